@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+// RobustMFG: exact, certified stationary robust mean-field equilibria.
+//
+// Module graph (dependencies point one way):
+//   CGLPK → LinearProgramming → Ambiguity → MeanField → rmfg
+//   Expressions (no dependencies) is shared by the ambiguity CLI and game files.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "RobustMFG",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "LinearProgramming", targets: ["LinearProgramming"]),
+        .library(name: "Expressions", targets: ["Expressions"]),
+        .library(name: "Ambiguity", targets: ["Ambiguity"]),
+        .library(name: "MeanField", targets: ["MeanField"]),
+        .executable(name: "rmfg", targets: ["rmfg"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGLPK",
+            providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]
+        ),
+        .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
+        .target(name: "Expressions", swiftSettings: strict),
+        .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
+        .target(name: "MeanField", dependencies: ["Ambiguity"], swiftSettings: strict),
+        .executableTarget(
+            name: "rmfg",
+            dependencies: [
+                "LinearProgramming", "Expressions", "Ambiguity", "MeanField",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // Shared, tolerance-aware helpers for the test targets (not a product).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "LinearProgrammingTests",
+            dependencies: ["LinearProgramming", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ExpressionsTests",
+            dependencies: ["Expressions", "TestSupport",
+                           .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "AmbiguityTests",
+            dependencies: ["Ambiguity", "LinearProgramming", "TestSupport",
+                           .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "MeanFieldTests",
+            dependencies: ["MeanField", "Ambiguity", "TestSupport",
+                           .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "rmfgTests",
+            dependencies: ["TestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

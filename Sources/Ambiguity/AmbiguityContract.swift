@@ -1,0 +1,200 @@
+// The public contract of the Ambiguity module. Implementations live in
+// `AmbiguitySet+<Kind>.swift` files; this file fixes the types the rest of the
+// package (MeanField, rmfg) builds on.
+
+/// The distance that defines an ambiguity set (MODEL.md, "Ambiguity sets").
+public enum AmbiguityKind: String, Sendable, CaseIterable, Codable, Hashable {
+    /// `{p}`: the classical, non-robust model.
+    case none
+    /// Total variation `½ Σ|q − p| ≤ ρ`.
+    case tv
+    /// Weighted L1 `Σ w_i |q_i − p_i| ≤ ρ`.
+    case l1
+    /// L∞ `max |q_i − p_i| ≤ ρ`.
+    case linf
+    /// Order-1 Wasserstein (optimal-transport cost under a ground cost) `≤ ρ`.
+    case wasserstein
+    /// Kullback–Leibler `Σ q log(q/p) ≤ ρ`, on `supp(p)`.
+    case kl
+    /// Neyman χ² `Σ (q − p)²/p ≤ ρ`, on `supp(p)`.
+    case chi2
+
+    /// Whether the set is a polytope, so that the inner problem is a linear program.
+    public var isPolyhedral: Bool {
+        switch self {
+        case .none, .tv, .l1, .linf, .wasserstein: true
+        case .kl, .chi2: false
+        }
+    }
+}
+
+/// Where the worst-case distribution may put mass.
+public enum SupportRestriction: String, Sendable, CaseIterable, Codable, Hashable {
+    /// The whole simplex `Δ(S)` (default): mass may move to states with `p_i = 0`.
+    case simplex
+    /// Only `supp(p)`. KL and χ² always behave like this.
+    case nominal
+}
+
+/// Errors thrown by the Ambiguity module. Each names the offending field.
+public enum AmbiguityError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An argument is invalid: `field` names it (`nominal`, `values`, `radius`,
+    /// `weights`, `cost`, …), `message` says what was found and what was expected.
+    case invalidArgument(field: String, message: String)
+    /// The linear program behind the LP path did not reach optimality.
+    case linearProgram(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidArgument(field, message): "\(field): \(message)"
+        case let .linearProgram(message): "linear program: \(message)"
+        }
+    }
+}
+
+/// A ground cost `c(s, t) ≥ 0` with `c(s, s) = 0` on `n` points, stored row-major.
+public struct GroundCost: Sendable, Hashable {
+    /// The number of points `n`.
+    public let count: Int
+    /// Row-major entries, `entries[s * count + t] = c(s, t)`.
+    public let entries: [Double]
+
+    /// Validates and stores a square cost matrix.
+    ///
+    /// - Throws: `AmbiguityError.invalidArgument(field: "cost", …)` when the matrix
+    ///   is not square, has a non-finite or negative entry, or a non-zero diagonal.
+    public init(_ matrix: [[Double]]) throws(AmbiguityError) {
+        let n = matrix.count
+        var flat: [Double] = []
+        flat.reserveCapacity(n * n)
+        for (s, row) in matrix.enumerated() {
+            guard row.count == n else {
+                throw .invalidArgument(field: "cost", message: "row \(s) has \(row.count) entries, expected \(n) (a square matrix)")
+            }
+            for (t, c) in row.enumerated() {
+                guard c.isFinite, c >= 0 else {
+                    throw .invalidArgument(field: "cost", message: "c(\(s), \(t)) = \(c), expected a finite number >= 0")
+                }
+                if s == t, c != 0 {
+                    throw .invalidArgument(field: "cost", message: "c(\(s), \(s)) = \(c), expected 0 on the diagonal")
+                }
+                flat.append(c)
+            }
+        }
+        count = n
+        entries = flat
+    }
+
+    /// `c(s, t)`.
+    @inlinable public subscript(s: Int, t: Int) -> Double { entries[s * count + t] }
+}
+
+/// A probability vector stored by its support: strictly increasing `indices`
+/// with the matching `probabilities`. Entries not listed are zero.
+public struct SparseDistribution: Sendable, Hashable {
+    /// Strictly increasing state indices.
+    public var indices: [Int]
+    /// The probability of each listed index.
+    public var probabilities: [Double]
+
+    /// Stores a support and its probabilities as given (no validation).
+    public init(indices: [Int], probabilities: [Double]) {
+        self.indices = indices
+        self.probabilities = probabilities
+    }
+
+    /// The non-zero entries of a dense vector.
+    public init(dense: [Double]) {
+        var idx: [Int] = []
+        var pr: [Double] = []
+        for (i, x) in dense.enumerated() where x != 0 {
+            idx.append(i)
+            pr.append(x)
+        }
+        self.init(indices: idx, probabilities: pr)
+    }
+
+    /// The dense vector of length `count`.
+    public func dense(count: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: count)
+        for (i, p) in zip(indices, probabilities) { out[i] = p }
+        return out
+    }
+}
+
+/// A value vector `V` together with its order by `(V_t, t)` ascending, the
+/// order MODEL.md's tie-break uses. A Bellman sweep builds this once and shares
+/// it across every row, so each row's inner problem needs no sort of `V`.
+public struct SortedValues: Sendable {
+    /// `V`, indexed by state.
+    public let values: [Double]
+    /// State indices sorted by `(V_t, t)` ascending: `order[0]` is the lowest value.
+    public let order: [Int]
+    /// `rank[t]` is the position of `t` in `order`.
+    public let rank: [Int]
+
+    /// Sorts `values` once. O(n log n).
+    public init(_ values: [Double]) {
+        self.values = values
+        let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        var rank = [Int](repeating: 0, count: values.count)
+        for (r, t) in order.enumerated() { rank[t] = r }
+        self.order = order
+        self.rank = rank
+    }
+}
+
+/// An `(s,a)`-rectangular ambiguity set `U = {q ∈ Δ : D(q, p) ≤ ρ}` without its
+/// nominal `p` and radius `ρ`, which vary by row and are passed per call.
+public struct AmbiguitySet: Sendable, Hashable {
+    /// The distance `D`.
+    public let kind: AmbiguityKind
+    /// Where `q` may put mass (ignored by `kl` and `chi2`, which always use `supp(p)`).
+    public let support: SupportRestriction
+    /// `l1` weights `w_t > 0`, one per state; `nil` means all ones.
+    public let weights: [Double]?
+    /// `wasserstein` ground cost; required for that kind.
+    public let cost: GroundCost?
+
+    /// Validates the parameters that do not depend on the row.
+    ///
+    /// - Throws: `AmbiguityError.invalidArgument` naming `weights` (non-finite or
+    ///   non-positive entry, or given for a kind other than `l1`) or `cost`
+    ///   (missing for `wasserstein`, or given for another kind).
+    public init(kind: AmbiguityKind, support: SupportRestriction = .simplex,
+                weights: [Double]? = nil, cost: GroundCost? = nil) throws(AmbiguityError) {
+        if let weights {
+            guard kind == .l1 else {
+                throw .invalidArgument(field: "weights", message: "given for set '\(kind.rawValue)', expected only for 'l1'")
+            }
+            for (t, w) in weights.enumerated() where !(w.isFinite && w > 0) {
+                throw .invalidArgument(field: "weights", message: "w(\(t)) = \(w), expected a finite number > 0")
+            }
+        }
+        if kind == .wasserstein, cost == nil {
+            throw .invalidArgument(field: "cost", message: "missing, expected a ground cost for set 'wasserstein'")
+        }
+        if cost != nil, kind != .wasserstein {
+            throw .invalidArgument(field: "cost", message: "given for set '\(kind.rawValue)', expected only for 'wasserstein'")
+        }
+        self.kind = kind
+        self.support = support
+        self.weights = weights
+        self.cost = cost
+    }
+
+    /// The set `{p}` of the classical game.
+    public static let nominalOnly = AmbiguitySet(uncheckedKind: .none)
+
+    /// Total variation on the given support.
+    public static func totalVariation(support: SupportRestriction = .simplex) -> AmbiguitySet {
+        AmbiguitySet(uncheckedKind: .tv, support: support)
+    }
+
+    init(uncheckedKind kind: AmbiguityKind, support: SupportRestriction = .simplex) {
+        self.kind = kind
+        self.support = support
+        self.weights = nil
+        self.cost = nil
+    }
+}

@@ -1,0 +1,1 @@
+// Expressions: the expression language of GAME_FORMAT.md.

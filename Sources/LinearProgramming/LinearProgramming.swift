@@ -1,0 +1,1 @@
+// LinearProgramming: a safe Swift layer over GLPK.

@@ -1,0 +1,1 @@
+// MeanField: stationary robust mean-field games (MODEL.md).
