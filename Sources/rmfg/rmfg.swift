@@ -1,10 +1,21 @@
 import ArgumentParser
 
+/// `rmfg`: the RobustMFG command line.
 @main
 struct RMFG: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rmfg",
         abstract: "Stationary robust mean-field equilibria, exact and certified.",
-        version: "0.1.0"
+        discussion: """
+        Every command takes --format text|json. Exit status: 0 success; 1 the \
+        computation finished but did not reach its goal (not converged, a \
+        verification failed); 2 invalid input. See Docs/CLI.md.
+        """,
+        version: RMFGVersion.current,
+        subcommands: [LPCommand.self]
     )
+}
+
+enum RMFGVersion {
+    static let current = "0.1.0"
 }

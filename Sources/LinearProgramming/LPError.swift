@@ -1,0 +1,38 @@
+/// Errors from the LinearProgramming module. Infeasibility and unboundedness
+/// are not errors: they are reported by ``LPSolution/status``.
+public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A variable (column) is invalid; `index` is 0-based.
+    case invalidVariable(index: Int, name: String?, reason: String)
+    /// A constraint (row) is invalid; `index` is 0-based.
+    case invalidConstraint(index: Int, name: String?, reason: String)
+    /// The objective constant is not finite.
+    case invalidObjectiveConstant(Double)
+    /// An ``LPOptions`` value is out of GLPK's range.
+    case invalidOption(name: String, reason: String)
+    /// The program exceeds GLPK's index range.
+    case tooLarge(String)
+    /// GLPK refused the problem (for example an invalid basis) or failed
+    /// in a way that has no status. `code` is GLPK's return code.
+    case solverFailure(code: Int, message: String)
+    /// Reading or writing a file failed.
+    case file(path: String, message: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidVariable(index, name, reason):
+            "variable \(index)\(name.map { " ('\($0)')" } ?? ""): \(reason)"
+        case let .invalidConstraint(index, name, reason):
+            "constraint \(index)\(name.map { " ('\($0)')" } ?? ""): \(reason)"
+        case let .invalidObjectiveConstant(value):
+            "objective constant is \(value), expected a finite number"
+        case let .invalidOption(name, reason):
+            "option \(name) \(reason)"
+        case let .tooLarge(message):
+            "problem too large: \(message)"
+        case let .solverFailure(code, message):
+            "GLPK failed (code \(code)): \(message)"
+        case let .file(path, message):
+            "\(path): \(message)"
+        }
+    }
+}

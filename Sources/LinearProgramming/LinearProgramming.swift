@@ -1,1 +1,0 @@
-// LinearProgramming: a safe Swift layer over GLPK.

@@ -1,0 +1,84 @@
+/// A JSON value with ordered object keys. Numbers are written with Swift's
+/// shortest round-trip representation, so every Double reads back exactly.
+indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case number(Double)
+    case string(String)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    init(stringLiteral value: String) { self = .string(value) }
+    init(floatLiteral value: Double) { self = .number(value) }
+    init(integerLiteral value: Int) { self = .int(value) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(arrayLiteral elements: JSON...) { self = .array(elements) }
+
+    /// A vector of numbers.
+    static func numbers(_ values: [Double]) -> JSON { .array(values.map { .number($0) }) }
+    /// A matrix of numbers.
+    static func matrix(_ rows: [[Double]]) -> JSON { .array(rows.map { numbers($0) }) }
+    /// An optional number (`null` when absent).
+    static func optional(_ value: Double?) -> JSON { value.map { .number($0) } ?? .null }
+
+    /// Compact serialization on one line.
+    var serialized: String {
+        var out = ""
+        write(into: &out)
+        return out
+    }
+
+    private func write(into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .int(i): out += String(i)
+        case let .number(x):
+            if x.isFinite {
+                if x == x.rounded(), abs(x) < 1e15 { out += String(Int(x)) } else { out += "\(x)" }
+            } else {
+                out += "null"  // JSON has no NaN or infinity; validated outputs never contain them.
+            }
+        case let .string(s): JSON.writeString(s, into: &out)
+        case let .array(items):
+            out += "["
+            for (k, item) in items.enumerated() {
+                if k > 0 { out += "," }
+                item.write(into: &out)
+            }
+            out += "]"
+        case let .object(pairs):
+            out += "{"
+            for (k, (key, value)) in pairs.enumerated() {
+                if k > 0 { out += "," }
+                JSON.writeString(key, into: &out)
+                out += ":"
+                value.write(into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}
