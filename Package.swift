@@ -31,12 +31,13 @@ let package = Package(
         ),
         .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
         .target(name: "Expressions", swiftSettings: strict),
+        .target(name: "Plots", swiftSettings: strict),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
         .target(name: "MeanField", dependencies: ["Ambiguity"], swiftSettings: strict),
         .executableTarget(
             name: "rmfg",
             dependencies: [
-                "LinearProgramming", "Expressions", "Ambiguity", "MeanField",
+                "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -62,6 +63,7 @@ let package = Package(
             dependencies: ["MeanField", "Ambiguity", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(
             name: "rmfgTests",
             dependencies: ["TestSupport"]

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Parsers for flag values. Each throws an ``InputError`` naming the flag.
+enum Parse {
+    /// A comma-separated list of finite numbers, e.g. `0.2,0.3,0.5`.
+    static func vector(_ text: String, flag: String) throws -> [Double] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw InputError("\(flag): empty, expected a comma-separated list of numbers")
+        }
+        return try parts.enumerated().map { k, part in
+            let s = part.trimmingCharacters(in: .whitespaces)
+            guard let x = Double(s) else {
+                throw InputError("\(flag): entry \(k + 1) is '\(s)', expected a number")
+            }
+            guard x.isFinite else {
+                throw InputError("\(flag): entry \(k + 1) is \(s), expected a finite number")
+            }
+            return x
+        }
+    }
+
+    /// A finite number.
+    static func number(_ text: String, flag: String) throws -> Double {
+        guard let x = Double(text.trimmingCharacters(in: .whitespaces)) else {
+            throw InputError("\(flag): '\(text)', expected a number")
+        }
+        guard x.isFinite else { throw InputError("\(flag): \(text), expected a finite number") }
+        return x
+    }
+
+    /// A probability vector: entries `>= 0` summing to 1 within `1e-9`. Never renormalized.
+    static func probabilityVector(_ text: String, flag: String) throws -> [Double] {
+        let p = try vector(text, flag: flag)
+        if let k = p.firstIndex(where: { $0 < 0 }) {
+            throw InputError("\(flag): entry \(k + 1) is \(p[k]), expected a probability >= 0")
+        }
+        let sum = p.reduce(0, +)
+        guard abs(sum - 1) <= 1e-9 else {
+            throw InputError("\(flag): entries sum to \(sum), expected a probability vector summing to 1 (within 1e-9; it is not renormalized)")
+        }
+        return p
+    }
+
+    /// A numeric matrix from a CSV file: one row per line, comma-separated,
+    /// `#` comment lines and blank lines ignored.
+    static func csvMatrix(path: String, flag: String) throws -> [[Double]] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw InputError("\(flag): cannot read '\(path)'")
+        }
+        var rows: [[Double]] = []
+        for (lineNumber, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            rows.append(try vector(trimmed, flag: "\(flag) \(path) line \(lineNumber + 1)"))
+        }
+        guard !rows.isEmpty else { throw InputError("\(flag): '\(path)' has no rows") }
+        return rows
+    }
+}

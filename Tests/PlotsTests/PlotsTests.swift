@@ -1,0 +1,58 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Plots
+import Testing
+
+/// Parses an SVG document as XML and counts its elements by name.
+func elementCounts(_ svg: String) throws -> [String: Int] {
+    final class Counter: NSObject, XMLParserDelegate {
+        var counts: [String: Int] = [:]
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+                    qualifiedName: String?, attributes: [String: String] = [:]) {
+            counts[name, default: 0] += 1
+        }
+    }
+    let parser = XMLParser(data: Data(svg.utf8))
+    let counter = Counter()
+    parser.delegate = counter
+    #expect(parser.parse(), "SVG is not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")")
+    return counter.counts
+}
+
+@Suite("SVG charts")
+struct PlotsTests {
+    @Test func logLineChartIsWellFormed() throws {
+        let chart = LineChart(title: "Convergence <test> & more", xLabel: "iteration", yLabel: "residual",
+                              yScale: .log, series: [
+                                  Series(label: "exploitability", x: [1, 2, 3, 4], y: [1, 1e-3, 1e-6, 0], markers: true),
+                                  Series(label: "bound", x: [1, 4], y: [2, 2e-6], dashed: true),
+                              ])
+        let counts = try elementCounts(chart.svg)
+        #expect(counts["svg"] == 1)
+        #expect(counts["polyline"] == 2)
+        // The zero value is dropped on a log axis: three markers.
+        #expect(counts["circle"] == 3)
+        #expect(chart.svg.contains("&lt;test&gt; &amp; more"))
+    }
+
+    @Test func errorBarsAndEmptyChart() throws {
+        let chart = LineChart(title: "gain", xLabel: "N", yLabel: "gain", xScale: .log, yScale: .log, series: [
+            Series(label: "measured", x: [10, 100], y: [0.1, 0.03], errorBars: [(0.05, 0.2), (0.02, 0.04)], markers: true, line: false),
+        ])
+        let counts = try elementCounts(chart.svg)
+        #expect(counts["line", default: 0] >= 6)
+        let empty = LineChart(title: "none", xLabel: "x", yLabel: "y", series: [])
+        #expect(try elementCounts(empty.svg)["text", default: 0] >= 2)
+    }
+
+    @Test func barsAndHeatMap() throws {
+        let bars = BarChart(title: "mu", categories: ["S", "I"], yLabel: "mass",
+                            groups: [("robust", [0.7, 0.3]), ("nominal", [0.6, 0.4])])
+        #expect(try elementCounts(bars.svg)["rect", default: 0] >= 4 + 2)
+        let heat = HeatMap(title: "policy", rowLabels: ["S", "I"], columnLabels: ["a", "b", "c"],
+                           values: [[1, 0, 0], [0.2, 0.3, 0.5]])
+        #expect(try elementCounts(heat.svg)["rect", default: 0] == 1 + 6)
+    }
+}
