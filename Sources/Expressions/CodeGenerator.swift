@@ -1,0 +1,106 @@
+/// One step of a compiled program, run by a stack machine.
+///
+/// Every instruction except the jumps leaves exactly one new value on top of
+/// the stack (after popping its operands), so a program for a single
+/// expression ends with exactly one value.
+enum Instruction: Sendable {
+    case constant(Double)
+    case scalar(Int)
+    /// Pops `indexCount` indices (outermost first) and pushes the element.
+    case element(array: Int, indexCount: Int)
+    /// Pops `indexCount` indices selecting a block and pushes its reduction.
+    case reduce(ReduceOperation, array: Int, indexCount: Int)
+    case unary(UnaryOperation)
+    /// Pops `y`, then replaces `x` on top with `x op y`.
+    case binary(BinaryOperation)
+    /// Pops `hi` and `lo`, replaces `x` with `clamp(x, lo, hi)`.
+    case clamp
+    case jump(Int)
+    /// Pops a value; jumps if it is zero.
+    case jumpIfZero(Int)
+    /// Pops a value; jumps if it is not zero.
+    case jumpIfNonZero(Int)
+}
+
+/// Lowers a ``Node`` tree to postfix instructions and sizes the stack.
+struct CodeGenerator {
+    var instructions: [Instruction] = []
+    /// For each instruction, the index of its site (source range), or -1.
+    var sites: [Int32] = []
+    /// The largest stack height reached.
+    var stackSize = 0
+    var scalarSlots: Set<Int> = []
+    var arraySlots: Set<Int> = []
+
+    @discardableResult
+    mutating func append(_ instruction: Instruction, site: Int = -1) -> Int {
+        instructions.append(instruction)
+        sites.append(Int32(truncatingIfNeeded: site))
+        return instructions.count - 1
+    }
+
+    mutating func patch(_ at: Int, to target: Int) {
+        switch instructions[at] {
+        case .jump: instructions[at] = .jump(target)
+        case .jumpIfZero: instructions[at] = .jumpIfZero(target)
+        case .jumpIfNonZero: instructions[at] = .jumpIfNonZero(target)
+        default: break
+        }
+    }
+
+    /// Emits code that pushes the value of `node` on a stack of height `depth`.
+    mutating func emit(_ node: Node, depth: Int) {
+        stackSize = max(stackSize, depth + 1)
+        switch node {
+        case let .constant(v):
+            append(.constant(v))
+        case let .scalar(slot, site):
+            scalarSlots.insert(slot)
+            append(.scalar(slot), site: site)
+        case let .element(array, indices, site):
+            arraySlots.insert(array)
+            for (k, index) in indices.enumerated() { emit(index, depth: depth + k) }
+            append(.element(array: array, indexCount: indices.count), site: site)
+        case let .reduce(op, array, indices, site):
+            arraySlots.insert(array)
+            for (k, index) in indices.enumerated() { emit(index, depth: depth + k) }
+            append(.reduce(op, array: array, indexCount: indices.count), site: site)
+        case let .unary(op, operand, site):
+            emit(operand, depth: depth)
+            append(.unary(op), site: site)
+        case let .chain(head, links):
+            emit(head, depth: depth)
+            for link in links {
+                emit(link.operand, depth: depth + 1)
+                append(.binary(link.operation), site: link.site)
+            }
+        case let .power(operands, sites):
+            for (k, operand) in operands.enumerated() { emit(operand, depth: depth + k) }
+            for site in sites.reversed() { append(.binary(.power), site: site) }
+        case let .clamp(x, lo, hi, site):
+            emit(x, depth: depth)
+            emit(lo, depth: depth + 1)
+            emit(hi, depth: depth + 2)
+            append(.clamp, site: site)
+        case let .conditional(condition, then, otherwise):
+            emit(condition, depth: depth)
+            let toElse = append(.jumpIfZero(-1))
+            emit(then, depth: depth)
+            let toEnd = append(.jump(-1))
+            patch(toElse, to: instructions.count)
+            emit(otherwise, depth: depth)
+            patch(toEnd, to: instructions.count)
+        case let .logical(isAnd, operands):
+            var exits: [Int] = []
+            for operand in operands {
+                emit(operand, depth: depth)
+                exits.append(append(isAnd ? .jumpIfZero(-1) : .jumpIfNonZero(-1)))
+            }
+            append(.constant(isAnd ? 1 : 0))
+            let toEnd = append(.jump(-1))
+            for exit in exits { patch(exit, to: instructions.count) }
+            append(.constant(isAnd ? 0 : 1))
+            patch(toEnd, to: instructions.count)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+/// An expression parsed, checked and compiled against a ``Schema``, ready to be
+/// evaluated many times.
+///
+/// Compilation resolves every name to a slot or a constant, checks function
+/// arities and array shapes, folds constant sub-expressions, and lowers the
+/// result to a flat postfix program for a small stack machine. Evaluation
+/// does no parsing, no name lookup and no heap allocation (the stack lives in
+/// temporary storage sized at compile time).
+///
+/// A compiled expression is an immutable `Sendable` value; share it freely
+/// between threads, each with its own ``Environment``.
+///
+/// ```swift
+/// let radius = try CompiledExpression("0.1 * (1 - mu[s])", schema: schema)
+/// env[s] = 3
+/// try env.bind(mu, to: meanField)
+/// let r = try radius.evaluate(in: env)
+/// ```
+public struct CompiledExpression: Sendable, CustomStringConvertible {
+    /// The source text the expression was compiled from.
+    public let source: String
+    /// The value of the expression if it does not depend on any variable
+    /// (after folding constants, e.g. `2 * states` or `if(1, 3, mu[s])`), else `nil`.
+    public private(set) var constantValue: Double?
+    /// The variables (scalar and array, not constants) that evaluation reads,
+    /// after folding: `if(0, mu[s], 1)` reads none.
+    public let variables: Set<String>
+    /// Every declared name the source mentions, constants included.
+    public let names: Set<String>
+
+    let text: SourceText
+    let layout: LayoutToken
+    let arrays: [ArrayLayout]
+    let instructions: [Instruction]
+    let instructionSites: [Int32]
+    let sites: [Range<Int>]
+    let stackSize: Int
+
+    /// Parses and compiles `source` against `schema`.
+    ///
+    /// - Throws: a syntax error (with line and column), or a compilation error:
+    ///   an unknown or unavailable name, an unknown function or a wrong number of
+    ///   arguments, indexing a number, too many indices, an array where a number is
+    ///   needed. An expression that uses no variables is evaluated right away, so
+    ///   `log(0)` fails here rather than at every evaluation.
+    public init(_ source: String, schema: Schema) throws(ExpressionError) {
+        let text = SourceText(source)
+        let syntax = try Parser.parse(text)
+        var compiler = Compiler(schema: schema, text: text)
+        let node = try compiler.scalar(syntax)
+        var generator = CodeGenerator()
+        generator.emit(node, depth: 0)
+
+        self.source = source
+        self.text = text
+        self.layout = schema.layout
+        self.arrays = schema.arrays
+        self.instructions = generator.instructions
+        self.instructionSites = generator.sites
+        self.sites = compiler.sites
+        self.stackSize = generator.stackSize
+        self.names = compiler.names
+        var variables = Set(generator.scalarSlots.map { schema.scalarNames[$0] })
+        for i in generator.arraySlots where schema.arrays[i].constant == nil {
+            variables.insert(schema.arrays[i].name)
+        }
+        self.variables = variables
+        self.constantValue = node.constantValue
+        if constantValue == nil, variables.isEmpty {
+            // No variables: the value is fixed. Evaluate once, so errors surface now.
+            constantValue = try evaluate(in: Environment(schema: schema))
+        }
+    }
+
+    /// Whether the expression's value is fixed (see ``constantValue``).
+    public var isConstant: Bool { constantValue != nil }
+
+    /// Whether evaluation reads the variable `name` (e.g. `depends(on: "mu")`).
+    public func depends(on name: String) -> Bool { variables.contains(name) }
+
+    /// The source text.
+    public var description: String { source }
+
+    /// Evaluates the expression with the values in `environment`.
+    ///
+    /// Intermediate results may overflow to infinity (`1 / exp(1000)` is 0), but the
+    /// result must be finite.
+    ///
+    /// - Throws: an evaluation error naming the failing sub-expression and its
+    ///   position: an index out of range, division by zero, `log` of a non-positive
+    ///   number, `sqrt` of a negative number, a negative base to a non-integer power,
+    ///   reversed `clamp` bounds, an unbound array, or a result that is NaN or infinite
+    ///   (located at the first sub-expression that became non-finite). Throws
+    ///   `environmentMismatch` if `environment` was made from an unrelated schema.
+    public func evaluate(in environment: Environment) throws(ExpressionError) -> Double {
+        if let constantValue { return constantValue }
+        guard environment.layout === layout else { throw ExpressionError(.environmentMismatch) }
+        let value: Double
+        do {
+            value = try run(environment, diagnose: false)
+        } catch {
+            throw locate(error)
+        }
+        if value.isFinite { return value }
+        do {
+            _ = try run(environment, diagnose: true)
+        } catch {
+            throw locate(error)
+        }
+        throw ExpressionError(.nonFinite(value), position: text.position(at: 0), excerpt: text.excerpt(0..<text.count))
+    }
+
+    /// Attaches the position and text of the failing instruction's sub-expression.
+    func locate(_ fault: LocatedFault) -> ExpressionError {
+        let site = fault.instruction < instructionSites.count ? Int(instructionSites[fault.instruction]) : -1
+        guard site >= 0, site < sites.count else {
+            return ExpressionError(fault.kind, position: text.position(at: 0), excerpt: text.excerpt(0..<text.count))
+        }
+        let range = sites[site]
+        return ExpressionError(fault.kind, position: text.position(at: range.lowerBound), excerpt: text.excerpt(range))
+    }
+}

@@ -1,0 +1,220 @@
+/// Everything that can go wrong with an expression: reading it, compiling it
+/// against a ``Schema``, declaring names, binding values, or evaluating it.
+///
+/// Every failure is one of these; no input can crash the module. Errors that
+/// concern a place in the source carry its ``position`` and, where useful, the
+/// text of the offending sub-expression (``excerpt``). ``description`` renders
+/// everything as one sentence, for example
+/// `column 7: expected ')' but found end of input` or
+/// ``column 1: in `log(mu[s])`: logarithm of a non-positive number (0)``.
+public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The phase in which an error arises.
+    public enum Stage: Sendable, Hashable {
+        /// The text is not a well-formed expression.
+        case syntax
+        /// The expression is well-formed but does not fit the schema (names, arities, shapes),
+        /// or a declaration or binding is invalid.
+        case compilation
+        /// The expression failed while being evaluated with concrete values.
+        case evaluation
+    }
+
+    /// What went wrong, with the values involved.
+    public enum Kind: Sendable, Equatable {
+        // MARK: Syntax
+        /// A character that cannot start any token; `hint` suggests the intended spelling.
+        case unexpectedCharacter(String, hint: String?)
+        /// A number that is malformed (`1e`) or too large for a `Double` (`1e999`).
+        case malformedNumber(String, reason: String)
+        /// The parser found one token where it expected something else.
+        case unexpectedToken(found: String, expected: String)
+        /// `a < b < c`: comparisons cannot be chained.
+        case chainedComparison
+        /// Parentheses, calls, indices and prefix operators nest deeper than `limit`.
+        case nestingTooDeep(limit: Int)
+
+        // MARK: Declarations and bindings
+        /// A declared name is not an identifier (letters, digits, `_`, not starting with a digit) or is a keyword.
+        case invalidName(String)
+        /// A name is declared twice in one schema.
+        case duplicateName(String)
+        /// An array's shape has a negative dimension, or does not match its number of elements.
+        case invalidShape(shape: [Int], elementCount: Int)
+        /// An array variable was bound to values of the wrong length.
+        case bindingShapeMismatch(name: String, expected: Int, found: Int)
+        /// A name used for binding is not a variable of the right kind in the schema.
+        case notBindable(name: String, reason: String)
+        /// A program was evaluated with an ``Environment`` made from an unrelated schema.
+        case environmentMismatch
+
+        // MARK: Compilation
+        /// A name the schema does not know.
+        case unknownName(String, suggestion: String?, available: [String])
+        /// A name the schema knows, but hides for this expression (for example `t` in a reward).
+        case unavailableName(String, available: [String])
+        /// A call of a function that does not exist.
+        case unknownFunction(String, suggestion: String?)
+        /// A function name used without a call, like `exp + 1`.
+        case functionWithoutCall(String)
+        /// A call with the wrong number of arguments; `expected` is e.g. "1", "3", "2 or more".
+        case wrongArgumentCount(function: String, expected: String, found: Int)
+        /// Indexing something that is a number, like `s[0]` or `(mu[1])[0]`.
+        case indexingNumber(String)
+        /// More indices than the array has dimensions.
+        case tooManyIndices(array: String, dimensions: Int, found: Int)
+        /// An array (or a partly indexed one) where a number is needed, like `mu + 1`.
+        case arrayWhereNumberExpected(String, shape: [Int])
+        /// A number where `sum`, `min` or `max` needs an array.
+        case numberWhereArrayExpected(function: String)
+        /// `min` or `max` of an array with no elements.
+        case emptyArray(function: String, array: String)
+
+        // MARK: Evaluation
+        /// An index, after rounding to the nearest integer, outside `0..<count`.
+        /// `position` is the 0-based position of the index among `dimensions` indices.
+        case indexOutOfRange(array: String, position: Int, dimensions: Int, value: Double, count: Int)
+        /// Division (`/`, `%`, `mod`, or `0 ^ negative`) by zero.
+        case divisionByZero
+        /// `log(x)` with `x <= 0`.
+        case logarithmOfNonPositive(Double)
+        /// `sqrt(x)` with `x < 0`.
+        case squareRootOfNegative(Double)
+        /// `x ^ y` or `pow(x, y)` with a negative base and a non-integer exponent.
+        case powerOfNegative(base: Double, exponent: Double)
+        /// `clamp(x, lo, hi)` with `lo > hi`.
+        case invalidClampBounds(lower: Double, upper: Double)
+        /// A value that is NaN or infinite.
+        case nonFinite(Double)
+        /// An array variable that was never bound in the ``Environment``.
+        case unboundArray(String)
+    }
+
+    /// What went wrong.
+    public var kind: Kind
+    /// Where in the source, if the error concerns a place in it.
+    public var position: SourcePosition?
+    /// The text of the sub-expression involved (for evaluation errors), shortened if long.
+    public var excerpt: String?
+
+    /// Creates an error.
+    public init(_ kind: Kind, position: SourcePosition? = nil, excerpt: String? = nil) {
+        self.kind = kind
+        self.position = position
+        self.excerpt = excerpt
+    }
+
+    /// The phase the error belongs to.
+    public var stage: Stage {
+        switch kind {
+        case .unexpectedCharacter, .malformedNumber, .unexpectedToken, .chainedComparison, .nestingTooDeep:
+            return .syntax
+        case .invalidName, .duplicateName, .invalidShape, .bindingShapeMismatch, .notBindable,
+             .environmentMismatch, .unknownName, .unavailableName, .unknownFunction,
+             .functionWithoutCall, .wrongArgumentCount, .indexingNumber, .tooManyIndices,
+             .arrayWhereNumberExpected, .numberWhereArrayExpected, .emptyArray:
+            return .compilation
+        case .indexOutOfRange, .divisionByZero, .logarithmOfNonPositive, .squareRootOfNegative,
+             .powerOfNegative, .invalidClampBounds, .nonFinite, .unboundArray:
+            return .evaluation
+        }
+    }
+
+    /// The message without position or excerpt, e.g. `expected ')' but found end of input`.
+    public var message: String {
+        switch kind {
+        case let .unexpectedCharacter(c, hint):
+            return "unexpected character '\(c)'" + (hint.map { " (\($0))" } ?? "")
+        case let .malformedNumber(text, reason):
+            return "malformed number `\(text)`: \(reason)"
+        case let .unexpectedToken(found, expected):
+            return "expected \(expected) but found \(found)"
+        case .chainedComparison:
+            return "comparisons cannot be chained; write `a < b and b < c` instead of `a < b < c`"
+        case let .nestingTooDeep(limit):
+            return "expression is nested too deeply (more than \(limit) levels of parentheses, calls, indices or prefix operators)"
+        case let .invalidName(name):
+            return "`\(name)` cannot be declared: a name is letters, digits and '_', does not start with a digit, and is not `and`, `or` or `not`"
+        case let .duplicateName(name):
+            return "`\(name)` is declared twice"
+        case let .invalidShape(shape, count):
+            return "an array of shape \(shape) cannot hold \(count) elements"
+        case let .bindingShapeMismatch(name, expected, found):
+            return "`\(name)` needs \(expected) values but was given \(found)"
+        case let .notBindable(name, reason):
+            return "cannot set `\(name)`: \(reason)"
+        case .environmentMismatch:
+            return "the environment was made from a different schema than the expression was compiled against"
+        case let .unknownName(name, suggestion, available):
+            let hint = suggestion.map { "did you mean `\($0)`? " } ?? ""
+            return "unknown name `\(name)` (\(hint)available: \(Self.list(available)))"
+        case let .unavailableName(name, available):
+            return "`\(name)` is not available here (available: \(Self.list(available)))"
+        case let .unknownFunction(name, suggestion):
+            let hint = suggestion.map { "did you mean `\($0)`? " } ?? ""
+            return "unknown function `\(name)` (\(hint)functions: \(Builtin.allNames.joined(separator: ", ")))"
+        case let .functionWithoutCall(name):
+            return "`\(name)` is a function; call it with arguments, like `\(name)(x)`"
+        case let .wrongArgumentCount(function, expected, found):
+            let noun = expected == "1" ? "argument" : "arguments"
+            return "`\(function)` takes \(expected) \(noun) but was given \(found)"
+        case let .indexingNumber(text):
+            return "`\(text)` is a number and cannot be indexed"
+        case let .tooManyIndices(array, dimensions, found):
+            let noun = dimensions == 1 ? "dimension" : "dimensions"
+            return "`\(array)` has \(dimensions) \(noun) but is given \(found) indices"
+        case let .arrayWhereNumberExpected(text, shape):
+            let what = shape.count == 1 ? "a vector of \(shape[0]) numbers" : "an array of shape \(shape)"
+            let more = shape.count == 1 ? "an index" : "\(shape.count) more indices"
+            return "`\(text)` is \(what) where a number is needed; it needs \(more), like `\(text)\(String(repeating: "[i]", count: shape.count))`, or use it in sum/min/max"
+        case let .numberWhereArrayExpected(function):
+            if function == "sum" {
+                return "`sum` takes one array (like `sum(mu)` or `sum(m[i])`), not a number"
+            }
+            return "`\(function)` takes two or more numbers, or one array"
+        case let .emptyArray(function, array):
+            return "`\(function)` of `\(array)`, which has no elements"
+        case let .indexOutOfRange(array, position, dimensions, value, count):
+            let which = dimensions == 1 ? "index" : "index \(position + 1) of \(dimensions)"
+            let rendered = Self.render(value)
+            let rounded = value.isFinite && value.rounded() != value ? " (rounds to \(Self.render(value.rounded())))" : ""
+            let range = count == 0 ? "it has no elements" : "valid: 0...\(count - 1)"
+            return "\(which) of `\(array)` is \(rendered)\(rounded), out of range (\(range))"
+        case .divisionByZero:
+            return "division by zero"
+        case let .logarithmOfNonPositive(x):
+            return "logarithm of a non-positive number (\(Self.render(x)))"
+        case let .squareRootOfNegative(x):
+            return "square root of a negative number (\(Self.render(x)))"
+        case let .powerOfNegative(base, exponent):
+            return "negative base \(Self.render(base)) raised to the non-integer power \(Self.render(exponent))"
+        case let .invalidClampBounds(lower, upper):
+            return "clamp bounds are reversed (lower \(Self.render(lower)) > upper \(Self.render(upper)))"
+        case let .nonFinite(x):
+            return "the value is not finite (\(Self.render(x)))"
+        case let .unboundArray(name):
+            return "`\(name)` has not been bound to values"
+        }
+    }
+
+    /// `position: in `excerpt`: message`, leaving out the parts that are absent.
+    public var description: String {
+        var parts: [String] = []
+        if let position { parts.append(position.description) }
+        if let excerpt, !excerpt.isEmpty { parts.append("in `\(excerpt)`") }
+        parts.append(message)
+        return parts.joined(separator: ": ")
+    }
+
+    static func render(_ x: Double) -> String {
+        if x.isNaN { return "NaN" }
+        if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+        return String(x)
+    }
+
+    static func list(_ names: [String], limit: Int = 24) -> String {
+        if names.isEmpty { return "none" }
+        if names.count <= limit { return names.joined(separator: ", ") }
+        return names.prefix(limit).joined(separator: ", ") + ", … (\(names.count - limit) more)"
+    }
+}

@@ -1,1 +1,0 @@
-// Expressions: the expression language of GAME_FORMAT.md.
