@@ -14,6 +14,7 @@ let package = Package(
     name: "RobustMFG",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "GameFiles", targets: ["GameFiles"]),
         .library(name: "LinearProgramming", targets: ["LinearProgramming"]),
         .library(name: "Expressions", targets: ["Expressions"]),
         .library(name: "Ambiguity", targets: ["Ambiguity"]),
@@ -23,6 +24,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,12 +34,17 @@ let package = Package(
         .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
         .target(name: "Expressions", swiftSettings: strict),
         .target(name: "Plots", swiftSettings: strict),
+        .target(
+            name: "GameFiles",
+            dependencies: ["MeanField", "Ambiguity", "Expressions", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
         .target(name: "MeanField", dependencies: ["Ambiguity"], swiftSettings: strict),
         .executableTarget(
             name: "rmfg",
             dependencies: [
-                "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "Plots",
+                "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -64,6 +71,10 @@ let package = Package(
                            .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(
+            name: "GameFilesTests",
+            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "TestSupport"]
+        ),
         .testTarget(
             name: "rmfgTests",
             dependencies: ["TestSupport"]

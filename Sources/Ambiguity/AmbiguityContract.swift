@@ -155,6 +155,11 @@ public struct AmbiguitySet: Sendable, Hashable {
     public let weights: [Double]?
     /// `wasserstein` ground cost; required for that kind.
     public let cost: GroundCost?
+    /// The common value of the `l1` weights when they are all equal (all ones
+    /// when `weights` is `nil`), else `nil`: the ball is then a scaled TV ball.
+    let uniformWeight: Double?
+    /// The smallest `l1` weight (1 when `weights` is `nil`).
+    let minimumWeight: Double
 
     /// Validates the parameters that do not depend on the row.
     ///
@@ -181,6 +186,13 @@ public struct AmbiguitySet: Sendable, Hashable {
         self.support = support
         self.weights = weights
         self.cost = cost
+        if let weights, let first = weights.first {
+            uniformWeight = weights.allSatisfy { $0 == first } ? first : nil
+            minimumWeight = weights.min() ?? 1
+        } else {
+            uniformWeight = 1
+            minimumWeight = 1
+        }
     }
 
     /// The set `{p}` of the classical game.
@@ -196,5 +208,7 @@ public struct AmbiguitySet: Sendable, Hashable {
         self.support = support
         self.weights = nil
         self.cost = nil
+        self.uniformWeight = 1
+        self.minimumWeight = 1
     }
 }

@@ -5,28 +5,51 @@
 extension AmbiguitySet {
     /// `σ = min_{q ∈ U(p, ρ)} q·V` for a valid sparse row `p`.
     ///
-    /// - Precondition: `nominal` is a probability vector on states `< values.values.count`,
-    ///   `radius ≥ 0` and finite, every value finite. Not checked in release builds.
+    /// - Precondition: `nominal` is a probability vector on states `< values.values.count`
+    ///   with at least one entry, `radius ≥ 0` and finite, every value finite, `weights`
+    ///   (l1) and `cost` (wasserstein) sized for `values.values.count` states.
+    ///   Not checked in release builds.
     public func worstCaseValue(nominal: SparseDistribution, values: SortedValues, radius: Double) -> Double {
-        switch kind {
-        case .none:
-            return nominal.dot(values.values)
-        case .tv:
-            return TotalVariation.value(p: nominal, v: values, radius: radius, support: support)
-        default:
-            preconditionFailure("worst case for \(kind) not yet implemented")
-        }
+        solveRow(nominal: nominal, values: values, radius: radius, build: false).value
     }
 
     /// The worst-case distribution `q` (MODEL.md's tie-break) and its value.
+    ///
+    /// - Precondition: as for ``worstCaseValue(nominal:values:radius:)``.
     public func worstCaseDistribution(nominal: SparseDistribution, values: SortedValues, radius: Double) -> (value: Double, distribution: SparseDistribution) {
+        let s = solveRow(nominal: nominal, values: values, radius: radius, build: true)
+        return (s.value, s.distribution)
+    }
+
+    /// Dispatches one row to the set's algorithm.
+    func solveRow(nominal: SparseDistribution, values: SortedValues, radius: Double, build: Bool) -> RowSolution {
         switch kind {
         case .none:
-            return (nominal.dot(values.values), nominal)
+            return RowSolution(value: nominal.dot(values.values),
+                               distribution: build ? nominal : SparseDistribution(indices: [], probabilities: []),
+                               dual: DualPoint(), distance: 0)
         case .tv:
-            return TotalVariation.distribution(p: nominal, v: values, radius: radius, support: support)
-        default:
-            preconditionFailure("worst case for \(kind) not yet implemented")
+            return TotalVariation.solve(p: nominal, v: values, radius: radius, support: support, build: build)
+        case .l1:
+            if let w = uniformWeight {
+                // Σ w|q − p| ≤ ρ is the TV ball of radius ρ/(2w); λ_L1 = λ_TV/(2w).
+                var s = TotalVariation.solve(p: nominal, v: values, radius: radius / (2 * w), support: support, build: build)
+                // η = m(λ_L1) = V* + λ_L1·w equals TV's η = V* + λ_TV/2.
+                s.dual.lambda /= 2 * w
+                s.distance *= 2 * w
+                return s
+            }
+            return WeightedL1.solve(p: nominal, v: values, radius: radius, support: support,
+                                    weights: weights ?? [], minimumWeight: minimumWeight, build: build)
+        case .linf:
+            return LInfinity.solve(p: nominal, v: values, radius: radius, support: support, build: build)
+        case .wasserstein:
+            guard let cost else { preconditionFailure("wasserstein without a ground cost") }
+            return Wasserstein.solve(p: nominal, v: values, radius: radius, support: support, cost: cost, build: build)
+        case .kl:
+            return KullbackLeibler.solve(p: nominal, v: values, radius: radius, build: build)
+        case .chi2:
+            return ChiSquare.solve(p: nominal, v: values, radius: radius, build: build)
         }
     }
 }

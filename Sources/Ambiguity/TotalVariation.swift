@@ -1,11 +1,23 @@
-/// Total variation ball `{q ∈ Δ : ½ Σ_i |q_i − p_i| ≤ ρ}`.
+/// Total variation ball `U = {q ∈ Δ(A) : ½ Σ_i |q_i − p_i| ≤ ρ}`, where `A` is
+/// the allowed support (`S` for `support: simplex`, `supp(p)` for `nominal`).
 ///
-/// Closed form (Iyengar 2005; Ho, Petrik and Wiesemann 2018): order states by
-/// `(V_t, t)` ascending. Let `i*` be the first allowed state (the global first
-/// with `support: simplex`, the first in `supp(p)` with `support: nominal`).
-/// Move `δ = min(ρ, 1 − p_{i*})` of mass to `i*`, taking it from the states of
-/// `supp(p)` with the highest rank first. `O(k log k)` for a row with `k`
-/// non-zeros given the shared order of `V`.
+/// **Dual.** With `V* = min_{j∈A} V_j`,
+/// `σ = max_{λ≥0} −λρ + Σ_i p_i min(V_i, V* + λ)` (weak duality holds for every
+/// `λ ≥ 0`; the maximum is attained at `λ = 0` when the ball reaches the
+/// minimum and otherwise at `λ = V_m − V*`, `m` the last donor touched).
+///
+/// **Closed form** (Iyengar 2005; Nilim and El Ghaoui 2005; Ho, Petrik and
+/// Wiesemann 2018): order states by `(V_t, t)` ascending and let `i*` be the
+/// first allowed state. Move `δ = min(ρ, 1 − p_{i*})` of mass to `i*`, taking it
+/// from the states of `supp(p)` with the highest rank first.
+///
+/// **Complexity.** `O(k log k)` for a row with `k` non-zeros, given the shared
+/// order of `V` (`O(k)` to find `i*` with `support: nominal`, `O(1)` otherwise).
+///
+/// **Certificate.** The returned `q` is feasible (`½‖q − p‖₁ = δ ≤ ρ`); the dual
+/// point `λ` above has objective equal to `q·V` by complementary slackness:
+/// every donor with `V_i > V* + λ` is emptied, donors with `V_i < V* + λ` keep
+/// their mass, and the budget is used up whenever `λ > 0`.
 enum TotalVariation {
     /// The target state `i*`.
     @inline(__always)
@@ -14,52 +26,73 @@ enum TotalVariation {
         case .simplex:
             return v.order[0]
         case .nominal:
-            var best = p.indices[0]
-            for i in p.indices where v.rank[i] < v.rank[best] { best = i }
-            return best
+            return p.indices[p.lowestRankPosition(v)]
         }
     }
 
-    /// Support positions sorted by rank, highest first.
-    @inline(__always)
-    static func removalOrder(p: SparseDistribution, v: SortedValues) -> [Int] {
-        p.indices.indices.sorted { v.rank[p.indices[$0]] > v.rank[p.indices[$1]] }
-    }
-
-    static func value(p: SparseDistribution, v: SortedValues, radius: Double, support: SupportRestriction) -> Double {
-        distribution(p: p, v: v, radius: radius, support: support).value
-    }
-
-    static func distribution(p: SparseDistribution, v: SortedValues, radius: Double, support: SupportRestriction) -> (value: Double, distribution: SparseDistribution) {
+    /// Solves one row. `radius` is the TV radius `ρ`.
+    static func solve(p: SparseDistribution, v: SortedValues, radius: Double,
+                      support: SupportRestriction, build: Bool) -> RowSolution {
+        let k = p.indices.count
+        let values = v.values
         let istar = target(p: p, v: v, support: support)
-        var dense: [(Int, Double)] = zip(p.indices, p.probabilities).map { ($0, $1) }
-        var pStar = 0.0
-        if let k = p.indices.firstIndex(of: istar) { pStar = p.probabilities[k] }
-        var remaining = min(radius, 1 - pStar)
-        if remaining > 0 {
-            for k in removalOrder(p: p, v: v) {
-                if remaining <= 0 { break }
-                if p.indices[k] == istar { continue }
-                let take = min(remaining, dense[k].1)
-                dense[k].1 -= take
-                remaining -= take
-            }
-            let moved = min(radius, 1 - pStar) - max(remaining, 0)
-            if let k = p.indices.firstIndex(of: istar) {
-                dense[k].1 += moved
-            } else {
-                dense.append((istar, moved))
-                dense.sort { $0.0 < $1.0 }
-            }
+        let vStar = values[istar]
+        let posStar = p.position(of: istar)
+        let pStar = posStar.map { p.probabilities[$0] } ?? 0
+        let budget = min(radius, 1 - pStar)
+        if !(budget > 0) {
+            // ρ = 0 (or all mass already at i*): q = p. λ large enough that
+            // min(V_i, V* + λ) = V_i on supp(p) makes the dual equal p·V.
+            var vmax = vStar
+            for i in p.indices where values[i] > vmax { vmax = values[i] }
+            let lambda = radius > 0 ? 0 : vmax - vStar
+            return RowSolution(value: p.dot(values), distribution: build ? p : SparseDistribution(indices: [], probabilities: []),
+                               dual: DualPoint(lambda: lambda, eta: vStar + lambda / 2), distance: 0)
         }
-        var idx: [Int] = []
-        var pr: [Double] = []
+        var q = p.probabilities
+        var remaining = budget
+        var lastDonorValue = vStar
+        let order = p.positionsByRank(v)
+        var r = k - 1
+        while r >= 0, remaining > 0 {
+            let pos = order[r]
+            r -= 1
+            if pos == posStar { continue }
+            let take = min(remaining, q[pos])
+            q[pos] -= take
+            remaining -= take
+            lastDonorValue = values[p.indices[pos]]
+        }
+        let moved = budget - max(remaining, 0)
         var value = 0.0
-        for (i, q) in dense where q > 0 {
-            idx.append(i)
-            pr.append(q)
-            value += q * v.values[i]
+        for pos in 0..<k { value += q[pos] * values[p.indices[pos]] }
+        value += moved * vStar
+        // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
+        let lambda = radius < 1 - pStar ? max(lastDonorValue - vStar, 0) : 0
+        let dual = DualPoint(lambda: lambda, eta: vStar + lambda / 2)
+        guard build else {
+            return RowSolution(value: value, distribution: SparseDistribution(indices: [], probabilities: []), dual: dual, distance: moved)
         }
-        return (value, SparseDistribution(indices: idx, probabilities: pr))
+        var out: SparseDistribution
+        if let posStar {
+            q[posStar] += moved
+            out = p.replacingProbabilities(q)
+        } else {
+            var idx: [Int] = []
+            var pr: [Double] = []
+            idx.reserveCapacity(k + 1)
+            pr.reserveCapacity(k + 1)
+            var inserted = false
+            for pos in 0..<k {
+                if !inserted, p.indices[pos] > istar {
+                    if moved > 0 { idx.append(istar); pr.append(moved) }
+                    inserted = true
+                }
+                if q[pos] > 0 { idx.append(p.indices[pos]); pr.append(q[pos]) }
+            }
+            if !inserted, moved > 0 { idx.append(istar); pr.append(moved) }
+            out = SparseDistribution(indices: idx, probabilities: pr)
+        }
+        return RowSolution(value: value, distribution: out, dual: dual, distance: moved)
     }
 }

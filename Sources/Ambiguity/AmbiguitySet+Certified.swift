@@ -1,0 +1,183 @@
+// The validated, certified dense entry point used by the CLI and by research
+// checks. It never crashes on bad input: every argument is checked and the
+// offending field is named in the thrown error.
+
+/// A primal–dual pair that proves the reported worst-case value optimal.
+public struct Certificate: Sendable, Hashable, Codable {
+    /// `q·V` of the reported feasible `q` (an upper bound on `σ`).
+    public let primal: Double
+    /// The objective of a feasible point of the set's LP or Lagrangian dual
+    /// (a lower bound on `σ`).
+    public let dual: Double
+    /// `primal − dual`, `≥ 0` up to rounding; zero proves optimality.
+    public let gap: Double
+
+    /// Stores the two bounds and their difference.
+    public init(primal: Double, dual: Double) {
+        self.primal = primal
+        self.dual = dual
+        self.gap = primal - dual
+    }
+}
+
+/// A named dual multiplier (CLI.md: `dual`), e.g. `lambda` for the distance
+/// constraint, `eta` for `Σ q = 1`, `beta` for the KL temperature.
+public struct DualMultiplier: Sendable, Hashable, Codable {
+    /// The multiplier's name.
+    public let name: String
+    /// Its value.
+    public let value: Double
+
+    /// Stores a named multiplier.
+    public init(name: String, value: Double) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// The certified solution of one inner problem `σ = min_{q ∈ U} q·V`.
+public struct WorstCase: Sendable, Hashable {
+    /// `σ`.
+    public let value: Double
+    /// The worst-case `q` (dense, MODEL.md's tie-break).
+    public let distribution: [Double]
+    /// The dual multipliers, in a fixed order per set (empty for `none` and at `ρ = 0`).
+    public let dual: [DualMultiplier]
+    /// Primal bound, dual bound and gap.
+    public let certificate: Certificate
+    /// `D(q, p)` of the reported `q`, which is `≤ ρ` up to rounding (for
+    /// `wasserstein`: the cost of the transport plan built, an upper bound on
+    /// `W_c(p, q)`).
+    public let distance: Double
+
+    /// The multiplier called `name`, if the set has one.
+    public func multiplier(_ name: String) -> Double? {
+        dual.first { $0.name == name }?.value
+    }
+}
+
+extension AmbiguitySet {
+    /// Checks a dense problem instance against this set.
+    ///
+    /// - Throws: `AmbiguityError.invalidArgument` naming `nominal` (empty, an
+    ///   entry negative or not finite, or a sum farther than `1e-9` from 1),
+    ///   `values` (length differs from `nominal`, or an entry not finite),
+    ///   `radius` (negative or not finite), `weights` (length differs) or `cost`
+    ///   (size differs).
+    public func validate(nominal: [Double], values: [Double], radius: Double) throws(AmbiguityError) {
+        let n = nominal.count
+        guard n > 0 else { throw .invalidArgument(field: "nominal", message: "empty, expected a probability vector with at least one entry") }
+        var sum = 0.0
+        for (i, x) in nominal.enumerated() {
+            guard x.isFinite, x >= 0 else {
+                throw .invalidArgument(field: "nominal", message: "entry \(i) is \(x), expected a finite number >= 0")
+            }
+            sum += x
+        }
+        guard abs(sum - 1) <= 1e-9 else {
+            throw .invalidArgument(field: "nominal", message: "entries sum to \(sum), expected 1 within 1e-9 (not renormalized)")
+        }
+        guard values.count == n else {
+            throw .invalidArgument(field: "values", message: "has \(values.count) entries, expected \(n) (one per state of nominal)")
+        }
+        for (i, x) in values.enumerated() where !x.isFinite {
+            throw .invalidArgument(field: "values", message: "entry \(i) is \(x), expected a finite number")
+        }
+        guard radius.isFinite, radius >= 0 else {
+            throw .invalidArgument(field: "radius", message: "is \(radius), expected a finite number >= 0")
+        }
+        if kind == .l1, let weights, weights.count != n {
+            throw .invalidArgument(field: "weights", message: "has \(weights.count) entries, expected \(n) (one per state)")
+        }
+        if kind == .wasserstein, let cost, cost.count != n {
+            throw .invalidArgument(field: "cost", message: "is \(cost.count)×\(cost.count), expected \(n)×\(n) (one row and column per state)")
+        }
+    }
+
+    /// Solves `σ = min_{q ∈ U(p, ρ)} q·V` with the set's fast algorithm and
+    /// certifies the answer with a dual point evaluated independently.
+    ///
+    /// The certificate's `primal` is `q·V` of the reported feasible `q`; its
+    /// `dual` is the objective of the reported multipliers in the set's dual
+    /// (see each set's documentation and `Docs/AmbiguitySets.md`), evaluated
+    /// densely from the multipliers alone. At `ρ = 0` the set is `{p}` and the
+    /// dual is that of the program `q = p` (objective `p·V`, no multipliers).
+    ///
+    /// - Throws: `AmbiguityError.invalidArgument` as ``validate(nominal:values:radius:)``.
+    public func worstCase(nominal: [Double], values: [Double], radius: Double) throws(AmbiguityError) -> WorstCase {
+        try validate(nominal: nominal, values: values, radius: radius)
+        let n = nominal.count
+        let p = SparseDistribution(dense: nominal)
+        let sorted = SortedValues(values)
+        let row = solveRow(nominal: p, values: sorted, radius: radius, build: true)
+        let q = row.distribution.dense(count: n)
+        var primal = 0.0
+        for i in 0..<n { primal += q[i] * values[i] }
+        if kind == .none || radius == 0 {
+            return WorstCase(value: row.value, distribution: q, dual: [], certificate: Certificate(primal: primal, dual: p.dot(values)),
+                             distance: row.distance)
+        }
+        let (multipliers, dual) = certify(p: p, values: values, radius: radius, point: row.dual)
+        return WorstCase(value: row.value, distribution: q, dual: multipliers,
+                         certificate: Certificate(primal: primal, dual: dual), distance: row.distance)
+    }
+
+    /// The named multipliers and the dual objective at them (for `ρ > 0`).
+    func certify(p: SparseDistribution, values: [Double], radius: Double, point: DualPoint) -> ([DualMultiplier], Double) {
+        let n = values.count
+        let allowed: (Int) -> Bool = { [support] i in support == .simplex || p.position(of: i) != nil }
+        switch kind {
+        case .none:
+            return ([], p.dot(values))
+        case .tv, .l1:
+            // Lagrangian: η − λρ + Σ_i p_i min(V_i − η, λ w_i), feasible when
+            // η ≤ V_j + λ w_j on A (TV: w = ½); the best η for λ is that minimum.
+            let lambda = point.lambda
+            let weight: (Int) -> Double = { [weights, kind] i in kind == .tv ? 0.5 : (weights?[i] ?? 1) }
+            var eta = Double.infinity
+            for j in 0..<n where allowed(j) { eta = min(eta, values[j] + lambda * weight(j)) }
+            var dual = eta - lambda * radius
+            for (i, pi) in zip(p.indices, p.probabilities) { dual += pi * min(values[i] - eta, lambda * weight(i)) }
+            return ([DualMultiplier(name: "lambda", value: lambda), DualMultiplier(name: "eta", value: eta)], dual)
+        case .linf:
+            let dense = p.dense(count: n)
+            return ([DualMultiplier(name: "eta", value: point.eta)],
+                    LInfinity.dualObjective(p: dense, values: values, radius: radius, support: support, eta: point.eta))
+        case .wasserstein:
+            guard let cost else { return ([], -.infinity) }
+            return ([DualMultiplier(name: "lambda", value: point.lambda)],
+                    Wasserstein.dualObjective(p: p, values: values, radius: radius, support: support, cost: cost, lambda: point.lambda))
+        case .kl:
+            return ([DualMultiplier(name: "beta", value: point.beta)],
+                    KullbackLeibler.dualObjective(p: p, values: values, radius: radius, beta: point.beta))
+        case .chi2:
+            return ([DualMultiplier(name: "lambda", value: point.lambda), DualMultiplier(name: "eta", value: point.eta)],
+                    ChiSquare.dualObjective(p: p, values: values, radius: radius, lambda: point.lambda, eta: point.eta))
+        }
+    }
+
+    /// `D(q, p)` for dense vectors, as the set defines it (`wasserstein`: not
+    /// available without solving a transport problem, returns `nil`).
+    public func distance(_ q: [Double], from p: [Double]) -> Double? {
+        guard q.count == p.count else { return nil }
+        if kind == .l1, let weights, weights.count != q.count { return nil }
+        switch kind {
+        case .none:
+            return zip(q, p).allSatisfy { $0 == $1 } ? 0 : .infinity
+        case .tv:
+            return 0.5 * zip(q, p).reduce(0) { $0 + abs($1.0 - $1.1) }
+        case .l1:
+            var s = 0.0
+            for i in 0..<q.count { s += (weights?[i] ?? 1) * abs(q[i] - p[i]) }
+            return s
+        case .linf:
+            return zip(q, p).reduce(0) { max($0, abs($1.0 - $1.1)) }
+        case .wasserstein:
+            return nil
+        case .kl:
+            return KullbackLeibler.divergence(q, p)
+        case .chi2:
+            return ChiSquare.divergence(q, p)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+// Small internal helpers shared by the fast inner-problem routines.
+
+/// A point of a set's dual problem, filled by the fast routines so that the
+/// certified API can report the multipliers and evaluate the dual objective.
+/// Only the fields that belong to the set's dual are meaningful.
+struct DualPoint: Sendable {
+    /// The multiplier of the distance constraint `D(q, p) ≤ ρ` (tv, l1,
+    /// wasserstein, chi2).
+    var lambda: Double = 0
+    /// The multiplier of `Σ q = 1` (tv, l1, linf, chi2).
+    var eta: Double = 0
+    /// The KL temperature `β ≥ 0` (`β = 0` is the saturated limit).
+    var beta: Double = 0
+}
+
+/// The result of one row's inner problem in the fast path.
+struct RowSolution: Sendable {
+    /// `σ = q·V`.
+    var value: Double
+    /// The worst-case `q` when requested, otherwise empty.
+    var distribution: SparseDistribution
+    /// A dual point certifying `value`.
+    var dual: DualPoint
+    /// `D(q, p)` of the returned `q` (for wasserstein: the cost of the transport
+    /// plan the routine built, an upper bound on `W(p, q)`).
+    var distance: Double
+}
+
+extension SparseDistribution {
+    /// Positions `0..<k` of the support sorted by the rank of their state in
+    /// `v` (ascending: lowest `(V_t, t)` first). `O(k log k)`.
+    @inline(__always)
+    func positionsByRank(_ v: SortedValues) -> [Int] {
+        let k = indices.count
+        var keys = [Int](repeating: 0, count: k)
+        for pos in 0..<k { keys[pos] = v.rank[indices[pos]] &* k &+ pos }
+        keys.sort()
+        for x in 0..<k { keys[x] = keys[x] % k }
+        return keys
+    }
+
+    /// The position of `state` in `indices`, or `nil`. `O(log k)`.
+    @inline(__always)
+    func position(of state: Int) -> Int? {
+        var lo = 0
+        var hi = indices.count
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            let x = indices[mid]
+            if x == state { return mid }
+            if x < state { lo = mid &+ 1 } else { hi = mid }
+        }
+        return nil
+    }
+
+    /// The support position of the lowest-ranked state. `O(k)`.
+    @inline(__always)
+    func lowestRankPosition(_ v: SortedValues) -> Int {
+        var best = 0
+        for pos in 1..<max(indices.count, 1) where v.rank[indices[pos]] < v.rank[indices[best]] { best = pos }
+        return best
+    }
+
+    /// Builds a distribution from unsorted `(state, mass)` pairs: sorts by state,
+    /// merges duplicates and drops non-positive masses.
+    static func collecting(_ pairs: inout [(state: Int, mass: Double)]) -> SparseDistribution {
+        pairs.sort { $0.state < $1.state }
+        var idx: [Int] = []
+        var pr: [Double] = []
+        idx.reserveCapacity(pairs.count)
+        pr.reserveCapacity(pairs.count)
+        for (s, m) in pairs {
+            if let last = idx.last, last == s {
+                pr[pr.count - 1] += m
+            } else {
+                idx.append(s)
+                pr.append(m)
+            }
+        }
+        var keep = 0
+        for x in 0..<idx.count where pr[x] > 0 {
+            idx[keep] = idx[x]
+            pr[keep] = pr[x]
+            keep += 1
+        }
+        idx.removeLast(idx.count - keep)
+        pr.removeLast(pr.count - keep)
+        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+
+    /// The same support with the given masses, dropping non-positive ones.
+    func replacingProbabilities(_ q: [Double]) -> SparseDistribution {
+        var idx: [Int] = []
+        var pr: [Double] = []
+        idx.reserveCapacity(q.count)
+        pr.reserveCapacity(q.count)
+        for pos in 0..<q.count where q[pos] > 0 {
+            idx.append(indices[pos])
+            pr.append(q[pos])
+        }
+        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+}

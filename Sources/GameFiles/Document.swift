@@ -1,0 +1,241 @@
+import Foundation
+import Yams
+
+/// A position in a game file (1-based line and column), when known.
+public struct FilePosition: Sendable, Hashable, CustomStringConvertible {
+    /// 1-based line.
+    public var line: Int
+    /// 1-based column.
+    public var column: Int
+    public var description: String { "line \(line), column \(column)" }
+}
+
+/// A parsed YAML or JSON document before interpretation: the same tree for
+/// both syntaxes, with positions where the parser gives them (YAML).
+public indirect enum DocumentValue: Sendable, Hashable {
+    /// `null` / `~` / an empty value.
+    case null
+    /// `true` / `false`.
+    case bool(Bool)
+    /// A number.
+    case number(Double)
+    /// A string (an unquoted YAML scalar that is not a number, bool or null, or a quoted one).
+    case string(String)
+    /// A sequence.
+    case array([DocumentNode])
+    /// A mapping with string keys, in file order.
+    case object([(key: String, value: DocumentNode)])
+
+    public static func == (a: DocumentValue, b: DocumentValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case let (.bool(x), .bool(y)): x == y
+        case let (.number(x), .number(y)): x == y
+        case let (.string(x), .string(y)): x == y
+        case let (.array(x), .array(y)): x == y
+        case let (.object(x), .object(y)): x.map(\.key) == y.map(\.key) && x.map(\.value) == y.map(\.value)
+        default: false
+        }
+    }
+
+    public func hash(into h: inout Hasher) {
+        switch self {
+        case .null: h.combine(0)
+        case let .bool(x): h.combine(x)
+        case let .number(x): h.combine(x)
+        case let .string(x): h.combine(x)
+        case let .array(x): h.combine(x)
+        case let .object(x): for (k, v) in x { h.combine(k); h.combine(v) }
+        }
+    }
+
+    /// A short description of the kind of value, for error messages.
+    public var kindDescription: String {
+        switch self {
+        case .null: "nothing (null)"
+        case let .bool(b): "the boolean \(b)"
+        case let .number(x): "the number \(DocumentValue.format(x))"
+        case let .string(s): "the text '\(s.count > 40 ? String(s.prefix(40)) + "…" : s)'"
+        case let .array(a): "a list of \(a.count) entries"
+        case let .object(o): "a mapping with \(o.count) keys"
+        }
+    }
+
+    static func format(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+}
+
+/// A value with its position in the file.
+public struct DocumentNode: Sendable, Hashable {
+    /// The value.
+    public var value: DocumentValue
+    /// Where it starts, when known.
+    public var position: FilePosition?
+
+    /// A node.
+    public init(_ value: DocumentValue, at position: FilePosition? = nil) {
+        self.value = value
+        self.position = position
+    }
+}
+
+/// Reads documents from text.
+public enum DocumentReader {
+    /// The largest file accepted, in bytes (a game file is small; this bounds
+    /// memory on hostile input).
+    public static let maximumSize = 64 << 20
+
+    /// Parses YAML text. `nil` for an empty document.
+    public static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw DocumentError.syntax(describe(error))
+        } catch {
+            throw DocumentError.syntax("\(error)")
+        }
+        guard let node else { return nil }
+        var budget = 5_000_000
+        return try convert(node, budget: &budget)
+    }
+
+    /// Parses JSON text. `nil` for an empty document.
+    public static func parseJSON(_ text: String) throws(DocumentError) -> DocumentNode? {
+        if text.allSatisfy(\.isWhitespace) { return nil }
+        do {
+            return try JSONDecoder().decode(JSONNode.self, from: Data(text.utf8)).node
+        } catch let error as DecodingError {
+            switch error {
+            case let .dataCorrupted(context):
+                let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+                throw DocumentError.syntax("invalid JSON: \(underlying ?? context.debugDescription)")
+            default:
+                throw DocumentError.syntax("invalid JSON")
+            }
+        } catch let error as DocumentError {
+            throw error
+        } catch {
+            throw DocumentError.syntax("invalid JSON")
+        }
+    }
+
+    static func describe(_ error: YamlError) -> String {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let ctx = context.map { " \($0.text)" } ?? ""
+            return "line \(mark.line), column \(mark.column + 1): \(problem)\(ctx)"
+        case let .reader(problem, offset, _, _):
+            return "\(problem)\(offset.map { " at byte \($0)" } ?? "")"
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return "line \(context.mark.line): duplicate keys \(duplicates.joined(separator: ", "))"
+        default:
+            return "\(error)"
+        }
+    }
+
+    static func position(_ node: Node) -> FilePosition? {
+        node.mark.map { FilePosition(line: $0.line, column: $0.column + 1) }
+    }
+
+    static func convert(_ node: Node, depth: Int = 0, budget: inout Int) throws(DocumentError) -> DocumentNode {
+        budget -= 1
+        guard budget > 0 else { throw .syntax("document too large (more than 5,000,000 values after expanding aliases)") }
+        guard depth < 200 else { throw .syntax("nesting deeper than 200 levels") }
+        let pos = position(node)
+        switch node {
+        case let .scalar(scalar):
+            let text = scalar.string
+            if scalar.style == .plain {
+                switch text {
+                case "", "~", "null", "Null", "NULL": return DocumentNode(.null, at: pos)
+                case "true", "True", "TRUE": return DocumentNode(.bool(true), at: pos)
+                case "false", "False", "FALSE": return DocumentNode(.bool(false), at: pos)
+                default: break
+                }
+                if let x = parseNumber(text) { return DocumentNode(.number(x), at: pos) }
+            }
+            return DocumentNode(.string(text), at: pos)
+        case let .sequence(seq):
+            var items: [DocumentNode] = []
+            for child in seq { items.append(try convert(child, depth: depth + 1, budget: &budget)) }
+            return DocumentNode(.array(items), at: pos)
+        case let .mapping(map):
+            var pairs: [(key: String, value: DocumentNode)] = []
+            var seen = Set<String>()
+            for (k, v) in map {
+                guard case let .scalar(ks) = k else {
+                    throw .syntax("\(position(k).map { "\($0): " } ?? "")a key must be plain text")
+                }
+                guard seen.insert(ks.string).inserted else {
+                    throw .syntax("\(position(k).map { "\($0): " } ?? "")duplicate key '\(ks.string)'")
+                }
+                pairs.append((ks.string, try convert(v, depth: depth + 1, budget: &budget)))
+            }
+            return DocumentNode(.object(pairs), at: pos)
+        case .alias:
+            throw .syntax("\(pos.map { "\($0): " } ?? "")unresolved alias")
+        }
+    }
+
+    /// Decimal and scientific numbers (YAML 1.2 core schema, plus `.inf`/`.nan`
+    /// which are read and later rejected as non-finite by the field that uses them).
+    static func parseNumber(_ text: String) -> Double? {
+        switch text {
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
+        case "-.inf", "-.Inf", "-.INF": return -.infinity
+        case ".nan", ".NaN", ".NAN": return .nan
+        default: break
+        }
+        guard let first = text.first, first.isNumber || first == "-" || first == "+" || first == "." else { return nil }
+        guard text.allSatisfy({ $0.isNumber || "+-.eE_".contains($0) }) else { return nil }
+        return Double(text.replacingOccurrences(of: "_", with: ""))
+    }
+
+}
+
+/// Decodes any JSON value into a ``DocumentNode`` (booleans stay booleans).
+struct JSONNode: Decodable {
+    let node: DocumentNode
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        guard decoder.codingPath.count < 200 else { throw DocumentError.syntax("nesting deeper than 200 levels") }
+        if let object = try? decoder.container(keyedBy: Key.self) {
+            var pairs: [(key: String, value: DocumentNode)] = []
+            for key in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+                pairs.append((key.stringValue, try object.decode(JSONNode.self, forKey: key).node))
+            }
+            node = DocumentNode(.object(pairs))
+        } else if var array = try? decoder.unkeyedContainer() {
+            var items: [DocumentNode] = []
+            while !array.isAtEnd { items.append(try array.decode(JSONNode.self).node) }
+            node = DocumentNode(.array(items))
+        } else {
+            let single = try decoder.singleValueContainer()
+            if single.decodeNil() {
+                node = DocumentNode(.null)
+            } else if let b = try? single.decode(Bool.self) {
+                node = DocumentNode(.bool(b))
+            } else if let x = try? single.decode(Double.self) {
+                node = DocumentNode(.number(x))
+            } else {
+                node = DocumentNode(.string(try single.decode(String.self)))
+            }
+        }
+    }
+}
+
+/// A syntax-level problem with a document.
+public enum DocumentError: Error, Sendable, Equatable {
+    /// The text is not valid YAML/JSON; the message says where.
+    case syntax(String)
+}

@@ -1,0 +1,105 @@
+extension MeanFieldGame {
+    /// Searches for a stationary robust mean-field equilibrium `(π*, μ*)`:
+    /// `π* = BR_τ(μ*)` and `μ* = Φ(μ*, π*)` (MODEL.md).
+    ///
+    /// Every method evaluates one pair `(π_k, μ_k)` per outer iteration, records its
+    /// exploitability and stationarity residual in the trace, and stops as soon as both
+    /// are `≤ options.tolerance` (`converged: true`). When `maxIterations` runs out it
+    /// returns the last pair with `converged: false`. See Docs/Solvers.md for each method.
+    ///
+    /// - Complexity: per outer iteration a few robust value solves (warm-started) and
+    ///   one stationary-distribution solve (`O(n³)` dense up to 600 states).
+    /// - Throws: ``MeanFieldError/invalidOption(field:message:)`` for bad options; the
+    ///   game's validation errors at any visited mean field; ``MeanFieldError/numerical(_:)``
+    ///   when an inner value solve fails to converge; ``MeanFieldError/ambiguity(_:)``
+    ///   from the LP path.
+    public func solveEquilibrium(options: EquilibriumOptions = .init()) throws(MeanFieldError) -> EquilibriumResult {
+        try options.validate(for: self)
+        let method = options.method.resolved(temperature: options.temperature)
+        var run = SolverRun(game: self, options: options, method: method)
+        switch method {
+        case .auto, .anderson: return try run.anderson()
+        case .fixedPoint: return try run.fixedPoint()
+        case .fictitiousPlay: return try run.fictitiousPlay()
+        case .mirrorDescent: return try run.mirrorDescent()
+        }
+    }
+}
+
+/// The shared bookkeeping of one equilibrium solve: evaluator, trace, stopwatch.
+struct SolverRun {
+    let game: MeanFieldGame
+    let options: EquilibriumOptions
+    let method: EquilibriumMethod
+    var evaluator: PairEvaluator
+    var trace: [IterationRecord] = []
+    let watch = Stopwatch()
+
+    init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
+        self.game = game
+        self.options = options
+        self.method = method
+        var values = options.values
+        values.inner = options.inner
+        evaluator = PairEvaluator(game: game, temperature: options.temperature,
+                                  population: options.population, valueOptions: values)
+    }
+
+    var initialMeanField: [Double] {
+        options.initialMeanField ?? [Double](repeating: 1 / Double(game.stateCount), count: game.stateCount)
+    }
+
+    func isConverged(_ p: PairEvaluation) -> Bool {
+        p.exploitability <= options.tolerance && p.stationarityResidual <= options.tolerance
+    }
+
+    mutating func record(_ p: PairEvaluation, change: Double) {
+        trace.append(IterationRecord(iteration: trace.count, exploitability: p.exploitability,
+                                     stationarityResidual: p.stationarityResidual,
+                                     meanFieldChange: change, seconds: watch.seconds))
+    }
+
+    func finish(_ p: PairEvaluation, converged: Bool, message: String) throws(MeanFieldError) -> EquilibriumResult {
+        var verification: VerificationReport? = nil
+        if options.verify {
+            let snap = try game.snapshot(at: p.meanField)
+            verification = try LPInner.verify(snapshot: snap, valueFunctions: [p.optimal.values, p.policyValues.values])
+        }
+        return EquilibriumResult(method: method, converged: converged, iterations: trace.count,
+                                 meanField: p.meanField, policy: p.policy, values: p.policyValues.values,
+                                 optimalValues: p.optimal.values, exploitability: p.exploitability,
+                                 stationarityResidual: p.stationarityResidual, trace: trace,
+                                 seconds: watch.seconds, verification: verification, message: message)
+    }
+
+    func budgetMessage(_ p: PairEvaluation) -> String {
+        "not converged: \(options.maxIterations) iterations used; exploitability \(p.exploitability), stationarity residual \(p.stationarityResidual), tolerance \(options.tolerance)"
+    }
+
+    func convergedMessage(_ p: PairEvaluation) -> String {
+        "converged after \(trace.count) iterations: exploitability \(p.exploitability), stationarity residual \(p.stationarityResidual) <= \(options.tolerance)"
+    }
+}
+
+/// Small vector helpers on probability vectors.
+enum Simplex {
+    /// Clips negative entries to 0 and rescales to sum 1 (uniform if nothing is left).
+    static func project(_ x: inout [Double]) {
+        var sum = 0.0
+        for i in x.indices {
+            if !(x[i] > 0) { x[i] = 0 }
+            sum += x[i]
+        }
+        guard sum > 0, sum.isFinite else {
+            x = [Double](repeating: 1 / Double(x.count), count: x.count)
+            return
+        }
+        for i in x.indices { x[i] /= sum }
+    }
+
+    static func l1(_ x: [Double], _ y: [Double]) -> Double {
+        var d = 0.0
+        for i in x.indices { d += abs(x[i] - y[i]) }
+        return d
+    }
+}

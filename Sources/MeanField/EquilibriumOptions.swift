@@ -1,0 +1,181 @@
+/// The outer algorithm that searches for `(π*, μ*)` with `π* = BR_τ(μ*)` and `μ* = Φ(μ*, π*)`.
+public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable {
+    /// ``anderson`` when `τ > 0`, ``fictitiousPlay`` when `τ = 0`.
+    case auto
+    /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded (see Docs/Solvers.md).
+    case anderson
+    /// Damped fixed point `μ ← (1 − α)μ + α Stat(BR_τ(μ))`.
+    case fixedPoint = "fixed-point"
+    /// Fictitious play: best responses to the averaged mean field, averaged policies.
+    case fictitiousPlay = "fictitious-play"
+    /// Online mirror descent on robust Q-values.
+    case mirrorDescent = "mirror-descent"
+
+    /// The method ``auto`` stands for at temperature `τ`.
+    public func resolved(temperature: Double) -> EquilibriumMethod {
+        guard self == .auto else { return self }
+        return temperature > 0 ? .anderson : .fictitiousPlay
+    }
+}
+
+/// How each inner problem `σ_U(V)` is solved.
+public enum InnerMethod: String, Sendable, CaseIterable, Codable, Hashable {
+    /// The Ambiguity module's closed forms (default).
+    case closedForm = "closed-form"
+    /// The linear-program path of the Ambiguity module.
+    case lp
+}
+
+/// Options of ``MeanFieldGame/solveEquilibrium(options:)``.
+public struct EquilibriumOptions: Sendable {
+    /// The outer algorithm (default ``EquilibriumMethod/auto``).
+    public var method: EquilibriumMethod
+    /// Entropy temperature `τ ≥ 0` (default 0).
+    public var temperature: Double
+    /// Step `α ∈ (0, 1]`: the fixed-point step, the Anderson mixing parameter and the
+    /// mirror-descent mean-field step. `nil` uses the method's default (fixed point 0.5,
+    /// Anderson 1, mirror descent 0.5; fictitious play ignores it).
+    public var damping: Double?
+    /// Mirror-descent learning rate `η > 0` (default 1).
+    public var learningRate: Double
+    /// Convergence requires exploitability `≤ tolerance` AND stationarity residual
+    /// `≤ tolerance` (default `1e-9`).
+    public var tolerance: Double
+    /// Outer iterations (pair evaluations recorded in the trace), `≥ 1` (default 1000).
+    public var maxIterations: Int
+    /// How inner problems are solved (default closed form).
+    public var inner: InnerMethod
+    /// Which kernel moves the population (default worst case).
+    public var population: PopulationModel
+    /// The initial mean field (default uniform).
+    public var initialMeanField: [Double]?
+    /// Anderson memory: the number of past differences kept, `≥ 1` (default 10).
+    public var andersonMemory: Int
+    /// Re-solve every inner problem of the final iterate through the LP path and
+    /// report ``VerificationReport`` (default `false`).
+    public var verify: Bool
+    /// Inner value solves: tolerance (default `1e-12`), budget, acceleration and execution.
+    public var values: ValueSolverOptions
+
+    /// Serial or parallel Bellman sweeps (shorthand for `values.execution`).
+    public var execution: ExecutionMode {
+        get { values.execution }
+        set { values.execution = newValue }
+    }
+
+    /// All defaults as documented on each property.
+    public init(method: EquilibriumMethod = .auto, temperature: Double = 0, damping: Double? = nil,
+                learningRate: Double = 1, tolerance: Double = 1e-9, maxIterations: Int = 1000,
+                inner: InnerMethod = .closedForm, population: PopulationModel = .worstCase,
+                initialMeanField: [Double]? = nil, andersonMemory: Int = 10, verify: Bool = false,
+                values: ValueSolverOptions = .init()) {
+        self.method = method
+        self.temperature = temperature
+        self.damping = damping
+        self.learningRate = learningRate
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+        self.inner = inner
+        self.population = population
+        self.initialMeanField = initialMeanField
+        self.andersonMemory = andersonMemory
+        self.verify = verify
+        self.values = values
+    }
+
+    func validate(for game: MeanFieldGame) throws(MeanFieldError) {
+        guard temperature.isFinite, temperature >= 0 else {
+            throw .invalidOption(field: "temperature", message: "\(temperature), expected a finite number >= 0")
+        }
+        if let damping {
+            guard damping.isFinite, damping > 0, damping <= 1 else {
+                throw .invalidOption(field: "damping", message: "\(damping), expected 0 < damping <= 1")
+            }
+        }
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw .invalidOption(field: "learningRate", message: "\(learningRate), expected a finite number > 0")
+        }
+        guard tolerance.isFinite, tolerance > 0 else {
+            throw .invalidOption(field: "tolerance", message: "\(tolerance), expected a finite number > 0")
+        }
+        guard maxIterations >= 1 else {
+            throw .invalidOption(field: "maxIterations", message: "\(maxIterations), expected at least 1")
+        }
+        guard andersonMemory >= 1 else {
+            throw .invalidOption(field: "andersonMemory", message: "\(andersonMemory), expected at least 1")
+        }
+        try values.validate()
+        if let initialMeanField {
+            do throws(MeanFieldError) {
+                try game.validateMeanField(initialMeanField)
+            } catch {
+                throw .invalidOption(field: "initial", message: error.description)
+            }
+        }
+    }
+}
+
+/// One row of a solver's trace: the pair the solver holds at one outer iteration.
+public struct IterationRecord: Sendable, Hashable, Codable {
+    /// 0-based outer iteration.
+    public let iteration: Int
+    /// `E(π_k, μ_k)` of the pair held at this iteration.
+    public let exploitability: Double
+    /// `‖Φ(μ_k, π_k) − μ_k‖₁`.
+    public let stationarityResidual: Double
+    /// `‖μ_{k+1} − μ_k‖₁`, the L1 size of the update computed at this iteration
+    /// (0 on the iteration that converged, since no update follows).
+    public let meanFieldChange: Double
+    /// Wall-clock seconds since the solve started, at the end of this iteration.
+    public let seconds: Double
+}
+
+/// The result of the inner-problem verification through the LP path.
+public struct VerificationReport: Sendable, Hashable, Codable {
+    /// The number of inner problems re-solved (`n·m` per value function checked).
+    public let problems: Int
+    /// The largest `|σ_closed-form − σ_LP|`.
+    public let maxDisagreement: Double
+}
+
+/// What ``MeanFieldGame/solveEquilibrium(options:)`` returns. Never silent:
+/// ``converged`` says whether the tolerance was met, and ``trace`` shows every iteration.
+public struct EquilibriumResult: Sendable {
+    /// The method that ran (``EquilibriumMethod/auto`` resolved).
+    public let method: EquilibriumMethod
+    /// `true` when exploitability and stationarity residual are both `≤ tolerance`.
+    public let converged: Bool
+    /// Outer iterations run (= `trace.count`).
+    public let iterations: Int
+    /// `μ` of the returned pair (the converged iterate, else the last one).
+    public let meanField: [Double]
+    /// `π` of the returned pair.
+    public let policy: Policy
+    /// `V^π_μ`, the robust value of `π` at `μ`.
+    public let values: [Double]
+    /// `V*_μ`, the robust optimal value at `μ`.
+    public let optimalValues: [Double]
+    /// `E(π, μ)` of the returned pair.
+    public let exploitability: Double
+    /// `‖Φ(μ, π) − μ‖₁` of the returned pair.
+    public let stationarityResidual: Double
+    /// One record per outer iteration.
+    public let trace: [IterationRecord]
+    /// Wall-clock seconds of the whole solve.
+    public let seconds: Double
+    /// Set when ``EquilibriumOptions/verify`` was requested.
+    public let verification: VerificationReport?
+    /// A sentence on why the solver stopped.
+    public let message: String
+}
+
+/// Wall-clock timing for traces.
+struct Stopwatch {
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    init() { start = clock.now }
+    var seconds: Double {
+        let d = clock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}

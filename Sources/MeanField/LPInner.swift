@@ -1,0 +1,55 @@
+import Ambiguity
+
+/// The bridge to the Ambiguity module's validated paths (`inner: lp`, verification).
+///
+/// Polyhedral sets (`none`, `tv`, `l1`, `linf`, `wasserstein`) are solved as linear
+/// programs with `AmbiguitySet.worstCaseLP` (GLPK). `kl` and `chi2` are not linear
+/// programs; for them the validated, certified `AmbiguitySet.worstCase` is used instead.
+enum LPInner {
+    /// `σ` and the reported `q` of one row through the validated path.
+    static func solveRow(set: AmbiguitySet, nominal: SparseDistribution, values: [Double],
+                         radius: Double) throws(MeanFieldError) -> (value: Double, distribution: SparseDistribution) {
+        let dense = nominal.dense(count: values.count)
+        do throws(AmbiguityError) {
+            if set.kind.isPolyhedral {
+                let lp = try set.worstCaseLP(nominal: dense, values: values, radius: radius)
+                return (lp.value, cleaned(lp.distribution))
+            }
+            let wc = try set.worstCase(nominal: dense, values: values, radius: radius)
+            return (wc.value, cleaned(wc.distribution))
+        } catch {
+            throw .ambiguity(error)
+        }
+    }
+
+    /// A sparse, non-negative, normalized copy of an LP's dense `q` (its round-off removed).
+    static func cleaned(_ q: [Double]) -> SparseDistribution {
+        var x = q
+        var sum = 0.0
+        for i in x.indices {
+            if !(x[i] > 1e-15) { x[i] = 0 }
+            sum += x[i]
+        }
+        if sum > 0 { for i in x.indices { x[i] /= sum } }
+        return SparseDistribution(dense: x)
+    }
+
+    /// Re-solves every row's inner problem against each value function through the
+    /// validated path and compares `σ` with the closed form.
+    static func verify(snapshot: GameSnapshot, valueFunctions: [[Double]]) throws(MeanFieldError) -> VerificationReport {
+        var problems = 0
+        var worst = 0.0
+        let rows = snapshot.stateCount * snapshot.actionCount
+        for v in valueFunctions {
+            let sorted = SortedValues(v)
+            for i in 0..<rows {
+                let closed = snapshot.ambiguity.worstCaseValue(nominal: snapshot.kernels[i], values: sorted, radius: snapshot.radii[i])
+                let lp = try solveRow(set: snapshot.ambiguity, nominal: snapshot.kernels[i], values: v, radius: snapshot.radii[i])
+                problems += 1
+                let d = abs(closed - lp.value)
+                if !(d <= worst) { worst = d }
+            }
+        }
+        return VerificationReport(problems: problems, maxDisagreement: worst)
+    }
+}

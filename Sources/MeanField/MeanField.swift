@@ -1,1 +1,0 @@
-// MeanField: stationary robust mean-field games (MODEL.md).

@@ -1,0 +1,46 @@
+import Ambiguity
+
+/// Errors thrown by the MeanField module. Every case names what is wrong and where.
+///
+/// Game data are validated when a ``MeanFieldGame`` is built and every time it is
+/// evaluated at a new mean field (``MeanFieldGame/snapshot(at:)``), so a value that
+/// becomes invalid only at some mean field the solver visits is reported with the
+/// offending `(s, a)` and the value found.
+public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A structural parameter of the game is invalid (`field` is `states`,
+    /// `actions`, `discount`, `stateNames`, `actionNames`, `ambiguity.weights`,
+    /// `ambiguity.cost`, …).
+    case invalidGame(field: String, message: String)
+    /// `r(s, a, μ)` is not a finite number.
+    case invalidReward(state: Int, action: Int, value: Double)
+    /// `P̂(·|s, a, μ)` is not a probability vector on the game's states.
+    case invalidKernel(state: Int, action: Int, message: String)
+    /// `ρ(s, a, μ)` is negative, infinite or NaN.
+    case invalidRadius(state: Int, action: Int, value: Double)
+    /// A mean field is not a probability vector of the game's length.
+    case invalidMeanField(String)
+    /// A policy is not a stochastic matrix of the game's shape.
+    case invalidPolicy(String)
+    /// A solver option is out of range (`field` names it).
+    case invalidOption(field: String, message: String)
+    /// The Ambiguity module rejected an inner problem (LP path).
+    case ambiguity(AmbiguityError)
+    /// A numerical failure that valid input should not produce (a singular
+    /// system, a non-finite value function); the message says where.
+    case numerical(String)
+
+    /// A one-line message naming the field or row and the value found.
+    public var description: String {
+        switch self {
+        case let .invalidGame(field, message): "\(field): \(message)"
+        case let .invalidReward(s, a, v): "reward at s=\(s), a=\(a): \(v), expected a finite number"
+        case let .invalidKernel(s, a, message): "transition at s=\(s), a=\(a): \(message)"
+        case let .invalidRadius(s, a, v): "ambiguity.radius at s=\(s), a=\(a): \(v), expected a finite number >= 0"
+        case let .invalidMeanField(message): "mean field: \(message)"
+        case let .invalidPolicy(message): "policy: \(message)"
+        case let .invalidOption(field, message): "\(field): \(message)"
+        case let .ambiguity(error): "ambiguity: \(error)"
+        case let .numerical(message): "numerical failure: \(message)"
+        }
+    }
+}

@@ -1,0 +1,303 @@
+import Ambiguity
+
+/// A stationary robust mean-field game (MODEL.md, "Game").
+///
+/// `n` states, `m` actions, a discount `γ ∈ [0, 1)`, and three functions of the
+/// mean field `μ`: the reward `r(s, a, μ)`, the nominal kernel `P̂(·|s, a, μ)`
+/// (a ``SparseDistribution`` per `(s, a)`) and the radius `ρ(s, a, μ)` of the
+/// `(s,a)`-rectangular ambiguity set ``ambiguity``.
+///
+/// The functions are plain `@Sendable` closures, so a game can be built from
+/// tables (``init(rewards:kernels:radii:discount:ambiguity:stateNames:actionNames:)``)
+/// or from compiled expressions (``init(stateCount:actionCount:discount:ambiguity:stateNames:actionNames:reward:kernel:kernelDependsOnMeanField:radius:radiusDependsOnMeanField:)``).
+/// The solvers only ever read a game through an evaluated ``GameSnapshot``.
+///
+/// Validation: the initializer checks the structure and evaluates the game at the
+/// uniform mean field; ``snapshot(at:)`` validates every evaluation again, so data
+/// that become invalid at some visited `μ` are reported with `(s, a)` and the value.
+public struct MeanFieldGame: Sendable {
+    /// `r(s, a, μ)`: must return a finite number.
+    public typealias RewardFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) -> Double
+    /// `P̂(·|s, a, μ)`: strictly increasing indices in `0..<n`, entries `≥ 0` summing to 1 within `1e-9`.
+    public typealias KernelFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) -> SparseDistribution
+    /// `ρ(s, a, μ)`: must return a finite number `≥ 0`.
+    public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) -> Double
+
+    /// The tolerance on `|Σ_t P̂(t|s,a) − 1|` accepted by validation.
+    public static let probabilityTolerance = 1e-9
+
+    /// The number of states `n ≥ 1`.
+    public let stateCount: Int
+    /// The number of actions `m ≥ 1`.
+    public let actionCount: Int
+    /// The discount `γ ∈ [0, 1)`.
+    public let discount: Double
+    /// The ambiguity set's distance and support (its radius comes from ``radius(_:_:_:)``).
+    public let ambiguity: AmbiguitySet
+    /// Optional state names, one per state.
+    public let stateNames: [String]?
+    /// Optional action names, one per action.
+    public let actionNames: [String]?
+    /// Whether `P̂` depends on `μ`; when `false` the kernels are evaluated once and reused.
+    public let kernelsDependOnMeanField: Bool
+    /// Whether `ρ` depends on `μ`; when `false` the radii are evaluated once and reused.
+    public let radiiDependOnMeanField: Bool
+
+    let rewardFunction: RewardFunction
+    let kernelFunction: KernelFunction
+    let radiusFunction: RadiusFunction
+    private(set) var fixedKernels: [SparseDistribution]?
+    private(set) var fixedRadii: [Double]?
+
+    /// Builds a game from closures and validates it.
+    ///
+    /// - Parameters:
+    ///   - stateCount: `n ≥ 1`.
+    ///   - actionCount: `m ≥ 1`.
+    ///   - discount: `γ ∈ [0, 1)`.
+    ///   - ambiguity: the set's distance (default ``AmbiguitySet/nominalOnly``, the classical game).
+    ///     `l1` weights and a `wasserstein` cost must have `n` entries per axis.
+    ///   - reward: `r(s, a, μ)`.
+    ///   - kernel: `P̂(·|s, a, μ)`.
+    ///   - kernelDependsOnMeanField: pass `false` when `P̂` ignores `μ`, so it is evaluated once.
+    ///   - radius: `ρ(s, a, μ)` (default 0).
+    ///   - radiusDependsOnMeanField: pass `false` when `ρ` ignores `μ`.
+    /// - Complexity: evaluates every `(s, a)` once at the uniform mean field, `O(n·m·k)`
+    ///   for rows with `k` non-zeros.
+    /// - Throws: ``MeanFieldError/invalidGame(field:message:)`` for the structure,
+    ///   ``MeanFieldError/invalidReward(state:action:value:)``,
+    ///   ``MeanFieldError/invalidKernel(state:action:message:)`` or
+    ///   ``MeanFieldError/invalidRadius(state:action:value:)`` for data at the uniform `μ`.
+    public init(
+        stateCount: Int, actionCount: Int, discount: Double,
+        ambiguity: AmbiguitySet = .nominalOnly,
+        stateNames: [String]? = nil, actionNames: [String]? = nil,
+        reward: @escaping RewardFunction,
+        kernel: @escaping KernelFunction, kernelDependsOnMeanField: Bool = true,
+        radius: @escaping RadiusFunction = { _, _, _ in 0 }, radiusDependsOnMeanField: Bool = true
+    ) throws(MeanFieldError) {
+        guard stateCount >= 1 else { throw .invalidGame(field: "states", message: "\(stateCount), expected at least 1") }
+        guard actionCount >= 1 else { throw .invalidGame(field: "actions", message: "\(actionCount), expected at least 1") }
+        guard discount.isFinite, discount >= 0, discount < 1 else {
+            throw .invalidGame(field: "discount", message: "\(discount), expected 0 <= discount < 1")
+        }
+        if let stateNames, stateNames.count != stateCount {
+            throw .invalidGame(field: "stateNames", message: "\(stateNames.count) names, expected \(stateCount)")
+        }
+        if let actionNames, actionNames.count != actionCount {
+            throw .invalidGame(field: "actionNames", message: "\(actionNames.count) names, expected \(actionCount)")
+        }
+        if let w = ambiguity.weights, w.count != stateCount {
+            throw .invalidGame(field: "ambiguity.weights", message: "\(w.count) weights, expected one per state (\(stateCount))")
+        }
+        if let c = ambiguity.cost, c.count != stateCount {
+            throw .invalidGame(field: "ambiguity.cost", message: "a \(c.count)x\(c.count) cost, expected \(stateCount)x\(stateCount)")
+        }
+        self.stateCount = stateCount
+        self.actionCount = actionCount
+        self.discount = discount
+        self.ambiguity = ambiguity
+        self.stateNames = stateNames
+        self.actionNames = actionNames
+        self.kernelsDependOnMeanField = kernelDependsOnMeanField
+        self.radiiDependOnMeanField = radiusDependsOnMeanField
+        self.rewardFunction = reward
+        self.kernelFunction = kernel
+        self.radiusFunction = radius
+        self.fixedKernels = nil
+        self.fixedRadii = nil
+        // Validate everything once at the uniform mean field, and keep what does not depend on μ.
+        let uniform = [Double](repeating: 1 / Double(stateCount), count: stateCount)
+        let first = try self.evaluate(at: uniform)
+        if !kernelDependsOnMeanField { fixedKernels = first.kernels }
+        if !radiusDependsOnMeanField { fixedRadii = first.radii }
+    }
+
+    /// Builds a game from tables that do not depend on `μ`.
+    ///
+    /// - Parameters:
+    ///   - rewards: `rewards[s][a]`, an `n × m` table.
+    ///   - kernels: `kernels[s][a]`, the nominal row `P̂(·|s, a)`.
+    ///   - radii: `radii[s][a]`; `nil` means 0 everywhere.
+    /// - Throws: as the closure initializer, plus ``MeanFieldError/invalidGame(field:message:)``
+    ///   when a table does not have the shape `n × m` given by `rewards`.
+    public init(
+        rewards: [[Double]], kernels: [[SparseDistribution]], radii: [[Double]]? = nil,
+        discount: Double, ambiguity: AmbiguitySet = .nominalOnly,
+        stateNames: [String]? = nil, actionNames: [String]? = nil
+    ) throws(MeanFieldError) {
+        let n = rewards.count
+        let m = rewards.first?.count ?? 0
+        for (s, row) in rewards.enumerated() where row.count != m {
+            throw .invalidGame(field: "reward", message: "row \(s) has \(row.count) actions, expected \(m)")
+        }
+        guard kernels.count == n else {
+            throw .invalidGame(field: "transition", message: "\(kernels.count) states, expected \(n)")
+        }
+        for (s, row) in kernels.enumerated() where row.count != m {
+            throw .invalidGame(field: "transition", message: "row \(s) has \(row.count) actions, expected \(m)")
+        }
+        if let radii {
+            guard radii.count == n else { throw .invalidGame(field: "ambiguity.radius", message: "\(radii.count) states, expected \(n)") }
+            for (s, row) in radii.enumerated() where row.count != m {
+                throw .invalidGame(field: "ambiguity.radius", message: "row \(s) has \(row.count) actions, expected \(m)")
+            }
+        }
+        let r = rewards, k = kernels, rho = radii
+        try self.init(stateCount: n, actionCount: m, discount: discount, ambiguity: ambiguity,
+                      stateNames: stateNames, actionNames: actionNames,
+                      reward: { s, a, _ in r[s][a] },
+                      kernel: { s, a, _ in k[s][a] }, kernelDependsOnMeanField: false,
+                      radius: { s, a, _ in rho?[s][a] ?? 0 }, radiusDependsOnMeanField: false)
+    }
+
+    /// A copy of the game with another ambiguity set and radius function (same
+    /// rewards, kernels and names). Useful to compare the robust and nominal game.
+    ///
+    /// - Throws: as ``init(stateCount:actionCount:discount:ambiguity:stateNames:actionNames:reward:kernel:kernelDependsOnMeanField:radius:radiusDependsOnMeanField:)``.
+    public func with(ambiguity: AmbiguitySet, radius: @escaping RadiusFunction,
+                     radiusDependsOnMeanField: Bool = true) throws(MeanFieldError) -> MeanFieldGame {
+        try MeanFieldGame(stateCount: stateCount, actionCount: actionCount, discount: discount,
+                          ambiguity: ambiguity, stateNames: stateNames, actionNames: actionNames,
+                          reward: rewardFunction, kernel: kernelFunction,
+                          kernelDependsOnMeanField: kernelsDependOnMeanField,
+                          radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
+    }
+
+    /// `r(s, a, μ)` as given by the game's function (not validated).
+    public func reward(_ state: Int, _ action: Int, _ meanField: [Double]) -> Double {
+        rewardFunction(state, action, meanField)
+    }
+
+    /// `ρ(s, a, μ)` as given by the game's function (not validated).
+    public func radius(_ state: Int, _ action: Int, _ meanField: [Double]) -> Double {
+        radiusFunction(state, action, meanField)
+    }
+
+    /// Checks that `μ` is a probability vector of length `n` (entries `≥ 0`, sum 1 within `1e-9`).
+    ///
+    /// - Throws: ``MeanFieldError/invalidMeanField(_:)`` naming the first bad entry.
+    public func validateMeanField(_ meanField: [Double]) throws(MeanFieldError) {
+        guard meanField.count == stateCount else {
+            throw .invalidMeanField("\(meanField.count) entries, expected \(stateCount)")
+        }
+        var sum = 0.0
+        for (s, x) in meanField.enumerated() {
+            guard x.isFinite, x >= 0 else { throw .invalidMeanField("μ(\(s)) = \(x), expected a finite number >= 0") }
+            sum += x
+        }
+        guard abs(sum - 1) <= Self.probabilityTolerance else {
+            throw .invalidMeanField("entries sum to \(sum), expected 1 within \(Self.probabilityTolerance)")
+        }
+    }
+
+    /// Evaluates the game at `μ`: rewards, kernels and radii of every `(s, a)`.
+    ///
+    /// Kernels and radii that do not depend on `μ` are reused from construction.
+    /// Zero entries of a kernel are dropped (so `support: nominal` sees `supp(P̂)`).
+    ///
+    /// - Complexity: `O(n·m·k)` for rows with `k` non-zeros (`O(n·m)` when only rewards depend on `μ`).
+    /// - Throws: ``MeanFieldError/invalidMeanField(_:)``, ``MeanFieldError/invalidReward(state:action:value:)``,
+    ///   ``MeanFieldError/invalidKernel(state:action:message:)`` or ``MeanFieldError/invalidRadius(state:action:value:)``.
+    public func snapshot(at meanField: [Double]) throws(MeanFieldError) -> GameSnapshot {
+        try validateMeanField(meanField)
+        return try evaluate(at: meanField)
+    }
+
+    private func evaluate(at mu: [Double]) throws(MeanFieldError) -> GameSnapshot {
+        let n = stateCount, m = actionCount
+        var rewards = [Double](repeating: 0, count: n * m)
+        for s in 0..<n {
+            for a in 0..<m {
+                let r = rewardFunction(s, a, mu)
+                guard r.isFinite else { throw .invalidReward(state: s, action: a, value: r) }
+                rewards[s * m + a] = r
+            }
+        }
+        let kernels: [SparseDistribution]
+        if let fixedKernels {
+            kernels = fixedKernels
+        } else {
+            var ks: [SparseDistribution] = []
+            ks.reserveCapacity(n * m)
+            for s in 0..<n {
+                for a in 0..<m {
+                    ks.append(try Self.validatedRow(kernelFunction(s, a, mu), state: s, action: a, stateCount: n))
+                }
+            }
+            kernels = ks
+        }
+        let radii: [Double]
+        if let fixedRadii {
+            radii = fixedRadii
+        } else {
+            var rs = [Double](repeating: 0, count: n * m)
+            for s in 0..<n {
+                for a in 0..<m {
+                    let rho = radiusFunction(s, a, mu)
+                    guard rho.isFinite, rho >= 0 else { throw .invalidRadius(state: s, action: a, value: rho) }
+                    rs[s * m + a] = rho
+                }
+            }
+            radii = rs
+        }
+        return GameSnapshot(meanField: mu, stateCount: n, actionCount: m, discount: discount,
+                            ambiguity: ambiguity, rewards: rewards, kernels: kernels, radii: radii)
+    }
+
+    static func validatedRow(_ row: SparseDistribution, state s: Int, action a: Int, stateCount n: Int) throws(MeanFieldError) -> SparseDistribution {
+        guard row.indices.count == row.probabilities.count else {
+            throw .invalidKernel(state: s, action: a, message: "\(row.indices.count) indices but \(row.probabilities.count) probabilities")
+        }
+        var previous = -1
+        var sum = 0.0
+        var hasZero = false
+        for (i, p) in zip(row.indices, row.probabilities) {
+            guard i > previous, i < n else {
+                throw .invalidKernel(state: s, action: a, message: "index \(i) out of order or outside 0..<\(n)")
+            }
+            guard p.isFinite, p >= 0 else {
+                throw .invalidKernel(state: s, action: a, message: "P(\(i)) = \(p), expected a finite number >= 0")
+            }
+            if p == 0 { hasZero = true }
+            previous = i
+            sum += p
+        }
+        guard abs(sum - 1) <= probabilityTolerance else {
+            throw .invalidKernel(state: s, action: a, message: "entries sum to \(sum), expected 1 within \(probabilityTolerance)")
+        }
+        guard hasZero else { return row }
+        var idx: [Int] = [], pr: [Double] = []
+        for (i, p) in zip(row.indices, row.probabilities) where p > 0 {
+            idx.append(i)
+            pr.append(p)
+        }
+        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+}
+
+/// A game evaluated at one mean field `μ`: everything a Bellman sweep reads.
+///
+/// Row `(s, a)` is stored at index `s·m + a` of ``rewards``, ``kernels`` and ``radii``.
+/// Built only by ``MeanFieldGame/snapshot(at:)``, so its data are valid.
+public struct GameSnapshot: Sendable {
+    /// The mean field `μ` this snapshot was evaluated at.
+    public let meanField: [Double]
+    /// `n`.
+    public let stateCount: Int
+    /// `m`.
+    public let actionCount: Int
+    /// `γ`.
+    public let discount: Double
+    /// The ambiguity set (distance and support).
+    public let ambiguity: AmbiguitySet
+    /// `r(s, a, μ)`, `n·m` entries.
+    public let rewards: [Double]
+    /// `P̂(·|s, a, μ)`, `n·m` rows with no zero entries.
+    public let kernels: [SparseDistribution]
+    /// `ρ(s, a, μ)`, `n·m` entries.
+    public let radii: [Double]
+
+    /// The flat index `s·m + a` of row `(s, a)`.
+    @inlinable public func row(_ state: Int, _ action: Int) -> Int { state * actionCount + action }
+}

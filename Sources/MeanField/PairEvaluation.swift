@@ -1,0 +1,181 @@
+import Ambiguity
+
+/// Which kernel moves the population (MODEL.md, "Population dynamics").
+public enum PopulationModel: String, Sendable, CaseIterable, Codable, Hashable {
+    /// `K = K_{μ,V^π}`: nature's reported worst case against the agents' own robust values (default).
+    case worstCase = "worst-case"
+    /// `K = P̂(·|·,·,μ)`: the nominal kernel.
+    case nominal
+}
+
+/// Everything MODEL.md defines for one pair `(π, μ)`, computed from scratch.
+public struct PairEvaluation: Sendable {
+    /// `μ`.
+    public let meanField: [Double]
+    /// `π`.
+    public let policy: Policy
+    /// `V*_μ` with its robust Q-function `Q*`.
+    public let optimal: ValueSolution
+    /// `V^π_μ` with `Q^π(s, a) = r + γ σ_U(V^π)` and nature's worst case against `V^π`.
+    public let policyValues: ValueSolution
+    /// `E(π, μ) = Σ_s μ(s)[V*_μ(s) − V^π_μ(s)]`; `≥ 0` up to the value solves' error bounds
+    /// (a tiny negative number is reported as computed, not clipped).
+    public let exploitability: Double
+    /// The state chain `P(s, t) = Σ_a π(a|s) K(t|s, a)` of the chosen ``PopulationModel``.
+    public let transition: TransitionMatrix
+    /// `Φ(μ, π) = μP`.
+    public let populationUpdate: [Double]
+    /// `‖Φ(μ, π) − μ‖₁`.
+    public let stationarityResidual: Double
+
+    /// The stationary distribution of ``transition`` (see
+    /// ``TransitionMatrix/stationaryDistribution(from:)``; reducible chains: the limit from `μ`).
+    public func stationaryDistribution() -> [Double] {
+        transition.stationaryDistribution(from: meanField)
+    }
+}
+
+/// Evaluates pairs for the solvers, warm-starting each value solve from the last one.
+struct PairEvaluator {
+    let game: MeanFieldGame
+    let temperature: Double
+    let population: PopulationModel
+    let valueOptions: ValueSolverOptions
+    var warmOptimal: [Double]?
+    var warmPolicy: [Double]?
+
+    init(game: MeanFieldGame, temperature: Double, population: PopulationModel, valueOptions: ValueSolverOptions) {
+        self.game = game
+        self.temperature = temperature
+        self.population = population
+        self.valueOptions = valueOptions
+    }
+
+    mutating func optimal(_ snapshot: GameSnapshot) throws(MeanFieldError) -> ValueSolution {
+        let sol = try snapshot.solveValues(policy: nil, temperature: temperature, warmStart: warmOptimal, options: valueOptions)
+        guard sol.converged else {
+            throw .numerical("robust value iteration did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(sol.errorBound))")
+        }
+        warmOptimal = sol.values
+        return sol
+    }
+
+    /// The pair `(policy, μ)`; `policy == nil` means the best response `BR_τ(μ)`.
+    mutating func pair(_ snapshot: GameSnapshot, optimal: ValueSolution, policy given: Policy?) throws(MeanFieldError) -> PairEvaluation {
+        let n = snapshot.stateCount, m = snapshot.actionCount
+        let policy = given ?? BestResponse.unchecked(qValues: optimal.qValues, stateCount: n, actionCount: m, temperature: temperature)
+        // V^π: for the best response start from V* (its fixed point up to the solve's error).
+        let warm = given == nil ? optimal.values : (warmPolicy ?? optimal.values)
+        let vpi = try snapshot.solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warm, options: valueOptions)
+        guard vpi.converged else {
+            throw .numerical("robust policy evaluation did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(vpi.errorBound))")
+        }
+        if given != nil { warmPolicy = vpi.values }
+        let kernels = population == .worstCase ? vpi.worstCaseKernels : snapshot.kernels
+        let chain = TransitionMatrix(unchecked: policy.probabilities, kernels: kernels, stateCount: n, actionCount: m)
+        let mu = snapshot.meanField
+        let phi = chain.step(mu)
+        var residual = 0.0
+        var exploitability = 0.0
+        for s in 0..<n {
+            residual += abs(phi[s] - mu[s])
+            exploitability += mu[s] * (optimal.values[s] - vpi.values[s])
+        }
+        return PairEvaluation(meanField: mu, policy: policy, optimal: optimal, policyValues: vpi,
+                              exploitability: exploitability, transition: chain,
+                              populationUpdate: phi, stationarityResidual: residual)
+    }
+
+    /// The best-response pair `(BR_τ(μ), μ)`.
+    mutating func bestResponsePair(_ mu: [Double]) throws(MeanFieldError) -> PairEvaluation {
+        let snap = try game.snapshot(at: mu)
+        let opt = try optimal(snap)
+        return try pair(snap, optimal: opt, policy: nil)
+    }
+}
+
+extension MeanFieldGame {
+    /// Evaluates a pair `(π, μ)` from scratch: `V*_μ`, `V^π_μ`, the exploitability
+    /// `E(π, μ)`, the population update `Φ(μ, π)` and the residual `‖Φ(μ, π) − μ‖₁`
+    /// (MODEL.md). Works for any pair, not only a solver's own.
+    ///
+    /// - Parameters:
+    ///   - policy: `π` (must have the game's shape).
+    ///   - meanField: `μ`.
+    ///   - temperature: `τ ≥ 0` (the same for `V*` and `V^π`).
+    ///   - population: which kernel moves the population (default worst case).
+    ///   - options: inner value solves (default tolerance `1e-12`).
+    /// - Complexity: two value solves and one sparse chain product.
+    /// - Throws: validation errors of `μ`, `π` and the game data at `μ`;
+    ///   ``MeanFieldError/numerical(_:)`` when a value solve does not converge.
+    public func evaluate(policy: Policy, meanField: [Double], temperature: Double,
+                         population: PopulationModel = .worstCase,
+                         options: ValueSolverOptions = .init()) throws(MeanFieldError) -> PairEvaluation {
+        try policy.check(against: self)
+        let snap = try snapshot(at: meanField)
+        try snap.checkTemperature(temperature)
+        try options.validate()
+        var evaluator = PairEvaluator(game: self, temperature: temperature, population: population, valueOptions: options)
+        let opt = try evaluator.optimal(snap)
+        return try evaluator.pair(snap, optimal: opt, policy: policy)
+    }
+
+    /// `E(π, μ) = Σ_s μ(s)[V*_μ(s) − V^π_μ(s)]` (MODEL.md), both robust with the same `τ`.
+    ///
+    /// - Throws: as ``evaluate(policy:meanField:temperature:population:options:)``.
+    public func exploitability(policy: Policy, meanField: [Double], temperature: Double,
+                               options: ValueSolverOptions = .init()) throws(MeanFieldError) -> Double {
+        try evaluate(policy: policy, meanField: meanField, temperature: temperature, options: options).exploitability
+    }
+
+    /// `Φ(μ, π)(t) = Σ_s μ(s) Σ_a π(a|s) K(t|s, a)` (MODEL.md), with `K` nature's worst case
+    /// against `V^π_μ` (``PopulationModel/worstCase``) or the nominal kernel.
+    ///
+    /// - Throws: as ``evaluate(policy:meanField:temperature:population:options:)``.
+    public func populationUpdate(meanField: [Double], policy: Policy, temperature: Double,
+                                 population: PopulationModel = .worstCase,
+                                 options: ValueSolverOptions = .init()) throws(MeanFieldError) -> [Double] {
+        try evaluate(policy: policy, meanField: meanField, temperature: temperature,
+                     population: population, options: options).populationUpdate
+    }
+
+    /// The stationarity residual `‖Φ(μ, π) − μ‖₁` (MODEL.md).
+    ///
+    /// - Throws: as ``evaluate(policy:meanField:temperature:population:options:)``.
+    public func stationarityResidual(policy: Policy, meanField: [Double], temperature: Double,
+                                     population: PopulationModel = .worstCase,
+                                     options: ValueSolverOptions = .init()) throws(MeanFieldError) -> Double {
+        try evaluate(policy: policy, meanField: meanField, temperature: temperature,
+                     population: population, options: options).stationarityResidual
+    }
+
+    /// The best response `BR_τ(μ)` (MODEL.md): greedy with the `1e-12·(1 + |Q*|)`
+    /// tie-break for `τ = 0`, softmax of `Q*/τ` for `τ > 0`, where `Q*` is the robust
+    /// optimal Q-function at `μ`.
+    ///
+    /// - Throws: validation errors of `μ` and the game data at `μ`;
+    ///   ``MeanFieldError/numerical(_:)`` when the value solve does not converge.
+    public func bestResponse(meanField: [Double], temperature: Double,
+                             options: ValueSolverOptions = .init()) throws(MeanFieldError) -> Policy {
+        let snap = try snapshot(at: meanField)
+        let sol = try snap.optimalValues(temperature: temperature, options: options)
+        guard sol.converged else { throw .numerical("robust value iteration did not converge (error bound \(sol.errorBound))") }
+        return BestResponse.unchecked(qValues: sol.qValues, stateCount: stateCount, actionCount: actionCount, temperature: temperature)
+    }
+
+    /// Robust optimal values `V*_μ` (see ``GameSnapshot/optimalValues(temperature:warmStart:options:)``).
+    ///
+    /// - Throws: validation errors of `μ` and the game data at `μ`, and those of the snapshot method.
+    public func optimalValues(meanField: [Double], temperature: Double, warmStart: [Double]? = nil,
+                              options: ValueSolverOptions = .init()) throws(MeanFieldError) -> ValueSolution {
+        try snapshot(at: meanField).optimalValues(temperature: temperature, warmStart: warmStart, options: options)
+    }
+
+    /// Robust policy values `V^π_μ` (see ``GameSnapshot/policyValues(policy:temperature:warmStart:options:)``).
+    ///
+    /// - Throws: validation errors of `μ`, `π` and the game data at `μ`, and those of the snapshot method.
+    public func policyValues(policy: Policy, meanField: [Double], temperature: Double, warmStart: [Double]? = nil,
+                             options: ValueSolverOptions = .init()) throws(MeanFieldError) -> ValueSolution {
+        try snapshot(at: meanField).policyValues(policy: policy, temperature: temperature, warmStart: warmStart, options: options)
+    }
+}

@@ -1,0 +1,54 @@
+import Dispatch
+
+/// How Bellman sweeps use the machine's cores.
+public enum ExecutionMode: String, Sendable, CaseIterable, Codable, Hashable {
+    /// Parallel chunks when the sweep has at least ``parallelRowThreshold`` rows, serial otherwise.
+    case automatic
+    /// Always one thread.
+    case serial
+    /// Always chunked across threads, even for small sweeps (used to test that
+    /// parallel and serial results are bit-identical).
+    case parallel
+
+    /// Sweeps with at least this many `(s, a)` rows run in parallel under ``automatic``.
+    public static let parallelRowThreshold = 2000
+}
+
+/// A pointer into a buffer whose disjoint slices are written by different threads.
+/// Each chunk writes only its own index range, so no two threads touch one element.
+struct DisjointSlices<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+}
+
+enum Parallel {
+    /// Runs `body` over `0..<count` split into fixed contiguous chunks. Each index is
+    /// handled by exactly one call, so results written per index are identical to a
+    /// serial run regardless of scheduling.
+    static func forEachChunk(count: Int, mode: ExecutionMode, _ body: (Range<Int>) -> Void) {
+        let parallel: Bool
+        switch mode {
+        case .serial: parallel = false
+        case .parallel: parallel = count > 1
+        case .automatic: parallel = count >= ExecutionMode.parallelRowThreshold
+        }
+        guard parallel else {
+            body(0..<count)
+            return
+        }
+        let chunkSize = max(1, min(512, (count + 15) / 16))
+        let chunks = (count + chunkSize - 1) / chunkSize
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = c * chunkSize
+                box.value(lo..<min(count, lo + chunkSize))
+            }
+        }
+    }
+}
+
+/// Shares a closure that only writes disjoint memory with `concurrentPerform`.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

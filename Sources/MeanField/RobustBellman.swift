@@ -1,0 +1,226 @@
+import Ambiguity
+
+/// The result of one robust Bellman sweep over every `(s, a)` row.
+struct Sweep {
+    /// `Q(s, a) = r(s, a, μ) + γ σ_{U(s,a,μ)}(V)`, row-major.
+    var q: [Double]
+    /// The reported worst-case distribution of each row (MODEL.md tie-break), when requested.
+    var kernels: [SparseDistribution]?
+}
+
+extension GameSnapshot {
+    /// The robust Q-function of `V`: `Q(s, a) = r(s, a, μ) + γ σ_{U(s,a,μ)}(V)` (MODEL.md).
+    ///
+    /// `V` is sorted once (``SortedValues``) and shared by every row; rows are computed
+    /// independently (in parallel chunks when ``ExecutionMode`` allows), so the result is
+    /// bit-identical to a serial sweep.
+    ///
+    /// - Parameters:
+    ///   - values: `V`, `n` finite numbers.
+    ///   - execution: serial or parallel rows.
+    ///   - inner: closed form (default) or the LP path (serial, one GLPK solve per row;
+    ///     `kl`/`chi2` use the certified closed form, having no LP).
+    /// - Returns: `n·m` numbers, row `(s, a)` at `s·m + a`.
+    /// - Complexity: one sort of `V` plus `n·m` closed-form inner problems.
+    /// - Throws: ``MeanFieldError/numerical(_:)`` when `values` has the wrong length or a non-finite entry;
+    ///   ``MeanFieldError/ambiguity(_:)`` when the LP path fails.
+    public func robustQ(values: [Double], execution: ExecutionMode = .automatic,
+                        inner: InnerMethod = .closedForm) throws(MeanFieldError) -> [Double] {
+        try checkValues(values)
+        return try sweep(values: values, wantKernels: false, inner: inner, execution: execution).q
+    }
+
+    /// The robust Bellman operator `(TV)(s) = max_a Q(s, a)` for `τ = 0`, or the soft
+    /// maximum `τ log Σ_a exp(Q(s, a)/τ)` for `τ > 0`, with `Q` from ``robustQ(values:execution:)``.
+    /// A `γ`-contraction in the sup norm.
+    ///
+    /// - Throws: ``MeanFieldError/numerical(_:)`` for invalid `values`,
+    ///   ``MeanFieldError/invalidOption(field:message:)`` for a negative or non-finite `temperature`.
+    public func bellman(values: [Double], temperature: Double, execution: ExecutionMode = .automatic) throws(MeanFieldError) -> [Double] {
+        try checkTemperature(temperature)
+        let q = try robustQ(values: values, execution: execution)
+        return Self.stateValues(q: q, stateCount: stateCount, actionCount: actionCount, temperature: temperature)
+    }
+
+    /// The policy Bellman operator `(T^π V)(s) = Σ_a π(a|s) [r − τ log π(a|s) + γ σ_U(V)]`
+    /// (MODEL.md, "Robust value of a policy"), with `0 log 0 = 0`. A `γ`-contraction.
+    ///
+    /// - Throws: as ``bellman(values:temperature:execution:)``, and
+    ///   ``MeanFieldError/invalidPolicy(_:)`` when `policy` has another shape.
+    public func policyBellman(values: [Double], policy: Policy, temperature: Double,
+                              execution: ExecutionMode = .automatic) throws(MeanFieldError) -> [Double] {
+        try checkTemperature(temperature)
+        try checkPolicy(policy)
+        let q = try robustQ(values: values, execution: execution)
+        return Self.policyValues(q: q, policy: policy.probabilities, stateCount: stateCount,
+                                 actionCount: actionCount, temperature: temperature)
+    }
+
+    /// The robust Q-function together with each row's reported worst-case distribution.
+    func sweep(values: [Double], wantKernels: Bool, inner: InnerMethod = .closedForm,
+               execution: ExecutionMode) throws(MeanFieldError) -> Sweep {
+        let rows = stateCount * actionCount
+        if inner == .lp {
+            var q = [Double](repeating: 0, count: rows)
+            var ks: [SparseDistribution] = []
+            ks.reserveCapacity(wantKernels ? rows : 0)
+            for i in 0..<rows {
+                let (v, d) = try LPInner.solveRow(set: ambiguity, nominal: kernels[i], values: values, radius: radii[i])
+                q[i] = rewards[i] + discount * v
+                if wantKernels { ks.append(d) }
+            }
+            return Sweep(q: q, kernels: wantKernels ? ks : nil)
+        }
+        let sorted = SortedValues(values)
+        let set = ambiguity
+        let gamma = discount
+        var q = [Double](repeating: 0, count: rows)
+        var kernelsOut: [SparseDistribution]? = nil
+        if wantKernels {
+            var ks = [SparseDistribution](repeating: SparseDistribution(indices: [], probabilities: []), count: rows)
+            q.withUnsafeMutableBufferPointer { qb in
+                ks.withUnsafeMutableBufferPointer { kb in
+                    guard let qbase = qb.baseAddress, let kbase = kb.baseAddress else { return }
+                    let qs = DisjointSlices(base: qbase), kso = DisjointSlices(base: kbase)
+                    Parallel.forEachChunk(count: rows, mode: execution) { range in
+                        for i in range {
+                            let (v, d) = set.worstCaseDistribution(nominal: kernels[i], values: sorted, radius: radii[i])
+                            qs.base[i] = rewards[i] + gamma * v
+                            kso.base[i] = d
+                        }
+                    }
+                }
+            }
+            kernelsOut = ks
+        } else {
+            q.withUnsafeMutableBufferPointer { qb in
+                guard let qbase = qb.baseAddress else { return }
+                let qs = DisjointSlices(base: qbase)
+                Parallel.forEachChunk(count: rows, mode: execution) { range in
+                    for i in range {
+                        qs.base[i] = rewards[i] + gamma * set.worstCaseValue(nominal: kernels[i], values: sorted, radius: radii[i])
+                    }
+                }
+            }
+        }
+        return Sweep(q: q, kernels: kernelsOut)
+    }
+
+    func checkValues(_ values: [Double]) throws(MeanFieldError) {
+        guard values.count == stateCount else {
+            throw .numerical("value vector has \(values.count) entries, expected \(stateCount)")
+        }
+        for (s, v) in values.enumerated() where !v.isFinite {
+            throw .numerical("V(\(s)) = \(v), expected a finite number")
+        }
+    }
+
+    func checkTemperature(_ tau: Double) throws(MeanFieldError) {
+        guard tau.isFinite, tau >= 0 else { throw .invalidOption(field: "temperature", message: "\(tau), expected a finite number >= 0") }
+    }
+
+    func checkPolicy(_ policy: Policy) throws(MeanFieldError) {
+        guard policy.stateCount == stateCount, policy.actionCount == actionCount else {
+            throw .invalidPolicy("shape \(policy.stateCount) x \(policy.actionCount), expected \(stateCount) x \(actionCount)")
+        }
+    }
+
+    // MARK: Reductions over actions (per state, serial, O(n·m)).
+
+    /// `max_a Q(s,a)` (`τ = 0`) or `τ log Σ_a exp(Q(s,a)/τ)` computed as
+    /// `M + τ log Σ_a exp((Q(s,a) − M)/τ)` with `M = max_a Q(s,a)` (no overflow).
+    static func softMax(_ q: UnsafeBufferPointer<Double>, temperature tau: Double) -> Double {
+        var best = -Double.infinity
+        for x in q where x > best { best = x }
+        guard tau > 0 else { return best }
+        var sum = 0.0
+        for x in q { sum += mathExp((x - best) / tau) }
+        return best + tau * mathLog(sum)
+    }
+
+    static func stateValues(q: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> [Double] {
+        var v = [Double](repeating: 0, count: n)
+        q.withUnsafeBufferPointer { qb in
+            for s in 0..<n {
+                v[s] = softMax(UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)]), temperature: tau)
+            }
+        }
+        return v
+    }
+
+    /// `Σ_a π(a|s) [Q(s,a) − τ log π(a|s)]` with `0 log 0 = 0`.
+    static func policyValues(q: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> [Double] {
+        var v = [Double](repeating: 0, count: n)
+        for s in 0..<n {
+            var acc = 0.0
+            for a in 0..<m {
+                let p = policy[s * m + a]
+                guard p > 0 else { continue }
+                acc += p * (tau > 0 ? q[s * m + a] - tau * mathLog(p) : q[s * m + a])
+            }
+            v[s] = acc
+        }
+        return v
+    }
+
+    /// The one-step reward of a policy including the entropy bonus: `Σ_a π(a|s)[r − τ log π(a|s)]`.
+    static func policyRewards(rewards: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> [Double] {
+        policyValues(q: rewards, policy: policy, stateCount: n, actionCount: m, temperature: tau)
+    }
+}
+
+/// Best responses to a Q-function (MODEL.md, "Best response").
+public enum BestResponse {
+    /// The relative tolerance of the greedy tie-break: actions within
+    /// `1e-12·(1 + |max_a Q|)` of the maximum count as attaining it.
+    public static let tieTolerance = 1e-12
+
+    /// `BR_τ`: for `τ = 0` all mass on the first action within
+    /// `1e-12·(1 + |max_a Q(s,·)|)` of the maximum; for `τ > 0`
+    /// `π(a|s) ∝ exp(Q(s,a)/τ)`, computed as `exp((Q − max)/τ)` normalized.
+    ///
+    /// - Parameters:
+    ///   - qValues: `Q(s, a)` at `s·m + a`, `n·m` finite numbers.
+    ///   - stateCount: `n`; `actionCount`: `m`.
+    ///   - temperature: `τ ≥ 0`.
+    /// - Complexity: `O(n·m)`.
+    /// - Throws: ``MeanFieldError/invalidOption(field:message:)`` for a bad `temperature` or shape,
+    ///   ``MeanFieldError/numerical(_:)`` for a non-finite Q-value.
+    public static func policy(qValues: [Double], stateCount: Int, actionCount: Int, temperature: Double) throws(MeanFieldError) -> Policy {
+        guard temperature.isFinite, temperature >= 0 else {
+            throw .invalidOption(field: "temperature", message: "\(temperature), expected a finite number >= 0")
+        }
+        guard stateCount >= 1, actionCount >= 1, qValues.count == stateCount * actionCount else {
+            throw .invalidOption(field: "qValues", message: "\(qValues.count) entries, expected \(stateCount) x \(actionCount)")
+        }
+        for (i, x) in qValues.enumerated() where !x.isFinite {
+            throw .numerical("Q(\(i / actionCount), \(i % actionCount)) = \(x), expected a finite number")
+        }
+        return unchecked(qValues: qValues, stateCount: stateCount, actionCount: actionCount, temperature: temperature)
+    }
+
+    static func unchecked(qValues q: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> Policy {
+        var p = [Double](repeating: 0, count: n * m)
+        for s in 0..<n {
+            let base = s * m
+            var best = -Double.infinity
+            for a in 0..<m where q[base + a] > best { best = q[base + a] }
+            if tau == 0 {
+                let threshold = best - tieTolerance * (1 + abs(best))
+                for a in 0..<m where q[base + a] >= threshold {
+                    p[base + a] = 1
+                    break
+                }
+            } else {
+                var sum = 0.0
+                for a in 0..<m {
+                    let e = mathExp((q[base + a] - best) / tau)
+                    p[base + a] = e
+                    sum += e
+                }
+                for a in 0..<m { p[base + a] /= sum }
+            }
+        }
+        return Policy(unchecked: n, m, p)
+    }
+}

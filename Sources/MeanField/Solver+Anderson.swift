@@ -1,0 +1,134 @@
+extension SolverRun {
+    /// Anderson-accelerated fixed point on `μ = G(μ)`, `G(μ) = Φ(μ, BR_τ(μ))`, with
+    /// residual `f(μ) = G(μ) − μ` (type-II Anderson, Walker & Ni 2011). `Φ` (one population
+    /// step) is used rather than the stationary distribution: it is a smooth map for `τ > 0`,
+    /// whereas `Stat(BR_τ(μ))` jumps between nearly deterministic chains' sinks.
+    ///
+    /// With the last `m` differences `ΔX = [μ_{i+1} − μ_i]`, `ΔF = [f_{i+1} − f_i]`:
+    /// `γ = argmin ‖f_k − ΔF γ‖₂` (QR; the oldest columns are dropped while the
+    /// least-squares problem is ill-conditioned), then
+    /// `μ_{k+1} = Π_Δ(μ_k + β f_k − (ΔX + β ΔF) γ)` with `Π_Δ` clipping at 0 and rescaling.
+    ///
+    /// Safeguard: when a step makes `‖f‖₁` more than 4 times the best seen, the history is
+    /// cleared and the iteration restarts from the best iterate with half the mixing `β`
+    /// (restored after the next improvement). The pair held at iteration `k` is `(BR_τ(μ_k), μ_k)`.
+    mutating func anderson() throws(MeanFieldError) -> EquilibriumResult {
+        let baseBeta = options.damping ?? 1
+        var beta = baseBeta
+        let memory = options.andersonMemory
+        var x = initialMeanField
+        var p = try evaluator.bestResponsePair(x)
+        var f = Self.difference(p.populationUpdate, x)
+        var dX: [[Double]] = []
+        var dF: [[Double]] = []
+        var best = (x: x, f: f, pair: p, norm: Self.norm1(f))
+        var k = 0
+        while true {
+            if isConverged(p) {
+                record(p, change: 0)
+                return try finish(p, converged: true, message: convergedMessage(p))
+            }
+            k += 1
+            if k >= options.maxIterations {
+                record(p, change: 0)
+                return try finish(p, converged: false, message: budgetMessage(p))
+            }
+            var next = x
+            let gammas = Self.leastSquares(&dF, &dX, f)
+            for i in next.indices { next[i] = x[i] + beta * f[i] }
+            for (j, g) in gammas.enumerated() {
+                for i in next.indices { next[i] -= g * (dX[j][i] + beta * dF[j][i]) }
+            }
+            Simplex.project(&next)
+            record(p, change: Simplex.l1(next, x))
+            let pNext = try evaluator.bestResponsePair(next)
+            let fNext = Self.difference(pNext.populationUpdate, next)
+            let normNext = Self.norm1(fNext)
+            if normNext > 4 * best.norm, !dF.isEmpty {
+                // Safeguard: discard the model, restart from the best iterate with a smaller step.
+                dX.removeAll()
+                dF.removeAll()
+                beta = max(beta / 2, baseBeta / 64)
+                x = best.x
+                f = best.f
+                p = best.pair
+                continue
+            }
+            dX.append(Self.difference(next, x))
+            dF.append(Self.difference(fNext, f))
+            if dX.count > memory {
+                dX.removeFirst()
+                dF.removeFirst()
+            }
+            x = next
+            f = fNext
+            p = pNext
+            if normNext < best.norm {
+                best = (x, f, p, normNext)
+                beta = baseBeta
+            }
+        }
+    }
+
+    static func difference(_ a: [Double], _ b: [Double]) -> [Double] {
+        var d = a
+        for i in d.indices { d[i] -= b[i] }
+        return d
+    }
+
+    static func norm1(_ a: [Double]) -> Double {
+        var s = 0.0
+        for x in a { s += abs(x) }
+        return s
+    }
+
+    /// `argmin_γ ‖f − ΔF γ‖₂` by modified Gram–Schmidt QR. Drops the oldest columns of
+    /// `dF` and `dX` while `min |R_jj| ≤ 1e-10 · max |R_jj|` (ill-conditioned history).
+    static func leastSquares(_ dF: inout [[Double]], _ dX: inout [[Double]], _ f: [Double]) -> [Double] {
+        while !dF.isEmpty {
+            let k = dF.count
+            var q = dF
+            var r = [Double](repeating: 0, count: k * k)
+            var ok = true
+            var maxDiag = 0.0
+            for j in 0..<k {
+                for i in 0..<j {
+                    var dot = 0.0
+                    for t in q[j].indices { dot += q[i][t] * q[j][t] }
+                    r[i * k + j] = dot
+                    for t in q[j].indices { q[j][t] -= dot * q[i][t] }
+                }
+                var nrm = 0.0
+                for t in q[j].indices { nrm += q[j][t] * q[j][t] }
+                nrm = nrm.squareRoot()
+                r[j * k + j] = nrm
+                maxDiag = max(maxDiag, nrm)
+                if !(nrm > 1e-10 * maxDiag) || !(nrm > 1e-300) {
+                    ok = false
+                    break
+                }
+                for t in q[j].indices { q[j][t] /= nrm }
+            }
+            if ok {
+                var rhs = [Double](repeating: 0, count: k)
+                for j in 0..<k {
+                    var dot = 0.0
+                    for t in f.indices { dot += q[j][t] * f[t] }
+                    rhs[j] = dot
+                }
+                var g = [Double](repeating: 0, count: k)
+                var j = k - 1
+                while j >= 0 {
+                    var s = rhs[j]
+                    for i in (j + 1)..<max(j + 1, k) { s -= r[j * k + i] * g[i] }
+                    g[j] = s / r[j * k + j]
+                    j -= 1
+                }
+                if g.allSatisfy({ $0.isFinite }) { return g }
+            }
+            dF.removeFirst()
+            dX.removeFirst()
+        }
+        return []
+    }
+}

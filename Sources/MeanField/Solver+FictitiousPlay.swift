@@ -1,0 +1,78 @@
+extension SolverRun {
+    /// Fictitious play. Iteration `k` computes the best response `π_k = BR_τ(μ̄_k)` and its
+    /// induced mean field `ν_k = Stat(π_k at μ̄_k)`; the averages are
+    /// `μ̄_{k+1} = (ν_0 + … + ν_k)/(k+1)` and `π̄_{k+1}(a|s) = Σ_j ν_j(s) π_j(a|s) / Σ_j ν_j(s)`
+    /// (the policy that generates the averaged flow; `π_k` where no mass has been).
+    /// The pair held at iteration `k ≥ 1` is `(π̄_k, μ̄_k)`; at `k = 0` it is `(BR(μ_0), μ_0)`.
+    ///
+    /// Averaging converges slowly (`O(1/k)` at best). When the best response has stopped
+    /// changing (max entry change `≤ 1e-6` between iterations), the pure pair `(BR_τ(ν_k), ν_k)` is also evaluated; if it meets the
+    /// tolerance it is returned instead (this is how `τ = 0` games with a pure
+    /// equilibrium converge exactly).
+    mutating func fictitiousPlay() throws(MeanFieldError) -> EquilibriumResult {
+        let n = game.stateCount, m = game.actionCount
+        var muBar = initialMeanField
+        var massSum = [Double](repeating: 0, count: n)
+        var policySum = [Double](repeating: 0, count: n * m)
+        var previousBR: Policy? = nil
+        var checkWait = 0, checkPenalty = 1
+        for k in 0..<options.maxIterations {
+            let snap = try game.snapshot(at: muBar)
+            let opt = try evaluator.optimal(snap)
+            let br = try evaluator.pair(snap, optimal: opt, policy: nil)
+            // The pair held at this iteration.
+            let held: PairEvaluation
+            if k == 0 {
+                held = br
+            } else {
+                var avg = [Double](repeating: 0, count: n * m)
+                for s in 0..<n {
+                    for a in 0..<m {
+                        avg[s * m + a] = massSum[s] > 0 ? policySum[s * m + a] / massSum[s] : br.policy.probabilities[s * m + a]
+                    }
+                }
+                held = try evaluator.pair(snap, optimal: opt, policy: Policy(unchecked: n, m, avg))
+            }
+            if isConverged(held) {
+                record(held, change: 0)
+                return try finish(held, converged: true, message: convergedMessage(held))
+            }
+            let nu = br.stationaryDistribution()
+            // The pure candidate, once the best response has settled.
+            if let previousBR, previousBR.maxDifference(br.policy) <= 1e-6 {
+                if checkWait == 0 {
+                    let pure = try evaluator.bestResponsePair(nu)
+                    if isConverged(pure) {
+                        record(pure, change: Simplex.l1(nu, muBar))
+                        return try finish(pure, converged: true,
+                                          message: convergedMessage(pure) + " (the settled best-response pair)")
+                    }
+                    checkWait = checkPenalty
+                    checkPenalty = min(2 * checkPenalty, 64)
+                } else {
+                    checkWait -= 1
+                }
+            } else {
+                checkWait = 0
+                checkPenalty = 1
+            }
+            previousBR = br.policy
+            if k == options.maxIterations - 1 {
+                record(held, change: 0)
+                return try finish(held, converged: false, message: budgetMessage(held))
+            }
+            for s in 0..<n {
+                massSum[s] += nu[s]
+                for a in 0..<m { policySum[s * m + a] += nu[s] * br.policy.probabilities[s * m + a] }
+            }
+            var next = [Double](repeating: 0, count: n)
+            let count = Double(k + 1)
+            for s in 0..<n { next[s] = massSum[s] / count }
+            Simplex.project(&next)
+            record(held, change: Simplex.l1(next, muBar))
+            muBar = next
+        }
+        // maxIterations >= 1 is validated, so the loop always returns.
+        throw .numerical("fictitious play ended without a result")
+    }
+}

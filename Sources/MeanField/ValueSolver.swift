@@ -1,0 +1,224 @@
+import Ambiguity
+
+/// How inner value problems (robust optimal values `V*_μ` and robust policy values
+/// `V^π_μ`) are solved.
+public struct ValueSolverOptions: Sendable, Hashable {
+    /// How each value iteration may be accelerated.
+    public enum Acceleration: String, Sendable, Hashable, CaseIterable, Codable {
+        /// Plain robust value iteration `V ← TV`.
+        case none
+        /// Safeguarded policy iteration (Newton's method on `TV − V = 0`): freeze the
+        /// current policy and nature's worst-case kernels, solve the resulting linear
+        /// system exactly, and accept the candidate only if its Bellman residual is at
+        /// most `γ` times the current one; otherwise take a value-iteration step.
+        case policyIteration
+    }
+
+    /// Target accuracy: a solve stops when `‖TV − V‖∞ · γ/(1−γ) ≤ tolerance`, which
+    /// bounds the sup-norm error of the returned `TV` (or when `‖TV − V‖∞` reaches the
+    /// floating-point floor `4 ε max(1, ‖TV‖∞)`).
+    public var tolerance: Double
+    /// The largest number of Bellman sweeps per solve.
+    public var maxSweeps: Int
+    /// Acceleration (default ``Acceleration/policyIteration``).
+    public var acceleration: Acceleration
+    /// Serial or parallel sweeps.
+    public var execution: ExecutionMode
+    /// How each row's inner problem is solved (default closed form). The LP path runs serially.
+    public var inner: InnerMethod
+
+    /// Dense linear solves in the policy-iteration step are used up to this many
+    /// states; larger games approximate the step by 200 frozen-kernel sweeps at most.
+    public static let denseNewtonLimit = 400
+
+    /// - Parameters:
+    ///   - tolerance: sup-norm error bound, `> 0` (default `1e-12`).
+    ///   - maxSweeps: `≥ 1` (default 100 000).
+    ///   - acceleration: default ``Acceleration/policyIteration``.
+    ///   - execution: default ``ExecutionMode/automatic``.
+    ///   - inner: default ``InnerMethod/closedForm``.
+    public init(tolerance: Double = 1e-12, maxSweeps: Int = 100_000,
+                acceleration: Acceleration = .policyIteration, execution: ExecutionMode = .automatic,
+                inner: InnerMethod = .closedForm) {
+        self.inner = inner
+        self.tolerance = tolerance
+        self.maxSweeps = maxSweeps
+        self.acceleration = acceleration
+        self.execution = execution
+    }
+
+    func validate() throws(MeanFieldError) {
+        guard tolerance.isFinite, tolerance > 0 else {
+            throw .invalidOption(field: "valueTolerance", message: "\(tolerance), expected a finite number > 0")
+        }
+        guard maxSweeps >= 1 else { throw .invalidOption(field: "maxSweeps", message: "\(maxSweeps), expected at least 1") }
+    }
+}
+
+/// A solved value function: `V`, its robust Q-function and nature's worst case.
+public struct ValueSolution: Sendable {
+    /// `V` (`n` numbers): `TV_k` for the last iterate `V_k`.
+    public let values: [Double]
+    /// `Q(s, a) = r + γ σ_U(V_k)` at `s·m + a`, for the last iterate `V_k`; within
+    /// ``errorBound`` of the exact robust Q-function.
+    public let qValues: [Double]
+    /// The reported worst-case distribution `K(·|s, a)` against `V_k`, per row `s·m + a`.
+    public let worstCaseKernels: [SparseDistribution]
+    /// `‖TV_k − V_k‖∞ · γ/(1−γ)`, a bound on `‖values − V_exact‖∞`.
+    public let errorBound: Double
+    /// Bellman sweeps used.
+    public let sweeps: Int
+    /// `true` when the tolerance (or the floating-point floor) was reached within `maxSweeps`.
+    public let converged: Bool
+}
+
+extension GameSnapshot {
+    /// Robust optimal values `V*_μ` (MODEL.md): the fixed point of
+    /// ``bellman(values:temperature:execution:)``.
+    ///
+    /// Robust value iteration is a `γ`-contraction; with
+    /// ``ValueSolverOptions/Acceleration/policyIteration`` each iteration first tries a
+    /// safeguarded Newton (policy-iteration) step and falls back to a value-iteration
+    /// step, so convergence is never slower than value iteration's `γᵏ` (up to one
+    /// wasted sweep per rejected step) and is typically quadratic near the solution.
+    ///
+    /// - Parameters:
+    ///   - temperature: `τ ≥ 0`.
+    ///   - warmStart: the initial `V` (default zeros).
+    ///   - options: tolerance, budget, acceleration, execution.
+    /// - Complexity: per iteration one sweep (`n·m` inner problems) plus, when
+    ///   accelerated, one `n³/3` dense solve (`n ≤ 400`) or ≤ 200 sparse products.
+    /// - Throws: ``MeanFieldError/invalidOption(field:message:)`` for bad options or
+    ///   `temperature`, ``MeanFieldError/numerical(_:)`` for a bad `warmStart` or a
+    ///   non-finite iterate.
+    public func optimalValues(temperature: Double, warmStart: [Double]? = nil,
+                              options: ValueSolverOptions = .init()) throws(MeanFieldError) -> ValueSolution {
+        try checkTemperature(temperature)
+        try options.validate()
+        if let warmStart { try checkValues(warmStart) }
+        return try solveValues(policy: nil, temperature: temperature, warmStart: warmStart, options: options)
+    }
+
+    /// Robust values of a fixed policy `V^π_μ` (MODEL.md): the fixed point of
+    /// ``policyBellman(values:policy:temperature:execution:)``, nature re-optimizing
+    /// against `V^π`. Same algorithm and guarantees as ``optimalValues(temperature:warmStart:options:)``
+    /// (the Newton step there is policy iteration for nature alone, which is monotone).
+    ///
+    /// - Throws: as ``optimalValues(temperature:warmStart:options:)``, and
+    ///   ``MeanFieldError/invalidPolicy(_:)`` when `policy` has another shape.
+    public func policyValues(policy: Policy, temperature: Double, warmStart: [Double]? = nil,
+                             options: ValueSolverOptions = .init()) throws(MeanFieldError) -> ValueSolution {
+        try checkTemperature(temperature)
+        try checkPolicy(policy)
+        try options.validate()
+        if let warmStart { try checkValues(warmStart) }
+        return try solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warmStart, options: options)
+    }
+
+    private func reduce(_ q: [Double], policy: [Double]?, temperature tau: Double) -> [Double] {
+        if let policy {
+            return Self.policyValues(q: q, policy: policy, stateCount: stateCount, actionCount: actionCount, temperature: tau)
+        }
+        return Self.stateValues(q: q, stateCount: stateCount, actionCount: actionCount, temperature: tau)
+    }
+
+    private static func supDistance(_ x: [Double], _ y: [Double]) -> Double {
+        var d = 0.0
+        for i in x.indices {
+            let e = abs(x[i] - y[i])
+            if !(e <= d) { d = e }  // propagates NaN
+        }
+        return d
+    }
+
+    func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
+                     options: ValueSolverOptions) throws(MeanFieldError) -> ValueSolution {
+        let n = stateCount
+        let gamma = discount
+        let factor = gamma / (1 - gamma)
+        var v = warmStart ?? [Double](repeating: 0, count: n)
+        var sw = try sweep(values: v, wantKernels: true, inner: options.inner, execution: options.execution)
+        var tv = reduce(sw.q, policy: policy, temperature: tau)
+        var res = Self.supDistance(tv, v)
+        var sweeps = 1
+        var skip = 0
+        var penalty = 1
+        while true {
+            guard res.isFinite else { throw .numerical("value iteration produced a non-finite value (‖TV − V‖∞ = \(res))") }
+            var scale = 1.0
+            for x in tv { scale = max(scale, abs(x)) }
+            if res * factor <= options.tolerance || res <= 4 * Double.ulpOfOne * scale {
+                return ValueSolution(values: tv, qValues: sw.q, worstCaseKernels: sw.kernels ?? [],
+                                     errorBound: res * factor, sweeps: sweeps, converged: true)
+            }
+            if sweeps >= options.maxSweeps {
+                return ValueSolution(values: tv, qValues: sw.q, worstCaseKernels: sw.kernels ?? [],
+                                     errorBound: res * factor, sweeps: sweeps, converged: false)
+            }
+            if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
+                let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount,
+                                                           temperature: tau).probabilities
+                let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv, options: options)
+                if let w {
+                    let swW = try sweep(values: w, wantKernels: true, inner: options.inner, execution: options.execution)
+                    sweeps += 1
+                    let tw = reduce(swW.q, policy: policy, temperature: tau)
+                    let resW = Self.supDistance(tw, w)
+                    if resW <= gamma * res {
+                        v = w
+                        sw = swW
+                        tv = tw
+                        res = resW
+                        penalty = 1
+                        continue
+                    }
+                }
+                skip = penalty
+                penalty = min(2 * penalty, 64)
+                if sweeps >= options.maxSweeps { continue }
+            } else if skip > 0 {
+                skip -= 1
+            }
+            v = tv
+            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: options.inner, execution: options.execution)
+            sweeps += 1
+            tv = reduce(sw.q, policy: policy, temperature: tau)
+            res = Self.supDistance(tv, v)
+        }
+    }
+
+    /// The value of the frozen pair (policy, kernels): `W = c + γ P W` with
+    /// `c(s) = Σ_a π(a|s)[r − τ log π]` and `P = Σ_a π(a|s) K(·|s,a)`.
+    private func newtonCandidate(policy: [Double], kernels: [SparseDistribution], temperature tau: Double,
+                                 start: [Double], options: ValueSolverOptions) -> [Double]? {
+        let n = stateCount
+        let gamma = discount
+        let chain = TransitionMatrix(unchecked: policy, kernels: kernels, stateCount: n, actionCount: actionCount)
+        var c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau)
+        if n <= ValueSolverOptions.denseNewtonLimit {
+            var a = [Double](repeating: 0, count: n * n)
+            for s in 0..<n {
+                a[s * n + s] = 1
+                for k in chain.rowStart[s]..<chain.rowStart[s + 1] {
+                    a[s * n + chain.columns[k]] -= gamma * chain.probabilities[k]
+                }
+            }
+            guard DenseLinearSystem.solve(&a, &c, n: n) else { return nil }
+            for x in c where !x.isFinite { return nil }
+            return c
+        }
+        let factor = gamma / (1 - gamma)
+        var w = start
+        for _ in 0..<200 {
+            let pw = chain.apply(w)
+            var change = 0.0
+            for s in 0..<n {
+                let next = c[s] + gamma * pw[s]
+                change = max(change, abs(next - w[s]))
+                w[s] = next
+            }
+            if change * factor <= 0.1 * options.tolerance { break }
+        }
+        return w
+    }
+}
