@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "rmfgTests",
-            dependencies: ["TestSupport"]
+            dependencies: ["rmfg", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

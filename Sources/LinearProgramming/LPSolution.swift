@@ -83,4 +83,22 @@ public struct LPSolution: Sendable, Hashable {
     public let iterations: Int
     /// Whether the final phase ran in exact rational arithmetic.
     public let exact: Bool
+
+    /// A solution with the given fields (the solver builds these; tests and
+    /// callers that certify a point from elsewhere may too).
+    public init(status: LPStatus, primalStatus: SolutionStatus, dualStatus: SolutionStatus, objective: Double,
+                primal: [Double], rowActivities: [Double], rowDuals: [Double], reducedCosts: [Double],
+                kkt: KKTResidual, iterations: Int, exact: Bool) {
+        self.status = status
+        self.primalStatus = primalStatus
+        self.dualStatus = dualStatus
+        self.objective = objective
+        self.primal = primal
+        self.rowActivities = rowActivities
+        self.rowDuals = rowDuals
+        self.reducedCosts = reducedCosts
+        self.kkt = kkt
+        self.iterations = iterations
+        self.exact = exact
+    }
 }

@@ -325,3 +325,34 @@ struct Export {
         #expect(throws: LPError.self) { try wyndorGlass().writeCPLEX(to: "") }
     }
 }
+
+@Suite("Dual objective")
+struct DualObjective {
+    @Test func equalsPrimalAtOptimum() throws {
+        let lp = wyndorGlass()
+        let s = try lp.solve()
+        // 0·4 + 1.5·12 + 1·18 = 36.
+        #expect(isClose(lp.dualObjective(of: s), 36))
+        var rng = SplitMix64(seed: 5)
+        for k in 0..<30 {
+            let t = WarmStart().transport(n: 4 + k % 5, seed: rng.next())
+            let sol = try t.solve()
+            #expect(isClose(t.dualObjective(of: sol), sol.objective, rel: 1e-9))
+        }
+    }
+
+    @Test func dualInfeasibleMultipliersGiveInfiniteBound() throws {
+        var lp = LinearProgram()
+        let x = lp.addVariable(objective: 1)
+        lp.addConstraint(terms: [(x, 1)], lower: 1)
+        let s = try lp.solve()
+        #expect(isClose(lp.dualObjective(of: s), 1))
+        var freeRow = lp
+        freeRow.addConstraint(terms: [(x, 1)], upper: 5)
+        let fake = LPSolution(status: .optimal, primalStatus: .feasible, dualStatus: .feasible, objective: 1,
+                              primal: [1], rowActivities: [1, 1], rowDuals: [1, 2], reducedCosts: [0],
+                              kkt: s.kkt, iterations: 0, exact: false)
+        // y₂ = 2 > 0 selects row 2's lower bound, which is -∞.
+        #expect(freeRow.dualObjective(of: fake) == -.infinity)
+    }
+}

@@ -1,0 +1,276 @@
+import Ambiguity
+import ArgumentParser
+import Expressions
+import LinearProgramming
+
+/// `rmfg worst-case`: the inner problem `σ = min_{q ∈ U} q·V` for one nominal
+/// distribution, with its certificate, optionally checked against the LP.
+struct WorstCaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worst-case",
+        abstract: "Solve the inner problem σ = min_{q ∈ U} q·V for one nominal distribution, with a certificate.",
+        discussion: """
+        U = {q in the simplex : D(q, p) <= radius} for the chosen set (Docs/AmbiguitySets.md). \
+        The closed form (default) reports σ, the worst-case q (ties broken by (V_t, t) \
+        ascending), the dual multipliers and a certificate: the objective of a feasible q, \
+        of a feasible dual point, and their gap. --method lp solves the same problem as a \
+        linear program with GLPK; --method both solves it both ways and exits with status 1 \
+        when they disagree by more than 1e-9·(1 + max|V|). --claim checks a value derived \
+        by hand against the same tolerance.
+
+        Example:
+          rmfg worst-case --set tv --radius 0.1 --nominal 0.2,0.3,0.5 --values 1,2,3 --method both
+        """
+    )
+
+    @Option(help: "The ambiguity set: none, tv, l1, linf, wasserstein, kl or chi2.")
+    var set: String
+
+    @Option(parsing: .unconditional, help: "The radius ρ >= 0 (for tv, half the L1 distance; for kl in nats).")
+    var radius: String
+
+    @Option(parsing: .unconditional, help: "The nominal distribution p: comma-separated probabilities summing to 1 (within 1e-9; never renormalized).")
+    var nominal: String
+
+    @Option(parsing: .unconditional, help: "The values V, one per state, comma-separated.")
+    var values: String
+
+    @Option(parsing: .unconditional, help: "wasserstein: the ground cost c(s, t) as an expression in s and t (default abs(s - t)).")
+    var cost: String?
+
+    @Option(help: "wasserstein: the ground cost as a CSV file of n rows of n numbers.")
+    var costFile: String?
+
+    @Option(parsing: .unconditional, help: "l1: the weights w_t > 0, comma-separated (default all 1).")
+    var weights: String?
+
+    @Option(help: "Where q may put mass: simplex (default; also states with p_t = 0) or nominal (supp p only).")
+    var support: String = "simplex"
+
+    @Option(help: "closed-form (default), lp (GLPK; polyhedral sets only) or both (and compare).")
+    var method: String = "closed-form"
+
+    @Flag(help: "Solve the LP in exact rational arithmetic (glp_exact), from the floating optimum.")
+    var exact = false
+
+    @Option(help: "Write the LP in CPLEX LP format to this file (polyhedral sets).")
+    var exportLp: String?
+
+    @Option(parsing: .unconditional, help: "A value derived by hand; exit status 1 when it differs from σ by more than 1e-9·(1 + max|V|).")
+    var claim: String?
+
+    @OptionGroup var output: FormatOptions
+
+    func run() throws {
+        try runCommand { try solve() }
+    }
+
+    // swiftlint:disable:next function_body_length cyclomatic_complexity
+    func solve() throws -> Bool {
+        guard let kind = AmbiguityKind(rawValue: set) else {
+            throw InputError("--set: '\(set)', expected one of: \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let supportKind = SupportRestriction(rawValue: support) else {
+            throw InputError("--support: '\(support)', expected simplex or nominal")
+        }
+        guard ["closed-form", "lp", "both"].contains(method) else {
+            throw InputError("--method: '\(method)', expected closed-form, lp or both")
+        }
+        let rho = try Parse.number(radius, flag: "--radius")
+        guard rho >= 0 else { throw InputError("--radius: \(radius), expected a number >= 0") }
+        let p = try Parse.probabilityVector(nominal, flag: "--nominal")
+        let v = try Parse.vector(values, flag: "--values")
+        guard v.count == p.count else {
+            throw InputError("--values: \(v.count) entries, expected \(p.count) (one per entry of --nominal)")
+        }
+        let claimed = try claim.map { try Parse.number($0, flag: "--claim") }
+        if exact, method == "closed-form" {
+            throw InputError("--exact: applies to the LP; use --method lp or --method both")
+        }
+        if (method != "closed-form" || exportLp != nil), !kind.isPolyhedral {
+            throw InputError("--method/--export-lp: set '\(kind.rawValue)' is not polyhedral, so it has no LP; use --method closed-form (its certificate is the convex dual)")
+        }
+        // Set parameters.
+        var w: [Double]?
+        if let weights {
+            guard kind == .l1 else { throw InputError("--weights: only for --set l1") }
+            w = try Parse.vector(weights, flag: "--weights")
+            guard w?.count == p.count else { throw InputError("--weights: \(w?.count ?? 0) entries, expected \(p.count)") }
+            if let k = w?.firstIndex(where: { $0 <= 0 }) { throw InputError("--weights: entry \(k + 1) is \(w?[k] ?? 0), expected a number > 0") }
+        }
+        if (cost != nil || costFile != nil), kind != .wasserstein {
+            throw InputError("--cost/--cost-file: only for --set wasserstein")
+        }
+        if cost != nil, costFile != nil { throw InputError("--cost and --cost-file: give one of them") }
+        var ground: GroundCost?
+        if kind == .wasserstein {
+            let matrix = try costFile.map { try Parse.csvMatrix(path: $0, flag: "--cost-file") }
+                ?? (try costMatrix(cost ?? "abs(s - t)", n: p.count))
+            guard matrix.count == p.count else {
+                throw InputError("--cost-file: \(matrix.count) rows, expected \(p.count) (one per state)")
+            }
+            do { ground = try GroundCost(matrix) } catch { throw InputError("--cost\(costFile == nil ? "" : "-file"): \(error.message)") }
+        }
+        let uset: AmbiguitySet
+        do { uset = try AmbiguitySet(kind: kind, support: supportKind, weights: w, cost: ground) } catch {
+            throw InputError("--\(error.field): \(error.message)")
+        }
+        let tolerance = 1e-9 * (1 + (v.map(abs).max() ?? 0))
+
+        if let exportLp {
+            let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v, radius: rho) }
+            do { try lp.writeCPLEX(to: exportLp) } catch { throw InputError("--export-lp: \(error.description)") }
+        }
+
+        var fields: [(String, JSON)] = [("set", .string(kind.rawValue)), ("radius", .number(rho)),
+                                        ("support", .string(supportKind.rawValue)), ("nominal", .numbers(p)),
+                                        ("values", .numbers(v))]
+        var text: [String] = []
+        var ok = true
+        var sigma: Double
+        var closed: WorstCase?
+        var lpResult: (LPWorstCase, LinearProgram)?
+        if method != "lp" {
+            closed = try wrap { () throws(AmbiguityError) in try uset.worstCase(nominal: p, values: v, radius: rho) }
+        }
+        if method != "closed-form" {
+            let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v, radius: rho) }
+            let solved = try wrap { () throws(AmbiguityError) in
+                try uset.worstCaseLP(nominal: p, values: v, radius: rho, options: LPOptions(exact: exact))
+            }
+            lpResult = (solved, lp)
+        }
+        if let closed {
+            sigma = closed.value
+            fields += [("value", .number(closed.value)), ("distribution", .numbers(closed.distribution)),
+                       ("method", .string(method)),
+                       ("certificate", .object([("primal", .number(closed.certificate.primal)),
+                                                ("dual", .number(closed.certificate.dual)),
+                                                ("gap", .number(closed.certificate.gap))])),
+                       ("dual", .object(closed.dual.map { ($0.name, .number($0.value)) })),
+                       ("distance", .number(closed.distance))]
+        } else if let (solved, lp) = lpResult {
+            sigma = solved.value
+            let dualBound = lp.dualObjective(of: solved.solution)
+            fields += [("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
+                       ("method", .string(method)),
+                       ("certificate", .object([("primal", .number(solved.value)), ("dual", .number(dualBound)),
+                                                ("gap", .number(solved.value - dualBound))])),
+                       ("dual", .object(lpDuals(lp, solved.solution))),
+                       ("kktResidual", .number(solved.solution.kktResidual)),
+                       ("exact", .bool(solved.solution.exact))]
+        } else {
+            sigma = .nan
+        }
+        if method == "both", let closed, let (solved, _) = lpResult {
+            let agreement = abs(closed.value - solved.value)
+            fields += [("lp", .object([("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
+                                       ("status", .string(solved.status.rawValue)),
+                                       ("kktResidual", .number(solved.solution.kktResidual)),
+                                       ("exact", .bool(solved.solution.exact))])),
+                       ("agreement", .number(agreement)), ("tolerance", .number(tolerance))]
+            ok = ok && agreement <= tolerance
+        }
+        if let claimed {
+            let error = claimed - sigma
+            fields += [("claim", .number(claimed)), ("claimError", .number(error))]
+            ok = ok && abs(error) <= tolerance
+        }
+        if let exportLp { fields.append(("exportedLP", .string(exportLp))) }
+        fields.append(("passed", .bool(ok)))
+
+        switch output.format {
+        case .json:
+            emit(JSON.object(fields).serialized)
+        case .text:
+            text.append("worst case over \(kind.rawValue) ball, radius \(fmt(rho)), support \(supportKind.rawValue)")
+            text.append("σ = min_{q∈U} q·V = \(fmt(sigma))   (nominal p·V = \(fmt(zip(p, v).map(*).reduce(0, +))))")
+            text.append("")
+            let q = closed?.distribution ?? lpResult?.0.distribution ?? []
+            var table = TextTable(header: method == "both" ? ["state", "V", "nominal p", "worst-case q", "LP q"] : ["state", "V", "nominal p", "worst-case q"])
+            for t in p.indices {
+                var row = ["\(t)", fmt(v[t]), fmt(p[t]), fmt(q[t])]
+                if method == "both", let (solved, _) = lpResult { row.append(fmt(solved.distribution[t])) }
+                table.add(row)
+            }
+            text.append(table.rendered)
+            text.append("")
+            if let closed {
+                if !closed.dual.isEmpty {
+                    text.append("dual         " + closed.dual.map { "\($0.name) = \(fmt($0.value))" }.joined(separator: ", "))
+                }
+                text.append("certificate  primal \(fmt(closed.certificate.primal)), dual \(fmt(closed.certificate.dual)), gap \(fmt(closed.certificate.gap))")
+            } else if let (solved, lp) = lpResult {
+                let bound = lp.dualObjective(of: solved.solution)
+                text.append("certificate  primal \(fmt(solved.value)), dual \(fmt(bound)), gap \(fmt(solved.value - bound)) (LP duals; KKT residual \(fmt(solved.solution.kktResidual)))")
+            }
+            if method == "both", let closed, let (solved, _) = lpResult {
+                let agreement = abs(closed.value - solved.value)
+                text.append("LP           σ = \(fmt(solved.value)), status \(solved.status.rawValue)\(solved.solution.exact ? " (exact arithmetic)" : ""), KKT residual \(fmt(solved.solution.kktResidual))")
+                text.append("agreement    |closed form − LP| = \(fmt(agreement)) \(agreement <= tolerance ? "<=" : ">") tolerance \(fmt(tolerance)): \(agreement <= tolerance ? "agree" : "DISAGREE")")
+            }
+            if let claimed {
+                let error = claimed - sigma
+                text.append("claim        \(fmt(claimed)): error \(fmt(error)) — \(abs(error) <= tolerance ? "confirmed" : "REFUTED") (tolerance \(fmt(tolerance)))")
+            }
+            if let exportLp { text.append("LP written to \(exportLp) (CPLEX LP format)") }
+            emit(text.joined(separator: "\n"))
+        }
+        return ok
+    }
+
+    /// `c(s, t)` from an expression in `s` and `t` (also `states`).
+    func costMatrix(_ source: String, n: Int) throws -> [[Double]] {
+        var schema = Schema()
+        do {
+            let s = try schema.declareScalar("s"), t = try schema.declareScalar("t")
+            try schema.declareConstant("states", value: Double(n))
+            let expr = try CompiledExpression(source, schema: schema)
+            var env = Environment(schema: schema)
+            var m = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+            for i in 0..<n {
+                for j in 0..<n {
+                    env[s] = Double(i); env[t] = Double(j)
+                    do { m[i][j] = try expr.evaluate(in: env) } catch {
+                        throw InputError("--cost: at s=\(i), t=\(j): \(error.message) in '\(source)'")
+                    }
+                }
+            }
+            return m
+        } catch let error as ExpressionError {
+            throw InputError("--cost: \(error.description) in '\(source)'")
+        }
+    }
+
+    /// The LP's multipliers attached to the rows that produced them.
+    func lpDuals(_ lp: LinearProgram, _ s: LPSolution) -> [(String, JSON)] {
+        lp.constraints.enumerated().map { k, row in (row.name ?? "row\(k)", .number(s.rowDuals[k])) }
+    }
+
+    func wrap<T>(_ body: () throws(AmbiguityError) -> T) throws -> T {
+        do { return try body() } catch {
+            switch error {
+            case let .invalidArgument(field, message):
+                let flag = ["nominal": "--nominal", "values": "--values", "radius": "--radius", "weights": "--weights",
+                            "cost": "--cost", "set": "--set"][field] ?? field
+                throw InputError("\(flag): \(message)")
+            case let .linearProgram(message):
+                throw InputError("LP: \(message)")
+            }
+        }
+    }
+}
+
+extension AmbiguityError {
+    var field: String {
+        if case let .invalidArgument(field, _) = self { return field }
+        return "set"
+    }
+
+    var message: String {
+        switch self {
+        case let .invalidArgument(_, message): message
+        case let .linearProgram(message): message
+        }
+    }
+}
