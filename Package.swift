@@ -49,6 +49,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Corpus replayer by default; a libFuzzer target when built by `make fuzz`.
+        .executableTarget(name: "rmfg-fuzz", dependencies: ["GameFiles"], path: "Fuzz/GameFileFuzzer", swiftSettings: strict),
         // Shared, tolerance-aware helpers for the test targets (not a product).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(

@@ -54,9 +54,11 @@ struct SolverRun {
     }
 
     mutating func record(_ p: PairEvaluation, change: Double) {
-        trace.append(IterationRecord(iteration: trace.count, exploitability: p.exploitability,
-                                     stationarityResidual: p.stationarityResidual,
-                                     meanFieldChange: change, seconds: watch.seconds))
+        let entry = IterationRecord(iteration: trace.count, exploitability: p.exploitability,
+                                    stationarityResidual: p.stationarityResidual,
+                                    meanFieldChange: change, seconds: watch.seconds)
+        trace.append(entry)
+        options.progress?(entry)
     }
 
     func finish(_ p: PairEvaluation, converged: Bool, message: String) throws(MeanFieldError) -> EquilibriumResult {

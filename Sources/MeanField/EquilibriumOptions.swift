@@ -56,6 +56,9 @@ public struct EquilibriumOptions: Sendable {
     public var verify: Bool
     /// Inner value solves: tolerance (default `1e-12`), budget, acceleration and execution.
     public var values: ValueSolverOptions
+    /// Called after every outer iteration with its trace record (for progress
+    /// displays). It runs on the solving thread and must return quickly.
+    public var progress: (@Sendable (IterationRecord) -> Void)? = nil
 
     /// Serial or parallel Bellman sweeps (shorthand for `values.execution`).
     public var execution: ExecutionMode {

@@ -12,7 +12,7 @@ struct RMFG: ParsableCommand {
         verification failed); 2 invalid input. See Docs/CLI.md.
         """,
         version: RMFGVersion.current,
-        subcommands: [WorstCaseCommand.self, LPCommand.self]
+        subcommands: [SolveCommand.self, CheckCommand.self, WorstCaseCommand.self, GenerateCommand.self, LPCommand.self]
     )
 }
 

@@ -1,0 +1,241 @@
+import Ambiguity
+import ArgumentParser
+import Foundation
+import GameFiles
+import MeanField
+import Plots
+
+/// `rmfg solve GAME`: a stationary robust mean-field equilibrium of a game file.
+struct SolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Find a stationary robust mean-field equilibrium of a game file.",
+        discussion: """
+        Reads GAME (YAML, or JSON for .json files; see Docs/Format.md), applies the \
+        flags that override the file, and searches for (π*, μ*) with π* = BR_τ(μ*) and \
+        μ* = Φ(μ*, π*). Prints the equilibrium mean field μ*, the policy π*, the robust \
+        value V^π of each state, the exploitability E(π, μ) = Σ_s μ(s)[V*(s) − V^π(s)] \
+        and the stationarity residual ‖Φ(μ, π) − μ‖₁ (both must be <= the tolerance to \
+        converge). Exit status 1 when it did not converge or --verify found a \
+        disagreement above 1e-9·(1 + max|V|); 2 for an invalid file or flag.
+
+        --output DIR writes result.json, trace.csv, meanfield.csv, policy.csv and the \
+        plots convergence.svg, meanfield.svg and policy.svg.
+        """
+    )
+
+    @Argument(help: "The game file (YAML or JSON).")
+    var game: String
+
+    @OptionGroup var overrides: GameOverrideOptions
+
+    @Flag(help: "Re-solve every inner problem of the final iterate as an LP (KL and χ²: by their certified dual) and report the largest disagreement.")
+    var verify = false
+
+    @Option(help: "Also write result.json, trace.csv, meanfield.csv, policy.csv and SVG plots to this folder.")
+    var output: String?
+
+    @Flag(name: .customLong("compare-nominal"), help: "Also solve the nominal game (set none) and show its equilibrium beside the robust one.")
+    var compareNominal = false
+
+    @Flag(help: "No progress line on standard error.")
+    var quiet = false
+
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        try runCommand { try solve() }
+    }
+
+    func solve() throws -> Bool {
+        let file = try loadGame(game, overrides: overrides.overrides)
+        let meanFieldGame = try makeGame(file)
+        var options = file.equilibriumOptions
+        options.verify = verify
+        let showProgress = !quiet && standardErrorIsTerminal
+        if showProgress {
+            options.progress = { record in
+                let line = String(format: "\r  iteration %5d   exploitability %.3e   residual %.3e   %.1f s ",
+                                  record.iteration, record.exploitability, record.stationarityResidual, record.seconds)
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
+        let result = try solveGame(meanFieldGame, file: file, options: options)
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        var nominal: EquilibriumResult?
+        if compareNominal {
+            let plain = try wrapSolve(file) { () throws(MeanFieldError) in
+                try meanFieldGame.with(ambiguity: .nominalOnly, radius: { _, _, _ in 0 }, radiusDependsOnMeanField: false)
+            }
+            var nominalOptions = options
+            nominalOptions.progress = nil
+            nominalOptions.verify = false
+            nominal = try solveGame(plain, file: file, options: nominalOptions)
+        }
+        let verificationTolerance = 1e-9 * (1 + (result.values.map(abs).max() ?? 0))
+        let verified = result.verification.map { $0.maxDisagreement <= verificationTolerance } ?? true
+        let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance)
+        if let output {
+            let dir = try OutputDirectory(output)
+            try report.writeFiles(to: dir)
+        }
+        switch format.format {
+        case .json: emit(report.json.serialized)
+        case .text: emit(report.text)
+        }
+        return result.converged && verified
+    }
+}
+
+/// Loads a game file, turning its error into an input error (exit 2).
+func loadGame(_ path: String, overrides: GameOverrides = GameOverrides()) throws -> GameFile {
+    do { return try GameFile.load(path: path, overrides: overrides) } catch { throw InputError(error.description) }
+}
+
+/// Builds the solver's game from a file.
+func makeGame(_ file: GameFile) throws -> MeanFieldGame {
+    do { return try file.makeGame() } catch { throw InputError(error.description) }
+}
+
+/// Runs a MeanField computation, mapping its errors to one-line messages:
+/// invalid data (exit 2) named by the game file's field, numerical failures (exit 1).
+func wrapSolve<T>(_ file: GameFile, _ body: () throws(MeanFieldError) -> T) throws -> T {
+    do { return try body() } catch {
+        switch error {
+        case .numerical(let message):
+            printError("\(file.path): the solver failed numerically: \(message)")
+            throw ExitCode(1)
+        default:
+            throw InputError(file.explain(error).description)
+        }
+    }
+}
+
+/// Solves the equilibrium with errors mapped as in ``wrapSolve(_:_:)``.
+func solveGame(_ game: MeanFieldGame, file: GameFile, options: EquilibriumOptions) throws -> EquilibriumResult {
+    try wrapSolve(file) { () throws(MeanFieldError) in try game.solveEquilibrium(options: options) }
+}
+
+/// Everything `rmfg solve` prints and writes.
+struct SolveReport {
+    let file: GameFile
+    let result: EquilibriumResult
+    let nominal: EquilibriumResult?
+    let verificationTolerance: Double
+
+    var json: JSON {
+        var fields: [(String, JSON)] = [
+            ("game", .string(file.name)),
+            ("converged", .bool(result.converged)),
+            ("iterations", .int(result.iterations)),
+            ("meanField", .numbers(result.meanField)),
+            ("policy", .matrix(result.policy.rows)),
+            ("value", .numbers(result.values)),
+            ("optimalValue", .numbers(result.optimalValues)),
+            ("exploitability", .number(result.exploitability)),
+            ("stationarityResidual", .number(result.stationarityResidual)),
+            ("trace", .array(result.trace.map { r in
+                .object([("iteration", .int(r.iteration)), ("exploitability", .number(r.exploitability)),
+                         ("stationarityResidual", .number(r.stationarityResidual)),
+                         ("meanFieldChange", .number(r.meanFieldChange)), ("seconds", .number(r.seconds))])
+            })),
+            ("seconds", .number(result.seconds)),
+            ("states", .array(file.stateNames.map { .string($0) })),
+            ("actions", .array(file.actionNames.map { .string($0) })),
+            ("method", .string(result.method.rawValue)),
+            ("message", .string(result.message)),
+            ("set", .string(file.set.rawValue)),
+            ("radius", .string(file.radiusSource)),
+            ("temperature", .number(file.solver.temperature)),
+            ("tolerance", .number(file.solver.tolerance)),
+            ("population", .string(file.population.rawValue)),
+        ]
+        if let v = result.verification {
+            fields.append(("verification", .object([("problems", .int(v.problems)),
+                                                     ("maxDisagreement", .number(v.maxDisagreement)),
+                                                     ("tolerance", .number(verificationTolerance))])))
+        }
+        if let nominal {
+            fields.append(("nominal", .object([("converged", .bool(nominal.converged)),
+                                               ("iterations", .int(nominal.iterations)),
+                                               ("meanField", .numbers(nominal.meanField)),
+                                               ("policy", .matrix(nominal.policy.rows)),
+                                               ("value", .numbers(nominal.values)),
+                                               ("exploitability", .number(nominal.exploitability)),
+                                               ("stationarityResidual", .number(nominal.stationarityResidual))])))
+        }
+        return .object(fields)
+    }
+
+    var text: String {
+        var lines: [String] = []
+        let status = result.converged ? "converged" : "NOT CONVERGED"
+        lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(result.method.rawValue), \(String(format: "%.3f", result.seconds)) s)")
+        lines.append("  ambiguity \(file.set.rawValue), radius \(file.radiusSource), support \(file.support.rawValue); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
+        lines.append("  exploitability        \(sci(result.exploitability))   (Σ_s μ(s)[V*(s) − V^π(s)], tolerance \(sci(file.solver.tolerance)))")
+        lines.append("  stationarity residual \(sci(result.stationarityResidual))   (‖Φ(μ, π) − μ‖₁)")
+        if let v = result.verification {
+            lines.append("  verification          \(v.problems) inner problems re-solved, max disagreement \(sci(v.maxDisagreement)) (tolerance \(sci(verificationTolerance)))")
+        }
+        if !result.converged { lines.append("  \(result.message)") }
+        lines.append("")
+        var header = ["state", "μ*"]
+        if nominal != nil { header.append("μ nominal") }
+        header += file.actionNames.map { "π(\($0))" }
+        header.append("V^π")
+        var table = TextTable(header: header)
+        for s in 0..<file.stateCount {
+            var row = [file.stateNames[s], fmt6(result.meanField[s])]
+            if let nominal { row.append(fmt6(nominal.meanField[s])) }
+            row += (0..<file.actionCount).map { fmt6(result.policy[s, $0]) }
+            row.append(fmt6(result.values[s]))
+            table.add(row)
+        }
+        lines.append(table.rendered)
+        return lines.joined(separator: "\n")
+    }
+
+    func writeFiles(to dir: OutputDirectory) throws {
+        try dir.write("result.json", json.serialized + "\n")
+        var trace = [csvLine(["iteration", "exploitability", "stationarityResidual", "meanFieldChange", "seconds"])]
+        for r in result.trace {
+            trace.append(csvLine([String(r.iteration), exact(r.exploitability), exact(r.stationarityResidual),
+                                  exact(r.meanFieldChange), exact(r.seconds)]))
+        }
+        try dir.write("trace.csv", trace.joined(separator: "\n") + "\n")
+        var mf = [csvLine(["state", "meanField", "value"] + (nominal != nil ? ["nominalMeanField"] : []))]
+        for s in 0..<file.stateCount {
+            mf.append(csvLine([file.stateNames[s], exact(result.meanField[s]), exact(result.values[s])]
+                              + (nominal.map { [exact($0.meanField[s])] } ?? [])))
+        }
+        try dir.write("meanfield.csv", mf.joined(separator: "\n") + "\n")
+        var pol = [csvLine(["state"] + file.actionNames)]
+        for s in 0..<file.stateCount {
+            pol.append(csvLine([file.stateNames[s]] + (0..<file.actionCount).map { exact(result.policy[s, $0]) }))
+        }
+        try dir.write("policy.csv", pol.joined(separator: "\n") + "\n")
+        let iterations = result.trace.map { Double($0.iteration) }
+        let convergence = LineChart(
+            title: "\(file.name): convergence (\(result.method.rawValue))", xLabel: "iteration",
+            yLabel: "log10 of the measure", yScale: .log, series: [
+                Series(label: "exploitability", x: iterations, y: result.trace.map(\.exploitability), markers: true),
+                Series(label: "stationarity residual", x: iterations, y: result.trace.map(\.stationarityResidual), markers: true),
+                Series(label: "tolerance", x: [iterations.first ?? 0, iterations.last ?? 1],
+                       y: [file.solver.tolerance, file.solver.tolerance], dashed: true),
+            ])
+        try dir.write("convergence.svg", convergence.svg)
+        var groups: [(label: String, values: [Double])] = [("robust (\(file.set.rawValue))", result.meanField)]
+        if let nominal { groups.append(("nominal", nominal.meanField)) }
+        try dir.write("meanfield.svg", BarChart(title: "\(file.name): equilibrium mean field μ*", categories: file.stateNames,
+                                                yLabel: "population share", groups: groups).svg)
+        try dir.write("policy.svg", HeatMap(title: "\(file.name): equilibrium policy π*(a|s)", rowLabels: file.stateNames,
+                                            columnLabels: file.actionNames, values: result.policy.rows).svg)
+    }
+}
+
+func sci(_ x: Double) -> String { String(format: "%.3e", x) }
+
+func fmt6(_ x: Double) -> String {
+    let s = String(format: "%.6f", x)
+    return s == "-0.000000" ? "0.000000" : s
+}
