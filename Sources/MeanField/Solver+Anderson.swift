@@ -12,8 +12,75 @@ extension SolverRun {
     /// Safeguard: when a step makes `‖f‖₁` more than 4 times the best seen, the history is
     /// cleared and the iteration restarts from the best iterate with half the mixing `β`
     /// (restored after the next improvement). The pair held at iteration `k` is `(BR_τ(μ_k), μ_k)`.
+    ///
+    /// Stagnation safeguard: when `‖f‖₁` has not fallen below 0.9 times the best seen for
+    /// 25 iterations (Anderson cycling, typically because the worst-case kernel jumps
+    /// where values tie), the history is cleared, the base mixing is halved (down to
+    /// 1/256) and the iteration restarts from the best iterate. With no history and a
+    /// small mixing this is the damped iteration `μ ← μ + β(Φ(μ, BR(μ)) − μ)`.
+    ///
+    /// Fallback: when the Anderson phase has used `min(200, maxIterations / 2)` iterations,
+    /// or stalled three times, without converging (a discontinuous `Φ`, for example where the worst-case kernel
+    /// switches between tied states, can defeat every extrapolation), the solve continues
+    /// from the best iterate with the damped fixed point on `Stat(BR_τ(μ))` (step 0.5,
+    /// halved after every 100 iterations without halving the best residual, down to 1/64),
+    /// and the message says so.
     mutating func anderson() throws(MeanFieldError) -> EquilibriumResult {
-        let baseBeta = options.damping ?? 1
+        let phaseBudget = options.maxIterations >= 4 ? min(200, options.maxIterations / 2) : options.maxIterations
+        switch try andersonPhase(budget: phaseBudget) {
+        case let .finished(result):
+            return result
+        case let .exhausted(best):
+            return try dampedFallback(from: best, switchedAt: trace.count)
+        }
+    }
+
+    enum PhaseOutcome {
+        case finished(EquilibriumResult)
+        case exhausted(best: [Double])
+    }
+
+    /// The damped fixed point on `Stat(BR_τ(μ))` with a shrinking step, from `start`.
+    mutating func dampedFallback(from start: [Double], switchedAt: Int) throws(MeanFieldError) -> EquilibriumResult {
+        var alpha = 0.5
+        var mu = start
+        var bestResidual = Double.infinity
+        var sinceHalving = 0
+        let note = "; Anderson stalled, switched to the damped fixed point at iteration \(switchedAt)"
+        while true {
+            let p = try evaluator.bestResponsePair(mu)
+            if isConverged(p) {
+                record(p, change: 0)
+                return try finish(p, converged: true, message: convergedMessage(p) + note)
+            }
+            if trace.count + 1 >= options.maxIterations {
+                record(p, change: 0)
+                return try finish(p, converged: false, message: budgetMessage(p) + note)
+            }
+            if p.stationarityResidual < 0.5 * bestResidual {
+                bestResidual = p.stationarityResidual
+                sinceHalving = 0
+            } else {
+                sinceHalving += 1
+                if sinceHalving >= 100 {
+                    alpha = max(alpha / 2, 1.0 / 64)
+                    sinceHalving = 0
+                    bestResidual = p.stationarityResidual
+                }
+            }
+            let target = p.stationaryDistribution()
+            var next = mu
+            for s in next.indices { next[s] = (1 - alpha) * mu[s] + alpha * target[s] }
+            Simplex.project(&next)
+            record(p, change: Simplex.l1(next, mu))
+            mu = next
+        }
+    }
+
+    mutating func andersonPhase(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
+        var baseBeta = options.damping ?? 1
+        var sinceImprovement = 0
+        var stalls = 0
         var beta = baseBeta
         let memory = options.andersonMemory
         var x = initialMeanField
@@ -26,12 +93,16 @@ extension SolverRun {
         while true {
             if isConverged(p) {
                 record(p, change: 0)
-                return try finish(p, converged: true, message: convergedMessage(p))
+                return .finished(try finish(p, converged: true, message: convergedMessage(p)))
             }
             k += 1
-            if k >= options.maxIterations {
-                record(p, change: 0)
-                return try finish(p, converged: false, message: budgetMessage(p))
+            if k >= budget {
+                if budget >= options.maxIterations {
+                    record(p, change: 0)
+                    return .finished(try finish(p, converged: false, message: budgetMessage(p)))
+                }
+                record(p, change: Simplex.l1(best.x, x))
+                return .exhausted(best: best.x)
             }
             var next = x
             let gammas = Self.leastSquares(&dF, &dX, f)
@@ -44,6 +115,26 @@ extension SolverRun {
             let pNext = try evaluator.bestResponsePair(next)
             let fNext = Self.difference(pNext.populationUpdate, next)
             let normNext = Self.norm1(fNext)
+            sinceImprovement += 1
+            if sinceImprovement >= 25, budget < options.maxIterations {
+                stalls += 1
+                if stalls >= 3 {
+                    record(p, change: Simplex.l1(best.x, x))
+                    return .exhausted(best: best.x)
+                }
+            }
+            if sinceImprovement >= 25 {
+                // Stagnation: restart from the best iterate with a more damped, memoryless step.
+                sinceImprovement = 0
+                dX.removeAll()
+                dF.removeAll()
+                baseBeta = max(baseBeta / 2, 1.0 / 256)
+                beta = baseBeta
+                x = best.x
+                f = best.f
+                p = best.pair
+                continue
+            }
             if normNext > 4 * best.norm, !dF.isEmpty {
                 // Safeguard: discard the model, restart from the best iterate with a smaller step.
                 dX.removeAll()
@@ -64,6 +155,7 @@ extension SolverRun {
             f = fNext
             p = pNext
             if normNext < best.norm {
+                if normNext < 0.9 * best.norm { sinceImprovement = 0 }
                 best = (x, f, p, normNext)
                 beta = baseBeta
             }
