@@ -75,7 +75,7 @@ struct FieldReader {
             return s
         case let .number(x):
             guard x.isFinite else { throw error(field, node, "found \(x), expected a finite number or an expression") }
-            return "\(x)"
+            return DocumentValue.format(x)
         default:
             throw error(field, node, "found \(node.value.kindDescription), expected an expression (text or a number)")
         }
