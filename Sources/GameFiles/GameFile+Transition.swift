@@ -4,6 +4,9 @@ import Expressions
 extension GameFile {
     /// The tolerance on a row sum (GAME_FORMAT.md: "sum 1 within 1e-9").
     static let rowTolerance = 1e-9
+    /// The largest `n·m·n` a transition expression may have (each entry is one
+    /// evaluation per visited mean field; about 3 s at 60 ns an evaluation).
+    static let maximumExpressionEntries = 50_000_000.0
 
     // swiftlint:disable:next function_parameter_count
     static func readTransition(
@@ -11,8 +14,15 @@ extension GameFile {
         parameterArrays: [String: (shape: [Int], elements: [Double])],
         compile: (DocumentNode, String, [String]) throws(GameFileError) -> CompiledExpression
     ) throws(GameFileError) -> TransitionSource {
+        let entries = Double(n) * Double(m) * Double(n)
+        func checkSize(_ field: String) throws(GameFileError) {
+            guard entries <= maximumExpressionEntries else {
+                throw r.error(field, node, "an expression over n·m·n = \(Int(entries)) entries is too large to evaluate (at most \(Int(maximumExpressionEntries))); give large games as {sparse: E}")
+            }
+        }
         switch node.value {
         case .string, .number:
+            try checkSize("transition")
             return .expression(try compile(node, "transition", ["s", "a", "t", "mu"]), normalize: false)
         case let .object(pairs):
             try r.checkKeys(pairs, known: ["expr", "normalize", "table", "sparse"], field: "transition")
@@ -29,6 +39,7 @@ extension GameFile {
                 normalize = try r.bool(nz, "transition.normalize")
             }
             if let e = sub("expr") {
+                try checkSize("transition.expr")
                 return .expression(try compile(e, "transition.expr", ["s", "a", "t", "mu"]), normalize: normalize)
             }
             if let tableNode = sub("table") {
