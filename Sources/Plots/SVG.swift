@@ -224,11 +224,21 @@ public struct HeatMap: Sendable {
         let rows = values.count, cols = columnLabels.count
         let cell = max(8.0, min(48.0, 560.0 / Double(max(rows, cols, 1))))
         let left = 110.0, top = 70.0
-        let width = left + Double(cols) * cell + 40, height = top + Double(rows) * cell + 30
-        var doc = SVGDocument(width: max(width, 320), height: height)
-        doc.text(title, x: max(width, 320) / 2, y: 22, size: 15, anchor: "middle", bold: true)
+        let gridRight = left + Double(cols) * cell
+        let width = max(gridRight + 110, Double(title.count) * 8.5 + 40), height = max(top + Double(rows) * cell + 30, 200)
+        var doc = SVGDocument(width: width, height: height)
+        doc.text(title, x: width / 2, y: 22, size: 15, anchor: "middle", bold: true)
         let flat = values.flatMap { $0 }.filter(\.isFinite)
         let lo = flat.min() ?? 0, hi = flat.max() ?? 1
+        // Colour scale: a vertical bar from the lowest (bottom) to the highest value (top).
+        let barX = gridRight + 30, barH = 120.0
+        for k in 0..<20 {
+            let t0 = Double(k) / 20
+            doc.rect(x: barX, y: top + barH * (1 - t0 - 0.05), w: 14, h: barH * 0.05 + 0.5, stroke: "none", fill: heatColor(t0 + 0.025))
+        }
+        doc.rect(x: barX, y: top, w: 14, h: barH, stroke: "#333", fill: "none")
+        doc.text(tickLabel(hi, .linear), x: barX + 20, y: top + 8, size: 10, anchor: "start")
+        doc.text(tickLabel(lo, .linear), x: barX + 20, y: top + barH, size: 10, anchor: "start")
         for (c, name) in columnLabels.enumerated() {
             doc.text(name, x: left + (Double(c) + 0.5) * cell, y: top - 8, size: 11, anchor: "middle")
         }

@@ -217,7 +217,7 @@ struct SolveReport {
         let iterations = result.trace.map { Double($0.iteration) }
         let convergence = LineChart(
             title: "\(file.name): convergence (\(result.method.rawValue))", xLabel: "iteration",
-            yLabel: "log10 of the measure", yScale: .log, series: [
+            yLabel: "value (log scale)", yScale: .log, series: [
                 Series(label: "exploitability", x: iterations, y: result.trace.map(\.exploitability), markers: true),
                 Series(label: "stationarity residual", x: iterations, y: result.trace.map(\.stationarityResidual), markers: true),
                 Series(label: "tolerance", x: [iterations.first ?? 0, iterations.last ?? 1],

@@ -138,6 +138,11 @@ struct SolveCommandTests {
             let parser = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: out + "/" + svg)))
             #expect(parser.parse(), "\(svg) is not well-formed")
         }
+        // Writing again into the same folder replaces the files.
+        let again = try rmfg(["solve", game, "--output", out, "--quiet"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let replaced = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/result.json"))) as? [String: Any]
+        #expect(replaced?["nominal"] == nil)
         // An invalid file writes nothing.
         let bad = try dir.write("bad.yaml", twoStateGame.replacingOccurrences(of: "discount: 0.8", with: "discount: 1.2"))
         let out2 = dir.path("out2")

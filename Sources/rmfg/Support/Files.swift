@@ -37,10 +37,9 @@ func writeAtomically(_ text: String, to path: String) throws {
         .appendingPathComponent(".\(destination.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
         try Data(text.utf8).write(to: temporary)
-        if FileManager.default.fileExists(atPath: destination.path) {
-            _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: destination)
+        // rename(2) replaces the destination atomically.
+        guard rename(temporary.path, destination.path) == 0 else {
+            throw InputError("cannot write '\(path)'")
         }
     } catch {
         try? FileManager.default.removeItem(at: temporary)
