@@ -53,6 +53,7 @@ struct PlotsTests {
         #expect(try elementCounts(bars.svg)["rect", default: 0] >= 4 + 2)
         let heat = HeatMap(title: "policy", rowLabels: ["S", "I"], columnLabels: ["a", "b", "c"],
                            values: [[1, 0, 0], [0.2, 0.3, 0.5]])
-        #expect(try elementCounts(heat.svg)["rect", default: 0] == 1 + 6)
+        // Background, 6 cells, 20 colour-scale steps and the scale frame.
+        #expect(try elementCounts(heat.svg)["rect", default: 0] == 1 + 6 + 20 + 1)
     }
 }
