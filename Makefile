@@ -2,7 +2,10 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk build demo test bench docs clean
+.PHONY: all glpk build demo test bench docs fuzz clean
+
+# Library modules with DocC documentation (`make docs`).
+DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots
 
 all: build
 
@@ -20,6 +23,9 @@ test: glpk
 
 bench: glpk
 	cd Benchmarks && $(SWIFT) package benchmark
+
+docs: glpk
+	@bash scripts/docs.sh $(DOC_TARGETS)
 
 clean:
 	rm -rf .build

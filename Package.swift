@@ -15,6 +15,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "GameFiles", targets: ["GameFiles"]),
+        .library(name: "Population", targets: ["Population"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "Subsampling", targets: ["Subsampling"]),
         .library(name: "LinearProgramming", targets: ["LinearProgramming"]),
         .library(name: "Expressions", targets: ["Expressions"]),
         .library(name: "Ambiguity", targets: ["Ambiguity"]),
@@ -25,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // Documentation only (`make docs`); adds nothing to builds.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +39,13 @@ let package = Package(
         .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
         .target(name: "Expressions", swiftSettings: strict),
         .target(name: "Plots", swiftSettings: strict),
+        .target(name: "Population", dependencies: ["MeanField", "Ambiguity"], swiftSettings: strict),
+        .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Population"], swiftSettings: strict),
+        .target(
+            name: "Subsampling",
+            dependencies: ["Expressions", "GameFiles", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .target(
             name: "GameFiles",
             dependencies: ["MeanField", "Ambiguity", "Expressions", .product(name: "Yams", package: "Yams")],
@@ -45,6 +57,7 @@ let package = Package(
             name: "rmfg",
             dependencies: [
                 "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles", "Plots",
+                "Population", "Experiments", "Subsampling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -74,8 +87,22 @@ let package = Package(
         ),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(
+            name: "PopulationTests",
+            dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "TestSupport",
+                           .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "ExperimentsTests",
+            dependencies: ["Experiments", "Population", "MeanField", "Ambiguity", "GameFiles", "TestSupport"]
+        ),
+        .testTarget(
+            name: "SubsamplingTests",
+            dependencies: ["Subsampling", "TestSupport"]
+        ),
+        .testTarget(
             name: "GameFilesTests",
-            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "TestSupport"]
+            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "TestSupport"],
+            exclude: ["Malformed"]
         ),
         .testTarget(
             name: "rmfgTests",

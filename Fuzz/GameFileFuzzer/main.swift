@@ -48,6 +48,7 @@ struct Replayer {
     var valid = 0
     var errors = 0
     var unreadable = 0
+    var skipped = 0
     var verbose = false
 
     mutating func replay(path: String) {
@@ -60,6 +61,8 @@ struct Replayer {
         if isDirectory.boolValue {
             let children = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             for child in children.sorted() where !child.hasPrefix(".") {
+                // open-*: a reproducer of a bug not fixed yet; run only when named explicitly.
+                if child.hasPrefix("open-") { skipped += 1; continue }
                 replay(path: (path as NSString).appendingPathComponent(child))
             }
             return
@@ -69,9 +72,11 @@ struct Replayer {
             unreadable += 1
             return
         }
-        if verbose { FileHandle.standardError.write(Data("rmfg-fuzz: running \(path)\n".utf8)) }
+        if verbose { FileHandle.standardError.write(Data("rmfg-fuzz: \(path): ".utf8)) }
         files += 1
-        if GameFileFuzzTarget.run([UInt8](data)) { valid += 1 } else { errors += 1 }
+        let ok = GameFileFuzzTarget.run([UInt8](data))
+        if ok { valid += 1 } else { errors += 1 }
+        if verbose { FileHandle.standardError.write(Data((ok ? "valid game\n" : "error\n").utf8)) }
     }
 }
 
@@ -83,7 +88,8 @@ for argument in CommandLine.arguments.dropFirst() {
         print("""
         usage: rmfg-fuzz [-v] FILE|DIR...
           Runs each game file (YAML or JSON bytes, any content) through the fuzz target
-          GameFileFuzzTarget.run and prints: files, valid games, errors.
+          GameFileFuzzTarget.run and prints: files, valid games, errors. In a directory,
+          files named open-* (reproducers of bugs not fixed yet) are skipped.
           Built with `make fuzz` (scripts/fuzz.sh) it is a libFuzzer binary instead.
         """)
         exit(0)
@@ -101,7 +107,8 @@ guard !paths.isEmpty else {
 }
 for path in paths { replayer.replay(path: path) }
 print("rmfg-fuzz: \(replayer.files) files, \(replayer.valid) valid games, \(replayer.errors) errors"
-    + (replayer.unreadable > 0 ? ", \(replayer.unreadable) unreadable" : ""))
+    + (replayer.unreadable > 0 ? ", \(replayer.unreadable) unreadable" : "")
+    + (replayer.skipped > 0 ? " (\(replayer.skipped) open-* reproducers skipped)" : ""))
 exit(replayer.unreadable > 0 ? 1 : 0)
 
 #endif

@@ -40,6 +40,7 @@ enum TotalVariation {
         let posStar = p.position(of: istar)
         let pStar = posStar.map { p.probabilities[$0] } ?? 0
         let budget = min(radius, 1 - pStar)
+        var emptiedPositions: [Int] = []
         if !(budget > 0) {
             // ρ = 0 (or all mass already at i*): q = p. λ large enough that
             // min(V_i, V* + λ) = V_i on supp(p) makes the dual equal p·V.
@@ -49,27 +50,73 @@ enum TotalVariation {
             return RowSolution(value: p.dot(values), distribution: build ? p : SparseDistribution(indices: [], probabilities: []),
                                dual: DualPoint(lambda: lambda, eta: vStar + lambda / 2), distance: 0)
         }
-        var q = p.probabilities
+        // Donors in decreasing rank, without allocating: sort (rank, position) keys
+        // in a stack buffer and walk them from the top.
         var remaining = budget
         var lastDonorValue = vStar
-        let order = p.positionsByRank(v)
-        var r = k - 1
-        while r >= 0, remaining > 0 {
-            let pos = order[r]
-            r -= 1
-            if pos == posStar { continue }
-            let take = min(remaining, q[pos])
-            q[pos] -= take
-            remaining -= take
-            lastDonorValue = values[p.indices[pos]]
+        var removedValue = 0.0
+        var lastTake = 0.0
+        var lastPos = -1
+        var donorsEmptied = 0
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { buffer in
+            var keys = buffer
+            let rank = v.rank
+            for pos in 0..<k { keys[pos] = rank[p.indices[pos]] &* k &+ pos }
+            if k <= 32 {
+                // Insertion sort: rows are short.
+                for i in 1..<max(k, 1) {
+                    let x = keys[i]
+                    var j = i - 1
+                    while j >= 0, keys[j] > x {
+                        keys[j + 1] = keys[j]
+                        j -= 1
+                    }
+                    keys[j + 1] = x
+                }
+            } else {
+                keys.sort()
+            }
+            var r = k - 1
+            while r >= 0, remaining > 0 {
+                let pos = keys[r] % k
+                r -= 1
+                if pos == posStar { continue }
+                let mass = p.probabilities[pos]
+                let take = min(remaining, mass)
+                remaining -= take
+                let vi = values[p.indices[pos]]
+                removedValue += take * vi
+                lastDonorValue = vi
+                if take == mass { donorsEmptied += 1 } else { lastTake = take; lastPos = pos }
+            }
+            if build {
+                // Remember which positions were emptied: the top `donorsEmptied`
+                // donors (skipping i*), plus a partial take at `lastPos`.
+                var emptied = 0
+                var r2 = k - 1
+                var marks = [Int]()
+                marks.reserveCapacity(donorsEmptied)
+                while r2 >= 0, emptied < donorsEmptied {
+                    let pos = keys[r2] % k
+                    r2 -= 1
+                    if pos == posStar || pos == lastPos { continue }
+                    marks.append(pos)
+                    emptied += 1
+                }
+                emptiedPositions = marks
+            }
         }
         let moved = budget - max(remaining, 0)
-        var value = 0.0
-        for pos in 0..<k { value += q[pos] * values[p.indices[pos]] }
-        value += moved * vStar
+        let value = p.dot(values) - removedValue + moved * vStar
         // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
         let lambda = radius < 1 - pStar ? max(lastDonorValue - vStar, 0) : 0
         let dual = DualPoint(lambda: lambda, eta: vStar + lambda / 2)
+        var q: [Double] = []
+        if build {
+            q = p.probabilities
+            for pos in emptiedPositions { q[pos] = 0 }
+            if lastPos >= 0 { q[lastPos] -= lastTake }
+        }
         guard build else {
             return RowSolution(value: value, distribution: SparseDistribution(indices: [], probabilities: []), dual: dual, distance: moved)
         }

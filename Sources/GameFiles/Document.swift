@@ -126,7 +126,7 @@ public enum DocumentReader {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
             let ctx = context.map { " \($0.text)" } ?? ""
-            return "line \(mark.line), column \(mark.column + 1): \(problem)\(ctx)"
+            return "line \(mark.line), column \(mark.column): \(problem)\(ctx)"
         case let .reader(problem, offset, _, _):
             return "\(problem)\(offset.map { " at byte \($0)" } ?? "")"
         case let .duplicatedKeysInMapping(duplicates, context):
@@ -137,7 +137,7 @@ public enum DocumentReader {
     }
 
     static func position(_ node: Node) -> FilePosition? {
-        node.mark.map { FilePosition(line: $0.line, column: $0.column + 1) }
+        node.mark.map { FilePosition(line: $0.line, column: $0.column) }  // Yams marks are 1-based
     }
 
     static func convert(_ node: Node, depth: Int = 0, budget: inout Int) throws(DocumentError) -> DocumentNode {

@@ -33,7 +33,8 @@ extension GameFile {
         let states = stateNames, actions = actionNames, file = path
         @Sendable func fail(_ field: String, _ s: Int, _ a: Int, _ t: Int?, _ message: String) {
             let where_ = "at s=\(states[s]), a=\(actions[a])" + (t.map { ", t=\(states[$0])" } ?? "")
-            log.record(GameFileError(file: file, field: field, message: "\(where_): \(message)"))
+            let kind = field.hasPrefix("transition") ? "transition" : (field == "reward" ? "reward" : "radius")
+            log.record(GameFileError(file: file, field: field, message: "\(where_): \(message)"), kind: kind, state: s, action: a)
         }
         let rewardFunction: MeanFieldGame.RewardFunction = { s, a, mu in
             var env = Environment(schema: schema)
@@ -117,16 +118,18 @@ extension GameFile {
     /// field, `s`, `a` (and `t`): the message recorded by the game's closures
     /// when an expression failed, or the solver's own description otherwise.
     public func explain(_ error: MeanFieldError) -> GameFileError {
-        if let recorded = failures.error { return recorded }
         func name(_ s: Int, _ a: Int) -> String {
             "at s=\(s < stateNames.count ? stateNames[s] : "\(s)"), a=\(a < actionNames.count ? actionNames[a] : "\(a)")"
         }
         switch error {
         case let .invalidReward(s, a, v):
+            if let recorded = failures.failure(kind: "reward", state: s, action: a) { return recorded }
             return GameFileError(file: path, field: "reward", message: "\(name(s, a)): found \(v), expected a finite number")
         case let .invalidKernel(s, a, message):
+            if let recorded = failures.failure(kind: "transition", state: s, action: a) { return recorded }
             return GameFileError(file: path, field: "transition", message: "\(name(s, a)): \(message)")
         case let .invalidRadius(s, a, v):
+            if let recorded = failures.failure(kind: "radius", state: s, action: a) { return recorded }
             return GameFileError(file: path, field: "ambiguity.radius", message: "\(name(s, a)): found \(v), expected a finite number >= 0")
         case let .invalidGame(field, message):
             return GameFileError(file: path, field: field, message: message)

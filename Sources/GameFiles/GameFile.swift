@@ -267,7 +267,9 @@ public struct GameFile: Sendable {
             do throws(ExpressionError) {
                 return try CompiledExpression(source, schema: schema.restricted(toVariables: variables))
             } catch {
-                throw r.error(fieldName, node, "\(error.description) in '\(source)'")
+                let oneLine = source.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }.joined(separator: " ")
+                throw r.error(fieldName, node, "\(error.description) in '\(oneLine)'")
             }
         }
 
@@ -460,21 +462,32 @@ extension DocumentNode {
     }
 }
 
-/// The first evaluation failure seen while the solver evaluated the game
-/// (the game's closures cannot throw). Thread-safe.
+/// Evaluation failures recorded by a game's closures (which cannot throw), one
+/// per `(field, s, a)`, so that ``GameFile/explain(_:)`` can report the
+/// precise message for the `(s, a)` the solver rejected. Thread-safe.
 final class FailureLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: GameFileError?
+    struct Key: Hashable {
+        let kind: String
+        let state: Int
+        let action: Int
+    }
 
-    func record(_ error: GameFileError) {
+    private let lock = NSLock()
+    private var failures: [Key: GameFileError] = [:]
+
+    /// Records `error` for the row `(state, action)` of `kind` (`reward`,
+    /// `transition` or `radius`), keeping the first one.
+    func record(_ error: GameFileError, kind: String, state: Int, action: Int) {
         lock.lock()
-        if first == nil { first = error }
+        let key = Key(kind: kind, state: state, action: action)
+        if failures[key] == nil { failures[key] = error }
         lock.unlock()
     }
 
-    var error: GameFileError? {
+    /// The failure recorded for that row, if any.
+    func failure(kind: String, state: Int, action: Int) -> GameFileError? {
         lock.lock()
         defer { lock.unlock() }
-        return first
+        return failures[Key(kind: kind, state: state, action: action)]
     }
 }

@@ -32,7 +32,19 @@ enum DenseLinearSystem {
                         let f = rowI[k] / pivot
                         if f == 0 { continue }
                         rowI[k] = 0
-                        for j in (k + 1)..<n { rowI[j] -= f * rowK[j] }
+                        // rowI[j] -= f · rowK[j] for j > k, four at a time.
+                        var j = k + 1
+                        let fv = SIMD4<Double>(repeating: f)
+                        while j + 4 <= n {
+                            let rk = UnsafeRawPointer(rowK + j).loadUnaligned(as: SIMD4<Double>.self)
+                            let ri = UnsafeRawPointer(rowI + j).loadUnaligned(as: SIMD4<Double>.self)
+                            UnsafeMutableRawPointer(rowI + j).storeBytes(of: ri - fv * rk, as: SIMD4<Double>.self)
+                            j += 4
+                        }
+                        while j < n {
+                            rowI[j] -= f * rowK[j]
+                            j += 1
+                        }
                         B[i] -= f * B[k]
                     }
                 }

@@ -41,22 +41,43 @@ public struct TransitionMatrix: Sendable, Hashable {
         var starts = [Int](repeating: 0, count: n + 1)
         var cols: [Int] = []
         var probs: [Double] = []
+        // Rows of the mixture have at most the union of their actions' supports.
+        var estimate = 0
+        for row in kernels { estimate += row.indices.count }
+        estimate = min(estimate, n * n)
+        cols.reserveCapacity(estimate)
+        probs.reserveCapacity(estimate)
+        list.reserveCapacity(min(n, 64))
         for s in 0..<n {
             list.removeAll(keepingCapacity: true)
             for a in 0..<m {
                 let w = policy[s * m + a]
                 guard w > 0 else { continue }
-                let k = kernels[s * m + a]
-                for j in k.indices.indices {
-                    let t = k.indices[j]
-                    if !touched[t] {
-                        touched[t] = true
-                        list.append(t)
+                kernels[s * m + a].indices.withUnsafeBufferPointer { idx in
+                    kernels[s * m + a].probabilities.withUnsafeBufferPointer { pr in
+                        for j in 0..<idx.count {
+                            let t = idx[j]
+                            if !touched[t] {
+                                touched[t] = true
+                                list.append(t)
+                            }
+                            accumulator[t] += w * pr[j]
+                        }
                     }
-                    accumulator[t] += w * k.probabilities[j]
                 }
             }
-            list.sort()
+            // Insertion sort: rows are short and nearly sorted (kernels list their support in order).
+            if list.count > 1 {
+                for i in 1..<list.count {
+                    let x = list[i]
+                    var j = i - 1
+                    while j >= 0, list[j] > x {
+                        list[j + 1] = list[j]
+                        j -= 1
+                    }
+                    list[j + 1] = x
+                }
+            }
             for t in list {
                 cols.append(t)
                 probs.append(accumulator[t])

@@ -28,8 +28,9 @@ public struct ValueSolverOptions: Sendable, Hashable {
     public var inner: InnerMethod
 
     /// Dense linear solves in the policy-iteration step are used up to this many
-    /// states; larger games approximate the step by 200 frozen-kernel sweeps at most.
-    public static let denseNewtonLimit = 400
+    /// states; larger games take an inexact Newton step (Gauss–Seidel on the frozen
+    /// system to 1e-5 times the current Bellman residual).
+    public static let denseNewtonLimit = 0
 
     /// - Parameters:
     ///   - tolerance: sup-norm error bound, `> 0` (default `1e-12`).
@@ -158,7 +159,8 @@ extension GameSnapshot {
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
                 let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount,
                                                            temperature: tau).probabilities
-                let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv, options: options)
+                let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
+                                        residual: res, options: options)
                 if let w {
                     let swW = try sweep(values: w, wantKernels: true, inner: options.inner, execution: options.execution)
                     sweeps += 1
@@ -190,7 +192,7 @@ extension GameSnapshot {
     /// The value of the frozen pair (policy, kernels): `W = c + γ P W` with
     /// `c(s) = Σ_a π(a|s)[r − τ log π]` and `P = Σ_a π(a|s) K(·|s,a)`.
     private func newtonCandidate(policy: [Double], kernels: [SparseDistribution], temperature tau: Double,
-                                 start: [Double], options: ValueSolverOptions) -> [Double]? {
+                                 start: [Double], residual: Double, options: ValueSolverOptions) -> [Double]? {
         let n = stateCount
         let gamma = discount
         let chain = TransitionMatrix(unchecked: policy, kernels: kernels, stateCount: n, actionCount: actionCount)
@@ -207,18 +209,36 @@ extension GameSnapshot {
             for x in c where !x.isFinite { return nil }
             return c
         }
+        // Inexact Newton: Gauss–Seidel on W = c + γ P W from the current iterate, until
+        // the GS error bound γ/(1−γ)·‖ΔW‖∞ is below 1e-5 times the Bellman residual
+        // (or of the tolerance). The caller accepts W only if it contracts the residual.
         let factor = gamma / (1 - gamma)
+        let target = max(1e-5 * residual, 0.01 * options.tolerance)
         var w = start
-        for _ in 0..<200 {
-            let pw = chain.apply(w)
-            var change = 0.0
-            for s in 0..<n {
-                let next = c[s] + gamma * pw[s]
-                change = max(change, abs(next - w[s]))
-                w[s] = next
+        chain.rowStart.withUnsafeBufferPointer { rs in
+            chain.columns.withUnsafeBufferPointer { cols in
+                chain.probabilities.withUnsafeBufferPointer { pr in
+                    w.withUnsafeMutableBufferPointer { wb in
+                        for _ in 0..<2000 {
+                            var change = 0.0
+                            for s in 0..<n {
+                                var acc = c[s]
+                                var diagonal = 0.0
+                                for k in rs[s]..<rs[s + 1] {
+                                    let t = cols[k]
+                                    if t == s { diagonal = pr[k] } else { acc += gamma * pr[k] * wb[t] }
+                                }
+                                let next = acc / (1 - gamma * diagonal)
+                                change = max(change, abs(next - wb[s]))
+                                wb[s] = next
+                            }
+                            if change * factor <= target { break }
+                        }
+                    }
+                }
             }
-            if change * factor <= 0.1 * options.tolerance { break }
         }
+        for x in w where !x.isFinite { return nil }
         return w
     }
 }

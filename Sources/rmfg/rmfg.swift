@@ -12,7 +12,8 @@ struct RMFG: ParsableCommand {
         verification failed); 2 invalid input. See Docs/CLI.md.
         """,
         version: RMFGVersion.current,
-        subcommands: [SolveCommand.self, CheckCommand.self, WorstCaseCommand.self, GenerateCommand.self, LPCommand.self]
+        subcommands: [SolveCommand.self, CheckCommand.self, WorstCaseCommand.self, PopulationCommand.self, SweepCommand.self,
+                      MergeCommand.self, AlternatingCommand.self, GenerateCommand.self, LPCommand.self]
     )
 }
 

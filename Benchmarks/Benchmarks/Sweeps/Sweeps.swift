@@ -1,0 +1,52 @@
+// One robust Bellman sweep, GameSnapshot.bellman(values:temperature:execution:)
+// (τ = 0.2): sort V once, n·m TV inner problems, soft maximum over actions.
+//
+//   bellman/tv-sparse/S=1000|10000/serial|parallel   garnet, A = 5, 10 successors per row
+//   bellman/tv-dense/S=200/serial|parallel           garnet, A = 5, full rows (200 successors)
+//
+// TV radius 0.1 on the simplex, γ = 0.9; V uniform in [0, 10) from a fixed seed.
+
+import Ambiguity
+import Benchmark
+import Garnet
+import MeanField
+
+struct SweepFixture: Sendable {
+    let snapshot: GameSnapshot
+    let values: [Double]
+}
+
+func makeSweepFixture(states: Int, branching: Int) -> SweepFixture {
+    let garnet = Garnet(states: states, actions: 5, branching: branching, seed: 7)
+    let game = try! garnet.tableGame(radius: 0.1, discount: 0.9)
+    let snapshot = try! game.snapshot(at: [Double](repeating: 1 / Double(states), count: states))
+    var rng = SplitMix64(seed: 99)
+    let values = (0..<states).map { _ in 10 * rng.nextDouble() }
+    return SweepFixture(snapshot: snapshot, values: values)
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .throughput, .peakMemoryResident],
+        timeUnits: .microseconds,
+        warmupIterations: 3,
+        maxDuration: .seconds(2),
+        maxIterations: 2000)
+
+    let cases: [(name: String, states: Int, branching: Int)] = [
+        ("tv-sparse/S=1000", 1000, 10),
+        ("tv-sparse/S=10000", 10_000, 10),
+        ("tv-dense/S=200", 200, 200),
+    ]
+    for c in cases {
+        let fixture = Lazy { makeSweepFixture(states: c.states, branching: c.branching) }
+        for mode in [ExecutionMode.serial, .parallel] {
+            Benchmark("bellman/\(c.name)/\(mode.rawValue)") { benchmark in
+                let f = fixture.get()
+                benchmark.startMeasurement()
+                blackHole(try f.snapshot.bellman(values: f.values, temperature: 0.2, execution: mode))
+                benchmark.stopMeasurement()
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// Module `Experiments`: robustness experiments on stationary robust mean-field
+// equilibria (Docs/Experiments.md). A sweep solves the robust equilibrium of a
+// game for every (ambiguity set, radius) cell and measures what robustness costs
+// in the nominal model (the price) and what it buys under model mismatch (the
+// protection). Cells are independent, so a sweep can be split into shards and
+// merged back, byte for byte.
+
+import MeanField
+
+/// Errors of the Experiments module. Each names what was wrong.
+public enum ExperimentError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A setting of a sweep is invalid: `field` names it (`sets`, `radii`,
+    /// `testRadius`, `samples`, `shard`), `message` says what was found and expected.
+    case invalidSetting(field: String, message: String)
+    /// A sweep CSV (a shard's or a merged one) does not have the expected form.
+    case invalidRecord(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidSetting(field, message): "\(field): \(message)"
+        case let .invalidRecord(message): message
+        }
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64, Steele, Lea & Flood 2014).
+///
+/// The same seed and stream always give the same sequence on every platform,
+/// which is what makes random-kernel evaluations reproducible.
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
+    private var state: UInt64
+
+    /// A generator for stream `stream` of seed `seed`. Different streams of the
+    /// same seed are decorrelated by a SplitMix64 scramble of `(seed, stream)`.
+    public init(seed: UInt64, stream: UInt64 = 0) {
+        var s = seed ^ 0x6A09_E667_F3BC_C909
+        s = Self.mix(s &+ stream &* 0x9E37_79B9_7F4A_7C15)
+        state = Self.mix(s ^ (stream &+ 1))
+    }
+
+    private static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform number in `[0, 1)` with 53 random bits.
+    public mutating func unit() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+}
+
+/// Order statistics used by the sweep.
+public enum Statistics {
+    /// The arithmetic mean (`nan` for an empty list).
+    public static func mean(_ x: [Double]) -> Double {
+        x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count)
+    }
+
+    /// The `p`-quantile, `p ∈ [0, 1]`, by linear interpolation between order
+    /// statistics (Hyndman & Fan's type 7, the default of R and NumPy): with the
+    /// sorted values `x_(0) ≤ … ≤ x_(K−1)` and `h = (K − 1)p`, the result is
+    /// `x_(⌊h⌋) + (h − ⌊h⌋)(x_(⌊h⌋+1) − x_(⌊h⌋))`. `nan` for an empty list.
+    public static func quantile(_ x: [Double], _ p: Double) -> Double {
+        guard !x.isEmpty else { return .nan }
+        let sorted = x.sorted()
+        let h = Double(sorted.count - 1) * min(max(p, 0), 1)
+        let lo = Int(h.rounded(.down))
+        let hi = min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// A small, fast, seedable generator (SplitMix64) with independent streams.
+///
+/// The simulator derives one stream per `(seed, N, episode, step, purpose)` with
+/// ``init(seed:_:)``, so two runs that share those keys draw the same uniforms
+/// (common random numbers) whatever happened before.
+public struct PopulationRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator started from `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The stream keyed by `seed` and the `keys` (hashed in order).
+    public init(seed: UInt64, _ keys: Int...) {
+        var h = Self.mix(seed &+ 0x6A09_E667_F3BC_C909)
+        for k in keys { h = Self.mix(h ^ (UInt64(bitPattern: Int64(k)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D)) }
+        state = h
+    }
+
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform number in `(0, 1)` (53 random bits, never 0).
+    public mutating func uniform() -> Double {
+        (Double(next() >> 11) + 0.5) * 0x1p-53
+    }
+}
+
+/// Exact samplers by inversion: each draw consumes exactly one uniform and is
+/// monotone in it, so coupled runs stay coupled (common random numbers).
+public enum Sampling {
+    /// `Bin(count, p)` by inversion of its distribution function at `u ∈ (0, 1)`.
+    ///
+    /// The probabilities are built outward from the mode (computed with `lgamma`), so
+    /// large counts neither underflow nor lose accuracy; terms below `1e-18` of the mode's
+    /// are dropped, and the rest is normalized.
+    /// - Complexity: `O(√(count·p·(1 − p)))`.
+    public static func binomial(count n: Int, probability p: Double, uniform u: Double) -> Int {
+        if n <= 0 || !(p > 0) { return 0 }
+        if p >= 1 { return n }
+        let q = 1 - p
+        let nd = Double(n)
+        let mode = min(n, Int((nd + 1) * p))
+        let fm = exp(logBinomialPMF(n, mode, p))
+        let down = q / p, up = p / q
+        var lower = 0.0
+        var f = fm
+        var k = mode
+        while k > 0 {
+            let ratio: Double = Double(k) / Double(n - k + 1) * down
+            f *= ratio
+            k -= 1
+            lower += f
+            if f < fm * 1e-18 { break }
+        }
+        var upper = 0.0
+        f = fm
+        k = mode
+        while k < n {
+            let ratio: Double = Double(n - k) / Double(k + 1) * up
+            f *= ratio
+            k += 1
+            upper += f
+            if f < fm * 1e-18 { break }
+        }
+        let target = u * (lower + fm + upper)
+        if target <= lower {
+            // Smallest j < mode with F(j) >= target; F(mode − 1) = lower.
+            var c = lower
+            var j = mode - 1
+            let first: Double = Double(mode) / Double(n - mode + 1) * down
+        var pj = fm * first  // pmf(mode − 1)
+            while j > 0 {
+                let previous = c - pj
+                if previous < target { break }
+                c = previous
+                let ratio: Double = Double(j) / Double(n - j + 1) * down
+                pj *= ratio
+                j -= 1
+            }
+            return j
+        }
+        var c = lower + fm
+        var j = mode
+        f = fm
+        while c < target, j < n {
+            let ratio: Double = Double(n - j) / Double(j + 1) * up
+            f *= ratio
+            j += 1
+            c += f
+        }
+        return j
+    }
+
+    /// An index drawn from the probability vector `p` (dense) by inversion at `u`.
+    public static func categorical(_ p: [Double], uniform u: Double) -> Int {
+        var total = 0.0
+        for x in p { total += x }
+        let target = u * total
+        var c = 0.0
+        var last = 0
+        for (i, x) in p.enumerated() where x > 0 {
+            c += x
+            last = i
+            if c >= target { return i }
+        }
+        return last
+    }
+
+    /// Splits `count` over the entries of the probability vector `p` by sequential
+    /// binomial draws, adding the counts to `into`. Consumes exactly `p.count − 1`
+    /// uniforms from `random` whatever the count, so coupled runs stay aligned.
+    public static func multinomial(count: Int, probabilities p: [Double], into out: inout [Int],
+                                   random: inout PopulationRandom) {
+        guard let lastPositive = p.lastIndex(where: { $0 > 0 }) else {
+            for _ in 0..<max(0, p.count - 1) { _ = random.uniform() }
+            if !p.isEmpty { out[0] += count }
+            return
+        }
+        var remaining = count
+        var mass = 1.0
+        for i in 0..<(p.count - 1) {
+            let u = random.uniform()
+            guard i < lastPositive else { continue }
+            let share = mass > 0 ? min(1, max(0, p[i] / mass)) : 0
+            let x = remaining > 0 ? binomial(count: remaining, probability: share, uniform: u) : 0
+            out[i] += x
+            remaining -= x
+            mass -= p[i]
+        }
+        out[lastPositive] += remaining
+    }
+}
+
+/// `log P(Bin(n, p) = k)` through `lgamma`, for `0 < p < 1`.
+func logBinomialPMF(_ n: Int, _ k: Int, _ p: Double) -> Double {
+    let nd = Double(n), kd = Double(k), rest = Double(n - k)
+    let choose: Double = lgamma(nd + 1) - lgamma(kd + 1) - lgamma(rest + 1)
+    let powers: Double = kd * log(p) + rest * log1p(-p)
+    return choose + powers
+}

@@ -1,0 +1,192 @@
+import Foundation
+import GameFiles
+
+/// How the global agent updates in each round of ALTERNATING-MARL.
+public enum GlobalUpdate: String, Sendable, Hashable, CaseIterable {
+    /// Subsampled mean-field Q-learning from simulated experience.
+    case learning
+    /// Exact value iteration on the k-agent surrogate (the planning counterpart).
+    case planning
+}
+
+/// One round of ALTERNATING-MARL.
+public struct RoundRecord: Sendable, Hashable {
+    /// 1-based round.
+    public let round: Int
+    /// How many `(s_g, F_Δ)` changed action in step (a).
+    public let globalChanges: Int
+    /// How many `(s_g, s_l)` changed action in step (b).
+    public let localChanges: Int
+    /// The global agent's value `Σ ρ_0 max_a Q̂_k` in the k-agent surrogate after step (a).
+    public let surrogateValue: Double
+    /// The fewest updates any `(s_g, F_Δ, a_g)` received in step (a) (learning; 0 for planning).
+    public let minimumVisits: Int
+}
+
+/// The outcome of ALTERNATING-MARL for one k.
+public struct AlternatingResult: Sendable {
+    /// k.
+    public let observed: Int
+    /// How the global agent updated.
+    public let update: GlobalUpdate
+    /// The final global policy on `(s_g, F_Δ)`.
+    public let global: GlobalPolicy
+    /// The final local policy on `(s_g, s_l)`.
+    public let local: LocalPolicy
+    /// The global agent's final Q-function `q[s_g][f][a_g]` (learned or planned).
+    public let q: [[[Double]]]
+    /// The update counts of the last learning step (all 0 for planning).
+    public let visits: [[[Int]]]
+    /// The local policy ``q`` was computed against (the one before the last local update).
+    public let qLocal: LocalPolicy
+    /// One record per round.
+    public let trace: [RoundRecord]
+    /// Whether a round changed neither side before the budget ran out.
+    public let converged: Bool
+}
+
+/// ALTERNATING-MARL (Docs/Alternating.md).
+public enum AlternatingMARL {
+    /// Alternates (a) the global agent's update against the fixed local policy
+    /// and (b) the local agents' exact best response in the induced MDP, from
+    /// the myopic local policy, until a round changes neither side or
+    /// `learning.rounds` rounds have run.
+    ///
+    /// Learning uses the same random stream every round (seed derived from
+    /// `learning.seed` and k: common random numbers), so an unchanged local
+    /// policy gives an unchanged Q̂ and the stopping rule is exact.
+    public static func run(game: AlternatingGame, observed k: Int, update: GlobalUpdate,
+                           initial: LocalPolicy? = nil) -> AlternatingResult {
+        let k = min(max(k, 1), game.agents)
+        var local = initial ?? LocalPolicy(myopic: game)
+        var global: GlobalPolicy?
+        var trace: [RoundRecord] = []
+        var q: [[[Double]]] = []
+        var visits: [[[Int]]] = []
+        var converged = false
+        let seed = seedFor(game.learning.seed, observed: k)
+        let space = HistogramSpace(agents: k, states: game.localStateCount)
+        let rho = initialLaw(game: game, space: space)
+        var qLocal = local
+        for round in 1...game.learning.rounds {
+            qLocal = local
+            let newGlobal: GlobalPolicy
+            switch update {
+            case .learning:
+                let learned = SubsampledQLearning.learn(game: game, local: local, observed: k, seed: seed, incumbent: global)
+                newGlobal = learned.policy
+                q = learned.q
+                visits = learned.visits
+            case .planning:
+                let plan = SubsampledPlanner.bestResponse(game: game, local: local, agents: k, incumbent: global)
+                newGlobal = plan.policy
+                q = plan.q
+                visits = plan.q.map { $0.map { $0.map { _ in 0 } } }
+            }
+            let globalChanges = global.map { newGlobal.differences(from: $0) } ?? newGlobal.actions.reduce(0) { $0 + $1.count }
+            global = newGlobal
+            let localSolution = LocalBestResponse.solve(game: game, global: newGlobal, current: local)
+            let localChanges = localSolution.policy.differences(from: local)
+            local = localSolution.policy
+            var value = 0.0
+            for sg in 0..<q.count { for f in 0..<q[sg].count { value += rho[sg][f] * (q[sg][f].max() ?? 0) } }
+            let minVisits = visits.flatMap { $0.flatMap { $0 } }.min() ?? 0
+            trace.append(RoundRecord(round: round, globalChanges: globalChanges, localChanges: localChanges,
+                                     surrogateValue: value, minimumVisits: minVisits))
+            if round > 1, globalChanges == 0, localChanges == 0 {
+                converged = true
+                break
+            }
+        }
+        let finalGlobal = global ?? GlobalPolicy(observed: k, actions: [])
+        return AlternatingResult(observed: k, update: update, global: finalGlobal, local: local, q: q, visits: visits, qLocal: qLocal,
+                                 trace: trace, converged: converged)
+    }
+
+    /// The learning seed used for `k` observed agents.
+    public static func seedFor(_ seed: UInt64, observed k: Int) -> UInt64 {
+        var g = SeededGenerator(seed: seed ^ (UInt64(k) &* 0xD1B5_4A32_D192_ED03))
+        return g.next()
+    }
+}
+
+/// A least-squares fit of the Nash gap against k.
+public struct RateFit: Sendable, Hashable {
+    /// `a` in `gap ≈ a + b/√k`.
+    public let intercept: Double
+    /// `b` in `gap ≈ a + b/√k`.
+    public let coefficient: Double
+    /// The coefficient of determination of that fit (1 when exact; 1 also when the gaps are all equal).
+    public let rSquared: Double
+    /// `p` in `gap ≈ c·k^(−p)` (log-log slope, over the k with a gap > 1e-12); `nil` with fewer than two such k.
+    public let exponent: Double?
+
+    /// Fits `gaps[i]` against `observed[i]`; `nil` with fewer than two distinct k.
+    public static func fit(observed: [Int], gaps: [Double]) -> RateFit? {
+        guard observed.count == gaps.count, Set(observed).count >= 2 else { return nil }
+        let x = observed.map { 1 / Double($0).squareRoot() }
+        let (a, b) = line(x, gaps)
+        let mean = gaps.reduce(0, +) / Double(gaps.count)
+        let total = gaps.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let residual = zip(x, gaps).reduce(0) { $0 + ($1.1 - a - b * $1.0) * ($1.1 - a - b * $1.0) }
+        let r2 = total > 0 ? 1 - residual / total : 1
+        let positive = zip(observed, gaps).filter { $0.1 > 1e-12 }
+        var exponent: Double?
+        if Set(positive.map(\.0)).count >= 2 {
+            let (_, slope) = line(positive.map { log(Double($0.0)) }, positive.map { log($0.1) })
+            exponent = -slope
+        }
+        return RateFit(intercept: a, coefficient: b, rSquared: r2, exponent: exponent)
+    }
+
+    static func line(_ x: [Double], _ y: [Double]) -> (Double, Double) {
+        let n = Double(x.count)
+        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+        let b = sxx > 0 ? sxy / sxx : 0
+        return (my - b * mx, b)
+    }
+}
+
+/// The result for one k of ``GapStudy``.
+public struct GapPoint: Sendable {
+    /// k.
+    public let observed: Int
+    /// ALTERNATING-MARL with learning.
+    public let learned: AlternatingResult
+    /// The exact Nash gap of the learned joint policy.
+    public let learnedGap: NashGap
+    /// ALTERNATING-MARL with exact planning (same k).
+    public let planned: AlternatingResult
+    /// The exact Nash gap of the planned joint policy.
+    public let plannedGap: NashGap
+    /// `max |Q̂_k − Q_k|` between the learned Q-function and the exact one for the learned run's final local policy.
+    public let qError: Double
+}
+
+/// The approximation gap as k grows toward n.
+public enum GapStudy {
+    /// Runs ALTERNATING-MARL (learning and planning) for each k and computes the exact Nash gaps.
+    ///
+    /// - Throws: ``GameFileError`` for a k outside `1...n` (field `observed`).
+    public static func run(game: AlternatingGame, observed: [Int]) throws(GameFileError) -> [GapPoint] {
+        for k in observed where !(1...game.agents).contains(k) {
+            throw GameFileError(file: game.path, field: "observed", message: "found \(k), expected a whole number in 1...\(game.agents) (at most agents)")
+        }
+        return observed.map { k in point(game: game, observed: k) }
+    }
+
+    /// The study for one k.
+    public static func point(game: AlternatingGame, observed k: Int) -> GapPoint {
+        let learned = AlternatingMARL.run(game: game, observed: k, update: .learning)
+        let planned = AlternatingMARL.run(game: game, observed: k, update: .planning)
+        let exact = SubsampledPlanner.bestResponse(game: game, local: learned.qLocal, agents: k)
+        var err = 0.0
+        for (a, b) in zip(learned.q, exact.q) { for (x, y) in zip(a, b) { for (u, v) in zip(x, y) { err = max(err, abs(u - v)) } } }
+        return GapPoint(observed: k, learned: learned,
+                        learnedGap: NashGap.evaluate(game: game, global: learned.global, local: learned.local),
+                        planned: planned, plannedGap: NashGap.evaluate(game: game, global: planned.global, local: planned.local),
+                        qError: err)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// SplitMix64: a small, fast, seedable generator (same seed, same stream on every platform).
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator for `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform number in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// An index drawn from cumulative probabilities `cumulative` (last entry ≈ 1).
+    mutating func draw(_ cumulative: [Double]) -> Int {
+        let u = unit() * (cumulative.last ?? 1)
+        for (k, c) in cumulative.enumerated() where u < c { return k }
+        return cumulative.count - 1
+    }
+}
+
+/// What subsampled mean-field Q-learning produced.
+public struct LearnedGlobal: Sendable {
+    /// k.
+    public let observed: Int
+    /// The estimate `q[s_g][f][a_g]` of the subsampled Q-function.
+    public let q: [[[Double]]]
+    /// The greedy policy of `q`.
+    public let policy: GlobalPolicy
+    /// `visits[s_g][f][a_g]`: how many updates each entry received.
+    public let visits: [[[Int]]]
+    /// The number of updates (episodes × horizon).
+    public let samples: Int
+}
+
+/// The global agent's subsampled mean-field Q-learning (Docs/Alternating.md, "Learning").
+public enum SubsampledQLearning {
+    /// Learns `Q̂_k(s_g, F_Δ, a_g)` from simulated experience against the fixed local policy.
+    ///
+    /// The global agent follows its k observed agents: each episode starts at a
+    /// uniformly random `(s_g, F_Δ)` (exploring starts), runs `learning.horizon`
+    /// steps with ε-greedy global actions, and every step updates
+    /// `Q ← Q + α_N (r_Δ + γ max_a' Q(s_g', F_Δ', a') − Q)` with
+    /// `r_Δ = r_g(s_g, a_g) + (1/k) Σ_{i∈Δ} r_l(s_i, s_g, a_i)` and
+    /// `α_N = (1 + (1 − γ)(N − 1))^(−ω)` at the N-th visit of the pair.
+    /// The same `seed` gives the same result.
+    public static func learn(game: AlternatingGame, local: LocalPolicy, observed k: Int, seed: UInt64,
+                             incumbent: GlobalPolicy? = nil) -> LearnedGlobal {
+        let g = game.globalStateCount, l = game.localStateCount, mg = game.globalActionCount
+        let gamma = game.discount, settings = game.learning
+        let space = HistogramSpace(agents: k, states: l)
+        let h = space.count
+        var q = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: mg), count: h), count: g)
+        var visits = [[[Int]]](repeating: [[Int]](repeating: [Int](repeating: 0, count: mg), count: h), count: g)
+        func cumulative(_ row: [Double]) -> [Double] {
+            var acc = 0.0
+            return row.map { acc += $0; return acc }
+        }
+        let globalMove = game.globalTransition.map { $0.map(cumulative) }
+        let localMove = (0..<g).map { sg in (0..<l).map { j in cumulative(game.localTransition[sg][j][local[sg, j]]) } }
+        let localReward = (0..<g).map { sg in (0..<l).map { j in game.localReward[sg][j][local[sg, j]] } }
+        var rng = SeededGenerator(seed: seed)
+        let horizon = settings.effectiveHorizon(discount: gamma)
+        var counts = [Int](repeating: 0, count: l)
+        var agents = [Int](repeating: 0, count: k)
+        var samples = 0
+        for _ in 0..<settings.episodes {
+            var sg = Int(rng.next() % UInt64(g))
+            var f = Int(rng.next() % UInt64(h))
+            var slot = 0
+            for (j, c) in space.histograms[f].enumerated() { for _ in 0..<c { agents[slot] = j; slot += 1 } }
+            for _ in 0..<horizon {
+                let a: Int
+                if rng.unit() < settings.exploration { a = Int(rng.next() % UInt64(mg)) } else { a = argmax(q[sg][f]) }
+                var r = game.globalReward[sg][a]
+                for i in 0..<k { r += localReward[sg][agents[i]] / Double(k) }
+                let tg = rng.draw(globalMove[sg][a])
+                for j in 0..<l { counts[j] = 0 }
+                for i in 0..<k {
+                    agents[i] = rng.draw(localMove[sg][agents[i]])
+                    counts[agents[i]] += 1
+                }
+                guard let nf = space.index(of: counts) else { break }
+                visits[sg][f][a] += 1
+                let alpha = settings.stepSize(visit: visits[sg][f][a], discount: gamma)
+                let target = r + gamma * (q[tg][nf].max() ?? 0)
+                q[sg][f][a] += alpha * (target - q[sg][f][a])
+                samples += 1
+                sg = tg
+                f = nf
+            }
+        }
+        return LearnedGlobal(observed: k, q: q, policy: GlobalPolicy(greedy: q, observed: k, incumbent: incumbent),
+                             visits: visits, samples: samples)
+    }
+}

@@ -1,0 +1,226 @@
+import ArgumentParser
+import Foundation
+import GameFiles
+import Plots
+import Subsampling
+
+/// `rmfg alternating GAME`: ALTERNATING-MARL and the Nash gap against k.
+struct AlternatingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alternating",
+        abstract: "Subsampled mean-field learning with a global agent (ALTERNATING-MARL): Nash gap against k.",
+        discussion: """
+        Reads GAME (a global/local game file, see Docs/Alternating.md). For each k in \
+        --observed, runs ALTERNATING-MARL twice: with the global agent's subsampled \
+        mean-field Q-learning (seeded) and with exact planning on (s_g, F_Δ); the local \
+        agents best-respond exactly in the induced MDP. Prints, for each k, the exact Nash \
+        gap of the joint policy in the full n-agent game (global and local deviations), \
+        its return, and the fit gap ≈ a + b/√k. Exit status 1 when a learning run used \
+        its round budget without both sides settling; 2 for an invalid file or flag.
+
+        --output DIR writes result.json, alternating.csv, trace.csv and gap.svg.
+        """
+    )
+
+    @Argument(help: "The game file (YAML or JSON).")
+    var game: String
+
+    @Option(help: "Comma-separated numbers k of observed local agents, each in 1...agents (default: the file's observed, 1, 2, 4, … and n).")
+    var observed: String?
+
+    @Option(help: "Q-learning episodes per round (default: learning.episodes).")
+    var episodes: Int?
+
+    @Option(help: "Random seed (default: learning.seed).")
+    var seed: Int?
+
+    @Option(help: "Round budget of the alternation (default: learning.rounds).")
+    var rounds: Int?
+
+    @Option(help: "Override agents: the number n of local agents.")
+    var agents: Int?
+
+    @Option(help: "Also write result.json, alternating.csv, trace.csv and gap.svg to this folder.")
+    var output: String?
+
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        try runCommand { try study() }
+    }
+
+    func loadAlternatingGame() throws -> AlternatingGame {
+        var file: AlternatingGame
+        do { file = try AlternatingGame.load(path: game) } catch { throw InputError(error.description) }
+        if let agents {
+            guard agents >= 1 else { throw InputError("--agents: found \(agents), expected a whole number >= 1") }
+            do { file = try file.with(agents: agents) } catch {
+                throw InputError("--agents: \(error.message)")
+            }
+        }
+        if let episodes {
+            guard episodes >= 1, episodes <= 100_000_000 else { throw InputError("--episodes: found \(episodes), expected a whole number in 1...100000000") }
+            file.learning.episodes = episodes
+        }
+        if let rounds {
+            guard rounds >= 1, rounds <= 10_000 else { throw InputError("--rounds: found \(rounds), expected a whole number in 1...10000") }
+            file.learning.rounds = rounds
+        }
+        if let seed {
+            guard seed >= 0 else { throw InputError("--seed: found \(seed), expected a whole number >= 0") }
+            file.learning.seed = UInt64(seed)
+        }
+        return file
+    }
+
+    func observedList(_ file: AlternatingGame) throws -> [Int] {
+        let n = file.agents
+        guard let observed else {
+            var ks: [Int] = []
+            var k = 1
+            while k < n { ks.append(k); k *= 2 }
+            ks.append(n)
+            if let o = file.observed, !ks.contains(o) { ks.append(o) }
+            return ks.sorted()
+        }
+        let parts = observed.split(separator: ",", omittingEmptySubsequences: false)
+        var ks: [Int] = []
+        for (i, part) in parts.enumerated() {
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard let k = Int(text) else { throw InputError("--observed: entry \(i + 1) is '\(text)', expected a whole number") }
+            guard (1...n).contains(k) else {
+                throw InputError("--observed: entry \(i + 1) is \(k), expected a whole number in 1...\(n) (agents: n = \(n))")
+            }
+            guard !ks.contains(k) else { throw InputError("--observed: entry \(i + 1) repeats \(k)") }
+            ks.append(k)
+        }
+        return ks
+    }
+
+    func study() throws -> Bool {
+        let file = try loadAlternatingGame()
+        let ks = try observedList(file)
+        let dir = try output.map { try OutputDirectory($0) }
+        let points: [GapPoint]
+        do { points = try GapStudy.run(game: file, observed: ks) } catch { throw InputError(error.description) }
+        let report = AlternatingReport(game: file, points: points)
+        if let dir { try report.writeFiles(to: dir) }
+        switch format.format {
+        case .json: emit(report.json.serialized)
+        case .text: emit(report.text)
+        }
+        return points.allSatisfy(\.learned.converged)
+    }
+}
+
+/// Everything `rmfg alternating` prints and writes.
+struct AlternatingReport {
+    let game: AlternatingGame
+    let points: [GapPoint]
+
+    var learnedFit: RateFit? { RateFit.fit(observed: points.map(\.observed), gaps: points.map(\.learnedGap.nash)) }
+    var plannedFit: RateFit? { RateFit.fit(observed: points.map(\.observed), gaps: points.map(\.plannedGap.nash)) }
+
+    static func fitJSON(_ fit: RateFit?) -> JSON {
+        guard let fit else { return .null }
+        return .object([("model", "gap = intercept + coefficient / sqrt(k)"), ("intercept", .number(fit.intercept)),
+                        ("coefficient", .number(fit.coefficient)), ("rSquared", .number(fit.rSquared)),
+                        ("exponent", .optional(fit.exponent))])
+    }
+
+    static func gapJSON(_ gap: NashGap) -> [(String, JSON)] {
+        [("nashGap", .number(gap.nash)), ("globalGap", .number(gap.global)), ("localGap", .number(gap.local)),
+         ("return", .number(gap.value))]
+    }
+
+    static func traceJSON(_ result: AlternatingResult) -> JSON {
+        .array(result.trace.map { r in
+            .object([("round", .int(r.round)), ("globalChanges", .int(r.globalChanges)), ("localChanges", .int(r.localChanges)),
+                     ("surrogateValue", .number(r.surrogateValue)), ("minimumVisits", .int(r.minimumVisits))])
+        })
+    }
+
+    var json: JSON {
+        let results: [JSON] = points.map { p in
+            var fields: [(String, JSON)] = [("observed", .int(p.observed))]
+            fields += Self.gapJSON(p.learnedGap)
+            fields += [("rounds", .int(p.learned.trace.count)), ("converged", .bool(p.learned.converged)),
+                       ("qError", .number(p.qError)),
+                       ("minimumVisits", .int(p.learned.trace.last?.minimumVisits ?? 0)),
+                       ("localPolicy", .array(p.learned.local.actions.map { .array($0.map { .string(game.localActions[$0]) }) })),
+                       ("trace", Self.traceJSON(p.learned)),
+                       ("planning", .object(Self.gapJSON(p.plannedGap) + [
+                           ("rounds", .int(p.planned.trace.count)), ("converged", .bool(p.planned.converged)),
+                           ("localPolicy", .array(p.planned.local.actions.map { .array($0.map { .string(game.localActions[$0]) }) })),
+                           ("trace", Self.traceJSON(p.planned)),
+                       ]))]
+            return .object(fields)
+        }
+        return .object([
+            ("game", .string(game.name)),
+            ("agents", .int(game.agents)),
+            ("discount", .number(game.discount)),
+            ("episodes", .int(game.learning.episodes)),
+            ("horizon", .int(game.learning.effectiveHorizon(discount: game.discount))),
+            ("exploration", .number(game.learning.exploration)),
+            ("seed", .int(Int(game.learning.seed))),
+            ("roundBudget", .int(game.learning.rounds)),
+            ("observed", .array(points.map { .int($0.observed) })),
+            ("results", .array(results)),
+            ("fit", Self.fitJSON(learnedFit)),
+            ("planningFit", Self.fitJSON(plannedFit)),
+            ("converged", .bool(points.allSatisfy(\.learned.converged))),
+        ])
+    }
+
+    var text: String {
+        var lines = ["\(game.name): ALTERNATING-MARL with n = \(game.agents) local agents, γ = \(fmt(game.discount)), \(game.learning.episodes) episodes × \(game.learning.effectiveHorizon(discount: game.discount)) steps per round, seed \(game.learning.seed)"]
+        var table = TextTable(header: ["k", "Nash gap", "global", "local", "return", "rounds", "Q error", "planned gap", "planned return"])
+        for p in points {
+            table.add([String(p.observed), sci(p.learnedGap.nash), sci(p.learnedGap.global), sci(p.learnedGap.local),
+                       fmt6(p.learnedGap.value), "\(p.learned.trace.count)\(p.learned.converged ? "" : "*")", sci(p.qError),
+                       sci(p.plannedGap.nash), fmt6(p.plannedGap.value)])
+        }
+        lines.append(table.rendered)
+        if points.contains(where: { !$0.learned.converged }) { lines.append("* the round budget ran out before both sides settled") }
+        for (label, fit) in [("learned", learnedFit), ("planned", plannedFit)] {
+            if let fit {
+                lines.append("  \(label): gap ≈ \(fmt(fit.intercept)) + \(fmt(fit.coefficient))/√k (R² = \(fmt(fit.rSquared)))" +
+                             (fit.exponent.map { "; log-log: gap ∝ k^-\(fmt($0))" } ?? ""))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func writeFiles(to dir: OutputDirectory) throws {
+        try dir.write("result.json", json.serialized + "\n")
+        var csv = [csvLine(["observed", "nashGap", "globalGap", "localGap", "return", "rounds", "converged", "qError",
+                            "plannedNashGap", "plannedGlobalGap", "plannedLocalGap", "plannedReturn"])]
+        for p in points {
+            csv.append(csvLine([String(p.observed), exact(p.learnedGap.nash), exact(p.learnedGap.global), exact(p.learnedGap.local),
+                                exact(p.learnedGap.value), String(p.learned.trace.count), String(p.learned.converged), exact(p.qError),
+                                exact(p.plannedGap.nash), exact(p.plannedGap.global), exact(p.plannedGap.local), exact(p.plannedGap.value)]))
+        }
+        try dir.write("alternating.csv", csv.joined(separator: "\n") + "\n")
+        var trace = [csvLine(["observed", "update", "round", "globalChanges", "localChanges", "surrogateValue", "minimumVisits"])]
+        for p in points {
+            for result in [p.learned, p.planned] {
+                for r in result.trace {
+                    trace.append(csvLine([String(p.observed), result.update.rawValue, String(r.round), String(r.globalChanges),
+                                          String(r.localChanges), exact(r.surrogateValue), String(r.minimumVisits)]))
+                }
+            }
+        }
+        try dir.write("trace.csv", trace.joined(separator: "\n") + "\n")
+        let ks = points.map { Double($0.observed) }
+        var series = [Series(label: "learned", x: ks, y: points.map(\.learnedGap.nash), markers: true),
+                      Series(label: "planned", x: ks, y: points.map(\.plannedGap.nash), markers: true)]
+        if let fit = learnedFit, let lo = ks.min(), let hi = ks.max(), hi > lo {
+            let xs = (0...40).map { lo + (hi - lo) * Double($0) / 40 }
+            series.append(Series(label: "fit a + b/√k", x: xs, y: xs.map { fit.intercept + fit.coefficient / $0.squareRoot() }, dashed: true))
+        }
+        let chart = LineChart(title: "\(game.name): Nash gap against the number k of observed agents (n = \(game.agents))",
+                              xLabel: "k", yLabel: "Nash gap", series: series)
+        try dir.write("gap.svg", chart.svg)
+    }
+}

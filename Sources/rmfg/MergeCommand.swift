@@ -1,0 +1,118 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+/// `rmfg merge DIR...`: joins the shards of a sweep into the full result.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join the shards of `rmfg sweep --shard i/n` into the full result.",
+        discussion: """
+        Reads every shard-i-of-n.manifest (and its shard-i-of-n.csv) in the given folders. \
+        The shards must come from one run (same game file, flags and settings), every \
+        shard 0..n−1 must be present exactly once, and every cell exactly once. Prints the \
+        same table or JSON as an unsharded `rmfg sweep`, and --output DIR writes the same \
+        sweep.csv (byte-identical), result.json and plots, plus timings.csv joined from the \
+        shards' timing files. Exit status 1 when a solve did not converge; 2 for missing, \
+        duplicate or inconsistent shards.
+        """
+    )
+
+    @Argument(help: "Folders holding shard files (shard-i-of-n.csv and shard-i-of-n.manifest).")
+    var folders: [String]
+
+    @Option(help: "Write sweep.csv, result.json, timings.csv and SVG plots to this folder.")
+    var output: String?
+
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        try runCommand { try merge() }
+    }
+
+    func merge() throws -> Bool {
+        guard !folders.isEmpty else { throw InputError("DIR: expected at least one folder of shard files") }
+        var shards: [(shard: Shard, manifest: SweepManifest, folder: URL, stem: String)] = []
+        for folder in folders {
+            let url = URL(fileURLWithPath: folder, isDirectory: true)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw InputError("\(folder): not a folder")
+            }
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() } catch {
+                throw InputError("\(folder): cannot list the folder")
+            }
+            for name in names where name.hasPrefix("shard-") && name.hasSuffix(".manifest") {
+                let path = url.appendingPathComponent(name).path
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError("\(path): cannot read") }
+                let manifest = try SweepManifest.parse(text, source: path)
+                let shard: Shard
+                do { shard = try Shard(parsing: manifest["shard"] ?? "") } catch { throw InputError("\(path): \(error)") }
+                let stem = "shard-\(shard.index)-of-\(shard.count)"
+                guard name == "\(stem).manifest" else {
+                    throw InputError("\(path): the file name does not match its 'shard: \(shard)' line")
+                }
+                shards.append((shard, manifest, url, stem))
+            }
+        }
+        guard let first = shards.first else {
+            throw InputError("\(folders.joined(separator: " ")): no shard-i-of-n.manifest files found")
+        }
+        let n = first.shard.count
+        var seen = [String?](repeating: nil, count: n)
+        for s in shards {
+            let path = s.folder.appendingPathComponent("\(s.stem).manifest").path
+            guard s.manifest.identity == first.manifest.identity else {
+                let key = zip(s.manifest.lines, first.manifest.lines).first { $0.0 != $1.0 }?.0.0 ?? "shard"
+                throw InputError("\(path): not from the same run as \(first.folder.appendingPathComponent("\(first.stem).manifest").path) (they differ in '\(key)')")
+            }
+            guard s.shard.count == n else { throw InputError("\(path): shard \(s.shard), but another shard is one of \(n)") }
+            if let other = seen[s.shard.index] { throw InputError("\(path): shard \(s.shard) also found at \(other)") }
+            seen[s.shard.index] = path
+        }
+        if let missing = seen.firstIndex(where: { $0 == nil }) {
+            throw InputError("shard \(missing)/\(n) is missing (expected shard-\(missing)-of-\(n).manifest and .csv)")
+        }
+        let cellCount = try first.manifest.integer("cells", source: "manifest")
+        var parts: [[SweepRecord]] = []
+        var timings: [(Int, String)] = []
+        var allTimings = true
+        for s in shards.sorted(by: { $0.shard.index < $1.shard.index }) {
+            let path = s.folder.appendingPathComponent("\(s.stem).csv").path
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError("\(path): cannot read") }
+            let records: [SweepRecord]
+            do { records = try SweepCSV.parse(text) } catch { throw InputError("\(path): \(error)") }
+            let expected = s.shard.cells(of: cellCount)
+            guard records.map(\.cell) == expected else {
+                throw InputError("\(path): holds cells \(records.map(\.cell)), expected \(expected) for shard \(s.shard) of \(cellCount) cells")
+            }
+            parts.append(records)
+            let timingPath = s.folder.appendingPathComponent("\(s.stem)-timings.csv").path
+            if let t = try? String(contentsOfFile: timingPath, encoding: .utf8) {
+                for line in t.split(separator: "\n").dropFirst() {
+                    let f = line.split(separator: ",")
+                    if f.count == 2, let c = Int(f[0]) { timings.append((c, String(f[1]))) }
+                }
+            } else {
+                allTimings = false
+            }
+        }
+        let records: [SweepRecord]
+        do { records = try SweepCSV.merge(parts, cellCount: cellCount) } catch { throw InputError("merge: \(error)") }
+        let report = try SweepReport(manifest: first.manifest, records: records, shard: nil)
+        if let output {
+            let dir = try OutputDirectory(output)
+            try report.writeFiles(to: dir)
+            if allTimings {
+                let lines = ["cell,seconds"] + timings.sorted { $0.0 < $1.0 }.map { "\($0.0),\($0.1)" }
+                try dir.write("timings.csv", lines.joined(separator: "\n") + "\n")
+            }
+        }
+        switch format.format {
+        case .json: emit(report.json.serialized)
+        case .text: emit(report.text)
+        }
+        return report.converged
+    }
+}

@@ -1,0 +1,407 @@
+import Ambiguity
+import ArgumentParser
+import Experiments
+import Foundation
+import GameFiles
+import MeanField
+import Plots
+
+/// `rmfg sweep GAME`: robustness experiments over (set, radius) cells (Docs/Experiments.md).
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Price and protection of robust equilibria over ambiguity sets and radii.",
+        discussion: """
+        For every cell (set, ρ) of --sets × --radii: solves the robust equilibrium (π_ρ, μ_ρ) \
+        of GAME with that set and the constant radius ρ (the file's own set and radius are \
+        replaced), then measures it (Docs/Experiments.md defines every figure):
+
+          price       J_nom(π₀) − J_nom(π_ρ): the value lost in the nominal model, each policy \
+        at its own nominal stationary mean field (π₀ = the nominal equilibrium's policy);
+          protection  worst case of π_ρ minus worst case of π₀ in the cell's set at the test \
+        radius R, population held at μ_ρ; and the same for the mean and 5th percentile over \
+        --samples random kernels drawn inside the set (seeded by --seed).
+
+        Cells are numbered set-major; --shard i/n runs the cells with index ≡ i (mod n) and \
+        writes shard-i-of-n.csv and shard-i-of-n.manifest to --output; `rmfg merge` joins \
+        the shards into the same files an unsharded run writes. --output DIR writes \
+        sweep.csv (one row per cell, every figure), result.json, timings.csv, \
+        value-SET.svg (value against ρ per set) and price-protection.svg. Exit status 1 \
+        when an equilibrium solve did not converge; 2 for an invalid file or flag.
+        """
+    )
+
+    @Argument(help: "The game file (YAML or JSON).")
+    var game: String
+
+    @Option(help: "Comma-separated ambiguity sets: none, tv, l1, linf, wasserstein, kl, chi2.")
+    var sets: String = "tv,l1,linf,wasserstein,kl,chi2"
+
+    @Option(parsing: .unconditional, help: "Comma-separated radii ρ >= 0 of the robust equilibria.")
+    var radii: String = "0,0.02,0.05,0.1,0.2"
+
+    @Option(name: .customLong("test-radius"), parsing: .unconditional,
+            help: "The mismatch radius R at which every policy is tested (default: the largest of --radii).")
+    var testRadius: Double?
+
+    @Option(parsing: .unconditional, help: "Random kernels per cell, 1 to 100000.")
+    var samples: Int = 32
+
+    @Option(parsing: .unconditional, help: "Seed of the random kernels (an integer 0 to 2^64 − 1).")
+    var seed: String = "1"
+
+    @Option(help: "Run only shard i of n (0 <= i < n): the cells whose index is i mod n. Needs --output.")
+    var shard: String?
+
+    @Option(help: "Write sweep.csv, result.json, timings.csv and SVG plots (or the shard's files) to this folder.")
+    var output: String?
+
+    @Option(help: "Override ambiguity.support: simplex or nominal.")
+    var support: String?
+
+    @Option(parsing: .unconditional, help: "Override solver.temperature τ >= 0.")
+    var temperature: Double?
+
+    @Option(help: "Override solver.method: auto, anderson, fixed-point, fictitious-play or mirror-descent.")
+    var method: String?
+
+    @Option(parsing: .unconditional, help: "Override solver.damping, in (0, 1].")
+    var damping: Double?
+
+    @Option(parsing: .unconditional, help: "Override solver.tolerance, > 0.")
+    var tolerance: Double?
+
+    @Option(name: .customLong("max-iterations"), parsing: .unconditional, help: "Override solver.maxIterations, >= 1.")
+    var maxIterations: Int?
+
+    @Option(help: "Override population: worst-case or nominal.")
+    var population: String?
+
+    @Flag(help: "No progress lines on standard error.")
+    var quiet = false
+
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        try runCommand { try sweep() }
+    }
+
+    var overrides: GameOverrides {
+        GameOverrides(support: support, temperature: temperature, method: method, damping: damping,
+                      tolerance: tolerance, maxIterations: maxIterations, population: population)
+    }
+
+    func sweep() throws -> Bool {
+        // Flags first (cheap), then the file.
+        let kinds = try parseSets(sets)
+        let radiusList = try Parse.vector(radii, flag: "--radii")
+        guard let seedValue = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
+            throw InputError("--seed: '\(seed)', expected an integer from 0 to 18446744073709551615")
+        }
+        let shardValue: Shard
+        do { shardValue = try shard.map { s throws(ExperimentError) in try Shard(parsing: s) } ?? .all } catch {
+            throw InputError("--shard: \(error.description.replacingOccurrences(of: "shard: ", with: ""))")
+        }
+        if shard != nil, output == nil { throw InputError("--shard: needs --output DIR to write the shard's CSV") }
+        let file = try loadGame(game, overrides: overrides)
+        let ambiguitySets = try kinds.map { try buildSet($0, file: file) }
+        let settings: SweepSettings
+        do {
+            settings = try SweepSettings(sets: ambiguitySets, radii: radiusList,
+                                         testRadius: testRadius ?? (radiusList.max() ?? 0),
+                                         samples: samples, seed: seedValue)
+        } catch {
+            throw InputError(flagMessage(error))
+        }
+        let output = try self.output.map { try OutputDirectory($0) }
+        let meanFieldGame = try makeGame(file)
+        let sweep = Sweep(game: meanFieldGame, options: file.equilibriumOptions, settings: settings)
+        let showProgress = !quiet && standardErrorIsTerminal
+        let baseline = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.nominalBaseline() }
+        var timings: [(Int, Double)] = []
+        let cellCount = shardValue.cells(of: settings.cellCount).count
+        let records = try wrapSolve(file) { () throws(MeanFieldError) in
+            try sweep.run(shard: shardValue, baseline: baseline) { record, seconds in
+                timings.append((record.cell, seconds))
+                if showProgress {
+                    let line = "  cell \(timings.count)/\(cellCount): \(record.set) ρ = \(fmt(record.radius)) (\(String(format: "%.2f", seconds)) s)\n"
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+            }
+        }
+        let manifest = SweepManifest(file: file, path: game, overridesKey: overridesKey, settings: settings,
+                                     baseline: baseline, shard: shardValue)
+        // The report is built from the manifest's text, exactly as `rmfg merge` builds it.
+        let report = try SweepReport(manifest: SweepManifest.parse(manifest.text, source: "manifest"),
+                                     records: records, shard: shard == nil ? nil : shardValue)
+        if let output {
+            let timingText = (["cell,seconds"] + timings.map { "\($0.0),\(SweepCSV.number($0.1))" }).joined(separator: "\n") + "\n"
+            if shard != nil {
+                let stem = "shard-\(shardValue.index)-of-\(shardValue.count)"
+                try output.write("\(stem).csv", SweepCSV.render(records))
+                try output.write("\(stem).manifest", manifest.text)
+                try output.write("\(stem)-timings.csv", timingText)
+            } else {
+                try report.writeFiles(to: output)
+                try output.write("timings.csv", timingText)
+            }
+        }
+        switch format.format {
+        case .json: emit(report.json.serialized)
+        case .text: emit(report.text)
+        }
+        return report.converged
+    }
+
+    /// A canonical description of the override flags (part of the shard identity).
+    var overridesKey: String {
+        var parts: [String] = []
+        if let support { parts.append("support=\(support)") }
+        if let temperature { parts.append("temperature=\(temperature)") }
+        if let method { parts.append("method=\(method)") }
+        if let damping { parts.append("damping=\(damping)") }
+        if let tolerance { parts.append("tolerance=\(tolerance)") }
+        if let maxIterations { parts.append("maxIterations=\(maxIterations)") }
+        if let population { parts.append("population=\(population)") }
+        return parts.joined(separator: ";")
+    }
+
+    func parseSets(_ text: String) throws -> [AmbiguityKind] {
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return try names.enumerated().map { k, name in
+            guard let kind = AmbiguityKind(rawValue: name) else {
+                throw InputError("--sets: entry \(k + 1) is '\(name)', expected one of \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return kind
+        }
+    }
+
+    /// The set of kind `kind` with the file's support, l1 weights and wasserstein cost
+    /// (default cost `|s − t| / n` when the file has none).
+    func buildSet(_ kind: AmbiguityKind, file: GameFile) throws -> AmbiguitySet {
+        var set: AmbiguitySet
+        if kind == file.set {
+            set = file.ambiguitySet
+        } else if kind == .l1 || kind == .wasserstein {
+            var o = overrides
+            o.set = kind.rawValue
+            o.radius = "0"
+            do {
+                set = try GameFile.load(path: game, overrides: o).ambiguitySet
+            } catch {
+                guard kind == .wasserstein, error.field == "ambiguity.cost", error.message.hasPrefix("missing") else {
+                    throw InputError(error.description)
+                }
+                do {
+                    set = try AmbiguitySet(kind: .wasserstein, support: file.support,
+                                           cost: SweepSettings.defaultGroundCost(stateCount: file.stateCount))
+                } catch {
+                    throw InputError("--sets: wasserstein: \(error)")
+                }
+            }
+        } else {
+            do { set = try AmbiguitySet(kind: kind, support: file.support) } catch { throw InputError("--sets: \(error)") }
+        }
+        return set
+    }
+}
+
+/// Maps a settings error to the flag that set it.
+func flagMessage(_ error: ExperimentError) -> String {
+    guard case let .invalidSetting(field, message) = error else { return error.description }
+    let flag = ["sets": "--sets", "radii": "--radii", "testRadius": "--test-radius", "samples": "--samples",
+                "shard": "--shard", "radius": "--test-radius"][field] ?? field
+    return "\(flag): \(message)"
+}
+
+/// The run-level facts of a sweep shard, written beside its CSV as `key: value` lines.
+/// Every line but `shard:` identifies the run; `rmfg merge` requires them to agree.
+struct SweepManifest {
+    var lines: [(String, String)]
+
+    init(lines: [(String, String)]) { self.lines = lines }
+
+    init(file: GameFile, path: String, overridesKey: String, settings: SweepSettings, baseline: NominalBaseline, shard: Shard) {
+        let eq = baseline.equilibrium
+        lines = [
+            ("format", "rmfg-sweep 1"),
+            ("game", file.name),
+            ("file", path),
+            ("digest", fileDigest(path)),
+            ("overrides", overridesKey),
+            ("states", String(file.stateCount)),
+            ("sets", settings.sets.map(\.kind.rawValue).joined(separator: ",")),
+            ("radii", settings.radii.map(SweepCSV.number).joined(separator: ",")),
+            ("testRadius", SweepCSV.number(settings.testRadius)),
+            ("samples", String(settings.samples)),
+            ("seed", String(settings.seed)),
+            ("cells", String(settings.cellCount)),
+            ("nominal.converged", eq.converged ? "true" : "false"),
+            ("nominal.iterations", String(eq.iterations)),
+            ("nominal.exploitability", SweepCSV.number(eq.exploitability)),
+            ("nominal.stationarityResidual", SweepCSV.number(eq.stationarityResidual)),
+            ("nominal.value", SweepCSV.number(baseline.performance.value)),
+            ("nominal.residual", SweepCSV.number(baseline.performance.residual)),
+            ("shard", shard.description),
+        ]
+    }
+
+    var text: String { lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n" }
+
+    /// Everything except the shard line: equal for every shard of one run.
+    var identity: String { lines.filter { $0.0 != "shard" }.map { "\($0.0): \($0.1)" }.joined(separator: "\n") }
+
+    static func parse(_ text: String, source: String) throws -> SweepManifest {
+        var lines: [(String, String)] = []
+        for raw in text.split(separator: "\n") {
+            guard let colon = raw.firstIndex(of: ":") else { throw InputError("\(source): '\(raw)' is not a 'key: value' line") }
+            let key = String(raw[..<colon])
+            var value = String(raw[raw.index(after: colon)...])
+            if value.hasPrefix(" ") { value.removeFirst() }
+            lines.append((key, value))
+        }
+        let manifest = SweepManifest(lines: lines)
+        guard manifest["format"] == "rmfg-sweep 1" else { throw InputError("\(source): not an rmfg sweep manifest (no 'format: rmfg-sweep 1' line)") }
+        for key in ["game", "sets", "radii", "testRadius", "samples", "seed", "cells", "shard",
+                    "nominal.converged", "nominal.iterations", "nominal.exploitability",
+                    "nominal.stationarityResidual", "nominal.value"] where manifest[key] == nil {
+            throw InputError("\(source): the line '\(key):' is missing")
+        }
+        return manifest
+    }
+
+    subscript(key: String) -> String? { lines.first { $0.0 == key }?.1 }
+
+    func number(_ key: String, source: String) throws -> Double {
+        guard let s = self[key], let x = Double(s) else { throw InputError("\(source): '\(key)' is not a number") }
+        return x
+    }
+
+    func integer(_ key: String, source: String) throws -> Int {
+        guard let s = self[key], let x = Int(s) else { throw InputError("\(source): '\(key)' is not an integer") }
+        return x
+    }
+}
+
+/// FNV-1a (64 bit) of a file's bytes, in hex; `unreadable` when it cannot be read.
+func fileDigest(_ path: String) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in data {
+        h ^= UInt64(byte)
+        h = h &* 0x0000_0100_0000_01B3
+    }
+    let hex = String(h, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+}
+
+/// What `rmfg sweep` and `rmfg merge` print and write, built from a manifest and records.
+struct SweepReport {
+    let game: String
+    let sets: [String]
+    let radii: [Double]
+    let testRadius: Double
+    let samples: Int
+    let seed: String
+    let nominalConverged: Bool
+    let nominalIterations: Int
+    let nominalExploitability: Double
+    let nominalResidual: Double
+    let nominalValue: Double
+    let records: [SweepRecord]
+    let shard: Shard?
+
+    init(manifest m: SweepManifest, records: [SweepRecord], shard: Shard?, source: String = "manifest") throws {
+        game = m["game"] ?? ""
+        sets = (m["sets"] ?? "").split(separator: ",").map(String.init)
+        radii = try (m["radii"] ?? "").split(separator: ",").map { s in
+            guard let x = Double(s) else { throw InputError("\(source): radii: '\(s)' is not a number") }
+            return x
+        }
+        testRadius = try m.number("testRadius", source: source)
+        samples = try m.integer("samples", source: source)
+        seed = m["seed"] ?? ""
+        nominalConverged = m["nominal.converged"] == "true"
+        nominalIterations = try m.integer("nominal.iterations", source: source)
+        nominalExploitability = try m.number("nominal.exploitability", source: source)
+        nominalResidual = try m.number("nominal.stationarityResidual", source: source)
+        nominalValue = try m.number("nominal.value", source: source)
+        self.records = records.sorted { $0.cell < $1.cell }
+        self.shard = shard
+    }
+
+    var converged: Bool { nominalConverged && records.allSatisfy(\.converged) }
+
+    var json: JSON {
+        var fields: [(String, JSON)] = [
+            ("game", .string(game)),
+            ("sets", .array(sets.map { .string($0) })),
+            ("radii", .numbers(radii)),
+            ("testRadius", .number(testRadius)),
+            ("samples", .int(samples)),
+            ("seed", .string(seed)),
+            ("cells", .int(sets.count * radii.count)),
+            ("converged", .bool(converged)),
+            ("nominal", .object([("converged", .bool(nominalConverged)), ("iterations", .int(nominalIterations)),
+                                 ("exploitability", .number(nominalExploitability)),
+                                 ("stationarityResidual", .number(nominalResidual)),
+                                 ("value", .number(nominalValue))])),
+        ]
+        if let shard { fields.append(("shard", .string(shard.description))) }
+        fields.append(("rows", .array(records.map { r in
+            .object([("cell", .int(r.cell)), ("set", .string(r.set)), ("radius", .number(r.radius)),
+                     ("testRadius", .number(r.testRadius)), ("converged", .bool(r.converged)),
+                     ("iterations", .int(r.iterations))] + r.figures.map { ($0.name, JSON.number($0.value)) })
+        })))
+        return .object(fields)
+    }
+
+    var text: String {
+        var lines: [String] = []
+        let shardNote = shard.map { ", shard \($0) (\(records.count) cells)" } ?? ""
+        lines.append("\(game): robustness sweep, \(sets.count) sets × \(radii.count) radii\(shardNote); test radius R = \(fmt(testRadius)), \(samples) random kernels per cell (seed \(seed))")
+        lines.append("  nominal equilibrium: \(nominalConverged ? "converged" : "NOT CONVERGED") after \(nominalIterations) iterations, exploitability \(sci(nominalExploitability)); J_nom(π₀) = \(fmt(nominalValue))")
+        lines.append("  price = J_nom(π₀) − J_nom(π_ρ); protection = J_wc(π_ρ) − J_wc(π₀) at R with μ = μ_ρ (Docs/Experiments.md)")
+        lines.append("")
+        var table = TextTable(header: ["set", "ρ", "conv", "iter", "exploit", "J_nom(π_ρ)", "price", "worst(π_ρ)", "worst(π₀)",
+                                       "protection", "mean(π_ρ)", "p5(π_ρ)", "mean(π₀)", "p5(π₀)"])
+        for r in records {
+            table.add([r.set, fmt(r.radius), r.converged ? "yes" : "NO", String(r.iterations), sci(r.exploitability),
+                       fmt(r.nominalValue), sci(r.price), fmt(r.worstCase), fmt(r.worstCaseNominalPolicy), sci(r.protection),
+                       fmt(r.randomMean), fmt(r.randomP5), fmt(r.randomMeanNominalPolicy), fmt(r.randomP5NominalPolicy)])
+        }
+        lines.append(table.rendered)
+        return lines.joined(separator: "\n")
+    }
+
+    func writeFiles(to dir: OutputDirectory) throws {
+        try dir.write("sweep.csv", SweepCSV.render(records))
+        try dir.write("result.json", json.serialized + "\n")
+        for set in sets {
+            let rows = records.filter { $0.set == set }.sorted { $0.radius < $1.radius }
+            guard !rows.isEmpty else { continue }
+            let x = rows.map(\.radius)
+            let chart = LineChart(
+                title: "\(game): \(set), value against ρ (test radius \(fmt(testRadius)))",
+                xLabel: "radius ρ of the robust equilibrium", yLabel: "population-averaged value Σ μ V",
+                series: [
+                    Series(label: "nominal model", x: x, y: rows.map(\.nominalValue), markers: true),
+                    Series(label: "worst case, π_ρ", x: x, y: rows.map(\.worstCase), markers: true),
+                    Series(label: "worst case, π₀", x: x, y: rows.map(\.worstCaseNominalPolicy), markers: true, dashed: true),
+                    Series(label: "random mean, π_ρ", x: x, y: rows.map(\.randomMean),
+                           errorBars: rows.map { ($0.randomP5, $0.randomMean) }, markers: true, line: false),
+                    Series(label: "nominal equilibrium", x: [x.first ?? 0, x.last ?? 1],
+                           y: [nominalValue, nominalValue], dashed: true),
+                ])
+            try dir.write("value-\(set).svg", chart.svg)
+        }
+        let tradeoff = LineChart(
+            title: "\(game): price against protection (test radius \(fmt(testRadius)))",
+            xLabel: "price J_nom(π₀) − J_nom(π_ρ)", yLabel: "protection J_wc(π_ρ) − J_wc(π₀)",
+            series: sets.map { set in
+                let rows = records.filter { $0.set == set }.sorted { $0.radius < $1.radius }
+                return Series(label: set, x: rows.map(\.price), y: rows.map(\.protection), markers: true)
+            })
+        try dir.write("price-protection.svg", tradeoff.svg)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GameFiles
+import MeanField
+import Testing
+import TestSupport
+
+/// Every bundled example loads, solves with its own `solver` block to its own
+/// tolerance, and the returned pair is re-checked through the public API.
+@Suite struct ExamplesTests {
+    /// The examples that must be bundled.
+    static let required = ["beach-bar.yaml", "congestion.yaml", "four-rooms.yaml", "lasry-lions.yaml",
+                           "rock-paper-scissors.yaml", "sis-epidemic.yaml", "two-state.json"]
+
+    /// Every game file in `Examples/` (YAML or JSON), plus the required ones.
+    static var gameFiles: [String] {
+        let listed = ((try? FileManager.default.contentsOfDirectory(atPath: Paths.examples.path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }
+        return Array(Set(listed).union(required)).sorted()
+    }
+
+    struct Solved {
+        let file: GameFile
+        let game: MeanFieldGame
+        let result: EquilibriumResult
+    }
+
+    static func solve(_ name: String, overrides: GameOverrides = GameOverrides()) throws -> Solved {
+        let file = try GameFile.load(path: Paths.example(name), overrides: overrides)
+        let game = try file.makeGame()
+        do {
+            return Solved(file: file, game: game, result: try game.solveEquilibrium(options: file.equilibriumOptions))
+        } catch {
+            throw file.explain(error)
+        }
+    }
+
+    /// Recomputes exploitability and residual of the returned pair from scratch.
+    static func recheck(_ solved: Solved, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (file, game, result) = (solved.file, solved.game, solved.result)
+        let tolerance = file.solver.tolerance, tau = file.solver.temperature
+        let converged = result.converged, message = result.message
+        #expect(converged, "\(file.name): \(message)", sourceLocation: sourceLocation)
+        let mu = result.meanField
+        #expect(abs(mu.reduce(0, +) - 1) < 1e-9 && mu.allSatisfy { $0 >= 0 }, sourceLocation: sourceLocation)
+        // Independent recomputation; the slack covers the inner value solves' own error (1e-12).
+        let evaluation = try game.evaluate(policy: result.policy, meanField: mu, temperature: tau, population: file.population)
+        let e = evaluation.exploitability, residual = evaluation.stationarityResidual
+        #expect(e <= tolerance + 1e-10 && e >= -1e-10, "\(file.name): exploitability \(e)", sourceLocation: sourceLocation)
+        #expect(residual <= tolerance + 1e-10, "\(file.name): residual \(residual)", sourceLocation: sourceLocation)
+        let separately = try game.stationarityResidual(policy: result.policy, meanField: mu, temperature: tau,
+                                                       population: file.population)
+        #expect(isClose(separately, residual, rel: 1e-6) || separately <= tolerance, sourceLocation: sourceLocation)
+        let exploitability = try game.exploitability(policy: result.policy, meanField: mu, temperature: tau)
+        #expect(exploitability <= tolerance + 1e-10, sourceLocation: sourceLocation)
+        // The returned policy is (numerically) the best response at μ.
+        let br = try game.bestResponse(meanField: mu, temperature: tau)
+        let gap = br.maxDifference(result.policy)
+        #expect(gap < 1e-4, "\(file.name): policy differs from BR(μ) by \(gap)", sourceLocation: sourceLocation)
+    }
+
+    @Test func requiredExamplesExist() {
+        for name in Self.required {
+            #expect(FileManager.default.fileExists(atPath: Paths.example(name)), "missing Examples/\(name)")
+        }
+    }
+
+    @Test(arguments: ExamplesTests.gameFiles)
+    func exampleSolvesWithItsOwnSettings(_ name: String) throws {
+        let solved = try Self.solve(name)
+        try Self.recheck(solved)
+        #expect(solved.result.seconds < 10)
+        #expect(solved.result.iterations <= solved.file.solver.maxIterations)
+        #expect(solved.result.trace.count == solved.result.iterations)
+    }
+
+    /// Each example starts with a comment block (what, where from, parameters, equilibrium).
+    @Test(arguments: ExamplesTests.gameFiles.filter { !$0.hasSuffix(".json") })
+    func exampleIsDocumented(_ name: String) throws {
+        let text = try String(contentsOfFile: Paths.example(name), encoding: .utf8)
+        let comment = text.split(separator: "\n", omittingEmptySubsequences: false).prefix { $0.hasPrefix("#") }
+        #expect(comment.count >= 10, "\(name) needs a comment block at the top")
+        let block = comment.joined(separator: "\n").lowercased()
+        #expect(block.contains("equilibrium") && block.contains("parameters"))
+        let file = try GameFile.load(path: Paths.example(name))
+        #expect(file.summary?.isEmpty == false)
+    }
+
+    @Test func lasryLionsMatchesTheKnownEquilibrium() throws {
+        let solved = try Self.solve("lasry-lions.yaml")
+        let mu = solved.result.meanField
+        #expect(solved.file.set == .none && solved.file.solver.temperature == 0.5)
+        let rounded = mu.map { ($0 * 1e4).rounded() / 1e4 }
+        #expect(rounded[3] == 0.3511)
+        #expect(rounded[2] == 0.2762 && rounded[4] == 0.2762)
+        #expect(rounded[1] == 0.0472 && rounded[5] == 0.0472)
+        #expect(abs(mu[0] - mu[6]) < 1e-9 && abs(mu[1] - mu[5]) < 1e-9 && abs(mu[2] - mu[4]) < 1e-9)
+        // The kernel written as one expression is the clipped move-then-noise chain.
+        let snap = try solved.game.snapshot(at: mu)
+        #expect(isClose(LoaderTests.row(snap, 0, 0), [0.975, 0.025, 0, 0, 0, 0, 0], rel: 1e-14))
+        #expect(isClose(LoaderTests.row(snap, 5, 2), [0, 0, 0, 0, 0, 0.025, 0.975], rel: 1e-14))
+        #expect(isClose(LoaderTests.row(snap, 3, 1), [0, 0, 0.025, 0.95, 0.025, 0, 0], rel: 1e-14))
+        #expect(isClose(snap.rewards[snap.row(0, 1)], -27 - 40 * mu[0], rel: 1e-14))
+        #expect(isClose(snap.rewards[snap.row(3, 2)], -2 - 40 * mu[3], rel: 1e-14))
+    }
+
+    /// The documented effect of robustness in the SIS example: nature raises prevalence.
+    @Test func sisRobustPrevalenceExceedsNominal() throws {
+        let robust = try Self.solve("sis-epidemic.yaml")
+        let nominal = try Self.solve("sis-epidemic.yaml", overrides: GameOverrides(set: "none"))
+        try Self.recheck(nominal)
+        #expect(robust.file.set == .kl && nominal.file.set == .none)
+        #expect(robust.result.meanField[1] > nominal.result.meanField[1] + 0.01)
+        #expect(abs(robust.result.meanField[1] - 0.58) < 0.01)
+        #expect(robust.game.kernelsDependOnMeanField)
+    }
+
+    /// The documented beach-bar shape: a bump at the bar, and nature's spike far from it.
+    @Test func beachBarPeaksAtTheBar() throws {
+        let solved = try Self.solve("beach-bar.yaml")
+        let mu = solved.result.meanField
+        #expect(mu[10] > mu[9] && mu[10] > mu[11])
+        #expect(mu[10] > 1.5 * mu[3])
+        #expect(mu.firstIndex(of: mu.max()!) == 20)
+        #expect(mu.allSatisfy { $0 > 0 })
+    }
+
+    /// Four rooms: no mass in walls at equilibrium; the goal cell is the densest.
+    @Test func fourRoomsAvoidsWallsAndFavoursTheGoal() throws {
+        let file = try GameFile.load(path: Paths.example("four-rooms.yaml"))
+        let game = try file.makeGame()
+        #expect(file.stateCount == 121 && file.actionCount == 5 && file.set == .wasserstein && file.support == .nominal)
+        let cost = try #require(game.ambiguity.cost)
+        #expect(cost[0, 120] == 20 && cost[12, 14] == 2 && cost[5, 16] == 1)
+        // Every row is a probability vector with no mass on wall cells from open cells.
+        let snap = try game.snapshot(at: uniform(121))
+        let walls: Set<Int> = [5, 16, 38, 49, 55, 57, 58, 59, 60, 71, 72, 73, 75, 76, 82, 104, 115]
+        for s in 0..<121 where !walls.contains(s) {
+            for a in 0..<5 {
+                let row = snap.kernels[snap.row(s, a)]
+                #expect(row.indices.allSatisfy { !walls.contains($0) }, "s=\(s), a=\(a)")
+            }
+        }
+        // Moving up from the top-left corner is blocked (stay), with slip 0.2 spread over four moves.
+        #expect(isClose(LoaderTests.row(snap, 0, 0)[0], 0.8 + 0.05 * 2, rel: 1e-14))
+        #expect(isClose(LoaderTests.row(snap, 0, 0)[1], 0.05, rel: 1e-14))
+        // Moving right from (0, 4) runs into the wall at (0, 5).
+        #expect(isClose(LoaderTests.row(snap, 4, 3)[4], 0.8 + 0.05 * 2, rel: 1e-14))
+    }
+}

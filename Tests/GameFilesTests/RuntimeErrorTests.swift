@@ -1,0 +1,135 @@
+import Foundation
+import GameFiles
+import MeanField
+import Testing
+
+/// Values that become invalid only while solving: the solve throws, and
+/// `GameFile.explain(_:)` names the field and the `(s, a)` in one line.
+@Suite struct RuntimeErrorTests {
+    /// Going to state 0 pays 10; with τ = 0 everyone goes there, state 1 empties
+    /// and `log(mu[s])` fails at `s = 1` (valid at the uniform mean field).
+    static let logOfZero = """
+    name: log-zero
+    states: [home, away]
+    actions: [go_home, go_away]
+    discount: 0.9
+    reward: "10 * (s == home) + 0.1 * log(mu[s])"
+    transition: "t == a"
+    solver:
+      temperature: 0
+      maxIterations: 50
+    """
+
+    @Test func logOfZeroDuringSolvingIsExplained() throws {
+        let (file, game) = try loadGame(Self.logOfZero)
+        do {
+            let result = try game.solveEquilibrium(options: file.equilibriumOptions)
+            Issue.record("the solve should fail, but returned \(result.message)")
+        } catch {
+            let explained = file.explain(error)
+            #expect(explained.field == "reward")
+            #expect(explained.message.contains("s=away"), "\(explained)")
+            #expect(explained.message.contains("log"), "\(explained)")
+            #expect(!explained.message.contains("\n") && !explained.description.contains("\n"))
+            #expect(explained.file == "test.yaml")
+        }
+    }
+
+    /// Rows sum to 1 at every μ, but `P(1) = 2 μ(1) − 0.5` is negative once μ(1) < 1/4.
+    static let negativeKernel = """
+    name: negative-kernel
+    states: 2
+    actions: 2
+    discount: 0.9
+    reward: "0"
+    transition: "if(t == 0, 1.5 - 2 * mu[1], 2 * mu[1] - 0.5)"
+    initial: [0.7, 0.3]
+    solver:
+      temperature: 0.5
+      maxIterations: 20
+    """
+
+    @Test func negativeProbabilityDuringSolvingIsExplained() throws {
+        let (file, game) = try loadGame(Self.negativeKernel)
+        #expect(game.kernelsDependOnMeanField)
+        do {
+            _ = try game.solveEquilibrium(options: file.equilibriumOptions)
+            Issue.record("the solve should fail")
+        } catch {
+            let explained = file.explain(error)
+            #expect(explained.field == "transition")
+            #expect(explained.message.contains("s=0") && explained.message.contains("a=0") && explained.message.contains("t=1"),
+                    "\(explained)")
+            #expect(explained.message.contains("expected a probability >= 0"))
+            #expect(!explained.message.contains("\n"))
+        }
+    }
+
+    @Test func radiusTurningNegativeIsExplained() throws {
+        let (file, game) = try loadGame("""
+        name: radius
+        states: 2
+        actions: 2
+        discount: 0.9
+        reward: "3 * (s == 0)"
+        transition: "t == a"
+        ambiguity:
+          set: tv
+          radius: "mu[1] - 0.3"
+        population: nominal
+        solver:
+          temperature: 0.1
+          maxIterations: 20
+        """)
+        do {
+            _ = try game.solveEquilibrium(options: file.equilibriumOptions)
+            Issue.record("the solve should fail")
+        } catch {
+            let explained = file.explain(error)
+            #expect(explained.field == "ambiguity.radius", "\(explained)")
+            #expect(explained.message.contains("s=") && explained.message.contains("a="))
+        }
+    }
+
+    @Test func snapshotAtAnInvalidMeanFieldIsExplained() throws {
+        let (file, game) = try loadGame(Self.logOfZero)
+        #expect(throws: MeanFieldError.self) { try game.snapshot(at: [1, 0]) }
+        do {
+            _ = try game.snapshot(at: [1, 0])
+        } catch {
+            let explained = file.explain(error)
+            #expect(explained.field == "reward" && explained.message.contains("s=away"))
+        }
+    }
+
+    /// Errors that do not come from an expression are explained from the solver's own description.
+    @Test func solverOptionErrorsAreExplained() throws {
+        let (file, game) = try loadGame(Self.negativeKernel.replacingOccurrences(of: "initial: [0.7, 0.3]\n", with: ""))
+        var options = file.equilibriumOptions
+        options.andersonMemory = 0
+        do {
+            _ = try game.solveEquilibrium(options: options)
+            Issue.record("the solve should fail")
+        } catch {
+            let explained = file.explain(error)
+            #expect(explained.field == "solver.andersonMemory")
+        }
+    }
+
+    /// A game evaluated at an invalid mean field once (say by a caller probing it)
+    /// must not make every later, unrelated error be explained as that old failure.
+    @Test func explainDoesNotReturnAStaleFailure() throws {
+        let (file, game) = try loadGame(Self.logOfZero)
+        _ = try? game.snapshot(at: [1, 0])  // records the log(0) at s=away
+        var options = file.equilibriumOptions
+        options.tolerance = -1
+        do {
+            _ = try game.solveEquilibrium(options: options)
+            Issue.record("the solve should fail")
+        } catch {
+            #expect(error == .invalidOption(field: "tolerance", message: "-1.0, expected a finite number > 0"))
+            let explained = file.explain(error)
+            #expect(explained.field == "solver.tolerance", "explained as: \(explained)")
+        }
+    }
+}

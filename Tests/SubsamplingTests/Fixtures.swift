@@ -1,0 +1,61 @@
+import Foundation
+import GameFiles
+import Subsampling
+import TestSupport
+
+/// A tiny game file: 2 global states, 2 local states, `n` agents.
+func tinyGameText(agents n: Int = 3, discount: Double = 0.5, episodes: Int = 4000, horizon: Int = 4) -> String {
+    """
+    name: tiny
+    agents: \(n)
+    discount: \(discount)
+    parameters:
+      bonus: [0.2, 1.0]
+    global:
+      states: [calm, busy]
+      actions: [wait, push]
+      reward: "-0.3 * (ag == push)"
+      transition: "if(ag == push, 0.8 * (tg == busy) + 0.2 * (tg == calm), 0.7 * (tg == calm) + 0.3 * (tg == busy))"
+    local:
+      states: [idle, working]
+      actions: [rest, work]
+      reward: "bonus[sg] * (sl == working) - 0.1 * (al == work)"
+      transition: "if(al == work, 0.9 * (tl == working) + 0.1 * (tl == idle), 0.6 * (tl == idle) + 0.4 * (tl == sl))"
+    learning:
+      episodes: \(episodes)
+      horizon: \(horizon)
+      exploration: 0.3
+      seed: 11
+    """
+}
+
+func tinyGame(agents n: Int = 3, discount: Double = 0.5, episodes: Int = 4000, horizon: Int = 4) throws -> AlternatingGame {
+    try AlternatingGame.parse(text: tinyGameText(agents: n, discount: discount, episodes: episodes, horizon: horizon), path: "tiny.yaml")
+}
+
+/// A random game with the given sizes (rows drawn from a seeded generator).
+func randomGame(seed: UInt64, agents n: Int, g: Int = 2, mg: Int = 2, l: Int = 2, ml: Int = 2, discount: Double = 0.7) throws -> AlternatingGame {
+    var rng = SplitMix64(seed: seed)
+    func u() -> Double { Double(rng.next() >> 11) * 0x1.0p-53 }
+    func row(_ count: Int) -> [Double] {
+        let raw = (0..<count).map { _ in u() + 0.05 }
+        let s = raw.reduce(0, +)
+        return raw.map { $0 / s }
+    }
+    return try AlternatingGame(
+        name: "random", agents: n, discount: discount,
+        globalStates: (0..<g).map { "g\($0)" }, globalActions: (0..<mg).map { "b\($0)" },
+        localStates: (0..<l).map { "l\($0)" }, localActions: (0..<ml).map { "c\($0)" },
+        globalReward: (0..<g).map { _ in (0..<mg).map { _ in u() } },
+        globalTransition: (0..<g).map { _ in (0..<mg).map { _ in row(g) } },
+        localReward: (0..<g).map { _ in (0..<l).map { _ in (0..<ml).map { _ in u() } } },
+        localTransition: (0..<g).map { _ in (0..<l).map { _ in (0..<ml).map { _ in row(l) } } },
+        globalInitial: row(g), localInitial: row(l))
+}
+
+/// The repository root (for the bundled examples).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func example(_ name: String) throws -> AlternatingGame {
+    try AlternatingGame.load(path: repositoryRoot.appendingPathComponent("Examples/alternating/\(name)").path)
+}

@@ -1,0 +1,270 @@
+import Foundation
+import GameFiles
+import Subsampling
+import Testing
+import TestSupport
+
+/// Brute force over joint states `(s_g, s_1, …, s_n)`: the Q-function of the
+/// global agent for `global(s_g, states) → law over a_g` (nil: the optimum),
+/// locals following `local`. Returns `q[s_g][code][a_g]`, code = Σ s_i L^i.
+func bruteForceQ(_ game: AlternatingGame, local: LocalPolicy, law: (([Int], Int) -> [Double])? = nil) -> [[[Double]]] {
+    let n = game.agents, g = game.globalStateCount, l = game.localStateCount, mg = game.globalActionCount
+    var codes = 1
+    for _ in 0..<n { codes *= l }
+    func decode(_ code: Int) -> [Int] {
+        var c = code
+        return (0..<n).map { _ in defer { c /= l }; return c % l }
+    }
+    let states = (0..<codes).map(decode)
+    // Joint local transition per s_g: from code to (code', p).
+    var moves: [[[(Int, Double)]]] = []
+    for sg in 0..<g {
+        moves.append(states.map { s in
+            var dist: [(Int, Double)] = [(0, 1)]
+            var scale = 1
+            for i in 0..<n {
+                let row = game.localTransition[sg][s[i]][local[sg, s[i]]]
+                var next: [(Int, Double)] = []
+                for (c, p) in dist { for t in 0..<l where row[t] > 0 { next.append((c + t * scale, p * row[t])) } }
+                dist = next
+                scale *= l
+            }
+            return dist
+        })
+    }
+    var v = [[Double]](repeating: [Double](repeating: 0, count: codes), count: g)
+    var q = [[[Double]]]()
+    for _ in 0..<2000 {
+        q = (0..<g).map { sg in
+            (0..<codes).map { c in
+                let localPart = states[c].reduce(0.0) { $0 + game.localReward[sg][$1][local[sg, $1]] } / Double(n)
+                return (0..<mg).map { a in
+                    var next = 0.0
+                    for tg in 0..<g { for (c2, p) in moves[sg][c] { next += game.globalTransition[sg][a][tg] * p * v[tg][c2] } }
+                    return game.globalReward[sg][a] + localPart + game.discount * next
+                }
+            }
+        }
+        let nv = (0..<g).map { sg in
+            (0..<codes).map { c in
+                if let law { return zip(law(states[c], sg), q[sg][c]).reduce(0) { $0 + $1.0 * $1.1 } }
+                return q[sg][c].max() ?? 0
+            }
+        }
+        let change = zip(nv, v).map { maxAbsDifference($0, $1) }.max() ?? 0
+        v = nv
+        if change < 1e-13 { break }
+    }
+    return q
+}
+
+@Suite("Subsampled mean-field model")
+struct ModelTests {
+    @Test("histograms: counts, indices, multinomial and hypergeometric laws")
+    func histograms() {
+        let space = HistogramSpace(agents: 4, states: 3)
+        #expect(space.count == 15)
+        #expect(HistogramSpace.count(agents: 4, states: 3) == 15)
+        for (k, h) in space.histograms.enumerated() { #expect(space.index(of: h) == k) }
+        #expect(space.index(of: [1, 1, 1]) == nil)
+        #expect(space.index(ofStates: [2, 0, 2, 1]) == space.index(of: [1, 1, 2]))
+        let p = [0.2, 0.3, 0.5]
+        #expect(isClose((0..<space.count).reduce(0) { $0 + space.multinomial($1, p) }, 1, rel: 1e-12))
+        let sample = HistogramSpace(agents: 2, states: 3)
+        for f in 0..<space.count {
+            let law = space.hypergeometric(f, sample: sample)
+            #expect(isClose(law.reduce(0) { $0 + $1.1 }, 1, rel: 1e-12))
+        }
+        // [2, 1, 1], draw 2: P([2,0,0]) = C(2,2)/C(4,2) = 1/6, P([1,1,0]) = 2/6.
+        let law = space.hypergeometric(space.index(of: [2, 1, 1]) ?? 0, sample: sample)
+        let byHistogram = Dictionary(uniqueKeysWithValues: law.map { (sample.histograms[$0.0], $0.1) })
+        #expect(isClose(byHistogram[[2, 0, 0]] ?? 0, 1.0 / 6, rel: 1e-12))
+        #expect(isClose(byHistogram[[1, 1, 0]] ?? 0, 2.0 / 6, rel: 1e-12))
+        #expect(byHistogram[[0, 2, 0]] == nil)
+    }
+
+    @Test("with k = n the subsampled Q-function equals the full mean-field one (brute force over joint states)")
+    func fullObservationQ() throws {
+        for seed in [UInt64(1), 2, 3] {
+            let game = try randomGame(seed: seed, agents: 3, l: 3)
+            var rng = SplitMix64(seed: seed + 100)
+            let local = LocalPolicy(actions: (0..<2).map { _ in (0..<3).map { _ in Int(rng.next() % 2) } })
+            let plan = SubsampledPlanner.bestResponse(game: game, local: local, agents: game.agents)
+            let brute = bruteForceQ(game, local: local)
+            let space = HistogramSpace(agents: 3, states: 3)
+            var worst = 0.0
+            for sg in 0..<2 {
+                for code in 0..<27 {
+                    let s = [code % 3, (code / 3) % 3, code / 9]
+                    let f = try #require(space.index(ofStates: s))
+                    worst = max(worst, maxAbsDifference(plan.q[sg][f], brute[sg][code]))
+                }
+            }
+            #expect(worst < 1e-8, "seed \(seed): max |Q_k=n − Q_full| = \(worst)")
+        }
+    }
+
+    @Test("the deployed joint value and the deviation MDP agree with brute force over random k-subsets")
+    func deployedValue() throws {
+        let game = try randomGame(seed: 9, agents: 3, l: 2)
+        let k = 2
+        let local = LocalPolicy(actions: [[1, 0], [0, 1]])
+        let global = GlobalPolicy(observed: k, actions: [[0, 1, 0], [1, 1, 0]])
+        let sample = HistogramSpace(agents: k, states: 2)
+        // Brute force: all C(3, 2) subsets equally likely.
+        let subsets = [[0, 1], [0, 2], [1, 2]]
+        let q = bruteForceQ(game, local: local) { states, sg in
+            var w = [0.0, 0.0]
+            for sub in subsets {
+                let f = sample.index(ofStates: sub.map { states[$0] }) ?? 0
+                w[global.actions[sg][f]] += 1.0 / 3
+            }
+            return w
+        }
+        var value = 0.0
+        for sg in 0..<2 {
+            for code in 0..<8 {
+                let s = [code % 2, (code / 2) % 2, code / 4]
+                var p = game.globalInitial[sg]
+                for x in s { p *= game.localInitial[x] }
+                var w = [0.0, 0.0]
+                for sub in subsets { w[global.actions[sg][sample.index(ofStates: sub.map { s[$0] }) ?? 0]] += 1.0 / 3 }
+                value += p * (w[0] * q[sg][code][0] + w[1] * q[sg][code][1])
+            }
+        }
+        let gap = NashGap.evaluate(game: game, global: global, local: local)
+        #expect(isClose(gap.value, value, rel: 1e-8), "histogram value \(gap.value), brute force \(value)")
+        #expect(isClose(gap.localBaselineValue, value, rel: 1e-8), "deviation-MDP baseline \(gap.localBaselineValue)")
+        #expect(gap.globalBestValue >= gap.value - 1e-9)
+        #expect(gap.localBestValue >= gap.localBaselineValue - 1e-9)
+        #expect(gap.nash == max(gap.global, gap.local))
+    }
+
+    @Test("planning with k = n leaves no global deviation gain")
+    func planningFullObservation() throws {
+        let game = try randomGame(seed: 4, agents: 4, g: 3, mg: 3, l: 2, ml: 2)
+        let result = AlternatingMARL.run(game: game, observed: 4, update: .planning)
+        let gap = NashGap.evaluate(game: game, global: result.global, local: result.local)
+        #expect(gap.global < 1e-8, "global gap \(gap.global)")
+        #expect(result.trace.count >= 1)
+    }
+
+    @Test("rate fit recovers a + b/√k and the exponent of c·k^-p")
+    func rateFit() throws {
+        let ks = [1, 2, 4, 8]
+        let fit = try #require(RateFit.fit(observed: ks, gaps: ks.map { 0.1 + 0.5 / Double($0).squareRoot() }))
+        #expect(isClose(fit.intercept, 0.1, rel: 1e-10))
+        #expect(isClose(fit.coefficient, 0.5, rel: 1e-10))
+        #expect(isClose(fit.rSquared, 1, rel: 1e-10))
+        let power = try #require(RateFit.fit(observed: ks, gaps: ks.map { 2 / Double($0).squareRoot() }))
+        #expect(isClose(power.exponent ?? 0, 0.5, rel: 1e-10))
+        #expect(RateFit.fit(observed: [3, 3], gaps: [1, 2]) == nil)
+    }
+}
+
+@Suite("ALTERNATING-MARL")
+struct LearningTests {
+    @Test("learning matches planning within a tolerance derived from the step sizes and visit counts")
+    func learningMatchesPlanning() throws {
+        let game = try tinyGame(agents: 3, discount: 0.5, episodes: 6000, horizon: 4)
+        let local = LocalPolicy(myopic: game)
+        let k = 2
+        let learned = SubsampledQLearning.learn(game: game, local: local, observed: k, seed: 5)
+        let plan = SubsampledPlanner.bestResponse(game: game, local: local, agents: k)
+        let gamma = game.discount
+        // Tolerance: targets r + γ max Q lie in an interval of width
+        // w = (r_max − r_min)/(1 − γ); with α_N = 1/(1 + (1 − γ)(N − 1)) the
+        // iterate averages about (1 − γ)N of the last N targets, so the noise
+        // is about (w/2)/√((1 − γ)N_min) per entry, amplified by 1/(1 − γ)
+        // through bootstrapping; 4 standard deviations.
+        let range = game.rewardRange
+        let width = (range.max - range.min) / (1 - gamma)
+        let nMin = Double(learned.visits.flatMap { $0.flatMap { $0 } }.min() ?? 0)
+        #expect(nMin >= 200, "every pair must be visited: min visits \(nMin)")
+        let tolerance = 4 * (width / 2) / ((1 - gamma) * nMin).squareRoot() / (1 - gamma)
+        var worst = 0.0
+        for sg in 0..<plan.q.count {
+            for f in 0..<plan.q[sg].count {
+                worst = max(worst, maxAbsDifference(plan.q[sg][f], learned.q[sg][f]))
+                // Where planning's action gap exceeds twice the tolerance, the greedy actions agree.
+                let values = plan.q[sg][f].sorted(by: >)
+                if values.count > 1, values[0] - values[1] > 2 * tolerance {
+                    #expect(learned.policy.actions[sg][f] == plan.policy.actions[sg][f])
+                }
+            }
+        }
+        #expect(worst <= tolerance, "max |Q̂ − Q| = \(worst), tolerance \(tolerance)")
+        // Same seed, same result.
+        let again = SubsampledQLearning.learn(game: game, local: local, observed: k, seed: 5)
+        #expect(again.q == learned.q)
+    }
+
+    @Test("the alternation stops when neither side changes, and learning reaches planning's joint policy on a tiny game")
+    func alternationConverges() throws {
+        let game = try tinyGame(agents: 3, discount: 0.5, episodes: 6000, horizon: 4)
+        let planned = AlternatingMARL.run(game: game, observed: 2, update: .planning)
+        let learned = AlternatingMARL.run(game: game, observed: 2, update: .learning)
+        #expect(planned.converged && learned.converged)
+        #expect(learned.trace.last?.globalChanges == 0 && learned.trace.last?.localChanges == 0)
+        #expect(learned.local == planned.local)
+        #expect(learned.global == planned.global)
+    }
+
+    @Test("the Nash gap decreases with k on the bundled examples (planning), and learning at k = n beats k = 1")
+    func gapDecreasesOnExamples() throws {
+        for (file, ks) in [("federated.yaml", [1, 2, 4, 8]), ("multi-robot.yaml", [1, 2, 4])] {
+            let game = try example(file)
+            #expect(ks.last == game.agents)
+            let gaps = ks.map { k in
+                let r = AlternatingMARL.run(game: game, observed: k, update: .planning)
+                return NashGap.evaluate(game: game, global: r.global, local: r.local).nash
+            }
+            for i in 1..<gaps.count { #expect(gaps[i] < gaps[i - 1], "\(file): gaps \(gaps)") }
+            #expect(gaps[0] > 0.01, "\(file): k = 1 should leave a visible gap, got \(gaps)")
+        }
+        let federated = try example("federated.yaml")
+        let first = GapStudy.point(game: federated, observed: 1), last = GapStudy.point(game: federated, observed: 8)
+        #expect(last.learnedGap.nash < first.learnedGap.nash, "learned gaps \(first.learnedGap.nash) → \(last.learnedGap.nash)")
+    }
+}
+
+@Suite("Game files")
+struct FileTests {
+    func expectRefusal(_ edit: (String) -> String, field: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let text = edit(tinyGameText())
+        do {
+            _ = try AlternatingGame.parse(text: text, path: "bad.yaml")
+            Issue.record("accepted a malformed file (expected an error naming \(field))", sourceLocation: sourceLocation)
+        } catch {
+            #expect(error.file == "bad.yaml", sourceLocation: sourceLocation)
+            #expect(error.field == field, "\(error)", sourceLocation: sourceLocation)
+            #expect(!error.description.contains("\n"), sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("bundled examples load")
+    func examplesLoad() throws {
+        let robots = try example("multi-robot.yaml")
+        #expect(robots.globalStates == ["t00", "t10", "t01", "t11"])
+        #expect(robots.localActions == ["stay", "flipx", "flipy"])
+        let federated = try example("federated.yaml")
+        #expect(federated.agents == 8 && federated.observed == 4)
+    }
+
+    @Test("malformed files are refused naming the field")
+    func malformed() {
+        expectRefusal({ $0.replacingOccurrences(of: "agents: 3\n", with: "") }, field: "agents")
+        expectRefusal({ $0.replacingOccurrences(of: "agents: 3", with: "agents: 3\nobserved: 5") }, field: "observed")
+        expectRefusal({ $0.replacingOccurrences(of: "discount: 0.5", with: "discount: 1.5") }, field: "discount")
+        expectRefusal({ $0.replacingOccurrences(of: "0.9 * (tl == working)", with: "0.8 * (tl == working)") }, field: "local.transition")
+        expectRefusal({ $0.replacingOccurrences(of: "0.8 * (tg == busy)", with: "-0.8 * (tg == busy)") }, field: "global.transition")
+        expectRefusal({ $0.replacingOccurrences(of: "- 0.1 * (al == work)", with: "- 0.1 * (tl == work)") }, field: "local.reward")
+        expectRefusal({ $0.replacingOccurrences(of: "-0.3 * (ag == push)", with: "-0.3 * (sl == push)") }, field: "global.reward")
+        expectRefusal({ $0.replacingOccurrences(of: "  actions: [rest, work]", with: "  actions: [rest, work]\n  colour: red") }, field: "local.colour")
+        expectRefusal({ $0.replacingOccurrences(of: "  states: [idle, working]", with: "  states: [idle, calm]") }, field: "local.states[1]")
+        expectRefusal({ $0.replacingOccurrences(of: "exploration: 0.3", with: "exploration: 2") }, field: "learning.exploration")
+        expectRefusal({ $0.replacingOccurrences(of: "bonus[sg]", with: "bonus[sg + 5]") }, field: "local.reward")
+        expectRefusal({ $0.replacingOccurrences(of: "agents: 3", with: "agents: 3\nextra: 1") }, field: "extra")
+        expectRefusal({ $0.replacingOccurrences(of: "agents: 3", with: "agents: 5000") }, field: "agents")
+    }
+}
