@@ -6,7 +6,7 @@
 /// text of the offending sub-expression (``excerpt``). ``description`` renders
 /// everything as one sentence, for example
 /// `column 7: expected ')' but found end of input` or
-/// ``column 1: in `log(mu[s])`: logarithm of a non-positive number (0)``.
+/// "column 1: in `log(mu[s])`: logarithm of a non-positive number (0)".
 public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The phase in which an error arises.
     public enum Stage: Sendable, Hashable {

@@ -66,7 +66,7 @@ public struct SolverSettings: Sendable, Hashable {
     public var inner: InnerMethod = .closedForm
 }
 
-/// A validated game file (GAME_FORMAT.md), ready to become a ``MeanFieldGame``.
+/// A validated game file (GAME_FORMAT.md), ready to become a `MeanFieldGame`.
 ///
 /// Every key is checked when the file is loaded: types, ranges, shapes, names,
 /// unknown keys, expression syntax and the variables each expression may use,

@@ -4,7 +4,7 @@ import Ambiguity
 ///
 /// `n` states, `m` actions, a discount `γ ∈ [0, 1)`, and three functions of the
 /// mean field `μ`: the reward `r(s, a, μ)`, the nominal kernel `P̂(·|s, a, μ)`
-/// (a ``SparseDistribution`` per `(s, a)`) and the radius `ρ(s, a, μ)` of the
+/// (a `SparseDistribution` per `(s, a)`) and the radius `ρ(s, a, μ)` of the
 /// `(s,a)`-rectangular ambiguity set ``ambiguity``.
 ///
 /// The functions are plain `@Sendable` closures, so a game can be built from
@@ -55,8 +55,10 @@ public struct MeanFieldGame: Sendable {
     ///   - stateCount: `n ≥ 1`.
     ///   - actionCount: `m ≥ 1`.
     ///   - discount: `γ ∈ [0, 1)`.
-    ///   - ambiguity: the set's distance (default ``AmbiguitySet/nominalOnly``, the classical game).
+    ///   - ambiguity: the set's distance (default `AmbiguitySet.nominalOnly`, the classical game).
     ///     `l1` weights and a `wasserstein` cost must have `n` entries per axis.
+    ///   - stateNames: optional names, one per state.
+    ///   - actionNames: optional names, one per action.
     ///   - reward: `r(s, a, μ)`.
     ///   - kernel: `P̂(·|s, a, μ)`.
     ///   - kernelDependsOnMeanField: pass `false` when `P̂` ignores `μ`, so it is evaluated once.
@@ -119,6 +121,10 @@ public struct MeanFieldGame: Sendable {
     ///   - rewards: `rewards[s][a]`, an `n × m` table.
     ///   - kernels: `kernels[s][a]`, the nominal row `P̂(·|s, a)`.
     ///   - radii: `radii[s][a]`; `nil` means 0 everywhere.
+    ///   - discount: `γ ∈ [0, 1)`.
+    ///   - ambiguity: the set's distance (default `AmbiguitySet.nominalOnly`).
+    ///   - stateNames: optional names, one per state.
+    ///   - actionNames: optional names, one per action.
     /// - Throws: as the closure initializer, plus ``MeanFieldError/invalidGame(field:message:)``
     ///   when a table does not have the shape `n × m` given by `rewards`.
     public init(

@@ -11,7 +11,7 @@ struct Sweep {
 extension GameSnapshot {
     /// The robust Q-function of `V`: `Q(s, a) = r(s, a, μ) + γ σ_{U(s,a,μ)}(V)` (MODEL.md).
     ///
-    /// `V` is sorted once (``SortedValues``) and shared by every row; rows are computed
+    /// `V` is sorted once (`SortedValues`) and shared by every row; rows are computed
     /// independently (in parallel chunks when ``ExecutionMode`` allows), so the result is
     /// bit-identical to a serial sweep.
     ///
@@ -31,7 +31,7 @@ extension GameSnapshot {
     }
 
     /// The robust Bellman operator `(TV)(s) = max_a Q(s, a)` for `τ = 0`, or the soft
-    /// maximum `τ log Σ_a exp(Q(s, a)/τ)` for `τ > 0`, with `Q` from ``robustQ(values:execution:)``.
+    /// maximum `τ log Σ_a exp(Q(s, a)/τ)` for `τ > 0`, with `Q` from ``robustQ(values:execution:inner:)``.
     /// A `γ`-contraction in the sup norm.
     ///
     /// - Throws: ``MeanFieldError/numerical(_:)`` for invalid `values`,
@@ -181,7 +181,8 @@ public enum BestResponse {
     ///
     /// - Parameters:
     ///   - qValues: `Q(s, a)` at `s·m + a`, `n·m` finite numbers.
-    ///   - stateCount: `n`; `actionCount`: `m`.
+    ///   - stateCount: `n`.
+    ///   - actionCount: `m`.
     ///   - temperature: `τ ≥ 0`.
     /// - Complexity: `O(n·m)`.
     /// - Throws: ``MeanFieldError/invalidOption(field:message:)`` for a bad `temperature` or shape,
