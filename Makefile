@@ -24,6 +24,9 @@ test: glpk
 bench: glpk
 	cd Benchmarks && $(SWIFT) package benchmark
 
+fuzz: glpk
+	bash scripts/fuzz.sh
+
 docs: glpk
 	@bash scripts/docs.sh $(DOC_TARGETS)
 

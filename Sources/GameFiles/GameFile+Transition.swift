@@ -103,38 +103,56 @@ extension GameFile {
         guard array.shape.count == 2, array.shape[1] == 4 else {
             throw r.error(field, node, "has shape \(array.shape), expected a list of [s, a, t, p] entries")
         }
-        var rows = [[(Int, Double)]](repeating: [], count: n * m)
-        for k in 0..<array.shape[0] {
-            let e = Array(array.elements[(4 * k)..<(4 * k + 4)])
-            func index(_ x: Double, _ count: Int, _ what: String) throws(GameFileError) -> Int {
-                guard x == x.rounded(), x >= 0, x < Double(count) else {
-                    throw r.error("\(field)[\(k)]", node, "\(what) = \(DocumentValue.format(x)), expected a whole number in 0..<\(count)")
+        let count = array.shape[0]
+        // Every (s, a) needs an entry, so fewer entries than rows is an error; checking
+        // it first also bounds every allocation below by the size of the file.
+        guard count >= n * m else {
+            throw r.error(field, node, "\(count) entries for \(n * m) rows (s, a), expected at least one entry per row")
+        }
+        var entries: [(row: Int, t: Int, p: Double)] = []
+        entries.reserveCapacity(count)
+        for k in 0..<count {
+            let e = array.elements[(4 * k)..<(4 * k + 4)]
+            let base = e.startIndex
+            func index(_ x: Double, _ limit: Int, _ what: String) throws(GameFileError) -> Int {
+                guard x == x.rounded(), x >= 0, x < Double(limit) else {
+                    throw r.error("\(field)[\(k)]", node, "\(what) = \(DocumentValue.format(x)), expected a whole number in 0..<\(limit)")
                 }
                 return Int(x)
             }
-            let s = try index(e[0], n, "s"), a = try index(e[1], m, "a"), t = try index(e[2], n, "t")
-            let p = e[3]
+            let s = try index(e[base], n, "s"), a = try index(e[base + 1], m, "a"), t = try index(e[base + 2], n, "t")
+            let p = e[base + 3]
             guard p >= 0 else {
                 throw r.error("\(field)[\(k)]", node, "at s=\(stateNames[s]), a=\(actionNames[a]), t=\(stateNames[t]): found \(p), expected a probability >= 0")
             }
-            rows[s * m + a].append((t, p))
+            entries.append((s * m + a, t, p))
         }
+        entries.sort { $0.row < $1.row || ($0.row == $1.row && $0.t < $1.t) }
         var out: [SparseDistribution] = []
         out.reserveCapacity(n * m)
-        for s in 0..<n {
-            for a in 0..<m {
-                var entries = rows[s * m + a]
-                guard !entries.isEmpty else {
-                    throw r.error(field, node, "no entries for s=\(stateNames[s]), a=\(actionNames[a]), expected a probability row")
-                }
-                entries.sort { $0.0 < $1.0 }
-                for k in 1..<max(entries.count, 1) where entries[k].0 == entries[k - 1].0 {
-                    throw r.error(field, node, "two entries for s=\(stateNames[s]), a=\(actionNames[a]), t=\(stateNames[entries[k].0]), expected one")
-                }
-                let kept = entries.filter { $0.1 > 0 }
-                try checkRow(entries.map(\.1), field: field, node: node, s: stateNames[s], a: actionNames[a], r: r)
-                out.append(SparseDistribution(indices: kept.map(\.0), probabilities: kept.map(\.1)))
+        var k = 0
+        for row in 0..<(n * m) {
+            let s = row / m, a = row % m
+            guard k < entries.count, entries[k].row == row else {
+                throw r.error(field, node, "no entries for s=\(stateNames[s]), a=\(actionNames[a]), expected a probability row")
             }
+            var idx: [Int] = [], pr: [Double] = []
+            var total = 0.0
+            var previous = -1
+            while k < entries.count, entries[k].row == row {
+                let (_, t, p) = entries[k]
+                guard t != previous else {
+                    throw r.error(field, node, "two entries for s=\(stateNames[s]), a=\(actionNames[a]), t=\(stateNames[t]), expected one")
+                }
+                previous = t
+                total += p
+                if p > 0 { idx.append(t); pr.append(p) }
+                k += 1
+            }
+            guard abs(total - 1) <= rowTolerance else {
+                throw r.error(field, node, "at s=\(stateNames[s]), a=\(actionNames[a]): the row sums to \(total), expected 1 (within 1e-9)")
+            }
+            out.append(SparseDistribution(indices: idx, probabilities: pr))
         }
         return out
     }
