@@ -196,22 +196,21 @@ struct Solved {
         #expect(slope > -1.5 && slope < -0.25, "slope \(slope)")
     }
 
-    @Test func monteCarloGainDecreasesOnTheTwoLocationGame() throws {
+    /// On the two-location game the gain is not monotone at small N (measured: the BR-to-μ^N
+    /// deviation loses at N = 10); checked here: MC against exact, and the bound above both.
+    @Test func twoLocationGameMonteCarloExactAndBound() throws {
         let two = try Solved("two-state.json")
         let pop = try two.population()
         let constants = try pop.lipschitzConstants(samples: 8)
-        let sizes = [10, 40, 160]
-        var gains: [Double] = []
-        for n in sizes {
-            let mc = try pop.deviationGain(agents: n, episodes: 150, steps: 30, seed: 4)
-            gains.append(mc.gain)
-            if let bound = pop.bound(agents: n, constants: constants) {
-                #expect(bound >= mc.gainHigh, "N \(n): bound \(bound) below \(mc.gainHigh)")
-            }
+        for n in [10, 40] {
+            let exact = try pop.exactTwoState(agents: n, steps: 30)
+            // N = 10 is heavy-tailed (rare divergences): 150 episodes missed by 2.2 SE at this seed, 1500 agree to 5e-4.
+            let mc = try pop.deviationGain(agents: n, episodes: n == 10 ? 800 : 150, steps: 30, seed: 4, nature: .exact(exact))
+            #expect(mc.gainLow <= exact.truncatedGain && exact.truncatedGain <= mc.gainHigh,
+                    "N \(n): MC [\(mc.gainLow), \(mc.gainHigh)], exact \(exact.truncatedGain)")
+            let bound = try #require(pop.bound(agents: n, constants: constants))
+            #expect(bound >= mc.gainHigh && bound >= exact.optimalGain, "N \(n): bound \(bound)")
         }
-        #expect(gains[0] > gains[2], "\(gains)")
-        let slope = try #require(logLogSlope(x: sizes.map(Double.init), y: gains))
-        #expect(slope > -1.5 && slope < -0.25, "slope \(slope), gains \(gains)")
     }
 
     @Test func slopeOfAPowerLaw() throws {
