@@ -64,7 +64,8 @@ struct MergeCommand: ParsableCommand {
         for s in shards {
             let path = s.folder.appendingPathComponent("\(s.stem).manifest").path
             guard s.manifest.identity == first.manifest.identity else {
-                let key = zip(s.manifest.lines, first.manifest.lines).first { $0.0 != $1.0 }?.0.0 ?? "shard"
+                let key = zip(s.manifest.lines, first.manifest.lines)
+                    .first { a, b in a.0 != "shard" && (a.0 != b.0 || a.1 != b.1) }?.0.0 ?? "their lines"
                 throw InputError("\(path): not from the same run as \(first.folder.appendingPathComponent("\(first.stem).manifest").path) (they differ in '\(key)')")
             }
             guard s.shard.count == n else { throw InputError("\(path): shard \(s.shard), but another shard is one of \(n)") }

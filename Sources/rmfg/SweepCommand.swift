@@ -120,13 +120,24 @@ struct SweepCommand: ParsableCommand {
         let baseline = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.nominalBaseline() }
         var timings: [(Int, Double)] = []
         let cellCount = shardValue.cells(of: settings.cellCount).count
-        let records = try wrapSolve(file) { () throws(MeanFieldError) in
-            try sweep.run(shard: shardValue, baseline: baseline) { record, seconds in
-                timings.append((record.cell, seconds))
-                if showProgress {
-                    let line = "  cell \(timings.count)/\(cellCount): \(record.set) ρ = \(fmt(record.radius)) (\(String(format: "%.2f", seconds)) s)\n"
-                    FileHandle.standardError.write(Data(line.utf8))
-                }
+        var records: [SweepRecord] = []
+        let clock = ContinuousClock()
+        for index in shardValue.cells(of: settings.cellCount) {
+            let cell = settings.cell(index)
+            let start = clock.now
+            let record: SweepRecord
+            do {
+                record = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.run(cell: index, baseline: baseline) }
+            } catch let error as InputError {
+                throw InputError("cell \(index) (\(cell.set.kind.rawValue), ρ = \(fmt(cell.radius))): \(error.description)")
+            }
+            let d = clock.now - start
+            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            timings.append((index, seconds))
+            records.append(record)
+            if showProgress {
+                let line = "  cell \(records.count)/\(cellCount): \(record.set) ρ = \(fmt(record.radius)) (\(String(format: "%.2f", seconds)) s)\n"
+                FileHandle.standardError.write(Data(line.utf8))
             }
         }
         let manifest = SweepManifest(file: file, path: game, overridesKey: overridesKey, settings: settings,
