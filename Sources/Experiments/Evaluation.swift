@@ -36,7 +36,7 @@ public enum Evaluation {
     ///   - start: where the search for `ν_π` starts (the sweep uses the policy's equilibrium `μ`).
     ///   - temperature: `τ`.
     ///   - options: value solves.
-    /// - Throws: the game's validation errors; ``MeanFieldError/numerical(_:)`` when a value solve fails.
+    /// - Throws: the game's validation errors; `MeanFieldError.numerical` when a value solve fails.
     public static func nominalPerformance(of policy: Policy, in game: MeanFieldGame, from start: [Double],
                                           temperature: Double, options: ValueSolverOptions = .init()) throws(MeanFieldError) -> NominalPerformance {
         let nominal = try game.with(ambiguity: .nominalOnly, radius: { _, _, _ in 0 }, radiusDependsOnMeanField: false)
@@ -64,7 +64,7 @@ public enum Evaluation {
     /// radius `radius`, the population held at `μ`.
     ///
     /// Non-increasing in `radius` and at most the value under any kernel inside the set.
-    /// - Throws: validation errors; ``MeanFieldError/numerical(_:)`` when the value solve fails.
+    /// - Throws: validation errors; `MeanFieldError.numerical` when the value solve fails.
     public static func worstCaseValue(of policy: Policy, in game: MeanFieldGame, set: AmbiguitySet, radius: Double,
                                       at meanField: [Double], temperature: Double,
                                       options: ValueSolverOptions = .init()) throws(MeanFieldError) -> Double {
@@ -76,8 +76,8 @@ public enum Evaluation {
     /// `J_K(π; μ) = Σ_s μ(s) V^π_K(s)`: the value of `π` when the true kernel is the
     /// fixed `kernels` (row `s·m + a`), the rewards evaluated at `μ`, the population held at `μ`.
     ///
-    /// - Throws: ``MeanFieldError/invalidKernel(state:action:message:)`` for an invalid row;
-    ///   ``MeanFieldError/numerical(_:)`` when the value solve fails.
+    /// - Throws: `MeanFieldError.invalidKernel` for an invalid row;
+    ///   `MeanFieldError.numerical` when the value solve fails.
     public static func kernelValue(of policy: Policy, in game: MeanFieldGame, kernels: [SparseDistribution],
                                    at meanField: [Double], temperature: Double,
                                    options: ValueSolverOptions = .init()) throws(MeanFieldError) -> Double {
@@ -88,8 +88,8 @@ public enum Evaluation {
 
     /// The game with the same rewards and discount but the fixed kernel `kernels` and no ambiguity.
     ///
-    /// - Throws: ``MeanFieldError/invalidGame(field:message:)`` for a wrong number of rows,
-    ///   the row validation of ``MeanFieldGame``.
+    /// - Throws: `MeanFieldError.invalidGame` for a wrong number of rows,
+    ///   the row validation of `MeanFieldGame`.
     public static func fixedKernelGame(_ game: MeanFieldGame, kernels: [SparseDistribution]) throws(MeanFieldError) -> MeanFieldGame {
         let m = game.actionCount
         guard kernels.count == game.stateCount * m else {

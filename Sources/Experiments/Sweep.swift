@@ -165,6 +165,9 @@ public struct Sweep: Sendable {
     /// kernels drawn inside the set at the test radius around `P̂(·|·,·,μ_ρ)`
     /// (stream `index` of the seed, so the result does not depend on the shard).
     ///
+    /// - Parameters:
+    ///   - index: the cell, `0 ≤ index < settings.cellCount`.
+    ///   - baseline: the nominal equilibrium and its nominal performance (``nominalBaseline()``).
     /// - Precondition: `0 ≤ index < settings.cellCount`.
     /// - Throws: the game's and the solver's errors.
     public func run(cell index: Int, baseline: NominalBaseline) throws(MeanFieldError) -> SweepRecord {
@@ -213,7 +216,10 @@ public struct Sweep: Sendable {
 
     /// Runs the cells of `shard` in ascending order.
     ///
-    /// - Parameter progress: called after every cell with its record and wall-clock seconds.
+    /// - Parameters:
+    ///   - shard: which cells to run (default all).
+    ///   - baseline: the nominal equilibrium and its nominal performance (``nominalBaseline()``).
+    ///   - progress: called after every cell with its record and wall-clock seconds.
     /// - Throws: the first cell's error.
     public func run(shard: Shard = .all, baseline: NominalBaseline,
                     progress: ((SweepRecord, Double) -> Void)? = nil) throws(MeanFieldError) -> [SweepRecord] {

@@ -169,7 +169,7 @@ public struct GapPoint: Sendable {
 public enum GapStudy {
     /// Runs ALTERNATING-MARL (learning and planning) for each k and computes the exact Nash gaps.
     ///
-    /// - Throws: ``GameFileError`` for a k outside `1...n` (field `observed`).
+    /// - Throws: `GameFileError` for a k outside `1...n` (field `observed`).
     public static func run(game: AlternatingGame, observed: [Int]) throws(GameFileError) -> [GapPoint] {
         for k in observed where !(1...game.agents).contains(k) {
             throw GameFileError(file: game.path, field: "observed", message: "found \(k), expected a whole number in 1...\(game.agents) (at most agents)")

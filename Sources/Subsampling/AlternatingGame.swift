@@ -79,7 +79,7 @@ public struct AlternatingGame: Sendable {
 
     /// A game from tables; checks shapes, finiteness, probability rows and sizes.
     ///
-    /// - Throws: ``GameFileError`` naming the field (`path` is the file name used).
+    /// - Throws: `GameFileError` naming the field (`path` is the file name used).
     public init(path: String = "<game>", name: String, summary: String? = nil, agents: Int, observed: Int? = nil,
                 discount: Double, globalStates: [String], globalActions: [String], localStates: [String],
                 localActions: [String], globalReward: [[Double]], globalTransition: [[[Double]]],
@@ -199,7 +199,7 @@ extension AlternatingGame {
 
     /// Reads and validates a game file: `.json` as JSON, anything else as YAML.
     ///
-    /// - Throws: ``GameFileError`` naming the file and field.
+    /// - Throws: `GameFileError` naming the file and field.
     public static func load(path: String) throws(GameFileError) -> AlternatingGame {
         let data: Data
         do {

@@ -2,7 +2,7 @@ import Expressions
 import GameFiles
 
 /// Typed readers for document nodes (GameFiles keeps its own internal), each
-/// throwing a ``GameFileError`` that names the file and field.
+/// throwing a `GameFileError` that names the file and field.
 struct Reader {
     let file: String
 
