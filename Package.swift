@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Population", targets: ["Population"]),
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "Subsampling", targets: ["Subsampling"]),
+        .library(name: "Randomness", targets: ["Randomness"]),
         .library(name: "LinearProgramming", targets: ["LinearProgramming"]),
         .library(name: "Expressions", targets: ["Expressions"]),
         .library(name: "Ambiguity", targets: ["Ambiguity"]),
@@ -39,16 +40,17 @@ let package = Package(
         .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
         .target(name: "Expressions", swiftSettings: strict),
         .target(name: "Plots", swiftSettings: strict),
-        .target(name: "Population", dependencies: ["MeanField", "Ambiguity"], swiftSettings: strict),
-        .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Population"], swiftSettings: strict),
+        .target(name: "Randomness", swiftSettings: strict),
+        .target(name: "Population", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
+        .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Population", "Randomness"], swiftSettings: strict),
         .target(
             name: "Subsampling",
-            dependencies: ["Expressions", "GameFiles", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Expressions", "GameFiles", "Randomness", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
             name: "GameFiles",
-            dependencies: ["MeanField", "Ambiguity", "Expressions", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MeanField", "Ambiguity", "Expressions", "Randomness", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
@@ -65,7 +67,7 @@ let package = Package(
         // Corpus replayer by default; a libFuzzer target when built by `make fuzz`.
         .executableTarget(name: "rmfg-fuzz", dependencies: ["GameFiles"], path: "Fuzz/GameFileFuzzer", swiftSettings: strict),
         // Shared, tolerance-aware helpers for the test targets (not a product).
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Randomness"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "LinearProgrammingTests",
             dependencies: ["LinearProgramming", "TestSupport"]

@@ -5,6 +5,8 @@
 // protection). Cells are independent, so a sweep can be split into shards and
 // merged back, byte for byte.
 
+import Randomness
+
 import MeanField
 
 /// Errors of the Experiments module. Each names what was wrong.
@@ -28,36 +30,21 @@ public enum ExperimentError: Error, Sendable, Equatable, CustomStringConvertible
 /// The same seed and stream always give the same sequence on every platform,
 /// which is what makes random-kernel evaluations reproducible.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
-    private var state: UInt64
+    private var base: SplitMix64
 
     /// A generator for stream `stream` of seed `seed`. Different streams of the
     /// same seed are decorrelated by a SplitMix64 scramble of `(seed, stream)`.
     public init(seed: UInt64, stream: UInt64 = 0) {
         var s = seed ^ 0x6A09_E667_F3BC_C909
-        s = Self.mix(s &+ stream &* 0x9E37_79B9_7F4A_7C15)
-        state = Self.mix(s ^ (stream &+ 1))
-    }
-
-    private static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        s = SplitMix64.mix(s &+ stream &* 0x9E37_79B9_7F4A_7C15)
+        base = SplitMix64(seed: SplitMix64.mix(s ^ (stream &+ 1)))
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { base.next() }
 
     /// A uniform number in `[0, 1)` with 53 random bits.
-    public mutating func unit() -> Double {
-        Double(next() >> 11) * 0x1p-53
-    }
+    public mutating func unit() -> Double { base.unit() }
 }
 
 /// Order statistics used by the sweep.

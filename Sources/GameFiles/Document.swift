@@ -86,6 +86,26 @@ public enum DocumentReader {
     /// memory on hostile input).
     public static let maximumSize = 64 << 20
 
+    /// Reads a UTF-8 text file of at most ``maximumSize`` bytes.
+    ///
+    /// - Throws: ``GameFileError`` naming the file (missing, unreadable, too large, not UTF-8).
+    public static func readText(path: String) throws(GameFileError) -> String {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw GameFileError(file: path, field: "", message: "cannot read the file (\(exists ? "permission denied or not a regular file" : "no such file"))")
+        }
+        guard data.count <= maximumSize else {
+            throw GameFileError(file: path, field: "", message: "file is \(data.count) bytes, expected at most \(maximumSize)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw GameFileError(file: path, field: "", message: "not UTF-8 text")
+        }
+        return text
+    }
+
     /// Parses YAML text. `nil` for an empty document.
     public static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
         let node: Node?

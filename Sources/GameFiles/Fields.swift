@@ -1,15 +1,25 @@
 import Foundation
 
-/// Typed readers for document nodes, each throwing a ``GameFileError`` that
-/// names the field, what was found and what was expected.
-struct FieldReader {
-    let file: String
+import Expressions
 
-    func error(_ field: String, _ node: DocumentNode?, _ message: String) -> GameFileError {
+/// Typed readers for document nodes, each throwing a ``GameFileError`` that
+/// names the file, the field, what was found and what was expected. Shared by
+/// every game-file format of the project (mean-field games here, the
+/// global/local games of the Subsampling module).
+public struct FieldReader: Sendable {
+    /// The file named in errors.
+    public let file: String
+
+    /// A reader for `file`.
+    public init(file: String) { self.file = file }
+
+    /// An error naming `field`, at `node`'s position when known.
+    public func error(_ field: String, _ node: DocumentNode?, _ message: String) -> GameFileError {
         GameFileError(file: file, field: field, message: message, position: node?.position)
     }
 
-    func object(_ node: DocumentNode, _ field: String) throws(GameFileError) -> [(key: String, value: DocumentNode)] {
+    /// The pairs of a mapping.
+    public func object(_ node: DocumentNode, _ field: String) throws(GameFileError) -> [(key: String, value: DocumentNode)] {
         guard case let .object(pairs) = node.value else {
             throw error(field, node, "found \(node.value.kindDescription), expected a mapping")
         }
@@ -17,21 +27,23 @@ struct FieldReader {
     }
 
     /// Rejects keys that are not in `known`.
-    func checkKeys(_ pairs: [(key: String, value: DocumentNode)], known: [String], field: String) throws(GameFileError) {
+    public func checkKeys(_ pairs: [(key: String, value: DocumentNode)], known: [String], field: String) throws(GameFileError) {
         for (key, value) in pairs where !known.contains(key) {
             let name = field.isEmpty ? key : "\(field).\(key)"
             throw error(name, value, "unknown key '\(key)', expected one of: \(known.joined(separator: ", "))")
         }
     }
 
-    func string(_ node: DocumentNode, _ field: String) throws(GameFileError) -> String {
+    /// Text.
+    public func string(_ node: DocumentNode, _ field: String) throws(GameFileError) -> String {
         guard case let .string(s) = node.value else {
             throw error(field, node, "found \(node.value.kindDescription), expected text")
         }
         return s
     }
 
-    func number(_ node: DocumentNode, _ field: String) throws(GameFileError) -> Double {
+    /// A finite number.
+    public func number(_ node: DocumentNode, _ field: String) throws(GameFileError) -> Double {
         guard case let .number(x) = node.value else {
             throw error(field, node, "found \(node.value.kindDescription), expected a number")
         }
@@ -39,14 +51,16 @@ struct FieldReader {
         return x
     }
 
-    func bool(_ node: DocumentNode, _ field: String) throws(GameFileError) -> Bool {
+    /// `true` or `false`.
+    public func bool(_ node: DocumentNode, _ field: String) throws(GameFileError) -> Bool {
         guard case let .bool(b) = node.value else {
             throw error(field, node, "found \(node.value.kindDescription), expected true or false")
         }
         return b
     }
 
-    func integer(_ node: DocumentNode, _ field: String, range: ClosedRange<Int>) throws(GameFileError) -> Int {
+    /// A whole number in `range`.
+    public func integer(_ node: DocumentNode, _ field: String, range: ClosedRange<Int>) throws(GameFileError) -> Int {
         let x = try number(node, field)
         guard x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound) else {
             throw error(field, node, "found \(DocumentValue.format(x)), expected a whole number in \(range.lowerBound)...\(range.upperBound)")
@@ -54,7 +68,8 @@ struct FieldReader {
         return Int(x)
     }
 
-    func choice(_ node: DocumentNode, _ field: String, _ options: [String]) throws(GameFileError) -> String {
+    /// One of `options`.
+    public func choice(_ node: DocumentNode, _ field: String, _ options: [String]) throws(GameFileError) -> String {
         let s: String
         if case let .string(text) = node.value { s = text } else {
             throw error(field, node, "found \(node.value.kindDescription), expected one of: \(options.joined(separator: ", "))")
@@ -66,7 +81,7 @@ struct FieldReader {
     }
 
     /// An expression: text, or a plain number (which is an expression too).
-    func expressionSource(_ node: DocumentNode, _ field: String) throws(GameFileError) -> String {
+    public func expressionSource(_ node: DocumentNode, _ field: String) throws(GameFileError) -> String {
         switch node.value {
         case let .string(s):
             guard !s.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -82,7 +97,7 @@ struct FieldReader {
     }
 
     /// A rectangular numeric array of any depth (a number is depth 0).
-    func numericArray(_ node: DocumentNode, _ field: String) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
+    public func numericArray(_ node: DocumentNode, _ field: String) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
         switch node.value {
         case .number:
             return ([], [try number(node, field)])
@@ -103,5 +118,56 @@ struct FieldReader {
             throw error(field, node, "found \(node.value.kindDescription), expected a number or a list of numbers")
         }
     }
+
+    /// A finite number that satisfies `ok`; `expected` describes the condition.
+    public func number(_ node: DocumentNode, _ field: String, where ok: (Double) -> Bool, expected: String) throws(GameFileError) -> Double {
+        let x = try number(node, field)
+        guard ok(x) else { throw error(field, node, "found \(Self.format(x)), expected \(expected)") }
+        return x
+    }
+
+    /// A count `1…limit`, or a list of distinct names (identifiers).
+    public func space(_ node: DocumentNode, _ field: String, limit: Int) throws(GameFileError) -> (names: [String], named: Bool) {
+        switch node.value {
+        case .number:
+            let count = try integer(node, field, range: 1...limit)
+            return ((0..<count).map(String.init), false)
+        case let .array(items):
+            guard !items.isEmpty else { throw error(field, node, "found an empty list, expected at least one name") }
+            guard items.count <= limit else { throw error(field, node, "found \(items.count) names, expected at most \(limit)") }
+            var names: [String] = []
+            for (k, item) in items.enumerated() {
+                let name = try string(item, "\(field)[\(k)]")
+                guard Schema.isValidName(name) else {
+                    throw error("\(field)[\(k)]", item, "found '\(name)', expected a name (letters, digits and _, not starting with a digit)")
+                }
+                guard !names.contains(name) else { throw error("\(field)[\(k)]", item, "duplicate name '\(name)'") }
+                names.append(name)
+            }
+            return (names, true)
+        default:
+            throw error(field, node, "found \(node.value.kindDescription), expected a count or a list of names")
+        }
+    }
+
+    /// `nil` for `uniform` (or no value), else a probability vector of length `count`
+    /// (entries `>= 0`, sum 1 within `1e-9`; never renormalized).
+    public func distribution(_ node: DocumentNode?, _ field: String, count: Int) throws(GameFileError) -> [Double]? {
+        guard let node, node.value != .null else { return nil }
+        if case .string("uniform") = node.value { return nil }
+        let v = try numericArray(node, field)
+        guard v.shape == [count] else {
+            throw error(field, node, "found shape \(v.shape), expected 'uniform' or a vector of \(count) probabilities")
+        }
+        if let k = v.elements.firstIndex(where: { $0 < 0 }) {
+            throw error(field, node, "entry \(k) is \(v.elements[k]), expected a probability >= 0")
+        }
+        let total = v.elements.reduce(0, +)
+        guard abs(total - 1) <= 1e-9 else { throw error(field, node, "entries sum to \(total), expected 1 (within 1e-9)") }
+        return v.elements
+    }
+
+    /// A number as written in messages: whole numbers without a decimal point.
+    public static func format(_ x: Double) -> String { DocumentValue.format(x) }
 }
 

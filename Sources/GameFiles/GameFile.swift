@@ -137,18 +137,7 @@ public struct GameFile: Sendable {
     ///
     /// - Throws: ``GameFileError`` naming the file and field.
     public static func load(path: String, overrides: GameOverrides = GameOverrides()) throws(GameFileError) -> GameFile {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw GameFileError(file: path, field: "", message: "cannot read the file (\(FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"))")
-        }
-        guard data.count <= DocumentReader.maximumSize else {
-            throw GameFileError(file: path, field: "", message: "file is \(data.count) bytes, expected at most \(DocumentReader.maximumSize)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw GameFileError(file: path, field: "", message: "not UTF-8 text")
-        }
+        let text = try DocumentReader.readText(path: path)
         return try parse(text: text, path: path, json: path.lowercased().hasSuffix(".json"), overrides: overrides)
     }
 
@@ -211,8 +200,8 @@ public struct GameFile: Sendable {
         if let d = field("description"), d.value != .null { summary = try r.string(d, "description") } else { summary = nil }
 
         // states, actions
-        (stateNames, statesNamed) = try Self.readSpace(try required("states"), "states", limit: 1_000_000, r)
-        (actionNames, actionsNamed) = try Self.readSpace(try required("actions"), "actions", limit: 10_000, r)
+        (stateNames, statesNamed) = try r.space(try required("states"), "states", limit: 1_000_000)
+        (actionNames, actionsNamed) = try r.space(try required("actions"), "actions", limit: 10_000)
         let n = stateNames.count, m = actionNames.count
 
         // discount
@@ -367,26 +356,7 @@ public struct GameFile: Sendable {
         }
 
         // initial
-        if let ini = field("initial") {
-            if case .string("uniform") = ini.value {
-                initial = nil
-            } else {
-                let v = try r.numericArray(ini, "initial")
-                guard v.shape == [n] else {
-                    throw r.error("initial", ini, "found shape \(v.shape), expected 'uniform' or a vector of \(n) probabilities")
-                }
-                if let k = v.elements.firstIndex(where: { $0 < 0 }) {
-                    throw r.error("initial", ini, "entry \(k) is \(v.elements[k]), expected a probability >= 0")
-                }
-                let total = v.elements.reduce(0, +)
-                guard abs(total - 1) <= 1e-9 else {
-                    throw r.error("initial", ini, "entries sum to \(total), expected 1 (within 1e-9)")
-                }
-                initial = v.elements
-            }
-        } else {
-            initial = nil
-        }
+        initial = try r.distribution(field("initial"), "initial", count: n)
 
         // solver
         var settings = SolverSettings()
@@ -421,29 +391,6 @@ public struct GameFile: Sendable {
         }
         solver = settings
         failures = FailureLog()
-    }
-
-    static func readSpace(_ node: DocumentNode, _ key: String, limit: Int, _ r: FieldReader) throws(GameFileError) -> ([String], Bool) {
-        switch node.value {
-        case .number:
-            let count = try r.integer(node, key, range: 1...limit)
-            return ((0..<count).map(String.init), false)
-        case let .array(items):
-            guard !items.isEmpty else { throw r.error(key, node, "found an empty list, expected at least one name") }
-            guard items.count <= limit else { throw r.error(key, node, "found \(items.count) names, expected at most \(limit)") }
-            var names: [String] = []
-            for (k, item) in items.enumerated() {
-                let name = try r.string(item, "\(key)[\(k)]")
-                guard Schema.isValidName(name) else {
-                    throw r.error("\(key)[\(k)]", item, "found '\(name)', expected a name (letters, digits and _, not starting with a digit)")
-                }
-                guard !names.contains(name) else { throw r.error("\(key)[\(k)]", item, "duplicate name '\(name)'") }
-                names.append(name)
-            }
-            return (names, true)
-        default:
-            throw r.error(key, node, "found \(node.value.kindDescription), expected a count or a list of names")
-        }
     }
 }
 

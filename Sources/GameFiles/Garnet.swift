@@ -1,3 +1,5 @@
+import Randomness
+
 /// Random "garnet" games (Archibald, McKinnon and Thomas 1995; Bhatnagar et al.
 /// 2009) as game files, for tests and benchmarks.
 ///
@@ -57,21 +59,21 @@ public struct GarnetSpecification: Sendable, Hashable {
 
     /// The rewards `R[s][a]` and the sparse transition entries `[s, a, t, p]`.
     public func generate() -> (rewards: [[Double]], entries: [(Int, Int, Int, Double)]) {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var rewards = [[Double]](repeating: [Double](repeating: 0, count: actions), count: states)
         var entries: [(Int, Int, Int, Double)] = []
         entries.reserveCapacity(states * actions * branching)
         var pool = Array(0..<states)
         for s in 0..<states {
             for a in 0..<actions {
-                rewards[s][a] = rng.nextDouble()
+                rewards[s][a] = rng.unit()
                 // Partial Fisher–Yates: the first `branching` entries of `pool` are the successors.
                 for k in 0..<branching {
                     let j = k + Int(rng.next() % UInt64(states - k))
                     pool.swapAt(k, j)
                 }
                 let successors = pool[0..<branching].sorted()
-                var cuts = (0..<(branching - 1)).map { _ in rng.nextDouble() }
+                var cuts = (0..<(branching - 1)).map { _ in rng.unit() }
                 cuts.sort()
                 var previous = 0.0
                 for (k, t) in successors.enumerated() {
@@ -123,19 +125,4 @@ public struct GarnetSpecification: Sendable, Hashable {
         out += "solver:\n  temperature: \(num(temperature))\n  tolerance: \(num(tolerance))\n"
         return out
     }
-}
-
-/// SplitMix64 (Steele, Lea and Flood 2014): a small, fast, reproducible stream.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A double uniform in `[0, 1)` with 53 random bits.
-    mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

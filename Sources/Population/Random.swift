@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// A small, fast, seedable generator (SplitMix64) with independent streams.
 ///
@@ -6,38 +7,23 @@ import Foundation
 /// ``init(seed:_:)``, so two runs that share those keys draw the same uniforms
 /// (common random numbers) whatever happened before.
 public struct PopulationRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var base: SplitMix64
 
     /// A generator started from `seed`.
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { base = SplitMix64(seed: seed) }
 
     /// The stream keyed by `seed` and the `keys` (hashed in order).
     public init(seed: UInt64, _ keys: Int...) {
-        var h = Self.mix(seed &+ 0x6A09_E667_F3BC_C909)
-        for k in keys { h = Self.mix(h ^ (UInt64(bitPattern: Int64(k)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D)) }
-        state = h
-    }
-
-    static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var h = SplitMix64.mix(seed &+ 0x6A09_E667_F3BC_C909)
+        for k in keys { h = SplitMix64.mix(h ^ (UInt64(bitPattern: Int64(k)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D)) }
+        base = SplitMix64(seed: h)
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { base.next() }
 
     /// A uniform number in `(0, 1)` (53 random bits, never 0).
-    public mutating func uniform() -> Double {
-        (Double(next() >> 11) + 0.5) * 0x1p-53
-    }
+    public mutating func uniform() -> Double { base.openUnit() }
 }
 
 /// Exact samplers by inversion: each draw consumes exactly one uniform and is

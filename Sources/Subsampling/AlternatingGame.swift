@@ -201,18 +201,7 @@ extension AlternatingGame {
     ///
     /// - Throws: `GameFileError` naming the file and field.
     public static func load(path: String) throws(GameFileError) -> AlternatingGame {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw GameFileError(file: path, field: "", message: "cannot read the file (\(FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"))")
-        }
-        guard data.count <= DocumentReader.maximumSize else {
-            throw GameFileError(file: path, field: "", message: "file is \(data.count) bytes, expected at most \(DocumentReader.maximumSize)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw GameFileError(file: path, field: "", message: "not UTF-8 text")
-        }
+        let text = try DocumentReader.readText(path: path)
         return try parse(text: text, path: path, json: path.lowercased().hasSuffix(".json"))
     }
 
@@ -235,7 +224,7 @@ extension AlternatingGame {
 
     // swiftlint:disable:next function_body_length cyclomatic_complexity
     static func read(_ root: DocumentNode, path: String) throws(GameFileError) -> AlternatingGame {
-        let r = Reader(file: path)
+        let r = FieldReader(file: path)
         let top = try r.object(root, "")
         try r.checkKeys(top, known: topKeys, field: "")
         func field(_ key: String) -> DocumentNode? { top.first { $0.key == key }?.value }
@@ -369,7 +358,9 @@ extension AlternatingGame {
             }
         }
         let gi = try r.distribution(try sub(globalBlock, "global", "initial", optional: true), "global.initial", count: g)
+            ?? [Double](repeating: 1 / Double(g), count: g)
         let li = try r.distribution(try sub(localBlock, "local", "initial", optional: true), "local.initial", count: l)
+            ?? [Double](repeating: 1 / Double(l), count: l)
 
         var settings = LearningSettings()
         if let lb = field("learning"), lb.value != .null {
