@@ -106,6 +106,26 @@ public enum DocumentReader {
         return text
     }
 
+    /// Parses a game file's text (JSON when `json`, else YAML) into its root node.
+    ///
+    /// - Parameter reference: the document describing the format, named when the file is empty.
+    /// - Throws: ``GameFileError`` for a syntax error (with line and column) or an empty file.
+    public static func parseRoot(text: String, path: String, json: Bool, reference: String) throws(GameFileError) -> DocumentNode {
+        let root: DocumentNode?
+        do {
+            root = json ? try parseJSON(text) : try parseYAML(text)
+        } catch {
+            switch error {
+            case let .syntax(message):
+                throw GameFileError(file: path, field: "", message: "\(json ? "JSON" : "YAML") syntax error: \(message)")
+            }
+        }
+        guard let root else {
+            throw GameFileError(file: path, field: "", message: "the file is empty, expected a game (see \(reference))")
+        }
+        return root
+    }
+
     /// Parses YAML text. `nil` for an empty document.
     public static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
         let node: Node?

@@ -150,18 +150,7 @@ public struct GameFile: Sendable {
     ///   - overrides: values that replace the file's.
     public static func parse(text: String, path: String, json: Bool = false,
                              overrides: GameOverrides = GameOverrides()) throws(GameFileError) -> GameFile {
-        let root: DocumentNode?
-        do {
-            root = json ? try DocumentReader.parseJSON(text) : try DocumentReader.parseYAML(text)
-        } catch {
-            switch error {
-            case let .syntax(message):
-                throw GameFileError(file: path, field: "", message: "\(json ? "JSON" : "YAML") syntax error: \(message)")
-            }
-        }
-        guard var root else {
-            throw GameFileError(file: path, field: "", message: "the file is empty, expected a game (see Docs/Format.md)")
-        }
+        var root = try DocumentReader.parseRoot(text: text, path: path, json: json, reference: "Docs/Format.md")
         applyOverrides(overrides, to: &root)
         return try GameFile(root: root, path: path)
     }

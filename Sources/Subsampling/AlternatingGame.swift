@@ -207,18 +207,7 @@ extension AlternatingGame {
 
     /// Parses and validates game-file text (`path` names the file in errors).
     public static func parse(text: String, path: String, json: Bool = false) throws(GameFileError) -> AlternatingGame {
-        let root: DocumentNode?
-        do {
-            root = json ? try DocumentReader.parseJSON(text) : try DocumentReader.parseYAML(text)
-        } catch {
-            switch error {
-            case let .syntax(message):
-                throw GameFileError(file: path, field: "", message: "\(json ? "JSON" : "YAML") syntax error: \(message)")
-            }
-        }
-        guard let root else {
-            throw GameFileError(file: path, field: "", message: "the file is empty, expected a game (see Docs/Alternating.md)")
-        }
+        let root = try DocumentReader.parseRoot(text: text, path: path, json: json, reference: "Docs/Alternating.md")
         return try read(root, path: path)
     }
 
