@@ -8,7 +8,7 @@ echo "    nature perturbs every transition row within a total-variation ball of 
 echo
 "$RMFG" solve Examples/beach-bar.yaml --compare-nominal --quiet
 echo
-echo "== rmfg worst-case --set wasserstein --radius 0.3 --nominal 0.2,0.3,0.5 --values 1,2,3 --method both"
+echo "== rmfg worst-case --set wasserstein --radius 0.3 --nominal 0.2,0.3,0.5 --values 1,2,4 --method both"
 echo "   (one inner problem, solved by the exact dual and by GLPK, with its certificate)"
 echo
-"$RMFG" worst-case --set wasserstein --radius 0.3 --nominal 0.2,0.3,0.5 --values 1,2,3 --method both
+"$RMFG" worst-case --set wasserstein --radius 0.3 --nominal 0.2,0.3,0.5 --values 1,2,4 --method both
