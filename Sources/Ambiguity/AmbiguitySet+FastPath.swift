@@ -62,3 +62,30 @@ extension SparseDistribution {
         return s
     }
 }
+
+extension AmbiguitySet {
+    /// The worst-case distribution of a row appended to flat (CSR) buffers: its
+    /// support to `indices` (increasing) and its probabilities to `probabilities`.
+    /// Returns `σ`. Same result as ``worstCaseDistribution(nominal:values:radius:)``;
+    /// for `none` and `tv` it allocates nothing besides the buffers' growth, which is
+    /// what lets a Bellman sweep keep every row's kernel in three arrays.
+    ///
+    /// - Precondition: as ``worstCaseValue(nominal:values:radius:)``.
+    public func appendWorstCase(nominal: SparseDistribution, values: SortedValues, radius: Double,
+                                indices: inout [Int], probabilities: inout [Double]) -> Double {
+        switch kind {
+        case .none:
+            indices.append(contentsOf: nominal.indices)
+            probabilities.append(contentsOf: nominal.probabilities)
+            return nominal.dot(values.values)
+        case .tv:
+            return TotalVariation.append(p: nominal, v: values, radius: radius, support: support,
+                                         indices: &indices, probabilities: &probabilities)
+        default:
+            let (value, q) = worstCaseDistribution(nominal: nominal, values: values, radius: radius)
+            indices.append(contentsOf: q.indices)
+            probabilities.append(contentsOf: q.probabilities)
+            return value
+        }
+    }
+}

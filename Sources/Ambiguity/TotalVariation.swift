@@ -142,4 +142,69 @@ enum TotalVariation {
         }
         return RowSolution(value: value, distribution: out, dual: dual, distance: moved)
     }
+
+    /// ``solve(p:v:radius:support:build:)`` with the distribution appended to flat
+    /// buffers instead of a new ``SparseDistribution``; returns the same `σ`.
+    static func append(p: SparseDistribution, v: SortedValues, radius: Double, support: SupportRestriction,
+                       indices: inout [Int], probabilities: inout [Double]) -> Double {
+        let k = p.indices.count
+        let values = v.values
+        let istar = target(p: p, v: v, support: support)
+        let vStar = values[istar]
+        let posStar = p.position(of: istar)
+        let pStar = posStar.map { p.probabilities[$0] } ?? 0
+        let budget = min(radius, 1 - pStar)
+        guard budget > 0 else {
+            indices.append(contentsOf: p.indices)
+            probabilities.append(contentsOf: p.probabilities)
+            return p.dot(values)
+        }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { q in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { buffer in
+                var keys = buffer
+                let rank = v.rank
+                for pos in 0..<k {
+                    keys[pos] = rank[p.indices[pos]] &* k &+ pos
+                    q[pos] = p.probabilities[pos]
+                }
+                if k <= 32 {
+                    for i in 1..<max(k, 1) {
+                        let x = keys[i]
+                        var j = i - 1
+                        while j >= 0, keys[j] > x {
+                            keys[j + 1] = keys[j]
+                            j -= 1
+                        }
+                        keys[j + 1] = x
+                    }
+                } else {
+                    keys.sort()
+                }
+                var remaining = budget
+                var removedValue = 0.0
+                var r = k - 1
+                while r >= 0, remaining > 0 {
+                    let pos = keys[r] % k
+                    r -= 1
+                    if pos == posStar { continue }
+                    let take = min(remaining, q[pos])
+                    q[pos] -= take
+                    remaining -= take
+                    removedValue += take * values[p.indices[pos]]
+                }
+                let moved = budget - max(remaining, 0)
+                if let posStar { q[posStar] += moved }
+                var inserted = posStar != nil
+                for pos in 0..<k {
+                    if !inserted, p.indices[pos] > istar {
+                        if moved > 0 { indices.append(istar); probabilities.append(moved) }
+                        inserted = true
+                    }
+                    if q[pos] > 0 { indices.append(p.indices[pos]); probabilities.append(q[pos]) }
+                }
+                if !inserted, moved > 0 { indices.append(istar); probabilities.append(moved) }
+                return p.dot(values) - removedValue + moved * vStar
+            }
+        }
+    }
 }

@@ -71,8 +71,9 @@ struct PairEvaluator {
             throw .numerical("robust policy evaluation did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(vpi.errorBound))")
         }
         if given != nil { warmPolicy = vpi.values }
-        let kernels = population == .worstCase ? vpi.worstCaseKernels : snapshot.kernels
-        let chain = TransitionMatrix(unchecked: policy.probabilities, kernels: kernels, stateCount: n, actionCount: m)
+        let chain = population == .worstCase
+            ? TransitionMatrix(unchecked: policy.probabilities, kernelRows: vpi.kernelRows, stateCount: n, actionCount: m)
+            : TransitionMatrix(unchecked: policy.probabilities, kernels: snapshot.kernels, stateCount: n, actionCount: m)
         let mu = snapshot.meanField
         let phi = chain.step(mu)
         var residual = 0.0

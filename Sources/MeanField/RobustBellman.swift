@@ -5,7 +5,7 @@ struct Sweep {
     /// `Q(s, a) = r(s, a, μ) + γ σ_{U(s,a,μ)}(V)`, row-major.
     var q: [Double]
     /// The reported worst-case distribution of each row (MODEL.md tie-break), when requested.
-    var kernels: [SparseDistribution]?
+    var kernels: KernelRows?
 }
 
 extension GameSnapshot {
@@ -69,29 +69,50 @@ extension GameSnapshot {
                 q[i] = rewards[i] + discount * v
                 if wantKernels { ks.append(d) }
             }
-            return Sweep(q: q, kernels: wantKernels ? ks : nil)
+            return Sweep(q: q, kernels: wantKernels ? KernelRows(rows: ks) : nil)
         }
         let sorted = SortedValues(values)
         let set = ambiguity
         let gamma = discount
         var q = [Double](repeating: 0, count: rows)
-        var kernelsOut: [SparseDistribution]? = nil
+        var kernelsOut: KernelRows? = nil
         if wantKernels {
-            var ks = [SparseDistribution](repeating: SparseDistribution(indices: [], probabilities: []), count: rows)
+            // Each chunk appends its rows' kernels to its own CSR fragment, stored at the
+            // chunk's first row; the fragments are joined in row order afterwards.
+            var fragments = [KernelRows?](repeating: nil, count: rows)
             q.withUnsafeMutableBufferPointer { qb in
-                ks.withUnsafeMutableBufferPointer { kb in
-                    guard let qbase = qb.baseAddress, let kbase = kb.baseAddress else { return }
-                    let qs = DisjointSlices(base: qbase), kso = DisjointSlices(base: kbase)
+                fragments.withUnsafeMutableBufferPointer { fb in
+                    guard let qbase = qb.baseAddress, let fbase = fb.baseAddress else { return }
+                    let qs = DisjointSlices(base: qbase), fs = DisjointSlices(base: fbase)
                     Parallel.forEachChunk(count: rows, mode: execution) { range in
+                        var starts = [0]
+                        starts.reserveCapacity(range.count + 1)
+                        var idx: [Int] = [], pr: [Double] = []
+                        var estimate = 0
+                        for i in range { estimate += kernels[i].indices.count + 1 }
+                        idx.reserveCapacity(estimate)
+                        pr.reserveCapacity(estimate)
                         for i in range {
-                            let (v, d) = set.worstCaseDistribution(nominal: kernels[i], values: sorted, radius: radii[i])
+                            let v = set.appendWorstCase(nominal: kernels[i], values: sorted, radius: radii[i],
+                                                        indices: &idx, probabilities: &pr)
                             qs.base[i] = rewards[i] + gamma * v
-                            kso.base[i] = d
+                            starts.append(idx.count)
                         }
+                        fs.base[range.lowerBound] = KernelRows(rowStart: starts, indices: idx, probabilities: pr)
                     }
                 }
             }
-            kernelsOut = ks
+            var starts = [0]
+            starts.reserveCapacity(rows + 1)
+            var idx: [Int] = [], pr: [Double] = []
+            for fragment in fragments {
+                guard let fragment else { continue }
+                let offset = idx.count
+                idx.append(contentsOf: fragment.indices)
+                pr.append(contentsOf: fragment.probabilities)
+                for r in fragment.rowStart.dropFirst() { starts.append(offset + r) }
+            }
+            kernelsOut = KernelRows(rowStart: starts, indices: idx, probabilities: pr)
         } else {
             q.withUnsafeMutableBufferPointer { qb in
                 guard let qbase = qb.baseAddress else { return }

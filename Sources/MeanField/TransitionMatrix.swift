@@ -35,6 +35,11 @@ public struct TransitionMatrix: Sendable, Hashable {
     }
 
     init(unchecked policy: [Double], kernels: [SparseDistribution], stateCount n: Int, actionCount m: Int) {
+        self.init(unchecked: policy, kernelRows: KernelRows(rows: kernels), stateCount: n, actionCount: m)
+    }
+
+    /// Mixes flat (CSR) kernel rows by a policy; row `s·m + a` is `K(·|s, a)`.
+    init(unchecked policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int) {
         var accumulator = [Double](repeating: 0, count: n)
         var touched = [Bool](repeating: false, count: n)
         var list: [Int] = []
@@ -42,9 +47,7 @@ public struct TransitionMatrix: Sendable, Hashable {
         var cols: [Int] = []
         var probs: [Double] = []
         // Rows of the mixture have at most the union of their actions' supports.
-        var estimate = 0
-        for row in kernels { estimate += row.indices.count }
-        estimate = min(estimate, n * n)
+        let estimate = min(kernelRows.indices.count, n * n)
         cols.reserveCapacity(estimate)
         probs.reserveCapacity(estimate)
         list.reserveCapacity(min(n, 64))
@@ -53,17 +56,14 @@ public struct TransitionMatrix: Sendable, Hashable {
             for a in 0..<m {
                 let w = policy[s * m + a]
                 guard w > 0 else { continue }
-                kernels[s * m + a].indices.withUnsafeBufferPointer { idx in
-                    kernels[s * m + a].probabilities.withUnsafeBufferPointer { pr in
-                        for j in 0..<idx.count {
-                            let t = idx[j]
-                            if !touched[t] {
-                                touched[t] = true
-                                list.append(t)
-                            }
-                            accumulator[t] += w * pr[j]
-                        }
+                let row = s * m + a
+                for j in kernelRows.rowStart[row]..<kernelRows.rowStart[row + 1] {
+                    let t = kernelRows.indices[j]
+                    if !touched[t] {
+                        touched[t] = true
+                        list.append(t)
                     }
+                    accumulator[t] += w * kernelRows.probabilities[j]
                 }
             }
             // Insertion sort: rows are short and nearly sorted (kernels list their support in order).

@@ -64,7 +64,9 @@ public struct ValueSolution: Sendable {
     /// ``errorBound`` of the exact robust Q-function.
     public let qValues: [Double]
     /// The reported worst-case distribution `K(·|s, a)` against `V_k`, per row `s·m + a`.
-    public let worstCaseKernels: [SparseDistribution]
+    public var worstCaseKernels: [SparseDistribution] { kernelRows.rows }
+    /// The same kernels in flat (CSR) form.
+    let kernelRows: KernelRows
     /// `‖TV_k − V_k‖∞ · γ/(1−γ)`, a bound on `‖values − V_exact‖∞`.
     public let errorBound: Double
     /// Bellman sweeps used.
@@ -149,11 +151,11 @@ extension GameSnapshot {
             var scale = 1.0
             for x in tv { scale = max(scale, abs(x)) }
             if res * factor <= options.tolerance || res <= 4 * Double.ulpOfOne * scale {
-                return ValueSolution(values: tv, qValues: sw.q, worstCaseKernels: sw.kernels ?? [],
+                return ValueSolution(values: tv, qValues: sw.q, kernelRows: sw.kernels ?? KernelRows(rows: []),
                                      errorBound: res * factor, sweeps: sweeps, converged: true)
             }
             if sweeps >= options.maxSweeps {
-                return ValueSolution(values: tv, qValues: sw.q, worstCaseKernels: sw.kernels ?? [],
+                return ValueSolution(values: tv, qValues: sw.q, kernelRows: sw.kernels ?? KernelRows(rows: []),
                                      errorBound: res * factor, sweeps: sweeps, converged: false)
             }
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
@@ -191,11 +193,11 @@ extension GameSnapshot {
 
     /// The value of the frozen pair (policy, kernels): `W = c + γ P W` with
     /// `c(s) = Σ_a π(a|s)[r − τ log π]` and `P = Σ_a π(a|s) K(·|s,a)`.
-    private func newtonCandidate(policy: [Double], kernels: [SparseDistribution], temperature tau: Double,
+    private func newtonCandidate(policy: [Double], kernels: KernelRows, temperature tau: Double,
                                  start: [Double], residual: Double, options: ValueSolverOptions) -> [Double]? {
         let n = stateCount
         let gamma = discount
-        let chain = TransitionMatrix(unchecked: policy, kernels: kernels, stateCount: n, actionCount: actionCount)
+        let chain = TransitionMatrix(unchecked: policy, kernelRows: kernels, stateCount: n, actionCount: actionCount)
         var c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau)
         if n <= ValueSolverOptions.denseNewtonLimit {
             var a = [Double](repeating: 0, count: n * n)
