@@ -194,15 +194,23 @@ enum TotalVariation {
                 }
                 let moved = budget - max(remaining, 0)
                 if let posStar { q[posStar] += moved }
-                var inserted = posStar != nil
-                for pos in 0..<k {
-                    if !inserted, p.indices[pos] > istar {
-                        if moved > 0 { indices.append(istar); probabilities.append(moved) }
-                        inserted = true
+                // Build the row in stack buffers, then append it in one piece.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: k + 1) { outIndex in
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: k + 1) { outMass in
+                        var count = 0
+                        var inserted = posStar != nil
+                        for pos in 0..<k {
+                            if !inserted, p.indices[pos] > istar {
+                                if moved > 0 { outIndex[count] = istar; outMass[count] = moved; count += 1 }
+                                inserted = true
+                            }
+                            if q[pos] > 0 { outIndex[count] = p.indices[pos]; outMass[count] = q[pos]; count += 1 }
+                        }
+                        if !inserted, moved > 0 { outIndex[count] = istar; outMass[count] = moved; count += 1 }
+                        indices.append(contentsOf: UnsafeBufferPointer(rebasing: outIndex[0..<count]))
+                        probabilities.append(contentsOf: UnsafeBufferPointer(rebasing: outMass[0..<count]))
                     }
-                    if q[pos] > 0 { indices.append(p.indices[pos]); probabilities.append(q[pos]) }
                 }
-                if !inserted, moved > 0 { indices.append(istar); probabilities.append(moved) }
                 return p.dot(values) - removedValue + moved * vStar
             }
         }

@@ -42,50 +42,64 @@ public struct TransitionMatrix: Sendable, Hashable {
     init(unchecked policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int) {
         var accumulator = [Double](repeating: 0, count: n)
         var touched = [Bool](repeating: false, count: n)
-        var list: [Int] = []
+        var list = [Int](repeating: 0, count: n)
         var starts = [Int](repeating: 0, count: n + 1)
-        var cols: [Int] = []
-        var probs: [Double] = []
         // Rows of the mixture have at most the union of their actions' supports.
-        let estimate = min(kernelRows.indices.count, n * n)
-        cols.reserveCapacity(estimate)
-        probs.reserveCapacity(estimate)
-        list.reserveCapacity(min(n, 64))
-        for s in 0..<n {
-            list.removeAll(keepingCapacity: true)
-            for a in 0..<m {
-                let w = policy[s * m + a]
-                guard w > 0 else { continue }
-                let row = s * m + a
-                for j in kernelRows.rowStart[row]..<kernelRows.rowStart[row + 1] {
-                    let t = kernelRows.indices[j]
-                    if !touched[t] {
-                        touched[t] = true
-                        list.append(t)
+        let capacity = min(kernelRows.indices.count, n * n)
+        var cols = [Int](repeating: 0, count: capacity)
+        var probs = [Double](repeating: 0, count: capacity)
+        var total = 0
+        policy.withUnsafeBufferPointer { pol in
+        kernelRows.rowStart.withUnsafeBufferPointer { rs in
+        kernelRows.indices.withUnsafeBufferPointer { ki in
+        kernelRows.probabilities.withUnsafeBufferPointer { kp in
+        accumulator.withUnsafeMutableBufferPointer { acc in
+        touched.withUnsafeMutableBufferPointer { seen in
+        list.withUnsafeMutableBufferPointer { lst in
+        cols.withUnsafeMutableBufferPointer { cb in
+        probs.withUnsafeMutableBufferPointer { pb in
+            for s in 0..<n {
+                var count = 0
+                for a in 0..<m {
+                    let w = pol[s * m + a]
+                    guard w > 0 else { continue }
+                    let row = s * m + a
+                    for j in rs[row]..<rs[row + 1] {
+                        let t = ki[j]
+                        if !seen[t] {
+                            seen[t] = true
+                            lst[count] = t
+                            count += 1
+                        }
+                        acc[t] += w * kp[j]
                     }
-                    accumulator[t] += w * kernelRows.probabilities[j]
                 }
-            }
-            // Insertion sort: rows are short and nearly sorted (kernels list their support in order).
-            if list.count > 1 {
-                for i in 1..<list.count {
-                    let x = list[i]
-                    var j = i - 1
-                    while j >= 0, list[j] > x {
-                        list[j + 1] = list[j]
-                        j -= 1
+                // Columns in increasing order: scan the states when the row is dense
+                // enough, else sort the (short) list of touched states.
+                if count * 8 >= n {
+                    for t in 0..<n where seen[t] {
+                        cb[total] = t
+                        pb[total] = acc[t]
+                        total += 1
+                        acc[t] = 0
+                        seen[t] = false
                     }
-                    list[j + 1] = x
+                } else {
+                    var touchedStates = UnsafeMutableBufferPointer(rebasing: lst[0..<count])
+                    touchedStates.sort()
+                    for t in touchedStates {
+                        cb[total] = t
+                        pb[total] = acc[t]
+                        total += 1
+                        acc[t] = 0
+                        seen[t] = false
+                    }
                 }
+                starts[s + 1] = total
             }
-            for t in list {
-                cols.append(t)
-                probs.append(accumulator[t])
-                accumulator[t] = 0
-                touched[t] = false
-            }
-            starts[s + 1] = cols.count
-        }
+        }}}}}}}}}
+        cols.removeLast(capacity - total)
+        probs.removeLast(capacity - total)
         stateCount = n
         rowStart = starts
         columns = cols
