@@ -102,17 +102,22 @@ extension GameSnapshot {
                     }
                 }
             }
-            var starts = [0]
-            starts.reserveCapacity(rows + 1)
-            var idx: [Int] = [], pr: [Double] = []
-            for fragment in fragments {
-                guard let fragment else { continue }
-                let offset = idx.count
-                idx.append(contentsOf: fragment.indices)
-                pr.append(contentsOf: fragment.probabilities)
-                for r in fragment.rowStart.dropFirst() { starts.append(offset + r) }
+            if let whole = fragments.first ?? nil, whole.count == rows {
+                // One chunk (a serial sweep): its fragment is the result.
+                kernelsOut = whole
+            } else {
+                var starts = [0]
+                starts.reserveCapacity(rows + 1)
+                var idx: [Int] = [], pr: [Double] = []
+                for fragment in fragments {
+                    guard let fragment else { continue }
+                    let offset = idx.count
+                    idx.append(contentsOf: fragment.indices)
+                    pr.append(contentsOf: fragment.probabilities)
+                    for r in fragment.rowStart.dropFirst() { starts.append(offset + r) }
+                }
+                kernelsOut = KernelRows(rowStart: starts, indices: idx, probabilities: pr)
             }
-            kernelsOut = KernelRows(rowStart: starts, indices: idx, probabilities: pr)
         } else {
             q.withUnsafeMutableBufferPointer { qb in
                 guard let qbase = qb.baseAddress else { return }

@@ -46,8 +46,9 @@ public struct TransitionMatrix: Sendable, Hashable {
         var starts = [Int](repeating: 0, count: n + 1)
         // Rows of the mixture have at most the union of their actions' supports.
         let capacity = min(kernelRows.indices.count, n * n)
-        var cols = [Int](repeating: 0, count: capacity)
-        var probs = [Double](repeating: 0, count: capacity)
+        // Written below before being read; trimmed to `total` at the end.
+        var cols = [Int](unsafeUninitializedCapacity: capacity) { _, count in count = capacity }
+        var probs = [Double](unsafeUninitializedCapacity: capacity) { _, count in count = capacity }
         var total = 0
         policy.withUnsafeBufferPointer { pol in
         kernelRows.rowStart.withUnsafeBufferPointer { rs in
