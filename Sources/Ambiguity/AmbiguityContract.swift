@@ -136,9 +136,16 @@ public struct SortedValues: Sendable {
     /// Sorts `values` once. O(n log n).
     public init(_ values: [Double]) {
         self.values = values
-        let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        // Sort (value, index) pairs stored contiguously: no indirection through `values`
+        // in the comparisons, which matters for the serial part of large sweeps.
+        var pairs = values.enumerated().map { (value: $0.element, index: $0.offset) }
+        pairs.sort { $0.value < $1.value || ($0.value == $1.value && $0.index < $1.index) }
+        var order = [Int](repeating: 0, count: values.count)
         var rank = [Int](repeating: 0, count: values.count)
-        for (r, t) in order.enumerated() { rank[t] = r }
+        for (r, pair) in pairs.enumerated() {
+            order[r] = pair.index
+            rank[pair.index] = r
+        }
         self.order = order
         self.rank = rank
     }

@@ -39,7 +39,8 @@ extension GameSnapshot {
     public func bellman(values: [Double], temperature: Double, execution: ExecutionMode = .automatic) throws(MeanFieldError) -> [Double] {
         try checkTemperature(temperature)
         let q = try robustQ(values: values, execution: execution)
-        return Self.stateValues(q: q, stateCount: stateCount, actionCount: actionCount, temperature: temperature)
+        return Self.stateValues(q: q, stateCount: stateCount, actionCount: actionCount, temperature: temperature,
+                                execution: execution)
     }
 
     /// The policy Bellman operator `(T^π V)(s) = Σ_a π(a|s) [r − τ log π(a|s) + γ σ_U(V)]`
@@ -164,11 +165,22 @@ extension GameSnapshot {
         return best + tau * mathLog(sum)
     }
 
-    static func stateValues(q: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> [Double] {
+    static func stateValues(q: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double,
+                            execution: ExecutionMode = .serial) -> [Double] {
         var v = [Double](repeating: 0, count: n)
+        // Per state, independent: chunked like the sweep (same threshold on n·m rows),
+        // so the soft maximum's exp/log work does not stay serial in large sweeps.
+        let mode: ExecutionMode = execution == .automatic && n * m < ExecutionMode.parallelRowThreshold ? .serial : execution
         q.withUnsafeBufferPointer { qb in
-            for s in 0..<n {
-                v[s] = softMax(UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)]), temperature: tau)
+            v.withUnsafeMutableBufferPointer { vb in
+                guard let vbase = vb.baseAddress else { return }
+                let out = DisjointSlices(base: vbase)
+                let qs = UncheckedBox(qb)
+                Parallel.forEachChunk(count: n, mode: mode == .automatic ? .parallel : mode) { range in
+                    for s in range {
+                        out.base[s] = softMax(UnsafeBufferPointer(rebasing: qs.value[(s * m)..<(s * m + m)]), temperature: tau)
+                    }
+                }
             }
         }
         return v

@@ -118,11 +118,12 @@ extension GameSnapshot {
         return try solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warmStart, options: options)
     }
 
-    private func reduce(_ q: [Double], policy: [Double]?, temperature tau: Double) -> [Double] {
+    private func reduce(_ q: [Double], policy: [Double]?, temperature tau: Double, execution: ExecutionMode = .serial) -> [Double] {
         if let policy {
             return Self.policyValues(q: q, policy: policy, stateCount: stateCount, actionCount: actionCount, temperature: tau)
         }
-        return Self.stateValues(q: q, stateCount: stateCount, actionCount: actionCount, temperature: tau)
+        return Self.stateValues(q: q, stateCount: stateCount, actionCount: actionCount, temperature: tau,
+                                execution: execution)
     }
 
     private static func supDistance(_ x: [Double], _ y: [Double]) -> Double {
@@ -141,7 +142,7 @@ extension GameSnapshot {
         let factor = gamma / (1 - gamma)
         var v = warmStart ?? [Double](repeating: 0, count: n)
         var sw = try sweep(values: v, wantKernels: true, inner: options.inner, execution: options.execution)
-        var tv = reduce(sw.q, policy: policy, temperature: tau)
+        var tv = reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1
         var skip = 0
@@ -166,7 +167,7 @@ extension GameSnapshot {
                 if let w {
                     let swW = try sweep(values: w, wantKernels: true, inner: options.inner, execution: options.execution)
                     sweeps += 1
-                    let tw = reduce(swW.q, policy: policy, temperature: tau)
+                    let tw = reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
                     let resW = Self.supDistance(tw, w)
                     if resW <= gamma * res {
                         v = w
@@ -186,7 +187,7 @@ extension GameSnapshot {
             v = tv
             sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: options.inner, execution: options.execution)
             sweeps += 1
-            tv = reduce(sw.q, policy: policy, temperature: tau)
+            tv = reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
         }
     }
