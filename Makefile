@@ -5,7 +5,7 @@ RMFG := .build/release/rmfg
 .PHONY: all glpk build demo test bench docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
-DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling
+DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
 
 all: build
 

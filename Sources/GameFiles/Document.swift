@@ -108,7 +108,11 @@ public enum DocumentReader {
 
     /// Parses a game file's text (JSON when `json`, else YAML) into its root node.
     ///
-    /// - Parameter reference: the document describing the format, named when the file is empty.
+    /// - Parameters:
+    ///   - text: the file's contents.
+    ///   - path: the file named in errors.
+    ///   - json: read as JSON instead of YAML.
+    ///   - reference: the document describing the format, named when the file is empty.
     /// - Throws: ``GameFileError`` for a syntax error (with line and column) or an empty file.
     public static func parseRoot(text: String, path: String, json: Bool, reference: String) throws(GameFileError) -> DocumentNode {
         let root: DocumentNode?
