@@ -34,7 +34,8 @@ struct FuzzCorpusTests {
             let start = ContinuousClock.now
             let ok = GameFileFuzzTarget.run(Array(try Data(contentsOf: file)))
             #expect(!ok, "\(file.lastPathComponent) should be refused")
-            #expect(ContinuousClock.now - start < .seconds(5), "\(file.lastPathComponent) took too long")
+            // A hang guard, not a speed test: the fixed inputs used to run for hours.
+            #expect(ContinuousClock.now - start < .seconds(30), "\(file.lastPathComponent) took too long")
         }
     }
 }
