@@ -62,20 +62,7 @@ enum TotalVariation {
             var keys = buffer
             let rank = v.rank
             for pos in 0..<k { keys[pos] = rank[p.indices[pos]] &* k &+ pos }
-            if k <= 32 {
-                // Insertion sort: rows are short.
-                for i in 1..<max(k, 1) {
-                    let x = keys[i]
-                    var j = i - 1
-                    while j >= 0, keys[j] > x {
-                        keys[j + 1] = keys[j]
-                        j -= 1
-                    }
-                    keys[j + 1] = x
-                }
-            } else {
-                keys.sort()
-            }
+            sortKeys(&keys)
             var r = k - 1
             while r >= 0, remaining > 0 {
                 let pos = keys[r] % k
@@ -167,19 +154,7 @@ enum TotalVariation {
                     keys[pos] = rank[p.indices[pos]] &* k &+ pos
                     q[pos] = p.probabilities[pos]
                 }
-                if k <= 32 {
-                    for i in 1..<max(k, 1) {
-                        let x = keys[i]
-                        var j = i - 1
-                        while j >= 0, keys[j] > x {
-                            keys[j + 1] = keys[j]
-                            j -= 1
-                        }
-                        keys[j + 1] = x
-                    }
-                } else {
-                    keys.sort()
-                }
+                sortKeys(&keys)
                 var remaining = budget
                 var removedValue = 0.0
                 var r = k - 1
@@ -214,5 +189,25 @@ enum TotalVariation {
                 return p.dot(values) - removedValue + moved * vStar
             }
         }
+    }
+
+    /// Sorts a row's `(rank, position)` keys ascending: insertion sort for the
+    /// short rows of sparse kernels, the standard sort otherwise.
+    @inline(__always)
+    static func sortKeys(_ keys: inout UnsafeMutableBufferPointer<Int>) {
+        let k = keys.count
+        guard k > 32 else {
+            for i in 1..<max(k, 1) {
+                let x = keys[i]
+                var j = i - 1
+                while j >= 0, keys[j] > x {
+                    keys[j + 1] = keys[j]
+                    j -= 1
+                }
+                keys[j + 1] = x
+            }
+            return
+        }
+        keys.sort()
     }
 }
