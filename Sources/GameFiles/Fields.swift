@@ -169,5 +169,28 @@ public struct FieldReader: Sendable {
 
     /// A number as written in messages: whole numbers without a decimal point.
     public static func format(_ x: Double) -> String { DocumentValue.format(x) }
-}
 
+    /// Declares every entry of a `parameters` mapping as a constant of `schema`
+    /// (numbers as numbers, arrays of any depth as arrays) and returns the arrays
+    /// by name. `nil` or `null` declares nothing.
+    public func declareParameters(_ node: DocumentNode?, into schema: inout Schema) throws(GameFileError)
+        -> [String: (shape: [Int], elements: [Double])] {
+        var arrays: [String: (shape: [Int], elements: [Double])] = [:]
+        guard let node, node.value != .null else { return arrays }
+        for (key, value) in try object(node, "parameters") {
+            let fieldName = "parameters.\(key)"
+            let array = try numericArray(value, fieldName)
+            do throws(ExpressionError) {
+                if array.shape.isEmpty {
+                    try schema.declareConstant(key, value: array.elements[0])
+                } else {
+                    try schema.declareConstant(key, array: try ArrayValue(shape: array.shape, elements: array.elements))
+                    arrays[key] = array
+                }
+            } catch {
+                throw self.error(fieldName, value, "cannot be used: \(error.message)")
+            }
+        }
+        return arrays
+    }
+}

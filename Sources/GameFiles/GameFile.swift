@@ -220,23 +220,7 @@ public struct GameFile: Sendable {
                 }
             }
         }
-        var parameterArrays: [String: (shape: [Int], elements: [Double])] = [:]
-        if let params = field("parameters"), params.value != .null {
-            for (key, value) in try r.object(params, "parameters") {
-                let fieldName = "parameters.\(key)"
-                let array = try r.numericArray(value, fieldName)
-                do throws(ExpressionError) {
-                    if array.shape.isEmpty {
-                        try schema.declareConstant(key, value: array.elements[0])
-                    } else {
-                        try schema.declareConstant(key, array: try ArrayValue(shape: array.shape, elements: array.elements))
-                        parameterArrays[key] = array
-                    }
-                } catch {
-                    throw r.error(fieldName, value, "cannot be used: \(error.message)")
-                }
-            }
-        }
+        let parameterArrays = try r.declareParameters(field("parameters"), into: &schema)
         self.schema = schema
         self.slots = slots
 

@@ -273,21 +273,7 @@ extension AlternatingGame {
                 }
             }
         }
-        if let params = field("parameters"), params.value != .null {
-            for (key, value) in try r.object(params, "parameters") {
-                let fieldName = "parameters.\(key)"
-                let array = try r.numericArray(value, fieldName)
-                do throws(ExpressionError) {
-                    if array.shape.isEmpty {
-                        try schema.declareConstant(key, value: array.elements[0])
-                    } else {
-                        try schema.declareConstant(key, array: try ArrayValue(shape: array.shape, elements: array.elements))
-                    }
-                } catch {
-                    throw r.error(fieldName, value, "cannot be used: \(error.message)")
-                }
-            }
-        }
+        _ = try r.declareParameters(field("parameters"), into: &schema)
         func compile(_ node: DocumentNode, _ fieldName: String, _ variables: [String]) throws(GameFileError) -> CompiledExpression {
             let source = try r.expressionSource(node, fieldName)
             do throws(ExpressionError) {
