@@ -56,26 +56,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Write sweep.csv, result.json, timings.csv and SVG plots (or the shard's files) to this folder.")
     var output: String?
 
-    @Option(help: "Override ambiguity.support: simplex or nominal.")
-    var support: String?
-
-    @Option(parsing: .unconditional, help: "Override solver.temperature τ >= 0.")
-    var temperature: Double?
-
-    @Option(help: "Override solver.method: auto, anderson, fixed-point, fictitious-play or mirror-descent.")
-    var method: String?
-
-    @Option(parsing: .unconditional, help: "Override solver.damping, in (0, 1].")
-    var damping: Double?
-
-    @Option(parsing: .unconditional, help: "Override solver.tolerance, > 0.")
-    var tolerance: Double?
-
-    @Option(name: .customLong("max-iterations"), parsing: .unconditional, help: "Override solver.maxIterations, >= 1.")
-    var maxIterations: Int?
-
-    @Option(help: "Override population: worst-case or nominal.")
-    var population: String?
+    @OptionGroup var solver: SolverOverrideOptions
 
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
@@ -86,10 +67,7 @@ struct SweepCommand: ParsableCommand {
         try runCommand { try sweep() }
     }
 
-    var overrides: GameOverrides {
-        GameOverrides(support: support, temperature: temperature, method: method, damping: damping,
-                      tolerance: tolerance, maxIterations: maxIterations, population: population)
-    }
+    var overrides: GameOverrides { solver.overrides() }
 
     func sweep() throws -> Bool {
         // Flags first (cheap), then the file.
@@ -165,17 +143,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     /// A canonical description of the override flags (part of the shard identity).
-    var overridesKey: String {
-        var parts: [String] = []
-        if let support { parts.append("support=\(support)") }
-        if let temperature { parts.append("temperature=\(temperature)") }
-        if let method { parts.append("method=\(method)") }
-        if let damping { parts.append("damping=\(damping)") }
-        if let tolerance { parts.append("tolerance=\(tolerance)") }
-        if let maxIterations { parts.append("maxIterations=\(maxIterations)") }
-        if let population { parts.append("population=\(population)") }
-        return parts.joined(separator: ";")
-    }
+    var overridesKey: String { solver.key }
 
     func parseSets(_ text: String) throws -> [AmbiguityKind] {
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -1,14 +1,9 @@
 import ArgumentParser
 import GameFiles
 
-/// Flags that override a game file's values (`rmfg solve`, `population`, `sweep`).
-struct GameOverrideOptions: ParsableArguments {
-    @Option(help: "Override ambiguity.set: none, tv, l1, linf, wasserstein, kl or chi2.")
-    var set: String?
-
-    @Option(parsing: .unconditional, help: "Override ambiguity.radius: a number >= 0 or an expression in s, a, mu.")
-    var radius: String?
-
+/// Flags that override a game file's solver settings (`rmfg solve`, `check`,
+/// `population`, `sweep`).
+struct SolverOverrideOptions: ParsableArguments {
     @Option(help: "Override ambiguity.support: simplex or nominal.")
     var support: String?
 
@@ -36,9 +31,39 @@ struct GameOverrideOptions: ParsableArguments {
     @Option(help: "Override solver.inner: closed-form (default) or lp (every inner problem solved by GLPK).")
     var inner: String?
 
-    var overrides: GameOverrides {
+    /// These overrides, with the ambiguity set and radius of the file (or of `set`/`radius`).
+    func overrides(set: String? = nil, radius: String? = nil) -> GameOverrides {
         GameOverrides(set: set, radius: radius, support: support, temperature: temperature, method: method,
                       damping: damping, learningRate: learningRate, tolerance: tolerance,
                       maxIterations: maxIterations, population: population, inner: inner)
     }
+
+    /// A canonical description of the flags given (part of a sweep shard's identity).
+    var key: String {
+        var parts: [String] = []
+        if let support { parts.append("support=\(support)") }
+        if let temperature { parts.append("temperature=\(temperature)") }
+        if let method { parts.append("method=\(method)") }
+        if let damping { parts.append("damping=\(damping)") }
+        if let tolerance { parts.append("tolerance=\(tolerance)") }
+        if let maxIterations { parts.append("maxIterations=\(maxIterations)") }
+        if let population { parts.append("population=\(population)") }
+        if let learningRate { parts.append("learningRate=\(learningRate)") }
+        if let inner { parts.append("inner=\(inner)") }
+        return parts.joined(separator: ";")
+    }
+}
+
+/// Flags that override a game file's values: the ambiguity set and radius, and
+/// every solver setting (`rmfg solve`, `check`, `population`).
+struct GameOverrideOptions: ParsableArguments {
+    @Option(help: "Override ambiguity.set: none, tv, l1, linf, wasserstein, kl or chi2.")
+    var set: String?
+
+    @Option(parsing: .unconditional, help: "Override ambiguity.radius: a number >= 0 or an expression in s, a, mu.")
+    var radius: String?
+
+    @OptionGroup var solver: SolverOverrideOptions
+
+    var overrides: GameOverrides { solver.overrides(set: set, radius: radius) }
 }
