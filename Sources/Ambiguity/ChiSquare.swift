@@ -41,14 +41,8 @@ enum ChiSquare {
         }
         let threshold = (1 - pStar) / pStar
         if radius >= threshold {
-            var value = 0.0
-            var q = [Double](repeating: 0, count: build ? k : 0)
-            for pos in 0..<k where values[p.indices[pos]] == vmin {
-                let m = p.probabilities[pos] / pStar
-                value += m * vmin
-                if build { q[pos] = m }
-            }
-            return RowSolution(value: value, distribution: build ? p.replacingProbabilities(q) : empty,
+            let (value, q) = p.restrictedToMinimum(values: values, minimum: vmin, mass: pStar, build: build)
+            return RowSolution(value: value, distribution: q,
                                dual: DualPoint(lambda: 0, eta: vmin), distance: threshold)
         }
         // Sweep prefixes (in rank order) that end before a change of value. The

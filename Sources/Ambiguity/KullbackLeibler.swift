@@ -74,15 +74,8 @@ enum KullbackLeibler {
         }
         let limit = -log(pStar)
         if radius >= limit {
-            var value = 0.0
-            var q = [Double](repeating: 0, count: build ? k : 0)
-            for pos in 0..<k where values[p.indices[pos]] == vmin {
-                let m = p.probabilities[pos] / pStar
-                value += m * vmin
-                if build { q[pos] = m }
-            }
-            return RowSolution(value: value, distribution: build ? p.replacingProbabilities(q) : SparseDistribution(indices: [], probabilities: []),
-                               dual: DualPoint(beta: 0), distance: limit)
+            let (value, q) = p.restrictedToMinimum(values: values, minimum: vmin, mass: pStar, build: build)
+            return RowSolution(value: value, distribution: q, dual: DualPoint(beta: 0), distance: limit)
         }
         // Bracket t with KL(lo) ≤ ρ < KL(hi).
         var lo = 0.0

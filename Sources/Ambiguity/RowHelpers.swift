@@ -101,3 +101,22 @@ extension SparseDistribution {
         return SparseDistribution(indices: idx, probabilities: pr)
     }
 }
+
+extension SparseDistribution {
+    /// The saturated worst case of the divergence balls (kl, chi2): `p` restricted
+    /// to the states where `V` attains its minimum over `supp(p)` and renormalized
+    /// by their mass `mass`. Returns `σ` and, when `build`, that distribution
+    /// (else an empty one).
+    func restrictedToMinimum(values: [Double], minimum vmin: Double, mass pStar: Double,
+                             build: Bool) -> (value: Double, distribution: SparseDistribution) {
+        let k = indices.count
+        var value = 0.0
+        var q = [Double](repeating: 0, count: build ? k : 0)
+        for pos in 0..<k where values[indices[pos]] == vmin {
+            let m = probabilities[pos] / pStar
+            value += m * vmin
+            if build { q[pos] = m }
+        }
+        return (value, build ? replacingProbabilities(q) : SparseDistribution(indices: [], probabilities: []))
+    }
+}
