@@ -33,107 +33,47 @@ enum TotalVariation {
     /// Solves one row. `radius` is the TV radius `ρ`.
     static func solve(p: SparseDistribution, v: SortedValues, radius: Double,
                       support: SupportRestriction, build: Bool) -> RowSolution {
-        let k = p.indices.count
-        let values = v.values
-        let istar = target(p: p, v: v, support: support)
-        let vStar = values[istar]
-        let posStar = p.position(of: istar)
-        let pStar = posStar.map { p.probabilities[$0] } ?? 0
-        let budget = min(radius, 1 - pStar)
-        var emptiedPositions: [Int] = []
-        if !(budget > 0) {
-            // ρ = 0 (or all mass already at i*): q = p. λ large enough that
-            // min(V_i, V* + λ) = V_i on supp(p) makes the dual equal p·V.
-            var vmax = vStar
-            for i in p.indices where values[i] > vmax { vmax = values[i] }
-            let lambda = radius > 0 ? 0 : vmax - vStar
-            return RowSolution(value: p.dot(values), distribution: build ? p : SparseDistribution(indices: [], probabilities: []),
-                               dual: DualPoint(lambda: lambda, eta: vStar + lambda / 2), distance: 0)
-        }
-        // Donors in decreasing rank, without allocating: sort (rank, position) keys
-        // in a stack buffer and walk them from the top.
-        var remaining = budget
-        var lastDonorValue = vStar
-        var removedValue = 0.0
-        var lastTake = 0.0
-        var lastPos = -1
-        var donorsEmptied = 0
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { buffer in
-            var keys = buffer
-            let rank = v.rank
-            for pos in 0..<k { keys[pos] = rank[p.indices[pos]] &* k &+ pos }
-            sortKeys(&keys)
-            var r = k - 1
-            while r >= 0, remaining > 0 {
-                let pos = keys[r] % k
-                r -= 1
-                if pos == posStar { continue }
-                let mass = p.probabilities[pos]
-                let take = min(remaining, mass)
-                remaining -= take
-                let vi = values[p.indices[pos]]
-                removedValue += take * vi
-                lastDonorValue = vi
-                if take == mass { donorsEmptied += 1 } else { lastTake = take; lastPos = pos }
-            }
-            if build {
-                // Remember which positions were emptied: the top `donorsEmptied`
-                // donors (skipping i*), plus a partial take at `lastPos`.
-                var emptied = 0
-                var r2 = k - 1
-                var marks = [Int]()
-                marks.reserveCapacity(donorsEmptied)
-                while r2 >= 0, emptied < donorsEmptied {
-                    let pos = keys[r2] % k
-                    r2 -= 1
-                    if pos == posStar || pos == lastPos { continue }
-                    marks.append(pos)
-                    emptied += 1
-                }
-                emptiedPositions = marks
-            }
-        }
-        let moved = budget - max(remaining, 0)
-        let value = p.dot(values) - removedValue + moved * vStar
-        // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
-        let lambda = radius < 1 - pStar ? max(lastDonorValue - vStar, 0) : 0
-        let dual = DualPoint(lambda: lambda, eta: vStar + lambda / 2)
-        var q: [Double] = []
+        var distribution = SparseDistribution(indices: [], probabilities: [])
+        let outcome: Outcome
         if build {
-            q = p.probabilities
-            for pos in emptiedPositions { q[pos] = 0 }
-            if lastPos >= 0 { q[lastPos] -= lastTake }
-        }
-        guard build else {
-            return RowSolution(value: value, distribution: SparseDistribution(indices: [], probabilities: []), dual: dual, distance: moved)
-        }
-        var out: SparseDistribution
-        if let posStar {
-            q[posStar] += moved
-            out = p.replacingProbabilities(q)
-        } else {
-            var idx: [Int] = []
-            var pr: [Double] = []
-            idx.reserveCapacity(k + 1)
-            pr.reserveCapacity(k + 1)
-            var inserted = false
-            for pos in 0..<k {
-                if !inserted, p.indices[pos] > istar {
-                    if moved > 0 { idx.append(istar); pr.append(moved) }
-                    inserted = true
-                }
-                if q[pos] > 0 { idx.append(p.indices[pos]); pr.append(q[pos]) }
+            outcome = run(p: p, v: v, radius: radius, support: support, build: true) { idx, pr in
+                distribution = SparseDistribution(indices: Array(idx), probabilities: Array(pr))
             }
-            if !inserted, moved > 0 { idx.append(istar); pr.append(moved) }
-            out = SparseDistribution(indices: idx, probabilities: pr)
+        } else {
+            outcome = run(p: p, v: v, radius: radius, support: support, build: false) { _, _ in }
         }
-        return RowSolution(value: value, distribution: out, dual: dual, distance: moved)
+        return RowSolution(value: outcome.value, distribution: distribution,
+                           dual: DualPoint(lambda: outcome.lambda, eta: outcome.vStar + outcome.lambda / 2),
+                           distance: outcome.moved)
     }
 
     /// ``solve(p:v:radius:support:build:)`` with the distribution appended to flat
     /// buffers instead of a new ``SparseDistribution``; returns the same `σ`.
     static func append(p: SparseDistribution, v: SortedValues, radius: Double, support: SupportRestriction,
                        indices: inout [Int], probabilities: inout [Double]) -> Double {
+        run(p: p, v: v, radius: radius, support: support, build: true) { idx, pr in
+            indices.append(contentsOf: idx)
+            probabilities.append(contentsOf: pr)
+        }.value
+    }
+
+    /// What one row's closed form yields besides its distribution.
+    struct Outcome {
+        /// `σ`.
+        var value: Double
+        /// The mass moved to `i*` (the TV distance of the result).
+        var moved: Double
+        /// The budget multiplier `λ` of the dual.
+        var lambda: Double
+        /// `V_{i*}`.
+        var vStar: Double
+    }
+
+    /// The closed form of one row. With `build`, `write` receives the worst-case
+    /// distribution (support in increasing order, zero entries dropped) from stack
+    /// buffers, so nothing is allocated here; without it `write` is not called.
+    static func run(p: SparseDistribution, v: SortedValues, radius: Double, support: SupportRestriction,
+                    build: Bool, write: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Double>) -> Void) -> Outcome {
         let k = p.indices.count
         let values = v.values
         let istar = target(p: p, v: v, support: support)
@@ -142,12 +82,18 @@ enum TotalVariation {
         let pStar = posStar.map { p.probabilities[$0] } ?? 0
         let budget = min(radius, 1 - pStar)
         guard budget > 0 else {
-            indices.append(contentsOf: p.indices)
-            probabilities.append(contentsOf: p.probabilities)
-            return p.dot(values)
+            // ρ = 0 (or all mass already at i*): q = p. λ large enough that
+            // min(V_i, V* + λ) = V_i on supp(p) makes the dual equal p·V.
+            var vmax = vStar
+            for i in p.indices where values[i] > vmax { vmax = values[i] }
+            if build {
+                p.indices.withUnsafeBufferPointer { idx in p.probabilities.withUnsafeBufferPointer { pr in write(idx, pr) } }
+            }
+            return Outcome(value: p.dot(values), moved: 0, lambda: radius > 0 ? 0 : vmax - vStar, vStar: vStar)
         }
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { q in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { buffer in
+                // Donors in decreasing rank: sort (rank, position) keys and walk them from the top.
                 var keys = buffer
                 let rank = v.rank
                 for pos in 0..<k {
@@ -157,6 +103,7 @@ enum TotalVariation {
                 sortKeys(&keys)
                 var remaining = budget
                 var removedValue = 0.0
+                var lastDonorValue = vStar
                 var r = k - 1
                 while r >= 0, remaining > 0 {
                     let pos = keys[r] % k
@@ -165,28 +112,34 @@ enum TotalVariation {
                     let take = min(remaining, q[pos])
                     q[pos] -= take
                     remaining -= take
-                    removedValue += take * values[p.indices[pos]]
+                    let vi = values[p.indices[pos]]
+                    removedValue += take * vi
+                    lastDonorValue = vi
                 }
                 let moved = budget - max(remaining, 0)
-                if let posStar { q[posStar] += moved }
-                // Build the row in stack buffers, then append it in one piece.
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: k + 1) { outIndex in
-                    withUnsafeTemporaryAllocation(of: Double.self, capacity: k + 1) { outMass in
-                        var count = 0
-                        var inserted = posStar != nil
-                        for pos in 0..<k {
-                            if !inserted, p.indices[pos] > istar {
-                                if moved > 0 { outIndex[count] = istar; outMass[count] = moved; count += 1 }
-                                inserted = true
+                if build {
+                    if let posStar { q[posStar] += moved }
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: k + 1) { outIndex in
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: k + 1) { outMass in
+                            var count = 0
+                            var inserted = posStar != nil
+                            for pos in 0..<k {
+                                if !inserted, p.indices[pos] > istar {
+                                    if moved > 0 { outIndex[count] = istar; outMass[count] = moved; count += 1 }
+                                    inserted = true
+                                }
+                                if q[pos] > 0 { outIndex[count] = p.indices[pos]; outMass[count] = q[pos]; count += 1 }
                             }
-                            if q[pos] > 0 { outIndex[count] = p.indices[pos]; outMass[count] = q[pos]; count += 1 }
+                            if !inserted, moved > 0 { outIndex[count] = istar; outMass[count] = moved; count += 1 }
+                            write(UnsafeBufferPointer(rebasing: outIndex[0..<count]),
+                                  UnsafeBufferPointer(rebasing: outMass[0..<count]))
                         }
-                        if !inserted, moved > 0 { outIndex[count] = istar; outMass[count] = moved; count += 1 }
-                        indices.append(contentsOf: UnsafeBufferPointer(rebasing: outIndex[0..<count]))
-                        probabilities.append(contentsOf: UnsafeBufferPointer(rebasing: outMass[0..<count]))
                     }
                 }
-                return p.dot(values) - removedValue + moved * vStar
+                // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
+                let lambda = radius < 1 - pStar ? max(lastDonorValue - vStar, 0) : 0
+                return Outcome(value: p.dot(values) - removedValue + moved * vStar, moved: moved,
+                               lambda: lambda, vStar: vStar)
             }
         }
     }
