@@ -68,12 +68,7 @@ extension SolverRun {
                     bestResidual = p.stationarityResidual
                 }
             }
-            let target = p.stationaryDistribution()
-            var next = mu
-            for s in next.indices { next[s] = (1 - alpha) * mu[s] + alpha * target[s] }
-            Simplex.project(&next)
-            record(p, change: Simplex.l1(next, mu))
-            mu = next
+            mu = dampedStep(p, from: mu, alpha: alpha)
         }
     }
 

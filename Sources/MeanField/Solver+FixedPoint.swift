@@ -17,12 +17,18 @@ extension SolverRun {
                 record(p, change: 0)
                 return try finish(p, converged: false, message: budgetMessage(p))
             }
-            let target = p.stationaryDistribution()
-            var next = mu
-            for s in next.indices { next[s] = (1 - alpha) * mu[s] + alpha * target[s] }
-            Simplex.project(&next)
-            record(p, change: Simplex.l1(next, mu))
-            mu = next
+            mu = dampedStep(p, from: mu, alpha: alpha)
         }
+    }
+
+    /// One damped step `μ ← Π((1 − α)μ + α Stat(π at μ))` from the pair `p`
+    /// evaluated at `μ`, recorded in the trace with its size `‖μ_{k+1} − μ_k‖₁`.
+    mutating func dampedStep(_ p: PairEvaluation, from mu: [Double], alpha: Double) -> [Double] {
+        let target = p.stationaryDistribution()
+        var next = mu
+        for s in next.indices { next[s] = (1 - alpha) * mu[s] + alpha * target[s] }
+        Simplex.project(&next)
+        record(p, change: Simplex.l1(next, mu))
+        return next
     }
 }

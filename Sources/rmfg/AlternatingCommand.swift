@@ -105,16 +105,13 @@ struct AlternatingCommand: ParsableCommand {
         do { points = try GapStudy.run(game: file, observed: ks) } catch { throw InputError(error.description) }
         let report = AlternatingReport(game: file, points: points)
         if let dir { try report.writeFiles(to: dir) }
-        switch format.format {
-        case .json: emit(report.json.serialized)
-        case .text: emit(report.text)
-        }
+        report.print(as: format.format)
         return points.allSatisfy(\.learned.converged)
     }
 }
 
 /// Everything `rmfg alternating` prints and writes.
-struct AlternatingReport {
+struct AlternatingReport: CommandReport {
     let game: AlternatingGame
     let points: [GapPoint]
 

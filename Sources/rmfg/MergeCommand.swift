@@ -110,10 +110,7 @@ struct MergeCommand: ParsableCommand {
                 try dir.write("timings.csv", lines.joined(separator: "\n") + "\n")
             }
         }
-        switch format.format {
-        case .json: emit(report.json.serialized)
-        case .text: emit(report.text)
-        }
+        report.print(as: format.format)
         return report.converged
     }
 }

@@ -140,14 +140,8 @@ struct PopulationCommand: ParsableCommand {
         }
         let report = PopulationReport(file: file, trueModel: chosen, source: pair.source, meanField: pair.meanField,
                                       episodes: episodes, steps: steps, seed: seed, constants: constants, rows: rows)
-        if let output {
-            let dir = try OutputDirectory(output)
-            try report.writeFiles(to: dir)
-        }
-        switch format.format {
-        case .json: emit(report.json.serialized)
-        case .text: emit(report.text)
-        }
+        try report.write(toFolder: output)
+        report.print(as: format.format)
         return true
     }
 
@@ -216,7 +210,7 @@ struct PopulationRow {
 }
 
 /// Everything `rmfg population` prints and writes.
-struct PopulationReport {
+struct PopulationReport: CommandReport {
     let file: GameFile
     let trueModel: TrueModel
     let source: String

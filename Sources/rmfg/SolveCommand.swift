@@ -75,14 +75,8 @@ struct SolveCommand: ParsableCommand {
         let verificationTolerance = 1e-9 * (1 + (result.values.map(abs).max() ?? 0))
         let verified = result.verification.map { $0.maxDisagreement <= verificationTolerance } ?? true
         let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance)
-        if let output {
-            let dir = try OutputDirectory(output)
-            try report.writeFiles(to: dir)
-        }
-        switch format.format {
-        case .json: emit(report.json.serialized)
-        case .text: emit(report.text)
-        }
+        try report.write(toFolder: output)
+        report.print(as: format.format)
         return result.converged && verified
     }
 }
@@ -117,7 +111,7 @@ func solveGame(_ game: MeanFieldGame, file: GameFile, options: EquilibriumOption
 }
 
 /// Everything `rmfg solve` prints and writes.
-struct SolveReport {
+struct SolveReport: CommandReport {
     let file: GameFile
     let result: EquilibriumResult
     let nominal: EquilibriumResult?

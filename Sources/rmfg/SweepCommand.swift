@@ -135,10 +135,7 @@ struct SweepCommand: ParsableCommand {
                 try output.write("timings.csv", timingText)
             }
         }
-        switch format.format {
-        case .json: emit(report.json.serialized)
-        case .text: emit(report.text)
-        }
+        report.print(as: format.format)
         return report.converged
     }
 
@@ -275,7 +272,7 @@ func fileDigest(_ path: String) -> String {
 }
 
 /// What `rmfg sweep` and `rmfg merge` print and write, built from a manifest and records.
-struct SweepReport {
+struct SweepReport: CommandReport {
     let game: String
     let sets: [String]
     let radii: [Double]

@@ -43,3 +43,29 @@ func printError(_ message: String) {
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
+
+/// What a command prints (text or one JSON object) and may write to `--output`.
+protocol CommandReport {
+    /// The JSON output.
+    var json: JSON { get }
+    /// The text output.
+    var text: String { get }
+    /// Writes the report's files into an output folder.
+    func writeFiles(to dir: OutputDirectory) throws
+}
+
+extension CommandReport {
+    /// Writes the files into `folder` (created if needed) when one is given.
+    func write(toFolder folder: String?) throws {
+        guard let folder else { return }
+        try writeFiles(to: OutputDirectory(folder))
+    }
+
+    /// Prints the report in `format` on standard output.
+    func print(as format: OutputFormat) {
+        switch format {
+        case .json: emit(json.serialized)
+        case .text: emit(text)
+        }
+    }
+}
