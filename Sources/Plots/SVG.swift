@@ -72,8 +72,10 @@ public struct LineChart: Sendable {
 
     /// The SVG document.
     public var svg: String {
-        let width = 640.0, height = 420.0
-        let left = 72.0, right = 170.0, top = 40.0, bottom = 56.0
+        // The legend column grows with the longest label (≈ 6.6 px a character at 11 px).
+        let right = max(170.0, 50 + 6.6 * Double(series.map(\.label.count).max() ?? 0))
+        let width = 470.0 + right, height = 420.0
+        let left = 72.0, top = 40.0, bottom = 56.0
         let plotW = width - left - right, plotH = height - top - bottom
         func tx(_ v: Double, _ scale: AxisScale) -> Double? {
             switch scale {
@@ -131,7 +133,11 @@ public struct LineChart: Sendable {
                 }
             }
             let ly = top + 14 + Double(k) * 18
-            doc.line(left + plotW + 12, ly - 4, left + plotW + 34, ly - 4, stroke: color, dashed: s.dashed, width: 2)
+            if s.line {
+                doc.line(left + plotW + 12, ly - 4, left + plotW + 34, ly - 4, stroke: color, dashed: s.dashed, width: 2)
+            } else {
+                doc.circle(left + plotW + 23, ly - 4, r: 3.5, fill: color)
+            }
             doc.text(s.label, x: left + plotW + 40, y: ly, size: 11, anchor: "start")
         }
         return doc.rendered
@@ -159,8 +165,9 @@ public struct BarChart: Sendable {
 
     /// The SVG document.
     public var svg: String {
-        let width = max(480.0, 90 + 170 + Double(categories.count) * (12 + 14 * Double(max(groups.count, 1))))
-        let height = 400.0, left = 72.0, right = 170.0, top = 40.0, bottom = 70.0
+        let right = max(170.0, 50 + 6.6 * Double(groups.map(\.label.count).max() ?? 0))
+        let width = max(480.0, 90 + right + Double(categories.count) * (12 + 14 * Double(max(groups.count, 1))))
+        let height = 400.0, left = 72.0, top = 40.0, bottom = 70.0
         let plotW = width - left - right, plotH = height - top - bottom
         var doc = SVGDocument(width: width, height: height)
         doc.text(title, x: width / 2, y: 22, size: 15, anchor: "middle", bold: true)
