@@ -315,7 +315,7 @@ struct SweepReport: CommandReport {
             ("radii", .numbers(radii)),
             ("testRadius", .number(testRadius)),
             ("samples", .int(samples)),
-            ("seed", .string(seed)),
+            ("seed", UInt64(seed).map { .unsigned($0) } ?? .string(seed)),
             ("cells", .int(sets.count * radii.count)),
             ("converged", .bool(converged)),
             ("nominal", .object([("converged", .bool(nominalConverged)), ("iterations", .int(nominalIterations)),

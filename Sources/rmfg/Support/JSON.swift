@@ -5,6 +5,8 @@ indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLite
     case null
     case bool(Bool)
     case int(Int)
+    /// An unsigned integer written exactly (seeds up to 2⁶⁴ − 1).
+    case unsigned(UInt64)
     case number(Double)
     case string(String)
     case array([JSON])
@@ -35,6 +37,7 @@ indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLite
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
         case let .int(i): out += String(i)
+        case let .unsigned(u): out += String(u)
         case let .number(x):
             if x.isFinite {
                 if x == x.rounded(), abs(x) < 1e15 { out += String(Int(x)) } else { out += "\(x)" }
