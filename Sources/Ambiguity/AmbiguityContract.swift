@@ -133,21 +133,119 @@ public struct SortedValues: Sendable {
     /// `rank[t]` is the position of `t` in `order`.
     public let rank: [Int]
 
-    /// Sorts `values` once. O(n log n).
+    /// Sorts `values` once: `O(n log n)` comparisons below ``radixThreshold`` states,
+    /// a stable least-significant-digit radix sort on the values' bits above it (`O(n)`,
+    /// the same order). Every entry must be finite (not checked).
     public init(_ values: [Double]) {
         self.values = values
-        // Sort (value, index) pairs stored contiguously: no indirection through `values`
-        // in the comparisons, which matters for the serial part of large sweeps.
-        var pairs = values.enumerated().map { (value: $0.element, index: $0.offset) }
-        pairs.sort { $0.value < $1.value || ($0.value == $1.value && $0.index < $1.index) }
-        var order = [Int](repeating: 0, count: values.count)
-        var rank = [Int](repeating: 0, count: values.count)
-        for (r, pair) in pairs.enumerated() {
-            order[r] = pair.index
-            rank[pair.index] = r
+        let n = values.count
+        var order = [Int](repeating: 0, count: n)
+        var rank = [Int](repeating: 0, count: n)
+        if n >= Self.radixThreshold {
+            order = Self.radixOrder(values)
+        } else {
+            // Sort (value, index) pairs stored contiguously: no indirection through `values`.
+            var pairs = values.enumerated().map { (value: $0.element, index: $0.offset) }
+            pairs.sort { $0.value < $1.value || ($0.value == $1.value && $0.index < $1.index) }
+            for r in 0..<n { order[r] = pairs[r].index }
         }
+        for r in 0..<n { rank[order[r]] = r }
         self.order = order
         self.rank = rank
+    }
+
+    /// From this many states on, ``init(_:)`` sorts by radix (measured: the radix sort
+    /// is faster from a few hundred states on; below, the comparison sort wins).
+    public static let radixThreshold = 512
+
+    /// The order of `(V_t, t)` by an LSD radix sort (8 passes of 8 bits, passes where every
+    /// key has the same byte skipped) on keys that order like the doubles: the sign bit
+    /// flipped for non-negative numbers, every bit flipped for negative ones, `−0` read as
+    /// `+0`. The sort is stable and starts from index order, so ties keep `t` ascending,
+    /// exactly as the comparison sort orders them.
+    static func radixOrder(_ values: [Double]) -> [Int] {
+        let n = values.count
+        var keys = [UInt64](repeating: 0, count: n)
+        var order = [Int](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 8 * 256)
+        values.withUnsafeBufferPointer { vb in
+            keys.withUnsafeMutableBufferPointer { kb in
+                counts.withUnsafeMutableBufferPointer { cb in
+                    for i in 0..<n {
+                        let bits = (vb[i] + 0.0).bitPattern  // −0 + 0 = +0
+                        let key = bits & (1 << 63) == 0 ? bits | (1 << 63) : ~bits
+                        kb[i] = key
+                        for d in 0..<8 { cb[d &* 256 &+ Int(truncatingIfNeeded: (key >> UInt64(d &* 8)) & 0xFF)] &+= 1 }
+                    }
+                }
+            }
+        }
+        for i in 0..<n { order[i] = i }
+        var nextKeys = keys
+        var nextOrder = order
+        keys.withUnsafeMutableBufferPointer { kb0 in
+        nextKeys.withUnsafeMutableBufferPointer { kb1 in
+        order.withUnsafeMutableBufferPointer { ob0 in
+        nextOrder.withUnsafeMutableBufferPointer { ob1 in
+        counts.withUnsafeMutableBufferPointer { cb in
+            var src = (keys: kb0, order: ob0), dst = (keys: kb1, order: ob1)
+            var swapped = false
+            for d in 0..<8 {
+                let base = d &* 256
+                // Skip a pass where one bucket holds every key.
+                var trivial = false
+                for b in 0..<256 where cb[base &+ b] != 0 {
+                    trivial = cb[base &+ b] == n
+                    break
+                }
+                if trivial { continue }
+                var offset = 0
+                for b in 0..<256 {
+                    let c = cb[base &+ b]
+                    cb[base &+ b] = offset
+                    offset &+= c
+                }
+                let shift = UInt64(d &* 8)
+                for i in 0..<n {
+                    let key = src.keys[i]
+                    let b = base &+ Int(truncatingIfNeeded: (key >> shift) & 0xFF)
+                    let at = cb[b]
+                    cb[b] = at &+ 1
+                    dst.keys[at] = key
+                    dst.order[at] = src.order[i]
+                }
+                swap(&src, &dst)
+                swapped.toggle()
+            }
+            if swapped {
+                // The result is in the second buffers: copy it back.
+                for i in 0..<n { ob0[i] = ob1[i] }
+            }
+        }}}}}
+        return order
+    }
+}
+
+extension SortedValues {
+    /// Raw views of ``values`` and ``rank`` and the lowest-ranked state, for the
+    /// allocation-free row routines of a Bellman sweep.
+    package struct View {
+        /// `V`, indexed by state.
+        package let values: UnsafeBufferPointer<Double>
+        /// `rank[t]`, the position of `t` in the order of `(V_t, t)`.
+        package let rank: UnsafeBufferPointer<Int>
+        /// `order[0]`, the state with the lowest `(V_t, t)`.
+        package let lowest: Int
+    }
+
+    /// Calls `body` with raw views of the arrays (valid only inside `body`).
+    @inline(__always)
+    package func withUnsafeBuffers<R>(_ body: (View) -> R) -> R {
+        values.withUnsafeBufferPointer { vb in
+            rank.withUnsafeBufferPointer { rb in
+                body(View(values: vb, rank: rb, lowest: order.first ?? 0))
+            }
+        }
     }
 }
 

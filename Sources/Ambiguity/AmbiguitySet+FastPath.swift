@@ -89,3 +89,49 @@ extension AmbiguitySet {
         }
     }
 }
+
+extension AmbiguitySet {
+    /// `true` for the sets whose worst case of a row with `k` entries has at most
+    /// `k + 1` entries and is computed without allocation: `none`, `tv`, and `l1`
+    /// with uniform weights (a scaled TV ball). For these a Bellman sweep calls
+    /// ``writeWorstCase(indices:masses:view:radius:outIndices:outMasses:)`` on raw buffers.
+    package var writesRowsInPlace: Bool {
+        switch kind {
+        case .none, .tv: return true
+        case .l1: return uniformWeight != nil
+        default: return false
+        }
+    }
+
+    /// `σ` and (with output buffers of room `k + 1`) the worst case of a row given as
+    /// raw buffers, for a set with ``writesRowsInPlace``. Returns `σ` and the number of
+    /// entries written (0 without buffers). Same numbers as
+    /// ``appendWorstCase(nominal:values:radius:indices:probabilities:)``.
+    ///
+    /// - Precondition: ``writesRowsInPlace``, and the preconditions of ``worstCaseValue(nominal:values:radius:)``.
+    @inline(__always)
+    package func writeWorstCase(indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>,
+                                view: SortedValues.View, radius: Double,
+                                outIndices: UnsafeMutablePointer<Int>?, outMasses: UnsafeMutablePointer<Double>?) -> (value: Double, count: Int) {
+        switch kind {
+        case .none:
+            var dot = 0.0
+            for pos in indices.indices { dot += masses[pos] * view.values[indices[pos]] }
+            guard let outIndices, let outMasses else { return (dot, 0) }
+            for pos in indices.indices {
+                outIndices[pos] = indices[pos]
+                outMasses[pos] = masses[pos]
+            }
+            return (dot, indices.count)
+        case .l1:
+            let w = uniformWeight ?? 1
+            let r = TotalVariation.core(indices: indices, masses: masses, view: view, radius: radius / (2 * w),
+                                        support: support, outIndices: outIndices, outMasses: outMasses)
+            return (r.outcome.value, r.count)
+        default:
+            let r = TotalVariation.core(indices: indices, masses: masses, view: view, radius: radius,
+                                        support: support, outIndices: outIndices, outMasses: outMasses)
+            return (r.outcome.value, r.count)
+        }
+    }
+}

@@ -19,17 +19,6 @@
 /// every donor with `V_i > V* + λ` is emptied, donors with `V_i < V* + λ` keep
 /// their mass, and the budget is used up whenever `λ > 0`.
 enum TotalVariation {
-    /// The target state `i*`.
-    @inline(__always)
-    static func target(p: SparseDistribution, v: SortedValues, support: SupportRestriction) -> Int {
-        switch support {
-        case .simplex:
-            return v.order[0]
-        case .nominal:
-            return p.indices[p.lowestRankPosition(v)]
-        }
-    }
-
     /// Solves one row. `radius` is the TV radius `ρ`.
     static func solve(p: SparseDistribution, v: SortedValues, radius: Double,
                       support: SupportRestriction, build: Bool) -> RowSolution {
@@ -75,71 +64,147 @@ enum TotalVariation {
     static func run(p: SparseDistribution, v: SortedValues, radius: Double, support: SupportRestriction,
                     build: Bool, write: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Double>) -> Void) -> Outcome {
         let k = p.indices.count
-        let values = v.values
-        let istar = target(p: p, v: v, support: support)
+        return p.indices.withUnsafeBufferPointer { idx in
+            p.probabilities.withUnsafeBufferPointer { pr in
+                v.withUnsafeBuffers { view in
+                    guard build else {
+                        return core(indices: idx, masses: pr, view: view, radius: radius, support: support,
+                                    outIndices: nil, outMasses: nil).outcome
+                    }
+                    return withUnsafeTemporaryAllocation(of: Int.self, capacity: k + 1) { outIndex in
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: k + 1) { outMass in
+                            let (outcome, count) = core(indices: idx, masses: pr, view: view, radius: radius, support: support,
+                                                        outIndices: outIndex.baseAddress, outMasses: outMass.baseAddress)
+                            write(UnsafeBufferPointer(rebasing: outIndex[0..<count]),
+                                  UnsafeBufferPointer(rebasing: outMass[0..<count]))
+                            return outcome
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Donors taken by selection (one `O(k)` scan each) before the rest are sorted:
+    /// with a small radius a row gives up mass from one or two states, so selection
+    /// beats sorting all `k` keys; a large radius on a long row falls back to one sort.
+    static let selectionDonors = 8
+
+    /// The closed form on raw buffers: the one implementation behind every TV path
+    /// (certified, value only, and the rows a Bellman sweep writes in place).
+    ///
+    /// With `outIndices`/`outMasses` (room for `k + 1` entries each) it writes the
+    /// worst case (support increasing, zero entries dropped; `p` unchanged when no
+    /// mass moves) and returns its length; otherwise it returns 0 and writes nothing.
+    /// Allocation-free for rows of up to a few hundred entries (stack buffers).
+    ///
+    /// The arithmetic is fixed: `σ = Σ_i p_i V_i` summed in support order, minus
+    /// `Σ take·V_i` in donor order, plus `moved·V*`.
+    @inline(__always)
+    static func core(indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>, view: SortedValues.View,
+                     radius: Double, support: SupportRestriction,
+                     outIndices: UnsafeMutablePointer<Int>?, outMasses: UnsafeMutablePointer<Double>?) -> (outcome: Outcome, count: Int) {
+        let k = indices.count
+        let values = view.values, rank = view.rank
+        // i*: the lowest-ranked allowed state.
+        let istar: Int
+        switch support {
+        case .simplex:
+            istar = view.lowest
+        case .nominal:
+            var best = 0
+            for pos in 1..<max(k, 1) where rank[indices[pos]] < rank[indices[best]] { best = pos }
+            istar = indices[best]
+        }
         let vStar = values[istar]
-        let posStar = p.position(of: istar)
-        let pStar = posStar.map { p.probabilities[$0] } ?? 0
+        // One pass: p·V (in support order) and the position of i* in supp(p).
+        var dot = 0.0
+        var posStar = -1
+        for pos in 0..<k {
+            let t = indices[pos]
+            dot += masses[pos] * values[t]
+            if t == istar { posStar = pos }
+        }
+        let pStar = posStar >= 0 ? masses[posStar] : 0
         let budget = min(radius, 1 - pStar)
         guard budget > 0 else {
             // ρ = 0 (or all mass already at i*): q = p. λ large enough that
             // min(V_i, V* + λ) = V_i on supp(p) makes the dual equal p·V.
             var vmax = vStar
-            for i in p.indices where values[i] > vmax { vmax = values[i] }
-            if build {
-                p.indices.withUnsafeBufferPointer { idx in p.probabilities.withUnsafeBufferPointer { pr in write(idx, pr) } }
+            for pos in 0..<k where values[indices[pos]] > vmax { vmax = values[indices[pos]] }
+            if let outIndices, let outMasses {
+                for pos in 0..<k {
+                    outIndices[pos] = indices[pos]
+                    outMasses[pos] = masses[pos]
+                }
             }
-            return Outcome(value: p.dot(values), moved: 0, lambda: radius > 0 ? 0 : vmax - vStar, vStar: vStar)
+            return (Outcome(value: dot, moved: 0, lambda: radius > 0 ? 0 : vmax - vStar, vStar: vStar),
+                    outIndices == nil ? 0 : k)
         }
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { q in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { buffer in
-                // Donors in decreasing rank: sort (rank, position) keys and walk them from the top.
-                var keys = buffer
-                let rank = v.rank
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { ranks in
+                // Donors in decreasing rank, i* excluded (rank −1 marks a used or excluded position).
                 for pos in 0..<k {
-                    keys[pos] = rank[p.indices[pos]] &* k &+ pos
-                    q[pos] = p.probabilities[pos]
+                    ranks[pos] = rank[indices[pos]]
+                    q[pos] = masses[pos]
                 }
-                sortKeys(&keys)
+                if posStar >= 0 { ranks[posStar] = -1 }
                 var remaining = budget
                 var removedValue = 0.0
                 var lastDonorValue = vStar
-                var r = k - 1
-                while r >= 0, remaining > 0 {
-                    let pos = keys[r] % k
-                    r -= 1
-                    if pos == posStar { continue }
+                @inline(__always) func give(_ pos: Int) {
                     let take = min(remaining, q[pos])
                     q[pos] -= take
                     remaining -= take
-                    let vi = values[p.indices[pos]]
+                    let vi = values[indices[pos]]
                     removedValue += take * vi
                     lastDonorValue = vi
                 }
-                let moved = budget - max(remaining, 0)
-                if build {
-                    if let posStar { q[posStar] += moved }
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: k + 1) { outIndex in
-                        withUnsafeTemporaryAllocation(of: Double.self, capacity: k + 1) { outMass in
-                            var count = 0
-                            var inserted = posStar != nil
-                            for pos in 0..<k {
-                                if !inserted, p.indices[pos] > istar {
-                                    if moved > 0 { outIndex[count] = istar; outMass[count] = moved; count += 1 }
-                                    inserted = true
-                                }
-                                if q[pos] > 0 { outIndex[count] = p.indices[pos]; outMass[count] = q[pos]; count += 1 }
-                            }
-                            if !inserted, moved > 0 { outIndex[count] = istar; outMass[count] = moved; count += 1 }
-                            write(UnsafeBufferPointer(rebasing: outIndex[0..<count]),
-                                  UnsafeBufferPointer(rebasing: outMass[0..<count]))
-                        }
+                var selected = 0
+                while remaining > 0, selected < selectionDonors {
+                    var best = -1
+                    var bestRank = -1
+                    for pos in 0..<k where ranks[pos] > bestRank {
+                        best = pos
+                        bestRank = ranks[pos]
                     }
+                    if best < 0 { break }
+                    ranks[best] = -1
+                    give(best)
+                    selected += 1
+                }
+                if remaining > 0, selected == selectionDonors {
+                    // A long row with budget left: sort the unused donors' (rank, position) keys once.
+                    var count = 0
+                    for pos in 0..<k where ranks[pos] >= 0 {
+                        ranks[count] = ranks[pos] &* k &+ pos
+                        count += 1
+                    }
+                    var keys = UnsafeMutableBufferPointer(rebasing: ranks[0..<count])
+                    sortKeys(&keys)
+                    var r = count - 1
+                    while r >= 0, remaining > 0 {
+                        give(keys[r] % k)
+                        r -= 1
+                    }
+                }
+                let moved = budget - max(remaining, 0)
+                var count = 0
+                if let outIndices, let outMasses {
+                    if posStar >= 0 { q[posStar] += moved }
+                    var inserted = posStar >= 0
+                    for pos in 0..<k {
+                        if !inserted, indices[pos] > istar {
+                            if moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count += 1 }
+                            inserted = true
+                        }
+                        if q[pos] > 0 { outIndices[count] = indices[pos]; outMasses[count] = q[pos]; count += 1 }
+                    }
+                    if !inserted, moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count += 1 }
                 }
                 // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
                 let lambda = radius < 1 - pStar ? max(lastDonorValue - vStar, 0) : 0
-                return Outcome(value: p.dot(values) - removedValue + moved * vStar, moved: moved,
-                               lambda: lambda, vStar: vStar)
+                return (Outcome(value: dot - removedValue + moved * vStar, moved: moved, lambda: lambda, vStar: vStar), count)
             }
         }
     }

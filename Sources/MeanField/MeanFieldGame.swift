@@ -47,6 +47,8 @@ public struct MeanFieldGame: Sendable {
     let kernelFunction: KernelFunction
     let radiusFunction: RadiusFunction
     private(set) var fixedKernels: [SparseDistribution]?
+    /// ``fixedKernels`` in flat form with their sweep slots, built once for every snapshot.
+    private(set) var fixedLayout: NominalLayout?
     private(set) var fixedRadii: [Double]?
 
     /// Builds a game from closures and validates it.
@@ -107,11 +109,15 @@ public struct MeanFieldGame: Sendable {
         self.kernelFunction = kernel
         self.radiusFunction = radius
         self.fixedKernels = nil
+        self.fixedLayout = nil
         self.fixedRadii = nil
         // Validate everything once at the uniform mean field, and keep what does not depend on μ.
         let uniform = [Double](repeating: 1 / Double(stateCount), count: stateCount)
         let first = try self.evaluate(at: uniform)
-        if !kernelDependsOnMeanField { fixedKernels = first.kernels }
+        if !kernelDependsOnMeanField {
+            fixedKernels = first.kernels
+            fixedLayout = first.layout
+        }
         if !radiusDependsOnMeanField { fixedRadii = first.radii }
     }
 
@@ -233,6 +239,7 @@ public struct MeanFieldGame: Sendable {
             }
             kernels = ks
         }
+        let layout = fixedLayout ?? NominalLayout(kernels: kernels)
         let radii: [Double]
         if let fixedRadii {
             radii = fixedRadii
@@ -248,7 +255,7 @@ public struct MeanFieldGame: Sendable {
             radii = rs
         }
         return GameSnapshot(meanField: mu, stateCount: n, actionCount: m, discount: discount,
-                            ambiguity: ambiguity, rewards: rewards, kernels: kernels, radii: radii)
+                            ambiguity: ambiguity, rewards: rewards, kernels: kernels, layout: layout, radii: radii)
     }
 
     static func validatedRow(_ row: SparseDistribution, state s: Int, action a: Int, stateCount n: Int) throws(MeanFieldError) -> SparseDistribution {
@@ -301,9 +308,28 @@ public struct GameSnapshot: Sendable {
     public let rewards: [Double]
     /// `P̂(·|s, a, μ)`, `n·m` rows with no zero entries.
     public let kernels: [SparseDistribution]
+    /// ``kernels`` in flat form with the slots sweeps write worst cases into.
+    let layout: NominalLayout
     /// `ρ(s, a, μ)`, `n·m` entries.
     public let radii: [Double]
 
     /// The flat index `s·m + a` of row `(s, a)`.
     @inlinable public func row(_ state: Int, _ action: Int) -> Int { state * actionCount + action }
+}
+
+/// The nominal kernels of a snapshot in flat form, read in place by the Bellman
+/// sweeps, and the slot offsets at which a sweep writes each row's worst case
+/// (see ``KernelRows``). Shared (copy-on-write) by every sweep of the snapshot.
+struct NominalLayout: Sendable {
+    /// `P̂(·|s, a, μ)` at row `s·m + a`.
+    let rows: KernelRows
+    /// Where a sweep writes row `i`'s worst case.
+    let slotStarts: [Int]
+    /// The room of all slots: `Σ_i (k_i + 1)`.
+    let slotRoom: Int
+
+    init(kernels: [SparseDistribution]) {
+        rows = KernelRows(rows: kernels)
+        (slotStarts, slotRoom) = KernelRows.slots(for: rows)
+    }
 }

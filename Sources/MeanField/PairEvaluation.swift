@@ -21,8 +21,15 @@ public struct PairEvaluation: Sendable {
     /// `E(π, μ) = Σ_s μ(s)[V*_μ(s) − V^π_μ(s)]`; `≥ 0` up to the value solves' error bounds
     /// (a tiny negative number is reported as computed, not clipped).
     public let exploitability: Double
-    /// The state chain `P(s, t) = Σ_a π(a|s) K(t|s, a)` of the chosen ``PopulationModel``.
-    public let transition: TransitionMatrix
+    /// The state chain `P(s, t) = Σ_a π(a|s) K(t|s, a)` of the chosen ``PopulationModel``,
+    /// built on each access (`O(n·m·k)` plus sorting each row's columns): the solvers
+    /// need only ``populationUpdate``, which is computed without it.
+    public var transition: TransitionMatrix {
+        TransitionMatrix(unchecked: policy.probabilities, kernelRows: chainKernels,
+                         stateCount: policy.stateCount, actionCount: policy.actionCount)
+    }
+    /// `K(·|s, a)` of the chosen ``PopulationModel``, row `s·m + a`.
+    let chainKernels: KernelRows
     /// `Φ(μ, π) = μP`.
     public let populationUpdate: [Double]
     /// `‖Φ(μ, π) − μ‖₁`.
@@ -71,11 +78,9 @@ struct PairEvaluator {
             throw .numerical("robust policy evaluation did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(vpi.errorBound))")
         }
         if given != nil { warmPolicy = vpi.values }
-        let chain = population == .worstCase
-            ? TransitionMatrix(unchecked: policy.probabilities, kernelRows: vpi.kernelRows, stateCount: n, actionCount: m)
-            : TransitionMatrix(unchecked: policy.probabilities, kernels: snapshot.kernels, stateCount: n, actionCount: m)
+        let chainKernels = population == .worstCase ? vpi.kernelRows : snapshot.layout.rows
         let mu = snapshot.meanField
-        let phi = chain.step(mu)
+        let phi = TransitionMatrix.step(mu, policy: policy.probabilities, kernelRows: chainKernels, stateCount: n, actionCount: m)
         var residual = 0.0
         var exploitability = 0.0
         for s in 0..<n {
@@ -83,7 +88,7 @@ struct PairEvaluator {
             exploitability += mu[s] * (optimal.values[s] - vpi.values[s])
         }
         return PairEvaluation(meanField: mu, policy: policy, optimal: optimal, policyValues: vpi,
-                              exploitability: exploitability, transition: chain,
+                              exploitability: exploitability, chainKernels: chainKernels,
                               populationUpdate: phi, stationarityResidual: residual)
     }
 

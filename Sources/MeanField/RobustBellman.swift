@@ -73,12 +73,15 @@ extension GameSnapshot {
             return Sweep(q: q, kernels: wantKernels ? KernelRows(rows: ks) : nil)
         }
         let sorted = SortedValues(values)
+        if ambiguity.writesRowsInPlace {
+            return sweepInPlace(sorted: sorted, wantKernels: wantKernels, execution: execution)
+        }
         let set = ambiguity
         let gamma = discount
         var q = [Double](repeating: 0, count: rows)
         var kernelsOut: KernelRows? = nil
         if wantKernels {
-            // Each chunk appends its rows' kernels to its own CSR fragment, stored at the
+            // Each chunk appends its rows' kernels to its own fragment, stored at the
             // chunk's first row; the fragments are joined in row order afterwards.
             var fragments = [KernelRows?](repeating: nil, count: rows)
             q.withUnsafeMutableBufferPointer { qb in
@@ -86,20 +89,22 @@ extension GameSnapshot {
                     guard let qbase = qb.baseAddress, let fbase = fb.baseAddress else { return }
                     let qs = DisjointSlices(base: qbase), fs = DisjointSlices(base: fbase)
                     Parallel.forEachChunk(count: rows, mode: execution) { range in
-                        var starts = [0]
-                        starts.reserveCapacity(range.count + 1)
+                        var starts: [Int] = [], ends: [Int] = []
+                        starts.reserveCapacity(range.count)
+                        ends.reserveCapacity(range.count)
                         var idx: [Int] = [], pr: [Double] = []
                         var estimate = 0
                         for i in range { estimate += kernels[i].indices.count + 1 }
                         idx.reserveCapacity(estimate)
                         pr.reserveCapacity(estimate)
                         for i in range {
+                            starts.append(idx.count)
                             let v = set.appendWorstCase(nominal: kernels[i], values: sorted, radius: radii[i],
                                                         indices: &idx, probabilities: &pr)
                             qs.base[i] = rewards[i] + gamma * v
-                            starts.append(idx.count)
+                            ends.append(idx.count)
                         }
-                        fs.base[range.lowerBound] = KernelRows(rowStart: starts, indices: idx, probabilities: pr)
+                        fs.base[range.lowerBound] = KernelRows(rowStart: starts, rowEnd: ends, indices: idx, probabilities: pr)
                     }
                 }
             }
@@ -107,17 +112,21 @@ extension GameSnapshot {
                 // One chunk (a serial sweep): its fragment is the result.
                 kernelsOut = whole
             } else {
-                var starts = [0]
-                starts.reserveCapacity(rows + 1)
+                var starts: [Int] = [], ends: [Int] = []
+                starts.reserveCapacity(rows)
+                ends.reserveCapacity(rows)
                 var idx: [Int] = [], pr: [Double] = []
                 for fragment in fragments {
                     guard let fragment else { continue }
                     let offset = idx.count
                     idx.append(contentsOf: fragment.indices)
                     pr.append(contentsOf: fragment.probabilities)
-                    for r in fragment.rowStart.dropFirst() { starts.append(offset + r) }
+                    for j in 0..<fragment.count {
+                        starts.append(offset + fragment.rowStart[j])
+                        ends.append(offset + fragment.rowEnd[j])
+                    }
                 }
-                kernelsOut = KernelRows(rowStart: starts, indices: idx, probabilities: pr)
+                kernelsOut = KernelRows(rowStart: starts, rowEnd: ends, indices: idx, probabilities: pr)
             }
         } else {
             q.withUnsafeMutableBufferPointer { qb in
@@ -131,6 +140,56 @@ extension GameSnapshot {
             }
         }
         return Sweep(q: q, kernels: kernelsOut)
+    }
+
+    /// The sweep for sets that write rows in place (``AmbiguitySet/writesRowsInPlace``:
+    /// none, tv, uniform l1): every row reads its nominal row from the snapshot's flat
+    /// ``NominalLayout`` and writes its worst case straight into its own slot of one
+    /// shared buffer, so nothing is allocated per row or per chunk and nothing is joined.
+    private func sweepInPlace(sorted: SortedValues, wantKernels: Bool, execution: ExecutionMode) -> Sweep {
+        let rows = stateCount * actionCount
+        let set = ambiguity
+        let gamma = discount
+        let nominal = layout.rows
+        let room = wantKernels ? layout.slotRoom : 0
+        // Every entry of q and ends is written below; slot gaps of the kernel buffers are never read.
+        var q = [Double](unsafeUninitializedCapacity: rows) { _, count in count = rows }
+        var ends = [Int](unsafeUninitializedCapacity: wantKernels ? rows : 0) { _, count in count = wantKernels ? rows : 0 }
+        var outIndices = [Int](unsafeUninitializedCapacity: room) { _, count in count = room }
+        var outMasses = [Double](unsafeUninitializedCapacity: room) { _, count in count = room }
+        sorted.withUnsafeBuffers { view in
+        nominal.rowStart.withUnsafeBufferPointer { ns in
+        nominal.rowEnd.withUnsafeBufferPointer { ne in
+        nominal.indices.withUnsafeBufferPointer { ni in
+        nominal.probabilities.withUnsafeBufferPointer { np in
+        rewards.withUnsafeBufferPointer { rw in
+        radii.withUnsafeBufferPointer { rd in
+        layout.slotStarts.withUnsafeBufferPointer { slots in
+        q.withUnsafeMutableBufferPointer { qb in
+        ends.withUnsafeMutableBufferPointer { eb in
+        outIndices.withUnsafeMutableBufferPointer { oi in
+        outMasses.withUnsafeMutableBufferPointer { om in
+            // Each chunk writes only q[i], ends[i] and row i's slot for i in its range.
+            Parallel.forEachChunk(count: rows, mode: execution) { range in
+                for i in range {
+                    let idx = UnsafeBufferPointer(rebasing: ni[ns[i]..<ne[i]])
+                    let mass = UnsafeBufferPointer(rebasing: np[ns[i]..<ne[i]])
+                    if wantKernels, let oiBase = oi.baseAddress, let omBase = om.baseAddress {
+                        let slot = slots[i]
+                        let (v, count) = set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i],
+                                                            outIndices: oiBase + slot, outMasses: omBase + slot)
+                        qb[i] = rw[i] + gamma * v
+                        eb[i] = slot + count
+                    } else {
+                        qb[i] = rw[i] + gamma * set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i],
+                                                                   outIndices: nil, outMasses: nil).value
+                    }
+                }
+            }
+        }}}}}}}}}}}}
+        return Sweep(q: q, kernels: wantKernels
+                     ? KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: outIndices, probabilities: outMasses)
+                     : nil)
     }
 
     func checkValues(_ values: [Double]) throws(MeanFieldError) {

@@ -198,9 +198,9 @@ extension GameSnapshot {
                                  start: [Double], residual: Double, options: ValueSolverOptions) -> [Double]? {
         let n = stateCount
         let gamma = discount
-        let chain = TransitionMatrix(unchecked: policy, kernelRows: kernels, stateCount: n, actionCount: actionCount)
         var c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau)
         if n <= ValueSolverOptions.denseNewtonLimit {
+            let chain = TransitionMatrix(unchecked: policy, kernelRows: kernels, stateCount: n, actionCount: actionCount)
             var a = [Double](repeating: 0, count: n * n)
             for s in 0..<n {
                 a[s * n + s] = 1
@@ -220,24 +220,74 @@ extension GameSnapshot {
         // finishes from the best iterate. The caller accepts W only if it contracts
         // the Bellman residual, so the method never affects correctness.
         let target = max(1e-5 * residual, 0.01 * options.tolerance)
-        let w = FrozenSystem(chain: chain, gamma: gamma, rewards: c).solve(from: start, errorTarget: target)
+        let system = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: actionCount,
+                                  gamma: gamma, rewards: c)
+        let w = system.solve(from: start, errorTarget: target)
         for x in w where !x.isFinite { return nil }
         return w
     }
 }
 
-/// The frozen policy-evaluation system `(I − γP) W = c` of a Newton step.
+/// The frozen policy-evaluation system `(I − γP) W = c` of a Newton step, with
+/// `P(s, ·) = Σ_a π(a|s) K(·|s, a)` kept unmerged: state `s`'s row lists every
+/// action's kernel entries weighted by `π(a|s)` (a state may appear more than once).
+/// Building it is one multiply per entry, against a sort-and-merge for
+/// ``TransitionMatrix``; a product costs a few more entries (duplicates), which the
+/// Newton step's dozen or so products repay many times over.
 struct FrozenSystem {
-    let chain: TransitionMatrix
+    let stateCount: Int
+    /// State `s` occupies `rowStart[s]..<rowStart[s+1]`.
+    let rowStart: [Int]
+    let columns: [Int]
+    /// `π(a|s) K(t|s, a)`.
+    let weights: [Double]
     let gamma: Double
     let rewards: [Double]
 
+    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double]) {
+        let total = kernels.entryCount
+        var starts = [Int](repeating: 0, count: n + 1)
+        var count = 0
+        // Every entry up to `count` is written below.
+        var cols = [Int](unsafeUninitializedCapacity: total) { _, c in c = total }
+        var ws = [Double](unsafeUninitializedCapacity: total) { _, c in c = total }
+        policy.withUnsafeBufferPointer { pol in
+        kernels.rowStart.withUnsafeBufferPointer { rs in
+        kernels.rowEnd.withUnsafeBufferPointer { re in
+        kernels.indices.withUnsafeBufferPointer { ki in
+        kernels.probabilities.withUnsafeBufferPointer { kp in
+        cols.withUnsafeMutableBufferPointer { cb in
+        ws.withUnsafeMutableBufferPointer { wb in
+            for s in 0..<n {
+                for a in 0..<m {
+                    let w = pol[s &* m &+ a]
+                    guard w > 0 else { continue }
+                    let row = s &* m &+ a
+                    for j in rs[row]..<re[row] {
+                        cb[count] = ki[j]
+                        wb[count] = w * kp[j]
+                        count &+= 1
+                    }
+                }
+                starts[s + 1] = count
+            }
+        }}}}}}}
+        cols.removeLast(total - count)
+        ws.removeLast(total - count)
+        stateCount = n
+        rowStart = starts
+        columns = cols
+        weights = ws
+        self.gamma = gamma
+        self.rewards = rewards
+    }
+
     /// `y = (I − γP) x`.
     func apply(_ x: [Double], into y: inout [Double]) {
-        let n = chain.stateCount
-        chain.rowStart.withUnsafeBufferPointer { rs in
-            chain.columns.withUnsafeBufferPointer { cols in
-                chain.probabilities.withUnsafeBufferPointer { pr in
+        let n = stateCount
+        rowStart.withUnsafeBufferPointer { rs in
+            columns.withUnsafeBufferPointer { cols in
+                weights.withUnsafeBufferPointer { pr in
                     x.withUnsafeBufferPointer { xb in
                         y.withUnsafeMutableBufferPointer { yb in
                             for s in 0..<n {
@@ -266,7 +316,7 @@ struct FrozenSystem {
 
     /// `W` with `‖W − W*‖∞ ≤ errorTarget` (up to rounding), from `start`.
     func solve(from start: [Double], errorTarget: Double) -> [Double] {
-        let n = chain.stateCount
+        let n = stateCount
         // ‖W − W*‖∞ ≤ ‖r‖∞ / (1 − γ) for r = c − (I − γP)W, since ‖(I − γP)⁻¹‖∞ ≤ 1/(1 − γ).
         let residualTarget = errorTarget * (1 - gamma)
         var x = start
@@ -321,12 +371,12 @@ struct FrozenSystem {
 
     /// Gauss–Seidel sweeps until the error bound `γ/(1−γ)·‖ΔW‖∞` is below the target.
     func gaussSeidel(from start: [Double], errorTarget: Double) -> [Double] {
-        let n = chain.stateCount
+        let n = stateCount
         let factor = gamma / (1 - gamma)
         var w = start
-        chain.rowStart.withUnsafeBufferPointer { rs in
-            chain.columns.withUnsafeBufferPointer { cols in
-                chain.probabilities.withUnsafeBufferPointer { pr in
+        rowStart.withUnsafeBufferPointer { rs in
+            columns.withUnsafeBufferPointer { cols in
+                weights.withUnsafeBufferPointer { pr in
                     w.withUnsafeMutableBufferPointer { wb in
                         for _ in 0..<2000 {
                             var change = 0.0
@@ -335,7 +385,7 @@ struct FrozenSystem {
                                 var diagonal = 0.0
                                 for k in rs[s]..<rs[s + 1] {
                                     let t = cols[k]
-                                    if t == s { diagonal = pr[k] } else { acc += gamma * pr[k] * wb[t] }
+                                    if t == s { diagonal += pr[k] } else { acc += gamma * pr[k] * wb[t] }
                                 }
                                 let next = acc / (1 - gamma * diagonal)
                                 change = max(change, abs(next - wb[s]))
