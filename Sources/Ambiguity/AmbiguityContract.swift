@@ -226,26 +226,37 @@ public struct SortedValues: Sendable {
     }
 }
 
-extension SortedValues {
-    /// Raw views of ``values`` and ``rank`` and the lowest-ranked state, for the
-    /// allocation-free row routines of a Bellman sweep.
-    package struct View {
-        /// `V`, indexed by state.
-        package let values: UnsafeBufferPointer<Double>
-        /// `rank[t]`, the position of `t` in the order of `(V_t, t)`.
-        package let rank: UnsafeBufferPointer<Int>
-        /// `order[0]`, the state with the lowest `(V_t, t)`.
-        package let lowest: Int
+/// What the allocation-free row routines of a Bellman sweep (``AmbiguitySet/writeWorstCase(indices:masses:view:radius:outIndices:outMasses:)``)
+/// need of `V`: the values and the state with the lowest `(V_t, t)`. They compare
+/// `(V_t, t)` pairs directly instead of ranks, so a sweep of those sets needs one
+/// `O(n)` minimum instead of sorting `V`.
+package struct RowValues {
+    /// `V`, indexed by state.
+    package let values: UnsafeBufferPointer<Double>
+    /// The state with the lowest `(V_t, t)` (the first minimum).
+    package let lowest: Int
+
+    package init(values: UnsafeBufferPointer<Double>, lowest: Int) {
+        self.values = values
+        self.lowest = lowest
     }
 
-    /// Calls `body` with raw views of the arrays (valid only inside `body`).
+    /// Calls `body` with a view of `values` (valid only inside `body`); `O(n)` for the minimum.
     @inline(__always)
-    package func withUnsafeBuffers<R>(_ body: (View) -> R) -> R {
+    package static func with<R>(_ values: [Double], _ body: (RowValues) -> R) -> R {
         values.withUnsafeBufferPointer { vb in
-            rank.withUnsafeBufferPointer { rb in
-                body(View(values: vb, rank: rb, lowest: order.first ?? 0))
-            }
+            var lowest = 0
+            for t in vb.indices where vb[t] < vb[lowest] { lowest = t }
+            return body(RowValues(values: vb, lowest: lowest))
         }
+    }
+}
+
+extension SortedValues {
+    /// Calls `body` with a ``RowValues`` view of these values (valid only inside `body`).
+    @inline(__always)
+    package func withRowValues<R>(_ body: (RowValues) -> R) -> R {
+        values.withUnsafeBufferPointer { vb in body(RowValues(values: vb, lowest: order.first ?? 0)) }
     }
 }
 

@@ -111,7 +111,7 @@ extension AmbiguitySet {
     /// - Precondition: ``writesRowsInPlace``, and the preconditions of ``worstCaseValue(nominal:values:radius:)``.
     @inline(__always)
     package func writeWorstCase(indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>,
-                                view: SortedValues.View, radius: Double,
+                                view: RowValues, radius: Double,
                                 outIndices: UnsafeMutablePointer<Int>?, outMasses: UnsafeMutablePointer<Double>?) -> (value: Double, count: Int) {
         switch kind {
         case .none:

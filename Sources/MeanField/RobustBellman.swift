@@ -11,9 +11,10 @@ struct Sweep {
 extension GameSnapshot {
     /// The robust Q-function of `V`: `Q(s, a) = r(s, a, μ) + γ σ_{U(s,a,μ)}(V)` (MODEL.md).
     ///
-    /// `V` is sorted once (`SortedValues`) and shared by every row; rows are computed
-    /// independently (in parallel chunks when ``ExecutionMode`` allows), so the result is
-    /// bit-identical to a serial sweep.
+    /// For `none`, `tv` and uniform `l1` each row compares `(V_t, t)` directly and writes
+    /// its result in place (no sort of `V`); the other sets share one sort of `V`
+    /// (`SortedValues`). Rows are computed independently (in parallel chunks when
+    /// ``ExecutionMode`` allows), so the result is bit-identical to a serial sweep.
     ///
     /// - Parameters:
     ///   - values: `V`, `n` finite numbers.
@@ -21,7 +22,8 @@ extension GameSnapshot {
     ///   - inner: closed form (default) or the LP path (serial, one GLPK solve per row;
     ///     `kl`/`chi2` use the certified closed form, having no LP).
     /// - Returns: `n·m` numbers, row `(s, a)` at `s·m + a`.
-    /// - Complexity: one sort of `V` plus `n·m` closed-form inner problems.
+    /// - Complexity: `n·m` closed-form inner problems, plus one sort of `V` for the sets
+    ///   other than `none`, `tv` and uniform `l1`.
     /// - Throws: ``MeanFieldError/numerical(_:)`` when `values` has the wrong length or a non-finite entry;
     ///   ``MeanFieldError/ambiguity(_:)`` when the LP path fails.
     public func robustQ(values: [Double], execution: ExecutionMode = .automatic,
@@ -72,10 +74,10 @@ extension GameSnapshot {
             }
             return Sweep(q: q, kernels: wantKernels ? KernelRows(rows: ks) : nil)
         }
-        let sorted = SortedValues(values)
         if ambiguity.writesRowsInPlace {
-            return sweepInPlace(sorted: sorted, wantKernels: wantKernels, execution: execution)
+            return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution)
         }
+        let sorted = SortedValues(values)
         let set = ambiguity
         let gamma = discount
         var q = [Double](repeating: 0, count: rows)
@@ -146,7 +148,9 @@ extension GameSnapshot {
     /// none, tv, uniform l1): every row reads its nominal row from the snapshot's flat
     /// ``NominalLayout`` and writes its worst case straight into its own slot of one
     /// shared buffer, so nothing is allocated per row or per chunk and nothing is joined.
-    private func sweepInPlace(sorted: SortedValues, wantKernels: Bool, execution: ExecutionMode) -> Sweep {
+    /// These rows compare `(V_t, t)` directly, so `V` is not sorted: the only serial
+    /// work besides the rows is one `O(n)` minimum.
+    private func sweepInPlace(values: [Double], wantKernels: Bool, execution: ExecutionMode) -> Sweep {
         let rows = stateCount * actionCount
         let set = ambiguity
         let gamma = discount
@@ -157,7 +161,7 @@ extension GameSnapshot {
         var ends = [Int](unsafeUninitializedCapacity: wantKernels ? rows : 0) { _, count in count = wantKernels ? rows : 0 }
         var outIndices = [Int](unsafeUninitializedCapacity: room) { _, count in count = room }
         var outMasses = [Double](unsafeUninitializedCapacity: room) { _, count in count = room }
-        sorted.withUnsafeBuffers { view in
+        RowValues.with(values) { view in
         nominal.rowStart.withUnsafeBufferPointer { ns in
         nominal.rowEnd.withUnsafeBufferPointer { ne in
         nominal.indices.withUnsafeBufferPointer { ni in

@@ -145,4 +145,57 @@ import TestSupport
         #expect(s1.qValues == s2.qValues)
         #expect(s1.worstCaseKernels == s2.worstCaseKernels)
     }
+
+    /// The in-place sweep (none, tv, uniform l1) gives every row exactly what the
+    /// per-row fast path gives against the sorted `V`, kernels included, serial or parallel;
+    /// the population step computed without building the chain equals the chain's step bit
+    /// for bit; the unmerged frozen Newton system has the solution of the merged one.
+    @Test(arguments: [0, 1, 2, 3])
+    func inPlaceSweepMatchesRows(variant: Int) throws {
+        let n = 300, m = 4
+        let sets: [AmbiguitySet] = [.nominalOnly, .totalVariation(), .totalVariation(support: .nominal),
+                                    try AmbiguitySet(kind: .l1, weights: [Double](repeating: 2, count: n))]
+        let set = sets[variant]
+        #expect(set.writesRowsInPlace)
+        let game = try TestGames.garnet(n: n, m: m, k: 6 + variant, set: set, radius: 0.15 + 0.2 * Double(variant),
+                                        seed: UInt64(40 + variant))
+        var rng = SplitMix64(seed: UInt64(7 + variant))
+        var mu = TestGames.randomVector(n, scale: 1, rng: &rng).map { abs($0) + 0.01 }
+        mu[3] = 0  // a state without mass: skipped by the population step
+        let total = mu.reduce(0, +)
+        mu = mu.map { $0 / total }
+        let snap = try game.snapshot(at: mu)
+        // Values with ties so the (V_t, t) tie-break matters.
+        let v = (0..<n).map { _ in Double(Int.random(in: 0...20, using: &rng)) / 4 }
+        for mode in [ExecutionMode.serial, .parallel] {
+            let sweep = try snap.sweep(values: v, wantKernels: true, execution: mode)
+            let sorted = SortedValues(v)
+            let kernels = try #require(sweep.kernels)
+            for i in 0..<(n * m) {
+                let (value, q) = set.worstCaseDistribution(nominal: snap.kernels[i], values: sorted, radius: snap.radii[i])
+                #expect(sweep.q[i] == snap.rewards[i] + snap.discount * value, "row \(i)")
+                #expect(kernels.row(i) == q, "row \(i)")
+            }
+            #expect(try snap.robustQ(values: v, execution: mode) == sweep.q)
+            // Population step without the chain.
+            let policy = BestResponse.unchecked(qValues: sweep.q, stateCount: n, actionCount: m, temperature: 0.3)
+            let chain = TransitionMatrix(unchecked: policy.probabilities, kernelRows: kernels, stateCount: n, actionCount: m)
+            #expect(TransitionMatrix.step(mu, policy: policy.probabilities, kernelRows: kernels, stateCount: n, actionCount: m)
+                    == chain.step(mu))
+            // Frozen system: BiCGSTAB (and Gauss–Seidel) on the unmerged rows against a dense solve of the merged chain.
+            let c = (0..<n).map { _ in rng.unit() }
+            let system = FrozenSystem(policy: policy.probabilities, kernels: kernels, stateCount: n, actionCount: m,
+                                      gamma: snap.discount, rewards: c)
+            var a = [Double](repeating: 0, count: n * n)
+            var b = c
+            for s in 0..<n {
+                a[s * n + s] += 1
+                for k in chain.rowStart[s]..<chain.rowStart[s + 1] { a[s * n + chain.columns[k]] -= snap.discount * chain.probabilities[k] }
+            }
+            #expect(DenseLinearSystem.solve(&a, &b, n: n))
+            let zero = [Double](repeating: 0, count: n)
+            #expect(maxAbsDifference(system.solve(from: zero, errorTarget: 1e-11), b) <= 2e-11)
+            #expect(maxAbsDifference(system.gaussSeidel(from: zero, errorTarget: 1e-11), b) <= 2e-11)
+        }
+    }
 }
