@@ -85,10 +85,12 @@ enum TotalVariation {
         }
     }
 
-    /// Donors taken by selection (one `O(k)` scan each) before the rest are sorted:
-    /// with a small radius a row gives up mass from one or two states, so selection
-    /// beats sorting all `k` entries; a large radius on a long row falls back to one sort.
-    static let selectionDonors = 8
+    /// Donors taken by selection (one `O(k)` scan each) before the rest are sorted: a
+    /// short row (`k ≤ 16`) takes up to 8 this way, since a small radius empties one or two
+    /// states and selection beats sorting; a longer row takes only the first donor, which
+    /// the first pass finds for free, and sorts the rest once if the budget remains.
+    @inline(__always)
+    static func selectionDonors(_ k: Int) -> Int { k <= 16 ? 8 : 1 }
 
     /// The closed form on raw buffers: the one implementation behind every TV path
     /// (certified, value only, and the rows a Bellman sweep writes in place).
@@ -165,7 +167,8 @@ enum TotalVariation {
                 var removedValue = 0.0
                 var lastDonorValue = vStar
                 var selected = 0
-                while remaining > 0, selected < selectionDonors {
+                let selectionLimit = selectionDonors(k)
+                while remaining > 0, selected < selectionLimit {
                     if selected > 0 {
                         // The highest (V_t, t) left: the last position attaining the largest key.
                         best = 0
@@ -185,19 +188,25 @@ enum TotalVariation {
                     removedValue += take * vi
                     lastDonorValue = vi
                 }
-                if remaining > 0, selected == selectionDonors {
-                    // A long row with budget left: sort the unused donors once, by (V_t, t).
+                if remaining > 0, selected == selectionLimit {
+                    // A long row with budget left: a binary max-heap of the unused donors,
+                    // popped in decreasing (V_t, t) until the budget is spent
+                    // (O(k + d log k) for d donors, against O(k log k) for a sort).
                     var count = 0
                     for pos in 0..<k where keys[pos] != .min {
                         order[count] = pos
                         count += 1
                     }
-                    var donors = UnsafeMutableBufferPointer(rebasing: order[0..<count])
-                    sortByValue(&donors, keys: UnsafeBufferPointer(keys))
-                    var r = count - 1
-                    while r >= 0, remaining > 0 {
-                        let pos = donors[r]
-                        r -= 1
+                    var i = count / 2 - 1
+                    while i >= 0 {
+                        siftDown(order, from: i, count: count, keys: UnsafeBufferPointer(keys))
+                        i -= 1
+                    }
+                    while remaining > 0, count > 0 {
+                        let pos = order[0]
+                        count -= 1
+                        order[0] = order[count]
+                        siftDown(order, from: 0, count: count, keys: UnsafeBufferPointer(keys))
                         let vi = values[indices[pos]]
                         let take = min(remaining, q[pos])
                         q[pos] -= take
@@ -238,27 +247,24 @@ enum TotalVariation {
         return bits >= 0 ? bits : bits ^ Int64.max
     }
 
-    /// Sorts support positions ascending by `(keys[pos], pos)` (positions increase with
-    /// the state, so this is the order of `(V_t, t)`): insertion sort for short lists,
-    /// the standard sort otherwise.
+    /// Restores the max-heap property of `heap[0..<count]` below `i`, ordering support
+    /// positions by `(keys[pos], pos)` (positions increase with the state, so this is
+    /// the order of `(V_t, t)`).
     @inline(__always)
-    static func sortByValue(_ positions: inout UnsafeMutableBufferPointer<Int>, keys: UnsafeBufferPointer<Int64>) {
-        @inline(__always) func less(_ a: Int, _ b: Int) -> Bool {
-            keys[a] < keys[b] || (keys[a] == keys[b] && a < b)
+    static func siftDown(_ heap: UnsafeMutableBufferPointer<Int>, from i: Int, count: Int, keys: UnsafeBufferPointer<Int64>) {
+        @inline(__always) func above(_ a: Int, _ b: Int) -> Bool {
+            keys[a] > keys[b] || (keys[a] == keys[b] && a > b)
         }
-        let k = positions.count
-        guard k > 32 else {
-            for i in 1..<max(k, 1) {
-                let x = positions[i]
-                var j = i - 1
-                while j >= 0, less(x, positions[j]) {
-                    positions[j + 1] = positions[j]
-                    j -= 1
-                }
-                positions[j + 1] = x
-            }
-            return
+        var parent = i
+        let x = heap[parent]
+        while true {
+            var child = 2 &* parent &+ 1
+            if child >= count { break }
+            if child &+ 1 < count, above(heap[child &+ 1], heap[child]) { child &+= 1 }
+            if !above(heap[child], x) { break }
+            heap[parent] = heap[child]
+            parent = child
         }
-        positions.sort(by: less)
+        heap[parent] = x
     }
 }
