@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk build demo test bench docs fuzz clean
+.PHONY: all glpk build demo test bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -23,6 +23,15 @@ test: glpk
 
 bench: glpk
 	cd Benchmarks && $(SWIFT) package benchmark
+
+# Regression guard for this machine (Docs/Performance.md, "Keeping it fast"):
+# store a baseline once, then check later runs against it (exit 1 when a
+# median time or malloc count is more than 25 % worse).
+bench-baseline: glpk
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark baseline update main --no-progress
+
+bench-check: glpk
+	cd Benchmarks && $(SWIFT) package benchmark baseline check main --no-progress
 
 fuzz: glpk
 	bash scripts/fuzz.sh

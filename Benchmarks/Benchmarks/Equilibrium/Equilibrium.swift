@@ -18,7 +18,9 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .milliseconds,
         warmupIterations: 1,
         maxDuration: .seconds(10),
-        maxIterations: 100)
+        maxIterations: 100,
+        // `make bench-check`: a median more than 25 % above the stored baseline fails.
+        thresholds: [.wallClock: .init(relative: [.p50: 25]), .mallocCountTotal: .init(relative: [.p50: 25])])
 
     let small = Lazy { try! Garnet(states: 200, actions: 5, branching: 10, seed: 1).game() }
     let large = Lazy { try! Garnet(states: 10_000, actions: 5, branching: 10, seed: 1).game() }

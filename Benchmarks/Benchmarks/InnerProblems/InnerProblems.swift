@@ -57,7 +57,9 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .nanoseconds,
         warmupIterations: 3,
         maxDuration: .seconds(1),
-        maxIterations: 10_000)
+        maxIterations: 10_000,
+        // `make bench-check`: a median more than 25 % above the stored baseline fails.
+        thresholds: [.wallClock: .init(relative: [.p50: 25]), .mallocCountTotal: .init(relative: [.p50: 25])])
 
     let kinds: [AmbiguityKind] = [.tv, .l1, .linf, .wasserstein, .kl, .chi2]
     for kind in kinds {
