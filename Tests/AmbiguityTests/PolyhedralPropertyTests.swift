@@ -190,7 +190,7 @@ struct PolyhedralPropertyTests {
         }
     }
 
-    @Test("Report the worst fast-vs-LP disagreement", .serialized)
+    @Test("Report the worst fast-vs-LP disagreement")
     func report() async throws {
         // Runs its own batch so the number is available even when run alone.
         for seed in 0..<50 {
