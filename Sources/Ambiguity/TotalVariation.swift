@@ -163,12 +163,10 @@ enum TotalVariation {
                 }
                 // Donors in decreasing (V_t, t), i* excluded; `Int64.min` (no finite value's
                 // key) marks a used or excluded position.
-                var remaining = budget
-                var removedValue = 0.0
-                var lastDonorValue = vStar
+                var budgetLeft = Donation(remaining: budget, lastDonorValue: vStar)
                 var selected = 0
                 let selectionLimit = selectionDonors(k)
-                while remaining > 0, selected < selectionLimit {
+                while budgetLeft.remaining > 0, selected < selectionLimit {
                     if selected > 0 {
                         // The highest (V_t, t) left: the last position attaining the largest key.
                         best = 0
@@ -181,14 +179,9 @@ enum TotalVariation {
                     if bestKey == .min { break }
                     keys[best] = .min
                     selected += 1
-                    let vi = values[indices[best]]
-                    let take = min(remaining, q[best])
-                    q[best] -= take
-                    remaining -= take
-                    removedValue += take * vi
-                    lastDonorValue = vi
+                    budgetLeft.take(from: best, q: q, value: values[indices[best]])
                 }
-                if remaining > 0, selected == selectionLimit {
+                if budgetLeft.remaining > 0, selected == selectionLimit {
                     // A long row with budget left: a binary max-heap of the unused donors,
                     // popped in decreasing (V_t, t) until the budget is spent
                     // (O(k + d log k) for d donors, against O(k log k) for a sort).
@@ -202,20 +195,15 @@ enum TotalVariation {
                         siftDown(order, from: i, count: count, keys: UnsafeBufferPointer(keys))
                         i -= 1
                     }
-                    while remaining > 0, count > 0 {
+                    while budgetLeft.remaining > 0, count > 0 {
                         let pos = order[0]
                         count -= 1
                         order[0] = order[count]
                         siftDown(order, from: 0, count: count, keys: UnsafeBufferPointer(keys))
-                        let vi = values[indices[pos]]
-                        let take = min(remaining, q[pos])
-                        q[pos] -= take
-                        remaining -= take
-                        removedValue += take * vi
-                        lastDonorValue = vi
+                        budgetLeft.take(from: pos, q: q, value: values[indices[pos]])
                     }
                 }
-                let moved = budget - max(remaining, 0)
+                let moved = budget - max(budgetLeft.remaining, 0)
                 var count = 0
                 if let outIndices, let outMasses {
                     if posStar >= 0 { q[posStar] += moved }
@@ -230,8 +218,8 @@ enum TotalVariation {
                     if !inserted, moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count += 1 }
                 }
                 // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
-                let lambda = radius < 1 - pStar ? max(lastDonorValue - vStar, 0) : 0
-                return (Outcome(value: dot - removedValue + moved * vStar, moved: moved, lambda: lambda, vStar: vStar), count)
+                let lambda = radius < 1 - pStar ? max(budgetLeft.lastDonorValue - vStar, 0) : 0
+                return (Outcome(value: dot - budgetLeft.removedValue + moved * vStar, moved: moved, lambda: lambda, vStar: vStar), count)
             }
             }
         }
@@ -245,6 +233,33 @@ enum TotalVariation {
     static func orderKey(_ v: Double) -> Int64 {
         let bits = Int64(bitPattern: (v + 0.0).bitPattern)
         return bits >= 0 ? bits : bits ^ Int64.max
+    }
+
+    /// The budget as donors give up mass: a value type with a mutating method (a
+    /// local function capturing these variables made Swift box them on the heap,
+    /// one allocation per row).
+    struct Donation {
+        /// Mass still to move.
+        var remaining: Double
+        /// `Σ take·V_i` so far, in donor order.
+        var removedValue = 0.0
+        /// `V` of the last donor touched (for the dual multiplier).
+        var lastDonorValue: Double
+
+        init(remaining: Double, lastDonorValue: Double) {
+            self.remaining = remaining
+            self.lastDonorValue = lastDonorValue
+        }
+
+        /// Takes what the budget allows from position `pos` (value `vi`) of `q`.
+        @inline(__always)
+        mutating func take(from pos: Int, q: UnsafeMutableBufferPointer<Double>, value vi: Double) {
+            let take = min(remaining, q[pos])
+            q[pos] -= take
+            remaining -= take
+            removedValue += take * vi
+            lastDonorValue = vi
+        }
     }
 
     /// Restores the max-heap property of `heap[0..<count]` below `i`, ordering support

@@ -74,4 +74,92 @@ struct KernelRows: Sendable {
 
     /// Every row as a distribution.
     var rows: [SparseDistribution] { (0..<count).map(row) }
+
+    /// Raw views of the four arrays, for the loops that read many rows.
+    struct View {
+        let rowStart: UnsafeBufferPointer<Int>
+        let rowEnd: UnsafeBufferPointer<Int>
+        let indices: UnsafeBufferPointer<Int>
+        let probabilities: UnsafeBufferPointer<Double>
+
+        /// Row `i`'s states.
+        @inline(__always) func indices(_ i: Int) -> UnsafeBufferPointer<Int> {
+            UnsafeBufferPointer(rebasing: indices[rowStart[i]..<rowEnd[i]])
+        }
+
+        /// Row `i`'s probabilities.
+        @inline(__always) func probabilities(_ i: Int) -> UnsafeBufferPointer<Double> {
+            UnsafeBufferPointer(rebasing: probabilities[rowStart[i]..<rowEnd[i]])
+        }
+    }
+
+    /// Calls `body` with a ``View`` of the rows (valid only inside `body`).
+    @inline(__always)
+    func withView<R>(_ body: (View) -> R) -> R {
+        rowStart.withUnsafeBufferPointer { rs in
+            rowEnd.withUnsafeBufferPointer { re in
+                indices.withUnsafeBufferPointer { ki in
+                    probabilities.withUnsafeBufferPointer { kp in
+                        body(View(rowStart: rs, rowEnd: re, indices: ki, probabilities: kp))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scratch space that mixes one state's kernel rows by a policy,
+/// `P(s, ·) = Σ_a π(a|s) K(·|s, a)`, into a dense accumulator, remembering which
+/// states it touched (in first-touch order). Used by ``TransitionMatrix`` (which
+/// stores the rows) and by the population step (which only adds them up), so both
+/// sum in the same order and agree bit for bit.
+struct RowMixer {
+    /// `P(s, t)` for the touched `t`, zero elsewhere.
+    let accumulator: UnsafeMutableBufferPointer<Double>
+    let touched: UnsafeMutableBufferPointer<Bool>
+    /// The touched states, `list[0..<count]`.
+    let list: UnsafeMutableBufferPointer<Int>
+
+    /// Runs `body` with a mixer for `n` states (scratch allocated once).
+    static func with<R>(stateCount n: Int, _ body: (RowMixer) -> R) -> R {
+        var accumulator = [Double](repeating: 0, count: n)
+        var touched = [Bool](repeating: false, count: n)
+        var list = [Int](repeating: 0, count: n)
+        return accumulator.withUnsafeMutableBufferPointer { acc in
+            touched.withUnsafeMutableBufferPointer { seen in
+                list.withUnsafeMutableBufferPointer { lst in
+                    body(RowMixer(accumulator: acc, touched: seen, list: lst))
+                }
+            }
+        }
+    }
+
+    /// Accumulates state `s`'s mixed row (actions with `π(a|s) > 0`, in action order);
+    /// returns how many states it touched.
+    @inline(__always)
+    func mix(state s: Int, actionCount m: Int, policy: UnsafeBufferPointer<Double>, kernels: KernelRows.View) -> Int {
+        var count = 0
+        for a in 0..<m {
+            let w = policy[s &* m &+ a]
+            guard w > 0 else { continue }
+            let row = s &* m &+ a
+            for j in kernels.rowStart[row]..<kernels.rowEnd[row] {
+                let t = kernels.indices[j]
+                if !touched[t] {
+                    touched[t] = true
+                    list[count] = t
+                    count &+= 1
+                }
+                accumulator[t] += w * kernels.probabilities[j]
+            }
+        }
+        return count
+    }
+
+    /// Clears state `t` after its entry was used.
+    @inline(__always)
+    func clear(_ t: Int) {
+        accumulator[t] = 0
+        touched[t] = false
+    }
 }

@@ -162,10 +162,7 @@ extension GameSnapshot {
         var outIndices = [Int](unsafeUninitializedCapacity: room) { _, count in count = room }
         var outMasses = [Double](unsafeUninitializedCapacity: room) { _, count in count = room }
         RowValues.with(values) { view in
-        nominal.rowStart.withUnsafeBufferPointer { ns in
-        nominal.rowEnd.withUnsafeBufferPointer { ne in
-        nominal.indices.withUnsafeBufferPointer { ni in
-        nominal.probabilities.withUnsafeBufferPointer { np in
+        nominal.withView { nominalRows in
         rewards.withUnsafeBufferPointer { rw in
         radii.withUnsafeBufferPointer { rd in
         layout.slotStarts.withUnsafeBufferPointer { slots in
@@ -176,8 +173,7 @@ extension GameSnapshot {
             // Each chunk writes only q[i], ends[i] and row i's slot for i in its range.
             Parallel.forEachChunk(count: rows, mode: execution) { range in
                 for i in range {
-                    let idx = UnsafeBufferPointer(rebasing: ni[ns[i]..<ne[i]])
-                    let mass = UnsafeBufferPointer(rebasing: np[ns[i]..<ne[i]])
+                    let idx = nominalRows.indices(i), mass = nominalRows.probabilities(i)
                     if wantKernels, let oiBase = oi.baseAddress, let omBase = om.baseAddress {
                         let slot = slots[i]
                         let (v, count) = set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i],
@@ -190,7 +186,7 @@ extension GameSnapshot {
                     }
                 }
             }
-        }}}}}}}}}}}}
+        }}}}}}}}}
         return Sweep(q: q, kernels: wantKernels
                      ? KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: outIndices, probabilities: outMasses)
                      : nil)

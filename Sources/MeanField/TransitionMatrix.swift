@@ -40,9 +40,6 @@ public struct TransitionMatrix: Sendable, Hashable {
 
     /// Mixes flat (CSR) kernel rows by a policy; row `s·m + a` is `K(·|s, a)`.
     init(unchecked policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int) {
-        var accumulator = [Double](repeating: 0, count: n)
-        var touched = [Bool](repeating: false, count: n)
-        var list = [Int](repeating: 0, count: n)
         var starts = [Int](repeating: 0, count: n + 1)
         // Rows of the mixture have at most the union of their actions' supports.
         let capacity = min(kernelRows.entryCount, n * n)
@@ -51,55 +48,34 @@ public struct TransitionMatrix: Sendable, Hashable {
         var probs = [Double](unsafeUninitializedCapacity: capacity) { _, count in count = capacity }
         var total = 0
         policy.withUnsafeBufferPointer { pol in
-        kernelRows.rowStart.withUnsafeBufferPointer { rs in
-        kernelRows.rowEnd.withUnsafeBufferPointer { re in
-        kernelRows.indices.withUnsafeBufferPointer { ki in
-        kernelRows.probabilities.withUnsafeBufferPointer { kp in
-        accumulator.withUnsafeMutableBufferPointer { acc in
-        touched.withUnsafeMutableBufferPointer { seen in
-        list.withUnsafeMutableBufferPointer { lst in
+        kernelRows.withView { kernels in
         cols.withUnsafeMutableBufferPointer { cb in
         probs.withUnsafeMutableBufferPointer { pb in
+        RowMixer.with(stateCount: n) { mixer in
             for s in 0..<n {
-                var count = 0
-                for a in 0..<m {
-                    let w = pol[s * m + a]
-                    guard w > 0 else { continue }
-                    let row = s * m + a
-                    for j in rs[row]..<re[row] {
-                        let t = ki[j]
-                        if !seen[t] {
-                            seen[t] = true
-                            lst[count] = t
-                            count += 1
-                        }
-                        acc[t] += w * kp[j]
-                    }
-                }
+                let count = mixer.mix(state: s, actionCount: m, policy: pol, kernels: kernels)
                 // Columns in increasing order: scan the states when the row is dense
                 // enough, else sort the (short) list of touched states.
                 if count * 8 >= n {
-                    for t in 0..<n where seen[t] {
+                    for t in 0..<n where mixer.touched[t] {
                         cb[total] = t
-                        pb[total] = acc[t]
+                        pb[total] = mixer.accumulator[t]
                         total += 1
-                        acc[t] = 0
-                        seen[t] = false
+                        mixer.clear(t)
                     }
                 } else {
-                    var touchedStates = UnsafeMutableBufferPointer(rebasing: lst[0..<count])
+                    var touchedStates = UnsafeMutableBufferPointer(rebasing: mixer.list[0..<count])
                     touchedStates.sort()
                     for t in touchedStates {
                         cb[total] = t
-                        pb[total] = acc[t]
+                        pb[total] = mixer.accumulator[t]
                         total += 1
-                        acc[t] = 0
-                        seen[t] = false
+                        mixer.clear(t)
                     }
                 }
                 starts[s + 1] = total
             }
-        }}}}}}}}}}
+        }}}}}
         cols.removeLast(capacity - total)
         probs.removeLast(capacity - total)
         stateCount = n
@@ -139,45 +115,22 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// `TransitionMatrix(...).step(μ)` at a fraction of the cost (no sorting, no storage).
     static func step(_ mu: [Double], policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int) -> [Double] {
         var out = [Double](repeating: 0, count: n)
-        var accumulator = [Double](repeating: 0, count: n)
-        var touched = [Bool](repeating: false, count: n)
-        var list = [Int](repeating: 0, count: n)
         mu.withUnsafeBufferPointer { mb in
         policy.withUnsafeBufferPointer { pol in
-        kernelRows.rowStart.withUnsafeBufferPointer { rs in
-        kernelRows.rowEnd.withUnsafeBufferPointer { re in
-        kernelRows.indices.withUnsafeBufferPointer { ki in
-        kernelRows.probabilities.withUnsafeBufferPointer { kp in
-        accumulator.withUnsafeMutableBufferPointer { acc in
-        touched.withUnsafeMutableBufferPointer { seen in
-        list.withUnsafeMutableBufferPointer { lst in
+        kernelRows.withView { kernels in
         out.withUnsafeMutableBufferPointer { ob in
+        RowMixer.with(stateCount: n) { mixer in
             for s in 0..<n {
                 let weight = mb[s]
                 guard weight != 0 else { continue }
-                var count = 0
-                for a in 0..<m {
-                    let w = pol[s &* m &+ a]
-                    guard w > 0 else { continue }
-                    let row = s &* m &+ a
-                    for j in rs[row]..<re[row] {
-                        let t = ki[j]
-                        if !seen[t] {
-                            seen[t] = true
-                            lst[count] = t
-                            count &+= 1
-                        }
-                        acc[t] += w * kp[j]
-                    }
-                }
+                let count = mixer.mix(state: s, actionCount: m, policy: pol, kernels: kernels)
                 for x in 0..<count {
-                    let t = lst[x]
-                    ob[t] += weight * acc[t]
-                    acc[t] = 0
-                    seen[t] = false
+                    let t = mixer.list[x]
+                    ob[t] += weight * mixer.accumulator[t]
+                    mixer.clear(t)
                 }
             }
-        }}}}}}}}}}
+        }}}}}
         return out
     }
 

@@ -252,10 +252,7 @@ struct FrozenSystem {
         var cols = [Int](unsafeUninitializedCapacity: total) { _, c in c = total }
         var ws = [Double](unsafeUninitializedCapacity: total) { _, c in c = total }
         policy.withUnsafeBufferPointer { pol in
-        kernels.rowStart.withUnsafeBufferPointer { rs in
-        kernels.rowEnd.withUnsafeBufferPointer { re in
-        kernels.indices.withUnsafeBufferPointer { ki in
-        kernels.probabilities.withUnsafeBufferPointer { kp in
+        kernels.withView { k in
         cols.withUnsafeMutableBufferPointer { cb in
         ws.withUnsafeMutableBufferPointer { wb in
             for s in 0..<n {
@@ -263,15 +260,15 @@ struct FrozenSystem {
                     let w = pol[s &* m &+ a]
                     guard w > 0 else { continue }
                     let row = s &* m &+ a
-                    for j in rs[row]..<re[row] {
-                        cb[count] = ki[j]
-                        wb[count] = w * kp[j]
+                    for j in k.rowStart[row]..<k.rowEnd[row] {
+                        cb[count] = k.indices[j]
+                        wb[count] = w * k.probabilities[j]
                         count &+= 1
                     }
                 }
                 starts[s + 1] = count
             }
-        }}}}}}}
+        }}}}
         cols.removeLast(total - count)
         ws.removeLast(total - count)
         stateCount = n
