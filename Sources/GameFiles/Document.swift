@@ -145,24 +145,10 @@ public enum DocumentReader {
         return try convert(node, budget: &budget)
     }
 
-    /// Parses JSON text. `nil` for an empty document.
+    /// Parses JSON text (``JSONParser``: strict RFC 8259, positions for every value,
+    /// keys in file order, duplicate keys rejected). `nil` for an empty document.
     public static func parseJSON(_ text: String) throws(DocumentError) -> DocumentNode? {
-        if text.allSatisfy(\.isWhitespace) { return nil }
-        do {
-            return try JSONDecoder().decode(JSONNode.self, from: Data(text.utf8)).node
-        } catch let error as DecodingError {
-            switch error {
-            case let .dataCorrupted(context):
-                let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-                throw DocumentError.syntax("invalid JSON: \(underlying ?? context.debugDescription)")
-            default:
-                throw DocumentError.syntax("invalid JSON")
-            }
-        } catch let error as DocumentError {
-            throw error
-        } catch {
-            throw DocumentError.syntax("invalid JSON")
-        }
+        try JSONParser.parse(text)
     }
 
     static func describe(_ error: YamlError) -> String {
@@ -238,44 +224,6 @@ public enum DocumentReader {
         return Double(text.replacingOccurrences(of: "_", with: ""))
     }
 
-}
-
-/// Decodes any JSON value into a ``DocumentNode`` (booleans stay booleans).
-struct JSONNode: Decodable {
-    let node: DocumentNode
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: any Decoder) throws {
-        guard decoder.codingPath.count < 200 else { throw DocumentError.syntax("nesting deeper than 200 levels") }
-        if let object = try? decoder.container(keyedBy: Key.self) {
-            var pairs: [(key: String, value: DocumentNode)] = []
-            for key in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
-                pairs.append((key.stringValue, try object.decode(JSONNode.self, forKey: key).node))
-            }
-            node = DocumentNode(.object(pairs))
-        } else if var array = try? decoder.unkeyedContainer() {
-            var items: [DocumentNode] = []
-            while !array.isAtEnd { items.append(try array.decode(JSONNode.self).node) }
-            node = DocumentNode(.array(items))
-        } else {
-            let single = try decoder.singleValueContainer()
-            if single.decodeNil() {
-                node = DocumentNode(.null)
-            } else if let b = try? single.decode(Bool.self) {
-                node = DocumentNode(.bool(b))
-            } else if let x = try? single.decode(Double.self) {
-                node = DocumentNode(.number(x))
-            } else {
-                node = DocumentNode(.string(try single.decode(String.self)))
-            }
-        }
-    }
 }
 
 /// A syntax-level problem with a document.

@@ -97,25 +97,41 @@ public struct FieldReader: Sendable {
     }
 
     /// A rectangular numeric array of any depth (a number is depth 0).
+    ///
+    /// Errors name the entry (`field[k][j]…`); the names are built only when an
+    /// error is thrown, since large games have millions of entries.
     public func numericArray(_ node: DocumentNode, _ field: String) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
+        var elements: [Double] = []
+        var path: [Int] = []
+        let shape = try collectNumbers(node, field, &path, &elements)
+        return (shape, elements)
+    }
+
+    private func collectNumbers(_ node: DocumentNode, _ field: String, _ path: inout [Int],
+                                _ elements: inout [Double]) throws(GameFileError) -> [Int] {
+        func name() -> String { field + path.map { "[\($0)]" }.joined() }
         switch node.value {
+        case let .number(x) where x.isFinite:
+            elements.append(x)
+            return []
         case .number:
-            return ([], [try number(node, field)])
+            _ = try number(node, name())  // throws: not finite
+            return []
         case let .array(items):
-            guard !items.isEmpty else { throw error(field, node, "found an empty list, expected numbers") }
+            guard !items.isEmpty else { throw error(name(), node, "found an empty list, expected numbers") }
             var shape: [Int]? = nil
-            var elements: [Double] = []
             for (k, item) in items.enumerated() {
-                let sub = try numericArray(item, "\(field)[\(k)]")
-                if let shape, shape != sub.shape {
-                    throw error("\(field)[\(k)]", item, "has shape \(sub.shape), expected \(shape) like the entries before it (arrays must be rectangular)")
+                path.append(k)
+                let sub = try collectNumbers(item, field, &path, &elements)
+                if let shape, shape != sub {
+                    throw error(name(), item, "has shape \(sub), expected \(shape) like the entries before it (arrays must be rectangular)")
                 }
-                shape = sub.shape
-                elements.append(contentsOf: sub.elements)
+                path.removeLast()
+                shape = sub
             }
-            return ([items.count] + (shape ?? []), elements)
+            return [items.count] + (shape ?? [])
         default:
-            throw error(field, node, "found \(node.value.kindDescription), expected a number or a list of numbers")
+            throw error(name(), node, "found \(node.value.kindDescription), expected a number or a list of numbers")
         }
     }
 
