@@ -31,6 +31,8 @@ bench-baseline: glpk
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark baseline update main --no-progress
 
 bench-check: glpk
+	@ls Benchmarks/.benchmarkBaselines/*/main/results.json >/dev/null 2>&1 || \
+		{ echo "bench-check: no baseline on this machine yet; run 'make bench-baseline' on a known-good commit first" >&2; exit 2; }
 	cd Benchmarks && $(SWIFT) package benchmark baseline check main --no-progress
 
 fuzz: glpk
