@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads `swift package benchmark` text output (stdin) and prints one line per benchmark:
 target, name, median (p50) wall clock, p25–p75, mallocs per call, samples; then the
-fast-vs-LP (n = 100) and parallel-vs-serial ratios of that same run.
+fast-vs-LP (n = 100), parallel-vs-serial and shared-vs-per-row Wasserstein envelope
+ratios of that same run.
 
     cd Benchmarks && swift package benchmark --no-progress | python3 summarize.py
 """
@@ -64,6 +65,10 @@ def main():
             p = by[n.replace("/serial", "/parallel")]
             print(f"{n.replace('/serial', ''):32} serial {fmt(r['p50']):>10} / parallel {fmt(p['p50']):>10} = "
                   f"{r['p50'] / p['p50']:.2f}x")
+    w, b = by.get("bellman/wasserstein-sparse/S=1000/serial"), by.get("wasserstein-rows/S=1000/per-row-envelopes")
+    if w and b:
+        print(f"wasserstein S=1000 sweep: per-row envelopes {fmt(b['p50']):>10} / shared envelopes {fmt(w['p50']):>10} = "
+              f"{b['p50'] / w['p50']:.2f}x")
 
 
 if __name__ == "__main__":

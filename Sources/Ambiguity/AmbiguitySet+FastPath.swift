@@ -13,6 +13,23 @@ extension AmbiguitySet {
         solveRow(nominal: nominal, values: values, radius: radius, build: false).value
     }
 
+    /// ``worstCaseValue(nominal:values:radius:)`` reusing a sweep's shared work
+    /// (``sweepContext(values:)``, built for the same `values`). Same result.
+    package func worstCaseValue(nominal: SparseDistribution, values: SortedValues, radius: Double,
+                                context: SweepContext) -> Double {
+        solveRow(nominal: nominal, values: values, radius: radius, build: false, context: context).value
+    }
+
+    /// What every row of one Bellman sweep can share, built once per sweep for its `V`:
+    /// for `wasserstein` on the simplex, every state's lower envelope (a state is the
+    /// donor of about `k·m` rows); nothing for the other sets.
+    package func sweepContext(values: SortedValues) -> SweepContext {
+        if kind == .wasserstein, support == .simplex, let cost {
+            return SweepContext(hulls: Wasserstein.Hulls(values: values, cost: cost))
+        }
+        return SweepContext(hulls: nil)
+    }
+
     /// The worst-case distribution `q` (MODEL.md's tie-break) and its value.
     ///
     /// - Precondition: as for ``worstCaseValue(nominal:values:radius:)``.
@@ -22,7 +39,8 @@ extension AmbiguitySet {
     }
 
     /// Dispatches one row to the set's algorithm.
-    func solveRow(nominal: SparseDistribution, values: SortedValues, radius: Double, build: Bool) -> RowSolution {
+    func solveRow(nominal: SparseDistribution, values: SortedValues, radius: Double, build: Bool,
+                  context: SweepContext? = nil) -> RowSolution {
         switch kind {
         case .none:
             return RowSolution(value: nominal.dot(values.values),
@@ -45,7 +63,8 @@ extension AmbiguitySet {
             return LInfinity.solve(p: nominal, v: values, radius: radius, support: support, build: build)
         case .wasserstein:
             guard let cost else { preconditionFailure("wasserstein without a ground cost") }
-            return Wasserstein.solve(p: nominal, v: values, radius: radius, support: support, cost: cost, build: build)
+            return Wasserstein.solve(p: nominal, v: values, radius: radius, support: support, cost: cost, build: build,
+                                     hulls: context?.hulls)
         case .kl:
             return KullbackLeibler.solve(p: nominal, v: values, radius: radius, build: build)
         case .chi2:
@@ -73,6 +92,14 @@ extension AmbiguitySet {
     /// - Precondition: as ``worstCaseValue(nominal:values:radius:)``.
     public func appendWorstCase(nominal: SparseDistribution, values: SortedValues, radius: Double,
                                 indices: inout [Int], probabilities: inout [Double]) -> Double {
+        appendWorstCase(nominal: nominal, values: values, radius: radius, context: nil,
+                        indices: &indices, probabilities: &probabilities)
+    }
+
+    /// ``appendWorstCase(nominal:values:radius:indices:probabilities:)`` reusing a
+    /// sweep's shared work (``sweepContext(values:)`` for the same `values`). Same result.
+    package func appendWorstCase(nominal: SparseDistribution, values: SortedValues, radius: Double,
+                                 context: SweepContext?, indices: inout [Int], probabilities: inout [Double]) -> Double {
         switch kind {
         case .none:
             indices.append(contentsOf: nominal.indices)
@@ -82,7 +109,8 @@ extension AmbiguitySet {
             return TotalVariation.append(p: nominal, v: values, radius: radius, support: support,
                                          indices: &indices, probabilities: &probabilities)
         default:
-            let (value, q) = worstCaseDistribution(nominal: nominal, values: values, radius: radius)
+            let row = solveRow(nominal: nominal, values: values, radius: radius, build: true, context: context)
+            let (value, q) = (row.value, row.distribution)
             indices.append(contentsOf: q.indices)
             probabilities.append(contentsOf: q.probabilities)
             return value
@@ -134,4 +162,9 @@ extension AmbiguitySet {
             return (r.outcome.value, r.count)
         }
     }
+}
+
+/// Work shared by every row of one Bellman sweep (``AmbiguitySet/sweepContext(values:)``).
+package struct SweepContext: Sendable {
+    let hulls: Wasserstein.Hulls?
 }

@@ -23,7 +23,10 @@
 /// `c = 1{s ≠ t}` this reproduces the TV value.
 ///
 /// **Complexity.** `O(k·n + B log B)` for `k` non-zeros (`O(k²)` for
-/// `support: nominal`), `B ≤ k·n` hull breakpoints (usually far fewer).
+/// `support: nominal`), `B ≤ k·n` hull breakpoints (usually far fewer). In a
+/// Bellman sweep with `support: simplex` the envelopes depend only on the donor
+/// state, so they are built once per sweep (``Hulls``) and each row costs
+/// `O(k log k + B log B)`.
 ///
 /// **Certificate.** The plan is feasible (cost `≤ ρ`, so `W_c(p, q) ≤ ρ`) and
 /// `g(λ*) = q·V` by complementary slackness: every source ships only to
@@ -32,61 +35,123 @@
 /// **Radius zero.** MODEL.md fixes `U = {p}` at `ρ = 0`, also when some
 /// off-diagonal costs are zero (for `ρ > 0` zero-cost moves are free).
 enum Wasserstein {
+    /// Appends donor `i`'s lower envelope over `λ ≥ 0` to `hj` (the lines' states,
+    /// in order of increasing `λ`) and `hs` (the `λ` at which each line starts; 0 for
+    /// the first): a monotone-stack lower hull over the allowed states scanned in
+    /// `(V_t, t)` order, keeping only strict running minima of the cost and stopping
+    /// at the first zero-cost state. `candidates(r)` is the `r`-th allowed state in
+    /// that order (`count` of them). `O(count)`, usually `O(rank(i))`.
+    @inline(__always)
+    static func appendHull(donor i: Int, values: [Double], cost c: [Double], n: Int, count: Int,
+                           candidates: (Int) -> Int, hj: inout [Int], hs: inout [Double]) {
+        let row = i * n
+        let base = hj.count
+        var runMin = Double.infinity
+        for r in 0..<count {
+            let j = candidates(r)
+            let s = c[row + j]
+            guard s < runMin else { continue }
+            runMin = s
+            let b = values[j]
+            while hj.count > base {
+                let top = hj[hj.count - 1]
+                let x = (b - values[top]) / (c[row + top] - s)
+                if x <= hs[hs.count - 1] { hj.removeLast(); hs.removeLast(); continue }
+                break
+            }
+            hs.append(hj.count > base ? (b - values[hj[hj.count - 1]]) / (c[row + hj[hj.count - 1]] - s) : 0)
+            hj.append(j)
+            if s == 0 { break }
+        }
+    }
+
+    /// Every state's envelope for `support: simplex`, where it depends only on the
+    /// state and `V`, not on the row: a Bellman sweep builds it once and every row
+    /// reads its donors' envelopes from it instead of rebuilding them (a state is a
+    /// donor of about `k·m` rows). Building is `O(Σ_i rank(i)) ≤ O(n²)` per sweep.
+    struct Hulls: Sendable {
+        /// State `i`'s lines occupy `start[i]..<start[i+1]` of ``states`` and ``from``.
+        let start: [Int]
+        /// The lines' states.
+        let states: [Int]
+        /// The `λ` where each line starts.
+        let from: [Double]
+
+        init(values v: SortedValues, cost: GroundCost) {
+            let n = cost.count
+            var start = [Int](repeating: 0, count: n + 1)
+            var hj: [Int] = [], hs: [Double] = []
+            hj.reserveCapacity(4 * n)
+            hs.reserveCapacity(4 * n)
+            let order = v.order
+            for i in 0..<n {
+                appendHull(donor: i, values: v.values, cost: cost.entries, n: n, count: n,
+                           candidates: { order[$0] }, hj: &hj, hs: &hs)
+                start[i + 1] = hj.count
+            }
+            self.start = start
+            states = hj
+            from = hs
+        }
+    }
+
+    /// Solves one row; with `hulls` (built for the same `V` and cost, `support: simplex`
+    /// only) the donors' envelopes are read from it, with the same result bit for bit.
     static func solve(p: SparseDistribution, v: SortedValues, radius: Double, support: SupportRestriction,
-                      cost: GroundCost, build: Bool) -> RowSolution {
+                      cost: GroundCost, build: Bool, hulls: Hulls? = nil) -> RowSolution {
         let k = p.indices.count
         let n = cost.count
         let values = v.values
         let c = cost.entries
         let byRank = p.positionsByRank(v)
-        // Donor d is the support position byRank[d] (donors in rank order).
-        var offsets = [Int](repeating: 0, count: k + 1)
-        var hj: [Int] = []
-        var hs: [Double] = []
-        hj.reserveCapacity(4 * k)
-        hs.reserveCapacity(4 * k)
-        for d in 0..<k {
-            let i = p.indices[byRank[d]]
-            let row = i * n
-            let base = hj.count
-            var runMin = Double.infinity
-            @inline(__always) func offer(_ j: Int) -> Bool {
-                let s = c[row + j]
-                guard s < runMin else { return false }
-                runMin = s
-                let b = values[j]
-                while hj.count > base {
-                    let top = hj[hj.count - 1]
-                    let x = (b - values[top]) / (c[row + top] - s)
-                    if x <= hs[hs.count - 1] { hj.removeLast(); hs.removeLast(); continue }
-                    break
+        // Donor d is the support position byRank[d] (donors in rank order); its lines
+        // are hj[lo[d]..<hi[d]], starting at hs[…].
+        var lo = [Int](repeating: 0, count: k)
+        var hi = [Int](repeating: 0, count: k)
+        let hj: [Int], hs: [Double]
+        if let hulls, support == .simplex {
+            for d in 0..<k {
+                let i = p.indices[byRank[d]]
+                lo[d] = hulls.start[i]
+                hi[d] = hulls.start[i + 1]
+            }
+            hj = hulls.states
+            hs = hulls.from
+        } else {
+            var lines: [Int] = [], from: [Double] = []
+            lines.reserveCapacity(4 * k)
+            from.reserveCapacity(4 * k)
+            for d in 0..<k {
+                let i = p.indices[byRank[d]]
+                lo[d] = lines.count
+                switch support {
+                case .simplex:
+                    let order = v.order
+                    appendHull(donor: i, values: values, cost: c, n: n, count: n,
+                               candidates: { order[$0] }, hj: &lines, hs: &from)
+                case .nominal:
+                    appendHull(donor: i, values: values, cost: c, n: n, count: k,
+                               candidates: { p.indices[byRank[$0]] }, hj: &lines, hs: &from)
                 }
-                hs.append(hj.count > base ? (b - values[hj[hj.count - 1]]) / (c[row + hj[hj.count - 1]] - s) : 0)
-                hj.append(j)
-                return s == 0
+                hi[d] = lines.count
             }
-            switch support {
-            case .simplex:
-                for r in 0..<n where offer(v.order[r]) { break }
-            case .nominal:
-                for x in 0..<k where offer(p.indices[byRank[x]]) { break }
-            }
-            offsets[d + 1] = hj.count
+            hj = lines
+            hs = from
         }
         if radius <= 0 {
             var lambda = 0.0
-            for d in 0..<k where offsets[d + 1] - 1 > offsets[d] { lambda = max(lambda, hs[offsets[d + 1] - 1]) }
+            for d in 0..<k where hi[d] - 1 > lo[d] { lambda = max(lambda, hs[hi[d] - 1]) }
             return RowSolution(value: p.dot(values), distribution: build ? p : SparseDistribution(indices: [], probabilities: []),
                                dual: DualPoint(lambda: lambda), distance: 0)
         }
         // Sweep the breakpoints.
-        var seg = [Int](repeating: 0, count: k)  // current line of each donor, relative to its offset
+        var seg = [Int](repeating: 0, count: k)  // current line of each donor, relative to lo[d]
         var slope = -radius
         var events: [(lambda: Double, donor: Int)] = []
         for d in 0..<k {
             let i = p.indices[byRank[d]]
-            slope += p.probabilities[byRank[d]] * c[i * n + hj[offsets[d]]]
-            for s in (offsets[d] + 1)..<max(offsets[d + 1], offsets[d] + 1) { events.append((hs[s], d)) }
+            slope += p.probabilities[byRank[d]] * c[i * n + hj[lo[d]]]
+            for s in (lo[d] + 1)..<max(hi[d], lo[d] + 1) { events.append((hs[s], d)) }
         }
         events.sort { $0.lambda < $1.lambda || ($0.lambda == $1.lambda && $0.donor < $1.donor) }
         var lambdaStar = 0.0
@@ -101,9 +166,9 @@ enum Wasserstein {
                     let d = events[e].donor
                     let pos = byRank[d]
                     let row = p.indices[pos] * n
-                    let old = hj[offsets[d] + seg[d]]
+                    let old = hj[lo[d] + seg[d]]
                     seg[d] += 1
-                    let new = hj[offsets[d] + seg[d]]
+                    let new = hj[lo[d] + seg[d]]
                     slope += p.probabilities[pos] * (c[row + new] - c[row + old])
                     e += 1
                 }
@@ -117,7 +182,7 @@ enum Wasserstein {
         var planCost = 0.0
         for d in 0..<k {
             let pos = byRank[d]
-            planCost += p.probabilities[pos] * c[p.indices[pos] * n + hj[offsets[d] + seg[d]]]
+            planCost += p.probabilities[pos] * c[p.indices[pos] * n + hj[lo[d] + seg[d]]]
         }
         var budget = radius - planCost
         var split = [Double](repeating: 0, count: k)   // fraction shipped on the left line
@@ -129,7 +194,7 @@ enum Wasserstein {
                 e -= 1
                 let pos = byRank[d]
                 let row = p.indices[pos] * n
-                let delta = p.probabilities[pos] * (c[row + hj[offsets[d] + seg[d] - 1]] - c[row + hj[offsets[d] + seg[d]]])
+                let delta = p.probabilities[pos] * (c[row + hj[lo[d] + seg[d] - 1]] - c[row + hj[lo[d] + seg[d]]])
                 guard delta > 0 else { continue }
                 let frac = delta <= budget ? 1 : budget / delta
                 split[d] = frac
@@ -143,10 +208,10 @@ enum Wasserstein {
         for d in 0..<k {
             let pos = byRank[d]
             let pi = p.probabilities[pos]
-            let jR = hj[offsets[d] + seg[d]]
+            let jR = hj[lo[d] + seg[d]]
             let f = split[d]
             if f > 0 {
-                let jL = hj[offsets[d] + seg[d] - 1]
+                let jL = hj[lo[d] + seg[d] - 1]
                 let mL = f * pi
                 let mR = pi - mL
                 value += mL * values[jL] + mR * values[jR]

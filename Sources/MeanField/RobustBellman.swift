@@ -79,6 +79,7 @@ extension GameSnapshot {
         }
         let sorted = SortedValues(values)
         let set = ambiguity
+        let context = set.sweepContext(values: sorted)
         let gamma = discount
         var q = [Double](repeating: 0, count: rows)
         var kernelsOut: KernelRows? = nil
@@ -102,7 +103,7 @@ extension GameSnapshot {
                         for i in range {
                             starts.append(idx.count)
                             let v = set.appendWorstCase(nominal: kernels[i], values: sorted, radius: radii[i],
-                                                        indices: &idx, probabilities: &pr)
+                                                        context: context, indices: &idx, probabilities: &pr)
                             qs.base[i] = rewards[i] + gamma * v
                             ends.append(idx.count)
                         }
@@ -136,7 +137,8 @@ extension GameSnapshot {
                 let qs = DisjointSlices(base: qbase)
                 Parallel.forEachChunk(count: rows, mode: execution) { range in
                     for i in range {
-                        qs.base[i] = rewards[i] + gamma * set.worstCaseValue(nominal: kernels[i], values: sorted, radius: radii[i])
+                        qs.base[i] = rewards[i] + gamma * set.worstCaseValue(nominal: kernels[i], values: sorted, radius: radii[i],
+                                                                             context: context)
                     }
                 }
             }
