@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 
-/// Runs every command of Docs/Guide.md and compares its output with the text
-/// the guide shows (wall-clock times masked), like argument-parser's example
-/// tests, so the guide cannot drift from the program.
-@Suite("Docs/Guide.md commands")
+/// Runs every command of Docs/Guide.md and README.md (their ```console blocks) and
+/// compares its output with the text shown (wall-clock times masked), like
+/// argument-parser's example tests, so neither can drift from the program.
+/// `scripts/update-guide.py` rewrites the blocks after an intended change.
+@Suite("Docs/Guide.md and README.md commands")
 struct GuideTests {
     struct Example: CustomStringConvertible {
         let command: String
@@ -13,8 +14,10 @@ struct GuideTests {
     }
 
     /// The ```console blocks: a `$ rmfg …` line followed by its output.
-    static let examples: [Example] = {
-        let path = repositoryRoot.appendingPathComponent("Docs/Guide.md").path
+    static let examples: [Example] = ["Docs/Guide.md", "README.md"].flatMap(examples(in:))
+
+    static func examples(in file: String) -> [Example] {
+        let path = repositoryRoot.appendingPathComponent(file).path
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         var out: [Example] = []
         let blocks = text.components(separatedBy: "```console\n").dropFirst()
@@ -26,7 +29,7 @@ struct GuideTests {
             out.append(Example(command: command, expected: lines.joined(separator: "\n")))
         }
         return out
-    }()
+    }
 
     /// Masks wall-clock times such as "(anderson, 0.004 s)".
     static func normalize(_ s: String) -> String {
@@ -52,7 +55,8 @@ struct GuideTests {
     }
 
     @Test func guideHasExamples() {
-        #expect(Self.examples.count >= 8)
+        #expect(Self.examples(in: "Docs/Guide.md").count >= 8)
+        #expect(Self.examples(in: "README.md").count >= 1)
     }
 
     @Test(arguments: GuideTests.examples)
