@@ -145,7 +145,7 @@ public enum DocumentReader {
         return try convert(node, budget: &budget)
     }
 
-    /// Parses JSON text (``JSONParser``: strict RFC 8259, positions for every value,
+    /// Parses JSON text (strict RFC 8259, positions for every value,
     /// keys in file order, duplicate keys rejected). `nil` for an empty document.
     public static func parseJSON(_ text: String) throws(DocumentError) -> DocumentNode? {
         try JSONParser.parse(text)
