@@ -17,24 +17,59 @@
 /// let r = try radius.evaluate(in: env)
 /// ```
 public struct CompiledExpression: Sendable, CustomStringConvertible {
-    /// The source text the expression was compiled from.
-    public let source: String
     /// The value of the expression if it does not depend on any variable
     /// (after folding constants, e.g. `2 * states` or `if(1, 3, mu[s])`), else `nil`.
     public private(set) var constantValue: Double?
+    /// Everything else, immutable and behind one reference: expressions are captured
+    /// by the closures of games read from files and copied on every evaluation there,
+    /// and a copy then costs one retain instead of one per field (measured: 320 ns per
+    /// reward evaluation before, on a 10,000-state game, mostly retains and releases).
+    let program: Program
+
+    /// The compiled program and its metadata.
+    final class Program: Sendable {
+        let source: String
+        let variables: Set<String>
+        let names: Set<String>
+        let text: SourceText
+        let layout: LayoutToken
+        let arrays: [ArrayLayout]
+        let instructions: [Instruction]
+        let instructionSites: [Int32]
+        let sites: [Range<Int>]
+        let stackSize: Int
+
+        init(source: String, variables: Set<String>, names: Set<String>, text: SourceText, layout: LayoutToken,
+             arrays: [ArrayLayout], instructions: [Instruction], instructionSites: [Int32], sites: [Range<Int>],
+             stackSize: Int) {
+            self.source = source
+            self.variables = variables
+            self.names = names
+            self.text = text
+            self.layout = layout
+            self.arrays = arrays
+            self.instructions = instructions
+            self.instructionSites = instructionSites
+            self.sites = sites
+            self.stackSize = stackSize
+        }
+    }
+
+    /// The source text the expression was compiled from.
+    public var source: String { program.source }
     /// The variables (scalar and array, not constants) that evaluation reads,
     /// after folding: `if(0, mu[s], 1)` reads none.
-    public let variables: Set<String>
+    public var variables: Set<String> { program.variables }
     /// Every declared name the source mentions, constants included.
-    public let names: Set<String>
+    public var names: Set<String> { program.names }
 
-    let text: SourceText
-    let layout: LayoutToken
-    let arrays: [ArrayLayout]
-    let instructions: [Instruction]
-    let instructionSites: [Int32]
-    let sites: [Range<Int>]
-    let stackSize: Int
+    var text: SourceText { program.text }
+    var layout: LayoutToken { program.layout }
+    var arrays: [ArrayLayout] { program.arrays }
+    var instructions: [Instruction] { program.instructions }
+    var instructionSites: [Int32] { program.instructionSites }
+    var sites: [Range<Int>] { program.sites }
+    var stackSize: Int { program.stackSize }
 
     /// Parses and compiles `source` against `schema`.
     ///
@@ -51,20 +86,13 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         var generator = CodeGenerator()
         generator.emit(node, depth: 0)
 
-        self.source = source
-        self.text = text
-        self.layout = schema.layout
-        self.arrays = schema.arrays
-        self.instructions = generator.instructions
-        self.instructionSites = generator.sites
-        self.sites = compiler.sites
-        self.stackSize = generator.stackSize
-        self.names = compiler.names
         var variables = Set(generator.scalarSlots.map { schema.scalarNames[$0] })
         for i in generator.arraySlots where schema.arrays[i].constant == nil {
             variables.insert(schema.arrays[i].name)
         }
-        self.variables = variables
+        self.program = Program(source: source, variables: variables, names: compiler.names, text: text,
+                               layout: schema.layout, arrays: schema.arrays, instructions: generator.instructions,
+                               instructionSites: generator.sites, sites: compiler.sites, stackSize: generator.stackSize)
         self.constantValue = node.constantValue
         if constantValue == nil, variables.isEmpty {
             // No variables: the value is fixed. Evaluate once, so errors surface now.

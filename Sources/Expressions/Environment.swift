@@ -12,15 +12,25 @@
 /// that reads an unbound array throws ``ExpressionError/Kind/unboundArray(_:)``.
 /// Constant arrays of the schema are already in place.
 public struct Environment: Sendable {
-    let layout: LayoutToken
-    let schema: Schema
+    /// The schema, behind one reference: an environment is copied into every
+    /// evaluation call site, and a copy then costs one retain instead of one per
+    /// field of the schema.
+    let shared: Shared
     var scalars: [Double]
     var arrays: [[Double]]
 
+    /// The immutable part of an environment.
+    final class Shared: Sendable {
+        let schema: Schema
+        init(_ schema: Schema) { self.schema = schema }
+    }
+
+    var layout: LayoutToken { shared.schema.layout }
+    var schema: Schema { shared.schema }
+
     /// An environment for `schema` (and every view of it).
     public init(schema: Schema) {
-        self.layout = schema.layout
-        self.schema = schema
+        self.shared = Shared(schema)
         self.scalars = Array(repeating: 0, count: schema.scalarNames.count)
         self.arrays = schema.arrays.map { $0.constant ?? [] }
     }
