@@ -6,6 +6,17 @@ struct Sweep {
     var q: [Double]
     /// The reported worst-case distribution of each row (MODEL.md tie-break), when requested.
     var kernels: KernelRows?
+    /// `V(s)` reduced from `q` in the same pass, when a ``Reduction`` was requested
+    /// and the sweep could fuse it (in-place sets); otherwise `nil`.
+    var stateValues: [Double]?
+}
+
+/// How a sweep's `Q` is reduced to state values.
+enum Reduction {
+    /// `max_a Q` (`τ = 0`) or `τ log Σ_a exp(Q/τ)`.
+    case softMax(temperature: Double)
+    /// `Σ_a π(a|s)[Q(s, a) − τ log π(a|s)]`, `π` at `s·m + a`.
+    case policy([Double], temperature: Double)
 }
 
 extension GameSnapshot {
@@ -40,9 +51,11 @@ extension GameSnapshot {
     ///   ``MeanFieldError/invalidOption(field:message:)`` for a negative or non-finite `temperature`.
     public func bellman(values: [Double], temperature: Double, execution: ExecutionMode = .automatic) throws(MeanFieldError) -> [Double] {
         try checkTemperature(temperature)
-        let q = try robustQ(values: values, execution: execution)
-        return Self.stateValues(q: q, stateCount: stateCount, actionCount: actionCount, temperature: temperature,
-                                execution: execution)
+        try checkValues(values)
+        let sw = try sweep(values: values, wantKernels: false, execution: execution,
+                           reduction: .softMax(temperature: temperature))
+        return sw.stateValues ?? Self.stateValues(q: sw.q, stateCount: stateCount, actionCount: actionCount,
+                                                  temperature: temperature, execution: execution)
     }
 
     /// The policy Bellman operator `(T^π V)(s) = Σ_a π(a|s) [r − τ log π(a|s) + γ σ_U(V)]`
@@ -60,8 +73,12 @@ extension GameSnapshot {
     }
 
     /// The robust Q-function together with each row's reported worst-case distribution.
+    ///
+    /// With a `reduction`, the in-place sweep also computes the state values in the
+    /// same parallel pass (chunks of whole states: one round of threads instead of
+    /// two, and `Q` still in cache); other sweeps leave ``Sweep/stateValues`` `nil`.
     func sweep(values: [Double], wantKernels: Bool, inner: InnerMethod = .closedForm,
-               execution: ExecutionMode) throws(MeanFieldError) -> Sweep {
+               execution: ExecutionMode, reduction: Reduction? = nil) throws(MeanFieldError) -> Sweep {
         let rows = stateCount * actionCount
         if inner == .lp {
             var q = [Double](repeating: 0, count: rows)
@@ -75,7 +92,7 @@ extension GameSnapshot {
             return Sweep(q: q, kernels: wantKernels ? KernelRows(rows: ks) : nil)
         }
         if ambiguity.writesRowsInPlace {
-            return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution)
+            return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction)
         }
         let sorted = SortedValues(values)
         let set = ambiguity
@@ -152,8 +169,10 @@ extension GameSnapshot {
     /// shared buffer, so nothing is allocated per row or per chunk and nothing is joined.
     /// These rows compare `(V_t, t)` directly, so `V` is not sorted: the only serial
     /// work besides the rows is one `O(n)` minimum.
-    private func sweepInPlace(values: [Double], wantKernels: Bool, execution: ExecutionMode) -> Sweep {
-        let rows = stateCount * actionCount
+    private func sweepInPlace(values: [Double], wantKernels: Bool, execution: ExecutionMode,
+                              reduction: Reduction?) -> Sweep {
+        let n = stateCount, m = actionCount
+        let rows = n * m
         let set = ambiguity
         let gamma = discount
         let nominal = layout.rows
@@ -163,6 +182,14 @@ extension GameSnapshot {
         var ends = [Int](unsafeUninitializedCapacity: wantKernels ? rows : 0) { _, count in count = wantKernels ? rows : 0 }
         var outIndices = [Int](unsafeUninitializedCapacity: room) { _, count in count = room }
         var outMasses = [Double](unsafeUninitializedCapacity: room) { _, count in count = room }
+        let reduced = reduction == nil ? 0 : n
+        var stateValues = [Double](unsafeUninitializedCapacity: reduced) { _, count in count = reduced }
+        let policy: [Double]
+        if case let .policy(p, _) = reduction { policy = p } else { policy = [] }
+        // Chunks of whole states, so each chunk can reduce its own rows; the automatic
+        // mode still decides on the number of rows.
+        let mode: ExecutionMode = execution == .automatic
+            ? (rows >= ExecutionMode.parallelRowThreshold ? .parallel : .serial) : execution
         RowValues.with(values) { view in
         nominal.withView { nominalRows in
         rewards.withUnsafeBufferPointer { rw in
@@ -172,9 +199,12 @@ extension GameSnapshot {
         ends.withUnsafeMutableBufferPointer { eb in
         outIndices.withUnsafeMutableBufferPointer { oi in
         outMasses.withUnsafeMutableBufferPointer { om in
-            // Each chunk writes only q[i], ends[i] and row i's slot for i in its range.
-            Parallel.forEachChunk(count: rows, mode: execution) { range in
-                for i in range {
+        stateValues.withUnsafeMutableBufferPointer { vb in
+        policy.withUnsafeBufferPointer { pol in
+            // Each chunk writes only q[i], ends[i], row i's slot for the rows of its
+            // states, and those states' values.
+            Parallel.forEachChunk(count: n, mode: mode) { states in
+                for i in (states.lowerBound * m)..<(states.upperBound * m) {
                     let idx = nominalRows.indices(i), mass = nominalRows.probabilities(i)
                     if wantKernels, let oiBase = oi.baseAddress, let omBase = om.baseAddress {
                         let slot = slots[i]
@@ -187,11 +217,26 @@ extension GameSnapshot {
                                                                    outIndices: nil, outMasses: nil).value
                     }
                 }
+                switch reduction {
+                case nil:
+                    break
+                case let .softMax(tau):
+                    for s in states {
+                        vb[s] = Self.softMax(UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)]), temperature: tau)
+                    }
+                case let .policy(_, tau):
+                    for s in states {
+                        vb[s] = Self.policyValue(q: UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)]),
+                                                 policy: UnsafeBufferPointer(rebasing: pol[(s * m)..<(s * m + m)]),
+                                                 temperature: tau)
+                    }
+                }
             }
-        }}}}}}}}}
+        }}}}}}}}}}}
         return Sweep(q: q, kernels: wantKernels
                      ? KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: outIndices, probabilities: outMasses)
-                     : nil)
+                     : nil,
+                     stateValues: reduction == nil ? nil : stateValues)
     }
 
     func checkValues(_ values: [Double]) throws(MeanFieldError) {
@@ -250,16 +295,27 @@ extension GameSnapshot {
     /// `Σ_a π(a|s) [Q(s,a) − τ log π(a|s)]` with `0 log 0 = 0`.
     static func policyValues(q: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> [Double] {
         var v = [Double](repeating: 0, count: n)
-        for s in 0..<n {
-            var acc = 0.0
-            for a in 0..<m {
-                let p = policy[s * m + a]
-                guard p > 0 else { continue }
-                acc += p * (tau > 0 ? q[s * m + a] - tau * mathLog(p) : q[s * m + a])
+        q.withUnsafeBufferPointer { qb in
+            policy.withUnsafeBufferPointer { pb in
+                for s in 0..<n {
+                    v[s] = policyValue(q: UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)]),
+                                       policy: UnsafeBufferPointer(rebasing: pb[(s * m)..<(s * m + m)]), temperature: tau)
+                }
             }
-            v[s] = acc
         }
         return v
+    }
+
+    /// One state's `Σ_a π(a|s) [Q(s,a) − τ log π(a|s)]` (actions in order, `0 log 0 = 0`).
+    @inline(__always)
+    static func policyValue(q: UnsafeBufferPointer<Double>, policy: UnsafeBufferPointer<Double>, temperature tau: Double) -> Double {
+        var acc = 0.0
+        for a in 0..<q.count {
+            let p = policy[a]
+            guard p > 0 else { continue }
+            acc += p * (tau > 0 ? q[a] - tau * mathLog(p) : q[a])
+        }
+        return acc
     }
 
     /// The one-step reward of a policy including the entropy bonus: `Σ_a π(a|s)[r − τ log π(a|s)]`.

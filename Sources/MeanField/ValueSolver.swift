@@ -141,8 +141,9 @@ extension GameSnapshot {
         let gamma = discount
         let factor = gamma / (1 - gamma)
         var v = warmStart ?? [Double](repeating: 0, count: n)
-        var sw = try sweep(values: v, wantKernels: true, inner: options.inner, execution: options.execution)
-        var tv = reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
+        let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
+        var sw = try sweep(values: v, wantKernels: true, inner: options.inner, execution: options.execution, reduction: reduction)
+        var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1
         var skip = 0
@@ -165,9 +166,10 @@ extension GameSnapshot {
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
                                         residual: res, options: options)
                 if let w {
-                    let swW = try sweep(values: w, wantKernels: true, inner: options.inner, execution: options.execution)
+                    let swW = try sweep(values: w, wantKernels: true, inner: options.inner, execution: options.execution,
+                                        reduction: reduction)
                     sweeps += 1
-                    let tw = reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
+                    let tw = swW.stateValues ?? reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
                     let resW = Self.supDistance(tw, w)
                     if resW <= gamma * res {
                         v = w
@@ -185,9 +187,10 @@ extension GameSnapshot {
                 skip -= 1
             }
             v = tv
-            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: options.inner, execution: options.execution)
+            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: options.inner,
+                           execution: options.execution, reduction: reduction)
             sweeps += 1
-            tv = reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
+            tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
         }
     }
