@@ -168,15 +168,8 @@ import TestSupport
         // Values with ties so the (V_t, t) tie-break matters.
         let v = (0..<n).map { _ in Double(Int.random(in: 0...20, using: &rng)) / 4 }
         for mode in [ExecutionMode.serial, .parallel] {
-            let sweep = try snap.sweep(values: v, wantKernels: true, execution: mode)
-            let sorted = SortedValues(v)
+            let sweep = try Self.expectSweepMatchesRows(snap, values: v, mode: mode)
             let kernels = try #require(sweep.kernels)
-            for i in 0..<(n * m) {
-                let (value, q) = set.worstCaseDistribution(nominal: snap.kernels[i], values: sorted, radius: snap.radii[i])
-                #expect(sweep.q[i] == snap.rewards[i] + snap.discount * value, "row \(i)")
-                #expect(kernels.row(i) == q, "row \(i)")
-            }
-            #expect(try snap.robustQ(values: v, execution: mode) == sweep.q)
             // Population step without the chain.
             let policy = BestResponse.unchecked(qValues: sweep.q, stateCount: n, actionCount: m, temperature: 0.3)
             let chain = TransitionMatrix(unchecked: policy.probabilities, kernelRows: kernels, stateCount: n, actionCount: m)
@@ -211,16 +204,35 @@ import TestSupport
         var rng = SplitMix64(seed: UInt64(17 + setIndex))
         // Ties in half of the states.
         let v = (0..<n).map { t in t % 2 == 0 ? Double(Int.random(in: 0...6, using: &rng)) : 6 * rng.unit() }
-        let sorted = SortedValues(v)
         for mode in [ExecutionMode.serial, .parallel] {
-            let sweep = try snap.sweep(values: v, wantKernels: true, execution: mode)
-            let kernels = try #require(sweep.kernels)
-            for i in 0..<(n * m) {
-                let (value, q) = set.worstCaseDistribution(nominal: snap.kernels[i], values: sorted, radius: snap.radii[i])
-                #expect(sweep.q[i] == snap.rewards[i] + snap.discount * value, "\(set.kind) row \(i)")
-                #expect(kernels.row(i) == q, "\(set.kind) row \(i)")
-            }
-            #expect(try snap.robustQ(values: v, execution: mode) == sweep.q)
+            _ = try Self.expectSweepMatchesRows(snap, values: v, mode: mode)
         }
+    }
+
+    /// Checks a sweep with kernels row by row against the per-row fast path (value
+    /// and distribution, bit for bit), `robustQ` against its `Q`, and the state values
+    /// (soft maximum, and a policy's values) against the reductions of that `Q`,
+    /// whether or not the sweep fused them. Returns the sweep.
+    static func expectSweepMatchesRows(_ snap: GameSnapshot, values v: [Double], mode: ExecutionMode) throws -> Sweep {
+        let n = snap.stateCount, m = snap.actionCount, set = snap.ambiguity
+        let sorted = SortedValues(v)
+        let sweep = try snap.sweep(values: v, wantKernels: true, execution: mode)
+        let kernels = try #require(sweep.kernels)
+        for i in 0..<(n * m) {
+            let (value, q) = set.worstCaseDistribution(nominal: snap.kernels[i], values: sorted, radius: snap.radii[i])
+            #expect(sweep.q[i] == snap.rewards[i] + snap.discount * value, "\(set.kind) row \(i)")
+            #expect(kernels.row(i) == q, "\(set.kind) row \(i)")
+        }
+        #expect(try snap.robustQ(values: v, execution: mode) == sweep.q)
+        for tau in [0.0, 0.3] {
+            let soft = GameSnapshot.stateValues(q: sweep.q, stateCount: n, actionCount: m, temperature: tau)
+            #expect(try snap.bellman(values: v, temperature: tau, execution: mode) == soft, "\(set.kind) τ \(tau)")
+            let policy = BestResponse.unchecked(qValues: sweep.q, stateCount: n, actionCount: m, temperature: 0.5).probabilities
+            let fused = try snap.sweep(values: v, wantKernels: false, execution: mode, reduction: .policy(policy, temperature: tau))
+            let expected = GameSnapshot.policyValues(q: sweep.q, policy: policy, stateCount: n, actionCount: m, temperature: tau)
+            #expect((fused.stateValues ?? GameSnapshot.policyValues(q: fused.q, policy: policy, stateCount: n, actionCount: m,
+                                                                     temperature: tau)) == expected, "\(set.kind) τ \(tau)")
+        }
+        return sweep
     }
 }
