@@ -56,22 +56,21 @@ public struct TransitionMatrix: Sendable, Hashable {
                 let count = mixer.mix(state: s, actionCount: m, policy: pol, kernels: kernels)
                 // Columns in increasing order: scan the states when the row is dense
                 // enough, else sort the (short) list of touched states.
+                var columns = UnsafeMutableBufferPointer(rebasing: mixer.list[0..<count])
                 if count * 8 >= n {
+                    var c = 0
                     for t in 0..<n where mixer.touched[t] {
-                        cb[total] = t
-                        pb[total] = mixer.accumulator[t]
-                        total += 1
-                        mixer.clear(t)
+                        columns[c] = t
+                        c += 1
                     }
                 } else {
-                    var touchedStates = UnsafeMutableBufferPointer(rebasing: mixer.list[0..<count])
-                    touchedStates.sort()
-                    for t in touchedStates {
-                        cb[total] = t
-                        pb[total] = mixer.accumulator[t]
-                        total += 1
-                        mixer.clear(t)
-                    }
+                    columns.sort()
+                }
+                for t in columns {
+                    cb[total] = t
+                    pb[total] = mixer.accumulator[t]
+                    total += 1
+                    mixer.clear(t)
                 }
                 starts[s + 1] = total
             }
