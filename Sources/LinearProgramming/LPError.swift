@@ -16,6 +16,10 @@ public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
     case solverFailure(code: Int, message: String)
     /// Reading or writing a file failed.
     case file(path: String, message: String)
+    /// A CPLEX LP file declares integer or binary columns (`General`, `Binary`, …):
+    /// it is an integer program, which ``LinearProgram`` does not hold. `column` names
+    /// the first such column, `count` how many there are.
+    case integerVariables(path: String, column: String, count: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +37,8 @@ public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
             "GLPK failed (code \(code)): \(message)"
         case let .file(path, message):
             "\(path): \(message)"
+        case let .integerVariables(path, column, count):
+            "\(path): column '\(column)' is integer or binary (\(count) such column\(count == 1 ? "" : "s")); only linear programs are supported, not integer programs"
         }
     }
 }

@@ -12,7 +12,10 @@ struct LPCommand: ParsableCommand {
         solves it and prints the termination status, the objective, every \
         variable, every row's activity and dual value (GLPK's sign convention: \
         the rate of change of the optimum when the row's active bound moves up) \
-        and the largest KKT residual. Exit status 1 when the status is not optimal.
+        and the largest KKT residual. Exit status 1 when the status is not optimal; \
+        2 when the file cannot be read or parsed (GLPK's message, with its line \
+        number) or declares integer or binary variables (rmfg solves linear \
+        programs, not integer programs).
         """
     )
 
@@ -35,7 +38,14 @@ struct LPCommand: ParsableCommand {
             case "dual": method = .dualSimplex
             default: throw InputError("--simplex: '\(simplex)', expected primal or dual")
             }
-            let lp = try LinearProgram(cplexFile: file)
+            let lp: LinearProgram
+            do throws(LPError) { lp = try LinearProgram(cplexFile: file) } catch {
+                if case let .integerVariables(path, column, count) = error {
+                    let which = count > 1 ? "columns '\(column)' and \(count - 1) more are" : "column '\(column)' is"
+                    throw InputError("\(path): \(which) integer or binary (a General, Integer or Binary section): rmfg solves linear programs, not integer programs (delete the section to solve the relaxation)")
+                }
+                throw error
+            }
             let s = try lp.solve(options: LPOptions(method: method, exact: exact))
             let names = lp.variables.enumerated().map { $0.element.name ?? "x\($0.offset + 1)" }
             let rowNames = lp.constraints.enumerated().map { $0.element.name ?? "r\($0.offset + 1)" }
