@@ -36,7 +36,7 @@ struct PopulationCommand: ParsableCommand {
 
     @OptionGroup var overrides: GameOverrideOptions
 
-    @Option(help: "Comma-separated population sizes N >= 1.")
+    @Option(parsing: .unconditional, help: "Comma-separated population sizes N >= 1.")
     var agents: String = "10,20,50,100,200,500,1000"
 
     @Option(parsing: .unconditional, help: "Monte Carlo episodes per N, >= 2.")
@@ -146,32 +146,51 @@ struct PopulationCommand: ParsableCommand {
     }
 
     /// Reads `meanField` and `policy` from a `rmfg solve` result file.
+    ///
+    /// The file is read by GameFiles' strict JSON parser, so every JSON number is
+    /// accepted (`1`, `0`, `-0`, `1e-3`, `2.5E+2`), as written by `rmfg solve`,
+    /// Python's `json`, `jq` or any other conforming writer.
     static func readEquilibrium(_ path: String, game: MeanFieldGame) throws -> (meanField: [Double], policy: Policy, source: String) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("--equilibrium: cannot read '\(path)'")
+        let text: String
+        do { text = try DocumentReader.readText(path: path) } catch {
+            throw InputError("--equilibrium: \(error.description)")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+        let root: DocumentNode?
+        do { root = try DocumentReader.parseJSON(text) } catch {
+            switch error {
+            case let .syntax(message): throw InputError("--equilibrium: '\(path)' is not JSON: \(message)")
+            }
+        }
+        guard case let .object(pairs)? = root?.value else {
             throw InputError("--equilibrium: '\(path)' is not a JSON object")
         }
-        func number(_ x: Any) -> Double? {
-            guard !(x is Bool), let n = x as? NSNumber else { return nil }
-            return n.doubleValue
+        func field(_ key: String) -> DocumentNode? { pairs.first { $0.key == key }?.value }
+        /// The finite numbers of a JSON array, naming the first entry that is not one.
+        func numbers(_ node: DocumentNode, _ name: String) throws -> [Double] {
+            guard case let .array(items) = node.value else {
+                throw InputError("--equilibrium: \(name) is \(node.value.kindDescription), expected an array of numbers")
+            }
+            return try items.enumerated().map { k, item in
+                guard case let .number(x) = item.value else {
+                    throw InputError("--equilibrium: \(name) has a non-numeric entry (entry \(k + 1) is \(item.value.kindDescription))")
+                }
+                guard x.isFinite else {
+                    throw InputError("--equilibrium: \(name) entry \(k + 1) is out of the range of a Double")
+                }
+                return x
+            }
         }
-        guard let rawMu = dict["meanField"] as? [Any] else {
+        guard let rawMu = field("meanField") else {
             throw InputError("--equilibrium: '\(path)' has no meanField array")
         }
-        let mu = rawMu.compactMap(number)
-        guard mu.count == rawMu.count else { throw InputError("--equilibrium: meanField has a non-numeric entry") }
-        guard let rawPolicy = dict["policy"] as? [Any] else {
+        let mu = try numbers(rawMu, "meanField")
+        guard let rawPolicy = field("policy") else {
             throw InputError("--equilibrium: '\(path)' has no policy array")
         }
-        var rows: [[Double]] = []
-        for (s, r) in rawPolicy.enumerated() {
-            guard let row = r as? [Any] else { throw InputError("--equilibrium: policy row \(s) is not an array") }
-            let values = row.compactMap(number)
-            guard values.count == row.count else { throw InputError("--equilibrium: policy row \(s) has a non-numeric entry") }
-            rows.append(values)
+        guard case let .array(policyRows) = rawPolicy.value else {
+            throw InputError("--equilibrium: policy is \(rawPolicy.value.kindDescription), expected an array of rows")
         }
+        let rows = try policyRows.enumerated().map { s, row in try numbers(row, "policy row \(s)") }
         do {
             try game.validateMeanField(mu)
         } catch {
