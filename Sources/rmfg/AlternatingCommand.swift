@@ -25,19 +25,19 @@ struct AlternatingCommand: ParsableCommand {
     @Argument(help: "The game file (YAML or JSON).")
     var game: String
 
-    @Option(help: "Comma-separated numbers k of observed local agents, each in 1...agents (default: the file's observed, 1, 2, 4, … and n).")
+    @Option(parsing: .unconditional, help: "Comma-separated numbers k of observed local agents, each in 1...agents (default: the file's observed, 1, 2, 4, … and n).")
     var observed: String?
 
-    @Option(help: "Q-learning episodes per round (default: learning.episodes).")
+    @Option(parsing: .unconditional, help: "Q-learning episodes per round (default: learning.episodes).")
     var episodes: Int?
 
-    @Option(help: "Random seed (default: learning.seed).")
+    @Option(parsing: .unconditional, help: "Random seed (default: learning.seed).")
     var seed: Int?
 
-    @Option(help: "Round budget of the alternation (default: learning.rounds).")
+    @Option(parsing: .unconditional, help: "Round budget of the alternation (default: learning.rounds).")
     var rounds: Int?
 
-    @Option(help: "Override agents: the number n of local agents.")
+    @Option(parsing: .unconditional, help: "Override agents: the number n of local agents.")
     var agents: Int?
 
     @Option(help: "Also write result.json, alternating.csv, trace.csv and gap.svg to this folder.")

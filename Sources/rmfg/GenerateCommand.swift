@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GameFiles
 
 /// `rmfg generate`: write random game files.
@@ -21,10 +22,10 @@ struct GenerateCommand: ParsableCommand {
             """
         )
 
-        @Option(help: "Number of states.") var states: Int = 20
-        @Option(help: "Number of actions.") var actions: Int = 3
-        @Option(help: "Successors per (state, action) row, at most --states.") var branching: Int = 5
-        @Option(help: "Random seed (a non-negative integer).") var seed: UInt64 = 1
+        @Option(parsing: .unconditional, help: "Number of states.") var states: Int = 20
+        @Option(parsing: .unconditional, help: "Number of actions.") var actions: Int = 3
+        @Option(parsing: .unconditional, help: "Successors per (state, action) row, at most --states.") var branching: Int = 5
+        @Option(parsing: .unconditional, help: "Random seed (an integer 0 to 2^64 − 1).") var seed: String = "1"
         @Option(help: "ambiguity.set of the file: none, tv, l1, linf, wasserstein (cost |s−t|/n), kl or chi2.") var set: String = "tv"
         @Option(parsing: .unconditional, help: "ambiguity.radius of the file, >= 0.") var radius: Double = 0.1
         @Option(parsing: .unconditional, help: "solver.temperature of the file, >= 0.") var temperature: Double = 0.2
@@ -35,7 +36,10 @@ struct GenerateCommand: ParsableCommand {
 
         func run() throws {
             try runCommand {
-                var spec = GarnetSpecification(states: states, actions: actions, branching: branching, seed: seed)
+                guard let seedValue = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
+                    throw InputError("--seed: '\(seed)', expected an integer from 0 to 18446744073709551615")
+                }
+                var spec = GarnetSpecification(states: states, actions: actions, branching: branching, seed: seedValue)
                 spec.set = set
                 spec.radius = radius
                 spec.temperature = temperature

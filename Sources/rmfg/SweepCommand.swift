@@ -50,7 +50,7 @@ struct SweepCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the random kernels (an integer 0 to 2^64 − 1).")
     var seed: String = "1"
 
-    @Option(help: "Run only shard i of n (0 <= i < n): the cells whose index is i mod n. Needs --output.")
+    @Option(parsing: .unconditional, help: "Run only shard i of n (0 <= i < n): the cells whose index is i mod n. Needs --output.")
     var shard: String?
 
     @Option(help: "Write sweep.csv, result.json, timings.csv and SVG plots (or the shard's files) to this folder.")
