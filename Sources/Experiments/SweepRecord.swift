@@ -170,3 +170,90 @@ public enum SweepCSV {
         return out
     }
 }
+
+/// What one sweep run fixes for every row, as its shards' manifests record it: the
+/// cell layout (set-major: cell `c` has set `sets[c / radii.count]` and radius
+/// `radii[c % radii.count]`), the test radius and the nominal baseline `J_nom(π₀)`.
+///
+/// ``validate(_:)`` checks a row against it, so a shard row whose set or radius
+/// contradicts its cell index (or whose run-level figures differ from the run's) is
+/// refused rather than merged.
+public struct SweepLayout: Sendable, Hashable {
+    /// The set names, in cell order.
+    public let sets: [String]
+    /// The radii `ρ`, in cell order.
+    public let radii: [Double]
+    /// The test radius `R` of every row.
+    public let testRadius: Double
+    /// `J_nom(π₀)`, the same in every row.
+    public let nominalBaseline: Double
+
+    /// A layout.
+    ///
+    /// - Throws: ``ExperimentError/invalidSetting(field:message:)`` when `sets` or `radii` is empty.
+    public init(sets: [String], radii: [Double], testRadius: Double, nominalBaseline: Double) throws(ExperimentError) {
+        guard !sets.isEmpty else { throw .invalidSetting(field: "sets", message: "empty, expected at least one set") }
+        guard !radii.isEmpty else { throw .invalidSetting(field: "radii", message: "empty, expected at least one radius") }
+        self.sets = sets
+        self.radii = radii
+        self.testRadius = testRadius
+        self.nominalBaseline = nominalBaseline
+    }
+
+    /// `sets.count × radii.count`.
+    public var cellCount: Int { sets.count * radii.count }
+
+    /// The set and radius of cell `index`; `nil` outside `0..<cellCount`.
+    public func cell(_ index: Int) -> (set: String, radius: Double)? {
+        guard index >= 0, index < cellCount else { return nil }
+        return (sets[index / radii.count], radii[index % radii.count])
+    }
+
+    /// Checks `record` against its cell index and the run: the cell is in range; `set`,
+    /// `radius`, `testRadius` and `nominalBaseline` are the run's; and the derived
+    /// columns are what the sweep computes from the others (`price = nominalBaseline −
+    /// nominalValue`, `protection = worstCase − worstCaseNominalPolicy`, `protectionP5 =
+    /// randomP5 − randomP5NominalPolicy`). Numbers are compared exactly (the CSV's
+    /// numbers round-trip), `nan` equal to `nan`.
+    ///
+    /// - Throws: ``ExperimentError/invalidRecord(_:)`` naming the cell, the column, what
+    ///   the row holds and what its cell index implies.
+    public func validate(_ record: SweepRecord) throws(ExperimentError) {
+        let c = record.cell
+        guard let expected = cell(c) else {
+            throw .invalidRecord("cell \(c): column cell: \(c) is outside 0..<\(cellCount) (\(sets.count) sets × \(radii.count) radii)")
+        }
+        let position = "cell \(c) is set \(c / radii.count) ('\(expected.set)'), radius \(c % radii.count) (\(SweepCSV.number(expected.radius)))"
+        guard record.set == expected.set else {
+            throw .invalidRecord("cell \(c): column set: '\(record.set)', expected '\(expected.set)' (\(position))")
+        }
+        func check(_ column: String, _ found: Double, _ wanted: Double, _ why: String) throws(ExperimentError) {
+            guard Self.same(found, wanted) else {
+                throw .invalidRecord("cell \(c): column \(column): \(SweepCSV.number(found)), expected \(SweepCSV.number(wanted)) (\(why))")
+            }
+        }
+        try check("radius", record.radius, expected.radius, position)
+        try check("testRadius", record.testRadius, testRadius, "the run's test radius")
+        try check("nominalBaseline", record.nominalBaseline, nominalBaseline, "the run's nominal value")
+        try check("price", record.price, record.nominalBaseline - record.nominalValue, "nominalBaseline − nominalValue")
+        try check("protection", record.protection, record.worstCase - record.worstCaseNominalPolicy,
+                  "worstCase − worstCaseNominalPolicy")
+        try check("protectionP5", record.protectionP5, record.randomP5 - record.randomP5NominalPolicy,
+                  "randomP5 − randomP5NominalPolicy")
+    }
+
+    /// Checks every record of a CSV read by ``SweepCSV/parse(_:)`` (record `k` is on line `k + 2`).
+    ///
+    /// - Throws: ``ExperimentError/invalidRecord(_:)`` starting with `line N:`.
+    public func validate(_ records: [SweepRecord]) throws(ExperimentError) {
+        for (k, record) in records.enumerated() {
+            do throws(ExperimentError) { try validate(record) } catch {
+                throw .invalidRecord("line \(k + 2): \(error.description)")
+            }
+        }
+    }
+
+    private static func same(_ a: Double, _ b: Double) -> Bool {
+        a == b || (a.isNaN && b.isNaN)
+    }
+}

@@ -10,7 +10,9 @@ struct MergeCommand: ParsableCommand {
         discussion: """
         Reads every shard-i-of-n.manifest (and its shard-i-of-n.csv) in the given folders. \
         The shards must come from one run (same game file, flags and settings), every \
-        shard 0..n−1 must be present exactly once, and every cell exactly once. Prints the \
+        shard 0..n−1 must be present exactly once, and every cell exactly once; every \
+        row must match its cell index (its set, radius, test radius and nominal value \
+        are the run's, its derived columns consistent). Prints the \
         same table or JSON as an unsharded `rmfg sweep`, and --output DIR writes the same \
         sweep.csv (byte-identical), result.json and plots, plus timings.csv joined from the \
         shards' timing files. Exit status 1 when a solve did not converge; 2 for missing, \
@@ -76,6 +78,22 @@ struct MergeCommand: ParsableCommand {
             throw InputError("shard \(missing)/\(n) is missing (expected shard-\(missing)-of-\(n).manifest and .csv)")
         }
         let cellCount = try first.manifest.integer("cells", source: "manifest")
+        let firstPath = first.folder.appendingPathComponent("\(first.stem).manifest").path
+        let layout: SweepLayout
+        do {
+            let radii = try (first.manifest["radii"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map { s in
+                guard let x = Double(s) else { throw InputError("\(firstPath): radii: '\(s)' is not a number") }
+                return x
+            }
+            layout = try SweepLayout(sets: (first.manifest["sets"] ?? "").split(separator: ",").map(String.init), radii: radii,
+                                     testRadius: try first.manifest.number("testRadius", source: firstPath),
+                                     nominalBaseline: try first.manifest.number("nominal.value", source: firstPath))
+        } catch let error as ExperimentError {
+            throw InputError("\(firstPath): \(error)")
+        }
+        guard layout.cellCount == cellCount, cellCount >= 1 else {
+            throw InputError("\(firstPath): cells: \(cellCount), but \(layout.sets.count) sets × \(layout.radii.count) radii make \(layout.cellCount)")
+        }
         var parts: [[SweepRecord]] = []
         var timings: [(Int, String)] = []
         var allTimings = true
@@ -88,6 +106,7 @@ struct MergeCommand: ParsableCommand {
             guard records.map(\.cell) == expected else {
                 throw InputError("\(path): holds cells \(records.map(\.cell)), expected \(expected) for shard \(s.shard) of \(cellCount) cells")
             }
+            do { try layout.validate(records) } catch { throw InputError("\(path): \(error)") }
             parts.append(records)
             let timingPath = s.folder.appendingPathComponent("\(s.stem)-timings.csv").path
             if let t = try? String(contentsOfFile: timingPath, encoding: .utf8) {
