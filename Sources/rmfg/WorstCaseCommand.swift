@@ -1,6 +1,7 @@
 import Ambiguity
 import ArgumentParser
 import Expressions
+import GameFiles
 import LinearProgramming
 
 /// `rmfg worst-case`: the inner problem `σ = min_{q ∈ U} q·V` for one nominal
@@ -30,10 +31,16 @@ struct WorstCaseCommand: ParsableCommand {
     var radius: String
 
     @Option(parsing: .unconditional, help: "The nominal distribution p: comma-separated probabilities summing to 1 (within 1e-9; never renormalized).")
-    var nominal: String
+    var nominal: String?
+
+    @Option(name: .customLong("nominal-file"), help: "The nominal distribution p from a file: CSV (one row or one column, # comments) or NumPy .npy (a vector).")
+    var nominalFile: String?
 
     @Option(parsing: .unconditional, help: "The values V, one per state, comma-separated.")
-    var values: String
+    var values: String?
+
+    @Option(name: .customLong("values-file"), help: "The values V from a file: CSV (one row or one column, # comments) or NumPy .npy (a vector).")
+    var valuesFile: String?
 
     @Option(parsing: .unconditional, help: "wasserstein: the ground cost c(s, t) as an expression in s and t (default abs(s - t)).")
     var cost: String?
@@ -78,10 +85,11 @@ struct WorstCaseCommand: ParsableCommand {
         }
         let rho = try Parse.number(radius, flag: "--radius")
         guard rho >= 0 else { throw InputError("--radius: \(radius), expected a number >= 0") }
-        let p = try Parse.probabilityVector(nominal, flag: "--nominal")
-        let v = try Parse.vector(values, flag: "--values")
+        let p = try Parse.probabilityVector(Parse.vectorFlag(nominal, file: nominalFile, flag: "--nominal"),
+                                            flag: nominalFile == nil ? "--nominal" : "--nominal-file")
+        let v = try Parse.vectorFlag(values, file: valuesFile, flag: "--values")
         guard v.count == p.count else {
-            throw InputError("--values: \(v.count) entries, expected \(p.count) (one per entry of --nominal)")
+            throw InputError("\(valuesFile == nil ? "--values" : "--values-file"): \(v.count) entries, expected \(p.count) (one per entry of \(nominalFile == nil ? "--nominal" : "--nominal-file"))")
         }
         let claimed = try claim.map { try Parse.number($0, flag: "--claim") }
         if exact, method == "closed-form" {

@@ -1,4 +1,5 @@
 import Foundation
+import GameFiles
 
 /// Parsers for flag values. Each throws an ``InputError`` naming the flag.
 enum Parse {
@@ -20,6 +21,29 @@ enum Parse {
         }
     }
 
+    /// The vector given inline by `flag` (`--values 1,2,3`) or read from a file by its
+    /// twin `flag-file` (CSV or NumPy `.npy`, ``NumericArrayFile/readVector(path:)``):
+    /// exactly one of them; every entry finite.
+    static func vectorFlag(_ inline: String?, file: String?, flag: String) throws -> [Double] {
+        let fileFlag = flag + "-file"
+        switch (inline, file) {
+        case (nil, nil):
+            throw InputError("\(flag): missing, give \(flag) V1,V2,... or \(fileFlag) FILE")
+        case (.some, .some):
+            throw InputError("\(flag) and \(fileFlag): give one of them")
+        case let (text?, nil):
+            return try vector(text, flag: flag)
+        case let (nil, path?):
+            let x: [Double]
+            do { x = try NumericArrayFile.readVector(path: path) } catch { throw InputError("\(fileFlag): \(error.description)") }
+            guard !x.isEmpty else { throw InputError("\(fileFlag): '\(path)' holds no entries") }
+            if let k = x.firstIndex(where: { !$0.isFinite }) {
+                throw InputError("\(fileFlag): '\(path)' entry \(k + 1) is \(x[k]), expected a finite number")
+            }
+            return x
+        }
+    }
+
     /// A finite number.
     static func number(_ text: String, flag: String) throws -> Double {
         guard let x = Double(text.trimmingCharacters(in: .whitespaces)) else {
@@ -31,7 +55,11 @@ enum Parse {
 
     /// A probability vector: entries `>= 0` summing to 1 within `1e-9`. Never renormalized.
     static func probabilityVector(_ text: String, flag: String) throws -> [Double] {
-        let p = try vector(text, flag: flag)
+        try probabilityVector(vector(text, flag: flag), flag: flag)
+    }
+
+    /// `p` checked as a probability vector: entries `>= 0` summing to 1 within `1e-9`.
+    static func probabilityVector(_ p: [Double], flag: String) throws -> [Double] {
         if let k = p.firstIndex(where: { $0 < 0 }) {
             throw InputError("\(flag): entry \(k + 1) is \(p[k]), expected a probability >= 0")
         }
