@@ -133,37 +133,47 @@ public enum NumericArrayFile {
     /// - Throws: ``GameFileError`` naming `path` and the line of a bad entry, or
     ///   saying that the numbers form neither one row nor one column.
     public static func parseCSVVector(_ text: String, path: String) throws(GameFileError) -> [Double] {
+        // One pass over the UTF-8 bytes: "\n", "\r\n" and "\r" end lines.
         var rows: [(line: Int, entries: [Double])] = []
+        let bytes = Array(text.utf8)
         var lineNumber = 0
-        // "\r\n" is one Character in Swift: split on it as well as on "\n" and "\r".
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        var lineStart = 0
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
             lineNumber += 1
-            var line = Substring(rawLine)
-            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
+            var next = lineEnd + 1
+            if lineEnd + 1 < bytes.count, bytes[lineEnd] == 0x0D, bytes[lineEnd + 1] == 0x0A { next += 1 }
+            defer { lineStart = next }
+            var end = lineStart
+            while end < lineEnd, bytes[end] != UInt8(ascii: "#") { end += 1 }
+            guard bytes[lineStart..<end].contains(where: { !isBlank($0) }) else { continue }
             var entries: [Double] = []
-            for (k, part) in trimmed.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-                let s = part.trimmingCharacters(in: .whitespaces)
+            var k = 0
+            var fieldStart = lineStart
+            while fieldStart <= end {
+                var fieldEnd = fieldStart
+                while fieldEnd < end, bytes[fieldEnd] != UInt8(ascii: ",") { fieldEnd += 1 }
+                k += 1
+                var a = fieldStart, b = fieldEnd
+                while a < b, isBlank(bytes[a]) { a += 1 }
+                while b > a, isBlank(bytes[b - 1]) { b -= 1 }
+                fieldStart = fieldEnd + 1
+                let s = String(decoding: bytes[a..<b], as: UTF8.self)
                 guard let x = Double(s) else {
-                    throw GameFileError(file: path, field: "", message: "line \(lineNumber), entry \(k + 1): '\(s.count > 40 ? String(s.prefix(40)) + "…" : s)' is not a number")
+                    throw GameFileError(file: path, field: "", message: "line \(lineNumber), entry \(k): '\(s.count > 40 ? String(s.prefix(40)) + "…" : s)' is not a number")
                 }
                 entries.append(x)
             }
             rows.append((lineNumber, entries))
-            if rows.count > maximumEntries {
+            if rows.count > maximumEntries || entries.count > maximumEntries {
                 throw GameFileError(file: path, field: "", message: "more than \(maximumEntries) entries")
             }
         }
         guard let first = rows.first else {
             throw GameFileError(file: path, field: "", message: "no numbers (only blank or comment lines)")
         }
-        if rows.count == 1 {
-            guard first.entries.count <= maximumEntries else {
-                throw GameFileError(file: path, field: "", message: "more than \(maximumEntries) entries")
-            }
-            return first.entries
-        }
+        if rows.count == 1 { return first.entries }
         if let wide = rows.first(where: { $0.entries.count != 1 }) {
             throw GameFileError(file: path, field: "", message: "line \(wide.line) has \(wide.entries.count) entries, but the file has \(rows.count) lines of numbers: expected one row or one column")
         }
@@ -171,6 +181,8 @@ public enum NumericArrayFile {
     }
 
     // MARK: Private
+
+    private static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
 
     private static func open(_ path: String) throws(GameFileError) -> FileHandle {
         guard !path.isEmpty, !path.utf8.contains(0) else {
@@ -333,8 +345,13 @@ struct NPYHeader {
         data.withUnsafeBytes { raw in
             for k in 0..<count {
                 let at = k * itemSize
-                var bits: UInt64 = 0
-                for b in 0..<itemSize { bits |= UInt64(raw[at + b]) << (8 * b) }
+                let bits: UInt64
+                switch itemSize {
+                case 8: bits = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                case 4: bits = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                case 2: bits = UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
+                default: bits = UInt64(raw[at])
+                }
                 switch (kind, itemSize) {
                 case (.float, 8): values[k] = Double(bitPattern: bits)
                 case (.float, _): values[k] = Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))

@@ -105,6 +105,19 @@ struct VectorFileTests {
         try expectInputError(base + ["--values-file", dir.path("object.npy")], mentioning: "Python objects")
     }
 
+    /// CSV files with Windows line ends ("\r\n", a single Character in Swift) read like Unix ones.
+    @Test func windowsLineEnds() throws {
+        let dir = try ScratchFolder()
+        let p = try dir.write("p.csv", "0.2\r\n0.3\r\n0.5\r\n")
+        let cost = try dir.write("c.csv", "# cost\r\n0,1,2\r\n1,0,1\r\n2,1,0\r\n")
+        let inline = try rmfg(["worst-case", "--set", "wasserstein", "--radius", "0.1", "--nominal", "0.2,0.3,0.5",
+                               "--values", "1,2,3", "--format", "json"])
+        let r = try rmfg(["worst-case", "--set", "wasserstein", "--radius", "0.1", "--nominal-file", p,
+                          "--values", "1,2,3", "--cost-file", cost, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == inline.stdout)
+    }
+
     @Test func badFilesAndFlagsAreOneLineErrors() throws {
         let dir = try ScratchFolder()
         let p = try dir.write("p.csv", "0.2,0.3,0.5\n")

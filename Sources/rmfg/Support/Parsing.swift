@@ -80,7 +80,9 @@ enum Parse {
             throw InputError("\(flag): cannot read '\(path)'")
         }
         var rows: [[Double]] = []
-        for (lineNumber, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: split on it as well as on "\n" and "\r".
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        for (lineNumber, line) in lines.enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             rows.append(try vector(trimmed, flag: "\(flag) \(path) line \(lineNumber + 1)"))
