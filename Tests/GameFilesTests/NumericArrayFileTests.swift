@@ -125,6 +125,44 @@ struct NumericArrayFileTests {
         }
     }
 
+    /// Random corruptions of valid files (bytes changed, inserted, removed; truncations)
+    /// are read or refused with a ``GameFileError``, never a crash, and whatever is
+    /// read holds exactly the entries its shape announces.
+    @Test func corruptedFilesNeverCrash() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(max(n, 1)))
+        }
+        let seeds = [npyBytes(shape: "(3,)", data: float64Bytes([1, 2, 3])),
+                     npyBytes(descr: "<i4", fortran: true, shape: "(2, 2)", data: littleEndian([Int32(1), 2, 3, 4]), version: 2),
+                     npyBytes(descr: "|u1", shape: "(1, 4)", data: [1, 2, 3, 4], version: 3)]
+        let alphabet = Array("{}()[]',: 0123456789<>|=fiuObTrueFals\n\"L-".utf8) + [0x00, 0xFF, 0x80, 0x0A]
+        var read = 0, refused = 0
+        for k in 0..<20000 {
+            var bytes = seeds[k % seeds.count]
+            for _ in 0...next(4) {
+                let at = next(bytes.count)
+                switch next(4) {
+                case 0: if at < bytes.count { bytes[at] = alphabet[next(alphabet.count)] }
+                case 1: bytes.insert(alphabet[next(alphabet.count)], at: at)
+                case 2: if at < bytes.count { bytes.remove(at: at) }
+                default: bytes = Array(bytes.prefix(at))
+                }
+            }
+            do {
+                let a = try NumericArrayFile.parseNPY(bytes, path: "fuzz.npy")
+                #expect(a.values.count == a.shape.reduce(1, *))
+                read += 1
+            } catch {
+                #expect(error.description.hasPrefix("fuzz.npy"))
+                refused += 1
+            }
+        }
+        #expect(read + refused == 20000)
+        #expect(refused > 5000)
+    }
+
     /// The file readers agree with the byte parser, and refuse what it refuses.
     @Test func filesOnDisk() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rmfg-npy-\(UUID().uuidString)")
