@@ -40,8 +40,9 @@ public enum NumericArrayFile {
     public static let maximumEntries = 50_000_000
     /// The largest NumPy header accepted, in bytes (NumPy itself writes well under 1 KiB).
     public static let maximumHeaderSize = 1 << 20
-    /// The largest CSV file accepted, in bytes.
-    public static let maximumTextSize = 1 << 30
+    /// The largest CSV file accepted, in bytes (256 MiB: more than ten million
+    /// entries; longer vectors belong in `.npy` files).
+    public static let maximumTextSize = 256 << 20
 
     /// The first six bytes of every `.npy` file.
     public static let npyMagic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
