@@ -15,6 +15,14 @@ struct RMFG: ParsableCommand {
         subcommands: [SolveCommand.self, CheckCommand.self, WorstCaseCommand.self, PopulationCommand.self, SweepCommand.self,
                       MergeCommand.self, AlternatingCommand.self, GenerateCommand.self, LPCommand.self]
     )
+
+    /// Prepares the standard streams and the signal handlers that remove
+    /// temporary output files, then parses and runs the command.
+    static func main() {
+        StandardStreams.prepare()
+        TemporaryPaths.installSignalHandlers()
+        main(nil)
+    }
 }
 
 enum RMFGVersion {
