@@ -317,6 +317,11 @@ struct OutputSafetyTests {
         #expect(bad.status == 2)
         #expect(!bad.stderr.unicodeScalars.contains { $0.value == 0x1B })
         #expect(bad.stderr.contains("no\\u{1B}[2Jsuch.yaml"), "\(bad.stderr)")
+        // And the argument parser's messages.
+        let usage = try rmfg(["\u{1B}[31mfoo"])
+        #expect(usage.status == 64)
+        #expect(!usage.stderr.unicodeScalars.contains { $0.value == 0x1B })
+        #expect(usage.stderr.contains("\\u{1B}[31mfoo"), "\(usage.stderr)")
     }
 }
 
