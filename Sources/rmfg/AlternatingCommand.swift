@@ -100,11 +100,14 @@ struct AlternatingCommand: ParsableCommand {
     func study() throws -> Bool {
         let file = try loadAlternatingGame()
         let ks = try observedList(file)
-        let dir = try output.map { try OutputDirectory($0) }
+        let dir = try output.map { try OutputDirectory($0, inputs: [game]) }
         let points: [GapPoint]
         do { points = try GapStudy.run(game: file, observed: ks) } catch { throw InputError(error.description) }
         let report = AlternatingReport(game: file, points: points)
-        if let dir { try report.writeFiles(to: dir) }
+        if let dir {
+            try report.writeFiles(to: dir)
+            try dir.commit()
+        }
         report.print(as: format.format)
         return points.allSatisfy(\.learned.converged)
     }

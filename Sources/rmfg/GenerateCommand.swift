@@ -48,7 +48,7 @@ struct GenerateCommand: ParsableCommand {
                 spec.tolerance = tolerance
                 do { try spec.validate() } catch let e as GameFileError { throw InputError("--\(e.field): \(e.message)") }
                 let text = spec.fileText(json: output?.lowercased().hasSuffix(".json") ?? false)
-                if let output { try writeAtomically(text, to: output) } else { emit(text) }
+                if let output { try writeOutputFile(text, to: output, flag: "--output") } else { emit(text) }
                 return true
             }
         }

@@ -122,12 +122,14 @@ struct MergeCommand: ParsableCommand {
         do { records = try SweepCSV.merge(parts, cellCount: cellCount) } catch { throw InputError("merge: \(error)") }
         let report = try SweepReport(manifest: first.manifest, records: records, shard: nil)
         if let output {
-            let dir = try OutputDirectory(output)
+            let read = shards.flatMap { s in ["\(s.stem).csv", "\(s.stem).manifest", "\(s.stem)-timings.csv"].map { s.folder.appendingPathComponent($0).path } }
+            let dir = try OutputDirectory(output, inputs: read)
             try report.writeFiles(to: dir)
             if allTimings {
                 let lines = ["cell,seconds"] + timings.sorted { $0.0 < $1.0 }.map { "\($0.0),\($0.1)" }
                 try dir.write("timings.csv", lines.joined(separator: "\n") + "\n")
             }
+            try dir.commit()
         }
         report.print(as: format.format)
         return report.converged

@@ -140,7 +140,7 @@ struct PopulationCommand: ParsableCommand {
         }
         let report = PopulationReport(file: file, trueModel: chosen, source: pair.source, meanField: pair.meanField,
                                       episodes: episodes, steps: steps, seed: seed, constants: constants, rows: rows)
-        try report.write(toFolder: output)
+        try report.write(toFolder: output, inputs: [game] + (equilibrium.map { [$0] } ?? []))
         report.print(as: format.format)
         return true
     }

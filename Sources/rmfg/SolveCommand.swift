@@ -57,11 +57,11 @@ struct SolveCommand: ParsableCommand {
             options.progress = { record in
                 let line = String(format: "\r  iteration %5d   exploitability %.3e   residual %.3e   %.1f s ",
                                   record.iteration, record.exploitability, record.stationarityResidual, record.seconds)
-                FileHandle.standardError.write(Data(line.utf8))
+                writeProgress(line)
             }
         }
         let result = try solveGame(meanFieldGame, file: file, options: options)
-        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if showProgress { writeProgress("\r\u{1B}[K") }
         var nominal: EquilibriumResult?
         if compareNominal {
             let plain = try wrapSolve(file) { () throws(MeanFieldError) in
@@ -75,7 +75,7 @@ struct SolveCommand: ParsableCommand {
         let verificationTolerance = 1e-9 * (1 + (result.values.map(abs).max() ?? 0))
         let verified = result.verification.map { $0.maxDisagreement <= verificationTolerance } ?? true
         let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance)
-        try report.write(toFolder: output)
+        try report.write(toFolder: output, inputs: [game])
         report.print(as: format.format)
         return result.converged && verified
     }

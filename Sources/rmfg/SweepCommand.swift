@@ -91,7 +91,7 @@ struct SweepCommand: ParsableCommand {
         } catch {
             throw InputError(flagMessage(error))
         }
-        let output = try self.output.map { try OutputDirectory($0) }
+        let output = try self.output.map { try OutputDirectory($0, inputs: [game]) }
         let meanFieldGame = try makeGame(file)
         let sweep = Sweep(game: meanFieldGame, options: file.equilibriumOptions, settings: settings)
         let showProgress = !quiet && standardErrorIsTerminal
@@ -115,7 +115,7 @@ struct SweepCommand: ParsableCommand {
             records.append(record)
             if showProgress {
                 let line = "  cell \(records.count)/\(cellCount): \(record.set) ρ = \(fmt(record.radius)) (\(String(format: "%.2f", seconds)) s)\n"
-                FileHandle.standardError.write(Data(line.utf8))
+                writeProgress(terminalSafe(line))
             }
         }
         let manifest = SweepManifest(file: file, path: game, overridesKey: overridesKey, settings: settings,
@@ -134,6 +134,7 @@ struct SweepCommand: ParsableCommand {
                 try report.writeFiles(to: output)
                 try output.write("timings.csv", timingText)
             }
+            try output.commit()
         }
         report.print(as: format.format)
         return report.converged

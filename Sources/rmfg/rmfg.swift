@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `rmfg`: the RobustMFG command line.
 @main
@@ -9,12 +10,40 @@ struct RMFG: ParsableCommand {
         discussion: """
         Every command takes --format text|json. Exit status: 0 success; 1 the \
         computation finished but did not reach its goal (not converged, a \
-        verification failed); 2 invalid input. See Docs/CLI.md.
+        verification failed); 2 invalid input or a failed write. See Docs/CLI.md.
         """,
         version: RMFGVersion.current,
         subcommands: [SolveCommand.self, CheckCommand.self, WorstCaseCommand.self, PopulationCommand.self, SweepCommand.self,
                       MergeCommand.self, AlternatingCommand.self, GenerateCommand.self, LPCommand.self]
     )
+
+    /// Prepares the standard streams and the signal handlers that remove
+    /// temporary output files, then parses and runs the command. The argument
+    /// parser's messages (help, usage errors) are written as ``emit(_:)`` and
+    /// ``printError(_:)`` write: checked, with control characters escaped.
+    static func main() {
+        StandardStreams.prepare()
+        TemporaryPaths.installSignalHandlers()
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            let status = exitCode(for: error).rawValue
+            let text = fullMessage(for: error)
+            if !text.isEmpty {
+                if status == 0 {
+                    let code = writeAll(1, terminalSafe(text) + "\n")
+                    if code != 0 {
+                        printError("cannot write to standard output: \(errnoText(code))")
+                        Foundation.exit(2)
+                    }
+                } else {
+                    _ = writeAll(2, terminalSafe(text) + "\n")
+                }
+            }
+            Foundation.exit(status)
+        }
+    }
 }
 
 enum RMFGVersion {

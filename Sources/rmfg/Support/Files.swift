@@ -1,50 +1,343 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
-/// Writes output files atomically: each goes to a temporary file in the same
-/// folder, then is renamed over its destination, so a reader never sees a
-/// half-written file and a failed run leaves no partial output.
-struct OutputDirectory {
-    let url: URL
+/// An output folder written all or nothing.
+///
+/// ``write(_:_:)`` only stages a file: every file goes into a temporary folder
+/// (`.NAME.rmfg-PID-K.tmp` next to a new target, `.rmfg-PID-K.tmp` inside an
+/// existing one), written in full and flushed to disk. ``commit()`` then moves
+/// the set into place: a new target folder is the temporary folder renamed; in
+/// an existing folder each file is renamed over its name, other files there are
+/// kept, and if one rename fails the files already moved are put back (from
+/// hard links made before the first move). An error, or the object being
+/// dropped without ``commit()``, removes the temporary files; so does SIGINT,
+/// SIGTERM or SIGHUP (see ``TemporaryPaths``). A file that would replace one of
+/// the command's inputs is refused.
+final class OutputDirectory {
+    /// The target folder, as given.
+    let path: String
+    private let flag: String
+    private let inputs: InputFiles
+    private var targetExists: Bool
+    private var staging: (path: String, slot: Int?)?
+    private var createdParents: [(path: String, slot: Int?)] = []
+    private var staged: [(name: String, slot: Int?)] = []
+    private var finished = false
 
-    /// Creates the folder (and parents) if needed.
-    init(_ path: String, flag: String = "--output") throws {
-        url = URL(fileURLWithPath: path, isDirectory: true)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw InputError("\(flag): '\(path)' exists and is not a folder") }
-        } else {
-            do {
-                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            } catch {
-                throw InputError("\(flag): cannot create the folder '\(path)'")
+    /// Checks that `path` is a writable folder or can be created (nothing is
+    /// created before the first ``write(_:_:)``). `inputs` are the files the
+    /// command read.
+    init(_ path: String, flag: String = "--output", inputs: [String] = []) throws {
+        var trimmed = path
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard !trimmed.isEmpty, !trimmed.utf8.contains(0) else { throw InputError("\(flag): invalid folder name '\(path)'") }
+        self.path = trimmed
+        self.flag = flag
+        self.inputs = InputFiles(inputs)
+        var info = stat()
+        if stat(trimmed, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw InputError("\(flag): '\(path)' exists and is not a folder") }
+            guard access(trimmed, W_OK | X_OK) == 0 else {
+                throw InputError("\(flag): the folder '\(path)' is not writable: \(errnoText(errno))")
             }
-        }
-        guard FileManager.default.isWritableFile(atPath: url.path) else {
-            throw InputError("\(flag): the folder '\(path)' is not writable")
+            targetExists = true
+        } else {
+            var link = stat()
+            if lstat(trimmed, &link) == 0 {
+                throw InputError("\(flag): '\(path)' is a symbolic link to a missing folder")
+            }
+            // The nearest existing ancestor must be a writable folder.
+            var ancestor = parentPath(trimmed)
+            while stat(ancestor, &info) != 0 {
+                guard errno == ENOENT, ancestor != "/", ancestor != "." else {
+                    throw InputError("\(flag): cannot create the folder '\(path)': \(errnoText(errno))")
+                }
+                ancestor = parentPath(ancestor)
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw InputError("\(flag): cannot create the folder '\(path)': '\(ancestor)' is not a folder")
+            }
+            guard access(ancestor, W_OK | X_OK) == 0 else {
+                throw InputError("\(flag): cannot create the folder '\(path)': \(errnoText(errno))")
+            }
+            targetExists = false
         }
     }
 
-    /// Writes `text` to `name` inside the folder, atomically.
+    deinit { discard() }
+
+    /// Stages `text` as the file `name` of the folder.
     func write(_ name: String, _ text: String) throws {
-        try writeAtomically(text, to: url.appendingPathComponent(name).path)
+        precondition(!name.isEmpty && !name.contains("/") && !finished, "invalid staged output name")
+        let destination = path + "/" + name
+        if targetExists {
+            if let input = inputs.input(at: destination) {
+                throw InputError("\(flag): refusing to overwrite the input file '\(input)' with '\(destination)'; choose another folder")
+            }
+            var info = stat()
+            if lstat(destination, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                throw InputError("\(flag): cannot write '\(destination)': a folder has that name")
+            }
+        }
+        let folder = try stagingFolder()
+        let file = folder + "/" + name
+        let slot = TemporaryPaths.register(file, as: .file)
+        staged.append((name, slot))
+        let code = writeNewFile(file, text, mode: 0o666)
+        if code != 0 {
+            throw InputError("\(flag): cannot write '\(destination)': \(errnoText(code))")
+        }
+    }
+
+    /// Moves every staged file into place, all or none.
+    func commit() throws {
+        guard !finished, let staging else { return }
+        defer { discard() }
+        if ProcessInfo.processInfo.environment["RMFG_TEST_HOLD_BEFORE_COMMIT"] != nil {
+            // Test hook: announce that every file is staged, then wait for a signal.
+            _ = writeAll(2, "rmfg: test: staged\n")
+            while true { pause() }
+        }
+        if !targetExists {
+            if rename(staging.path, path) == 0 {
+                finished = true
+                for s in staged { TemporaryPaths.unregister(s.slot) }
+                staged = []
+                TemporaryPaths.unregister(staging.slot)
+                for p in createdParents { TemporaryPaths.unregister(p.slot) }
+                createdParents = []
+                self.staging = nil
+                return
+            }
+            let code = errno
+            var info = stat()
+            // Someone created the folder meanwhile: move the files in one by one.
+            guard code == EEXIST || code == ENOTEMPTY, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+                throw InputError("\(flag): cannot create the folder '\(path)': \(errnoText(code))")
+            }
+        }
+        // Hard links to the files about to be replaced, so a failed move can be undone.
+        // (A file system without hard links gets no backup: such a file cannot be put back.)
+        var backups: [(existed: Bool, path: String?)] = []
+        for (k, s) in staged.enumerated() {
+            var info = stat()
+            guard lstat(path + "/" + s.name, &info) == 0 else { backups.append((false, nil)); continue }
+            let backup = staging.path + "/.old-\(k)"
+            let slot = TemporaryPaths.register(backup, as: .file)
+            staged.append((".old-\(k)", slot))
+            if link(path + "/" + s.name, backup) == 0 {
+                backups.append((true, backup))
+            } else {
+                let code = errno
+                if code == ENOSPC || code == EDQUOT || code == EIO {
+                    throw InputError("\(flag): cannot write '\(path + "/" + s.name)': \(errnoText(code))")
+                }
+                backups.append((true, nil))
+            }
+        }
+        let count = backups.count
+        for k in 0..<count {
+            let name = staged[k].name
+            if rename(staging.path + "/" + name, path + "/" + name) != 0 {
+                let code = errno
+                for j in stride(from: k - 1, through: 0, by: -1) {
+                    let target = path + "/" + staged[j].name
+                    if let backup = backups[j].path {
+                        _ = rename(backup, target)
+                    } else if !backups[j].existed {
+                        _ = unlink(target)
+                    }
+                }
+                throw InputError("\(flag): cannot write '\(path + "/" + name)': \(errnoText(code))")
+            }
+            TemporaryPaths.unregister(staged[k].slot)
+            staged[k].slot = nil
+        }
+        staged.removeFirst(count)
+        finished = true
+    }
+
+    /// Creates the staging folder on first use.
+    private func stagingFolder() throws -> String {
+        if let staging { return staging.path }
+        let base: String
+        if targetExists {
+            base = path + "/.rmfg-\(getpid())"
+        } else {
+            try createParents(of: path)
+            let parent = parentPath(path)
+            base = (parent == "/" ? "" : parent) + "/." + lastComponent(path) + ".rmfg-\(getpid())"
+        }
+        for k in 0..<1000 {
+            let candidate = base + "-\(k).tmp"
+            let slot = TemporaryPaths.register(candidate, as: .folder)
+            if mkdir(candidate, 0o777) == 0 {
+                staging = (candidate, slot)
+                return candidate
+            }
+            let code = errno
+            TemporaryPaths.unregister(slot)
+            if code != EEXIST { throw InputError("\(flag): cannot write into '\(path)': \(errnoText(code))") }
+        }
+        throw InputError("\(flag): cannot write into '\(path)': too many temporary folders")
+    }
+
+    /// Creates the missing parents of `target`, remembering them for cleanup.
+    private func createParents(of target: String) throws {
+        var missing: [String] = []
+        var p = parentPath(target)
+        var info = stat()
+        while p != "/", p != ".", stat(p, &info) != 0 {
+            missing.append(p)
+            p = parentPath(p)
+        }
+        for folder in missing.reversed() {
+            let slot = TemporaryPaths.register(folder, as: .folder)
+            if mkdir(folder, 0o777) != 0 {
+                let code = errno
+                TemporaryPaths.unregister(slot)
+                if code == EEXIST { continue }
+                throw InputError("\(flag): cannot create the folder '\(folder)': \(errnoText(code))")
+            }
+            createdParents.append((folder, slot))
+        }
+    }
+
+    /// Removes whatever is still staged (after a failure), and created parents left empty.
+    private func discard() {
+        if let staging {
+            for s in staged {
+                _ = unlink(staging.path + "/" + s.name)
+                TemporaryPaths.unregister(s.slot)
+            }
+            _ = rmdir(staging.path)
+            TemporaryPaths.unregister(staging.slot)
+        }
+        staged = []
+        staging = nil
+        for p in createdParents.reversed() {
+            _ = rmdir(p.path)
+            TemporaryPaths.unregister(p.slot)
+        }
+        createdParents = []
     }
 }
 
-/// Writes `text` to `path` through a temporary file and a rename.
-func writeAtomically(_ text: String, to path: String) throws {
-    let destination = URL(fileURLWithPath: path)
-    let temporary = destination.deletingLastPathComponent()
-        .appendingPathComponent(".\(destination.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-    do {
-        try Data(text.utf8).write(to: temporary)
-        // rename(2) replaces the destination atomically.
-        guard rename(temporary.path, destination.path) == 0 else {
-            throw InputError("cannot write '\(path)'")
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw InputError("cannot write '\(path)'")
+/// Writes `text` to the file `path` names, for a command's single-file output
+/// (`generate --output`, `worst-case --export-lp`):
+/// - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` are the
+///   process's own descriptors, written as they are (the shell's `>` or `>>` holds);
+/// - a device node, FIFO or other non-regular file is opened and written
+///   through, never replaced;
+/// - a regular file (or a new name) is written to a temporary file beside it,
+///   which is then renamed over it; a symbolic link is followed first, so its
+///   target is replaced and the link kept;
+/// - a file that is one of `inputs` (same device and inode) is refused.
+///
+/// Any failure is an ``InputError`` naming `flag`, the path and the reason.
+func writeOutputFile(_ text: String, to path: String, flag: String, inputs: [String] = []) throws {
+    guard !path.isEmpty, !path.utf8.contains(0) else { throw InputError("\(flag): invalid file name '\(path)'") }
+    func failure(_ code: Int32) -> InputError { InputError("\(flag): cannot write '\(path)': \(errnoText(code))") }
+    if let fd = standardDescriptor(path) {
+        let code = writeAll(fd, text)
+        if code != 0 { throw failure(code) }
+        return
     }
+    var info = stat()
+    let exists = stat(path, &info) == 0
+    if exists, info.st_mode & S_IFMT != S_IFREG {
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw InputError("\(flag): '\(path)' is a folder") }
+        var fd: Int32
+        repeat { fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        guard fd >= 0 else { throw failure(errno) }
+        var code = writeAll(fd, text)
+        if close(fd) != 0, code == 0, errno != EINTR { code = errno }
+        if code != 0 { throw failure(code) }
+        return
+    }
+    if let input = InputFiles(inputs).input(at: path) {
+        throw InputError("\(flag): refusing to overwrite the input file '\(input)'")
+    }
+    // Follow symbolic links to the file that is replaced.
+    var target = path
+    for _ in 0..<40 {
+        if let fd = standardDescriptor(target) {
+            let code = writeAll(fd, text)
+            if code != 0 { throw failure(code) }
+            return
+        }
+        var link = stat()
+        guard lstat(target, &link) == 0, link.st_mode & S_IFMT == S_IFLNK else { break }
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let n = readlink(target, &buffer, 4096)
+        guard n > 0 else { throw failure(errno) }
+        let destination = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        target = destination.hasPrefix("/") ? destination : parentPath(target) + "/" + destination
+    }
+    let folder = parentPath(target)
+    let mode = exists ? mode_t(info.st_mode & 0o7777) : 0o666
+    for k in 0..<1000 {
+        let temporary = (folder == "/" ? "" : folder) + "/." + lastComponent(target) + ".rmfg-\(getpid())-\(k).tmp"
+        let slot = TemporaryPaths.register(temporary, as: .file)
+        defer { TemporaryPaths.unregister(slot) }
+        let code = writeNewFile(temporary, text, mode: mode, exclusive: true)
+        if code == EEXIST { continue }
+        if code != 0 {
+            _ = unlink(temporary)
+            throw failure(code)
+        }
+        if exists { _ = chmod(temporary, mode) }  // keep the replaced file's permissions, whatever the umask
+        guard rename(temporary, target) == 0 else {
+            let code = errno
+            _ = unlink(temporary)
+            throw failure(code)
+        }
+        return
+    }
+    throw failure(EEXIST)
+}
+
+/// The descriptor that `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N` names.
+private func standardDescriptor(_ path: String) -> Int32? {
+    switch path {
+    case "/dev/stdout": return 1
+    case "/dev/stderr": return 2
+    default:
+        for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+            return Int32(path.dropFirst(prefix.count))
+        }
+        return nil
+    }
+}
+
+/// Creates `path` (truncating unless `exclusive`), writes `text`, flushes it to
+/// disk and closes it; 0 or the first `errno`.
+private func writeNewFile(_ path: String, _ text: String, mode: mode_t, exclusive: Bool = false) -> Int32 {
+    var fd: Int32
+    let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
+    repeat { fd = open(path, flags, mode) } while fd < 0 && errno == EINTR
+    guard fd >= 0 else { return errno }
+    var code = writeAll(fd, text)
+    if code == 0, fsync(fd) != 0, errno != EINVAL, errno != EROFS { code = errno }
+    if close(fd) != 0, code == 0, errno != EINTR { code = errno }
+    return code
+}
+
+/// The folder part of a path ("." for a bare name).
+func parentPath(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    if slash == path.startIndex { return "/" }
+    return String(path[..<slash])
+}
+
+/// The last component of a path.
+private func lastComponent(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
 }
 
 /// Whether standard error is a terminal (for progress lines).

@@ -74,7 +74,7 @@ indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLite
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 {
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {  // C0, DEL, C1: escaped, never raw
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

@@ -33,15 +33,30 @@ func runCommand(_ body: () throws -> Bool) throws {
     if !succeeded { throw ExitCode(1) }
 }
 
-/// Writes one line to standard error with the `rmfg: error:` prefix.
+/// Writes one line to standard error with the `rmfg: error:` prefix; control
+/// characters (from names in input files) are escaped. A standard error that
+/// cannot be written is ignored: the exit status still tells.
 func printError(_ message: String) {
-    let line = "rmfg: error: " + message.replacingOccurrences(of: "\n", with: " ") + "\n"
-    FileHandle.standardError.write(Data(line.utf8))
+    let line = "rmfg: error: " + terminalSafe(message.replacingOccurrences(of: "\n", with: " ")) + "\n"
+    _ = writeAll(2, line)
 }
 
-/// Writes `text` to standard output in one piece.
+/// Writes `text` (plus a final newline) to standard output in one piece, with
+/// control characters other than newline and tab escaped. When standard output
+/// cannot be written (a full disk, `/dev/full`, a closed descriptor) prints one
+/// line with the reason and exits with status 2.
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    let safe = terminalSafe(text.hasSuffix("\n") ? text : text + "\n")
+    let code = writeAll(1, safe)
+    if code != 0 {
+        printError("cannot write to standard output: \(errnoText(code))")
+        exit(2)
+    }
+}
+
+/// Writes progress text to standard error; failures are ignored (progress is optional).
+func writeProgress(_ text: String) {
+    _ = writeAll(2, text)
 }
 
 /// What a command prints (text or one JSON object) and may write to `--output`.
@@ -55,10 +70,14 @@ protocol CommandReport {
 }
 
 extension CommandReport {
-    /// Writes the files into `folder` (created if needed) when one is given.
-    func write(toFolder folder: String?) throws {
+    /// Writes the files into `folder` (created if needed) when one is given:
+    /// all of them or none (see ``OutputDirectory``). `inputs` are the files the
+    /// command read, which the output must not overwrite.
+    func write(toFolder folder: String?, inputs: [String] = []) throws {
         guard let folder else { return }
-        try writeFiles(to: OutputDirectory(folder))
+        let dir = try OutputDirectory(folder, inputs: inputs)
+        try writeFiles(to: dir)
+        try dir.commit()
     }
 
     /// Prints the report in `format` on standard output.
