@@ -21,6 +21,8 @@
 #      sees a partial or corrupt one, and no temporary file is left behind.
 #   5. Examples/cluster/parallel.sh (GNU parallel, through --sshlogin) gives
 #      the same files, and RESUME=1 reruns only a deleted shard.
+# With CLUSTER_SCALING=1 it then times a 64-cell sweep on 1, 2 and 4 array
+# slots (each slot one shard), submission to merged result.
 # Every daemon and every process it started (found by a tag in their
 # environment) is stopped by process id at the end, also on failure or
 # interrupt; every wait is bounded (CLUSTER_TIMEOUT seconds per job, default
@@ -218,7 +220,7 @@ wait_job() { # JOBID WHAT: bounded wait for the job (all array tasks) to leave t
     local deadline=$(($(date +%s) + timeout_s))
     until job_done "$1"; do
         [ "$(date +%s)" -lt "$deadline" ] ||
-            fail "timed out after ${timeout_s} s waiting for $2 (job $1: $(job_states "$1" 2>/dev/null))"
+            fail "timed out after ${timeout_s} s waiting for $2 (job $1: $(job_states "$1" 2>/dev/null || echo "slurmctld does not answer"))"
         sleep 0.5
     done
 }
@@ -404,3 +406,36 @@ same_result "$out/merged"
 say "   identical result; RESUME=1 reran only the failed shard"
 
 say "all cluster tests passed"
+
+# --- optional: scaling of a 64-cell sweep over 1, 2 and 4 array slots --------
+# CLUSTER_SCALING=1: the numbers of Docs/Experiments.md, "Running on a cluster".
+if [ "${CLUSTER_SCALING:-0}" = 1 ]; then
+    sgame="$root/Examples/four-rooms.yaml"
+    sflags=(--sets tv,l1,wasserstein,chi2 --test-radius 0.1
+        --radii 0,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,0.11,0.12,0.13,0.14,0.15)
+    now_ms() { echo $(($(date +%s%N) / 1000000)); }
+    say "scaling: four-rooms, 4 sets x 16 radii = 64 cells; unsharded run first"
+    t0=$(now_ms)
+    "$rmfg" sweep "$sgame" "${sflags[@]}" --quiet --output "$work/scale-ref" >/dev/null || [ $? -eq 1 ] ||
+        fail "the unsharded 64-cell sweep failed"
+    serial_ms=$(($(now_ms) - t0))
+    cells_s=$(awk -F, 'NR > 1 { s += $2 } END { printf "%.1f", s }' "$work/scale-ref/timings.csv")
+    table="slots  wall (s)  speedup\n"
+    for k in 1 2 4; do
+        out="$work/runs/scale-$k"
+        mkdir -p "$out"
+        t0=$(now_ms)
+        array='' merge=''
+        read -r array merge < <(tagged bash Examples/cluster/submit.sh "$k" "$out" "$sgame" "${sflags[@]}") || true
+        submitted "$array" "$merge"
+        timeout_s=600 wait_job "$merge" "the $k-slot 64-cell sweep"
+        ms=$(($(now_ms) - t0))
+        cmp -s "$out/merged/sweep.csv" "$work/scale-ref/sweep.csv" || fail "$k slots: merged sweep.csv differs"
+        [ "$k" -eq 1 ] && one_ms=$ms
+        table+=$(awk -v k="$k" -v ms="$ms" -v one="$one_ms" 'BEGIN { printf "%5d  %8.1f  %7.2f", k, ms / 1000, one / ms }')"\n"
+        say "   $k slot(s): $(awk -v ms="$ms" 'BEGIN { printf "%.1f", ms / 1000 }') s from submission to merged result;" \
+            "cell seconds per shard: $(awk -F, -v k="$k" 'NR > 1 { t[$1 % k] += $2 } END { for (i = 0; i < k; i++) printf "%.1f ", t[i] }' "$out/merged/timings.csv")"
+    done
+    say "scaling: unsharded run $(awk -v ms="$serial_ms" 'BEGIN { printf "%.1f", ms / 1000 }') s (sum of cell times ${cells_s} s), $(nproc) cores"
+    printf "%b" "$table"
+fi
