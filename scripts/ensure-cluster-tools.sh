@@ -43,7 +43,8 @@ if [ ! -e "$policy" ]; then
     own_policy=1
 fi
 status=0
-{ $SUDO apt-get update -qq >/dev/null && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || status=$?
+{ $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null &&
+    $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || status=$?
 [ "$own_policy" -eq 1 ] && $SUDO rm -f "$policy"
 if [ "$status" -ne 0 ]; then
     echo "error: apt-get install ${missing[*]} failed (status $status)" >&2
