@@ -6,8 +6,10 @@
 #
 # Starts a single-node Slurm cluster on this machine (munged, slurmctld,
 # slurmd), every daemon with its configuration, sockets, state and logs in a
-# temporary folder, on free localhost ports; nothing under /etc is read or
-# written, so a system Slurm or MUNGE (installed or running) is left alone.
+# temporary folder, on free ports, node address 127.0.0.1, authenticated by a
+# MUNGE key made for the test (readable by root only); nothing under /etc is
+# read or written, so a system Slurm or MUNGE (installed or running) is left
+# alone.
 # Then, against an unsharded run of the same sweep:
 #   1. Examples/cluster/submit.sh: a 4-task array and its afterok merge; the
 #      merged sweep.csv and result.json are byte-identical to the unsharded ones.
@@ -47,6 +49,10 @@ fail() {
 for tool in munged munge slurmctld slurmd sbatch squeue scontrol scancel parallel; do
     command -v "$tool" >/dev/null || fail "'$tool' is missing (run scripts/ensure-cluster-tools.sh)"
 done
+
+# Nothing from a surrounding Slurm job or a user's Slurm setup may reach the
+# test cluster's commands (SLURM_CONF is set below, to the test's own file).
+while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(SLURM_|SBATCH_|SALLOC_|SRUN_|SQUEUE_|SINFO_|SCANCEL_)' || true)
 
 work=$(mktemp -d /tmp/rmfg-cluster.XXXXXX)
 chmod 700 "$work"
