@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk build demo test bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk build demo test test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -20,6 +20,16 @@ demo: build
 
 test: glpk
 	$(SWIFT) test
+
+# Slurm (slurm-wlm), MUNGE and GNU parallel, installed only when missing.
+cluster-tools:
+	@bash scripts/ensure-cluster-tools.sh
+
+# Sharded sweeps end to end on a single-node Slurm cluster started for the
+# test (and on GNU parallel); needs root. Docs/Experiments.md, "Running on a
+# cluster".
+test-cluster: build cluster-tools
+	bash scripts/test-cluster.sh $(RMFG)
 
 bench: glpk
 	cd Benchmarks && $(SWIFT) package benchmark

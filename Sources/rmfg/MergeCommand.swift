@@ -75,7 +75,7 @@ struct MergeCommand: ParsableCommand {
             seen[s.shard.index] = path
         }
         if let missing = seen.firstIndex(where: { $0 == nil }) {
-            throw InputError("shard \(missing)/\(n) is missing (expected shard-\(missing)-of-\(n).manifest and .csv)")
+            throw InputError("shard \(missing) of \(n) missing (expected shard-\(missing)-of-\(n).manifest and .csv; rerun that shard)")
         }
         let cellCount = try first.manifest.integer("cells", source: "manifest")
         let firstPath = first.folder.appendingPathComponent("\(first.stem).manifest").path

@@ -71,7 +71,7 @@ struct SweepCommandTests {
         #expect(other.status == 0)
         #expect(try String(contentsOfFile: dir.path("other/sweep.csv"), encoding: .utf8) != csv)
         // A missing shard, a duplicated shard, shards of another run: input errors.
-        try expectInputError(["merge", dir.path("b")], mentioning: "shard 0/3 is missing")
+        try expectInputError(["merge", dir.path("b")], mentioning: "shard 0 of 3 missing")
         try FileManager.default.copyItem(atPath: dir.path("a"), toPath: dir.path("a2"))
         try expectInputError(["merge", dir.path("a"), dir.path("a2"), dir.path("b")], mentioning: "also found")
         let r = try rmfg(["sweep", game, "--quiet", "--shard", "0/3", "--output", dir.path("c")] + Self.cells + ["--samples", "5"])
