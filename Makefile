@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk build demo test bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk build demo test test-sanitize bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -20,6 +20,21 @@ demo: build
 
 test: glpk
 	$(SWIFT) test
+
+# Sanitizers (Docs/Development.md, "Sanitizers"): AddressSanitizer and
+# UndefinedBehaviorSanitizer on the whole suite, ThreadSanitizer on the tests that
+# run Bellman sweeps and solves in parallel. Separate scratch folders, so the normal
+# debug build is untouched. Leak detection is off: the CLI tests run the instrumented
+# rmfg, and LeakSanitizer's report at exit would change its exit status and stderr.
+TSAN_FILTER ?= BellmanTests|serialAndParallelRunsAreIdentical|ExtremeRewardTests
+SANITIZE_JOBS ?=
+test-sanitize: glpk
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address --sanitize=undefined $(SANITIZE_JOBS)
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address --sanitize=undefined
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread $(SANITIZE_JOBS)
+	TSAN_OPTIONS=halt_on_error=1 \
+		$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --filter '$(TSAN_FILTER)'
 
 bench: glpk
 	cd Benchmarks && $(SWIFT) package benchmark
