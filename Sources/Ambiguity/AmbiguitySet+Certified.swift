@@ -125,23 +125,8 @@ extension AmbiguitySet {
     ///   multiplier `λ = V_max − V_min` of `V = ±1e308`).
     public func worstCase(nominal: [Double], values: [Double], radius: Double) throws(AmbiguityError) -> WorstCase {
         try validate(nominal: nominal, values: values, radius: radius)
-        let n = nominal.count
-        let p = SparseDistribution(dense: nominal)
-        let sorted = SortedValues(values)
-        let e = sorted.exponent
-        let work = sorted.working
-        let u = work.values
-        let row = solveWorking(nominal: p, values: work, radius: radius, build: true)
-        let q = row.distribution.dense(count: n)
-        var primal = 0.0
-        for i in 0..<n { primal += q[i] * u[i] }
-        var multipliers: [DualMultiplier] = []
-        let dual: Double
-        if kind == .none || radius == 0 {
-            dual = p.dot(u)
-        } else {
-            (multipliers, dual) = certify(p: p, values: u, radius: radius, point: row.dual)
-        }
+        let w = certifiedWorking(nominal: nominal, values: values, radius: radius)
+        let (e, row, q, primal, dual, multipliers) = (w.exponent, w.row, w.distribution, w.primal, w.dual, w.multipliers)
         // The gap is formed in the working space, then scaled (exact).
         let gap = primal - dual
         func back(_ x: Double) -> Double { e == 0 ? x : Double(sign: .plus, exponent: e, significand: x) }
@@ -163,6 +148,51 @@ extension AmbiguitySet {
         }
         return WorstCase(value: value, distribution: q, dual: scaledMultipliers, certificate: certificate,
                          distance: row.distance)
+    }
+
+    /// The certified solution in the working space of `values` (``SortedValues/working``):
+    /// `σ`, `q`, `q·V`, the dual bound and the multipliers all in units of `V·2^−exponent`.
+    /// Input must be valid.
+    func certifiedWorking(nominal: [Double], values: [Double], radius: Double)
+        -> (exponent: Int, workingValues: [Double], row: RowSolution, distribution: [Double], primal: Double, dual: Double,
+            multipliers: [DualMultiplier]) {
+        let n = nominal.count
+        let p = SparseDistribution(dense: nominal)
+        let sorted = SortedValues(values)
+        let work = sorted.working
+        let u = work.values
+        let row = solveWorking(nominal: p, values: work, radius: radius, build: true)
+        let q = row.distribution.dense(count: n)
+        var primal = 0.0
+        for i in 0..<n { primal += q[i] * u[i] }
+        var multipliers: [DualMultiplier] = []
+        let dual: Double
+        if kind == .none || radius == 0 {
+            dual = p.dot(u)
+        } else {
+            (multipliers, dual) = certify(p: p, values: u, radius: radius, point: row.dual)
+        }
+        return (sorted.exponent, u, row, q, primal, dual, multipliers)
+    }
+
+    /// How far a value `σ` computed elsewhere (a Bellman sweep's fast path) is from the
+    /// certified solution: `max(|σ − σ_certified|, |σ − dual bound|)`, or `∞` when the
+    /// certified solution fails ``check(value:distribution:certificate:distance:nominal:values:radius:)``
+    /// or `σ` is not finite. Everything is formed in the working space of `values` and
+    /// scaled back, so no reported multiplier has to be a double (unlike
+    /// ``worstCase(nominal:values:radius:)``, which throws `outOfRange` then).
+    ///
+    /// - Throws: `AmbiguityError.invalidArgument` as ``validate(nominal:values:radius:)``.
+    public func disagreement(ofValue sigma: Double, nominal: [Double], values: [Double], radius: Double) throws(AmbiguityError) -> Double {
+        try validate(nominal: nominal, values: values, radius: radius)
+        let w = certifiedWorking(nominal: nominal, values: values, radius: radius)
+        let check = self.check(value: w.row.value, distribution: w.distribution,
+                               certificate: Certificate(primal: w.primal, dual: w.dual), distance: w.row.distance,
+                               nominal: nominal, values: w.workingValues, radius: radius)
+        let s = Double(sign: .plus, exponent: -w.exponent, significand: sigma)
+        guard check.passed, s.isFinite else { return .infinity }
+        let d = max(abs(s - w.row.value), abs(s - w.dual))
+        return Double(sign: .plus, exponent: w.exponent, significand: d)
     }
 
     /// `x·2^e` in decimal scientific notation with 3 significant digits, for numbers

@@ -38,9 +38,10 @@ enum LPInner {
     /// validated path and compares `σ` with the closed form.
     ///
     /// Polyhedral sets are compared with the LP's `σ` (GLPK). `kl` and `chi2` have no LP:
-    /// their row counts the larger of `|closed − dual bound|` (the certified dual objective,
-    /// evaluated from the multipliers alone) and `|closed − σ|`, and `∞` when the
-    /// certificate check fails (``AmbiguitySet/check(_:nominal:values:radius:)``). A
+    /// their row counts `AmbiguitySet.disagreement(ofValue:…)`, the larger of
+    /// `|closed − dual bound|` (the certified dual objective, evaluated from the
+    /// multipliers alone) and `|closed − σ_certified|`, formed in the scaled space, and
+    /// `∞` when the certificate check fails. A
     /// non-finite value function or result counts as an infinite disagreement, never as 0.
     static func verify(snapshot: GameSnapshot, valueFunctions: [[Double]]) throws(MeanFieldError) -> VerificationReport {
         var problems = 0
@@ -64,12 +65,9 @@ enum LPInner {
                 } else {
                     let dense = snapshot.kernels[i].dense(count: v.count)
                     do throws(AmbiguityError) {
-                        let wc = try set.worstCase(nominal: dense, values: v, radius: snapshot.radii[i])
-                        let check = set.check(wc, nominal: dense, values: v, radius: snapshot.radii[i])
-                        d = check.passed ? max(abs(closed - wc.value), abs(closed - wc.certificate.dual)) : .infinity
+                        d = try set.disagreement(ofValue: closed, nominal: dense, values: v, radius: snapshot.radii[i])
                     } catch {
-                        // A result beyond the double range cannot be confirmed.
-                        if case .outOfRange = error { d = .infinity } else { throw .ambiguity(error) }
+                        throw .ambiguity(error)
                     }
                 }
                 if !d.isFinite { d = .infinity }
