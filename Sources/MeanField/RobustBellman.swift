@@ -189,11 +189,11 @@ extension GameSnapshot {
         // q[i] and ends[i] (with kernels), every state value (with a reduction), and every
         // entry of every row's kernel slot (its worst case, then zeros up to the slot's end).
         var q: [Double] = [], ends: [Int] = [], outMasses: [Double] = [], stateValues: [Double] = []
-        let outIndices = [Int](unsafeUninitializedCapacity: room) { oi, outIndicesCount in
-        outMasses = [Double](unsafeUninitializedCapacity: room) { om, outMassesCount in
-        ends = [Int](unsafeUninitializedCapacity: wantKernels ? rows : 0) { eb, endsCount in
-        q = [Double](unsafeUninitializedCapacity: rows) { qb, qCount in
-        stateValues = [Double](unsafeUninitializedCapacity: reduced) { vb, stateValuesCount in
+        let outIndices: [Int] = makeArray(capacity: room) { oi in
+        outMasses = makeArray(capacity: room) { om in
+        ends = makeArray(capacity: wantKernels ? rows : 0) { eb in
+        q = makeArray(capacity: rows) { qb in
+        stateValues = makeArray(capacity: reduced) { vb in
         RowValues.with(values) { view in
         nominal.withView { nominalRows in
         rewards.withUnsafeBufferPointer { rw in
@@ -237,15 +237,15 @@ extension GameSnapshot {
                 }
             }
         }}}}}}
-        stateValuesCount = reduced
+        return reduced
         }
-        qCount = rows
+        return rows
         }
-        endsCount = wantKernels ? rows : 0
+        return wantKernels ? rows : 0
         }
-        outMassesCount = room
+        return room
         }
-        outIndicesCount = room
+        return room
         }
         return Sweep(q: q, kernels: wantKernels
                      ? KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: outIndices, probabilities: outMasses)

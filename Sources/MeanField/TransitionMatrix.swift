@@ -47,9 +47,8 @@ public struct TransitionMatrix: Sendable, Hashable {
         // and the initialized count is exactly `total`.
         var total = 0
         var probs: [Double] = []
-        let cols = [Int](unsafeUninitializedCapacity: capacity) { cb, colsCount in
-        probs = [Double](unsafeUninitializedCapacity: capacity) { pb, probsCount in
-        defer { probsCount = total }
+        let cols: [Int] = makeArray(capacity: capacity) { cb in
+        probs = makeArray(capacity: capacity) { pb in
         policy.withUnsafeBufferPointer { pol in
         kernelRows.withView { kernels in
         RowMixer.with(stateCount: n) { mixer in
@@ -75,8 +74,10 @@ public struct TransitionMatrix: Sendable, Hashable {
                 }
                 starts[s + 1] = total
             }
-        }}}}
-        colsCount = total
+        }}}
+        return total
+        }
+        return total
         }
         stateCount = n
         rowStart = starts

@@ -254,9 +254,8 @@ struct FrozenSystem {
         // Both arrays are filled inside their initializers: entries 0..<count are written
         // and the initialized count is exactly `count`.
         var ws: [Double] = []
-        let cols = [Int](unsafeUninitializedCapacity: total) { cb, colsCount in
-        ws = [Double](unsafeUninitializedCapacity: total) { wb, wsCount in
-        defer { wsCount = count }
+        let cols: [Int] = makeArray(capacity: total) { cb in
+        ws = makeArray(capacity: total) { wb in
         policy.withUnsafeBufferPointer { pol in
         kernels.withView { k in
             for s in 0..<n {
@@ -273,8 +272,9 @@ struct FrozenSystem {
                 starts[s + 1] = count
             }
         }}
+        return count
         }
-        colsCount = count
+        return count
         }
         stateCount = n
         rowStart = starts
