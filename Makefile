@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk build demo test test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -30,6 +30,24 @@ cluster-tools:
 # cluster".
 test-cluster: build cluster-tools
 	bash scripts/test-cluster.sh $(RMFG)
+
+# Sanitizers (Docs/Development.md, "Sanitizers"): AddressSanitizer and
+# UndefinedBehaviorSanitizer on the whole suite (swiftc has no -sanitize=undefined on
+# Linux: UBSan instruments the C sources, libyaml, through -Xcc; Swift traps on overflow
+# and out-of-bounds by itself), ThreadSanitizer on the tests that
+# run Bellman sweeps and solves in parallel. Separate scratch folders, so the normal
+# debug build is untouched. Leak detection is off: the CLI tests run the instrumented
+# rmfg, and LeakSanitizer's report at exit would change its exit status and stderr.
+TSAN_FILTER ?= BellmanTests|serialAndParallelRunsAreIdentical|ExtremeRewardTests
+SANITIZE_JOBS ?=
+ASAN_FLAGS := --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+test-sanitize: glpk
+	$(SWIFT) build --build-tests --scratch-path .build-asan $(ASAN_FLAGS) $(SANITIZE_JOBS)
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(SWIFT) test --skip-build --scratch-path .build-asan $(ASAN_FLAGS)
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread $(SANITIZE_JOBS)
+	TSAN_OPTIONS=halt_on_error=1 \
+		$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --filter '$(TSAN_FILTER)'
 
 bench: glpk
 	cd Benchmarks && $(SWIFT) package benchmark

@@ -43,11 +43,15 @@ public enum AmbiguityError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidArgument(field: String, message: String)
     /// The linear program behind the LP path did not reach optimality.
     case linearProgram(String)
+    /// The input is valid but a quantity to report (`σ`, a certificate bound, a dual
+    /// multiplier) is beyond the double range, so no correct finite number exists.
+    case outOfRange(String)
 
     public var description: String {
         switch self {
         case let .invalidArgument(field, message): "\(field): \(message)"
         case let .linearProgram(message): "linear program: \(message)"
+        case let .outOfRange(message): "out of range: \(message)"
         }
     }
 }
@@ -132,12 +136,23 @@ public struct SortedValues: Sendable {
     public let order: [Int]
     /// `rank[t]` is the position of `t` in `order`.
     public let rank: [Int]
+    /// `e` such that the inner-problem routines work on `V·2^−e` (``working``): `0` while
+    /// `max|V|` lies in `[2^−100, 2^100]`, else the `e` that puts `max|V|` in `[½, 1)`.
+    /// Support functions are positively homogeneous (`σ(cV) = cσ(V)`, `c > 0`) and a
+    /// power-of-two factor is exact, so scaling only removes overflow and underflow
+    /// (squares of values in χ² and KL, differences near `±1.8e308`).
+    package let exponent: Int
+    /// `V·2^−exponent` (the same array as ``values`` when `exponent == 0`).
+    package let scaledValues: [Double]
 
     /// Sorts `values` once: `O(n log n)` comparisons below ``radixThreshold`` states,
     /// a stable least-significant-digit radix sort on the values' bits above it (`O(n)`,
     /// the same order). Every entry must be finite (not checked).
     public init(_ values: [Double]) {
         self.values = values
+        let e = Self.workingExponent(values)
+        exponent = e
+        scaledValues = e == 0 ? values : values.map { Double(sign: .plus, exponent: -e, significand: $0) }
         let n = values.count
         var order = [Int](repeating: 0, count: n)
         var rank = [Int](repeating: 0, count: n)
@@ -152,6 +167,41 @@ public struct SortedValues: Sendable {
         for r in 0..<n { rank[order[r]] = r }
         self.order = order
         self.rank = rank
+    }
+
+    /// The working space of these values: ``scaledValues`` with this order (`self` when
+    /// no scaling is needed). The order of `V·2^−e` is that of `V` except where scaling
+    /// down makes entries below `max|V|·2^−1074` equal (differences that no result can show).
+    package var working: SortedValues {
+        exponent == 0 ? self : SortedValues(scaled: self)
+    }
+
+    private init(scaled original: SortedValues) {
+        values = original.scaledValues
+        scaledValues = original.scaledValues
+        order = original.order
+        rank = original.rank
+        exponent = 0
+    }
+
+    /// The exponent ``exponent`` documents: `0` when the largest magnitude is in
+    /// `[2^−100, 2^100]` (or every entry is zero), else that of the largest magnitude
+    /// plus one. Non-finite entries are not expected (callers validate).
+    package static func workingExponent(_ values: [Double]) -> Int {
+        var largest = 0.0
+        for x in values where abs(x) > largest { largest = abs(x) }
+        guard largest.isFinite, largest > 0 else { return 0 }
+        let e = Int(largest.exponent)
+        return e >= -100 && e < 100 ? 0 : e + 1
+    }
+
+    /// The exponent that puts `max|V|` in `[½, 1)` (`0` for all zeros): the
+    /// certified entry points always work there.
+    package static func unitExponent(_ values: [Double]) -> Int {
+        var largest = 0.0
+        for x in values where abs(x) > largest { largest = abs(x) }
+        guard largest.isFinite, largest > 0 else { return 0 }
+        return Int(largest.exponent) + 1
     }
 
     /// From this many states on, ``init(_:)`` sorts by radix (measured: the radix sort

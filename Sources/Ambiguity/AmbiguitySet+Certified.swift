@@ -1,3 +1,5 @@
+import Foundation
+
 // The validated, certified dense entry point used by the CLI and by research
 // checks. It never crashes on bad input: every argument is checked and the
 // offending field is named in the thrown error.
@@ -17,6 +19,14 @@ public struct Certificate: Sendable, Hashable, Codable {
         self.primal = primal
         self.dual = dual
         self.gap = primal - dual
+    }
+
+    /// Stores the two bounds and a gap computed elsewhere (in a scaled space, where
+    /// `primal − dual` cannot overflow; equal to `primal − dual` up to rounding).
+    public init(primal: Double, dual: Double, gap: Double) {
+        self.primal = primal
+        self.dual = dual
+        self.gap = gap
     }
 }
 
@@ -103,23 +113,96 @@ extension AmbiguitySet {
     /// densely from the multipliers alone. At `ρ = 0` the set is `{p}` and the
     /// dual is that of the program `q = p` (objective `p·V`, no multipliers).
     ///
-    /// - Throws: `AmbiguityError.invalidArgument` as ``validate(nominal:values:radius:)``.
+    /// **Extreme magnitudes.** Everything is computed on `V·2^−e` (the working space of
+    /// ``SortedValues``: `max|V|` scaled into `[½, 1)` when it lies outside
+    /// `[2^−100, 2^100]`), including the certificate's gap, and scaled back by the exact
+    /// factor `2^e`: support functions are positively homogeneous, so this is the same
+    /// problem without overflow or underflow in between.
+    ///
+    /// - Throws: `AmbiguityError.invalidArgument` as ``validate(nominal:values:radius:)``;
+    ///   `AmbiguityError.outOfRange` when a reported quantity (`σ`, a certificate bound or
+    ///   a dual multiplier) is itself beyond the double range (for example the tv budget
+    ///   multiplier `λ = V_max − V_min` of `V = ±1e308`).
     public func worstCase(nominal: [Double], values: [Double], radius: Double) throws(AmbiguityError) -> WorstCase {
         try validate(nominal: nominal, values: values, radius: radius)
+        let w = certifiedWorking(nominal: nominal, values: values, radius: radius)
+        let (e, row, q, primal, dual, multipliers) = (w.exponent, w.row, w.distribution, w.primal, w.dual, w.multipliers)
+        // The gap is formed in the working space, then scaled (exact).
+        let gap = primal - dual
+        func back(_ x: Double) -> Double { e == 0 ? x : Double(sign: .plus, exponent: e, significand: x) }
+        func representable(_ name: String, _ working: Double, _ scaled: Double) throws(AmbiguityError) {
+            if working.isFinite, !scaled.isFinite {
+                throw .outOfRange("\(name) is about \(Self.decimal(working, exponent: e)), beyond the double range (±1.8e308); no finite number reports it")
+            }
+        }
+        let value = back(row.value)
+        try representable("σ", row.value, value)
+        let certificate = Certificate(primal: back(primal), dual: back(dual), gap: back(gap))
+        try representable("the certificate's primal bound", primal, certificate.primal)
+        try representable("the certificate's dual bound", dual, certificate.dual)
+        var scaledMultipliers: [DualMultiplier] = []
+        for m in multipliers {
+            let x = back(m.value)
+            try representable("the dual multiplier \(m.name)", m.value, x)
+            scaledMultipliers.append(DualMultiplier(name: m.name, value: x))
+        }
+        return WorstCase(value: value, distribution: q, dual: scaledMultipliers, certificate: certificate,
+                         distance: row.distance)
+    }
+
+    /// The certified solution in the working space of `values` (``SortedValues/working``):
+    /// `σ`, `q`, `q·V`, the dual bound and the multipliers all in units of `V·2^−exponent`.
+    /// Input must be valid.
+    func certifiedWorking(nominal: [Double], values: [Double], radius: Double)
+        -> (exponent: Int, workingValues: [Double], row: RowSolution, distribution: [Double], primal: Double, dual: Double,
+            multipliers: [DualMultiplier]) {
         let n = nominal.count
         let p = SparseDistribution(dense: nominal)
         let sorted = SortedValues(values)
-        let row = solveRow(nominal: p, values: sorted, radius: radius, build: true)
+        let work = sorted.working
+        let u = work.values
+        let row = solveWorking(nominal: p, values: work, radius: radius, build: true)
         let q = row.distribution.dense(count: n)
         var primal = 0.0
-        for i in 0..<n { primal += q[i] * values[i] }
+        for i in 0..<n { primal += q[i] * u[i] }
+        var multipliers: [DualMultiplier] = []
+        let dual: Double
         if kind == .none || radius == 0 {
-            return WorstCase(value: row.value, distribution: q, dual: [], certificate: Certificate(primal: primal, dual: p.dot(values)),
-                             distance: row.distance)
+            dual = p.dot(u)
+        } else {
+            (multipliers, dual) = certify(p: p, values: u, radius: radius, point: row.dual)
         }
-        let (multipliers, dual) = certify(p: p, values: values, radius: radius, point: row.dual)
-        return WorstCase(value: row.value, distribution: q, dual: multipliers,
-                         certificate: Certificate(primal: primal, dual: dual), distance: row.distance)
+        return (sorted.exponent, u, row, q, primal, dual, multipliers)
+    }
+
+    /// How far a value `σ` computed elsewhere (a Bellman sweep's fast path) is from the
+    /// certified solution: `max(|σ − σ_certified|, |σ − dual bound|)`, or `∞` when the
+    /// certified solution fails ``check(value:distribution:certificate:distance:nominal:values:radius:)``
+    /// or `σ` is not finite. Everything is formed in the working space of `values` and
+    /// scaled back, so no reported multiplier has to be a double (unlike
+    /// ``worstCase(nominal:values:radius:)``, which throws `outOfRange` then).
+    ///
+    /// - Throws: `AmbiguityError.invalidArgument` as ``validate(nominal:values:radius:)``.
+    public func disagreement(ofValue sigma: Double, nominal: [Double], values: [Double], radius: Double) throws(AmbiguityError) -> Double {
+        try validate(nominal: nominal, values: values, radius: radius)
+        let w = certifiedWorking(nominal: nominal, values: values, radius: radius)
+        let check = self.check(value: w.row.value, distribution: w.distribution,
+                               certificate: Certificate(primal: w.primal, dual: w.dual), distance: w.row.distance,
+                               nominal: nominal, values: w.workingValues, radius: radius)
+        let s = Double(sign: .plus, exponent: -w.exponent, significand: sigma)
+        guard check.passed, s.isFinite else { return .infinity }
+        let d = max(abs(s - w.row.value), abs(s - w.dual))
+        return Double(sign: .plus, exponent: w.exponent, significand: d)
+    }
+
+    /// `x·2^e` in decimal scientific notation with 3 significant digits, for numbers
+    /// beyond the double range (messages only).
+    static func decimal(_ x: Double, exponent e: Int) -> String {
+        guard x != 0, x.isFinite else { return "\(x)" }
+        let l = log10(abs(x)) + Double(e) * log10(2.0)
+        let power = l.rounded(.down)
+        let mantissa = pow(10, l - power)
+        return "\(x < 0 ? "-" : "")\(String(format: "%.2f", mantissa))e\(Int(power))"
     }
 
     /// The named multipliers and the dual objective at them (for `ρ > 0`).

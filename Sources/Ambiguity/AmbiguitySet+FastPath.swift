@@ -25,7 +25,7 @@ extension AmbiguitySet {
     /// donor of about `k·m` rows); nothing for the other sets.
     package func sweepContext(values: SortedValues) -> SweepContext {
         if kind == .wasserstein, support == .simplex, let cost {
-            return SweepContext(hulls: Wasserstein.Hulls(values: values, cost: cost))
+            return SweepContext(hulls: Wasserstein.Hulls(values: values.working, cost: cost))
         }
         return SweepContext(hulls: nil)
     }
@@ -38,9 +38,23 @@ extension AmbiguitySet {
         return (s.value, s.distribution)
     }
 
-    /// Dispatches one row to the set's algorithm.
+    /// Dispatches one row to the set's algorithm, in the working space of `values`
+    /// (``SortedValues/working``): `σ` and the dual point are scaled back by
+    /// `2^exponent` (exact; `±∞` only when the true `σ` is beyond the double range).
     func solveRow(nominal: SparseDistribution, values: SortedValues, radius: Double, build: Bool,
                   context: SweepContext? = nil) -> RowSolution {
+        let e = values.exponent
+        guard e != 0 else { return solveWorking(nominal: nominal, values: values, radius: radius, build: build, context: context) }
+        var s = solveWorking(nominal: nominal, values: values.working, radius: radius, build: build, context: context)
+        s.value = Double(sign: .plus, exponent: e, significand: s.value)
+        s.dual = s.dual.scaled(exponent: e)
+        return s
+    }
+
+    /// ``solveRow(nominal:values:radius:build:context:)`` on values already in their
+    /// working space (`exponent == 0`); results in that space.
+    func solveWorking(nominal: SparseDistribution, values: SortedValues, radius: Double, build: Bool,
+                      context: SweepContext? = nil) -> RowSolution {
         switch kind {
         case .none:
             return RowSolution(value: nominal.dot(values.values),

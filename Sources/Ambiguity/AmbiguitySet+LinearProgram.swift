@@ -9,8 +9,18 @@ public struct LPWorstCase: Sendable, Hashable {
     public let distribution: [Double]
     /// The solver's termination status (always `.optimal` when returned).
     public let status: LPStatus
-    /// The full solver result (duals, KKT residuals, iteration count).
+    /// The full solver result (duals, KKT residuals, iteration count) of the LP built
+    /// on `V·2^−exponent`: its objective and duals are in those units.
     public let solution: LPSolution
+    /// The scaling of `V` the LP was solved with: `max|V|·2^−exponent ∈ [½, 1)` (`0`
+    /// for `V = 0`), so that GLPK's absolute tolerances fit every magnitude.
+    public let exponent: Int
+    /// `q·V` and the LP dual objective at the solver's duals, with their gap formed in
+    /// the scaled space, all scaled back by `2^exponent`.
+    public let certificate: Certificate
+    /// The row duals in units of `V` (one per constraint of
+    /// ``AmbiguitySet/linearProgram(nominal:values:radius:)``); `±∞` where out of range.
+    public let rowDuals: [Double]
 }
 
 extension AmbiguitySet {
@@ -89,12 +99,22 @@ extension AmbiguitySet {
     /// Solves ``linearProgram(nominal:values:radius:)`` with GLPK (in exact
     /// rational arithmetic when `options.exact`).
     ///
+    /// The LP is built on `V·2^−e` with `max|V|·2^−e ∈ [½, 1)` (exact; `σ` is positively
+    /// homogeneous in `V`), so GLPK's absolute tolerances fit any magnitude of `V`; the
+    /// value, certificate and row duals are scaled back.
+    ///
     /// - Throws: `AmbiguityError.invalidArgument` as ``linearProgram(nominal:values:radius:)``;
     ///   `AmbiguityError.linearProgram` when GLPK fails or stops without an
-    ///   optimal solution.
+    ///   optimal solution; `AmbiguityError.outOfRange` when `σ` or a row dual is beyond
+    ///   the double range.
     public func worstCaseLP(nominal: [Double], values: [Double], radius: Double,
                             options: LPOptions = LPOptions()) throws(AmbiguityError) -> LPWorstCase {
-        let lp = try linearProgram(nominal: nominal, values: values, radius: radius)
+        try validate(nominal: nominal, values: values, radius: radius)
+        // σ is positively homogeneous in V: solve on V·2^−e (exact) with max|V| in [½, 1).
+        let e = SortedValues.unitExponent(values)
+        func back(_ x: Double) -> Double { Double(sign: .plus, exponent: e, significand: x) }
+        let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
+        let lp = try linearProgram(nominal: nominal, values: scaled, radius: radius)
         let solution: LPSolution
         do {
             solution = try lp.solve(options: options)
@@ -104,7 +124,20 @@ extension AmbiguitySet {
         guard solution.status == .optimal else {
             throw .linearProgram("GLPK stopped with status '\(solution.status.rawValue)', expected 'optimal'")
         }
-        return LPWorstCase(value: solution.objective, distribution: Array(solution.primal.prefix(nominal.count)),
-                           status: solution.status, solution: solution)
+        let dual = lp.dualObjective(of: solution)
+        let certificate = Certificate(primal: back(solution.objective), dual: back(dual),
+                                      gap: back(solution.objective - dual))
+        let value = back(solution.objective)
+        if solution.objective.isFinite, !value.isFinite {
+            throw .outOfRange("σ is about \(Self.decimal(solution.objective, exponent: e)), beyond the double range (±1.8e308)")
+        }
+        let rowDuals = solution.rowDuals.map(back)
+        for k in rowDuals.indices where solution.rowDuals[k].isFinite && !rowDuals[k].isFinite {
+            let name = lp.constraints[k].name ?? "row\(k)"
+            throw .outOfRange("the dual of LP row \(name) is about \(Self.decimal(solution.rowDuals[k], exponent: e)), beyond the double range (±1.8e308); no finite number reports it")
+        }
+        return LPWorstCase(value: value, distribution: Array(solution.primal.prefix(nominal.count)),
+                           status: solution.status, solution: solution, exponent: e, certificate: certificate,
+                           rowDuals: rowDuals)
     }
 }

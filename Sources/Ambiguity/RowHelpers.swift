@@ -11,6 +11,13 @@ struct DualPoint: Sendable {
     var eta: Double = 0
     /// The KL temperature `β ≥ 0` (`β = 0` is the saturated limit).
     var beta: Double = 0
+
+    /// Every field times `2^e` (all are in units of `V`).
+    func scaled(exponent e: Int) -> DualPoint {
+        DualPoint(lambda: Double(sign: .plus, exponent: e, significand: lambda),
+                  eta: Double(sign: .plus, exponent: e, significand: eta),
+                  beta: Double(sign: .plus, exponent: e, significand: beta))
+    }
 }
 
 /// The result of one row's inner problem in the fast path.

@@ -18,7 +18,9 @@ extension CompiledExpression {
 
     /// The stack machine. The stack never exceeds `stackSize` (computed by
     /// ``CodeGenerator`` while emitting), and each instruction pops only what
-    /// earlier instructions pushed.
+    /// earlier instructions pushed. Debug builds assert both before every push and pop
+    /// (`assert`, compiled out with `-O`): a code-generator bug then stops at the
+    /// instruction instead of writing past the stack.
     private func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
                          environment: Environment, diagnose: Bool) throws(LocatedFault) -> Double {
         guard let s = stack.baseAddress, stack.count >= stackSize, stackSize >= 1 else {
@@ -28,15 +30,20 @@ extension CompiledExpression {
         var sp = 0
         var pc = 0
         let end = code.count
+        let size = stackSize
         while pc < end {
+            assert(sp >= 0 && sp <= size, "expression VM: stack pointer \(sp) outside 0...\(size) at instruction \(pc)")
             switch code[pc] {
             case let .constant(v):
+                assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                 s[sp] = v
                 sp += 1
             case let .scalar(slot):
+                assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                 s[sp] = scalars[slot]
                 sp += 1
             case let .element(array, k):
+                assert(k >= 0 && k <= sp && (k > 0 || sp < size), "expression VM: element needs \(k) operands (and room), stack at \(sp) at instruction \(pc)")
                 let base = sp - k
                 let offset = try self.offset(array: array, indices: s + base, count: k, pc: pc)
                 let values = environment.arrays[array]
@@ -46,6 +53,7 @@ extension CompiledExpression {
                 s[base] = values[offset]
                 sp = base + 1
             case let .reduce(op, array, k):
+                assert(k >= 0 && k <= sp && (k > 0 || sp < size), "expression VM: reduce needs \(k) operands (and room), stack at \(sp) at instruction \(pc)")
                 let base = sp - k
                 let offset = try self.offset(array: array, indices: s + base, count: k, pc: pc)
                 let layout = arrays[array]
@@ -57,12 +65,14 @@ extension CompiledExpression {
                 s[base] = Semantics.reduce(op, values[offset..<(offset + size)])
                 sp = base + 1
             case let .unary(op):
+                assert(sp >= 1, "expression VM: unary operation on an empty stack at instruction \(pc)")
                 do {
                     s[sp - 1] = try Semantics.apply(op, s[sp - 1])
                 } catch {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
             case let .binary(op):
+                assert(sp >= 2, "expression VM: binary operation with \(sp) operands at instruction \(pc)")
                 sp -= 1
                 do {
                     s[sp - 1] = try Semantics.apply(op, s[sp - 1], s[sp])
@@ -70,6 +80,7 @@ extension CompiledExpression {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
             case .clamp:
+                assert(sp >= 3, "expression VM: clamp with \(sp) operands at instruction \(pc)")
                 sp -= 2
                 do {
                     s[sp - 1] = try Semantics.clamp(s[sp - 1], s[sp], s[sp + 1])
@@ -80,10 +91,12 @@ extension CompiledExpression {
                 pc = target
                 continue
             case let .jumpIfZero(target):
+                assert(sp >= 1, "expression VM: conditional jump on an empty stack at instruction \(pc)")
                 sp -= 1
                 pc = s[sp] == 0 ? target : pc + 1
                 continue
             case let .jumpIfNonZero(target):
+                assert(sp >= 1, "expression VM: conditional jump on an empty stack at instruction \(pc)")
                 sp -= 1
                 pc = s[sp] != 0 ? target : pc + 1
                 continue
@@ -93,6 +106,7 @@ extension CompiledExpression {
             }
             pc += 1
         }
+        assert(sp == 1, "expression VM: \(sp) values left on the stack, expected 1")
         return s[0]
     }
 

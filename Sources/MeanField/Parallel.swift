@@ -52,3 +52,17 @@ struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+/// An array of at most `capacity` elements whose first `n` are written by `body`, which
+/// returns `n` (`unsafeUninitializedCapacity` with exactly the written count). With
+/// capacity 0, `body` sees an empty buffer (no base address) and the result is `[]`:
+/// the standard library's initializer would otherwise store the count into the shared
+/// empty-array singleton, which ThreadSanitizer reports as a race between threads.
+@inline(__always)
+func makeArray<T>(capacity: Int, _ body: (UnsafeMutableBufferPointer<T>) -> Int) -> [T] {
+    guard capacity > 0 else {
+        _ = body(UnsafeMutableBufferPointer(start: nil, count: 0))
+        return []
+    }
+    return [T](unsafeUninitializedCapacity: capacity) { buffer, count in count = body(buffer) }
+}

@@ -177,29 +177,28 @@ extension GameSnapshot {
         let gamma = discount
         let nominal = layout.rows
         let room = wantKernels ? layout.slotRoom : 0
-        // Every entry of q and ends is written below; slot gaps of the kernel buffers are never read.
-        var q = [Double](unsafeUninitializedCapacity: rows) { _, count in count = rows }
-        var ends = [Int](unsafeUninitializedCapacity: wantKernels ? rows : 0) { _, count in count = wantKernels ? rows : 0 }
-        var outIndices = [Int](unsafeUninitializedCapacity: room) { _, count in count = room }
-        var outMasses = [Double](unsafeUninitializedCapacity: room) { _, count in count = room }
         let reduced = reduction == nil ? 0 : n
-        var stateValues = [Double](unsafeUninitializedCapacity: reduced) { _, count in count = reduced }
         let policy: [Double]
         if case let .policy(p, _) = reduction { policy = p } else { policy = [] }
         // Chunks of whole states, so each chunk can reduce its own rows; the automatic
         // mode still decides on the number of rows.
         let mode: ExecutionMode = execution == .automatic
             ? (rows >= ExecutionMode.parallelRowThreshold ? .parallel : .serial) : execution
+        // The five outputs are filled inside their `unsafeUninitializedCapacity`
+        // initializers, so each initialized count covers only written elements: every
+        // q[i] and ends[i] (with kernels), every state value (with a reduction), and every
+        // entry of every row's kernel slot (its worst case, then zeros up to the slot's end).
+        var q: [Double] = [], ends: [Int] = [], outMasses: [Double] = [], stateValues: [Double] = []
+        let outIndices: [Int] = makeArray(capacity: room) { oi in
+        outMasses = makeArray(capacity: room) { om in
+        ends = makeArray(capacity: wantKernels ? rows : 0) { eb in
+        q = makeArray(capacity: rows) { qb in
+        stateValues = makeArray(capacity: reduced) { vb in
         RowValues.with(values) { view in
         nominal.withView { nominalRows in
         rewards.withUnsafeBufferPointer { rw in
         radii.withUnsafeBufferPointer { rd in
         layout.slotStarts.withUnsafeBufferPointer { slots in
-        q.withUnsafeMutableBufferPointer { qb in
-        ends.withUnsafeMutableBufferPointer { eb in
-        outIndices.withUnsafeMutableBufferPointer { oi in
-        outMasses.withUnsafeMutableBufferPointer { om in
-        stateValues.withUnsafeMutableBufferPointer { vb in
         policy.withUnsafeBufferPointer { pol in
             // Each chunk writes only q[i], ends[i], row i's slot for the rows of its
             // states, and those states' values.
@@ -212,6 +211,11 @@ extension GameSnapshot {
                                                             outIndices: oiBase + slot, outMasses: omBase + slot)
                         qb[i] = rw[i] + gamma * v
                         eb[i] = slot + count
+                        // The slot has room for k + 1 entries; the rest is never read.
+                        for j in (slot + count)..<(slot + idx.count + 1) {
+                            oiBase[j] = 0
+                            omBase[j] = 0
+                        }
                     } else {
                         qb[i] = rw[i] + gamma * set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i],
                                                                    outIndices: nil, outMasses: nil).value
@@ -232,7 +236,17 @@ extension GameSnapshot {
                     }
                 }
             }
-        }}}}}}}}}}}
+        }}}}}}
+        return reduced
+        }
+        return rows
+        }
+        return wantKernels ? rows : 0
+        }
+        return room
+        }
+        return room
+        }
         return Sweep(q: q, kernels: wantKernels
                      ? KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: outIndices, probabilities: outMasses)
                      : nil,

@@ -43,14 +43,14 @@ public struct TransitionMatrix: Sendable, Hashable {
         var starts = [Int](repeating: 0, count: n + 1)
         // Rows of the mixture have at most the union of their actions' supports.
         let capacity = min(kernelRows.entryCount, n * n)
-        // Written below before being read; trimmed to `total` at the end.
-        var cols = [Int](unsafeUninitializedCapacity: capacity) { _, count in count = capacity }
-        var probs = [Double](unsafeUninitializedCapacity: capacity) { _, count in count = capacity }
+        // Both arrays are filled inside their initializers: entries 0..<total are written
+        // and the initialized count is exactly `total`.
         var total = 0
+        var probs: [Double] = []
+        let cols: [Int] = makeArray(capacity: capacity) { cb in
+        probs = makeArray(capacity: capacity) { pb in
         policy.withUnsafeBufferPointer { pol in
         kernelRows.withView { kernels in
-        cols.withUnsafeMutableBufferPointer { cb in
-        probs.withUnsafeMutableBufferPointer { pb in
         RowMixer.with(stateCount: n) { mixer in
             for s in 0..<n {
                 let count = mixer.mix(state: s, actionCount: m, policy: pol, kernels: kernels)
@@ -74,9 +74,11 @@ public struct TransitionMatrix: Sendable, Hashable {
                 }
                 starts[s + 1] = total
             }
-        }}}}}
-        cols.removeLast(capacity - total)
-        probs.removeLast(capacity - total)
+        }}}
+        return total
+        }
+        return total
+        }
         stateCount = n
         rowStart = starts
         columns = cols

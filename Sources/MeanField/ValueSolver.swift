@@ -251,13 +251,13 @@ struct FrozenSystem {
         let total = kernels.entryCount
         var starts = [Int](repeating: 0, count: n + 1)
         var count = 0
-        // Every entry up to `count` is written below.
-        var cols = [Int](unsafeUninitializedCapacity: total) { _, c in c = total }
-        var ws = [Double](unsafeUninitializedCapacity: total) { _, c in c = total }
+        // Both arrays are filled inside their initializers: entries 0..<count are written
+        // and the initialized count is exactly `count`.
+        var ws: [Double] = []
+        let cols: [Int] = makeArray(capacity: total) { cb in
+        ws = makeArray(capacity: total) { wb in
         policy.withUnsafeBufferPointer { pol in
         kernels.withView { k in
-        cols.withUnsafeMutableBufferPointer { cb in
-        ws.withUnsafeMutableBufferPointer { wb in
             for s in 0..<n {
                 for a in 0..<m {
                     let w = pol[s &* m &+ a]
@@ -271,9 +271,11 @@ struct FrozenSystem {
                 }
                 starts[s + 1] = count
             }
-        }}}}
-        cols.removeLast(total - count)
-        ws.removeLast(total - count)
+        }}
+        return count
+        }
+        return count
+        }
         stateCount = n
         rowStart = starts
         columns = cols

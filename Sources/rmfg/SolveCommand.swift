@@ -72,8 +72,8 @@ struct SolveCommand: ParsableCommand {
             nominalOptions.verify = false
             nominal = try solveGame(plain, file: file, options: nominalOptions)
         }
-        let verificationTolerance = 1e-9 * (1 + (result.values.map(abs).max() ?? 0))
-        let verified = result.verification.map { $0.maxDisagreement <= verificationTolerance } ?? true
+        let verificationTolerance = Acceptance.tolerance(values: result.values)
+        let verified = result.verification.map { Acceptance.accepts($0.maxDisagreement, values: result.values) } ?? true
         let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance)
         try report.write(toFolder: output, inputs: [game])
         report.print(as: format.format)

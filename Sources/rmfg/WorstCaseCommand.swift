@@ -123,7 +123,7 @@ struct WorstCaseCommand: ParsableCommand {
         do { uset = try AmbiguitySet(kind: kind, support: supportKind, weights: w, cost: ground) } catch {
             throw InputError("--\(error.field): \(error.message)")
         }
-        let tolerance = 1e-9 * (1 + (v.map(abs).max() ?? 0))
+        let tolerance = Acceptance.tolerance(values: v)
 
         if let exportLp {
             let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v, radius: rho) }
@@ -148,6 +148,11 @@ struct WorstCaseCommand: ParsableCommand {
             }
             lpResult = (solved, lp)
         }
+        // `passed` starts from the certificate checks (gap, feasibility), in the library.
+        var checks: [(String, CertificateCheck)] = []
+        if let closed { checks.append(("closed form", uset.check(closed, nominal: p, values: v, radius: rho))) }
+        if let (solved, _) = lpResult { checks.append(("LP", uset.check(solved, nominal: p, values: v, radius: rho))) }
+        for (_, check) in checks { ok = ok && check.passed }
         if let closed {
             sigma = closed.value
             fields += [("value", .number(closed.value)), ("distribution", .numbers(closed.distribution)),
@@ -159,12 +164,12 @@ struct WorstCaseCommand: ParsableCommand {
                        ("distance", .number(closed.distance))]
         } else if let (solved, lp) = lpResult {
             sigma = solved.value
-            let dualBound = lp.dualObjective(of: solved.solution)
             fields += [("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
                        ("method", .string(method)),
-                       ("certificate", .object([("primal", .number(solved.value)), ("dual", .number(dualBound)),
-                                                ("gap", .number(solved.value - dualBound))])),
-                       ("dual", .object(lpDuals(lp, solved.solution))),
+                       ("certificate", .object([("primal", .number(solved.certificate.primal)),
+                                                ("dual", .number(solved.certificate.dual)),
+                                                ("gap", .number(solved.certificate.gap))])),
+                       ("dual", .object(lpDuals(lp, solved))),
                        ("kktResidual", .number(solved.solution.kktResidual)),
                        ("exact", .bool(solved.solution.exact))]
         } else {
@@ -177,14 +182,16 @@ struct WorstCaseCommand: ParsableCommand {
                                        ("kktResidual", .number(solved.solution.kktResidual)),
                                        ("exact", .bool(solved.solution.exact))])),
                        ("agreement", .number(agreement)), ("tolerance", .number(tolerance))]
-            ok = ok && agreement <= tolerance
+            ok = ok && Acceptance.accepts(agreement, values: v)
         }
         if let claimed {
             let error = claimed - sigma
             fields += [("claim", .number(claimed)), ("claimError", .number(error))]
-            ok = ok && abs(error) <= tolerance
+            ok = ok && Acceptance.accepts(error, values: v)
         }
         if let exportLp { fields.append(("exportedLP", .string(exportLp))) }
+        let failures = checks.flatMap { name, check in check.failures.map { "\(name): \($0)" } }
+        if !failures.isEmpty { fields.append(("failures", .array(failures.map { .string($0) }))) }
         fields.append(("passed", .bool(ok)))
 
         switch output.format {
@@ -208,18 +215,20 @@ struct WorstCaseCommand: ParsableCommand {
                     text.append("dual         " + closed.dual.map { "\($0.name) = \(fmt($0.value))" }.joined(separator: ", "))
                 }
                 text.append("certificate  primal \(fmt(closed.certificate.primal)), dual \(fmt(closed.certificate.dual)), gap \(fmt(closed.certificate.gap))")
-            } else if let (solved, lp) = lpResult {
-                let bound = lp.dualObjective(of: solved.solution)
-                text.append("certificate  primal \(fmt(solved.value)), dual \(fmt(bound)), gap \(fmt(solved.value - bound)) (LP duals; KKT residual \(fmt(solved.solution.kktResidual)))")
+            } else if let (solved, _) = lpResult {
+                let c = solved.certificate
+                text.append("certificate  primal \(fmt(c.primal)), dual \(fmt(c.dual)), gap \(fmt(c.gap)) (LP duals; KKT residual \(fmt(solved.solution.kktResidual)))")
             }
+            for failure in failures { text.append("check        FAILED: \(failure)") }
             if method == "both", let closed, let (solved, _) = lpResult {
                 let agreement = abs(closed.value - solved.value)
+                let agree = Acceptance.accepts(agreement, values: v)
                 text.append("LP           σ = \(fmt(solved.value)), status \(solved.status.rawValue)\(solved.solution.exact ? " (exact arithmetic)" : ""), KKT residual \(fmt(solved.solution.kktResidual))")
-                text.append("agreement    |closed form − LP| = \(fmt(agreement)) \(agreement <= tolerance ? "<=" : ">") tolerance \(fmt(tolerance)): \(agreement <= tolerance ? "agree" : "DISAGREE")")
+                text.append("agreement    |closed form − LP| = \(fmt(agreement)) \(agree ? "<=" : ">") tolerance \(fmt(tolerance)): \(agree ? "agree" : "DISAGREE")")
             }
             if let claimed {
                 let error = claimed - sigma
-                text.append("claim        \(fmt(claimed)): error \(fmt(error)) — \(abs(error) <= tolerance ? "confirmed" : "REFUTED") (tolerance \(fmt(tolerance)))")
+                text.append("claim        \(fmt(claimed)): error \(fmt(error)) — \(Acceptance.accepts(error, values: v) ? "confirmed" : "REFUTED") (tolerance \(fmt(tolerance)))")
             }
             if let exportLp { text.append("LP written to \(exportLp) (CPLEX LP format)") }
             emit(text.joined(separator: "\n"))
@@ -250,8 +259,8 @@ struct WorstCaseCommand: ParsableCommand {
         }
     }
 
-    /// The LP's multipliers attached to the rows that produced them.
-    func lpDuals(_ lp: LinearProgram, _ s: LPSolution) -> [(String, JSON)] {
+    /// The LP's multipliers (in units of V) attached to the rows that produced them.
+    func lpDuals(_ lp: LinearProgram, _ s: LPWorstCase) -> [(String, JSON)] {
         lp.constraints.enumerated().map { k, row in (row.name ?? "row\(k)", .number(s.rowDuals[k])) }
     }
 
@@ -264,6 +273,8 @@ struct WorstCaseCommand: ParsableCommand {
                 throw InputError("\(flag): \(message)")
             case let .linearProgram(message):
                 throw InputError("LP: \(message)")
+            case .outOfRange:
+                throw InputError("--values: \(error.description)")
             }
         }
     }
@@ -279,6 +290,7 @@ extension AmbiguityError {
         switch self {
         case let .invalidArgument(_, message): message
         case let .linearProgram(message): message
+        case let .outOfRange(message): message
         }
     }
 }
