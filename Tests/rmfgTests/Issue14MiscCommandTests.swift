@@ -67,3 +67,45 @@ struct Issue14MiscCommandTests {
         #expect(try plain.json()["inner"] as? String == "closed-form")
     }
 }
+
+@Suite("Issue 14: rmfg alternating limits and progress")
+struct AlternatingLimitTests {
+    /// `--agents 100` used to pass validation and run for hours; it is refused up front
+    /// with the estimate, naming the flag.
+    @Test func tooManyAgentsAreRefusedWithTheEstimate() throws {
+        try expectInputError(["alternating", "Examples/alternating/federated.yaml", "--agents", "100"], mentioning: "--agents: n = 100")
+        let r = try rmfg(["alternating", "Examples/alternating/federated.yaml", "--agents", "100", "--observed", "1"])
+        #expect(r.stderr.contains("estimated") && r.stderr.contains("expected at most 2e+11"), "\(r.stderr)")
+        try expectInputError(["alternating", "Examples/alternating/multi-robot.yaml", "--agents", "24"], mentioning: "--agents: n = 24")
+    }
+
+    /// A learning budget beyond the cap names --episodes.
+    @Test func tooManyEpisodesAreRefused() throws {
+        try expectInputError(["alternating", "Examples/alternating/federated.yaml", "--episodes", "100000000"], mentioning: "--episodes: 100000000 episodes")
+    }
+
+    /// On a terminal (`script` gives one) a progress line names k and the stage; through a pipe nothing.
+    @Test func progressLineOnATerminalOnly() throws {
+        let binary = productsDirectory.appendingPathComponent("rmfg").path
+        let command = "\(binary) alternating Examples/alternating/federated.yaml --agents 4 --observed 1,4 --episodes 200 --format json > /dev/null"
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.currentDirectoryURL = repositoryRoot
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("k = 1 (1 of 2): learning round 1/"), "\(text)")
+        #expect(text.contains("k = 4 (2 of 2): planning round"))
+        #expect(text.contains("exact Nash gaps (n = 4)"))
+        #expect(text.hasSuffix("\r\u{1B}[K") || text.contains("\r\u{1B}[K"))
+        let quiet = try rmfg(["alternating", "Examples/alternating/federated.yaml", "--agents", "4", "--observed", "1", "--episodes", "200"])
+        #expect(!quiet.stderr.contains("learning round"))
+    }
+}
