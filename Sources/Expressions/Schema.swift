@@ -92,6 +92,13 @@ public struct Schema: Sendable {
     /// An empty schema.
     public init() {}
 
+    /// The names of the built-in functions (`abs exp log sqrt floor ceil min max mod pow if clamp sum`).
+    ///
+    /// A schema may declare them (`exp` alone then means the variable, `exp(x)` the function);
+    /// game files refuse them as state, action and parameter names so that a name never reads
+    /// like a function.
+    public static let functionNames: [String] = Builtin.allNames
+
     /// Whether `name` can be declared: ASCII letters, digits and `_`, not
     /// starting with a digit, and not a keyword (`and`, `or`, `not`).
     /// Function names may be declared; `exp` alone then means the variable and

@@ -130,8 +130,30 @@ public enum DocumentReader {
         return root
     }
 
+    /// The most nodes a YAML document may stand for once its aliases are expanded, keys
+    /// included (5,000,000: the game files the other limits admit need far fewer, and the
+    /// expansion is refused before it is built).
+    public static let maximumExpandedValues = 5_000_000
+
+    /// The deepest nesting accepted.
+    public static let maximumDepth = 200
+
     /// Parses YAML text. `nil` for an empty document.
+    ///
+    /// Aliases are bounded before anything is built: a first pass over the event stream counts
+    /// the nodes the document stands for once every alias is expanded (each anchor's size is
+    /// counted once and reused), in time proportional to the text, and a document above
+    /// ``maximumExpandedValues`` or deeper than ``maximumDepth`` is refused there. A "billion
+    /// laughs" document costs no more than its text. The pass runs only when the text has both
+    /// an anchor (`&`) and an alias (`*`) character; without aliases the tree has the text's size.
     public static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
+        if text.utf8.contains(UInt8(ascii: "&")), text.utf8.contains(UInt8(ascii: "*")) {
+            switch YAMLScan.scan(text, limit: maximumExpandedValues, maximumDepth: maximumDepth).outcome {
+            case .fine: break
+            case .tooLarge: throw .syntax(tooLarge)
+            case .tooDeep: throw .syntax(tooDeep)
+            }
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -141,9 +163,12 @@ public enum DocumentReader {
             throw DocumentError.syntax("\(error)")
         }
         guard let node else { return nil }
-        var budget = 5_000_000
+        var budget = maximumExpandedValues + 1
         return try convert(node, budget: &budget)
     }
+
+    static let tooLarge = "document too large (more than 5,000,000 values after expanding aliases)"
+    static let tooDeep = "nesting deeper than 200 levels"
 
     /// Parses JSON text (strict RFC 8259, positions for every value,
     /// keys in file order, duplicate keys rejected). `nil` for an empty document.
@@ -172,8 +197,8 @@ public enum DocumentReader {
 
     static func convert(_ node: Node, depth: Int = 0, budget: inout Int) throws(DocumentError) -> DocumentNode {
         budget -= 1
-        guard budget > 0 else { throw .syntax("document too large (more than 5,000,000 values after expanding aliases)") }
-        guard depth < 200 else { throw .syntax("nesting deeper than 200 levels") }
+        guard budget > 0 else { throw .syntax(tooLarge) }
+        guard depth < maximumDepth else { throw .syntax(tooDeep) }
         let pos = position(node)
         switch node {
         case let .scalar(scalar):

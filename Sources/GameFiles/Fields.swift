@@ -157,6 +157,9 @@ public struct FieldReader: Sendable {
                 guard Schema.isValidName(name) else {
                     throw error("\(field)[\(k)]", item, "found '\(name)', expected a name (letters, digits and _, not starting with a digit)")
                 }
+                guard !Schema.functionNames.contains(name) else {
+                    throw error("\(field)[\(k)]", item, "found '\(name)', which is a function name; names may not clash with the functions \(Schema.functionNames.joined(separator: " "))")
+                }
                 guard !names.contains(name) else { throw error("\(field)[\(k)]", item, "duplicate name '\(name)'") }
                 names.append(name)
             }
@@ -195,6 +198,9 @@ public struct FieldReader: Sendable {
         guard let node, node.value != .null else { return arrays }
         for (key, value) in try object(node, "parameters") {
             let fieldName = "parameters.\(key)"
+            guard !Schema.functionNames.contains(key) else {
+                throw self.error(fieldName, value, "'\(key)' is a function name; names may not clash with the functions \(Schema.functionNames.joined(separator: " "))")
+            }
             let array = try numericArray(value, fieldName)
             do throws(ExpressionError) {
                 if array.shape.isEmpty {

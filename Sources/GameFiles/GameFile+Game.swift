@@ -11,6 +11,22 @@ extension GameFile {
                            initialMeanField: initial)
     }
 
+    /// The inner solver actually used, as reported by `rmfg solve`: `closed-form`, `lp`, or
+    /// `dual` when `solver.inner: lp` meets a set that is not a polytope (`kl`, `chi2`), whose
+    /// inner problem is not a linear program and is solved by its certified dual solver instead.
+    public var innerSolverUsed: String {
+        switch solver.inner {
+        case .closedForm: "closed-form"
+        case .lp: set.isPolyhedral ? "lp" : "dual"
+        }
+    }
+
+    /// Why ``innerSolverUsed`` differs from `solver.inner`, or `nil` when it does not.
+    public var innerSolverNote: String? {
+        guard solver.inner == .lp, !set.isPolyhedral else { return nil }
+        return "lp requested, but \(set.rawValue) is not polyhedral: its inner problem is solved by the certified dual solver"
+    }
+
     /// The ambiguity set (distance, support, weights, ground cost) without its radius.
     public var ambiguitySet: AmbiguitySet { ambiguity }
 

@@ -271,10 +271,13 @@ public struct GameFile: Sendable {
         var env = Environment(schema: schema)
         var groundCost: GroundCost?
         var weights: [Double]?
-        if setKind == .wasserstein {
-            guard let costExpression else {
-                throw r.error("ambiguity.cost", field("ambiguity"), "missing, expected a ground cost c(s, t) >= 0 with c(s, s) = 0 (an expression in s, t) for set wasserstein")
-            }
+        if setKind == .wasserstein, costExpression == nil {
+            throw r.error("ambiguity.cost", field("ambiguity"), "missing, expected a ground cost c(s, t) >= 0 with c(s, s) = 0 (an expression in s, t) for set wasserstein")
+        }
+        // A ground cost is checked whichever set is chosen (so that `--set wasserstein` cannot
+        // meet an invalid one later); for other sets only up to 1,000 states, where the
+        // n x n evaluation is cheap.
+        if let costExpression, setKind == .wasserstein || n <= 1_000 {
             guard n <= 5_000 else { throw r.error("ambiguity.cost", costNode, "a \(n)x\(n) ground cost is too large; wasserstein supports up to 5000 states") }
             var matrix = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
             for s in 0..<n {
@@ -293,11 +296,15 @@ public struct GameFile: Sendable {
                     matrix[s][t] = c
                 }
             }
-            do throws(AmbiguityError) { groundCost = try GroundCost(matrix) } catch {
+            do throws(AmbiguityError) {
+                let cost = try GroundCost(matrix)
+                if setKind == .wasserstein { groundCost = cost }
+            } catch {
                 throw r.error("ambiguity.cost", costNode, error.description)
             }
         }
-        if setKind == .l1, let weightsExpression {
+        // Weights are checked whichever set is chosen and used only by l1.
+        if let weightsExpression {
             var w = [Double](repeating: 1, count: n)
             for t in 0..<n {
                 env[slots.t] = Double(t)
@@ -308,7 +315,7 @@ public struct GameFile: Sendable {
                     throw r.error("ambiguity.weights", weightsNode, "at t=\(stateNames[t]): found \(w[t]), expected a finite number > 0")
                 }
             }
-            weights = w
+            if setKind == .l1 { weights = w }
         }
         do throws(AmbiguityError) {
             ambiguity = try AmbiguitySet(kind: setKind, support: support, weights: weights, cost: groundCost)

@@ -354,9 +354,33 @@ struct SVGDocument {
         if v == v.rounded() { return String(Int(v)) }
         return "\(v)"
     }
-    func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+    func escape(_ s: String) -> String { xmlEscaped(s) }
+}
+
+/// `s` as XML 1.0 character data, safe in element content and in quoted attribute values.
+///
+/// `&`, `<`, `>`, `"` and `'` become entity references. Characters XML 1.0 does not allow
+/// (C0 controls other than tab, line feed and carriage return, and U+FFFE/U+FFFF) and the
+/// characters it discourages as invisible controls (DEL and the C1 range U+0080–U+009F) become
+/// U+FFFD, the replacement character, so a name like `"a\u{1B}[31mb"` stays visible and the
+/// document stays well-formed. Carriage return is written as `&#13;`, which a parser keeps
+/// (a literal one would be normalised to a line feed).
+func xmlEscaped(_ s: String) -> String {
+    var out = ""
+    out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
+    for u in s.unicodeScalars {
+        switch u.value {
+        case 0x26: out += "&amp;"
+        case 0x3C: out += "&lt;"
+        case 0x3E: out += "&gt;"
+        case 0x22: out += "&quot;"
+        case 0x27: out += "&apos;"
+        case 0x0D: out += "&#13;"
+        case 0x09, 0x0A: out.unicodeScalars.append(u)
+        case 0x00...0x1F, 0x7F...0x9F, 0xFFFE, 0xFFFF: out.unicodeScalars.append("\u{FFFD}")
+        default: out.unicodeScalars.append(u)
+        }
     }
+    return out
 }
 

@@ -55,8 +55,11 @@ public enum AlternatingMARL {
     /// Learning uses the same random stream every round (seed derived from
     /// `learning.seed` and k: common random numbers), so an unchanged local
     /// policy gives an unchanged Q̂ and the stopping rule is exact.
+    ///
+    /// `round` is called at the start of each round with its 1-based number (for progress
+    /// reports; the library prints nothing).
     public static func run(game: AlternatingGame, observed k: Int, update: GlobalUpdate,
-                           initial: LocalPolicy? = nil) -> AlternatingResult {
+                           initial: LocalPolicy? = nil, round report: ((Int) -> Void)? = nil) -> AlternatingResult {
         let k = min(max(k, 1), game.agents)
         var local = initial ?? LocalPolicy(myopic: game)
         var global: GlobalPolicy?
@@ -69,6 +72,7 @@ public enum AlternatingMARL {
         let rho = initialLaw(game: game, space: space)
         var qLocal = local
         for round in 1...game.learning.rounds {
+            report?(round)
             qLocal = local
             let newGlobal: GlobalPolicy
             switch update {
@@ -169,18 +173,30 @@ public struct GapPoint: Sendable {
 public enum GapStudy {
     /// Runs ALTERNATING-MARL (learning and planning) for each k and computes the exact Nash gaps.
     ///
+    /// `progress` is called at each stage (every round of each run, then the Nash gaps), in
+    /// order, on the calling thread; the library itself prints nothing.
+    ///
     /// - Throws: `GameFileError` for a k outside `1...n` (field `observed`).
-    public static func run(game: AlternatingGame, observed: [Int]) throws(GameFileError) -> [GapPoint] {
+    public static func run(game: AlternatingGame, observed: [Int],
+                           progress: ((AlternatingProgress) -> Void)? = nil) throws(GameFileError) -> [GapPoint] {
         for k in observed where !(1...game.agents).contains(k) {
             throw GameFileError(file: game.path, field: "observed", message: "found \(k), expected a whole number in 1...\(game.agents) (at most agents)")
         }
-        return observed.map { k in point(game: game, observed: k) }
+        return observed.enumerated().map { index, k in
+            point(game: game, observed: k, progress: progress.map { report in
+                { stage in report(AlternatingProgress(index: index, count: observed.count, observed: k, stage: stage)) }
+            })
+        }
     }
 
-    /// The study for one k.
-    public static func point(game: AlternatingGame, observed k: Int) -> GapPoint {
-        let learned = AlternatingMARL.run(game: game, observed: k, update: .learning)
-        let planned = AlternatingMARL.run(game: game, observed: k, update: .planning)
+    /// The study for one k; `progress` is called at each stage.
+    public static func point(game: AlternatingGame, observed k: Int,
+                             progress: ((AlternatingProgress.Stage) -> Void)? = nil) -> GapPoint {
+        let learned = AlternatingMARL.run(game: game, observed: k, update: .learning,
+                                          round: progress.map { report in { report(.learning(round: $0)) } })
+        let planned = AlternatingMARL.run(game: game, observed: k, update: .planning,
+                                          round: progress.map { report in { report(.planning(round: $0)) } })
+        progress?(.nashGap)
         let exact = SubsampledPlanner.bestResponse(game: game, local: learned.qLocal, agents: k)
         var err = 0.0
         for (a, b) in zip(learned.q, exact.q) { for (x, y) in zip(a, b) { for (u, v) in zip(x, y) { err = max(err, abs(u - v)) } } }
@@ -188,5 +204,35 @@ public enum GapStudy {
                         learnedGap: NashGap.evaluate(game: game, global: learned.global, local: learned.local),
                         planned: planned, plannedGap: NashGap.evaluate(game: game, global: planned.global, local: planned.local),
                         qError: err)
+    }
+}
+
+/// Where ``GapStudy/run(game:observed:progress:)`` is.
+public struct AlternatingProgress: Sendable, Hashable {
+    /// A stage of the study for one k.
+    public enum Stage: Sendable, Hashable {
+        /// ALTERNATING-MARL with learning, at this 1-based round.
+        case learning(round: Int)
+        /// ALTERNATING-MARL with planning, at this 1-based round.
+        case planning(round: Int)
+        /// The exact Nash gaps of both joint policies in the full n-agent game.
+        case nashGap
+    }
+
+    /// The 0-based position of k in the observed list.
+    public let index: Int
+    /// The length of the observed list.
+    public let count: Int
+    /// k.
+    public let observed: Int
+    /// The stage.
+    public let stage: Stage
+
+    /// A progress report.
+    public init(index: Int, count: Int, observed: Int, stage: Stage) {
+        self.index = index
+        self.count = count
+        self.observed = observed
+        self.stage = stage
     }
 }

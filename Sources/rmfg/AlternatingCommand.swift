@@ -19,6 +19,10 @@ struct AlternatingCommand: ParsableCommand {
         its round budget without both sides settling; 2 for an invalid file or flag.
 
         --output DIR writes result.json, alternating.csv, trace.csv and gap.svg.
+
+        The work is estimated before anything runs; above 2e11 steps (5 to 20 minutes \
+        of a release build when measured) the run is refused with exit status 2. On a terminal \
+        a progress line on standard error shows k, the stage and the time (--quiet: none).
         """
     )
 
@@ -44,6 +48,9 @@ struct AlternatingCommand: ParsableCommand {
     var output: String?
 
     @OptionGroup var format: FormatOptions
+
+    @Flag(help: "No progress line on standard error.")
+    var quiet = false
 
     func run() throws {
         try runCommand { try study() }
@@ -100,9 +107,24 @@ struct AlternatingCommand: ParsableCommand {
     func study() throws -> Bool {
         let file = try loadAlternatingGame()
         let ks = try observedList(file)
+        try checkWork(file, ks)
         let dir = try output.map { try OutputDirectory($0, inputs: [game]) }
         let points: [GapPoint]
-        do { points = try GapStudy.run(game: file, observed: ks) } catch { throw InputError(error.description) }
+        let showProgress = !quiet && standardErrorIsTerminal
+        let start = Date()
+        let progress: ((AlternatingProgress) -> Void)? = showProgress ? { p in
+            let stage: String
+            switch p.stage {
+            case let .learning(round): stage = "learning round \(round)/\(file.learning.rounds)"
+            case let .planning(round): stage = "planning round \(round)/\(file.learning.rounds)"
+            case .nashGap: stage = "exact Nash gaps (n = \(file.agents))"
+            }
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
+            let line = "\r\u{1B}[K  k = \(p.observed) (\(p.index + 1) of \(p.count)): \(stage)   \(seconds) s "
+            writeProgress(line)
+        } : nil
+        do { points = try GapStudy.run(game: file, observed: ks, progress: progress) } catch { throw InputError(error.description) }
+        if showProgress { writeProgress("\r\u{1B}[K") }
         let report = AlternatingReport(game: file, points: points)
         if let dir {
             try report.writeFiles(to: dir)
@@ -110,6 +132,24 @@ struct AlternatingCommand: ParsableCommand {
         }
         report.print(as: format.format)
         return points.allSatisfy(\.learned.converged)
+    }
+}
+
+extension AlternatingCommand {
+    /// Refuses a study whose estimated work exceeds ``AlternatingWorkEstimate/maximumOperations``,
+    /// naming the flag (or file field) that drives the estimate.
+    func checkWork(_ file: AlternatingGame, _ ks: [Int]) throws {
+        let estimate = AlternatingWorkEstimate.estimate(game: file, observed: ks)
+        let cap = AlternatingWorkEstimate.maximumOperations
+        guard estimate.operations > cap else { return }
+        let what = "an estimated \(String(format: "%.2g", estimate.operations)) steps (\(ks.count) value\(ks.count == 1 ? "" : "s") of k, up to \(file.learning.rounds) rounds each"
+        let limit = "expected at most \(String(format: "%.2g", cap)) (5 to 20 minutes when measured; see Docs/Alternating.md)"
+        if estimate.learningOperations > estimate.operations / 2 {
+            let name = episodes != nil ? "--episodes" : "\(file.path): learning.episodes"
+            throw InputError("\(name): \(file.learning.episodes) episodes of \(file.learning.effectiveHorizon(discount: file.discount)) steps give \(what)), \(limit); use fewer episodes, rounds or values of k")
+        }
+        let name = agents != nil ? "--agents" : "\(file.path): agents"
+        throw InputError("\(name): n = \(file.agents) gives \(what); population kernel of \(String(format: "%.2g", estimate.kernelEntries)) entries, \(estimate.sweeps) sweeps per solve), \(limit); use fewer agents or fewer values of k")
     }
 }
 

@@ -143,7 +143,9 @@ struct SolveReport: CommandReport {
             ("temperature", .number(file.solver.temperature)),
             ("tolerance", .number(file.solver.tolerance)),
             ("population", .string(file.population.rawValue)),
+            ("inner", .string(file.innerSolverUsed)),
         ]
+        if let note = file.innerSolverNote { fields.append(("innerNote", .string(note))) }
         if let v = result.verification {
             fields.append(("verification", .object([("problems", .int(v.problems)),
                                                      ("maxDisagreement", .number(v.maxDisagreement)),
@@ -166,6 +168,9 @@ struct SolveReport: CommandReport {
         let status = result.converged ? "converged" : "NOT CONVERGED"
         lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(result.method.rawValue), \(String(format: "%.3f", result.seconds)) s)")
         lines.append("  ambiguity \(file.set.rawValue), radius \(file.radiusSource), support \(file.support.rawValue); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
+        if file.solver.inner == .lp {
+            lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.set.rawValue) is not polyhedral: lp requested, the certified dual solver used)")")
+        }
         lines.append("  exploitability        \(sci(result.exploitability))   (Σ_s μ(s)[V*(s) − V^π(s)], tolerance \(sci(file.solver.tolerance)))")
         lines.append("  stationarity residual \(sci(result.stationarityResidual))   (‖Φ(μ, π) − μ‖₁)")
         if let v = result.verification {

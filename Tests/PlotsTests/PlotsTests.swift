@@ -57,3 +57,48 @@ struct PlotsTests {
         #expect(try elementCounts(heat.svg)["rect", default: 0] == 1 + 6 + 20 + 1)
     }
 }
+
+/// Names an attacker or a careless generator can put into a game file: every C0 control,
+/// ANSI escape sequences, markup characters, DEL, C1 controls and the XML non-characters.
+let hostileNames: [String] = {
+    var names = (0..<0x20).map { "s\(String(UnicodeScalar(UInt8($0))))t" }
+    names += ["\u{1B}[31mred\u{1B}[0m", "\u{1B}]0;title\u{07}", "a & b", "<x>", "</text>", "\"q\"", "'q'",
+              "&amp;", "]]>", "<!--", "a\u{7F}b", "c\u{85}d\u{9B}e", "f\u{FFFE}g\u{FFFF}", "tab\tnl\ncr\rend", ""]
+    return names
+}()
+
+@Suite("SVG escaping of names")
+struct SVGEscapingTests {
+    @Test func hostileNamesGiveWellFormedDocuments() throws {
+        for name in hostileNames {
+            let line = LineChart(title: name, xLabel: name, yLabel: name,
+                                 series: [Series(label: name, x: [1, 2], y: [1, 2], markers: true)])
+            let bars = BarChart(title: name, categories: [name, "ok"], yLabel: name, groups: [(name, [0.5, 0.5])])
+            let heat = HeatMap(title: name, rowLabels: [name], columnLabels: [name, "b"], values: [[0.1, 0.9]])
+            for svg in [line.svg, bars.svg, heat.svg] {
+                let counts = try elementCounts(svg)
+                #expect(counts["svg"] == 1, "name \(name.unicodeScalars.map { $0.value })")
+                for u in svg.unicodeScalars {
+                    let v = u.value
+                    let allowed = v == 0x9 || v == 0xA || (v >= 0x20 && v < 0x7F) || v >= 0xA0 && v != 0xFFFE && v != 0xFFFF
+                    #expect(allowed, "character U+\(String(v, radix: 16)) written for name \(name.unicodeScalars.map { $0.value })")
+                }
+            }
+        }
+    }
+
+    @Test func textIsEscapedAndKeptVisible() throws {
+        let chart = LineChart(title: "a\u{1B}[31m&<b>\"'\u{0}", xLabel: "x", yLabel: "y", series: [])
+        #expect(chart.svg.contains("a\u{FFFD}[31m&amp;&lt;b&gt;&quot;&apos;\u{FFFD}"))
+        // The parsed text is the name with the controls made visible.
+        final class Texts: NSObject, XMLParserDelegate {
+            var text = ""
+            func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+        }
+        let parser = XMLParser(data: Data(chart.svg.utf8))
+        let texts = Texts()
+        parser.delegate = texts
+        #expect(parser.parse())
+        #expect(texts.text.contains("a\u{FFFD}[31m&<b>\"'\u{FFFD}"))
+    }
+}

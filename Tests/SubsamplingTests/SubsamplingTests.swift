@@ -279,3 +279,66 @@ struct FileTests {
         expectRefusal({ $0.replacingOccurrences(of: "agents: 3", with: "agents: 0") }, field: "agents")
     }
 }
+
+@Suite("Issue 14: work estimate and progress of the gap study")
+struct AlternatingWorkTests {
+    /// The progress callback reports every round of both runs, then the Nash gaps, per k in order.
+    @Test func progressReportsEveryStage() throws {
+        let game = try tinyGame(agents: 3, episodes: 200)
+        var stages: [AlternatingProgress] = []
+        let points = try GapStudy.run(game: game, observed: [1, 3]) { stages.append($0) }
+        var expected: [AlternatingProgress] = []
+        for (index, point) in points.enumerated() {
+            for r in 1...point.learned.trace.count {
+                expected.append(AlternatingProgress(index: index, count: 2, observed: point.observed, stage: .learning(round: r)))
+            }
+            for r in 1...point.planned.trace.count {
+                expected.append(AlternatingProgress(index: index, count: 2, observed: point.observed, stage: .planning(round: r)))
+            }
+            expected.append(AlternatingProgress(index: index, count: 2, observed: point.observed, stage: .nashGap))
+        }
+        #expect(stages == expected)
+        // Reporting changes nothing.
+        let quiet = try GapStudy.run(game: game, observed: [1, 3])
+        #expect(quiet.map(\.learnedGap) == points.map(\.learnedGap))
+    }
+
+    /// The estimate grows with n and k, is linear in the round budget's learning part, and
+    /// puts the bundled examples below the cap and federated with n = 100 far above it.
+    @Test func estimateGrowsWithTheSizes() throws {
+        let federated = try example("federated.yaml")
+        var last = 0.0
+        for n in [2, 4, 8, 16, 32] {
+            let e = AlternatingWorkEstimate.estimate(game: try federated.with(agents: n), observed: [1])
+            #expect(e.operations > last)
+            last = e.operations
+        }
+        let small = AlternatingWorkEstimate.estimate(game: federated, observed: [1])
+        let more = AlternatingWorkEstimate.estimate(game: federated, observed: [1, federated.agents])
+        #expect(more.operations > small.operations)
+        var longer = federated
+        longer.learning.episodes *= 10
+        let learning = AlternatingWorkEstimate.estimate(game: longer, observed: [1])
+        #expect(abs(learning.learningOperations - 10 * small.learningOperations) <= 1e-9 * learning.learningOperations)
+        for name in ["federated.yaml", "multi-robot.yaml"] {
+            let game = try example(name)
+            var ks: [Int] = []
+            var k = 1
+            while k < game.agents { ks.append(k); k *= 2 }
+            ks.append(game.agents)
+            #expect(AlternatingWorkEstimate.estimate(game: game, observed: ks).operations < AlternatingWorkEstimate.maximumOperations)
+        }
+        let hundred = AlternatingWorkEstimate.estimate(game: try federated.with(agents: 100), observed: [1])
+        #expect(hundred.operations > 5 * AlternatingWorkEstimate.maximumOperations)
+    }
+
+    /// The support bound is exact for deterministic local moves (one successor each) and never
+    /// exceeds the histogram count.
+    @Test func kernelBoundIsTight() throws {
+        let game = try tinyGame(agents: 3)
+        let e = AlternatingWorkEstimate.estimate(game: game, observed: [1])
+        let h = Double(HistogramSpace.count(agents: 3, states: game.localStateCount))
+        #expect(e.kernelEntries <= Double(game.globalStateCount) * h * h)
+        #expect(e.kernelEntries >= Double(game.globalStateCount) * h)
+    }
+}

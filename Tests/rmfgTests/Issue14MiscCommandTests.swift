@@ -1,0 +1,111 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// Whether `data` is well-formed XML.
+private func isWellFormedXML(_ data: Data) -> Bool {
+    XMLParser(data: data).parse()
+}
+
+/// A scratch folder removed by the caller.
+private func scratchFolder(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rmfg-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite("Issue 14: names in SVG, inner solver reporting")
+struct Issue14MiscCommandTests {
+    /// A game name with every C0 control, ANSI escapes and markup still gives well-formed SVGs.
+    @Test func controlCharactersInNamesGiveWellFormedSVG() throws {
+        let dir = try scratchFolder("svg")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let controls = (1..<0x20).map { String(format: "\\x%02X", $0) }.joined()
+        let game = """
+        name: "bar\(controls)\\e[31m<red> & \\"q\\" 'a'\\x7F\\x85"
+        states: [S, I]
+        actions: 2
+        discount: 0.9
+        reward: "s - 0.1 * a"
+        transition: "t == a"
+        solver:
+          temperature: 0.5
+
+        """
+        let path = dir.appendingPathComponent("game.yaml")
+        try game.write(to: path, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let r = try rmfg(["solve", path.path, "--output", out.path, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let svgs = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".svg") }
+        #expect(svgs.count >= 3)
+        for name in svgs {
+            let data = try Data(contentsOf: out.appendingPathComponent(name))
+            #expect(isWellFormedXML(data), "\(name) is not well-formed XML")
+            #expect(!data.contains(0x1B), "\(name) contains a raw ESC")
+        }
+    }
+
+    /// `--inner lp` with kl or chi2 says that the dual solver was used, in text and JSON.
+    @Test func innerLPWithDivergenceSetsIsReported() throws {
+        for set in ["kl", "chi2"] {
+            let text = try rmfg(["solve", "Examples/sis-epidemic.yaml", "--set", set, "--radius", "0.05", "--inner", "lp", "--quiet"])
+            #expect(text.status == 0 || text.status == 1, "\(text.stderr)")
+            #expect(text.stdout.contains("inner dual (\(set) is not polyhedral"), "\(text.stdout)")
+            let json = try rmfg(["solve", "Examples/sis-epidemic.yaml", "--set", set, "--radius", "0.05", "--inner", "lp", "--format", "json"])
+            let object = try json.json()
+            #expect(object["inner"] as? String == "dual")
+            #expect((object["innerNote"] as? String)?.contains("not polyhedral") == true)
+        }
+        let tv = try rmfg(["solve", "Examples/sis-epidemic.yaml", "--set", "tv", "--radius", "0.05", "--inner", "lp", "--format", "json"])
+        let object = try tv.json()
+        #expect(object["inner"] as? String == "lp")
+        #expect(object["innerNote"] == nil)
+        let plain = try rmfg(["solve", "Examples/sis-epidemic.yaml", "--format", "json"])
+        #expect(try plain.json()["inner"] as? String == "closed-form")
+    }
+}
+
+@Suite("Issue 14: rmfg alternating limits and progress")
+struct AlternatingLimitTests {
+    /// `--agents 100` used to pass validation and run for hours; it is refused up front
+    /// with the estimate, naming the flag.
+    @Test func tooManyAgentsAreRefusedWithTheEstimate() throws {
+        try expectInputError(["alternating", "Examples/alternating/federated.yaml", "--agents", "100"], mentioning: "--agents: n = 100")
+        let r = try rmfg(["alternating", "Examples/alternating/federated.yaml", "--agents", "100", "--observed", "1"])
+        #expect(r.stderr.contains("estimated") && r.stderr.contains("expected at most 2e+11"), "\(r.stderr)")
+        try expectInputError(["alternating", "Examples/alternating/multi-robot.yaml", "--agents", "24"], mentioning: "--agents: n = 24")
+    }
+
+    /// A learning budget beyond the cap names --episodes.
+    @Test func tooManyEpisodesAreRefused() throws {
+        try expectInputError(["alternating", "Examples/alternating/federated.yaml", "--episodes", "100000000"], mentioning: "--episodes: 100000000 episodes")
+    }
+
+    /// On a terminal (`script` gives one) a progress line names k and the stage; through a pipe nothing.
+    @Test func progressLineOnATerminalOnly() throws {
+        let binary = productsDirectory.appendingPathComponent("rmfg").path
+        let command = "\(binary) alternating Examples/alternating/federated.yaml --agents 4 --observed 1,4 --episodes 200 --format json > /dev/null"
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.currentDirectoryURL = repositoryRoot
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("k = 1 (1 of 2): learning round 1/"), "\(text)")
+        #expect(text.contains("k = 4 (2 of 2): planning round"))
+        #expect(text.contains("exact Nash gaps (n = 4)"))
+        #expect(text.hasSuffix("\r\u{1B}[K") || text.contains("\r\u{1B}[K"))
+        let quiet = try rmfg(["alternating", "Examples/alternating/federated.yaml", "--agents", "4", "--observed", "1", "--episodes", "200"])
+        #expect(!quiet.stderr.contains("learning round"))
+    }
+}
