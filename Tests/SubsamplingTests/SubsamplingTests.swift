@@ -280,7 +280,7 @@ struct FileTests {
     }
 }
 
-@Suite("Issue 14: work estimate and progress of the gap study")
+@Suite("Work estimate and progress of the gap study")
 struct AlternatingWorkTests {
     /// The progress callback reports every round of both runs, then the Nash gaps, per k in order.
     @Test func progressReportsEveryStage() throws {

@@ -16,8 +16,8 @@ private func scratchFolder(_ name: String) throws -> URL {
     return url
 }
 
-@Suite("Issue 14: names in SVG, inner solver reporting")
-struct Issue14MiscCommandTests {
+@Suite("Names in SVG, inner solver reporting")
+struct NamesAndInnerReportingTests {
     /// A game name with every C0 control, ANSI escapes and markup still gives well-formed SVGs.
     @Test func controlCharactersInNamesGiveWellFormedSVG() throws {
         let dir = try scratchFolder("svg")
@@ -68,7 +68,7 @@ struct Issue14MiscCommandTests {
     }
 }
 
-@Suite("Issue 14: rmfg alternating limits and progress")
+@Suite("rmfg alternating limits and progress")
 struct AlternatingLimitTests {
     /// `--agents 100` used to pass validation and run for hours; it is refused up front
     /// with the estimate, naming the flag.
