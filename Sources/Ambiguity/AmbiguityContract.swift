@@ -2,7 +2,7 @@
 // `AmbiguitySet+<Kind>.swift` files; this file fixes the types the rest of the
 // package (MeanField, rmfg) builds on.
 
-/// The distance that defines an ambiguity set (MODEL.md, "Ambiguity sets").
+/// The distance that defines an ambiguity set (Docs/AmbiguitySets.md).
 public enum AmbiguityKind: String, Sendable, CaseIterable, Codable, Hashable {
     /// `{p}`: the classical, non-robust model.
     case none
@@ -127,7 +127,7 @@ public struct SparseDistribution: Sendable, Hashable {
 }
 
 /// A value vector `V` together with its order by `(V_t, t)` ascending, the
-/// order MODEL.md's tie-break uses. A Bellman sweep builds this once and shares
+/// order the tie-break of Docs/Theory.md, §1 uses. A Bellman sweep builds this once and shares
 /// it across every row, so each row's inner problem needs no sort of `V`.
 public struct SortedValues: Sendable {
     /// `V`, indexed by state.

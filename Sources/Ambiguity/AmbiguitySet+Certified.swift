@@ -49,7 +49,7 @@ public struct DualMultiplier: Sendable, Hashable, Codable {
 public struct WorstCase: Sendable, Hashable {
     /// `σ`.
     public let value: Double
-    /// The worst-case `q` (dense, MODEL.md's tie-break).
+    /// The worst-case `q` (dense, the tie-break of Docs/Theory.md, §1).
     public let distribution: [Double]
     /// The dual multipliers, in a fixed order per set (empty for `none` and at `ρ = 0`).
     public let dual: [DualMultiplier]

@@ -30,7 +30,7 @@ extension AmbiguitySet {
         return SweepContext(hulls: nil)
     }
 
-    /// The worst-case distribution `q` (MODEL.md's tie-break) and its value.
+    /// The worst-case distribution `q` (the tie-break of Docs/Theory.md, §1) and its value.
     ///
     /// - Precondition: as for ``worstCaseValue(nominal:values:radius:)``.
     public func worstCaseDistribution(nominal: SparseDistribution, values: SortedValues, radius: Double) -> (value: Double, distribution: SparseDistribution) {

@@ -32,7 +32,7 @@
 /// `g(λ*) = q·V` by complementary slackness: every source ships only to
 /// minimizers of `V_j + λ* c_ij`, and the budget binds when `λ* > 0`.
 ///
-/// **Radius zero.** MODEL.md fixes `U = {p}` at `ρ = 0`, also when some
+/// **Radius zero.** Docs/Theory.md fixes `U = {p}` at `ρ = 0`, also when some
 /// off-diagonal costs are zero (for `ρ > 0` zero-cost moves are free).
 enum Wasserstein {
     /// Appends donor `i`'s lower envelope over `λ ≥ 0` to `hj` (the lines' states,

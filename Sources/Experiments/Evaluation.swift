@@ -4,7 +4,7 @@ import MeanField
 /// A policy's performance in the nominal model when the whole population uses it.
 public struct NominalPerformance: Sendable, Hashable {
     /// `ν_π`: the policy's own stationary mean field under the nominal kernel,
-    /// `ν = Φ_nom(ν, π)` (MODEL.md with `population: nominal`).
+    /// `ν = Φ_nom(ν, π)` (Docs/Theory.md, §2, with `population: nominal`).
     public let meanField: [Double]
     /// `J_nom(π) = Σ_s ν_π(s) V^π_nom(s)`, with `V^π_nom` the value of `π` at `ν_π`
     /// under the nominal kernel (set `none`) and the game's temperature.
@@ -15,7 +15,7 @@ public struct NominalPerformance: Sendable, Hashable {
 
 /// The evaluations a robustness sweep is made of (Docs/Experiments.md, "Definitions").
 ///
-/// All values are population averages `Σ_s μ(s) V(s)` of MODEL.md's policy values
+/// All values are population averages `Σ_s μ(s) V(s)` of Docs/Theory.md's policy values
 /// `V^π` (with the game's entropy temperature `τ`), so they are in the same
 /// currency as the exploitability `E(π, μ) = Σ_s μ(s)[V*(s) − V^π(s)]`.
 public enum Evaluation {
@@ -59,7 +59,7 @@ public enum Evaluation {
         return NominalPerformance(meanField: nu, value: dot(nu, values), residual: residual)
     }
 
-    /// `J_U(π; μ) = Σ_s μ(s) V^π_U(s)`: the robust value of `π` (MODEL.md: nature
+    /// `J_U(π; μ) = Σ_s μ(s) V^π_U(s)`: the robust value of `π` (Docs/Theory.md, §1: nature
     /// re-optimizes against `V^π` in every `(s, a)`) in `set` with the constant
     /// radius `radius`, the population held at `μ`.
     ///

@@ -2,7 +2,7 @@ import Ambiguity
 import Expressions
 
 extension GameFile {
-    /// The tolerance on a row sum (GAME_FORMAT.md: "sum 1 within 1e-9").
+    /// The tolerance on a row sum (Docs/Format.md: "sum 1 within 1e-9").
     static let rowTolerance = 1e-9
     /// The largest `n·m·n` a transition expression may have (each entry is one
     /// evaluation per visited mean field; about 3 s at 60 ns an evaluation).

@@ -48,7 +48,7 @@ public struct GameOverrides: Sendable, Hashable {
     }
 }
 
-/// Solver settings from the file's `solver` block (GAME_FORMAT.md).
+/// Solver settings from the file's `solver` block (Docs/Format.md).
 public struct SolverSettings: Sendable, Hashable {
     /// `solver.method`.
     public var method: EquilibriumMethod = .auto
@@ -66,7 +66,7 @@ public struct SolverSettings: Sendable, Hashable {
     public var inner: InnerMethod = .closedForm
 }
 
-/// A validated game file (GAME_FORMAT.md), ready to become a `MeanFieldGame`.
+/// A validated game file (Docs/Format.md), ready to become a `MeanFieldGame`.
 ///
 /// Every key is checked when the file is loaded: types, ranges, shapes, names,
 /// unknown keys, expression syntax and the variables each expression may use,
@@ -129,7 +129,7 @@ public struct GameFile: Sendable {
         case rows([SparseDistribution])  // index s * m + a
     }
 
-    /// The keys GAME_FORMAT.md defines at the top level.
+    /// The keys Docs/Format.md defines at the top level.
     static let topKeys = ["name", "description", "states", "actions", "discount", "parameters", "reward",
                           "transition", "ambiguity", "population", "initial", "solver"]
 

@@ -1,4 +1,4 @@
-/// A game file that does not follow the format (GAME_FORMAT.md), or a value
+/// A game file that does not follow the format (Docs/Format.md), or a value
 /// that became invalid during solving. One line naming the file, the field
 /// (with `s`, `a`, `t` where they apply), what was found and what was expected.
 public struct GameFileError: Error, Sendable, Equatable, CustomStringConvertible {

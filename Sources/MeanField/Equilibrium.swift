@@ -1,6 +1,6 @@
 extension MeanFieldGame {
     /// Searches for a stationary robust mean-field equilibrium `(π*, μ*)`:
-    /// `π* = BR_τ(μ*)` and `μ* = Φ(μ*, π*)` (MODEL.md).
+    /// `π* = BR_τ(μ*)` and `μ* = Φ(μ*, π*)` (Docs/Theory.md).
     ///
     /// Every method evaluates one pair `(π_k, μ_k)` per outer iteration, records its
     /// exploitability and stationarity residual in the trace, and stops as soon as both

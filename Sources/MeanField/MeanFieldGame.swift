@@ -1,6 +1,6 @@
 import Ambiguity
 
-/// A stationary robust mean-field game (MODEL.md, "Game").
+/// A stationary robust mean-field game (Docs/Theory.md, §1).
 ///
 /// `n` states, `m` actions, a discount `γ ∈ [0, 1)`, and three functions of the
 /// mean field `μ`: the reward `r(s, a, μ)`, the nominal kernel `P̂(·|s, a, μ)`

@@ -1,6 +1,6 @@
 import Ambiguity
 
-/// Which kernel moves the population (MODEL.md, "Population dynamics").
+/// Which kernel moves the population (Docs/Theory.md, §2).
 public enum PopulationModel: String, Sendable, CaseIterable, Codable, Hashable {
     /// `K = K_{μ,V^π}`: nature's reported worst case against the agents' own robust values (default).
     case worstCase = "worst-case"
@@ -8,7 +8,7 @@ public enum PopulationModel: String, Sendable, CaseIterable, Codable, Hashable {
     case nominal
 }
 
-/// Everything MODEL.md defines for one pair `(π, μ)`, computed from scratch.
+/// Everything Docs/Theory.md, §2, defines for one pair `(π, μ)`, computed from scratch.
 public struct PairEvaluation: Sendable {
     /// `μ`.
     public let meanField: [Double]
@@ -103,7 +103,7 @@ struct PairEvaluator {
 extension MeanFieldGame {
     /// Evaluates a pair `(π, μ)` from scratch: `V*_μ`, `V^π_μ`, the exploitability
     /// `E(π, μ)`, the population update `Φ(μ, π)` and the residual `‖Φ(μ, π) − μ‖₁`
-    /// (MODEL.md). Works for any pair, not only a solver's own.
+    /// (Docs/Theory.md). Works for any pair, not only a solver's own.
     ///
     /// - Parameters:
     ///   - policy: `π` (must have the game's shape).
@@ -126,7 +126,7 @@ extension MeanFieldGame {
         return try evaluator.pair(snap, optimal: opt, policy: policy)
     }
 
-    /// `E(π, μ) = Σ_s μ(s)[V*_μ(s) − V^π_μ(s)]` (MODEL.md), both robust with the same `τ`.
+    /// `E(π, μ) = Σ_s μ(s)[V*_μ(s) − V^π_μ(s)]` (Docs/Theory.md), both robust with the same `τ`.
     ///
     /// - Throws: as ``evaluate(policy:meanField:temperature:population:options:)``.
     public func exploitability(policy: Policy, meanField: [Double], temperature: Double,
@@ -134,7 +134,7 @@ extension MeanFieldGame {
         try evaluate(policy: policy, meanField: meanField, temperature: temperature, options: options).exploitability
     }
 
-    /// `Φ(μ, π)(t) = Σ_s μ(s) Σ_a π(a|s) K(t|s, a)` (MODEL.md), with `K` nature's worst case
+    /// `Φ(μ, π)(t) = Σ_s μ(s) Σ_a π(a|s) K(t|s, a)` (Docs/Theory.md), with `K` nature's worst case
     /// against `V^π_μ` (``PopulationModel/worstCase``) or the nominal kernel.
     ///
     /// - Throws: as ``evaluate(policy:meanField:temperature:population:options:)``.
@@ -145,7 +145,7 @@ extension MeanFieldGame {
                      population: population, options: options).populationUpdate
     }
 
-    /// The stationarity residual `‖Φ(μ, π) − μ‖₁` (MODEL.md).
+    /// The stationarity residual `‖Φ(μ, π) − μ‖₁` (Docs/Theory.md).
     ///
     /// - Throws: as ``evaluate(policy:meanField:temperature:population:options:)``.
     public func stationarityResidual(policy: Policy, meanField: [Double], temperature: Double,
@@ -155,7 +155,7 @@ extension MeanFieldGame {
                      population: population, options: options).stationarityResidual
     }
 
-    /// The best response `BR_τ(μ)` (MODEL.md): greedy with the `1e-12·(1 + |Q*|)`
+    /// The best response `BR_τ(μ)` (Docs/Theory.md): greedy with the `1e-12·(1 + |Q*|)`
     /// tie-break for `τ = 0`, softmax of `Q*/τ` for `τ > 0`, where `Q*` is the robust
     /// optimal Q-function at `μ`.
     ///

@@ -4,7 +4,7 @@ import Ambiguity
 struct Sweep {
     /// `Q(s, a) = r(s, a, μ) + γ σ_{U(s,a,μ)}(V)`, row-major.
     var q: [Double]
-    /// The reported worst-case distribution of each row (MODEL.md tie-break), when requested.
+    /// The reported worst-case distribution of each row (tie-break of Docs/Theory.md, §1), when requested.
     var kernels: KernelRows?
     /// `V(s)` reduced from `q` in the same pass, when a ``Reduction`` was requested
     /// and the sweep could fuse it (in-place sets); otherwise `nil`.
@@ -20,7 +20,7 @@ enum Reduction {
 }
 
 extension GameSnapshot {
-    /// The robust Q-function of `V`: `Q(s, a) = r(s, a, μ) + γ σ_{U(s,a,μ)}(V)` (MODEL.md).
+    /// The robust Q-function of `V`: `Q(s, a) = r(s, a, μ) + γ σ_{U(s,a,μ)}(V)` (Docs/Theory.md).
     ///
     /// For `none`, `tv` and uniform `l1` each row compares `(V_t, t)` directly and writes
     /// its result in place (no sort of `V`); the other sets share one sort of `V`
@@ -59,7 +59,7 @@ extension GameSnapshot {
     }
 
     /// The policy Bellman operator `(T^π V)(s) = Σ_a π(a|s) [r − τ log π(a|s) + γ σ_U(V)]`
-    /// (MODEL.md, "Robust value of a policy"), with `0 log 0 = 0`. A `γ`-contraction.
+    /// (Docs/Theory.md, §1), with `0 log 0 = 0`. A `γ`-contraction.
     ///
     /// - Throws: as ``bellman(values:temperature:execution:)``, and
     ///   ``MeanFieldError/invalidPolicy(_:)`` when `policy` has another shape.
@@ -338,7 +338,7 @@ extension GameSnapshot {
     }
 }
 
-/// Best responses to a Q-function (MODEL.md, "Best response").
+/// Best responses to a Q-function (Docs/Theory.md, §1).
 public enum BestResponse {
     /// The relative tolerance of the greedy tie-break: actions within
     /// `1e-12·(1 + |max_a Q|)` of the maximum count as attaining it.

@@ -76,7 +76,7 @@ public struct ValueSolution: Sendable {
 }
 
 extension GameSnapshot {
-    /// Robust optimal values `V*_μ` (MODEL.md): the fixed point of
+    /// Robust optimal values `V*_μ` (Docs/Theory.md): the fixed point of
     /// ``bellman(values:temperature:execution:)``.
     ///
     /// Robust value iteration is a `γ`-contraction; with
@@ -102,7 +102,7 @@ extension GameSnapshot {
         return try solveValues(policy: nil, temperature: temperature, warmStart: warmStart, options: options)
     }
 
-    /// Robust values of a fixed policy `V^π_μ` (MODEL.md): the fixed point of
+    /// Robust values of a fixed policy `V^π_μ` (Docs/Theory.md): the fixed point of
     /// ``policyBellman(values:policy:temperature:execution:)``, nature re-optimizing
     /// against `V^π`. Same algorithm and guarantees as ``optimalValues(temperature:warmStart:options:)``
     /// (the Newton step there is policy iteration for nature alone, which is monotone).

@@ -3,7 +3,7 @@ import Foundation
 import MeanField
 
 // The Population module: the mean-field policy in a game of `N` agents
-// (MODEL.md, "Finite population"; Docs/Population.md).
+// (Docs/Theory.md, §4; Docs/Population.md).
 //
 // - ``FinitePopulation``: the `N`-agent simulator and the Monte Carlo estimate
 //   of the deviation gain `ε_N` (common random numbers, 95% intervals).

@@ -2,7 +2,7 @@ import Ambiguity
 import Foundation
 import MeanField
 
-/// The mean-field equilibrium `(π*, μ*)` played by `N` agents (MODEL.md, "Finite population").
+/// The mean-field equilibrium `(π*, μ*)` played by `N` agents (Docs/Theory.md, §4).
 ///
 /// Agents are exchangeable, so the simulator tracks the *counts* of agents per state
 /// rather than each agent: at every step the agents in state `s` are split over the
@@ -175,7 +175,7 @@ public struct FinitePopulation: Sendable {
     /// state after every agent acted and moved under the true model at `μ^N = counts/N`.
     ///
     /// `E[μ^N_1 | μ^N_0 = μ] = Φ(μ, π*)` for the worst-case and nominal true models
-    /// (MODEL.md's population update, with `population` the same model).
+    /// (the population update of Docs/Theory.md, §2, with `population` the same model).
     /// - Throws: ``PopulationError/invalidArgument(field:message:)`` for bad counts,
     ///   ``PopulationError/game(_:)`` when the game is invalid at `μ^N`.
     public func step(counts: [Int], random: inout PopulationRandom) throws(PopulationError) -> [Int] {

@@ -5,7 +5,7 @@ import MeanField
 import Testing
 import TestSupport
 
-/// Every key of GAME_FORMAT.md, checked on tiny games whose data are verified
+/// Every key of Docs/Format.md, checked on tiny games whose data are verified
 /// entry by entry through `MeanFieldGame.snapshot(at:)`.
 @Suite struct LoaderTests {
     /// A dense kernel row `P̂(·|s, a)` at `μ`.
@@ -139,7 +139,7 @@ import TestSupport
         #expect(Self.row(snap, 0, 1) == [0, 1])
     }
 
-    /// Rows within 1e-9 of summing to 1 are accepted (GAME_FORMAT.md).
+    /// Rows within 1e-9 of summing to 1 are accepted (Docs/Format.md).
     @Test func rowSumToleranceIsOneBillionth() throws {
         _ = try loadGame(Self.header + "reward: \"0\"\ntransition: \"(1 + 5e-10) * (t == a)\"\n")
         let error = loadError(Self.header + "reward: \"0\"\ntransition: \"(1 + 5e-9) * (t == a)\"\n")

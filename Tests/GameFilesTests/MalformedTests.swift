@@ -208,7 +208,7 @@ import Testing
     }
 
     /// An expression written as a YAML block scalar spans several lines; its
-    /// error must still be a one-line message (GAME_FORMAT.md, "Errors").
+    /// error must still be a one-line message (Docs/Format.md, "Errors").
     @Test func multiLineExpressionErrorIsOneLine() throws {
         let text = """
         name: bad
