@@ -1,6 +1,7 @@
 import Foundation
 import GameFiles
 import Testing
+import TestSupport
 
 /// Builds `.npy` bytes as NumPy writes them (header padded with spaces to a
 /// multiple of 64 bytes, ending in a newline), or with any header text.
@@ -304,22 +305,6 @@ struct NumericArrayFileTests {
     }
 }
 
-/// The first `python3` (on `PATH`, then in the usual places) that can import numpy, else `nil`.
-func pythonWithNumPy() -> String? {
-    let searchPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
-    for path in searchPath + ["/usr/bin/python3", "/usr/local/bin/python3", "/opt/homebrew/bin/python3"]
-    where FileManager.default.isExecutableFile(atPath: path) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = ["-c", "import numpy"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { continue }
-        p.waitUntilExit()
-        if p.terminationStatus == 0 { return path }
-    }
-    return nil
-}
 
 /// Runs a Python script with `argument`, failing the test when it fails.
 func runPython(_ python: String, _ script: String, _ argument: String, sourceLocation: SourceLocation = #_sourceLocation) throws {

@@ -39,18 +39,32 @@ func rmfg(_ arguments: [String], stdin: String? = nil) throws -> CommandResult {
     process.executableURL = productsDirectory.appendingPathComponent("rmfg")
     process.arguments = arguments
     process.currentDirectoryURL = repositoryRoot
+    return try capture(process)
+}
+
+/// Starts `process` with both output streams piped and its standard input
+/// empty, reads both streams in full (standard error on a second thread, so a
+/// large output on either cannot block the child) and waits for it.
+func capture(_ process: Process) throws -> CommandResult {
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    // Read both pipes fully before waiting, so a large output cannot block the child.
+    let errorText = ErrorText()
+    let reader = Thread { errorText.data = err.fileHandleForReading.readDataToEndOfFile() }
+    reader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    while !reader.isFinished { usleep(1000) }
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stderr: String(decoding: errorText.data, as: UTF8.self))
+}
+
+/// Standard error collected by ``capture(_:)``'s reader thread (read only after it finished).
+private final class ErrorText: @unchecked Sendable {
+    var data = Data()
 }
 
 /// Asserts an input error: exit status 2, nothing on standard output, one line

@@ -11,17 +11,7 @@ func rmfgRedirected(_ arguments: [String], _ redirection: String,
     process.arguments = ["-c", "exec \"$0\" \"$@\" \(redirection)", productsDirectory.appendingPathComponent("rmfg").path] + arguments
     process.currentDirectoryURL = repositoryRoot
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return try capture(process)
 }
 
 /// The entries of a folder (hidden ones included), sorted; empty when it does not exist.

@@ -67,9 +67,9 @@ struct VectorFileTests {
     }
 
     /// Files written by numpy itself: float64, int64 and float32 vectors, a column.
-    @Test(.enabled(if: pythonNumPy() != nil, "needs python3 with numpy"))
+    @Test(.enabled(if: pythonWithNumPy() != nil, "needs python3 with numpy"))
     func filesWrittenByNumPy() throws {
-        let python = try #require(pythonNumPy())
+        let python = try #require(pythonWithNumPy())
         let dir = try ScratchFolder()
         let script = """
         import numpy as np, sys, os
@@ -155,19 +155,3 @@ struct VectorFileTests {
     }
 }
 
-/// The first `python3` on `PATH` (or in the usual places) that can import numpy.
-func pythonNumPy() -> String? {
-    let searchPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
-    for path in searchPath + ["/usr/bin/python3", "/usr/local/bin/python3", "/opt/homebrew/bin/python3"]
-    where FileManager.default.isExecutableFile(atPath: path) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = ["-c", "import numpy"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { continue }
-        p.waitUntilExit()
-        if p.terminationStatus == 0 { return path }
-    }
-    return nil
-}

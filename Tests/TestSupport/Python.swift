@@ -1,0 +1,20 @@
+import Foundation
+
+/// The first `python3` (on `PATH`, then in the usual places) that can import
+/// numpy, else `nil`: tests that compare with numpy-written files are skipped
+/// when there is none.
+public func pythonWithNumPy() -> String? {
+    let searchPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
+    for path in searchPath + ["/usr/bin/python3", "/usr/local/bin/python3", "/opt/homebrew/bin/python3"]
+    where FileManager.default.isExecutableFile(atPath: path) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = ["-c", "import numpy"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { continue }
+        p.waitUntilExit()
+        if p.terminationStatus == 0 { return path }
+    }
+    return nil
+}
