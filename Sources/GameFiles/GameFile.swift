@@ -273,7 +273,7 @@ public struct GameFile: Sendable {
         var weights: [Double]?
         if setKind == .wasserstein {
             guard let costExpression else {
-                throw r.error("ambiguity.cost", field("ambiguity"), "missing, expected a ground cost c(s, t) >= 0 with c(s, s) = 0 (an expression in s, t) for set wasserstein")
+                throw r.error("ambiguity.cost", field("ambiguity"), "missing, expected a ground cost with c(s, s) = 0 and c(s, t) > 0 for s ≠ t (an expression in s, t) for set wasserstein")
             }
             guard n <= 5_000 else { throw r.error("ambiguity.cost", costNode, "a \(n)x\(n) ground cost is too large; wasserstein supports up to 5000 states") }
             var matrix = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
@@ -289,6 +289,9 @@ public struct GameFile: Sendable {
                     }
                     guard s != t || c == 0 else {
                         throw r.error("ambiguity.cost", costNode, "at s=t=\(stateNames[s]): found \(c), expected c(s, s) = 0")
+                    }
+                    guard s == t || c > 0 else {
+                        throw r.error("ambiguity.cost", costNode, "at s=\(stateNames[s]), t=\(stateNames[t]): found 0, expected a number > 0 for s ≠ t")
                     }
                     matrix[s][t] = c
                 }
