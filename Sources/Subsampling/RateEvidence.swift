@@ -11,9 +11,12 @@ import Randomness
 /// at least ``minimumPoints`` such `k`. Otherwise ``shortfall`` says why there is no fit.
 ///
 /// The exponent `p` of `gap ≈ c·k^(−p)` is the least-squares log–log slope of the mean gap
-/// over seeds. Its interval is a percentile bootstrap over seeds (seeds resampled with
-/// replacement, ``bootstrapResamples`` times, with a fixed generator seed so it replays) when
-/// there are at least two seeds, and otherwise the regression's 95% interval.
+/// over seeds. Two 95% intervals measure two different uncertainties: a percentile bootstrap
+/// over seeds (seeds resampled with replacement, ``bootstrapResamples`` times, with a fixed
+/// generator seed so it replays; at least two seeds) measures the learning randomness, and the
+/// regression interval measures how far the points are from a power law (planning is
+/// deterministic, and the gap need not be monotone in k). The verdict uses the smallest interval
+/// containing both (``exponentInterval``).
 public struct RateEvidence: Sendable {
     /// The fewest `k` a fit uses.
     public static let minimumPoints = 6
@@ -50,11 +53,18 @@ public struct RateEvidence: Sendable {
     /// `p` in `gap ≈ c·k^(−p)`, when there is a fit.
     public var exponent: Double? { logLog.map { -$0.slope } }
 
-    /// The interval of ``exponent`` used for the verdict: the bootstrap one, else the regression one.
-    public var exponentInterval: ClosedRange<Double>? {
-        if let bootstrapInterval { return bootstrapInterval }
+    /// The regression's 95% interval of ``exponent``.
+    public var regressionInterval: ClosedRange<Double>? {
         guard let i = logLog?.slopeInterval else { return nil }
         return (-i.upperBound)...(-i.lowerBound)
+    }
+
+    /// The interval of ``exponent`` used for the verdict: the smallest one containing the
+    /// regression interval and, with at least two seeds, the bootstrap interval.
+    public var exponentInterval: ClosedRange<Double>? {
+        guard let r = regressionInterval else { return bootstrapInterval }
+        guard let b = bootstrapInterval else { return r }
+        return min(r.lowerBound, b.lowerBound)...max(r.upperBound, b.upperBound)
     }
 
     /// Which rate the data support, in words.
@@ -63,14 +73,18 @@ public struct RateEvidence: Sendable {
         guard let p = exponent, let ci = exponentInterval else { return "no fit" }
         let half = Self.paperExponent
         let which: String
-        if ci.contains(half) {
+        if ci.contains(half), ci.lowerBound <= 0 {
+            which = "inconclusive (the interval contains both 0, no decay, and 1/2)"
+        } else if ci.contains(half) {
             which = "consistent with k^-1/2, the Õ(1/√k) rate of the paper"
         } else if ci.lowerBound > half {
             which = "faster than k^-1/2 (the paper's Õ(1/√k) is an upper rate; these data do not show it is attained)"
         } else {
-            which = "slower than k^-1/2 (the interval lies below 1/2)"
+            which = ci.upperBound < 0 ? "the gap grows with k (the interval lies below 0)" : "slower than k^-1/2 (the interval lies below 1/2)"
         }
-        var text = "exponent \(Self.short(p)), 95% interval [\(Self.short(ci.lowerBound)), \(Self.short(ci.upperBound))] (\(bootstrapInterval == nil ? "regression" : "bootstrap over \(gaps.count) seeds")): \(which)"
+        var text = "exponent \(Self.short(p)), 95% interval [\(Self.short(ci.lowerBound)), \(Self.short(ci.upperBound))] (" +
+            (bootstrapInterval.map { "regression ∪ bootstrap over \(gaps.count) seeds [\(Self.short($0.lowerBound)), \(Self.short($0.upperBound))]" } ?? "regression, \(gaps.count) seed\(gaps.count == 1 ? "" : "s")") +
+            "): \(which)"
         if let s = inverseSquareRoot, let i = inverse {
             let better = i.rSquared > s.rSquared ? "a + b/k" : "a + b/√k"
             text += "; \(better) fits better (R² \(Self.short(i.rSquared)) for a + b/k, \(Self.short(s.rSquared)) for a + b/√k)"

@@ -163,6 +163,9 @@ struct ModelTests {
         #expect(power.verdict.contains("consistent with k^-1/2"))
         let fast = RateEvidence(agents: 48, observed: ks, gaps: [ks.map { 0.3 / Double($0) + 1e-3 * Double($0 % 2) }], tolerance: 1e-10)
         #expect(fast.verdict.contains("faster than k^-1/2") && fast.verdict.contains("a + b/k fits better"), "\(fast.verdict)")
+        // Noisy gaps: an interval containing 0 and 1/2 is inconclusive, not "consistent with 1/√k".
+        let noisy = RateEvidence(agents: 48, observed: ks, gaps: [[0.157, 0.060, 0.130, 0.063, 0.046, 0.060]], tolerance: 1e-10)
+        #expect(noisy.verdict.contains("inconclusive"), "\(noisy.verdict)")
     }
 
     /// Issue 19: the multi-robot gaps (k = 4 numerically zero, below the 1e-10 tolerance) printed
@@ -196,6 +199,9 @@ struct ModelTests {
         let p = try #require(a.exponent)
         #expect(ci.lowerBound <= p && p <= ci.upperBound && ci.lowerBound > 0.5, "\(ci), \(p)")
         #expect(a.verdict.contains("bootstrap over 5 seeds"))
+        // The verdict's interval contains both the bootstrap and the regression interval.
+        let r = try #require(a.regressionInterval), both = try #require(a.exponentInterval)
+        #expect(both.lowerBound <= min(r.lowerBound, ci.lowerBound) && both.upperBound >= max(r.upperBound, ci.upperBound))
         // One seed: the regression interval.
         let one = RateEvidence(agents: 48, observed: ks, gaps: [rows[0]], tolerance: 1e-10)
         #expect(one.bootstrapInterval == nil && one.exponentInterval != nil && one.verdict.contains("regression"))
