@@ -62,7 +62,7 @@ struct PopulationCommand: ParsableCommand {
     @Option(name: .customLong("exact-limit"), parsing: .unconditional, help: "Largest N of the exact two-state evaluation, >= 0 (0 turns it off).")
     var exactLimit: Int = 1000
 
-    @Option(parsing: .unconditional, help: "Sampled pairs of mean fields for the Lipschitz constants of the bound, >= 1.")
+    @Option(parsing: .unconditional, help: "Sampled pairs of mean fields for the Lipschitz constant estimates behind the bound estimate, >= 1.")
     var samples: Int = 24
 
     @Option(help: "Also write population.csv, population.svg and result.json to this folder.")
