@@ -107,10 +107,10 @@ struct AlternatingCommand: ParsableCommand {
     }
 
     func study() throws -> Bool {
+        guard (1...100).contains(seeds) else { throw InputError("--seeds: found \(seeds), expected a whole number in 1...100") }
         let file = try loadAlternatingGame()
         let ks = try observedList(file)
         let dir = try output.map { try OutputDirectory($0, inputs: [game]) }
-        guard (1...100).contains(seeds) else { throw InputError("--seeds: found \(seeds), expected a whole number in 1...100") }
         let points: [GapPoint]
         do { points = try GapStudy.run(game: file, observed: ks) } catch { throw InputError(error.description) }
         var learnedGaps = [points.map(\.learnedGap.nash)]
