@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// RobustMFG: exact, certified stationary robust mean-field equilibria.
+// RobustMFG: stationary robust mean-field ε-equilibria with certified inner problems.
 //
 // Module graph (dependencies point one way):
 //   CGLPK → LinearProgramming → Ambiguity → MeanField → rmfg
@@ -59,7 +59,7 @@ let package = Package(
             name: "rmfg",
             dependencies: [
                 "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles", "Plots",
-                "Population", "Experiments", "Subsampling",
+                "Population", "Experiments", "Subsampling", "Randomness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(
             name: "PopulationTests",
-            dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "TestSupport",
+            dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "Randomness", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SubsamplingTests",
-            dependencies: ["Subsampling", "TestSupport"]
+            dependencies: ["Subsampling", "Randomness", "TestSupport"]
         ),
         .testTarget(
             name: "GameFilesTests",

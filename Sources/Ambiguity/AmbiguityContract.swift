@@ -56,7 +56,12 @@ public enum AmbiguityError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// A ground cost `c(s, t) ≥ 0` with `c(s, s) = 0` on `n` points, stored row-major.
+/// A ground cost on `n` points with `c(s, s) = 0` and `c(s, t) > 0` for `s ≠ t`, stored row-major.
+///
+/// Positivity off the diagonal makes `W_c(p, q) = 0` only for `q = p`, so the ball of radius 0 is
+/// `{p}` and the support function is continuous at `ρ = 0` (a zero off-diagonal cost would make
+/// the `ρ = 0` set `{p}` while every `ρ > 0` allows free moves: Docs/AmbiguitySets.md). Symmetry
+/// and the triangle inequality are not required.
 public struct GroundCost: Sendable, Hashable {
     /// The number of points `n`.
     public let count: Int
@@ -66,7 +71,8 @@ public struct GroundCost: Sendable, Hashable {
     /// Validates and stores a square cost matrix.
     ///
     /// - Throws: `AmbiguityError.invalidArgument(field: "cost", …)` when the matrix
-    ///   is not square, has a non-finite or negative entry, or a non-zero diagonal.
+    ///   is not square, has a non-finite or negative entry, a non-zero diagonal, or a zero entry
+    ///   off the diagonal.
     public init(_ matrix: [[Double]]) throws(AmbiguityError) {
         let n = matrix.count
         var flat: [Double] = []
@@ -81,6 +87,9 @@ public struct GroundCost: Sendable, Hashable {
                 }
                 if s == t, c != 0 {
                     throw .invalidArgument(field: "cost", message: "c(\(s), \(s)) = \(c), expected 0 on the diagonal")
+                }
+                if s != t, c == 0 {
+                    throw .invalidArgument(field: "cost", message: "c(\(s), \(t)) = 0, expected a number > 0 off the diagonal (c(s, t) > 0 for s ≠ t)")
                 }
                 flat.append(c)
             }

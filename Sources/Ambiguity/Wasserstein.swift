@@ -1,7 +1,7 @@
 /// Order-1 Wasserstein ball `U = {q ∈ Δ(A) : W_c(p, q) ≤ ρ}` with
 /// `W_c(p, q) = min {Σ_ij c_ij π_ij : π ≥ 0, Σ_j π_ij = p_i, Σ_i π_ij = q_j}`,
-/// for a ground cost `c ≥ 0` with zero diagonal (not necessarily symmetric or a
-/// metric), `A` the allowed support (`S` or `supp(p)`).
+/// for a ground cost with zero diagonal and `c(s, t) > 0` for `s ≠ t` (not necessarily
+/// symmetric or a metric), `A` the allowed support (`S` or `supp(p)`).
 ///
 /// **Dual** (Gao and Kleywegt 2016; Mohajerin Esfahani and Kuhn 2018; strong
 /// duality holds on a finite space):
@@ -32,8 +32,8 @@
 /// `g(λ*) = q·V` by complementary slackness: every source ships only to
 /// minimizers of `V_j + λ* c_ij`, and the budget binds when `λ* > 0`.
 ///
-/// **Radius zero.** Docs/Theory.md fixes `U = {p}` at `ρ = 0`, also when some
-/// off-diagonal costs are zero (for `ρ > 0` zero-cost moves are free).
+/// **Radius zero.** `U = {p}` at `ρ = 0`: with positive off-diagonal costs `W_c(p, q) = 0`
+/// only for `q = p` (``GroundCost`` refuses a zero off-diagonal cost).
 enum Wasserstein {
     /// Appends donor `i`'s lower envelope over `λ ≥ 0` to `hj` (the lines' states,
     /// in order of increasing `λ`) and `hs` (the `λ` at which each line starts; 0 for

@@ -272,7 +272,7 @@ public struct GameFile: Sendable {
         var groundCost: GroundCost?
         var weights: [Double]?
         if setKind == .wasserstein, costExpression == nil {
-            throw r.error("ambiguity.cost", field("ambiguity"), "missing, expected a ground cost c(s, t) >= 0 with c(s, s) = 0 (an expression in s, t) for set wasserstein")
+            throw r.error("ambiguity.cost", field("ambiguity"), "missing, expected a ground cost with c(s, s) = 0 and c(s, t) > 0 for s ≠ t (an expression in s, t) for set wasserstein")
         }
         // A ground cost is checked whichever set is chosen (so that `--set wasserstein` cannot
         // meet an invalid one later); for other sets only up to 1,000 states, where the
@@ -292,6 +292,9 @@ public struct GameFile: Sendable {
                     }
                     guard s != t || c == 0 else {
                         throw r.error("ambiguity.cost", costNode, "at s=t=\(stateNames[s]): found \(c), expected c(s, s) = 0")
+                    }
+                    guard s == t || c > 0 else {
+                        throw r.error("ambiguity.cost", costNode, "at s=\(stateNames[s]), t=\(stateNames[t]): found 0, expected a number > 0 for s ≠ t")
                     }
                     matrix[s][t] = c
                 }

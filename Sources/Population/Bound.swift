@@ -8,7 +8,9 @@ import MeanField
 ///
 /// Each constant is the largest finite-difference quotient over sampled pairs `(μ, μ')` in the
 /// neighbourhood `‖μ − μ*‖₁ ≤ δ` (at two step sizes): an estimate from below of the local
-/// constant, so the bound built on them is an estimate too, not a certificate, and it holds on
+/// constant (the true constants can be infinite: with the worst-case population the kernel
+/// jumps when two states' values swap order), so the bound built on them is an estimate too,
+/// not a bound, and the argument behind it holds on
 /// the event that `μ^N_t` stays in the neighbourhood (Docs/Theory.md, "Finite populations").
 public struct LipschitzConstants: Sendable, Hashable {
     /// `L_r`: `|r(s,a,μ) − r(s,a,μ')| ≤ L_r ‖μ − μ'‖₁`.
@@ -146,7 +148,11 @@ extension FinitePopulation {
                                   neighborhood: neighborhood)
     }
 
-    /// The non-asymptotic bound on `ε_N` of Docs/Theory.md ("Finite populations"):
+    /// The non-asymptotic bound on `ε_N` of Docs/Theory.md ("Finite populations"), evaluated with
+    /// the given constants. With the sampled constants of ``lipschitzConstants(samples:neighborhood:seed:)``
+    /// (lower estimates of the true ones, which can be infinite) the result is an **estimate**, not
+    /// a bound; it is a bound only when every constant passed is a proved upper bound and `μ^N_t`
+    /// stays in the neighbourhood:
     ///
     ///     ε_N ≤ E(π*, μ*) + 2 (L_r + γ L_σ S) Σ_t γ^t ē_t,
     ///     Σ_t γ^t ē_t ≤ e₀/(1 − γL_Φ) + γη/((1 − γ)(1 − γL_Φ)) + 2/(N(1 − γ)),
@@ -156,7 +162,7 @@ extension FinitePopulation {
     ///
     /// - Returns: `nil` when `γ L_Φ ≥ 1` (the argument needs the population map to contract
     ///   faster than the discount) or the true model is ``TrueModel/random``.
-    public func bound(agents: Int, constants c: LipschitzConstants) -> Double? {
+    public func boundEstimate(agents: Int, constants c: LipschitzConstants) -> Double? {
         guard trueModel != .random, agents >= 1 else { return nil }
         let gamma = game.discount
         let contraction = gamma * c.populationMap
@@ -178,22 +184,4 @@ extension FinitePopulation {
         let slope = c.reward + gamma * c.robustExpectation * c.valueSpan
         return c.exploitability + 2 * slope * sum
     }
-}
-
-/// The least-squares slope of `log y` against `log x` over the points with `x, y > 0`;
-/// `nil` with fewer than two such points (or all `x` equal).
-public func logLogSlope(x: [Double], y: [Double]) -> Double? {
-    let points = zip(x, y).filter { $0.0 > 0 && $0.1 > 0 && $0.0.isFinite && $0.1.isFinite }
-        .map { (log($0.0), log($0.1)) }
-    guard points.count >= 2 else { return nil }
-    let k = Double(points.count)
-    let mx = points.reduce(0) { $0 + $1.0 } / k
-    let my = points.reduce(0) { $0 + $1.1 } / k
-    var sxx = 0.0, sxy = 0.0
-    for (a, b) in points {
-        sxx += (a - mx) * (a - mx)
-        sxy += (a - mx) * (b - my)
-    }
-    guard sxx > 0 else { return nil }
-    return sxy / sxx
 }

@@ -114,45 +114,6 @@ public enum AlternatingMARL {
     }
 }
 
-/// A least-squares fit of the Nash gap against k.
-public struct RateFit: Sendable, Hashable {
-    /// `a` in `gap ≈ a + b/√k`.
-    public let intercept: Double
-    /// `b` in `gap ≈ a + b/√k`.
-    public let coefficient: Double
-    /// The coefficient of determination of that fit (1 when exact; 1 also when the gaps are all equal).
-    public let rSquared: Double
-    /// `p` in `gap ≈ c·k^(−p)` (log-log slope, over the k with a gap > 1e-12); `nil` with fewer than two such k.
-    public let exponent: Double?
-
-    /// Fits `gaps[i]` against `observed[i]`; `nil` with fewer than two distinct k.
-    public static func fit(observed: [Int], gaps: [Double]) -> RateFit? {
-        guard observed.count == gaps.count, Set(observed).count >= 2 else { return nil }
-        let x = observed.map { 1 / Double($0).squareRoot() }
-        let (a, b) = line(x, gaps)
-        let mean = gaps.reduce(0, +) / Double(gaps.count)
-        let total = gaps.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-        let residual = zip(x, gaps).reduce(0) { $0 + ($1.1 - a - b * $1.0) * ($1.1 - a - b * $1.0) }
-        let r2 = total > 0 ? 1 - residual / total : 1
-        let positive = zip(observed, gaps).filter { $0.1 > 1e-12 }
-        var exponent: Double?
-        if Set(positive.map(\.0)).count >= 2 {
-            let (_, slope) = line(positive.map { log(Double($0.0)) }, positive.map { log($0.1) })
-            exponent = -slope
-        }
-        return RateFit(intercept: a, coefficient: b, rSquared: r2, exponent: exponent)
-    }
-
-    static func line(_ x: [Double], _ y: [Double]) -> (Double, Double) {
-        let n = Double(x.count)
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
-        let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
-        let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-        let b = sxx > 0 ? sxy / sxx : 0
-        return (my - b * mx, b)
-    }
-}
-
 /// The result for one k of ``GapStudy``.
 public struct GapPoint: Sendable {
     /// k.

@@ -27,8 +27,10 @@ public struct AlternatingWorkEstimate: Sendable, Hashable {
     /// roughly 5 to 20 minutes (Docs/Alternating.md has the measurements).
     public static let maximumOperations = 2e11
 
-    /// The estimate for `game` and the observed counts `observed`.
-    public static func estimate(game: AlternatingGame, observed: [Int]) -> AlternatingWorkEstimate {
+    /// The estimate for `game`, the observed counts `observed` and `seeds` learning seeds
+    /// (each extra seed re-runs learning and the Nash gaps; counted as a whole study, an
+    /// over-estimate since planning is not re-run).
+    public static func estimate(game: AlternatingGame, observed: [Int], seeds: Int = 1) -> AlternatingWorkEstimate {
         let n = game.agents, g = Double(game.globalStateCount), l = game.localStateCount
         let gamma = game.discount, settings = game.learning
         // Successor counts r_j (the largest over global states and actions).
@@ -85,7 +87,9 @@ public struct AlternatingWorkEstimate: Sendable, Hashable {
             total += rounds * (episodes + planning + 2 * (localBestResponse + weights))
             total += planning + 2 * (nashGap + weights)
         }
-        return AlternatingWorkEstimate(operations: total, learningOperations: learning, kernelEntries: entries(n), sweeps: sweeps)
+        let copies = Double(max(seeds, 1))
+        return AlternatingWorkEstimate(operations: copies * total, learningOperations: copies * learning,
+                                       kernelEntries: entries(n), sweeps: sweeps)
     }
 
     static func binomial(_ a: Int, _ b: Int) -> Double {

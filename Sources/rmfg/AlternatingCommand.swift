@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GameFiles
 import Plots
+import Randomness
 import Subsampling
 
 /// `rmfg alternating GAME`: ALTERNATING-MARL and the Nash gap against k.
@@ -15,7 +16,12 @@ struct AlternatingCommand: ParsableCommand {
         mean-field Q-learning (seeded) and with exact planning on (s_g, F_Δ); the local \
         agents best-respond exactly in the induced MDP. Prints, for each k, the exact Nash \
         gap of the joint policy in the full n-agent game (global and local deviations), \
-        its return, and the fit gap ≈ a + b/√k. Exit status 1 when a learning run used \
+        its return, and what the gaps say about the rate in k: with at least 6 k that \
+        satisfy 8k <= n and have a gap above 2 × the solver tolerance (smaller gaps are zero \
+        to its accuracy), the log–log exponent with a 95% interval (a bootstrap over the \
+        --seeds learning seeds; the regression interval for planning, which is \
+        deterministic) and the fits a + b/√k and a + b/k; otherwise \"not enough points\". \
+        Exit status 1 when a learning run used \
         its round budget without both sides settling; 2 for an invalid file or flag.
 
         --output DIR writes result.json, alternating.csv, trace.csv and gap.svg.
@@ -37,6 +43,9 @@ struct AlternatingCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Random seed (default: learning.seed).")
     var seed: Int?
+
+    @Option(parsing: .unconditional, help: "Learning seeds for the rate's bootstrap interval: seed, seed + 1, …, in 1...100 (default 1).")
+    var seeds: Int = 1
 
     @Option(parsing: .unconditional, help: "Round budget of the alternation (default: learning.rounds).")
     var rounds: Int?
@@ -105,6 +114,7 @@ struct AlternatingCommand: ParsableCommand {
     }
 
     func study() throws -> Bool {
+        guard (1...100).contains(seeds) else { throw InputError("--seeds: found \(seeds), expected a whole number in 1...100") }
         let file = try loadAlternatingGame()
         let ks = try observedList(file)
         try checkWork(file, ks)
@@ -124,8 +134,14 @@ struct AlternatingCommand: ParsableCommand {
             writeProgress(line)
         } : nil
         do { points = try GapStudy.run(game: file, observed: ks, progress: progress) } catch { throw InputError(error.description) }
+        var learnedGaps = [points.map(\.learnedGap.nash)]
+        if seeds > 1 {
+            if showProgress { writeProgress("\r\u{1B}[K  learning and Nash gaps for \(seeds - 1) more seed\(seeds == 2 ? "" : "s") ") }
+            let more = (1..<seeds).map { file.learning.seed &+ UInt64($0) }
+            do { learnedGaps += try GapStudy.learnedGaps(game: file, observed: ks, seeds: more) } catch { throw InputError(error.description) }
+        }
         if showProgress { writeProgress("\r\u{1B}[K") }
-        let report = AlternatingReport(game: file, points: points)
+        let report = AlternatingReport(game: file, points: points, learnedGaps: learnedGaps)
         if let dir {
             try report.writeFiles(to: dir)
             try dir.commit()
@@ -139,10 +155,10 @@ extension AlternatingCommand {
     /// Refuses a study whose estimated work exceeds ``AlternatingWorkEstimate/maximumOperations``,
     /// naming the flag (or file field) that drives the estimate.
     func checkWork(_ file: AlternatingGame, _ ks: [Int]) throws {
-        let estimate = AlternatingWorkEstimate.estimate(game: file, observed: ks)
+        let estimate = AlternatingWorkEstimate.estimate(game: file, observed: ks, seeds: seeds)
         let cap = AlternatingWorkEstimate.maximumOperations
         guard estimate.operations > cap else { return }
-        let what = "an estimated \(String(format: "%.2g", estimate.operations)) steps (\(ks.count) value\(ks.count == 1 ? "" : "s") of k, up to \(file.learning.rounds) rounds each"
+        let what = "an estimated \(String(format: "%.2g", estimate.operations)) steps (\(ks.count) value\(ks.count == 1 ? "" : "s") of k, \(seeds) seed\(seeds == 1 ? "" : "s"), up to \(file.learning.rounds) rounds each"
         let limit = "expected at most \(String(format: "%.2g", cap)) (5 to 20 minutes when measured; see Docs/Alternating.md)"
         if estimate.learningOperations > estimate.operations / 2 {
             let name = episodes != nil ? "--episodes" : "\(file.path): learning.episodes"
@@ -157,15 +173,42 @@ extension AlternatingCommand {
 struct AlternatingReport: CommandReport {
     let game: AlternatingGame
     let points: [GapPoint]
+    /// Learned Nash gaps, one row per seed (the first row is `points`' own).
+    let learnedGaps: [[Double]]
 
-    var learnedFit: RateFit? { RateFit.fit(observed: points.map(\.observed), gaps: points.map(\.learnedGap.nash)) }
-    var plannedFit: RateFit? { RateFit.fit(observed: points.map(\.observed), gaps: points.map(\.plannedGap.nash)) }
+    var learnedRate: RateEvidence {
+        RateEvidence(agents: game.agents, observed: points.map(\.observed), gaps: learnedGaps, tolerance: game.learning.tolerance)
+    }
+    var plannedRate: RateEvidence {
+        RateEvidence(agents: game.agents, observed: points.map(\.observed), gaps: [points.map(\.plannedGap.nash)],
+                     tolerance: game.learning.tolerance)
+    }
 
-    static func fitJSON(_ fit: RateFit?) -> JSON {
+    static func lineJSON(_ fit: LinearFit?, model: String) -> JSON {
         guard let fit else { return .null }
-        return .object([("model", "gap = intercept + coefficient / sqrt(k)"), ("intercept", .number(fit.intercept)),
-                        ("coefficient", .number(fit.coefficient)), ("rSquared", .number(fit.rSquared)),
-                        ("exponent", .optional(fit.exponent))])
+        return .object([("model", .string(model)), ("intercept", .number(fit.intercept)), ("coefficient", .number(fit.slope)),
+                        ("rSquared", .number(fit.rSquared))])
+    }
+
+    static func rateJSON(_ rate: RateEvidence) -> JSON {
+        let interval = rate.exponentInterval
+        return .object([
+            ("seeds", .int(rate.gaps.count)),
+            ("zeroThreshold", .number(rate.zeroThreshold)),
+            ("fittedObserved", .array(rate.fitted.map { .int($0) })),
+            ("meanGaps", .numbers(rate.meanGaps)),
+            ("enoughPoints", .bool(rate.shortfall == nil)),
+            ("exponent", .optional(rate.exponent)),
+            ("exponentLow", .optional(interval?.lowerBound)),
+            ("exponentHigh", .optional(interval?.upperBound)),
+            ("regressionLow", .optional(rate.regressionInterval?.lowerBound)),
+            ("regressionHigh", .optional(rate.regressionInterval?.upperBound)),
+            ("bootstrapLow", .optional(rate.bootstrapInterval?.lowerBound)),
+            ("bootstrapHigh", .optional(rate.bootstrapInterval?.upperBound)),
+            ("inverseSquareRoot", lineJSON(rate.inverseSquareRoot, model: "gap = intercept + coefficient / sqrt(k)")),
+            ("inverse", lineJSON(rate.inverse, model: "gap = intercept + coefficient / k")),
+            ("verdict", .string(rate.verdict)),
+        ])
     }
 
     static func gapJSON(_ gap: NashGap) -> [(String, JSON)] {
@@ -207,8 +250,9 @@ struct AlternatingReport: CommandReport {
             ("roundBudget", .int(game.learning.rounds)),
             ("observed", .array(points.map { .int($0.observed) })),
             ("results", .array(results)),
-            ("fit", Self.fitJSON(learnedFit)),
-            ("planningFit", Self.fitJSON(plannedFit)),
+            ("seeds", .int(learnedGaps.count)),
+            ("rate", Self.rateJSON(learnedRate)),
+            ("planningRate", Self.rateJSON(plannedRate)),
             ("converged", .bool(points.allSatisfy(\.learned.converged))),
         ])
     }
@@ -223,11 +267,8 @@ struct AlternatingReport: CommandReport {
         }
         lines.append(table.rendered)
         if points.contains(where: { !$0.learned.converged }) { lines.append("* the round budget ran out before both sides settled") }
-        for (label, fit) in [("learned", learnedFit), ("planned", plannedFit)] {
-            if let fit {
-                lines.append("  \(label): gap ≈ \(fmt(fit.intercept)) + \(fmt(fit.coefficient))/√k (R² = \(fmt(fit.rSquared)))" +
-                             (fit.exponent.map { "; log-log: gap ∝ k^-\(fmt($0))" } ?? ""))
-            }
+        for (label, rate) in [("learned", learnedRate), ("planned", plannedRate)] {
+            lines.append("  rate, \(label): \(rate.verdict)")
         }
         return lines.joined(separator: "\n")
     }
@@ -255,9 +296,10 @@ struct AlternatingReport: CommandReport {
         let ks = points.map { Double($0.observed) }
         var series = [Series(label: "learned", x: ks, y: points.map(\.learnedGap.nash), markers: true),
                       Series(label: "planned", x: ks, y: points.map(\.plannedGap.nash), markers: true)]
-        if let fit = learnedFit, let lo = ks.min(), let hi = ks.max(), hi > lo {
-            let xs = (0...40).map { lo + (hi - lo) * Double($0) / 40 }
-            series.append(Series(label: "fit a + b/√k", x: xs, y: xs.map { fit.intercept + fit.coefficient / $0.squareRoot() }, dashed: true))
+        let rate = learnedRate
+        if let fit = rate.logLog, let lo = rate.fitted.first, let hi = rate.fitted.last, hi > lo {
+            let xs = (0...40).map { Double(lo) + Double(hi - lo) * Double($0) / 40 }
+            series.append(Series(label: "log–log fit (learned)", x: xs, y: xs.map { exp(fit.intercept + fit.slope * log($0)) }, dashed: true))
         }
         let chart = LineChart(title: "\(game.name): Nash gap against the number k of observed agents (n = \(game.agents))",
                               xLabel: "k", yLabel: "Nash gap", series: series)

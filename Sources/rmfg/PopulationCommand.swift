@@ -4,6 +4,7 @@ import GameFiles
 import MeanField
 import Plots
 import Population
+import Randomness
 
 /// `rmfg population GAME`: the mean-field policy in the `N`-agent game.
 struct PopulationCommand: ParsableCommand {
@@ -20,9 +21,13 @@ struct PopulationCommand: ParsableCommand {
         For two-state games the deviator's problem is solved exactly (robust value iteration \
         over (own state, others in state 1)) for N <= --exact-limit: `exact` is the T-step \
         gain the Monte Carlo estimates, `exactOptimal` the untruncated gain of the best \
-        deviation. `bound` is the non-asymptotic bound of Docs/Theory.md with Lipschitz \
-        constants estimated by finite differences. `slope` is the least-squares log–log slope \
-        of the gain against N (over the positive gains). See Docs/Population.md.
+        deviation. `bound estimate` is the non-asymptotic bound of Docs/Theory.md evaluated \
+        with Lipschitz constants estimated by finite differences over sampled pairs (lower \
+        estimates of the true constants, which can be infinite): an estimate, not a bound. \
+        `slope` is the least-squares log–log slope of the gain against N with a 95% interval, \
+        fitted only from at least 3 positive gains. With `nature mean-field` (more than two \
+        states, or N > --exact-limit) the tagged agent's nature approximates the N-agent worst \
+        case, so the gain is an estimate, not a lower bound on ε_N. See Docs/Population.md.
 
         Defaults: --agents 10,20,50,100,200,500,1000, --episodes 200, --steps 50, --seed 1, \
         --true-model the game's population model, --exact-limit 1000, --samples 24.
@@ -57,7 +62,7 @@ struct PopulationCommand: ParsableCommand {
     @Option(name: .customLong("exact-limit"), parsing: .unconditional, help: "Largest N of the exact two-state evaluation, >= 0 (0 turns it off).")
     var exactLimit: Int = 1000
 
-    @Option(parsing: .unconditional, help: "Sampled pairs of mean fields for the Lipschitz constants of the bound, >= 1.")
+    @Option(parsing: .unconditional, help: "Sampled pairs of mean fields for the Lipschitz constant estimates behind the bound estimate, >= 1.")
     var samples: Int = 24
 
     @Option(help: "Also write population.csv, population.svg and result.json to this folder.")
@@ -136,7 +141,7 @@ struct PopulationCommand: ParsableCommand {
             let estimate = try wrapPopulation(file) { () throws(PopulationError) in
                 try population.deviationGain(agents: n, episodes: episodes, steps: steps, seed: UInt64(seed), nature: nature)
             }
-            rows.append(PopulationRow(estimate: estimate, exact: exact, bound: population.bound(agents: n, constants: constants)))
+            rows.append(PopulationRow(estimate: estimate, exact: exact, bound: population.boundEstimate(agents: n, constants: constants)))
         }
         let report = PopulationReport(file: file, trueModel: chosen, source: pair.source, meanField: pair.meanField,
                                       episodes: episodes, steps: steps, seed: seed, constants: constants, rows: rows)
@@ -225,6 +230,7 @@ func wrapPopulation<T>(_ file: GameFile, _ body: () throws(PopulationError) -> T
 struct PopulationRow {
     let estimate: DeviationEstimate
     let exact: TwoStateEvaluation?
+    /// The bound of Docs/Theory.md evaluated with the sampled constants: an estimate.
     let bound: Double?
 }
 
@@ -241,7 +247,10 @@ struct PopulationReport: CommandReport {
     let rows: [PopulationRow]
 
     var sizes: [Double] { rows.map { Double($0.estimate.agents) } }
-    var slope: Double? { logLogSlope(x: sizes, y: rows.map(\.estimate.gain)) }
+    /// The log–log slope of the gain against N, from at least 3 positive gains.
+    var slope: LinearFit? { LogLogFit.fit(x: sizes, y: rows.map(\.estimate.gain), minimumPoints: 3) }
+    var positiveGains: Int { rows.filter { $0.estimate.gain > 0 }.count }
+    var approximateNature: Bool { rows.contains { $0.estimate.nature == "mean-field" } }
 
     var json: JSON {
         let c = constants
@@ -261,12 +270,15 @@ struct PopulationReport: CommandReport {
             ("exact", .array(rows.map { .optional($0.exact?.truncatedGain) })),
             ("exactInfinite", .array(rows.map { .optional($0.exact?.deviationGain) })),
             ("exactOptimal", .array(rows.map { .optional($0.exact?.optimalGain) })),
-            ("bound", .array(rows.map { .optional($0.bound) })),
-            ("slope", .optional(slope)),
+            ("boundEstimate", .array(rows.map { .optional($0.bound) })),
+            ("slope", .optional(slope?.slope)),
+            ("slopeLow", .optional(slope?.slopeInterval?.lowerBound)),
+            ("slopeHigh", .optional(slope?.slopeInterval?.upperBound)),
+            ("slopePoints", .int(positiveGains)),
             ("meanFieldError", .numbers(rows.map(\.estimate.meanFieldError))),
             ("truncationBound", .numbers(rows.map(\.estimate.truncationBound))),
             ("nature", .array(rows.map { .string($0.estimate.nature) })),
-            ("constants", .object([
+            ("constantEstimates", .object([
                 ("reward", .number(c.reward)), ("kernel", .number(c.kernel)), ("radius", .number(c.radius)),
                 ("robustExpectation", .number(c.robustExpectation)), ("populationKernel", .number(c.populationKernel)),
                 ("populationMap", .number(c.populationMap)), ("valueSpan", .number(c.valueSpan)),
@@ -281,9 +293,9 @@ struct PopulationReport: CommandReport {
         var lines: [String] = []
         lines.append("\(file.name): the mean-field policy in the N-agent game (true model \(trueModel.rawValue), \(episodes) episodes x \(steps) steps, seed \(seed))")
         lines.append("  equilibrium \(source)")
-        lines.append("  constants   L_r \(sci(c.reward)), L_P \(sci(c.kernel)), L_ρ \(sci(c.radius)), L_σ \(sci(c.robustExpectation)), L_K \(sci(c.populationKernel)), L_Φ \(sci(c.populationMap)), S \(sci(c.valueSpan)) (\(c.pairs) pairs with ‖μ − μ*‖₁ <= \(fmt(c.neighborhood)))")
+        lines.append("  constant estimates (largest quotients over sampled pairs, not bounds): L_r \(sci(c.reward)), L_P \(sci(c.kernel)), L_ρ \(sci(c.radius)), L_σ \(sci(c.robustExpectation)), L_K \(sci(c.populationKernel)), L_Φ \(sci(c.populationMap)), S \(sci(c.valueSpan)) (\(c.pairs) pairs with ‖μ − μ*‖₁ <= \(fmt(c.neighborhood)))")
         lines.append("")
-        var table = TextTable(header: ["N", "gain ε_N", "95% interval", "exact (T steps)", "exact optimal", "bound", "E‖μ^N − μ*‖₁"])
+        var table = TextTable(header: ["N", "gain ε_N", "95% interval", "exact (T steps)", "exact optimal", "bound estimate", "E‖μ^N − μ*‖₁"])
         for r in rows {
             let e = r.estimate
             table.add([String(e.agents), sci(e.gain), "[\(sci(e.gainLow)), \(sci(e.gainHigh))]",
@@ -292,19 +304,26 @@ struct PopulationReport: CommandReport {
         }
         lines.append(table.rendered)
         lines.append("")
-        lines.append("  log–log slope of the gain against N: \(slope.map { String(format: "%.3f", $0) } ?? "undefined (fewer than two positive gains)")")
+        if let slope, let ci = slope.slopeInterval {
+            lines.append("  log–log slope of the gain against N: \(String(format: "%.3f", slope.slope)), 95% interval [\(String(format: "%.3f", ci.lowerBound)), \(String(format: "%.3f", ci.upperBound))] (\(slope.count) positive gains)")
+        } else {
+            lines.append("  log–log slope of the gain against N: not enough points (\(positiveGains) positive gains, need 3)")
+        }
+        if approximateNature {
+            lines.append("  nature mean-field: the tagged agent's worst case is the mean-field approximation, so its gain estimates ε_N but is not a lower bound")
+        }
         if let tail = rows.map(\.estimate.truncationBound).max() {
             lines.append("  truncation: the untruncated gain differs by at most γ^T·range/(1 − γ) = \(sci(tail))")
         }
         if rows.contains(where: { $0.bound == nil }) {
-            lines.append("  bound '-': γ·L_Φ >= 1 or a random true model (Docs/Theory.md, \"Finite populations\")")
+            lines.append("  bound estimate '-': γ·L_Φ >= 1 or a random true model (Docs/Theory.md, \"Finite populations\")")
         }
         return lines.joined(separator: "\n")
     }
 
     func writeFiles(to dir: OutputDirectory) throws {
         try dir.write("result.json", json.serialized + "\n")
-        var csv = [csvLine(["agents", "gain", "gainLow", "gainHigh", "exact", "exactOptimal", "bound", "meanFieldError"])]
+        var csv = [csvLine(["agents", "gain", "gainLow", "gainHigh", "exact", "exactOptimal", "boundEstimate", "meanFieldError"])]
         for r in rows {
             let e = r.estimate
             csv.append(csvLine([String(e.agents), exact(e.gain), exact(e.gainLow), exact(e.gainHigh),
@@ -323,7 +342,7 @@ struct PopulationReport: CommandReport {
         }
         let bounded = rows.filter { $0.bound != nil }
         if !bounded.isEmpty {
-            series.append(Series(label: "bound", x: bounded.map { Double($0.estimate.agents) },
+            series.append(Series(label: "bound estimate (sampled constants)", x: bounded.map { Double($0.estimate.agents) },
                                  y: bounded.compactMap(\.bound), dashed: true))
         }
         let chart = LineChart(title: "\(file.name): deviation gain ε_N (\(trueModel.rawValue))", xLabel: "agents N (log10)",

@@ -6,7 +6,7 @@ import Foundation
 struct RMFG: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rmfg",
-        abstract: "Stationary robust mean-field equilibria, exact and certified.",
+        abstract: "Stationary robust mean-field ε-equilibria (ε recomputed from scratch), with certified inner worst-case problems.",
         discussion: """
         Every command takes --format text|json. Exit status: 0 success; 1 the \
         computation finished but did not reach its goal (not converged, a \

@@ -95,6 +95,13 @@ struct HandDerivedTests {
         #expect(isClose(b.value, 1.6, rel: 1e-14))
         #expect(isClose(b.distribution, [0.2, 0, 0.8], rel: 1e-14))
         #expect(isClose(b.multiplier("lambda") ?? -1, 0.4, rel: 1e-14))
+        // Issue 19: continuity at ρ = 0. With c₀₁ = 0 (now refused) σ was 2.2 at ρ = 0 and 1.2 at
+        // ρ = 1e-12; with positive costs W_c ≥ c_min·TV, so σ moves by at most ρ·span(V)/c_min.
+        let p = [0.5, 0.3, 0.2], v = [3.0, 1, 2]
+        let at0 = try solve(try AmbiguitySet(kind: .wasserstein, cost: metric), p, v, 0)
+        let near0 = try solve(try AmbiguitySet(kind: .wasserstein, cost: metric), p, v, 1e-12)
+        #expect(isClose(at0.value, 2.2, rel: 1e-14))
+        #expect(at0.value - near0.value >= 0 && at0.value - near0.value <= 2e-12 + 1e-15)
         // Beyond saturation (ρ = 10 ≥ 5): all mass reaches the minimum, λ = 0.
         let c = try solve(try AmbiguitySet(kind: .wasserstein, cost: asym), [0, 0, 1], [0, 1, 2], 10)
         #expect(c.value == 0 && c.distribution == [1, 0, 0] && c.multiplier("lambda") == 0)

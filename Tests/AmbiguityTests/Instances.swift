@@ -54,12 +54,13 @@ func randomInstance(seed: Int, maxStates: Int = 200) -> Instance {
     let radius: Double = r < 0.1 ? 0 : r < 0.2 ? 2 + 10 * g.uniform() : r < 0.5 ? 0.05 * g.uniform() : g.uniform()
     // L1 weights.
     let weights: [Double] = g.chance(0.15) ? [Double](repeating: 1.5, count: n) : (0..<n).map { _ in 0.2 + 2.8 * g.uniform() }
-    // Ground cost: random, metric |s − t|, 0-1, or with zero off-diagonal entries.
+    // Ground cost: random, metric |s − t|, 0-1, or with small off-diagonal entries (zero is refused: issue 19;
+    // 1e-3 rather than smaller, since GLPK's LP certificate is not robust to costs spanning 1e9 at V ~ 1e-14).
     let kind = g.uniform()
     var cost = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
     for s in 0..<n {
         for t in 0..<n where s != t {
-            if kind < 0.5 { cost[s][t] = 0.1 + 2 * g.uniform() } else if kind < 0.7 { cost[s][t] = Double(abs(s - t)) * 0.3 } else if kind < 0.85 { cost[s][t] = 1 } else { cost[s][t] = g.chance(0.2) ? 0 : g.uniform() }
+            if kind < 0.5 { cost[s][t] = 0.1 + 2 * g.uniform() } else if kind < 0.7 { cost[s][t] = Double(abs(s - t)) * 0.3 } else if kind < 0.85 { cost[s][t] = 1 } else { cost[s][t] = g.chance(0.2) ? 1e-3 : 1e-3 + g.uniform() }
         }
     }
     return Instance(nominal: p, values: values, radius: radius, weights: weights, cost: cost, tieFree: tieFree)

@@ -41,6 +41,8 @@ struct ValidationTests {
         #expect(field { _ = try GroundCost([[0, 1], [1, 1]]) } == "cost")
         #expect(field { _ = try GroundCost([[0, -1], [1, 0]]) } == "cost")
         #expect(field { _ = try GroundCost([[0, 1], [1]]) } == "cost")
+        // Issue 19: a zero cost off the diagonal is refused (σ would jump at ρ = 0).
+        #expect(field { _ = try GroundCost([[0, 0, 1], [1, 0, 1], [1, 1, 0]]) } == "cost")
         let w = try AmbiguitySet(kind: .wasserstein, cost: GroundCost([[0, 1, 1], [1, 0, 1], [1, 1, 0]]))
         #expect(field { _ = try w.worstCase(nominal: [0.5, 0.5], values: [0, 1], radius: 0.1) } == "cost")
         #expect(field { _ = try w.worstCaseLP(nominal: [0.5, 0.5], values: [0, 1], radius: 0.1) } == "cost")

@@ -84,6 +84,49 @@ import TestSupport
         #expect(file.summary?.isEmpty == false)
     }
 
+    /// Issue 19 (Docs/Theory.md, "Solvers"): the coordination game has three equilibria, so no map
+    /// of the mean field — damped or not — is a contraction, and the slope of the equilibrium map at
+    /// the interior one is above 1, so every damped iteration `(1 − α)x + αF(x)` is repelled from it.
+    @Test func coordinationGameHasThreeEquilibria() throws {
+        let file = try GameFile.load(path: Paths.example("coordination.yaml"))
+        let game = try file.makeGame()
+        let tau = file.solver.temperature
+        #expect(tau == 0.1 && file.discount == 0.9)
+        // F(x) = Φ(μ, BR_τ(μ))(right) for μ = (1 − x, x); the chain goes where the action says, so F is
+        // also the stationary distribution of the best response's chain.
+        func f(_ x: Double) throws -> Double {
+            let mu = [1 - x, x]
+            let br = try game.bestResponse(meanField: mu, temperature: tau)
+            return try game.populationUpdate(meanField: mu, policy: br, temperature: tau, population: file.population)[1]
+        }
+        let grid = [0.0] + (0..<100).map { (Double($0) + 0.5) / 100 } + [1.0]
+        let g = try grid.map { try f($0) - $0 }
+        var roots: [Double] = []
+        for i in 1..<grid.count where (g[i - 1] > 0) != (g[i] > 0) {
+            var lo = grid[i - 1], hi = grid[i]
+            let loPositive = g[i - 1] > 0
+            for _ in 0..<60 {
+                let mid = (lo + hi) / 2
+                if (try f(mid) - mid > 0) == loPositive { lo = mid } else { hi = mid }
+            }
+            roots.append((lo + hi) / 2)
+        }
+        #expect(roots.count == 3, "\(roots)")
+        // Closed form: x = logistic(γκ(2x − 1)/τ) = logistic(9(2x − 1)).
+        for x in roots {
+            #expect(abs(x - 1 / (1 + exp(-9 * (2 * x - 1)))) < 1e-12, "\(x)")
+            let mu = [1 - x, x]
+            let br = try game.bestResponse(meanField: mu, temperature: tau)
+            let e = try game.evaluate(policy: br, meanField: mu, temperature: tau, population: file.population)
+            #expect(abs(e.exploitability) < 1e-10 && e.stationarityResidual < 1e-10, "x \(x): \(e.exploitability), \(e.stationarityResidual)")
+        }
+        #expect(abs(roots[1] - 0.5) < 1e-12 && abs(roots[0] + roots[2] - 1) < 1e-12 && roots[2] > 0.9998)
+        // F'(1/2) = γκ/(2τ) = 4.5: the Lipschitz constant of the damped map near 1/2 is 1 − α + 4.5α > 1.
+        let h = 1e-6
+        let slope = (try f(0.5 + h) - f(0.5 - h)) / (2 * h)
+        #expect(abs(slope - 4.5) < 1e-4, "\(slope)")
+    }
+
     @Test func lasryLionsMatchesTheKnownEquilibrium() throws {
         let solved = try Self.solve("lasry-lions.yaml")
         let mu = solved.result.meanField

@@ -72,6 +72,7 @@ import Testing
         "support-unknown.yaml": "ambiguity.support",
         "wasserstein-without-cost.yaml": "ambiguity.cost",
         "cost-nonzero-diagonal.yaml": "ambiguity.cost",
+        "cost-zero-off-diagonal.yaml": "ambiguity.cost",
         "cost-negative.yaml": "ambiguity.cost",
         "cost-uses-a.yaml": "ambiguity.cost",
         "weights-zero.yaml": "ambiguity.weights",

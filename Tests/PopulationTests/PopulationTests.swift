@@ -3,6 +3,7 @@ import Foundation
 import GameFiles
 import MeanField
 import Population
+import Randomness
 import Testing
 import TestSupport
 
@@ -187,11 +188,11 @@ struct Solved {
         for n in sizes {
             let e = try pop.exactTwoState(agents: n, steps: 50)
             gains.append(e.optimalGain)
-            let bound = try #require(pop.bound(agents: n, constants: constants))
+            let bound = try #require(pop.boundEstimate(agents: n, constants: constants))
             #expect(bound >= e.optimalGain, "N \(n): bound \(bound) below the exact gain \(e.optimalGain)")
         }
         #expect(gains[0] > gains[1] && gains[1] > gains[2], "\(gains)")
-        let slope = try #require(logLogSlope(x: sizes.map(Double.init), y: gains))
+        let slope = try #require(LogLogFit.fit(x: sizes.map(Double.init), y: gains)).slope
         // Measured: about −1.1 (the gain of a smooth deviation is second order in μ^N − μ*).
         #expect(slope > -1.5 && slope < -0.25, "slope \(slope)")
     }
@@ -208,14 +209,20 @@ struct Solved {
             let mc = try pop.deviationGain(agents: n, episodes: n == 10 ? 800 : 150, steps: 30, seed: 4, nature: .exact(exact))
             #expect(mc.gainLow <= exact.truncatedGain && exact.truncatedGain <= mc.gainHigh,
                     "N \(n): MC [\(mc.gainLow), \(mc.gainHigh)], exact \(exact.truncatedGain)")
-            let bound = try #require(pop.bound(agents: n, constants: constants))
+            let bound = try #require(pop.boundEstimate(agents: n, constants: constants))
             #expect(bound >= mc.gainHigh && bound >= exact.optimalGain, "N \(n): bound \(bound)")
         }
     }
 
     @Test func slopeOfAPowerLaw() throws {
         let x = [10.0, 100, 1000]
-        #expect(isClose(try #require(logLogSlope(x: x, y: x.map { 3 / $0.squareRoot() })), -0.5, rel: 1e-12))
-        #expect(logLogSlope(x: x, y: [-1, -2, 0.5]) == nil)
+        let fit = try #require(LogLogFit.fit(x: x, y: x.map { 3 / $0.squareRoot() }))
+        #expect(isClose(fit.slope, -0.5, rel: 1e-12))
+        let interval = try #require(fit.slopeInterval)
+        #expect(interval.contains(-0.5) && interval.upperBound - interval.lowerBound < 1e-9)
+        #expect(LogLogFit.fit(x: x, y: [-1, -2, 0.5]) == nil)
+        // Issue 19: a slope needs at least 3 positive points (two.state printed one from 2).
+        #expect(LogLogFit.fit(x: x, y: [1, 0.5, -0.1]) == nil)
+        #expect(LogLogFit.fit(x: [10, 100], y: [1, 0.5]) == nil)
     }
 }

@@ -149,16 +149,62 @@ struct ModelTests {
         #expect(result.trace.count >= 1)
     }
 
-    @Test("rate fit recovers a + b/√k and the exponent of c·k^-p")
+    @Test("rate evidence recovers a + b/√k, a + b/k and the exponent of c·k^-p")
     func rateFit() throws {
-        let ks = [1, 2, 4, 8]
-        let fit = try #require(RateFit.fit(observed: ks, gaps: ks.map { 0.1 + 0.5 / Double($0).squareRoot() }))
-        #expect(isClose(fit.intercept, 0.1, rel: 1e-10))
-        #expect(isClose(fit.coefficient, 0.5, rel: 1e-10))
-        #expect(isClose(fit.rSquared, 1, rel: 1e-10))
-        let power = try #require(RateFit.fit(observed: ks, gaps: ks.map { 2 / Double($0).squareRoot() }))
+        let ks = [1, 2, 3, 4, 5, 6]
+        let sqrtGaps = ks.map { 0.1 + 0.5 / Double($0).squareRoot() }
+        let fit = RateEvidence(agents: 48, observed: ks, gaps: [sqrtGaps], tolerance: 1e-10)
+        #expect(fit.shortfall == nil && fit.fitted == ks)
+        let s = try #require(fit.inverseSquareRoot), i = try #require(fit.inverse)
+        #expect(isClose(s.intercept, 0.1, rel: 1e-10) && isClose(s.slope, 0.5, rel: 1e-10))
+        #expect(isClose(s.rSquared, 1, rel: 1e-10) && i.rSquared < s.rSquared)
+        let power = RateEvidence(agents: 48, observed: ks, gaps: [ks.map { 2 / Double($0).squareRoot() }], tolerance: 1e-10)
         #expect(isClose(power.exponent ?? 0, 0.5, rel: 1e-10))
-        #expect(RateFit.fit(observed: [3, 3], gaps: [1, 2]) == nil)
+        #expect(power.verdict.contains("consistent with k^-1/2"))
+        let fast = RateEvidence(agents: 48, observed: ks, gaps: [ks.map { 0.3 / Double($0) + 1e-3 * Double($0 % 2) }], tolerance: 1e-10)
+        #expect(fast.verdict.contains("faster than k^-1/2") && fast.verdict.contains("a + b/k fits better"), "\(fast.verdict)")
+        // Noisy gaps: an interval containing 0 and 1/2 is inconclusive, not "consistent with 1/√k".
+        let noisy = RateEvidence(agents: 48, observed: ks, gaps: [[0.157, 0.060, 0.130, 0.063, 0.046, 0.060]], tolerance: 1e-10)
+        #expect(noisy.verdict.contains("inconclusive"), "\(noisy.verdict)")
+    }
+
+    /// Issue 19: the multi-robot gaps (k = 4 numerically zero, below the 1e-10 tolerance) printed
+    /// "gap ∝ k^-17.06"; 3–4 points with k = n gave "1/√k" fits.
+    @Test("rate evidence: zero gaps, k near n and too few points give no fit")
+    func rateRefusals() {
+        let robot = RateEvidence(agents: 4, observed: [1, 2, 4], gaps: [[0.2466, 0.02163, 1.3e-11]], tolerance: 1e-10)
+        #expect(robot.exponent == nil && robot.logLog == nil)
+        #expect(robot.verdict.hasPrefix("not enough points"), "\(robot.verdict)")
+        let federated = RateEvidence(agents: 8, observed: [1, 2, 4, 8], gaps: [[0.1372, 0.06126, 0.02779, 0.01181]], tolerance: 1e-10)
+        #expect(federated.fitted == [1] && federated.shortfall != nil)
+        // Six k with 8k <= n, but one gap is zero to the solver's accuracy: five remain.
+        let ks = [1, 2, 3, 4, 5, 6]
+        let zero = RateEvidence(agents: 48, observed: ks, gaps: [[1, 0.5, 0.3, 0.2, 1.5e-10, 0.1]], tolerance: 1e-10)
+        #expect(zero.fitted == [1, 2, 3, 4, 6] && zero.shortfall != nil)
+        // Six k but k = 7 > n/8 for n = 48.
+        let wide = RateEvidence(agents: 48, observed: [1, 2, 3, 4, 5, 7], gaps: [[1, 0.5, 0.3, 0.2, 0.15, 0.1]], tolerance: 1e-10)
+        #expect(wide.fitted == [1, 2, 3, 4, 5] && wide.shortfall != nil)
+    }
+
+    @Test("rate evidence: the bootstrap over seeds replays and brackets the exponent")
+    func rateBootstrap() throws {
+        let ks = [1, 2, 3, 4, 5, 6]
+        // Seeds scatter multiplicatively around 0.4·k^-1.
+        let factors = [0.9, 1.1, 1.0, 0.95, 1.05]
+        let rows = factors.enumerated().map { j, f in ks.map { 0.4 * f * (1 + 0.05 * Double(($0 + j) % 3 - 1)) / Double($0) } }
+        let a = RateEvidence(agents: 48, observed: ks, gaps: rows, tolerance: 1e-10)
+        let b = RateEvidence(agents: 48, observed: ks, gaps: rows, tolerance: 1e-10)
+        let ci = try #require(a.bootstrapInterval)
+        #expect(ci == b.bootstrapInterval)
+        let p = try #require(a.exponent)
+        #expect(ci.lowerBound <= p && p <= ci.upperBound && ci.lowerBound > 0.5, "\(ci), \(p)")
+        #expect(a.verdict.contains("bootstrap over 5 seeds"))
+        // The verdict's interval contains both the bootstrap and the regression interval.
+        let r = try #require(a.regressionInterval), both = try #require(a.exponentInterval)
+        #expect(both.lowerBound <= min(r.lowerBound, ci.lowerBound) && both.upperBound >= max(r.upperBound, ci.upperBound))
+        // One seed: the regression interval.
+        let one = RateEvidence(agents: 48, observed: ks, gaps: [rows[0]], tolerance: 1e-10)
+        #expect(one.bootstrapInterval == nil && one.exponentInterval != nil && one.verdict.contains("regression"))
     }
 }
 

@@ -46,8 +46,13 @@ struct AlternatingCommandTests {
         }
         let planning = try #require(results.last?["planning"] as? [String: Any])
         #expect((number(planning, "globalGap") ?? 1) < 1e-8, "planning with k = n leaves no global gain")
-        let fit = try #require(j["fit"] as? [String: Any])
-        #expect(number(fit, "coefficient") != nil && number(fit, "intercept") != nil)
+        // Issue 19: 3 k with k = n and n = 3 < 8·k_max: no fit, "not enough points".
+        for key in ["rate", "planningRate"] {
+            let rate = try #require(j[key] as? [String: Any])
+            #expect(rate["enoughPoints"] as? Bool == false)
+            #expect(rate["exponent"] is NSNull && rate["inverseSquareRoot"] is NSNull)
+            #expect((rate["verdict"] as? String)?.hasPrefix("not enough points") == true)
+        }
         let csv = try String(contentsOfFile: out + "/alternating.csv", encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 4)
         #expect(csv.first?.hasPrefix("observed,nashGap,globalGap,localGap,return") == true)
@@ -66,7 +71,10 @@ struct AlternatingCommandTests {
                           "--episodes", "3000"])
         #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
         #expect(r.stdout.contains("federated: ALTERNATING-MARL with n = 4"))
-        #expect(r.stdout.contains("gap ≈"))
+        // Issue 19: two k, one of them k = n: no fit, and no "gap ∝ k^-…" line.
+        #expect(r.stdout.contains("rate, learned: not enough points") && r.stdout.contains("rate, planned: not enough points"))
+        #expect(!r.stdout.contains("gap ∝") && !r.stdout.contains("gap ≈"))
+        try expectInputError(["alternating", "Examples/alternating/federated.yaml", "--seeds", "0"], mentioning: "--seeds")
     }
 
     @Test("malformed files and flags: exit 2, one line naming the field")

@@ -65,6 +65,7 @@ struct NumericFlagTests {
             Case(command: "alternating", flag: "observed", value: "-2", mention: "--observed"),
             Case(command: "alternating", flag: "episodes", value: "-5", mention: "--episodes"),
             Case(command: "alternating", flag: "seed", value: "-1", mention: "--seed"),
+            Case(command: "alternating", flag: "seeds", value: "-2", mention: "--seeds"),
             Case(command: "alternating", flag: "rounds", value: "-5", mention: "--rounds"),
             Case(command: "alternating", flag: "agents", value: "-5", mention: "--agents"),
             Case(command: "generate", flag: "states", value: "-5", mention: "--states"),
