@@ -89,7 +89,7 @@ cleanup() {
     trap - EXIT INT TERM
     set +e
     if [ -n "${SLURM_CONF:-}" ] && [ -f "$SLURM_CONF" ] && [ ${#daemon_pids[@]} -gt 0 ]; then
-        timeout 10 scancel --quiet --user=root >/dev/null 2>&1
+        timeout 10 scancel --quiet --user="$(id -un)" >/dev/null 2>&1
     fi
     # Daemons last to first (slurmd, slurmctld, munged), then anything else tagged
     # (job steps, batch scripts, shard runs).

@@ -39,7 +39,7 @@ extension AmbiguitySet {
     ///
     /// It passes when, with `tol =` ``Acceptance/tolerance(values:)``:
     /// - `σ`, the certificate's primal and dual bounds and its gap are finite;
-    /// - `−tol ≤ gap ≤ tol` and `|σ − primal| ≤ tol`;
+    /// - `−tol ≤ gap ≤ tol`, `|σ − primal| ≤ tol` and `|σ − q·V| ≤ tol` (q·V recomputed from `q`);
     /// - `q` is feasible: `n` finite entries `≥ −1e-12`, `|Σ q − 1| ≤ 1e-9`, no mass off the
     ///   allowed support (`supp p` for `kl`, `chi2` and `support: nominal`; `q = p`
     ///   within `1e-9` for `none` and `ρ = 0`), and `D(q, p) ≤ ρ + 1e-9·(1 + ρ)`
@@ -63,6 +63,15 @@ extension AmbiguitySet {
         }
         if value.isFinite, certificate.primal.isFinite, !(abs(value - certificate.primal) <= tol) {
             failures.append("σ = \(value) differs from q·V = \(certificate.primal) by more than \(tol)")
+        }
+        // q·V recomputed here, not taken from the certificate (an LP's primal is GLPK's objective).
+        // A convex combination: every partial sum stays within max|V|, so it cannot overflow.
+        if q.count == values.count, value.isFinite, tol.isFinite {
+            var qv = 0.0
+            for (x, v) in zip(q, values) { qv += x * v }
+            if !(abs(value - qv) <= tol) {
+                failures.append("σ = \(value) differs from q·V = \(qv) recomputed from q by more than \(tol)")
+            }
         }
         failures += feasibility(q, nominal: p, radius: radius, distance: distance)
         return CertificateCheck(passed: failures.isEmpty, tolerance: tol, failures: failures)

@@ -16,7 +16,7 @@ public enum AmbiguityKind: String, Sendable, CaseIterable, Codable, Hashable {
     case wasserstein
     /// Kullback–Leibler `Σ q log(q/p) ≤ ρ`, on `supp(p)`.
     case kl
-    /// Neyman χ² `Σ (q − p)²/p ≤ ρ`, on `supp(p)`.
+    /// Pearson χ² `Σ (q − p)²/p ≤ ρ` (the f-divergence with `f(t) = (t − 1)²`), on `supp(p)`.
     case chi2
 
     /// Whether the set is a polytope, so that the inner problem is a linear program.

@@ -315,7 +315,7 @@ struct NPYHeader {
         case ("f", 8), ("f", 4): kind = .float
         case ("i", 1), ("i", 2), ("i", 4), ("i", 8): kind = .signed
         case ("u", 1), ("u", 2), ("u", 4), ("u", 8): kind = .unsigned
-        case ("f", _): throw refuse("a \(size * 8)-bit float")
+        case ("f", _): throw refuse((1...64).contains(size) ? "a \(size * 8)-bit float" : "a \(size)-byte float")  // no overflow on a hostile size
         default: throw refuse("unknown")
         }
         switch order {

@@ -65,7 +65,10 @@ public struct AlternatingWorkEstimate: Sendable, Hashable {
         let range = game.rewardRange
         let scale = (1 + max(abs(range.min), abs(range.max))) / max(1 - gamma, 1e-12)
         let stop = settings.tolerance * (1 - gamma) / max(gamma, 1e-300)
-        let sweeps = gamma <= 0 ? 1 : min(1_000_000, max(1, Int((log(stop / scale) / log(gamma)).rounded(.up)) + 1))
+        // Clamped in Double first: an overflowing scale or an underflowing stop makes the
+        // quotient infinite or NaN, which Int(_:) would trap on.
+        let raw = (log(stop / scale) / log(gamma)).rounded(.up) + 1
+        let sweeps = gamma <= 0 ? 1 : (raw.isFinite ? Int(min(1_000_000, max(1, raw))) : 1_000_000)
         let s = Double(sweeps)
         // Building a kernel: m convolution steps over at most support(h) keys, each to r_max states.
         let rMax = Double(successors.max() ?? 1)

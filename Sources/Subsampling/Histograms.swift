@@ -73,7 +73,7 @@ public struct HistogramSpace: Sendable, Hashable {
     public static func count(agents: Int, states: Int) -> Int {
         guard agents >= 0, states >= 1 else { return agents == 0 ? 1 : 0 }
         var c = 1.0
-        for i in 1..<max(states, 1) { c = c * Double(agents + i) / Double(i) }
+        for i in 1..<max(states, 1) { c = c * (Double(agents) + Double(i)) / Double(i) }
         return c > Double(Int.max / 2) ? Int.max / 2 : Int(c.rounded())
     }
 

@@ -62,7 +62,8 @@ struct MergeCommand: ParsableCommand {
             throw InputError("\(folders.joined(separator: " ")): no shard-i-of-n.manifest files found")
         }
         let n = first.shard.count
-        var seen = [String?](repeating: nil, count: n)
+        // Keyed by index, not an array of n slots: n comes from a file.
+        var seen: [Int: String] = [:]
         for s in shards {
             let path = s.folder.appendingPathComponent("\(s.stem).manifest").path
             guard s.manifest.identity == first.manifest.identity else {
@@ -74,7 +75,7 @@ struct MergeCommand: ParsableCommand {
             if let other = seen[s.shard.index] { throw InputError("\(path): shard \(s.shard) also found at \(other)") }
             seen[s.shard.index] = path
         }
-        if let missing = seen.firstIndex(where: { $0 == nil }) {
+        if let missing = (0..<n).first(where: { seen[$0] == nil }) {
             throw InputError("shard \(missing) of \(n) missing (expected shard-\(missing)-of-\(n).manifest and .csv; rerun that shard)")
         }
         let cellCount = try first.manifest.integer("cells", source: "manifest")

@@ -92,6 +92,13 @@ struct PopulationCommand: ParsableCommand {
         return out
     }
 
+    /// Upper limits on the Monte Carlo flags, checked before anything is allocated
+    /// (Docs/CLI.md): a run at the limits takes hours, not a crash.
+    static let maximumEpisodes = 10_000_000
+    static let maximumSteps = 1_000_000
+    static let maximumSamples = 100_000
+    static let maximumAgentSteps = 1e11
+
     func measure() throws -> Bool {
         let sizes = try Self.parseAgents(agents)
         guard episodes >= 2 else { throw InputError("--episodes: \(episodes), expected at least 2") }
@@ -99,6 +106,14 @@ struct PopulationCommand: ParsableCommand {
         guard seed >= 0 else { throw InputError("--seed: \(seed), expected an integer >= 0") }
         guard exactLimit >= 0 else { throw InputError("--exact-limit: \(exactLimit), expected an integer >= 0") }
         guard samples >= 1 else { throw InputError("--samples: \(samples), expected at least 1") }
+        guard episodes <= Self.maximumEpisodes else { throw InputError("--episodes: \(episodes), expected at most \(Self.maximumEpisodes)") }
+        guard steps <= Self.maximumSteps else { throw InputError("--steps: \(steps), expected at most \(Self.maximumSteps)") }
+        guard samples <= Self.maximumSamples else { throw InputError("--samples: \(samples), expected at most \(Self.maximumSamples)") }
+        // Simulated agent-steps over every N (each episode moves all N agents `steps` times).
+        let agentSteps = sizes.reduce(0.0) { $0 + Double($1) } * Double(episodes) * Double(steps)
+        guard agentSteps <= Self.maximumAgentSteps else {
+            throw InputError("--episodes: \(episodes) episodes x \(steps) steps over N = \(sizes.map(String.init).joined(separator: ",")) simulate \(String(format: "%.2g", agentSteps)) agent-steps, expected at most \(String(format: "%.0e", Self.maximumAgentSteps)); use fewer episodes, steps or agents")
+        }
         var model: TrueModel?
         if let trueModel {
             guard let m = TrueModel(rawValue: trueModel) else {

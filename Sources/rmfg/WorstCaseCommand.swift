@@ -127,7 +127,7 @@ struct WorstCaseCommand: ParsableCommand {
 
         if let exportLp {
             let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v, radius: rho) }
-            try exportCPLEX(lp, to: exportLp, inputs: [costFile].compactMap { $0 })
+            try exportCPLEX(lp, to: exportLp, inputs: [costFile, nominalFile, valuesFile].compactMap { $0 })
         }
 
         var fields: [(String, JSON)] = [("set", .string(kind.rawValue)), ("radius", .number(rho)),

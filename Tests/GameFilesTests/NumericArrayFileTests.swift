@@ -98,6 +98,9 @@ struct NumericArrayFileTests {
             (npyBytes(descr: "<c16", shape: "(1,)", data: Array(three.prefix(16))), "complex"),
             (npyBytes(descr: "<U3", shape: "(1,)", data: []), "text"),
             (npyBytes(descr: "<f2", shape: "(1,)", data: [0, 0]), "16-bit float"),
+            // A hostile item size once overflowed `size * 8` (a trap).
+            (npyBytes(descr: "<f2000000000000000000", shape: "(1,)", data: [0, 0]), "2000000000000000000-byte float"),
+            (npyBytes(descr: "<f-9223372036854775807", shape: "(1,)", data: [0, 0]), "-9223372036854775807-byte float"),
             (npyBytes(descr: "<x9", shape: "(1,)", data: []), "unknown"),
             (npyBytes(shape: "", data: three, header: "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (3,), }"), "expected a string"),
             (npyBytes(shape: "", data: three, header: "{'descr': '<f8', 'shape': (3,), }"), "expected exactly"),

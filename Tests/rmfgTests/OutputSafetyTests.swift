@@ -97,9 +97,13 @@ struct OutputSafetyTests {
         return path
     }
 
-    @Test func deviceNodeIsWrittenThroughNotReplaced() throws {
+    @Test(.enabled(if: getuid() == 0, "mknod needs root"))
+    func deviceNodeIsWrittenThroughNotReplaced() throws {
         let dir = try ScratchFolder()
-        guard let full = Self.privateDevice("full", in: dir), let null = Self.privateDevice("null", in: dir) else { return }
+        guard let full = Self.privateDevice("full", in: dir), let null = Self.privateDevice("null", in: dir) else {
+            Issue.record("running as root, yet private device nodes could not be made in \(dir.url.path)")
+            return
+        }
         try expectInputError(Self.garnet + ["--output", full], mentioning: "--output: cannot write '\(full)': No space left on device")
         #expect(fileType(full) == S_IFCHR)
         let r = try rmfg(Self.garnet + ["--output", null])
@@ -120,6 +124,10 @@ struct OutputSafetyTests {
         reader.start()
         let r = try rmfg(Self.garnet + ["--output", fifo])
         #expect(r.status == 0, "\(r.stderr)")
+        // If rmfg never opened the FIFO, the reader is still blocked in open(2): a writer
+        // opened and closed here releases it with an empty read (no hang on failure).
+        let writer = open(fifo, O_WRONLY | O_NONBLOCK)
+        if writer >= 0 { close(writer) }
         // A replaced FIFO would leave the reader blocked for ever: do not wait then.
         guard fileType(fifo) == S_IFIFO else {
             Issue.record("the FIFO was replaced")
@@ -263,13 +271,17 @@ struct OutputSafetyTests {
     }
 
     /// A full disk during `solve --output`: the reason is given, nothing is left.
-    /// Needs a small tmpfs (root); skipped where it cannot be mounted.
-    @Test func fullDiskLeavesNoPartialFolder() throws {
+    /// Needs a small tmpfs (root); skipped when not root.
+    @Test(.enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func fullDiskLeavesNoPartialFolder() throws {
         let dir = try ScratchFolder()
         let mountPoint = dir.path("small")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         let mount = try rmfgShellCommand("mount -t tmpfs -o size=256k tmpfs '\(mountPoint)' 2>/dev/null")
-        guard mount == 0 else { return }  // not root, or no mount(8): skip
+        guard mount == 0 else {
+            Issue.record("running as root, yet a 256 KiB tmpfs could not be mounted at \(mountPoint)")
+            return
+        }
         defer { _ = try? rmfgShellCommand("umount '\(mountPoint)'") }
         // Leave about 8 KiB free: enough for some files, not for all.
         var fs = statvfs()

@@ -97,11 +97,13 @@ final class OutputDirectory {
     func commit() throws {
         guard !finished, let staging else { return }
         defer { discard() }
+        #if DEBUG
         if ProcessInfo.processInfo.environment["RMFG_TEST_HOLD_BEFORE_COMMIT"] != nil {
-            // Test hook: announce that every file is staged, then wait for a signal.
+            // Test hook (debug builds only): announce that every file is staged, then wait for a signal.
             _ = writeAll(2, "rmfg: test: staged\n")
             while true { pause() }
         }
+        #endif
         if !targetExists {
             if rename(staging.path, path) == 0 {
                 finished = true
@@ -118,6 +120,15 @@ final class OutputDirectory {
             // Someone created the folder meanwhile: move the files in one by one.
             guard code == EEXIST || code == ENOTEMPTY, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
                 throw InputError("\(flag): cannot create the folder '\(path)': \(errnoText(code))")
+            }
+        }
+        // A file its owner made read-only is not replaced (the shell's `>` would refuse it too);
+        // checked for every name before anything moves.
+        for s in staged {
+            let existing = path + "/" + s.name
+            var info = stat()
+            if lstat(existing, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(existing, W_OK) != 0 {
+                throw InputError("\(flag): cannot write '\(existing)': \(errnoText(errno))")
             }
         }
         // Hard links to the files about to be replaced, so a failed move can be undone.
@@ -278,6 +289,11 @@ func writeOutputFile(_ text: String, to path: String, flag: String, inputs: [Str
         let destination = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         target = destination.hasPrefix("/") ? destination : parentPath(target) + "/" + destination
     }
+    // Still a link after 40 hops: a loop (or a chain longer than the system allows), as open(2) says.
+    var last = stat()
+    if lstat(target, &last) == 0, last.st_mode & S_IFMT == S_IFLNK { throw failure(ELOOP) }
+    // A rename would replace a file its owner made read-only; the shell's `>` would not.
+    if exists, access(target, W_OK) != 0 { throw failure(errno) }
     let folder = parentPath(target)
     let mode = exists ? mode_t(info.st_mode & 0o7777) : 0o666
     for k in 0..<1000 {
