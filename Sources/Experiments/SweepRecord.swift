@@ -175,7 +175,7 @@ public enum SweepCSV {
 /// cell layout (set-major: cell `c` has set `sets[c / radii.count]` and radius
 /// `radii[c % radii.count]`), the test radius and the nominal baseline `J_nom(π₀)`.
 ///
-/// ``validate(_:)`` checks a row against it, so a shard row whose set or radius
+/// `validate(_:)` checks a row (or all rows) against it, so a shard row whose set or radius
 /// contradicts its cell index (or whose run-level figures differ from the run's) is
 /// refused rather than merged.
 public struct SweepLayout: Sendable, Hashable {

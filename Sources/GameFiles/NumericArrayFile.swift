@@ -93,7 +93,9 @@ public enum NumericArrayFile {
 
     /// Parses the bytes of a whole `.npy` file.
     ///
-    /// - Parameter path: the name used in errors.
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - path: the name used in errors.
     /// - Throws: ``GameFileError`` naming `path`.
     public static func parseNPY(_ bytes: [UInt8], path: String) throws(GameFileError) -> NumericArray {
         guard bytes.starts(with: npyMagic) else {

@@ -162,7 +162,7 @@ public struct RateEvidence: Sendable {
 
 extension GapStudy {
     /// The Nash gaps of ALTERNATING-MARL with learning, one row per seed and one entry per k
-    /// (the learning seed replaced by each of `seeds`; everything else as in ``run(game:observed:)``).
+    /// (the learning seed replaced by each of `seeds`; everything else as in ``run(game:observed:progress:)``).
     ///
     /// - Throws: `GameFileError` for a k outside `1...n` (field `observed`).
     public static func learnedGaps(game: AlternatingGame, observed: [Int], seeds: [UInt64]) throws(GameFileError) -> [[Double]] {
