@@ -47,7 +47,7 @@ public struct Series: Sendable {
 public enum AxisScale: Sendable {
     /// Linear.
     case linear
-    /// Base-10 logarithmic, spanning whole decades. Non-positive values are drawn at a
+    /// Base-10 logarithmic, with a tick at each power of ten (at least two). Non-positive values are drawn at a
     /// floor one decade below the smallest positive value, with an open triangle, and a
     /// note under the chart says so.
     case log
@@ -154,10 +154,15 @@ struct AxisMap {
         guard let a = ts.min(), let b = ts.max() else { return }
         switch scale {
         case .log:
-            lo = a.rounded(.down)
-            hi = b.rounded(.up)
-            if hi <= lo { hi = lo + 1 }
-            let lowE = Int(lo), highE = Int(hi)
+            // 5% of the span on each side, widened to whole decades when that would
+            // leave fewer than two decade ticks.
+            let pad = max((b - a) * 0.05, 0.05)
+            (lo, hi) = (a - pad, b + pad)
+            if hi.rounded(.down) - lo.rounded(.up) < 1 {
+                lo = a.rounded(.down)
+                hi = max(b.rounded(.up), lo + 1)
+            }
+            let lowE = Int(lo.rounded(.up)), highE = Int(hi.rounded(.down))
             let every = max(1, (highE - lowE + 7) / 8)
             ticks = stride(from: lowE, through: highE, by: every).map(Double.init)
             step = Double(every)
