@@ -22,7 +22,8 @@ public struct Series: Sendable {
     /// Dashed line (for bounds and references).
     public var dashed: Bool
     /// Optional text beside each point (for example the parameter that produced it);
-    /// a label is left out where it would overlap another label or a marker.
+    /// points drawn at the same place share one label listing theirs, and a label is
+    /// left out where it would overlap another label or a marker.
     public var pointLabels: [String]?
     /// What the error bars span, for the legend (for example "bar: 5th percentile to mean").
     public var errorBarLabel: String?
@@ -385,6 +386,16 @@ struct LineLayout {
                 if let labels = s.pointLabels, k < labels.count, !labels[k].isEmpty { requests.append((labels[k], p.0, p.1)) }
             }
         }
+        // Points drawn at the same place (within 2 px) share one label listing them all.
+        var merged: [(String, Double, Double)] = []
+        for r in requests {
+            if let k = merged.firstIndex(where: { abs($0.1 - r.1) <= 2 && abs($0.2 - r.2) <= 2 }) {
+                merged[k].0 += ", " + r.0
+            } else {
+                merged.append(r)
+            }
+        }
+        requests = merged
         let size = FontSize.pointLabel
         let candidates: [(Double, Double, String)] = [(6, 3.5, "start"), (-6, 3.5, "end"), (0, -7, "middle"), (0, 14, "middle"),
                                                       (5, -5, "start"), (5, 13, "start"), (-5, -5, "end"), (-5, 13, "end")]

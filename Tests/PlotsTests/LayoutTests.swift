@@ -94,7 +94,7 @@ struct LayoutTests {
                            values: (0..<n).map { s in (0..<5).map { a in a == s % 5 ? 1 : 0 } },
                            colorScale: .fixed(lower: 0, upper: 1))
         let svg = heat.svg
-        #expect(svg.utf8.count < 1_000_000, "\(svg.utf8.count) bytes")
+        #expect(svg.utf8.count < 150_000, "\(svg.utf8.count) bytes")
         #expect(svg.contains("Each row is the mean over a block of 100 consecutive rows (20000 in all)."))
         #expect(svg.contains("state0 – state99"))
         _ = expectLegible(svg, placed: heat.textBoxes, "large")
@@ -144,6 +144,12 @@ struct LayoutTests {
         #expect(layout.counts["polyline", default: 0] == 0)
         let texts = layout.boxes.map(\.text)
         #expect(texts.filter { $0 == "ρ=0.4" }.count == 2, "\(texts)")
+        // Points at the same place share a label.
+        let same = LineChart(title: "kl", xLabel: "price", yLabel: "protection", series: [
+            Series(label: "kl", x: [0, 0, 0], y: [0, 0, 0], markers: true, line: false, pointLabels: ["ρ=0", "ρ=0.1", "ρ=0.2"]),
+        ], showsLegend: false)
+        let one = try #require(expectLegible(same.svg, placed: same.textBoxes, "coincident"))
+        #expect(one.boxes.map(\.text).contains("ρ=0, ρ=0.1, ρ=0.2"))
     }
 
     /// The value plot's whisker was not explained.
