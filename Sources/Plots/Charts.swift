@@ -103,7 +103,7 @@ public struct BarChart: Sendable {
         let left = 6 + FontSize.axis * 1.05 + 6 + (tickTexts.map { TextMetrics.width($0, size: FontSize.tick) }.max() ?? 0) + 9
         let right = legend.isEmpty ? 12 : 14 + 30 + (legend.map(\.textWidth).max() ?? 0) + 8
         let width = left + plotW + right
-        let titleLines = TextMetrics.wrapped(title, size: FontSize.title, maxWidth: width - 16, bold: true)
+        let titleLines = TextMetrics.balanced(title, size: FontSize.title, maxWidth: width - 16, bold: true)
         let noteLines = notes.flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
         let top = 8 + Double(titleLines.count) * 17 + 8
         let height = top + max(plotH, legend.map(\.height).reduce(0, +)) + 8 + labels.extent + 8 + Double(noteLines.count) * 14 + 6
@@ -253,7 +253,7 @@ public struct HeatMap: Sendable {
         let barRight = barX + max(14 + 6 + (barTexts.map { TextMetrics.width($0, size: 10) }.max() ?? 0),
                                   TextMetrics.width(caption, size: 10)) + 10
         let width = max(barRight, 360)
-        let titleLines = TextMetrics.wrapped(title, size: FontSize.title, maxWidth: width - 16, bold: true)
+        let titleLines = TextMetrics.balanced(title, size: FontSize.title, maxWidth: width - 16, bold: true)
         let noteLines = notes.flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
         let head = 8 + Double(titleLines.count) * 17 + Double(noteLines.count) * 14 + 6
         let columnBand = columns.extent + 10

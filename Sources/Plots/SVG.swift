@@ -169,7 +169,9 @@ struct AxisMap {
             step = Double(every)
         case .linear:
             (lo, hi) = padded(a, b)
-            (ticks, step) = linearTicks(lo, hi)
+            // Whole numbers (iterations, agent counts) get whole-number ticks.
+            let whole = ts.allSatisfy { $0 == $0.rounded() && abs($0) < 1e15 }
+            (ticks, step) = linearTicks(lo, hi, minimumStep: whole ? 1 : 0)
         }
     }
 
@@ -202,14 +204,15 @@ func padded(_ a: Double, _ b: Double) -> (Double, Double) {
     return (a - pad, b + pad)
 }
 
-/// Ticks at 1, 2 or 5 times a power of ten, about six over `[a, b]`, and their step.
-func linearTicks(_ a: Double, _ b: Double) -> ([Double], Double) {
+/// Ticks at 1, 2 or 5 times a power of ten (at least `minimumStep` apart), about six
+/// over `[a, b]`, and their step.
+func linearTicks(_ a: Double, _ b: Double, minimumStep: Double = 0) -> ([Double], Double) {
     let span = b - a
     guard span > 0, span.isFinite else { return ([a], 1) }
     let raw = span / 6
     let mag = pow(10, log10(raw).rounded(.down))
     let norm = raw / mag
-    let step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag
+    let step = max((norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag, minimumStep)
     var k = (a / step).rounded(.up)
     var out: [Double] = []
     while k * step <= b + step * 1e-9, out.count < 20 {
@@ -357,7 +360,7 @@ struct LineLayout {
         let right = max(legendWidth, lastTickHalf, 12)
         let width = left + plotW + right
         xLabelText = TextMetrics.abbreviated(chart.xLabel, size: FontSize.axis, maxWidth: width - 16)
-        titleLines = TextMetrics.wrapped(chart.title, size: FontSize.title, maxWidth: width - 16, bold: true)
+        titleLines = TextMetrics.balanced(chart.title, size: FontSize.title, maxWidth: width - 16, bold: true)
         noteLines = notes.flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
         let top = 8 + Double(titleLines.count) * 17 + 8
         let bottom = 8 + FontSize.tick + 8 + (xLabelText.isEmpty ? 0 : FontSize.axis + 6) + Double(noteLines.count) * 14 + 8
@@ -529,7 +532,7 @@ public struct PanelChart: Sendable {
         let perRow = min(columns, max(layouts.count, 1))
         let rows = (layouts.count + perRow - 1) / perRow
         let width = max(cellW * Double(perRow), 360)
-        let titleLines = TextMetrics.wrapped(title, size: FontSize.title, maxWidth: width - 16, bold: true)
+        let titleLines = TextMetrics.balanced(title, size: FontSize.title, maxWidth: width - 16, bold: true)
         let noteLines = notes.flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
         let head = 8 + Double(titleLines.count) * 17 + Double(noteLines.count) * 14 + 6
         var doc = SVGDocument(width: width, height: head + cellH * Double(max(rows, 1)) + 4)

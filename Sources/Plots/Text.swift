@@ -11,6 +11,8 @@ import Foundation
 package enum TextMetrics {
     /// Factor applied to Helvetica's widths to cover wider fallback faces.
     package static let allowance = 1.12
+    /// Factor for bold text (DejaVu Sans Bold is about 12% wider than DejaVu Sans).
+    package static let boldFactor = 1.14
     /// Ascent and descent of a line, as fractions of the font size.
     package static let ascent = 0.80, descent = 0.22
 
@@ -42,7 +44,7 @@ package enum TextMetrics {
                 total += 640 // Greek, accented Latin, symbols: a typical width
             }
         }
-        return Double(total) / 1000 * size * allowance * (bold ? 1.06 : 1)
+        return Double(total) / 1000 * size * allowance * (bold ? boldFactor : 1)
     }
 
     /// `s` shortened with a trailing "…" so that it is at most `maxWidth` wide.
@@ -69,6 +71,24 @@ package enum TextMetrics {
         }
         if !current.isEmpty || lines.isEmpty { lines.append(current) }
         return lines
+    }
+
+    /// `s` wrapped like ``wrapped(_:size:maxWidth:bold:)`` into as few lines, but with
+    /// lines of similar length (no orphan word on the last line).
+    package static func balanced(_ s: String, size: Double, maxWidth: Double, bold: Bool = false) -> [String] {
+        let greedy = wrapped(s, size: size, maxWidth: maxWidth, bold: bold)
+        guard greedy.count > 1 else { return greedy }
+        var lo = 0.0, hi = maxWidth
+        for _ in 0..<20 {
+            let mid = (lo + hi) / 2
+            if wrapped(s, size: size, maxWidth: mid, bold: bold).count <= greedy.count
+                && !wrapped(s, size: size, maxWidth: mid, bold: bold).contains(where: { $0.hasSuffix("…") }) {
+                hi = mid
+            } else {
+                lo = mid
+            }
+        }
+        return wrapped(s, size: size, maxWidth: hi, bold: bold)
     }
 }
 

@@ -54,6 +54,11 @@ struct LayoutTests {
         #expect(short.hasSuffix("…") && TextMetrics.width(short, size: 10) <= 50)
         let lines = TextMetrics.wrapped("one two three four five six seven", size: 10, maxWidth: 60)
         #expect(lines.count > 1 && lines.allSatisfy { TextMetrics.width($0, size: 10) <= 60 })
+        // A title that just overflows is split in two halves, not one word on its own.
+        let title = "threshold: Nash gap against the number k of observed agents (n = 4)"
+        let full = TextMetrics.width(title, size: 14, bold: true)
+        let halves = TextMetrics.balanced(title, size: 14, maxWidth: full - 10, bold: true)
+        #expect(halves.count == 2 && halves.allSatisfy { $0.count > 20 }, "\(halves)")
         // A rotated box is the upright one turned: tall and narrow.
         let upright = TextBox(text: "label", x: 0, y: 0, size: 10, anchor: "start")
         let turned = TextBox(text: "label", x: 0, y: 0, size: 10, anchor: "start", rotated: true)
@@ -160,6 +165,16 @@ struct LayoutTests {
         ])
         let layout = try #require(expectLegible(chart.svg, placed: chart.textBoxes, "whisker"))
         #expect(layout.boxes.map(\.text).joined(separator: " ").contains("5th percentile"))
+    }
+
+    /// The alternating gap plot put ticks at k = 1.5, 2.5 for whole numbers of agents.
+    @Test func wholeNumbersGetWholeTicks() throws {
+        let chart = LineChart(title: "gap", xLabel: "k", yLabel: "gap", series: [
+            Series(label: "learned", x: [1, 2, 4], y: [0.2, 0.05, 0.01], markers: true),
+        ])
+        let layout = try #require(expectLegible(chart.svg, placed: chart.textBoxes, "whole"))
+        let texts = layout.boxes.map(\.text)
+        #expect(texts.contains("1") && texts.contains("4") && !texts.contains("1.5"), "\(texts)")
     }
 
     /// Long tick labels and category names do not run together.
