@@ -67,7 +67,7 @@ let package = Package(
         // Corpus replayer by default; a libFuzzer target when built by `make fuzz`.
         .executableTarget(name: "rmfg-fuzz", dependencies: ["GameFiles"], path: "Fuzz/GameFileFuzzer", swiftSettings: strict),
         // Shared, tolerance-aware helpers for the test targets (not a product).
-        .target(name: "TestSupport", dependencies: ["Randomness"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Randomness", "Plots"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "LinearProgrammingTests",
             dependencies: ["LinearProgramming", "TestSupport"]
@@ -87,7 +87,7 @@ let package = Package(
             dependencies: ["MeanField", "Ambiguity", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"]),
         .testTarget(
             name: "PopulationTests",
             dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "Randomness", "TestSupport",

@@ -33,6 +33,7 @@ struct SolverRun {
     let method: EquilibriumMethod
     var evaluator: PairEvaluator
     var trace: [IterationRecord] = []
+    var switches: [MethodSwitch] = []
     let watch = Stopwatch()
 
     init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
@@ -71,7 +72,8 @@ struct SolverRun {
                                  meanField: p.meanField, policy: p.policy, values: p.policyValues.values,
                                  optimalValues: p.optimal.values, exploitability: p.exploitability,
                                  stationarityResidual: p.stationarityResidual, trace: trace,
-                                 seconds: watch.seconds, verification: verification, message: message)
+                                 seconds: watch.seconds, verification: verification, message: message,
+                                 switches: switches)
     }
 
     func budgetMessage(_ p: PairEvaluation) -> String {

@@ -170,6 +170,27 @@ public struct EquilibriumResult: Sendable {
     public let verification: VerificationReport?
     /// A sentence on why the solver stopped.
     public let message: String
+    /// The changes of method during the solve, in order (empty when the method that
+    /// started ran to the end; see ``MethodSwitch``).
+    public let switches: [MethodSwitch]
+}
+
+/// A change of method during an equilibrium solve: Anderson's fallback to the damped
+/// fixed point (Docs/Solvers.md).
+public struct MethodSwitch: Sendable, Hashable, Codable {
+    /// The first iteration (index into ``EquilibriumResult/trace``) run by the new method.
+    public let iteration: Int
+    /// The method that stopped.
+    public let from: EquilibriumMethod
+    /// The method that took over.
+    public let to: EquilibriumMethod
+
+    /// A switch.
+    public init(iteration: Int, from: EquilibriumMethod, to: EquilibriumMethod) {
+        self.iteration = iteration
+        self.from = from
+        self.to = to
+    }
 }
 
 /// Wall-clock timing for traces.

@@ -347,7 +347,8 @@ struct PopulationReport: CommandReport {
         }
         try dir.write("population.csv", csv.joined(separator: "\n") + "\n")
         var series = [Series(label: "measured gain (95% interval)", x: sizes, y: rows.map(\.estimate.gain),
-                             errorBars: rows.map { ($0.estimate.gainLow, $0.estimate.gainHigh) }, markers: true)]
+                             errorBars: rows.map { ($0.estimate.gainLow, $0.estimate.gainHigh) }, markers: true,
+                             errorBarLabel: "bar: 95% confidence interval of the measured gain")]
         let exactRows = rows.filter { $0.exact != nil }
         if !exactRows.isEmpty {
             series.append(Series(label: "exact (T steps)", x: exactRows.map { Double($0.estimate.agents) },

@@ -214,21 +214,27 @@ struct SolveReport: CommandReport {
         }
         try dir.write("policy.csv", pol.joined(separator: "\n") + "\n")
         let iterations = result.trace.map { Double($0.iteration) }
+        let methods = ([result.method] + result.switches.map(\.to)).map(\.rawValue).joined(separator: ", then ")
         let convergence = LineChart(
-            title: "\(file.name): convergence (\(result.method.rawValue))", xLabel: "iteration",
+            title: "\(file.name): convergence (\(methods))", xLabel: "iteration",
             yLabel: "value (log scale)", yScale: .log, series: [
                 Series(label: "exploitability", x: iterations, y: result.trace.map(\.exploitability), markers: true),
                 Series(label: "stationarity residual", x: iterations, y: result.trace.map(\.stationarityResidual), markers: true),
                 Series(label: "tolerance", x: [iterations.first ?? 0, iterations.last ?? 1],
                        y: [file.solver.tolerance, file.solver.tolerance], dashed: true),
-            ])
+            ],
+            verticalMarkers: result.switches.map {
+                VerticalMarker(x: Double($0.iteration) - 0.5,
+                               label: "switch from \($0.from.rawValue) to \($0.to.rawValue) before iteration \($0.iteration)")
+            })
         try dir.write("convergence.svg", convergence.svg)
         var groups: [(label: String, values: [Double])] = [("robust (\(file.set.rawValue))", result.meanField)]
         if let nominal { groups.append(("nominal", nominal.meanField)) }
         try dir.write("meanfield.svg", BarChart(title: "\(file.name): equilibrium mean field μ*", categories: file.stateNames,
                                                 yLabel: "population share", groups: groups).svg)
         try dir.write("policy.svg", HeatMap(title: "\(file.name): equilibrium policy π*(a|s)", rowLabels: file.stateNames,
-                                            columnLabels: file.actionNames, values: result.policy.rows).svg)
+                                            columnLabels: file.actionNames, values: result.policy.rows,
+                                            colorScale: .fixed(lower: 0, upper: 1), colorLabel: "probability π(a|s)").svg)
     }
 }
 

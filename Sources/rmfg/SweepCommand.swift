@@ -365,19 +365,24 @@ struct SweepReport: CommandReport {
                     Series(label: "nominal model", x: x, y: rows.map(\.nominalValue), markers: true),
                     Series(label: "worst case, π_ρ", x: x, y: rows.map(\.worstCase), markers: true),
                     Series(label: "worst case, π₀", x: x, y: rows.map(\.worstCaseNominalPolicy), markers: true, dashed: true),
-                    Series(label: "random mean, π_ρ", x: x, y: rows.map(\.randomMean),
-                           errorBars: rows.map { ($0.randomP5, $0.randomMean) }, markers: true, line: false),
+                    Series(label: "random kernels, π_ρ: mean", x: x, y: rows.map(\.randomMean),
+                           errorBars: rows.map { ($0.randomP5, $0.randomMean) }, markers: true, line: false,
+                           errorBarLabel: "random kernels, π_ρ: bar from the 5th percentile up to the mean"),
                     Series(label: "nominal equilibrium", x: [x.first ?? 0, x.last ?? 1],
                            y: [nominalValue, nominalValue], dashed: true),
                 ])
             try dir.write("value-\(set).svg", chart.svg)
         }
-        let tradeoff = LineChart(
+        let tradeoff = PanelChart(
             title: "\(game): price against protection (test radius \(fmt(testRadius)))",
-            xLabel: "price J_nom(π₀) − J_nom(π_ρ)", yLabel: "protection J_wc(π_ρ) − J_wc(π₀)",
-            series: sets.map { set in
+            notes: ["Each dot is the robust equilibrium π_ρ of one radius ρ, written beside it (left out where labels would overlap); "
+                    + "price = J_nom(π₀) − J_nom(π_ρ), protection = J_wc(π_ρ) − J_wc(π₀). One panel per ambiguity set, each with its own scales."],
+            panels: sets.map { set in
                 let rows = records.filter { $0.set == set }.sorted { $0.radius < $1.radius }
-                return Series(label: set, x: rows.map(\.price), y: rows.map(\.protection), markers: true)
+                return LineChart(title: set, xLabel: "price", yLabel: "protection", series: [
+                    Series(label: set, x: rows.map(\.price), y: rows.map(\.protection), markers: true, line: false,
+                           pointLabels: rows.map { "ρ=" + NumberFormat.significant($0.radius) }),
+                ], plotWidth: 240, plotHeight: 200, showsLegend: false)
             })
         try dir.write("price-protection.svg", tradeoff.svg)
     }

@@ -55,6 +55,19 @@ import TestSupport
         #expect(isClose(result.values, [2, 2.5], rel: 1e-10))
     }
 
+    /// Anderson's fallback to the damped fixed point was reported only in the message,
+    /// so the convergence plot could not mark it: the result lists the switch.
+    @Test func andersonFallbackIsRecorded() throws {
+        let game = try TestGames.lasryLions()
+        // A budget of 6 leaves Anderson 3 iterations, too few at tolerance 1e-14.
+        let result = try game.solveEquilibrium(options: .init(method: .anderson, temperature: 0.5, tolerance: 1e-14,
+                                                              maxIterations: 6))
+        #expect(result.switches == [MethodSwitch(iteration: 3, from: .anderson, to: .fixedPoint)])
+        #expect(result.message.contains("switched to the damped fixed point at iteration 3"))
+        let direct = try game.solveEquilibrium(options: .init(temperature: 0.5, tolerance: 1e-12))
+        #expect(direct.switches.isEmpty)
+    }
+
     /// The Lasry–Lions chain with `τ = 0.5`: plain damping oscillates, Anderson converges
     /// to the symmetric equilibrium.
     @Test func lasryLionsAnderson() throws {

@@ -1,0 +1,83 @@
+import Foundation
+
+/// A minimal SVG writer that remembers the box of every text it places.
+struct SVGDocument {
+    var width: Double
+    var height: Double
+    var body: [String] = []
+    /// The estimated box of every text element, in document coordinates.
+    var boxes: [TextBox] = []
+    /// Added to every coordinate (for panels drawn into a larger document).
+    var dx = 0.0, dy = 0.0
+
+    init(width: Double, height: Double) {
+        self.width = width
+        self.height = height
+    }
+
+    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String,
+                       dashed: Bool = false, width: Double = 1) {
+        body.append("<line x1=\"\(n(x1 + dx))\" y1=\"\(n(y1 + dy))\" x2=\"\(n(x2 + dx))\" y2=\"\(n(y2 + dy))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(dashed ? " stroke-dasharray=\"5,4\"" : "")/>")
+    }
+    mutating func rect(x: Double, y: Double, w: Double, h: Double, stroke: String, fill: String) {
+        body.append("<rect x=\"\(n(x + dx))\" y=\"\(n(y + dy))\" width=\"\(n(w))\" height=\"\(n(h))\" stroke=\"\(stroke)\" fill=\"\(fill)\"/>")
+    }
+    mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String) {
+        body.append("<circle cx=\"\(n(x + dx))\" cy=\"\(n(y + dy))\" r=\"\(n(r))\" fill=\"\(fill)\"/>")
+    }
+    /// An open downward triangle centred on `(x, y)`: the mark of a value clipped to a log axis's floor.
+    mutating func triangle(_ x: Double, _ y: Double, size: Double, stroke: String) {
+        let pts = [(x - size, y - size * 0.6), (x + size, y - size * 0.6), (x, y + size * 0.9)]
+            .map { "\(n($0.0 + dx)),\(n($0.1 + dy))" }.joined(separator: " ")
+        body.append("<polygon points=\"\(pts)\" fill=\"white\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>")
+    }
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, dashed: Bool) {
+        let pts = points.map { "\(n($0.0 + dx)),\(n($0.1 + dy))" }.joined(separator: " ")
+        body.append("<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"6,4\"" : "")/>")
+    }
+    mutating func text(_ s: String, x: Double, y: Double, size: Double, anchor: String, bold: Bool = false,
+                       rotate: Bool = false, color: String = "#000") {
+        let X = x + dx, Y = y + dy
+        let transform = rotate ? " transform=\"rotate(-90 \(n(X)) \(n(Y)))\"" : ""
+        body.append("<text x=\"\(n(X))\" y=\"\(n(Y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" fill=\"\(color)\"\(bold ? " font-weight=\"bold\"" : "")\(transform)>\(escape(s))</text>")
+        boxes.append(TextBox(text: s, x: X, y: Y, size: size, anchor: anchor, bold: bold, rotated: rotate))
+    }
+    var rendered: String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+            + body.joined(separator: "\n") + "\n</svg>\n"
+    }
+    func n(_ v: Double) -> String { v.isFinite ? trim((v * 100).rounded() / 100) : "0" }
+    func trim(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+        return "\(v)"
+    }
+    func escape(_ s: String) -> String { xmlEscaped(s) }
+}
+
+/// `s` as XML 1.0 character data, safe in element content and in quoted attribute values.
+///
+/// `&`, `<`, `>`, `"` and `'` become entity references. Characters XML 1.0 does not allow
+/// (C0 controls other than tab, line feed and carriage return, and U+FFFE/U+FFFF) and the
+/// characters it discourages as invisible controls (DEL and the C1 range U+0080–U+009F) become
+/// U+FFFD, the replacement character, so a name like `"a\u{1B}[31mb"` stays visible and the
+/// document stays well-formed. Carriage return is written as `&#13;`, which a parser keeps
+/// (a literal one would be normalised to a line feed).
+func xmlEscaped(_ s: String) -> String {
+    var out = ""
+    out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
+    for u in s.unicodeScalars {
+        switch u.value {
+        case 0x26: out += "&amp;"
+        case 0x3C: out += "&lt;"
+        case 0x3E: out += "&gt;"
+        case 0x22: out += "&quot;"
+        case 0x27: out += "&apos;"
+        case 0x0D: out += "&#13;"
+        case 0x09, 0x0A: out.unicodeScalars.append(u)
+        case 0x00...0x1F, 0x7F...0x9F, 0xFFFE, 0xFFFF: out.unicodeScalars.append("\u{FFFD}")
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
+}
+

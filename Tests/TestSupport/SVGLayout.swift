@@ -1,0 +1,60 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Plots
+
+/// The text layout of an SVG document written by the Plots module: its size and the
+/// box of every `<text>` element, estimated with the same font metrics the charts use.
+package struct SVGLayout {
+    /// The document's width and height.
+    package var width = 0.0, height = 0.0
+    /// One box per text element, in document order.
+    package var boxes: [TextBox] = []
+    /// The number of each element by name.
+    package var counts: [String: Int] = [:]
+
+    /// Pairs of boxes that overlap.
+    package var overlaps: [(TextBox, TextBox)] {
+        var out: [(TextBox, TextBox)] = []
+        for i in boxes.indices { for j in boxes.indices where j > i && boxes[i].overlaps(boxes[j]) { out.append((boxes[i], boxes[j])) } }
+        return out
+    }
+
+    /// Boxes that reach outside the document.
+    package var outside: [TextBox] {
+        boxes.filter { $0.minX < -0.01 || $0.minY < -0.01 || $0.maxX > width + 0.01 || $0.maxY > height + 0.01 }
+    }
+}
+
+/// Parses `svg` with Foundation's `XMLParser`; `nil` when it is not well-formed XML.
+package func svgLayout(_ svg: String) -> SVGLayout? {
+    final class Reader: NSObject, XMLParserDelegate {
+        var layout = SVGLayout()
+        var pending: [String: String]?
+        var text = ""
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+                    qualifiedName: String?, attributes: [String: String] = [:]) {
+            layout.counts[name, default: 0] += 1
+            if name == "svg" {
+                layout.width = Double(attributes["width"] ?? "") ?? 0
+                layout.height = Double(attributes["height"] ?? "") ?? 0
+            }
+            if name == "text" { pending = attributes; text = "" }
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if pending != nil { text += string }
+        }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            guard name == "text", let a = pending else { return }
+            pending = nil
+            layout.boxes.append(TextBox(text: text, x: Double(a["x"] ?? "") ?? 0, y: Double(a["y"] ?? "") ?? 0,
+                                        size: Double(a["font-size"] ?? "") ?? 0, anchor: a["text-anchor"] ?? "start",
+                                        bold: a["font-weight"] == "bold", rotated: (a["transform"] ?? "").hasPrefix("rotate(-90")))
+        }
+    }
+    let parser = XMLParser(data: Data(svg.utf8))
+    let reader = Reader()
+    parser.delegate = reader
+    return parser.parse() ? reader.layout : nil
+}
