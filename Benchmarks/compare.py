@@ -2,10 +2,10 @@
 """Peer comparison: RobustMFG (Swift) against a vectorized numpy reference.
 
 Both sides build the *same* garnet (SplitMix64, construction order of
-Sources/Garnet/Garnet.swift): checked by a checksum computed in the same order
+Sources/GameFiles/Garnet.swift): checked by a checksum computed in the same order
 and by the agreement of the two equilibria (max |Δμ|).
 
-The numpy reference solves the robust MFG of /work/shared/MODEL.md:
+The numpy reference solves the robust MFG of Docs/Theory.md (sections 1 and 2):
   * TV inner problem by the sorted closed form on all rows at once (V sorted
     once per sweep, per-row cumulative sums over the successors ranked by V);
   * robust soft value iteration (τ > 0: V = τ log Σ_a exp(Q/τ)), warm-started,
