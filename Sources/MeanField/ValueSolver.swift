@@ -136,13 +136,17 @@ extension GameSnapshot {
     }
 
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
-                     options: ValueSolverOptions) throws(MeanFieldError) -> ValueSolution {
+                     options: ValueSolverOptions, engine: LPRowEngine? = nil) throws(MeanFieldError) -> ValueSolution {
+        let rows = stateCount * actionCount
+        let engine = options.inner == .lp
+            ? (engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: options.execution)))
+            : nil
         let n = stateCount
         let gamma = discount
         let factor = gamma / (1 - gamma)
         var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
-        var sw = try sweep(values: v, wantKernels: true, inner: options.inner, execution: options.execution, reduction: reduction)
+        var sw = try sweep(values: v, wantKernels: true, inner: options.inner, execution: options.execution, reduction: reduction, engine: engine)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1
@@ -167,7 +171,7 @@ extension GameSnapshot {
                                         residual: res, options: options)
                 if let w {
                     let swW = try sweep(values: w, wantKernels: true, inner: options.inner, execution: options.execution,
-                                        reduction: reduction)
+                                        reduction: reduction, engine: engine)
                     sweeps += 1
                     let tw = swW.stateValues ?? reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
                     let resW = Self.supDistance(tw, w)
@@ -188,7 +192,7 @@ extension GameSnapshot {
             }
             v = tv
             sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: options.inner,
-                           execution: options.execution, reduction: reduction)
+                           execution: options.execution, reduction: reduction, engine: engine)
             sweeps += 1
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)

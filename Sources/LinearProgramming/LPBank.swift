@@ -1,0 +1,153 @@
+import CGLPK
+
+/// The outcome of one ``LPBank/solve(slot:)``.
+public struct LPBankSolve: Sendable, Hashable {
+    /// The termination status.
+    public let status: LPStatus
+    /// The objective value (including the constant) at the final basis.
+    public let objective: Double
+    /// Simplex iterations (pivots) of this solve (`glp_get_it_cnt` before and after).
+    public let pivots: Int
+    /// `true` when the solve started from the slot's previous optimal basis.
+    public let warm: Bool
+}
+
+/// Live GLPK problems in numbered slots, each re-solved by the primal simplex from
+/// its previous optimal basis after objective changes (a warm start).
+///
+/// The bank owns its `glp_prob`s and deletes them in `deinit`. It is non-copyable
+/// and not `Sendable`, so every problem is created, used and deleted on the OS thread
+/// that created the bank, inside the scope that owns it — GLPK's rule, since its
+/// environment (memory pool, terminal hooks) is per thread. A long-lived owner is a
+/// dedicated thread whose body holds the bank for its whole life.
+public struct LPBank: ~Copyable {
+    private let problems: UnsafeMutableBufferPointer<OpaquePointer?>
+    private let columnCounts: UnsafeMutableBufferPointer<Int>
+    private let hasBasis: UnsafeMutableBufferPointer<Bool>
+
+    /// An empty bank of `slots` slots (negative counts are treated as 0).
+    public init(slots: Int) {
+        rmfg_glpk_silence()
+        let count = max(0, slots)
+        problems = .allocate(capacity: count)
+        problems.initialize(repeating: nil)
+        columnCounts = .allocate(capacity: count)
+        columnCounts.initialize(repeating: 0)
+        hasBasis = .allocate(capacity: count)
+        hasBasis.initialize(repeating: false)
+    }
+
+    deinit {
+        for p in problems { if let p { glp_delete_prob(p) } }
+        problems.deallocate()
+        columnCounts.deallocate()
+        hasBasis.deallocate()
+    }
+
+    /// The number of slots.
+    public var slotCount: Int { problems.count }
+
+    /// The number of columns of the problem in `slot` (0 when empty).
+    public func columnCount(slot: Int) -> Int {
+        slot >= 0 && slot < problems.count ? columnCounts[slot] : 0
+    }
+
+    /// Validates `program` and puts it into `slot`, replacing (and deleting) the
+    /// problem there. The next ``solve(slot:)`` starts cold.
+    ///
+    /// - Throws: the errors of ``LinearProgram/validate()``, and
+    ///   ``LPError/invalidOption(name:reason:)`` for a slot out of range.
+    public mutating func load(_ program: LinearProgram, slot: Int) throws(LPError) {
+        try checkSlot(slot)
+        try program.validate()
+        if let old = problems[slot] { glp_delete_prob(old) }
+        problems[slot] = GLPK.makeProblem(program)
+        columnCounts[slot] = program.variables.count
+        hasBasis[slot] = false
+    }
+
+    /// Sets the objective of `slot`: `coefficients[j]` for column `j` (every column)
+    /// and the constant term. The basis is kept.
+    ///
+    /// - Throws: ``LPError/invalidOption(name:reason:)`` for an empty or out-of-range
+    ///   slot or a wrong count; ``LPError/invalidVariable(index:name:reason:)`` for a
+    ///   non-finite coefficient; ``LPError/invalidObjectiveConstant(_:)``.
+    public mutating func setObjective(_ coefficients: UnsafeBufferPointer<Double>, constant: Double,
+                                      slot: Int) throws(LPError) {
+        let p = try problem(slot)
+        guard coefficients.count == columnCounts[slot] else {
+            throw .invalidOption(name: "coefficients", reason: "has \(coefficients.count) entries, expected \(columnCounts[slot])")
+        }
+        guard constant.isFinite else { throw .invalidObjectiveConstant(constant) }
+        for (j, c) in coefficients.enumerated() where !c.isFinite {
+            throw .invalidVariable(index: j, name: nil, reason: "objective coefficient is \(c), expected a finite number")
+        }
+        glp_set_obj_coef(p, 0, constant)
+        for (j, c) in coefficients.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
+    }
+
+    /// Solves `slot` by the primal simplex (no presolve), from its previous optimal
+    /// basis when there is one, else from GLPK's advanced initial basis. A warm solve
+    /// that fails numerically is repeated once from the advanced basis.
+    ///
+    /// - Throws: ``LPError/invalidOption(name:reason:)`` for an empty or out-of-range
+    ///   slot; ``LPError/solverFailure(code:message:)`` when GLPK refuses the problem.
+    public mutating func solve(slot: Int) throws(LPError) -> LPBankSolve {
+        let p = try problem(slot)
+        let warm = hasBasis[slot]
+        let before = Int(glp_get_it_cnt(p))
+        var (code, status) = Self.simplex(p, cold: !warm)
+        if warm, status != .optimal, status != .infeasible, status != .unbounded {
+            (code, status) = Self.simplex(p, cold: true)
+        }
+        if status == .undefined, code != 0, ![GLP_EITLIM, GLP_ETMLIM, GLP_ENOPFS].contains(code) {
+            hasBasis[slot] = false
+            throw .solverFailure(code: Int(code), message: GLPK.describe(code))
+        }
+        hasBasis[slot] = status == .optimal
+        return LPBankSolve(status: status, objective: glp_get_obj_val(p),
+                           pivots: Int(glp_get_it_cnt(p)) - before, warm: warm)
+    }
+
+    /// Writes the primal value of every column of `slot` into `out` (which must
+    /// hold ``columnCount(slot:)`` numbers).
+    ///
+    /// - Throws: ``LPError/invalidOption(name:reason:)`` for an empty or
+    ///   out-of-range slot or a buffer of another size.
+    public func primal(slot: Int, into out: UnsafeMutableBufferPointer<Double>) throws(LPError) {
+        let p = try problem(slot)
+        guard out.count == columnCounts[slot] else {
+            throw .invalidOption(name: "out", reason: "has \(out.count) entries, expected \(columnCounts[slot])")
+        }
+        for j in out.indices { out[j] = glp_get_col_prim(p, Int32(j + 1)) }
+    }
+
+    private static func simplex(_ p: OpaquePointer, cold: Bool) -> (Int32, LPStatus) {
+        rmfg_glpk_silence()
+        var parm = glp_smcp()
+        glp_init_smcp(&parm)
+        parm.msg_lev = GLP_MSG_OFF
+        parm.meth = GLP_PRIMAL
+        parm.presolve = GLP_OFF
+        if cold { glp_adv_basis(p, 0) }
+        let code = glp_simplex(p, &parm)
+        return (code, GLPK.status(returnCode: code, problem: p))
+    }
+
+    private func checkSlot(_ slot: Int) throws(LPError) {
+        guard slot >= 0, slot < problems.count else {
+            throw .invalidOption(name: "slot", reason: "is \(slot), expected 0..<\(problems.count)")
+        }
+    }
+
+    private func problem(_ slot: Int) throws(LPError) -> OpaquePointer {
+        try checkSlot(slot)
+        guard let p = problems[slot] else {
+            throw .invalidOption(name: "slot", reason: "\(slot) holds no problem (load one first)")
+        }
+        return p
+    }
+}
+
+@available(*, unavailable, message: "a GLPK problem must stay on the thread that created it")
+extension LPBank: Sendable {}
