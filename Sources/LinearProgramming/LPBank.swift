@@ -122,6 +122,92 @@ public struct LPBank: ~Copyable {
         for j in out.indices { out[j] = glp_get_col_prim(p, Int32(j + 1)) }
     }
 
+    /// Among the optimal solutions of `slot`'s last solve, moves to one that also
+    /// minimizes `secondary·x` (a lexicographic tie-break), and returns the pivots used.
+    ///
+    /// The optimal face is kept by fixing every non-basic column and row whose reduced
+    /// cost exceeds `tolerance` in magnitude at its current value; the primal simplex
+    /// then minimizes `secondary` over what is left, from the current basis, and the
+    /// bounds and the objective are restored (the basis stays, so the next solve is
+    /// warm). When no non-basic variable has a reduced cost within `tolerance` the
+    /// optimum is unique and nothing is solved.
+    ///
+    /// - Throws: as ``setObjective(_:constant:slot:)`` and ``solve(slot:)``.
+    public mutating func breakTies(slot: Int, secondary: UnsafeBufferPointer<Double>, tolerance: Double) throws(LPError) -> Int {
+        let p = try problem(slot)
+        guard hasBasis[slot], glp_get_status(p) == GLP_OPT else { return 0 }
+        let n = Int(glp_get_num_cols(p)), m = Int(glp_get_num_rows(p))
+        guard secondary.count == n else {
+            throw .invalidOption(name: "secondary", reason: "has \(secondary.count) entries, expected \(n)")
+        }
+        for (j, c) in secondary.enumerated() where !c.isFinite {
+            throw .invalidVariable(index: j, name: nil, reason: "secondary coefficient is \(c), expected a finite number")
+        }
+        guard tolerance.isFinite, tolerance >= 0 else { throw .invalidOption(name: "tolerance", reason: "is \(tolerance), expected a finite number >= 0") }
+        // Non-basic variables (k < m: rows, else columns) with a zero reduced cost: ties.
+        var free = false
+        var fixed: [(index: Int, type: Int32, lower: Double, upper: Double)] = []
+        for k in 0..<(m + n) {
+            let i = Int32(k < m ? k + 1 : k - m + 1)
+            let basic = (k < m ? glp_get_row_stat(p, i) : glp_get_col_stat(p, i)) == GLP_BS
+            if basic { continue }
+            let d = k < m ? glp_get_row_dual(p, i) : glp_get_col_dual(p, i)
+            let type = k < m ? glp_get_row_type(p, i) : glp_get_col_type(p, i)
+            if abs(d) <= tolerance {
+                if type != GLP_FX { free = true }
+                continue
+            }
+            if type == GLP_FX { continue }
+            fixed.append(k < m ? (k, type, glp_get_row_lb(p, i), glp_get_row_ub(p, i))
+                               : (k, type, glp_get_col_lb(p, i), glp_get_col_ub(p, i)))
+        }
+        guard free else { return 0 }
+        let original = (0...n).map { glp_get_obj_coef(p, Int32($0)) }
+        for f in fixed {
+            if f.index < m {
+                let i = Int32(f.index + 1)
+                let x = glp_get_row_prim(p, i)
+                glp_set_row_bnds(p, i, GLP_FX, x, x)
+            } else {
+                let j = Int32(f.index - m + 1)
+                let x = glp_get_col_prim(p, j)
+                glp_set_col_bnds(p, j, GLP_FX, x, x)
+            }
+        }
+        glp_set_obj_coef(p, 0, 0)
+        for (j, c) in secondary.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
+        let before = Int(glp_get_it_cnt(p))
+        let (code, status) = Self.simplex(p, cold: false)
+        for f in fixed {
+            // Back to the original bounds, non-basic at the bound the variable sat on.
+            let atUpper = f.type == GLP_UP || (f.type == GLP_DB && f.upper - 0.5 * (f.upper - f.lower) < (f.index < m
+                ? glp_get_row_prim(p, Int32(f.index + 1)) : glp_get_col_prim(p, Int32(f.index - m + 1))))
+            let stat = f.type == GLP_FR ? GLP_NF : (atUpper ? GLP_NU : GLP_NL)
+            if f.index < m {
+                let i = Int32(f.index + 1)
+                let basic = glp_get_row_stat(p, i) == GLP_BS
+                glp_set_row_bnds(p, i, f.type, f.lower, f.upper)
+                if !basic { glp_set_row_stat(p, i, stat) }
+            } else {
+                let j = Int32(f.index - m + 1)
+                let basic = glp_get_col_stat(p, j) == GLP_BS
+                glp_set_col_bnds(p, j, f.type, f.lower, f.upper)
+                if !basic { glp_set_col_stat(p, j, stat) }
+            }
+        }
+        for j in 0...n { glp_set_obj_coef(p, Int32(j), original[j]) }
+        guard status == .optimal else {
+            hasBasis[slot] = false
+            throw .solverFailure(code: Int(code), message: "tie-break re-solve ended with status '\(status.rawValue)'")
+        }
+        return Int(glp_get_it_cnt(p)) - before
+    }
+
+    /// The dual feasibility tolerance (GLPK `tol_dj`) of every solve: `1e-12`, far below
+    /// GLPK's default `1e-7`, so that values closer than `1e-7` are still told apart
+    /// (callers scale objectives to magnitude about 1).
+    public static let dualTolerance = 1e-12
+
     private static func simplex(_ p: OpaquePointer, cold: Bool) -> (Int32, LPStatus) {
         rmfg_glpk_silence()
         var parm = glp_smcp()
@@ -129,6 +215,7 @@ public struct LPBank: ~Copyable {
         parm.msg_lev = GLP_MSG_OFF
         parm.meth = GLP_PRIMAL
         parm.presolve = GLP_OFF
+        parm.tol_dj = dualTolerance
         if cold { glp_adv_basis(p, 0) }
         let code = glp_simplex(p, &parm)
         return (code, GLPK.status(returnCode: code, problem: p))

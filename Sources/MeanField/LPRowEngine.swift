@@ -16,6 +16,9 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
     public var maxWarmPivots: Int = 0
     /// Row problems built (the first sweep, then rows whose `p` or `ρ` changed with `μ`).
     public var builds: Int = 0
+    /// Pivots of the tie-break re-solves (included in ``pivots``): when several `q`
+    /// attain `σ`, the reported one is moved to the closed form's choice.
+    public var tiePivots: Int = 0
 
     /// Zero counters.
     public init() {}
@@ -30,6 +33,7 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
         warmPivots += other.warmPivots
         maxWarmPivots = max(maxWarmPivots, other.maxWarmPivots)
         builds += other.builds
+        tiePivots += other.tiePivots
     }
 }
 
@@ -83,7 +87,14 @@ final class LPRowEngine: @unchecked Sendable {
     func sweep(snapshot: GameSnapshot, values: [Double], wantKernels: Bool) throws(MeanFieldError) -> (sigma: [Double], kernels: [SparseDistribution]?) {
         let exponent = SortedValues.unitExponent(values)
         let scaled = values.map { Double(sign: .plus, exponent: -exponent, significand: $0) }
-        let job = LPRowJob(snapshot: snapshot, values: values, scaled: scaled, exponent: exponent, wantKernels: wantKernels)
+        var ranks: [Double] = []
+        if wantKernels {
+            let sorted = SortedValues(values)
+            let n = Double(values.count)
+            ranks = sorted.rank.map { Double($0) / n }
+        }
+        let job = LPRowJob(snapshot: snapshot, values: values, scaled: scaled, ranks: ranks, exponent: exponent,
+                           wantKernels: wantKernels)
         for worker in workers { worker.submit(job) }
         for _ in workers { done.wait() }
         var sigma: [Double] = []
@@ -107,6 +118,8 @@ struct LPRowJob: Sendable {
     let values: [Double]
     /// `V·2^−exponent`.
     let scaled: [Double]
+    /// The rank of each state in the order `(V_t, t)` ascending, divided by `n`.
+    let ranks: [Double]
     let exponent: Int
     let wantKernels: Bool
 }
@@ -240,6 +253,17 @@ struct LPRowSolver: ~Copyable {
         guard job.wantKernels else { return (back(result.objective), nil) }
         let q: [Double]
         do throws(LPError) {
+            // Ties: among the optimal q, the one the closed form reports (states by (V_t, t)).
+            let extra = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> Int in
+                for j in 0..<columns {
+                    let t = program.columnStates[j]
+                    cb[j] = t >= 0 ? program.columnSigns[j] * job.ranks[t] : 0
+                }
+                return try bank.breakTies(slot: slot, secondary: UnsafeBufferPointer(rebasing: cb[0..<columns]),
+                                          tolerance: Self.tieTolerance)
+            }
+            statistics.pivots += extra
+            statistics.tiePivots += extra
             q = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> [Double] in
                 let x = UnsafeMutableBufferPointer(rebasing: cb[0..<columns])
                 try bank.primal(slot: slot, into: x)
@@ -274,6 +298,10 @@ struct LPRowSolver: ~Copyable {
             throw .ambiguity(error)
         }
     }
+
+    /// Reduced costs (of the problem on `V·2^−e`, `max|V·2^−e| ∈ [½, 1)`) at most this
+    /// large count as ties.
+    static let tieTolerance = 1e-13
 
     private func record(_ result: LPBankSolve, into statistics: inout LPPathStatistics) {
         statistics.solves += 1
