@@ -242,3 +242,32 @@ extension LPWorstCase {
                            rowDuals: rowDuals)
     }
 }
+
+extension PolyhedralSet {
+    /// Checks an LP result independently of GLPK: the checks `AmbiguitySet.check` makes
+    /// of an LP result (finite numbers, gap and
+    /// `|σ − q·V|` within ``Acceptance/tolerance(values:)``, `q` in the simplex and in the
+    /// ball; without a ball, the whole simplex), and every linear constraint at `q` within
+    /// `1e-9·(1 + |b| + Σ_t |c_t q_t|)`.
+    public func check(_ result: LPWorstCase, nominal: [Double], values: [Double]) -> CertificateCheck {
+        let carrier = ball ?? AmbiguitySet(uncheckedKind: .tv, support: support)
+        let base = carrier.check(result, nominal: nominal, values: values, radius: ball == nil ? 1 : ballRadius)
+        var failures = base.failures
+        let q = result.distribution
+        for (k, c) in constraints.enumerated() where c.coefficients.count == q.count {
+            var lhs = 0.0, scale = 1 + abs(c.bound)
+            for t in q.indices {
+                lhs += c.coefficients[t] * q[t]
+                scale += abs(c.coefficients[t] * q[t])
+            }
+            let slack = 1e-9 * scale
+            let holds = switch c.relation {
+            case .lessEqual: lhs <= c.bound + slack
+            case .greaterEqual: lhs >= c.bound - slack
+            case .equal: abs(lhs - c.bound) <= slack
+            }
+            if !holds { failures.append("q violates \(c.name ?? "c\(k)"): \(lhs) \(c.relation.rawValue) \(c.bound) is false") }
+        }
+        return CertificateCheck(passed: failures.isEmpty, tolerance: base.tolerance, failures: failures)
+    }
+}
