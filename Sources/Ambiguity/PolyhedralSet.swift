@@ -271,3 +271,39 @@ extension PolyhedralSet {
         return CertificateCheck(passed: failures.isEmpty, tolerance: base.tolerance, failures: failures)
     }
 }
+
+extension PolyhedralSet {
+    /// The compact program of one row (see ``InnerRowProgram``) for the LP inner path:
+    /// the ball's compact program (without a ball: `q_t ∈ [0, 1]` on the allowed states
+    /// and `Σ q = 1`) plus one row per constraint, rewritten in the program's columns
+    /// (`Σ_j c(state_j) sign_j x_j (≤|=|≥) b − c·base`).
+    ///
+    /// - Throws: as ``validate(nominal:values:)`` (`p` must lie in the set) and
+    ///   ``AmbiguitySet/innerRowProgram(nominal:stateCount:radius:)``.
+    public func innerRowProgram(nominal: SparseDistribution, stateCount n: Int) throws(AmbiguityError) -> InnerRowProgram {
+        let carrier = ball ?? AmbiguitySet(uncheckedKind: .linf, support: support)
+        let base = try carrier.innerRowProgram(nominal: nominal, stateCount: n, radius: ball == nil ? 1 : ballRadius)
+        try validate(nominal: nominal.dense(count: n), values: [Double](repeating: 0, count: n))
+        if base.isFixed { return base }
+        var lp = base.program
+        let baseMass = base.base.dense(count: n)
+        for (k, c) in constraints.enumerated() {
+            var terms: [(variable: Int, coefficient: Double)] = []
+            for j in base.columnStates.indices where base.columnStates[j] >= 0 {
+                let x = c.coefficients[base.columnStates[j]] * base.columnSigns[j]
+                if x != 0 { terms.append((j, x)) }
+            }
+            var shift = 0.0
+            for t in 0..<n { shift += c.coefficients[t] * baseMass[t] }
+            let b = c.bound - shift
+            let name = c.name ?? "c\(k)"
+            switch c.relation {
+            case .lessEqual: lp.addConstraint(name: name, terms: terms, upper: b)
+            case .greaterEqual: lp.addConstraint(name: name, terms: terms, lower: b)
+            case .equal: lp.addConstraint(name: name, terms: terms, lower: b, upper: b)
+            }
+        }
+        return InnerRowProgram(program: lp, columnStates: base.columnStates, columnSigns: base.columnSigns,
+                               base: base.base, stateCount: n)
+    }
+}

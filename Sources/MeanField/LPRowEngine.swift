@@ -187,7 +187,7 @@ struct LPRowSolver: ~Copyable {
     let rows: Range<Int>
     private var bank: LPBank
     private var programs: [InnerRowProgram?]
-    private var builtFrom: [(nominal: SparseDistribution, radius: Double)?]
+    private var builtFrom: [(nominal: SparseDistribution, radius: Double, set: PolyhedralSet?)?]
 
     init(rows: Range<Int>) {
         self.rows = rows
@@ -221,7 +221,7 @@ struct LPRowSolver: ~Copyable {
         let snap = job.snapshot
         let slot = i - rows.lowerBound
         let set = snap.ambiguity
-        guard set.kind.isPolyhedral else {
+        guard set.kind.isPolyhedral || snap.rowSets != nil else {
             let (v, d) = try LPInner.solveRow(set: set, nominal: snap.kernels[i], values: job.values, radius: snap.radii[i])
             return (v, d)
         }
@@ -278,20 +278,26 @@ struct LPRowSolver: ~Copyable {
     /// Row `i`'s program, rebuilt (and loaded into the bank) when `p` or `ρ` changed.
     private mutating func program(row i: Int, slot: Int, snapshot snap: GameSnapshot,
                                   statistics: inout LPPathStatistics) throws(MeanFieldError) -> InnerRowProgram {
+        let rowSet = snap.rowSets?[i]
         if let program = programs[slot], let built = builtFrom[slot],
-           built.radius == snap.radii[i], built.nominal == snap.kernels[i] {
+           built.radius == snap.radii[i], built.nominal == snap.kernels[i], built.set == rowSet {
             return program
         }
         do throws(AmbiguityError) {
-            let program = try snap.ambiguity.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount,
+            let program: InnerRowProgram
+            if let rowSet {
+                program = try rowSet.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount)
+            } else {
+                program = try snap.ambiguity.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount,
                                                              radius: snap.radii[i])
+            }
             if !program.isFixed {
                 do throws(LPError) { try bank.load(program.program, slot: slot) } catch {
                     throw AmbiguityError.linearProgram(error.description)
                 }
             }
             programs[slot] = program
-            builtFrom[slot] = (snap.kernels[i], snap.radii[i])
+            builtFrom[slot] = (snap.kernels[i], snap.radii[i], rowSet)
             statistics.builds += 1
             return program
         } catch {

@@ -60,7 +60,7 @@ struct PairEvaluator {
         self.population = population
         self.valueOptions = valueOptions
         let rows = game.stateCount * game.actionCount
-        engine = valueOptions.inner == .lp
+        engine = valueOptions.inner == .lp || game.rowSetFunction != nil
             ? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: valueOptions.execution))
             : nil
     }

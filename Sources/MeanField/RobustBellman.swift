@@ -84,7 +84,7 @@ extension GameSnapshot {
                execution: ExecutionMode, reduction: Reduction? = nil,
                engine: LPRowEngine? = nil) throws(MeanFieldError) -> Sweep {
         let rows = stateCount * actionCount
-        if inner == .lp {
+        if inner == .lp || rowSets != nil {
             let lp = engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: execution))
             let (sigma, ks) = try lp.sweep(snapshot: self, values: values, wantKernels: wantKernels)
             var q = [Double](repeating: 0, count: rows)

@@ -138,7 +138,7 @@ extension GameSnapshot {
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine? = nil) throws(MeanFieldError) -> ValueSolution {
         let rows = stateCount * actionCount
-        let engine = options.inner == .lp
+        let engine = options.inner == .lp || rowSets != nil
             ? (engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: options.execution)))
             : nil
         let n = stateCount
@@ -146,7 +146,8 @@ extension GameSnapshot {
         let factor = gamma / (1 - gamma)
         var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
-        var sw = try sweep(values: v, wantKernels: true, inner: options.inner, execution: options.execution, reduction: reduction, engine: engine)
+        let inner: InnerMethod = engine == nil ? options.inner : .lp
+        var sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction, engine: engine)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1
@@ -170,7 +171,7 @@ extension GameSnapshot {
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
                                         residual: res, options: options)
                 if let w {
-                    let swW = try sweep(values: w, wantKernels: true, inner: options.inner, execution: options.execution,
+                    let swW = try sweep(values: w, wantKernels: true, inner: inner, execution: options.execution,
                                         reduction: reduction, engine: engine)
                     sweeps += 1
                     let tw = swW.stateValues ?? reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
@@ -191,7 +192,7 @@ extension GameSnapshot {
                 skip -= 1
             }
             v = tv
-            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: options.inner,
+            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: inner,
                            execution: options.execution, reduction: reduction, engine: engine)
             sweeps += 1
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)

@@ -92,3 +92,59 @@ import TestSupport
         #expect(try #require(result.lpStatistics).builds > n * 2)
     }
 }
+
+/// Games whose rows use general polyhedral sets (no closed form), solved by the LP path.
+@Suite struct RowSetGameTests {
+    /// The L∞ box of radius ρ written as 2n linear constraints per row gives the `linf`
+    /// game's equilibrium (closed form); a moment set with a huge radius (the whole
+    /// simplex) gives the `tv` game of radius 1 (also the whole simplex).
+    @Test func reducesToTheBalls() throws {
+        let n = 7, radius = 0.05
+        let linf = try TestGames.garnet(n: n, m: 2, k: 3, set: AmbiguitySet(kind: .linf), radius: radius, seed: 31)
+        let box = try TestGames.garnet(n: n, m: 2, k: 3, set: .nominalOnly, radius: 0, seed: 31).withRowSets { _, _, _, p throws(AmbiguityError) in
+            var cons: [LinearConstraint] = []
+            for t in 0..<p.count {
+                let e = (0..<p.count).map { $0 == t ? 1.0 : 0 }
+                cons.append(LinearConstraint(coefficients: e, relation: .lessEqual, bound: p[t] + radius))
+                cons.append(LinearConstraint(coefficients: e, relation: .greaterEqual, bound: p[t] - radius))
+            }
+            return try PolyhedralSet(constraints: cons)
+        }
+        let a = try linf.solveEquilibrium(options: .init(temperature: 0.3))
+        let b = try box.solveEquilibrium(options: .init(temperature: 0.3, verify: true))
+        #expect(a.converged && b.converged)
+        #expect(isClose(a.meanField, b.meanField, rel: 1e-8))
+        #expect(abs(a.exploitability - b.exploitability) <= 1e-9)
+        let report = try #require(b.verification)
+        #expect(report.problems == 2 * n * 2 && report.maxDisagreement <= 1e-9)
+        #expect(try #require(b.lpStatistics).warmSolves > 0)
+
+        let whole = try TestGames.garnet(n: n, m: 2, k: 3, set: .totalVariation(), radius: 1, seed: 32)
+        let moment = try TestGames.garnet(n: n, m: 2, k: 3, set: .nominalOnly, radius: 0, seed: 32).withRowSets { _, _, _, p throws(AmbiguityError) in
+            try PolyhedralSet.moment(features: [(0..<p.count).map(Double.init)], radii: [1e6], nominal: p)
+        }
+        let c = try whole.solveEquilibrium(options: .init(temperature: 0.3))
+        let d = try moment.solveEquilibrium(options: .init(temperature: 0.3))
+        #expect(isClose(c.meanField, d.meanField, rel: 1e-8))
+    }
+
+    /// A set that excludes the nominal row is an error naming the row.
+    @Test func nominalOutsideTheSetNamesTheRow() throws {
+        let game = try TestGames.garnet(n: 4, m: 2, k: 2, set: .nominalOnly, radius: 0, seed: 3)
+        #expect(throws: MeanFieldError.self) {
+            _ = try game.withRowSets { s, _, _, p throws(AmbiguityError) in
+                try PolyhedralSet(constraints: [LinearConstraint(name: "low", coefficients: [1, 0, 0, 0], relation: .lessEqual,
+                                                                 bound: s == 2 ? -1 : 1)])
+            }
+        }
+        do {
+            _ = try game.withRowSets { s, _, _, _ throws(AmbiguityError) in
+                try PolyhedralSet(constraints: [LinearConstraint(name: "low", coefficients: [1, 0, 0, 0], relation: .lessEqual,
+                                                                 bound: s == 2 ? -1 : 1)])
+            }
+        } catch {
+            #expect("\(error)".contains("s=2"), "\(error)")
+            #expect("\(error)".contains("low"), "\(error)")
+        }
+    }
+}
