@@ -10,6 +10,49 @@ public struct LPBankSolve: Sendable, Hashable {
     public let pivots: Int
     /// `true` when the solve started from the slot's previous optimal basis.
     public let warm: Bool
+    /// `true` when that basis was proven still optimal for the new objective by its
+    /// reduced costs (`B⁻ᵀ c_B` by `glp_btran`), so the simplex did not run.
+    public let reused: Bool
+}
+
+/// What a slot keeps in Swift for warm re-solves: the matrix by columns, the current
+/// objective, and the last optimal basis with its primal solution.
+struct LPSlotCache {
+    var rows = 0
+    var columnStart: [Int] = [0]
+    var columnRow: [Int] = []
+    var columnValue: [Double] = []
+    var objective: [Double] = []
+    var constant = 0.0
+    var objectiveSynced = false
+    var rowStat: [Int32] = []
+    var columnStat: [Int32] = []
+    var head: [Int32] = []
+    var primal: [Double] = []
+    var basisKnown = false
+
+    init() {}
+
+    init(_ program: LinearProgram) {
+        let n = program.variables.count
+        rows = program.constraints.count
+        var counts = [Int](repeating: 0, count: n + 1)
+        for c in program.constraints { for t in c.terms where t.coefficient != 0 { counts[t.variable + 1] += 1 } }
+        for j in 0..<n { counts[j + 1] += counts[j] }
+        columnStart = counts
+        var next = counts
+        columnRow = [Int](repeating: 0, count: counts[n])
+        columnValue = [Double](repeating: 0, count: counts[n])
+        for (i, c) in program.constraints.enumerated() {
+            for t in c.terms where t.coefficient != 0 {
+                columnRow[next[t.variable]] = i
+                columnValue[next[t.variable]] = t.coefficient
+                next[t.variable] += 1
+            }
+        }
+        objective = program.variables.map(\.objective)
+        constant = program.objectiveConstant
+    }
 }
 
 /// Live GLPK problems in numbered slots, each re-solved by the primal simplex from
@@ -24,6 +67,7 @@ public struct LPBank: ~Copyable {
     private let problems: UnsafeMutableBufferPointer<OpaquePointer?>
     private let columnCounts: UnsafeMutableBufferPointer<Int>
     private let hasBasis: UnsafeMutableBufferPointer<Bool>
+    private var caches: [LPSlotCache]
 
     /// An empty bank of `slots` slots (negative counts are treated as 0).
     public init(slots: Int) {
@@ -35,6 +79,7 @@ public struct LPBank: ~Copyable {
         columnCounts.initialize(repeating: 0)
         hasBasis = .allocate(capacity: count)
         hasBasis.initialize(repeating: false)
+        caches = [LPSlotCache](repeating: LPSlotCache(), count: count)
     }
 
     deinit {
@@ -64,6 +109,8 @@ public struct LPBank: ~Copyable {
         problems[slot] = GLPK.makeProblem(program)
         columnCounts[slot] = program.variables.count
         hasBasis[slot] = false
+        caches[slot] = LPSlotCache(program)
+        caches[slot].objectiveSynced = true
     }
 
     /// Sets the objective of `slot`: `coefficients[j]` for column `j` (every column)
@@ -82,8 +129,75 @@ public struct LPBank: ~Copyable {
         for (j, c) in coefficients.enumerated() where !c.isFinite {
             throw .invalidVariable(index: j, name: nil, reason: "objective coefficient is \(c), expected a finite number")
         }
-        glp_set_obj_coef(p, 0, constant)
-        for (j, c) in coefficients.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
+        _ = p
+        caches[slot].constant = constant
+        caches[slot].objective.withUnsafeMutableBufferPointer { o in
+            for j in o.indices { o[j] = coefficients[j] }
+        }
+        caches[slot].objectiveSynced = false
+    }
+
+    /// Copies the slot's objective into GLPK when it changed since the last copy.
+    private mutating func syncObjective(_ p: OpaquePointer, slot: Int) {
+        guard !caches[slot].objectiveSynced else { return }
+        glp_set_obj_coef(p, 0, caches[slot].constant)
+        caches[slot].objective.withUnsafeBufferPointer { o in
+            for j in o.indices { glp_set_obj_coef(p, Int32(j + 1), o[j]) }
+        }
+        caches[slot].objectiveSynced = true
+    }
+
+    /// Reads the optimal basis and primal solution GLPK holds for `slot`.
+    private mutating func refreshCache(_ p: OpaquePointer, slot: Int) {
+        let m = Int(glp_get_num_rows(p)), n = Int(glp_get_num_cols(p))
+        var cache = caches[slot]
+        cache.rowStat = (0..<m).map { glp_get_row_stat(p, Int32($0 + 1)) }
+        cache.columnStat = (0..<n).map { glp_get_col_stat(p, Int32($0 + 1)) }
+        cache.head = (0..<m).map { glp_get_bhead(p, Int32($0 + 1)) }
+        cache.primal = (0..<n).map { glp_get_col_prim(p, Int32($0 + 1)) }
+        cache.basisKnown = true
+        caches[slot] = cache
+    }
+
+    /// The objective at the cached basis when that basis is still optimal for the
+    /// slot's current objective (every non-basic reduced cost of the right sign within
+    /// ``dualTolerance``, and, unless `allowTies`, none within `tieTolerance` of 0);
+    /// else `nil`. Reduced costs come from `π = B⁻ᵀ c_B` (`glp_btran` on GLPK's
+    /// factorization): `d_j = c_j + Σ_i a_ij π_i` for columns and `−π_i` for rows.
+    private func reusableObjective(_ p: OpaquePointer, slot: Int, allowTies: Bool, tieTolerance: Double) -> Double? {
+        let cache = caches[slot]
+        let m = cache.rows
+        guard cache.basisKnown, m > 0, glp_bf_exists(p) != 0, cache.head.count == m else { return nil }
+        var pi = [Double](repeating: 0, count: m + 1)
+        for k in 0..<m {
+            let v = Int(cache.head[k])
+            pi[k + 1] = v > m ? cache.objective[v - m - 1] : 0
+        }
+        glp_btran(p, &pi)
+        func acceptable(_ d: Double, _ stat: Int32, scale: Double) -> Bool {
+            guard d.isFinite else { return false }
+            if !allowTies, stat != GLP_NS, abs(d) <= tieTolerance { return false }
+            let tol = Self.dualTolerance * scale
+            switch stat {
+            case GLP_NL: return d >= -tol
+            case GLP_NU: return d <= tol
+            case GLP_NF: return abs(d) <= tol
+            default: return true
+            }
+        }
+        for i in 0..<m where cache.rowStat[i] != GLP_BS {
+            if !acceptable(-pi[i + 1], cache.rowStat[i], scale: 1) { return nil }
+        }
+        var value = cache.constant
+        for j in cache.objective.indices {
+            let c = cache.objective[j]
+            value += c * cache.primal[j]
+            guard cache.columnStat[j] != GLP_BS else { continue }
+            var d = c
+            for k in cache.columnStart[j]..<cache.columnStart[j + 1] { d += cache.columnValue[k] * pi[cache.columnRow[k] + 1] }
+            if !acceptable(d, cache.columnStat[j], scale: 1 + abs(c)) { return nil }
+        }
+        return value
     }
 
     /// Solves `slot` by the primal simplex (no presolve), from its previous optimal
@@ -92,9 +206,14 @@ public struct LPBank: ~Copyable {
     ///
     /// - Throws: ``LPError/invalidOption(name:reason:)`` for an empty or out-of-range
     ///   slot; ``LPError/solverFailure(code:message:)`` when GLPK refuses the problem.
-    public mutating func solve(slot: Int) throws(LPError) -> LPBankSolve {
+    public mutating func solve(slot: Int, allowTies: Bool = true, tieTolerance: Double = 0) throws(LPError) -> LPBankSolve {
         let p = try problem(slot)
         let warm = hasBasis[slot]
+        if warm, let value = reusableObjective(p, slot: slot, allowTies: allowTies, tieTolerance: tieTolerance) {
+            return LPBankSolve(status: .optimal, objective: value, pivots: 0, warm: true, reused: true)
+        }
+        syncObjective(p, slot: slot)
+        caches[slot].basisKnown = false
         let before = Int(glp_get_it_cnt(p))
         var (code, status) = Self.simplex(p, cold: !warm)
         if warm, status != .optimal, status != .infeasible, status != .unbounded {
@@ -105,8 +224,9 @@ public struct LPBank: ~Copyable {
             throw .solverFailure(code: Int(code), message: GLPK.describe(code))
         }
         hasBasis[slot] = status == .optimal
+        if status == .optimal { refreshCache(p, slot: slot) }
         return LPBankSolve(status: status, objective: glp_get_obj_val(p),
-                           pivots: Int(glp_get_it_cnt(p)) - before, warm: warm)
+                           pivots: Int(glp_get_it_cnt(p)) - before, warm: warm, reused: false)
     }
 
     /// Writes the primal value of every column of `slot` into `out` (which must
@@ -119,7 +239,11 @@ public struct LPBank: ~Copyable {
         guard out.count == columnCounts[slot] else {
             throw .invalidOption(name: "out", reason: "has \(out.count) entries, expected \(columnCounts[slot])")
         }
-        for j in out.indices { out[j] = glp_get_col_prim(p, Int32(j + 1)) }
+        if caches[slot].basisKnown, caches[slot].primal.count == out.count {
+            for j in out.indices { out[j] = caches[slot].primal[j] }
+        } else {
+            for j in out.indices { out[j] = glp_get_col_prim(p, Int32(j + 1)) }
+        }
     }
 
     /// Among the optimal solutions of `slot`'s last solve, moves to one that also
@@ -136,6 +260,8 @@ public struct LPBank: ~Copyable {
     public mutating func breakTies(slot: Int, secondary: UnsafeBufferPointer<Double>, tolerance: Double) throws(LPError) -> Int {
         let p = try problem(slot)
         guard hasBasis[slot], glp_get_status(p) == GLP_OPT else { return 0 }
+        // After a reused basis GLPK's stored duals belong to an older objective.
+        guard caches[slot].objectiveSynced else { return 0 }
         let n = Int(glp_get_num_cols(p)), m = Int(glp_get_num_rows(p))
         guard secondary.count == n else {
             throw .invalidOption(name: "secondary", reason: "has \(secondary.count) entries, expected \(n)")
@@ -198,8 +324,10 @@ public struct LPBank: ~Copyable {
         for j in 0...n { glp_set_obj_coef(p, Int32(j), original[j]) }
         guard status == .optimal else {
             hasBasis[slot] = false
+            caches[slot].basisKnown = false
             throw .solverFailure(code: Int(code), message: "tie-break re-solve ended with status '\(status.rawValue)'")
         }
+        refreshCache(p, slot: slot)
         return Int(glp_get_it_cnt(p)) - before
     }
 

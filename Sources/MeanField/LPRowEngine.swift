@@ -19,6 +19,9 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
     /// Pivots of the tie-break re-solves (included in ``pivots``): when several `q`
     /// attain `σ`, the reported one is moved to the closed form's choice.
     public var tiePivots: Int = 0
+    /// Warm solves whose previous basis was proven still optimal by its reduced costs,
+    /// so the simplex did not run (0 pivots).
+    public var reusedBases: Int = 0
 
     /// Zero counters.
     public init() {}
@@ -34,6 +37,7 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
         maxWarmPivots = max(maxWarmPivots, other.maxWarmPivots)
         builds += other.builds
         tiePivots += other.tiePivots
+        reusedBases += other.reusedBases
     }
 }
 
@@ -242,7 +246,7 @@ struct LPRowSolver: ~Copyable {
             try scratch.withUnsafeBufferPointer { cb throws(LPError) in
                 try bank.setObjective(UnsafeBufferPointer(rebasing: cb[0..<columns]), constant: constant, slot: slot)
             }
-            result = try bank.solve(slot: slot)
+            result = try bank.solve(slot: slot, allowTies: !job.wantKernels, tieTolerance: Self.tieTolerance)
         } catch {
             throw .ambiguity(.linearProgram(error.description))
         }
@@ -312,6 +316,7 @@ struct LPRowSolver: ~Copyable {
     private func record(_ result: LPBankSolve, into statistics: inout LPPathStatistics) {
         statistics.solves += 1
         statistics.pivots += result.pivots
+        if result.reused { statistics.reusedBases += 1 }
         if result.warm {
             statistics.warmSolves += 1
             statistics.warmPivots += result.pivots

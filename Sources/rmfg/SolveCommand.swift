@@ -149,7 +149,8 @@ struct SolveReport: CommandReport {
         if let lp = result.lpStatistics {
             fields.append(("lpPath", .object([("solves", .int(lp.solves)), ("warmSolves", .int(lp.warmSolves)),
                                               ("pivots", .int(lp.pivots)), ("pivotsPerWarmSolve", .number(lp.pivotsPerWarmSolve)),
-                                              ("maxWarmPivots", .int(lp.maxWarmPivots)), ("builds", .int(lp.builds))])))
+                                              ("maxWarmPivots", .int(lp.maxWarmPivots)), ("reusedBases", .int(lp.reusedBases)),
+                                              ("builds", .int(lp.builds))])))
         }
         if let v = result.verification {
             fields.append(("verification", .object([("problems", .int(v.problems)),
@@ -176,7 +177,7 @@ struct SolveReport: CommandReport {
         if file.solver.inner == .lp {
             lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.set.rawValue) is not polyhedral: lp requested, the certified dual solver used)")")
             if let lp = result.lpStatistics, lp.solves > 0 {
-                lines.append("  lp path               \(lp.solves) row solves (\(lp.warmSolves) warm), \(fmt(lp.pivotsPerWarmSolve)) pivots per warm re-solve (max \(lp.maxWarmPivots)), \(lp.builds) row problems built")
+                lines.append("  lp path               \(lp.solves) row solves (\(lp.warmSolves) warm), \(fmt(lp.pivotsPerWarmSolve)) pivots per warm re-solve (max \(lp.maxWarmPivots); \(lp.reusedBases) bases still optimal, no simplex), \(lp.builds) row problems built")
             }
         }
         lines.append("  exploitability        \(sci(result.exploitability))   (Σ_s μ(s)[V*(s) − V^π(s)], tolerance \(sci(file.solver.tolerance)))")
