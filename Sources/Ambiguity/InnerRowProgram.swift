@@ -44,6 +44,45 @@ public struct InnerRowProgram: Sendable {
         return constant
     }
 
+    /// `q` of a primal solution `x` by its support: entries `≤ 1e-15` (round-off of
+    /// the LP) dropped and the rest divided by their sum. `scratch` (`n` zeros) and
+    /// `marks` (`n` `false`) are work space, returned as they came, so a caller that
+    /// solves many rows allocates only the result.
+    public func sparseDistribution(primal x: UnsafeBufferPointer<Double>, scratch: inout [Double],
+                                   marks: inout [Bool]) -> SparseDistribution {
+        if scratch.count < stateCount { scratch = [Double](repeating: 0, count: stateCount) }
+        if marks.count < stateCount { marks = [Bool](repeating: false, count: stateCount) }
+        var touched: [Int] = []
+        touched.reserveCapacity(base.indices.count + 4)
+        func touch(_ t: Int) {
+            if !marks[t] { marks[t] = true; touched.append(t) }
+        }
+        for (t, p) in zip(base.indices, base.probabilities) {
+            touch(t)
+            scratch[t] += p
+        }
+        for j in columnStates.indices where columnStates[j] >= 0 && x[j] != 0 {
+            let t = columnStates[j]
+            touch(t)
+            scratch[t] += columnSigns[j] * x[j]
+        }
+        touched.sort()
+        var indices: [Int] = [], masses: [Double] = []
+        var sum = 0.0
+        for t in touched {
+            let q = scratch[t]
+            if q > 1e-15 {
+                indices.append(t)
+                masses.append(q)
+                sum += q
+            }
+            scratch[t] = 0
+            marks[t] = false
+        }
+        if sum > 0 { for k in masses.indices { masses[k] /= sum } }
+        return SparseDistribution(indices: indices, probabilities: masses)
+    }
+
     /// `q = base + Σ_j sign_j x_j e_{state_j}` of a primal solution `x`, dense.
     public func distribution(primal x: UnsafeBufferPointer<Double>) -> [Double] {
         var q = base.dense(count: stateCount)

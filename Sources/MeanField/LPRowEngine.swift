@@ -192,6 +192,9 @@ struct LPRowSolver: ~Copyable {
     private var bank: LPBank
     private var programs: [InnerRowProgram?]
     private var builtFrom: [(nominal: SparseDistribution, radius: Double, set: PolyhedralSet?)?]
+    /// Work space of ``InnerRowProgram/sparseDistribution(primal:scratch:marks:)``.
+    private var dense: [Double] = []
+    private var marks: [Bool] = []
 
     init(rows: Range<Int>) {
         self.rows = rows
@@ -255,7 +258,7 @@ struct LPRowSolver: ~Copyable {
             throw .ambiguity(.linearProgram("GLPK stopped with status '\(result.status.rawValue)', expected 'optimal'"))
         }
         guard job.wantKernels else { return (back(result.objective), nil) }
-        let q: [Double]
+        let q: SparseDistribution
         do throws(LPError) {
             // Ties: among the optimal q, the one the closed form reports (states by (V_t, t)).
             let extra = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> Int in
@@ -268,15 +271,15 @@ struct LPRowSolver: ~Copyable {
             }
             statistics.pivots += extra
             statistics.tiePivots += extra
-            q = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> [Double] in
+            q = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> SparseDistribution in
                 let x = UnsafeMutableBufferPointer(rebasing: cb[0..<columns])
                 try bank.primal(slot: slot, into: x)
-                return program.distribution(primal: UnsafeBufferPointer(x))
+                return program.sparseDistribution(primal: UnsafeBufferPointer(x), scratch: &dense, marks: &marks)
             }
         } catch {
             throw .ambiguity(.linearProgram(error.description))
         }
-        return (back(result.objective), LPInner.cleaned(q))
+        return (back(result.objective), q)
     }
 
     /// Row `i`'s program, rebuilt (and loaded into the bank) when `p` or `ρ` changed.
