@@ -10,7 +10,7 @@ user time, the same-run ratios and the LP path's pivot counters.
   python3 Benchmarks/lp_inner.py [--rmfg .build/release/rmfg] [--rounds 3]
                                  [--states 100,200,1000] [--baseline OLD_RMFG]
 
-`--baseline` adds an older binary's `--inner lp` (one round: it is slow).
+`--baseline` adds an older binary's `--inner lp` up to 200 states (one round: it is slow).
 """
 import argparse
 import json
@@ -72,14 +72,14 @@ def main():
                 lp = res["lpPath"]
                 print(f"               {lp['solves']} row solves ({lp['warmSolves']} warm), "
                       f"{lp['pivotsPerWarmSolve']:.3f} pivots per warm re-solve (max {lp['maxWarmPivots']}), "
-                      f"{lp['builds']} builds")
+                      f"{lp.get('reusedBases', 0)} reused bases, {lp['builds']} builds")
         mu = [abs(a - b) for a, b in zip(last["closed-form"]["meanField"], last["lp"]["meanField"])]
         print(f"  max |mu_lp - mu_closed| = {max(mu):.1e}")
         print(f"  lp / closed-form = {med['lp'] / med['closed-form']:.1f}x", end="")
         if pin:
             print(f";  lp 1 core / lp all cores = {med['lp, 1 core'] / med['lp']:.2f}x", end="")
         print()
-        if args.baseline:
+        if args.baseline and n <= 200:
             wall, user, _ = run([os.path.abspath(args.baseline), "solve", game, "--inner", "lp", "--format", "json"])
             print(f"  baseline lp  wall {wall:8.3f} s  cpu {user:8.3f} s  -> speed-up {wall / med['lp']:.1f}x wall, "
                   f"{user / max(1e-9, statistics.median(s[1] for s in times['lp'])):.1f}x cpu")
