@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk scipy build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -18,7 +18,11 @@ build: glpk
 demo: build
 	@bash scripts/demo.sh $(RMFG)
 
-test: glpk
+# numpy and scipy (HiGHS): the independent LP solver of the polyhedral-set tests.
+scipy:
+	@bash scripts/ensure-scipy.sh
+
+test: glpk scipy
 	$(SWIFT) test
 
 # Slurm (slurm-wlm), MUNGE and GNU parallel, installed only when missing.

@@ -3,7 +3,7 @@ import Expressions
 
 /// A `moment` or `polyhedral` ambiguity set as written by a user: expressions in the
 /// state `t` (coefficients, features) and in `s`, `a` (bounds, radii), turned into a
-/// numeric ``PolyhedralSet`` for one nominal row by ``set(nominal:state:action:)``.
+/// numeric `PolyhedralSet` for one nominal row by ``set(nominal:state:action:)``.
 ///
 /// Every expression may use `t` (coefficients and features only), `s`, `a` and the
 /// constant `states` (`n`). Errors name the field (`features`, `radius`,

@@ -1,6 +1,6 @@
 import CGLPK
 
-/// The outcome of one ``LPBank/solve(slot:)``.
+/// The outcome of one ``LPBank/solve(slot:allowTies:tieTolerance:)``.
 public struct LPBankSolve: Sendable, Hashable {
     /// The termination status.
     public let status: LPStatus
@@ -98,7 +98,7 @@ public struct LPBank: ~Copyable {
     }
 
     /// Validates `program` and puts it into `slot`, replacing (and deleting) the
-    /// problem there. The next ``solve(slot:)`` starts cold.
+    /// problem there. The next ``solve(slot:allowTies:tieTolerance:)`` starts cold.
     ///
     /// - Throws: the errors of ``LinearProgram/validate()``, and
     ///   ``LPError/invalidOption(name:reason:)`` for a slot out of range.
@@ -204,6 +204,12 @@ public struct LPBank: ~Copyable {
     /// basis when there is one, else from GLPK's advanced initial basis. A warm solve
     /// that fails numerically is repeated once from the advanced basis.
     ///
+    /// Before a warm solve the previous basis is checked for the new objective: when
+    /// every non-basic reduced cost has the right sign within ``dualTolerance`` (and,
+    /// unless `allowTies`, none is within `tieTolerance` of 0, so the optimum is
+    /// unique), the simplex does not run and the result has `reused: true`, 0 pivots
+    /// and the objective at the unchanged vertex.
+    ///
     /// - Throws: ``LPError/invalidOption(name:reason:)`` for an empty or out-of-range
     ///   slot; ``LPError/solverFailure(code:message:)`` when GLPK refuses the problem.
     public mutating func solve(slot: Int, allowTies: Bool = true, tieTolerance: Double = 0) throws(LPError) -> LPBankSolve {
@@ -256,7 +262,7 @@ public struct LPBank: ~Copyable {
     /// warm). When no non-basic variable has a reduced cost within `tolerance` the
     /// optimum is unique and nothing is solved.
     ///
-    /// - Throws: as ``setObjective(_:constant:slot:)`` and ``solve(slot:)``.
+    /// - Throws: as ``setObjective(_:constant:slot:)`` and ``solve(slot:allowTies:tieTolerance:)``.
     public mutating func breakTies(slot: Int, secondary: UnsafeBufferPointer<Double>, tolerance: Double) throws(LPError) -> Int {
         let p = try problem(slot)
         guard hasBasis[slot], glp_get_status(p) == GLP_OPT else { return 0 }

@@ -79,7 +79,7 @@ enum LPInner {
     }
 
     /// Row sets have no closed form: each row's `σ` from the compact programs of the LP
-    /// path (a fresh engine, cold) is compared with ``PolyhedralSet/worstCaseLP(nominal:values:options:)``
+    /// path (a fresh engine, cold) is compared with `PolyhedralSet.worstCaseLP`
     /// (the full program, another formulation).
     static func verify(snapshot: GameSnapshot, rowSets: [PolyhedralSet], valueFunctions: [[Double]]) throws(MeanFieldError) -> VerificationReport {
         var problems = 0

@@ -195,7 +195,7 @@ public struct MeanFieldGame: Sendable {
     }
 
     /// This game with the ambiguity set of every row given by `rowSet` — a general
-    /// polyhedral set (``PolyhedralSet``: moment constraints, linear constraints, an
+    /// polyhedral set (`PolyhedralSet`: moment constraints, linear constraints, an
     /// optional ball) that has no closed form. Every inner problem of such a game is
     /// solved by the LP inner path (``InnerMethod/lp``) whatever the options say;
     /// ``ambiguity`` and the radii are then ignored.
