@@ -148,6 +148,9 @@ struct GridLayout {
             let how = map.aggregation == .sum ? "total" : "mean"
             notes.insert("Colours: the \(how) over blocks of \(cellSide) × \(cellSide) cells (\(map.columns) × \(map.rows) in all).", at: 0)
         }
+        if arrowSide > 1, map.arrows != nil {
+            notes.append("One arrow per block of \(arrowSide) × \(arrowSide) cells: the mean of the cells' arrows\(map.arrowWeights == nil ? "" : ", weighted as the colours' mass").")
+        }
         bar = ColorBar(scale: map.colorScale, values: cells.flatMap { $0 }, caption: map.colorLabel)
         (xTicks, yTicks) = (GridLayout.ticks(map.columns), GridLayout.ticks(map.rows))
         let yTickWidth = yTicks.map { TextMetrics.width($0.1, size: FontSize.tick) }.max() ?? 0
