@@ -260,13 +260,17 @@ struct SolveReport: CommandReport {
             title: "\(file.name): equilibrium mean field μ* (\(file.set.rawValue))", columns: layout.width, rows: layout.height,
             values: mu, aggregation: .sum, colorScale: .fixed(lower: 0, upper: max(mu.max() ?? 1, 1e-300)),
             colorLabel: "population share", originAtTop: top))
-        let preferred = (0..<file.stateCount).map { s in (0..<file.actionCount).map { result.policy[s, $0] }.max() ?? 0 }
+        // Cells no agent occupies (μ* = 0, up to rounding) are grey.
+        let occupied = (mu.max() ?? 0) * 1e-12
+        let preferred = (0..<file.stateCount).map { s in
+            mu[s] > occupied ? (0..<file.actionCount).map { result.policy[s, $0] }.max() ?? 0 : .nan
+        }
         try dir.writeFigure("policy", GridMap(
             title: "\(file.name): equilibrium policy π*, most likely action per cell", columns: layout.width, rows: layout.height,
             values: preferred, aggregation: .mean, colorScale: .fixed(lower: 0, upper: 1), colorLabel: "its probability",
             arrows: moves, arrowWeights: mu,
             notes: ["Arrows: the expected move of each cell's most likely action under the nominal kernel (direction only); "
-                    + "dots: that action mostly stays; none where it jumps further than a neighbour or where μ* is 0."],
+                    + "dots: that action mostly stays; none where it jumps further than a neighbour. Grey: cells with μ* = 0."],
             originAtTop: top))
     }
 }
