@@ -30,10 +30,13 @@ struct CategoryLabels {
     init(_ labels: [String], slot: Double, size: Double = 10, maxLength: Double = 110) {
         self.size = size
         let widths = labels.map { TextMetrics.width($0, size: size) }
-        if (widths.max() ?? 0) <= slot - 3 {
+        // Whole numbers (state indices) may skip labels and stay horizontal: every k-th, k ≤ 4.
+        let numeric = labels.allSatisfy { Int($0) != nil }
+        let widest = widths.max() ?? 0
+        if let k = (1...(numeric ? 4 : 1)).first(where: { widest <= slot * Double($0) - 3 }) {
             texts = labels
             rotated = false
-            every = 1
+            every = k
             extent = size * 1.1
         } else {
             let shortened = labels.map { TextMetrics.abbreviated($0, size: size, maxWidth: maxLength) }

@@ -42,7 +42,9 @@ struct LineLayout {
         if let target = targetWidth {
             below = !fullLegend.isEmpty && target - left - max(legendWidth, lastTickHalf, 12) < 0.6 * target
             plotW = max(target - left - (below ? max(lastTickHalf, 12) : max(legendWidth, lastTickHalf, 12)), 60)
-            plotH = min(max((plotW * 0.62).rounded(), 110), 300)
+            // Tall enough for the y label to fit unabridged, when it can.
+            let yLabelWidth = TextMetrics.width(chart.yLabel, size: FontSize.axis) + 6
+            plotH = min(max((plotW * 0.62).rounded(), 110, yLabelWidth.rounded(.up)), 300)
         } else {
             (plotW, plotH) = (chart.plotWidth, chart.plotHeight)
         }
