@@ -270,7 +270,8 @@ struct SolveReport: CommandReport {
             values: preferred, aggregation: .mean, colorScale: .fixed(lower: 0, upper: 1), colorLabel: "its probability",
             arrows: moves, arrowWeights: mu,
             notes: ["Arrows: the expected move of each cell's most likely action under the nominal kernel (direction only); "
-                    + "dots: that action mostly stays; none where it jumps further than a neighbour. Grey: cells with μ* = 0."],
+                    + "dots: that action mostly stays; none where it jumps further than a neighbour."
+                    + (preferred.contains { $0.isNaN } ? " Grey: cells with μ* = 0." : "")],
             originAtTop: top))
     }
 }
