@@ -120,8 +120,9 @@ struct AlternatingCommand: ParsableCommand {
         let file = try loadAlternatingGame()
         let ks = try observedList(file)
         try checkWork(file, ks)
+        let figureSettings = try figures.settings()
         let dir = try output.map { try OutputDirectory($0, inputs: [game]) }
-        dir?.figures = try figures.settings()
+        dir?.figures = figureSettings
         let points: [GapPoint]
         let showProgress = !quiet && standardErrorIsTerminal
         let start = Date()

@@ -93,8 +93,9 @@ struct SweepCommand: ParsableCommand {
         } catch {
             throw InputError(flagMessage(error))
         }
+        let figureSettings = try figures.settings()
         let output = try self.output.map { try OutputDirectory($0, inputs: [game]) }
-        output?.figures = try figures.settings()
+        output?.figures = figureSettings
         let meanFieldGame = try makeGame(file)
         let sweep = Sweep(game: meanFieldGame, options: file.equilibriumOptions, settings: settings)
         let showProgress = !quiet && standardErrorIsTerminal
