@@ -256,10 +256,18 @@ struct SolveReport: CommandReport {
     func writeGridFigures(to dir: OutputDirectory, layout: GameLayout) throws {
         let top = layout.origin == .topLeft
         let mu = result.meanField
+        // With --compare-nominal, the nominal μ in its own figure, on the same colour scale.
+        let upper = max(mu.max() ?? 1, nominal?.meanField.max() ?? 0, 1e-300)
         try dir.writeFigure("meanfield", GridMap(
             title: "\(file.name): equilibrium mean field μ* (\(file.set.rawValue))", columns: layout.width, rows: layout.height,
-            values: mu, aggregation: .sum, colorScale: .fixed(lower: 0, upper: max(mu.max() ?? 1, 1e-300)),
+            values: mu, aggregation: .sum, colorScale: .fixed(lower: 0, upper: upper),
             colorLabel: "population share", originAtTop: top))
+        if let nominal {
+            try dir.writeFigure("meanfield-nominal", GridMap(
+                title: "\(file.name): nominal equilibrium mean field (set none)", columns: layout.width, rows: layout.height,
+                values: nominal.meanField, aggregation: .sum, colorScale: .fixed(lower: 0, upper: upper),
+                colorLabel: "population share", originAtTop: top))
+        }
         // Cells no agent occupies (μ* = 0, up to rounding) are grey.
         let occupied = (mu.max() ?? 0) * 1e-12
         let preferred = (0..<file.stateCount).map { s in
