@@ -214,6 +214,32 @@ struct LineLayout {
         return below
     }
 
+    /// `points` (in drawing order, x increasing) with at most a few per unit of width, so that a
+    /// trace of 10⁵ iterations stays a small file: per unit-wide column the first and last point,
+    /// and with `keepExtremes` the lowest and highest too (so spikes survive); without, one point
+    /// per column (markers). Short lists are returned as they are.
+    static func decimated(_ points: [(Double, Double)], keepExtremes: Bool = true) -> [(Double, Double)] {
+        guard points.count > 500 else { return points }
+        var out: [(Double, Double)] = []
+        var column: [(Double, Double)] = []
+        func flush() {
+            guard let first = column.first, let last = column.last else { return }
+            defer { column = [] }
+            guard keepExtremes else { out.append(first); return }
+            let low = column.min { $0.1 < $1.1 } ?? first, high = column.max { $0.1 < $1.1 } ?? first
+            let kept = [first, low, high, last].enumerated().filter { k, p in
+                ![first, low, high, last].prefix(k).contains { $0 == p }
+            }.map(\.element)
+            out += kept.sorted { $0.0 < $1.0 }
+        }
+        for p in points {
+            if let c = column.first, p.0.rounded(.down) != c.0.rounded(.down) { flush() }
+            column.append(p)
+        }
+        flush()
+        return out
+    }
+
     /// One series: its line (broken at undrawable and clipped points), markers, clipped
     /// points as open triangles, and error bars.
     func drawSeries(_ s: Series, color: String, into doc: inout SVGDocument) {
@@ -234,9 +260,9 @@ struct LineLayout {
             }
         }
         if !segment.isEmpty { segments.append(segment) }
-        if s.line { for seg in segments where seg.count > 1 { doc.polyline(seg, stroke: color, dashed: s.dashed) } }
-        if s.markers { for p in points { doc.circle(p.0, p.1, r: 3, fill: color) } }
-        for p in clippedPoints { doc.triangle(p.0, p.1, size: 4, stroke: color) }
+        if s.line { for seg in segments where seg.count > 1 { doc.polyline(LineLayout.decimated(seg), stroke: color, dashed: s.dashed) } }
+        if s.markers { for p in LineLayout.decimated(points, keepExtremes: false) { doc.circle(p.0, p.1, r: 3, fill: color) } }
+        for p in LineLayout.decimated(clippedPoints, keepExtremes: false) { doc.triangle(p.0, p.1, size: 4, stroke: color) }
         guard let bars = s.errorBars else { return }
         for (i, v) in s.x.enumerated() where i < bars.count {
             guard let a = xAxis.transform(v), let lo = yAxis.transform(bars[i].0), let hi = yAxis.transform(bars[i].1) else { continue }

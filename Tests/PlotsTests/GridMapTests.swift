@@ -141,3 +141,29 @@ struct GridMapTests {
         #expect(throws: FigureRenderError.self) { try FigureRenderer(executable: "/bin/false").render(chart.rendered, as: .png) }
     }
 }
+
+/// Long traces (10⁵ iterations) stay small files, and keep their spikes.
+@Suite("Long line charts")
+struct LongLineChartTests {
+    @Test func aLongTraceIsDecimated() throws {
+        let n = 100_000
+        let x = (0..<n).map(Double.init)
+        var y = x.map { exp(-$0 / 20_000) }
+        y[54_321] = 1e3  // a spike
+        y[77_777] = 0    // a value the log scale clips
+        let chart = LineChart(title: "a long trace", xLabel: "iteration", yLabel: "residual", yScale: .log, series: [
+            Series(label: "residual", x: x, y: y, markers: true),
+        ])
+        let svg = chart.svg
+        #expect(svg.utf8.count < 200_000, "\(svg.utf8.count) bytes \(svg.split(separator: "\n").map { $0.prefix(6) }.reduce(into: [String: Int]()) { $0[String($1), default: 0] += 1 })")
+        _ = expectLegible(svg, placed: chart.textBoxes, "long")
+        // The spike is the highest point of the polyline: its y is the plot's top region.
+        let layout = LineLayout(chart)
+        let spikeY = layout.py(log10(1e3))
+        #expect(svg.contains(",\(SVGDocument(width: 1, height: 1).n(spikeY))"), "spike at \(spikeY) kept")
+        #expect(svg.contains("<polygon"))  // the clipped zero
+        // Short series are untouched.
+        let few = (0..<400).map { (Double($0), Double($0 * $0)) }
+        #expect(LineLayout.decimated(few).count == 400)
+    }
+}
