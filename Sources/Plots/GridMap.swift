@@ -35,6 +35,8 @@ public struct GridMap: Sendable {
     /// How much each cell's arrow counts when arrows are averaged over a block (for example μ);
     /// `nil`: equally.
     public var arrowWeights: [Double]?
+    /// What the weights are, for the note under a grid drawn in blocks (for example "μ*").
+    public var arrowWeightsName: String
     /// Sentences under the grid (the place to say what the arrows mean).
     public var notes: [String]
     /// Draw `y = 0` at the top (as rows of a matrix); otherwise at the bottom.
@@ -49,7 +51,7 @@ public struct GridMap: Sendable {
     /// A grid map.
     public init(title: String, columns: Int, rows: Int, values: [Double], aggregation: GridAggregation = .mean,
                 colorScale: ColorScale = .data, colorLabel: String = "value", arrows: [(dx: Double, dy: Double)?]? = nil,
-                arrowWeights: [Double]? = nil, notes: [String] = [], originAtTop: Bool = true,
+                arrowWeights: [Double]? = nil, arrowWeightsName: String = "their weights", notes: [String] = [], originAtTop: Bool = true,
                 maxCellsPerSide: Int = 80, maxArrowsPerSide: Int = 24) {
         self.title = title
         self.columns = max(columns, 1)
@@ -60,6 +62,7 @@ public struct GridMap: Sendable {
         self.colorLabel = colorLabel
         self.arrows = arrows
         self.arrowWeights = arrowWeights
+        self.arrowWeightsName = arrowWeightsName
         self.notes = notes
         self.originAtTop = originAtTop
         self.maxCellsPerSide = max(maxCellsPerSide, 1)
@@ -149,7 +152,7 @@ struct GridLayout {
             notes.insert("Colours: the \(how) over blocks of \(cellSide) × \(cellSide) cells (\(map.columns) × \(map.rows) in all).", at: 0)
         }
         if arrowSide > 1, map.arrows != nil {
-            notes.append("One arrow per block of \(arrowSide) × \(arrowSide) cells: the mean of the cells' arrows\(map.arrowWeights == nil ? "" : ", weighted as the colours' mass").")
+            notes.append("One arrow per block of \(arrowSide) × \(arrowSide) cells: the mean of the cells' arrows\(map.arrowWeights == nil ? "" : ", weighted by \(map.arrowWeightsName)").")
         }
         bar = ColorBar(scale: map.colorScale, values: cells.flatMap { $0 }, caption: map.colorLabel)
         (xTicks, yTicks) = (GridLayout.ticks(map.columns), GridLayout.ticks(map.rows))

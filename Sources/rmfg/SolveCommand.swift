@@ -276,7 +276,7 @@ struct SolveReport: CommandReport {
         try dir.writeFigure("policy", GridMap(
             title: "\(file.name): equilibrium policy π*, most likely action per cell", columns: layout.width, rows: layout.height,
             values: preferred, aggregation: .mean, colorScale: .fixed(lower: 0, upper: 1), colorLabel: "its probability",
-            arrows: moves, arrowWeights: mu,
+            arrows: moves, arrowWeights: mu, arrowWeightsName: "μ*",
             notes: ["Arrows: the expected move of each cell's most likely action under the nominal kernel (direction only); "
                     + "dots: that action mostly stays; none where it jumps further than a neighbour."
                     + (preferred.contains { $0.isNaN } ? " Grey: cells with μ* = 0." : "")],
