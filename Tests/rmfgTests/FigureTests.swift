@@ -193,6 +193,23 @@ struct FigureFormatTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
     }
 
+    /// A layout that does not match the states: one line naming the field, exit 2, nothing written.
+    @Test func badLayoutIsRefusedAtLoadTime() throws {
+        let dir = try ScratchFolder()
+        let text = try String(contentsOfFile: repositoryRoot.path + "/Examples/crowd-grid-small.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "grid: [20, 14]", with: "grid: [20, 15]")
+        let game = dir.path("bad.yaml")
+        try text.write(toFile: game, atomically: true, encoding: .utf8)
+        for command in ["solve", "check"] {
+            let r = try rmfg([command, game, "--output", dir.path("out")].filter { command == "solve" || !$0.contains("out") && $0 != "--output" })
+            #expect(r.status == 2 && r.stdout.isEmpty, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains(": layout.grid (line ")
+                    && r.stderr.hasSuffix("): found [20, 15] (300 cells), expected width · height = states (280)\n"), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
+    }
+
     /// Unknown values are usage errors, as for every other choice flag (`--format`): the parser's
     /// status 64, the flag and its choices named, nothing written.
     @Test func badValuesNameTheFlag() throws {
