@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk scipy build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk rsvg scipy build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -11,6 +11,11 @@ all: build
 
 glpk:
 	@bash scripts/ensure-glpk.sh
+
+# rsvg-convert (librsvg2-bin), which renders PNG and PDF figures
+# (--figure-format png|pdf) and which the figure tests use.
+rsvg:
+	@bash scripts/ensure-rsvg.sh
 
 build: glpk
 	$(SWIFT) build -c release --product rmfg
@@ -22,7 +27,7 @@ demo: build
 scipy:
 	@bash scripts/ensure-scipy.sh
 
-test: glpk scipy
+test: glpk rsvg scipy
 	$(SWIFT) test
 
 # Slurm (slurm-wlm), MUNGE and GNU parallel, installed only when missing.
@@ -45,7 +50,7 @@ test-cluster: build cluster-tools
 TSAN_FILTER ?= BellmanTests|serialAndParallelRunsAreIdentical|ExtremeRewardTests
 SANITIZE_JOBS ?=
 ASAN_FLAGS := --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
-test-sanitize: glpk
+test-sanitize: glpk rsvg
 	$(SWIFT) build --build-tests --scratch-path .build-asan $(ASAN_FLAGS) $(SANITIZE_JOBS)
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(SWIFT) test --skip-build --scratch-path .build-asan $(ASAN_FLAGS)
