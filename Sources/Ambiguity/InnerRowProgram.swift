@@ -123,19 +123,7 @@ extension AmbiguitySet {
         }
         switch kind {
         case .tv, .l1:
-            var balance: [(variable: Int, coefficient: Double)] = []
-            var budget: [(variable: Int, coefficient: Double)] = []
-            let weight: (Int) -> Double = { t in kind == .tv ? 0.5 : (weights?[t] ?? 1) }
-            for t in allowed {
-                let u = column(t, 1, lower: 0, upper: nil)
-                balance.append((u, 1))
-                budget.append((u, weight(t)))
-            }
-            for (t, p) in zip(nominal.indices, nominal.probabilities) {
-                let w = column(t, -1, lower: 0, upper: p)
-                balance.append((w, -1))
-                budget.append((w, weight(t)))
-            }
+            let (balance, budget) = ballRows(allowed: allowed, nominal: nominal, column: column)
             lp.addConstraint(terms: balance, lower: 0, upper: 0)
             lp.addConstraint(terms: budget, upper: radius)
         case .linf:
@@ -165,6 +153,27 @@ extension AmbiguitySet {
             break
         }
         return InnerRowProgram(program: lp, columnStates: states, columnSigns: signs, base: base, stateCount: n)
+    }
+
+    /// The `tv`/`l1` columns, mass added `u_t` (`t` allowed) and removed `w_t ≤ p_t`
+    /// (added by `column(t, sign, lower, upper)`), and the terms of the rows
+    /// `Σ u − Σ w = 0` and `Σ ω_t (u_t + w_t) ≤ ρ`.
+    private func ballRows(allowed: [Int], nominal: SparseDistribution, column: (Int, Double, Double, Double?) -> Int)
+        -> (balance: [(variable: Int, coefficient: Double)], budget: [(variable: Int, coefficient: Double)]) {
+        var balance: [(variable: Int, coefficient: Double)] = []
+        var budget: [(variable: Int, coefficient: Double)] = []
+        let weight: (Int) -> Double = { t in kind == .tv ? 0.5 : (weights?[t] ?? 1) }
+        for t in allowed {
+            let u = column(t, 1, 0, nil)
+            balance.append((u, 1))
+            budget.append((u, weight(t)))
+        }
+        for (t, p) in zip(nominal.indices, nominal.probabilities) {
+            let w = column(t, -1, 0, p)
+            balance.append((w, -1))
+            budget.append((w, weight(t)))
+        }
+        return (balance, budget)
     }
 
     /// Validates one row given by its support (the sparse counterpart of

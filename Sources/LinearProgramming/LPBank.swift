@@ -276,9 +276,40 @@ public struct LPBank: ~Copyable {
             throw .invalidVariable(index: j, name: nil, reason: "secondary coefficient is \(c), expected a finite number")
         }
         guard tolerance.isFinite, tolerance >= 0 else { throw .invalidOption(name: "tolerance", reason: "is \(tolerance), expected a finite number >= 0") }
-        // Non-basic variables (k < m: rows, else columns) with a zero reduced cost: ties.
+        let (free, fixed) = Self.faceScan(p, rows: m, columns: n, tolerance: tolerance)
+        guard free else { return 0 }
+        let original = (0...n).map { glp_get_obj_coef(p, Int32($0)) }
+        Self.fixAtCurrentValues(p, fixed, rows: m)
+        glp_set_obj_coef(p, 0, 0)
+        for (j, c) in secondary.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
+        let before = Int(glp_get_it_cnt(p))
+        let (code, status) = Self.simplex(p, cold: false)
+        Self.restoreBounds(p, fixed, rows: m)
+        for j in 0...n { glp_set_obj_coef(p, Int32(j), original[j]) }
+        guard status == .optimal else {
+            hasBasis[slot] = false
+            caches[slot].basisKnown = false
+            throw .solverFailure(code: Int(code), message: "tie-break re-solve ended with status '\(status.rawValue)'")
+        }
+        refreshCache(p, slot: slot)
+        return Int(glp_get_it_cnt(p)) - before
+    }
+
+    /// The dual feasibility tolerance (GLPK `tol_dj`) of every solve: `1e-12`, far below
+    /// GLPK's default `1e-7`, so that values closer than `1e-7` are still told apart
+    /// (callers scale objectives to magnitude about 1).
+    public static let dualTolerance = 1e-12
+
+    /// A non-basic variable fixed for the tie-break: index `k` (`k < m` rows, else
+    /// column `k − m`) and its original bounds.
+    typealias FixedVariable = (index: Int, type: Int32, lower: Double, upper: Double)
+
+    /// The non-basic variables outside the optimal face (reduced cost beyond
+    /// `tolerance`), and whether any non-fixed non-basic variable has a tie.
+    private static func faceScan(_ p: OpaquePointer, rows m: Int, columns n: Int,
+                                 tolerance: Double) -> (free: Bool, fixed: [FixedVariable]) {
         var free = false
-        var fixed: [(index: Int, type: Int32, lower: Double, upper: Double)] = []
+        var fixed: [FixedVariable] = []
         for k in 0..<(m + n) {
             let i = Int32(k < m ? k + 1 : k - m + 1)
             let basic = (k < m ? glp_get_row_stat(p, i) : glp_get_col_stat(p, i)) == GLP_BS
@@ -293,8 +324,11 @@ public struct LPBank: ~Copyable {
             fixed.append(k < m ? (k, type, glp_get_row_lb(p, i), glp_get_row_ub(p, i))
                                : (k, type, glp_get_col_lb(p, i), glp_get_col_ub(p, i)))
         }
-        guard free else { return 0 }
-        let original = (0...n).map { glp_get_obj_coef(p, Int32($0)) }
+        return (free, fixed)
+    }
+
+    /// Fixes each of `fixed` at its current value.
+    private static func fixAtCurrentValues(_ p: OpaquePointer, _ fixed: [FixedVariable], rows m: Int) {
         for f in fixed {
             if f.index < m {
                 let i = Int32(f.index + 1)
@@ -306,10 +340,10 @@ public struct LPBank: ~Copyable {
                 glp_set_col_bnds(p, j, GLP_FX, x, x)
             }
         }
-        glp_set_obj_coef(p, 0, 0)
-        for (j, c) in secondary.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
-        let before = Int(glp_get_it_cnt(p))
-        let (code, status) = Self.simplex(p, cold: false)
+    }
+
+    /// Gives `fixed` their original bounds back, non-basic at the bound they sat on.
+    private static func restoreBounds(_ p: OpaquePointer, _ fixed: [FixedVariable], rows m: Int) {
         for f in fixed {
             // Back to the original bounds, non-basic at the bound the variable sat on.
             let atUpper = f.type == GLP_UP || (f.type == GLP_DB && f.upper - 0.5 * (f.upper - f.lower) < (f.index < m
@@ -327,20 +361,7 @@ public struct LPBank: ~Copyable {
                 if !basic { glp_set_col_stat(p, j, stat) }
             }
         }
-        for j in 0...n { glp_set_obj_coef(p, Int32(j), original[j]) }
-        guard status == .optimal else {
-            hasBasis[slot] = false
-            caches[slot].basisKnown = false
-            throw .solverFailure(code: Int(code), message: "tie-break re-solve ended with status '\(status.rawValue)'")
-        }
-        refreshCache(p, slot: slot)
-        return Int(glp_get_it_cnt(p)) - before
     }
-
-    /// The dual feasibility tolerance (GLPK `tol_dj`) of every solve: `1e-12`, far below
-    /// GLPK's default `1e-7`, so that values closer than `1e-7` are still told apart
-    /// (callers scale objectives to magnitude about 1).
-    public static let dualTolerance = 1e-12
 
     private static func simplex(_ p: OpaquePointer, cold: Bool) -> (Int32, LPStatus) {
         rmfg_glpk_silence()
