@@ -77,9 +77,14 @@ extension GameFile {
 
     /// `reward`, evaluated at `(s, a, μ)`.
     static func rewardFunction(_ expr: CompiledExpression, _ bind: RowBinder) -> MeanFieldGame.RewardFunction {
-        { s, a, mu throws(ModelError) in
+        let template = bind.template, slots = bind.slots
+        return { s, a, mu throws(ModelError) in
+            var env = template
+            env[slots.s] = Double(s)
+            env[slots.a] = Double(a)
             do throws(ExpressionError) {
-                return try expr.evaluate(in: bind(s, a, mu))
+                try env.bind(slots.mu, to: mu)
+                return try expr.evaluate(in: env)
             } catch {
                 throw ModelError(field: "reward", message: error.message)
             }
