@@ -85,6 +85,9 @@ public struct SortedValues: Sendable {
     /// flipped for non-negative numbers, every bit flipped for negative ones, `−0` read as
     /// `+0`. The sort is stable and starts from index order, so ties keep `t` ascending,
     /// exactly as the comparison sort orders them.
+    ///
+    /// A documented hot kernel (Docs/Development.md): once per sweep of a large game, its
+    /// passes share the nested buffer scopes.
     static func radixOrder(_ values: [Double]) -> [Int] {
         let n = values.count
         var keys = [UInt64](repeating: 0, count: n)
