@@ -148,6 +148,7 @@ enum Wasserstein {
         let hj: [Int]
         let hs: [Double]
 
+        @inline(__always)
         init(p: SparseDistribution, v: SortedValues, byRank: [Int], support: SupportRestriction,
              cost: GroundCost, hulls: Hulls?) {
             let k = p.indices.count, n = cost.count
@@ -195,6 +196,7 @@ enum Wasserstein {
         var groupStart = 0
         var groupEnd = 0
 
+        @inline(__always)
         init(p: SparseDistribution, byRank: [Int], cost: GroundCost, lines: DonorLines, radius: Double) {
             let k = p.indices.count, n = cost.count, c = cost.entries
             let (lo, hi, hj, hs) = (lines.lo, lines.hi, lines.hj, lines.hs)
@@ -231,6 +233,7 @@ enum Wasserstein {
     /// The primal plan at `λ*`: the right plan ships every donor on its current line; the
     /// donors of the last group switch (in decreasing rank) to their previous line while the
     /// budget `ρ` lasts. Returns the fraction each donor ships on its left line and the cost.
+    @inline(__always)
     static func mixedPlan(p: SparseDistribution, byRank: [Int], cost: GroundCost, lines: DonorLines, sweep: Sweep,
                           radius: Double) -> (split: [Double], cost: Double) {
         let k = p.indices.count, n = cost.count, c = cost.entries
