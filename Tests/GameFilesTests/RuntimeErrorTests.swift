@@ -117,10 +117,11 @@ import Testing
     }
 
     /// A game evaluated at an invalid mean field once (say by a caller probing it)
-    /// must not make every later, unrelated error be explained as that old failure.
+    /// must not make every later, unrelated error be explained as that old failure
+    /// (errors travel with the thrown `MeanFieldError.model`, nothing is recorded).
     @Test func explainDoesNotReturnAStaleFailure() throws {
         let (file, game) = try loadGame(Self.logOfZero)
-        _ = try? game.snapshot(at: [1, 0])  // records the log(0) at s=away
+        _ = try? game.snapshot(at: [1, 0])  // fails with the log(0) at s=away
         var options = file.equilibriumOptions
         options.tolerance = -1
         do {
