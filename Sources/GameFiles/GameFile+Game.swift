@@ -36,9 +36,9 @@ extension GameFile {
     /// Builds the game for the MeanField solvers.
     ///
     /// Expressions are evaluated by the game's functions, which throw a
-    /// ``MeanField/ModelError`` naming the field when an evaluation fails (a `log`
+    /// `ModelError` naming the field when an evaluation fails (a `log`
     /// of 0, an index out of range, a negative probability, a row that does not
-    /// sum to 1); the solver stops with ``MeanField/MeanFieldError/model(state:action:error:)``
+    /// sum to 1); the solver stops with `MeanFieldError.model(state:action:error:)`
     /// and ``explain(_:)`` turns it into a one-line ``GameFileError``.
     ///
     /// - Throws: ``GameFileError`` when an expression fails at the uniform mean
