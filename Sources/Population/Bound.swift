@@ -1,6 +1,7 @@
 import Ambiguity
 import Foundation
 import MeanField
+import Randomness
 
 /// Lipschitz constants of a game in `μ` (all in the L1 norm on `μ`), estimated numerically,
 /// and the other numbers the non-asymptotic bound on `ε_N` uses (Docs/Theory.md,
@@ -56,9 +57,9 @@ extension FinitePopulation {
         }
         let n = self.n, m = self.m, gamma = game.discount, tau = temperature
         let pi = policy.probabilities
-        var random = PopulationRandom(seed: seed, 7, 7)
+        var random = SplitMix64(seed: seed, streams: 7, 7)
         func dirichlet() -> [Double] {
-            var x = (0..<n).map { _ in -log(random.uniform()) }
+            var x = (0..<n).map { _ in -log(random.openUnit()) }
             let sum = x.reduce(0, +)
             for i in x.indices { x[i] /= sum }
             return x
@@ -76,7 +77,7 @@ extension FinitePopulation {
         var tests: [[Double]] = (0..<n).map { t in (0..<n).map { $0 == t ? 1.0 : 0.0 } }
         if let v = unitSpan(vpi.values) { tests.append(v) }
         if let v = unitSpan(vopt.values) { tests.append(v) }
-        for _ in 0..<3 { if let v = unitSpan((0..<n).map { _ in random.uniform() }) { tests.append(v) } }
+        for _ in 0..<3 { if let v = unitSpan((0..<n).map { _ in random.openUnit() }) { tests.append(v) } }
         let sortedTests = tests.map { SortedValues($0) }
         let set = game.ambiguity
 
@@ -100,7 +101,7 @@ extension FinitePopulation {
         var pairs = 0
         for i in 0..<samples {
             // ‖(1 − λ)μ* + λν − μ*‖₁ = λ‖ν − μ*‖₁ ≤ 2λ, so λ ≤ δ/2 stays in the neighbourhood.
-            let lambda = (i % 2 == 0 ? 0.25 : 1) * neighborhood / 2 * random.uniform()
+            let lambda = (i % 2 == 0 ? 0.25 : 1) * neighborhood / 2 * random.openUnit()
             let base = zip(mu, dirichlet()).map { (1 - lambda) * $0 + lambda * $1 }
             let step = (i / 2) % 2 == 0 ? 1e-3 : 0.05 * neighborhood
             let target = zip(mu, dirichlet()).map { (1 - neighborhood / 2) * $0 + neighborhood / 2 * $1 }

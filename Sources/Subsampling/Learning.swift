@@ -1,27 +1,6 @@
 import Foundation
 import Randomness
 
-/// SplitMix64: a small, fast, seedable generator (same seed, same stream on every platform).
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var base: SplitMix64
-
-    /// A generator for `seed`.
-    public init(seed: UInt64) { base = SplitMix64(seed: seed) }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 { base.next() }
-
-    /// A uniform number in [0, 1).
-    mutating func unit() -> Double { base.unit() }
-
-    /// An index drawn from cumulative probabilities `cumulative` (last entry ≈ 1).
-    mutating func draw(_ cumulative: [Double]) -> Int {
-        let u = unit() * (cumulative.last ?? 1)
-        for (k, c) in cumulative.enumerated() where u < c { return k }
-        return cumulative.count - 1
-    }
-}
-
 /// What subsampled mean-field Q-learning produced.
 public struct LearnedGlobal: Sendable {
     /// k.
@@ -55,14 +34,10 @@ public enum SubsampledQLearning {
         let h = space.count
         var q = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: mg), count: h), count: g)
         var visits = [[[Int]]](repeating: [[Int]](repeating: [Int](repeating: 0, count: mg), count: h), count: g)
-        func cumulative(_ row: [Double]) -> [Double] {
-            var acc = 0.0
-            return row.map { acc += $0; return acc }
-        }
-        let globalMove = game.globalTransition.map { $0.map(cumulative) }
-        let localMove = (0..<g).map { sg in (0..<l).map { j in cumulative(game.localTransition[sg][j][local[sg, j]]) } }
+        let globalMove = game.globalTransition.map { $0.map(Categorical.cumulative) }
+        let localMove = (0..<g).map { sg in (0..<l).map { j in Categorical.cumulative(game.localTransition[sg][j][local[sg, j]]) } }
         let localReward = (0..<g).map { sg in (0..<l).map { j in game.localReward[sg][j][local[sg, j]] } }
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let horizon = settings.effectiveHorizon(discount: gamma)
         var counts = [Int](repeating: 0, count: l)
         var agents = [Int](repeating: 0, count: k)
@@ -77,10 +52,10 @@ public enum SubsampledQLearning {
                 if rng.unit() < settings.exploration { a = Int(rng.next() % UInt64(mg)) } else { a = argmax(q[sg][f]) }
                 var r = game.globalReward[sg][a]
                 for i in 0..<k { r += localReward[sg][agents[i]] / Double(k) }
-                let tg = rng.draw(globalMove[sg][a])
+                let tg = Categorical.index(cumulative: globalMove[sg][a], uniform: rng.unit())
                 for j in 0..<l { counts[j] = 0 }
                 for i in 0..<k {
-                    agents[i] = rng.draw(localMove[sg][agents[i]])
+                    agents[i] = Categorical.index(cumulative: localMove[sg][agents[i]], uniform: rng.unit())
                     counts[agents[i]] += 1
                 }
                 guard let nf = space.index(of: counts) else { break }

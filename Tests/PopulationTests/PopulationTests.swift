@@ -29,8 +29,8 @@ struct Solved {
 @Suite struct SamplingTests {
     @Test func binomialMomentsMatchForSmallAndLargeCounts() {
         for (n, p) in [(7, 0.3), (10_000, 0.37), (200, 0.999)] {
-            var r = PopulationRandom(seed: 11, n)
-            let draws = (0..<4000).map { _ in Double(Sampling.binomial(count: n, probability: p, uniform: r.uniform())) }
+            var r = SplitMix64(seed: 11, streams: n)
+            let draws = (0..<4000).map { _ in Double(Sampling.binomial(count: n, probability: p, uniform: r.openUnit())) }
             let mean = draws.reduce(0, +) / 4000
             let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 3999
             let sd = (Double(n) * p * (1 - p)).squareRoot()
@@ -67,7 +67,7 @@ struct Solved {
             let replications = 400
             var values: [Double] = []
             for k in 0..<replications {
-                var r = PopulationRandom(seed: 5, k)
+                var r = SplitMix64(seed: 5, streams: k)
                 let next = try pop.step(counts: start, random: &r)
                 #expect(next.reduce(0, +) == 1000)
                 values.append(Double(next[1]) / 1000)
@@ -84,7 +84,7 @@ struct Solved {
         #expect(throws: PopulationError.invalidArgument(field: "steps", message: "-1, expected at least 0")) {
             try pop.simulate(agents: 10, steps: -1, seed: 1)
         }
-        var r = PopulationRandom(seed: 1)
+        var r = SplitMix64(seed: 1)
         #expect(throws: PopulationError.self) { try pop.step(counts: [1, 2, 3], random: &r) }
         #expect(throws: PopulationError.self) { try pop.deviationGain(agents: 0, episodes: 10, steps: 5, seed: 1) }
         #expect(throws: PopulationError.self) { try Solved("lasry-lions.yaml").population().exactTwoState(agents: 5, steps: 5) }

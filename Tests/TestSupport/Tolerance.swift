@@ -1,4 +1,6 @@
-import Randomness
+// Re-exported: every test target draws its random instances from the project's
+// generators (`SplitMix64`, `GarnetGenerator`, `Categorical`).
+@_exported import Randomness
 
 /// Tolerance-aware comparisons shared by the test targets.
 
@@ -19,7 +21,3 @@ public func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count)
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
-
-/// The project's seeded generator (SplitMix64, module `Randomness`), for
-/// reproducible random instances in tests.
-public typealias SplitMix64 = Randomness.SplitMix64
