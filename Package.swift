@@ -38,8 +38,10 @@ let package = Package(
             providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]
         ),
         .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
-        .target(name: "Expressions", swiftSettings: strict),
-        .target(name: "Plots", swiftSettings: strict),
+        // Package-internal helpers (no product): how numbers are printed.
+        .target(name: "NumberText", swiftSettings: strict),
+        .target(name: "Expressions", dependencies: ["NumberText"], swiftSettings: strict),
+        .target(name: "Plots", dependencies: ["NumberText"], swiftSettings: strict),
         .target(name: "Randomness", swiftSettings: strict),
         .target(name: "Population", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
         .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Population", "Randomness"], swiftSettings: strict),
@@ -50,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "GameFiles",
-            dependencies: ["MeanField", "Ambiguity", "Expressions", "Randomness", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MeanField", "Ambiguity", "Expressions", "NumberText", "Randomness", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
@@ -59,7 +61,7 @@ let package = Package(
             name: "rmfg",
             dependencies: [
                 "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles", "Plots",
-                "Population", "Experiments", "Subsampling", "Randomness",
+                "Population", "Experiments", "Subsampling", "Randomness", "NumberText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

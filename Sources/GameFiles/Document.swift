@@ -1,3 +1,4 @@
+import NumberText
 import Foundation
 import Yams
 
@@ -61,9 +62,7 @@ public indirect enum DocumentValue: Sendable, Hashable {
         }
     }
 
-    static func format(_ x: Double) -> String {
-        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
-    }
+    static func format(_ x: Double) -> String { numberText(x) }
 }
 
 /// A value with its position in the file.

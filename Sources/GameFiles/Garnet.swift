@@ -1,3 +1,4 @@
+import NumberText
 import Randomness
 
 /// Random "garnet" games (Archibald, McKinnon and Thomas 1995; Bhatnagar et al.
@@ -73,7 +74,7 @@ public struct GarnetSpecification: Sendable, Hashable {
     /// The game file as YAML (`json: false`) or JSON text.
     public func fileText(json: Bool) -> String {
         let (rewards, entries) = generate()
-        func num(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
+        let num = numberText
         let name = "garnet-\(states)x\(actions)-b\(branching)-seed\(seed)"
         let description = "A random garnet: \(states) states, \(actions) actions, \(branching) successors per row (seed \(seed)); reward R[s][a] - c * mu[s]."
         let rewardRows = rewards.map { "[" + $0.map(num).joined(separator: ", ") + "]" }

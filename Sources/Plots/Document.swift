@@ -1,3 +1,4 @@
+import NumberText
 import Foundation
 
 /// A minimal SVG writer that remembers the box of every text it places.
@@ -47,10 +48,7 @@ struct SVGDocument {
             + body.joined(separator: "\n") + "\n</svg>\n"
     }
     func n(_ v: Double) -> String { v.isFinite ? trim((v * 100).rounded() / 100) : "0" }
-    func trim(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
-        return "\(v)"
-    }
+    func trim(_ v: Double) -> String { numberText(v) }
     func escape(_ s: String) -> String { xmlEscaped(s) }
 }
 

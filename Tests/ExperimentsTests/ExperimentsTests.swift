@@ -46,7 +46,7 @@ struct ExperimentsTests {
             #expect(abs(record.price) <= 1e-8, "\(record.set): price \(record.price)")
             #expect(abs(record.protection) <= 1e-8, "\(record.set): protection \(record.protection)")
             #expect(abs(record.protectionMean) <= 1e-8)
-            #expect(isClose(record.nominalValue, record.nominalBaseline, rel: 1e-8))
+            #expect(isApproximatelyEqual(record.nominalValue, record.nominalBaseline, absolute: 1e-8, relative: 1e-8))
         }
     }
 
@@ -86,7 +86,7 @@ struct ExperimentsTests {
                 #expect(r.converged)
                 #expect(r.worstCase >= r.worstCaseNominalPolicy - 1e-9, "\(r.set) ρ=\(rho): \(r.worstCase) < \(r.worstCaseNominalPolicy)")
                 // At its own radius the worst case is the equilibrium's own value.
-                #expect(isClose(r.worstCase, r.equilibriumValue, rel: 1e-8))
+                #expect(isApproximatelyEqual(r.worstCase, r.equilibriumValue, absolute: 1e-8, relative: 1e-8))
             }
             #expect(records.contains { $0.protection > 1e-6 }, "robustness buys nothing anywhere at ρ=\(rho)")
         }

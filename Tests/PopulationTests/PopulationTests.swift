@@ -141,7 +141,7 @@ struct Solved {
         for x in 0..<states {
             let k = (1..<N).reduce(0) { $0 + bit(x, $1) }
             let key = bit(x, 0) * N + k
-            if let old = byState[key] { #expect(isClose(old, w[x], rel: 1e-9), "exchangeability broken at \(x)") }
+            if let old = byState[key] { #expect(isApproximatelyEqual(old, w[x], absolute: 0, relative: 1e-9), "exchangeability broken at \(x)") }
             byState[key] = w[x]
         }
         return byState
@@ -156,7 +156,7 @@ struct Solved {
             for (key, value) in brute {
                 let v = exact.values(state: key / agents, othersInStateOne: key % agents)
                 let mine = deviating ? v.deviation : v.baseline
-                #expect(isClose(mine, value, rel: 1e-8), "N \(agents) z \(key) deviating \(deviating): \(mine) vs \(value)")
+                #expect(isApproximatelyEqual(mine, value, absolute: 0, relative: 1e-8), "N \(agents) z \(key) deviating \(deviating): \(mine) vs \(value)")
             }
         }
         #expect(exact.optimalGain >= exact.deviationGain - 1e-10)
@@ -217,7 +217,7 @@ struct Solved {
     @Test func slopeOfAPowerLaw() throws {
         let x = [10.0, 100, 1000]
         let fit = try #require(LogLogFit.fit(x: x, y: x.map { 3 / $0.squareRoot() }))
-        #expect(isClose(fit.slope, -0.5, rel: 1e-12))
+        #expect(isApproximatelyEqual(fit.slope, -0.5, absolute: 0, relative: 1e-12))
         let interval = try #require(fit.slopeInterval)
         #expect(interval.contains(-0.5) && interval.upperBound - interval.lowerBound < 1e-9)
         #expect(LogLogFit.fit(x: x, y: [-1, -2, 0.5]) == nil)

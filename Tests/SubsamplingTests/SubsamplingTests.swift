@@ -69,17 +69,17 @@ struct ModelTests {
         #expect(space.index(of: [1, 1, 1]) == nil)
         #expect(space.index(ofStates: [2, 0, 2, 1]) == space.index(of: [1, 1, 2]))
         let p = [0.2, 0.3, 0.5]
-        #expect(isClose((0..<space.count).reduce(0) { $0 + space.multinomial($1, p) }, 1, rel: 1e-12))
+        #expect(isApproximatelyEqual((0..<space.count).reduce(0) { $0 + space.multinomial($1, p) }, 1, absolute: 0, relative: 1e-12))
         let sample = HistogramSpace(agents: 2, states: 3)
         for f in 0..<space.count {
             let law = space.hypergeometric(f, sample: sample)
-            #expect(isClose(law.reduce(0) { $0 + $1.1 }, 1, rel: 1e-12))
+            #expect(isApproximatelyEqual(law.reduce(0) { $0 + $1.1 }, 1, absolute: 0, relative: 1e-12))
         }
         // [2, 1, 1], draw 2: P([2,0,0]) = C(2,2)/C(4,2) = 1/6, P([1,1,0]) = 2/6.
         let law = space.hypergeometric(space.index(of: [2, 1, 1]) ?? 0, sample: sample)
         let byHistogram = Dictionary(uniqueKeysWithValues: law.map { (sample.histograms[$0.0], $0.1) })
-        #expect(isClose(byHistogram[[2, 0, 0]] ?? 0, 1.0 / 6, rel: 1e-12))
-        #expect(isClose(byHistogram[[1, 1, 0]] ?? 0, 2.0 / 6, rel: 1e-12))
+        #expect(isApproximatelyEqual(byHistogram[[2, 0, 0]] ?? 0, 1.0 / 6, absolute: 0, relative: 1e-12))
+        #expect(isApproximatelyEqual(byHistogram[[1, 1, 0]] ?? 0, 2.0 / 6, absolute: 0, relative: 1e-12))
         #expect(byHistogram[[0, 2, 0]] == nil)
     }
 
@@ -133,8 +133,8 @@ struct ModelTests {
             }
         }
         let gap = NashGap.evaluate(game: game, global: global, local: local)
-        #expect(isClose(gap.value, value, rel: 1e-8), "histogram value \(gap.value), brute force \(value)")
-        #expect(isClose(gap.localBaselineValue, value, rel: 1e-8), "deviation-MDP baseline \(gap.localBaselineValue)")
+        #expect(isApproximatelyEqual(gap.value, value, absolute: 0, relative: 1e-8), "histogram value \(gap.value), brute force \(value)")
+        #expect(isApproximatelyEqual(gap.localBaselineValue, value, absolute: 0, relative: 1e-8), "deviation-MDP baseline \(gap.localBaselineValue)")
         #expect(gap.globalBestValue >= gap.value - 1e-9)
         #expect(gap.localBestValue >= gap.localBaselineValue - 1e-9)
         #expect(gap.nash == max(gap.global, gap.local))
@@ -156,10 +156,10 @@ struct ModelTests {
         let fit = RateEvidence(agents: 48, observed: ks, gaps: [sqrtGaps], tolerance: 1e-10)
         #expect(fit.shortfall == nil && fit.fitted == ks)
         let s = try #require(fit.inverseSquareRoot), i = try #require(fit.inverse)
-        #expect(isClose(s.intercept, 0.1, rel: 1e-10) && isClose(s.slope, 0.5, rel: 1e-10))
-        #expect(isClose(s.rSquared, 1, rel: 1e-10) && i.rSquared < s.rSquared)
+        #expect(isApproximatelyEqual(s.intercept, 0.1, absolute: 0, relative: 1e-10) && isApproximatelyEqual(s.slope, 0.5, absolute: 0, relative: 1e-10))
+        #expect(isApproximatelyEqual(s.rSquared, 1, absolute: 0, relative: 1e-10) && i.rSquared < s.rSquared)
         let power = RateEvidence(agents: 48, observed: ks, gaps: [ks.map { 2 / Double($0).squareRoot() }], tolerance: 1e-10)
-        #expect(isClose(power.exponent ?? 0, 0.5, rel: 1e-10))
+        #expect(isApproximatelyEqual(power.exponent ?? 0, 0.5, absolute: 0, relative: 1e-10))
         #expect(power.verdict.contains("consistent with k^-1/2"))
         let fast = RateEvidence(agents: 48, observed: ks, gaps: [ks.map { 0.3 / Double($0) + 1e-3 * Double($0 % 2) }], tolerance: 1e-10)
         #expect(fast.verdict.contains("faster than k^-1/2") && fast.verdict.contains("a + b/k fits better"), "\(fast.verdict)")
