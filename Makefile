@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk build demo test lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -20,6 +20,10 @@ demo: build
 
 test: glpk
 	$(SWIFT) test
+
+# swift-format's rule checks (.swift-format; about 10 s): `scripts/lint.sh`.
+lint:
+	@bash scripts/lint.sh
 
 # Slurm (slurm-wlm), MUNGE and GNU parallel, installed only when missing.
 cluster-tools:

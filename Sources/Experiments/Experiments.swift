@@ -17,6 +17,7 @@ public enum ExperimentError: Error, Sendable, Equatable, CustomStringConvertible
     /// A sweep CSV (a shard's or a merged one) does not have the expected form.
     case invalidRecord(String)
 
+    /// The message, on one line.
     public var description: String {
         switch self {
         case let .invalidSetting(field, message): "\(field): \(message)"

@@ -8,6 +8,7 @@ public struct FilePosition: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     /// 1-based column.
     public var column: Int
+    /// `line L, column C`.
     public var description: String { "line \(line), column \(column)" }
 }
 
@@ -27,6 +28,7 @@ public indirect enum DocumentValue: Sendable, Hashable {
     /// A mapping with string keys, in file order.
     case object([(key: String, value: DocumentNode)])
 
+    /// Equal kinds with equal contents.
     public static func == (a: DocumentValue, b: DocumentValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
@@ -39,6 +41,7 @@ public indirect enum DocumentValue: Sendable, Hashable {
         }
     }
 
+    /// Hashes what `==` compares.
     public func hash(into h: inout Hasher) {
         switch self {
         case .null: h.combine(0)

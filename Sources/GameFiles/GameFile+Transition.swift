@@ -8,7 +8,6 @@ extension GameFile {
     /// evaluation per visited mean field; about 3 s at 60 ns an evaluation).
     static let maximumExpressionEntries = 50_000_000.0
 
-    // swiftlint:disable:next function_parameter_count
     static func readTransition(
         _ node: DocumentNode, r: FieldReader, n: Int, m: Int, stateNames: [String], actionNames: [String],
         parameterArrays: [String: (shape: [Int], elements: [Double])],

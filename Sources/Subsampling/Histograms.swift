@@ -45,6 +45,12 @@ public struct HistogramSpace: Sendable, Hashable {
         return lookup[Self.key(h, base: agents + 1)]
     }
 
+    /// The index of a histogram known to have `states` non-negative counts summing to
+    /// `agents` (the learner's inner loop): ``index(of:)`` without the checks.
+    func index(ofValid h: [Int]) -> Int? {
+        lookup[Self.key(h, base: agents + 1)]
+    }
+
     /// The histogram of a list of local states.
     public func index(ofStates list: [Int]) -> Int? {
         var h = [Int](repeating: 0, count: states)

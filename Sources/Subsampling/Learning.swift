@@ -32,8 +32,7 @@ public enum SubsampledQLearning {
         let gamma = game.discount, settings = game.learning
         let space = HistogramSpace(agents: k, states: l)
         let h = space.count
-        var q = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: mg), count: h), count: g)
-        var visits = [[[Int]]](repeating: [[Int]](repeating: [Int](repeating: 0, count: mg), count: h), count: g)
+        var table = QTable(globalStates: g, histograms: h, actions: mg)
         let globalMove = game.globalTransition.map { $0.map(Categorical.cumulative) }
         let localMove = (0..<g).map { sg in (0..<l).map { j in Categorical.cumulative(game.localTransition[sg][j][local[sg, j]]) } }
         let localReward = (0..<g).map { sg in (0..<l).map { j in game.localReward[sg][j][local[sg, j]] } }
@@ -49,7 +48,7 @@ public enum SubsampledQLearning {
             for (j, c) in space.histograms[f].enumerated() { for _ in 0..<c { agents[slot] = j; slot += 1 } }
             for _ in 0..<horizon {
                 let a: Int
-                if rng.unit() < settings.exploration { a = Int(rng.next() % UInt64(mg)) } else { a = argmax(q[sg][f]) }
+                if rng.unit() < settings.exploration { a = Int(rng.next() % UInt64(mg)) } else { a = table.greedy(sg, f) }
                 var r = game.globalReward[sg][a]
                 for i in 0..<k { r += localReward[sg][agents[i]] / Double(k) }
                 let tg = Categorical.index(cumulative: globalMove[sg][a], uniform: rng.unit())
@@ -58,17 +57,62 @@ public enum SubsampledQLearning {
                     agents[i] = Categorical.index(cumulative: localMove[sg][agents[i]], uniform: rng.unit())
                     counts[agents[i]] += 1
                 }
-                guard let nf = space.index(of: counts) else { break }
-                visits[sg][f][a] += 1
-                let alpha = settings.stepSize(visit: visits[sg][f][a], discount: gamma)
-                let target = r + gamma * (q[tg][nf].max() ?? 0)
-                q[sg][f][a] += alpha * (target - q[sg][f][a])
+                guard let nf = space.index(ofValid: counts) else { break }
+                let entry = table.entry(sg, f) + a
+                table.visits[entry] += 1
+                let alpha = settings.stepSize(visit: table.visits[entry], discount: gamma)
+                let target = r + gamma * table.best(tg, nf)
+                table.values[entry] += alpha * (target - table.values[entry])
                 samples += 1
                 sg = tg
                 f = nf
             }
         }
+        let q = table.nestedValues, visits = table.nestedVisits
         return LearnedGlobal(observed: k, q: q, policy: GlobalPolicy(greedy: q, observed: k, incumbent: incumbent),
                              visits: visits, samples: samples)
+    }
+}
+
+/// The learner's Q-values and visit counts in flat arrays: entry `(s_g·h + f)·m + a`
+/// (one allocation, no nested copies in the update loop).
+struct QTable {
+    let globalStates: Int, histograms: Int, actions: Int
+    var values: [Double]
+    var visits: [Int]
+
+    init(globalStates g: Int, histograms h: Int, actions m: Int) {
+        globalStates = g
+        histograms = h
+        actions = m
+        values = [Double](repeating: 0, count: g * h * m)
+        visits = [Int](repeating: 0, count: g * h * m)
+    }
+
+    /// The first entry of row `(s_g, f)`.
+    func entry(_ sg: Int, _ f: Int) -> Int { (sg * histograms + f) * actions }
+
+    /// The first action of largest value in row `(s_g, f)` (the module's `argmax`).
+    func greedy(_ sg: Int, _ f: Int) -> Int {
+        let base = entry(sg, f)
+        var best = 0
+        for a in 1..<max(actions, 1) where values[base + a] > values[base + best] { best = a }
+        return best
+    }
+
+    /// The largest value of row `(s_g, f)` (`0` without actions).
+    func best(_ sg: Int, _ f: Int) -> Double {
+        let base = entry(sg, f)
+        return values[base..<(base + actions)].max() ?? 0
+    }
+
+    /// `q[s_g][f][a]`.
+    var nestedValues: [[[Double]]] {
+        (0..<globalStates).map { sg in (0..<histograms).map { f in Array(values[entry(sg, f)..<(entry(sg, f) + actions)]) } }
+    }
+
+    /// `visits[s_g][f][a]`.
+    var nestedVisits: [[[Int]]] {
+        (0..<globalStates).map { sg in (0..<histograms).map { f in Array(visits[entry(sg, f)..<(entry(sg, f) + actions)]) } }
     }
 }

@@ -27,5 +27,6 @@ public struct TestSeed: Sendable, CustomStringConvertible {
     /// A generator of the stream of this seed.
     public var generator: SplitMix64 { SplitMix64(seed: value) }
 
+    /// The seed and how to replay it.
     public var description: String { "seed \(value) (replay: RMFG_TEST_SEED=\(value) swift test --filter <test>)" }
 }
