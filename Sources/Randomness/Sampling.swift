@@ -49,10 +49,16 @@ public enum Categorical {
         let target = u * total
         var previous = 0.0
         var last = 0
-        for (i, c) in f.enumerated() where c > previous {
-            previous = c
-            last = i
-            if c >= target { return i }
+        // Plain indices, no iterator: this is the inner loop of the Q-learner.
+        var i = 0
+        while i < f.count {
+            let c = f[i]
+            if c > previous {
+                previous = c
+                last = i
+                if c >= target { return i }
+            }
+            i += 1
         }
         return last
     }

@@ -68,9 +68,11 @@ public struct HistogramSpace: Sendable, Hashable {
 
     static func key(_ h: [Int], base: Int) -> Int {
         var key = 0, scale = 1
-        for c in h {
-            key += c * scale
+        var i = 0
+        while i < h.count {  // plain indices: the learner's inner loop calls this every step
+            key += h[i] * scale
             scale *= base
+            i += 1
         }
         return key
     }

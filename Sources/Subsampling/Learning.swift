@@ -103,7 +103,14 @@ struct QTable {
     /// The largest value of row `(s_g, f)` (`0` without actions).
     func best(_ sg: Int, _ f: Int) -> Double {
         let base = entry(sg, f)
-        return values[base..<(base + actions)].max() ?? 0
+        guard actions > 0 else { return 0 }
+        var best = values[base]
+        var a = 1
+        while a < actions {
+            if best < values[base + a] { best = values[base + a] }  // as Sequence.max()
+            a += 1
+        }
+        return best
     }
 
     /// `q[s_g][f][a]`.
