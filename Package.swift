@@ -14,6 +14,8 @@ let package = Package(
     name: "RobustMFG",
     platforms: [.macOS(.v14)],
     products: [
+        // Everything below in one import (`import RobustMFG`).
+        .library(name: "RobustMFG", targets: ["RobustMFG"]),
         .library(name: "GameFiles", targets: ["GameFiles"]),
         .library(name: "Population", targets: ["Population"]),
         .library(name: "Experiments", targets: ["Experiments"]),
@@ -56,6 +58,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
+        // The umbrella module: re-exports every library module.
+        .target(
+            name: "RobustMFG",
+            dependencies: ["LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles",
+                           "Population", "Experiments", "Subsampling", "Randomness"],
+            swiftSettings: strict
+        ),
         .target(name: "MeanField", dependencies: ["Ambiguity"], swiftSettings: strict),
         .executableTarget(
             name: "rmfg",
@@ -105,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GameFilesTests",
-            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "TestSupport"],
+            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "RobustMFG", "TestSupport"],
             exclude: ["Malformed"]
         ),
         .testTarget(
