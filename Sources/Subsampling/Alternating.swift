@@ -110,7 +110,7 @@ public enum AlternatingMARL {
 
     /// The learning seed used for `k` observed agents: the first number of stream `k` of
     /// `seed` (Randomness' `SplitMix64(seed:stream:)`).
-    public static func seedFor(_ seed: UInt64, observed k: Int) -> UInt64 {
+    package static func seedFor(_ seed: UInt64, observed k: Int) -> UInt64 {
         var g = SplitMix64(seed: seed, stream: UInt64(bitPattern: Int64(k)))
         return g.next()
     }

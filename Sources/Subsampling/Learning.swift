@@ -2,21 +2,21 @@ import Foundation
 import Randomness
 
 /// What subsampled mean-field Q-learning produced.
-public struct LearnedGlobal: Sendable {
+package struct LearnedGlobal: Sendable {
     /// k.
-    public let observed: Int
+    package let observed: Int
     /// The estimate `q[s_g][f][a_g]` of the subsampled Q-function.
-    public let q: [[[Double]]]
+    package let q: [[[Double]]]
     /// The greedy policy of `q`.
-    public let policy: GlobalPolicy
+    package let policy: GlobalPolicy
     /// `visits[s_g][f][a_g]`: how many updates each entry received.
-    public let visits: [[[Int]]]
+    package let visits: [[[Int]]]
     /// The number of updates (episodes × horizon).
-    public let samples: Int
+    package let samples: Int
 }
 
 /// The global agent's subsampled mean-field Q-learning (Docs/Alternating.md, "Learning").
-public enum SubsampledQLearning {
+package enum SubsampledQLearning {
     /// Learns `Q̂_k(s_g, F_Δ, a_g)` from simulated experience against the fixed local policy.
     ///
     /// The global agent follows its k observed agents: each episode starts at a
@@ -26,7 +26,7 @@ public enum SubsampledQLearning {
     /// `r_Δ = r_g(s_g, a_g) + (1/k) Σ_{i∈Δ} r_l(s_i, s_g, a_i)` and
     /// `α_N = (1 + (1 − γ)(N − 1))^(−ω)` at the N-th visit of the pair.
     /// The same `seed` gives the same result.
-    public static func learn(game: AlternatingGame, local: LocalPolicy, observed k: Int, seed: UInt64,
+    package static func learn(game: AlternatingGame, local: LocalPolicy, observed k: Int, seed: UInt64,
                              incumbent: GlobalPolicy? = nil) -> LearnedGlobal {
         let g = game.globalStateCount, l = game.localStateCount, mg = game.globalActionCount
         let gamma = game.discount, settings = game.learning
