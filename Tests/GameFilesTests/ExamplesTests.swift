@@ -192,3 +192,20 @@ import TestSupport
         #expect(isApproximatelyEqual(LoaderTests.row(snap, 4, 3)[4], 0.8 + 0.05 * 2, absolute: 0, relative: 1e-14))
     }
 }
+
+/// The tolerance helper compares small numbers relatively: the former `isClose(a, b, rel:)`
+/// scaled by `max(1, |a|, |b|)`, so two residuals near 1e-11 always "agreed" at rel 1e-6.
+@Suite("Tolerance helper")
+struct ToleranceHelperTests {
+    @Test func smallNumbersAreComparedRelatively() {
+        #expect(!isApproximatelyEqual(1e-11, 2e-11, absolute: 1e-14, relative: 1e-6))
+        #expect(isApproximatelyEqual(1e-11, 1e-11 * (1 + 1e-7), absolute: 0, relative: 1e-6))
+        #expect(isApproximatelyEqual(1e-16, 0, absolute: 1e-15, relative: 0))
+        #expect(!isApproximatelyEqual(1e-16, 0, absolute: 0, relative: 1e-3))
+        #expect(isApproximatelyEqual(1e300, 1e300 * (1 + 1e-13), absolute: 0, relative: 1e-12))
+        #expect(isApproximatelyEqual(.infinity, .infinity, absolute: 0, relative: 0))
+        #expect(!isApproximatelyEqual(.nan, .nan, absolute: 1, relative: 1))
+        #expect(!isApproximatelyEqual([0, 1], [0, 1, 2], absolute: 1, relative: 1))
+        #expect(isApproximatelyEqual([0, 0.5], [1e-17, 0.5], absolute: 1e-15, relative: 1e-15))
+    }
+}
