@@ -3,14 +3,14 @@ import Randomness
 
 /// Exact samplers by inversion: each draw consumes exactly one uniform and is
 /// monotone in it, so coupled runs stay coupled (common random numbers).
-public enum Sampling {
+package enum Sampling {
     /// `Bin(count, p)` by inversion of its distribution function at `u ∈ (0, 1)`.
     ///
     /// The probabilities are built outward from the mode (computed with `lgamma`), so
     /// large counts neither underflow nor lose accuracy; terms below `1e-18` of the mode's
     /// are dropped, and the rest is normalized.
     /// - Complexity: `O(√(count·p·(1 − p)))`.
-    public static func binomial(count n: Int, probability p: Double, uniform u: Double) -> Int {
+    package static func binomial(count n: Int, probability p: Double, uniform u: Double) -> Int {
         if n <= 0 || !(p > 0) { return 0 }
         if p >= 1 { return n }
         let q = 1 - p
@@ -70,7 +70,7 @@ public enum Sampling {
     /// Splits `count` over the entries of the probability vector `p` by sequential
     /// binomial draws, adding the counts to `into`. Consumes exactly `p.count − 1`
     /// uniforms from `random` whatever the count, so coupled runs stay aligned.
-    public static func multinomial(count: Int, probabilities p: [Double], into out: inout [Int],
+    package static func multinomial(count: Int, probabilities p: [Double], into out: inout [Int],
                                    random: inout SplitMix64) {
         guard let lastPositive = p.lastIndex(where: { $0 > 0 }) else {
             for _ in 0..<max(0, p.count - 1) { _ = random.openUnit() }

@@ -11,7 +11,7 @@ import Randomness
 /// states by a multinomial draw from the kernel of the chosen ``TrueModel`` at the current
 /// empirical distribution `μ^N`. All agents at the same `(s, a)` share one kernel row per
 /// step, and every multinomial is drawn by sequential binomial inversion
-/// (``Sampling``), so a step costs `O(n·m·n)` draws whatever `N` is.
+/// (exact, one uniform per draw), so a step costs `O(n·m·n)` draws whatever `N` is.
 ///
 /// The deviation gain (``deviationGain(agents:episodes:steps:seed:nature:)``) follows
 /// one *tagged* agent individually beside the `N − 1` others; see Docs/Population.md.
