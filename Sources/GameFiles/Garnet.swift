@@ -59,7 +59,7 @@ public struct GarnetSpecification: Sendable, Hashable {
     }
 
     /// The rewards `R[s][a]` and the sparse transition entries `[s, a, t, p]`
-    /// (Randomness' ``GarnetGenerator``, the project's one garnet).
+    /// (Randomness' `GarnetGenerator`, the project's one garnet).
     public func generate() -> (rewards: [[Double]], entries: [(Int, Int, Int, Double)]) {
         var rewards = [[Double]](repeating: [Double](repeating: 0, count: actions), count: states)
         var entries: [(Int, Int, Int, Double)] = []
