@@ -173,7 +173,6 @@ public struct GameFile: Sendable {
         if let v = o.inner { set(["solver", "inner"], .string(v)) }
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
     init(root: DocumentNode, path: String) throws(GameFileError) {
         let r = FieldReader(file: path)
         let top = try r.object(root, "")

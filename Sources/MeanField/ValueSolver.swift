@@ -230,14 +230,7 @@ struct FrozenSystem {
     let rewards: [Double]
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double]) {
-        let total = kernels.entryCount
-        var starts = [Int](repeating: 0, count: n + 1)
-        var count = 0
-        // Both arrays are filled inside their initializers: entries 0..<count are written
-        // and the initialized count is exactly `count`.
-        var ws: [Double] = []
-        let cols: [Int] = makeArray(capacity: total) { cb in
-        ws = makeArray(capacity: total) { wb in
+        let built = SparseRows.build(rows: n, capacity: kernels.entryCount) { writer in
         policy.withUnsafeBufferPointer { pol in
         kernels.withView { k in
             for s in 0..<n {
@@ -246,22 +239,17 @@ struct FrozenSystem {
                     guard w > 0 else { continue }
                     let row = s &* m &+ a
                     for j in k.rowStart[row]..<k.rowEnd[row] {
-                        cb[count] = k.indices[j]
-                        wb[count] = w * k.probabilities[j]
-                        count &+= 1
+                        writer.append(column: k.indices[j], value: w * k.probabilities[j])
                     }
                 }
-                starts[s + 1] = count
+                writer.endRow()
             }
         }}
-        return count
-        }
-        return count
         }
         stateCount = n
-        rowStart = starts
-        columns = cols
-        weights = ws
+        rowStart = built.rowStart
+        columns = built.columns
+        weights = built.values
         self.gamma = gamma
         self.rewards = rewards
     }
