@@ -78,7 +78,6 @@ struct WorstCaseCommand: ParsableCommand {
         try runCommand { try solve() }
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
     func solve() throws -> Bool {
         if ["moment", "polyhedral"].contains(set) || features != nil || constraints != nil { return try solvePolyhedral() }
         guard let kind = AmbiguityKind(rawValue: set) else {
