@@ -78,7 +78,7 @@ import TestSupport
         #expect(stats.reusedBases > stats.warmSolves / 2)
         let closed = try game.solveEquilibrium(options: .init(temperature: 0.3))
         #expect(closed.lpStatistics == nil)
-        #expect(isClose(result.meanField, closed.meanField, rel: 1e-9))
+        #expect(isApproximatelyEqual(result.meanField, closed.meanField, absolute: 1e-9, relative: 1e-9))
     }
 
     /// A radius that depends on `μ` rebuilds the rows whose radius changed.
@@ -93,7 +93,7 @@ import TestSupport
         let result = try game.solveEquilibrium(options: .init(temperature: 0.4, inner: .lp))
         let closed = try game.solveEquilibrium(options: .init(temperature: 0.4))
         #expect(result.converged && closed.converged)
-        #expect(isClose(result.meanField, closed.meanField, rel: 1e-8))
+        #expect(isApproximatelyEqual(result.meanField, closed.meanField, absolute: 1e-8, relative: 1e-8))
         #expect(try #require(result.lpStatistics).builds > n * 2)
     }
 }
@@ -118,7 +118,7 @@ import TestSupport
         let a = try linf.solveEquilibrium(options: .init(temperature: 0.3))
         let b = try box.solveEquilibrium(options: .init(temperature: 0.3, verify: true))
         #expect(a.converged && b.converged)
-        #expect(isClose(a.meanField, b.meanField, rel: 1e-8))
+        #expect(isApproximatelyEqual(a.meanField, b.meanField, absolute: 1e-8, relative: 1e-8))
         #expect(abs(a.exploitability - b.exploitability) <= 1e-9)
         let report = try #require(b.verification)
         #expect(report.problems == 2 * n * 2 && report.maxDisagreement <= 1e-9)
@@ -130,7 +130,7 @@ import TestSupport
         }
         let c = try whole.solveEquilibrium(options: .init(temperature: 0.3))
         let d = try moment.solveEquilibrium(options: .init(temperature: 0.3))
-        #expect(isClose(c.meanField, d.meanField, rel: 1e-8))
+        #expect(isApproximatelyEqual(c.meanField, d.meanField, absolute: 1e-8, relative: 1e-8))
     }
 
     /// A set that excludes the nominal row is an error naming the row.

@@ -13,14 +13,14 @@ struct PolyhedralWorstCaseTests {
         let r = try rmfg(base + ["--set", "moment", "--features", "t,t^2", "--radius", "0.1,0.5", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let j = try r.json()
-        #expect(isClose(number(j, "value") ?? .nan, 2.2))
+        #expect(isApproximatelyEqual(number(j, "value") ?? .nan, 2.2, absolute: 1e-12, relative: 1e-9))
         let cert = try #require(j["certificate"] as? [String: Any])
         #expect(abs(number(cert, "gap") ?? .nan) <= 1e-12)
         #expect(j["passed"] as? Bool == true)
         let exact = try rmfg(base + ["--set", "moment", "--features", "t,t^2", "--radius", "0.1,0.5", "--exact", "--format", "json"])
         #expect(exact.status == 0, "\(exact.stderr)")
         #expect(try exact.json()["exact"] as? Bool == true)
-        #expect(isClose(number(try exact.json(), "value") ?? .nan, 2.2))
+        #expect(isApproximatelyEqual(number(try exact.json(), "value") ?? .nan, 2.2, absolute: 1e-12, relative: 1e-9))
     }
 
     /// A polyhedral file: q_2 ≥ 0.45 within the tv ball of radius 0.1. TV alone moves 0.1
@@ -39,8 +39,8 @@ struct PolyhedralWorstCaseTests {
                                  "--export-lp", lpFile, "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let j = try r.json()
-        #expect(isClose(number(j, "value") ?? .nan, 2.15))
-        #expect(isClose(numbers(j, "distribution") ?? [], [0.3, 0.25, 0.45]))
+        #expect(isApproximatelyEqual(number(j, "value") ?? .nan, 2.15, absolute: 1e-12, relative: 1e-9))
+        #expect(isApproximatelyEqual(numbers(j, "distribution") ?? [], [0.3, 0.25, 0.45], absolute: 1e-12, relative: 1e-9))
         let lp = try String(contentsOfFile: lpFile, encoding: .utf8)
         #expect(lp.contains("keep"))
         let text = try rmfg(base + ["--set", "polyhedral", "--constraints", file, "--radius", "file"])
