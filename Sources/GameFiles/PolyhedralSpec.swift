@@ -144,11 +144,13 @@ public struct PolyhedralSpec: Sendable, Hashable {
         }
     }
 
+    /// Specs are equal when every written field is.
     public static func == (a: PolyhedralSpec, b: PolyhedralSpec) -> Bool {
         a.family == b.family && a.features == b.features && a.radii == b.radii && a.rows == b.rows
             && a.withinKind == b.withinKind && a.withinRadius == b.withinRadius && a.support == b.support
     }
 
+    /// Hashes every written field.
     public func hash(into h: inout Hasher) {
         h.combine(family); h.combine(features); h.combine(radii); h.combine(rows)
         h.combine(withinKind); h.combine(withinRadius); h.combine(support)
