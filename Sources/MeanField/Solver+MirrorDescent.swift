@@ -8,13 +8,18 @@ extension SolverRun {
     /// with the data frozen at `μ_k`). For `τ > 0` the fixed points are exactly
     /// `π = softmax(Q^π/τ)` with `μ` stationary, i.e. the equilibria.
     mutating func mirrorDescent() throws(MeanFieldError) -> EquilibriumResult {
-        try mirrorDescent(from: initialMeanField, step: nil)
+        switch try mirrorDescent(from: initialMeanField, step: nil) {
+        case let .finished(result): return result
+        case .exhausted: throw .numerical("mirror descent ended without a result")
+        }
     }
 
     /// Mirror descent from `start`. `step == nil`: the fixed learning rate
     /// `options.learningRate`. Otherwise the adaptive rule of ``EquilibriumMethod/auto``
-    /// (``MirrorStep``).
-    mutating func mirrorDescent(from start: [Double], step: MirrorStep?) throws(MeanFieldError) -> EquilibriumResult {
+    /// (``MirrorStep``), and the run stops with `.exhausted(best:)` (the mean field of the
+    /// best merit `max(exploitability, residual)`) once the best merit has not fallen below
+    /// 0.9 times its value for ``MirrorStep/stallLimit`` iterations.
+    mutating func mirrorDescent(from start: [Double], step: MirrorStep?) throws(MeanFieldError) -> PhaseOutcome {
         let n = game.stateCount, m = game.actionCount
         let tau = options.temperature
         let alpha = options.damping ?? 0.5
@@ -29,15 +34,20 @@ extension SolverRun {
             let p = try evaluator.pair(snap, optimal: opt, policy: policy)
             if isConverged(p) {
                 record(p, change: 0)
-                return try finish(p, converged: true, message: convergedMessage(p))
+                return .finished(try finish(p, converged: true, message: convergedMessage(p)))
             }
             if step != nil, tau == 0, let found = try pure.candidate(&self, snap, opt), isConverged(found) {
                 record(found, change: Simplex.l1(found.meanField, mu))
-                return try finish(found, converged: true, message: convergedMessage(found) + " (the settled best-response pair)")
+                return .finished(try finish(found, converged: true, message: convergedMessage(found) + " (the settled best-response pair)"))
             }
             if trace.count + 1 >= options.maxIterations {
                 record(p, change: 0)
-                return try finish(p, converged: false, message: budgetMessage(p))
+                return .finished(try finish(p, converged: false, message: budgetMessage(p)))
+            }
+            if adaptive?.stalled(merit: max(p.exploitability, p.stationarityResidual), meanField: mu) == true,
+               let best = adaptive?.bestMeanField {
+                record(p, change: 0)
+                return .exhausted(best: best)
             }
             let q = p.policyValues.qValues
             let eta = adaptive?.next(merit: max(p.exploitability, p.stationarityResidual), qValues: q, actionCount: m)
@@ -84,12 +94,34 @@ extension SolverRun {
 /// below half of its value a window ago, `η` grows by 1.5 (at most `1000 η₀`); if it did not
 /// fall at all, `η` is halved (at least `η₀ / 4096`).
 struct MirrorStep {
+    /// Iterations without a 10% fall of the best merit after which `auto` moves on.
+    static let stallLimit = 500
     var eta: Double? = nil
+    var progressReference = Double.infinity
+    var sinceProgress = 0
+    var bestMeanField: [Double]? = nil
+    var stallBest = Double.infinity
     var base = 1.0
     var best = Double.infinity
     var bestAtWindowStart = Double.infinity
     var count = 0
     let window = 20
+
+    /// Tracks the best merit and its mean field; `true` after ``stallLimit`` iterations
+    /// without the best merit falling below 0.9 times the reference.
+    mutating func stalled(merit: Double, meanField: [Double]) -> Bool {
+        if merit < stallBest {
+            stallBest = merit
+            bestMeanField = meanField
+        }
+        if stallBest < 0.9 * progressReference {
+            progressReference = stallBest
+            sinceProgress = 0
+        } else {
+            sinceProgress += 1
+        }
+        return sinceProgress >= Self.stallLimit
+    }
 
     mutating func next(merit: Double, qValues q: [Double], actionCount m: Int) -> Double {
         if eta == nil {
@@ -119,7 +151,8 @@ struct MirrorStep {
 extension SolverRun {
     /// ``EquilibriumMethod/auto``: Anderson (`τ > 0`) for at most `min(200, maxIterations/2)`
     /// iterations or three stalls, then adaptive mirror descent from Anderson's best
-    /// iterate; adaptive mirror descent from the start when `τ = 0` (Docs/Solvers.md).
+    /// iterate (from the start when `τ = 0`); when mirror descent stalls, fictitious play
+    /// from its best mean field for the rest of the budget (Docs/Solvers.md).
     mutating func automatic() throws(MeanFieldError) -> EquilibriumResult {
         var start = initialMeanField
         if options.temperature > 0 {
@@ -130,7 +163,12 @@ extension SolverRun {
             }
             switchMethod(to: .mirrorDescent)
         }
-        return try mirrorDescent(from: start, step: MirrorStep())
+        switch try mirrorDescent(from: start, step: MirrorStep()) {
+        case let .finished(result): return result
+        case let .exhausted(best): start = best
+        }
+        switchMethod(to: .fictitiousPlay)
+        return try fictitiousPlay(from: start)
     }
 }
 
