@@ -152,7 +152,8 @@ extension SolverRun {
     /// ``EquilibriumMethod/auto``: Anderson (`τ > 0`) for at most `min(200, maxIterations/2)`
     /// iterations or three stalls, then adaptive mirror descent from Anderson's best
     /// iterate (from the start when `τ = 0`); when mirror descent stalls, fictitious play
-    /// from its best mean field for the rest of the budget (Docs/Solvers.md).
+    /// from its best mean field for the rest of the budget (also, from where mirror descent
+    /// started, when one of its value solves fails numerically) (Docs/Solvers.md).
     mutating func automatic() throws(MeanFieldError) -> EquilibriumResult {
         var start = initialMeanField
         if options.temperature > 0 {
@@ -163,9 +164,15 @@ extension SolverRun {
             }
             switchMethod(to: .mirrorDescent)
         }
-        switch try mirrorDescent(from: start, step: MirrorStep()) {
-        case let .finished(result): return result
-        case let .exhausted(best): start = best
+        do throws(MeanFieldError) {
+            switch try mirrorDescent(from: start, step: MirrorStep()) {
+            case let .finished(result): return result
+            case let .exhausted(best): start = best
+            }
+        } catch {
+            // A mixed policy's value solve can fail where pure ones do not (values near the
+            // double range); fictitious play evaluates pure best responses and averages.
+            guard case .numerical = error else { throw error }
         }
         switchMethod(to: .fictitiousPlay)
         return try fictitiousPlay(from: start)
