@@ -87,7 +87,7 @@ let package = Package(
             dependencies: ["MeanField", "Ambiguity", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Randomness", "TestSupport"]),
         .testTarget(
             name: "PopulationTests",
             dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "Randomness", "TestSupport",

@@ -103,6 +103,8 @@ public struct GameFile: Sendable {
     public let initial: [Double]?
     /// The `solver` block.
     public let solver: SolverSettings
+    /// The optional `layout` block (a grid of `width × height` cells), for figures.
+    public let layout: GameLayout?
 
     /// The number of states.
     public var stateCount: Int { stateNames.count }
@@ -131,7 +133,7 @@ public struct GameFile: Sendable {
 
     /// The keys Docs/Format.md defines at the top level.
     static let topKeys = ["name", "description", "states", "actions", "discount", "parameters", "reward",
-                          "transition", "ambiguity", "population", "initial", "solver"]
+                          "transition", "ambiguity", "population", "initial", "solver", "layout"]
 
     /// Reads and validates a game file: `.json` as JSON, anything else as YAML.
     ///
@@ -192,6 +194,7 @@ public struct GameFile: Sendable {
         (stateNames, statesNamed) = try r.space(try required("states"), "states", limit: 1_000_000)
         (actionNames, actionsNamed) = try r.space(try required("actions"), "actions", limit: 10_000)
         let n = stateNames.count, m = actionNames.count
+        layout = try GameLayout.read(field("layout"), r: r, stateCount: n)
 
         // discount
         let discountNode = try required("discount")

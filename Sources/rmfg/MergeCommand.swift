@@ -26,6 +26,8 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Write sweep.csv, result.json, timings.csv and SVG plots to this folder.")
     var output: String?
 
+    @OptionGroup var figures: FigureOptions
+
     @OptionGroup var format: FormatOptions
 
     func run() throws {
@@ -33,6 +35,7 @@ struct MergeCommand: ParsableCommand {
     }
 
     func merge() throws -> Bool {
+        let figureSettings = try figures.settings()
         guard !folders.isEmpty else { throw InputError("DIR: expected at least one folder of shard files") }
         var shards: [(shard: Shard, manifest: SweepManifest, folder: URL, stem: String)] = []
         for folder in folders {
@@ -125,6 +128,7 @@ struct MergeCommand: ParsableCommand {
         if let output {
             let read = shards.flatMap { s in ["\(s.stem).csv", "\(s.stem).manifest", "\(s.stem)-timings.csv"].map { s.folder.appendingPathComponent($0).path } }
             let dir = try OutputDirectory(output, inputs: read)
+            dir.figures = figureSettings
             try report.writeFiles(to: dir)
             if allTimings {
                 let lines = ["cell,seconds"] + timings.sorted { $0.0 < $1.0 }.map { "\($0.0),\($0.1)" }
