@@ -16,7 +16,7 @@ exploitability and stationarity residual <= 1e-8 within 10 s of wall time
 import argparse, json, os, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = ["beach-bar.yaml", "congestion.yaml", "coordination.yaml", "four-rooms.yaml",
+EXAMPLES = ["beach-bar.yaml", "congestion.yaml", "coordination.yaml", "crowd-grid-small.yaml", "four-rooms.yaml",
             "lasry-lions.yaml", "rock-paper-scissors.yaml", "sis-epidemic.yaml", "two-state.json",
             "guide/restaurants.yaml", "bench-mfg/lasry-lions.yaml", "bench-mfg/sis-epidemic.yaml",
             "bench-mfg/kinetic-congestion.yaml", "bench-mfg/four-rooms.yaml"]
