@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk rsvg build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk rsvg build demo test lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -25,6 +25,10 @@ demo: build
 
 test: glpk rsvg
 	$(SWIFT) test
+
+# swift-format's rule checks (.swift-format; about 10 s): `scripts/lint.sh`.
+lint:
+	@bash scripts/lint.sh
 
 # Slurm (slurm-wlm), MUNGE and GNU parallel, installed only when missing.
 cluster-tools:

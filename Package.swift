@@ -14,6 +14,8 @@ let package = Package(
     name: "RobustMFG",
     platforms: [.macOS(.v14)],
     products: [
+        // Everything below in one import (`import RobustMFG`).
+        .library(name: "RobustMFG", targets: ["RobustMFG"]),
         .library(name: "GameFiles", targets: ["GameFiles"]),
         .library(name: "Population", targets: ["Population"]),
         .library(name: "Experiments", targets: ["Experiments"]),
@@ -38,8 +40,10 @@ let package = Package(
             providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]
         ),
         .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
-        .target(name: "Expressions", swiftSettings: strict),
-        .target(name: "Plots", swiftSettings: strict),
+        // Package-internal helpers (no product): how numbers are printed.
+        .target(name: "NumberText", swiftSettings: strict),
+        .target(name: "Expressions", dependencies: ["NumberText"], swiftSettings: strict),
+        .target(name: "Plots", dependencies: ["NumberText"], swiftSettings: strict),
         .target(name: "Randomness", swiftSettings: strict),
         .target(name: "Population", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
         .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Population", "Randomness"], swiftSettings: strict),
@@ -50,16 +54,23 @@ let package = Package(
         ),
         .target(
             name: "GameFiles",
-            dependencies: ["MeanField", "Ambiguity", "Expressions", "Randomness", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MeanField", "Ambiguity", "Expressions", "NumberText", "Randomness", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
+        // The umbrella module: re-exports every library module.
+        .target(
+            name: "RobustMFG",
+            dependencies: ["LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles",
+                           "Population", "Experiments", "Subsampling", "Randomness"],
+            swiftSettings: strict
+        ),
         .target(name: "MeanField", dependencies: ["Ambiguity"], swiftSettings: strict),
         .executableTarget(
             name: "rmfg",
             dependencies: [
                 "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles", "Plots",
-                "Population", "Experiments", "Subsampling", "Randomness",
+                "Population", "Experiments", "Subsampling", "Randomness", "NumberText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -103,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GameFilesTests",
-            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "TestSupport"],
+            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "RobustMFG", "TestSupport"],
             exclude: ["Malformed"]
         ),
         .testTarget(

@@ -27,11 +27,6 @@ public struct ValueSolverOptions: Sendable, Hashable {
     /// How each row's inner problem is solved (default closed form). The LP path runs serially.
     public var inner: InnerMethod
 
-    /// Dense linear solves in the policy-iteration step are used up to this many
-    /// states; larger games take an inexact Newton step (BiCGSTAB on the frozen
-    /// system, Gauss–Seidel as a fallback, to 1e-5 times the current Bellman residual).
-    public static let denseNewtonLimit = 0
-
     /// - Parameters:
     ///   - tolerance: sup-norm error bound, `> 0` (default `1e-12`).
     ///   - maxSweeps: `≥ 1` (default 100 000).
@@ -201,20 +196,7 @@ extension GameSnapshot {
                                  start: [Double], residual: Double, options: ValueSolverOptions) -> [Double]? {
         let n = stateCount
         let gamma = discount
-        var c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau)
-        if n <= ValueSolverOptions.denseNewtonLimit {
-            let chain = TransitionMatrix(unchecked: policy, kernelRows: kernels, stateCount: n, actionCount: actionCount)
-            var a = [Double](repeating: 0, count: n * n)
-            for s in 0..<n {
-                a[s * n + s] = 1
-                for k in chain.rowStart[s]..<chain.rowStart[s + 1] {
-                    a[s * n + chain.columns[k]] -= gamma * chain.probabilities[k]
-                }
-            }
-            guard DenseLinearSystem.solve(&a, &c, n: n) else { return nil }
-            for x in c where !x.isFinite { return nil }
-            return c
-        }
+        let c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau)
         // Inexact Newton: solve (I − γP) W = c from the current iterate to an error
         // below 1e-5 times the Bellman residual (or 0.01 times the tolerance). First
         // BiCGSTAB (a Krylov method: it removes the slow modes that make stationary
@@ -248,14 +230,7 @@ struct FrozenSystem {
     let rewards: [Double]
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double]) {
-        let total = kernels.entryCount
-        var starts = [Int](repeating: 0, count: n + 1)
-        var count = 0
-        // Both arrays are filled inside their initializers: entries 0..<count are written
-        // and the initialized count is exactly `count`.
-        var ws: [Double] = []
-        let cols: [Int] = makeArray(capacity: total) { cb in
-        ws = makeArray(capacity: total) { wb in
+        let built = SparseRows.build(rows: n, capacity: kernels.entryCount) { writer in
         policy.withUnsafeBufferPointer { pol in
         kernels.withView { k in
             for s in 0..<n {
@@ -264,22 +239,17 @@ struct FrozenSystem {
                     guard w > 0 else { continue }
                     let row = s &* m &+ a
                     for j in k.rowStart[row]..<k.rowEnd[row] {
-                        cb[count] = k.indices[j]
-                        wb[count] = w * k.probabilities[j]
-                        count &+= 1
+                        writer.append(column: k.indices[j], value: w * k.probabilities[j])
                     }
                 }
-                starts[s + 1] = count
+                writer.endRow()
             }
         }}
-        return count
-        }
-        return count
         }
         stateCount = n
-        rowStart = starts
-        columns = cols
-        weights = ws
+        rowStart = built.rowStart
+        columns = built.columns
+        weights = built.values
         self.gamma = gamma
         self.rewards = rewards
     }

@@ -211,7 +211,6 @@ extension AlternatingGame {
         return try read(root, path: path)
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
     static func read(_ root: DocumentNode, path: String) throws(GameFileError) -> AlternatingGame {
         let r = FieldReader(file: path)
         let top = try r.object(root, "")

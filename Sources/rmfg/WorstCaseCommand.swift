@@ -72,7 +72,6 @@ struct WorstCaseCommand: ParsableCommand {
         try runCommand { try solve() }
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
     func solve() throws -> Bool {
         guard let kind = AmbiguityKind(rawValue: set) else {
             throw InputError("--set: '\(set)', expected one of: \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
