@@ -35,10 +35,10 @@ struct EvaluateCommandTests {
         let r = try rmfg(["evaluate", g, "--policy", policy, "--mean-field", mu, "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let j = try r.json()
-        #expect(isClose(number(j, "exploitability") ?? .nan, 2, rel: 1e-10))
+        #expect(isApproximatelyEqual(number(j, "exploitability") ?? .nan, 2, absolute: 1e-10, relative: 1e-10))
         #expect(abs(number(j, "stationarityResidual") ?? .nan) <= 1e-15)
-        #expect(isClose(numbers(j, "value") ?? [], [-1.25, 3.75], rel: 1e-10))
-        #expect(isClose(numbers(j, "optimalValue") ?? [], [2.75, 3.75], rel: 1e-10))
+        #expect(isApproximatelyEqual(numbers(j, "value") ?? [], [-1.25, 3.75], absolute: 1e-10, relative: 1e-10))
+        #expect(isApproximatelyEqual(numbers(j, "optimalValue") ?? [], [2.75, 3.75], absolute: 1e-10, relative: 1e-10))
         let br = (j["bestResponse"] as? [[Any]])?.map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } }
         #expect(br == [[0, 1], [1, 0]])
         let text = try rmfg(["evaluate", g, "--policy", policy, "--mean-field", mu])
@@ -63,7 +63,7 @@ struct EvaluateCommandTests {
             let e = try r.json()
             #expect(abs((number(e, "exploitability") ?? .nan) - (number(s, "exploitability") ?? .nan)) <= 1e-12)
             #expect(abs((number(e, "stationarityResidual") ?? .nan) - (number(s, "stationarityResidual") ?? .nan)) <= 1e-12)
-            #expect(isClose(numbers(e, "value") ?? [], numbers(s, "value") ?? [], rel: 1e-10))
+            #expect(isApproximatelyEqual(numbers(e, "value") ?? [], numbers(s, "value") ?? [], absolute: 1e-10, relative: 1e-10))
         }
     }
 
@@ -75,7 +75,7 @@ struct EvaluateCommandTests {
         try npyFloat64([0.5, 0.5]).write(to: URL(fileURLWithPath: m))
         let r = try rmfg(["evaluate", g, "--policy", p, "--mean-field", m, "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(isClose(number(try r.json(), "exploitability") ?? .nan, 2, rel: 1e-10))
+        #expect(isApproximatelyEqual(number(try r.json(), "exploitability") ?? .nan, 2, absolute: 1e-10, relative: 1e-10))
     }
 
     /// Exit 2, nothing on standard output, one line naming the file and the problem.
