@@ -9,7 +9,7 @@
 //                 bit for bit by compare.py
 //   GarnetSolve   a small CLI: build a garnet, solve its equilibrium, print JSON
 //                 (used by compare.py for the numpy comparison and the 10,000-state check)
-//   InnerProblems, Sweeps, Equilibrium   ordo-one/benchmark suites (Benchmarks/<name>)
+//   InnerProblems, Sweeps, Equilibrium, Stationary   ordo-one/benchmark suites (Benchmarks/<name>)
 import PackageDescription
 
 let benchmarkTarget: (String, [Target.Dependency]) -> Target = { name, deps in
@@ -55,6 +55,10 @@ let package = Package(
             .product(name: "MeanField", package: "RobustMFG"),
         ]),
         benchmarkTarget("Equilibrium", [
+            .product(name: "Ambiguity", package: "RobustMFG"),
+            .product(name: "MeanField", package: "RobustMFG"),
+        ]),
+        benchmarkTarget("Stationary", [
             .product(name: "Ambiguity", package: "RobustMFG"),
             .product(name: "MeanField", package: "RobustMFG"),
         ]),

@@ -17,8 +17,9 @@ extension MeanFieldGame {
         try options.validate(for: self)
         let method = options.method.resolved(temperature: options.temperature)
         var run = SolverRun(game: self, options: options, method: method)
-        switch method {
-        case .auto, .anderson: return try run.anderson()
+        switch options.method {
+        case .auto: return try run.automatic()
+        case .anderson: return try run.anderson()
         case .fixedPoint: return try run.fixedPoint()
         case .fictitiousPlay: return try run.fictitiousPlay()
         case .mirrorDescent: return try run.mirrorDescent()
@@ -31,6 +32,8 @@ struct SolverRun {
     let game: MeanFieldGame
     let options: EquilibriumOptions
     let method: EquilibriumMethod
+    /// The method running now: it labels the trace records and the result.
+    var current: EquilibriumMethod
     var evaluator: PairEvaluator
     var trace: [IterationRecord] = []
     var switches: [MethodSwitch] = []
@@ -40,6 +43,7 @@ struct SolverRun {
         self.game = game
         self.options = options
         self.method = method
+        self.current = method
         var values = options.values
         values.inner = options.inner
         evaluator = PairEvaluator(game: game, temperature: options.temperature,
@@ -57,7 +61,7 @@ struct SolverRun {
     mutating func record(_ p: PairEvaluation, change: Double) {
         let entry = IterationRecord(iteration: trace.count, exploitability: p.exploitability,
                                     stationarityResidual: p.stationarityResidual,
-                                    meanFieldChange: change, seconds: watch.seconds)
+                                    meanFieldChange: change, seconds: watch.seconds, method: current)
         trace.append(entry)
         options.progress?(entry)
     }
@@ -68,12 +72,18 @@ struct SolverRun {
             let snap = try game.snapshot(at: p.meanField)
             verification = try LPInner.verify(snapshot: snap, valueFunctions: [p.optimal.values, p.policyValues.values])
         }
-        return EquilibriumResult(method: method, converged: converged, iterations: trace.count,
+        return EquilibriumResult(method: current, converged: converged, iterations: trace.count,
                                  meanField: p.meanField, policy: p.policy, values: p.policyValues.values,
                                  optimalValues: p.optimal.values, exploitability: p.exploitability,
                                  stationarityResidual: p.stationarityResidual, trace: trace,
                                  seconds: watch.seconds, verification: verification, message: message,
                                  switches: switches, lpStatistics: evaluator.engine?.statistics)
+    }
+
+    /// Hands over to `next` from the next trace record on, and records the switch.
+    mutating func switchMethod(to next: EquilibriumMethod) {
+        switches.append(MethodSwitch(iteration: trace.count, from: current, to: next))
+        current = next
     }
 
     func budgetMessage(_ p: PairEvaluation) -> String {

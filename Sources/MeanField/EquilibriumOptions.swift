@@ -1,6 +1,7 @@
 /// The outer algorithm that searches for `(π*, μ*)` with `π* = BR_τ(μ*)` and `μ* = Φ(μ*, π*)`.
 public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable {
-    /// ``anderson`` when `τ > 0`, ``fictitiousPlay`` when `τ = 0`.
+    /// The default: ``anderson`` when `τ > 0`, switching to adaptive ``mirrorDescent``
+    /// when Anderson stalls; adaptive ``mirrorDescent`` when `τ = 0` (Docs/Solvers.md).
     case auto
     /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded (see Docs/Solvers.md).
     case anderson
@@ -11,10 +12,11 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// Online mirror descent on robust Q-values.
     case mirrorDescent = "mirror-descent"
 
-    /// The method ``auto`` stands for at temperature `τ`.
+    /// The method ``auto`` starts with at temperature `τ` (it may switch later; the
+    /// result's ``EquilibriumResult/method`` is the method that produced it).
     public func resolved(temperature: Double) -> EquilibriumMethod {
         guard self == .auto else { return self }
-        return temperature > 0 ? .anderson : .fictitiousPlay
+        return temperature > 0 ? .anderson : .mirrorDescent
     }
 }
 
@@ -131,6 +133,9 @@ public struct IterationRecord: Sendable, Hashable, Codable {
     public let meanFieldChange: Double
     /// Wall-clock seconds since the solve started, at the end of this iteration.
     public let seconds: Double
+    /// The method that produced this iteration's pair (``EquilibriumMethod/auto`` never
+    /// appears: it runs as one of the others, see ``EquilibriumResult/switches``).
+    public let method: EquilibriumMethod
 }
 
 /// The result of the inner-problem verification through the LP path.
@@ -144,7 +149,8 @@ public struct VerificationReport: Sendable, Hashable, Codable {
 /// What ``MeanFieldGame/solveEquilibrium(options:)`` returns. Never silent:
 /// ``converged`` says whether the tolerance was met, and ``trace`` shows every iteration.
 public struct EquilibriumResult: Sendable {
-    /// The method that ran (``EquilibriumMethod/auto`` resolved).
+    /// The method that produced the returned pair: the last one that ran
+    /// (``EquilibriumMethod/auto`` resolved, after any ``switches``).
     public let method: EquilibriumMethod
     /// `true` when exploitability and stationarity residual are both `≤ tolerance`.
     public let converged: Bool
@@ -179,7 +185,8 @@ public struct EquilibriumResult: Sendable {
 }
 
 /// A change of method during an equilibrium solve: Anderson's fallback to the damped
-/// fixed point (Docs/Solvers.md).
+/// fixed point, or ``EquilibriumMethod/auto`` handing over from Anderson to mirror
+/// descent (Docs/Solvers.md).
 public struct MethodSwitch: Sendable, Hashable, Codable {
     /// The first iteration (index into ``EquilibriumResult/trace``) run by the new method.
     public let iteration: Int

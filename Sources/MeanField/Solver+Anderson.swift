@@ -47,7 +47,7 @@ extension SolverRun {
         var bestResidual = Double.infinity
         var sinceHalving = 0
         let note = "; Anderson stalled, switched to the damped fixed point at iteration \(switchedAt)"
-        switches.append(MethodSwitch(iteration: switchedAt, from: .anderson, to: .fixedPoint))
+        switchMethod(to: .fixedPoint)
         while true {
             let p = try evaluator.bestResponsePair(mu)
             if isConverged(p) {

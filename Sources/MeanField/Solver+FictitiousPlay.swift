@@ -10,8 +10,14 @@ extension SolverRun {
     /// tolerance it is returned instead (this is how `τ = 0` games with a pure
     /// equilibrium converge exactly).
     mutating func fictitiousPlay() throws(MeanFieldError) -> EquilibriumResult {
+        try fictitiousPlay(from: initialMeanField)
+    }
+
+    /// Fictitious play from `start` (``EquilibriumMethod/auto`` hands over with its best
+    /// mean field); it stops when the trace holds `maxIterations` records.
+    mutating func fictitiousPlay(from start: [Double]) throws(MeanFieldError) -> EquilibriumResult {
         let n = game.stateCount, m = game.actionCount
-        var muBar = initialMeanField
+        var muBar = start
         var massSum = [Double](repeating: 0, count: n)
         var policySum = [Double](repeating: 0, count: n * m)
         var previousBR: Policy? = nil
@@ -57,7 +63,7 @@ extension SolverRun {
                 checkPenalty = 1
             }
             previousBR = br.policy
-            if k == options.maxIterations - 1 {
+            if trace.count + 1 >= options.maxIterations {
                 record(held, change: 0)
                 return try finish(held, converged: false, message: budgetMessage(held))
             }

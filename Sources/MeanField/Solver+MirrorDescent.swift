@@ -8,43 +8,51 @@ extension SolverRun {
     /// with the data frozen at `μ_k`). For `τ > 0` the fixed points are exactly
     /// `π = softmax(Q^π/τ)` with `μ` stationary, i.e. the equilibria.
     mutating func mirrorDescent() throws(MeanFieldError) -> EquilibriumResult {
+        switch try mirrorDescent(from: initialMeanField, step: nil) {
+        case let .finished(result): return result
+        case .exhausted: throw .numerical("mirror descent ended without a result")
+        }
+    }
+
+    /// Mirror descent from `start`. `step == nil`: the fixed learning rate
+    /// `options.learningRate`. Otherwise the adaptive rule of ``EquilibriumMethod/auto``
+    /// (``MirrorStep``), and the run stops with `.exhausted(best:)` (the mean field of the
+    /// best merit `max(exploitability, residual)`) once the best merit has not fallen below
+    /// 0.9 times its value for ``MirrorStep/stallLimit`` iterations.
+    mutating func mirrorDescent(from start: [Double], step: MirrorStep?) throws(MeanFieldError) -> PhaseOutcome {
         let n = game.stateCount, m = game.actionCount
-        let eta = options.learningRate, tau = options.temperature
+        let tau = options.temperature
         let alpha = options.damping ?? 0.5
-        var mu = initialMeanField
+        var adaptive = step
+        var mu = start
         var y = [Double](repeating: 0, count: n * m)
         var policy = Policy.uniform(stateCount: n, actionCount: m)
-        for k in 0..<options.maxIterations {
+        var pure = PureCheck()
+        while true {
             let snap = try game.snapshot(at: mu)
             let opt = try evaluator.optimal(snap)
             let p = try evaluator.pair(snap, optimal: opt, policy: policy)
             if isConverged(p) {
                 record(p, change: 0)
-                return try finish(p, converged: true, message: convergedMessage(p))
+                return .finished(try finish(p, converged: true, message: convergedMessage(p)))
             }
-            if k == options.maxIterations - 1 {
+            if step != nil, tau == 0, let found = try pure.candidate(&self, snap, opt), isConverged(found) {
+                record(found, change: Simplex.l1(found.meanField, mu))
+                return .finished(try finish(found, converged: true, message: convergedMessage(found) + " (the settled best-response pair)"))
+            }
+            if trace.count + 1 >= options.maxIterations {
                 record(p, change: 0)
-                return try finish(p, converged: false, message: budgetMessage(p))
+                return .finished(try finish(p, converged: false, message: budgetMessage(p)))
+            }
+            if adaptive?.stalled(merit: max(p.exploitability, p.stationarityResidual), meanField: mu) == true,
+               let best = adaptive?.bestMeanField {
+                record(p, change: 0)
+                return .exhausted(best: best)
             }
             let q = p.policyValues.qValues
-            var probs = [Double](repeating: 0, count: n * m)
-            for s in 0..<n {
-                var best = -Double.infinity
-                for a in 0..<m {
-                    let i = s * m + a
-                    y[i] = (y[i] + eta * q[i]) / (1 + eta * tau)
-                    best = max(best, y[i])
-                }
-                var sum = 0.0
-                for a in 0..<m {
-                    let i = s * m + a
-                    y[i] -= best  // softmax is shift-invariant; keeps y bounded
-                    probs[i] = mathExp(y[i])
-                    sum += probs[i]
-                }
-                for a in 0..<m { probs[s * m + a] /= sum }
-            }
-            policy = Policy(unchecked: n, m, probs)
+            let eta = adaptive?.next(merit: max(p.exploitability, p.stationarityResidual), qValues: q, actionCount: m)
+                ?? options.learningRate
+            policy = Self.mirrorStep(&y, q: q, eta: eta, tau: tau, stateCount: n, actionCount: m)
             let induced = try evaluator.pair(snap, optimal: opt, policy: policy).stationaryDistribution()
             var next = mu
             for s in 0..<n { next[s] = (1 - alpha) * mu[s] + alpha * induced[s] }
@@ -52,6 +60,149 @@ extension SolverRun {
             record(p, change: Simplex.l1(next, mu))
             mu = next
         }
-        throw .numerical("mirror descent ended without a result")
+    }
+
+    /// `y ← (y + ηQ)/(1 + ητ)`, shifted so that each state's maximum is 0; returns `softmax(y)`.
+    static func mirrorStep(_ y: inout [Double], q: [Double], eta: Double, tau: Double,
+                           stateCount n: Int, actionCount m: Int) -> Policy {
+        var probs = [Double](repeating: 0, count: n * m)
+        for s in 0..<n {
+            var best = -Double.infinity
+            for a in 0..<m {
+                let i = s * m + a
+                y[i] = (y[i] + eta * q[i]) / (1 + eta * tau)
+                best = max(best, y[i])
+            }
+            var sum = 0.0
+            for a in 0..<m {
+                let i = s * m + a
+                y[i] -= best  // softmax is shift-invariant; keeps y bounded
+                probs[i] = mathExp(y[i])
+                sum += probs[i]
+            }
+            for a in 0..<m { probs[s * m + a] /= sum }
+        }
+        return Policy(unchecked: n, m, probs)
+    }
+}
+
+/// The adaptive learning rate of ``EquilibriumMethod/auto``'s mirror descent.
+///
+/// The first step is scale-free: `η₀ = 1 / max_s (max_a Q(s, a) − min_a Q(s, a))` at the
+/// first iterate, so that no logit moves by more than 1. The merit is
+/// `max(exploitability, residual)`. Every `window` iterations: if the best merit fell
+/// below half of its value a window ago, `η` grows by 1.5 (at most `1000 η₀`); if it did not
+/// fall at all, `η` is halved (at least `η₀ / 4096`).
+struct MirrorStep {
+    /// Iterations without a 10% fall of the best merit after which `auto` moves on.
+    static let stallLimit = 500
+    var eta: Double? = nil
+    var progressReference = Double.infinity
+    var sinceProgress = 0
+    var bestMeanField: [Double]? = nil
+    var stallBest = Double.infinity
+    var base = 1.0
+    var best = Double.infinity
+    var bestAtWindowStart = Double.infinity
+    var count = 0
+    let window = 20
+
+    /// Tracks the best merit and its mean field; `true` after ``stallLimit`` iterations
+    /// without the best merit falling below 0.9 times the reference.
+    mutating func stalled(merit: Double, meanField: [Double]) -> Bool {
+        if merit < stallBest {
+            stallBest = merit
+            bestMeanField = meanField
+        }
+        if stallBest < 0.9 * progressReference {
+            progressReference = stallBest
+            sinceProgress = 0
+        } else {
+            sinceProgress += 1
+        }
+        return sinceProgress >= Self.stallLimit
+    }
+
+    mutating func next(merit: Double, qValues q: [Double], actionCount m: Int) -> Double {
+        if eta == nil {
+            var spread = 0.0
+            for s in 0..<(q.count / m) {
+                var lo = Double.infinity, hi = -Double.infinity
+                for a in 0..<m { lo = min(lo, q[s * m + a]); hi = max(hi, q[s * m + a]) }
+                spread = max(spread, hi - lo)
+            }
+            base = spread > 0 && spread.isFinite ? 1 / spread : 1
+            eta = base
+        }
+        best = min(best, merit)
+        count += 1
+        if count % window == 0 {
+            if best < 0.5 * bestAtWindowStart {
+                eta = min((eta ?? base) * 1.5, 1000 * base)
+            } else if !(best < bestAtWindowStart) {
+                eta = max((eta ?? base) / 2, base / 8)
+            }
+            bestAtWindowStart = best
+        }
+        return eta ?? base
+    }
+}
+
+extension SolverRun {
+    /// ``EquilibriumMethod/auto``: Anderson (`τ > 0`) for at most `min(200, maxIterations/2)`
+    /// iterations or three stalls, then adaptive mirror descent from Anderson's best
+    /// iterate (from the start when `τ = 0`); when mirror descent stalls, fictitious play
+    /// from its best mean field for the rest of the budget (also, from where mirror descent
+    /// started, when one of its value solves fails numerically) (Docs/Solvers.md).
+    mutating func automatic() throws(MeanFieldError) -> EquilibriumResult {
+        var start = initialMeanField
+        if options.temperature > 0 {
+            let budget = options.maxIterations >= 4 ? min(200, options.maxIterations / 2) : options.maxIterations
+            switch try andersonPhase(budget: budget) {
+            case let .finished(result): return result
+            case let .exhausted(best): start = best
+            }
+            switchMethod(to: .mirrorDescent)
+        }
+        do throws(MeanFieldError) {
+            switch try mirrorDescent(from: start, step: MirrorStep()) {
+            case let .finished(result): return result
+            case let .exhausted(best): start = best
+            }
+        } catch {
+            // A mixed policy's value solve can fail where pure ones do not (values near the
+            // double range); fictitious play evaluates pure best responses and averages.
+            guard case .numerical = error else { throw error }
+        }
+        switchMethod(to: .fictitiousPlay)
+        return try fictitiousPlay(from: start)
+    }
+}
+
+/// At `τ = 0` an equilibrium is often pure, and mirror descent only approaches it
+/// (`π(a|s) ∝ exp(y)` never reaches 0). Once the greedy best response `BR(μ_k)` has not
+/// changed for an iteration, the pure pair `(BR(ν), ν)` with `ν = Stat(BR(μ_k) at μ_k)` is
+/// evaluated too (after 1, 2, 4, … ≤ 64 settled iterations between failed checks, as in
+/// fictitious play); it is returned when it meets the tolerance.
+struct PureCheck {
+    var previous: Policy? = nil
+    var wait = 0
+    var penalty = 1
+
+    mutating func candidate(_ run: inout SolverRun, _ snap: GameSnapshot, _ opt: ValueSolution) throws(MeanFieldError) -> PairEvaluation? {
+        let br = try run.evaluator.pair(snap, optimal: opt, policy: nil)
+        defer { previous = br.policy }
+        guard let previous, previous.maxDifference(br.policy) <= 1e-6 else {
+            wait = 0
+            penalty = 1
+            return nil
+        }
+        guard wait == 0 else {
+            wait -= 1
+            return nil
+        }
+        wait = penalty
+        penalty = min(2 * penalty, 64)
+        return try run.evaluator.bestResponsePair(br.stationaryDistribution())
     }
 }

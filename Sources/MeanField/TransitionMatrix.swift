@@ -12,7 +12,8 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// The entries `P(s, t)`.
     public let probabilities: [Double]
 
-    /// The largest number of states for which ``stationaryDistribution(from:)`` uses a dense direct solve.
+    /// The largest strongly connected component for which ``stationaryDistribution(from:)``
+    /// uses a dense direct solve.
     public static let directSolveLimit = 600
 
     /// Mixes kernels by a policy: `P(s, t) = Σ_a π(a|s) K(t|s, a)`.
@@ -149,7 +150,7 @@ public struct TransitionMatrix: Sendable, Hashable {
     }
 
     /// Strongly connected components (iterative Tarjan): `index[s]` is the component of `s`.
-    private func components() -> (index: [Int], count: Int) {
+    func components() -> (index: [Int], count: Int) {
         let n = stateCount
         var index = [Int](repeating: -1, count: n)
         var low = [Int](repeating: 0, count: n)
@@ -197,56 +198,130 @@ public struct TransitionMatrix: Sendable, Hashable {
         return (comp, compCount)
     }
 
-    /// A stationary distribution `ν = νP`.
+    /// A stationary distribution `ν = νP`: the Cesàro limit of `initial·Pᵏ`.
     ///
-    /// - With a single closed class and `n ≤` ``directSolveLimit``: the unique stationary
-    ///   distribution, by Gaussian elimination on `(I − P)ᵀν = 0` with the last equation
-    ///   replaced by `Σν = 1` (verified; negative round-off clipped and renormalized).
-    /// - Otherwise (several closed classes, a large chain, or a failed direct solve): the
-    ///   limit from `initial` of the lazy chain `ν ← ½(ν + νP)`, which handles periodic
-    ///   chains. For a reducible chain this is the Cesàro limit of `initial·Pᵏ`: each
-    ///   closed class receives the mass that `initial` eventually sends into it,
-    ///   distributed by that class's stationary law. Iterates until `‖νP − ν‖₁ ≤ 1e-14`
-    ///   or 200 000 steps.
+    /// Exact method (when every strongly connected component has at most
+    /// ``directSolveLimit`` states): the components of the support graph (Tarjan) are
+    /// visited in topological order. A transient component `C` receives the mass
+    /// `b_C` (its share of `initial` plus what earlier components send into it); its expected
+    /// visits `x_C` solve `x_C (I − P_CC) = b_C` (dense, `|C|` unknowns) and `x_C P`
+    /// is passed on to later components. A closed class keeps all the mass it receives,
+    /// spread by its own stationary law (a dense solve of `(I − P_CC)ᵀν = 0`, `Σν = 1`).
+    /// So each closed class receives exactly the mass that `initial` eventually sends
+    /// into it, with no iteration: the cost does not grow when the chain is nearly
+    /// reducible (self-loops of probability `1 − 10⁻⁶`, say). The result is checked
+    /// (`‖νP − ν‖₁ ≤ 1e-10`, negative round-off clipped).
     ///
-    /// - Parameter initial: the distribution to start from (only used by the iterative branch).
-    /// - Complexity: `O(n³)` direct, `O(nnz)` per lazy step.
+    /// Fallback (a component larger than ``directSolveLimit``, or a failed check): the limit
+    /// from `initial` of the lazy chain `ν ← ½(ν + νP)` (which handles periodic chains),
+    /// iterated until `‖νP − ν‖₁ ≤ 1e-14` or 200 000 steps.
+    ///
+    /// - Parameter initial: the distribution to start from (the uniform one when its
+    ///   length is not ``stateCount``); irrelevant when the chain has one closed class.
+    /// - Complexity: `O(n + nnz + Σ_C |C|³)` exact, `O(nnz)` per lazy step.
     public func stationaryDistribution(from initial: [Double]) -> [Double] {
         let n = stateCount
-        if n <= Self.directSolveLimit, closedClassCount == 1, let nu = directStationary() {
-            return nu
-        }
-        return lazyPowerIteration(from: initial.count == n ? initial : [Double](repeating: 1 / Double(n), count: n))
+        let start = initial.count == n ? initial : [Double](repeating: 1 / Double(n), count: n)
+        if let nu = componentStationary(from: start) { return nu }
+        return lazyPowerIteration(from: start)
     }
 
-    private func directStationary() -> [Double]? {
+    /// The exact Cesàro limit by components (see ``stationaryDistribution(from:)``), or
+    /// `nil` when a component is too large or a solve or the final check fails.
+    func componentStationary(from initial: [Double]) -> [Double]? {
         let n = stateCount
-        if n == 1 { return [1] }
-        // A = (I − P)ᵀ with the last row replaced by ones.
-        var a = [Double](repeating: 0, count: n * n)
-        for s in 0..<n { a[s * n + s] = 1 }
-        for s in 0..<n {
-            for k in rowStart[s]..<rowStart[s + 1] {
-                let t = columns[k]
-                a[t * n + s] -= probabilities[k]
+        let comp = components()
+        var members = [[Int]](repeating: [], count: comp.count)
+        for s in 0..<n { members[comp.index[s]].append(s) }
+        guard members.allSatisfy({ $0.count <= Self.directSolveLimit }) else { return nil }
+        var local = [Int](repeating: 0, count: n)
+        for c in members { for (i, s) in c.enumerated() { local[s] = i } }
+        var inflow = initial
+        for s in 0..<n where !(inflow[s] > 0) { inflow[s] = 0 }
+        var nu = [Double](repeating: 0, count: n)
+        // Tarjan emits sinks first: an edge s → t between components has index[t] < index[s].
+        for c in stride(from: comp.count - 1, through: 0, by: -1) {
+            let states = members[c]
+            var mass = 0.0
+            for s in states { mass += inflow[s] }
+            guard mass > 0 else { continue }
+            if isClosed(states, comp.index) {
+                guard let law = classStationary(states, local) else { return nil }
+                for (i, s) in states.enumerated() { nu[s] = mass * law[i] }
+            } else {
+                guard let visits = expectedVisits(states, local, comp.index, inflow) else { return nil }
+                for (i, s) in states.enumerated() {
+                    for k in rowStart[s]..<rowStart[s + 1] where comp.index[columns[k]] != c {
+                        inflow[columns[k]] += visits[i] * probabilities[k]
+                    }
+                }
             }
         }
-        for s in 0..<n { a[(n - 1) * n + s] = 1 }
-        var b = [Double](repeating: 0, count: n)
-        b[n - 1] = 1
-        guard DenseLinearSystem.solve(&a, &b, n: n) else { return nil }
-        var sum = 0.0
-        for s in 0..<n {
-            guard b[s].isFinite, b[s] > -1e-10 else { return nil }
-            b[s] = max(b[s], 0)
-            sum += b[s]
+        return checkedDistribution(nu)
+    }
+
+    /// `true` when no positive entry leaves `states`.
+    private func isClosed(_ states: [Int], _ index: [Int]) -> Bool {
+        let c = index[states[0]]
+        for s in states {
+            for k in rowStart[s]..<rowStart[s + 1] where probabilities[k] > 0 && index[columns[k]] != c {
+                return false
+            }
         }
-        guard sum > 0 else { return nil }
-        for s in 0..<n { b[s] /= sum }
-        let next = step(b)
+        return true
+    }
+
+    /// `x (I − P_CC) = b_C` for a transient component, solved as `(I − P_CC)ᵀ x = b_C`.
+    private func expectedVisits(_ states: [Int], _ local: [Int], _ index: [Int], _ inflow: [Double]) -> [Double]? {
+        let m = states.count, c = index[states[0]]
+        var a = [Double](repeating: 0, count: m * m)
+        var b = states.map { inflow[$0] }
+        for i in 0..<m { a[i * m + i] = 1 }
+        for (i, s) in states.enumerated() {
+            for k in rowStart[s]..<rowStart[s + 1] where index[columns[k]] == c {
+                a[local[columns[k]] * m + i] -= probabilities[k]
+            }
+        }
+        guard DenseLinearSystem.solve(&a, &b, n: m) else { return nil }
+        for i in 0..<m {
+            guard b[i].isFinite else { return nil }
+            b[i] = max(b[i], 0)
+        }
+        return b
+    }
+
+    /// The stationary law of a closed class: `(I − P_CC)ᵀν = 0` with the last equation
+    /// replaced by `Σν = 1`.
+    private func classStationary(_ states: [Int], _ local: [Int]) -> [Double]? {
+        let m = states.count
+        if m == 1 { return [1] }
+        var a = [Double](repeating: 0, count: m * m)
+        for i in 0..<m { a[i * m + i] = 1 }
+        for (i, s) in states.enumerated() {
+            for k in rowStart[s]..<rowStart[s + 1] { a[local[columns[k]] * m + i] -= probabilities[k] }
+        }
+        for i in 0..<m { a[(m - 1) * m + i] = 1 }
+        var b = [Double](repeating: 0, count: m)
+        b[m - 1] = 1
+        guard DenseLinearSystem.solve(&a, &b, n: m) else { return nil }
+        for i in 0..<m {
+            guard b[i].isFinite, b[i] > -1e-10 else { return nil }
+            b[i] = max(b[i], 0)
+        }
+        return b
+    }
+
+    /// `nu` rescaled to sum 1 if it is a distribution with `‖νP − ν‖₁ ≤ 1e-10`, else `nil`.
+    private func checkedDistribution(_ nu: [Double]) -> [Double]? {
+        var nu = nu
+        var sum = 0.0
+        for x in nu { sum += x }
+        guard sum > 0, sum.isFinite else { return nil }
+        for s in nu.indices { nu[s] /= sum }
+        let next = step(nu)
         var res = 0.0
-        for s in 0..<n { res += abs(next[s] - b[s]) }
-        return res <= 1e-10 ? b : nil
+        for s in nu.indices { res += abs(next[s] - nu[s]) }
+        return res <= 1e-10 ? nu : nil
     }
 
     private func lazyPowerIteration(from initial: [Double]) -> [Double] {

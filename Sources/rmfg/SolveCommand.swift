@@ -142,7 +142,8 @@ struct SolveReport: CommandReport {
             ("trace", .array(result.trace.map { r in
                 .object([("iteration", .int(r.iteration)), ("exploitability", .number(r.exploitability)),
                          ("stationarityResidual", .number(r.stationarityResidual)),
-                         ("meanFieldChange", .number(r.meanFieldChange)), ("seconds", .number(r.seconds))])
+                         ("meanFieldChange", .number(r.meanFieldChange)), ("seconds", .number(r.seconds)),
+                         ("method", .string(r.method.rawValue))])
             })),
             ("seconds", .number(result.seconds)),
             ("states", .array(file.stateNames.map { .string($0) })),
@@ -183,7 +184,10 @@ struct SolveReport: CommandReport {
     var text: String {
         var lines: [String] = []
         let status = result.converged ? "converged" : "NOT CONVERGED"
-        lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(result.method.rawValue), \(String(format: "%.3f", result.seconds)) s)")
+        // The method path: the first method, then each switch with the iteration it took over at.
+        let path = ([result.switches.first?.from.rawValue ?? result.method.rawValue]
+                    + result.switches.map { "\($0.to.rawValue) from iteration \($0.iteration)" }).joined(separator: "; ")
+        lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(path), \(String(format: "%.3f", result.seconds)) s)")
         lines.append("  ambiguity \(file.set.rawValue), radius \(file.radiusSource), support \(file.support.rawValue); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
         if file.solver.inner == .lp {
             lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.set.rawValue) is not polyhedral: lp requested, the certified dual solver used)")")
@@ -216,10 +220,10 @@ struct SolveReport: CommandReport {
 
     func writeFiles(to dir: OutputDirectory) throws {
         try dir.write("result.json", json.serialized + "\n")
-        var trace = [csvLine(["iteration", "exploitability", "stationarityResidual", "meanFieldChange", "seconds"])]
+        var trace = [csvLine(["iteration", "exploitability", "stationarityResidual", "meanFieldChange", "seconds", "method"])]
         for r in result.trace {
             trace.append(csvLine([String(r.iteration), exact(r.exploitability), exact(r.stationarityResidual),
-                                  exact(r.meanFieldChange), exact(r.seconds)]))
+                                  exact(r.meanFieldChange), exact(r.seconds), r.method.rawValue]))
         }
         try dir.write("trace.csv", trace.joined(separator: "\n") + "\n")
         var mf = [csvLine(["state", "meanField", "value"] + (nominal != nil ? ["nominalMeanField"] : []))]
@@ -234,7 +238,7 @@ struct SolveReport: CommandReport {
         }
         try dir.write("policy.csv", pol.joined(separator: "\n") + "\n")
         let iterations = result.trace.map { Double($0.iteration) }
-        let methods = ([result.method] + result.switches.map(\.to)).map(\.rawValue).joined(separator: ", then ")
+        let methods = ([result.switches.first?.from ?? result.method] + result.switches.map(\.to)).map(\.rawValue).joined(separator: ", then ")
         let convergence = LineChart(
             title: "\(file.name): convergence (\(methods))", xLabel: "iteration",
             yLabel: "value (log scale)", yScale: .log, series: [

@@ -13,7 +13,7 @@ struct RMFG: ParsableCommand {
         verification failed); 2 invalid input or a failed write. See Docs/CLI.md.
         """,
         version: RMFGVersion.current,
-        subcommands: [SolveCommand.self, CheckCommand.self, WorstCaseCommand.self, PopulationCommand.self, SweepCommand.self,
+        subcommands: [SolveCommand.self, EvaluateCommand.self, CheckCommand.self, WorstCaseCommand.self, PopulationCommand.self, SweepCommand.self,
                       MergeCommand.self, AlternatingCommand.self, GenerateCommand.self, LPCommand.self]
     )
 

@@ -165,7 +165,9 @@ import TestSupport
         let mu = solved.result.meanField
         #expect(mu[10] > mu[9] && mu[10] > mu[11])
         #expect(mu[10] > 1.5 * mu[3])
-        #expect(mu.firstIndex(of: mu.max()!) == 20)
+        // Spots 0 and 20 are the two farthest from the bar and tie in value (the ring is
+        // symmetric about 10); nature's index tie-break picks one, and round-off decides which.
+        #expect([0, 20].contains(mu.firstIndex(of: mu.max()!)))
         #expect(mu.allSatisfy { $0 > 0 })
     }
 

@@ -44,10 +44,13 @@ import TestSupport
     /// `r(1) = 1 − κ = 0.5`, `V(1) = r(1)/(1 − γ) = 2.5`, `V(0) = r(0) + γV(1) = 2`.
     /// `Q(s, 1) − Q(s, 0) = γ(V(1) − V(0)) = 0.4 > 0`, so going to 1 is the strict best
     /// response everywhere, and its stationary distribution is `δ_1 = μ*`: an equilibrium.
-    @Test func twoStatePureEquilibriumByFictitiousPlay() throws {
+    /// The default (`auto`: mirror descent at `τ = 0`, with the settled best-response check)
+    /// and fictitious play both return the exact pure pair.
+    @Test(arguments: [EquilibriumMethod.auto, .fictitiousPlay])
+    func twoStatePureEquilibriumByFictitiousPlay(method: EquilibriumMethod) throws {
         let game = try TestGames.twoStateCongestion(u: [0, 1], kappa: 0.5, discount: 0.8)
-        let result = try game.solveEquilibrium()
-        #expect(result.method == .fictitiousPlay)
+        let result = try game.solveEquilibrium(options: .init(method: method))
+        #expect(result.method == (method == .auto ? .mirrorDescent : method))
         #expect(result.converged)
         #expect(result.meanField == [0, 1])
         #expect(result.policy.rows == [[0, 1], [0, 1]])

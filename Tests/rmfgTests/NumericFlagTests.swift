@@ -31,6 +31,8 @@ struct NumericFlagTests {
     static func prefix(_ command: String) -> [String] {
         switch command {
         case "solve", "check", "population", "sweep": [command, game]
+        // The overrides are checked when the game loads, before the pair files are read.
+        case "evaluate": [command, game, "--policy", "missing-policy.csv", "--mean-field", "missing-mu.csv"]
         case "alternating": [command, alternatingGame]
         case "generate": ["generate", "garnet"]
         default: [command]
@@ -46,7 +48,7 @@ struct NumericFlagTests {
 
     static let cases: [Case] = {
         var out: [Case] = []
-        for command in ["solve", "check", "population"] {
+        for command in ["solve", "check", "population", "evaluate"] {
             out += overrides.map { Case(command: command, flag: $0.0, value: "-5", mention: $0.1) }
         }
         out += overrides.dropFirst().map { Case(command: "sweep", flag: $0.0, value: "-5", mention: $0.1) }
@@ -92,6 +94,7 @@ struct NumericFlagTests {
     static let nonNumeric: Set<String> = [
         "set", "sets", "support", "method", "population", "inner", "true-model", "equilibrium", "output", "format",
         "cost-file", "nominal-file", "values-file", "export-lp", "constraints", "simplex", "figure-format", "figure-width",
+        "policy", "mean-field",
     ]
 
     /// Extra arguments a case needs besides its command's base.

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The regime matrix of Docs/Solvers.md: every bundled example and every Bench-MFG
+translation, solved by the default method (`--method auto`) at
+tau in {0, 0.001, 0.01, 0.1, 1} for two populations:
+
+  nominal  the classical game (`--set none`, the population moves under the nominal kernel)
+  tv 0.05  `--set tv --radius 0.05 --population worst-case`
+
+Each cell prints `iterations/seconds` and is green (`ok`) when the solve converged with
+exploitability and stationarity residual <= 1e-8 within 10 s of wall time
+(`--tolerance 1e-9`, the default). Usage:
+
+  swift build -c release            # or debug; the script uses --rmfg or .build/{release,debug}/rmfg
+  python3 scripts/regime-matrix.py [--rmfg PATH] [--markdown] [--timeout S] [FILE ...]
+"""
+import argparse, json, os, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = ["beach-bar.yaml", "congestion.yaml", "coordination.yaml", "crowd-grid-small.yaml", "four-rooms.yaml",
+            "lasry-lions.yaml", "rock-paper-scissors.yaml", "sis-epidemic.yaml", "two-state.json",
+            "guide/restaurants.yaml", "bench-mfg/lasry-lions.yaml", "bench-mfg/sis-epidemic.yaml",
+            "bench-mfg/kinetic-congestion.yaml", "bench-mfg/four-rooms.yaml"]
+TAUS = ["0", "0.001", "0.01", "0.1", "1"]
+POPULATIONS = [("nominal", ["--set", "none", "--population", "nominal"]),
+               ("tv 0.05", ["--set", "tv", "--radius", "0.05", "--population", "worst-case"])]
+GOAL, LIMIT = 1e-8, 10.0
+
+
+def find_rmfg():
+    for sub in ("release", "debug"):
+        path = os.path.join(ROOT, ".build", sub, "rmfg")
+        if os.path.exists(path):
+            return path
+    sys.exit("regime-matrix: build rmfg first (swift build -c release)")
+
+
+def cell(rmfg, game, tau, flags, timeout):
+    cmd = [rmfg, "solve", game, "--method", "auto", "--temperature", tau, "--tolerance", "1e-9",
+           "--max-iterations", "100000", "--quiet", "--format", "json"] + flags
+    start = time.monotonic()
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"text": f"timeout>{timeout:g}s", "ok": False}
+    wall = time.monotonic() - start
+    if out.returncode == 2 or not out.stdout.strip():
+        return {"text": "error: " + out.stderr.strip().splitlines()[-1][:60], "ok": False}
+    r = json.loads(out.stdout)
+    ok = r["exploitability"] <= GOAL and r["stationarityResidual"] <= GOAL and wall <= LIMIT
+    text = f"{r['iterations']} it {wall:.2f}s"
+    if not ok:
+        text += f" E={r['exploitability']:.1e} r={r['stationarityResidual']:.1e}"
+    return {"text": text, "ok": ok, "method": r["method"]}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rmfg")
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("files", nargs="*")
+    a = p.parse_args()
+    rmfg = a.rmfg or find_rmfg()
+    files = a.files or [os.path.join(ROOT, "Examples", f) for f in EXAMPLES]
+    header = ["game"] + [f"τ={t} {name}" for name, _ in POPULATIONS for t in TAUS]
+    if a.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+    bad = 0
+    for f in files:
+        row = [os.path.relpath(f, os.path.join(ROOT, "Examples"))]
+        for _, flags in POPULATIONS:
+            for t in TAUS:
+                c = cell(rmfg, f, t, flags, a.timeout)
+                bad += not c["ok"]
+                row.append(("" if c["ok"] else "**") + c["text"] + ("" if c["ok"] else "**"))
+        print(("| " + " | ".join(row) + " |") if a.markdown else "  ".join(row), flush=True)
+    print(f"{bad} cell(s) not green", file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
