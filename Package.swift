@@ -42,15 +42,11 @@ let package = Package(
         .target(name: "Plots", swiftSettings: strict),
         .target(name: "Randomness", swiftSettings: strict),
         .target(name: "Population", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
-        .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Population", "Randomness"], swiftSettings: strict),
-        .target(
-            name: "Subsampling",
-            dependencies: ["Expressions", "GameFiles", "Randomness", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict
-        ),
+        .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
+        .target(name: "Subsampling", dependencies: ["Randomness"], swiftSettings: strict),
         .target(
             name: "GameFiles",
-            dependencies: ["MeanField", "Ambiguity", "Expressions", "Randomness", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MeanField", "Ambiguity", "Expressions", "Randomness", "Subsampling", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
@@ -99,11 +95,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SubsamplingTests",
-            dependencies: ["Subsampling", "Randomness", "TestSupport"]
+            dependencies: ["Subsampling", "GameFiles", "Randomness", "TestSupport"]
         ),
         .testTarget(
             name: "GameFilesTests",
-            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "TestSupport"],
+            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "Subsampling", "TestSupport"],
             exclude: ["Malformed"]
         ),
         .testTarget(

@@ -3,34 +3,8 @@ import GameFiles
 import Subsampling
 import TestSupport
 
-/// A tiny game file: 2 global states, 2 local states, `n` agents.
-func tinyGameText(agents n: Int = 3, discount: Double = 0.5, episodes: Int = 4000, horizon: Int = 4) -> String {
-    """
-    name: tiny
-    agents: \(n)
-    discount: \(discount)
-    parameters:
-      bonus: [0.2, 1.0]
-    global:
-      states: [calm, busy]
-      actions: [wait, push]
-      reward: "-0.3 * (ag == push)"
-      transition: "if(ag == push, 0.8 * (tg == busy) + 0.2 * (tg == calm), 0.7 * (tg == calm) + 0.3 * (tg == busy))"
-    local:
-      states: [idle, working]
-      actions: [rest, work]
-      reward: "bonus[sg] * (sl == working) - 0.1 * (al == work)"
-      transition: "if(al == work, 0.9 * (tl == working) + 0.1 * (tl == idle), 0.6 * (tl == idle) + 0.4 * (tl == sl))"
-    learning:
-      episodes: \(episodes)
-      horizon: \(horizon)
-      exploration: 0.3
-      seed: 11
-    """
-}
-
 func tinyGame(agents n: Int = 3, discount: Double = 0.5, episodes: Int = 4000, horizon: Int = 4) throws -> AlternatingGame {
-    try AlternatingGame.parse(text: tinyGameText(agents: n, discount: discount, episodes: episodes, horizon: horizon), path: "tiny.yaml")
+    try AlternatingGameFile.parse(text: tinyGameText(agents: n, discount: discount, episodes: episodes, horizon: horizon), path: "tiny.yaml")
 }
 
 /// A random game with the given sizes (rows drawn from a seeded generator).
@@ -57,5 +31,5 @@ func randomGame(seed: UInt64, agents n: Int, g: Int = 2, mg: Int = 2, l: Int = 2
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 func example(_ name: String) throws -> AlternatingGame {
-    try AlternatingGame.load(path: repositoryRoot.appendingPathComponent("Examples/alternating/\(name)").path)
+    try AlternatingGameFile.load(path: repositoryRoot.appendingPathComponent("Examples/alternating/\(name)").path)
 }
