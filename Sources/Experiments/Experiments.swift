@@ -16,11 +16,15 @@ public enum ExperimentError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidSetting(field: String, message: String)
     /// A sweep CSV (a shard's or a merged one) does not have the expected form.
     case invalidRecord(String)
+    /// A shard's manifest, or the set of shards given to a merge, is unreadable,
+    /// incomplete or inconsistent; the message names the file or shard.
+    case invalidShard(String)
 
     public var description: String {
         switch self {
         case let .invalidSetting(field, message): "\(field): \(message)"
         case let .invalidRecord(message): message
+        case let .invalidShard(message): message
         }
     }
 }

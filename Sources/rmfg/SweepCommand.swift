@@ -118,11 +118,12 @@ struct SweepCommand: ParsableCommand {
                 writeProgress(terminalSafe(line))
             }
         }
-        let manifest = SweepManifest(file: file, path: game, overridesKey: overridesKey, settings: settings,
-                                     baseline: baseline, shard: shardValue)
+        let manifest = SweepManifest(game: file.name, path: game, digest: FileDigest.fnv1a64(path: game), overrides: overridesKey,
+                                     states: file.stateCount, settings: settings, baseline: baseline, shard: shardValue)
         // The report is built from the manifest's text, exactly as `rmfg merge` builds it.
-        let report = try SweepReport(manifest: SweepManifest.parse(manifest.text, source: "manifest"),
-                                     records: records, shard: shard == nil ? nil : shardValue)
+        let parsed: SweepManifest
+        do { parsed = try SweepManifest.parse(manifest.text) } catch { throw InputError("manifest: \(error)") }
+        let report = try SweepReport(manifest: parsed, records: records, shard: shard == nil ? nil : shardValue)
         if let output {
             let timingText = (["cell,seconds"] + timings.map { "\($0.0),\(SweepCSV.number($0.1))" }).joined(separator: "\n") + "\n"
             if shard != nil {
@@ -191,87 +192,6 @@ func flagMessage(_ error: ExperimentError) -> String {
     return "\(flag): \(message)"
 }
 
-/// The run-level facts of a sweep shard, written beside its CSV as `key: value` lines.
-/// Every line but `shard:` identifies the run; `rmfg merge` requires them to agree.
-struct SweepManifest {
-    var lines: [(String, String)]
-
-    init(lines: [(String, String)]) { self.lines = lines }
-
-    init(file: GameFile, path: String, overridesKey: String, settings: SweepSettings, baseline: NominalBaseline, shard: Shard) {
-        let eq = baseline.equilibrium
-        lines = [
-            ("format", "rmfg-sweep 1"),
-            ("game", file.name),
-            ("file", path),
-            ("digest", fileDigest(path)),
-            ("overrides", overridesKey),
-            ("states", String(file.stateCount)),
-            ("sets", settings.sets.map(\.kind.rawValue).joined(separator: ",")),
-            ("radii", settings.radii.map(SweepCSV.number).joined(separator: ",")),
-            ("testRadius", SweepCSV.number(settings.testRadius)),
-            ("samples", String(settings.samples)),
-            ("seed", String(settings.seed)),
-            ("cells", String(settings.cellCount)),
-            ("nominal.converged", eq.converged ? "true" : "false"),
-            ("nominal.iterations", String(eq.iterations)),
-            ("nominal.exploitability", SweepCSV.number(eq.exploitability)),
-            ("nominal.stationarityResidual", SweepCSV.number(eq.stationarityResidual)),
-            ("nominal.value", SweepCSV.number(baseline.performance.value)),
-            ("nominal.residual", SweepCSV.number(baseline.performance.residual)),
-            ("shard", shard.description),
-        ]
-    }
-
-    var text: String { lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n" }
-
-    /// Everything except the shard line: equal for every shard of one run.
-    var identity: String { lines.filter { $0.0 != "shard" }.map { "\($0.0): \($0.1)" }.joined(separator: "\n") }
-
-    static func parse(_ text: String, source: String) throws -> SweepManifest {
-        var lines: [(String, String)] = []
-        for raw in text.split(separator: "\n") {
-            guard let colon = raw.firstIndex(of: ":") else { throw InputError("\(source): '\(raw)' is not a 'key: value' line") }
-            let key = String(raw[..<colon])
-            var value = String(raw[raw.index(after: colon)...])
-            if value.hasPrefix(" ") { value.removeFirst() }
-            lines.append((key, value))
-        }
-        let manifest = SweepManifest(lines: lines)
-        guard manifest["format"] == "rmfg-sweep 1" else { throw InputError("\(source): not an rmfg sweep manifest (no 'format: rmfg-sweep 1' line)") }
-        for key in ["game", "sets", "radii", "testRadius", "samples", "seed", "cells", "shard",
-                    "nominal.converged", "nominal.iterations", "nominal.exploitability",
-                    "nominal.stationarityResidual", "nominal.value"] where manifest[key] == nil {
-            throw InputError("\(source): the line '\(key):' is missing")
-        }
-        return manifest
-    }
-
-    subscript(key: String) -> String? { lines.first { $0.0 == key }?.1 }
-
-    func number(_ key: String, source: String) throws -> Double {
-        guard let s = self[key], let x = Double(s) else { throw InputError("\(source): '\(key)' is not a number") }
-        return x
-    }
-
-    func integer(_ key: String, source: String) throws -> Int {
-        guard let s = self[key], let x = Int(s) else { throw InputError("\(source): '\(key)' is not an integer") }
-        return x
-    }
-}
-
-/// FNV-1a (64 bit) of a file's bytes, in hex; `unreadable` when it cannot be read.
-func fileDigest(_ path: String) -> String {
-    guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in data {
-        h ^= UInt64(byte)
-        h = h &* 0x0000_0100_0000_01B3
-    }
-    let hex = String(h, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
-}
-
 /// What `rmfg sweep` and `rmfg merge` print and write, built from a manifest and records.
 struct SweepReport: CommandReport {
     let game: String
@@ -290,19 +210,20 @@ struct SweepReport: CommandReport {
 
     init(manifest m: SweepManifest, records: [SweepRecord], shard: Shard?, source: String = "manifest") throws {
         game = m["game"] ?? ""
-        sets = (m["sets"] ?? "").split(separator: ",").map(String.init)
-        radii = try (m["radii"] ?? "").split(separator: ",").map { s in
-            guard let x = Double(s) else { throw InputError("\(source): radii: '\(s)' is not a number") }
-            return x
-        }
-        testRadius = try m.number("testRadius", source: source)
-        samples = try m.integer("samples", source: source)
+        sets = m.sets
         seed = m["seed"] ?? ""
         nominalConverged = m["nominal.converged"] == "true"
-        nominalIterations = try m.integer("nominal.iterations", source: source)
-        nominalExploitability = try m.number("nominal.exploitability", source: source)
-        nominalResidual = try m.number("nominal.stationarityResidual", source: source)
-        nominalValue = try m.number("nominal.value", source: source)
+        do throws(ExperimentError) {
+            radii = try m.radii()
+            testRadius = try m.number("testRadius")
+            samples = try m.integer("samples")
+            nominalIterations = try m.integer("nominal.iterations")
+            nominalExploitability = try m.number("nominal.exploitability")
+            nominalResidual = try m.number("nominal.stationarityResidual")
+            nominalValue = try m.number("nominal.value")
+        } catch {
+            throw InputError("\(source): \(error)")
+        }
         self.records = records.sorted { $0.cell < $1.cell }
         self.shard = shard
     }
