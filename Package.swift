@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "rmfg",
             dependencies: [
-                "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles", "Plots",
+                "LinearProgramming", "Ambiguity", "MeanField", "GameFiles", "Plots",
                 "Population", "Experiments", "Subsampling", "Randomness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

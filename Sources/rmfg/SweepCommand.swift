@@ -155,32 +155,13 @@ struct SweepCommand: ParsableCommand {
     }
 
     /// The set of kind `kind` with the file's support, l1 weights and wasserstein cost
-    /// (default cost `|s − t| / n` when the file has none).
+    /// (default cost `|s − t| / n` when the file has none), by ``GameFile/ambiguitySet(_:defaultCost:)``.
     func buildSet(_ kind: AmbiguityKind, file: GameFile) throws -> AmbiguitySet {
-        var set: AmbiguitySet
-        if kind == file.set {
-            set = file.ambiguitySet
-        } else if kind == .l1 || kind == .wasserstein {
-            var o = overrides
-            o.set = kind.rawValue
-            o.radius = "0"
-            do {
-                set = try GameFile.load(path: game, overrides: o).ambiguitySet
-            } catch {
-                guard kind == .wasserstein, error.field == "ambiguity.cost", error.message.hasPrefix("missing") else {
-                    throw InputError(error.description)
-                }
-                do {
-                    set = try AmbiguitySet(kind: .wasserstein, support: file.support,
-                                           cost: SweepSettings.defaultGroundCost(stateCount: file.stateCount))
-                } catch {
-                    throw InputError("--sets: wasserstein: \(error)")
-                }
-            }
-        } else {
-            do { set = try AmbiguitySet(kind: kind, support: file.support) } catch { throw InputError("--sets: \(error)") }
+        do {
+            return try file.ambiguitySet(kind) { try? SweepSettings.defaultGroundCost(stateCount: file.stateCount) }
+        } catch {
+            throw InputError(error.description)
         }
-        return set
     }
 }
 

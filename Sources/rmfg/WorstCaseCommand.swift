@@ -1,6 +1,5 @@
 import Ambiguity
 import ArgumentParser
-import Expressions
 import GameFiles
 import LinearProgramming
 
@@ -236,26 +235,14 @@ struct WorstCaseCommand: ParsableCommand {
         return ok
     }
 
-    /// `c(s, t)` from an expression in `s` and `t` (also `states`).
+    /// `c(s, t)` from an expression in `s` and `t` (also `states`), by ``GroundCostExpression``.
     func costMatrix(_ source: String, n: Int) throws -> [[Double]] {
-        var schema = Schema()
-        do {
-            let s = try schema.declareScalar("s"), t = try schema.declareScalar("t")
-            try schema.declareConstant("states", value: Double(n))
-            let expr = try CompiledExpression(source, schema: schema)
-            var env = Environment(schema: schema)
-            var m = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-            for i in 0..<n {
-                for j in 0..<n {
-                    env[s] = Double(i); env[t] = Double(j)
-                    do { m[i][j] = try expr.evaluate(in: env) } catch {
-                        throw InputError("--cost: at s=\(i), t=\(j): \(error.message) in '\(source)'")
-                    }
-                }
+        do { return try GroundCostExpression.matrix(source, states: n) } catch {
+            switch error {
+            case let .compilation(e): throw InputError("--cost: \(e.description) in '\(source)'")
+            case let .evaluation(s, t, e): throw InputError("--cost: at s=\(s), t=\(t): \(e.message) in '\(source)'")
+            default: throw InputError("--cost: \(error)")  // entries are checked by GroundCost, not here
             }
-            return m
-        } catch let error as ExpressionError {
-            throw InputError("--cost: \(error.description) in '\(source)'")
         }
     }
 
