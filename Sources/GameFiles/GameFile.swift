@@ -5,18 +5,20 @@ import MeanField
 
 /// Values given on the command line that replace the file's (`rmfg solve --set …`).
 /// Each is applied to the document before it is interpreted, so it is checked
-/// exactly like the file's own value and errors name the field it replaces.
+/// exactly like the file's own value (ranges, and the set's own requirements such
+/// as a wasserstein ground cost) and errors name the field it replaces. The choices
+/// are typed: an invalid name is refused before the file is read.
 public struct GameOverrides: Sendable, Hashable {
     /// `ambiguity.set`.
-    public var set: String?
+    public var set: AmbiguityKind?
     /// `ambiguity.radius` (a number or an expression in `s, a, mu`).
     public var radius: String?
     /// `ambiguity.support`.
-    public var support: String?
+    public var support: SupportRestriction?
     /// `solver.temperature`.
     public var temperature: Double?
     /// `solver.method`.
-    public var method: String?
+    public var method: EquilibriumMethod?
     /// `solver.damping`.
     public var damping: Double?
     /// `solver.learningRate`.
@@ -26,14 +28,14 @@ public struct GameOverrides: Sendable, Hashable {
     /// `solver.maxIterations`.
     public var maxIterations: Int?
     /// `population`.
-    public var population: String?
+    public var population: PopulationModel?
     /// `solver.inner`.
-    public var inner: String?
+    public var inner: InnerMethod?
 
     /// No overrides.
-    public init(set: String? = nil, radius: String? = nil, support: String? = nil, temperature: Double? = nil,
-                method: String? = nil, damping: Double? = nil, learningRate: Double? = nil, tolerance: Double? = nil,
-                maxIterations: Int? = nil, population: String? = nil, inner: String? = nil) {
+    public init(set: AmbiguityKind? = nil, radius: String? = nil, support: SupportRestriction? = nil, temperature: Double? = nil,
+                method: EquilibriumMethod? = nil, damping: Double? = nil, learningRate: Double? = nil, tolerance: Double? = nil,
+                maxIterations: Int? = nil, population: PopulationModel? = nil, inner: InnerMethod? = nil) {
         self.set = set
         self.radius = radius
         self.support = support
@@ -160,17 +162,17 @@ public struct GameFile: Sendable {
         func set(_ path: [String], _ value: DocumentValue) {
             root = root.setting(path, DocumentNode(value))
         }
-        if let v = o.set { set(["ambiguity", "set"], .string(v)) }
+        if let v = o.set { set(["ambiguity", "set"], .string(v.rawValue)) }
         if let v = o.radius { set(["ambiguity", "radius"], Double(v).map { .number($0) } ?? .string(v)) }
-        if let v = o.support { set(["ambiguity", "support"], .string(v)) }
+        if let v = o.support { set(["ambiguity", "support"], .string(v.rawValue)) }
         if let v = o.temperature { set(["solver", "temperature"], .number(v)) }
-        if let v = o.method { set(["solver", "method"], .string(v)) }
+        if let v = o.method { set(["solver", "method"], .string(v.rawValue)) }
         if let v = o.damping { set(["solver", "damping"], .number(v)) }
         if let v = o.learningRate { set(["solver", "learningRate"], .number(v)) }
         if let v = o.tolerance { set(["solver", "tolerance"], .number(v)) }
         if let v = o.maxIterations { set(["solver", "maxIterations"], .number(Double(v))) }
-        if let v = o.population { set(["population"], .string(v)) }
-        if let v = o.inner { set(["solver", "inner"], .string(v)) }
+        if let v = o.population { set(["population"], .string(v.rawValue)) }
+        if let v = o.inner { set(["solver", "inner"], .string(v.rawValue)) }
     }
 
     init(root: DocumentNode, path: String) throws(GameFileError) {

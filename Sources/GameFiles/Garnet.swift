@@ -1,3 +1,4 @@
+import Ambiguity
 import Randomness
 
 /// Random "garnet" games (Archibald, McKinnon and Thomas 1995; Bhatnagar et al.
@@ -18,7 +19,7 @@ public struct GarnetSpecification: Sendable, Hashable {
     /// The random seed.
     public var seed: UInt64
     /// `ambiguity.set`.
-    public var set: String = "tv"
+    public var set: AmbiguityKind = .tv
     /// `ambiguity.radius`.
     public var radius: Double = 0.1
     /// `solver.temperature`.
@@ -52,9 +53,6 @@ public struct GarnetSpecification: Sendable, Hashable {
         guard congestion.isFinite else { throw bad("congestion", "\(congestion), expected a finite number") }
         guard discount.isFinite, discount >= 0, discount < 1 else { throw bad("discount", "\(discount), expected 0 <= discount < 1") }
         guard tolerance.isFinite, tolerance > 0 else { throw bad("tolerance", "\(tolerance), expected a number > 0") }
-        guard ["none", "tv", "l1", "linf", "wasserstein", "kl", "chi2"].contains(set) else {
-            throw bad("set", "'\(set)', expected one of none, tv, l1, linf, wasserstein, kl, chi2")
-        }
     }
 
     /// The rewards `R[s][a]` and the sparse transition entries `[s, a, t, p]`.
@@ -95,8 +93,8 @@ public struct GarnetSpecification: Sendable, Hashable {
         let rewardRows = rewards.map { "[" + $0.map(num).joined(separator: ", ") + "]" }
         let entryRows = entries.map { "[\($0.0), \($0.1), \($0.2), \(num($0.3))]" }
         var radiusLine = num(radius)
-        if set == "none" { radiusLine = "0" }
-        let cost = set == "wasserstein" ? "abs(s - t) / states" : nil
+        if set == .none { radiusLine = "0" }
+        let cost = set == .wasserstein ? "abs(s - t) / states" : nil
         if json {
             var out = "{\n"
             out += "  \"name\": \"\(name)\",\n  \"description\": \"\(description)\",\n"
@@ -106,7 +104,7 @@ public struct GarnetSpecification: Sendable, Hashable {
             out += "    \"E\": [\n      " + entryRows.joined(separator: ",\n      ") + "\n    ]\n  },\n"
             out += "  \"reward\": \"R[s][a] - c * mu[s]\",\n"
             out += "  \"transition\": {\"sparse\": \"E\"},\n"
-            out += "  \"ambiguity\": {\"set\": \"\(set)\", \"radius\": \(radiusLine)\(cost.map { ", \"cost\": \"\($0)\"" } ?? "")},\n"
+            out += "  \"ambiguity\": {\"set\": \"\(set.rawValue)\", \"radius\": \(radiusLine)\(cost.map { ", \"cost\": \"\($0)\"" } ?? "")},\n"
             out += "  \"solver\": {\"temperature\": \(num(temperature)), \"tolerance\": \(num(tolerance))}\n"
             out += "}\n"
             return out
@@ -120,7 +118,7 @@ public struct GarnetSpecification: Sendable, Hashable {
         out += "  E:\n" + entryRows.map { "    - \($0)\n" }.joined()
         out += "reward: \"R[s][a] - c * mu[s]\"\n"
         out += "transition: {sparse: E}\n"
-        out += "ambiguity:\n  set: \(set)\n  radius: \(radiusLine)\n"
+        out += "ambiguity:\n  set: \(set.rawValue)\n  radius: \(radiusLine)\n"
         if let cost { out += "  cost: \"\(cost)\"\n" }
         out += "solver:\n  temperature: \(num(temperature))\n  tolerance: \(num(tolerance))\n"
         return out

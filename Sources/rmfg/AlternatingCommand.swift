@@ -99,18 +99,10 @@ struct AlternatingCommand: ParsableCommand {
             if let o = file.observed, !ks.contains(o) { ks.append(o) }
             return ks.sorted()
         }
-        let parts = observed.split(separator: ",", omittingEmptySubsequences: false)
-        var ks: [Int] = []
-        for (i, part) in parts.enumerated() {
-            let text = part.trimmingCharacters(in: .whitespaces)
-            guard let k = Int(text) else { throw InputError("--observed: entry \(i + 1) is '\(text)', expected a whole number") }
-            guard (1...n).contains(k) else {
-                throw InputError("--observed: entry \(i + 1) is \(k), expected a whole number in 1...\(n) (agents: n = \(n))")
-            }
-            guard !ks.contains(k) else { throw InputError("--observed: entry \(i + 1) repeats \(k)") }
-            ks.append(k)
+        return try Parse.list(observed, flag: "--observed", entries: "whole numbers", expected: "a whole number", distinct: true,
+                              entry: { Int($0) }) { k in
+            (1...n).contains(k) ? nil : "expected a whole number in 1...\(n) (agents: n = \(n))"
         }
-        return ks
     }
 
     func study() throws -> Bool {

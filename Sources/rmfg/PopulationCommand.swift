@@ -54,7 +54,7 @@ struct PopulationCommand: ParsableCommand {
     var seed: Int = 1
 
     @Option(name: .customLong("true-model"), help: "Kernel that moves the agents: worst-case, nominal or random (default: the game's population model).")
-    var trueModel: String?
+    var trueModel: Choice<TrueModel>?
 
     @Option(help: "Read π* and μ* from this result.json (written by `rmfg solve --output`) instead of solving.")
     var equilibrium: String?
@@ -76,20 +76,9 @@ struct PopulationCommand: ParsableCommand {
 
     /// The validated list of population sizes.
     static func parseAgents(_ text: String) throws -> [Int] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw InputError("--agents: empty, expected a comma-separated list of integers >= 1")
+        try Parse.list(text, flag: "--agents", entries: "integers >= 1", expected: "an integer >= 1", distinct: true, entry: { Int($0) }) { x in
+            x < 1 ? "expected an integer >= 1" : x > 10_000_000 ? "expected at most 10000000" : nil
         }
-        var out: [Int] = []
-        for (k, part) in parts.enumerated() {
-            let s = part.trimmingCharacters(in: .whitespaces)
-            guard let x = Int(s) else { throw InputError("--agents: entry \(k + 1) is '\(s)', expected an integer >= 1") }
-            guard x >= 1 else { throw InputError("--agents: entry \(k + 1) is \(x), expected an integer >= 1") }
-            guard x <= 10_000_000 else { throw InputError("--agents: entry \(k + 1) is \(x), expected at most 10000000") }
-            guard !out.contains(x) else { throw InputError("--agents: \(x) appears twice") }
-            out.append(x)
-        }
-        return out
     }
 
     /// Upper limits on the Monte Carlo flags, checked before anything is allocated
@@ -114,14 +103,8 @@ struct PopulationCommand: ParsableCommand {
         guard agentSteps <= Self.maximumAgentSteps else {
             throw InputError("--episodes: \(episodes) episodes x \(steps) steps over N = \(sizes.map(String.init).joined(separator: ",")) simulate \(String(format: "%.2g", agentSteps)) agent-steps, expected at most \(String(format: "%.0e", Self.maximumAgentSteps)); use fewer episodes, steps or agents")
         }
-        var model: TrueModel?
-        if let trueModel {
-            guard let m = TrueModel(rawValue: trueModel) else {
-                throw InputError("--true-model: '\(trueModel)', expected worst-case, nominal or random")
-            }
-            model = m
-        }
-        let file = try loadGame(game, overrides: overrides.overrides)
+        let model = try trueModel.value(flag: "--true-model")
+        let file = try loadGame(game, overrides: try overrides.overrides)
         let meanFieldGame = try makeGame(file)
         let temperature = file.solver.temperature
         let pair: (meanField: [Double], policy: Policy, source: String)

@@ -48,7 +48,7 @@ struct SolveCommand: ParsableCommand {
     }
 
     func solve() throws -> Bool {
-        let file = try loadGame(game, overrides: overrides.overrides)
+        let file = try loadGame(game, overrides: try overrides.overrides)
         let meanFieldGame = try makeGame(file)
         var options = file.equilibriumOptions
         options.verify = verify

@@ -67,7 +67,9 @@ struct SweepCommand: ParsableCommand {
         try runCommand { try sweep() }
     }
 
-    var overrides: GameOverrides { solver.overrides() }
+    var overrides: GameOverrides {
+        get throws { try solver.overrides() }
+    }
 
     func sweep() throws -> Bool {
         // Flags first (cheap), then the file.
@@ -145,13 +147,9 @@ struct SweepCommand: ParsableCommand {
     var overridesKey: String { solver.key }
 
     func parseSets(_ text: String) throws -> [AmbiguityKind] {
-        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        return try names.enumerated().map { k, name in
-            guard let kind = AmbiguityKind(rawValue: name) else {
-                throw InputError("--sets: entry \(k + 1) is '\(name)', expected one of \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return kind
-        }
+        try Parse.list(text, flag: "--sets", entries: "ambiguity sets",
+                       expected: "one of \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                       entry: { AmbiguityKind(rawValue: $0) })
     }
 
     /// The set of kind `kind` with the file's support, l1 weights and wasserstein cost
@@ -168,8 +166,15 @@ struct SweepCommand: ParsableCommand {
 /// Maps a settings error to the flag that set it.
 func flagMessage(_ error: ExperimentError) -> String {
     guard case let .invalidSetting(field, message) = error else { return error.description }
-    let flag = ["sets": "--sets", "radii": "--radii", "testRadius": "--test-radius", "samples": "--samples",
-                "shard": "--shard", "radius": "--test-radius"][field] ?? field
+    let flag: String
+    switch field {
+    case .sets: flag = "--sets"
+    case .radii: flag = "--radii"
+    case .testRadius, .radius: flag = "--test-radius"
+    case .samples: flag = "--samples"
+    case .shard: flag = "--shard"
+    case .states, .cost: flag = field.rawValue
+    }
     return "\(flag): \(message)"
 }
 

@@ -3,6 +3,12 @@ import ArgumentParser
 import GameFiles
 import LinearProgramming
 
+/// Which solvers `rmfg worst-case --method` runs.
+enum WorstCaseMethod: String, FlagValue {
+    case closedForm = "closed-form", lp, both
+    static var expectedValues: String { "closed-form, lp or both" }
+}
+
 /// `rmfg worst-case`: the inner problem `σ = min_{q ∈ U} q·V` for one nominal
 /// distribution, with its certificate, optionally checked against the LP.
 struct WorstCaseCommand: ParsableCommand {
@@ -24,7 +30,7 @@ struct WorstCaseCommand: ParsableCommand {
     )
 
     @Option(help: "The ambiguity set: none, tv, l1, linf, wasserstein, kl or chi2.")
-    var set: String
+    var set: Choice<AmbiguityKind>
 
     @Option(parsing: .unconditional, help: "The radius ρ >= 0 (for tv, half the L1 distance; for kl in nats).")
     var radius: String
@@ -51,10 +57,10 @@ struct WorstCaseCommand: ParsableCommand {
     var weights: String?
 
     @Option(help: "Where q may put mass: simplex (default; also states with p_t = 0) or nominal (supp p only).")
-    var support: String = "simplex"
+    var support = Choice(SupportRestriction.simplex)
 
     @Option(help: "closed-form (default), lp (GLPK; polyhedral sets only) or both (and compare).")
-    var method: String = "closed-form"
+    var method = Choice(WorstCaseMethod.closedForm)
 
     @Flag(help: "Solve the LP in exact rational arithmetic (glp_exact), from the floating optimum.")
     var exact = false
@@ -73,15 +79,9 @@ struct WorstCaseCommand: ParsableCommand {
 
     // swiftlint:disable:next function_body_length cyclomatic_complexity
     func solve() throws -> Bool {
-        guard let kind = AmbiguityKind(rawValue: set) else {
-            throw InputError("--set: '\(set)', expected one of: \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard let supportKind = SupportRestriction(rawValue: support) else {
-            throw InputError("--support: '\(support)', expected simplex or nominal")
-        }
-        guard ["closed-form", "lp", "both"].contains(method) else {
-            throw InputError("--method: '\(method)', expected closed-form, lp or both")
-        }
+        let kind = try set.value(flag: "--set")
+        let supportKind = try support.value(flag: "--support")
+        let method = try self.method.value(flag: "--method")
         let rho = try Parse.number(radius, flag: "--radius")
         guard rho >= 0 else { throw InputError("--radius: \(radius), expected a number >= 0") }
         let p = try Parse.probabilityVector(Parse.vectorFlag(nominal, file: nominalFile, flag: "--nominal"),
@@ -91,10 +91,10 @@ struct WorstCaseCommand: ParsableCommand {
             throw InputError("\(valuesFile == nil ? "--values" : "--values-file"): \(v.count) entries, expected \(p.count) (one per entry of \(nominalFile == nil ? "--nominal" : "--nominal-file"))")
         }
         let claimed = try claim.map { try Parse.number($0, flag: "--claim") }
-        if exact, method == "closed-form" {
+        if exact, method == .closedForm {
             throw InputError("--exact: applies to the LP; use --method lp or --method both")
         }
-        if (method != "closed-form" || exportLp != nil), !kind.isPolyhedral {
+        if (method != .closedForm || exportLp != nil), !kind.isPolyhedral {
             throw InputError("--method/--export-lp: set '\(kind.rawValue)' is not polyhedral, so it has no LP; use --method closed-form (its certificate is the convex dual)")
         }
         // Set parameters.
@@ -137,10 +137,10 @@ struct WorstCaseCommand: ParsableCommand {
         var sigma: Double
         var closed: WorstCase?
         var lpResult: (LPWorstCase, LinearProgram)?
-        if method != "lp" {
+        if method != .lp {
             closed = try wrap { () throws(AmbiguityError) in try uset.worstCase(nominal: p, values: v, radius: rho) }
         }
-        if method != "closed-form" {
+        if method != .closedForm {
             let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v, radius: rho) }
             let solved = try wrap { () throws(AmbiguityError) in
                 try uset.worstCaseLP(nominal: p, values: v, radius: rho, options: LPOptions(exact: exact))
@@ -155,7 +155,7 @@ struct WorstCaseCommand: ParsableCommand {
         if let closed {
             sigma = closed.value
             fields += [("value", .number(closed.value)), ("distribution", .numbers(closed.distribution)),
-                       ("method", .string(method)),
+                       ("method", .string(method.rawValue)),
                        ("certificate", .object([("primal", .number(closed.certificate.primal)),
                                                 ("dual", .number(closed.certificate.dual)),
                                                 ("gap", .number(closed.certificate.gap))])),
@@ -164,7 +164,7 @@ struct WorstCaseCommand: ParsableCommand {
         } else if let (solved, lp) = lpResult {
             sigma = solved.value
             fields += [("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
-                       ("method", .string(method)),
+                       ("method", .string(method.rawValue)),
                        ("certificate", .object([("primal", .number(solved.certificate.primal)),
                                                 ("dual", .number(solved.certificate.dual)),
                                                 ("gap", .number(solved.certificate.gap))])),
@@ -174,7 +174,7 @@ struct WorstCaseCommand: ParsableCommand {
         } else {
             sigma = .nan
         }
-        if method == "both", let closed, let (solved, _) = lpResult {
+        if method == .both, let closed, let (solved, _) = lpResult {
             let agreement = abs(closed.value - solved.value)
             fields += [("lp", .object([("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
                                        ("status", .string(solved.status.rawValue)),
@@ -201,10 +201,10 @@ struct WorstCaseCommand: ParsableCommand {
             text.append("σ = min_{q∈U} q·V = \(fmt(sigma))   (nominal p·V = \(fmt(zip(p, v).map(*).reduce(0, +))))")
             text.append("")
             let q = closed?.distribution ?? lpResult?.0.distribution ?? []
-            var table = TextTable(header: method == "both" ? ["state", "V", "nominal p", "worst-case q", "LP q"] : ["state", "V", "nominal p", "worst-case q"])
+            var table = TextTable(header: method == .both ? ["state", "V", "nominal p", "worst-case q", "LP q"] : ["state", "V", "nominal p", "worst-case q"])
             for t in p.indices {
                 var row = ["\(t)", fmt(v[t]), fmt(p[t]), fmt(q[t])]
-                if method == "both", let (solved, _) = lpResult { row.append(fmt(solved.distribution[t])) }
+                if method == .both, let (solved, _) = lpResult { row.append(fmt(solved.distribution[t])) }
                 table.add(row)
             }
             text.append(table.rendered)
@@ -219,7 +219,7 @@ struct WorstCaseCommand: ParsableCommand {
                 text.append("certificate  primal \(fmt(c.primal)), dual \(fmt(c.dual)), gap \(fmt(c.gap)) (LP duals; KKT residual \(fmt(solved.solution.kktResidual)))")
             }
             for failure in failures { text.append("check        FAILED: \(failure)") }
-            if method == "both", let closed, let (solved, _) = lpResult {
+            if method == .both, let closed, let (solved, _) = lpResult {
                 let agreement = abs(closed.value - solved.value)
                 let agree = Acceptance.accepts(agreement, values: v)
                 text.append("LP           σ = \(fmt(solved.value)), status \(solved.status.rawValue)\(solved.solution.exact ? " (exact arithmetic)" : ""), KKT residual \(fmt(solved.solution.kktResidual))")
