@@ -1,9 +1,12 @@
 // swift-tools-version: 6.1
 // RobustMFG: stationary robust mean-field ε-equilibria with certified inner problems.
 //
-// Module graph (dependencies point one way):
-//   CGLPK → LinearProgramming → Ambiguity → MeanField → rmfg
-//   Expressions (no dependencies) is shared by the ambiguity CLI and game files.
+// Module graph (dependencies point one way; `rmfg` uses every library but Expressions):
+//   CGLPK → LinearProgramming → Ambiguity → MeanField
+//   Ambiguity, MeanField, Randomness → Population, Experiments
+//   Randomness → Subsampling (the global/local model; reads no files)
+//   Ambiguity, MeanField, Expressions, Randomness, Subsampling, Yams → GameFiles (reads every game document)
+//   Expressions, Plots, Randomness: no dependencies
 import PackageDescription
 
 let strict: [SwiftSetting] = [
