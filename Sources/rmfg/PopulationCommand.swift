@@ -248,7 +248,7 @@ struct PopulationReport: CommandReport {
     /// The log–log slope of the gain against N, from at least 3 positive gains.
     var slope: LinearFit? { LogLogFit.fit(x: sizes, y: rows.map(\.estimate.gain), minimumPoints: 3) }
     var positiveGains: Int { rows.filter { $0.estimate.gain > 0 }.count }
-    var approximateNature: Bool { rows.contains { $0.estimate.nature == "mean-field" } }
+    var approximateNature: Bool { rows.contains { $0.estimate.nature == .meanField } }
 
     var json: JSON {
         let c = constants
@@ -275,7 +275,7 @@ struct PopulationReport: CommandReport {
             ("slopePoints", .int(positiveGains)),
             ("meanFieldError", .numbers(rows.map(\.estimate.meanFieldError))),
             ("truncationBound", .numbers(rows.map(\.estimate.truncationBound))),
-            ("nature", .array(rows.map { .string($0.estimate.nature) })),
+            ("nature", .array(rows.map { .string($0.estimate.nature.rawValue) })),
             ("constantEstimates", .object([
                 ("reward", .number(c.reward)), ("kernel", .number(c.kernel)), ("radius", .number(c.radius)),
                 ("robustExpectation", .number(c.robustExpectation)), ("populationKernel", .number(c.populationKernel)),
