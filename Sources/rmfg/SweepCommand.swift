@@ -73,16 +73,7 @@ struct SweepCommand: ParsableCommand {
 
     func sweep() throws -> Bool {
         // Flags first (cheap), then the file.
-        let kinds = try parseSets(sets)
-        let radiusList = try Parse.vector(radii, flag: "--radii")
-        guard let seedValue = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
-            throw InputError("--seed: '\(seed)', expected an integer from 0 to 18446744073709551615")
-        }
-        let shardValue: Shard
-        do { shardValue = try shard.map { s throws(ExperimentError) in try Shard(parsing: s) } ?? .all } catch {
-            throw InputError("--shard: \(error.description.replacingOccurrences(of: "shard: ", with: ""))")
-        }
-        if shard != nil, output == nil { throw InputError("--shard: needs --output DIR to write the shard's CSV") }
+        let (kinds, radiusList, seedValue, shardValue) = try readFlags()
         let file = try loadGame(game, overrides: overrides)
         let ambiguitySets = try kinds.map { try buildSet($0, file: file) }
         let settings: SweepSettings
@@ -94,16 +85,45 @@ struct SweepCommand: ParsableCommand {
             throw InputError(flagMessage(error))
         }
         let output = try self.output.map { try OutputDirectory($0, inputs: [game]) }
-        let meanFieldGame = try makeGame(file)
-        let sweep = Sweep(game: meanFieldGame, options: file.equilibriumOptions, settings: settings)
-        let showProgress = !quiet && standardErrorIsTerminal
+        let sweep = Sweep(game: try makeGame(file), options: file.equilibriumOptions, settings: settings)
         let baseline = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.nominalBaseline() }
+        let (records, timings) = try runCells(sweep, file: file, shard: shardValue, baseline: baseline)
+        let manifest = SweepManifest(game: file.name, path: game, digest: FileDigest.fnv1a64(path: game), overrides: overridesKey,
+                                     states: file.stateCount, settings: settings, baseline: baseline, shard: shardValue)
+        // The report is built from the manifest's text, exactly as `rmfg merge` builds it.
+        let parsed: SweepManifest
+        do { parsed = try SweepManifest.parse(manifest.text) } catch { throw InputError("manifest: \(error)") }
+        let report = try SweepReport(manifest: parsed, records: records, shard: shard == nil ? nil : shardValue)
+        if let output { try write(report, manifest: manifest, records: records, timings: timings, shard: shardValue, to: output) }
+        report.print(as: format.format)
+        return report.converged
+    }
+
+    /// The sets, radii, seed and shard flags, checked.
+    func readFlags() throws -> (sets: [AmbiguityKind], radii: [Double], seed: UInt64, shard: Shard) {
+        let kinds = try parseSets(sets)
+        let radiusList = try Parse.vector(radii, flag: "--radii")
+        guard let seedValue = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
+            throw InputError("--seed: '\(seed)', expected an integer from 0 to 18446744073709551615")
+        }
+        let shardValue: Shard
+        do { shardValue = try shard.map { s throws(ExperimentError) in try Shard(parsing: s) } ?? .all } catch {
+            throw InputError("--shard: \(error.description.replacingOccurrences(of: "shard: ", with: ""))")
+        }
+        if shard != nil, output == nil { throw InputError("--shard: needs --output DIR to write the shard's CSV") }
+        return (kinds, radiusList, seedValue, shardValue)
+    }
+
+    /// The shard's cells, in order, with their wall times (a progress line per cell on a terminal).
+    func runCells(_ sweep: Sweep, file: GameFile, shard: Shard, baseline: NominalBaseline) throws
+        -> (records: [SweepRecord], timings: [(Int, Double)]) {
+        let showProgress = !quiet && standardErrorIsTerminal
+        let indices = shard.cells(of: sweep.settings.cellCount)
         var timings: [(Int, Double)] = []
-        let cellCount = shardValue.cells(of: settings.cellCount).count
         var records: [SweepRecord] = []
         let clock = ContinuousClock()
-        for index in shardValue.cells(of: settings.cellCount) {
-            let cell = settings.cell(index)
+        for index in indices {
+            let cell = sweep.settings.cell(index)
             let start = clock.now
             let record: SweepRecord
             do {
@@ -116,31 +136,27 @@ struct SweepCommand: ParsableCommand {
             timings.append((index, seconds))
             records.append(record)
             if showProgress {
-                let line = "  cell \(records.count)/\(cellCount): \(record.set) ρ = \(fmt(record.radius)) (\(String(format: "%.2f", seconds)) s)\n"
+                let line = "  cell \(records.count)/\(indices.count): \(record.set) ρ = \(fmt(record.radius)) (\(String(format: "%.2f", seconds)) s)\n"
                 writeProgress(terminalSafe(line))
             }
         }
-        let manifest = SweepManifest(game: file.name, path: game, digest: FileDigest.fnv1a64(path: game), overrides: overridesKey,
-                                     states: file.stateCount, settings: settings, baseline: baseline, shard: shardValue)
-        // The report is built from the manifest's text, exactly as `rmfg merge` builds it.
-        let parsed: SweepManifest
-        do { parsed = try SweepManifest.parse(manifest.text) } catch { throw InputError("manifest: \(error)") }
-        let report = try SweepReport(manifest: parsed, records: records, shard: shard == nil ? nil : shardValue)
-        if let output {
-            let timingText = (["cell,seconds"] + timings.map { "\($0.0),\(SweepCSV.number($0.1))" }).joined(separator: "\n") + "\n"
-            if shard != nil {
-                let stem = "shard-\(shardValue.index)-of-\(shardValue.count)"
-                try output.write("\(stem).csv", SweepCSV.render(records))
-                try output.write("\(stem).manifest", manifest.text)
-                try output.write("\(stem)-timings.csv", timingText)
-            } else {
-                try report.writeFiles(to: output)
-                try output.write("timings.csv", timingText)
-            }
-            try output.commit()
+        return (records, timings)
+    }
+
+    /// The output folder: the shard's CSV, manifest and timings, or the whole run's files.
+    func write(_ report: SweepReport, manifest: SweepManifest, records: [SweepRecord], timings: [(Int, Double)],
+               shard shardValue: Shard, to output: OutputDirectory) throws {
+        let timingText = (["cell,seconds"] + timings.map { "\($0.0),\(SweepCSV.number($0.1))" }).joined(separator: "\n") + "\n"
+        if shard != nil {
+            let stem = "shard-\(shardValue.index)-of-\(shardValue.count)"
+            try output.write("\(stem).csv", SweepCSV.render(records))
+            try output.write("\(stem).manifest", manifest.text)
+            try output.write("\(stem)-timings.csv", timingText)
+        } else {
+            try report.writeFiles(to: output)
+            try output.write("timings.csv", timingText)
         }
-        report.print(as: format.format)
-        return report.converged
+        try output.commit()
     }
 
     /// A canonical description of the override flags (part of the shard identity).
