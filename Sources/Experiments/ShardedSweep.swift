@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Every check of a merge is made here, before anything is written: the manifests come
 /// from one run, every shard `0..<n` is present exactly once, every shard holds exactly
-/// its cells, and every row matches its cell (``SweepLayout/validate(_:)-(SweepRecord)``).
+/// its cells, and every row matches its cell (``SweepLayout``).
 public struct ShardedSweep: Sendable {
     /// One shard's files.
     public struct Part: Sendable {

@@ -39,20 +39,35 @@ public struct GarnetSpecification: Sendable, Hashable {
         self.seed = seed
     }
 
-    /// Checks the ranges; the message names the flag.
-    public func validate() throws(GameFileError) {
-        func bad(_ field: String, _ message: String) -> GameFileError {
-            GameFileError(file: "garnet", field: field, message: message)
+    /// A setting of a specification that is out of range.
+    public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The settings ``validate()`` checks (`rawValue`: the property's name).
+        public enum Field: String, Sendable, Hashable, CaseIterable {
+            case states, actions, branching, radius, temperature, congestion, discount, tolerance
         }
-        guard (1...200_000).contains(states) else { throw bad("states", "\(states), expected 1...200000") }
-        guard (1...1_000).contains(actions) else { throw bad("actions", "\(actions), expected 1...1000") }
-        guard branching >= 1, branching <= states else { throw bad("branching", "\(branching), expected 1...\(states) (at most the number of states)") }
-        guard states * actions * branching <= 50_000_000 else { throw bad("branching", "states·actions·branching = \(states * actions * branching), expected at most 50,000,000") }
-        guard radius.isFinite, radius >= 0 else { throw bad("radius", "\(radius), expected a number >= 0") }
-        guard temperature.isFinite, temperature >= 0 else { throw bad("temperature", "\(temperature), expected a number >= 0") }
-        guard congestion.isFinite else { throw bad("congestion", "\(congestion), expected a finite number") }
-        guard discount.isFinite, discount >= 0, discount < 1 else { throw bad("discount", "\(discount), expected 0 <= discount < 1") }
-        guard tolerance.isFinite, tolerance > 0 else { throw bad("tolerance", "\(tolerance), expected a number > 0") }
+        /// The setting.
+        public let field: Field
+        /// What was found and what was expected.
+        public let message: String
+        public var description: String { "\(field.rawValue): \(message)" }
+    }
+
+    /// Checks the ranges.
+    ///
+    /// - Throws: ``ValidationError`` naming the setting.
+    public func validate() throws(ValidationError) {
+        func bad(_ field: ValidationError.Field, _ message: String) -> ValidationError {
+            ValidationError(field: field, message: message)
+        }
+        guard (1...200_000).contains(states) else { throw bad(.states, "\(states), expected 1...200000") }
+        guard (1...1_000).contains(actions) else { throw bad(.actions, "\(actions), expected 1...1000") }
+        guard branching >= 1, branching <= states else { throw bad(.branching, "\(branching), expected 1...\(states) (at most the number of states)") }
+        guard states * actions * branching <= 50_000_000 else { throw bad(.branching, "states·actions·branching = \(states * actions * branching), expected at most 50,000,000") }
+        guard radius.isFinite, radius >= 0 else { throw bad(.radius, "\(radius), expected a number >= 0") }
+        guard temperature.isFinite, temperature >= 0 else { throw bad(.temperature, "\(temperature), expected a number >= 0") }
+        guard congestion.isFinite else { throw bad(.congestion, "\(congestion), expected a finite number") }
+        guard discount.isFinite, discount >= 0, discount < 1 else { throw bad(.discount, "\(discount), expected 0 <= discount < 1") }
+        guard tolerance.isFinite, tolerance > 0 else { throw bad(.tolerance, "\(tolerance), expected a number > 0") }
     }
 
     /// The rewards `R[s][a]` and the sparse transition entries `[s, a, t, p]`.

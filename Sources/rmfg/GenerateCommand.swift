@@ -47,7 +47,7 @@ struct GenerateCommand: ParsableCommand {
                 spec.congestion = congestion
                 spec.discount = discount
                 spec.tolerance = tolerance
-                do { try spec.validate() } catch let e as GameFileError { throw InputError("--\(e.field): \(e.message)") }
+                do throws(GarnetSpecification.ValidationError) { try spec.validate() } catch { throw InputError("--\(error.field.rawValue): \(error.message)") }  // each field is a flag
                 let text = spec.fileText(json: output?.lowercased().hasSuffix(".json") ?? false)
                 if let output { try writeOutputFile(text, to: output, flag: "--output") } else { emit(text) }
                 return true
