@@ -83,18 +83,16 @@ let package = Package(
         ),
         .testTarget(
             name: "MeanFieldTests",
-            dependencies: ["MeanField", "Ambiguity", "TestSupport",
-                           .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["MeanField", "Ambiguity", "TestSupport"]
         ),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"]),
         .testTarget(
             name: "PopulationTests",
-            dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "Randomness", "TestSupport",
-                           .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "Randomness", "TestSupport"]
         ),
         .testTarget(
             name: "ExperimentsTests",
-            dependencies: ["Experiments", "Population", "MeanField", "Ambiguity", "GameFiles", "TestSupport"]
+            dependencies: ["Experiments", "MeanField", "Ambiguity", "TestSupport"]
         ),
         .testTarget(
             name: "SubsamplingTests",
@@ -102,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GameFilesTests",
-            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "Subsampling", "TestSupport"],
+            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Subsampling", "TestSupport"],
             exclude: ["Malformed"]
         ),
         .testTarget(
