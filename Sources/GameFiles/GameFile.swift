@@ -48,6 +48,23 @@ public struct GameOverrides: Sendable, Hashable {
         self.population = population
         self.inner = inner
     }
+
+    /// A canonical description of the overrides other than the set and the radius
+    /// (`key=value` joined by `;`, empty for none): part of a sweep shard's identity,
+    /// so that shards solved with different settings are never merged.
+    public var solverKey: String {
+        var parts: [String] = []
+        if let support { parts.append("support=\(support.rawValue)") }
+        if let temperature { parts.append("temperature=\(temperature)") }
+        if let method { parts.append("method=\(method.rawValue)") }
+        if let damping { parts.append("damping=\(damping)") }
+        if let tolerance { parts.append("tolerance=\(tolerance)") }
+        if let maxIterations { parts.append("maxIterations=\(maxIterations)") }
+        if let population { parts.append("population=\(population.rawValue)") }
+        if let learningRate { parts.append("learningRate=\(learningRate)") }
+        if let inner { parts.append("inner=\(inner.rawValue)") }
+        return parts.joined(separator: ";")
+    }
 }
 
 /// Solver settings from the file's `solver` block (Docs/Format.md).

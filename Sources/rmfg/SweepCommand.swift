@@ -88,7 +88,7 @@ struct SweepCommand: ParsableCommand {
         let sweep = Sweep(game: try makeGame(file), options: file.equilibriumOptions, settings: settings)
         let baseline = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.nominalBaseline() }
         let (records, timings) = try runCells(sweep, file: file, shard: shardValue, baseline: baseline)
-        let manifest = SweepManifest(game: file.name, path: game, digest: FileDigest.fnv1a64(path: game), overrides: overridesKey,
+        let manifest = SweepManifest(game: file.name, path: game, digest: FileDigest.fnv1a64(path: game), overrides: try overridesKey,
                                      states: file.stateCount, settings: settings, baseline: baseline, shard: shardValue)
         // The report is built from the manifest's text, exactly as `rmfg merge` builds it.
         let parsed: SweepManifest
@@ -159,8 +159,10 @@ struct SweepCommand: ParsableCommand {
         try output.commit()
     }
 
-    /// A canonical description of the override flags (part of the shard identity).
-    var overridesKey: String { solver.key }
+    /// A canonical description of the override flags (part of the shard identity), by ``GameOverrides/solverKey``.
+    var overridesKey: String {
+        get throws { try overrides.solverKey }
+    }
 
     func parseSets(_ text: String) throws -> [AmbiguityKind] {
         try Parse.list(text, flag: "--sets", entries: "ambiguity sets",

@@ -317,6 +317,14 @@ import TestSupport
         #expect(o.tolerance == 1e-6 && o.maxIterations == 12 && o.population == .nominal && o.inner == .lp)
     }
 
+    /// The shard identity of the overrides: set and radius left out, the rest in a fixed order.
+    @Test func solverKeyIsCanonical() {
+        #expect(GameOverrides().solverKey == "")
+        let o = GameOverrides(set: .kl, radius: "0.1", support: .nominal, temperature: 0.5, method: .fixedPoint,
+                              maxIterations: 7, population: .nominal, inner: .lp)
+        #expect(o.solverKey == "support=nominal;temperature=0.5;method=fixed-point;maxIterations=7;population=nominal;inner=lp")
+    }
+
     @Test func overridesCreateMissingBlocks() throws {
         let (file, game) = try loadGame(Self.header + "reward: \"0\"\ntransition: \"0.5\"\n",
                                         overrides: GameOverrides(set: .chi2, radius: "0.3", tolerance: 1e-5))

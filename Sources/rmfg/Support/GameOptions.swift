@@ -42,21 +42,6 @@ struct SolverOverrideOptions: ParsableArguments {
                       tolerance: tolerance, maxIterations: maxIterations,
                       population: try population.value(flag: "--population"), inner: try inner.value(flag: "--inner"))
     }
-
-    /// A canonical description of the flags given (part of a sweep shard's identity).
-    var key: String {
-        var parts: [String] = []
-        if let support { parts.append("support=\(support.defaultValueDescription)") }
-        if let temperature { parts.append("temperature=\(temperature)") }
-        if let method { parts.append("method=\(method.defaultValueDescription)") }
-        if let damping { parts.append("damping=\(damping)") }
-        if let tolerance { parts.append("tolerance=\(tolerance)") }
-        if let maxIterations { parts.append("maxIterations=\(maxIterations)") }
-        if let population { parts.append("population=\(population.defaultValueDescription)") }
-        if let learningRate { parts.append("learningRate=\(learningRate)") }
-        if let inner { parts.append("inner=\(inner.defaultValueDescription)") }
-        return parts.joined(separator: ";")
-    }
 }
 
 /// Flags that override a game file's values: the ambiguity set and radius, and
