@@ -148,52 +148,12 @@ struct PopulationCommand: ParsableCommand {
         return true
     }
 
-    /// Reads `meanField` and `policy` from a `rmfg solve` result file.
-    ///
-    /// The file is read by GameFiles' strict JSON parser, so every JSON number is
-    /// accepted (`1`, `0`, `-0`, `1e-3`, `2.5E+2`), as written by `rmfg solve`,
-    /// Python's `json`, `jq` or any other conforming writer.
+    /// Reads `meanField` and `policy` from a `rmfg solve` result file (``EquilibriumFile``)
+    /// and checks them against the game.
     static func readEquilibrium(_ path: String, game: MeanFieldGame) throws -> (meanField: [Double], policy: Policy, source: String) {
-        let text: String
-        do { text = try DocumentReader.readText(path: path) } catch {
-            throw InputError("--equilibrium: \(error.description)")
-        }
-        let root: DocumentNode?
-        do { root = try DocumentReader.parseJSON(text) } catch {
-            switch error {
-            case let .syntax(message): throw InputError("--equilibrium: '\(path)' is not JSON: \(message)")
-            }
-        }
-        guard case let .object(pairs)? = root?.value else {
-            throw InputError("--equilibrium: '\(path)' is not a JSON object")
-        }
-        func field(_ key: String) -> DocumentNode? { pairs.first { $0.key == key }?.value }
-        /// The finite numbers of a JSON array, naming the first entry that is not one.
-        func numbers(_ node: DocumentNode, _ name: String) throws -> [Double] {
-            guard case let .array(items) = node.value else {
-                throw InputError("--equilibrium: \(name) is \(node.value.kindDescription), expected an array of numbers")
-            }
-            return try items.enumerated().map { k, item in
-                guard case let .number(x) = item.value else {
-                    throw InputError("--equilibrium: \(name) has a non-numeric entry (entry \(k + 1) is \(item.value.kindDescription))")
-                }
-                guard x.isFinite else {
-                    throw InputError("--equilibrium: \(name) entry \(k + 1) is out of the range of a Double")
-                }
-                return x
-            }
-        }
-        guard let rawMu = field("meanField") else {
-            throw InputError("--equilibrium: '\(path)' has no meanField array")
-        }
-        let mu = try numbers(rawMu, "meanField")
-        guard let rawPolicy = field("policy") else {
-            throw InputError("--equilibrium: '\(path)' has no policy array")
-        }
-        guard case let .array(policyRows) = rawPolicy.value else {
-            throw InputError("--equilibrium: policy is \(rawPolicy.value.kindDescription), expected an array of rows")
-        }
-        let rows = try policyRows.enumerated().map { s, row in try numbers(row, "policy row \(s)") }
+        let pair: EquilibriumFile
+        do { pair = try EquilibriumFile.read(path: path) } catch { throw InputError("--equilibrium: \(error)") }
+        let mu = pair.meanField, rows = pair.policy
         do {
             try game.validateMeanField(mu)
         } catch {
