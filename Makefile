@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk rsvg build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -12,13 +12,18 @@ all: build
 glpk:
 	@bash scripts/ensure-glpk.sh
 
+# rsvg-convert (librsvg2-bin), which renders PNG and PDF figures
+# (--figure-format png|pdf) and which the figure tests use.
+rsvg:
+	@bash scripts/ensure-rsvg.sh
+
 build: glpk
 	$(SWIFT) build -c release --product rmfg
 
 demo: build
 	@bash scripts/demo.sh $(RMFG)
 
-test: glpk
+test: glpk rsvg
 	$(SWIFT) test
 
 # Slurm (slurm-wlm), MUNGE and GNU parallel, installed only when missing.
@@ -41,7 +46,7 @@ test-cluster: build cluster-tools
 TSAN_FILTER ?= BellmanTests|serialAndParallelRunsAreIdentical|ExtremeRewardTests
 SANITIZE_JOBS ?=
 ASAN_FLAGS := --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
-test-sanitize: glpk
+test-sanitize: glpk rsvg
 	$(SWIFT) build --build-tests --scratch-path .build-asan $(ASAN_FLAGS) $(SANITIZE_JOBS)
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(SWIFT) test --skip-build --scratch-path .build-asan $(ASAN_FLAGS)

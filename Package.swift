@@ -85,7 +85,7 @@ let package = Package(
             name: "MeanFieldTests",
             dependencies: ["MeanField", "Ambiguity", "TestSupport"]
         ),
-        .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Randomness", "TestSupport"]),
         .testTarget(
             name: "PopulationTests",
             dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "Randomness", "TestSupport"]

@@ -122,6 +122,8 @@ public struct GameFile: Sendable {
     public let initial: [Double]?
     /// The `solver` block.
     public let solver: SolverSettings
+    /// The optional `layout` block (a grid of `width × height` cells), for figures.
+    public let layout: GameLayout?
 
     /// The number of states.
     public var stateCount: Int { stateNames.count }
@@ -151,7 +153,7 @@ public struct GameFile: Sendable {
 
     /// The keys Docs/Format.md defines at the top level.
     static let topKeys = ["name", "description", "states", "actions", "discount", "parameters", "reward",
-                          "transition", "ambiguity", "population", "initial", "solver"]
+                          "transition", "ambiguity", "population", "initial", "solver", "layout"]
 
     /// Reads and validates a game file: `.json` as JSON, anything else as YAML.
     ///
@@ -199,6 +201,7 @@ public struct GameFile: Sendable {
         (name, summary) = try reader.readNames()
         (stateNames, statesNamed) = try r.space(try reader.required("states"), "states", limit: 1_000_000)
         (actionNames, actionsNamed) = try r.space(try reader.required("actions"), "actions", limit: 10_000)
+        layout = try GameLayout.read(reader.field("layout"), r: r, stateCount: stateNames.count)
         discount = try reader.readDiscount()
         let declared = try reader.declareSchema(states: stateNames, statesNamed: statesNamed,
                                                 actions: actionNames, actionsNamed: actionsNamed)

@@ -30,10 +30,13 @@ struct CategoryLabels {
     init(_ labels: [String], slot: Double, size: Double = 10, maxLength: Double = 110) {
         self.size = size
         let widths = labels.map { TextMetrics.width($0, size: size) }
-        if (widths.max() ?? 0) <= slot - 3 {
+        // Whole numbers (state indices) may skip labels and stay horizontal: every k-th, k ≤ 4.
+        let numeric = labels.allSatisfy { Int($0) != nil }
+        let widest = widths.max() ?? 0
+        if let k = (1...(numeric ? 4 : 1)).first(where: { widest <= slot * Double($0) - 3 }) {
             texts = labels
             rotated = false
-            every = 1
+            every = k
             extent = size * 1.1
         } else {
             let shortened = labels.map { TextMetrics.abbreviated($0, size: size, maxWidth: maxLength) }
@@ -78,42 +81,91 @@ public struct BarChart: Sendable {
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }
 
+    /// The width the chart is laid out for; at a printed width the bars fill it.
+    public var figureWidth: FigureWidth = .screen
+
+    /// The laid-out document and its size.
+    public var rendered: RenderedFigure { document.figure }
+
     var document: SVGDocument {
-        let parts = blocks(count: categories.count, limit: maxCategories)
-        let names = parts.map { blockLabel(categories, $0) }
-        let values: [[Double]] = groups.map { g in
+        let layout = BarLayout(self)
+        var doc = SVGDocument(width: layout.width, height: layout.height)
+        doc.inches = figureWidth.inches
+        layout.draw(into: &doc)
+        return doc
+    }
+}
+
+extension BarChart: Figure {}
+
+/// The geometry of a ``BarChart``.
+struct BarLayout {
+    let names: [String]
+    let values: [[Double]]
+    let labels: CategoryLabels
+    let lo: Double, hi: Double
+    let ticks: [(Double, String)]
+    let legend: [LegendEntry]
+    let legendBelow: Bool
+    let yText: String
+    let titleLines: [String], noteLines: [String]
+    let left: Double, top: Double, plotW: Double, plotH: Double, width: Double, height: Double
+
+    init(_ chart: BarChart) {
+        let parts = blocks(count: chart.categories.count, limit: chart.maxCategories)
+        names = parts.map { blockLabel(chart.categories, $0) }
+        values = chart.groups.map { g in
             parts.map { b in b.reduce(0.0) { $0 + ($1 < g.values.count && g.values[$1].isFinite ? g.values[$1] : 0) } }
         }
-        var notes: [String] = []
-        if parts.count < categories.count {
-            notes.append("Each bar sums a block of \(parts.first?.count ?? 1) consecutive categories (\(categories.count) in all).")
-        }
-        let cats = max(names.count, 1)
-        let slot = max(4, min(60, 520 / Double(cats)))
-        let plotW = max(slot * Double(cats), 240), plotH = 260.0
-        let labels = CategoryLabels(names, slot: plotW / Double(cats))
+        let notes = parts.count < chart.categories.count
+            ? ["Each bar sums a block of \(parts.first?.count ?? 1) consecutive categories (\(chart.categories.count) in all)."] : []
         let all = values.flatMap { $0 }
         let ymax = max(all.max() ?? 1, 0), ymin = min(all.min() ?? 0, 0)
         let (ya, yb) = padded(ymin, ymax == ymin ? ymin + 1 : ymax)
-        let lo = min(ya, 0)
-        let (ticks, step) = linearTicks(lo, yb)
-        let tickTexts = ticks.map { NumberFormat.tick($0, step: step) }
-        let legend = groups.enumerated().map { LegendEntry(glyph: .swatch(color: palette[$0.offset % palette.count]), text: $0.element.label) }
-        let yText = TextMetrics.abbreviated(yLabel, size: FontSize.axis, maxWidth: plotH)
-        let left = 6 + FontSize.axis * 1.05 + 6 + (tickTexts.map { TextMetrics.width($0, size: FontSize.tick) }.max() ?? 0) + 9
-        let right = legend.isEmpty ? 12 : 14 + 30 + (legend.map(\.textWidth).max() ?? 0) + 8
-        let width = left + plotW + right
-        let titleLines = TextMetrics.balanced(title, size: FontSize.title, maxWidth: width - 16, bold: true)
+        (lo, hi) = (min(ya, 0), yb)
+        let (tickValues, step) = linearTicks(lo, hi)
+        ticks = tickValues.map { ($0, NumberFormat.tick($0, step: step)) }
+        let fullLegend = chart.groups.enumerated().map {
+            LegendEntry(glyph: .swatch(color: palette[$0.offset % palette.count]), text: $0.element.label)
+        }
+        let left = 6 + FontSize.axis * 1.05 + 6 + (ticks.map { TextMetrics.width($0.1, size: FontSize.tick) }.max() ?? 0) + 9
+        let legendWidth = fullLegend.isEmpty ? 12 : 14 + 30 + (fullLegend.map(\.textWidth).max() ?? 0) + 8
+        let cats = Double(max(names.count, 1))
+        let below: Bool, plotW: Double, plotH: Double, width: Double
+        if let target = chart.figureWidth.units {
+            below = fullLegend.count > 0 && target - left - legendWidth < 0.6 * target
+            plotW = max(target - left - (below ? 12 : legendWidth), 60)
+            plotH = min(max((plotW * 0.55).rounded(), 110), 260)
+            width = target
+        } else {
+            below = false
+            plotW = max(max(4, min(60, 520 / cats)) * cats, 240)
+            plotH = 260
+            width = left + plotW + legendWidth
+        }
+        (legendBelow, self.plotW, self.plotH, self.width) = (below, plotW, plotH, width)
+        legend = below ? fullLegend.map { $0.rewrapped(width - 16 - 30) } : fullLegend
+        labels = CategoryLabels(names, slot: plotW / cats)
+        yText = TextMetrics.abbreviated(chart.yLabel, size: FontSize.axis, maxWidth: plotH)
+        let titleLines = TextMetrics.balanced(chart.title, size: FontSize.title, maxWidth: width - 16, bold: true)
         let noteLines = notes.flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
-        let top = 8 + Double(titleLines.count) * 17 + 8
-        let height = top + max(plotH, legend.map(\.height).reduce(0, +)) + 8 + labels.extent + 8 + Double(noteLines.count) * 14 + 6
-        var doc = SVGDocument(width: width, height: height)
+        (self.titleLines, self.noteLines) = (titleLines, noteLines)
+        top = 8 + Double(titleLines.count) * 17 + 8
+        self.left = left
+        let legendHeight = legend.map(\.height).reduce(0, +)
+        let body = below ? plotH + 8 + labels.extent + 8 + legendHeight : max(plotH, legendHeight) + 8 + labels.extent + 8
+        height = top + body + Double(noteLines.count) * 14 + 6
+    }
+
+    func py(_ v: Double) -> Double { top + plotH - (v - lo) / (hi - lo) * plotH }
+
+    /// Title, frame, ticks, bars and category labels, then the legend and notes.
+    func draw(into doc: inout SVGDocument) {
         for (k, line) in titleLines.enumerated() {
             doc.text(line, x: width / 2, y: 21 + Double(k) * 17, size: FontSize.title, anchor: "middle", bold: true)
         }
-        func py(_ v: Double) -> Double { top + plotH - (v - lo) / (yb - lo) * plotH }
         doc.rect(x: left, y: top, w: plotW, h: plotH, stroke: "#333", fill: "none")
-        for (t, text) in zip(ticks, tickTexts) {
+        for (t, text) in ticks {
             doc.line(left - 5, py(t), left, py(t), stroke: "#333")
             doc.line(left, py(t), left + plotW, py(t), stroke: "#eee")
             doc.text(text, x: left - 8, y: py(t) + 3.5, size: FontSize.tick, anchor: "end")
@@ -121,8 +173,22 @@ public struct BarChart: Sendable {
         if !yText.isEmpty {
             doc.text(yText, x: 6 + FontSize.axis * 0.8, y: top + plotH / 2, size: FontSize.axis, anchor: "middle", rotate: true)
         }
-        let slotW = plotW / Double(cats)
-        let barW = slotW * 0.8 / Double(max(groups.count, 1))
+        drawBars(into: &doc)
+        var ly = legendBelow ? top + plotH + 8 + labels.extent + 8 : top
+        for entry in legend {
+            entry.draw(into: &doc, x: legendBelow ? 8 : left + plotW + 14, y: ly)
+            ly += entry.height
+        }
+        let notesTop = legendBelow ? ly : top + max(plotH, ly - top) + 8 + labels.extent + 8
+        for (k, line) in noteLines.enumerated() {
+            doc.text(line, x: 8, y: notesTop + 11 + Double(k) * 14, size: FontSize.note, anchor: "start", color: "#333")
+        }
+    }
+
+    /// The bars of every group and the category labels under them.
+    func drawBars(into doc: inout SVGDocument) {
+        let slotW = plotW / Double(max(names.count, 1))
+        let barW = slotW * 0.8 / Double(max(values.count, 1))
         for c in 0..<names.count {
             let x0 = left + Double(c) * slotW + slotW * 0.1
             for (g, group) in values.enumerated() {
@@ -139,16 +205,6 @@ public struct BarChart: Sendable {
                 doc.text(labels.texts[c], x: cx, y: top + plotH + 6 + labels.size * 0.8, size: labels.size, anchor: "middle")
             }
         }
-        var ly = top
-        for entry in legend {
-            entry.draw(into: &doc, x: left + plotW + 14, y: ly)
-            ly += entry.height
-        }
-        let notesTop = top + max(plotH, ly - top) + 8 + labels.extent + 8
-        for (k, line) in noteLines.enumerated() {
-            doc.text(line, x: 8, y: notesTop + 11 + Double(k) * 14, size: FontSize.note, anchor: "start", color: "#333")
-        }
-        return doc
     }
 }
 
@@ -198,69 +254,131 @@ public struct HeatMap: Sendable {
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }
 
+    /// The width the chart is laid out for; at a printed width the cells fill it.
+    public var figureWidth: FigureWidth = .screen
+
+    /// The laid-out document and its size.
+    public var rendered: RenderedFigure { document.figure }
+
     var document: SVGDocument {
-        let cols = columnLabels.count
+        let layout = HeatLayout(self)
+        var doc = SVGDocument(width: layout.width, height: layout.height)
+        doc.inches = figureWidth.inches
+        layout.draw(into: &doc)
+        return doc
+    }
+
+    /// The rows averaged in blocks of consecutive rows (at most ``maxRows``), their labels, and the note saying so.
+    func aggregated() -> (grid: [[Double]], names: [String], note: String?) {
         let parts = blocks(count: values.count, limit: maxRows)
-        let rows = parts.count
         let grid: [[Double]] = parts.map { b in
-            (0..<cols).map { c in
+            (0..<columnLabels.count).map { c in
                 let cells = b.compactMap { r in c < values[r].count ? values[r][c] : nil }.filter(\.isFinite)
                 return cells.isEmpty ? .nan : cells.reduce(0, +) / Double(cells.count)
             }
         }
-        let names = parts.map { blockLabel(rowLabels, $0) }
-        var notes: [String] = []
-        if rows < values.count {
-            notes.append("Each row is the mean over a block of \(parts.first?.count ?? 1) consecutive rows (\(values.count) in all).")
-        }
-        let lo: Double, hi: Double
-        switch colorScale {
+        let note = parts.count < values.count
+            ? "Each row is the mean over a block of \(parts.first?.count ?? 1) consecutive rows (\(values.count) in all)." : nil
+        return (grid, parts.map { blockLabel(rowLabels, $0) }, note)
+    }
+}
+
+extension HeatMap: Figure {}
+
+/// A colour bar: the range, its ticks and caption.
+struct ColorBar {
+    let lo: Double, hi: Double
+    let ticks: [(Double, String)]
+    let caption: String
+    /// The width of the bar with its tick labels and caption.
+    let width: Double
+
+    init(scale: ColorScale, values: [Double], caption: String) {
+        switch scale {
         case let .fixed(lower, upper):
             (lo, hi) = upper > lower ? (lower, upper) : (lower, lower + 1)
         case .data:
-            let flat = grid.flatMap { $0 }.filter(\.isFinite)
+            let flat = values.filter(\.isFinite)
             let a = flat.min() ?? 0, b = flat.max() ?? 1
             (lo, hi) = b > a ? (a, b) : padded(a, b)
         }
-        let cellH = min(40, max(3, 560 / Double(max(rows, 1))))
-        let cellW = min(64, max(cellH, 320 / Double(max(cols, 1)), 16))
-        let columns = CategoryLabels(columnLabels, slot: cellW, size: 11)
-        // Row labels: every k-th, so that neighbours keep a gap.
-        let rowSize = 10.0
-        let rowEvery = max(1, Int((rowSize * 1.15 / cellH).rounded(.up)))
-        let rowTexts = names.map { TextMetrics.abbreviated($0, size: rowSize, maxWidth: 150) }
-        let rowWidth = rowTexts.enumerated().filter { $0.offset % rowEvery == 0 }
-            .map { TextMetrics.width($0.element, size: rowSize) }.max() ?? 0
-        // Cell values, when every one fits its cell.
-        let cellTexts: [[String]] = grid.map { row in row.map { v in
-            guard v.isFinite else { return "" }
-            if case .fixed = colorScale { return String(format: "%.2f", v) }
-            return NumberFormat.significant(v)
-        } }
-        let cellSize = 9.0
-        let showValues = cellH >= 16 && cellTexts.allSatisfy { $0.allSatisfy { TextMetrics.width($0, size: cellSize) <= cellW - 4 } }
-        // Colour bar ticks.
-        let (barTicks, barStep): ([Double], Double) = {
-            if case .fixed = colorScale, lo == 0, hi == 1 { return ([0, 0.25, 0.5, 0.75, 1], 0.25) }
+        let (lo, hi) = (lo, hi)
+        let (values, step): ([Double], Double) = {
+            if case .fixed = scale, lo == 0, hi == 1 { return ([0, 0.25, 0.5, 0.75, 1], 0.25) }
             let (t, s) = linearTicks(lo, hi)
             return (t.filter { $0 >= lo - s * 1e-9 && $0 <= hi + s * 1e-9 }, s)
         }()
-        let barTexts = barTicks.map { NumberFormat.tick($0, step: barStep) }
-        let gridW = Double(cols) * cellW, gridH = Double(rows) * cellH
+        ticks = values.map { ($0, NumberFormat.tick($0, step: step)) }
+        self.caption = TextMetrics.abbreviated(caption, size: 10, maxWidth: 140)
+        width = max(14 + 6 + (ticks.map { TextMetrics.width($0.1, size: 10) }.max() ?? 0), TextMetrics.width(self.caption, size: 10))
+    }
+
+    /// The position of `v` on the scale, 0 (lowest) to 1.
+    func fraction(_ v: Double) -> Double { (v - lo) / (hi - lo) }
+
+    /// Draws the bar with its top-left corner at `(x, y)`, `height` tall: lowest value at the bottom.
+    func draw(into doc: inout SVGDocument, x: Double, y: Double, height: Double) {
+        for k in 0..<20 {
+            let t0 = Double(k) / 20
+            doc.rect(x: x, y: y + height * (1 - t0 - 0.05), w: 14, h: height * 0.05 + 0.5, stroke: "none", fill: heatColor(t0 + 0.025))
+        }
+        doc.rect(x: x, y: y, w: 14, h: height, stroke: "#333", fill: "none")
+        doc.text(caption, x: x, y: y - 9, size: 10, anchor: "start")
+        for (t, text) in ticks {
+            let ty = y + height * (1 - fraction(t))
+            doc.line(x + 14, ty, x + 18, ty, stroke: "#333")
+            doc.text(text, x: x + 20, y: ty + 3.5, size: 10, anchor: "start")
+        }
+    }
+}
+
+/// The geometry of a ``HeatMap``.
+struct HeatLayout {
+    let grid: [[Double]]
+    let rowTexts: [String]
+    let rowEvery: Int
+    let columns: CategoryLabels
+    let cellTexts: [[String]]
+    let showValues: Bool
+    let bar: ColorBar
+    let titleLines: [String], noteLines: [String]
+    let cellW: Double, cellH: Double, left: Double, top: Double, barH: Double, width: Double, height: Double
+    static let rowSize = 10.0, cellSize = 9.0
+
+    init(_ chart: HeatMap) {
+        let (grid, names, note) = chart.aggregated()
+        self.grid = grid
+        let rows = Double(max(grid.count, 1)), cols = Double(max(chart.columnLabels.count, 1))
+        let bar = ColorBar(scale: chart.colorScale, values: grid.flatMap { $0 }, caption: chart.colorLabel)
+        self.bar = bar
+        let target = chart.figureWidth.units
+        let cellH = min(40, max(3, min(560, (target ?? 560) * 1.3) / rows))
+        let rowEvery = max(1, Int((HeatLayout.rowSize * 1.15 / cellH).rounded(.up)))
+        let rowTexts = names.map { TextMetrics.abbreviated($0, size: HeatLayout.rowSize, maxWidth: target.map { $0 * 0.3 } ?? 150) }
+        let rowWidth = rowTexts.enumerated().filter { $0.offset % rowEvery == 0 }
+            .map { TextMetrics.width($0.element, size: HeatLayout.rowSize) }.max() ?? 0
         let left = 8 + rowWidth + 6
-        let barX = left + gridW + 14
-        let caption = TextMetrics.abbreviated(colorLabel, size: 10, maxWidth: 140)
-        let barRight = barX + max(14 + 6 + (barTexts.map { TextMetrics.width($0, size: 10) }.max() ?? 0),
-                                  TextMetrics.width(caption, size: 10)) + 10
-        let width = max(barRight, 360)
-        let titleLines = TextMetrics.balanced(title, size: FontSize.title, maxWidth: width - 16, bold: true)
-        let noteLines = notes.flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
+        let cellW = target.map { max(($0 - left - 14 - bar.width - 10) / cols, 4) } ?? min(64, max(cellH, 320 / cols, 16))
+        (self.cellH, self.rowEvery, self.rowTexts, self.left, self.cellW) = (cellH, rowEvery, rowTexts, left, cellW)
+        columns = CategoryLabels(chart.columnLabels, slot: cellW, size: 11)
+        let fixed: Bool = { if case .fixed = chart.colorScale { return true } else { return false } }()
+        let cellTexts = grid.map { row in row.map { v in v.isFinite ? (fixed ? String(format: "%.2f", v) : NumberFormat.significant(v)) : "" } }
+        self.cellTexts = cellTexts
+        showValues = cellH >= 16 && cellTexts.allSatisfy { $0.allSatisfy { TextMetrics.width($0, size: HeatLayout.cellSize) <= cellW - 4 } }
+        let gridH = rows * cellH
+        let width = target ?? max(left + cols * cellW + 14 + bar.width + 10, 360)
+        self.width = width
+        let titleLines = TextMetrics.balanced(chart.title, size: FontSize.title, maxWidth: width - 16, bold: true)
+        let noteLines = (note.map { [$0] } ?? []).flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
+        (self.titleLines, self.noteLines) = (titleLines, noteLines)
         let head = 8 + Double(titleLines.count) * 17 + Double(noteLines.count) * 14 + 6
-        let columnBand = columns.extent + 10
-        let top = head + max(columnBand, 20)
-        let barH = max(min(gridH, 200), 100)
-        let height = top + max(gridH, barH + 6) + 10
-        var doc = SVGDocument(width: width, height: height)
+        top = head + max(columns.extent + 10, 20)
+        barH = max(min(gridH, 200), 100)
+        height = top + max(gridH, barH + 6) + 10
+    }
+
+    /// Title and notes, column labels, the cells with their row labels, and the colour bar.
+    func draw(into doc: inout SVGDocument) {
         for (k, line) in titleLines.enumerated() {
             doc.text(line, x: width / 2, y: 21 + Double(k) * 17, size: FontSize.title, anchor: "middle", bold: true)
         }
@@ -268,7 +386,7 @@ public struct HeatMap: Sendable {
             doc.text(line, x: 8, y: 8 + Double(titleLines.count) * 17 + 11 + Double(k) * 14, size: FontSize.note,
                      anchor: "start", color: "#333")
         }
-        for c in 0..<cols where c % columns.every == 0 {
+        for c in columns.texts.indices where c % columns.every == 0 {
             let cx = left + (Double(c) + 0.5) * cellW
             if columns.rotated {
                 doc.text(columns.texts[c], x: cx + columns.size * 0.3, y: top - 6, size: columns.size, anchor: "start", rotate: true)
@@ -276,35 +394,27 @@ public struct HeatMap: Sendable {
                 doc.text(columns.texts[c], x: cx, y: top - 6, size: columns.size, anchor: "middle")
             }
         }
+        drawCells(into: &doc)
+        bar.draw(into: &doc, x: left + Double(columns.texts.count) * cellW + 14, y: top, height: barH)
+    }
+
+    /// The cells, their values when they fit, and every `rowEvery`-th row label.
+    func drawCells(into doc: inout SVGDocument) {
         let stroke = cellH >= 8 ? "#fff" : "none"
         for (r, row) in grid.enumerated() {
             if r % rowEvery == 0 {
-                doc.text(rowTexts[r], x: left - 6, y: top + (Double(r) + 0.5) * cellH + 3.5, size: rowSize, anchor: "end")
+                doc.text(rowTexts[r], x: left - 6, y: top + (Double(r) + 0.5) * cellH + 3.5, size: HeatLayout.rowSize, anchor: "end")
             }
             for (c, v) in row.enumerated() {
-                let t = v.isFinite ? (v - lo) / (hi - lo) : 0
+                let t = v.isFinite ? bar.fraction(v) : 0
                 doc.rect(x: left + Double(c) * cellW, y: top + Double(r) * cellH, w: cellW, h: cellH,
                          stroke: stroke, fill: v.isFinite ? heatColor(t) : "#ccc")
                 if showValues {
                     doc.text(cellTexts[r][c], x: left + (Double(c) + 0.5) * cellW, y: top + (Double(r) + 0.5) * cellH + 3,
-                             size: cellSize, anchor: "middle", color: t > 0.55 ? "#fff" : "#000")
+                             size: HeatLayout.cellSize, anchor: "middle", color: t > 0.55 ? "#fff" : "#000")
                 }
             }
         }
-        // Colour bar: lowest value at the bottom, highest at the top.
-        let barTop = top
-        for k in 0..<20 {
-            let t0 = Double(k) / 20
-            doc.rect(x: barX, y: barTop + barH * (1 - t0 - 0.05), w: 14, h: barH * 0.05 + 0.5, stroke: "none", fill: heatColor(t0 + 0.025))
-        }
-        doc.rect(x: barX, y: barTop, w: 14, h: barH, stroke: "#333", fill: "none")
-        doc.text(caption, x: barX, y: barTop - 9, size: 10, anchor: "start")
-        for (t, text) in zip(barTicks, barTexts) {
-            let y = barTop + barH * (1 - (t - lo) / (hi - lo))
-            doc.line(barX + 14, y, barX + 18, y, stroke: "#333")
-            doc.text(text, x: barX + 20, y: y + 3.5, size: 10, anchor: "start")
-        }
-        return doc
     }
 }
 

@@ -9,6 +9,9 @@ struct SVGDocument {
     var boxes: [TextBox] = []
     /// Added to every coordinate (for panels drawn into a larger document).
     var dx = 0.0, dy = 0.0
+    /// The printed width in inches (``FigureWidth/column`` or ``FigureWidth/page``); `nil` for
+    /// a screen figure whose user units are CSS pixels.
+    var inches: Double?
 
     init(width: Double, height: Double) {
         self.width = width
@@ -31,6 +34,19 @@ struct SVGDocument {
             .map { "\(n($0.0 + dx)),\(n($0.1 + dy))" }.joined(separator: " ")
         body.append("<polygon points=\"\(pts)\" fill=\"white\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>")
     }
+    /// A line from `from` to `to` with a filled head at `to`.
+    mutating func arrow(from: (Double, Double), to: (Double, Double), stroke: String, width: Double) {
+        let (ux, uy) = (to.0 - from.0, to.1 - from.1)
+        let length = (ux * ux + uy * uy).squareRoot()
+        guard length > 0 else { return }
+        let head = min(length * 0.45, max(width * 3.2, 2.5))
+        let (ex, ey) = (ux / length, uy / length)
+        let base = (to.0 - ex * head, to.1 - ey * head)
+        line(from.0, from.1, base.0, base.1, stroke: stroke, width: width)
+        let pts = [to, (base.0 - ey * head * 0.55, base.1 + ex * head * 0.55), (base.0 + ey * head * 0.55, base.1 - ex * head * 0.55)]
+            .map { "\(n($0.0 + dx)),\(n($0.1 + dy))" }.joined(separator: " ")
+        body.append("<polygon points=\"\(pts)\" fill=\"\(stroke)\"/>")
+    }
     mutating func polyline(_ points: [(Double, Double)], stroke: String, dashed: Bool) {
         let pts = points.map { "\(n($0.0 + dx)),\(n($0.1 + dy))" }.joined(separator: " ")
         body.append("<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"6,4\"" : "")/>")
@@ -42,10 +58,21 @@ struct SVGDocument {
         body.append("<text x=\"\(n(X))\" y=\"\(n(Y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" fill=\"\(color)\"\(bold ? " font-weight=\"bold\"" : "")\(transform)>\(escape(s))</text>")
         boxes.append(TextBox(text: s, x: X, y: Y, size: size, anchor: anchor, bold: bold, rotated: rotate))
     }
+    /// The document's `width` and `height` attributes: pixels, or inches for a printed figure.
+    var sizeAttributes: (width: String, height: String) {
+        guard let inches, width > 0 else { return (n(width), n(height)) }
+        let scale = inches / width
+        return (trim((inches * 1000).rounded() / 1000) + "in", trim((height * scale * 1000).rounded() / 1000) + "in")
+    }
+    /// The complete document. Text asks for the generic `sans-serif` family (the layout leaves
+    /// room for the widest common face, DejaVu Sans; see ``TextMetrics``).
     var rendered: String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        let size = sizeAttributes
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(size.width)\" height=\"\(size.height)\" viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
             + body.joined(separator: "\n") + "\n</svg>\n"
     }
+    /// The document with its size, for ``FigureRenderer``.
+    var figure: RenderedFigure { RenderedFigure(svg: rendered, width: width, height: height, inches: inches) }
     func n(_ v: Double) -> String { v.isFinite ? trim((v * 100).rounded() / 100) : "0" }
     func trim(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }

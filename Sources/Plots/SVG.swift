@@ -98,8 +98,11 @@ public struct LineChart: Sendable {
     public var plotWidth: Double
     /// Height of the plotting area.
     public var plotHeight: Double
-    /// Draw the legend to the right of the plot.
+    /// Draw the legend to the right of the plot (under it when a printed width leaves too little room).
     public var showsLegend: Bool
+    /// The width the chart is laid out for; at ``FigureWidth/column`` or ``FigureWidth/page``
+    /// the plot fills the width and `plotWidth`/`plotHeight` are ignored.
+    public var figureWidth: FigureWidth = .screen
 
     /// A chart.
     public init(title: String, xLabel: String, yLabel: String, xScale: AxisScale = .linear,
@@ -124,13 +127,19 @@ public struct LineChart: Sendable {
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }
 
+    /// The laid-out document and its size.
+    public var rendered: RenderedFigure { document.figure }
+
     var document: SVGDocument {
-        let layout = LineLayout(self)
+        let layout = LineLayout(self, targetWidth: figureWidth.units)
         var doc = SVGDocument(width: layout.width, height: layout.height)
+        doc.inches = figureWidth.inches
         layout.draw(into: &doc)
         return doc
     }
 }
+
+extension LineChart: Figure {}
 
 /// A scale mapped to data: transformed bounds, the log floor, the ticks.
 struct AxisMap {
@@ -228,13 +237,18 @@ struct LegendEntry {
     enum Glyph { case line(color: String, dashed: Bool), marker(color: String), lineAndMarker(color: String, dashed: Bool),
                  whisker(color: String), clipped, vertical, swatch(color: String) }
     let glyph: Glyph
+    let text: String
     let lines: [String]
     static let maxTextWidth = 210.0
 
-    init(glyph: Glyph, text: String) {
+    init(glyph: Glyph, text: String, maxWidth: Double = LegendEntry.maxTextWidth) {
         self.glyph = glyph
-        lines = TextMetrics.wrapped(text, size: FontSize.legend, maxWidth: LegendEntry.maxTextWidth)
+        self.text = text
+        lines = TextMetrics.wrapped(text, size: FontSize.legend, maxWidth: maxWidth)
     }
+
+    /// The entry with its text wrapped to `maxWidth`.
+    func rewrapped(_ maxWidth: Double) -> LegendEntry { LegendEntry(glyph: glyph, text: text, maxWidth: maxWidth) }
 
     var height: Double { Double(lines.count) * 13 + 6 }
     var textWidth: Double { lines.map { TextMetrics.width($0, size: FontSize.legend) }.max() ?? 0 }
@@ -291,215 +305,6 @@ func legendEntries(_ series: [Series], clipped: Bool, markers: [VerticalMarker])
     return entries
 }
 
-/// The geometry of a ``LineChart``, computed before anything is drawn.
-struct LineLayout {
-    let chart: LineChart
-    let xAxis: AxisMap, yAxis: AxisMap
-    let hasData: Bool
-    let clipped: Bool
-    let titleLines: [String]
-    let noteLines: [String]
-    let legend: [LegendEntry]
-    let yTickLabels: [(Double, String)]
-    let xTickLabels: [(Double, String)]
-    let yLabelText: String
-    let xLabelText: String
-    /// Point labels placed, relative to the plot's top-left corner.
-    let pointLabels: [(text: String, x: Double, y: Double, anchor: String)]
-    let left: Double, top: Double, width: Double, height: Double
-
-    init(_ chart: LineChart) {
-        self.chart = chart
-        let plotW = chart.plotWidth, plotH = chart.plotHeight
-        var xs: [Double] = [], ys: [Double] = []
-        for s in chart.series {
-            for (k, x) in s.x.enumerated() where k < s.y.count && x.isFinite && s.y[k].isFinite {
-                xs.append(x); ys.append(s.y[k])
-                if let bars = s.errorBars, k < bars.count { ys += [bars[k].0, bars[k].1] }
-            }
-        }
-        let x = AxisMap(scale: chart.xScale, values: xs, extra: chart.verticalMarkers.map(\.x))
-        let y = AxisMap(scale: chart.yScale, values: ys)
-        xAxis = x
-        yAxis = y
-        hasData = !xs.isEmpty
-        // Which points are clipped to a floor, for the note and the legend.
-        var anyClipped = false
-        for s in chart.series {
-            for (k, v) in s.x.enumerated() where k < s.y.count {
-                if let a = x.transform(v), let b = y.transform(s.y[k]), a.clipped || b.clipped { anyClipped = true }
-            }
-        }
-        clipped = anyClipped
-        var notes = chart.notes
-        if anyClipped {
-            let which = [x.floor != nil ? "x" : nil, y.floor != nil ? "y" : nil].compactMap { $0 }.joined(separator: " and ")
-            let floors = [x.floor != nil ? x.floorText : nil, y.floor != nil ? y.floorText : nil].compactMap { $0 }
-            notes.insert("Open triangles: values ≤ 0, which a log scale cannot show, drawn at the \(which) floor \(floors.joined(separator: ", ")).", at: 0)
-        }
-        yTickLabels = y.ticks.map { ($0, y.label($0)) }
-        // x tick labels: every k-th, so that neighbours keep a gap.
-        func px(_ t: Double) -> Double { (t - x.lo) / (x.hi - x.lo) * plotW }
-        var every = 1
-        let all = x.ticks.map { ($0, x.label($0)) }
-        while every < all.count {
-            let kept = all.enumerated().filter { $0.offset % every == 0 }.map(\.element)
-            let boxes = kept.map { TextBox(text: $0.1, x: px($0.0), y: 0, size: FontSize.tick, anchor: "middle").inflated(3) }
-            if zip(boxes, boxes.dropFirst()).allSatisfy({ !$0.overlaps($1) }) { break }
-            every += 1
-        }
-        xTickLabels = all.enumerated().filter { $0.offset % every == 0 }.map(\.element)
-        legend = chart.showsLegend ? legendEntries(chart.series, clipped: anyClipped, markers: chart.verticalMarkers) : []
-        pointLabels = hasData ? LineLayout.placePointLabels(chart, x: x, y: y, plotW: plotW, plotH: plotH) : []
-
-        let yTickWidth = yTickLabels.map { TextMetrics.width($0.1, size: FontSize.tick) }.max() ?? 0
-        yLabelText = TextMetrics.abbreviated(chart.yLabel, size: FontSize.axis, maxWidth: plotH)
-        let left = 6 + (yLabelText.isEmpty ? 0 : FontSize.axis * 1.05 + 6) + yTickWidth + 9
-        let legendWidth = legend.isEmpty ? 0 : 14 + 30 + (legend.map(\.textWidth).max() ?? 0) + 8
-        let lastTickHalf = (xTickLabels.last.map { TextMetrics.width($0.1, size: FontSize.tick) / 2 } ?? 0) + 4
-        let right = max(legendWidth, lastTickHalf, 12)
-        let width = left + plotW + right
-        xLabelText = TextMetrics.abbreviated(chart.xLabel, size: FontSize.axis, maxWidth: width - 16)
-        titleLines = TextMetrics.balanced(chart.title, size: FontSize.title, maxWidth: width - 16, bold: true)
-        noteLines = notes.flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
-        let top = 8 + Double(titleLines.count) * 17 + 8
-        let bottom = 8 + FontSize.tick + 8 + (xLabelText.isEmpty ? 0 : FontSize.axis + 6) + Double(noteLines.count) * 14 + 8
-        let legendHeight = legend.map(\.height).reduce(0, +)
-        self.left = left
-        self.top = top
-        self.width = width
-        height = top + max(plotH, legendHeight) + bottom
-    }
-
-    /// Chooses a position for each point label: beside, above or below its marker,
-    /// inside the plot, clear of every marker and of the labels already placed.
-    static func placePointLabels(_ chart: LineChart, x: AxisMap, y: AxisMap, plotW: Double, plotH: Double)
-        -> [(text: String, x: Double, y: Double, anchor: String)] {
-        func px(_ t: Double) -> Double { (t - x.lo) / (x.hi - x.lo) * plotW }
-        func py(_ t: Double) -> Double { plotH - (t - y.lo) / (y.hi - y.lo) * plotH }
-        var obstacles: [TextBox] = []
-        var requests: [(String, Double, Double)] = []
-        for s in chart.series {
-            for (k, v) in s.x.enumerated() where k < s.y.count {
-                guard let a = x.transform(v), let b = y.transform(s.y[k]) else { continue }
-                let p = (px(a.value), py(b.value))
-                var marker = TextBox(text: "", x: p.0, y: p.1, size: 0, anchor: "start")
-                marker.minX = p.0 - 4; marker.maxX = p.0 + 4; marker.minY = p.1 - 4; marker.maxY = p.1 + 4
-                obstacles.append(marker)
-                if let labels = s.pointLabels, k < labels.count, !labels[k].isEmpty { requests.append((labels[k], p.0, p.1)) }
-            }
-        }
-        // Points drawn at the same place (within 2 px) share one label listing them all.
-        var merged: [(String, Double, Double)] = []
-        for r in requests {
-            if let k = merged.firstIndex(where: { abs($0.1 - r.1) <= 2 && abs($0.2 - r.2) <= 2 }) {
-                merged[k].0 += ", " + r.0
-            } else {
-                merged.append(r)
-            }
-        }
-        requests = merged
-        let size = FontSize.pointLabel
-        let candidates: [(Double, Double, String)] = [(6, 3.5, "start"), (-6, 3.5, "end"), (0, -7, "middle"), (0, 14, "middle"),
-                                                      (5, -5, "start"), (5, 13, "start"), (-5, -5, "end"), (-5, 13, "end")]
-        var placed: [(text: String, x: Double, y: Double, anchor: String)] = []
-        for (text, x0, y0) in requests {
-            for (ox, oy, anchor) in candidates {
-                let box = TextBox(text: text, x: x0 + ox, y: y0 + oy, size: size, anchor: anchor)
-                guard box.minX >= 1, box.maxX <= plotW - 1, box.minY >= 1, box.maxY <= plotH - 1 else { continue }
-                if obstacles.contains(where: { $0.overlaps(box) }) { continue }
-                obstacles.append(box.inflated(1))
-                placed.append((text, x0 + ox, y0 + oy, anchor))
-                break
-            }
-        }
-        return placed
-    }
-
-    func draw(into doc: inout SVGDocument) {
-        let plotW = chart.plotWidth, plotH = chart.plotHeight
-        for (k, line) in titleLines.enumerated() {
-            doc.text(line, x: width / 2, y: 8 + 13 + Double(k) * 17, size: FontSize.title, anchor: "middle", bold: true)
-        }
-        guard hasData else {
-            doc.text("no data", x: left + plotW / 2, y: top + plotH / 2, size: 13, anchor: "middle")
-            return
-        }
-        let x = xAxis, y = yAxis
-        func px(_ t: Double) -> Double { left + (t - x.lo) / (x.hi - x.lo) * plotW }
-        func py(_ t: Double) -> Double { top + plotH - (t - y.lo) / (y.hi - y.lo) * plotH }
-        doc.rect(x: left, y: top, w: plotW, h: plotH, stroke: "#333", fill: "none")
-        for t in x.ticks {
-            doc.line(px(t), top + plotH, px(t), top + plotH + 5, stroke: "#333")
-            doc.line(px(t), top, px(t), top + plotH, stroke: "#eee")
-        }
-        for (t, label) in xTickLabels {
-            doc.text(label, x: px(t), y: top + plotH + 8 + FontSize.tick * 0.8, size: FontSize.tick, anchor: "middle")
-        }
-        for (t, label) in yTickLabels {
-            doc.line(left - 5, py(t), left, py(t), stroke: "#333")
-            doc.line(left, py(t), left + plotW, py(t), stroke: "#eee")
-            doc.text(label, x: left - 8, y: py(t) + 3.5, size: FontSize.tick, anchor: "end")
-        }
-        var below = top + plotH + 8 + FontSize.tick + 6
-        if !xLabelText.isEmpty {
-            doc.text(xLabelText, x: left + plotW / 2, y: below + FontSize.axis * 0.8, size: FontSize.axis, anchor: "middle")
-            below += FontSize.axis + 6
-        }
-        if !yLabelText.isEmpty {
-            doc.text(yLabelText, x: 6 + FontSize.axis * 0.8, y: top + plotH / 2, size: FontSize.axis, anchor: "middle", rotate: true)
-        }
-        for (k, line) in noteLines.enumerated() {
-            doc.text(line, x: 8, y: below + 11 + Double(k) * 14, size: FontSize.note, anchor: "start", color: "#333")
-        }
-        for m in chart.verticalMarkers {
-            if let a = x.transform(m.x) { doc.line(px(a.value), top, px(a.value), top + plotH, stroke: "#777", dashed: true, width: 1.5) }
-        }
-        for (k, s) in chart.series.enumerated() {
-            let color = palette[k % palette.count]
-            var segment: [(Double, Double)] = []
-            var segments: [[(Double, Double)]] = []
-            var clippedPoints: [(Double, Double)] = []
-            var points: [(Double, Double)] = []
-            for (i, v) in s.x.enumerated() where i < s.y.count {
-                guard let a = x.transform(v), let b = y.transform(s.y[i]) else {
-                    if !segment.isEmpty { segments.append(segment); segment = [] }
-                    continue
-                }
-                let p = (px(a.value), py(b.value))
-                if a.clipped || b.clipped {
-                    clippedPoints.append(p)
-                    if !segment.isEmpty { segments.append(segment); segment = [] }
-                } else {
-                    points.append(p)
-                    segment.append(p)
-                }
-            }
-            if !segment.isEmpty { segments.append(segment) }
-            if s.line { for seg in segments where seg.count > 1 { doc.polyline(seg, stroke: color, dashed: s.dashed) } }
-            if s.markers { for p in points { doc.circle(p.0, p.1, r: 3, fill: color) } }
-            for p in clippedPoints { doc.triangle(p.0, p.1, size: 4, stroke: color) }
-            if let bars = s.errorBars {
-                for (i, v) in s.x.enumerated() where i < bars.count {
-                    if let a = x.transform(v), let lo = y.transform(bars[i].0), let hi = y.transform(bars[i].1) {
-                        doc.line(px(a.value), py(lo.value), px(a.value), py(hi.value), stroke: color)
-                        doc.line(px(a.value) - 3, py(lo.value), px(a.value) + 3, py(lo.value), stroke: color)
-                        doc.line(px(a.value) - 3, py(hi.value), px(a.value) + 3, py(hi.value), stroke: color)
-                    }
-                }
-            }
-        }
-        for label in pointLabels {
-            doc.text(label.text, x: left + label.x, y: top + label.y, size: FontSize.pointLabel, anchor: label.anchor, color: "#333")
-        }
-        var ly = top
-        for entry in legend {
-            entry.draw(into: &doc, x: left + plotW + 14, y: ly)
-            ly += entry.height
-        }
-    }
-}
-
 /// Line charts side by side under one title, each with its own axes (for data whose
 /// ranges differ by orders of magnitude between panels).
 public struct PanelChart: Sendable {
@@ -509,8 +314,10 @@ public struct PanelChart: Sendable {
     public var notes: [String]
     /// The panels, drawn left to right, then in further rows.
     public var panels: [LineChart]
-    /// Panels per row.
+    /// Panels per row (fewer in a printed figure too narrow for them).
     public var columns: Int
+    /// The width the figure is laid out for.
+    public var figureWidth: FigureWidth = .screen
 
     /// A figure of panels.
     public init(title: String, notes: [String] = [], panels: [LineChart], columns: Int = 3) {
@@ -526,16 +333,22 @@ public struct PanelChart: Sendable {
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }
 
+    /// The laid-out document and its size.
+    public var rendered: RenderedFigure { document.figure }
+
     var document: SVGDocument {
-        let layouts = panels.map(LineLayout.init)
+        // A printed figure: as many panels per row as leave each at least 230 units (one per row in a column).
+        let target = figureWidth.units
+        let perRow = min(target.map { max(Int($0 / 230), 1) } ?? columns, columns, max(panels.count, 1))
+        let layouts = panels.map { LineLayout($0, targetWidth: target.map { $0 / Double(perRow) }) }
         let cellW = layouts.map(\.width).max() ?? 300, cellH = layouts.map(\.height).max() ?? 200
-        let perRow = min(columns, max(layouts.count, 1))
         let rows = (layouts.count + perRow - 1) / perRow
-        let width = max(cellW * Double(perRow), 360)
+        let width = target ?? max(cellW * Double(perRow), 360)
         let titleLines = TextMetrics.balanced(title, size: FontSize.title, maxWidth: width - 16, bold: true)
         let noteLines = notes.flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
         let head = 8 + Double(titleLines.count) * 17 + Double(noteLines.count) * 14 + 6
         var doc = SVGDocument(width: width, height: head + cellH * Double(max(rows, 1)) + 4)
+        doc.inches = figureWidth.inches
         for (k, line) in titleLines.enumerated() {
             doc.text(line, x: width / 2, y: 8 + 13 + Double(k) * 17, size: FontSize.title, anchor: "middle", bold: true)
         }
@@ -551,3 +364,5 @@ public struct PanelChart: Sendable {
         return doc
     }
 }
+
+extension PanelChart: Figure {}

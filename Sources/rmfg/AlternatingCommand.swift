@@ -56,6 +56,8 @@ struct AlternatingCommand: ParsableCommand {
     @Option(help: "Also write result.json, alternating.csv, trace.csv and gap.svg to this folder.")
     var output: String?
 
+    @OptionGroup var figures: FigureOptions
+
     @OptionGroup var format: FormatOptions
 
     @Flag(help: "No progress line on standard error.")
@@ -110,7 +112,9 @@ struct AlternatingCommand: ParsableCommand {
         let file = try loadAlternatingGame()
         let ks = try observedList(file)
         try checkWork(file, ks)
+        let figureSettings = try figures.settings()
         let dir = try output.map { try OutputDirectory($0, inputs: [game]) }
+        dir?.figures = figureSettings
         let points: [GapPoint]
         let showProgress = !quiet && standardErrorIsTerminal
         let start = Date()
@@ -299,6 +303,6 @@ struct AlternatingReport: CommandReport {
         }
         let chart = LineChart(title: "\(game.name): Nash gap against the number k of observed agents (n = \(game.agents))",
                               xLabel: "k", yLabel: "Nash gap", series: series)
-        try dir.write("gap.svg", chart.svg)
+        try dir.writeFigure("gap", chart)
     }
 }

@@ -26,6 +26,8 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Write sweep.csv, result.json, timings.csv and SVG plots to this folder.")
     var output: String?
 
+    @OptionGroup var figures: FigureOptions
+
     @OptionGroup var format: FormatOptions
 
     func run() throws {
@@ -33,11 +35,13 @@ struct MergeCommand: ParsableCommand {
     }
 
     func merge() throws -> Bool {
+        let figureSettings = try figures.settings()
         let sweep: ShardedSweep
         do { sweep = try ShardedSweep(folders: folders) } catch { throw InputError(error.description) }
         let report = try SweepReport(manifest: sweep.manifest, records: sweep.records, shard: nil)
         if let output {
             let dir = try OutputDirectory(output, inputs: sweep.inputs)
+            dir.figures = figureSettings
             try report.writeFiles(to: dir)
             if let timings = sweep.timings {
                 let lines = ["cell,seconds"] + timings.map { "\($0.cell),\($0.seconds)" }

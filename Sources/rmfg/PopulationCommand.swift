@@ -68,6 +68,8 @@ struct PopulationCommand: ParsableCommand {
     @Option(help: "Also write population.csv, population.svg and result.json to this folder.")
     var output: String?
 
+    @OptionGroup var figures: FigureOptions
+
     @OptionGroup var format: FormatOptions
 
     func run() throws {
@@ -90,6 +92,7 @@ struct PopulationCommand: ParsableCommand {
 
     func measure() throws -> Bool {
         let sizes = try Self.parseAgents(agents)
+        let figureSettings = try figures.settings()
         guard episodes >= 2 else { throw InputError("--episodes: \(episodes), expected at least 2") }
         guard steps >= 1 else { throw InputError("--steps: \(steps), expected at least 1") }
         guard seed >= 0 else { throw InputError("--seed: \(seed), expected an integer >= 0") }
@@ -143,7 +146,7 @@ struct PopulationCommand: ParsableCommand {
         }
         let report = PopulationReport(file: file, trueModel: chosen, source: pair.source, meanField: pair.meanField,
                                       episodes: episodes, steps: steps, seed: seed, constants: constants, rows: rows)
-        try report.write(toFolder: output, inputs: [game] + (equilibrium.map { [$0] } ?? []))
+        try report.write(toFolder: output, inputs: [game] + (equilibrium.map { [$0] } ?? []), figures: figureSettings)
         report.print(as: format.format)
         return true
     }
@@ -306,6 +309,6 @@ struct PopulationReport: CommandReport {
         }
         let chart = LineChart(title: "\(file.name): deviation gain ε_N (\(trueModel.rawValue))", xLabel: "agents N (log10)",
                               yLabel: "gain (log10)", xScale: .log, yScale: .log, series: series)
-        try dir.write("population.svg", chart.svg)
+        try dir.writeFigure("population", chart)
     }
 }

@@ -35,6 +35,8 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Also write result.json, trace.csv, meanfield.csv, policy.csv and SVG plots to this folder.")
     var output: String?
 
+    @OptionGroup var figures: FigureOptions
+
     @Flag(name: .customLong("compare-nominal"), help: "Also solve the nominal game (set none) and show its equilibrium beside the robust one.")
     var compareNominal = false
 
@@ -48,6 +50,7 @@ struct SolveCommand: ParsableCommand {
     }
 
     func solve() throws -> Bool {
+        let figureSettings = try figures.settings()
         let file = try loadGame(game, overrides: try overrides.overrides)
         let meanFieldGame = try makeGame(file)
         var options = file.equilibriumOptions
@@ -74,8 +77,14 @@ struct SolveCommand: ParsableCommand {
         }
         let verificationTolerance = Acceptance.tolerance(values: result.values)
         let verified = result.verification.map { Acceptance.accepts($0.maxDisagreement, values: result.values) } ?? true
-        let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance)
-        try report.write(toFolder: output, inputs: [game])
+        let moves = try output == nil ? nil : file.layout.map { layout in
+            try wrapSolve(file) { () throws(MeanFieldError) in
+                layout.preferredMoves(policy: result.policy, kernels: try meanFieldGame.snapshot(at: result.meanField).kernels)
+            }
+        }
+        let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance,
+                                 moves: moves)
+        try report.write(toFolder: output, inputs: [game], figures: figureSettings)
         report.print(as: format.format)
         return result.converged && verified
     }
@@ -116,6 +125,8 @@ struct SolveReport: CommandReport {
     let result: EquilibriumResult
     let nominal: EquilibriumResult?
     let verificationTolerance: Double
+    /// For a grid game (`layout.grid`): the move of each cell's preferred action.
+    var moves: [(dx: Double, dy: Double)?]?
 
     var json: JSON {
         var fields: [(String, JSON)] = [
@@ -227,14 +238,49 @@ struct SolveReport: CommandReport {
                 VerticalMarker(x: Double($0.iteration) - 0.5,
                                label: "switch from \($0.from.rawValue) to \($0.to.rawValue) before iteration \($0.iteration)")
             })
-        try dir.write("convergence.svg", convergence.svg)
+        try dir.writeFigure("convergence", convergence)
+        if let layout = file.layout {
+            try writeGridFigures(to: dir, layout: layout)
+            return
+        }
         var groups: [(label: String, values: [Double])] = [("robust (\(file.set.rawValue))", result.meanField)]
         if let nominal { groups.append(("nominal", nominal.meanField)) }
-        try dir.write("meanfield.svg", BarChart(title: "\(file.name): equilibrium mean field μ*", categories: file.stateNames,
-                                                yLabel: "population share", groups: groups).svg)
-        try dir.write("policy.svg", HeatMap(title: "\(file.name): equilibrium policy π*(a|s)", rowLabels: file.stateNames,
-                                            columnLabels: file.actionNames, values: result.policy.rows,
-                                            colorScale: .fixed(lower: 0, upper: 1), colorLabel: "probability π(a|s)").svg)
+        try dir.writeFigure("meanfield", BarChart(title: "\(file.name): equilibrium mean field μ*", categories: file.stateNames,
+                                                  yLabel: "population share", groups: groups))
+        try dir.writeFigure("policy", HeatMap(title: "\(file.name): equilibrium policy π*(a|s)", rowLabels: file.stateNames,
+                                              columnLabels: file.actionNames, values: result.policy.rows,
+                                              colorScale: .fixed(lower: 0, upper: 1), colorLabel: "probability π(a|s)"))
+    }
+
+    /// A grid game's μ* as a 2-D heat map, and its policy as arrows on the grid.
+    func writeGridFigures(to dir: OutputDirectory, layout: GameLayout) throws {
+        let top = layout.origin == .topLeft
+        let mu = result.meanField
+        // With --compare-nominal, the nominal μ in its own figure, on the same colour scale.
+        let upper = max(mu.max() ?? 1, nominal?.meanField.max() ?? 0, 1e-300)
+        try dir.writeFigure("meanfield", GridMap(
+            title: "\(file.name): equilibrium mean field μ* (\(file.set.rawValue))", columns: layout.width, rows: layout.height,
+            values: mu, aggregation: .sum, colorScale: .fixed(lower: 0, upper: upper),
+            colorLabel: "population share", originAtTop: top))
+        if let nominal {
+            try dir.writeFigure("meanfield-nominal", GridMap(
+                title: "\(file.name): nominal equilibrium mean field (set none)", columns: layout.width, rows: layout.height,
+                values: nominal.meanField, aggregation: .sum, colorScale: .fixed(lower: 0, upper: upper),
+                colorLabel: "population share", originAtTop: top))
+        }
+        // Cells no agent occupies (μ* = 0, up to rounding) are grey.
+        let occupied = (mu.max() ?? 0) * 1e-12
+        let preferred = (0..<file.stateCount).map { s in
+            mu[s] > occupied ? (0..<file.actionCount).map { result.policy[s, $0] }.max() ?? 0 : .nan
+        }
+        try dir.writeFigure("policy", GridMap(
+            title: "\(file.name): equilibrium policy π*, most likely action per cell", columns: layout.width, rows: layout.height,
+            values: preferred, aggregation: .mean, colorScale: .fixed(lower: 0, upper: 1), colorLabel: "its probability",
+            arrows: moves, arrowWeights: mu, arrowWeightsName: "μ*",
+            notes: ["Arrows: the expected move of each cell's most likely action under the nominal kernel (direction only); "
+                    + "dots: that action mostly stays; none where it jumps further than a neighbour."
+                    + (preferred.contains { $0.isNaN } ? " Grey: cells with μ* = 0." : "")],
+            originAtTop: top))
     }
 }
 

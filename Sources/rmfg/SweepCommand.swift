@@ -61,6 +61,8 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
+    @OptionGroup var figures: FigureOptions
+
     @OptionGroup var format: FormatOptions
 
     func run() throws {
@@ -84,7 +86,9 @@ struct SweepCommand: ParsableCommand {
         } catch {
             throw InputError(flagMessage(error))
         }
+        let figureSettings = try figures.settings()
         let output = try self.output.map { try OutputDirectory($0, inputs: [game]) }
+        output?.figures = figureSettings
         let sweep = Sweep(game: try makeGame(file), options: file.equilibriumOptions, settings: settings)
         let baseline = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.nominalBaseline() }
         let (records, timings) = try runCells(sweep, file: file, shard: shardValue, baseline: baseline)
@@ -296,7 +300,7 @@ struct SweepReport: CommandReport {
                     Series(label: "nominal equilibrium", x: [x.first ?? 0, x.last ?? 1],
                            y: [nominalValue, nominalValue], dashed: true),
                 ])
-            try dir.write("value-\(set).svg", chart.svg)
+            try dir.writeFigure("value-\(set)", chart)
         }
         let tradeoff = PanelChart(
             title: "\(game): price against protection (test radius \(fmt(testRadius)))",
@@ -309,6 +313,6 @@ struct SweepReport: CommandReport {
                            pointLabels: rows.map { "ρ=" + NumberFormat.significant($0.radius) }),
                 ], plotWidth: 240, plotHeight: 200, showsLegend: false)
             })
-        try dir.write("price-protection.svg", tradeoff.svg)
+        try dir.writeFigure("price-protection", tradeoff)
     }
 }

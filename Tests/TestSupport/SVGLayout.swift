@@ -37,8 +37,10 @@ package func svgLayout(_ svg: String) -> SVGLayout? {
                     qualifiedName: String?, attributes: [String: String] = [:]) {
             layout.counts[name, default: 0] += 1
             if name == "svg" {
-                layout.width = Double(attributes["width"] ?? "") ?? 0
-                layout.height = Double(attributes["height"] ?? "") ?? 0
+                // The viewBox gives the size in user units (the width and height may be in inches).
+                let box = (attributes["viewBox"] ?? "").split(separator: " ").compactMap { Double($0) }
+                layout.width = box.count == 4 ? box[2] : Double(attributes["width"] ?? "") ?? 0
+                layout.height = box.count == 4 ? box[3] : Double(attributes["height"] ?? "") ?? 0
             }
             if name == "text" { pending = attributes; text = "" }
         }

@@ -33,12 +33,16 @@ let productsDirectory: URL = {
 /// The repository root (for bundled examples).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Runs `rmfg` with `arguments` in the repository root and captures its output.
-func rmfg(_ arguments: [String], stdin: String? = nil) throws -> CommandResult {
+/// Runs `rmfg` with `arguments` in the repository root and captures its output;
+/// `environment` entries are added to (or replace) the test's own.
+func rmfg(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = productsDirectory.appendingPathComponent("rmfg")
     process.arguments = arguments
     process.currentDirectoryURL = repositoryRoot
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     return try capture(process)
 }
 

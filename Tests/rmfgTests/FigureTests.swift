@@ -3,8 +3,8 @@ import Testing
 import TestSupport
 
 /// Every SVG in `folder`: well-formed XML, under 1 MB, no two texts overlapping (by the
-/// Plots module's font-metric estimate), none cut off at the figure's edge. Returns the
-/// names checked.
+/// Plots module's font-metric estimate), none cut off at the figure's edge, and rendered to
+/// a valid PNG by rsvg-convert (`make rsvg`). Returns the names checked.
 @discardableResult
 func expectReadableFigures(in folder: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
     let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".svg") }.sorted()
@@ -22,12 +22,18 @@ func expectReadableFigures(in folder: String, _ what: String, sourceLocation: So
         for b in layout.outside {
             Issue.record("\(what) \(name): '\(b.text)' is cut off at the edge", sourceLocation: sourceLocation)
         }
+        let pixels = Int((layout.width * 2).rounded())
+        guard let png = renderPNG(svgFile: folder + "/" + name, width: pixels) else {
+            Issue.record("\(what) \(name): rsvg-convert did not render it (missing? run 'make rsvg')", sourceLocation: sourceLocation)
+            continue
+        }
+        #expect(pngSize(png)?.width == pixels, "\(what) \(name): PNG \(String(describing: pngSize(png)))", sourceLocation: sourceLocation)
     }
     return names
 }
 
 /// The bundled game files (not the alternating games, which have their own command).
-let bundledGames = ["Examples/beach-bar.yaml", "Examples/congestion.yaml", "Examples/coordination.yaml",
+let bundledGames = ["Examples/beach-bar.yaml", "Examples/congestion.yaml", "Examples/coordination.yaml", "Examples/crowd-grid-small.yaml",
                     "Examples/four-rooms.yaml", "Examples/lasry-lions.yaml", "Examples/rock-paper-scissors.yaml",
                     "Examples/sis-epidemic.yaml", "Examples/two-state.json", "Examples/guide/restaurants.yaml"]
 
@@ -45,17 +51,19 @@ struct FigureTests {
     @Test(arguments: bundledGames)
     func solveFigures(game: String) throws {
         let dir = try ScratchFolder()
-        let small = game.contains("four-rooms") ? ["--tolerance", "1e-3", "--max-iterations", "3"] : []
+        let small = game.contains("four-rooms") || game.contains("crowd-grid") ? ["--tolerance", "1e-3", "--max-iterations", "3"] : []
         let r = try rmfg(["solve", game, "--output", dir.path("out"), "--quiet", "--compare-nominal"] + small)
         #expect(r.status == 0 || r.status == 1, "\(game): \(r.stderr)")
         let names = try expectReadableFigures(in: dir.path("out"), game)
-        #expect(names == ["convergence.svg", "meanfield.svg", "policy.svg"])
+        // Grid games draw the nominal mean field (--compare-nominal) in a figure of its own.
+        let grid = game.contains("crowd-grid") || game.contains("four-rooms")
+        #expect(names == ["convergence.svg"] + (grid ? ["meanfield-nominal.svg"] : []) + ["meanfield.svg", "policy.svg"])
     }
 
     @Test(arguments: bundledGames)
     func sweepFigures(game: String) throws {
         let dir = try ScratchFolder()
-        let small = game.contains("four-rooms")
+        let small = game.contains("four-rooms") || game.contains("crowd-grid")
             ? ["--sets", "tv,chi2", "--radii", "0,0.1", "--tolerance", "1e-3", "--max-iterations", "2"]
             : ["--sets", "tv,kl,chi2", "--radii", "0,0.1,0.3"]
         let r = try rmfg(["sweep", game, "--output", dir.path("out"), "--quiet", "--test-radius", "0.1",
@@ -96,5 +104,121 @@ struct FigureTests {
                           "--output", dir.path("out")])
         #expect(r.status == 0 || r.status == 1, "\(game): \(r.stderr)")
         #expect(try expectReadableFigures(in: dir.path("out"), game) == ["gap.svg"])
+    }
+}
+
+/// `--figure-format` and `--figure-width` on the commands that write figures.
+@Suite("Figure formats and widths")
+struct FigureFormatTests {
+    /// The files of `folder` with extension `ext`.
+    static func files(_ folder: String, _ ext: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix("." + ext) }.sorted()
+    }
+
+    @Test(arguments: [("column", 1050), ("page", 2100)])
+    func pngAtAPrintedWidth(width: String, pixels: Int) throws {
+        let dir = try ScratchFolder()
+        let r = try rmfg(["solve", "Examples/sis-epidemic.yaml", "--output", dir.path("out"), "--quiet",
+                          "--figure-format", "png", "--figure-width", width])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.files(dir.path("out"), "png") == ["convergence.png", "meanfield.png", "policy.png"])
+        #expect(try Self.files(dir.path("out"), "svg").isEmpty)
+        for name in try Self.files(dir.path("out"), "png") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: dir.path("out") + "/" + name))
+            #expect(pngSize(data)?.width == pixels, "\(name): \(String(describing: pngSize(data)))")
+            #expect((pngSize(data)?.height ?? 0) > 100)
+        }
+    }
+
+    /// Grid games too, and every command that writes figures.
+    @Test func pdfFromEveryCommand() throws {
+        let dir = try ScratchFolder()
+        let runs: [[String]] = [
+            ["solve", "Examples/crowd-grid-small.yaml", "--tolerance", "1e-3", "--max-iterations", "3", "--quiet"],
+            ["sweep", "Examples/two-state.json", "--sets", "tv", "--radii", "0,0.1", "--samples", "1", "--quiet"],
+            ["population", "Examples/sis-epidemic.yaml", "--agents", "10,20", "--episodes", "20", "--steps", "10", "--samples", "2"],
+            ["alternating", "Examples/alternating/threshold.yaml", "--agents", "4", "--observed", "1,4", "--episodes", "100"],
+        ]
+        for (k, args) in runs.enumerated() {
+            let out = dir.path("out\(k)")
+            let r = try rmfg(args + ["--output", out, "--figure-format", "pdf", "--figure-width", "column"])
+            #expect(r.status == 0 || r.status == 1, "\(args[0]): \(r.stderr)")
+            let pdfs = try Self.files(out, "pdf")
+            let svgs = try Self.files(out, "svg")
+            #expect(!pdfs.isEmpty && svgs.isEmpty, "\(args[0]): \(pdfs)")
+            for name in pdfs {
+                let data = try Data(contentsOf: URL(fileURLWithPath: out + "/" + name))
+                #expect(looksLikePDF(data) && data.count > 1000, "\(args[0]) \(name)")
+                // 3.5 in = 252 pt wide.
+                #expect(String(decoding: data, as: UTF8.self).contains("/MediaBox [ 0 0 252 "), "\(args[0]) \(name)")
+            }
+        }
+    }
+
+    /// Column-width SVGs of the grid example: readable, and declared 3.5 in wide.
+    @Test func columnWidthSVG() throws {
+        let dir = try ScratchFolder()
+        let r = try rmfg(["solve", "Examples/crowd-grid-small.yaml", "--output", dir.path("out"), "--quiet", "--tolerance", "1e-3",
+                          "--max-iterations", "3", "--figure-width", "column"])
+        #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        #expect(try expectReadableFigures(in: dir.path("out"), "column") == ["convergence.svg", "meanfield.svg", "policy.svg"])
+        let policy = try String(contentsOfFile: dir.path("out") + "/policy.svg", encoding: .utf8)
+        #expect(policy.contains("width=\"3.5in\"") && policy.contains("<polygon"))
+    }
+
+    /// No renderer: one line naming the flag, exit 2, nothing written (checked before solving).
+    @Test func missingRendererIsAnInputError() throws {
+        let dir = try ScratchFolder()
+        for command in [["solve", "Examples/two-state.json"], ["sweep", "Examples/two-state.json", "--sets", "tv", "--radii", "0"]] {
+            let r = try rmfg(command + ["--output", dir.path("out"), "--figure-format", "png"],
+                             environment: ["RMFG_RSVG_CONVERT": "/nonexistent/rsvg-convert"])
+            #expect(r.status == 2 && r.stdout.isEmpty, "\(r.stderr)")
+            #expect(r.stderr == "rmfg: error: --figure-format png: rsvg-convert (librsvg) is needed for PNG and PDF figures and was not found on PATH; install it with 'make rsvg' (Debian/Ubuntu package librsvg2-bin, Homebrew librsvg)\n")
+            #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
+        }
+        // SVG needs no renderer.
+        let r = try rmfg(["solve", "Examples/two-state.json", "--output", dir.path("svg"), "--quiet"],
+                         environment: ["RMFG_RSVG_CONVERT": "/nonexistent/rsvg-convert"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    /// A renderer that fails: exit 2, and none of the outputs (CSV and JSON included) is written.
+    @Test func failingRendererWritesNothing() throws {
+        let dir = try ScratchFolder()
+        let r = try rmfg(["solve", "Examples/two-state.json", "--output", dir.path("out"), "--quiet", "--figure-format", "pdf"],
+                         environment: ["RMFG_RSVG_CONVERT": "/bin/false"])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("rmfg: error: --figure-format pdf: cannot render convergence: /bin/false failed (status 1)"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
+    }
+
+    /// A layout that does not match the states: one line naming the field, exit 2, nothing written.
+    @Test func badLayoutIsRefusedAtLoadTime() throws {
+        let dir = try ScratchFolder()
+        let text = try String(contentsOfFile: repositoryRoot.path + "/Examples/crowd-grid-small.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "grid: [20, 14]", with: "grid: [20, 15]")
+        let game = dir.path("bad.yaml")
+        try text.write(toFile: game, atomically: true, encoding: .utf8)
+        for command in ["solve", "check"] {
+            let r = try rmfg([command, game, "--output", dir.path("out")].filter { command == "solve" || !$0.contains("out") && $0 != "--output" })
+            #expect(r.status == 2 && r.stdout.isEmpty, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains(": layout.grid (line ")
+                    && r.stderr.hasSuffix("): found [20, 15] (300 cells), expected width · height = states (280)\n"), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
+    }
+
+    /// Unknown values are usage errors, as for every other choice flag (`--format`): the parser's
+    /// status 64, the flag and its choices named, nothing written.
+    @Test func badValuesNameTheFlag() throws {
+        let dir = try ScratchFolder()
+        for (flag, value) in [("--figure-format", "jpeg"), ("--figure-width", "wide")] {
+            let r = try rmfg(["solve", "Examples/two-state.json", "--output", dir.path("out"), flag, value])
+            #expect(r.status == 64 && r.stdout.isEmpty, "\(r.stderr)")
+            #expect(r.stderr.contains("'\(value)' is invalid for '\(flag)"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
+        }
     }
 }

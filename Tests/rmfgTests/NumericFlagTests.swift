@@ -90,7 +90,7 @@ struct NumericFlagTests {
     /// Options that take no number (names, paths, choices).
     static let nonNumeric: Set<String> = [
         "set", "sets", "support", "method", "population", "inner", "true-model", "equilibrium", "output", "format",
-        "cost-file", "nominal-file", "values-file", "export-lp", "simplex",
+        "cost-file", "nominal-file", "values-file", "export-lp", "simplex", "figure-format", "figure-width",
     ]
 
     /// Extra arguments a case needs besides its command's base.

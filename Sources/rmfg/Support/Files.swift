@@ -70,8 +70,16 @@ final class OutputDirectory {
 
     deinit { discard() }
 
+    /// How ``writeFigure(_:_:)`` writes figures (`--figure-format`, `--figure-width`).
+    var figures = FigureSettings()
+
     /// Stages `text` as the file `name` of the folder.
     func write(_ name: String, _ text: String) throws {
+        try write(name, bytes: Data(text.utf8))
+    }
+
+    /// Stages `bytes` as the file `name` of the folder.
+    func write(_ name: String, bytes: Data) throws {
         precondition(!name.isEmpty && !name.contains("/") && !finished, "invalid staged output name")
         let destination = path + "/" + name
         if targetExists {
@@ -87,7 +95,7 @@ final class OutputDirectory {
         let file = folder + "/" + name
         let slot = TemporaryPaths.register(file, as: .file)
         staged.append((name, slot))
-        let code = writeNewFile(file, text, mode: 0o666)
+        let code = writeNewFile(file, bytes, mode: 0o666)
         if code != 0 {
             throw InputError("\(flag): cannot write '\(destination)': \(errnoText(code))")
         }
@@ -368,11 +376,16 @@ private func standardDescriptor(_ path: String) -> Int32? {
 /// Creates `path` (truncating unless `exclusive`), writes `text`, flushes it to
 /// disk and closes it; 0 or the first `errno`.
 private func writeNewFile(_ path: String, _ text: String, mode: mode_t, exclusive: Bool = false) -> Int32 {
+    writeNewFile(path, Data(text.utf8), mode: mode, exclusive: exclusive)
+}
+
+/// ``writeNewFile(_:_:mode:exclusive:)`` for bytes.
+private func writeNewFile(_ path: String, _ bytes: Data, mode: mode_t, exclusive: Bool = false) -> Int32 {
     var fd: Int32
     let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
     repeat { fd = open(path, flags, mode) } while fd < 0 && errno == EINTR
     guard fd >= 0 else { return errno }
-    var code = writeAll(fd, text)
+    var code = bytes.withUnsafeBytes { writeAll(fd, $0) }
     if code == 0, fsync(fd) != 0, errno != EINVAL, errno != EROFS { code = errno }
     if close(fd) != 0, code == 0, errno != EINTR { code = errno }
     return code

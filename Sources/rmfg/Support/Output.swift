@@ -72,10 +72,11 @@ protocol CommandReport {
 extension CommandReport {
     /// Writes the files into `folder` (created if needed) when one is given:
     /// all of them or none (see ``OutputDirectory``). `inputs` are the files the
-    /// command read, which the output must not overwrite.
-    func write(toFolder folder: String?, inputs: [String] = []) throws {
+    /// command read, which the output must not overwrite; `figures` says how figures are written.
+    func write(toFolder folder: String?, inputs: [String] = [], figures: FigureSettings = FigureSettings()) throws {
         guard let folder else { return }
         let dir = try OutputDirectory(folder, inputs: inputs)
+        dir.figures = figures
         try writeFiles(to: dir)
         try dir.commit()
     }

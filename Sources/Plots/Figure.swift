@@ -1,0 +1,168 @@
+/// Figure sizes, formats and the PNG/PDF renderer.
+
+import Foundation
+
+/// How wide a figure is laid out.
+public enum FigureWidth: String, Sendable, CaseIterable {
+    /// Each chart's own width, in screen pixels (the default).
+    case screen
+    /// One column of a two-column paper: 3.5 inches.
+    case column
+    /// The text width of a page: 7 inches.
+    case page
+
+    /// The printed width, `nil` for ``screen``.
+    public var inches: Double? {
+        switch self {
+        case .screen: return nil
+        case .column: return 3.5
+        case .page: return 7
+        }
+    }
+
+    /// User units per inch of a printed figure: 99, so that the 11-unit tick labels print at
+    /// 8 pt and the 14-unit titles at 10 pt.
+    public static let unitsPerInch = 99.0
+
+    /// The layout width in user units, `nil` for ``screen``.
+    var units: Double? { inches.map { $0 * FigureWidth.unitsPerInch } }
+}
+
+/// A chart that can be laid out at a ``FigureWidth``.
+public protocol Figure: Sendable {
+    /// The width the chart is laid out for.
+    var figureWidth: FigureWidth { get set }
+    /// The laid-out document.
+    var rendered: RenderedFigure { get }
+}
+
+/// A complete SVG document and its size.
+public struct RenderedFigure: Sendable {
+    /// The SVG text.
+    public let svg: String
+    /// Width in user units (the `viewBox`).
+    public let width: Double
+    /// Height in user units.
+    public let height: Double
+    /// The printed width in inches, `nil` for a screen figure (user units are CSS pixels).
+    public let inches: Double?
+
+    /// The width of the PNG ``FigureRenderer`` writes: 300 dots per inch for a printed figure,
+    /// twice the SVG's pixel width for a screen figure.
+    public var pixelWidth: Int {
+        if let inches { return max(1, Int((inches * 300).rounded())) }
+        return max(1, Int((width * 2).rounded()))
+    }
+}
+
+/// The file format of a figure.
+public enum FigureFormat: String, Sendable, CaseIterable {
+    /// SVG, written directly.
+    case svg
+    /// PNG, rendered by `rsvg-convert`.
+    case png
+    /// PDF with the fonts embedded, rendered by `rsvg-convert`.
+    case pdf
+
+    /// The file-name extension.
+    public var fileExtension: String { rawValue }
+}
+
+/// Why a figure could not be rendered.
+public struct FigureRenderError: Error, Sendable, CustomStringConvertible {
+    /// One line saying what went wrong.
+    public let description: String
+}
+
+/// Renders SVG figures to PNG or PDF with `rsvg-convert` (librsvg; Debian package `librsvg2-bin`).
+public struct FigureRenderer: Sendable {
+    /// The path of the `rsvg-convert` executable.
+    public let executable: String
+
+    /// A renderer using the executable at `executable`.
+    public init(executable: String) {
+        self.executable = executable
+    }
+
+    /// The renderer found on `PATH` (the `RMFG_RSVG_CONVERT` variable, when set, names the
+    /// executable instead); `nil` when there is none.
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> FigureRenderer? {
+        if let explicit = environment["RMFG_RSVG_CONVERT"] {
+            return FileManager.default.isExecutableFile(atPath: explicit) ? FigureRenderer(executable: explicit) : nil
+        }
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in path.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = String(folder) + "/rsvg-convert"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return FigureRenderer(executable: candidate) }
+        }
+        return nil
+    }
+
+    /// The one-line message for a missing renderer.
+    public static let missingMessage = "rsvg-convert (librsvg) is needed for PNG and PDF figures and was not found on PATH; "
+        + "install it with 'make rsvg' (Debian/Ubuntu package librsvg2-bin, Homebrew librsvg)"
+
+    /// `figure` as PNG (``RenderedFigure/pixelWidth`` pixels wide) or PDF; SVG is returned as is.
+    ///
+    /// - Throws: ``FigureRenderError`` when the renderer fails or writes nothing.
+    public func render(_ figure: RenderedFigure, as format: FigureFormat) throws(FigureRenderError) -> Data {
+        switch format {
+        case .svg: return Data(figure.svg.utf8)
+        case .png: return try run(figure, ["--format=png", "--width=\(figure.pixelWidth)", "--keep-aspect-ratio"], magic: [0x89, 0x50, 0x4E, 0x47])
+        case .pdf: return try run(figure, ["--format=pdf"], magic: Array("%PDF".utf8))
+        }
+    }
+
+    /// Runs the renderer on a temporary copy of the SVG and reads its standard output.
+    private func run(_ figure: RenderedFigure, _ arguments: [String], magic: [UInt8]) throws(FigureRenderError) -> Data {
+        let folder = FileManager.default.temporaryDirectory.path
+        let input = folder + "/rmfg-figure-\(getpid())-\(UUID().uuidString).svg"
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        let output: Data, errors: Data, status: Int32
+        do {
+            try Data(figure.svg.utf8).write(to: URL(fileURLWithPath: input))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments + [input]
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            // The error stream is read on its own thread, so that neither pipe can fill up and block.
+            let errorReader = PipeReader(err.fileHandleForReading)
+            output = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            errors = errorReader.finish()
+            status = process.terminationStatus
+        } catch {
+            throw FigureRenderError(description: "cannot run \(executable): \(error.localizedDescription)")
+        }
+        guard status == 0, output.count > magic.count, Array(output.prefix(magic.count)) == magic else {
+            let reason = String(decoding: errors, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
+            throw FigureRenderError(description: "\(executable) failed (status \(status))" + (reason.map { ": \($0)" } ?? ""))
+        }
+        return output
+    }
+}
+
+/// Reads a pipe to its end on a background thread.
+private final class PipeReader: @unchecked Sendable {
+    private let handle: FileHandle
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    /// Waits for the end of the stream and returns what was read.
+    func finish() -> Data {
+        done.wait()
+        return data
+    }
+}
