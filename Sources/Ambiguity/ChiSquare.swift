@@ -45,16 +45,47 @@ enum ChiSquare {
             return RowSolution(value: value, distribution: q,
                                dual: DualPoint(lambda: 0, eta: vmin), distance: threshold)
         }
-        // Sweep prefixes (in rank order) that end before a change of value. The
-        // mass outside a prefix, 1 − P, is taken as `totalMass − P` (summed in the
-        // same order, so it is exactly 0 for the full support): for tiny ρ the
-        // budget left for reshaping, ρ − (1 − P)/P, must not absorb rounding.
+        let best = bestPrefix(p: p, values: values, byRank: byRank, minimum: vmin, radius: radius)
+        let a = best.a
+        var q = [Double](repeating: 0, count: k)
+        var value = 0.0
+        var total = 0.0
+        for y in 0..<best.count {
+            let pos = byRank[y]
+            let u = values[p.indices[pos]] - vmin
+            let m = max(0, p.probabilities[pos] * (1 + a * (best.mean - u) + best.shift))
+            q[pos] = m
+            total += m
+        }
+        var distance = 0.0
+        for pos in 0..<k {
+            q[pos] /= total
+            value += q[pos] * values[p.indices[pos]]
+            let d = q[pos] - p.probabilities[pos]
+            distance += d * d / p.probabilities[pos]
+        }
+        let eta = vmin + best.mean + best.shift / a
+        let dual = DualPoint(lambda: 1 / (2 * a), eta: eta)
+        return RowSolution(value: value, distribution: build ? p.replacingProbabilities(q) : empty, dual: dual, distance: distance)
+    }
+
+    /// The shape of `q/p = 1 + a(V̄ − u) + shift` on a prefix of the support in rank order.
+    typealias Prefix = (violation: Double, a: Double, shift: Double, mean: Double, count: Int)
+
+    /// Sweeps prefixes (in rank order) that end before a change of value and returns the
+    /// first whose `q` is nonnegative on it and would be nonpositive on the next state (or
+    /// the least violating one). The mass outside a prefix, 1 − P, is taken as
+    /// `totalMass − P` (summed in the same order, so it is exactly 0 for the full support):
+    /// for tiny ρ the budget left for reshaping, ρ − (1 − P)/P, must not absorb rounding.
+    static func bestPrefix(p: SparseDistribution, values: [Double], byRank: [Int], minimum vmin: Double,
+                           radius: Double) -> Prefix {
+        let k = p.indices.count
         var totalMass = 0.0
         for x in 0..<k { totalMass += p.probabilities[byRank[x]] }
         var mass = 0.0
         var mean = 0.0
         var m2 = 0.0
-        var best = (violation: Double.infinity, a: 0.0, shift: 0.0, mean: 0.0, count: 0)
+        var best: Prefix = (violation: Double.infinity, a: 0.0, shift: 0.0, mean: 0.0, count: 0)
         var x = 0
         while x < k {
             let pos = byRank[x]
@@ -81,27 +112,7 @@ enum ChiSquare {
                 if violation == 0 { break }
             }
         }
-        let a = best.a
-        var q = [Double](repeating: 0, count: k)
-        var value = 0.0
-        var total = 0.0
-        for y in 0..<best.count {
-            let pos = byRank[y]
-            let u = values[p.indices[pos]] - vmin
-            let m = max(0, p.probabilities[pos] * (1 + a * (best.mean - u) + best.shift))
-            q[pos] = m
-            total += m
-        }
-        var distance = 0.0
-        for pos in 0..<k {
-            q[pos] /= total
-            value += q[pos] * values[p.indices[pos]]
-            let d = q[pos] - p.probabilities[pos]
-            distance += d * d / p.probabilities[pos]
-        }
-        let eta = vmin + best.mean + best.shift / a
-        let dual = DualPoint(lambda: 1 / (2 * a), eta: eta)
-        return RowSolution(value: value, distribution: build ? p.replacingProbabilities(q) : empty, dual: dual, distance: distance)
+        return best
     }
 
     /// The dual objective `η − λρ + Σ_i p_i ψ_λ(V_i − η)` (see the type's comment).

@@ -30,45 +30,24 @@ enum LInfinity {
             return RowSolution(value: p.dot(values), distribution: build ? p : SparseDistribution(indices: [], probabilities: []),
                                dual: DualPoint(eta: eta), distance: 0)
         }
-        var q = [Double](repeating: 0, count: k)
-        var lower = 0.0
-        for pos in 0..<k {
-            q[pos] = max(0, p.probabilities[pos] - radius)
-            lower += q[pos]
-        }
-        var free = 1 - lower
-        var eta = values[p.indices[p.lowestRankPosition(v)]]
-        var extra: [(state: Int, mass: Double)] = []
-        let offCap = min(1, radius)
-        @inline(__always) func pour(_ j: Int, _ pos: Int?) {
-            let add: Double
-            if let pos {
-                let cap = min(1, p.probabilities[pos] + radius) - q[pos]
-                add = min(cap, free)
-                q[pos] += add
-            } else {
-                add = min(offCap, free)
-                extra.append((j, add))
-            }
-            free -= add
-            eta = values[j]
-        }
+        var fill = Filling(p: p, radius: radius, lowest: values[p.indices[p.lowestRankPosition(v)]])
         switch support {
         case .simplex:
             var r = 0
-            while free > 0, r < v.order.count {
+            while fill.free > 0, r < v.order.count {
                 let j = v.order[r]
-                pour(j, p.position(of: j))
+                fill.pour(j, p.position(of: j), p: p, radius: radius, values: values)
                 r += 1
             }
         case .nominal:
             let byRank = p.positionsByRank(v)
             var x = 0
-            while free > 0, x < k {
-                pour(p.indices[byRank[x]], byRank[x])
+            while fill.free > 0, x < k {
+                fill.pour(p.indices[byRank[x]], byRank[x], p: p, radius: radius, values: values)
                 x += 1
             }
         }
+        let (q, extra, eta) = (fill.q, fill.extra, fill.eta)
         var value = 0.0
         var distance = 0.0
         for pos in 0..<k {
@@ -87,6 +66,47 @@ enum LInfinity {
         pairs.reserveCapacity(k + extra.count)
         for pos in 0..<k { pairs.append((p.indices[pos], q[pos])) }
         return RowSolution(value: value, distribution: .collecting(&pairs), dual: dual, distance: distance)
+    }
+
+    /// The box `[max(0, p_i − ρ), min(1, p_i + ρ)]` filled from its lower corner: the free
+    /// mass `1 − Σ ℓ_i` is poured into states in rank order up to their upper bounds.
+    struct Filling {
+        /// `q` on `supp(p)`.
+        var q: [Double]
+        /// Mass poured outside `supp(p)` (`support: simplex`).
+        var extra: [(state: Int, mass: Double)] = []
+        /// The mass still to pour.
+        var free: Double
+        /// The value of the last state poured into (the marginal value).
+        var eta: Double
+
+        init(p: SparseDistribution, radius: Double, lowest: Double) {
+            let k = p.indices.count
+            q = [Double](repeating: 0, count: k)
+            var lower = 0.0
+            for pos in 0..<k {
+                q[pos] = max(0, p.probabilities[pos] - radius)
+                lower += q[pos]
+            }
+            free = 1 - lower
+            eta = lowest
+        }
+
+        /// Pours into state `j` (support position `pos`, or `nil` outside the support).
+        @inline(__always)
+        mutating func pour(_ j: Int, _ pos: Int?, p: SparseDistribution, radius: Double, values: [Double]) {
+            let add: Double
+            if let pos {
+                let cap = min(1, p.probabilities[pos] + radius) - q[pos]
+                add = min(cap, free)
+                q[pos] += add
+            } else {
+                add = min(min(1, radius), free)
+                extra.append((j, add))
+            }
+            free -= add
+            eta = values[j]
+        }
     }
 
     /// The dual objective `η + Σ_{i∈A} [ℓ_i (V_i − η)_+ − u_i (η − V_i)_+]`, dense. `O(n)`.

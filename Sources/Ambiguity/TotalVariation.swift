@@ -104,6 +104,9 @@ enum TotalVariation {
     ///
     /// The arithmetic is fixed: `σ = Σ_i p_i V_i` summed in support order, minus
     /// `Σ take·V_i` in donor order, plus `moved·V*`.
+    ///
+    /// A documented hot kernel (Docs/Development.md): the inner loop of every TV and
+    /// uniform-l1 sweep, kept as one inlined function over stack buffers.
     @inline(__always)
     static func core(indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>, view: RowValues,
                      radius: Double, support: SupportRestriction,

@@ -100,108 +100,19 @@ enum Wasserstein {
     static func solve(p: SparseDistribution, v: SortedValues, radius: Double, support: SupportRestriction,
                       cost: GroundCost, build: Bool, hulls: Hulls? = nil) -> RowSolution {
         let k = p.indices.count
-        let n = cost.count
         let values = v.values
-        let c = cost.entries
         let byRank = p.positionsByRank(v)
-        // Donor d is the support position byRank[d] (donors in rank order); its lines
-        // are hj[lo[d]..<hi[d]], starting at hs[…].
-        var lo = [Int](repeating: 0, count: k)
-        var hi = [Int](repeating: 0, count: k)
-        let hj: [Int], hs: [Double]
-        if let hulls, support == .simplex {
-            for d in 0..<k {
-                let i = p.indices[byRank[d]]
-                lo[d] = hulls.start[i]
-                hi[d] = hulls.start[i + 1]
-            }
-            hj = hulls.states
-            hs = hulls.from
-        } else {
-            var lines: [Int] = [], from: [Double] = []
-            lines.reserveCapacity(4 * k)
-            from.reserveCapacity(4 * k)
-            for d in 0..<k {
-                let i = p.indices[byRank[d]]
-                lo[d] = lines.count
-                switch support {
-                case .simplex:
-                    let order = v.order
-                    appendHull(donor: i, values: values, cost: c, n: n, count: n,
-                               candidates: { order[$0] }, hj: &lines, hs: &from)
-                case .nominal:
-                    appendHull(donor: i, values: values, cost: c, n: n, count: k,
-                               candidates: { p.indices[byRank[$0]] }, hj: &lines, hs: &from)
-                }
-                hi[d] = lines.count
-            }
-            hj = lines
-            hs = from
-        }
+        let lines = DonorLines(p: p, v: v, byRank: byRank, support: support, cost: cost, hulls: hulls)
+        let (lo, hi, hj, hs) = (lines.lo, lines.hi, lines.hj, lines.hs)
         if radius <= 0 {
             var lambda = 0.0
             for d in 0..<k where hi[d] - 1 > lo[d] { lambda = max(lambda, hs[hi[d] - 1]) }
             return RowSolution(value: p.dot(values), distribution: build ? p : SparseDistribution(indices: [], probabilities: []),
                                dual: DualPoint(lambda: lambda), distance: 0)
         }
-        // Sweep the breakpoints.
-        var seg = [Int](repeating: 0, count: k)  // current line of each donor, relative to lo[d]
-        var slope = -radius
-        var events: [(lambda: Double, donor: Int)] = []
-        for d in 0..<k {
-            let i = p.indices[byRank[d]]
-            slope += p.probabilities[byRank[d]] * c[i * n + hj[lo[d]]]
-            for s in (lo[d] + 1)..<max(hi[d], lo[d] + 1) { events.append((hs[s], d)) }
-        }
-        events.sort { $0.lambda < $1.lambda || ($0.lambda == $1.lambda && $0.donor < $1.donor) }
-        var lambdaStar = 0.0
-        var groupStart = 0
-        var groupEnd = 0
-        if slope > 0 {
-            var e = 0
-            while e < events.count {
-                let le = events[e].lambda
-                groupStart = e
-                while e < events.count, events[e].lambda == le {
-                    let d = events[e].donor
-                    let pos = byRank[d]
-                    let row = p.indices[pos] * n
-                    let old = hj[lo[d] + seg[d]]
-                    seg[d] += 1
-                    let new = hj[lo[d] + seg[d]]
-                    slope += p.probabilities[pos] * (c[row + new] - c[row + old])
-                    e += 1
-                }
-                groupEnd = e
-                lambdaStar = le
-                if slope <= 0 { break }
-            }
-        }
-        // Right plan: every donor on its current line. Left plan differs for the
-        // donors of the last group (their previous line).
-        var planCost = 0.0
-        for d in 0..<k {
-            let pos = byRank[d]
-            planCost += p.probabilities[pos] * c[p.indices[pos] * n + hj[lo[d] + seg[d]]]
-        }
-        var budget = radius - planCost
-        var split = [Double](repeating: 0, count: k)   // fraction shipped on the left line
-        if lambdaStar > 0 {
-            // Group donors in decreasing rank (events within a group are sorted by donor).
-            var e = groupEnd - 1
-            while e >= groupStart, budget > 0 {
-                let d = events[e].donor
-                e -= 1
-                let pos = byRank[d]
-                let row = p.indices[pos] * n
-                let delta = p.probabilities[pos] * (c[row + hj[lo[d] + seg[d] - 1]] - c[row + hj[lo[d] + seg[d]]])
-                guard delta > 0 else { continue }
-                let frac = delta <= budget ? 1 : budget / delta
-                split[d] = frac
-                budget -= frac * delta
-                planCost += frac * delta
-            }
-        }
+        let sweep = Sweep(p: p, byRank: byRank, cost: cost, lines: lines, radius: radius)
+        let seg = sweep.seg, lambdaStar = sweep.lambdaStar
+        let (split, planCost) = mixedPlan(p: p, byRank: byRank, cost: cost, lines: lines, sweep: sweep, radius: radius)
         var value = 0.0
         var pairs: [(state: Int, mass: Double)] = []
         if build { pairs.reserveCapacity(k + 1) }
@@ -226,6 +137,131 @@ enum Wasserstein {
             return RowSolution(value: value, distribution: SparseDistribution(indices: [], probabilities: []), dual: dual, distance: planCost)
         }
         return RowSolution(value: value, distribution: .collecting(&pairs), dual: dual, distance: planCost)
+    }
+
+    /// Every donor's envelope lines: donor `d` is the support position `byRank[d]` (donors in
+    /// rank order); its lines are `hj[lo[d]..<hi[d]]`, starting at `hs[…]`. Read from `hulls`
+    /// when given (`support: simplex`), else built for this row.
+    struct DonorLines {
+        var lo: [Int]
+        var hi: [Int]
+        let hj: [Int]
+        let hs: [Double]
+
+        @inline(__always)
+        init(p: SparseDistribution, v: SortedValues, byRank: [Int], support: SupportRestriction,
+             cost: GroundCost, hulls: Hulls?) {
+            let k = p.indices.count, n = cost.count
+            lo = [Int](repeating: 0, count: k)
+            hi = [Int](repeating: 0, count: k)
+            if let hulls, support == .simplex {
+                for d in 0..<k {
+                    let i = p.indices[byRank[d]]
+                    lo[d] = hulls.start[i]
+                    hi[d] = hulls.start[i + 1]
+                }
+                hj = hulls.states
+                hs = hulls.from
+                return
+            }
+            var lines: [Int] = [], from: [Double] = []
+            lines.reserveCapacity(4 * k)
+            from.reserveCapacity(4 * k)
+            for d in 0..<k {
+                let i = p.indices[byRank[d]]
+                lo[d] = lines.count
+                switch support {
+                case .simplex:
+                    let order = v.order
+                    appendHull(donor: i, values: v.values, cost: cost.entries, n: n, count: n,
+                               candidates: { order[$0] }, hj: &lines, hs: &from)
+                case .nominal:
+                    appendHull(donor: i, values: v.values, cost: cost.entries, n: n, count: k,
+                               candidates: { p.indices[byRank[$0]] }, hj: &lines, hs: &from)
+                }
+                hi[d] = lines.count
+            }
+            hj = lines
+            hs = from
+        }
+    }
+
+    /// The breakpoint sweep: every donor's current line `seg[d]` (relative to `lo[d]`) at the
+    /// first `λ*` where the slope of `g` becomes `≤ 0`, and the last group of events (the
+    /// donors that changed line at `λ*`), `events[groupStart..<groupEnd]`.
+    struct Sweep {
+        var seg: [Int]
+        var events: [(lambda: Double, donor: Int)] = []
+        var lambdaStar = 0.0
+        var groupStart = 0
+        var groupEnd = 0
+
+        @inline(__always)
+        init(p: SparseDistribution, byRank: [Int], cost: GroundCost, lines: DonorLines, radius: Double) {
+            let k = p.indices.count, n = cost.count, c = cost.entries
+            let (lo, hi, hj, hs) = (lines.lo, lines.hi, lines.hj, lines.hs)
+            seg = [Int](repeating: 0, count: k)
+            var slope = -radius
+            for d in 0..<k {
+                let i = p.indices[byRank[d]]
+                slope += p.probabilities[byRank[d]] * c[i * n + hj[lo[d]]]
+                for s in (lo[d] + 1)..<max(hi[d], lo[d] + 1) { events.append((hs[s], d)) }
+            }
+            events.sort { $0.lambda < $1.lambda || ($0.lambda == $1.lambda && $0.donor < $1.donor) }
+            guard slope > 0 else { return }
+            var e = 0
+            while e < events.count {
+                let le = events[e].lambda
+                groupStart = e
+                while e < events.count, events[e].lambda == le {
+                    let d = events[e].donor
+                    let pos = byRank[d]
+                    let row = p.indices[pos] * n
+                    let old = hj[lo[d] + seg[d]]
+                    seg[d] += 1
+                    let new = hj[lo[d] + seg[d]]
+                    slope += p.probabilities[pos] * (c[row + new] - c[row + old])
+                    e += 1
+                }
+                groupEnd = e
+                lambdaStar = le
+                if slope <= 0 { break }
+            }
+        }
+    }
+
+    /// The primal plan at `λ*`: the right plan ships every donor on its current line; the
+    /// donors of the last group switch (in decreasing rank) to their previous line while the
+    /// budget `ρ` lasts. Returns the fraction each donor ships on its left line and the cost.
+    @inline(__always)
+    static func mixedPlan(p: SparseDistribution, byRank: [Int], cost: GroundCost, lines: DonorLines, sweep: Sweep,
+                          radius: Double) -> (split: [Double], cost: Double) {
+        let k = p.indices.count, n = cost.count, c = cost.entries
+        let (lo, hj, seg, events) = (lines.lo, lines.hj, sweep.seg, sweep.events)
+        var planCost = 0.0
+        for d in 0..<k {
+            let pos = byRank[d]
+            planCost += p.probabilities[pos] * c[p.indices[pos] * n + hj[lo[d] + seg[d]]]
+        }
+        var budget = radius - planCost
+        var split = [Double](repeating: 0, count: k)   // fraction shipped on the left line
+        if sweep.lambdaStar > 0 {
+            // Group donors in decreasing rank (events within a group are sorted by donor).
+            var e = sweep.groupEnd - 1
+            while e >= sweep.groupStart, budget > 0 {
+                let d = events[e].donor
+                e -= 1
+                let pos = byRank[d]
+                let row = p.indices[pos] * n
+                let delta = p.probabilities[pos] * (c[row + hj[lo[d] + seg[d] - 1]] - c[row + hj[lo[d] + seg[d]]])
+                guard delta > 0 else { continue }
+                let frac = delta <= budget ? 1 : budget / delta
+                split[d] = frac
+                budget -= frac * delta
+                planCost += frac * delta
+            }
+        }
+        return (split, planCost)
     }
 
     /// `g(λ) = −λρ + Σ_i p_i min_{j∈A} (V_j + λ c_ij)`, evaluated densely. `O(k·n)`.

@@ -98,7 +98,7 @@ public enum Evaluation {
         let base = game
         return try MeanFieldGame(stateCount: game.stateCount, actionCount: m, discount: game.discount,
                                  ambiguity: .nominalOnly, stateNames: game.stateNames, actionNames: game.actionNames,
-                                 reward: { s, a, mu in base.reward(s, a, mu) },
+                                 reward: { s, a, mu throws(ModelError) in try base.reward(s, a, mu) },
                                  kernel: { s, a, _ in kernels[s * m + a] }, kernelDependsOnMeanField: false)
     }
 

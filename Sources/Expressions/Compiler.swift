@@ -73,23 +73,10 @@ struct Compiler {
             return .constant(v)
 
         case let .name(name):
-            switch try resolve(name, at: syntax.range) {
-            case let .scalar(slot): return .scalar(slot: slot, site: site(syntax.range))
-            case let .constant(v): return .constant(v)
-            case let .array(i):
-                throw error(.arrayWhereNumberExpected(name, shape: schema.arrays[i].shape), at: syntax.range)
-            }
+            return try scalarName(name, syntax)
 
         case .index:
-            guard let ref = try arrayReference(syntax) else {
-                // Unreachable: an index expression is always an array reference or an error.
-                throw error(.indexingNumber(text.excerpt(syntax.range)), at: syntax.range)
-            }
-            let remaining = ref.remainingShape
-            guard remaining.isEmpty else {
-                throw error(.arrayWhereNumberExpected(text.excerpt(syntax.range), shape: remaining), at: syntax.range)
-            }
-            return Self.element(ref, site: site(syntax.range))
+            return try scalarElement(syntax)
 
         case let .call(name, nameRange, arguments):
             return try call(name, nameRange: nameRange, arguments: arguments, range: syntax.range)
@@ -101,23 +88,7 @@ struct Compiler {
             return Self.unary(.not, try scalar(operand), site: site(syntax.range))
 
         case let .arithmetic(first, rest):
-            let start = first.range.lowerBound
-            var links: [Node.Link] = []
-            links.reserveCapacity(rest.count)
-            let head = try scalar(first)
-            for (op, operand) in rest {
-                let operation: BinaryOperation
-                switch op {
-                case .add: operation = .add
-                case .subtract: operation = .subtract
-                case .multiply: operation = .multiply
-                case .divide: operation = .divide
-                case .remainder: operation = .remainder
-                }
-                links.append(Node.Link(operation: operation, operand: try scalar(operand),
-                                       site: site(start..<operand.range.upperBound)))
-            }
-            return Self.chain(head, links)
+            return try arithmetic(first, rest)
 
         case let .power(operands):
             var nodes: [Node] = []
@@ -130,15 +101,7 @@ struct Compiler {
             return Self.power(nodes, sites: sites)
 
         case let .comparison(op, lhs, rhs):
-            let operation: BinaryOperation
-            switch op {
-            case .equal: operation = .equal
-            case .notEqual: operation = .notEqual
-            case .less: operation = .less
-            case .lessEqual: operation = .lessEqual
-            case .greater: operation = .greater
-            case .greaterEqual: operation = .greaterEqual
-            }
+            let operation = Self.operation(op)
             let l = try scalar(lhs)
             let r = try scalar(rhs)
             return Self.chain(l, [Node.Link(operation: operation, operand: r, site: site(syntax.range))])
@@ -147,6 +110,62 @@ struct Compiler {
             var nodes: [Node] = []
             for operand in operands { nodes.append(try scalar(operand)) }
             return Self.logical(isAnd: isAnd, nodes, site: site(syntax.range))
+        }
+    }
+
+    /// A name used as a number: a scalar slot or a constant (an array is an error).
+    private mutating func scalarName(_ name: String, _ syntax: Syntax) throws(ExpressionError) -> Node {
+        switch try resolve(name, at: syntax.range) {
+        case let .scalar(slot): return .scalar(slot: slot, site: site(syntax.range))
+        case let .constant(v): return .constant(v)
+        case let .array(i):
+            throw error(.arrayWhereNumberExpected(name, shape: schema.arrays[i].shape), at: syntax.range)
+        }
+    }
+
+    /// An index expression used as a number: it must select one element.
+    private mutating func scalarElement(_ syntax: Syntax) throws(ExpressionError) -> Node {
+        guard let ref = try arrayReference(syntax) else {
+            // Unreachable: an index expression is always an array reference or an error.
+            throw error(.indexingNumber(text.excerpt(syntax.range)), at: syntax.range)
+        }
+        let remaining = ref.remainingShape
+        guard remaining.isEmpty else {
+            throw error(.arrayWhereNumberExpected(text.excerpt(syntax.range), shape: remaining), at: syntax.range)
+        }
+        return Self.element(ref, site: site(syntax.range))
+    }
+
+    /// `first op₁ x₁ op₂ x₂ …`, left to right; each link's site spans from `first` to its operand.
+    private mutating func arithmetic(_ first: Syntax, _ rest: [(ArithmeticOperator, Syntax)]) throws(ExpressionError) -> Node {
+        let start = first.range.lowerBound
+        var links: [Node.Link] = []
+        links.reserveCapacity(rest.count)
+        let head = try scalar(first)
+        for (op, operand) in rest {
+            let operation: BinaryOperation
+            switch op {
+            case .add: operation = .add
+            case .subtract: operation = .subtract
+            case .multiply: operation = .multiply
+            case .divide: operation = .divide
+            case .remainder: operation = .remainder
+            }
+            links.append(Node.Link(operation: operation, operand: try scalar(operand),
+                                   site: site(start..<operand.range.upperBound)))
+        }
+        return Self.chain(head, links)
+    }
+
+    /// The VM operation of a comparison.
+    private static func operation(_ op: ComparisonOperator) -> BinaryOperation {
+        switch op {
+        case .equal: .equal
+        case .notEqual: .notEqual
+        case .less: .less
+        case .lessEqual: .lessEqual
+        case .greater: .greater
+        case .greaterEqual: .greaterEqual
         }
     }
 

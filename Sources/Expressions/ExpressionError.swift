@@ -122,78 +122,66 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
     /// The message without position or excerpt, e.g. `expected ')' but found end of input`.
     public var message: String {
         switch kind {
-        case let .unexpectedCharacter(c, hint):
-            return "unexpected character '\(c)'" + (hint.map { " (\($0))" } ?? "")
-        case let .malformedNumber(text, reason):
-            return "malformed number `\(text)`: \(reason)"
-        case let .unexpectedToken(found, expected):
-            return "expected \(expected) but found \(found)"
-        case .chainedComparison:
-            return "comparisons cannot be chained; write `a < b and b < c` instead of `a < b < c`"
+        case let .unexpectedCharacter(c, hint): "unexpected character '\(c)'" + (hint.map { " (\($0))" } ?? "")
+        case let .malformedNumber(text, reason): "malformed number `\(text)`: \(reason)"
+        case let .unexpectedToken(found, expected): "expected \(expected) but found \(found)"
+        case .chainedComparison: "comparisons cannot be chained; write `a < b and b < c` instead of `a < b < c`"
         case let .nestingTooDeep(limit):
-            return "expression is nested too deeply (more than \(limit) levels of parentheses, calls, indices or prefix operators)"
+            "expression is nested too deeply (more than \(limit) levels of parentheses, calls, indices or prefix operators)"
         case let .invalidName(name):
-            return "`\(name)` cannot be declared: a name is letters, digits and '_', does not start with a digit, and is not `and`, `or` or `not`"
-        case let .duplicateName(name):
-            return "`\(name)` is declared twice"
-        case let .invalidShape(shape, count):
-            return "an array of shape \(shape) cannot hold \(count) elements"
-        case let .bindingShapeMismatch(name, expected, found):
-            return "`\(name)` needs \(expected) values but was given \(found)"
-        case let .notBindable(name, reason):
-            return "cannot set `\(name)`: \(reason)"
-        case .environmentMismatch:
-            return "the environment was made from a different schema than the expression was compiled against"
+            "`\(name)` cannot be declared: a name is letters, digits and '_', does not start with a digit, and is not `and`, `or` or `not`"
+        case let .duplicateName(name): "`\(name)` is declared twice"
+        case let .invalidShape(shape, count): "an array of shape \(shape) cannot hold \(count) elements"
+        case let .bindingShapeMismatch(name, expected, found): "`\(name)` needs \(expected) values but was given \(found)"
+        case let .notBindable(name, reason): "cannot set `\(name)`: \(reason)"
+        case .environmentMismatch: "the environment was made from a different schema than the expression was compiled against"
         case let .unknownName(name, suggestion, available):
-            let hint = suggestion.map { "did you mean `\($0)`? " } ?? ""
-            return "unknown name `\(name)` (\(hint)available: \(Self.list(available)))"
-        case let .unavailableName(name, available):
-            return "`\(name)` is not available here (available: \(Self.list(available)))"
+            "unknown name `\(name)` (\(Self.didYouMean(suggestion))available: \(Self.list(available)))"
+        case let .unavailableName(name, available): "`\(name)` is not available here (available: \(Self.list(available)))"
         case let .unknownFunction(name, suggestion):
-            let hint = suggestion.map { "did you mean `\($0)`? " } ?? ""
-            return "unknown function `\(name)` (\(hint)functions: \(Builtin.allNames.joined(separator: ", ")))"
-        case let .functionWithoutCall(name):
-            return "`\(name)` is a function; call it with arguments, like `\(name)(x)`"
+            "unknown function `\(name)` (\(Self.didYouMean(suggestion))functions: \(Builtin.allNames.joined(separator: ", ")))"
+        case let .functionWithoutCall(name): "`\(name)` is a function; call it with arguments, like `\(name)(x)`"
         case let .wrongArgumentCount(function, expected, found):
-            let noun = expected == "1" ? "argument" : "arguments"
-            return "`\(function)` takes \(expected) \(noun) but was given \(found)"
-        case let .indexingNumber(text):
-            return "`\(text)` is a number and cannot be indexed"
+            "`\(function)` takes \(expected) \(expected == "1" ? "argument" : "arguments") but was given \(found)"
+        case let .indexingNumber(text): "`\(text)` is a number and cannot be indexed"
         case let .tooManyIndices(array, dimensions, found):
-            let noun = dimensions == 1 ? "dimension" : "dimensions"
-            return "`\(array)` has \(dimensions) \(noun) but is given \(found) indices"
-        case let .arrayWhereNumberExpected(text, shape):
-            let what = shape.count == 1 ? "a vector of \(shape[0]) numbers" : "an array of shape \(shape)"
-            let more = shape.count == 1 ? "an index" : "\(shape.count) more indices"
-            return "`\(text)` is \(what) where a number is needed; it needs \(more), like `\(text)\(String(repeating: "[i]", count: shape.count))`, or use it in sum/min/max"
+            "`\(array)` has \(dimensions) \(dimensions == 1 ? "dimension" : "dimensions") but is given \(found) indices"
+        case let .arrayWhereNumberExpected(text, shape): Self.arrayWhereNumberExpected(text, shape: shape)
         case let .numberWhereArrayExpected(function):
-            if function == "sum" {
-                return "`sum` takes one array (like `sum(mu)` or `sum(m[i])`), not a number"
-            }
-            return "`\(function)` takes two or more numbers, or one array"
-        case let .emptyArray(function, array):
-            return "`\(function)` of `\(array)`, which has no elements"
+            function == "sum" ? "`sum` takes one array (like `sum(mu)` or `sum(m[i])`), not a number"
+                : "`\(function)` takes two or more numbers, or one array"
+        case let .emptyArray(function, array): "`\(function)` of `\(array)`, which has no elements"
         case let .indexOutOfRange(array, position, dimensions, value, count):
-            let which = dimensions == 1 ? "index" : "index \(position + 1) of \(dimensions)"
-            let rendered = Self.render(value)
-            let rounded = value.isFinite && value.rounded() != value ? " (rounds to \(Self.render(value.rounded())))" : ""
-            let range = count == 0 ? "it has no elements" : "valid: 0...\(count - 1)"
-            return "\(which) of `\(array)` is \(rendered)\(rounded), out of range (\(range))"
-        case .divisionByZero:
-            return "division by zero"
-        case let .logarithmOfNonPositive(x):
-            return "logarithm of a non-positive number (\(Self.render(x)))"
-        case let .squareRootOfNegative(x):
-            return "square root of a negative number (\(Self.render(x)))"
+            Self.indexOutOfRange(array, position: position, dimensions: dimensions, value: value, count: count)
+        case .divisionByZero: "division by zero"
+        case let .logarithmOfNonPositive(x): "logarithm of a non-positive number (\(Self.render(x)))"
+        case let .squareRootOfNegative(x): "square root of a negative number (\(Self.render(x)))"
         case let .powerOfNegative(base, exponent):
-            return "negative base \(Self.render(base)) raised to the non-integer power \(Self.render(exponent))"
+            "negative base \(Self.render(base)) raised to the non-integer power \(Self.render(exponent))"
         case let .invalidClampBounds(lower, upper):
-            return "clamp bounds are reversed (lower \(Self.render(lower)) > upper \(Self.render(upper)))"
-        case let .nonFinite(x):
-            return "the value is not finite (\(Self.render(x)))"
-        case let .unboundArray(name):
-            return "`\(name)` has not been bound to values"
+            "clamp bounds are reversed (lower \(Self.render(lower)) > upper \(Self.render(upper)))"
+        case let .nonFinite(x): "the value is not finite (\(Self.render(x)))"
+        case let .unboundArray(name): "`\(name)` has not been bound to values"
         }
+    }
+
+    /// `did you mean `x`? ` for a suggestion, or nothing.
+    static func didYouMean(_ suggestion: String?) -> String {
+        suggestion.map { "did you mean `\($0)`? " } ?? ""
+    }
+
+    static func arrayWhereNumberExpected(_ text: String, shape: [Int]) -> String {
+        let what = shape.count == 1 ? "a vector of \(shape[0]) numbers" : "an array of shape \(shape)"
+        let more = shape.count == 1 ? "an index" : "\(shape.count) more indices"
+        return "`\(text)` is \(what) where a number is needed; it needs \(more), like `\(text)\(String(repeating: "[i]", count: shape.count))`, or use it in sum/min/max"
+    }
+
+    static func indexOutOfRange(_ array: String, position: Int, dimensions: Int, value: Double, count: Int) -> String {
+        let which = dimensions == 1 ? "index" : "index \(position + 1) of \(dimensions)"
+        let rendered = render(value)
+        let rounded = value.isFinite && value.rounded() != value ? " (rounds to \(render(value.rounded())))" : ""
+        let range = count == 0 ? "it has no elements" : "valid: 0...\(count - 1)"
+        return "\(which) of `\(array)` is \(rendered)\(rounded), out of range (\(range))"
     }
 
     /// `position: in `excerpt`: message`, leaving out the parts that are absent.

@@ -21,6 +21,9 @@ extension CompiledExpression {
     /// earlier instructions pushed. Debug builds assert both before every push and pop
     /// (`assert`, compiled out with `-O`): a code-generator bug then stops at the
     /// instruction instead of writing past the stack.
+    ///
+    /// A documented hot kernel (Docs/Development.md): one `switch` over the instruction set in
+    /// one loop, the dispatch every expression evaluation runs.
     private func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
                          environment: Environment, diagnose: Bool) throws(LocatedFault) -> Double {
         guard let s = stack.baseAddress, stack.count >= stackSize, stackSize >= 1 else {

@@ -45,12 +45,6 @@ enum Lexer {
         let s = text.scalars
         var tokens: [Token] = []
         var i = 0
-
-        func fail(_ kind: ExpressionError.Kind, at offset: Int) -> ExpressionError {
-            ExpressionError(kind, position: text.position(at: offset))
-        }
-        func peek(_ j: Int) -> Unicode.Scalar? { j < s.count ? s[j] : nil }
-
         while i < s.count {
             let c = s[i]
             let start = i
@@ -58,28 +52,14 @@ enum Lexer {
                 i += 1
                 continue
             }
-            if isDigit(c) || (c == "." && peek(i + 1).map(isDigit) == true) {
-                while i < s.count, isDigit(s[i]) { i += 1 }
-                if i < s.count, s[i] == "." {
-                    i += 1
-                    while i < s.count, isDigit(s[i]) { i += 1 }
-                }
-                if i < s.count, s[i] == "e" || s[i] == "E" {
-                    var j = i + 1
-                    if j < s.count, s[j] == "+" || s[j] == "-" { j += 1 }
-                    guard j < s.count, isDigit(s[j]) else {
-                        let bad = String(String.UnicodeScalarView(s[start..<min(j, s.count)]))
-                        throw fail(.malformedNumber(bad, reason: "expected digits after the exponent 'e'"), at: start)
-                    }
-                    while j < s.count, isDigit(s[j]) { j += 1 }
-                    i = j
-                }
+            if isDigit(c) || (c == "." && i + 1 < s.count && isDigit(s[i + 1])) {
+                i = try scanNumber(text, from: start)
                 let literal = String(String.UnicodeScalarView(s[start..<i]))
                 guard let value = Double(literal) else {
-                    throw fail(.malformedNumber(literal, reason: "not a decimal number"), at: start)
+                    throw fail(text, .malformedNumber(literal, reason: "not a decimal number"), at: start)
                 }
                 guard value.isFinite else {
-                    throw fail(.malformedNumber(literal, reason: "too large for a double-precision number"), at: start)
+                    throw fail(text, .malformedNumber(literal, reason: "too large for a double-precision number"), at: start)
                 }
                 tokens.append(Token(kind: .number(value), range: start..<i))
                 continue
@@ -90,50 +70,76 @@ enum Lexer {
                 tokens.append(Token(kind: keywords[name] ?? .name(name), range: start..<i))
                 continue
             }
-            let next = peek(i + 1)
-            let kind: Token.Kind
-            var length = 1
-            switch c {
-            case "+": kind = .plus
-            case "-": kind = .minus
-            case "*":
-                if next == "*" {
-                    throw fail(.unexpectedCharacter("**", hint: "write powers with `^`, like `x^2`"), at: start)
-                }
-                kind = .star
-            case "/": kind = .slash
-            case "%": kind = .percent
-            case "^": kind = .caret
-            case "(": kind = .leftParen
-            case ")": kind = .rightParen
-            case "[": kind = .leftBracket
-            case "]": kind = .rightBracket
-            case ",": kind = .comma
-            case "=":
-                guard next == "=" else {
-                    throw fail(.unexpectedCharacter("=", hint: "compare with `==`"), at: start)
-                }
-                kind = .equal; length = 2
-            case "!":
-                guard next == "=" else {
-                    throw fail(.unexpectedCharacter("!", hint: "use `not` for negation, `!=` for inequality"), at: start)
-                }
-                kind = .notEqual; length = 2
-            case "<":
-                if next == "=" { kind = .lessEqual; length = 2 } else { kind = .less }
-            case ">":
-                if next == "=" { kind = .greaterEqual; length = 2 } else { kind = .greater }
-            case "&":
-                throw fail(.unexpectedCharacter(next == "&" ? "&&" : "&", hint: "use `and`"), at: start)
-            case "|":
-                throw fail(.unexpectedCharacter(next == "|" ? "||" : "|", hint: "use `or`"), at: start)
-            default:
-                throw fail(.unexpectedCharacter(String(Character(c)), hint: nil), at: start)
-            }
+            let (kind, length) = try punctuation(text, at: start)
             i += length
             tokens.append(Token(kind: kind, range: start..<i))
         }
         tokens.append(Token(kind: .end, range: s.count..<s.count))
         return tokens
+    }
+
+    static func fail(_ text: SourceText, _ kind: ExpressionError.Kind, at offset: Int) -> ExpressionError {
+        ExpressionError(kind, position: text.position(at: offset))
+    }
+
+    /// The end of the number literal starting at `start`: digits, an optional fraction and
+    /// an optional exponent (which must have digits).
+    static func scanNumber(_ text: SourceText, from start: Int) throws(ExpressionError) -> Int {
+        let s = text.scalars
+        var i = start
+        while i < s.count, isDigit(s[i]) { i += 1 }
+        if i < s.count, s[i] == "." {
+            i += 1
+            while i < s.count, isDigit(s[i]) { i += 1 }
+        }
+        if i < s.count, s[i] == "e" || s[i] == "E" {
+            var j = i + 1
+            if j < s.count, s[j] == "+" || s[j] == "-" { j += 1 }
+            guard j < s.count, isDigit(s[j]) else {
+                let bad = String(String.UnicodeScalarView(s[start..<min(j, s.count)]))
+                throw fail(text, .malformedNumber(bad, reason: "expected digits after the exponent 'e'"), at: start)
+            }
+            while j < s.count, isDigit(s[j]) { j += 1 }
+            i = j
+        }
+        return i
+    }
+
+    /// The operator or bracket at `start` and its length in scalars; a helpful error for
+    /// `**`, `=`, `!`, `&&`, `||` and unknown characters.
+    static func punctuation(_ text: SourceText, at start: Int) throws(ExpressionError) -> (Token.Kind, Int) {
+        let s = text.scalars
+        let c = s[start]
+        let next: Unicode.Scalar? = start + 1 < s.count ? s[start + 1] : nil
+        switch c {
+        case "+": return (.plus, 1)
+        case "-": return (.minus, 1)
+        case "*":
+            if next == "*" {
+                throw fail(text, .unexpectedCharacter("**", hint: "write powers with `^`, like `x^2`"), at: start)
+            }
+            return (.star, 1)
+        case "/": return (.slash, 1)
+        case "%": return (.percent, 1)
+        case "^": return (.caret, 1)
+        case "(": return (.leftParen, 1)
+        case ")": return (.rightParen, 1)
+        case "[": return (.leftBracket, 1)
+        case "]": return (.rightBracket, 1)
+        case ",": return (.comma, 1)
+        case "=":
+            guard next == "=" else { throw fail(text, .unexpectedCharacter("=", hint: "compare with `==`"), at: start) }
+            return (.equal, 2)
+        case "!":
+            guard next == "=" else {
+                throw fail(text, .unexpectedCharacter("!", hint: "use `not` for negation, `!=` for inequality"), at: start)
+            }
+            return (.notEqual, 2)
+        case "<": return next == "=" ? (.lessEqual, 2) : (.less, 1)
+        case ">": return next == "=" ? (.greaterEqual, 2) : (.greater, 1)
+        case "&": throw fail(text, .unexpectedCharacter(next == "&" ? "&&" : "&", hint: "use `and`"), at: start)
+        case "|": throw fail(text, .unexpectedCharacter(next == "|" ? "||" : "|", hint: "use `or`"), at: start)
+        default: throw fail(text, .unexpectedCharacter(String(Character(c)), hint: nil), at: start)
+        }
     }
 }

@@ -35,120 +35,134 @@ extension GameFile {
 
     /// Builds the game for the MeanField solvers.
     ///
-    /// Expressions are evaluated by the game's closures, which cannot throw: an
-    /// evaluation error (a `log` of 0, an index out of range, a negative
-    /// probability, a row that does not sum to 1) makes the closure return an
-    /// invalid value that the solver rejects, and the precise message is kept
-    /// for ``explain(_:)``.
+    /// Expressions are evaluated by the game's functions, which throw a
+    /// `ModelError` naming the field when an evaluation fails (a `log`
+    /// of 0, an index out of range, a negative probability, a row that does not
+    /// sum to 1); the solver stops with `MeanFieldError.model(state:action:error:)`
+    /// and ``explain(_:)`` turns it into a one-line ``GameFileError``.
     ///
     /// - Throws: ``GameFileError`` when an expression fails at the uniform mean
     ///   field (the game is validated there on construction).
     public func makeGame() throws(GameFileError) -> MeanFieldGame {
-        let slots = self.slots, log = failures
-        // Each closure call starts from a copy of this environment (three references
-        // to retain) instead of building one from the schema (three allocations).
-        let template = Environment(schema: schema)
-        let rewardExpr = reward, radiusExpr = radius, n = stateCount
-        let states = stateNames, actions = actionNames, file = path
-        @Sendable func fail(_ field: String, _ s: Int, _ a: Int, _ t: Int?, _ message: String) {
-            let where_ = "at s=\(states[s]), a=\(actions[a])" + (t.map { ", t=\(states[$0])" } ?? "")
-            let kind = field.hasPrefix("transition") ? "transition" : (field == "reward" ? "reward" : "radius")
-            log.record(GameFileError(file: file, field: field, message: "\(where_): \(message)"), kind: kind, state: s, action: a)
-        }
-        let rewardFunction: MeanFieldGame.RewardFunction = { s, a, mu in
-            var env = template
-            env[slots.s] = Double(s); env[slots.a] = Double(a)
-            do throws(ExpressionError) {
-                try env.bind(slots.mu, to: mu)
-                return try rewardExpr.evaluate(in: env)
-            } catch {
-                fail("reward", s, a, nil, error.message)
-                return .nan
-            }
-        }
-        let radiusFunction: MeanFieldGame.RadiusFunction = { s, a, mu in
-            var env = template
-            env[slots.s] = Double(s); env[slots.a] = Double(a)
-            do throws(ExpressionError) {
-                try env.bind(slots.mu, to: mu)
-                let rho = try radiusExpr.evaluate(in: env)
-                if !(rho >= 0) { fail("ambiguity.radius", s, a, nil, "found \(rho), expected a number >= 0") }
-                return rho
-            } catch {
-                fail("ambiguity.radius", s, a, nil, error.message)
-                return .nan
-            }
-        }
-        let invalid = SparseDistribution(indices: [0], probabilities: [.nan])
-        let kernelFunction: MeanFieldGame.KernelFunction
-        let kernelDepends: Bool
-        switch transition {
-        case let .rows(rows):
-            let m = actionCount
-            kernelFunction = { s, a, _ in rows[s * m + a] }
-            kernelDepends = false
-        case let .expression(expr, normalize):
-            kernelDepends = expr.depends(on: "mu")
-            kernelFunction = { s, a, mu in
-                var env = template
-                env[slots.s] = Double(s); env[slots.a] = Double(a)
-                var idx: [Int] = [], pr: [Double] = []
-                var total = 0.0
-                do throws(ExpressionError) {
-                    try env.bind(slots.mu, to: mu)
-                    for t in 0..<n {
-                        env[slots.t] = Double(t)
-                        let p = try expr.evaluate(in: env)
-                        guard p >= 0 else {
-                            fail(normalize ? "transition.expr" : "transition", s, a, t, "found \(p), expected a probability >= 0")
-                            return invalid
-                        }
-                        if p > 0 { idx.append(t); pr.append(p); total += p }
-                    }
-                } catch {
-                    fail(normalize ? "transition.expr" : "transition", s, a, nil, error.message)
-                    return invalid
-                }
-                if normalize {
-                    guard total > 0 else {
-                        fail("transition.expr", s, a, nil, "the row sums to 0, expected a positive sum to normalize")
-                        return invalid
-                    }
-                    for k in pr.indices { pr[k] /= total }
-                } else if abs(total - 1) > Self.rowTolerance {
-                    fail("transition", s, a, nil, "the row sums to \(total), expected 1 (within 1e-9; use transition.normalize: true to divide by the sum)")
-                    return invalid
-                }
-                return SparseDistribution(indices: idx, probabilities: pr)
-            }
-        }
+        let bind = RowBinder(template: Environment(schema: schema), slots: slots)
+        let kernel = kernelFunction(bind)
         do throws(MeanFieldError) {
             return try MeanFieldGame(
                 stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
                 stateNames: stateNames, actionNames: actionNames,
-                reward: rewardFunction, kernel: kernelFunction, kernelDependsOnMeanField: kernelDepends,
-                radius: radiusFunction, radiusDependsOnMeanField: radiusExpr.depends(on: "mu"))
+                reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
+                kernelDependsOnMeanField: kernel.dependsOnMeanField,
+                radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
         } catch {
             throw explain(error)
         }
     }
 
+    /// Binds `s`, `a` and `mu` for one evaluation of a row's expression. Each call
+    /// starts from a copy of ``template`` (three references to retain) instead of
+    /// building an environment from the schema (three allocations).
+    struct RowBinder: Sendable {
+        let template: Environment
+        let slots: Slots
+
+        @inline(__always)
+        func callAsFunction(_ s: Int, _ a: Int, _ mu: [Double]) throws(ExpressionError) -> Environment {
+            var env = template
+            env[slots.s] = Double(s)
+            env[slots.a] = Double(a)
+            try env.bind(slots.mu, to: mu)
+            return env
+        }
+    }
+
+    /// `reward`, evaluated at `(s, a, μ)`.
+    static func rewardFunction(_ expr: CompiledExpression, _ bind: RowBinder) -> MeanFieldGame.RewardFunction {
+        let template = bind.template, slots = bind.slots
+        return { s, a, mu throws(ModelError) in
+            var env = template
+            env[slots.s] = Double(s)
+            env[slots.a] = Double(a)
+            do throws(ExpressionError) {
+                try env.bind(slots.mu, to: mu)
+                return try expr.evaluate(in: env)
+            } catch {
+                throw ModelError(field: "reward", message: error.message)
+            }
+        }
+    }
+
+    /// `ambiguity.radius`, evaluated at `(s, a, μ)`; a value that is not `≥ 0` is an error.
+    static func radiusFunction(_ expr: CompiledExpression, _ bind: RowBinder) -> MeanFieldGame.RadiusFunction {
+        { s, a, mu throws(ModelError) in
+            let rho: Double
+            do throws(ExpressionError) {
+                rho = try expr.evaluate(in: bind(s, a, mu))
+            } catch {
+                throw ModelError(field: "ambiguity.radius", message: error.message)
+            }
+            guard rho >= 0 else { throw ModelError(field: "ambiguity.radius", message: "found \(rho), expected a number >= 0") }
+            return rho
+        }
+    }
+
+    /// `transition`: the stored rows, or the expression evaluated for every `t` at `(s, a, μ)`.
+    func kernelFunction(_ bind: RowBinder) -> (function: MeanFieldGame.KernelFunction, dependsOnMeanField: Bool) {
+        switch transition {
+        case let .rows(rows):
+            let m = actionCount
+            return ({ s, a, _ in rows[s * m + a] }, false)
+        case let .expression(expr, normalize):
+            let n = stateCount
+            let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
+                try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, s, a, mu)
+            }
+            return (function, expr.depends(on: "mu"))
+        }
+    }
+
+    /// One row `P̂(·|s, a, μ)` of a transition expression: every `p(t) ≥ 0`, and the row
+    /// divided by its (positive) sum when `normalize`, or summing to 1 within 1e-9 otherwise.
+    static func expressionRow(_ expr: CompiledExpression, normalize: Bool, states n: Int, environment bind: RowBinder,
+                              _ s: Int, _ a: Int, _ mu: [Double]) throws(ModelError) -> SparseDistribution {
+        let field = normalize ? "transition.expr" : "transition"
+        var idx: [Int] = [], pr: [Double] = []
+        var total = 0.0
+        var env: Environment
+        do throws(ExpressionError) { env = try bind(s, a, mu) } catch { throw ModelError(field: field, message: error.message) }
+        for t in 0..<n {
+            env[bind.slots.t] = Double(t)
+            let p: Double
+            do throws(ExpressionError) { p = try expr.evaluate(in: env) } catch { throw ModelError(field: field, message: error.message) }
+            guard p >= 0 else { throw ModelError(field: field, message: "found \(p), expected a probability >= 0", successor: t) }
+            if p > 0 { idx.append(t); pr.append(p); total += p }
+        }
+        if normalize {
+            guard total > 0 else {
+                throw ModelError(field: field, message: "the row sums to 0, expected a positive sum to normalize")
+            }
+            for k in pr.indices { pr[k] /= total }
+        } else if abs(total - 1) > rowTolerance {
+            throw ModelError(field: field, message: "the row sums to \(total), expected 1 (within 1e-9; use transition.normalize: true to divide by the sum)")
+        }
+        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+
     /// Turns an error from the solver into a one-line game-file error naming the
-    /// field, `s`, `a` (and `t`): the message recorded by the game's closures
-    /// when an expression failed, or the solver's own description otherwise.
+    /// field, `s`, `a` (and `t`): the message of the game's function when an
+    /// expression failed, or the solver's own description otherwise.
     public func explain(_ error: MeanFieldError) -> GameFileError {
         func name(_ s: Int, _ a: Int) -> String {
-            "at s=\(s < stateNames.count ? stateNames[s] : "\(s)"), a=\(a < actionNames.count ? actionNames[a] : "\(a)")"
+            "at s=\(stateName(s)), a=\(a < actionNames.count ? actionNames[a] : "\(a)")"
         }
         switch error {
+        case let .model(s, a, model):
+            let at = name(s, a) + (model.successor.map { ", t=\(stateName($0))" } ?? "")
+            return GameFileError(file: path, field: model.field, message: "\(at): \(model.message)")
         case let .invalidReward(s, a, v):
-            if let recorded = failures.failure(kind: "reward", state: s, action: a) { return recorded }
             return GameFileError(file: path, field: "reward", message: "\(name(s, a)): found \(v), expected a finite number")
         case let .invalidKernel(s, a, message):
-            if let recorded = failures.failure(kind: "transition", state: s, action: a) { return recorded }
             return GameFileError(file: path, field: "transition", message: "\(name(s, a)): \(message)")
         case let .invalidRadius(s, a, v):
-            if let recorded = failures.failure(kind: "radius", state: s, action: a) { return recorded }
             return GameFileError(file: path, field: "ambiguity.radius", message: "\(name(s, a)): found \(v), expected a finite number >= 0")
         case let .invalidGame(field, message):
             return GameFileError(file: path, field: field, message: message)
@@ -160,4 +174,7 @@ extension GameFile {
             return GameFileError(file: path, field: "", message: error.description)
         }
     }
+
+    /// The name of state `s`, or its number when out of range.
+    private func stateName(_ s: Int) -> String { s >= 0 && s < stateNames.count ? stateNames[s] : "\(s)" }
 }

@@ -8,10 +8,13 @@ extension GameFile {
     /// evaluation per visited mean field; about 3 s at 60 ns an evaluation).
     static let maximumExpressionEntries = 50_000_000.0
 
-    // swiftlint:disable:next function_parameter_count
+    /// The arrays declared under `parameters`, by name.
+    typealias ParameterArrays = [String: (shape: [Int], elements: [Double])]
+
+    /// Reads `transition`: an expression, `{expr, normalize}`, `{table}` or `{sparse}`.
     static func readTransition(
         _ node: DocumentNode, r: FieldReader, n: Int, m: Int, stateNames: [String], actionNames: [String],
-        parameterArrays: [String: (shape: [Int], elements: [Double])],
+        parameterArrays: ParameterArrays,
         compile: (DocumentNode, String, [String]) throws(GameFileError) -> CompiledExpression
     ) throws(GameFileError) -> TransitionSource {
         let entries = Double(n) * Double(m) * Double(n)
@@ -27,44 +30,14 @@ extension GameFile {
         case let .object(pairs):
             try r.checkKeys(pairs, known: ["expr", "normalize", "table", "sparse"], field: "transition")
             func sub(_ k: String) -> DocumentNode? { pairs.first { $0.key == k }?.value }
-            let kinds = ["expr", "table", "sparse"].filter { sub($0) != nil }
-            guard kinds.count == 1 else {
-                throw r.error("transition", node, kinds.isEmpty
-                    ? "found a mapping without expr, table or sparse, expected exactly one of them"
-                    : "found \(kinds.joined(separator: " and ")), expected exactly one of expr, table, sparse")
-            }
-            var normalize = false
-            if let nz = sub("normalize") {
-                guard sub("expr") != nil else { throw r.error("transition.normalize", nz, "only applies to transition.expr") }
-                normalize = try r.bool(nz, "transition.normalize")
-            }
+            let normalize = try readTransitionKind(node, r: r, sub: sub)
             if let e = sub("expr") {
                 try checkSize("transition.expr")
                 return .expression(try compile(e, "transition.expr", ["s", "a", "t", "mu"]), normalize: normalize)
             }
             if let tableNode = sub("table") {
-                let array = try resolveArray(tableNode, "transition.table", r: r, parameterArrays: parameterArrays)
-                guard array.shape == [n, m, n] else {
-                    throw r.error("transition.table", tableNode, "has shape \(array.shape), expected [\(n), \(m), \(n)] (P[s][a][t])")
-                }
-                var rows: [SparseDistribution] = []
-                rows.reserveCapacity(n * m)
-                for s in 0..<n {
-                    for a in 0..<m {
-                        let base = (s * m + a) * n
-                        var idx: [Int] = [], pr: [Double] = []
-                        for t in 0..<n {
-                            let p = array.elements[base + t]
-                            guard p >= 0 else {
-                                throw r.error("transition.table", tableNode, "at s=\(stateNames[s]), a=\(actionNames[a]), t=\(stateNames[t]): found \(p), expected a probability >= 0")
-                            }
-                            if p > 0 { idx.append(t); pr.append(p) }
-                        }
-                        try checkRow(pr, field: "transition.table", node: tableNode, s: stateNames[s], a: actionNames[a], r: r)
-                        rows.append(SparseDistribution(indices: idx, probabilities: pr))
-                    }
-                }
-                return .rows(rows)
+                return .rows(try readTable(tableNode, r: r, n: n, m: m, stateNames: stateNames, actionNames: actionNames,
+                                           parameterArrays: parameterArrays))
             }
             if let sp = sub("sparse") {
                 return .rows(try readSparse(sp, r: r, n: n, m: m, stateNames: stateNames, actionNames: actionNames,
@@ -74,6 +47,48 @@ extension GameFile {
         default:
             throw r.error("transition", node, "found \(node.value.kindDescription), expected an expression, {expr: …, normalize: …}, {table: P} or {sparse: E}")
         }
+    }
+
+    /// Checks that a `transition` mapping has exactly one of `expr`, `table`, `sparse`,
+    /// and returns `normalize` (allowed with `expr` only).
+    private static func readTransitionKind(_ node: DocumentNode, r: FieldReader,
+                                           sub: (String) -> DocumentNode?) throws(GameFileError) -> Bool {
+        let kinds = ["expr", "table", "sparse"].filter { sub($0) != nil }
+        guard kinds.count == 1 else {
+            throw r.error("transition", node, kinds.isEmpty
+                ? "found a mapping without expr, table or sparse, expected exactly one of them"
+                : "found \(kinds.joined(separator: " and ")), expected exactly one of expr, table, sparse")
+        }
+        guard let nz = sub("normalize") else { return false }
+        guard sub("expr") != nil else { throw r.error("transition.normalize", nz, "only applies to transition.expr") }
+        return try r.bool(nz, "transition.normalize")
+    }
+
+    /// `transition.table`: a dense `[n, m, n]` array `P[s][a][t]`, row by row.
+    static func readTable(_ tableNode: DocumentNode, r: FieldReader, n: Int, m: Int, stateNames: [String], actionNames: [String],
+                          parameterArrays: ParameterArrays) throws(GameFileError) -> [SparseDistribution] {
+        let array = try resolveArray(tableNode, "transition.table", r: r, parameterArrays: parameterArrays)
+        guard array.shape == [n, m, n] else {
+            throw r.error("transition.table", tableNode, "has shape \(array.shape), expected [\(n), \(m), \(n)] (P[s][a][t])")
+        }
+        var rows: [SparseDistribution] = []
+        rows.reserveCapacity(n * m)
+        for s in 0..<n {
+            for a in 0..<m {
+                let base = (s * m + a) * n
+                var idx: [Int] = [], pr: [Double] = []
+                for t in 0..<n {
+                    let p = array.elements[base + t]
+                    guard p >= 0 else {
+                        throw r.error("transition.table", tableNode, "at s=\(stateNames[s]), a=\(actionNames[a]), t=\(stateNames[t]): found \(p), expected a probability >= 0")
+                    }
+                    if p > 0 { idx.append(t); pr.append(p) }
+                }
+                try checkRow(pr, field: "transition.table", node: tableNode, s: stateNames[s], a: actionNames[a], r: r)
+                rows.append(SparseDistribution(indices: idx, probabilities: pr))
+            }
+        }
+        return rows
     }
 
     static func checkRow(_ probabilities: [Double], field: String, node: DocumentNode?, s: String, a: String,
@@ -86,7 +101,7 @@ extension GameFile {
 
     /// A literal array, or the name of a parameter holding one.
     static func resolveArray(_ node: DocumentNode, _ field: String, r: FieldReader,
-                             parameterArrays: [String: (shape: [Int], elements: [Double])]) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
+                             parameterArrays: ParameterArrays) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
         if case let .string(name) = node.value {
             guard let array = parameterArrays[name] else {
                 throw r.error(field, node, "'\(name)' is not an array parameter (known: \(parameterArrays.keys.sorted().joined(separator: ", ")))")
@@ -97,7 +112,7 @@ extension GameFile {
     }
 
     static func readSparse(_ node: DocumentNode, r: FieldReader, n: Int, m: Int, stateNames: [String], actionNames: [String],
-                           parameterArrays: [String: (shape: [Int], elements: [Double])]) throws(GameFileError) -> [SparseDistribution] {
+                           parameterArrays: ParameterArrays) throws(GameFileError) -> [SparseDistribution] {
         let field = "transition.sparse"
         let array = try resolveArray(node, field, r: r, parameterArrays: parameterArrays)
         guard array.shape.count == 2, array.shape[1] == 4 else {

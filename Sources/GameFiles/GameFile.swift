@@ -137,7 +137,6 @@ public struct GameFile: Sendable {
     let radius: CompiledExpression
     let ambiguity: AmbiguitySet
     let ambiguitySources: AmbiguitySources
-    let failures: FailureLog
 
     struct Slots: Sendable {
         let s: ScalarSlot
@@ -220,7 +219,6 @@ public struct GameFile: Sendable {
         population = try reader.readPopulation()
         initial = try r.distribution(reader.field("initial"), "initial", count: stateNames.count)
         solver = try reader.readSolver()
-        failures = FailureLog()
     }
 
     /// The `ambiguity` block: the set, its support and radius, and the set with its
@@ -305,35 +303,5 @@ extension DocumentNode {
             pairs.append((key, DocumentNode(.object([])).setting(Array(path.dropFirst()), newValue)))
         }
         return DocumentNode(.object(pairs), at: position)
-    }
-}
-
-/// Evaluation failures recorded by a game's closures (which cannot throw), one
-/// per `(field, s, a)`, so that ``GameFile/explain(_:)`` can report the
-/// precise message for the `(s, a)` the solver rejected. Thread-safe.
-final class FailureLog: @unchecked Sendable {
-    struct Key: Hashable {
-        let kind: String
-        let state: Int
-        let action: Int
-    }
-
-    private let lock = NSLock()
-    private var failures: [Key: GameFileError] = [:]
-
-    /// Records `error` for the row `(state, action)` of `kind` (`reward`,
-    /// `transition` or `radius`), keeping the first one.
-    func record(_ error: GameFileError, kind: String, state: Int, action: Int) {
-        lock.lock()
-        let key = Key(kind: kind, state: state, action: action)
-        if failures[key] == nil { failures[key] = error }
-        lock.unlock()
-    }
-
-    /// The failure recorded for that row, if any.
-    func failure(kind: String, state: Int, action: Int) -> GameFileError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failures[Key(kind: kind, state: state, action: action)]
     }
 }

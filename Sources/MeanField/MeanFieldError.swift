@@ -5,7 +5,8 @@ import Ambiguity
 /// Game data are validated when a ``MeanFieldGame`` is built and every time it is
 /// evaluated at a new mean field (``MeanFieldGame/snapshot(at:)``), so a value that
 /// becomes invalid only at some mean field the solver visits is reported with the
-/// offending `(s, a)` and the value found.
+/// offending `(s, a)` and the value found. An error thrown by the game's own
+/// functions arrives as ``model(state:action:error:)``.
 public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A structural parameter of the game is invalid (`field` is `states`,
     /// `actions`, `discount`, `stateNames`, `actionNames`, `ambiguity.weights`,
@@ -17,6 +18,8 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidKernel(state: Int, action: Int, message: String)
     /// `ρ(s, a, μ)` is negative, infinite or NaN.
     case invalidRadius(state: Int, action: Int, value: Double)
+    /// The game's reward, kernel or radius function threw `error` for row `(s, a)`.
+    case model(state: Int, action: Int, error: ModelError)
     /// A mean field is not a probability vector of the game's length.
     case invalidMeanField(String)
     /// A policy is not a stochastic matrix of the game's shape.
@@ -36,6 +39,8 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .invalidReward(s, a, v): "reward at s=\(s), a=\(a): \(v), expected a finite number"
         case let .invalidKernel(s, a, message): "transition at s=\(s), a=\(a): \(message)"
         case let .invalidRadius(s, a, v): "ambiguity.radius at s=\(s), a=\(a): \(v), expected a finite number >= 0"
+        case let .model(s, a, error):
+            "\(error.field) at s=\(s), a=\(a)" + (error.successor.map { ", t=\($0)" } ?? "") + ": \(error.message)"
         case let .invalidMeanField(message): "mean field: \(message)"
         case let .invalidPolicy(message): "policy: \(message)"
         case let .invalidOption(field, message): "\(field): \(message)"

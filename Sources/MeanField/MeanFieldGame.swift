@@ -7,21 +7,25 @@ import Ambiguity
 /// (a `SparseDistribution` per `(s, a)`) and the radius `ρ(s, a, μ)` of the
 /// `(s,a)`-rectangular ambiguity set ``ambiguity``.
 ///
-/// The functions are plain `@Sendable` closures, so a game can be built from
+/// The functions are `@Sendable` closures that may throw a ``ModelError`` (a game
+/// file's expression that fails at some `μ`), so a game can be built from
 /// tables (``init(rewards:kernels:radii:discount:ambiguity:stateNames:actionNames:)``)
 /// or from compiled expressions (``init(stateCount:actionCount:discount:ambiguity:stateNames:actionNames:reward:kernel:kernelDependsOnMeanField:radius:radiusDependsOnMeanField:)``).
 /// The solvers only ever read a game through an evaluated ``GameSnapshot``.
 ///
 /// Validation: the initializer checks the structure and evaluates the game at the
 /// uniform mean field; ``snapshot(at:)`` validates every evaluation again, so data
-/// that become invalid at some visited `μ` are reported with `(s, a)` and the value.
+/// that become invalid at some visited `μ` are reported with `(s, a)` and the value,
+/// and a function that throws stops the evaluation with
+/// ``MeanFieldError/model(state:action:error:)``.
 public struct MeanFieldGame: Sendable {
-    /// `r(s, a, μ)`: must return a finite number.
-    public typealias RewardFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) -> Double
-    /// `P̂(·|s, a, μ)`: strictly increasing indices in `0..<n`, entries `≥ 0` summing to 1 within `1e-9`.
-    public typealias KernelFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) -> SparseDistribution
-    /// `ρ(s, a, μ)`: must return a finite number `≥ 0`.
-    public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) -> Double
+    /// `r(s, a, μ)`: must return a finite number, or throw a ``ModelError`` saying why it cannot.
+    public typealias RewardFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double
+    /// `P̂(·|s, a, μ)`: strictly increasing indices in `0..<n`, entries `≥ 0` summing to 1 within `1e-9`
+    /// (or a thrown ``ModelError``).
+    public typealias KernelFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> SparseDistribution
+    /// `ρ(s, a, μ)`: must return a finite number `≥ 0`, or throw a ``ModelError``.
+    public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double
 
     /// The tolerance on `|Σ_t P̂(t|s,a) − 1|` accepted by validation.
     public static let probabilityTolerance = 1e-9
@@ -71,7 +75,8 @@ public struct MeanFieldGame: Sendable {
     /// - Throws: ``MeanFieldError/invalidGame(field:message:)`` for the structure,
     ///   ``MeanFieldError/invalidReward(state:action:value:)``,
     ///   ``MeanFieldError/invalidKernel(state:action:message:)`` or
-    ///   ``MeanFieldError/invalidRadius(state:action:value:)`` for data at the uniform `μ`.
+    ///   ``MeanFieldError/invalidRadius(state:action:value:)`` for data at the uniform `μ`,
+    ///   ``MeanFieldError/model(state:action:error:)`` when a function throws there.
     public init(
         stateCount: Int, actionCount: Int, discount: Double,
         ambiguity: AmbiguitySet = .nominalOnly,
@@ -177,13 +182,17 @@ public struct MeanFieldGame: Sendable {
     }
 
     /// `r(s, a, μ)` as given by the game's function (not validated).
-    public func reward(_ state: Int, _ action: Int, _ meanField: [Double]) -> Double {
-        rewardFunction(state, action, meanField)
+    ///
+    /// - Throws: the ``ModelError`` the function throws.
+    public func reward(_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double {
+        try rewardFunction(state, action, meanField)
     }
 
     /// `ρ(s, a, μ)` as given by the game's function (not validated).
-    public func radius(_ state: Int, _ action: Int, _ meanField: [Double]) -> Double {
-        radiusFunction(state, action, meanField)
+    ///
+    /// - Throws: the ``ModelError`` the function throws.
+    public func radius(_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double {
+        try radiusFunction(state, action, meanField)
     }
 
     /// Checks that `μ` is a probability vector of length `n` (entries `≥ 0`, sum 1 within `1e-9`).
@@ -210,52 +219,70 @@ public struct MeanFieldGame: Sendable {
     ///
     /// - Complexity: `O(n·m·k)` for rows with `k` non-zeros (`O(n·m)` when only rewards depend on `μ`).
     /// - Throws: ``MeanFieldError/invalidMeanField(_:)``, ``MeanFieldError/invalidReward(state:action:value:)``,
-    ///   ``MeanFieldError/invalidKernel(state:action:message:)`` or ``MeanFieldError/invalidRadius(state:action:value:)``.
+    ///   ``MeanFieldError/invalidKernel(state:action:message:)`` or ``MeanFieldError/invalidRadius(state:action:value:)``,
+    ///   ``MeanFieldError/model(state:action:error:)`` for the first function call that throws (rewards,
+    ///   then kernels, then radii, each by increasing `s·m + a`).
     public func snapshot(at meanField: [Double]) throws(MeanFieldError) -> GameSnapshot {
         try validateMeanField(meanField)
         return try evaluate(at: meanField)
     }
 
+    /// Evaluates every function at `mu`, in a fixed order (rewards, kernels, radii, each by
+    /// increasing row `s·m + a`), so the first failure reported is the same on every run.
     private func evaluate(at mu: [Double]) throws(MeanFieldError) -> GameSnapshot {
+        let rewards = try evaluateRewards(at: mu)
+        let kernels: [SparseDistribution]
+        if let fixedKernels { kernels = fixedKernels } else { kernels = try evaluateKernels(at: mu) }
+        let layout = fixedLayout ?? NominalLayout(kernels: kernels)
+        let radii: [Double]
+        if let fixedRadii { radii = fixedRadii } else { radii = try evaluateRadii(at: mu) }
+        return GameSnapshot(meanField: mu, stateCount: stateCount, actionCount: actionCount, discount: discount,
+                            ambiguity: ambiguity, rewards: rewards, kernels: kernels, layout: layout, radii: radii)
+    }
+
+    /// `r(s, a, μ)` for every row, each checked finite.
+    private func evaluateRewards(at mu: [Double]) throws(MeanFieldError) -> [Double] {
         let n = stateCount, m = actionCount
         var rewards = [Double](repeating: 0, count: n * m)
         for s in 0..<n {
             for a in 0..<m {
-                let r = rewardFunction(s, a, mu)
+                let r: Double
+                do throws(ModelError) { r = try rewardFunction(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
                 guard r.isFinite else { throw .invalidReward(state: s, action: a, value: r) }
                 rewards[s * m + a] = r
             }
         }
-        let kernels: [SparseDistribution]
-        if let fixedKernels {
-            kernels = fixedKernels
-        } else {
-            var ks: [SparseDistribution] = []
-            ks.reserveCapacity(n * m)
-            for s in 0..<n {
-                for a in 0..<m {
-                    ks.append(try Self.validatedRow(kernelFunction(s, a, mu), state: s, action: a, stateCount: n))
-                }
+        return rewards
+    }
+
+    /// `P̂(·|s, a, μ)` for every row, each validated (zero entries dropped).
+    private func evaluateKernels(at mu: [Double]) throws(MeanFieldError) -> [SparseDistribution] {
+        let n = stateCount, m = actionCount
+        var ks: [SparseDistribution] = []
+        ks.reserveCapacity(n * m)
+        for s in 0..<n {
+            for a in 0..<m {
+                let row: SparseDistribution
+                do throws(ModelError) { row = try kernelFunction(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
+                ks.append(try Self.validatedRow(row, state: s, action: a, stateCount: n))
             }
-            kernels = ks
         }
-        let layout = fixedLayout ?? NominalLayout(kernels: kernels)
-        let radii: [Double]
-        if let fixedRadii {
-            radii = fixedRadii
-        } else {
-            var rs = [Double](repeating: 0, count: n * m)
-            for s in 0..<n {
-                for a in 0..<m {
-                    let rho = radiusFunction(s, a, mu)
-                    guard rho.isFinite, rho >= 0 else { throw .invalidRadius(state: s, action: a, value: rho) }
-                    rs[s * m + a] = rho
-                }
+        return ks
+    }
+
+    /// `ρ(s, a, μ)` for every row, each checked finite and `≥ 0`.
+    private func evaluateRadii(at mu: [Double]) throws(MeanFieldError) -> [Double] {
+        let n = stateCount, m = actionCount
+        var rs = [Double](repeating: 0, count: n * m)
+        for s in 0..<n {
+            for a in 0..<m {
+                let rho: Double
+                do throws(ModelError) { rho = try radiusFunction(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
+                guard rho.isFinite, rho >= 0 else { throw .invalidRadius(state: s, action: a, value: rho) }
+                rs[s * m + a] = rho
             }
-            radii = rs
         }
-        return GameSnapshot(meanField: mu, stateCount: n, actionCount: m, discount: discount,
-                            ambiguity: ambiguity, rewards: rewards, kernels: kernels, layout: layout, radii: radii)
+        return rs
     }
 
     static func validatedRow(_ row: SparseDistribution, state s: Int, action a: Int, stateCount n: Int) throws(MeanFieldError) -> SparseDistribution {

@@ -73,6 +73,7 @@ extension GameSnapshot {
     }
 
     /// The robust Q-function together with each row's reported worst-case distribution.
+    /// A documented hot kernel (Docs/Development.md): the dispatch of every sweep.
     ///
     /// With a `reduction`, the in-place sweep also computes the state values in the
     /// same parallel pass (chunks of whole states: one round of threads instead of
@@ -169,6 +170,9 @@ extension GameSnapshot {
     /// shared buffer, so nothing is allocated per row or per chunk and nothing is joined.
     /// These rows compare `(V_t, t)` directly, so `V` is not sorted: the only serial
     /// work besides the rows is one `O(n)` minimum.
+    ///
+    /// A documented hot kernel (Docs/Development.md): kept as one function so the row loop,
+    /// its unsafe buffers and the fused reduction stay visible together.
     private func sweepInPlace(values: [Double], wantKernels: Bool, execution: ExecutionMode,
                               reduction: Reduction?) -> Sweep {
         let n = stateCount, m = actionCount

@@ -27,11 +27,6 @@ public struct ValueSolverOptions: Sendable, Hashable {
     /// How each row's inner problem is solved (default closed form). The LP path runs serially.
     public var inner: InnerMethod
 
-    /// Dense linear solves in the policy-iteration step are used up to this many
-    /// states; larger games take an inexact Newton step (BiCGSTAB on the frozen
-    /// system, Gauss–Seidel as a fallback, to 1e-5 times the current Bellman residual).
-    public static let denseNewtonLimit = 0
-
     /// - Parameters:
     ///   - tolerance: sup-norm error bound, `> 0` (default `1e-12`).
     ///   - maxSweeps: `≥ 1` (default 100 000).
@@ -201,20 +196,7 @@ extension GameSnapshot {
                                  start: [Double], residual: Double, options: ValueSolverOptions) -> [Double]? {
         let n = stateCount
         let gamma = discount
-        var c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau)
-        if n <= ValueSolverOptions.denseNewtonLimit {
-            let chain = TransitionMatrix(unchecked: policy, kernelRows: kernels, stateCount: n, actionCount: actionCount)
-            var a = [Double](repeating: 0, count: n * n)
-            for s in 0..<n {
-                a[s * n + s] = 1
-                for k in chain.rowStart[s]..<chain.rowStart[s + 1] {
-                    a[s * n + chain.columns[k]] -= gamma * chain.probabilities[k]
-                }
-            }
-            guard DenseLinearSystem.solve(&a, &c, n: n) else { return nil }
-            for x in c where !x.isFinite { return nil }
-            return c
-        }
+        let c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau)
         // Inexact Newton: solve (I − γP) W = c from the current iterate to an error
         // below 1e-5 times the Bellman residual (or 0.01 times the tolerance). First
         // BiCGSTAB (a Krylov method: it removes the slow modes that make stationary

@@ -55,97 +55,119 @@ extension FinitePopulation {
             throw .invalidArgument(field: "neighborhood", message: "\(neighborhood), expected a number in (0, 2]")
         }
         let n = self.n, m = self.m, gamma = game.discount, tau = temperature
-        let pi = policy.probabilities
         var random = PopulationRandom(seed: seed, 7, 7)
-        func dirichlet() -> [Double] {
-            var x = (0..<n).map { _ in -log(random.uniform()) }
-            let sum = x.reduce(0, +)
-            for i in x.indices { x[i] /= sum }
-            return x
-        }
-        // Test vectors of span 1.
         let star = try context(meanField: meanField, deviation: false)
         let snapStar = star.snapshot
         let options = valueOptions, pol = policy, mu = meanField
         let vpi = try lift { () throws(MeanFieldError) in try snapStar.policyValues(policy: pol, temperature: tau, options: options) }
         let vopt = try lift { () throws(MeanFieldError) in try snapStar.optimalValues(temperature: tau, options: options) }
-        func unitSpan(_ v: [Double]) -> [Double]? {
-            guard let lo = v.min(), let hi = v.max(), hi - lo > 0 else { return nil }
-            return v.map { ($0 - lo) / (hi - lo) }
-        }
-        var tests: [[Double]] = (0..<n).map { t in (0..<n).map { $0 == t ? 1.0 : 0.0 } }
-        if let v = unitSpan(vpi.values) { tests.append(v) }
-        if let v = unitSpan(vopt.values) { tests.append(v) }
-        for _ in 0..<3 { if let v = unitSpan((0..<n).map { _ in random.uniform() }) { tests.append(v) } }
-        let sortedTests = tests.map { SortedValues($0) }
-        let set = game.ambiguity
-
-        func phi(_ ctx: Context, _ mu: [Double]) -> [Double] {
-            var out = [Double](repeating: 0, count: n)
-            for s in 0..<n where mu[s] > 0 {
-                for a in 0..<m {
-                    let w = mu[s] * pi[s * m + a]
-                    guard w > 0 else { continue }
-                    for t in 0..<n { out[t] += w * ctx.populationRows[s * m + a][t] }
-                }
-            }
-            return out
-        }
+        let sortedTests = testVectors(vpi.values, vopt.values, random: &random).map { SortedValues($0) }
         // The random model has no kernel function; use the nominal rows for its constants.
         let model = trueModel == .random
             ? try FinitePopulation(game: game, meanField: meanField, policy: policy, temperature: tau,
                                    trueModel: .nominal, valueOptions: valueOptions)
             : self
-        var lr = 0.0, lp = 0.0, lrho = 0.0, ls = 0.0, lk = 0.0, lphi = 0.0
-        var pairs = 0
+        var maxima = LipschitzMaxima()
         for i in 0..<samples {
             // ‖(1 − λ)μ* + λν − μ*‖₁ = λ‖ν − μ*‖₁ ≤ 2λ, so λ ≤ δ/2 stays in the neighbourhood.
             let lambda = (i % 2 == 0 ? 0.25 : 1) * neighborhood / 2 * random.uniform()
-            let base = zip(mu, dirichlet()).map { (1 - lambda) * $0 + lambda * $1 }
+            let base = zip(mu, dirichlet(&random)).map { (1 - lambda) * $0 + lambda * $1 }
             let step = (i / 2) % 2 == 0 ? 1e-3 : 0.05 * neighborhood
-            let target = zip(mu, dirichlet()).map { (1 - neighborhood / 2) * $0 + neighborhood / 2 * $1 }
+            let target = zip(mu, dirichlet(&random)).map { (1 - neighborhood / 2) * $0 + neighborhood / 2 * $1 }
             let moved = zip(base, target).map { (1 - step) * $0 + step * $1 }
             var d = 0.0
             for s in 0..<n { d += abs(base[s] - moved[s]) }
             guard d > 1e-12 else { continue }
-            pairs += 1
+            maxima.pairs += 1
             let c1 = try model.context(meanField: base, deviation: false)
             let c2 = try model.context(meanField: moved, deviation: false)
-            let s1 = c1.snapshot, s2 = c2.snapshot
-            for row in 0..<(n * m) {
-                lr = max(lr, abs(s1.rewards[row] - s2.rewards[row]) / d)
-                lrho = max(lrho, abs(s1.radii[row] - s2.radii[row]) / d)
-                let p1 = s1.kernels[row].dense(count: n), p2 = s2.kernels[row].dense(count: n)
-                var dp = 0.0, dk = 0.0
-                for t in 0..<n {
-                    dp += abs(p1[t] - p2[t])
-                    dk += abs(c1.populationRows[row][t] - c2.populationRows[row][t])
-                }
-                lp = max(lp, dp / d)
-                lk = max(lk, dk / d)
-                for v in sortedTests {
-                    let a = set.worstCaseValue(nominal: s1.kernels[row], values: v, radius: s1.radii[row])
-                    let b = set.worstCaseValue(nominal: s2.kernels[row], values: v, radius: s2.radii[row])
-                    ls = max(ls, abs(a - b) / d)
-                }
-            }
-            let f1 = phi(c1, base), f2 = phi(c2, moved)
-            var df = 0.0
-            for t in 0..<n { df += abs(f1[t] - f2[t]) }
-            lphi = max(lphi, df / d)
+            model.compare(c1, base, c2, moved, distance: d, tests: sortedTests, into: &maxima)
         }
         let rewards = snapStar.rewards
         let span = ((rewards.max() ?? 0) - (rewards.min() ?? 0) + tau * log(Double(m))) / (1 - gamma)
         var exploitability = 0.0
         for s in 0..<n { exploitability += mu[s] * (vopt.values[s] - vpi.values[s]) }
         let starModel = try model.context(meanField: meanField, deviation: false)
-        let fStar = phi(starModel, meanField)
+        let fStar = model.populationMap(starModel, meanField)
         var residual = 0.0
         for t in 0..<n { residual += abs(fStar[t] - meanField[t]) }
-        return LipschitzConstants(reward: lr, kernel: lp, radius: lrho, robustExpectation: ls,
-                                  populationKernel: lk, populationMap: lphi, valueSpan: span,
-                                  exploitability: max(0, exploitability), stationarityResidual: residual, pairs: pairs,
+        return LipschitzConstants(reward: maxima.reward, kernel: maxima.kernel, radius: maxima.radius,
+                                  robustExpectation: maxima.robustExpectation,
+                                  populationKernel: maxima.populationKernel, populationMap: maxima.populationMap, valueSpan: span,
+                                  exploitability: max(0, exploitability), stationarityResidual: residual, pairs: maxima.pairs,
                                   neighborhood: neighborhood)
+    }
+
+    /// The largest quotients seen so far, one per constant of ``LipschitzConstants``.
+    struct LipschitzMaxima {
+        var reward = 0.0, kernel = 0.0, radius = 0.0, robustExpectation = 0.0
+        var populationKernel = 0.0, populationMap = 0.0
+        var pairs = 0
+    }
+
+    /// A uniform point of the simplex: `n` exponentials, normalized.
+    private func dirichlet(_ random: inout PopulationRandom) -> [Double] {
+        var x = (0..<n).map { _ in -log(random.uniform()) }
+        let sum = x.reduce(0, +)
+        for i in x.indices { x[i] /= sum }
+        return x
+    }
+
+    /// The test vectors `V` of `L_σ`, each of span 1: the indicators, the equilibrium values
+    /// `V^{π*}` and `V*` (when not constant) and three random vectors.
+    private func testVectors(_ vpi: [Double], _ vopt: [Double], random: inout PopulationRandom) -> [[Double]] {
+        let n = self.n
+        func unitSpan(_ v: [Double]) -> [Double]? {
+            guard let lo = v.min(), let hi = v.max(), hi - lo > 0 else { return nil }
+            return v.map { ($0 - lo) / (hi - lo) }
+        }
+        var tests: [[Double]] = (0..<n).map { t in (0..<n).map { $0 == t ? 1.0 : 0.0 } }
+        if let v = unitSpan(vpi) { tests.append(v) }
+        if let v = unitSpan(vopt) { tests.append(v) }
+        for _ in 0..<3 { if let v = unitSpan((0..<n).map { _ in random.uniform() }) { tests.append(v) } }
+        return tests
+    }
+
+    /// `Φ(μ) = Σ_s μ(s) Σ_a π*(a|s) K(·|s,a,μ)` with the context's true-model rows.
+    func populationMap(_ ctx: Context, _ mu: [Double]) -> [Double] {
+        let n = self.n, m = self.m, pi = policy.probabilities
+        var out = [Double](repeating: 0, count: n)
+        for s in 0..<n where mu[s] > 0 {
+            for a in 0..<m {
+                let w = mu[s] * pi[s * m + a]
+                guard w > 0 else { continue }
+                for t in 0..<n { out[t] += w * ctx.populationRows[s * m + a][t] }
+            }
+        }
+        return out
+    }
+
+    /// Updates `maxima` with the quotients of one pair `(μ₁, μ₂)` at L1 distance `d`.
+    private func compare(_ c1: Context, _ mu1: [Double], _ c2: Context, _ mu2: [Double], distance d: Double,
+                         tests: [SortedValues], into maxima: inout LipschitzMaxima) {
+        let n = self.n, m = self.m, set = game.ambiguity
+        let s1 = c1.snapshot, s2 = c2.snapshot
+        for row in 0..<(n * m) {
+            maxima.reward = max(maxima.reward, abs(s1.rewards[row] - s2.rewards[row]) / d)
+            maxima.radius = max(maxima.radius, abs(s1.radii[row] - s2.radii[row]) / d)
+            let p1 = s1.kernels[row].dense(count: n), p2 = s2.kernels[row].dense(count: n)
+            var dp = 0.0, dk = 0.0
+            for t in 0..<n {
+                dp += abs(p1[t] - p2[t])
+                dk += abs(c1.populationRows[row][t] - c2.populationRows[row][t])
+            }
+            maxima.kernel = max(maxima.kernel, dp / d)
+            maxima.populationKernel = max(maxima.populationKernel, dk / d)
+            for v in tests {
+                let a = set.worstCaseValue(nominal: s1.kernels[row], values: v, radius: s1.radii[row])
+                let b = set.worstCaseValue(nominal: s2.kernels[row], values: v, radius: s2.radii[row])
+                maxima.robustExpectation = max(maxima.robustExpectation, abs(a - b) / d)
+            }
+        }
+        let f1 = populationMap(c1, mu1), f2 = populationMap(c2, mu2)
+        var df = 0.0
+        for t in 0..<n { df += abs(f1[t] - f2[t]) }
+        maxima.populationMap = max(maxima.populationMap, df / d)
     }
 
     /// The non-asymptotic bound on `ε_N` of Docs/Theory.md ("Finite populations"), evaluated with

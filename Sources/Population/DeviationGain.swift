@@ -82,31 +82,19 @@ extension FinitePopulation {
     ///   an exact evaluation of another `N`/game; ``PopulationError/game(_:)`` when a solve fails.
     public func deviationGain(agents: Int, episodes: Int, steps: Int, seed: UInt64,
                               nature: TaggedNature = .meanField) throws(PopulationError) -> DeviationEstimate {
-        guard agents >= 1 else { throw .invalidArgument(field: "agents", message: "\(agents), expected at least 1") }
-        guard episodes >= 2 else { throw .invalidArgument(field: "episodes", message: "\(episodes), expected at least 2") }
-        guard steps >= 1 else { throw .invalidArgument(field: "steps", message: "\(steps), expected at least 1") }
-        var exact: TwoStateEvaluation?
-        if case let .exact(e) = nature {
-            guard e.agents == agents else {
-                throw .invalidArgument(field: "nature", message: "an exact evaluation for N = \(e.agents), expected N = \(agents)")
-            }
-            guard n == 2, e.trueModel == trueModel else {
-                throw .invalidArgument(field: "nature", message: "the exact evaluation is for another game or true model")
-            }
-            exact = e
-        }
-        let n = self.n, m = self.m, gamma = game.discount, tau = temperature
-        let pi = policy.probabilities
+        let exact = try checkDeviationArguments(agents: agents, episodes: episodes, steps: steps, nature: nature)
+        let m = self.m, gamma = game.discount, tau = temperature
         var cache = ContextCache(deviation: true)
         // Control variate h(x) = V^{π*}_{μ*}(x): the martingale Σ_t γ^{t+1}(h(x_{t+1}) − E[h(x_{t+1}) | z_t])
         // has mean zero and is subtracted from each return.
         let star = try context(meanField: meanField, deviation: false).snapshot
         let pol = policy, options = valueOptions
         let h = try lift { () throws(MeanFieldError) in try star.policyValues(policy: pol, temperature: tau, options: options) }.values
+        let plan = TaggedRunPlan(agents: agents, steps: steps, seed: seed, exact: exact, controlVariate: h)
+        var tally = TaggedRunTally()
         var gains: [Double] = []
         gains.reserveCapacity(episodes)
-        var baseSum = 0.0, devSum = 0.0, errorSum = 0.0
-        var rMin = Double.infinity, rMax = -Double.infinity
+        var baseSum = 0.0, devSum = 0.0
         for e in 0..<episodes {
             var initRandom = PopulationRandom(seed: seed, agents, e, -1, 0)
             let x0 = Sampling.categorical(meanField, uniform: initRandom.uniform())
@@ -114,54 +102,8 @@ extension FinitePopulation {
             Sampling.multinomial(count: agents - 1, probabilities: meanField, into: &c0, random: &initRandom)
             var returns = [0.0, 0.0]
             for run in 0..<2 {
-                let deviating = run == 1
-                var x = x0, c = c0
-                var discount = 1.0
-                var total = 0.0
-                var martingale = 0.0
-                for t in 0..<steps {
-                    var counts = c
-                    counts[x] += 1
-                    let ctx = try cache.get(counts, self)
-                    let snap = ctx.snapshot
-                    if !deviating {
-                        var d = 0.0
-                        for s in 0..<n { d += abs(Double(counts[s]) / Double(agents) - meanField[s]) }
-                        errorSum += d
-                    }
-                    for r in snap.rewards {
-                        rMin = min(rMin, r)
-                        rMax = max(rMax, r)
-                    }
-                    let row = deviating ? ctx.deviationPolicy : pi
-                    total += discount * regularizedReward(policy: row, offset: x * m, rewards: snap.rewards,
-                                                          rewardOffset: x * m, actions: m, temperature: tau)
-                    var tag = PopulationRandom(seed: seed, agents, e, t, 1)
-                    let a = Sampling.categorical(Array(row[(x * m)..<((x + 1) * m)]), uniform: tag.uniform())
-                    var expected = 0.0
-                    var natureRow: [Double] = []
-                    for b in 0..<m {
-                        let row: [Double]
-                        if let exact {
-                            row = exact.natureRow(deviating: deviating, state: x, othersInStateOne: c[1], action: b)
-                        } else {
-                            row = (deviating ? ctx.deviationNature : ctx.baselineNature)[x * m + b]
-                        }
-                        if b == a { natureRow = row }
-                        let weight = (deviating ? ctx.deviationPolicy : pi)[x * m + b]
-                        guard weight > 0 else { continue }
-                        for t in 0..<n { expected += weight * row[t] * h[t] }
-                    }
-                    let next = Sampling.categorical(natureRow, uniform: tag.uniform())
-                    martingale += discount * gamma * (h[next] - expected)
-                    var modelRandom = PopulationRandom(seed: seed, agents, e, t, 2)
-                    let rows = populationRows(ctx, random: &modelRandom)
-                    var pop = PopulationRandom(seed: seed, agents, e, t, 0)
-                    c = advance(c, rows: rows, random: &pop)
-                    x = next
-                    discount *= gamma
-                }
-                returns[run] = total - martingale
+                returns[run] = try taggedRun(plan, deviating: run == 1, episode: e, from: x0, others: c0,
+                                             cache: &cache, tally: &tally)
             }
             baseSum += returns[0]
             devSum += returns[1]
@@ -173,11 +115,111 @@ extension FinitePopulation {
         for g in gains { ss += (g - mean) * (g - mean) }
         let se = (ss / (count - 1)).squareRoot() / count.squareRoot()
         let entropy = tau * log(Double(m))
+        let rMin = tally.rMin, rMax = tally.rMax, errorSum = tally.errorSum
         let tail = rMax >= rMin ? pow(gamma, Double(steps)) * (rMax - rMin + entropy) / (1 - gamma) : 0
         return DeviationEstimate(agents: agents, episodes: episodes, steps: steps, gain: mean, standardError: se,
                                  gainLow: mean - Self.normalQuantile * se, gainHigh: mean + Self.normalQuantile * se,
                                  baselineReturn: baseSum / count, deviationReturn: devSum / count,
                                  meanFieldError: errorSum / (count * Double(steps)), truncationBound: tail,
                                  nature: exact == nil ? .meanField : .exact)
+    }
+
+    /// The argument checks of ``deviationGain(agents:episodes:steps:seed:nature:)``; the exact
+    /// evaluation to take nature's rows from, if any.
+    private func checkDeviationArguments(agents: Int, episodes: Int, steps: Int,
+                                         nature: TaggedNature) throws(PopulationError) -> TwoStateEvaluation? {
+        guard agents >= 1 else { throw .invalidArgument(field: "agents", message: "\(agents), expected at least 1") }
+        guard episodes >= 2 else { throw .invalidArgument(field: "episodes", message: "\(episodes), expected at least 2") }
+        guard steps >= 1 else { throw .invalidArgument(field: "steps", message: "\(steps), expected at least 1") }
+        guard case let .exact(e) = nature else { return nil }
+        guard e.agents == agents else {
+            throw .invalidArgument(field: "nature", message: "an exact evaluation for N = \(e.agents), expected N = \(agents)")
+        }
+        guard n == 2, e.trueModel == trueModel else {
+            throw .invalidArgument(field: "nature", message: "the exact evaluation is for another game or true model")
+        }
+        return e
+    }
+
+    /// What every tagged run of one estimate shares.
+    struct TaggedRunPlan {
+        let agents: Int
+        let steps: Int
+        let seed: UInt64
+        /// Nature's rows for ``TaggedNature/exact(_:)``; `nil` for the mean-field worst case.
+        let exact: TwoStateEvaluation?
+        /// `h = V^{π*}_{μ*}`.
+        let controlVariate: [Double]
+    }
+
+    /// The sums kept across runs: `‖μ^N_t − μ*‖₁` of the runs without deviation, and the reward range.
+    struct TaggedRunTally {
+        var errorSum = 0.0
+        var rMin = Double.infinity
+        var rMax = -Double.infinity
+    }
+
+    /// One `T`-step run of episode `e` from the tagged agent's state `x0` and the others'
+    /// counts `c0`: its regularized discounted return minus the control variate.
+    func taggedRun(_ plan: TaggedRunPlan, deviating: Bool, episode e: Int, from x0: Int, others c0: [Int],
+                   cache: inout ContextCache, tally: inout TaggedRunTally) throws(PopulationError) -> Double {
+        let n = self.n, m = self.m, gamma = game.discount, tau = temperature
+        let pi = policy.probabilities, agents = plan.agents, seed = plan.seed, h = plan.controlVariate
+        var x = x0, c = c0
+        var discount = 1.0
+        var total = 0.0
+        var martingale = 0.0
+        for t in 0..<plan.steps {
+            var counts = c
+            counts[x] += 1
+            let ctx = try cache.get(counts, self)
+            let snap = ctx.snapshot
+            if !deviating {
+                var d = 0.0
+                for s in 0..<n { d += abs(Double(counts[s]) / Double(agents) - meanField[s]) }
+                tally.errorSum += d
+            }
+            for r in snap.rewards {
+                tally.rMin = min(tally.rMin, r)
+                tally.rMax = max(tally.rMax, r)
+            }
+            let row = deviating ? ctx.deviationPolicy : pi
+            total += discount * regularizedReward(policy: row, offset: x * m, rewards: snap.rewards,
+                                                  rewardOffset: x * m, actions: m, temperature: tau)
+            var tag = PopulationRandom(seed: seed, agents, e, t, 1)
+            let a = Sampling.categorical(Array(row[(x * m)..<((x + 1) * m)]), uniform: tag.uniform())
+            let (natureRow, expected) = taggedNature(plan, ctx, deviating: deviating, state: x, othersInStateOne: c[1], action: a)
+            let next = Sampling.categorical(natureRow, uniform: tag.uniform())
+            martingale += discount * gamma * (h[next] - expected)
+            var modelRandom = PopulationRandom(seed: seed, agents, e, t, 2)
+            let rows = populationRows(ctx, random: &modelRandom)
+            var pop = PopulationRandom(seed: seed, agents, e, t, 0)
+            c = advance(c, rows: rows, random: &pop)
+            x = next
+            discount *= gamma
+        }
+        return total - martingale
+    }
+
+    /// Nature's row for the tagged agent's action `a` in state `x`, and `E[h(x') | x]` over the
+    /// tagged agent's policy there (the control variate's conditional mean).
+    private func taggedNature(_ plan: TaggedRunPlan, _ ctx: Context, deviating: Bool, state x: Int,
+                              othersInStateOne k: Int, action a: Int) -> (row: [Double], expected: Double) {
+        let n = self.n, m = self.m, pi = policy.probabilities, h = plan.controlVariate
+        var expected = 0.0
+        var natureRow: [Double] = []
+        for b in 0..<m {
+            let row: [Double]
+            if let exact = plan.exact {
+                row = exact.natureRow(deviating: deviating, state: x, othersInStateOne: k, action: b)
+            } else {
+                row = (deviating ? ctx.deviationNature : ctx.baselineNature)[x * m + b]
+            }
+            if b == a { natureRow = row }
+            let weight = (deviating ? ctx.deviationPolicy : pi)[x * m + b]
+            guard weight > 0 else { continue }
+            for t in 0..<n { expected += weight * row[t] * h[t] }
+        }
+        return (natureRow, expected)
     }
 }

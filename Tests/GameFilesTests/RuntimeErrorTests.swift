@@ -117,10 +117,11 @@ import Testing
     }
 
     /// A game evaluated at an invalid mean field once (say by a caller probing it)
-    /// must not make every later, unrelated error be explained as that old failure.
+    /// must not make every later, unrelated error be explained as that old failure
+    /// (errors travel with the thrown `MeanFieldError.model`, nothing is recorded).
     @Test func explainDoesNotReturnAStaleFailure() throws {
         let (file, game) = try loadGame(Self.logOfZero)
-        _ = try? game.snapshot(at: [1, 0])  // records the log(0) at s=away
+        _ = try? game.snapshot(at: [1, 0])  // fails with the log(0) at s=away
         var options = file.equilibriumOptions
         options.tolerance = -1
         do {
@@ -130,6 +131,56 @@ import Testing
             #expect(error == .invalidOption(field: "tolerance", message: "-1.0, expected a finite number > 0"))
             let explained = file.explain(error)
             #expect(explained.field == "solver.tolerance", "explained as: \(explained)")
+        }
+    }
+
+    /// The game's functions throw a typed `ModelError`; the solver wraps it with the row,
+    /// and `explain` gives the exact one-line message (serial and parallel sweeps alike).
+    @Test(arguments: [ExecutionMode.serial, .parallel])
+    func functionsThrowTypedErrorsWithExactMessages(execution: ExecutionMode) throws {
+        let cases: [(text: String, error: MeanFieldError, line: String)] = [
+            (Self.logOfZero,
+             .model(state: 1, action: 0, error: ModelError(field: "reward", message: "logarithm of a non-positive number (0)")),
+             "test.yaml: reward: at s=away, a=go_home: logarithm of a non-positive number (0)"),
+            (Self.negativeKernel,
+             .model(state: 0, action: 0, error: ModelError(field: "transition", message: "found -0.30000000000000004, expected a probability >= 0", successor: 1)),
+             "test.yaml: transition: at s=0, a=0, t=1: found -0.30000000000000004, expected a probability >= 0"),
+        ]
+        for (text, expected, line) in cases {
+            let (file, game) = try loadGame(text)
+            var options = file.equilibriumOptions
+            options.execution = execution
+            do {
+                _ = try game.solveEquilibrium(options: options)
+                Issue.record("the solve should fail")
+            } catch {
+                #expect(error == expected)
+                #expect(file.explain(error).description == line)
+            }
+        }
+    }
+
+    /// `transition.expr` with `normalize: true` whose row sums to 0 at a visited μ.
+    @Test func normalizedRowSummingToZeroDuringSolvingIsExplained() throws {
+        let (file, game) = try loadGame("""
+        name: normalize-zero
+        states: 2
+        actions: 2
+        discount: 0.9
+        reward: "3 * (s == 0)"
+        transition:
+          expr: "(t == a) * (mu[1] > 0.2)"
+          normalize: true
+        solver:
+          temperature: 0.1
+          maxIterations: 20
+        """)
+        do {
+            _ = try game.solveEquilibrium(options: file.equilibriumOptions)
+            Issue.record("the solve should fail")
+        } catch {
+            #expect(file.explain(error).description
+                    == "test.yaml: transition.expr: at s=0, a=0: the row sums to 0, expected a positive sum to normalize")
         }
     }
 }
