@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk rsvg build demo test test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk rsvg scipy build demo test lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -23,8 +23,16 @@ build: glpk
 demo: build
 	@bash scripts/demo.sh $(RMFG)
 
-test: glpk rsvg
+# numpy and scipy (HiGHS): the independent LP solver of the polyhedral-set tests.
+scipy:
+	@bash scripts/ensure-scipy.sh
+
+test: glpk rsvg scipy
 	$(SWIFT) test
+
+# swift-format's rule checks (.swift-format; about 10 s): `scripts/lint.sh`.
+lint:
+	@bash scripts/lint.sh
 
 # Slurm (slurm-wlm), MUNGE and GNU parallel, installed only when missing.
 cluster-tools:

@@ -5,8 +5,9 @@
 //   CGLPK → LinearProgramming → Ambiguity → MeanField
 //   Ambiguity, MeanField, Randomness → Population, Experiments
 //   Randomness → Subsampling (the global/local model; reads no files)
-//   Ambiguity, MeanField, Expressions, Randomness, Subsampling, Yams → GameFiles (reads every game document)
-//   Expressions, Plots, Randomness: no dependencies
+//   Ambiguity, MeanField, Expressions, NumberText, Randomness, Subsampling, Yams → GameFiles (reads every game document)
+//   NumberText → Expressions, Plots; NumberText and Randomness have no dependencies
+//   every library → RobustMFG (the umbrella module, re-exports them)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -17,6 +18,8 @@ let package = Package(
     name: "RobustMFG",
     platforms: [.macOS(.v14)],
     products: [
+        // Everything below in one import (`import RobustMFG`).
+        .library(name: "RobustMFG", targets: ["RobustMFG"]),
         .library(name: "GameFiles", targets: ["GameFiles"]),
         .library(name: "Population", targets: ["Population"]),
         .library(name: "Experiments", targets: ["Experiments"]),
@@ -41,24 +44,33 @@ let package = Package(
             providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]
         ),
         .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
-        .target(name: "Expressions", swiftSettings: strict),
-        .target(name: "Plots", swiftSettings: strict),
+        // Package-internal helpers (no product): how numbers are printed.
+        .target(name: "NumberText", swiftSettings: strict),
+        .target(name: "Expressions", dependencies: ["NumberText"], swiftSettings: strict),
+        .target(name: "Plots", dependencies: ["NumberText"], swiftSettings: strict),
         .target(name: "Randomness", swiftSettings: strict),
         .target(name: "Population", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
         .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
         .target(name: "Subsampling", dependencies: ["Randomness"], swiftSettings: strict),
         .target(
             name: "GameFiles",
-            dependencies: ["MeanField", "Ambiguity", "Expressions", "Randomness", "Subsampling", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MeanField", "Ambiguity", "Expressions", "NumberText", "Randomness", "Subsampling", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
+        // The umbrella module: re-exports every library module.
+        .target(
+            name: "RobustMFG",
+            dependencies: ["LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles",
+                           "Population", "Experiments", "Subsampling", "Randomness"],
+            swiftSettings: strict
+        ),
         .target(name: "MeanField", dependencies: ["Ambiguity"], swiftSettings: strict),
         .executableTarget(
             name: "rmfg",
             dependencies: [
                 "LinearProgramming", "Ambiguity", "MeanField", "GameFiles", "Plots",
-                "Population", "Experiments", "Subsampling", "Randomness",
+                "Population", "Experiments", "Subsampling", "Randomness", "NumberText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -100,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GameFilesTests",
-            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Subsampling", "TestSupport"],
+            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "RobustMFG", "Subsampling", "TestSupport"],
             exclude: ["Malformed"]
         ),
         .testTarget(

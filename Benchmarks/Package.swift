@@ -4,8 +4,9 @@
 // in this folder). Results are recorded in ../Docs/Performance.md.
 //
 // Targets:
-//   Garnet        one deterministic garnet generator (SplitMix64) shared by everything below
-//                 and reproduced bit for bit by compare.py
+//   Garnet        garnet games and fixtures for everything below, from Randomness'
+//                 GarnetGenerator (the generator of `rmfg generate garnet`), reproduced
+//                 bit for bit by compare.py
 //   GarnetSolve   a small CLI: build a garnet, solve its equilibrium, print JSON
 //                 (used by compare.py for the numpy comparison and the 10,000-state check)
 //   InnerProblems, Sweeps, Equilibrium   ordo-one/benchmark suites (Benchmarks/<name>)
@@ -33,6 +34,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Ambiguity", package: "RobustMFG"),
                 .product(name: "MeanField", package: "RobustMFG"),
+                .product(name: "Randomness", package: "RobustMFG"),
             ],
             path: "Sources/Garnet"
         ),

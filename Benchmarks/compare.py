@@ -2,7 +2,7 @@
 """Peer comparison: RobustMFG (Swift) against a vectorized numpy reference.
 
 Both sides build the *same* garnet (SplitMix64, construction order of
-Sources/GameFiles/Garnet.swift): checked by a checksum computed in the same order
+Sources/Randomness/Garnet.swift, behind `rmfg generate garnet` too): checked by a checksum computed in the same order
 and by the agreement of the two equilibria (max |Δμ|).
 
 The numpy reference solves the robust MFG of Docs/Theory.md (sections 1 and 2):
@@ -55,38 +55,35 @@ class SplitMix64:
     def next_double(self):
         return (self.next() >> 11) * 2.0 ** -53
 
-    def next_index(self, n):
-        return min(int(self.next_double() * n), n - 1)
-
-    def dirichlet(self, count):
-        cuts = [0.0] + sorted(self.next_double() for _ in range(count - 1)) + [1.0]
-        return [cuts[i + 1] - cuts[i] for i in range(count)]
-
 
 def garnet(states, actions, branching, seed):
-    """(idx, prob, R): idx/prob of shape (S·A, k), rows s·A + a; R of shape (S, A)."""
+    """(idx, prob, R): idx/prob of shape (S·A, k), rows s·A + a; R of shape (S, A).
+
+    The construction of Sources/Randomness/Garnet.swift (`GarnetGenerator`), draw for draw:
+    per row the reward, then a partial Fisher–Yates shuffle of a pool kept between rows,
+    then k − 1 sorted cut points whose gaps are the probabilities of the sorted successors.
+    """
     rng = SplitMix64(seed)
-    k = min(branching, states)
+    k = min(max(1, branching), states)
     idx = np.zeros((states * actions, k), dtype=np.int64)
     prob = np.zeros((states * actions, k))
     R = np.zeros((states, actions))
+    pool = list(range(states))
     for s in range(states):
         for a in range(actions):
-            if k >= states:
-                succ = list(range(states))
-            else:
-                seen = set()
-                succ = []
-                while len(succ) < k:
-                    t = rng.next_index(states)
-                    if t not in seen:
-                        seen.add(t)
-                        succ.append(t)
-                succ.sort()
-            p = rng.dirichlet(k)
+            R[s, a] = rng.next_double()
+            for i in range(k):
+                j = i + rng.next() % (states - i)
+                pool[i], pool[j] = pool[j], pool[i]
+            succ = sorted(pool[:k])
+            cuts = sorted(rng.next_double() for _ in range(k - 1)) + [1.0]
+            previous = 0.0
+            p = []
+            for c in cuts:
+                p.append(c - previous)
+                previous = c
             idx[s * actions + a] = succ
             prob[s * actions + a] = p
-            R[s, a] = rng.next_double()
     return idx, prob, R
 
 

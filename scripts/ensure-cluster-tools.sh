@@ -24,13 +24,8 @@ if ! command -v apt-get >/dev/null 2>&1; then
     echo "error: missing ${missing[*]}: install Slurm (slurmctld, slurmd), MUNGE and GNU parallel with your package manager" >&2
     exit 1
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-        echo "error: missing ${missing[*]}; install as root: apt-get install ${missing[*]}" >&2
-        exit 1
-    fi
-fi
+source "$(dirname "$0")/apt-sudo.sh"
+apt_sudo "missing ${missing[*]}; install as root: apt-get install ${missing[*]}"
 echo "Installing ${missing[*]} with apt-get..." >&2
 export DEBIAN_FRONTEND=noninteractive
 # Keep package scripts from starting services (policy-rc.d exit 101 = "not

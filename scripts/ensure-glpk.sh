@@ -16,13 +16,8 @@ if have_header && command -v glpsol >/dev/null 2>&1; then
 fi
 
 if command -v apt-get >/dev/null 2>&1; then
-    SUDO=""
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-            echo "error: GLPK is missing; install it as root: apt-get install libglpk-dev glpk-utils" >&2
-            exit 1
-        fi
-    fi
+    source "$(dirname "$0")/apt-sudo.sh"
+    apt_sudo "GLPK is missing; install it as root: apt-get install libglpk-dev glpk-utils"
     echo "Installing GLPK (libglpk-dev, glpk-utils) with apt-get..." >&2
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq >/dev/null

@@ -9,6 +9,7 @@ public enum AmbiguityError: Error, Sendable, Equatable, CustomStringConvertible 
     /// multiplier) is beyond the double range, so no correct finite number exists.
     case outOfRange(String)
 
+    /// The message, on one line.
     public var description: String {
         switch self {
         case let .invalidArgument(field, message): "\(field): \(message)"

@@ -112,32 +112,8 @@ extension AmbiguitySet {
         try validate(nominal: nominal, values: values, radius: radius)
         // σ is positively homogeneous in V: solve on V·2^−e (exact) with max|V| in [½, 1).
         let e = SortedValues.unitExponent(values)
-        func back(_ x: Double) -> Double { Double(sign: .plus, exponent: e, significand: x) }
         let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
         let lp = try linearProgram(nominal: nominal, values: scaled, radius: radius)
-        let solution: LPSolution
-        do {
-            solution = try lp.solve(options: options)
-        } catch {
-            throw .linearProgram(error.description)
-        }
-        guard solution.status == .optimal else {
-            throw .linearProgram("GLPK stopped with status '\(solution.status.rawValue)', expected 'optimal'")
-        }
-        let dual = lp.dualObjective(of: solution)
-        let certificate = Certificate(primal: back(solution.objective), dual: back(dual),
-                                      gap: back(solution.objective - dual))
-        let value = back(solution.objective)
-        if solution.objective.isFinite, !value.isFinite {
-            throw .outOfRange("σ is about \(Self.decimal(solution.objective, exponent: e)), beyond the double range (±1.8e308)")
-        }
-        let rowDuals = solution.rowDuals.map(back)
-        for k in rowDuals.indices where solution.rowDuals[k].isFinite && !rowDuals[k].isFinite {
-            let name = lp.constraints[k].name ?? "row\(k)"
-            throw .outOfRange("the dual of LP row \(name) is about \(Self.decimal(solution.rowDuals[k], exponent: e)), beyond the double range (±1.8e308); no finite number reports it")
-        }
-        return LPWorstCase(value: value, distribution: Array(solution.primal.prefix(nominal.count)),
-                           status: solution.status, solution: solution, exponent: e, certificate: certificate,
-                           rowDuals: rowDuals)
+        return try LPWorstCase.solve(lp, stateCount: nominal.count, exponent: e, options: options)
     }
 }

@@ -40,6 +40,7 @@ public enum ExperimentError: Error, Sendable, Equatable, CustomStringConvertible
     /// incomplete or inconsistent; the message names the file or shard.
     case invalidShard(String)
 
+    /// The message, on one line.
     public var description: String {
         switch self {
         case let .invalidSetting(field, message): "\(field.rawValue): \(message)"
@@ -47,28 +48,6 @@ public enum ExperimentError: Error, Sendable, Equatable, CustomStringConvertible
         case let .invalidShard(message): message
         }
     }
-}
-
-/// A small, fast, seedable generator (SplitMix64, Steele, Lea & Flood 2014).
-///
-/// The same seed and stream always give the same sequence on every platform,
-/// which is what makes random-kernel evaluations reproducible.
-public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
-    private var base: SplitMix64
-
-    /// A generator for stream `stream` of seed `seed`. Different streams of the
-    /// same seed are decorrelated by a SplitMix64 scramble of `(seed, stream)`.
-    public init(seed: UInt64, stream: UInt64 = 0) {
-        var s = seed ^ 0x6A09_E667_F3BC_C909
-        s = SplitMix64.mix(s &+ stream &* 0x9E37_79B9_7F4A_7C15)
-        base = SplitMix64(seed: SplitMix64.mix(s ^ (stream &+ 1)))
-    }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 { base.next() }
-
-    /// A uniform number in `[0, 1)` with 53 random bits.
-    public mutating func unit() -> Double { base.unit() }
 }
 
 /// Order statistics used by the sweep.

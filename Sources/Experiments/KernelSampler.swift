@@ -1,5 +1,6 @@
 import Ambiguity
 import Foundation
+import Randomness
 
 /// Draws transition rows at random inside an ambiguity set `U = {q : D(q, p) ≤ ρ}`.
 ///
@@ -54,21 +55,16 @@ public struct KernelSampler: Sendable {
     }
 
     /// One random row of `U` around the nominal row `p` (dense, a probability vector).
-    public func sample(nominal p: [Double], using rng: inout SeededGenerator) -> [Double] {
+    public func sample(nominal p: [Double], using rng: inout SplitMix64) -> [Double] {
         let n = p.count
         let u = rng.unit()
         guard radius > 0, set.kind != .none, n > 1 else { return p }
         let restricted = set.kind == .kl || set.kind == .chi2 || set.support == .nominal
         let allowed = restricted ? (0..<n).filter { p[$0] > 0 } : Array(0..<n)
+        let direction = rng.dirichlet(count: allowed.count)
+        guard direction.allSatisfy(\.isFinite) else { return p }
         var y = [Double](repeating: 0, count: n)
-        var sum = 0.0
-        for i in allowed {
-            let e = -log1p(-rng.unit())  // exponential(1): Dirichlet(1, …, 1) after normalization
-            y[i] = e
-            sum += e
-        }
-        guard sum > 0, sum.isFinite else { return p }
-        for i in allowed { y[i] /= sum }
+        for (i, x) in zip(allowed, direction) { y[i] = x }
         let delta = u * radius
         let t: Double
         switch set.kind {
@@ -112,7 +108,7 @@ public struct KernelSampler: Sendable {
     }
 
     /// One random kernel: a row drawn by ``sample(nominal:using:)`` for every nominal row.
-    public func sample(kernels: [SparseDistribution], stateCount: Int, using rng: inout SeededGenerator) -> [SparseDistribution] {
+    public func sample(kernels: [SparseDistribution], stateCount: Int, using rng: inout SplitMix64) -> [SparseDistribution] {
         kernels.map { row in SparseDistribution(dense: sample(nominal: row.dense(count: stateCount), using: &rng)) }
     }
 

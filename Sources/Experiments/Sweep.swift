@@ -1,5 +1,6 @@
 import Ambiguity
 import Foundation
+import Randomness
 import MeanField
 
 /// What a sweep varies and how it measures (Docs/Experiments.md).
@@ -189,7 +190,7 @@ public struct Sweep: Sendable {
             throw .invalidOption(field: "testRadius", message: error.description)
         }
         let nominalRows = try game.snapshot(at: mu).kernels
-        var rng = SeededGenerator(seed: settings.seed, stream: UInt64(index))
+        var rng = SplitMix64(seed: settings.seed, stream: UInt64(index))
         var robustValues: [Double] = [], nominalValues: [Double] = []
         for _ in 0..<settings.samples {
             let kernels = sampler.sample(kernels: nominalRows, stateCount: game.stateCount, using: &rng)

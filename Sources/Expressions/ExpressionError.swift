@@ -1,3 +1,5 @@
+import NumberText
+
 /// Everything that can go wrong with an expression: reading it, compiling it
 /// against a ``Schema``, declaring names, binding values, or evaluating it.
 ///
@@ -196,8 +198,7 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
     static func render(_ x: Double) -> String {
         if x.isNaN { return "NaN" }
         if x.isInfinite { return x < 0 ? "-inf" : "inf" }
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
-        return String(x)
+        return numberText(x)
     }
 
     static func list(_ names: [String], limit: Int = 24) -> String {

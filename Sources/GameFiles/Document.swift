@@ -1,3 +1,4 @@
+import NumberText
 import Foundation
 import Yams
 
@@ -7,6 +8,7 @@ public struct FilePosition: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     /// 1-based column.
     public var column: Int
+    /// `line L, column C`.
     public var description: String { "line \(line), column \(column)" }
 }
 
@@ -26,6 +28,7 @@ package indirect enum DocumentValue: Sendable, Hashable {
     /// A mapping with string keys, in file order.
     case object([(key: String, value: DocumentNode)])
 
+    /// Equal kinds with equal contents.
     package static func == (a: DocumentValue, b: DocumentValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
@@ -38,6 +41,7 @@ package indirect enum DocumentValue: Sendable, Hashable {
         }
     }
 
+    /// Hashes what `==` compares.
     package func hash(into h: inout Hasher) {
         switch self {
         case .null: h.combine(0)
@@ -61,9 +65,7 @@ package indirect enum DocumentValue: Sendable, Hashable {
         }
     }
 
-    static func format(_ x: Double) -> String {
-        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
-    }
+    static func format(_ x: Double) -> String { numberText(x) }
 }
 
 /// A value with its position in the file.

@@ -2,10 +2,10 @@
 /// bytes as a game file (YAML, then JSON), build the game and evaluate it at
 /// its initial mean field. Any thrown error is an acceptable outcome; a crash,
 /// a hang or an abort is a bug.
-public enum GameFileFuzzTarget {
+package enum GameFileFuzzTarget {
     /// Runs one input. Returns whether it produced a valid game.
     @discardableResult
-    public static func run(_ bytes: [UInt8]) -> Bool {
+    package static func run(_ bytes: [UInt8]) -> Bool {
         let text = String(decoding: bytes, as: UTF8.self)
         var ok = false
         for json in [false, true] {

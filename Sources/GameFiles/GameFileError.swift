@@ -19,6 +19,7 @@ public struct GameFileError: Error, Sendable, Equatable, CustomStringConvertible
         self.position = position
     }
 
+    /// The message, on one line.
     public var description: String {
         let at = position.map { " (\($0))" } ?? ""
         return field.isEmpty ? "\(file)\(at): \(message)" : "\(file): \(field)\(at): \(message)"

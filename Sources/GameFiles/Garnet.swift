@@ -1,4 +1,5 @@
 import Ambiguity
+import NumberText
 import Randomness
 
 /// Random "garnet" games (Archibald, McKinnon and Thomas 1995; Bhatnagar et al.
@@ -7,8 +8,8 @@ import Randomness
 /// For each `(s, a)`: `branching` distinct successors drawn uniformly, with
 /// probabilities from sorted uniform cut points (a Dirichlet(1, …, 1) draw);
 /// rewards `R[s][a]` uniform in `[0, 1]`; the reward of the game is
-/// `R[s][a] − congestion · μ(s)`. The stream is SplitMix64 from `seed`, so a
-/// seed always gives the same file.
+/// `R[s][a] − congestion · μ(s)`. The data come from Randomness' `GarnetGenerator`
+/// (one SplitMix64 stream of `seed`), so a seed always gives the same file.
 public struct GarnetSpecification: Sendable, Hashable {
     /// Number of states `n ≥ 1`.
     public var states: Int
@@ -70,31 +71,15 @@ public struct GarnetSpecification: Sendable, Hashable {
         guard tolerance.isFinite, tolerance > 0 else { throw bad(.tolerance, "\(tolerance), expected a number > 0") }
     }
 
-    /// The rewards `R[s][a]` and the sparse transition entries `[s, a, t, p]`.
+    /// The rewards `R[s][a]` and the sparse transition entries `[s, a, t, p]`
+    /// (Randomness' `GarnetGenerator`, the project's one garnet).
     public func generate() -> (rewards: [[Double]], entries: [(Int, Int, Int, Double)]) {
-        var rng = SplitMix64(seed: seed)
         var rewards = [[Double]](repeating: [Double](repeating: 0, count: actions), count: states)
         var entries: [(Int, Int, Int, Double)] = []
         entries.reserveCapacity(states * actions * branching)
-        var pool = Array(0..<states)
-        for s in 0..<states {
-            for a in 0..<actions {
-                rewards[s][a] = rng.unit()
-                // Partial Fisher–Yates: the first `branching` entries of `pool` are the successors.
-                for k in 0..<branching {
-                    let j = k + Int(rng.next() % UInt64(states - k))
-                    pool.swapAt(k, j)
-                }
-                let successors = pool[0..<branching].sorted()
-                var cuts = (0..<(branching - 1)).map { _ in rng.unit() }
-                cuts.sort()
-                var previous = 0.0
-                for (k, t) in successors.enumerated() {
-                    let next = k < cuts.count ? cuts[k] : 1.0
-                    entries.append((s, a, t, next - previous))
-                    previous = next
-                }
-            }
+        GarnetGenerator(states: states, actions: actions, branching: branching, seed: seed).forEachRow { s, a, r, successors, p in
+            rewards[s][a] = r
+            for (t, q) in zip(successors, p) { entries.append((s, a, t, q)) }
         }
         return (rewards, entries)
     }
@@ -102,7 +87,7 @@ public struct GarnetSpecification: Sendable, Hashable {
     /// The game file as YAML (`json: false`) or JSON text.
     public func fileText(json: Bool) -> String {
         let (rewards, entries) = generate()
-        func num(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
+        let num = numberText
         let name = "garnet-\(states)x\(actions)-b\(branching)-seed\(seed)"
         let description = "A random garnet: \(states) states, \(actions) actions, \(branching) successors per row (seed \(seed)); reward R[s][a] - c * mu[s]."
         let rewardRows = rewards.map { "[" + $0.map(num).joined(separator: ", ") + "]" }

@@ -21,6 +21,7 @@ public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// the first such column, `count` how many there are.
     case integerVariables(path: String, column: String, count: Int)
 
+    /// The message, on one line.
     public var description: String {
         switch self {
         case let .invalidVariable(index, name, reason):

@@ -73,7 +73,7 @@ struct SolverRun {
                                  optimalValues: p.optimal.values, exploitability: p.exploitability,
                                  stationarityResidual: p.stationarityResidual, trace: trace,
                                  seconds: watch.seconds, verification: verification, message: message,
-                                 switches: switches)
+                                 switches: switches, lpStatistics: evaluator.engine?.statistics)
     }
 
     func budgetMessage(_ p: PairEvaluation) -> String {

@@ -173,6 +173,9 @@ public struct EquilibriumResult: Sendable {
     /// The changes of method during the solve, in order (empty when the method that
     /// started ran to the end; see ``MethodSwitch``).
     public let switches: [MethodSwitch]
+    /// The LP inner path's counters (solves, pivots per warm re-solve, builds) when
+    /// ``EquilibriumOptions/inner`` is ``InnerMethod/lp``, else `nil`.
+    public var lpStatistics: LPPathStatistics? = nil
 }
 
 /// A change of method during an equilibrium solve: Anderson's fallback to the damped

@@ -44,6 +44,7 @@ enum LPInner {
     /// `∞` when the certificate check fails. A
     /// non-finite value function or result counts as an infinite disagreement, never as 0.
     static func verify(snapshot: GameSnapshot, valueFunctions: [[Double]]) throws(MeanFieldError) -> VerificationReport {
+        if let rowSets = snapshot.rowSets { return try verify(snapshot: snapshot, rowSets: rowSets, valueFunctions: valueFunctions) }
         var problems = 0
         var worst = 0.0
         let rows = snapshot.stateCount * snapshot.actionCount
@@ -70,6 +71,36 @@ enum LPInner {
                         throw .ambiguity(error)
                     }
                 }
+                if !d.isFinite { d = .infinity }
+                if d > worst { worst = d }
+            }
+        }
+        return VerificationReport(problems: problems, maxDisagreement: worst)
+    }
+
+    /// Row sets have no closed form: each row's `σ` from the compact programs of the LP
+    /// path (a fresh engine, cold) is compared with `PolyhedralSet.worstCaseLP`
+    /// (the full program, another formulation).
+    static func verify(snapshot: GameSnapshot, rowSets: [PolyhedralSet], valueFunctions: [[Double]]) throws(MeanFieldError) -> VerificationReport {
+        var problems = 0
+        var worst = 0.0
+        let rows = snapshot.stateCount * snapshot.actionCount
+        for v in valueFunctions {
+            guard v.allSatisfy(\.isFinite) else {
+                problems += rows
+                worst = .infinity
+                continue
+            }
+            let compact = try LPRowEngine(rows: rows, workerCount: 1).sweep(snapshot: snapshot, values: v, wantKernels: false).sigma
+            for i in 0..<rows {
+                let full: LPWorstCase
+                do throws(AmbiguityError) {
+                    full = try rowSets[i].worstCaseLP(nominal: snapshot.kernels[i].dense(count: v.count), values: v)
+                } catch {
+                    throw .ambiguity(error)
+                }
+                problems += 1
+                var d = abs(compact[i] - full.value)
                 if !d.isFinite { d = .infinity }
                 if d > worst { worst = d }
             }

@@ -47,6 +47,14 @@ public struct MeanFieldGame: Sendable {
     /// Whether `ρ` depends on `μ`; when `false` the radii are evaluated once and reused.
     public let radiiDependOnMeanField: Bool
 
+    /// A row's polyhedral ambiguity set (`moment`, `polyhedral`) from `(s, a, μ)` and the
+    /// row's nominal `p` (dense); see ``withRowSets(_:)``.
+    public typealias RowSetFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double],
+                                                 _ nominal: [Double]) throws(AmbiguityError) -> PolyhedralSet
+
+    /// Per-row polyhedral sets replacing ``ambiguity`` and the radii, when set.
+    public private(set) var rowSetFunction: RowSetFunction?
+
     let rewardFunction: RewardFunction
     let kernelFunction: KernelFunction
     let radiusFunction: RadiusFunction
@@ -195,6 +203,42 @@ public struct MeanFieldGame: Sendable {
         try radiusFunction(state, action, meanField)
     }
 
+    /// This game with the ambiguity set of every row given by `rowSet` — a general
+    /// polyhedral set (`PolyhedralSet`: moment constraints, linear constraints, an
+    /// optional ball) that has no closed form. Every inner problem of such a game is
+    /// solved by the LP inner path (``InnerMethod/lp``) whatever the options say;
+    /// ``ambiguity`` and the radii are then ignored.
+    ///
+    /// - Throws: ``MeanFieldError/ambiguity(_:)`` when a row's set is invalid at the
+    ///   uniform mean field (`p` outside the set, bad numbers), naming the row.
+    public func withRowSets(_ rowSet: @escaping RowSetFunction) throws(MeanFieldError) -> MeanFieldGame {
+        var game = self
+        game.rowSetFunction = rowSet
+        _ = try game.snapshot(at: [Double](repeating: 1 / Double(stateCount), count: stateCount))
+        return game
+    }
+
+    /// The sets of ``rowSetFunction`` at `μ`, each checked to contain its nominal row.
+    func rowSets(at mu: [Double], kernels: [SparseDistribution]) throws(MeanFieldError) -> [PolyhedralSet]? {
+        guard let rowSetFunction else { return nil }
+        let n = stateCount, m = actionCount
+        var sets: [PolyhedralSet] = []
+        sets.reserveCapacity(n * m)
+        for s in 0..<n {
+            for a in 0..<m {
+                let p = kernels[s * m + a].dense(count: n)
+                do throws(AmbiguityError) {
+                    let set = try rowSetFunction(s, a, mu, p)
+                    try set.validate(nominal: p, values: [Double](repeating: 0, count: n))
+                    sets.append(set)
+                } catch {
+                    throw .ambiguity(.invalidArgument(field: "ambiguity at s=\(s), a=\(a)", message: error.description))
+                }
+            }
+        }
+        return sets
+    }
+
     /// Checks that `μ` is a probability vector of length `n` (entries `≥ 0`, sum 1 within `1e-9`).
     ///
     /// - Throws: ``MeanFieldError/invalidMeanField(_:)`` naming the first bad entry.
@@ -236,8 +280,10 @@ public struct MeanFieldGame: Sendable {
         let layout = fixedLayout ?? NominalLayout(kernels: kernels)
         let radii: [Double]
         if let fixedRadii { radii = fixedRadii } else { radii = try evaluateRadii(at: mu) }
-        return GameSnapshot(meanField: mu, stateCount: stateCount, actionCount: actionCount, discount: discount,
-                            ambiguity: ambiguity, rewards: rewards, kernels: kernels, layout: layout, radii: radii)
+        var snapshot = GameSnapshot(meanField: mu, stateCount: stateCount, actionCount: actionCount, discount: discount,
+                                    ambiguity: ambiguity, rewards: rewards, kernels: kernels, layout: layout, radii: radii)
+        snapshot.rowSets = try rowSets(at: mu, kernels: kernels)
+        return snapshot
     }
 
     /// `r(s, a, μ)` for every row, each checked finite.
@@ -339,6 +385,9 @@ public struct GameSnapshot: Sendable {
     let layout: NominalLayout
     /// `ρ(s, a, μ)`, `n·m` entries.
     public let radii: [Double]
+    /// The rows' polyhedral sets (``MeanFieldGame/withRowSets(_:)``), `n·m` entries, or
+    /// `nil` when every row uses ``ambiguity`` with its radius.
+    public internal(set) var rowSets: [PolyhedralSet]? = nil
 
     /// The flat index `s·m + a` of row `(s, a)`.
     @inlinable public func row(_ state: Int, _ action: Int) -> Int { state * actionCount + action }

@@ -50,16 +50,24 @@ struct PairEvaluator {
     let valueOptions: ValueSolverOptions
     var warmOptimal: [Double]?
     var warmPolicy: [Double]?
+    /// The LP inner path's live row problems (``InnerMethod/lp`` only), shared by every
+    /// value solve of this evaluator: warm starts carry across sweeps and mean fields.
+    let engine: LPRowEngine?
 
     init(game: MeanFieldGame, temperature: Double, population: PopulationModel, valueOptions: ValueSolverOptions) {
         self.game = game
         self.temperature = temperature
         self.population = population
         self.valueOptions = valueOptions
+        let rows = game.stateCount * game.actionCount
+        engine = valueOptions.inner == .lp || game.rowSetFunction != nil
+            ? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: valueOptions.execution))
+            : nil
     }
 
     mutating func optimal(_ snapshot: GameSnapshot) throws(MeanFieldError) -> ValueSolution {
-        let sol = try snapshot.solveValues(policy: nil, temperature: temperature, warmStart: warmOptimal, options: valueOptions)
+        let sol = try snapshot.solveValues(policy: nil, temperature: temperature, warmStart: warmOptimal, options: valueOptions,
+                                           engine: engine)
         guard sol.converged else {
             throw .numerical("robust value iteration did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(sol.errorBound))")
         }
@@ -73,7 +81,8 @@ struct PairEvaluator {
         let policy = given ?? BestResponse.unchecked(qValues: optimal.qValues, stateCount: n, actionCount: m, temperature: temperature)
         // V^π: for the best response start from V* (its fixed point up to the solve's error).
         let warm = given == nil ? optimal.values : (warmPolicy ?? optimal.values)
-        let vpi = try snapshot.solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warm, options: valueOptions)
+        let vpi = try snapshot.solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warm, options: valueOptions,
+                                           engine: engine)
         guard vpi.converged else {
             throw .numerical("robust policy evaluation did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(vpi.errorBound))")
         }

@@ -78,19 +78,19 @@ extension GameSnapshot {
     /// With a `reduction`, the in-place sweep also computes the state values in the
     /// same parallel pass (chunks of whole states: one round of threads instead of
     /// two, and `Q` still in cache); other sweeps leave ``Sweep/stateValues`` `nil`.
+    ///
+    /// With `inner: .lp` the rows are solved by `engine` (its live GLPK problems,
+    /// warm-started), or by a fresh engine when `engine` is `nil`.
     func sweep(values: [Double], wantKernels: Bool, inner: InnerMethod = .closedForm,
-               execution: ExecutionMode, reduction: Reduction? = nil) throws(MeanFieldError) -> Sweep {
+               execution: ExecutionMode, reduction: Reduction? = nil,
+               engine: LPRowEngine? = nil) throws(MeanFieldError) -> Sweep {
         let rows = stateCount * actionCount
-        if inner == .lp {
+        if inner == .lp || rowSets != nil {
+            let lp = engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: execution))
+            let (sigma, ks) = try lp.sweep(snapshot: self, values: values, wantKernels: wantKernels)
             var q = [Double](repeating: 0, count: rows)
-            var ks: [SparseDistribution] = []
-            ks.reserveCapacity(wantKernels ? rows : 0)
-            for i in 0..<rows {
-                let (v, d) = try LPInner.solveRow(set: ambiguity, nominal: kernels[i], values: values, radius: radii[i])
-                q[i] = rewards[i] + discount * v
-                if wantKernels { ks.append(d) }
-            }
-            return Sweep(q: q, kernels: wantKernels ? KernelRows(rows: ks) : nil)
+            for i in 0..<rows { q[i] = rewards[i] + discount * sigma[i] }
+            return Sweep(q: q, kernels: ks.map { KernelRows(rows: $0) })
         }
         if ambiguity.writesRowsInPlace {
             return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction)

@@ -40,15 +40,9 @@ public struct TransitionMatrix: Sendable, Hashable {
 
     /// Mixes flat (CSR) kernel rows by a policy; row `s·m + a` is `K(·|s, a)`.
     init(unchecked policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int) {
-        var starts = [Int](repeating: 0, count: n + 1)
         // Rows of the mixture have at most the union of their actions' supports.
         let capacity = min(kernelRows.entryCount, n * n)
-        // Both arrays are filled inside their initializers: entries 0..<total are written
-        // and the initialized count is exactly `total`.
-        var total = 0
-        var probs: [Double] = []
-        let cols: [Int] = makeArray(capacity: capacity) { cb in
-        probs = makeArray(capacity: capacity) { pb in
+        let rows = SparseRows.build(rows: n, capacity: capacity) { writer in
         policy.withUnsafeBufferPointer { pol in
         kernelRows.withView { kernels in
         RowMixer.with(stateCount: n) { mixer in
@@ -67,22 +61,17 @@ public struct TransitionMatrix: Sendable, Hashable {
                     columns.sort()
                 }
                 for t in columns {
-                    cb[total] = t
-                    pb[total] = mixer.accumulator[t]
-                    total += 1
+                    writer.append(column: t, value: mixer.accumulator[t])
                     mixer.clear(t)
                 }
-                starts[s + 1] = total
+                writer.endRow()
             }
         }}}
-        return total
-        }
-        return total
         }
         stateCount = n
-        rowStart = starts
-        columns = cols
-        probabilities = probs
+        rowStart = rows.rowStart
+        columns = rows.columns
+        probabilities = rows.values
     }
 
     /// `P(s, t)`. `O(log k)`.

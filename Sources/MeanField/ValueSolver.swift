@@ -131,13 +131,18 @@ extension GameSnapshot {
     }
 
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
-                     options: ValueSolverOptions) throws(MeanFieldError) -> ValueSolution {
+                     options: ValueSolverOptions, engine: LPRowEngine? = nil) throws(MeanFieldError) -> ValueSolution {
+        let rows = stateCount * actionCount
+        let engine = options.inner == .lp || rowSets != nil
+            ? (engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: options.execution)))
+            : nil
         let n = stateCount
         let gamma = discount
         let factor = gamma / (1 - gamma)
         var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
-        var sw = try sweep(values: v, wantKernels: true, inner: options.inner, execution: options.execution, reduction: reduction)
+        let inner: InnerMethod = engine == nil ? options.inner : .lp
+        var sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction, engine: engine)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1
@@ -161,8 +166,8 @@ extension GameSnapshot {
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
                                         residual: res, options: options)
                 if let w {
-                    let swW = try sweep(values: w, wantKernels: true, inner: options.inner, execution: options.execution,
-                                        reduction: reduction)
+                    let swW = try sweep(values: w, wantKernels: true, inner: inner, execution: options.execution,
+                                        reduction: reduction, engine: engine)
                     sweeps += 1
                     let tw = swW.stateValues ?? reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
                     let resW = Self.supDistance(tw, w)
@@ -182,8 +187,8 @@ extension GameSnapshot {
                 skip -= 1
             }
             v = tv
-            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: options.inner,
-                           execution: options.execution, reduction: reduction)
+            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: inner,
+                           execution: options.execution, reduction: reduction, engine: engine)
             sweeps += 1
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
@@ -230,14 +235,7 @@ struct FrozenSystem {
     let rewards: [Double]
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double]) {
-        let total = kernels.entryCount
-        var starts = [Int](repeating: 0, count: n + 1)
-        var count = 0
-        // Both arrays are filled inside their initializers: entries 0..<count are written
-        // and the initialized count is exactly `count`.
-        var ws: [Double] = []
-        let cols: [Int] = makeArray(capacity: total) { cb in
-        ws = makeArray(capacity: total) { wb in
+        let built = SparseRows.build(rows: n, capacity: kernels.entryCount) { writer in
         policy.withUnsafeBufferPointer { pol in
         kernels.withView { k in
             for s in 0..<n {
@@ -246,22 +244,17 @@ struct FrozenSystem {
                     guard w > 0 else { continue }
                     let row = s &* m &+ a
                     for j in k.rowStart[row]..<k.rowEnd[row] {
-                        cb[count] = k.indices[j]
-                        wb[count] = w * k.probabilities[j]
-                        count &+= 1
+                        writer.append(column: k.indices[j], value: w * k.probabilities[j])
                     }
                 }
-                starts[s + 1] = count
+                writer.endRow()
             }
         }}
-        return count
-        }
-        return count
         }
         stateCount = n
-        rowStart = starts
-        columns = cols
-        weights = ws
+        rowStart = built.rowStart
+        columns = built.columns
+        weights = built.values
         self.gamma = gamma
         self.rewards = rewards
     }

@@ -1,3 +1,4 @@
+import NumberText
 import Foundation
 
 /// A minimal SVG writer that remembers the box of every text it places.
@@ -74,10 +75,7 @@ struct SVGDocument {
     /// The document with its size, for ``FigureRenderer``.
     var figure: RenderedFigure { RenderedFigure(svg: rendered, width: width, height: height, inches: inches) }
     func n(_ v: Double) -> String { v.isFinite ? trim((v * 100).rounded() / 100) : "0" }
-    func trim(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
-        return "\(v)"
-    }
+    func trim(_ v: Double) -> String { numberText(v) }
     func escape(_ s: String) -> String { xmlEscaped(s) }
 }
 

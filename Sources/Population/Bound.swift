@@ -1,6 +1,7 @@
 import Ambiguity
 import Foundation
 import MeanField
+import Randomness
 
 /// Lipschitz constants of a game in `μ` (all in the L1 norm on `μ`), estimated numerically,
 /// and the other numbers the non-asymptotic bound on `ε_N` uses (Docs/Theory.md,
@@ -55,7 +56,7 @@ extension FinitePopulation {
             throw .invalidArgument(field: "neighborhood", message: "\(neighborhood), expected a number in (0, 2]")
         }
         let n = self.n, m = self.m, gamma = game.discount, tau = temperature
-        var random = PopulationRandom(seed: seed, 7, 7)
+        var random = SplitMix64(seed: seed, streams: 7, 7)
         let star = try context(meanField: meanField, deviation: false)
         let snapStar = star.snapshot
         let options = valueOptions, pol = policy, mu = meanField
@@ -70,7 +71,7 @@ extension FinitePopulation {
         var maxima = LipschitzMaxima()
         for i in 0..<samples {
             // ‖(1 − λ)μ* + λν − μ*‖₁ = λ‖ν − μ*‖₁ ≤ 2λ, so λ ≤ δ/2 stays in the neighbourhood.
-            let lambda = (i % 2 == 0 ? 0.25 : 1) * neighborhood / 2 * random.uniform()
+            let lambda = (i % 2 == 0 ? 0.25 : 1) * neighborhood / 2 * random.openUnit()
             let base = zip(mu, dirichlet(&random)).map { (1 - lambda) * $0 + lambda * $1 }
             let step = (i / 2) % 2 == 0 ? 1e-3 : 0.05 * neighborhood
             let target = zip(mu, dirichlet(&random)).map { (1 - neighborhood / 2) * $0 + neighborhood / 2 * $1 }
@@ -106,8 +107,8 @@ extension FinitePopulation {
     }
 
     /// A uniform point of the simplex: `n` exponentials, normalized.
-    private func dirichlet(_ random: inout PopulationRandom) -> [Double] {
-        var x = (0..<n).map { _ in -log(random.uniform()) }
+    private func dirichlet(_ random: inout SplitMix64) -> [Double] {
+        var x = (0..<n).map { _ in -log(random.openUnit()) }
         let sum = x.reduce(0, +)
         for i in x.indices { x[i] /= sum }
         return x
@@ -115,7 +116,7 @@ extension FinitePopulation {
 
     /// The test vectors `V` of `L_σ`, each of span 1: the indicators, the equilibrium values
     /// `V^{π*}` and `V*` (when not constant) and three random vectors.
-    private func testVectors(_ vpi: [Double], _ vopt: [Double], random: inout PopulationRandom) -> [[Double]] {
+    private func testVectors(_ vpi: [Double], _ vopt: [Double], random: inout SplitMix64) -> [[Double]] {
         let n = self.n
         func unitSpan(_ v: [Double]) -> [Double]? {
             guard let lo = v.min(), let hi = v.max(), hi - lo > 0 else { return nil }
@@ -124,7 +125,7 @@ extension FinitePopulation {
         var tests: [[Double]] = (0..<n).map { t in (0..<n).map { $0 == t ? 1.0 : 0.0 } }
         if let v = unitSpan(vpi) { tests.append(v) }
         if let v = unitSpan(vopt) { tests.append(v) }
-        for _ in 0..<3 { if let v = unitSpan((0..<n).map { _ in random.uniform() }) { tests.append(v) } }
+        for _ in 0..<3 { if let v = unitSpan((0..<n).map { _ in random.openUnit() }) { tests.append(v) } }
         return tests
     }
 

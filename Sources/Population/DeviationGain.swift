@@ -1,6 +1,7 @@
 import Ambiguity
 import Foundation
 import MeanField
+import Randomness
 
 /// How nature moves the *tagged* agent (the deviator, or its non-deviating twin) when
 /// its robust return is estimated by Monte Carlo (Docs/Population.md).
@@ -96,8 +97,8 @@ extension FinitePopulation {
         gains.reserveCapacity(episodes)
         var baseSum = 0.0, devSum = 0.0
         for e in 0..<episodes {
-            var initRandom = PopulationRandom(seed: seed, agents, e, -1, 0)
-            let x0 = Sampling.categorical(meanField, uniform: initRandom.uniform())
+            var initRandom = SplitMix64(seed: seed, streams: agents, e, -1, 0)
+            let x0 = Categorical.index(weights: meanField, uniform: initRandom.openUnit())
             var c0 = [Int](repeating: 0, count: n)
             Sampling.multinomial(count: agents - 1, probabilities: meanField, into: &c0, random: &initRandom)
             var returns = [0.0, 0.0]
@@ -186,14 +187,14 @@ extension FinitePopulation {
             let row = deviating ? ctx.deviationPolicy : pi
             total += discount * regularizedReward(policy: row, offset: x * m, rewards: snap.rewards,
                                                   rewardOffset: x * m, actions: m, temperature: tau)
-            var tag = PopulationRandom(seed: seed, agents, e, t, 1)
-            let a = Sampling.categorical(Array(row[(x * m)..<((x + 1) * m)]), uniform: tag.uniform())
+            var tag = SplitMix64(seed: seed, streams: agents, e, t, 1)
+            let a = Categorical.index(weights: Array(row[(x * m)..<((x + 1) * m)]), uniform: tag.openUnit())
             let (natureRow, expected) = taggedNature(plan, ctx, deviating: deviating, state: x, othersInStateOne: c[1], action: a)
-            let next = Sampling.categorical(natureRow, uniform: tag.uniform())
+            let next = Categorical.index(weights: natureRow, uniform: tag.openUnit())
             martingale += discount * gamma * (h[next] - expected)
-            var modelRandom = PopulationRandom(seed: seed, agents, e, t, 2)
+            var modelRandom = SplitMix64(seed: seed, streams: agents, e, t, 2)
             let rows = populationRows(ctx, random: &modelRandom)
-            var pop = PopulationRandom(seed: seed, agents, e, t, 0)
+            var pop = SplitMix64(seed: seed, streams: agents, e, t, 0)
             c = advance(c, rows: rows, random: &pop)
             x = next
             discount *= gamma

@@ -1,41 +1,16 @@
 import Foundation
 import Randomness
 
-/// A small, fast, seedable generator (SplitMix64) with independent streams.
-///
-/// The simulator derives one stream per `(seed, N, episode, step, purpose)` with
-/// ``init(seed:_:)``, so two runs that share those keys draw the same uniforms
-/// (common random numbers) whatever happened before.
-public struct PopulationRandom: RandomNumberGenerator, Sendable {
-    private var base: SplitMix64
-
-    /// A generator started from `seed`.
-    public init(seed: UInt64) { base = SplitMix64(seed: seed) }
-
-    /// The stream keyed by `seed` and the `keys` (hashed in order).
-    public init(seed: UInt64, _ keys: Int...) {
-        var h = SplitMix64.mix(seed &+ 0x6A09_E667_F3BC_C909)
-        for k in keys { h = SplitMix64.mix(h ^ (UInt64(bitPattern: Int64(k)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D)) }
-        base = SplitMix64(seed: h)
-    }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 { base.next() }
-
-    /// A uniform number in `(0, 1)` (53 random bits, never 0).
-    public mutating func uniform() -> Double { base.openUnit() }
-}
-
 /// Exact samplers by inversion: each draw consumes exactly one uniform and is
 /// monotone in it, so coupled runs stay coupled (common random numbers).
-public enum Sampling {
+package enum Sampling {
     /// `Bin(count, p)` by inversion of its distribution function at `u ∈ (0, 1)`.
     ///
     /// The probabilities are built outward from the mode (computed with `lgamma`), so
     /// large counts neither underflow nor lose accuracy; terms below `1e-18` of the mode's
     /// are dropped, and the rest is normalized.
     /// - Complexity: `O(√(count·p·(1 − p)))`.
-    public static func binomial(count n: Int, probability p: Double, uniform u: Double) -> Int {
+    package static func binomial(count n: Int, probability p: Double, uniform u: Double) -> Int {
         if n <= 0 || !(p > 0) { return 0 }
         if p >= 1 { return n }
         let q = 1 - p
@@ -92,35 +67,20 @@ public enum Sampling {
         return j
     }
 
-    /// An index drawn from the probability vector `p` (dense) by inversion at `u`.
-    public static func categorical(_ p: [Double], uniform u: Double) -> Int {
-        var total = 0.0
-        for x in p { total += x }
-        let target = u * total
-        var c = 0.0
-        var last = 0
-        for (i, x) in p.enumerated() where x > 0 {
-            c += x
-            last = i
-            if c >= target { return i }
-        }
-        return last
-    }
-
     /// Splits `count` over the entries of the probability vector `p` by sequential
     /// binomial draws, adding the counts to `into`. Consumes exactly `p.count − 1`
     /// uniforms from `random` whatever the count, so coupled runs stay aligned.
-    public static func multinomial(count: Int, probabilities p: [Double], into out: inout [Int],
-                                   random: inout PopulationRandom) {
+    package static func multinomial(count: Int, probabilities p: [Double], into out: inout [Int],
+                                   random: inout SplitMix64) {
         guard let lastPositive = p.lastIndex(where: { $0 > 0 }) else {
-            for _ in 0..<max(0, p.count - 1) { _ = random.uniform() }
+            for _ in 0..<max(0, p.count - 1) { _ = random.openUnit() }
             if !p.isEmpty { out[0] += count }
             return
         }
         var remaining = count
         var mass = 1.0
         for i in 0..<(p.count - 1) {
-            let u = random.uniform()
+            let u = random.openUnit()
             guard i < lastPositive else { continue }
             let share = mass > 0 ? min(1, max(0, p[i] / mass)) : 0
             let x = remaining > 0 ? binomial(count: remaining, probability: share, uniform: u) : 0

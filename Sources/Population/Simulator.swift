@@ -1,6 +1,7 @@
 import Ambiguity
 import Foundation
 import MeanField
+import Randomness
 
 /// The mean-field equilibrium `(π*, μ*)` played by `N` agents (Docs/Theory.md, §4).
 ///
@@ -10,7 +11,7 @@ import MeanField
 /// states by a multinomial draw from the kernel of the chosen ``TrueModel`` at the current
 /// empirical distribution `μ^N`. All agents at the same `(s, a)` share one kernel row per
 /// step, and every multinomial is drawn by sequential binomial inversion
-/// (``Sampling``), so a step costs `O(n·m·n)` draws whatever `N` is.
+/// (exact, one uniform per draw), so a step costs `O(n·m·n)` draws whatever `N` is.
 ///
 /// The deviation gain (``deviationGain(agents:episodes:steps:seed:nature:)``) follows
 /// one *tagged* agent individually beside the `N − 1` others; see Docs/Population.md.
@@ -129,13 +130,13 @@ public struct FinitePopulation: Sendable {
 
     /// The rows that move the population this step: the context's, or (``TrueModel/random``)
     /// one kernel per `(s, a)` drawn inside `U(s, a, μ^N)` from `random` (`n + 1` uniforms per row).
-    func populationRows(_ ctx: Context, random: inout PopulationRandom) -> [[Double]] {
+    func populationRows(_ ctx: Context, random: inout SplitMix64) -> [[Double]] {
         guard trueModel == .random else { return ctx.populationRows }
         let snap = ctx.snapshot
         return (0..<(n * m)).map { i in
             var v = [Double](repeating: 0, count: n)
-            for t in 0..<n { v[t] = random.uniform() }
-            let u = random.uniform()
+            for t in 0..<n { v[t] = random.openUnit() }
+            let u = random.openUnit()
             let p = snap.kernels[i].dense(count: n)
             let q = snap.ambiguity.worstCaseDistribution(nominal: snap.kernels[i], values: SortedValues(v),
                                                          radius: snap.radii[i]).distribution.dense(count: n)
@@ -145,7 +146,7 @@ public struct FinitePopulation: Sendable {
 
     /// Moves `counts` agents playing `π*` one step with the given rows.
     /// Consumes exactly `n·((m − 1) + m·(n − 1))` uniforms from `random`.
-    func advance(_ counts: [Int], rows: [[Double]], random: inout PopulationRandom) -> [Int] {
+    func advance(_ counts: [Int], rows: [[Double]], random: inout SplitMix64) -> [Int] {
         var next = [Int](repeating: 0, count: n)
         var byAction = [Int](repeating: 0, count: m)
         let pi = policy.probabilities
@@ -178,7 +179,7 @@ public struct FinitePopulation: Sendable {
     /// (the population update of Docs/Theory.md, §2, with `population` the same model).
     /// - Throws: ``PopulationError/invalidArgument(field:message:)`` for bad counts,
     ///   ``PopulationError/game(_:)`` when the game is invalid at `μ^N`.
-    public func step(counts: [Int], random: inout PopulationRandom) throws(PopulationError) -> [Int] {
+    public func step(counts: [Int], random: inout SplitMix64) throws(PopulationError) -> [Int] {
         try checkCounts(counts)
         let ctx = try context(counts: counts, deviation: false)
         let rows = populationRows(ctx, random: &random)
@@ -206,7 +207,7 @@ public struct FinitePopulation: Sendable {
         } else {
             guard agents >= 1 else { throw .invalidArgument(field: "agents", message: "\(agents), expected at least 1") }
             counts = [Int](repeating: 0, count: n)
-            var r = PopulationRandom(seed: seed, agents, -1, 0)
+            var r = SplitMix64(seed: seed, streams: agents, -1, 0)
             Sampling.multinomial(count: agents, probabilities: meanField, into: &counts, random: &r)
         }
         let total = counts.reduce(0, +)
@@ -214,9 +215,9 @@ public struct FinitePopulation: Sendable {
         var out: [[Double]] = [counts.map { Double($0) / Double(total) }]
         for t in 0..<steps {
             let ctx = try cache.get(counts, self)
-            var modelRandom = PopulationRandom(seed: seed, total, 0, t, 2)
+            var modelRandom = SplitMix64(seed: seed, streams: total, 0, t, 2)
             let rows = populationRows(ctx, random: &modelRandom)
-            var r = PopulationRandom(seed: seed, total, 0, t, 0)
+            var r = SplitMix64(seed: seed, streams: total, 0, t, 0)
             counts = advance(counts, rows: rows, random: &r)
             out.append(counts.map { Double($0) / Double(total) })
         }

@@ -10,6 +10,32 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     /// A generator whose state is `seed`.
     public init(seed: UInt64) { state = seed }
 
+    /// Stream `stream` of `seed`: the project's one recipe for independent streams.
+    ///
+    /// The state is `mix(mix((seed ⊕ c) + stream·φ) ⊕ (stream + 1))`, with `φ` the
+    /// SplitMix64 increment and `c = 0x6A09E667F3BCC909`, so different streams of one seed
+    /// (and the same stream of different seeds) start from decorrelated states. A sweep
+    /// draws the random kernels of cell `i` from stream `i`, so a cell's numbers do not
+    /// depend on which shard computes it.
+    public init(seed: UInt64, stream: UInt64) {
+        var s = seed ^ 0x6A09_E667_F3BC_C909
+        s = Self.mix(s &+ stream &* 0x9E37_79B9_7F4A_7C15)
+        self.init(seed: Self.mix(s ^ (stream &+ 1)))
+    }
+
+    /// The stream at a path of keys: stream `keys[0]` of `seed`, then stream `keys[1]`
+    /// of that stream's state, and so on (``init(seed:stream:)`` at every step; a negative
+    /// key is its two's-complement bit pattern). With no keys, the generator of `seed`.
+    ///
+    /// The finite-population simulator keys its streams by `(N, episode, step, purpose)`,
+    /// so two runs that share those keys draw the same uniforms (common random numbers)
+    /// whatever happened before.
+    public init(seed: UInt64, streams keys: Int...) {
+        var s = seed
+        for k in keys { s = SplitMix64(seed: s, stream: UInt64(bitPattern: Int64(k))).state }
+        self.init(seed: s)
+    }
+
     /// The SplitMix64 output function (a bijective 64-bit mixer), used to derive
     /// independent stream seeds from keys.
     @inlinable

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// How the global agent updates in each round of ALTERNATING-MARL.
 public enum GlobalUpdate: String, Sendable, Hashable, CaseIterable {
@@ -106,9 +107,10 @@ public enum AlternatingMARL {
                                  trace: trace, converged: converged)
     }
 
-    /// The learning seed used for `k` observed agents.
-    public static func seedFor(_ seed: UInt64, observed k: Int) -> UInt64 {
-        var g = SeededGenerator(seed: seed ^ (UInt64(k) &* 0xD1B5_4A32_D192_ED03))
+    /// The learning seed used for `k` observed agents: the first number of stream `k` of
+    /// `seed` (Randomness' `SplitMix64(seed:stream:)`).
+    package static func seedFor(_ seed: UInt64, observed k: Int) -> UInt64 {
+        var g = SplitMix64(seed: seed, stream: UInt64(bitPattern: Int64(k)))
         return g.next()
     }
 }

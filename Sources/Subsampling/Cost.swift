@@ -11,26 +11,26 @@ import Foundation
 /// `min(H(m), Π_j C(h_j + r_j − 1, r_j − 1))`, where `H(m)` counts the histograms and `r_j`
 /// is the most successor states a local state `j` has under any global state and action.
 /// `rmfg alternating` refuses a run above ``maximumOperations`` (Docs/Alternating.md).
-public struct AlternatingWorkEstimate: Sendable, Hashable {
+package struct AlternatingWorkEstimate: Sendable, Hashable {
     /// The estimated number of elementary steps.
-    public let operations: Double
+    package let operations: Double
     /// The part of ``operations`` spent simulating episodes for Q-learning
     /// (`rounds · episodes · horizon · (30 + k·(|S_l| + 4) + |S_g| + |A_g| + 2|S_l|)` summed over k).
-    public let learningOperations: Double
+    package let learningOperations: Double
     /// The entries of the `n`-agent population kernel (bound): `|S_g| · Σ_h support(h)`.
-    public let kernelEntries: Double
+    package let kernelEntries: Double
     /// The value-iteration sweeps assumed per exact solve.
-    public let sweeps: Int
+    package let sweeps: Int
 
     /// The largest estimate `rmfg alternating` runs: `2e11` steps. A release build was measured
     /// at 1.8e8 to 6.8e8 estimated steps per second on the bundled examples, so the cap is a run of
     /// roughly 5 to 20 minutes (Docs/Alternating.md has the measurements).
-    public static let maximumOperations = 2e11
+    package static let maximumOperations = 2e11
 
     /// The estimate for `game`, the observed counts `observed` and `seeds` learning seeds
     /// (each extra seed re-runs learning and the Nash gaps; counted as a whole study, an
     /// over-estimate since planning is not re-run).
-    public static func estimate(game: AlternatingGame, observed: [Int], seeds: Int = 1) -> AlternatingWorkEstimate {
+    package static func estimate(game: AlternatingGame, observed: [Int], seeds: Int = 1) -> AlternatingWorkEstimate {
         let n = game.agents, g = Double(game.globalStateCount), l = game.localStateCount
         let gamma = game.discount, settings = game.learning
         // Successor counts r_j (the largest over global states and actions).

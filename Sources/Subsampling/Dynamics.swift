@@ -33,7 +33,7 @@ public struct LocalPolicy: Sendable, Hashable {
 public struct GlobalPolicy: Sendable, Hashable {
     /// k, the number of observed local agents.
     public let observed: Int
-    /// `actions[s_g][f]`, `f` an index of ``HistogramSpace``(agents: k).
+    /// `actions[s_g][f]`, `f` the index of a histogram of `k` agents (in lexicographic order).
     public var actions: [[Int]]
 
     /// A policy from its table.
@@ -44,7 +44,7 @@ public struct GlobalPolicy: Sendable, Hashable {
 
     /// The greedy policy of `q[s_g][f][a_g]`; where `incumbent` is within `1e-9`
     /// of the best value it is kept (so an unchanged Q-function never flips a tie).
-    public init(greedy q: [[[Double]]], observed: Int, incumbent: GlobalPolicy? = nil) {
+    package init(greedy q: [[[Double]]], observed: Int, incumbent: GlobalPolicy? = nil) {
         self.observed = observed
         actions = q.enumerated().map { sg, rows in
             rows.enumerated().map { f, values in

@@ -3,17 +3,17 @@ import Foundation
 /// All histograms of `agents` agents over `states` local states: the empirical
 /// distributions F (as counts, F[j] agents in state j, Σ F = agents). With
 /// `agents = k` this is the set of values of the subsampled mean field F_Δ.
-public struct HistogramSpace: Sendable, Hashable {
+package struct HistogramSpace: Sendable, Hashable {
     /// The number of agents counted.
-    public let agents: Int
+    package let agents: Int
     /// The number of local states.
-    public let states: Int
+    package let states: Int
     /// The histograms, in lexicographic order of their counts (largest count of state 0 last).
-    public let histograms: [[Int]]
+    package let histograms: [[Int]]
     let lookup: [Int: Int]
 
     /// Enumerates the `C(agents + states − 1, states − 1)` histograms.
-    public init(agents: Int, states: Int) {
+    package init(agents: Int, states: Int) {
         self.agents = agents
         self.states = states
         var all: [[Int]] = []
@@ -37,16 +37,22 @@ public struct HistogramSpace: Sendable, Hashable {
     }
 
     /// The number of histograms.
-    public var count: Int { histograms.count }
+    package var count: Int { histograms.count }
 
     /// The index of histogram `h`, or `nil` if it is not one of this space.
-    public func index(of h: [Int]) -> Int? {
+    package func index(of h: [Int]) -> Int? {
         guard h.count == states, h.allSatisfy({ $0 >= 0 }), h.reduce(0, +) == agents else { return nil }
         return lookup[Self.key(h, base: agents + 1)]
     }
 
+    /// The index of a histogram known to have `states` non-negative counts summing to
+    /// `agents` (the learner's inner loop): ``index(of:)`` without the checks.
+    func index(ofValid h: [Int]) -> Int? {
+        lookup[Self.key(h, base: agents + 1)]
+    }
+
     /// The histogram of a list of local states.
-    public func index(ofStates list: [Int]) -> Int? {
+    package func index(ofStates list: [Int]) -> Int? {
         var h = [Int](repeating: 0, count: states)
         for s in list {
             guard s >= 0, s < states else { return nil }
@@ -56,21 +62,23 @@ public struct HistogramSpace: Sendable, Hashable {
     }
 
     /// The empirical distribution `F / agents` of histogram `index`.
-    public func distribution(_ index: Int) -> [Double] {
+    package func distribution(_ index: Int) -> [Double] {
         histograms[index].map { Double($0) / Double(max(agents, 1)) }
     }
 
     static func key(_ h: [Int], base: Int) -> Int {
         var key = 0, scale = 1
-        for c in h {
-            key += c * scale
+        var i = 0
+        while i < h.count {  // plain indices: the learner's inner loop calls this every step
+            key += h[i] * scale
             scale *= base
+            i += 1
         }
         return key
     }
 
     /// `C(agents + states − 1, states − 1)`, saturating at `Int.max / 2`.
-    public static func count(agents: Int, states: Int) -> Int {
+    package static func count(agents: Int, states: Int) -> Int {
         guard agents >= 0, states >= 1 else { return agents == 0 ? 1 : 0 }
         var c = 1.0
         for i in 1..<max(states, 1) { c = c * (Double(agents) + Double(i)) / Double(i) }
@@ -79,7 +87,7 @@ public struct HistogramSpace: Sendable, Hashable {
 
     /// The multinomial probability of histogram `index` when every agent is
     /// drawn independently from `p`.
-    public func multinomial(_ index: Int, _ p: [Double]) -> Double {
+    package func multinomial(_ index: Int, _ p: [Double]) -> Double {
         let h = histograms[index]
         var logc = logFactorial(agents)
         var prob = 1.0
@@ -96,7 +104,7 @@ public struct HistogramSpace: Sendable, Hashable {
     /// The multivariate hypergeometric law of the histogram of `k` agents
     /// drawn without replacement from histogram `index` (of this space):
     /// pairs (index in `sample`, probability).
-    public func hypergeometric(_ index: Int, sample: HistogramSpace) -> [(Int, Double)] {
+    package func hypergeometric(_ index: Int, sample: HistogramSpace) -> [(Int, Double)] {
         let h = histograms[index]
         let total = logBinomial(agents, sample.agents)
         var out: [(Int, Double)] = []

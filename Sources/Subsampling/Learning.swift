@@ -1,43 +1,22 @@
 import Foundation
 import Randomness
 
-/// SplitMix64: a small, fast, seedable generator (same seed, same stream on every platform).
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var base: SplitMix64
-
-    /// A generator for `seed`.
-    public init(seed: UInt64) { base = SplitMix64(seed: seed) }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 { base.next() }
-
-    /// A uniform number in [0, 1).
-    mutating func unit() -> Double { base.unit() }
-
-    /// An index drawn from cumulative probabilities `cumulative` (last entry ≈ 1).
-    mutating func draw(_ cumulative: [Double]) -> Int {
-        let u = unit() * (cumulative.last ?? 1)
-        for (k, c) in cumulative.enumerated() where u < c { return k }
-        return cumulative.count - 1
-    }
-}
-
 /// What subsampled mean-field Q-learning produced.
-public struct LearnedGlobal: Sendable {
+package struct LearnedGlobal: Sendable {
     /// k.
-    public let observed: Int
+    package let observed: Int
     /// The estimate `q[s_g][f][a_g]` of the subsampled Q-function.
-    public let q: [[[Double]]]
+    package let q: [[[Double]]]
     /// The greedy policy of `q`.
-    public let policy: GlobalPolicy
+    package let policy: GlobalPolicy
     /// `visits[s_g][f][a_g]`: how many updates each entry received.
-    public let visits: [[[Int]]]
+    package let visits: [[[Int]]]
     /// The number of updates (episodes × horizon).
-    public let samples: Int
+    package let samples: Int
 }
 
 /// The global agent's subsampled mean-field Q-learning (Docs/Alternating.md, "Learning").
-public enum SubsampledQLearning {
+package enum SubsampledQLearning {
     /// Learns `Q̂_k(s_g, F_Δ, a_g)` from simulated experience against the fixed local policy.
     ///
     /// The global agent follows its k observed agents: each episode starts at a
@@ -47,22 +26,17 @@ public enum SubsampledQLearning {
     /// `r_Δ = r_g(s_g, a_g) + (1/k) Σ_{i∈Δ} r_l(s_i, s_g, a_i)` and
     /// `α_N = (1 + (1 − γ)(N − 1))^(−ω)` at the N-th visit of the pair.
     /// The same `seed` gives the same result.
-    public static func learn(game: AlternatingGame, local: LocalPolicy, observed k: Int, seed: UInt64,
+    package static func learn(game: AlternatingGame, local: LocalPolicy, observed k: Int, seed: UInt64,
                              incumbent: GlobalPolicy? = nil) -> LearnedGlobal {
         let g = game.globalStateCount, l = game.localStateCount, mg = game.globalActionCount
         let gamma = game.discount, settings = game.learning
         let space = HistogramSpace(agents: k, states: l)
         let h = space.count
-        var q = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: mg), count: h), count: g)
-        var visits = [[[Int]]](repeating: [[Int]](repeating: [Int](repeating: 0, count: mg), count: h), count: g)
-        func cumulative(_ row: [Double]) -> [Double] {
-            var acc = 0.0
-            return row.map { acc += $0; return acc }
-        }
-        let globalMove = game.globalTransition.map { $0.map(cumulative) }
-        let localMove = (0..<g).map { sg in (0..<l).map { j in cumulative(game.localTransition[sg][j][local[sg, j]]) } }
+        var table = QTable(globalStates: g, histograms: h, actions: mg)
+        let globalMove = game.globalTransition.map { $0.map(Categorical.cumulative) }
+        let localMove = (0..<g).map { sg in (0..<l).map { j in Categorical.cumulative(game.localTransition[sg][j][local[sg, j]]) } }
         let localReward = (0..<g).map { sg in (0..<l).map { j in game.localReward[sg][j][local[sg, j]] } }
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let horizon = settings.effectiveHorizon(discount: gamma)
         var counts = [Int](repeating: 0, count: l)
         var agents = [Int](repeating: 0, count: k)
@@ -74,26 +48,78 @@ public enum SubsampledQLearning {
             for (j, c) in space.histograms[f].enumerated() { for _ in 0..<c { agents[slot] = j; slot += 1 } }
             for _ in 0..<horizon {
                 let a: Int
-                if rng.unit() < settings.exploration { a = Int(rng.next() % UInt64(mg)) } else { a = argmax(q[sg][f]) }
+                if rng.unit() < settings.exploration { a = Int(rng.next() % UInt64(mg)) } else { a = table.greedy(sg, f) }
                 var r = game.globalReward[sg][a]
                 for i in 0..<k { r += localReward[sg][agents[i]] / Double(k) }
-                let tg = rng.draw(globalMove[sg][a])
+                let tg = Categorical.index(cumulative: globalMove[sg][a], uniform: rng.unit())
                 for j in 0..<l { counts[j] = 0 }
                 for i in 0..<k {
-                    agents[i] = rng.draw(localMove[sg][agents[i]])
+                    agents[i] = Categorical.index(cumulative: localMove[sg][agents[i]], uniform: rng.unit())
                     counts[agents[i]] += 1
                 }
-                guard let nf = space.index(of: counts) else { break }
-                visits[sg][f][a] += 1
-                let alpha = settings.stepSize(visit: visits[sg][f][a], discount: gamma)
-                let target = r + gamma * (q[tg][nf].max() ?? 0)
-                q[sg][f][a] += alpha * (target - q[sg][f][a])
+                guard let nf = space.index(ofValid: counts) else { break }
+                let entry = table.entry(sg, f) + a
+                table.visits[entry] += 1
+                let alpha = settings.stepSize(visit: table.visits[entry], discount: gamma)
+                let target = r + gamma * table.best(tg, nf)
+                table.values[entry] += alpha * (target - table.values[entry])
                 samples += 1
                 sg = tg
                 f = nf
             }
         }
+        let q = table.nestedValues, visits = table.nestedVisits
         return LearnedGlobal(observed: k, q: q, policy: GlobalPolicy(greedy: q, observed: k, incumbent: incumbent),
                              visits: visits, samples: samples)
+    }
+}
+
+/// The learner's Q-values and visit counts in flat arrays: entry `(s_g·h + f)·m + a`
+/// (one allocation, no nested copies in the update loop).
+struct QTable {
+    let globalStates: Int, histograms: Int, actions: Int
+    var values: [Double]
+    var visits: [Int]
+
+    init(globalStates g: Int, histograms h: Int, actions m: Int) {
+        globalStates = g
+        histograms = h
+        actions = m
+        values = [Double](repeating: 0, count: g * h * m)
+        visits = [Int](repeating: 0, count: g * h * m)
+    }
+
+    /// The first entry of row `(s_g, f)`.
+    func entry(_ sg: Int, _ f: Int) -> Int { (sg * histograms + f) * actions }
+
+    /// The first action of largest value in row `(s_g, f)` (the module's `argmax`).
+    func greedy(_ sg: Int, _ f: Int) -> Int {
+        let base = entry(sg, f)
+        var best = 0
+        for a in 1..<max(actions, 1) where values[base + a] > values[base + best] { best = a }
+        return best
+    }
+
+    /// The largest value of row `(s_g, f)` (`0` without actions).
+    func best(_ sg: Int, _ f: Int) -> Double {
+        let base = entry(sg, f)
+        guard actions > 0 else { return 0 }
+        var best = values[base]
+        var a = 1
+        while a < actions {
+            if best < values[base + a] { best = values[base + a] }  // as Sequence.max()
+            a += 1
+        }
+        return best
+    }
+
+    /// `q[s_g][f][a]`.
+    var nestedValues: [[[Double]]] {
+        (0..<globalStates).map { sg in (0..<histograms).map { f in Array(values[entry(sg, f)..<(entry(sg, f) + actions)]) } }
+    }
+
+    /// `visits[s_g][f][a]`.
+    var nestedVisits: [[[Int]]] {
+        (0..<globalStates).map { sg in (0..<histograms).map { f in Array(visits[entry(sg, f)..<(entry(sg, f) + actions)]) } }
     }
 }

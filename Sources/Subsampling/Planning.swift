@@ -2,25 +2,25 @@ import Foundation
 
 /// The global agent's side, solved exactly: the optimal Q-function over
 /// `(s_g, F, a_g)` when the local agents follow a fixed policy.
-public struct GlobalSolution: Sendable {
+package struct GlobalSolution: Sendable {
     /// The number of agents the histograms count (k for the subsampled surrogate, n for full information).
-    public let agents: Int
+    package let agents: Int
     /// `q[s_g][f][a_g]`, `f` an index of ``HistogramSpace``(agents:).
-    public let q: [[[Double]]]
+    package let q: [[[Double]]]
     /// The greedy policy of `q`.
-    public let policy: GlobalPolicy
+    package let policy: GlobalPolicy
     /// `Σ ρ_0(s_g, F) max_a q`: the optimal value from the initial law (agents drawn from `local.initial`).
-    public let initialValue: Double
+    package let initialValue: Double
 }
 
 /// Exact planning counterparts of the learning steps.
-public enum SubsampledPlanner {
+package enum SubsampledPlanner {
     /// The optimal Q-function of the global agent over `(s_g, F_m, a_g)` in the
     /// game with `m` local agents that follow `local` (value iteration to the
     /// game's `learning.tolerance`). With `m = k` it is the subsampled
     /// mean-field Q-function that Q-learning estimates; with `m = n` it is the
     /// full mean-field one.
-    public static func bestResponse(game: AlternatingGame, local: LocalPolicy, agents m: Int,
+    package static func bestResponse(game: AlternatingGame, local: LocalPolicy, agents m: Int,
                                     incumbent: GlobalPolicy? = nil) -> GlobalSolution {
         let mdp = GlobalMDP(game: game, policy: local, agents: m)
         let q = mdp.solve(tolerance: game.learning.tolerance)
@@ -34,17 +34,17 @@ public enum SubsampledPlanner {
 
 /// The local agents' side: the best response in the MDP that the global
 /// policy induces on a representative agent's `(s_g, s_l)`.
-public struct LocalSolution: Sendable {
+package struct LocalSolution: Sendable {
     /// The best-response policy.
-    public let policy: LocalPolicy
+    package let policy: LocalPolicy
     /// `q[s_g][s_l][a_l]` of the induced MDP.
-    public let q: [[[Double]]]
+    package let q: [[[Double]]]
     /// The global action law the induced MDP uses, `law[s_g][a_g]`.
-    public let globalActionLaw: [[Double]]
+    package let globalActionLaw: [[Double]]
 }
 
 /// The local best response (Docs/Alternating.md, "The induced MDP").
-public enum LocalBestResponse {
+package enum LocalBestResponse {
     /// Solves the induced MDP of a representative local agent, exactly.
     ///
     /// The global agent plays `π_g` on a fresh random k-subset each step; seen
@@ -54,7 +54,7 @@ public enum LocalBestResponse {
     /// the current joint policy `(π_g, current)` from the initial law. The
     /// induced MDP has reward `Σ_a law·r_g(s_g, a) + r_l(s_l, s_g, a_l)` and
     /// moves `s_g` by `Σ_a law·P_g` and `s_l` by `P_l`. Ties keep `current`.
-    public static func solve(game: AlternatingGame, global: GlobalPolicy, current: LocalPolicy) -> LocalSolution {
+    package static func solve(game: AlternatingGame, global: GlobalPolicy, current: LocalPolicy) -> LocalSolution {
         let n = game.agents, g = game.globalStateCount, l = game.localStateCount
         let mg = game.globalActionCount, ml = game.localActionCount, gamma = game.discount
         let kernel = PopulationKernel(game: game, policy: current, agents: n)

@@ -157,6 +157,12 @@ struct SolveReport: CommandReport {
             ("inner", .string(file.innerSolverUsed)),
         ]
         if let note = file.innerSolverNote { fields.append(("innerNote", .string(note))) }
+        if let lp = result.lpStatistics {
+            fields.append(("lpPath", .object([("solves", .int(lp.solves)), ("warmSolves", .int(lp.warmSolves)),
+                                              ("pivots", .int(lp.pivots)), ("pivotsPerWarmSolve", .number(lp.pivotsPerWarmSolve)),
+                                              ("maxWarmPivots", .int(lp.maxWarmPivots)), ("reusedBases", .int(lp.reusedBases)),
+                                              ("builds", .int(lp.builds))])))
+        }
         if let v = result.verification {
             fields.append(("verification", .object([("problems", .int(v.problems)),
                                                      ("maxDisagreement", .number(v.maxDisagreement)),
@@ -181,6 +187,9 @@ struct SolveReport: CommandReport {
         lines.append("  ambiguity \(file.set.rawValue), radius \(file.radiusSource), support \(file.support.rawValue); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
         if file.solver.inner == .lp {
             lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.set.rawValue) is not polyhedral: lp requested, the certified dual solver used)")")
+            if let lp = result.lpStatistics, lp.solves > 0 {
+                lines.append("  lp path               \(lp.solves) row solves (\(lp.warmSolves) warm), \(fmt(lp.pivotsPerWarmSolve)) pivots per warm re-solve (max \(lp.maxWarmPivots); \(lp.reusedBases) bases still optimal, no simplex), \(lp.builds) row problems built")
+            }
         }
         lines.append("  exploitability        \(sci(result.exploitability))   (Σ_s μ(s)[V*(s) − V^π(s)], tolerance \(sci(file.solver.tolerance)))")
         lines.append("  stationarity residual \(sci(result.stationarityResidual))   (‖Φ(μ, π) − μ‖₁)")

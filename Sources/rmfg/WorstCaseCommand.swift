@@ -29,8 +29,17 @@ struct WorstCaseCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The ambiguity set: none, tv, l1, linf, wasserstein, kl or chi2.")
+    @Option(help: "The ambiguity set: none, tv, l1, linf, wasserstein, kl, chi2, moment (with --features) or polyhedral (with --constraints).")
     var set: Choice<AmbiguityKind>
+
+    /// `--set` as given (`moment` and `polyhedral` are not closed-form kinds).
+    var setName: String { self.set.defaultValueDescription }
+
+    @Option(parsing: .unconditional, help: "moment: the features f_k(t), comma-separated expressions in t (e.g. \"t,t^2\"); --radius then lists ε_k (one, or one per feature).")
+    var features: String?
+
+    @Option(help: "moment or polyhedral: a constraints file (YAML or .json; Docs/Format.md), with an optional ball (within).")
+    var constraints: String?
 
     @Option(parsing: .unconditional, help: "The radius ρ >= 0 (for tv, half the L1 distance; for kl in nats).")
     var radius: String
@@ -78,6 +87,7 @@ struct WorstCaseCommand: ParsableCommand {
     }
 
     func solve() throws -> Bool {
+        if ["moment", "polyhedral"].contains(setName) || features != nil || constraints != nil { return try solvePolyhedral() }
         let problem = try readProblem()
         let uset = try ambiguitySet(problem)
         if let exportLp {

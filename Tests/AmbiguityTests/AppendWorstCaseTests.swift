@@ -23,10 +23,10 @@ struct AppendWorstCaseTests {
             starts.append(indices.count)
         }
         for (k, (value, q)) in expected.enumerated() {
-            #expect(got[k] == value || isClose(got[k], value, rel: 1e-13), "row \(k): \(got[k]) vs \(value)")
+            #expect(got[k] == value || isApproximatelyEqual(got[k], value, absolute: 0, relative: 1e-13), "row \(k): \(got[k]) vs \(value)")
             let range = starts[k]..<starts[k + 1]
             #expect(Array(indices[range]) == q.indices, "row \(k)")
-            #expect(isClose(Array(probabilities[range]), q.probabilities, rel: 1e-15), "row \(k)")
+            #expect(isApproximatelyEqual(Array(probabilities[range]), q.probabilities, absolute: 1e-15, relative: 1e-15), "row \(k)")
         }
     }
 }
@@ -97,7 +97,7 @@ struct WriteWorstCaseTests {
             let set = AmbiguitySet.totalVariation()
             let fast = set.worstCaseValue(nominal: SparseDistribution(dense: p), values: SortedValues(values), radius: radius)
             let lp = try set.worstCaseLP(nominal: p, values: values, radius: radius)
-            #expect(isClose(fast, lp.value, rel: 1e-9), "trial \(trial): \(fast) vs LP \(lp.value)")
+            #expect(isApproximatelyEqual(fast, lp.value, absolute: 0, relative: 1e-9), "trial \(trial): \(fast) vs LP \(lp.value)")
         }
     }
 }

@@ -86,7 +86,7 @@ struct ExtremeMagnitudeTests {
         let set = try AmbiguitySet(kind: .chi2)
         let w = try set.worstCase(nominal: [0.5, 0.5], values: [1e200, -1e200], radius: 0.5)
         // q = p(1 + a(η − V)) with the χ² budget: σ = −√(ρ)·1e200 for p = (½, ½).
-        #expect(isClose(w.value, -0.5.squareRoot() * 1e200))
+        #expect(isApproximatelyEqual(w.value, -0.5.squareRoot() * 1e200, absolute: 0, relative: 1e-9))
         #expect(set.check(w, nominal: [0.5, 0.5], values: [1e200, -1e200], radius: 0.5).passed)
     }
 
@@ -96,7 +96,7 @@ struct ExtremeMagnitudeTests {
         let unit = try set.worstCase(nominal: [0.3, 0.7], values: [1, -1], radius: 0.1)
         let w = try set.worstCase(nominal: [0.3, 0.7], values: [scale, -scale], radius: 0.1)
         #expect(w.value.isFinite)
-        #expect(isClose(w.value, unit.value * scale, rel: 1e-12))
+        #expect(isApproximatelyEqual(w.value, unit.value * scale, absolute: 0, relative: 1e-12))
         #expect(w.value < 0.3 * scale - 0.7 * scale)   // strictly below the nominal p·V
         #expect(set.check(w, nominal: [0.3, 0.7], values: [scale, -scale], radius: 0.1).passed)
     }
@@ -107,7 +107,7 @@ struct ExtremeMagnitudeTests {
         let p = [0.5, 0.5], v = [1e308, -1e308]
         let linf = try AmbiguitySet(kind: .linf)
         let w = try linf.worstCase(nominal: p, values: v, radius: 0.1)
-        #expect(isClose(w.value, -0.2e308))
+        #expect(isApproximatelyEqual(w.value, -0.2e308, absolute: 0, relative: 1e-9))
         #expect(w.certificate.gap.isFinite)
         #expect(linf.check(w, nominal: p, values: v, radius: 0.1).passed)
         for set in [AmbiguitySet.totalVariation(), try AmbiguitySet(kind: .wasserstein, cost: GroundCost([[0, 1], [1, 0]]))] {
@@ -116,7 +116,7 @@ struct ExtremeMagnitudeTests {
         // Half the magnitude: λ = 1e308 is representable, and everything checks.
         let half = v.map { $0 / 2 }
         let tv = try AmbiguitySet.totalVariation().worstCase(nominal: p, values: half, radius: 0.1)
-        #expect(isClose(tv.value, -0.1e308))
+        #expect(isApproximatelyEqual(tv.value, -0.1e308, absolute: 0, relative: 1e-9))
         #expect(AmbiguitySet.totalVariation().check(tv, nominal: p, values: half, radius: 0.1).passed)
     }
 
@@ -127,7 +127,7 @@ struct ExtremeMagnitudeTests {
         let p = [0.2, 0.3, 0.5]
         let unit = try set.worstCase(nominal: p, values: [1, 2, 3], radius: 0.2)
         let w = try set.worstCase(nominal: p, values: [1e-300, 2e-300, 3e-300], radius: 0.2)
-        #expect(isClose(w.value / 1e-300, unit.value, rel: 1e-12))
+        #expect(isApproximatelyEqual(w.value / 1e-300, unit.value, absolute: 0, relative: 1e-12))
         #expect(w.distribution.indices.allSatisfy { abs(w.distribution[$0] - unit.distribution[$0]) <= 1e-12 })
     }
 

@@ -17,24 +17,24 @@ struct HandDerivedTests {
         // p = (.2,.3,.5), V = (1,2,3), ρ = .1: move .1 from state 2 (highest V) to
         // state 0 (lowest): q = (.3,.3,.4), σ = .3 + .6 + 1.2 = 2.1; λ = V_2 − V_0 = 2.
         let w = try solve(.totalVariation(), [0.2, 0.3, 0.5], [1, 2, 3], 0.1)
-        #expect(isClose(w.value, 2.1, rel: 1e-14))
-        #expect(isClose(w.distribution, [0.3, 0.3, 0.4], rel: 1e-14))
+        #expect(isApproximatelyEqual(w.value, 2.1, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(w.distribution, [0.3, 0.3, 0.4], absolute: 1e-14, relative: 1e-14))
         #expect(w.multiplier(.lambda) == 2)
         // p = (0,.5,.5), V = (0,1,2), ρ = .25. simplex: state 0 (p = 0) receives .25
         // from state 2: q = (.25,.5,.25), σ = 1. nominal: target is state 1:
         // q = (0,.75,.25), σ = .75 + .5 = 1.25.
         let s = try solve(.totalVariation(), [0, 0.5, 0.5], [0, 1, 2], 0.25)
-        #expect(isClose(s.value, 1.0, rel: 1e-14))
+        #expect(isApproximatelyEqual(s.value, 1.0, absolute: 0, relative: 1e-14))
         #expect(s.distribution == [0.25, 0.5, 0.25])
         let n = try solve(.totalVariation(support: .nominal), [0, 0.5, 0.5], [0, 1, 2], 0.25)
-        #expect(isClose(n.value, 1.25, rel: 1e-14))
+        #expect(isApproximatelyEqual(n.value, 1.25, absolute: 0, relative: 1e-14))
         #expect(n.distribution == [0, 0.75, 0.25])
         // ρ = 1 ≥ 1 − p_{i*}: everything moves to the minimum, σ = V_min = 0.
         #expect(try solve(.totalVariation(), [0, 0.5, 0.5], [0, 1, 2], 1).value == 0)
         // Tie-break: V = (1,1,0): state 2 is first by (V,t); with ρ = .2 mass leaves
         // state 1 (the higher index among the tied highest values) first.
         let t = try solve(.totalVariation(), [0.4, 0.4, 0.2], [1, 1, 0], 0.2)
-        #expect(isClose(t.distribution, [0.4, 0.2, 0.4], rel: 1e-14))
+        #expect(isApproximatelyEqual(t.distribution, [0.4, 0.2, 0.4], absolute: 1e-14, relative: 1e-14))
     }
 
     @Test func weightedL1() throws {
@@ -46,20 +46,20 @@ struct HandDerivedTests {
         // and the sweep reports the first, λ = 1/3 (the envelope breakpoint 4λ = 1+λ).
         let set = try AmbiguitySet(kind: .l1, weights: [4, 1, 1])
         let a = try solve(set, [0, 0.5, 0.5], [0, 1, 3], 1)
-        #expect(isClose(a.value, 1, rel: 1e-14))
-        #expect(isClose(a.distribution, [0, 1, 0], rel: 1e-14))
-        #expect(isClose(a.multiplier(.lambda) ?? -1, 1.0 / 3, rel: 1e-14))
+        #expect(isApproximatelyEqual(a.value, 1, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(a.distribution, [0, 1, 0], absolute: 1e-14, relative: 1e-14))
+        #expect(isApproximatelyEqual(a.multiplier(.lambda) ?? -1, 1.0 / 3, absolute: 0, relative: 1e-14))
         // ρ = 3: after the first move (cost 1), re-routing 2's mass from 1 to 0 costs
         // 5 − 2 = 3 per unit for gain 1 (ratio 1/3) and beats 1 → 0 (cost 5, gain 1):
         // .5 units use 1.5, leaving .5 for .1 unit 1 → 0. q = (.6,.4,0), σ = .4,
         // cost 4·.6 + 1·.1 + 1·.5 = 3.
         let b = try solve(set, [0, 0.5, 0.5], [0, 1, 3], 3)
-        #expect(isClose(b.value, 0.4, rel: 1e-13))
-        #expect(isClose(b.distribution, [0.6, 0.4, 0], rel: 1e-13))
-        #expect(isClose(b.distance, 3, rel: 1e-13))
+        #expect(isApproximatelyEqual(b.value, 0.4, absolute: 0, relative: 1e-13))
+        #expect(isApproximatelyEqual(b.distribution, [0.6, 0.4, 0], absolute: 1e-13, relative: 1e-13))
+        #expect(isApproximatelyEqual(b.distance, 3, absolute: 0, relative: 1e-13))
         // All-ones weights: the TV ball of radius ρ/2.
         let c = try solve(try AmbiguitySet(kind: .l1), [0.2, 0.3, 0.5], [1, 2, 3], 0.2)
-        #expect(isClose(c.value, 2.1, rel: 1e-14))
+        #expect(isApproximatelyEqual(c.value, 2.1, absolute: 0, relative: 1e-14))
     }
 
     @Test func lInfinity() throws {
@@ -67,17 +67,17 @@ struct HandDerivedTests {
         // each state takes at most .2 more: q = (.3,.3,.4), σ = 2.1, η = V_1 = 2.
         let set = try AmbiguitySet(kind: .linf)
         let a = try solve(set, [0.2, 0.3, 0.5], [1, 2, 3], 0.1)
-        #expect(isClose(a.value, 2.1, rel: 1e-14))
-        #expect(isClose(a.distribution, [0.3, 0.3, 0.4], rel: 1e-14))
+        #expect(isApproximatelyEqual(a.value, 2.1, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(a.distribution, [0.3, 0.3, 0.4], absolute: 1e-14, relative: 1e-14))
         #expect(a.multiplier(.eta) == 2)
         // p = (0,.5,.5), V = (0,1,2), ρ = .2: lower (0,.3,.3), free .4; state 0 takes
         // .2 (cap ρ), state 1 takes .2: q = (.2,.5,.3), σ = .5 + .6 = 1.1.
         let b = try solve(set, [0, 0.5, 0.5], [0, 1, 2], 0.2)
-        #expect(isClose(b.value, 1.1, rel: 1e-14))
-        #expect(isClose(b.distribution, [0.2, 0.5, 0.3], rel: 1e-14))
+        #expect(isApproximatelyEqual(b.value, 1.1, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(b.distribution, [0.2, 0.5, 0.3], absolute: 1e-14, relative: 1e-14))
         // nominal: state 0 is fixed at 0; state 1 takes .2 (cap .7 − .3 = .4): q = (0,.7,.3).
         let c = try solve(try AmbiguitySet(kind: .linf, support: .nominal), [0, 0.5, 0.5], [0, 1, 2], 0.2)
-        #expect(isClose(c.distribution, [0, 0.7, 0.3], rel: 1e-14))
+        #expect(isApproximatelyEqual(c.distribution, [0, 0.7, 0.3], absolute: 1e-14, relative: 1e-14))
     }
 
     @Test func wasserstein() throws {
@@ -85,22 +85,22 @@ struct HandDerivedTests {
         // one unit of value (2 → 1 and 2 → 0 both have ratio 1), so σ = 2 − 1.5 = .5.
         let metric = try GroundCost([[0, 1, 2], [1, 0, 1], [2, 1, 0]])
         let a = try solve(try AmbiguitySet(kind: .wasserstein, cost: metric), [0, 0, 1], [0, 1, 2], 1.5)
-        #expect(isClose(a.value, 0.5, rel: 1e-14))
-        #expect(isClose(a.multiplier(.lambda) ?? -1, 1, rel: 1e-14))
+        #expect(isApproximatelyEqual(a.value, 0.5, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(a.multiplier(.lambda) ?? -1, 1, absolute: 0, relative: 1e-14))
         // Asymmetric cost (moving to a lower index costs 5): from state 2, sending to 0
         // gains 2 per 5 of budget, to 1 gains 1 per 5. ρ = 1: .2 units to state 0,
         // q = (.2,0,.8), σ = 1.6, λ = 2/5.
         let asym = try GroundCost([[0, 1, 1], [5, 0, 1], [5, 5, 0]])
         let b = try solve(try AmbiguitySet(kind: .wasserstein, cost: asym), [0, 0, 1], [0, 1, 2], 1)
-        #expect(isClose(b.value, 1.6, rel: 1e-14))
-        #expect(isClose(b.distribution, [0.2, 0, 0.8], rel: 1e-14))
-        #expect(isClose(b.multiplier(.lambda) ?? -1, 0.4, rel: 1e-14))
+        #expect(isApproximatelyEqual(b.value, 1.6, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(b.distribution, [0.2, 0, 0.8], absolute: 1e-14, relative: 1e-14))
+        #expect(isApproximatelyEqual(b.multiplier(.lambda) ?? -1, 0.4, absolute: 0, relative: 1e-14))
         // Issue 19: continuity at ρ = 0. With c₀₁ = 0 (now refused) σ was 2.2 at ρ = 0 and 1.2 at
         // ρ = 1e-12; with positive costs W_c ≥ c_min·TV, so σ moves by at most ρ·span(V)/c_min.
         let p = [0.5, 0.3, 0.2], v = [3.0, 1, 2]
         let at0 = try solve(try AmbiguitySet(kind: .wasserstein, cost: metric), p, v, 0)
         let near0 = try solve(try AmbiguitySet(kind: .wasserstein, cost: metric), p, v, 1e-12)
-        #expect(isClose(at0.value, 2.2, rel: 1e-14))
+        #expect(isApproximatelyEqual(at0.value, 2.2, absolute: 0, relative: 1e-14))
         #expect(at0.value - near0.value >= 0 && at0.value - near0.value <= 2e-12 + 1e-15)
         // Beyond saturation (ρ = 10 ≥ 5): all mass reaches the minimum, λ = 0.
         let c = try solve(try AmbiguitySet(kind: .wasserstein, cost: asym), [0, 0, 1], [0, 1, 2], 10)
@@ -113,9 +113,9 @@ struct HandDerivedTests {
         let set = try AmbiguitySet(kind: .kl)
         let rho = 0.75 * log(1.5) + 0.25 * log(0.5)
         let a = try set.worstCase(nominal: [0.5, 0.5], values: [0, 1], radius: rho)
-        #expect(isClose(a.value, 0.25, rel: 1e-12))
-        #expect(isClose(a.distribution, [0.75, 0.25], rel: 1e-12))
-        #expect(isClose(a.multiplier(.beta) ?? -1, 1 / log(3), rel: 1e-9))
+        #expect(isApproximatelyEqual(a.value, 0.25, absolute: 0, relative: 1e-12))
+        #expect(isApproximatelyEqual(a.distribution, [0.75, 0.25], absolute: 1e-12, relative: 1e-12))
+        #expect(isApproximatelyEqual(a.multiplier(.beta) ?? -1, 1 / log(3), absolute: 0, relative: 1e-9))
         #expect(abs(a.certificate.gap) <= 1e-14)
         // ρ ≥ −log p(argmin) = log 2: σ = V_min = 0, q = p on the argmin, renormalized.
         let b = try set.worstCase(nominal: [0.5, 0.5], values: [0, 1], radius: log(2))
@@ -134,8 +134,8 @@ struct HandDerivedTests {
         // σ = .5 − √(.36·.25) = .2, q = (.8,.2) (χ² = 2·.3²/.5 = .36).
         let set = try AmbiguitySet(kind: .chi2)
         let a = try solve(set, [0.5, 0.5], [0, 1], 0.36)
-        #expect(isClose(a.value, 0.2, rel: 1e-13))
-        #expect(isClose(a.distribution, [0.8, 0.2], rel: 1e-13))
+        #expect(isApproximatelyEqual(a.value, 0.2, absolute: 0, relative: 1e-13))
+        #expect(isApproximatelyEqual(a.distribution, [0.8, 0.2], absolute: 1e-13, relative: 1e-13))
         // Saturation at ρ = (1 − p*)/p* = 1: q = (1,0), σ = 0.
         let b = try solve(set, [0.5, 0.5], [0, 1], 1)
         #expect(b.value == 0 && b.distribution == [1, 0])
@@ -145,23 +145,23 @@ struct HandDerivedTests {
         // q_1 = .25(1 − 2/3 + 1/3) = 1/6, q_2 would be negative. σ = 1/6,
         // χ² = 2/9 + 1/36 + 1/4 = .5.
         let c = try solve(set, [0.5, 0.25, 0.25], [0, 1, 10], 0.5)
-        #expect(isClose(c.value, 1.0 / 6, rel: 1e-13))
-        #expect(isClose(c.distribution, [5.0 / 6, 1.0 / 6, 0], rel: 1e-13))
-        #expect(isClose(c.distance, 0.5, rel: 1e-13))
+        #expect(isApproximatelyEqual(c.value, 1.0 / 6, absolute: 0, relative: 1e-13))
+        #expect(isApproximatelyEqual(c.distribution, [5.0 / 6, 1.0 / 6, 0], absolute: 1e-13, relative: 1e-13))
+        #expect(isApproximatelyEqual(c.distance, 0.5, absolute: 0, relative: 1e-13))
     }
 
     @Test func linearPrograms() throws {
         // The LP path reproduces the hand values above.
         let p = [0.2, 0.3, 0.5], v = [1.0, 2, 3]
-        #expect(isClose(try AmbiguitySet.totalVariation().worstCaseLP(nominal: p, values: v, radius: 0.1).value, 2.1, rel: 1e-12))
-        #expect(isClose(try AmbiguitySet(kind: .linf).worstCaseLP(nominal: p, values: v, radius: 0.1).value, 2.1, rel: 1e-12))
+        #expect(isApproximatelyEqual(try AmbiguitySet.totalVariation().worstCaseLP(nominal: p, values: v, radius: 0.1).value, 2.1, absolute: 1e-12, relative: 1e-12))
+        #expect(isApproximatelyEqual(try AmbiguitySet(kind: .linf).worstCaseLP(nominal: p, values: v, radius: 0.1).value, 2.1, absolute: 1e-12, relative: 1e-12))
         let asym = try GroundCost([[0, 1, 1], [5, 0, 1], [5, 5, 0]])
         let w = try AmbiguitySet(kind: .wasserstein, cost: asym).worstCaseLP(nominal: [0, 0, 1], values: [0, 1, 2], radius: 1)
-        #expect(isClose(w.value, 1.6, rel: 1e-12))
+        #expect(isApproximatelyEqual(w.value, 1.6, absolute: 0, relative: 1e-12))
         #expect(w.status == .optimal)
         let exact = try AmbiguitySet(kind: .l1, weights: [4, 1, 1])
             .worstCaseLP(nominal: [0, 0.5, 0.5], values: [0, 1, 3], radius: 3, options: LPOptions(exact: true))
-        #expect(isClose(exact.value, 0.4, rel: 1e-14))
+        #expect(isApproximatelyEqual(exact.value, 0.4, absolute: 0, relative: 1e-14))
         // Export: the LP can be written in CPLEX format.
         let lp = try AmbiguitySet.totalVariation().linearProgram(nominal: p, values: v, radius: 0.1)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("amb-\(UInt64.random(in: 0...UInt64.max)).lp").path

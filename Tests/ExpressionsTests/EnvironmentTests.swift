@@ -20,14 +20,14 @@ struct EnvironmentTests {
         env[f.s] = 1
         env[f.a] = 0
         #expect(env[f.s] == 1)
-        #expect(isClose(try reward.evaluate(in: env), -log(0.25)))
-        #expect(isClose(try radius.evaluate(in: env), 0.075))
+        #expect(isApproximatelyEqual(try reward.evaluate(in: env), -log(0.25), absolute: 0, relative: 1e-9))
+        #expect(isApproximatelyEqual(try radius.evaluate(in: env), 0.075, absolute: 0, relative: 1e-9))
         // Rebinding a new mean field changes the value; the caller's array is not modified.
         mu = [0.1, 0.5, 0.2, 0.2]
         try env.bind(f.mu, to: mu)
-        #expect(isClose(try reward.evaluate(in: env), -log(0.5)))
+        #expect(isApproximatelyEqual(try reward.evaluate(in: env), -log(0.5), absolute: 0, relative: 1e-9))
         env[f.s] = 3
-        #expect(isClose(try reward.evaluate(in: env), -2 - log(0.2)))
+        #expect(isApproximatelyEqual(try reward.evaluate(in: env), -2 - log(0.2), absolute: 0, relative: 1e-9))
         #expect(mu == [0.1, 0.5, 0.2, 0.2])
     }
 
@@ -94,7 +94,7 @@ struct EnvironmentTests {
             for try await value in group { total += value }
             return total
         }
-        #expect(isClose(results, 2 + 6))
+        #expect(isApproximatelyEqual(results, 2 + 6, absolute: 0, relative: 1e-9))
     }
 
     @Test func manyEvaluationsOfATransition() throws {
@@ -114,7 +114,7 @@ struct EnvironmentTests {
                     #expect(value >= 0)
                     row += value
                 }
-                #expect(isClose(row, 1))
+                #expect(isApproximatelyEqual(row, 1, absolute: 0, relative: 1e-9))
             }
         }
     }

@@ -25,7 +25,7 @@ struct PropertyTests {
             }
             switch (expected, actual) {
             case let (e?, a?):
-                #expect(isClose(a, e, rel: 1e-12), "\(source) with x=\(x), y=\(y): \(a) vs \(e)")
+                #expect(isApproximatelyEqual(a, e, absolute: 0, relative: 1e-12), "\(source) with x=\(x), y=\(y): \(a) vs \(e)")
                 agreedOnValue += 1
             case (nil, nil):
                 break
@@ -59,7 +59,7 @@ struct PropertyTests {
                 #expect(expression.variables.isEmpty)
                 let value = try expression.evaluate(in: Environment(schema: fixture.schema))
                 #expect(value == expression.constantValue)
-                #expect(expected.map { isClose($0, value, rel: 1e-12) } == true, "\(source)")
+                #expect(expected.map { isApproximatelyEqual($0, value, absolute: 0, relative: 1e-12) } == true, "\(source)")
             } catch {
                 // A constant expression that fails, fails when compiled.
                 #expect(error.stage == .evaluation, "\(source): \(error)")

@@ -1,5 +1,6 @@
 import Expressions
 import Testing
+import TestSupport
 
 @Suite("Robustness")
 struct RobustnessTests {
@@ -48,15 +49,19 @@ struct RobustnessTests {
         #expect(try fixture.value(args, ["x": 0]) == 4_999)
     }
 
+    /// Random sources from a replayable seed (`RMFG_TEST_SEED`, printed on failure); a crash
+    /// kills the run before any message, so the seed is also printed up front.
     @Test func garbageNeverCrashes() {
-        var rng = SystemRandomNumberGenerator()
+        let seed = TestSeed()
+        print("garbageNeverCrashes: \(seed)")
+        var rng = seed.generator
         let alphabet = Array("()[]+-*/%^,.<>=!&| 0123456789eEsmuxvnotadrif\n")
         for _ in 0..<2_000 {
             let length = Int.random(in: 0...40, using: &rng)
             let source = String((0..<length).map { _ in alphabet.randomElement(using: &rng) ?? " " })
             // Any outcome is fine as long as it is a value or a typed error.
             if let error = fixture.failure(source, ["x": 1, "s": 2]) {
-                #expect(!error.description.isEmpty)
+                #expect(!error.description.isEmpty, "\(source.debugDescription), \(seed)")
             }
         }
     }

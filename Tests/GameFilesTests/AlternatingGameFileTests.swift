@@ -8,7 +8,7 @@ import TestSupport
 @Suite("Global/local game files")
 struct AlternatingGameFileTests {
     func expectRefusal(_ edit: (String) -> String, field: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let text = edit(tinyGameText())
+        let text = edit(tinyAlternatingGameText())
         do {
             _ = try AlternatingGameFile.parse(text: text, path: "bad.yaml")
             Issue.record("accepted a malformed file (expected an error naming \(field))", sourceLocation: sourceLocation)
@@ -51,7 +51,7 @@ struct AlternatingGameFileTests {
     /// here directly (index order: calm busy / wait push / idle working / rest work).
     @Test("the evaluated tables match the formulas")
     func tablesMatchFormulas() throws {
-        let game = try AlternatingGameFile.parse(text: tinyGameText(agents: 3, discount: 0.5), path: "tiny.yaml")
+        let game = try AlternatingGameFile.parse(text: tinyAlternatingGameText(agents: 3, discount: 0.5), path: "tiny.yaml")
         let bonus = [0.2, 1.0]
         for sg in 0..<2 {
             for ag in 0..<2 {

@@ -50,7 +50,10 @@ import TestSupport
         #expect(residual <= tolerance + 1e-10, "\(file.name): residual \(residual)", sourceLocation: sourceLocation)
         let separately = try game.stationarityResidual(policy: result.policy, meanField: mu, temperature: tau,
                                                        population: file.population)
-        #expect(isClose(separately, residual, rel: 1e-6) || separately <= tolerance, sourceLocation: sourceLocation)
+        // Both are L1 norms of unit-mass vectors: rounding is ~1e-15 absolute, so a residual
+        // near 1e-11 is compared relatively (the former max(1, |a|, |b|) scale made this vacuous).
+        #expect(isApproximatelyEqual(separately, residual, absolute: 1e-14, relative: 1e-6),
+                "\(file.name): residual \(separately) vs \(residual)", sourceLocation: sourceLocation)
         let exploitability = try game.exploitability(policy: result.policy, meanField: mu, temperature: tau)
         #expect(exploitability <= tolerance + 1e-10, sourceLocation: sourceLocation)
         // The returned policy is (numerically) the best response at μ.
@@ -139,11 +142,11 @@ import TestSupport
         #expect(abs(mu[0] - mu[6]) < 1e-9 && abs(mu[1] - mu[5]) < 1e-9 && abs(mu[2] - mu[4]) < 1e-9)
         // The kernel written as one expression is the clipped move-then-noise chain.
         let snap = try solved.game.snapshot(at: mu)
-        #expect(isClose(LoaderTests.row(snap, 0, 0), [0.975, 0.025, 0, 0, 0, 0, 0], rel: 1e-14))
-        #expect(isClose(LoaderTests.row(snap, 5, 2), [0, 0, 0, 0, 0, 0.025, 0.975], rel: 1e-14))
-        #expect(isClose(LoaderTests.row(snap, 3, 1), [0, 0, 0.025, 0.95, 0.025, 0, 0], rel: 1e-14))
-        #expect(isClose(snap.rewards[snap.row(0, 1)], -27 - 40 * mu[0], rel: 1e-14))
-        #expect(isClose(snap.rewards[snap.row(3, 2)], -2 - 40 * mu[3], rel: 1e-14))
+        #expect(isApproximatelyEqual(LoaderTests.row(snap, 0, 0), [0.975, 0.025, 0, 0, 0, 0, 0], absolute: 1e-14, relative: 1e-14))
+        #expect(isApproximatelyEqual(LoaderTests.row(snap, 5, 2), [0, 0, 0, 0, 0, 0.025, 0.975], absolute: 1e-14, relative: 1e-14))
+        #expect(isApproximatelyEqual(LoaderTests.row(snap, 3, 1), [0, 0, 0.025, 0.95, 0.025, 0, 0], absolute: 1e-14, relative: 1e-14))
+        #expect(isApproximatelyEqual(snap.rewards[snap.row(0, 1)], -27 - 40 * mu[0], absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(snap.rewards[snap.row(3, 2)], -2 - 40 * mu[3], absolute: 0, relative: 1e-14))
     }
 
     /// The documented effect of robustness in the SIS example: nature raises prevalence.
@@ -184,9 +187,26 @@ import TestSupport
             }
         }
         // Moving up from the top-left corner is blocked (stay), with slip 0.2 spread over four moves.
-        #expect(isClose(LoaderTests.row(snap, 0, 0)[0], 0.8 + 0.05 * 2, rel: 1e-14))
-        #expect(isClose(LoaderTests.row(snap, 0, 0)[1], 0.05, rel: 1e-14))
+        #expect(isApproximatelyEqual(LoaderTests.row(snap, 0, 0)[0], 0.8 + 0.05 * 2, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(LoaderTests.row(snap, 0, 0)[1], 0.05, absolute: 0, relative: 1e-14))
         // Moving right from (0, 4) runs into the wall at (0, 5).
-        #expect(isClose(LoaderTests.row(snap, 4, 3)[4], 0.8 + 0.05 * 2, rel: 1e-14))
+        #expect(isApproximatelyEqual(LoaderTests.row(snap, 4, 3)[4], 0.8 + 0.05 * 2, absolute: 0, relative: 1e-14))
+    }
+}
+
+/// The tolerance helper compares small numbers relatively: the former `isClose(a, b, rel:)`
+/// scaled by `max(1, |a|, |b|)`, so two residuals near 1e-11 always "agreed" at rel 1e-6.
+@Suite("Tolerance helper")
+struct ToleranceHelperTests {
+    @Test func smallNumbersAreComparedRelatively() {
+        #expect(!isApproximatelyEqual(1e-11, 2e-11, absolute: 1e-14, relative: 1e-6))
+        #expect(isApproximatelyEqual(1e-11, 1e-11 * (1 + 1e-7), absolute: 0, relative: 1e-6))
+        #expect(isApproximatelyEqual(1e-16, 0, absolute: 1e-15, relative: 0))
+        #expect(!isApproximatelyEqual(1e-16, 0, absolute: 0, relative: 1e-3))
+        #expect(isApproximatelyEqual(1e300, 1e300 * (1 + 1e-13), absolute: 0, relative: 1e-12))
+        #expect(isApproximatelyEqual(.infinity, .infinity, absolute: 0, relative: 0))
+        #expect(!isApproximatelyEqual(.nan, .nan, absolute: 1, relative: 1))
+        #expect(!isApproximatelyEqual([0, 1], [0, 1, 2], absolute: 1, relative: 1))
+        #expect(isApproximatelyEqual([0, 0.5], [1e-17, 0.5], absolute: 1e-15, relative: 1e-15))
     }
 }

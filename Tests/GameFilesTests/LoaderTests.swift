@@ -65,7 +65,7 @@ import TestSupport
         let extra: Double = 0.5 + 3.6 + 2 + 30
         let base: [Double] = [211, 421, 632, 842]
         let expected = base.map { $0 + extra }
-        #expect(isClose(snap.rewards, expected, rel: 1e-14))
+        #expect(isApproximatelyEqual(snap.rewards, expected, absolute: 1e-14, relative: 1e-14))
     }
 
     @Test func rewardReadsTheMeanField() throws {
@@ -75,8 +75,8 @@ import TestSupport
         """)
         #expect(file.rewardDependsOnMeanField)
         let snap = try game.snapshot(at: [0.25, 0.75])
-        #expect(isClose(snap.rewards, [-0.5, -0.5 + 2.25, -1.5, -1.5 + 2.25], rel: 1e-14))
-        #expect(try isClose(game.reward(1, 1, [0.9, 0.1]), -0.2 + 0.3, rel: 1e-14))
+        #expect(isApproximatelyEqual(snap.rewards, [-0.5, -0.5 + 2.25, -1.5, -1.5 + 2.25], absolute: 1e-14, relative: 1e-14))
+        #expect(try isApproximatelyEqual(game.reward(1, 1, [0.9, 0.1]), -0.2 + 0.3, absolute: 0, relative: 1e-14))
     }
 
     // MARK: transitions
@@ -97,10 +97,10 @@ import TestSupport
         #expect(!game.kernelsDependOnMeanField)
         for mu in [[0.5, 0.5], [0.1, 0.9]] {
             let snap = try game.snapshot(at: mu)
-            #expect(isClose(Self.row(snap, 0, 0), [1, 0], rel: 1e-15))
-            #expect(isClose(Self.row(snap, 0, 1), [0.25, 0.75], rel: 1e-15))
-            #expect(isClose(Self.row(snap, 1, 0), [0, 1], rel: 1e-15))
-            #expect(isClose(Self.row(snap, 1, 1), [0.25, 0.75], rel: 1e-15))
+            #expect(isApproximatelyEqual(Self.row(snap, 0, 0), [1, 0], absolute: 1e-15, relative: 1e-15))
+            #expect(isApproximatelyEqual(Self.row(snap, 0, 1), [0.25, 0.75], absolute: 1e-15, relative: 1e-15))
+            #expect(isApproximatelyEqual(Self.row(snap, 1, 0), [0, 1], absolute: 1e-15, relative: 1e-15))
+            #expect(isApproximatelyEqual(Self.row(snap, 1, 1), [0.25, 0.75], absolute: 1e-15, relative: 1e-15))
             // zero entries are dropped from the stored rows
             #expect(snap.kernels[snap.row(0, 0)].indices == [0])
         }
@@ -113,9 +113,9 @@ import TestSupport
         """)
         #expect(game.kernelsDependOnMeanField)
         let snap = try game.snapshot(at: [0.6, 0.4])
-        #expect(isClose(Self.row(snap, 0, 0), [0.8, 0.2], rel: 1e-14))
-        #expect(isClose(Self.row(snap, 0, 1), [0.6, 0.4], rel: 1e-14))
-        #expect(isClose(Self.row(snap, 1, 1), [0.3, 0.7], rel: 1e-14))
+        #expect(isApproximatelyEqual(Self.row(snap, 0, 0), [0.8, 0.2], absolute: 1e-14, relative: 1e-14))
+        #expect(isApproximatelyEqual(Self.row(snap, 0, 1), [0.6, 0.4], absolute: 1e-14, relative: 1e-14))
+        #expect(isApproximatelyEqual(Self.row(snap, 1, 1), [0.3, 0.7], absolute: 1e-14, relative: 1e-14))
         let other = try game.snapshot(at: [1, 0])
         #expect(Self.row(other, 0, 1) == [1, 0])
     }
@@ -129,8 +129,8 @@ import TestSupport
         """)
         #expect(game.kernelsDependOnMeanField)
         let snap = try game.snapshot(at: [0.2, 0.8])
-        #expect(isClose(Self.row(snap, 0, 0), [1.2 / 3, 1.8 / 3], rel: 1e-14))
-        #expect(isClose(Self.row(snap, 1, 1), [1.2 / 4, 2.8 / 4], rel: 1e-14))
+        #expect(isApproximatelyEqual(Self.row(snap, 0, 0), [1.2 / 3, 1.8 / 3], absolute: 1e-14, relative: 1e-14))
+        #expect(isApproximatelyEqual(Self.row(snap, 1, 1), [1.2 / 4, 2.8 / 4], absolute: 1e-14, relative: 1e-14))
     }
 
     @Test func normalizeFalseIsThePlainExpression() throws {
@@ -167,8 +167,8 @@ import TestSupport
         #expect(file.radiusSource.contains("mu[I]"))
         #expect(game.radiiDependOnMeanField)
         let snap = try game.snapshot(at: [0.6, 0.4])
-        #expect(isClose(snap.radii, [0.2, 0.21, 0.3, 0.311], rel: 1e-14))
-        #expect(try isClose(game.radius(1, 0, [0, 1]), 0.6, rel: 1e-14))
+        #expect(isApproximatelyEqual(snap.radii, [0.2, 0.21, 0.3, 0.311], absolute: 1e-14, relative: 1e-14))
+        #expect(try isApproximatelyEqual(game.radius(1, 0, [0, 1]), 0.6, absolute: 0, relative: 1e-14))
     }
 
     @Test func constantRadiusIsFixed() throws {
@@ -311,7 +311,7 @@ import TestSupport
         #expect(file.set == .wasserstein && file.support == .nominal && file.population == .nominal)
         #expect(file.radiusSource == "0.2 * mu[s] + 0.01 * a")
         let snap = try game.snapshot(at: [0.5, 0.5])
-        #expect(isClose(snap.radii, [0.1, 0.11, 0.1, 0.11], rel: 1e-14))
+        #expect(isApproximatelyEqual(snap.radii, [0.1, 0.11, 0.1, 0.11], absolute: 1e-14, relative: 1e-14))
         let o = file.equilibriumOptions
         #expect(o.temperature == 0.7 && o.method == .fixedPoint && o.damping == 0.3 && o.learningRate == 0.05)
         #expect(o.tolerance == 1e-6 && o.maxIterations == 12 && o.population == .nominal && o.inner == .lp)
@@ -411,8 +411,8 @@ import TestSupport
             #expect(y.rewards == j.rewards && y.kernels == j.kernels && y.radii == j.radii)
         }
         let snap = try yg.snapshot(at: [0.5, 0.5])
-        #expect(isClose(Self.row(snap, 1, 0), [0.2, 0.8], rel: 1e-15))
-        #expect(isClose(Self.row(snap, 1, 1), [1.0 / 3, 2.0 / 3], rel: 1e-15))
+        #expect(isApproximatelyEqual(Self.row(snap, 1, 0), [0.2, 0.8], absolute: 1e-15, relative: 1e-15))
+        #expect(isApproximatelyEqual(Self.row(snap, 1, 1), [1.0 / 3, 2.0 / 3], absolute: 1e-15, relative: 1e-15))
         let ry = try yg.solveEquilibrium(options: yf.equilibriumOptions)
         let rj = try jg.solveEquilibrium(options: jf.equilibriumOptions)
         #expect(ry.converged && rj.converged)

@@ -1,6 +1,4 @@
-import Ambiguity
-import GameFiles
-import MeanField
+import RobustMFG
 import Testing
 
 /// The library example of README.md ("As a library"), kept compiling and true.

@@ -1,6 +1,7 @@
 import Foundation
 import LinearProgramming
 import Testing
+import TestSupport
 
 /// Reading CPLEX LP files: integer programs are refused, parse errors carry GLPK's message.
 @Suite("CPLEX LP import")
@@ -15,16 +16,8 @@ struct CPLEXRead {
     }
 
     /// max 3x + 2y s.t. 2x + 2y <= 9, x <= 4: the relaxation's optimum is 13 (x = 4, y = 0.5);
-    /// with x, y integer it is 12 (x = 4, y = 0).
-    static let program = """
-    Maximize
-     obj: 3 x + 2 y
-    Subject To
-     c1: 2 x + 2 y <= 9
-    Bounds
-     x <= 4
-
-    """
+    /// with x, y integer it is 12 (x = 4, y = 0). (TestSupport's fixture.)
+    static let program = integerProgramLP
 
     @Test(arguments: ["General\n x y\n", "Integer\n y\n", "Binary\n y\n", "General\n y\nBinary\n x\n"])
     func integerProgramsAreRefused(section: String) throws {

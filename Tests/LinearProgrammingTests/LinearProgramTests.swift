@@ -24,11 +24,11 @@ struct HandSolved {
         let s = try wyndorGlass().solve(options: LPOptions(method: method, presolve: presolve))
         #expect(s.status == .optimal)
         #expect(s.primalStatus == .feasible && s.dualStatus == .feasible)
-        #expect(isClose(s.objective, 36))
-        #expect(isClose(s.primal, [2, 6]))
-        #expect(isClose(s.rowDuals, [0, 1.5, 1]))
-        #expect(isClose(s.rowActivities, [2, 12, 18]))
-        #expect(isClose(s.reducedCosts, [0, 0]))
+        #expect(isApproximatelyEqual(s.objective, 36, absolute: 0, relative: 1e-9))
+        #expect(isApproximatelyEqual(s.primal, [2, 6], absolute: 1e-9, relative: 1e-9))
+        #expect(isApproximatelyEqual(s.rowDuals, [0, 1.5, 1], absolute: 1e-9, relative: 1e-9))
+        #expect(isApproximatelyEqual(s.rowActivities, [2, 12, 18], absolute: 1e-9, relative: 1e-9))
+        #expect(isApproximatelyEqual(s.reducedCosts, [0, 0], absolute: 1e-9, relative: 1e-9))
         #expect(s.kktResidual < 1e-12)
     }
 
@@ -46,10 +46,10 @@ struct HandSolved {
         lp.objectiveConstant = 10
         let s = try lp.solve()
         #expect(s.status == .optimal)
-        #expect(isClose(s.objective, 11.5))
-        #expect(isClose(s.primal, [0.5, 0.5, 0]))
-        #expect(isClose(s.rowDuals, [1.5, -0.5]))
-        #expect(isClose(s.reducedCosts[2], 1.5))
+        #expect(isApproximatelyEqual(s.objective, 11.5, absolute: 0, relative: 1e-9))
+        #expect(isApproximatelyEqual(s.primal, [0.5, 0.5, 0], absolute: 1e-9, relative: 1e-9))
+        #expect(isApproximatelyEqual(s.rowDuals, [1.5, -0.5], absolute: 1e-9, relative: 1e-9))
+        #expect(isApproximatelyEqual(s.reducedCosts[2], 1.5, absolute: 0, relative: 1e-9))
     }
 
     /// A degenerate vertex: three constraints meet at (1, 1) in the plane.
@@ -63,11 +63,11 @@ struct HandSolved {
         lp.addConstraint(terms: [(x, 1), (y, 1)], upper: 2)
         let s = try lp.solve()
         #expect(s.status == .optimal)
-        #expect(isClose(s.objective, 2))
-        #expect(isClose(s.primal, [1, 1]))
+        #expect(isApproximatelyEqual(s.objective, 2, absolute: 0, relative: 1e-9))
+        #expect(isApproximatelyEqual(s.primal, [1, 1], absolute: 1e-9, relative: 1e-9))
         // Duals are not unique here; any optimal dual has the same objective.
         let dualObjective = s.rowDuals[0] * 1 + s.rowDuals[1] * 1 + s.rowDuals[2] * 2
-        #expect(isClose(dualObjective, 2))
+        #expect(isApproximatelyEqual(dualObjective, 2, absolute: 0, relative: 1e-9))
         #expect(s.kktResidual < 1e-12)
     }
 
@@ -97,7 +97,7 @@ struct HandSolved {
         var onlyVariables = LinearProgram()
         onlyVariables.addVariable(lower: 2, upper: 5, objective: 1)
         let s = try onlyVariables.solve()
-        #expect(s.status == .optimal && isClose(s.objective, 2))
+        #expect(s.status == .optimal && isApproximatelyEqual(s.objective, 2, absolute: 0, relative: 1e-9))
         var onlyRows = LinearProgram()
         onlyRows.addConstraint(terms: [], lower: 0, upper: 1)
         #expect(try onlyRows.solve().status == .optimal)
@@ -129,7 +129,7 @@ struct ExactMode {
             let exact = try lp.solve(options: LPOptions(exact: true))
             #expect(floating.status == .optimal && exact.status == .optimal)
             #expect(exact.exact)
-            #expect(isClose(floating.objective, exact.objective, rel: 1e-12))
+            #expect(isApproximatelyEqual(floating.objective, exact.objective, absolute: 0, relative: 1e-12))
         }
     }
 
@@ -179,7 +179,7 @@ struct WarmStart {
             return (first, try solver.solve())
         }
         #expect(first.status == .optimal && warm.status == .optimal && cold.status == .optimal)
-        #expect(isClose(warm.objective, cold.objective, rel: 1e-12))
+        #expect(isApproximatelyEqual(warm.objective, cold.objective, absolute: 0, relative: 1e-12))
         #expect(warm.iterations < cold.iterations)
         #expect(first.iterations > 0)
     }
@@ -235,7 +235,7 @@ struct Validation {
         let x = lp.addVariable(lower: -.infinity, upper: .infinity, objective: 1)
         lp.addConstraint(terms: [(x, 1)], lower: -3, upper: .infinity)
         let s = try lp.solve()
-        #expect(s.status == .optimal && isClose(s.objective, -3))
+        #expect(s.status == .optimal && isApproximatelyEqual(s.objective, -3, absolute: 0, relative: 1e-9))
     }
 
     @Test func badIndicesAndDuplicates() {
@@ -315,7 +315,7 @@ struct Export {
             let back = try LinearProgram(cplexFile: path)
             #expect(back.sense == lp.sense)
             #expect(back.variables.count == lp.variables.count)
-            #expect(isClose(try back.solve().objective, try lp.solve().objective, rel: 1e-12))
+            #expect(isApproximatelyEqual(try back.solve().objective, try lp.solve().objective, absolute: 0, relative: 1e-12))
         }
     }
 
@@ -332,12 +332,12 @@ struct DualObjective {
         let lp = wyndorGlass()
         let s = try lp.solve()
         // 0·4 + 1.5·12 + 1·18 = 36.
-        #expect(isClose(lp.dualObjective(of: s), 36))
+        #expect(isApproximatelyEqual(lp.dualObjective(of: s), 36, absolute: 0, relative: 1e-9))
         var rng = SplitMix64(seed: 5)
         for k in 0..<30 {
             let t = WarmStart().transport(n: 4 + k % 5, seed: rng.next())
             let sol = try t.solve()
-            #expect(isClose(t.dualObjective(of: sol), sol.objective, rel: 1e-9))
+            #expect(isApproximatelyEqual(t.dualObjective(of: sol), sol.objective, absolute: 0, relative: 1e-9))
         }
     }
 
@@ -346,7 +346,7 @@ struct DualObjective {
         let x = lp.addVariable(objective: 1)
         lp.addConstraint(terms: [(x, 1)], lower: 1)
         let s = try lp.solve()
-        #expect(isClose(lp.dualObjective(of: s), 1))
+        #expect(isApproximatelyEqual(lp.dualObjective(of: s), 1, absolute: 0, relative: 1e-9))
         var freeRow = lp
         freeRow.addConstraint(terms: [(x, 1)], upper: 5)
         let fake = LPSolution(status: .optimal, primalStatus: .feasible, dualStatus: .feasible, objective: 1,

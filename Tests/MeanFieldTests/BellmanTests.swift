@@ -57,7 +57,7 @@ import TestSupport
                 let game = try MeanFieldGame(rewards: rewards, kernels: kernels, radii: radii, discount: 0.9,
                                              ambiguity: set)
                 let v = try game.optimalValues(meanField: mu, temperature: tau).values
-                if rho == 0 || set.kind == .none { #expect(isClose(v, nominal, rel: 1e-10)) }
+                if rho == 0 || set.kind == .none { #expect(isApproximatelyEqual(v, nominal, absolute: 1e-10, relative: 1e-10)) }
                 for s in 0..<15 {
                     #expect(v[s] <= nominal[s] + 1e-10)
                     #expect(v[s] <= previous[s] + 1e-10)
@@ -123,7 +123,7 @@ import TestSupport
         let p = try BestResponse.policy(qValues: q, stateCount: 1, actionCount: 3, temperature: 1e-3)
         #expect(p.probabilities == [0.5, 0.5, 0])
         let v = GameSnapshot.stateValues(q: q, stateCount: 1, actionCount: 3, temperature: 1e-3)
-        #expect(isClose(v[0], 1000 + 1e-3 * mathLog(2), rel: 1e-14))
+        #expect(isApproximatelyEqual(v[0], 1000 + 1e-3 * mathLog(2), absolute: 0, relative: 1e-14))
         let big = GameSnapshot.stateValues(q: [1e300, -1e300], stateCount: 1, actionCount: 2, temperature: 2)
         #expect(big[0] == 1e300)
     }

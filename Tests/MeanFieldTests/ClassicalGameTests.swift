@@ -26,16 +26,16 @@ import TestSupport
         let result = try game.solveEquilibrium(options: .init(temperature: tau))
         #expect(result.method == .anderson)
         #expect(result.converged)
-        #expect(isClose(result.meanField, expectedMu, rel: 1e-9))
-        #expect(isClose(result.optimalValues, expectedV, rel: 1e-9))
+        #expect(isApproximatelyEqual(result.meanField, expectedMu, absolute: 1e-9, relative: 1e-9))
+        #expect(isApproximatelyEqual(result.optimalValues, expectedV, absolute: 1e-9, relative: 1e-9))
         for s in 0..<2 {
-            #expect(isClose(result.policy[s, 1], mu1, rel: 1e-9))
+            #expect(isApproximatelyEqual(result.policy[s, 1], mu1, absolute: 0, relative: 1e-9))
         }
         // A tv set of radius 0 is the same game.
         let tv0 = try TestGames.twoStateLog(u: u, lambda: lambda, discount: gamma, set: .totalVariation(), radius: 0)
         let robust = try tv0.solveEquilibrium(options: .init(temperature: tau))
         #expect(robust.converged)
-        #expect(isClose(robust.meanField, expectedMu, rel: 1e-9))
+        #expect(isApproximatelyEqual(robust.meanField, expectedMu, absolute: 1e-9, relative: 1e-9))
     }
 
     /// `τ = 0`, reward `u_s − κ μ(s)` with `u = (0, 1)`, `κ = 0.5`, `γ = 0.8`.
@@ -51,8 +51,8 @@ import TestSupport
         #expect(result.converged)
         #expect(result.meanField == [0, 1])
         #expect(result.policy.rows == [[0, 1], [0, 1]])
-        #expect(isClose(result.optimalValues, [2, 2.5], rel: 1e-10))
-        #expect(isClose(result.values, [2, 2.5], rel: 1e-10))
+        #expect(isApproximatelyEqual(result.optimalValues, [2, 2.5], absolute: 1e-10, relative: 1e-10))
+        #expect(isApproximatelyEqual(result.values, [2, 2.5], absolute: 1e-10, relative: 1e-10))
     }
 
     /// Anderson's fallback to the damped fixed point was reported only in the message,

@@ -56,12 +56,14 @@ import TestSupport
 
     @Test func otherSolversConvergeOnAnEasyGame() throws {
         let game = try TestGames.garnet(n: 20, m: 3, k: 5, set: .totalVariation(), radius: 0.1, seed: 31)
-        for method in [EquilibriumMethod.fixedPoint, .fictitiousPlay, .mirrorDescent] {
+        // Fictitious play averages at rate O(1/k) (Docs/Solvers.md) unless its pure pair
+        // meets the tolerance; on this garnet it does not, so it is held to 1e-5.
+        for (method, tolerance) in [(EquilibriumMethod.fixedPoint, 1e-8), (.fictitiousPlay, 1e-5), (.mirrorDescent, 1e-8)] {
             let result = try game.solveEquilibrium(options: .init(method: method, temperature: 0.3,
-                                                                  tolerance: 1e-8, maxIterations: 3000))
+                                                                  tolerance: tolerance, maxIterations: 3000))
             #expect(result.converged, "\(method): \(result.message)")
             if result.converged {
-                try Self.checkIndependently(game, result, tolerance: 1e-8, temperature: 0.3)
+                try Self.checkIndependently(game, result, tolerance: tolerance, temperature: 0.3)
             }
         }
     }

@@ -34,7 +34,7 @@ import TestSupport
             let unit = try Self.game(set, scale: 1).snapshot(at: mu).robustQ(values: v)
             let big = try Self.game(set, scale: scale).snapshot(at: mu).robustQ(values: v.map { $0 * scale })
             for i in unit.indices {
-                #expect(isClose(big[i] / scale, unit[i], rel: 1e-9), "\(set.kind) at \(scale): row \(i) \(big[i]) vs \(unit[i])")
+                #expect(isApproximatelyEqual(big[i] / scale, unit[i], absolute: 1e-9, relative: 1e-9), "\(set.kind) at \(scale): row \(i) \(big[i]) vs \(unit[i])")
             }
             if set.kind != .none {
                 #expect(zip(unit, nominal).contains { $0 < $1 - 1e-6 }, "\(set.kind) is not robust at scale 1")
@@ -57,7 +57,7 @@ import TestSupport
         }
         let (unit, unitSnapshot) = try fixedPoint(1)
         let (big, bigSnapshot) = try fixedPoint(1e156)
-        #expect(isClose(big.map { $0 / 1e156 }, unit, rel: 1e-9))
+        #expect(isApproximatelyEqual(big.map { $0 / 1e156 }, unit, absolute: 1e-9, relative: 1e-9))
         let nominal = try Self.game(.nominalOnly, scale: 1).snapshot(at: mu)
         var plain = [Double](repeating: 0, count: 7)
         for _ in 0..<400 { plain = try nominal.bellman(values: plain, temperature: 0) }

@@ -67,7 +67,7 @@ import TestSupport
         ])
         #expect(cycle.closedClassCount == 1)
         let nu = cycle.stationaryDistribution(from: [1, 0])
-        #expect(isClose(nu, [0.5, 0.5], rel: 1e-12))
+        #expect(isApproximatelyEqual(nu, [0.5, 0.5], absolute: 1e-12, relative: 1e-12))
 
         // Reducible: two absorbing states and a transient one splitting 1/4 : 3/4.
         let p3 = Policy.uniform(stateCount: 3, actionCount: 1)
@@ -78,7 +78,7 @@ import TestSupport
         ])
         #expect(split.closedClassCount == 2)
         let limit = split.stationaryDistribution(from: [0.2, 0.4, 0.4])
-        #expect(isClose(limit, [0.3, 0, 0.7], rel: 1e-12))
+        #expect(isApproximatelyEqual(limit, [0.3, 0, 0.7], absolute: 1e-12, relative: 1e-12))
 
         // Irreducible with a transient state: the direct solve.
         let chain = try TransitionMatrix(policy: p3, kernels: [
@@ -87,8 +87,8 @@ import TestSupport
             SparseDistribution(indices: [0, 1], probabilities: [0.5, 0.5]),
         ])
         let direct = chain.stationaryDistribution(from: [0, 0, 1])
-        #expect(isClose(direct, [2.0 / 3, 1.0 / 3, 0], rel: 1e-12))
-        #expect(isClose(chain.step(direct), direct, rel: 1e-14))
+        #expect(isApproximatelyEqual(direct, [2.0 / 3, 1.0 / 3, 0], absolute: 1e-12, relative: 1e-12))
+        #expect(isApproximatelyEqual(chain.step(direct), direct, absolute: 1e-14, relative: 1e-14))
     }
 
     @Test func populationUpdateUsesTheWorstCase() throws {
@@ -101,11 +101,11 @@ import TestSupport
                                      radius: { _, _, _ in 0.2 }, radiusDependsOnMeanField: false)
         let pol = Policy.uniform(stateCount: 2, actionCount: 1)
         let worst = try game.populationUpdate(meanField: [1, 0], policy: pol, temperature: 0)
-        #expect(isClose(worst, [0.3, 0.7], rel: 1e-12))
+        #expect(isApproximatelyEqual(worst, [0.3, 0.7], absolute: 1e-12, relative: 1e-12))
         let nominal = try game.populationUpdate(meanField: [1, 0], policy: pol, temperature: 0, population: .nominal)
-        #expect(isClose(nominal, [0.5, 0.5], rel: 1e-12))
+        #expect(isApproximatelyEqual(nominal, [0.5, 0.5], absolute: 1e-12, relative: 1e-12))
         // V = r + γ·(0.3 V0 + 0.7 V1): V0 − V1 = 1, V1 = 0.5(0.3 + V1) → V1 = 0.3, V0 = 1.3.
         let v = try game.policyValues(policy: pol, meanField: [1, 0], temperature: 0)
-        #expect(isClose(v.values, [1.3, 0.3], rel: 1e-12))
+        #expect(isApproximatelyEqual(v.values, [1.3, 0.3], absolute: 1e-12, relative: 1e-12))
     }
 }

@@ -44,26 +44,14 @@ enum TestGames {
             kernelDependsOnMeanField: false)
     }
 
-    /// Random tables: rewards in [0, 1), `k` random successors per row.
+    /// Random tables: the project's garnet (Randomness' `GarnetGenerator`): rewards in
+    /// [0, 1), `k` random successors per row with Dirichlet(1, …, 1) probabilities.
     static func randomTables(n: Int, m: Int, k: Int, seed: UInt64) -> (rewards: [[Double]], kernels: [[SparseDistribution]]) {
-        var rng = SplitMix64(seed: seed)
-        var rewards: [[Double]] = []
-        var kernels: [[SparseDistribution]] = []
-        for _ in 0..<n {
-            var rr: [Double] = []
-            var kk: [SparseDistribution] = []
-            for _ in 0..<m {
-                rr.append(Double.random(in: 0..<1, using: &rng))
-                var support = Set<Int>()
-                while support.count < min(k, n) { support.insert(Int.random(in: 0..<n, using: &rng)) }
-                let idx = support.sorted()
-                var p = idx.map { _ in Double.random(in: 0.01..<1, using: &rng) }
-                let sum = p.reduce(0, +)
-                p = p.map { $0 / sum }
-                kk.append(SparseDistribution(indices: idx, probabilities: p))
-            }
-            rewards.append(rr)
-            kernels.append(kk)
+        var rewards = [[Double]](repeating: [Double](repeating: 0, count: m), count: n)
+        var kernels = [[SparseDistribution]](repeating: [], count: n)
+        GarnetGenerator(states: n, actions: m, branching: k, seed: seed).forEachRow { s, a, r, successors, p in
+            rewards[s][a] = r
+            kernels[s].append(SparseDistribution(indices: successors, probabilities: p))
         }
         return (rewards, kernels)
     }

@@ -16,7 +16,7 @@ import TestSupport
         let lp = try game.solveEquilibrium(options: .init(temperature: 0.3, inner: .lp))
         #expect(lp.converged)
         #expect(lp.verification == nil)
-        #expect(isClose(lp.meanField, closed.meanField, rel: 1e-7))
+        #expect(isApproximatelyEqual(lp.meanField, closed.meanField, absolute: 1e-7, relative: 1e-7))
     }
 
     @Test(arguments: [AmbiguityKind.l1, .linf, .kl, .chi2])

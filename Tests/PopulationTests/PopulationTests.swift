@@ -29,8 +29,8 @@ struct Solved {
 @Suite struct SamplingTests {
     @Test func binomialMomentsMatchForSmallAndLargeCounts() {
         for (n, p) in [(7, 0.3), (10_000, 0.37), (200, 0.999)] {
-            var r = PopulationRandom(seed: 11, n)
-            let draws = (0..<4000).map { _ in Double(Sampling.binomial(count: n, probability: p, uniform: r.uniform())) }
+            var r = SplitMix64(seed: 11, streams: n)
+            let draws = (0..<4000).map { _ in Double(Sampling.binomial(count: n, probability: p, uniform: r.openUnit())) }
             let mean = draws.reduce(0, +) / 4000
             let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 3999
             let sd = (Double(n) * p * (1 - p)).squareRoot()
@@ -67,7 +67,7 @@ struct Solved {
             let replications = 400
             var values: [Double] = []
             for k in 0..<replications {
-                var r = PopulationRandom(seed: 5, k)
+                var r = SplitMix64(seed: 5, streams: k)
                 let next = try pop.step(counts: start, random: &r)
                 #expect(next.reduce(0, +) == 1000)
                 values.append(Double(next[1]) / 1000)
@@ -84,7 +84,7 @@ struct Solved {
         #expect(throws: PopulationError.invalidArgument(field: "steps", message: "-1, expected at least 0")) {
             try pop.simulate(agents: 10, steps: -1, seed: 1)
         }
-        var r = PopulationRandom(seed: 1)
+        var r = SplitMix64(seed: 1)
         #expect(throws: PopulationError.self) { try pop.step(counts: [1, 2, 3], random: &r) }
         #expect(throws: PopulationError.self) { try pop.deviationGain(agents: 0, episodes: 10, steps: 5, seed: 1) }
         #expect(throws: PopulationError.self) { try Solved("lasry-lions.yaml").population().exactTwoState(agents: 5, steps: 5) }
@@ -141,7 +141,7 @@ struct Solved {
         for x in 0..<states {
             let k = (1..<N).reduce(0) { $0 + bit(x, $1) }
             let key = bit(x, 0) * N + k
-            if let old = byState[key] { #expect(isClose(old, w[x], rel: 1e-9), "exchangeability broken at \(x)") }
+            if let old = byState[key] { #expect(isApproximatelyEqual(old, w[x], absolute: 0, relative: 1e-9), "exchangeability broken at \(x)") }
             byState[key] = w[x]
         }
         return byState
@@ -156,7 +156,7 @@ struct Solved {
             for (key, value) in brute {
                 let v = exact.values(state: key / agents, othersInStateOne: key % agents)
                 let mine = deviating ? v.deviation : v.baseline
-                #expect(isClose(mine, value, rel: 1e-8), "N \(agents) z \(key) deviating \(deviating): \(mine) vs \(value)")
+                #expect(isApproximatelyEqual(mine, value, absolute: 0, relative: 1e-8), "N \(agents) z \(key) deviating \(deviating): \(mine) vs \(value)")
             }
         }
         #expect(exact.optimalGain >= exact.deviationGain - 1e-10)
@@ -217,7 +217,7 @@ struct Solved {
     @Test func slopeOfAPowerLaw() throws {
         let x = [10.0, 100, 1000]
         let fit = try #require(LogLogFit.fit(x: x, y: x.map { 3 / $0.squareRoot() }))
-        #expect(isClose(fit.slope, -0.5, rel: 1e-12))
+        #expect(isApproximatelyEqual(fit.slope, -0.5, absolute: 0, relative: 1e-12))
         let interval = try #require(fit.slopeInterval)
         #expect(interval.contains(-0.5) && interval.upperBound - interval.lowerBound < 1e-9)
         #expect(LogLogFit.fit(x: x, y: [-1, -2, 0.5]) == nil)

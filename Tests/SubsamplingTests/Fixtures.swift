@@ -3,6 +3,11 @@ import GameFiles
 import Subsampling
 import TestSupport
 
+/// A tiny game file: 2 global states, 2 local states, `n` agents (TestSupport's fixture).
+func tinyGameText(agents n: Int = 3, discount: Double = 0.5, episodes: Int = 4000, horizon: Int = 4) -> String {
+    tinyAlternatingGameText(agents: n, discount: discount, episodes: episodes, horizon: horizon)
+}
+
 func tinyGame(agents n: Int = 3, discount: Double = 0.5, episodes: Int = 4000, horizon: Int = 4) throws -> AlternatingGame {
     try AlternatingGameFile.parse(text: tinyGameText(agents: n, discount: discount, episodes: episodes, horizon: horizon), path: "tiny.yaml")
 }

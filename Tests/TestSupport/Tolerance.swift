@@ -1,17 +1,27 @@
-import Randomness
+// Re-exported: every test target draws its random instances from the project's
+// generators (`SplitMix64`, `GarnetGenerator`, `Categorical`).
+@_exported import Randomness
 
 /// Tolerance-aware comparisons shared by the test targets.
 
-/// `|a − b| ≤ rel · max(1, |a|, |b|)` (relative, with an absolute floor at scale 1).
-public func isClose(_ a: Double, _ b: Double, rel: Double = 1e-9) -> Bool {
+/// Whether `a` and `b` agree within separate absolute and relative tolerances:
+/// `|a − b| ≤ max(absolute, relative · max(|a|, |b|))`, the semantics of swift-numerics'
+/// `isApproximatelyEqual(to:absoluteTolerance:relativeTolerance:)`. Equal values (equal
+/// infinities included) agree; NaN agrees with nothing.
+///
+/// Choose both on purpose: `relative` is the precision expected of the computation, and
+/// `absolute` the error that is harmless at the scale of the quantity (`0` when the
+/// expected value is known not to be near zero; `relative · scale` for entries of a vector
+/// of that scale, such as probabilities, where some entries are zero).
+public func isApproximatelyEqual(_ a: Double, _ b: Double, absolute: Double, relative: Double) -> Bool {
     if a == b { return true }
     guard a.isFinite, b.isFinite else { return false }
-    return abs(a - b) <= rel * max(1, abs(a), abs(b))
+    return abs(a - b) <= max(absolute, relative * max(abs(a), abs(b)))
 }
 
-/// Element-wise `isClose` for vectors of the same length.
-public func isClose(_ a: [Double], _ b: [Double], rel: Double = 1e-9) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { isClose($0, $1, rel: rel) }
+/// Element-wise ``isApproximatelyEqual(_:_:absolute:relative:)`` for vectors of the same length.
+public func isApproximatelyEqual(_ a: [Double], _ b: [Double], absolute: Double, relative: Double) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { isApproximatelyEqual($0, $1, absolute: absolute, relative: relative) }
 }
 
 /// The largest absolute element-wise difference.
@@ -19,7 +29,3 @@ public func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count)
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
-
-/// The project's seeded generator (SplitMix64, module `Randomness`), for
-/// reproducible random instances in tests.
-public typealias SplitMix64 = Randomness.SplitMix64

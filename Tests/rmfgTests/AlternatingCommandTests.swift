@@ -1,25 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// A small global/local game for the command (3 agents, 2 + 2 states).
-let smallAlternatingGame = """
-name: small-alternating
-agents: 3
-discount: 0.5
-global:
-  states: [calm, busy]
-  actions: [wait, push]
-  reward: "-0.3 * (ag == push)"
-  transition: "if(ag == push, 0.8 * (tg == busy) + 0.2 * (tg == calm), 0.7 * (tg == calm) + 0.3 * (tg == busy))"
-local:
-  states: [idle, working]
-  actions: [rest, work]
-  reward: "(0.2 + 0.8 * (sg == busy)) * (sl == working) - 0.1 * (al == work)"
-  transition: "if(al == work, 0.9 * (tl == working) + 0.1 * (tl == idle), 0.6 * (tl == idle) + 0.4 * (tl == sl))"
-learning:
-  episodes: 1500
-  horizon: 4
-"""
+/// A small global/local game for the command (3 agents, 2 + 2 states; TestSupport's fixture).
+let smallAlternatingGame = tinyAlternatingGameText(name: "small-alternating", episodes: 1500, exploration: nil, seed: nil)
 
 @Suite("rmfg alternating")
 struct AlternatingCommandTests {

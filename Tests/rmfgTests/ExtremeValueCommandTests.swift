@@ -16,7 +16,7 @@ struct ExtremeValueCommandTests {
         #expect(r.status == 0, "\(r.stderr)", sourceLocation: sourceLocation)
         let j = try r.json()
         let value = try #require(number(j, "value"), sourceLocation: sourceLocation)
-        #expect(isClose(value, expected, rel: 1e-9), "σ = \(value), expected \(expected)", sourceLocation: sourceLocation)
+        #expect(isApproximatelyEqual(value, expected, absolute: 0, relative: 1e-9), "σ = \(value), expected \(expected)", sourceLocation: sourceLocation)
         let cert = try #require(j["certificate"] as? [String: Any], sourceLocation: sourceLocation)
         let gap = try #require(number(cert, "gap"), sourceLocation: sourceLocation)
         #expect(gap.isFinite && abs(gap) <= 1e-9 * (1 + abs(expected) * 4), sourceLocation: sourceLocation)
@@ -108,7 +108,7 @@ struct ExtremeValueCommandTests {
         let c = try #require(Double(scale))
         let u = try #require(numbers(try unit.json(), "value"))
         let b = try #require(numbers(try big.json(), "value"))
-        #expect(isClose(b.map { $0 / c }, u, rel: 1e-9))
+        #expect(isApproximatelyEqual(b.map { $0 / c }, u, absolute: 1e-9, relative: 1e-9))
         if scale == "1e156" {
             let nominal = try rmfg(["solve", try game(scale), "--set", "none", "--quiet", "--format", "json"])
             let n = try #require(numbers(try nominal.json(), "value"))

@@ -83,6 +83,7 @@ struct NumericFlagTests {
             Case(command: "worst-case", flag: "weights", value: "-1,1,1", mention: "--weights"),
             Case(command: "worst-case", flag: "claim", value: "-7", mention: nil),
             Case(command: "worst-case", flag: "cost", value: "-1", mention: "--cost"),
+            Case(command: "worst-case", flag: "features", value: "-t", mention: nil),
         ]
         return out
     }()
@@ -90,7 +91,7 @@ struct NumericFlagTests {
     /// Options that take no number (names, paths, choices).
     static let nonNumeric: Set<String> = [
         "set", "sets", "support", "method", "population", "inner", "true-model", "equilibrium", "output", "format",
-        "cost-file", "nominal-file", "values-file", "export-lp", "simplex", "figure-format", "figure-width",
+        "cost-file", "nominal-file", "values-file", "export-lp", "constraints", "simplex", "figure-format", "figure-width",
     ]
 
     /// Extra arguments a case needs besides its command's base.
@@ -98,6 +99,7 @@ struct NumericFlagTests {
         switch (c.command, c.flag) {
         case ("worst-case", "weights"): ["--set", "l1"]
         case ("worst-case", "cost"): ["--set", "wasserstein"]
+        case ("worst-case", "features"): ["--set", "moment"]
         default: []
         }
     }
@@ -106,7 +108,7 @@ struct NumericFlagTests {
         var args = prefix(c.command)
         var base = base(c.command)
         base[c.flag] = nil
-        if c.command == "worst-case", c.flag == "weights" || c.flag == "cost" { base["set"] = nil }
+        if c.command == "worst-case", ["weights", "cost", "features"].contains(c.flag) { base["set"] = nil }
         for (k, v) in base.sorted(by: { $0.key < $1.key }) { args += ["--\(k)", v] }
         args += extra(c)
         args += attached ? ["--\(c.flag)=\(c.value)"] : ["--\(c.flag)", c.value]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Readers of JSON and LP files written by rmfg itself and by other tools.
 @Suite("rmfg readers")
@@ -73,15 +74,7 @@ struct ReaderTests {
         }
     }
 
-    static let integerProgram = """
-    Maximize
-     obj: 3 x + 2 y
-    Subject To
-     c1: 2 x + 2 y <= 9
-    Bounds
-     x <= 4
-
-    """
+    static let integerProgram = integerProgramLP
 
     @Test func lpRefusesIntegerPrograms() throws {
         let dir = try ScratchFolder()

@@ -56,7 +56,7 @@ struct SolveCommandTests {
         #expect((number(j, "exploitability") ?? 1) <= 1e-10)
         #expect((number(j, "stationarityResidual") ?? 1) <= 1e-10)
         let mu = try #require(numbers(j, "meanField"))
-        #expect(isClose(mu.reduce(0, +), 1, rel: 1e-12))
+        #expect(isApproximatelyEqual(mu.reduce(0, +), 1, absolute: 0, relative: 1e-12))
         let trace = try #require(j["trace"] as? [[String: Any]])
         #expect(trace.count == j["iterations"] as? Int)
         for key in ["iteration", "exploitability", "stationarityResidual", "meanFieldChange", "seconds"] {

@@ -12,12 +12,12 @@ struct WorstCaseCommandTests {
         let r = try rmfg(base + ["--set", "tv", "--radius", "0.1", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let j = try r.json()
-        #expect(isClose(number(j, "value") ?? .nan, 2.1))
-        #expect(isClose(numbers(j, "distribution") ?? [], [0.3, 0.3, 0.4]))
+        #expect(isApproximatelyEqual(number(j, "value") ?? .nan, 2.1, absolute: 0, relative: 1e-9))
+        #expect(isApproximatelyEqual(numbers(j, "distribution") ?? [], [0.3, 0.3, 0.4], absolute: 1e-9, relative: 1e-9))
         #expect(j["method"] as? String == "closed-form")
         let cert = try #require(j["certificate"] as? [String: Any])
-        #expect(isClose(number(cert, "primal") ?? .nan, 2.1))
-        #expect(isClose(number(cert, "dual") ?? .nan, 2.1))
+        #expect(isApproximatelyEqual(number(cert, "primal") ?? .nan, 2.1, absolute: 0, relative: 1e-9))
+        #expect(isApproximatelyEqual(number(cert, "dual") ?? .nan, 2.1, absolute: 0, relative: 1e-9))
         #expect(abs(number(cert, "gap") ?? .nan) <= 1e-12)
         #expect(j["dual"] is [String: Any])
     }
@@ -31,7 +31,7 @@ struct WorstCaseCommandTests {
         let lp = try #require(j["lp"] as? [String: Any])
         #expect(lp["status"] as? String == "optimal")
         #expect((number(j, "agreement") ?? 1) <= 1e-9)
-        #expect(isClose(number(j, "value") ?? .nan, number(lp, "value") ?? .nan))
+        #expect(isApproximatelyEqual(number(j, "value") ?? .nan, number(lp, "value") ?? .nan, absolute: 0, relative: 1e-9))
         if support == "nominal" {
             // State 1 has p = 0: nothing may move there.
             #expect(numbers(j, "distribution")?[1] == 0)
@@ -44,7 +44,7 @@ struct WorstCaseCommandTests {
         #expect(abs(number(try good.json(), "claimError") ?? 1) <= 1e-12)
         let bad = try rmfg(base + ["--set", "tv", "--radius", "0.1", "--claim", "2.0", "--format", "json"])
         #expect(bad.status == 1)
-        #expect(isClose(number(try bad.json(), "claimError") ?? .nan, -0.1))
+        #expect(isApproximatelyEqual(number(try bad.json(), "claimError") ?? .nan, -0.1, absolute: 1e-9, relative: 1e-9))
     }
 
     @Test func divergencesAreCertifiedByTheirDual() throws {
@@ -68,7 +68,7 @@ struct WorstCaseCommandTests {
         #expect(fromExpr.status == 0 && fromFile.status == 0)
         // Mass 0.3 moves one step down: from state 2 to 1 costs 1 per unit.
         // σ = 2.3 − 0.3 = 2.0.
-        #expect(isClose(number(try fromExpr.json(), "value") ?? .nan, 2.0))
+        #expect(isApproximatelyEqual(number(try fromExpr.json(), "value") ?? .nan, 2.0, absolute: 1e-9, relative: 1e-9))
         #expect(number(try fromExpr.json(), "value") == number(try fromFile.json(), "value"))
         try "0,1\n1,0\n".write(to: csv, atomically: true, encoding: .utf8)
         try expectInputError(base + ["--set", "wasserstein", "--radius", "0.3", "--cost-file", csv.path], mentioning: "--cost-file")
@@ -87,7 +87,7 @@ struct WorstCaseCommandTests {
         // Read back by our own GLPK reader (rmfg lp) ...
         let back = try rmfg(["lp", file, "--format", "json"])
         #expect(back.status == 0)
-        #expect(isClose(number(try back.json(), "objective") ?? .nan, sigma))
+        #expect(isApproximatelyEqual(number(try back.json(), "objective") ?? .nan, sigma, absolute: 1e-9, relative: 1e-9))
         // ... and by glpsol, GLPK's own command-line solver.
         if let glpsol = glpsolPath {
             let p = Process()

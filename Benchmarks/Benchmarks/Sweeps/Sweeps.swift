@@ -28,7 +28,7 @@ func makeSweepFixture(states: Int, branching: Int, wasserstein: Bool = false) ->
     let game = try! garnet.tableGame(radius: wasserstein ? 0.05 : 0.1, discount: 0.9, ambiguity: ambiguity)
     let snapshot = try! game.snapshot(at: [Double](repeating: 1 / Double(states), count: states))
     var rng = SplitMix64(seed: 99)
-    let values = (0..<states).map { _ in 10 * rng.nextDouble() }
+    let values = (0..<states).map { _ in 10 * rng.unit() }
     return SweepFixture(snapshot: snapshot, values: values)
 }
 

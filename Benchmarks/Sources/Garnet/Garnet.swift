@@ -1,54 +1,14 @@
-// One deterministic garnet generator shared by every benchmark and by
-// GarnetSolve. `compare.py` reproduces it bit for bit (same SplitMix64 stream,
-// same construction order), so the numpy reference solves the identical game.
+// The benchmarks' garnet games and fixtures. The data come from Randomness'
+// `GarnetGenerator`, the one garnet generator of the project (also behind
+// `rmfg generate garnet`); `compare.py` reproduces it bit for bit (same SplitMix64
+// stream, same construction order), so the numpy reference solves the identical game.
 
 import Ambiguity
 import Foundation
 import MeanField
+@_exported import Randomness
 
-/// SplitMix64 (Steele, Lea and Flood 2014), the generator both sides use.
-public struct SplitMix64: Sendable {
-    public var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform double in `[0, 1)`: `(next() >> 11) · 2⁻⁵³`.
-    public mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// A uniform index in `0..<n`: `min(⌊u·n⌋, n − 1)`.
-    public mutating func nextIndex(below n: Int) -> Int { min(Int(nextDouble() * Double(n)), n - 1) }
-
-    /// Dirichlet(1, …, 1) weights: `count − 1` uniform cut points, sorted, and the gaps
-    /// between `0, cuts…, 1`.
-    public mutating func dirichlet(_ count: Int) -> [Double] {
-        var cuts = [Double]()
-        cuts.reserveCapacity(count + 1)
-        cuts.append(0)
-        for _ in 0..<(count - 1) { cuts.append(nextDouble()) }
-        cuts.sort()
-        cuts.append(1)
-        var out = [Double](repeating: 0, count: count)
-        for i in 0..<count { out[i] = cuts[i + 1] - cuts[i] }
-        return out
-    }
-}
-
-/// A garnet: random sparse MDP data.
-///
-/// Construction order, for `s` in `0..<S`, then `a` in `0..<A`:
-/// 1. successors: when `branching < S`, draw `nextIndex(below: S)` until `branching`
-///    distinct states are found, then sort them ascending; when `branching ≥ S` the
-///    row is dense (all states, no draws);
-/// 2. probabilities: `dirichlet(k)` (`k − 1` cut points), assigned to the sorted successors in order;
-/// 3. reward `R[s][a] = nextDouble()`.
+/// A garnet as mean-field game data (Randomness' `GarnetGenerator`).
 public struct Garnet: Sendable {
     public let stateCount: Int
     public let actionCount: Int
@@ -60,42 +20,16 @@ public struct Garnet: Sendable {
     public let kernels: [[SparseDistribution]]
 
     public init(states: Int, actions: Int, branching: Int, seed: UInt64) {
-        precondition(states >= 1 && actions >= 1 && branching >= 1)
-        var rng = SplitMix64(seed: seed)
-        let k = min(branching, states)
+        let generator = GarnetGenerator(states: states, actions: actions, branching: branching, seed: seed)
         var rewards = [[Double]](repeating: [Double](repeating: 0, count: actions), count: states)
-        var kernels: [[SparseDistribution]] = []
-        kernels.reserveCapacity(states)
-        var seen = [Bool](repeating: false, count: states)
-        for s in 0..<states {
-            var row: [SparseDistribution] = []
-            row.reserveCapacity(actions)
-            for a in 0..<actions {
-                var successors: [Int]
-                if k >= states {
-                    successors = Array(0..<states)
-                } else {
-                    successors = []
-                    successors.reserveCapacity(k)
-                    while successors.count < k {
-                        let t = rng.nextIndex(below: states)
-                        if !seen[t] {
-                            seen[t] = true
-                            successors.append(t)
-                        }
-                    }
-                    for t in successors { seen[t] = false }
-                    successors.sort()
-                }
-                let probabilities = rng.dirichlet(k)
-                row.append(SparseDistribution(indices: successors, probabilities: probabilities))
-                rewards[s][a] = rng.nextDouble()
-            }
-            kernels.append(row)
+        var kernels = [[SparseDistribution]](repeating: [], count: states)
+        generator.forEachRow { s, a, r, successors, p in
+            rewards[s][a] = r
+            kernels[s].append(SparseDistribution(indices: successors, probabilities: p))
         }
         self.stateCount = states
         self.actionCount = actions
-        self.branching = k
+        self.branching = generator.branching
         self.seed = seed
         self.rewards = rewards
         self.kernels = kernels
@@ -146,12 +80,12 @@ public struct InnerInstance: Sendable {
     /// Positive weights in `[0.5, 1.5)` (used by the `l1` set).
     public let weights: [Double]
 
-    /// Order of draws: `dirichlet(n)` for `p`, then `n` values in `[0, 1)`, then `n` weights.
+    /// Order of draws: `dirichlet(count: n)` for `p`, then `n` values in `[0, 1)`, then `n` weights.
     public init(count n: Int, seed: UInt64) {
         var rng = SplitMix64(seed: seed)
-        nominal = rng.dirichlet(n)
-        values = (0..<n).map { _ in rng.nextDouble() }
-        weights = (0..<n).map { _ in 0.5 + rng.nextDouble() }
+        nominal = rng.dirichlet(count: n)
+        values = (0..<n).map { _ in rng.unit() }
+        weights = (0..<n).map { _ in 0.5 + rng.unit() }
     }
 }
 

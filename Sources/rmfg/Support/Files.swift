@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import NumberText
 
 /// An output folder written all or nothing.
 ///
@@ -415,6 +416,4 @@ func csvLine(_ fields: [String]) -> String {
 }
 
 /// A number for CSV and JSON-like text: Swift's shortest round-trip form.
-func exact(_ x: Double) -> String {
-    x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
-}
+func exact(_ x: Double) -> String { numberText(x) }

@@ -1,3 +1,5 @@
+import NumberText
+
 /// A JSON value with ordered object keys. Numbers are written with Swift's
 /// shortest round-trip representation, so every Double reads back exactly.
 indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLiteral,
@@ -40,7 +42,7 @@ indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLite
         case let .unsigned(u): out += String(u)
         case let .number(x):
             if x.isFinite {
-                if x == x.rounded(), abs(x) < 1e15 { out += String(Int(x)) } else { out += "\(x)" }
+                out += numberText(x)
             } else {
                 out += "null"  // JSON has no NaN or infinity; validated outputs never contain them.
             }

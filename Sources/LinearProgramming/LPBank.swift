@@ -1,0 +1,395 @@
+import CGLPK
+
+/// The outcome of one ``LPBank/solve(slot:allowTies:tieTolerance:)``.
+public struct LPBankSolve: Sendable, Hashable {
+    /// The termination status.
+    public let status: LPStatus
+    /// The objective value (including the constant) at the final basis.
+    public let objective: Double
+    /// Simplex iterations (pivots) of this solve (`glp_get_it_cnt` before and after).
+    public let pivots: Int
+    /// `true` when the solve started from the slot's previous optimal basis.
+    public let warm: Bool
+    /// `true` when that basis was proven still optimal for the new objective by its
+    /// reduced costs (`B⁻ᵀ c_B` by `glp_btran`), so the simplex did not run.
+    public let reused: Bool
+}
+
+/// What a slot keeps in Swift for warm re-solves: the matrix by columns, the current
+/// objective, and the last optimal basis with its primal solution.
+struct LPSlotCache {
+    var rows = 0
+    var columnStart: [Int] = [0]
+    var columnRow: [Int] = []
+    var columnValue: [Double] = []
+    var objective: [Double] = []
+    var constant = 0.0
+    var objectiveSynced = false
+    var rowStat: [Int32] = []
+    var columnStat: [Int32] = []
+    var head: [Int32] = []
+    var primal: [Double] = []
+    var basisKnown = false
+
+    init() {}
+
+    init(_ program: LinearProgram) {
+        let n = program.variables.count
+        rows = program.constraints.count
+        var counts = [Int](repeating: 0, count: n + 1)
+        for c in program.constraints { for t in c.terms where t.coefficient != 0 { counts[t.variable + 1] += 1 } }
+        for j in 0..<n { counts[j + 1] += counts[j] }
+        columnStart = counts
+        var next = counts
+        columnRow = [Int](repeating: 0, count: counts[n])
+        columnValue = [Double](repeating: 0, count: counts[n])
+        for (i, c) in program.constraints.enumerated() {
+            for t in c.terms where t.coefficient != 0 {
+                columnRow[next[t.variable]] = i
+                columnValue[next[t.variable]] = t.coefficient
+                next[t.variable] += 1
+            }
+        }
+        objective = program.variables.map(\.objective)
+        constant = program.objectiveConstant
+    }
+}
+
+/// Live GLPK problems in numbered slots, each re-solved by the primal simplex from
+/// its previous optimal basis after objective changes (a warm start).
+///
+/// The bank owns its `glp_prob`s and deletes them in `deinit`. It is non-copyable
+/// and not `Sendable`, so every problem is created, used and deleted on the OS thread
+/// that created the bank, inside the scope that owns it — GLPK's rule, since its
+/// environment (memory pool, terminal hooks) is per thread. A long-lived owner is a
+/// dedicated thread whose body holds the bank for its whole life.
+public struct LPBank: ~Copyable {
+    private let problems: UnsafeMutableBufferPointer<OpaquePointer?>
+    private let columnCounts: UnsafeMutableBufferPointer<Int>
+    private let hasBasis: UnsafeMutableBufferPointer<Bool>
+    private var caches: [LPSlotCache]
+
+    /// An empty bank of `slots` slots (negative counts are treated as 0).
+    public init(slots: Int) {
+        rmfg_glpk_silence()
+        let count = max(0, slots)
+        problems = .allocate(capacity: count)
+        problems.initialize(repeating: nil)
+        columnCounts = .allocate(capacity: count)
+        columnCounts.initialize(repeating: 0)
+        hasBasis = .allocate(capacity: count)
+        hasBasis.initialize(repeating: false)
+        caches = [LPSlotCache](repeating: LPSlotCache(), count: count)
+    }
+
+    deinit {
+        for p in problems { if let p { glp_delete_prob(p) } }
+        problems.deallocate()
+        columnCounts.deallocate()
+        hasBasis.deallocate()
+    }
+
+    /// The number of slots.
+    public var slotCount: Int { problems.count }
+
+    /// The number of columns of the problem in `slot` (0 when empty).
+    public func columnCount(slot: Int) -> Int {
+        slot >= 0 && slot < problems.count ? columnCounts[slot] : 0
+    }
+
+    /// Validates `program` and puts it into `slot`, replacing (and deleting) the
+    /// problem there. The next ``solve(slot:allowTies:tieTolerance:)`` starts cold.
+    ///
+    /// - Throws: the errors of ``LinearProgram/validate()``, and
+    ///   ``LPError/invalidOption(name:reason:)`` for a slot out of range.
+    public mutating func load(_ program: LinearProgram, slot: Int) throws(LPError) {
+        try checkSlot(slot)
+        try program.validate()
+        if let old = problems[slot] { glp_delete_prob(old) }
+        problems[slot] = GLPK.makeProblem(program)
+        columnCounts[slot] = program.variables.count
+        hasBasis[slot] = false
+        caches[slot] = LPSlotCache(program)
+        caches[slot].objectiveSynced = true
+    }
+
+    /// Sets the objective of `slot`: `coefficients[j]` for column `j` (every column)
+    /// and the constant term. The basis is kept.
+    ///
+    /// - Throws: ``LPError/invalidOption(name:reason:)`` for an empty or out-of-range
+    ///   slot or a wrong count; ``LPError/invalidVariable(index:name:reason:)`` for a
+    ///   non-finite coefficient; ``LPError/invalidObjectiveConstant(_:)``.
+    public mutating func setObjective(_ coefficients: UnsafeBufferPointer<Double>, constant: Double,
+                                      slot: Int) throws(LPError) {
+        let p = try problem(slot)
+        guard coefficients.count == columnCounts[slot] else {
+            throw .invalidOption(name: "coefficients", reason: "has \(coefficients.count) entries, expected \(columnCounts[slot])")
+        }
+        guard constant.isFinite else { throw .invalidObjectiveConstant(constant) }
+        for (j, c) in coefficients.enumerated() where !c.isFinite {
+            throw .invalidVariable(index: j, name: nil, reason: "objective coefficient is \(c), expected a finite number")
+        }
+        _ = p
+        caches[slot].constant = constant
+        caches[slot].objective.withUnsafeMutableBufferPointer { o in
+            for j in o.indices { o[j] = coefficients[j] }
+        }
+        caches[slot].objectiveSynced = false
+    }
+
+    /// Copies the slot's objective into GLPK when it changed since the last copy.
+    private mutating func syncObjective(_ p: OpaquePointer, slot: Int) {
+        guard !caches[slot].objectiveSynced else { return }
+        glp_set_obj_coef(p, 0, caches[slot].constant)
+        caches[slot].objective.withUnsafeBufferPointer { o in
+            for j in o.indices { glp_set_obj_coef(p, Int32(j + 1), o[j]) }
+        }
+        caches[slot].objectiveSynced = true
+    }
+
+    /// Reads the optimal basis and primal solution GLPK holds for `slot`.
+    private mutating func refreshCache(_ p: OpaquePointer, slot: Int) {
+        let m = Int(glp_get_num_rows(p)), n = Int(glp_get_num_cols(p))
+        var cache = caches[slot]
+        cache.rowStat = (0..<m).map { glp_get_row_stat(p, Int32($0 + 1)) }
+        cache.columnStat = (0..<n).map { glp_get_col_stat(p, Int32($0 + 1)) }
+        cache.head = (0..<m).map { glp_get_bhead(p, Int32($0 + 1)) }
+        cache.primal = (0..<n).map { glp_get_col_prim(p, Int32($0 + 1)) }
+        cache.basisKnown = true
+        caches[slot] = cache
+    }
+
+    /// The objective at the cached basis when that basis is still optimal for the
+    /// slot's current objective (every non-basic reduced cost of the right sign within
+    /// ``dualTolerance``, and, unless `allowTies`, none within `tieTolerance` of 0);
+    /// else `nil`. Reduced costs come from `π = B⁻ᵀ c_B` (`glp_btran` on GLPK's
+    /// factorization): `d_j = c_j + Σ_i a_ij π_i` for columns and `−π_i` for rows.
+    private func reusableObjective(_ p: OpaquePointer, slot: Int, allowTies: Bool, tieTolerance: Double) -> Double? {
+        let cache = caches[slot]
+        let m = cache.rows
+        guard cache.basisKnown, m > 0, glp_bf_exists(p) != 0, cache.head.count == m else { return nil }
+        var pi = [Double](repeating: 0, count: m + 1)
+        for k in 0..<m {
+            let v = Int(cache.head[k])
+            pi[k + 1] = v > m ? cache.objective[v - m - 1] : 0
+        }
+        glp_btran(p, &pi)
+        func acceptable(_ d: Double, _ stat: Int32, scale: Double) -> Bool {
+            guard d.isFinite else { return false }
+            if !allowTies, stat != GLP_NS, abs(d) <= tieTolerance { return false }
+            let tol = Self.dualTolerance * scale
+            switch stat {
+            case GLP_NL: return d >= -tol
+            case GLP_NU: return d <= tol
+            case GLP_NF: return abs(d) <= tol
+            default: return true
+            }
+        }
+        for i in 0..<m where cache.rowStat[i] != GLP_BS {
+            if !acceptable(-pi[i + 1], cache.rowStat[i], scale: 1) { return nil }
+        }
+        var value = cache.constant
+        for j in cache.objective.indices {
+            let c = cache.objective[j]
+            value += c * cache.primal[j]
+            guard cache.columnStat[j] != GLP_BS else { continue }
+            var d = c
+            for k in cache.columnStart[j]..<cache.columnStart[j + 1] { d += cache.columnValue[k] * pi[cache.columnRow[k] + 1] }
+            if !acceptable(d, cache.columnStat[j], scale: 1 + abs(c)) { return nil }
+        }
+        return value
+    }
+
+    /// Solves `slot` by the primal simplex (no presolve), from its previous optimal
+    /// basis when there is one, else from GLPK's advanced initial basis. A warm solve
+    /// that fails numerically is repeated once from the advanced basis.
+    ///
+    /// Before a warm solve the previous basis is checked for the new objective: when
+    /// every non-basic reduced cost has the right sign within ``dualTolerance`` (and,
+    /// unless `allowTies`, none is within `tieTolerance` of 0, so the optimum is
+    /// unique), the simplex does not run and the result has `reused: true`, 0 pivots
+    /// and the objective at the unchanged vertex.
+    ///
+    /// - Throws: ``LPError/invalidOption(name:reason:)`` for an empty or out-of-range
+    ///   slot; ``LPError/solverFailure(code:message:)`` when GLPK refuses the problem.
+    public mutating func solve(slot: Int, allowTies: Bool = true, tieTolerance: Double = 0) throws(LPError) -> LPBankSolve {
+        let p = try problem(slot)
+        let warm = hasBasis[slot]
+        if warm, let value = reusableObjective(p, slot: slot, allowTies: allowTies, tieTolerance: tieTolerance) {
+            return LPBankSolve(status: .optimal, objective: value, pivots: 0, warm: true, reused: true)
+        }
+        syncObjective(p, slot: slot)
+        caches[slot].basisKnown = false
+        let before = Int(glp_get_it_cnt(p))
+        var (code, status) = Self.simplex(p, cold: !warm)
+        if warm, status != .optimal, status != .infeasible, status != .unbounded {
+            (code, status) = Self.simplex(p, cold: true)
+        }
+        if status == .undefined, code != 0, ![GLP_EITLIM, GLP_ETMLIM, GLP_ENOPFS].contains(code) {
+            hasBasis[slot] = false
+            throw .solverFailure(code: Int(code), message: GLPK.describe(code))
+        }
+        hasBasis[slot] = status == .optimal
+        if status == .optimal { refreshCache(p, slot: slot) }
+        return LPBankSolve(status: status, objective: glp_get_obj_val(p),
+                           pivots: Int(glp_get_it_cnt(p)) - before, warm: warm, reused: false)
+    }
+
+    /// Writes the primal value of every column of `slot` into `out` (which must
+    /// hold ``columnCount(slot:)`` numbers).
+    ///
+    /// - Throws: ``LPError/invalidOption(name:reason:)`` for an empty or
+    ///   out-of-range slot or a buffer of another size.
+    public func primal(slot: Int, into out: UnsafeMutableBufferPointer<Double>) throws(LPError) {
+        let p = try problem(slot)
+        guard out.count == columnCounts[slot] else {
+            throw .invalidOption(name: "out", reason: "has \(out.count) entries, expected \(columnCounts[slot])")
+        }
+        if caches[slot].basisKnown, caches[slot].primal.count == out.count {
+            for j in out.indices { out[j] = caches[slot].primal[j] }
+        } else {
+            for j in out.indices { out[j] = glp_get_col_prim(p, Int32(j + 1)) }
+        }
+    }
+
+    /// Among the optimal solutions of `slot`'s last solve, moves to one that also
+    /// minimizes `secondary·x` (a lexicographic tie-break), and returns the pivots used.
+    ///
+    /// The optimal face is kept by fixing every non-basic column and row whose reduced
+    /// cost exceeds `tolerance` in magnitude at its current value; the primal simplex
+    /// then minimizes `secondary` over what is left, from the current basis, and the
+    /// bounds and the objective are restored (the basis stays, so the next solve is
+    /// warm). When no non-basic variable has a reduced cost within `tolerance` the
+    /// optimum is unique and nothing is solved.
+    ///
+    /// - Throws: as ``setObjective(_:constant:slot:)`` and ``solve(slot:allowTies:tieTolerance:)``.
+    public mutating func breakTies(slot: Int, secondary: UnsafeBufferPointer<Double>, tolerance: Double) throws(LPError) -> Int {
+        let p = try problem(slot)
+        guard hasBasis[slot], glp_get_status(p) == GLP_OPT else { return 0 }
+        // After a reused basis GLPK's stored duals belong to an older objective.
+        guard caches[slot].objectiveSynced else { return 0 }
+        let n = Int(glp_get_num_cols(p)), m = Int(glp_get_num_rows(p))
+        guard secondary.count == n else {
+            throw .invalidOption(name: "secondary", reason: "has \(secondary.count) entries, expected \(n)")
+        }
+        for (j, c) in secondary.enumerated() where !c.isFinite {
+            throw .invalidVariable(index: j, name: nil, reason: "secondary coefficient is \(c), expected a finite number")
+        }
+        guard tolerance.isFinite, tolerance >= 0 else { throw .invalidOption(name: "tolerance", reason: "is \(tolerance), expected a finite number >= 0") }
+        let (free, fixed) = Self.faceScan(p, rows: m, columns: n, tolerance: tolerance)
+        guard free else { return 0 }
+        let original = (0...n).map { glp_get_obj_coef(p, Int32($0)) }
+        Self.fixAtCurrentValues(p, fixed, rows: m)
+        glp_set_obj_coef(p, 0, 0)
+        for (j, c) in secondary.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
+        let before = Int(glp_get_it_cnt(p))
+        let (code, status) = Self.simplex(p, cold: false)
+        Self.restoreBounds(p, fixed, rows: m)
+        for j in 0...n { glp_set_obj_coef(p, Int32(j), original[j]) }
+        guard status == .optimal else {
+            hasBasis[slot] = false
+            caches[slot].basisKnown = false
+            throw .solverFailure(code: Int(code), message: "tie-break re-solve ended with status '\(status.rawValue)'")
+        }
+        refreshCache(p, slot: slot)
+        return Int(glp_get_it_cnt(p)) - before
+    }
+
+    /// The dual feasibility tolerance (GLPK `tol_dj`) of every solve: `1e-12`, far below
+    /// GLPK's default `1e-7`, so that values closer than `1e-7` are still told apart
+    /// (callers scale objectives to magnitude about 1).
+    public static let dualTolerance = 1e-12
+
+    /// A non-basic variable fixed for the tie-break: index `k` (`k < m` rows, else
+    /// column `k − m`) and its original bounds.
+    typealias FixedVariable = (index: Int, type: Int32, lower: Double, upper: Double)
+
+    /// The non-basic variables outside the optimal face (reduced cost beyond
+    /// `tolerance`), and whether any non-fixed non-basic variable has a tie.
+    private static func faceScan(_ p: OpaquePointer, rows m: Int, columns n: Int,
+                                 tolerance: Double) -> (free: Bool, fixed: [FixedVariable]) {
+        var free = false
+        var fixed: [FixedVariable] = []
+        for k in 0..<(m + n) {
+            let i = Int32(k < m ? k + 1 : k - m + 1)
+            let basic = (k < m ? glp_get_row_stat(p, i) : glp_get_col_stat(p, i)) == GLP_BS
+            if basic { continue }
+            let d = k < m ? glp_get_row_dual(p, i) : glp_get_col_dual(p, i)
+            let type = k < m ? glp_get_row_type(p, i) : glp_get_col_type(p, i)
+            if abs(d) <= tolerance {
+                if type != GLP_FX { free = true }
+                continue
+            }
+            if type == GLP_FX { continue }
+            fixed.append(k < m ? (k, type, glp_get_row_lb(p, i), glp_get_row_ub(p, i))
+                               : (k, type, glp_get_col_lb(p, i), glp_get_col_ub(p, i)))
+        }
+        return (free, fixed)
+    }
+
+    /// Fixes each of `fixed` at its current value.
+    private static func fixAtCurrentValues(_ p: OpaquePointer, _ fixed: [FixedVariable], rows m: Int) {
+        for f in fixed {
+            if f.index < m {
+                let i = Int32(f.index + 1)
+                let x = glp_get_row_prim(p, i)
+                glp_set_row_bnds(p, i, GLP_FX, x, x)
+            } else {
+                let j = Int32(f.index - m + 1)
+                let x = glp_get_col_prim(p, j)
+                glp_set_col_bnds(p, j, GLP_FX, x, x)
+            }
+        }
+    }
+
+    /// Gives `fixed` their original bounds back, non-basic at the bound they sat on.
+    private static func restoreBounds(_ p: OpaquePointer, _ fixed: [FixedVariable], rows m: Int) {
+        for f in fixed {
+            // Back to the original bounds, non-basic at the bound the variable sat on.
+            let atUpper = f.type == GLP_UP || (f.type == GLP_DB && f.upper - 0.5 * (f.upper - f.lower) < (f.index < m
+                ? glp_get_row_prim(p, Int32(f.index + 1)) : glp_get_col_prim(p, Int32(f.index - m + 1))))
+            let stat = f.type == GLP_FR ? GLP_NF : (atUpper ? GLP_NU : GLP_NL)
+            if f.index < m {
+                let i = Int32(f.index + 1)
+                let basic = glp_get_row_stat(p, i) == GLP_BS
+                glp_set_row_bnds(p, i, f.type, f.lower, f.upper)
+                if !basic { glp_set_row_stat(p, i, stat) }
+            } else {
+                let j = Int32(f.index - m + 1)
+                let basic = glp_get_col_stat(p, j) == GLP_BS
+                glp_set_col_bnds(p, j, f.type, f.lower, f.upper)
+                if !basic { glp_set_col_stat(p, j, stat) }
+            }
+        }
+    }
+
+    private static func simplex(_ p: OpaquePointer, cold: Bool) -> (Int32, LPStatus) {
+        rmfg_glpk_silence()
+        var parm = glp_smcp()
+        glp_init_smcp(&parm)
+        parm.msg_lev = GLP_MSG_OFF
+        parm.meth = GLP_PRIMAL
+        parm.presolve = GLP_OFF
+        parm.tol_dj = dualTolerance
+        if cold { glp_adv_basis(p, 0) }
+        let code = glp_simplex(p, &parm)
+        return (code, GLPK.status(returnCode: code, problem: p))
+    }
+
+    private func checkSlot(_ slot: Int) throws(LPError) {
+        guard slot >= 0, slot < problems.count else {
+            throw .invalidOption(name: "slot", reason: "is \(slot), expected 0..<\(problems.count)")
+        }
+    }
+
+    private func problem(_ slot: Int) throws(LPError) -> OpaquePointer {
+        try checkSlot(slot)
+        guard let p = problems[slot] else {
+            throw .invalidOption(name: "slot", reason: "\(slot) holds no problem (load one first)")
+        }
+        return p
+    }
+}
+
+@available(*, unavailable, message: "a GLPK problem must stay on the thread that created it")
+extension LPBank: Sendable {}
