@@ -72,5 +72,6 @@ public struct EquilibriumFileError: Error, Sendable, Equatable, CustomStringConv
     /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 
+    /// The message.
     public var description: String { message }
 }

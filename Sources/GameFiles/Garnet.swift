@@ -50,6 +50,7 @@ public struct GarnetSpecification: Sendable, Hashable {
         public let field: Field
         /// What was found and what was expected.
         public let message: String
+        /// `field: message`.
         public var description: String { "\(field.rawValue): \(message)" }
     }
 
