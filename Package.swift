@@ -1,9 +1,13 @@
 // swift-tools-version: 6.1
 // RobustMFG: stationary robust mean-field ε-equilibria with certified inner problems.
 //
-// Module graph (dependencies point one way):
-//   CGLPK → LinearProgramming → Ambiguity → MeanField → rmfg
-//   Expressions (no dependencies) is shared by the ambiguity CLI and game files.
+// Module graph (dependencies point one way; `rmfg` uses every library but Expressions):
+//   CGLPK → LinearProgramming → Ambiguity → MeanField
+//   Ambiguity, MeanField, Randomness → Population, Experiments
+//   Randomness → Subsampling (the global/local model; reads no files)
+//   Ambiguity, MeanField, Expressions, NumberText, Randomness, Subsampling, Yams → GameFiles (reads every game document)
+//   NumberText → Expressions, Plots; NumberText and Randomness have no dependencies
+//   every library → RobustMFG (the umbrella module, re-exports them)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -46,15 +50,11 @@ let package = Package(
         .target(name: "Plots", dependencies: ["NumberText"], swiftSettings: strict),
         .target(name: "Randomness", swiftSettings: strict),
         .target(name: "Population", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
-        .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Population", "Randomness"], swiftSettings: strict),
-        .target(
-            name: "Subsampling",
-            dependencies: ["Expressions", "GameFiles", "Randomness", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict
-        ),
+        .target(name: "Experiments", dependencies: ["MeanField", "Ambiguity", "Randomness"], swiftSettings: strict),
+        .target(name: "Subsampling", dependencies: ["Randomness"], swiftSettings: strict),
         .target(
             name: "GameFiles",
-            dependencies: ["MeanField", "Ambiguity", "Expressions", "NumberText", "Randomness", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MeanField", "Ambiguity", "Expressions", "NumberText", "Randomness", "Subsampling", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(name: "Ambiguity", dependencies: ["LinearProgramming"], swiftSettings: strict),
@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "rmfg",
             dependencies: [
-                "LinearProgramming", "Expressions", "Ambiguity", "MeanField", "GameFiles", "Plots",
+                "LinearProgramming", "Ambiguity", "MeanField", "GameFiles", "Plots",
                 "Population", "Experiments", "Subsampling", "Randomness", "NumberText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -95,26 +95,24 @@ let package = Package(
         ),
         .testTarget(
             name: "MeanFieldTests",
-            dependencies: ["MeanField", "Ambiguity", "TestSupport",
-                           .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["MeanField", "Ambiguity", "TestSupport"]
         ),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Randomness", "TestSupport"]),
         .testTarget(
             name: "PopulationTests",
-            dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "Randomness", "TestSupport",
-                           .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Population", "MeanField", "Ambiguity", "GameFiles", "Randomness", "TestSupport"]
         ),
         .testTarget(
             name: "ExperimentsTests",
-            dependencies: ["Experiments", "Population", "MeanField", "Ambiguity", "GameFiles", "TestSupport"]
+            dependencies: ["Experiments", "MeanField", "Ambiguity", "TestSupport"]
         ),
         .testTarget(
             name: "SubsamplingTests",
-            dependencies: ["Subsampling", "Randomness", "TestSupport"]
+            dependencies: ["Subsampling", "GameFiles", "Randomness", "TestSupport"]
         ),
         .testTarget(
             name: "GameFilesTests",
-            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "RobustMFG", "TestSupport"],
+            dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "RobustMFG", "Subsampling", "TestSupport"],
             exclude: ["Malformed"]
         ),
         .testTarget(

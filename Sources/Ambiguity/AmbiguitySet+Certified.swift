@@ -38,6 +38,16 @@ public struct DualMultiplier: Sendable, Hashable, Codable {
     /// Its value.
     public let value: Double
 
+    /// The names the closed forms give their multipliers (``name`` holds the raw value).
+    public enum Name: String, Sendable, Hashable, CaseIterable {
+        /// The budget (radius) constraint's multiplier (tv, l1, wasserstein, chi2).
+        case lambda
+        /// The mass constraint's multiplier (tv, l1, linf, chi2).
+        case eta
+        /// KL's temperature `β` of the dual `max_β −β log E_p[exp(−V/β)] − βρ`.
+        case beta
+    }
+
     /// Stores a named multiplier.
     public init(name: String, value: Double) {
         self.name = name
@@ -60,9 +70,9 @@ public struct WorstCase: Sendable, Hashable {
     /// `W_c(p, q)`).
     public let distance: Double
 
-    /// The multiplier called `name`, if the set has one.
-    public func multiplier(_ name: String) -> Double? {
-        dual.first { $0.name == name }?.value
+    /// The multiplier `name`, if the set has one.
+    public func multiplier(_ name: DualMultiplier.Name) -> Double? {
+        dual.first { $0.name == name.rawValue }?.value
     }
 }
 

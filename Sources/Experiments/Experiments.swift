@@ -9,19 +9,43 @@ import Randomness
 
 import MeanField
 
+/// The setting of a sweep an ``ExperimentError/invalidSetting(field:message:)`` concerns.
+public enum SweepSetting: String, Sendable, Hashable, CaseIterable {
+    /// The ambiguity sets of the cells.
+    case sets
+    /// The radii of the cells.
+    case radii
+    /// The test radius `R`.
+    case testRadius
+    /// The random kernels per cell.
+    case samples
+    /// The shard `i/n`.
+    case shard
+    /// The number of states (of a default ground cost).
+    case states
+    /// A ground cost.
+    case cost
+    /// The radius of a set a kernel is sampled in.
+    case radius
+}
+
 /// Errors of the Experiments module. Each names what was wrong.
 public enum ExperimentError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A setting of a sweep is invalid: `field` names it (`sets`, `radii`,
-    /// `testRadius`, `samples`, `shard`), `message` says what was found and expected.
-    case invalidSetting(field: String, message: String)
+    /// A setting of a sweep is invalid: `field` names it, `message` says what was
+    /// found and expected.
+    case invalidSetting(field: SweepSetting, message: String)
     /// A sweep CSV (a shard's or a merged one) does not have the expected form.
     case invalidRecord(String)
+    /// A shard's manifest, or the set of shards given to a merge, is unreadable,
+    /// incomplete or inconsistent; the message names the file or shard.
+    case invalidShard(String)
 
     /// The message, on one line.
     public var description: String {
         switch self {
-        case let .invalidSetting(field, message): "\(field): \(message)"
+        case let .invalidSetting(field, message): "\(field.rawValue): \(message)"
         case let .invalidRecord(message): message
+        case let .invalidShard(message): message
         }
     }
 }

@@ -33,7 +33,7 @@ public struct KernelSampler: Sendable {
     ///   the radius is not a finite number `≥ 0`.
     public init(set: AmbiguitySet, radius: Double) throws(ExperimentError) {
         guard radius.isFinite, radius >= 0 else {
-            throw .invalidSetting(field: "radius", message: "\(radius), expected a finite number >= 0")
+            throw .invalidSetting(field: .radius, message: "\(radius), expected a finite number >= 0")
         }
         self.set = set
         self.radius = radius

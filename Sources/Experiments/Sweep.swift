@@ -22,21 +22,21 @@ public struct SweepSettings: Sendable, Hashable {
     ///   repeated kind), `radii` (empty, repeated, negative or not finite), `testRadius`
     ///   (negative or not finite) or `samples` (outside `1...100000`).
     public init(sets: [AmbiguitySet], radii: [Double], testRadius: Double, samples: Int, seed: UInt64) throws(ExperimentError) {
-        guard !sets.isEmpty else { throw .invalidSetting(field: "sets", message: "empty, expected at least one set") }
+        guard !sets.isEmpty else { throw .invalidSetting(field: .sets, message: "empty, expected at least one set") }
         var seen: Set<AmbiguityKind> = []
         for s in sets where !seen.insert(s.kind).inserted {
-            throw .invalidSetting(field: "sets", message: "'\(s.kind.rawValue)' appears twice")
+            throw .invalidSetting(field: .sets, message: "'\(s.kind.rawValue)' appears twice")
         }
-        guard !radii.isEmpty else { throw .invalidSetting(field: "radii", message: "empty, expected at least one radius") }
+        guard !radii.isEmpty else { throw .invalidSetting(field: .radii, message: "empty, expected at least one radius") }
         for (k, r) in radii.enumerated() {
-            guard r.isFinite, r >= 0 else { throw .invalidSetting(field: "radii", message: "entry \(k + 1) is \(r), expected a finite number >= 0") }
-            if radii[..<k].contains(r) { throw .invalidSetting(field: "radii", message: "\(r) appears twice") }
+            guard r.isFinite, r >= 0 else { throw .invalidSetting(field: .radii, message: "entry \(k + 1) is \(r), expected a finite number >= 0") }
+            if radii[..<k].contains(r) { throw .invalidSetting(field: .radii, message: "\(r) appears twice") }
         }
         guard testRadius.isFinite, testRadius >= 0 else {
-            throw .invalidSetting(field: "testRadius", message: "\(testRadius), expected a finite number >= 0")
+            throw .invalidSetting(field: .testRadius, message: "\(testRadius), expected a finite number >= 0")
         }
         guard (1...100_000).contains(samples) else {
-            throw .invalidSetting(field: "samples", message: "\(samples), expected 1 to 100000")
+            throw .invalidSetting(field: .samples, message: "\(samples), expected 1 to 100000")
         }
         self.sets = sets
         self.radii = radii
@@ -59,9 +59,9 @@ public struct SweepSettings: Sendable, Hashable {
     ///
     /// - Throws: ``ExperimentError/invalidSetting(field:message:)`` (`states`) when `stateCount < 1`.
     public static func defaultGroundCost(stateCount n: Int) throws(ExperimentError) -> GroundCost {
-        guard n >= 1 else { throw .invalidSetting(field: "states", message: "\(n), expected at least 1") }
+        guard n >= 1 else { throw .invalidSetting(field: .states, message: "\(n), expected at least 1") }
         let rows = (0..<n).map { s in (0..<n).map { t in Double(abs(s - t)) / Double(n) } }
-        do { return try GroundCost(rows) } catch { throw .invalidSetting(field: "cost", message: error.description) }
+        do { return try GroundCost(rows) } catch { throw .invalidSetting(field: .cost, message: error.description) }
     }
 }
 
@@ -90,7 +90,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``ExperimentError/invalidSetting(field:message:)`` (`shard`) unless `0 ≤ index < count`.
     public init(index: Int, count: Int) throws(ExperimentError) {
         guard count >= 1, index >= 0, index < count else {
-            throw .invalidSetting(field: "shard", message: "\(index)/\(count), expected i/n with n >= 1 and 0 <= i < n")
+            throw .invalidSetting(field: .shard, message: "\(index)/\(count), expected i/n with n >= 1 and 0 <= i < n")
         }
         self.index = index
         self.count = count
@@ -102,7 +102,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws(ExperimentError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw .invalidSetting(field: "shard", message: "'\(text)', expected i/n (for example 0/4)")
+            throw .invalidSetting(field: .shard, message: "'\(text)', expected i/n (for example 0/4)")
         }
         try self.init(index: i, count: n)
     }

@@ -192,8 +192,8 @@ public struct SweepLayout: Sendable, Hashable {
     ///
     /// - Throws: ``ExperimentError/invalidSetting(field:message:)`` when `sets` or `radii` is empty.
     public init(sets: [String], radii: [Double], testRadius: Double, nominalBaseline: Double) throws(ExperimentError) {
-        guard !sets.isEmpty else { throw .invalidSetting(field: "sets", message: "empty, expected at least one set") }
-        guard !radii.isEmpty else { throw .invalidSetting(field: "radii", message: "empty, expected at least one radius") }
+        guard !sets.isEmpty else { throw .invalidSetting(field: .sets, message: "empty, expected at least one set") }
+        guard !radii.isEmpty else { throw .invalidSetting(field: .radii, message: "empty, expected at least one radius") }
         self.sets = sets
         self.radii = radii
         self.testRadius = testRadius

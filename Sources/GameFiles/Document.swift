@@ -14,7 +14,7 @@ public struct FilePosition: Sendable, Hashable, CustomStringConvertible {
 
 /// A parsed YAML or JSON document before interpretation: the same tree for
 /// both syntaxes, with positions where the parser gives them (YAML).
-public indirect enum DocumentValue: Sendable, Hashable {
+package indirect enum DocumentValue: Sendable, Hashable {
     /// `null` / `~` / an empty value.
     case null
     /// `true` / `false`.
@@ -29,7 +29,7 @@ public indirect enum DocumentValue: Sendable, Hashable {
     case object([(key: String, value: DocumentNode)])
 
     /// Equal kinds with equal contents.
-    public static func == (a: DocumentValue, b: DocumentValue) -> Bool {
+    package static func == (a: DocumentValue, b: DocumentValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
         case let (.bool(x), .bool(y)): x == y
@@ -42,7 +42,7 @@ public indirect enum DocumentValue: Sendable, Hashable {
     }
 
     /// Hashes what `==` compares.
-    public func hash(into h: inout Hasher) {
+    package func hash(into h: inout Hasher) {
         switch self {
         case .null: h.combine(0)
         case let .bool(x): h.combine(x)
@@ -54,7 +54,7 @@ public indirect enum DocumentValue: Sendable, Hashable {
     }
 
     /// A short description of the kind of value, for error messages.
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch self {
         case .null: "nothing (null)"
         case let .bool(b): "the boolean \(b)"
@@ -69,29 +69,29 @@ public indirect enum DocumentValue: Sendable, Hashable {
 }
 
 /// A value with its position in the file.
-public struct DocumentNode: Sendable, Hashable {
+package struct DocumentNode: Sendable, Hashable {
     /// The value.
-    public var value: DocumentValue
+    package var value: DocumentValue
     /// Where it starts, when known.
-    public var position: FilePosition?
+    package var position: FilePosition?
 
     /// A node.
-    public init(_ value: DocumentValue, at position: FilePosition? = nil) {
+    package init(_ value: DocumentValue, at position: FilePosition? = nil) {
         self.value = value
         self.position = position
     }
 }
 
 /// Reads documents from text.
-public enum DocumentReader {
+package enum DocumentReader {
     /// The largest file accepted, in bytes (a game file is small; this bounds
     /// memory on hostile input).
-    public static let maximumSize = 64 << 20
+    package static let maximumSize = 64 << 20
 
     /// Reads a UTF-8 text file of at most ``maximumSize`` bytes.
     ///
     /// - Throws: ``GameFileError`` naming the file (missing, unreadable, too large, not UTF-8).
-    public static func readText(path: String) throws(GameFileError) -> String {
+    package static func readText(path: String) throws(GameFileError) -> String {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -116,7 +116,7 @@ public enum DocumentReader {
     ///   - json: read as JSON instead of YAML.
     ///   - reference: the document describing the format, named when the file is empty.
     /// - Throws: ``GameFileError`` for a syntax error (with line and column) or an empty file.
-    public static func parseRoot(text: String, path: String, json: Bool, reference: String) throws(GameFileError) -> DocumentNode {
+    package static func parseRoot(text: String, path: String, json: Bool, reference: String) throws(GameFileError) -> DocumentNode {
         let root: DocumentNode?
         do {
             root = json ? try parseJSON(text) : try parseYAML(text)
@@ -135,10 +135,10 @@ public enum DocumentReader {
     /// The most nodes a YAML document may stand for once its aliases are expanded, keys
     /// included (5,000,000: the game files the other limits admit need far fewer, and the
     /// expansion is refused before it is built).
-    public static let maximumExpandedValues = 5_000_000
+    package static let maximumExpandedValues = 5_000_000
 
     /// The deepest nesting accepted.
-    public static let maximumDepth = 200
+    package static let maximumDepth = 200
 
     /// Parses YAML text. `nil` for an empty document.
     ///
@@ -148,7 +148,7 @@ public enum DocumentReader {
     /// ``maximumExpandedValues`` or deeper than ``maximumDepth`` is refused there. A "billion
     /// laughs" document costs no more than its text. The pass runs only when the text has both
     /// an anchor (`&`) and an alias (`*`) character; without aliases the tree has the text's size.
-    public static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
+    package static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
         if text.utf8.contains(UInt8(ascii: "&")), text.utf8.contains(UInt8(ascii: "*")) {
             switch YAMLScan.scan(text, limit: maximumExpandedValues, maximumDepth: maximumDepth).outcome {
             case .fine: break
@@ -174,7 +174,7 @@ public enum DocumentReader {
 
     /// Parses JSON text (strict RFC 8259, positions for every value,
     /// keys in file order, duplicate keys rejected). `nil` for an empty document.
-    public static func parseJSON(_ text: String) throws(DocumentError) -> DocumentNode? {
+    package static func parseJSON(_ text: String) throws(DocumentError) -> DocumentNode? {
         try JSONParser.parse(text)
     }
 
@@ -254,7 +254,7 @@ public enum DocumentReader {
 }
 
 /// A syntax-level problem with a document.
-public enum DocumentError: Error, Sendable, Equatable {
+package enum DocumentError: Error, Sendable, Equatable {
     /// The text is not valid YAML/JSON; the message says where.
     case syntax(String)
 }

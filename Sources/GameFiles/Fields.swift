@@ -4,22 +4,23 @@ import Expressions
 
 /// Typed readers for document nodes, each throwing a ``GameFileError`` that
 /// names the file, the field, what was found and what was expected. Shared by
-/// every game-file format of the project (mean-field games here, the
-/// global/local games of the Subsampling module).
-public struct FieldReader: Sendable {
+/// every game-file format of the project (mean-field games, ``GameFile``, and
+/// global/local games, ``AlternatingGameFile``); package access: the document
+/// toolkit is not part of the public API.
+package struct FieldReader: Sendable {
     /// The file named in errors.
-    public let file: String
+    package let file: String
 
     /// A reader for `file`.
-    public init(file: String) { self.file = file }
+    package init(file: String) { self.file = file }
 
     /// An error naming `field`, at `node`'s position when known.
-    public func error(_ field: String, _ node: DocumentNode?, _ message: String) -> GameFileError {
+    package func error(_ field: String, _ node: DocumentNode?, _ message: String) -> GameFileError {
         GameFileError(file: file, field: field, message: message, position: node?.position)
     }
 
     /// The pairs of a mapping.
-    public func object(_ node: DocumentNode, _ field: String) throws(GameFileError) -> [(key: String, value: DocumentNode)] {
+    package func object(_ node: DocumentNode, _ field: String) throws(GameFileError) -> [(key: String, value: DocumentNode)] {
         guard case let .object(pairs) = node.value else {
             throw error(field, node, "found \(node.value.kindDescription), expected a mapping")
         }
@@ -27,7 +28,7 @@ public struct FieldReader: Sendable {
     }
 
     /// Rejects keys that are not in `known`.
-    public func checkKeys(_ pairs: [(key: String, value: DocumentNode)], known: [String], field: String) throws(GameFileError) {
+    package func checkKeys(_ pairs: [(key: String, value: DocumentNode)], known: [String], field: String) throws(GameFileError) {
         for (key, value) in pairs where !known.contains(key) {
             let name = field.isEmpty ? key : "\(field).\(key)"
             throw error(name, value, "unknown key '\(key)', expected one of: \(known.joined(separator: ", "))")
@@ -35,7 +36,7 @@ public struct FieldReader: Sendable {
     }
 
     /// Text.
-    public func string(_ node: DocumentNode, _ field: String) throws(GameFileError) -> String {
+    package func string(_ node: DocumentNode, _ field: String) throws(GameFileError) -> String {
         guard case let .string(s) = node.value else {
             throw error(field, node, "found \(node.value.kindDescription), expected text")
         }
@@ -43,7 +44,7 @@ public struct FieldReader: Sendable {
     }
 
     /// A finite number.
-    public func number(_ node: DocumentNode, _ field: String) throws(GameFileError) -> Double {
+    package func number(_ node: DocumentNode, _ field: String) throws(GameFileError) -> Double {
         guard case let .number(x) = node.value else {
             throw error(field, node, "found \(node.value.kindDescription), expected a number")
         }
@@ -52,7 +53,7 @@ public struct FieldReader: Sendable {
     }
 
     /// `true` or `false`.
-    public func bool(_ node: DocumentNode, _ field: String) throws(GameFileError) -> Bool {
+    package func bool(_ node: DocumentNode, _ field: String) throws(GameFileError) -> Bool {
         guard case let .bool(b) = node.value else {
             throw error(field, node, "found \(node.value.kindDescription), expected true or false")
         }
@@ -60,7 +61,7 @@ public struct FieldReader: Sendable {
     }
 
     /// A whole number in `range`.
-    public func integer(_ node: DocumentNode, _ field: String, range: ClosedRange<Int>) throws(GameFileError) -> Int {
+    package func integer(_ node: DocumentNode, _ field: String, range: ClosedRange<Int>) throws(GameFileError) -> Int {
         let x = try number(node, field)
         guard x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound) else {
             throw error(field, node, "found \(DocumentValue.format(x)), expected a whole number in \(range.lowerBound)...\(range.upperBound)")
@@ -69,7 +70,7 @@ public struct FieldReader: Sendable {
     }
 
     /// One of `options`.
-    public func choice(_ node: DocumentNode, _ field: String, _ options: [String]) throws(GameFileError) -> String {
+    package func choice(_ node: DocumentNode, _ field: String, _ options: [String]) throws(GameFileError) -> String {
         let s: String
         if case let .string(text) = node.value { s = text } else {
             throw error(field, node, "found \(node.value.kindDescription), expected one of: \(options.joined(separator: ", "))")
@@ -81,7 +82,7 @@ public struct FieldReader: Sendable {
     }
 
     /// An expression: text, or a plain number (which is an expression too).
-    public func expressionSource(_ node: DocumentNode, _ field: String) throws(GameFileError) -> String {
+    package func expressionSource(_ node: DocumentNode, _ field: String) throws(GameFileError) -> String {
         switch node.value {
         case let .string(s):
             guard !s.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -100,7 +101,7 @@ public struct FieldReader: Sendable {
     ///
     /// Errors name the entry (`field[k][j]…`); the names are built only when an
     /// error is thrown, since large games have millions of entries.
-    public func numericArray(_ node: DocumentNode, _ field: String) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
+    package func numericArray(_ node: DocumentNode, _ field: String) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
         var elements: [Double] = []
         var path: [Int] = []
         let shape = try collectNumbers(node, field, &path, &elements)
@@ -136,14 +137,14 @@ public struct FieldReader: Sendable {
     }
 
     /// A finite number that satisfies `ok`; `expected` describes the condition.
-    public func number(_ node: DocumentNode, _ field: String, where ok: (Double) -> Bool, expected: String) throws(GameFileError) -> Double {
+    package func number(_ node: DocumentNode, _ field: String, where ok: (Double) -> Bool, expected: String) throws(GameFileError) -> Double {
         let x = try number(node, field)
         guard ok(x) else { throw error(field, node, "found \(Self.format(x)), expected \(expected)") }
         return x
     }
 
     /// A count `1…limit`, or a list of distinct names (identifiers).
-    public func space(_ node: DocumentNode, _ field: String, limit: Int) throws(GameFileError) -> (names: [String], named: Bool) {
+    package func space(_ node: DocumentNode, _ field: String, limit: Int) throws(GameFileError) -> (names: [String], named: Bool) {
         switch node.value {
         case .number:
             let count = try integer(node, field, range: 1...limit)
@@ -171,7 +172,7 @@ public struct FieldReader: Sendable {
 
     /// `nil` for `uniform` (or no value), else a probability vector of length `count`
     /// (entries `>= 0`, sum 1 within `1e-9`; never renormalized).
-    public func distribution(_ node: DocumentNode?, _ field: String, count: Int) throws(GameFileError) -> [Double]? {
+    package func distribution(_ node: DocumentNode?, _ field: String, count: Int) throws(GameFileError) -> [Double]? {
         guard let node, node.value != .null else { return nil }
         if case .string("uniform") = node.value { return nil }
         let v = try numericArray(node, field)
@@ -187,12 +188,12 @@ public struct FieldReader: Sendable {
     }
 
     /// A number as written in messages: whole numbers without a decimal point.
-    public static func format(_ x: Double) -> String { DocumentValue.format(x) }
+    package static func format(_ x: Double) -> String { DocumentValue.format(x) }
 
     /// Declares every entry of a `parameters` mapping as a constant of `schema`
     /// (numbers as numbers, arrays of any depth as arrays) and returns the arrays
     /// by name. `nil` or `null` declares nothing.
-    public func declareParameters(_ node: DocumentNode?, into schema: inout Schema) throws(GameFileError)
+    package func declareParameters(_ node: DocumentNode?, into schema: inout Schema) throws(GameFileError)
         -> [String: (shape: [Int], elements: [Double])] {
         var arrays: [String: (shape: [Int], elements: [Double])] = [:]
         guard let node, node.value != .null else { return arrays }

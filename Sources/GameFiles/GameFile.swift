@@ -5,18 +5,20 @@ import MeanField
 
 /// Values given on the command line that replace the file's (`rmfg solve --set …`).
 /// Each is applied to the document before it is interpreted, so it is checked
-/// exactly like the file's own value and errors name the field it replaces.
+/// exactly like the file's own value (ranges, and the set's own requirements such
+/// as a wasserstein ground cost) and errors name the field it replaces. The choices
+/// are typed: an invalid name is refused before the file is read.
 public struct GameOverrides: Sendable, Hashable {
     /// `ambiguity.set`.
-    public var set: String?
+    public var set: AmbiguityKind?
     /// `ambiguity.radius` (a number or an expression in `s, a, mu`).
     public var radius: String?
     /// `ambiguity.support`.
-    public var support: String?
+    public var support: SupportRestriction?
     /// `solver.temperature`.
     public var temperature: Double?
     /// `solver.method`.
-    public var method: String?
+    public var method: EquilibriumMethod?
     /// `solver.damping`.
     public var damping: Double?
     /// `solver.learningRate`.
@@ -26,14 +28,14 @@ public struct GameOverrides: Sendable, Hashable {
     /// `solver.maxIterations`.
     public var maxIterations: Int?
     /// `population`.
-    public var population: String?
+    public var population: PopulationModel?
     /// `solver.inner`.
-    public var inner: String?
+    public var inner: InnerMethod?
 
     /// No overrides.
-    public init(set: String? = nil, radius: String? = nil, support: String? = nil, temperature: Double? = nil,
-                method: String? = nil, damping: Double? = nil, learningRate: Double? = nil, tolerance: Double? = nil,
-                maxIterations: Int? = nil, population: String? = nil, inner: String? = nil) {
+    public init(set: AmbiguityKind? = nil, radius: String? = nil, support: SupportRestriction? = nil, temperature: Double? = nil,
+                method: EquilibriumMethod? = nil, damping: Double? = nil, learningRate: Double? = nil, tolerance: Double? = nil,
+                maxIterations: Int? = nil, population: PopulationModel? = nil, inner: InnerMethod? = nil) {
         self.set = set
         self.radius = radius
         self.support = support
@@ -45,6 +47,23 @@ public struct GameOverrides: Sendable, Hashable {
         self.maxIterations = maxIterations
         self.population = population
         self.inner = inner
+    }
+
+    /// A canonical description of the overrides other than the set and the radius
+    /// (`key=value` joined by `;`, empty for none): part of a sweep shard's identity,
+    /// so that shards solved with different settings are never merged.
+    public var solverKey: String {
+        var parts: [String] = []
+        if let support { parts.append("support=\(support.rawValue)") }
+        if let temperature { parts.append("temperature=\(temperature)") }
+        if let method { parts.append("method=\(method.rawValue)") }
+        if let damping { parts.append("damping=\(damping)") }
+        if let tolerance { parts.append("tolerance=\(tolerance)") }
+        if let maxIterations { parts.append("maxIterations=\(maxIterations)") }
+        if let population { parts.append("population=\(population.rawValue)") }
+        if let learningRate { parts.append("learningRate=\(learningRate)") }
+        if let inner { parts.append("inner=\(inner.rawValue)") }
+        return parts.joined(separator: ";")
     }
 }
 
@@ -117,6 +136,7 @@ public struct GameFile: Sendable {
     let transition: TransitionSource
     let radius: CompiledExpression
     let ambiguity: AmbiguitySet
+    let ambiguitySources: AmbiguitySources
 
     struct Slots: Sendable {
         let s: ScalarSlot
@@ -160,220 +180,114 @@ public struct GameFile: Sendable {
         func set(_ path: [String], _ value: DocumentValue) {
             root = root.setting(path, DocumentNode(value))
         }
-        if let v = o.set { set(["ambiguity", "set"], .string(v)) }
+        if let v = o.set { set(["ambiguity", "set"], .string(v.rawValue)) }
         if let v = o.radius { set(["ambiguity", "radius"], Double(v).map { .number($0) } ?? .string(v)) }
-        if let v = o.support { set(["ambiguity", "support"], .string(v)) }
+        if let v = o.support { set(["ambiguity", "support"], .string(v.rawValue)) }
         if let v = o.temperature { set(["solver", "temperature"], .number(v)) }
-        if let v = o.method { set(["solver", "method"], .string(v)) }
+        if let v = o.method { set(["solver", "method"], .string(v.rawValue)) }
         if let v = o.damping { set(["solver", "damping"], .number(v)) }
         if let v = o.learningRate { set(["solver", "learningRate"], .number(v)) }
         if let v = o.tolerance { set(["solver", "tolerance"], .number(v)) }
         if let v = o.maxIterations { set(["solver", "maxIterations"], .number(Double(v))) }
-        if let v = o.population { set(["population"], .string(v)) }
-        if let v = o.inner { set(["solver", "inner"], .string(v)) }
+        if let v = o.population { set(["population"], .string(v.rawValue)) }
+        if let v = o.inner { set(["solver", "inner"], .string(v.rawValue)) }
     }
 
     init(root: DocumentNode, path: String) throws(GameFileError) {
-        let r = FieldReader(file: path)
-        let top = try r.object(root, "")
-        try r.checkKeys(top, known: Self.topKeys, field: "")
-        func field(_ key: String) -> DocumentNode? { top.first { $0.key == key }?.value }
-        func required(_ key: String) throws(GameFileError) -> DocumentNode {
-            guard let node = field(key) else { throw r.error(key, nil, "missing, expected a value (see Docs/Format.md)") }
-            return node
-        }
+        let reader = try GameFileReader(root: root, path: path)
+        let r = reader.r
         self.path = path
-
-        // name, description
-        name = try r.string(try required("name"), "name")
-        if let d = field("description"), d.value != .null { summary = try r.string(d, "description") } else { summary = nil }
-
-        // states, actions
-        (stateNames, statesNamed) = try r.space(try required("states"), "states", limit: 1_000_000)
-        (actionNames, actionsNamed) = try r.space(try required("actions"), "actions", limit: 10_000)
-        let n = stateNames.count, m = actionNames.count
-        layout = try GameLayout.read(field("layout"), r: r, stateCount: n)
-
-        // discount
-        let discountNode = try required("discount")
-        discount = try r.number(discountNode, "discount")
-        guard discount >= 0, discount < 1 else {
-            throw r.error("discount", discountNode, "found \(DocumentValue.format(discount)), expected 0 <= discount < 1")
-        }
-
-        // Schema: variables s, a, t, mu; constants states, actions, names, parameters.
-        var schema = Schema()
-        let slots: Slots
-        do throws(ExpressionError) {
-            slots = Slots(s: try schema.declareScalar("s"), a: try schema.declareScalar("a"),
-                          t: try schema.declareScalar("t"), mu: try schema.declareArray("mu", shape: [n]))
-            try schema.declareConstant("states", value: Double(n))
-            try schema.declareConstant("actions", value: Double(m))
-        } catch {
-            throw r.error("", nil, "internal schema error: \(error)")
-        }
-        for (names, named, key) in [(stateNames, statesNamed, "states"), (actionNames, actionsNamed, "actions")] where named {
-            for (k, nm) in names.enumerated() {
-                do throws(ExpressionError) {
-                    try schema.declareConstant(nm, value: Double(k))
-                } catch {
-                    throw r.error("\(key)[\(k)]", field(key), "name '\(nm)' cannot be used: \(error.message)")
-                }
-            }
-        }
-        let parameterArrays = try r.declareParameters(field("parameters"), into: &schema)
+        (name, summary) = try reader.readNames()
+        (stateNames, statesNamed) = try r.space(try reader.required("states"), "states", limit: 1_000_000)
+        (actionNames, actionsNamed) = try r.space(try reader.required("actions"), "actions", limit: 10_000)
+        layout = try GameLayout.read(reader.field("layout"), r: r, stateCount: stateNames.count)
+        discount = try reader.readDiscount()
+        let declared = try reader.declareSchema(states: stateNames, statesNamed: statesNamed,
+                                                actions: actionNames, actionsNamed: actionsNamed)
+        let schema = declared.schema
         self.schema = schema
-        self.slots = slots
-
+        slots = declared.slots
         func compile(_ node: DocumentNode, _ fieldName: String, variables: [String]) throws(GameFileError) -> CompiledExpression {
-            let source = try r.expressionSource(node, fieldName)
-            do throws(ExpressionError) {
-                return try CompiledExpression(source, schema: schema.restricted(toVariables: variables))
-            } catch {
-                let oneLine = source.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-                    .filter { !$0.isEmpty }.joined(separator: " ")
-                throw r.error(fieldName, node, "\(error.description) in '\(oneLine)'")
-            }
+            try GameFileReader.compile(node, fieldName, variables: variables, schema: schema, reader: r)
         }
+        reward = try compile(try reader.required("reward"), "reward", variables: ["s", "a", "mu"])
+        let amb = try Self.readAmbiguity(reader, schema: schema, slots: declared.slots, stateNames: stateNames)
+        (set, support, radiusSource, radius, ambiguity, ambiguitySources) = amb
+        transition = try Self.readTransition(try reader.required("transition"), r: r, n: stateNames.count, m: actionNames.count,
+                                             stateNames: stateNames, actionNames: actionNames,
+                                             parameterArrays: declared.parameterArrays, compile: compile)
+        population = try reader.readPopulation()
+        initial = try r.distribution(reader.field("initial"), "initial", count: stateNames.count)
+        solver = try reader.readSolver()
+    }
 
-        // reward
-        reward = try compile(try required("reward"), "reward", variables: ["s", "a", "mu"])
-
-        // ambiguity
-        var setKind = AmbiguityKind.none
-        var support = SupportRestriction.simplex
-        var radiusNode = DocumentNode(.number(0))
-        var costNode: DocumentNode?
-        var weightsNode: DocumentNode?
-        if let amb = field("ambiguity"), amb.value != .null {
-            let pairs = try r.object(amb, "ambiguity")
-            try r.checkKeys(pairs, known: ["set", "radius", "cost", "weights", "support"], field: "ambiguity")
-            func sub(_ k: String) -> DocumentNode? { pairs.first { $0.key == k }?.value }
-            guard let setNode = sub("set") else { throw r.error("ambiguity.set", amb, "missing, expected one of: \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))") }
-            setKind = AmbiguityKind(rawValue: try r.choice(setNode, "ambiguity.set", AmbiguityKind.allCases.map(\.rawValue))) ?? .none
-            if let s = sub("support") {
-                support = SupportRestriction(rawValue: try r.choice(s, "ambiguity.support", SupportRestriction.allCases.map(\.rawValue))) ?? .simplex
-            }
-            if let rn = sub("radius") { radiusNode = rn } else if setKind != .none {
-                throw r.error("ambiguity.radius", amb, "missing, expected a number >= 0 or an expression in s, a, mu")
-            }
-            costNode = sub("cost")
-            weightsNode = sub("weights")
+    /// The `ambiguity` block: the set, its support and radius, and the set with its
+    /// weights and ground cost. A ground cost is checked whichever set is chosen (so that
+    /// `--set wasserstein` cannot meet an invalid one later); for other sets only up to
+    /// 1,000 states, where the n x n evaluation is cheap. Weights are checked whichever
+    /// set is chosen and used only by l1.
+    static func readAmbiguity(_ reader: GameFileReader, schema: Schema, slots: Slots, stateNames: [String]) throws(GameFileError)
+        -> (AmbiguityKind, SupportRestriction, String, CompiledExpression, AmbiguitySet, AmbiguitySources) {
+        let r = reader.r, n = stateNames.count
+        let keys = try reader.readAmbiguityKeys()
+        func compile(_ node: DocumentNode, _ fieldName: String, _ variables: [String]) throws(GameFileError) -> CompiledExpression {
+            try GameFileReader.compile(node, fieldName, variables: variables, schema: schema, reader: r)
         }
-        set = setKind
-        self.support = support
-        radiusSource = (try? r.expressionSource(radiusNode, "ambiguity.radius")) ?? "0"
-        radius = try compile(radiusNode, "ambiguity.radius", variables: ["s", "a", "mu"])
+        let radiusSource = (try? r.expressionSource(keys.radius, "ambiguity.radius")) ?? "0"
+        let radius = try compile(keys.radius, "ambiguity.radius", ["s", "a", "mu"])
         if let c = radius.constantValue, !(c.isFinite && c >= 0) {
-            throw r.error("ambiguity.radius", radiusNode, "found \(DocumentValue.format(c)), expected a number >= 0")
+            throw r.error("ambiguity.radius", keys.radius, "found \(DocumentValue.format(c)), expected a number >= 0")
         }
-        let costExpression = try costNode.map { node throws(GameFileError) in try compile(node, "ambiguity.cost", variables: ["s", "t"]) }
-        let weightsExpression = try weightsNode.map { node throws(GameFileError) in try compile(node, "ambiguity.weights", variables: ["t"]) }
-        var env = Environment(schema: schema)
+        let cost = try keys.cost.map { node throws(GameFileError) in (try compile(node, "ambiguity.cost", ["s", "t"]), node) }
+        let weightsExpression = try keys.weights.map { node throws(GameFileError) in try compile(node, "ambiguity.weights", ["t"]) }
+        if keys.set == .wasserstein, cost == nil {
+            throw r.error("ambiguity.cost", reader.field("ambiguity"), "missing, expected a ground cost with c(s, s) = 0 and c(s, t) > 0 for s ≠ t (an expression in s, t) for set wasserstein")
+        }
         var groundCost: GroundCost?
+        if let cost, keys.set == .wasserstein || n <= 1_000 {
+            let checked = try GameFileReader.groundCost(cost, schema: schema, slots: slots, stateNames: stateNames, reader: r)
+            if keys.set == .wasserstein { groundCost = checked }
+        }
         var weights: [Double]?
-        if setKind == .wasserstein, costExpression == nil {
-            throw r.error("ambiguity.cost", field("ambiguity"), "missing, expected a ground cost with c(s, s) = 0 and c(s, t) > 0 for s ≠ t (an expression in s, t) for set wasserstein")
+        if let weightsExpression, let node = keys.weights {
+            weights = try GameFileReader.weights(weightsExpression, node: node, schema: schema, slots: slots, stateNames: stateNames, reader: r)
         }
-        // A ground cost is checked whichever set is chosen (so that `--set wasserstein` cannot
-        // meet an invalid one later); for other sets only up to 1,000 states, where the
-        // n x n evaluation is cheap.
-        if let costExpression, setKind == .wasserstein || n <= 1_000 {
-            guard n <= 5_000 else { throw r.error("ambiguity.cost", costNode, "a \(n)x\(n) ground cost is too large; wasserstein supports up to 5000 states") }
-            var matrix = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-            for s in 0..<n {
-                for t in 0..<n {
-                    env[slots.s] = Double(s); env[slots.t] = Double(t)
-                    let c: Double
-                    do throws(ExpressionError) { c = try costExpression.evaluate(in: env) } catch {
-                        throw r.error("ambiguity.cost", costNode, "at s=\(stateNames[s]), t=\(stateNames[t]): \(error.message)")
-                    }
-                    guard c.isFinite, c >= 0 else {
-                        throw r.error("ambiguity.cost", costNode, "at s=\(stateNames[s]), t=\(stateNames[t]): found \(c), expected a finite number >= 0")
-                    }
-                    guard s != t || c == 0 else {
-                        throw r.error("ambiguity.cost", costNode, "at s=t=\(stateNames[s]): found \(c), expected c(s, s) = 0")
-                    }
-                    guard s == t || c > 0 else {
-                        throw r.error("ambiguity.cost", costNode, "at s=\(stateNames[s]), t=\(stateNames[t]): found 0, expected a number > 0 for s ≠ t")
-                    }
-                    matrix[s][t] = c
-                }
-            }
-            do throws(AmbiguityError) {
-                let cost = try GroundCost(matrix)
-                if setKind == .wasserstein { groundCost = cost }
-            } catch {
-                throw r.error("ambiguity.cost", costNode, error.description)
-            }
+        let sources = AmbiguitySources(node: reader.field("ambiguity"), cost: cost, weights: weights)
+        let set: AmbiguitySet
+        do throws(AmbiguityError) {
+            set = try AmbiguitySet(kind: keys.set, support: keys.support, weights: keys.set == .l1 ? weights : nil, cost: groundCost)
+        } catch {
+            throw r.error("ambiguity", sources.node, error.description)
         }
-        // Weights are checked whichever set is chosen and used only by l1.
-        if let weightsExpression {
-            var w = [Double](repeating: 1, count: n)
-            for t in 0..<n {
-                env[slots.t] = Double(t)
-                do throws(ExpressionError) { w[t] = try weightsExpression.evaluate(in: env) } catch {
-                    throw r.error("ambiguity.weights", weightsNode, "at t=\(stateNames[t]): \(error.message)")
-                }
-                guard w[t].isFinite, w[t] > 0 else {
-                    throw r.error("ambiguity.weights", weightsNode, "at t=\(stateNames[t]): found \(w[t]), expected a finite number > 0")
-                }
+        return (keys.set, keys.support, radiusSource, radius, set, sources)
+    }
+
+    /// The ambiguity set of kind `kind` with this file's support, `l1` weights and
+    /// wasserstein ground cost: the file's own set when `kind` is its set; for
+    /// wasserstein without `ambiguity.cost`, the cost `defaultCost` returns (called only
+    /// then; an error naming `ambiguity.cost` when it returns `nil`). Used by sweeps,
+    /// which solve one game under several sets.
+    ///
+    /// - Throws: ``GameFileError`` naming `ambiguity.cost` (an invalid or too large
+    ///   ground cost, or none) or `ambiguity`.
+    public func ambiguitySet(_ kind: AmbiguityKind, defaultCost: () -> GroundCost? = { nil }) throws(GameFileError) -> AmbiguitySet {
+        if kind == set { return ambiguity }
+        let r = FieldReader(file: path)
+        var cost: GroundCost?
+        if kind == .wasserstein {
+            if let source = ambiguitySources.cost {
+                cost = try GameFileReader.groundCost(source, schema: schema, slots: slots, stateNames: stateNames, reader: r)
+            } else if let fallback = defaultCost() {
+                cost = fallback
+            } else {
+                throw r.error("ambiguity.cost", ambiguitySources.node, "missing, expected a ground cost with c(s, s) = 0 and c(s, t) > 0 for s ≠ t (an expression in s, t) for set wasserstein")
             }
-            if setKind == .l1 { weights = w }
         }
         do throws(AmbiguityError) {
-            ambiguity = try AmbiguitySet(kind: setKind, support: support, weights: weights, cost: groundCost)
+            return try AmbiguitySet(kind: kind, support: support, weights: kind == .l1 ? ambiguitySources.weights : nil, cost: cost)
         } catch {
-            throw r.error("ambiguity", field("ambiguity"), error.description)
+            throw r.error("ambiguity", ambiguitySources.node, error.description)
         }
-
-        // transition
-        transition = try Self.readTransition(try required("transition"), r: r, n: n, m: m, stateNames: stateNames,
-                                             actionNames: actionNames, parameterArrays: parameterArrays,
-                                             compile: compile)
-
-        // population
-        if let p = field("population") {
-            population = try r.choice(p, "population", ["worst-case", "nominal"]) == "nominal" ? .nominal : .worstCase
-        } else {
-            population = .worstCase
-        }
-
-        // initial
-        initial = try r.distribution(field("initial"), "initial", count: n)
-
-        // solver
-        var settings = SolverSettings()
-        if let sv = field("solver"), sv.value != .null {
-            let pairs = try r.object(sv, "solver")
-            try r.checkKeys(pairs, known: ["method", "temperature", "damping", "learningRate", "tolerance", "maxIterations", "inner"], field: "solver")
-            for (key, node) in pairs {
-                let f = "solver.\(key)"
-                switch key {
-                case "method":
-                    settings.method = EquilibriumMethod(rawValue: try r.choice(node, f, EquilibriumMethod.allCases.map(\.rawValue))) ?? .auto
-                case "temperature":
-                    settings.temperature = try r.number(node, f)
-                    guard settings.temperature >= 0 else { throw r.error(f, node, "found \(settings.temperature), expected a number >= 0") }
-                case "damping":
-                    let d = try r.number(node, f)
-                    guard d > 0, d <= 1 else { throw r.error(f, node, "found \(d), expected 0 < damping <= 1") }
-                    settings.damping = d
-                case "learningRate":
-                    settings.learningRate = try r.number(node, f)
-                    guard settings.learningRate > 0 else { throw r.error(f, node, "found \(settings.learningRate), expected a number > 0") }
-                case "tolerance":
-                    settings.tolerance = try r.number(node, f)
-                    guard settings.tolerance > 0 else { throw r.error(f, node, "found \(settings.tolerance), expected a number > 0") }
-                case "maxIterations":
-                    settings.maxIterations = try r.integer(node, f, range: 1...100_000_000)
-                case "inner":
-                    settings.inner = InnerMethod(rawValue: try r.choice(node, f, InnerMethod.allCases.map(\.rawValue))) ?? .closedForm
-                default: break
-                }
-            }
-        }
-        solver = settings
     }
 }
 

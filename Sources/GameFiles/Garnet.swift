@@ -1,3 +1,4 @@
+import Ambiguity
 import NumberText
 import Randomness
 
@@ -19,7 +20,7 @@ public struct GarnetSpecification: Sendable, Hashable {
     /// The random seed.
     public var seed: UInt64
     /// `ambiguity.set`.
-    public var set: String = "tv"
+    public var set: AmbiguityKind = .tv
     /// `ambiguity.radius`.
     public var radius: Double = 0.1
     /// `solver.temperature`.
@@ -39,23 +40,36 @@ public struct GarnetSpecification: Sendable, Hashable {
         self.seed = seed
     }
 
-    /// Checks the ranges; the message names the flag.
-    public func validate() throws(GameFileError) {
-        func bad(_ field: String, _ message: String) -> GameFileError {
-            GameFileError(file: "garnet", field: field, message: message)
+    /// A setting of a specification that is out of range.
+    public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The settings ``validate()`` checks (`rawValue`: the property's name).
+        public enum Field: String, Sendable, Hashable, CaseIterable {
+            case states, actions, branching, radius, temperature, congestion, discount, tolerance
         }
-        guard (1...200_000).contains(states) else { throw bad("states", "\(states), expected 1...200000") }
-        guard (1...1_000).contains(actions) else { throw bad("actions", "\(actions), expected 1...1000") }
-        guard branching >= 1, branching <= states else { throw bad("branching", "\(branching), expected 1...\(states) (at most the number of states)") }
-        guard states * actions * branching <= 50_000_000 else { throw bad("branching", "states·actions·branching = \(states * actions * branching), expected at most 50,000,000") }
-        guard radius.isFinite, radius >= 0 else { throw bad("radius", "\(radius), expected a number >= 0") }
-        guard temperature.isFinite, temperature >= 0 else { throw bad("temperature", "\(temperature), expected a number >= 0") }
-        guard congestion.isFinite else { throw bad("congestion", "\(congestion), expected a finite number") }
-        guard discount.isFinite, discount >= 0, discount < 1 else { throw bad("discount", "\(discount), expected 0 <= discount < 1") }
-        guard tolerance.isFinite, tolerance > 0 else { throw bad("tolerance", "\(tolerance), expected a number > 0") }
-        guard ["none", "tv", "l1", "linf", "wasserstein", "kl", "chi2"].contains(set) else {
-            throw bad("set", "'\(set)', expected one of none, tv, l1, linf, wasserstein, kl, chi2")
+        /// The setting.
+        public let field: Field
+        /// What was found and what was expected.
+        public let message: String
+        /// `field: message`.
+        public var description: String { "\(field.rawValue): \(message)" }
+    }
+
+    /// Checks the ranges.
+    ///
+    /// - Throws: ``ValidationError`` naming the setting.
+    public func validate() throws(ValidationError) {
+        func bad(_ field: ValidationError.Field, _ message: String) -> ValidationError {
+            ValidationError(field: field, message: message)
         }
+        guard (1...200_000).contains(states) else { throw bad(.states, "\(states), expected 1...200000") }
+        guard (1...1_000).contains(actions) else { throw bad(.actions, "\(actions), expected 1...1000") }
+        guard branching >= 1, branching <= states else { throw bad(.branching, "\(branching), expected 1...\(states) (at most the number of states)") }
+        guard states * actions * branching <= 50_000_000 else { throw bad(.branching, "states·actions·branching = \(states * actions * branching), expected at most 50,000,000") }
+        guard radius.isFinite, radius >= 0 else { throw bad(.radius, "\(radius), expected a number >= 0") }
+        guard temperature.isFinite, temperature >= 0 else { throw bad(.temperature, "\(temperature), expected a number >= 0") }
+        guard congestion.isFinite else { throw bad(.congestion, "\(congestion), expected a finite number") }
+        guard discount.isFinite, discount >= 0, discount < 1 else { throw bad(.discount, "\(discount), expected 0 <= discount < 1") }
+        guard tolerance.isFinite, tolerance > 0 else { throw bad(.tolerance, "\(tolerance), expected a number > 0") }
     }
 
     /// The rewards `R[s][a]` and the sparse transition entries `[s, a, t, p]`
@@ -80,8 +94,8 @@ public struct GarnetSpecification: Sendable, Hashable {
         let rewardRows = rewards.map { "[" + $0.map(num).joined(separator: ", ") + "]" }
         let entryRows = entries.map { "[\($0.0), \($0.1), \($0.2), \(num($0.3))]" }
         var radiusLine = num(radius)
-        if set == "none" { radiusLine = "0" }
-        let cost = set == "wasserstein" ? "abs(s - t) / states" : nil
+        if set == .none { radiusLine = "0" }
+        let cost = set == .wasserstein ? "abs(s - t) / states" : nil
         if json {
             var out = "{\n"
             out += "  \"name\": \"\(name)\",\n  \"description\": \"\(description)\",\n"
@@ -91,7 +105,7 @@ public struct GarnetSpecification: Sendable, Hashable {
             out += "    \"E\": [\n      " + entryRows.joined(separator: ",\n      ") + "\n    ]\n  },\n"
             out += "  \"reward\": \"R[s][a] - c * mu[s]\",\n"
             out += "  \"transition\": {\"sparse\": \"E\"},\n"
-            out += "  \"ambiguity\": {\"set\": \"\(set)\", \"radius\": \(radiusLine)\(cost.map { ", \"cost\": \"\($0)\"" } ?? "")},\n"
+            out += "  \"ambiguity\": {\"set\": \"\(set.rawValue)\", \"radius\": \(radiusLine)\(cost.map { ", \"cost\": \"\($0)\"" } ?? "")},\n"
             out += "  \"solver\": {\"temperature\": \(num(temperature)), \"tolerance\": \(num(tolerance))}\n"
             out += "}\n"
             return out
@@ -105,7 +119,7 @@ public struct GarnetSpecification: Sendable, Hashable {
         out += "  E:\n" + entryRows.map { "    - \($0)\n" }.joined()
         out += "reward: \"R[s][a] - c * mu[s]\"\n"
         out += "transition: {sparse: E}\n"
-        out += "ambiguity:\n  set: \(set)\n  radius: \(radiusLine)\n"
+        out += "ambiguity:\n  set: \(set.rawValue)\n  radius: \(radiusLine)\n"
         if let cost { out += "  cost: \"\(cost)\"\n" }
         out += "solver:\n  temperature: \(num(temperature))\n  tolerance: \(num(tolerance))\n"
         return out

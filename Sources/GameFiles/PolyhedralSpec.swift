@@ -261,7 +261,7 @@ extension PolyhedralSpec {
     }
 
     /// Interprets a parsed `ambiguity`-like mapping (see ``load(path:)``).
-    public static func parse(_ root: DocumentNode, reader r: FieldReader, field prefix: String = "") throws(GameFileError) -> PolyhedralSpec {
+    package static func parse(_ root: DocumentNode, reader r: FieldReader, field prefix: String = "") throws(GameFileError) -> PolyhedralSpec {
         func name(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix).\(key)" }
         let pairs = try r.object(root, prefix)
         try r.checkKeys(pairs, known: ["set", "constraints", "features", "radius", "within", "support"], field: prefix)

@@ -15,6 +15,14 @@ public enum TaggedNature: Sendable {
     /// rows of a ``TwoStateEvaluation`` for the same `N`. The estimate then measures exactly
     /// ``TwoStateEvaluation/truncatedGain``.
     case exact(TwoStateEvaluation)
+
+    /// Which of the two an estimate used, as reported (`rawValue`: `mean-field`, `exact`).
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// ``TaggedNature/meanField``.
+        case meanField = "mean-field"
+        /// ``TaggedNature/exact(_:)``.
+        case exact
+    }
 }
 
 /// A Monte Carlo estimate of the deviation gain `ε_N`.
@@ -43,8 +51,8 @@ public struct DeviationEstimate: Sendable {
     /// `γ^T (r_max − r_min + τ log m)/(1 − γ)`, with `r` over the rewards seen: a bound on how much
     /// the untruncated gain can differ from the `T`-step one.
     public let truncationBound: Double
-    /// `"mean-field"` or `"exact"` (``TaggedNature``).
-    public let nature: String
+    /// How nature moved the tagged agent (``TaggedNature``).
+    public let nature: TaggedNature.Kind
 }
 
 extension FinitePopulation {
@@ -114,7 +122,7 @@ extension FinitePopulation {
                                  gainLow: mean - Self.normalQuantile * se, gainHigh: mean + Self.normalQuantile * se,
                                  baselineReturn: baseSum / count, deviationReturn: devSum / count,
                                  meanFieldError: errorSum / (count * Double(steps)), truncationBound: tail,
-                                 nature: exact == nil ? "mean-field" : "exact")
+                                 nature: exact == nil ? .meanField : .exact)
     }
 
     /// The argument checks of ``deviationGain(agents:episodes:steps:seed:nature:)``; the exact

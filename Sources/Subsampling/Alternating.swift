@@ -1,5 +1,4 @@
 import Foundation
-import GameFiles
 import Randomness
 
 /// How the global agent updates in each round of ALTERNATING-MARL.
@@ -139,11 +138,11 @@ public enum GapStudy {
     /// `progress` is called at each stage (every round of each run, then the Nash gaps), in
     /// order, on the calling thread; the library itself prints nothing.
     ///
-    /// - Throws: `GameFileError` for a k outside `1...n` (field `observed`).
+    /// - Throws: ``AlternatingGameError`` for a k outside `1...n` (field `observed`).
     public static func run(game: AlternatingGame, observed: [Int],
-                           progress: ((AlternatingProgress) -> Void)? = nil) throws(GameFileError) -> [GapPoint] {
+                           progress: ((AlternatingProgress) -> Void)? = nil) throws(AlternatingGameError) -> [GapPoint] {
         for k in observed where !(1...game.agents).contains(k) {
-            throw GameFileError(file: game.path, field: "observed", message: "found \(k), expected a whole number in 1...\(game.agents) (at most agents)")
+            throw AlternatingGameError(.observed, "found \(k), expected a whole number in 1...\(game.agents) (at most agents)")
         }
         return observed.enumerated().map { index, k in
             point(game: game, observed: k, progress: progress.map { report in

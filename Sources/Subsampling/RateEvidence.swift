@@ -1,5 +1,4 @@
 import Foundation
-import GameFiles
 import Randomness
 
 /// What the measured Nash gaps say about their decay in k (Docs/Alternating.md, "Rate").
@@ -164,10 +163,10 @@ extension GapStudy {
     /// The Nash gaps of ALTERNATING-MARL with learning, one row per seed and one entry per k
     /// (the learning seed replaced by each of `seeds`; everything else as in ``run(game:observed:progress:)``).
     ///
-    /// - Throws: `GameFileError` for a k outside `1...n` (field `observed`).
-    public static func learnedGaps(game: AlternatingGame, observed: [Int], seeds: [UInt64]) throws(GameFileError) -> [[Double]] {
+    /// - Throws: ``AlternatingGameError`` for a k outside `1...n` (field `observed`).
+    public static func learnedGaps(game: AlternatingGame, observed: [Int], seeds: [UInt64]) throws(AlternatingGameError) -> [[Double]] {
         for k in observed where !(1...game.agents).contains(k) {
-            throw GameFileError(file: game.path, field: "observed", message: "found \(k), expected a whole number in 1...\(game.agents) (at most agents)")
+            throw AlternatingGameError(.observed, "found \(k), expected a whole number in 1...\(game.agents) (at most agents)")
         }
         return seeds.map { seed in
             var g = game

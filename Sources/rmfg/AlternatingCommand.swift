@@ -69,7 +69,7 @@ struct AlternatingCommand: ParsableCommand {
 
     func loadAlternatingGame() throws -> AlternatingGame {
         var file: AlternatingGame
-        do { file = try AlternatingGame.load(path: game) } catch { throw InputError(error.description) }
+        do { file = try AlternatingGameFile.load(path: game) } catch { throw InputError(error.description) }
         if let agents {
             guard agents >= 1 else { throw InputError("--agents: found \(agents), expected a whole number >= 1") }
             do { file = try file.with(agents: agents) } catch {
@@ -101,18 +101,10 @@ struct AlternatingCommand: ParsableCommand {
             if let o = file.observed, !ks.contains(o) { ks.append(o) }
             return ks.sorted()
         }
-        let parts = observed.split(separator: ",", omittingEmptySubsequences: false)
-        var ks: [Int] = []
-        for (i, part) in parts.enumerated() {
-            let text = part.trimmingCharacters(in: .whitespaces)
-            guard let k = Int(text) else { throw InputError("--observed: entry \(i + 1) is '\(text)', expected a whole number") }
-            guard (1...n).contains(k) else {
-                throw InputError("--observed: entry \(i + 1) is \(k), expected a whole number in 1...\(n) (agents: n = \(n))")
-            }
-            guard !ks.contains(k) else { throw InputError("--observed: entry \(i + 1) repeats \(k)") }
-            ks.append(k)
+        return try Parse.list(observed, flag: "--observed", entries: "whole numbers", expected: "a whole number", distinct: true,
+                              entry: { Int($0) }) { k in
+            (1...n).contains(k) ? nil : "expected a whole number in 1...\(n) (agents: n = \(n))"
         }
-        return ks
     }
 
     func study() throws -> Bool {
@@ -137,12 +129,16 @@ struct AlternatingCommand: ParsableCommand {
             let line = "\r\u{1B}[K  k = \(p.observed) (\(p.index + 1) of \(p.count)): \(stage)   \(seconds) s "
             writeProgress(line)
         } : nil
-        do { points = try GapStudy.run(game: file, observed: ks, progress: progress) } catch { throw InputError(error.description) }
+        do { points = try GapStudy.run(game: file, observed: ks, progress: progress) } catch {
+            throw InputError(GameFileError(error, file: file.path).description)
+        }
         var learnedGaps = [points.map(\.learnedGap.nash)]
         if seeds > 1 {
             if showProgress { writeProgress("\r\u{1B}[K  learning and Nash gaps for \(seeds - 1) more seed\(seeds == 2 ? "" : "s") ") }
             let more = (1..<seeds).map { file.learning.seed &+ UInt64($0) }
-            do { learnedGaps += try GapStudy.learnedGaps(game: file, observed: ks, seeds: more) } catch { throw InputError(error.description) }
+            do { learnedGaps += try GapStudy.learnedGaps(game: file, observed: ks, seeds: more) } catch {
+                throw InputError(GameFileError(error, file: file.path).description)
+            }
         }
         if showProgress { writeProgress("\r\u{1B}[K") }
         let report = AlternatingReport(game: file, points: points, learnedGaps: learnedGaps)

@@ -24,7 +24,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         try runCommand {
-            let file = try loadGame(game, overrides: overrides.overrides)
+            let file = try loadGame(game, overrides: try overrides.overrides)
             let built = try makeGame(file)
             let initial = file.initial ?? [Double](repeating: 1 / Double(file.stateCount), count: file.stateCount)
             let snapshot = try wrapSolve(file) { () throws(MeanFieldError) in try built.snapshot(at: initial) }

@@ -1,3 +1,4 @@
+import Ambiguity
 import ArgumentParser
 import Foundation
 import GameFiles
@@ -26,7 +27,7 @@ struct GenerateCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Number of actions.") var actions: Int = 3
         @Option(parsing: .unconditional, help: "Successors per (state, action) row, at most --states.") var branching: Int = 5
         @Option(parsing: .unconditional, help: "Random seed (an integer 0 to 2^64 − 1).") var seed: String = "1"
-        @Option(help: "ambiguity.set of the file: none, tv, l1, linf, wasserstein (cost |s−t|/n), kl or chi2.") var set: String = "tv"
+        @Option(help: "ambiguity.set of the file: none, tv, l1, linf, wasserstein (cost |s−t|/n), kl or chi2.") var set = Choice(AmbiguityKind.tv)
         @Option(parsing: .unconditional, help: "ambiguity.radius of the file, >= 0.") var radius: Double = 0.1
         @Option(parsing: .unconditional, help: "solver.temperature of the file, >= 0.") var temperature: Double = 0.2
         @Option(parsing: .unconditional, help: "Crowd aversion c in R[s][a] − c·μ(s).") var congestion: Double = 0.5
@@ -40,13 +41,13 @@ struct GenerateCommand: ParsableCommand {
                     throw InputError("--seed: '\(seed)', expected an integer from 0 to 18446744073709551615")
                 }
                 var spec = GarnetSpecification(states: states, actions: actions, branching: branching, seed: seedValue)
-                spec.set = set
+                spec.set = try set.value(flag: "--set")
                 spec.radius = radius
                 spec.temperature = temperature
                 spec.congestion = congestion
                 spec.discount = discount
                 spec.tolerance = tolerance
-                do { try spec.validate() } catch let e as GameFileError { throw InputError("--\(e.field): \(e.message)") }
+                do throws(GarnetSpecification.ValidationError) { try spec.validate() } catch { throw InputError("--\(error.field.rawValue): \(error.message)") }  // each field is a flag
                 let text = spec.fileText(json: output?.lowercased().hasSuffix(".json") ?? false)
                 if let output { try writeOutputFile(text, to: output, flag: "--output") } else { emit(text) }
                 return true

@@ -36,102 +36,15 @@ struct MergeCommand: ParsableCommand {
 
     func merge() throws -> Bool {
         let figureSettings = try figures.settings()
-        guard !folders.isEmpty else { throw InputError("DIR: expected at least one folder of shard files") }
-        var shards: [(shard: Shard, manifest: SweepManifest, folder: URL, stem: String)] = []
-        for folder in folders {
-            let url = URL(fileURLWithPath: folder, isDirectory: true)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw InputError("\(folder): not a folder")
-            }
-            let names: [String]
-            do { names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() } catch {
-                throw InputError("\(folder): cannot list the folder")
-            }
-            for name in names where name.hasPrefix("shard-") && name.hasSuffix(".manifest") {
-                let path = url.appendingPathComponent(name).path
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError("\(path): cannot read") }
-                let manifest = try SweepManifest.parse(text, source: path)
-                let shard: Shard
-                do { shard = try Shard(parsing: manifest["shard"] ?? "") } catch { throw InputError("\(path): \(error)") }
-                let stem = "shard-\(shard.index)-of-\(shard.count)"
-                guard name == "\(stem).manifest" else {
-                    throw InputError("\(path): the file name does not match its 'shard: \(shard)' line")
-                }
-                shards.append((shard, manifest, url, stem))
-            }
-        }
-        guard let first = shards.first else {
-            throw InputError("\(folders.joined(separator: " ")): no shard-i-of-n.manifest files found")
-        }
-        let n = first.shard.count
-        // Keyed by index, not an array of n slots: n comes from a file.
-        var seen: [Int: String] = [:]
-        for s in shards {
-            let path = s.folder.appendingPathComponent("\(s.stem).manifest").path
-            guard s.manifest.identity == first.manifest.identity else {
-                let key = zip(s.manifest.lines, first.manifest.lines)
-                    .first { a, b in a.0 != "shard" && (a.0 != b.0 || a.1 != b.1) }?.0.0 ?? "their lines"
-                throw InputError("\(path): not from the same run as \(first.folder.appendingPathComponent("\(first.stem).manifest").path) (they differ in '\(key)')")
-            }
-            guard s.shard.count == n else { throw InputError("\(path): shard \(s.shard), but another shard is one of \(n)") }
-            if let other = seen[s.shard.index] { throw InputError("\(path): shard \(s.shard) also found at \(other)") }
-            seen[s.shard.index] = path
-        }
-        if let missing = (0..<n).first(where: { seen[$0] == nil }) {
-            throw InputError("shard \(missing) of \(n) missing (expected shard-\(missing)-of-\(n).manifest and .csv; rerun that shard)")
-        }
-        let cellCount = try first.manifest.integer("cells", source: "manifest")
-        let firstPath = first.folder.appendingPathComponent("\(first.stem).manifest").path
-        let layout: SweepLayout
-        do {
-            let radii = try (first.manifest["radii"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map { s in
-                guard let x = Double(s) else { throw InputError("\(firstPath): radii: '\(s)' is not a number") }
-                return x
-            }
-            layout = try SweepLayout(sets: (first.manifest["sets"] ?? "").split(separator: ",").map(String.init), radii: radii,
-                                     testRadius: try first.manifest.number("testRadius", source: firstPath),
-                                     nominalBaseline: try first.manifest.number("nominal.value", source: firstPath))
-        } catch let error as ExperimentError {
-            throw InputError("\(firstPath): \(error)")
-        }
-        guard layout.cellCount == cellCount, cellCount >= 1 else {
-            throw InputError("\(firstPath): cells: \(cellCount), but \(layout.sets.count) sets × \(layout.radii.count) radii make \(layout.cellCount)")
-        }
-        var parts: [[SweepRecord]] = []
-        var timings: [(Int, String)] = []
-        var allTimings = true
-        for s in shards.sorted(by: { $0.shard.index < $1.shard.index }) {
-            let path = s.folder.appendingPathComponent("\(s.stem).csv").path
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError("\(path): cannot read") }
-            let records: [SweepRecord]
-            do { records = try SweepCSV.parse(text) } catch { throw InputError("\(path): \(error)") }
-            let expected = s.shard.cells(of: cellCount)
-            guard records.map(\.cell) == expected else {
-                throw InputError("\(path): holds cells \(records.map(\.cell)), expected \(expected) for shard \(s.shard) of \(cellCount) cells")
-            }
-            do { try layout.validate(records) } catch { throw InputError("\(path): \(error)") }
-            parts.append(records)
-            let timingPath = s.folder.appendingPathComponent("\(s.stem)-timings.csv").path
-            if let t = try? String(contentsOfFile: timingPath, encoding: .utf8) {
-                for line in t.split(separator: "\n").dropFirst() {
-                    let f = line.split(separator: ",")
-                    if f.count == 2, let c = Int(f[0]) { timings.append((c, String(f[1]))) }
-                }
-            } else {
-                allTimings = false
-            }
-        }
-        let records: [SweepRecord]
-        do { records = try SweepCSV.merge(parts, cellCount: cellCount) } catch { throw InputError("merge: \(error)") }
-        let report = try SweepReport(manifest: first.manifest, records: records, shard: nil)
+        let sweep: ShardedSweep
+        do { sweep = try ShardedSweep(folders: folders) } catch { throw InputError(error.description) }
+        let report = try SweepReport(manifest: sweep.manifest, records: sweep.records, shard: nil)
         if let output {
-            let read = shards.flatMap { s in ["\(s.stem).csv", "\(s.stem).manifest", "\(s.stem)-timings.csv"].map { s.folder.appendingPathComponent($0).path } }
-            let dir = try OutputDirectory(output, inputs: read)
+            let dir = try OutputDirectory(output, inputs: sweep.inputs)
             dir.figures = figureSettings
             try report.writeFiles(to: dir)
-            if allTimings {
-                let lines = ["cell,seconds"] + timings.sorted { $0.0 < $1.0 }.map { "\($0.0),\($0.1)" }
+            if let timings = sweep.timings {
+                let lines = ["cell,seconds"] + timings.map { "\($0.cell),\($0.seconds)" }
                 try dir.write("timings.csv", lines.joined(separator: "\n") + "\n")
             }
             try dir.commit()

@@ -54,7 +54,7 @@ struct PopulationCommand: ParsableCommand {
     var seed: Int = 1
 
     @Option(name: .customLong("true-model"), help: "Kernel that moves the agents: worst-case, nominal or random (default: the game's population model).")
-    var trueModel: String?
+    var trueModel: Choice<TrueModel>?
 
     @Option(help: "Read π* and μ* from this result.json (written by `rmfg solve --output`) instead of solving.")
     var equilibrium: String?
@@ -78,20 +78,9 @@ struct PopulationCommand: ParsableCommand {
 
     /// The validated list of population sizes.
     static func parseAgents(_ text: String) throws -> [Int] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw InputError("--agents: empty, expected a comma-separated list of integers >= 1")
+        try Parse.list(text, flag: "--agents", entries: "integers >= 1", expected: "an integer >= 1", distinct: true, entry: { Int($0) }) { x in
+            x < 1 ? "expected an integer >= 1" : x > 10_000_000 ? "expected at most 10000000" : nil
         }
-        var out: [Int] = []
-        for (k, part) in parts.enumerated() {
-            let s = part.trimmingCharacters(in: .whitespaces)
-            guard let x = Int(s) else { throw InputError("--agents: entry \(k + 1) is '\(s)', expected an integer >= 1") }
-            guard x >= 1 else { throw InputError("--agents: entry \(k + 1) is \(x), expected an integer >= 1") }
-            guard x <= 10_000_000 else { throw InputError("--agents: entry \(k + 1) is \(x), expected at most 10000000") }
-            guard !out.contains(x) else { throw InputError("--agents: \(x) appears twice") }
-            out.append(x)
-        }
-        return out
     }
 
     /// Upper limits on the Monte Carlo flags, checked before anything is allocated
@@ -117,14 +106,8 @@ struct PopulationCommand: ParsableCommand {
         guard agentSteps <= Self.maximumAgentSteps else {
             throw InputError("--episodes: \(episodes) episodes x \(steps) steps over N = \(sizes.map(String.init).joined(separator: ",")) simulate \(String(format: "%.2g", agentSteps)) agent-steps, expected at most \(String(format: "%.0e", Self.maximumAgentSteps)); use fewer episodes, steps or agents")
         }
-        var model: TrueModel?
-        if let trueModel {
-            guard let m = TrueModel(rawValue: trueModel) else {
-                throw InputError("--true-model: '\(trueModel)', expected worst-case, nominal or random")
-            }
-            model = m
-        }
-        let file = try loadGame(game, overrides: overrides.overrides)
+        let model = try trueModel.value(flag: "--true-model")
+        let file = try loadGame(game, overrides: try overrides.overrides)
         let meanFieldGame = try makeGame(file)
         let temperature = file.solver.temperature
         let pair: (meanField: [Double], policy: Policy, source: String)
@@ -168,52 +151,12 @@ struct PopulationCommand: ParsableCommand {
         return true
     }
 
-    /// Reads `meanField` and `policy` from a `rmfg solve` result file.
-    ///
-    /// The file is read by GameFiles' strict JSON parser, so every JSON number is
-    /// accepted (`1`, `0`, `-0`, `1e-3`, `2.5E+2`), as written by `rmfg solve`,
-    /// Python's `json`, `jq` or any other conforming writer.
+    /// Reads `meanField` and `policy` from a `rmfg solve` result file (``EquilibriumFile``)
+    /// and checks them against the game.
     static func readEquilibrium(_ path: String, game: MeanFieldGame) throws -> (meanField: [Double], policy: Policy, source: String) {
-        let text: String
-        do { text = try DocumentReader.readText(path: path) } catch {
-            throw InputError("--equilibrium: \(error.description)")
-        }
-        let root: DocumentNode?
-        do { root = try DocumentReader.parseJSON(text) } catch {
-            switch error {
-            case let .syntax(message): throw InputError("--equilibrium: '\(path)' is not JSON: \(message)")
-            }
-        }
-        guard case let .object(pairs)? = root?.value else {
-            throw InputError("--equilibrium: '\(path)' is not a JSON object")
-        }
-        func field(_ key: String) -> DocumentNode? { pairs.first { $0.key == key }?.value }
-        /// The finite numbers of a JSON array, naming the first entry that is not one.
-        func numbers(_ node: DocumentNode, _ name: String) throws -> [Double] {
-            guard case let .array(items) = node.value else {
-                throw InputError("--equilibrium: \(name) is \(node.value.kindDescription), expected an array of numbers")
-            }
-            return try items.enumerated().map { k, item in
-                guard case let .number(x) = item.value else {
-                    throw InputError("--equilibrium: \(name) has a non-numeric entry (entry \(k + 1) is \(item.value.kindDescription))")
-                }
-                guard x.isFinite else {
-                    throw InputError("--equilibrium: \(name) entry \(k + 1) is out of the range of a Double")
-                }
-                return x
-            }
-        }
-        guard let rawMu = field("meanField") else {
-            throw InputError("--equilibrium: '\(path)' has no meanField array")
-        }
-        let mu = try numbers(rawMu, "meanField")
-        guard let rawPolicy = field("policy") else {
-            throw InputError("--equilibrium: '\(path)' has no policy array")
-        }
-        guard case let .array(policyRows) = rawPolicy.value else {
-            throw InputError("--equilibrium: policy is \(rawPolicy.value.kindDescription), expected an array of rows")
-        }
-        let rows = try policyRows.enumerated().map { s, row in try numbers(row, "policy row \(s)") }
+        let pair: EquilibriumFile
+        do { pair = try EquilibriumFile.read(path: path) } catch { throw InputError("--equilibrium: \(error)") }
+        let mu = pair.meanField, rows = pair.policy
         do {
             try game.validateMeanField(mu)
         } catch {
@@ -268,7 +211,7 @@ struct PopulationReport: CommandReport {
     /// The log–log slope of the gain against N, from at least 3 positive gains.
     var slope: LinearFit? { LogLogFit.fit(x: sizes, y: rows.map(\.estimate.gain), minimumPoints: 3) }
     var positiveGains: Int { rows.filter { $0.estimate.gain > 0 }.count }
-    var approximateNature: Bool { rows.contains { $0.estimate.nature == "mean-field" } }
+    var approximateNature: Bool { rows.contains { $0.estimate.nature == .meanField } }
 
     var json: JSON {
         let c = constants
@@ -295,7 +238,7 @@ struct PopulationReport: CommandReport {
             ("slopePoints", .int(positiveGains)),
             ("meanFieldError", .numbers(rows.map(\.estimate.meanFieldError))),
             ("truncationBound", .numbers(rows.map(\.estimate.truncationBound))),
-            ("nature", .array(rows.map { .string($0.estimate.nature) })),
+            ("nature", .array(rows.map { .string($0.estimate.nature.rawValue) })),
             ("constantEstimates", .object([
                 ("reward", .number(c.reward)), ("kernel", .number(c.kernel)), ("radius", .number(c.radius)),
                 ("robustExpectation", .number(c.robustExpectation)), ("populationKernel", .number(c.populationKernel)),

@@ -51,7 +51,7 @@ struct SolveCommand: ParsableCommand {
 
     func solve() throws -> Bool {
         let figureSettings = try figures.settings()
-        let file = try loadGame(game, overrides: overrides.overrides)
+        let file = try loadGame(game, overrides: try overrides.overrides)
         let meanFieldGame = try makeGame(file)
         var options = file.equilibriumOptions
         options.verify = verify

@@ -69,20 +69,13 @@ struct SweepCommand: ParsableCommand {
         try runCommand { try sweep() }
     }
 
-    var overrides: GameOverrides { solver.overrides() }
+    var overrides: GameOverrides {
+        get throws { try solver.overrides() }
+    }
 
     func sweep() throws -> Bool {
         // Flags first (cheap), then the file.
-        let kinds = try parseSets(sets)
-        let radiusList = try Parse.vector(radii, flag: "--radii")
-        guard let seedValue = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
-            throw InputError("--seed: '\(seed)', expected an integer from 0 to 18446744073709551615")
-        }
-        let shardValue: Shard
-        do { shardValue = try shard.map { s throws(ExperimentError) in try Shard(parsing: s) } ?? .all } catch {
-            throw InputError("--shard: \(error.description.replacingOccurrences(of: "shard: ", with: ""))")
-        }
-        if shard != nil, output == nil { throw InputError("--shard: needs --output DIR to write the shard's CSV") }
+        let (kinds, radiusList, seedValue, shardValue) = try readFlags()
         let file = try loadGame(game, overrides: overrides)
         let ambiguitySets = try kinds.map { try buildSet($0, file: file) }
         let settings: SweepSettings
@@ -96,16 +89,45 @@ struct SweepCommand: ParsableCommand {
         let figureSettings = try figures.settings()
         let output = try self.output.map { try OutputDirectory($0, inputs: [game]) }
         output?.figures = figureSettings
-        let meanFieldGame = try makeGame(file)
-        let sweep = Sweep(game: meanFieldGame, options: file.equilibriumOptions, settings: settings)
-        let showProgress = !quiet && standardErrorIsTerminal
+        let sweep = Sweep(game: try makeGame(file), options: file.equilibriumOptions, settings: settings)
         let baseline = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.nominalBaseline() }
+        let (records, timings) = try runCells(sweep, file: file, shard: shardValue, baseline: baseline)
+        let manifest = SweepManifest(game: file.name, path: game, digest: FileDigest.fnv1a64(path: game), overrides: try overridesKey,
+                                     states: file.stateCount, settings: settings, baseline: baseline, shard: shardValue)
+        // The report is built from the manifest's text, exactly as `rmfg merge` builds it.
+        let parsed: SweepManifest
+        do { parsed = try SweepManifest.parse(manifest.text) } catch { throw InputError("manifest: \(error)") }
+        let report = try SweepReport(manifest: parsed, records: records, shard: shard == nil ? nil : shardValue)
+        if let output { try write(report, manifest: manifest, records: records, timings: timings, shard: shardValue, to: output) }
+        report.print(as: format.format)
+        return report.converged
+    }
+
+    /// The sets, radii, seed and shard flags, checked.
+    func readFlags() throws -> (sets: [AmbiguityKind], radii: [Double], seed: UInt64, shard: Shard) {
+        let kinds = try parseSets(sets)
+        let radiusList = try Parse.vector(radii, flag: "--radii")
+        guard let seedValue = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
+            throw InputError("--seed: '\(seed)', expected an integer from 0 to 18446744073709551615")
+        }
+        let shardValue: Shard
+        do { shardValue = try shard.map { s throws(ExperimentError) in try Shard(parsing: s) } ?? .all } catch {
+            throw InputError("--shard: \(error.description.replacingOccurrences(of: "shard: ", with: ""))")
+        }
+        if shard != nil, output == nil { throw InputError("--shard: needs --output DIR to write the shard's CSV") }
+        return (kinds, radiusList, seedValue, shardValue)
+    }
+
+    /// The shard's cells, in order, with their wall times (a progress line per cell on a terminal).
+    func runCells(_ sweep: Sweep, file: GameFile, shard: Shard, baseline: NominalBaseline) throws
+        -> (records: [SweepRecord], timings: [(Int, Double)]) {
+        let showProgress = !quiet && standardErrorIsTerminal
+        let indices = shard.cells(of: sweep.settings.cellCount)
         var timings: [(Int, Double)] = []
-        let cellCount = shardValue.cells(of: settings.cellCount).count
         var records: [SweepRecord] = []
         let clock = ContinuousClock()
-        for index in shardValue.cells(of: settings.cellCount) {
-            let cell = settings.cell(index)
+        for index in indices {
+            let cell = sweep.settings.cell(index)
             let start = clock.now
             let record: SweepRecord
             do {
@@ -118,162 +140,64 @@ struct SweepCommand: ParsableCommand {
             timings.append((index, seconds))
             records.append(record)
             if showProgress {
-                let line = "  cell \(records.count)/\(cellCount): \(record.set) ρ = \(fmt(record.radius)) (\(String(format: "%.2f", seconds)) s)\n"
+                let line = "  cell \(records.count)/\(indices.count): \(record.set) ρ = \(fmt(record.radius)) (\(String(format: "%.2f", seconds)) s)\n"
                 writeProgress(terminalSafe(line))
             }
         }
-        let manifest = SweepManifest(file: file, path: game, overridesKey: overridesKey, settings: settings,
-                                     baseline: baseline, shard: shardValue)
-        // The report is built from the manifest's text, exactly as `rmfg merge` builds it.
-        let report = try SweepReport(manifest: SweepManifest.parse(manifest.text, source: "manifest"),
-                                     records: records, shard: shard == nil ? nil : shardValue)
-        if let output {
-            let timingText = (["cell,seconds"] + timings.map { "\($0.0),\(SweepCSV.number($0.1))" }).joined(separator: "\n") + "\n"
-            if shard != nil {
-                let stem = "shard-\(shardValue.index)-of-\(shardValue.count)"
-                try output.write("\(stem).csv", SweepCSV.render(records))
-                try output.write("\(stem).manifest", manifest.text)
-                try output.write("\(stem)-timings.csv", timingText)
-            } else {
-                try report.writeFiles(to: output)
-                try output.write("timings.csv", timingText)
-            }
-            try output.commit()
-        }
-        report.print(as: format.format)
-        return report.converged
+        return (records, timings)
     }
 
-    /// A canonical description of the override flags (part of the shard identity).
-    var overridesKey: String { solver.key }
+    /// The output folder: the shard's CSV, manifest and timings, or the whole run's files.
+    func write(_ report: SweepReport, manifest: SweepManifest, records: [SweepRecord], timings: [(Int, Double)],
+               shard shardValue: Shard, to output: OutputDirectory) throws {
+        let timingText = (["cell,seconds"] + timings.map { "\($0.0),\(SweepCSV.number($0.1))" }).joined(separator: "\n") + "\n"
+        if shard != nil {
+            let stem = "shard-\(shardValue.index)-of-\(shardValue.count)"
+            try output.write("\(stem).csv", SweepCSV.render(records))
+            try output.write("\(stem).manifest", manifest.text)
+            try output.write("\(stem)-timings.csv", timingText)
+        } else {
+            try report.writeFiles(to: output)
+            try output.write("timings.csv", timingText)
+        }
+        try output.commit()
+    }
+
+    /// A canonical description of the override flags (part of the shard identity), by ``GameOverrides/solverKey``.
+    var overridesKey: String {
+        get throws { try overrides.solverKey }
+    }
 
     func parseSets(_ text: String) throws -> [AmbiguityKind] {
-        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        return try names.enumerated().map { k, name in
-            guard let kind = AmbiguityKind(rawValue: name) else {
-                throw InputError("--sets: entry \(k + 1) is '\(name)', expected one of \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return kind
-        }
+        try Parse.list(text, flag: "--sets", entries: "ambiguity sets",
+                       expected: "one of \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                       entry: { AmbiguityKind(rawValue: $0) })
     }
 
     /// The set of kind `kind` with the file's support, l1 weights and wasserstein cost
-    /// (default cost `|s − t| / n` when the file has none).
+    /// (default cost `|s − t| / n` when the file has none), by ``GameFile/ambiguitySet(_:defaultCost:)``.
     func buildSet(_ kind: AmbiguityKind, file: GameFile) throws -> AmbiguitySet {
-        var set: AmbiguitySet
-        if kind == file.set {
-            set = file.ambiguitySet
-        } else if kind == .l1 || kind == .wasserstein {
-            var o = overrides
-            o.set = kind.rawValue
-            o.radius = "0"
-            do {
-                set = try GameFile.load(path: game, overrides: o).ambiguitySet
-            } catch {
-                guard kind == .wasserstein, error.field == "ambiguity.cost", error.message.hasPrefix("missing") else {
-                    throw InputError(error.description)
-                }
-                do {
-                    set = try AmbiguitySet(kind: .wasserstein, support: file.support,
-                                           cost: SweepSettings.defaultGroundCost(stateCount: file.stateCount))
-                } catch {
-                    throw InputError("--sets: wasserstein: \(error)")
-                }
-            }
-        } else {
-            do { set = try AmbiguitySet(kind: kind, support: file.support) } catch { throw InputError("--sets: \(error)") }
+        do {
+            return try file.ambiguitySet(kind) { try? SweepSettings.defaultGroundCost(stateCount: file.stateCount) }
+        } catch {
+            throw InputError(error.description)
         }
-        return set
     }
 }
 
 /// Maps a settings error to the flag that set it.
 func flagMessage(_ error: ExperimentError) -> String {
     guard case let .invalidSetting(field, message) = error else { return error.description }
-    let flag = ["sets": "--sets", "radii": "--radii", "testRadius": "--test-radius", "samples": "--samples",
-                "shard": "--shard", "radius": "--test-radius"][field] ?? field
+    let flag: String
+    switch field {
+    case .sets: flag = "--sets"
+    case .radii: flag = "--radii"
+    case .testRadius, .radius: flag = "--test-radius"
+    case .samples: flag = "--samples"
+    case .shard: flag = "--shard"
+    case .states, .cost: flag = field.rawValue
+    }
     return "\(flag): \(message)"
-}
-
-/// The run-level facts of a sweep shard, written beside its CSV as `key: value` lines.
-/// Every line but `shard:` identifies the run; `rmfg merge` requires them to agree.
-struct SweepManifest {
-    var lines: [(String, String)]
-
-    init(lines: [(String, String)]) { self.lines = lines }
-
-    init(file: GameFile, path: String, overridesKey: String, settings: SweepSettings, baseline: NominalBaseline, shard: Shard) {
-        let eq = baseline.equilibrium
-        lines = [
-            ("format", "rmfg-sweep 1"),
-            ("game", file.name),
-            ("file", path),
-            ("digest", fileDigest(path)),
-            ("overrides", overridesKey),
-            ("states", String(file.stateCount)),
-            ("sets", settings.sets.map(\.kind.rawValue).joined(separator: ",")),
-            ("radii", settings.radii.map(SweepCSV.number).joined(separator: ",")),
-            ("testRadius", SweepCSV.number(settings.testRadius)),
-            ("samples", String(settings.samples)),
-            ("seed", String(settings.seed)),
-            ("cells", String(settings.cellCount)),
-            ("nominal.converged", eq.converged ? "true" : "false"),
-            ("nominal.iterations", String(eq.iterations)),
-            ("nominal.exploitability", SweepCSV.number(eq.exploitability)),
-            ("nominal.stationarityResidual", SweepCSV.number(eq.stationarityResidual)),
-            ("nominal.value", SweepCSV.number(baseline.performance.value)),
-            ("nominal.residual", SweepCSV.number(baseline.performance.residual)),
-            ("shard", shard.description),
-        ]
-    }
-
-    var text: String { lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n" }
-
-    /// Everything except the shard line: equal for every shard of one run.
-    var identity: String { lines.filter { $0.0 != "shard" }.map { "\($0.0): \($0.1)" }.joined(separator: "\n") }
-
-    static func parse(_ text: String, source: String) throws -> SweepManifest {
-        var lines: [(String, String)] = []
-        for raw in text.split(separator: "\n") {
-            guard let colon = raw.firstIndex(of: ":") else { throw InputError("\(source): '\(raw)' is not a 'key: value' line") }
-            let key = String(raw[..<colon])
-            var value = String(raw[raw.index(after: colon)...])
-            if value.hasPrefix(" ") { value.removeFirst() }
-            lines.append((key, value))
-        }
-        let manifest = SweepManifest(lines: lines)
-        guard manifest["format"] == "rmfg-sweep 1" else { throw InputError("\(source): not an rmfg sweep manifest (no 'format: rmfg-sweep 1' line)") }
-        for key in ["game", "sets", "radii", "testRadius", "samples", "seed", "cells", "shard",
-                    "nominal.converged", "nominal.iterations", "nominal.exploitability",
-                    "nominal.stationarityResidual", "nominal.value"] where manifest[key] == nil {
-            throw InputError("\(source): the line '\(key):' is missing")
-        }
-        return manifest
-    }
-
-    subscript(key: String) -> String? { lines.first { $0.0 == key }?.1 }
-
-    func number(_ key: String, source: String) throws -> Double {
-        guard let s = self[key], let x = Double(s) else { throw InputError("\(source): '\(key)' is not a number") }
-        return x
-    }
-
-    func integer(_ key: String, source: String) throws -> Int {
-        guard let s = self[key], let x = Int(s) else { throw InputError("\(source): '\(key)' is not an integer") }
-        return x
-    }
-}
-
-/// FNV-1a (64 bit) of a file's bytes, in hex; `unreadable` when it cannot be read.
-func fileDigest(_ path: String) -> String {
-    guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in data {
-        h ^= UInt64(byte)
-        h = h &* 0x0000_0100_0000_01B3
-    }
-    let hex = String(h, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
 }
 
 /// What `rmfg sweep` and `rmfg merge` print and write, built from a manifest and records.
@@ -294,19 +218,20 @@ struct SweepReport: CommandReport {
 
     init(manifest m: SweepManifest, records: [SweepRecord], shard: Shard?, source: String = "manifest") throws {
         game = m["game"] ?? ""
-        sets = (m["sets"] ?? "").split(separator: ",").map(String.init)
-        radii = try (m["radii"] ?? "").split(separator: ",").map { s in
-            guard let x = Double(s) else { throw InputError("\(source): radii: '\(s)' is not a number") }
-            return x
-        }
-        testRadius = try m.number("testRadius", source: source)
-        samples = try m.integer("samples", source: source)
+        sets = m.sets
         seed = m["seed"] ?? ""
         nominalConverged = m["nominal.converged"] == "true"
-        nominalIterations = try m.integer("nominal.iterations", source: source)
-        nominalExploitability = try m.number("nominal.exploitability", source: source)
-        nominalResidual = try m.number("nominal.stationarityResidual", source: source)
-        nominalValue = try m.number("nominal.value", source: source)
+        do throws(ExperimentError) {
+            radii = try m.radii()
+            testRadius = try m.number("testRadius")
+            samples = try m.integer("samples")
+            nominalIterations = try m.integer("nominal.iterations")
+            nominalExploitability = try m.number("nominal.exploitability")
+            nominalResidual = try m.number("nominal.stationarityResidual")
+            nominalValue = try m.number("nominal.value")
+        } catch {
+            throw InputError("\(source): \(error)")
+        }
         self.records = records.sorted { $0.cell < $1.cell }
         self.shard = shard
     }

@@ -8,7 +8,7 @@ extension WorstCaseCommand {
     func solvePolyhedral() throws -> Bool {
         let spec = try polyhedralSpec()
         // These sets have no closed form: the default method means the LP.
-        if method == "both" { throw InputError("--method: '\(set)' has no closed form to compare with; use --method lp (the default for this set)") }
+        if method.defaultValueDescription == "both" { throw InputError("--method: '\(setName)' has no closed form to compare with; use --method lp (the default for this set)") }
         let p = try Parse.probabilityVector(Parse.vectorFlag(nominal, file: nominalFile, flag: "--nominal"),
                                             flag: nominalFile == nil ? "--nominal" : "--nominal-file")
         let v = try Parse.vectorFlag(values, file: valuesFile, flag: "--values")
@@ -61,24 +61,21 @@ extension WorstCaseCommand {
 
     /// The spec from `--features`/`--radius` or `--constraints FILE`.
     private func polyhedralSpec() throws -> PolyhedralSpec {
-        let support = SupportRestriction(rawValue: self.support)
-        guard let support else { throw InputError("--support: '\(self.support)', expected simplex or nominal") }
-        guard ["closed-form", "lp", "both"].contains(method) else {
-            throw InputError("--method: '\(method)', expected closed-form, lp or both")
-        }
+        let support = try self.support.value(flag: "--support")
+        _ = try method.value(flag: "--method")
         if let constraints {
             guard features == nil else { throw InputError("--features and --constraints: give one of them") }
             var spec: PolyhedralSpec
             do { spec = try PolyhedralSpec.load(path: constraints) } catch { throw InputError("--constraints: \(error.description)") }
-            guard set == spec.family.rawValue else {
-                throw InputError("--set: '\(set)', but \(constraints) describes a '\(spec.family.rawValue)' set")
+            guard setName == spec.family.rawValue else {
+                throw InputError("--set: '\(setName)', but \(constraints) describes a '\(spec.family.rawValue)' set")
             }
             guard radius == "file" else { throw InputError("--radius: '\(radius)', expected 'file' with --constraints (the file gives every radius)") }
             spec.support = support
             return spec
         }
-        guard set == "moment" else {
-            throw InputError("--set \(set): \(set == "polyhedral" ? "needs --constraints FILE" : "--features is only for --set moment")")
+        guard setName == "moment" else {
+            throw InputError("--set \(setName): \(setName == "polyhedral" ? "needs --constraints FILE" : "--features is only for --set moment")")
         }
         guard let features else { throw InputError("--features: missing, expected comma-separated expressions in t for --set moment") }
         do { return try PolyhedralSpec.moment(features: features, radii: radius, support: support) } catch {
@@ -104,7 +101,7 @@ extension WorstCaseCommand {
                             "radius": "--radius"][field] ?? flagName(field)
                 throw InputError("\(flag): \(message)")
             case let .linearProgram(message):
-                throw InputError("--set \(set): \(message)")
+                throw InputError("--set \(setName): \(message)")
             case .outOfRange:
                 throw InputError("--values: \(error.description)")
             }

@@ -1,8 +1,13 @@
 import Ambiguity
 import ArgumentParser
-import Expressions
 import GameFiles
 import LinearProgramming
+
+/// Which solvers `rmfg worst-case --method` runs.
+enum WorstCaseMethod: String, FlagValue {
+    case closedForm = "closed-form", lp, both
+    static var expectedValues: String { "closed-form, lp or both" }
+}
 
 /// `rmfg worst-case`: the inner problem `σ = min_{q ∈ U} q·V` for one nominal
 /// distribution, with its certificate, optionally checked against the LP.
@@ -25,7 +30,10 @@ struct WorstCaseCommand: ParsableCommand {
     )
 
     @Option(help: "The ambiguity set: none, tv, l1, linf, wasserstein, kl, chi2, moment (with --features) or polyhedral (with --constraints).")
-    var set: String
+    var set: Choice<AmbiguityKind>
+
+    /// `--set` as given (`moment` and `polyhedral` are not closed-form kinds).
+    var setName: String { self.set.defaultValueDescription }
 
     @Option(parsing: .unconditional, help: "moment: the features f_k(t), comma-separated expressions in t (e.g. \"t,t^2\"); --radius then lists ε_k (one, or one per feature).")
     var features: String?
@@ -58,10 +66,10 @@ struct WorstCaseCommand: ParsableCommand {
     var weights: String?
 
     @Option(help: "Where q may put mass: simplex (default; also states with p_t = 0) or nominal (supp p only).")
-    var support: String = "simplex"
+    var support = Choice(SupportRestriction.simplex)
 
     @Option(help: "closed-form (default), lp (GLPK; polyhedral sets only) or both (and compare).")
-    var method: String = "closed-form"
+    var method = Choice(WorstCaseMethod.closedForm)
 
     @Flag(help: "Solve the LP in exact rational arithmetic (glp_exact), from the floating optimum.")
     var exact = false
@@ -79,16 +87,52 @@ struct WorstCaseCommand: ParsableCommand {
     }
 
     func solve() throws -> Bool {
-        if ["moment", "polyhedral"].contains(set) || features != nil || constraints != nil { return try solvePolyhedral() }
-        guard let kind = AmbiguityKind(rawValue: set) else {
-            throw InputError("--set: '\(set)', expected one of: \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        if ["moment", "polyhedral"].contains(setName) || features != nil || constraints != nil { return try solvePolyhedral() }
+        let problem = try readProblem()
+        let uset = try ambiguitySet(problem)
+        if let exportLp {
+            let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: problem.p, values: problem.v, radius: problem.rho) }
+            try exportCPLEX(lp, to: exportLp, inputs: [costFile, nominalFile, valuesFile].compactMap { $0 })
         }
-        guard let supportKind = SupportRestriction(rawValue: support) else {
-            throw InputError("--support: '\(support)', expected simplex or nominal")
+        let outcome = try compute(problem, uset)
+        switch output.format {
+        case .json: emit(JSON.object(jsonFields(problem, outcome)).serialized)
+        case .text: emit(textLines(problem, outcome).joined(separator: "\n"))
         }
-        guard ["closed-form", "lp", "both"].contains(method) else {
-            throw InputError("--method: '\(method)', expected closed-form, lp or both")
+        return outcome.passed
+    }
+
+    /// The validated flags: the set, support, method, radius, vectors and claim.
+    struct Problem {
+        let kind: AmbiguityKind
+        let support: SupportRestriction
+        let method: WorstCaseMethod
+        let rho: Double
+        let p: [Double]
+        let v: [Double]
+        let claimed: Double?
+        var tolerance: Double { Acceptance.tolerance(values: v) }
+    }
+
+    /// What the chosen methods computed, their certificate checks and the verdict.
+    struct Outcome {
+        let closed: WorstCase?
+        let lp: (solved: LPWorstCase, program: LinearProgram)?
+        let checks: [(String, CertificateCheck)]
+        let sigma: Double
+        let passed: Bool
+        var failures: [String] { checks.flatMap { name, check in check.failures.map { "\(name): \($0)" } } }
+        var agreement: Double? {
+            guard let closed, let lp else { return nil }
+            return abs(closed.value - lp.solved.value)
         }
+    }
+
+    /// Phase 1: every flag checked, in the documented order.
+    func readProblem() throws -> Problem {
+        let kind = try set.value(flag: "--set")
+        let supportKind = try support.value(flag: "--support")
+        let method = try self.method.value(flag: "--method")
         let rho = try Parse.number(radius, flag: "--radius")
         guard rho >= 0 else { throw InputError("--radius: \(radius), expected a number >= 0") }
         let p = try Parse.probabilityVector(Parse.vectorFlag(nominal, file: nominalFile, flag: "--nominal"),
@@ -98,18 +142,23 @@ struct WorstCaseCommand: ParsableCommand {
             throw InputError("\(valuesFile == nil ? "--values" : "--values-file"): \(v.count) entries, expected \(p.count) (one per entry of \(nominalFile == nil ? "--nominal" : "--nominal-file"))")
         }
         let claimed = try claim.map { try Parse.number($0, flag: "--claim") }
-        if exact, method == "closed-form" {
+        if exact, method == .closedForm {
             throw InputError("--exact: applies to the LP; use --method lp or --method both")
         }
-        if (method != "closed-form" || exportLp != nil), !kind.isPolyhedral {
+        if (method != .closedForm || exportLp != nil), !kind.isPolyhedral {
             throw InputError("--method/--export-lp: set '\(kind.rawValue)' is not polyhedral, so it has no LP; use --method closed-form (its certificate is the convex dual)")
         }
-        // Set parameters.
+        return Problem(kind: kind, support: supportKind, method: method, rho: rho, p: p, v: v, claimed: claimed)
+    }
+
+    /// Phase 2: the set, with the l1 weights and the wasserstein ground cost.
+    func ambiguitySet(_ problem: Problem) throws -> AmbiguitySet {
+        let kind = problem.kind, n = problem.p.count
         var w: [Double]?
         if let weights {
             guard kind == .l1 else { throw InputError("--weights: only for --set l1") }
             w = try Parse.vector(weights, flag: "--weights")
-            guard w?.count == p.count else { throw InputError("--weights: \(w?.count ?? 0) entries, expected \(p.count)") }
+            guard w?.count == n else { throw InputError("--weights: \(w?.count ?? 0) entries, expected \(n)") }
             if let k = w?.firstIndex(where: { $0 <= 0 }) { throw InputError("--weights: entry \(k + 1) is \(w?[k] ?? 0), expected a number > 0") }
         }
         if (cost != nil || costFile != nil), kind != .wasserstein {
@@ -119,35 +168,26 @@ struct WorstCaseCommand: ParsableCommand {
         var ground: GroundCost?
         if kind == .wasserstein {
             let matrix = try costFile.map { try Parse.csvMatrix(path: $0, flag: "--cost-file") }
-                ?? (try costMatrix(cost ?? "abs(s - t)", n: p.count))
-            guard matrix.count == p.count else {
-                throw InputError("--cost-file: \(matrix.count) rows, expected \(p.count) (one per state)")
+                ?? (try costMatrix(cost ?? "abs(s - t)", n: n))
+            guard matrix.count == n else {
+                throw InputError("--cost-file: \(matrix.count) rows, expected \(n) (one per state)")
             }
             do { ground = try GroundCost(matrix) } catch { throw InputError("--cost\(costFile == nil ? "" : "-file"): \(error.message)") }
         }
-        let uset: AmbiguitySet
-        do { uset = try AmbiguitySet(kind: kind, support: supportKind, weights: w, cost: ground) } catch {
+        do { return try AmbiguitySet(kind: kind, support: problem.support, weights: w, cost: ground) } catch {
             throw InputError("--\(error.field): \(error.message)")
         }
-        let tolerance = Acceptance.tolerance(values: v)
+    }
 
-        if let exportLp {
-            let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v, radius: rho) }
-            try exportCPLEX(lp, to: exportLp, inputs: [costFile, nominalFile, valuesFile].compactMap { $0 })
-        }
-
-        var fields: [(String, JSON)] = [("set", .string(kind.rawValue)), ("radius", .number(rho)),
-                                        ("support", .string(supportKind.rawValue)), ("nominal", .numbers(p)),
-                                        ("values", .numbers(v))]
-        var text: [String] = []
-        var ok = true
-        var sigma: Double
+    /// Phase 3: the closed form and/or the LP, their certificate checks, the agreement and the claim.
+    func compute(_ problem: Problem, _ uset: AmbiguitySet) throws -> Outcome {
+        let p = problem.p, v = problem.v, rho = problem.rho
         var closed: WorstCase?
-        var lpResult: (LPWorstCase, LinearProgram)?
-        if method != "lp" {
+        var lpResult: (solved: LPWorstCase, program: LinearProgram)?
+        if problem.method != .lp {
             closed = try wrap { () throws(AmbiguityError) in try uset.worstCase(nominal: p, values: v, radius: rho) }
         }
-        if method != "closed-form" {
+        if problem.method != .closedForm {
             let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v, radius: rho) }
             let solved = try wrap { () throws(AmbiguityError) in
                 try uset.worstCaseLP(nominal: p, values: v, radius: rho, options: LPOptions(exact: exact))
@@ -158,110 +198,97 @@ struct WorstCaseCommand: ParsableCommand {
         var checks: [(String, CertificateCheck)] = []
         if let closed { checks.append(("closed form", uset.check(closed, nominal: p, values: v, radius: rho))) }
         if let (solved, _) = lpResult { checks.append(("LP", uset.check(solved, nominal: p, values: v, radius: rho))) }
-        for (_, check) in checks { ok = ok && check.passed }
-        if let closed {
-            sigma = closed.value
+        var ok = checks.allSatisfy { $0.1.passed }
+        let sigma = closed?.value ?? lpResult?.solved.value ?? .nan
+        if problem.method == .both, let closed, let (solved, _) = lpResult {
+            ok = ok && Acceptance.accepts(abs(closed.value - solved.value), values: v)
+        }
+        if let claimed = problem.claimed { ok = ok && Acceptance.accepts(claimed - sigma, values: v) }
+        return Outcome(closed: closed, lp: lpResult, checks: checks, sigma: sigma, passed: ok)
+    }
+
+    /// Phase 4: the JSON object's fields (Docs/CLI.md).
+    func jsonFields(_ problem: Problem, _ outcome: Outcome) -> [(String, JSON)] {
+        var fields: [(String, JSON)] = [("set", .string(problem.kind.rawValue)), ("radius", .number(problem.rho)),
+                                        ("support", .string(problem.support.rawValue)), ("nominal", .numbers(problem.p)),
+                                        ("values", .numbers(problem.v))]
+        func certificate(_ c: Certificate) -> JSON {
+            .object([("primal", .number(c.primal)), ("dual", .number(c.dual)), ("gap", .number(c.gap))])
+        }
+        if let closed = outcome.closed {
             fields += [("value", .number(closed.value)), ("distribution", .numbers(closed.distribution)),
-                       ("method", .string(method)),
-                       ("certificate", .object([("primal", .number(closed.certificate.primal)),
-                                                ("dual", .number(closed.certificate.dual)),
-                                                ("gap", .number(closed.certificate.gap))])),
+                       ("method", .string(problem.method.rawValue)), ("certificate", certificate(closed.certificate)),
                        ("dual", .object(closed.dual.map { ($0.name, .number($0.value)) })),
                        ("distance", .number(closed.distance))]
-        } else if let (solved, lp) = lpResult {
-            sigma = solved.value
+        } else if let (solved, lp) = outcome.lp {
             fields += [("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
-                       ("method", .string(method)),
-                       ("certificate", .object([("primal", .number(solved.certificate.primal)),
-                                                ("dual", .number(solved.certificate.dual)),
-                                                ("gap", .number(solved.certificate.gap))])),
+                       ("method", .string(problem.method.rawValue)), ("certificate", certificate(solved.certificate)),
                        ("dual", .object(lpDuals(lp, solved))),
                        ("kktResidual", .number(solved.solution.kktResidual)),
                        ("exact", .bool(solved.solution.exact))]
-        } else {
-            sigma = .nan
         }
-        if method == "both", let closed, let (solved, _) = lpResult {
-            let agreement = abs(closed.value - solved.value)
+        if problem.method == .both, let agreement = outcome.agreement, let (solved, _) = outcome.lp {
             fields += [("lp", .object([("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
                                        ("status", .string(solved.status.rawValue)),
                                        ("kktResidual", .number(solved.solution.kktResidual)),
                                        ("exact", .bool(solved.solution.exact))])),
-                       ("agreement", .number(agreement)), ("tolerance", .number(tolerance))]
-            ok = ok && Acceptance.accepts(agreement, values: v)
+                       ("agreement", .number(agreement)), ("tolerance", .number(problem.tolerance))]
         }
-        if let claimed {
-            let error = claimed - sigma
-            fields += [("claim", .number(claimed)), ("claimError", .number(error))]
-            ok = ok && Acceptance.accepts(error, values: v)
+        if let claimed = problem.claimed {
+            fields += [("claim", .number(claimed)), ("claimError", .number(claimed - outcome.sigma))]
         }
         if let exportLp { fields.append(("exportedLP", .string(exportLp))) }
-        let failures = checks.flatMap { name, check in check.failures.map { "\(name): \($0)" } }
+        let failures = outcome.failures
         if !failures.isEmpty { fields.append(("failures", .array(failures.map { .string($0) }))) }
-        fields.append(("passed", .bool(ok)))
-
-        switch output.format {
-        case .json:
-            emit(JSON.object(fields).serialized)
-        case .text:
-            text.append("worst case over \(kind.rawValue) ball, radius \(fmt(rho)), support \(supportKind.rawValue)")
-            text.append("σ = min_{q∈U} q·V = \(fmt(sigma))   (nominal p·V = \(fmt(zip(p, v).map(*).reduce(0, +))))")
-            text.append("")
-            let q = closed?.distribution ?? lpResult?.0.distribution ?? []
-            var table = TextTable(header: method == "both" ? ["state", "V", "nominal p", "worst-case q", "LP q"] : ["state", "V", "nominal p", "worst-case q"])
-            for t in p.indices {
-                var row = ["\(t)", fmt(v[t]), fmt(p[t]), fmt(q[t])]
-                if method == "both", let (solved, _) = lpResult { row.append(fmt(solved.distribution[t])) }
-                table.add(row)
-            }
-            text.append(table.rendered)
-            text.append("")
-            if let closed {
-                if !closed.dual.isEmpty {
-                    text.append("dual         " + closed.dual.map { "\($0.name) = \(fmt($0.value))" }.joined(separator: ", "))
-                }
-                text.append("certificate  primal \(fmt(closed.certificate.primal)), dual \(fmt(closed.certificate.dual)), gap \(fmt(closed.certificate.gap))")
-            } else if let (solved, _) = lpResult {
-                let c = solved.certificate
-                text.append("certificate  primal \(fmt(c.primal)), dual \(fmt(c.dual)), gap \(fmt(c.gap)) (LP duals; KKT residual \(fmt(solved.solution.kktResidual)))")
-            }
-            for failure in failures { text.append("check        FAILED: \(failure)") }
-            if method == "both", let closed, let (solved, _) = lpResult {
-                let agreement = abs(closed.value - solved.value)
-                let agree = Acceptance.accepts(agreement, values: v)
-                text.append("LP           σ = \(fmt(solved.value)), status \(solved.status.rawValue)\(solved.solution.exact ? " (exact arithmetic)" : ""), KKT residual \(fmt(solved.solution.kktResidual))")
-                text.append("agreement    |closed form − LP| = \(fmt(agreement)) \(agree ? "<=" : ">") tolerance \(fmt(tolerance)): \(agree ? "agree" : "DISAGREE")")
-            }
-            if let claimed {
-                let error = claimed - sigma
-                text.append("claim        \(fmt(claimed)): error \(fmt(error)) — \(Acceptance.accepts(error, values: v) ? "confirmed" : "REFUTED") (tolerance \(fmt(tolerance)))")
-            }
-            if let exportLp { text.append("LP written to \(exportLp) (CPLEX LP format)") }
-            emit(text.joined(separator: "\n"))
-        }
-        return ok
+        fields.append(("passed", .bool(outcome.passed)))
+        return fields
     }
 
-    /// `c(s, t)` from an expression in `s` and `t` (also `states`).
-    func costMatrix(_ source: String, n: Int) throws -> [[Double]] {
-        var schema = Schema()
-        do {
-            let s = try schema.declareScalar("s"), t = try schema.declareScalar("t")
-            try schema.declareConstant("states", value: Double(n))
-            let expr = try CompiledExpression(source, schema: schema)
-            var env = Environment(schema: schema)
-            var m = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-            for i in 0..<n {
-                for j in 0..<n {
-                    env[s] = Double(i); env[t] = Double(j)
-                    do { m[i][j] = try expr.evaluate(in: env) } catch {
-                        throw InputError("--cost: at s=\(i), t=\(j): \(error.message) in '\(source)'")
-                    }
-                }
+    /// Phase 5: the text report.
+    func textLines(_ problem: Problem, _ outcome: Outcome) -> [String] {
+        let p = problem.p, v = problem.v, both = problem.method == .both
+        var text = ["worst case over \(problem.kind.rawValue) ball, radius \(fmt(problem.rho)), support \(problem.support.rawValue)",
+                    "σ = min_{q∈U} q·V = \(fmt(outcome.sigma))   (nominal p·V = \(fmt(zip(p, v).map(*).reduce(0, +))))", ""]
+        let q = outcome.closed?.distribution ?? outcome.lp?.solved.distribution ?? []
+        var table = TextTable(header: both ? ["state", "V", "nominal p", "worst-case q", "LP q"] : ["state", "V", "nominal p", "worst-case q"])
+        for t in p.indices {
+            var row = ["\(t)", fmt(v[t]), fmt(p[t]), fmt(q[t])]
+            if both, let (solved, _) = outcome.lp { row.append(fmt(solved.distribution[t])) }
+            table.add(row)
+        }
+        text += [table.rendered, ""]
+        if let closed = outcome.closed {
+            if !closed.dual.isEmpty {
+                text.append("dual         " + closed.dual.map { "\($0.name) = \(fmt($0.value))" }.joined(separator: ", "))
             }
-            return m
-        } catch let error as ExpressionError {
-            throw InputError("--cost: \(error.description) in '\(source)'")
+            text.append("certificate  primal \(fmt(closed.certificate.primal)), dual \(fmt(closed.certificate.dual)), gap \(fmt(closed.certificate.gap))")
+        } else if let (solved, _) = outcome.lp {
+            let c = solved.certificate
+            text.append("certificate  primal \(fmt(c.primal)), dual \(fmt(c.dual)), gap \(fmt(c.gap)) (LP duals; KKT residual \(fmt(solved.solution.kktResidual)))")
+        }
+        for failure in outcome.failures { text.append("check        FAILED: \(failure)") }
+        let tolerance = problem.tolerance
+        if both, let agreement = outcome.agreement, let (solved, _) = outcome.lp {
+            let agree = Acceptance.accepts(agreement, values: v)
+            text.append("LP           σ = \(fmt(solved.value)), status \(solved.status.rawValue)\(solved.solution.exact ? " (exact arithmetic)" : ""), KKT residual \(fmt(solved.solution.kktResidual))")
+            text.append("agreement    |closed form − LP| = \(fmt(agreement)) \(agree ? "<=" : ">") tolerance \(fmt(tolerance)): \(agree ? "agree" : "DISAGREE")")
+        }
+        if let claimed = problem.claimed {
+            let error = claimed - outcome.sigma
+            text.append("claim        \(fmt(claimed)): error \(fmt(error)) — \(Acceptance.accepts(error, values: v) ? "confirmed" : "REFUTED") (tolerance \(fmt(tolerance)))")
+        }
+        if let exportLp { text.append("LP written to \(exportLp) (CPLEX LP format)") }
+        return text
+    }
+
+    /// `c(s, t)` from an expression in `s` and `t` (also `states`), by ``GroundCostExpression``.
+    func costMatrix(_ source: String, n: Int) throws -> [[Double]] {
+        do { return try GroundCostExpression.matrix(source, states: n) } catch {
+            switch error {
+            case let .compilation(e): throw InputError("--cost: \(e.description) in '\(source)'")
+            case let .evaluation(s, t, e): throw InputError("--cost: at s=\(s), t=\(t): \(e.message) in '\(source)'")
+            default: throw InputError("--cost: \(error)")  // entries are checked by GroundCost, not here
+            }
         }
     }
 

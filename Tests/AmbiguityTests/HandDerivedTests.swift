@@ -19,7 +19,7 @@ struct HandDerivedTests {
         let w = try solve(.totalVariation(), [0.2, 0.3, 0.5], [1, 2, 3], 0.1)
         #expect(isApproximatelyEqual(w.value, 2.1, absolute: 0, relative: 1e-14))
         #expect(isApproximatelyEqual(w.distribution, [0.3, 0.3, 0.4], absolute: 1e-14, relative: 1e-14))
-        #expect(w.multiplier("lambda") == 2)
+        #expect(w.multiplier(.lambda) == 2)
         // p = (0,.5,.5), V = (0,1,2), ρ = .25. simplex: state 0 (p = 0) receives .25
         // from state 2: q = (.25,.5,.25), σ = 1. nominal: target is state 1:
         // q = (0,.75,.25), σ = .75 + .5 = 1.25.
@@ -48,7 +48,7 @@ struct HandDerivedTests {
         let a = try solve(set, [0, 0.5, 0.5], [0, 1, 3], 1)
         #expect(isApproximatelyEqual(a.value, 1, absolute: 0, relative: 1e-14))
         #expect(isApproximatelyEqual(a.distribution, [0, 1, 0], absolute: 1e-14, relative: 1e-14))
-        #expect(isApproximatelyEqual(a.multiplier("lambda") ?? -1, 1.0 / 3, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(a.multiplier(.lambda) ?? -1, 1.0 / 3, absolute: 0, relative: 1e-14))
         // ρ = 3: after the first move (cost 1), re-routing 2's mass from 1 to 0 costs
         // 5 − 2 = 3 per unit for gain 1 (ratio 1/3) and beats 1 → 0 (cost 5, gain 1):
         // .5 units use 1.5, leaving .5 for .1 unit 1 → 0. q = (.6,.4,0), σ = .4,
@@ -69,7 +69,7 @@ struct HandDerivedTests {
         let a = try solve(set, [0.2, 0.3, 0.5], [1, 2, 3], 0.1)
         #expect(isApproximatelyEqual(a.value, 2.1, absolute: 0, relative: 1e-14))
         #expect(isApproximatelyEqual(a.distribution, [0.3, 0.3, 0.4], absolute: 1e-14, relative: 1e-14))
-        #expect(a.multiplier("eta") == 2)
+        #expect(a.multiplier(.eta) == 2)
         // p = (0,.5,.5), V = (0,1,2), ρ = .2: lower (0,.3,.3), free .4; state 0 takes
         // .2 (cap ρ), state 1 takes .2: q = (.2,.5,.3), σ = .5 + .6 = 1.1.
         let b = try solve(set, [0, 0.5, 0.5], [0, 1, 2], 0.2)
@@ -86,7 +86,7 @@ struct HandDerivedTests {
         let metric = try GroundCost([[0, 1, 2], [1, 0, 1], [2, 1, 0]])
         let a = try solve(try AmbiguitySet(kind: .wasserstein, cost: metric), [0, 0, 1], [0, 1, 2], 1.5)
         #expect(isApproximatelyEqual(a.value, 0.5, absolute: 0, relative: 1e-14))
-        #expect(isApproximatelyEqual(a.multiplier("lambda") ?? -1, 1, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(a.multiplier(.lambda) ?? -1, 1, absolute: 0, relative: 1e-14))
         // Asymmetric cost (moving to a lower index costs 5): from state 2, sending to 0
         // gains 2 per 5 of budget, to 1 gains 1 per 5. ρ = 1: .2 units to state 0,
         // q = (.2,0,.8), σ = 1.6, λ = 2/5.
@@ -94,7 +94,7 @@ struct HandDerivedTests {
         let b = try solve(try AmbiguitySet(kind: .wasserstein, cost: asym), [0, 0, 1], [0, 1, 2], 1)
         #expect(isApproximatelyEqual(b.value, 1.6, absolute: 0, relative: 1e-14))
         #expect(isApproximatelyEqual(b.distribution, [0.2, 0, 0.8], absolute: 1e-14, relative: 1e-14))
-        #expect(isApproximatelyEqual(b.multiplier("lambda") ?? -1, 0.4, absolute: 0, relative: 1e-14))
+        #expect(isApproximatelyEqual(b.multiplier(.lambda) ?? -1, 0.4, absolute: 0, relative: 1e-14))
         // Issue 19: continuity at ρ = 0. With c₀₁ = 0 (now refused) σ was 2.2 at ρ = 0 and 1.2 at
         // ρ = 1e-12; with positive costs W_c ≥ c_min·TV, so σ moves by at most ρ·span(V)/c_min.
         let p = [0.5, 0.3, 0.2], v = [3.0, 1, 2]
@@ -104,7 +104,7 @@ struct HandDerivedTests {
         #expect(at0.value - near0.value >= 0 && at0.value - near0.value <= 2e-12 + 1e-15)
         // Beyond saturation (ρ = 10 ≥ 5): all mass reaches the minimum, λ = 0.
         let c = try solve(try AmbiguitySet(kind: .wasserstein, cost: asym), [0, 0, 1], [0, 1, 2], 10)
-        #expect(c.value == 0 && c.distribution == [1, 0, 0] && c.multiplier("lambda") == 0)
+        #expect(c.value == 0 && c.distribution == [1, 0, 0] && c.multiplier(.lambda) == 0)
     }
 
     @Test func kullbackLeibler() throws {
@@ -115,7 +115,7 @@ struct HandDerivedTests {
         let a = try set.worstCase(nominal: [0.5, 0.5], values: [0, 1], radius: rho)
         #expect(isApproximatelyEqual(a.value, 0.25, absolute: 0, relative: 1e-12))
         #expect(isApproximatelyEqual(a.distribution, [0.75, 0.25], absolute: 1e-12, relative: 1e-12))
-        #expect(isApproximatelyEqual(a.multiplier("beta") ?? -1, 1 / log(3), absolute: 0, relative: 1e-9))
+        #expect(isApproximatelyEqual(a.multiplier(.beta) ?? -1, 1 / log(3), absolute: 0, relative: 1e-9))
         #expect(abs(a.certificate.gap) <= 1e-14)
         // ρ ≥ −log p(argmin) = log 2: σ = V_min = 0, q = p on the argmin, renormalized.
         let b = try set.worstCase(nominal: [0.5, 0.5], values: [0, 1], radius: log(2))

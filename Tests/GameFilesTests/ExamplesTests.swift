@@ -1,3 +1,4 @@
+import Ambiguity
 import Foundation
 import GameFiles
 import MeanField
@@ -151,7 +152,7 @@ import TestSupport
     /// The documented effect of robustness in the SIS example: nature raises prevalence.
     @Test func sisRobustPrevalenceExceedsNominal() throws {
         let robust = try Self.solve("sis-epidemic.yaml")
-        let nominal = try Self.solve("sis-epidemic.yaml", overrides: GameOverrides(set: "none"))
+        let nominal = try Self.solve("sis-epidemic.yaml", overrides: GameOverrides(set: AmbiguityKind.none))
         try Self.recheck(nominal)
         #expect(robust.file.set == .kl && nominal.file.set == .none)
         #expect(robust.result.meanField[1] > nominal.result.meanField[1] + 0.01)

@@ -303,9 +303,9 @@ import TestSupport
     """
 
     @Test func overridesReplaceTheFilesValues() throws {
-        let overrides = GameOverrides(set: "wasserstein", radius: "0.2 * mu[s] + 0.01 * a", support: "nominal", temperature: 0.7,
-                                      method: "fixed-point", damping: 0.3, learningRate: 0.05, tolerance: 1e-6,
-                                      maxIterations: 12, population: "nominal", inner: "lp")
+        let overrides = GameOverrides(set: .wasserstein, radius: "0.2 * mu[s] + 0.01 * a", support: .nominal, temperature: 0.7,
+                                      method: .fixedPoint, damping: 0.3, learningRate: 0.05, tolerance: 1e-6,
+                                      maxIterations: 12, population: .nominal, inner: .lp)
         let (file, game) = try loadGame(Self.overridable.replacingOccurrences(of: "  radius: 0.1", with: "  radius: 0.1\n  cost: \"abs(s - t)\""),
                                         overrides: overrides)
         #expect(file.set == .wasserstein && file.support == .nominal && file.population == .nominal)
@@ -317,35 +317,39 @@ import TestSupport
         #expect(o.tolerance == 1e-6 && o.maxIterations == 12 && o.population == .nominal && o.inner == .lp)
     }
 
+    /// The shard identity of the overrides: set and radius left out, the rest in a fixed order.
+    @Test func solverKeyIsCanonical() {
+        #expect(GameOverrides().solverKey == "")
+        let o = GameOverrides(set: .kl, radius: "0.1", support: .nominal, temperature: 0.5, method: .fixedPoint,
+                              maxIterations: 7, population: .nominal, inner: .lp)
+        #expect(o.solverKey == "support=nominal;temperature=0.5;method=fixed-point;maxIterations=7;population=nominal;inner=lp")
+    }
+
     @Test func overridesCreateMissingBlocks() throws {
         let (file, game) = try loadGame(Self.header + "reward: \"0\"\ntransition: \"0.5\"\n",
-                                        overrides: GameOverrides(set: "chi2", radius: "0.3", tolerance: 1e-5))
+                                        overrides: GameOverrides(set: .chi2, radius: "0.3", tolerance: 1e-5))
         #expect(file.set == .chi2 && game.ambiguity.kind == .chi2)
         #expect(try game.snapshot(at: [0.5, 0.5]).radii == [0.3, 0.3, 0.3, 0.3])
         #expect(file.equilibriumOptions.tolerance == 1e-5)
     }
 
     @Test func overrideToNoneDropsTheRobustness() throws {
-        let (file, game) = try loadGame(Self.overridable, overrides: GameOverrides(set: "none"))
+        let (file, game) = try loadGame(Self.overridable, overrides: GameOverrides(set: AmbiguityKind.none))
         #expect(file.set == .none && game.ambiguity.kind == .none)
     }
 
-    /// Overridden values are checked like the file's own and named by the field they replace.
+    /// Overridden values are checked like the file's own and named by the field they replace
+    /// (the choices are typed, so only values and the set's own requirements can be wrong).
     @Test func invalidOverridesNameTheirField() {
         let cases: [(GameOverrides, String)] = [
-            (GameOverrides(set: "bogus"), "ambiguity.set"),
             (GameOverrides(radius: "-1"), "ambiguity.radius"),
             (GameOverrides(radius: "mu[t]"), "ambiguity.radius"),
-            (GameOverrides(support: "all"), "ambiguity.support"),
             (GameOverrides(temperature: -1), "solver.temperature"),
-            (GameOverrides(method: "newton"), "solver.method"),
             (GameOverrides(damping: 2), "solver.damping"),
             (GameOverrides(learningRate: 0), "solver.learningRate"),
             (GameOverrides(tolerance: 0), "solver.tolerance"),
             (GameOverrides(maxIterations: 0), "solver.maxIterations"),
-            (GameOverrides(population: "best-case"), "population"),
-            (GameOverrides(inner: "simplex"), "solver.inner"),
-            (GameOverrides(set: "wasserstein"), "ambiguity.cost"),
+            (GameOverrides(set: .wasserstein), "ambiguity.cost"),
         ]
         for (overrides, field) in cases {
             let error = loadError(Self.overridable, overrides: overrides)

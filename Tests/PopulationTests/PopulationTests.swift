@@ -169,7 +169,7 @@ struct Solved {
         for agents in [10, 25] {
             let exact = try pop.exactTwoState(agents: agents, steps: 40)
             let mc = try pop.deviationGain(agents: agents, episodes: 300, steps: 40, seed: 2, nature: .exact(exact))
-            #expect(mc.nature == "exact")
+            #expect(mc.nature == .exact && mc.nature.rawValue == "exact")
             #expect(mc.gainLow <= exact.truncatedGain && exact.truncatedGain <= mc.gainHigh,
                     "N \(agents): MC \(mc.gain) [\(mc.gainLow), \(mc.gainHigh)], exact \(exact.truncatedGain)")
             #expect(mc.standardError < 0.25 * abs(exact.truncatedGain), "interval too wide: \(mc.standardError)")

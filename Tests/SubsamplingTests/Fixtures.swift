@@ -9,7 +9,7 @@ func tinyGameText(agents n: Int = 3, discount: Double = 0.5, episodes: Int = 400
 }
 
 func tinyGame(agents n: Int = 3, discount: Double = 0.5, episodes: Int = 4000, horizon: Int = 4) throws -> AlternatingGame {
-    try AlternatingGame.parse(text: tinyGameText(agents: n, discount: discount, episodes: episodes, horizon: horizon), path: "tiny.yaml")
+    try AlternatingGameFile.parse(text: tinyGameText(agents: n, discount: discount, episodes: episodes, horizon: horizon), path: "tiny.yaml")
 }
 
 /// A random game with the given sizes (rows drawn from a seeded generator).
@@ -36,5 +36,5 @@ func randomGame(seed: UInt64, agents n: Int, g: Int = 2, mg: Int = 2, l: Int = 2
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 func example(_ name: String) throws -> AlternatingGame {
-    try AlternatingGame.load(path: repositoryRoot.appendingPathComponent("Examples/alternating/\(name)").path)
+    try AlternatingGameFile.load(path: repositoryRoot.appendingPathComponent("Examples/alternating/\(name)").path)
 }

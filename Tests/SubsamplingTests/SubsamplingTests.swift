@@ -292,47 +292,6 @@ struct LearningTests {
     }
 }
 
-@Suite("Game files")
-struct FileTests {
-    func expectRefusal(_ edit: (String) -> String, field: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let text = edit(tinyGameText())
-        do {
-            _ = try AlternatingGame.parse(text: text, path: "bad.yaml")
-            Issue.record("accepted a malformed file (expected an error naming \(field))", sourceLocation: sourceLocation)
-        } catch {
-            #expect(error.file == "bad.yaml", sourceLocation: sourceLocation)
-            #expect(error.field == field, "\(error)", sourceLocation: sourceLocation)
-            #expect(!error.description.contains("\n"), sourceLocation: sourceLocation)
-        }
-    }
-
-    @Test("bundled examples load")
-    func examplesLoad() throws {
-        let robots = try example("multi-robot.yaml")
-        #expect(robots.globalStates == ["t00", "t10", "t01", "t11"])
-        #expect(robots.localActions == ["stay", "flipx", "flipy"])
-        let federated = try example("federated.yaml")
-        #expect(federated.agents == 8 && federated.observed == 4)
-    }
-
-    @Test("malformed files are refused naming the field")
-    func malformed() {
-        expectRefusal({ $0.replacingOccurrences(of: "agents: 3\n", with: "") }, field: "agents")
-        expectRefusal({ $0.replacingOccurrences(of: "agents: 3", with: "agents: 3\nobserved: 5") }, field: "observed")
-        expectRefusal({ $0.replacingOccurrences(of: "discount: 0.5", with: "discount: 1.5") }, field: "discount")
-        expectRefusal({ $0.replacingOccurrences(of: "0.9 * (tl == working)", with: "0.8 * (tl == working)") }, field: "local.transition")
-        expectRefusal({ $0.replacingOccurrences(of: "0.8 * (tg == busy)", with: "-0.8 * (tg == busy)") }, field: "global.transition")
-        expectRefusal({ $0.replacingOccurrences(of: "- 0.1 * (al == work)", with: "- 0.1 * (tl == work)") }, field: "local.reward")
-        expectRefusal({ $0.replacingOccurrences(of: "-0.3 * (ag == push)", with: "-0.3 * (sl == push)") }, field: "global.reward")
-        expectRefusal({ $0.replacingOccurrences(of: "  actions: [rest, work]", with: "  actions: [rest, work]\n  colour: red") }, field: "local.colour")
-        expectRefusal({ $0.replacingOccurrences(of: "  states: [idle, working]", with: "  states: [idle, calm]") }, field: "local.states[1]")
-        expectRefusal({ $0.replacingOccurrences(of: "exploration: 0.3", with: "exploration: 2") }, field: "learning.exploration")
-        expectRefusal({ $0.replacingOccurrences(of: "bonus[sg]", with: "bonus[sg + 5]") }, field: "local.reward")
-        expectRefusal({ $0.replacingOccurrences(of: "agents: 3", with: "agents: 3\nextra: 1") }, field: "extra")
-        expectRefusal({ $0.replacingOccurrences(of: "agents: 3", with: "agents: 0") }, field: "agents")
-    }
-}
-
 @Suite("Work estimate and progress of the gap study")
 struct AlternatingWorkTests {
     /// The progress callback reports every round of both runs, then the Nash gaps, per k in order.
@@ -393,5 +352,39 @@ struct AlternatingWorkTests {
         let h = Double(HistogramSpace.count(agents: 3, states: game.localStateCount))
         #expect(e.kernelEntries <= Double(game.globalStateCount) * h * h)
         #expect(e.kernelEntries >= Double(game.globalStateCount) * h)
+    }
+}
+
+@Suite("The model's own errors")
+struct ModelErrorTests {
+    /// The model checks its tables without any file: each error names the field by a typed identifier.
+    @Test("invalid tables are refused with the field named")
+    func invalidTables() throws {
+        let game = try randomGame(seed: 3, agents: 2)
+        func build(discount: Double? = nil, observed: Int? = nil, localTransition: [[[[Double]]]]? = nil,
+                   learning: LearningSettings? = nil) throws(AlternatingGameError) -> AlternatingGame {
+            try AlternatingGame(name: "x", agents: game.agents, observed: observed, discount: discount ?? game.discount,
+                                globalStates: game.globalStates, globalActions: game.globalActions,
+                                localStates: game.localStates, localActions: game.localActions,
+                                globalReward: game.globalReward, globalTransition: game.globalTransition,
+                                localReward: game.localReward, localTransition: localTransition ?? game.localTransition,
+                                learning: learning ?? game.learning)
+        }
+        #expect(throws: AlternatingGameError(.discount, "found 1.0, expected 0 <= discount < 1")) { try build(discount: 1) }
+        #expect(throws: AlternatingGameError(.observed, "found 3, expected a whole number in 1...2 (at most agents)")) { try build(observed: 3) }
+        var bad = game.localTransition
+        bad[1][0][1] = [0.5, 0.25]
+        #expect(throws: AlternatingGameError(.localTransition, "at sl=l0, sg=g1, al=c1: row sums to 0.75, expected 1 (within 1e-9)")) {
+            try build(localTransition: bad)
+        }
+        var learning = LearningSettings()
+        learning.stepExponent = 0.5
+        do {
+            _ = try build(learning: learning)
+            Issue.record("accepted stepExponent 0.5")
+        } catch {
+            #expect(error.field == .stepExponent && error.field.rawValue == "learning.stepExponent")
+        }
+        #expect(throws: AlternatingGameError(.agents, "found 0, expected a whole number >= 1")) { try game.with(agents: 0) }
     }
 }

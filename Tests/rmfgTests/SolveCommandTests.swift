@@ -98,9 +98,12 @@ struct SolveCommandTests {
         try expectInputError(["solve", game, "--radius=-0.1"], mentioning: "ambiguity.radius")
         try expectInputError(["solve", game, "--temperature=-1"], mentioning: "solver.temperature")
         try expectInputError(["solve", game, "--damping", "1.5"], mentioning: "solver.damping")
-        try expectInputError(["solve", game, "--method", "newton"], mentioning: "solver.method")
-        try expectInputError(["solve", game, "--population", "random"], mentioning: "population")
-        try expectInputError(["solve", game, "--inner", "simplex"], mentioning: "solver.inner")
+        // The choices are typed flags: an invalid name is refused naming the flag and the values.
+        try expectInputError(["solve", game, "--method", "newton"], mentioning: "--method: 'newton', expected one of: auto, anderson")
+        try expectInputError(["solve", game, "--population", "random"], mentioning: "--population: 'random', expected one of: worst-case, nominal")
+        try expectInputError(["solve", game, "--inner", "simplex"], mentioning: "--inner: 'simplex', expected one of: closed-form, lp")
+        try expectInputError(["solve", game, "--support", "all"], mentioning: "--support: 'all', expected simplex or nominal")
+        try expectInputError(["check", game, "--set", "box"], mentioning: "--set: 'box', expected one of: none, tv, l1")
         try expectInputError(["solve", game, "--max-iterations", "0"], mentioning: "solver.maxIterations")
     }
 

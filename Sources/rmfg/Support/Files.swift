@@ -113,26 +113,36 @@ final class OutputDirectory {
             while true { pause() }
         }
         #endif
-        if !targetExists {
-            if rename(staging.path, path) == 0 {
-                finished = true
-                for s in staged { TemporaryPaths.unregister(s.slot) }
-                staged = []
-                TemporaryPaths.unregister(staging.slot)
-                for p in createdParents { TemporaryPaths.unregister(p.slot) }
-                createdParents = []
-                self.staging = nil
-                return
-            }
-            let code = errno
-            var info = stat()
-            // Someone created the folder meanwhile: move the files in one by one.
-            guard code == EEXIST || code == ENOTEMPTY, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-                throw InputError("\(flag): cannot create the folder '\(path)': \(errnoText(code))")
-            }
+        if !targetExists, try renameStagingFolder(staging) { return }
+        try checkReplaceable()
+        let backups = try linkBackups(staging)
+        try moveStagedFiles(staging, backups: backups)
+    }
+
+    /// A new folder: the staging folder renamed into place (`true`), or `false` when
+    /// someone created the folder meanwhile (then the files move in one by one).
+    private func renameStagingFolder(_ staging: (path: String, slot: Int?)) throws -> Bool {
+        if rename(staging.path, path) == 0 {
+            finished = true
+            for s in staged { TemporaryPaths.unregister(s.slot) }
+            staged = []
+            TemporaryPaths.unregister(staging.slot)
+            for p in createdParents { TemporaryPaths.unregister(p.slot) }
+            createdParents = []
+            self.staging = nil
+            return true
         }
-        // A file its owner made read-only is not replaced (the shell's `>` would refuse it too);
-        // checked for every name before anything moves.
+        let code = errno
+        var info = stat()
+        guard code == EEXIST || code == ENOTEMPTY, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw InputError("\(flag): cannot create the folder '\(path)': \(errnoText(code))")
+        }
+        return false
+    }
+
+    /// A file its owner made read-only is not replaced (the shell's `>` would refuse it too);
+    /// checked for every name before anything moves.
+    private func checkReplaceable() throws {
         for s in staged {
             let existing = path + "/" + s.name
             var info = stat()
@@ -140,8 +150,12 @@ final class OutputDirectory {
                 throw InputError("\(flag): cannot write '\(existing)': \(errnoText(errno))")
             }
         }
-        // Hard links to the files about to be replaced, so a failed move can be undone.
-        // (A file system without hard links gets no backup: such a file cannot be put back.)
+    }
+
+    /// Hard links to the files about to be replaced, so a failed move can be undone, one
+    /// entry per staged file. (A file system without hard links gets no backup: such a
+    /// file cannot be put back.)
+    private func linkBackups(_ staging: (path: String, slot: Int?)) throws -> [(existed: Bool, path: String?)] {
         var backups: [(existed: Bool, path: String?)] = []
         for (k, s) in staged.enumerated() {
             var info = stat()
@@ -159,6 +173,11 @@ final class OutputDirectory {
                 backups.append((true, nil))
             }
         }
+        return backups
+    }
+
+    /// Renames the staged files into the folder; on a failure, puts back what moved.
+    private func moveStagedFiles(_ staging: (path: String, slot: Int?), backups: [(existed: Bool, path: String?)]) throws {
         let count = backups.count
         for k in 0..<count {
             let name = staged[k].name
@@ -271,24 +290,37 @@ func writeOutputFile(_ text: String, to path: String, flag: String, inputs: [Str
     let exists = stat(path, &info) == 0
     if exists, info.st_mode & S_IFMT != S_IFREG {
         guard info.st_mode & S_IFMT != S_IFDIR else { throw InputError("\(flag): '\(path)' is a folder") }
-        var fd: Int32
-        repeat { fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        guard fd >= 0 else { throw failure(errno) }
-        var code = writeAll(fd, text)
-        if close(fd) != 0, code == 0, errno != EINTR { code = errno }
-        if code != 0 { throw failure(code) }
+        try writeInPlace(text, to: path, failure: failure)
         return
     }
     if let input = InputFiles(inputs).input(at: path) {
         throw InputError("\(flag): refusing to overwrite the input file '\(input)'")
     }
-    // Follow symbolic links to the file that is replaced.
+    guard let target = try followLinks(path, writing: text, failure: failure) else { return }
+    // A rename would replace a file its owner made read-only; the shell's `>` would not.
+    if exists, access(target, W_OK) != 0 { throw failure(errno) }
+    try replaceAtomically(target, with: text, mode: exists ? mode_t(info.st_mode & 0o7777) : 0o666, keepMode: exists, failure: failure)
+}
+
+/// Writes into an existing file that is not a regular file (a FIFO, a device) without replacing it.
+private func writeInPlace(_ text: String, to path: String, failure: (Int32) -> InputError) throws {
+    var fd: Int32
+    repeat { fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+    guard fd >= 0 else { throw failure(errno) }
+    var code = writeAll(fd, text)
+    if close(fd) != 0, code == 0, errno != EINTR { code = errno }
+    if code != 0 { throw failure(code) }
+}
+
+/// The file a chain of symbolic links at `path` ends at (the file that is replaced), or
+/// `nil` when the chain ends at a standard stream, which then got `text`.
+private func followLinks(_ path: String, writing text: String, failure: (Int32) -> InputError) throws -> String? {
     var target = path
     for _ in 0..<40 {
         if let fd = standardDescriptor(target) {
             let code = writeAll(fd, text)
             if code != 0 { throw failure(code) }
-            return
+            return nil
         }
         var link = stat()
         guard lstat(target, &link) == 0, link.st_mode & S_IFMT == S_IFLNK else { break }
@@ -301,10 +333,13 @@ func writeOutputFile(_ text: String, to path: String, flag: String, inputs: [Str
     // Still a link after 40 hops: a loop (or a chain longer than the system allows), as open(2) says.
     var last = stat()
     if lstat(target, &last) == 0, last.st_mode & S_IFMT == S_IFLNK { throw failure(ELOOP) }
-    // A rename would replace a file its owner made read-only; the shell's `>` would not.
-    if exists, access(target, W_OK) != 0 { throw failure(errno) }
+    return target
+}
+
+/// Writes a temporary file beside `target` and renames it over `target`.
+private func replaceAtomically(_ target: String, with text: String, mode: mode_t, keepMode: Bool,
+                               failure: (Int32) -> InputError) throws {
     let folder = parentPath(target)
-    let mode = exists ? mode_t(info.st_mode & 0o7777) : 0o666
     for k in 0..<1000 {
         let temporary = (folder == "/" ? "" : folder) + "/." + lastComponent(target) + ".rmfg-\(getpid())-\(k).tmp"
         let slot = TemporaryPaths.register(temporary, as: .file)
@@ -315,7 +350,7 @@ func writeOutputFile(_ text: String, to path: String, flag: String, inputs: [Str
             _ = unlink(temporary)
             throw failure(code)
         }
-        if exists { _ = chmod(temporary, mode) }  // keep the replaced file's permissions, whatever the umask
+        if keepMode { _ = chmod(temporary, mode) }  // keep the replaced file's permissions, whatever the umask
         guard rename(temporary, target) == 0 else {
             let code = errno
             _ = unlink(temporary)

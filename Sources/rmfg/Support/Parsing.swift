@@ -44,6 +44,29 @@ enum Parse {
         }
     }
 
+    /// A comma-separated list of typed entries (`--sets tv,kl`, `--agents 10,20`): each entry,
+    /// trimmed, is read by `entry` (`nil`: "entry k is 'text', expected <expected>") and then
+    /// checked by `check` (a reason: "entry k is x, <reason>"); with `distinct`, a repeated
+    /// entry is refused ("entry k repeats x"). Every error is one ``InputError`` naming `flag`.
+    ///
+    /// - Parameter entries: the entries in the plural, for an empty list
+    ///   ("empty, expected a comma-separated list of <entries>").
+    static func list<T: Equatable>(_ text: String, flag: String, entries: String, expected: String, distinct: Bool = false,
+                                   entry: (String) -> T?, check: (T) -> String? = { _ in nil }) throws -> [T] {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw InputError("\(flag): empty, expected a comma-separated list of \(entries)")
+        }
+        var out: [T] = []
+        for (k, part) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+            let s = part.trimmingCharacters(in: .whitespaces)
+            guard let x = entry(s) else { throw InputError("\(flag): entry \(k + 1) is '\(s)', expected \(expected)") }
+            if let reason = check(x) { throw InputError("\(flag): entry \(k + 1) is \(x), \(reason)") }
+            guard !distinct || !out.contains(x) else { throw InputError("\(flag): entry \(k + 1) repeats \(x)") }
+            out.append(x)
+        }
+        return out
+    }
+
     /// A finite number.
     static func number(_ text: String, flag: String) throws -> Double {
         guard let x = Double(text.trimmingCharacters(in: .whitespaces)) else {

@@ -1,0 +1,159 @@
+import Foundation
+
+/// The shards of one sharded sweep (`shard-i-of-n.manifest`, `.csv` and `-timings.csv`
+/// files in any number of folders), checked and joined into the full table.
+///
+/// Every check of a merge is made here, before anything is written: the manifests come
+/// from one run, every shard `0..<n` is present exactly once, every shard holds exactly
+/// its cells, and every row matches its cell (``SweepLayout``).
+public struct ShardedSweep: Sendable {
+    /// One shard's files.
+    public struct Part: Sendable {
+        /// Which shard.
+        public var shard: Shard
+        /// Its manifest.
+        public var manifest: SweepManifest
+        /// The folder holding its files.
+        public var folder: URL
+        /// `shard-i-of-n`.
+        public var stem: String
+
+        /// The path of the file `stem` + `suffix`.
+        public func path(_ suffix: String) -> String { folder.appendingPathComponent(stem + suffix).path }
+    }
+
+    /// The shards, ordered by index.
+    public let parts: [Part]
+    /// The first shard's manifest (every shard's agrees with it but for `shard:`).
+    public var manifest: SweepManifest { parts[0].manifest }
+    /// Every row of every shard, ordered by cell.
+    public let records: [SweepRecord]
+    /// `(cell, seconds as written)` from the shards' timing files; `nil` when one is missing.
+    public let timings: [(cell: Int, seconds: String)]?
+    /// Every file read (CSVs, manifests and timing files), in the order the folders were listed.
+    public let inputs: [String]
+
+    /// Finds, checks and joins the shards in `folders`.
+    ///
+    /// - Throws: ``ExperimentError/invalidShard(_:)`` with one line naming the folder,
+    ///   file, line or shard at fault.
+    public init(folders: [String]) throws(ExperimentError) {
+        guard !folders.isEmpty else { throw .invalidShard("DIR: expected at least one folder of shard files") }
+        var found: [Part] = []
+        for folder in folders { found += try Self.manifests(in: folder) }
+        guard !found.isEmpty else {
+            throw .invalidShard("\(folders.joined(separator: " ")): no shard-i-of-n.manifest files found")
+        }
+        try Self.checkComplete(found)
+        let ordered = found.sorted { $0.shard.index < $1.shard.index }
+        let (layout, cellCount) = try Self.layout(found[0])
+        var rows: [[SweepRecord]] = []
+        var timings: [(cell: Int, seconds: String)] = []
+        var allTimings = true
+        for part in ordered {
+            rows.append(try Self.records(of: part, layout: layout, cellCount: cellCount))
+            if let t = Self.timings(of: part) { timings += t } else { allTimings = false }
+        }
+        do throws(ExperimentError) { records = try SweepCSV.merge(rows, cellCount: cellCount) } catch {
+            throw .invalidShard("merge: \(error)")
+        }
+        parts = ordered
+        inputs = found.flatMap { p in [".csv", ".manifest", "-timings.csv"].map { p.path($0) } }
+        self.timings = allTimings ? timings.sorted { $0.cell < $1.cell } : nil
+    }
+
+    /// The manifests of one folder, each with the shard its `shard:` line names.
+    static func manifests(in folder: String) throws(ExperimentError) -> [Part] {
+        let url = URL(fileURLWithPath: folder, isDirectory: true)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .invalidShard("\(folder): not a folder")
+        }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() } catch {
+            throw .invalidShard("\(folder): cannot list the folder")
+        }
+        var parts: [Part] = []
+        for name in names where name.hasPrefix("shard-") && name.hasSuffix(".manifest") {
+            let path = url.appendingPathComponent(name).path
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidShard("\(path): cannot read") }
+            let manifest: SweepManifest, shard: Shard
+            do throws(ExperimentError) {
+                manifest = try SweepManifest.parse(text)
+                shard = try Shard(parsing: manifest["shard"] ?? "")
+            } catch {
+                throw .invalidShard("\(path): \(error)")
+            }
+            let stem = "shard-\(shard.index)-of-\(shard.count)"
+            guard name == "\(stem).manifest" else {
+                throw .invalidShard("\(path): the file name does not match its 'shard: \(shard)' line")
+            }
+            parts.append(Part(shard: shard, manifest: manifest, folder: url, stem: stem))
+        }
+        return parts
+    }
+
+    /// One run, one shard count, every shard exactly once.
+    static func checkComplete(_ parts: [Part]) throws(ExperimentError) {
+        let first = parts[0]
+        let n = first.shard.count
+        // Keyed by index, not an array of n slots: n comes from a file.
+        var seen: [Int: String] = [:]
+        for s in parts {
+            let path = s.path(".manifest")
+            guard s.manifest.identity == first.manifest.identity else {
+                let key = zip(s.manifest.lines, first.manifest.lines)
+                    .first { a, b in a.key != "shard" && (a.key != b.key || a.value != b.value) }?.0.key ?? "their lines"
+                throw .invalidShard("\(path): not from the same run as \(first.path(".manifest")) (they differ in '\(key)')")
+            }
+            guard s.shard.count == n else { throw .invalidShard("\(path): shard \(s.shard), but another shard is one of \(n)") }
+            if let other = seen[s.shard.index] { throw .invalidShard("\(path): shard \(s.shard) also found at \(other)") }
+            seen[s.shard.index] = path
+        }
+        if let missing = (0..<n).first(where: { seen[$0] == nil }) {
+            throw .invalidShard("shard \(missing) of \(n) missing (expected shard-\(missing)-of-\(n).manifest and .csv; rerun that shard)")
+        }
+    }
+
+    /// The run's cells, from the first manifest.
+    static func layout(_ first: Part) throws(ExperimentError) -> (SweepLayout, Int) {
+        let cellCount: Int
+        do throws(ExperimentError) { cellCount = try first.manifest.integer("cells") } catch {
+            throw .invalidShard("manifest: \(error)")
+        }
+        let firstPath = first.path(".manifest")
+        let layout: SweepLayout
+        do throws(ExperimentError) { layout = try first.manifest.layout() } catch {
+            throw .invalidShard("\(firstPath): \(error)")
+        }
+        guard layout.cellCount == cellCount, cellCount >= 1 else {
+            throw .invalidShard("\(firstPath): cells: \(cellCount), but \(layout.sets.count) sets × \(layout.radii.count) radii make \(layout.cellCount)")
+        }
+        return (layout, cellCount)
+    }
+
+    /// A shard's rows: exactly its cells, each matching its cell.
+    static func records(of part: Part, layout: SweepLayout, cellCount: Int) throws(ExperimentError) -> [SweepRecord] {
+        let path = part.path(".csv")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidShard("\(path): cannot read") }
+        let records: [SweepRecord]
+        do throws(ExperimentError) { records = try SweepCSV.parse(text) } catch { throw .invalidShard("\(path): \(error)") }
+        let expected = part.shard.cells(of: cellCount)
+        guard records.map(\.cell) == expected else {
+            throw .invalidShard("\(path): holds cells \(records.map(\.cell)), expected \(expected) for shard \(part.shard) of \(cellCount) cells")
+        }
+        do throws(ExperimentError) { try layout.validate(records) } catch { throw .invalidShard("\(path): \(error)") }
+        return records
+    }
+
+    /// A shard's `cell,seconds` lines, or `nil` when its timing file cannot be read.
+    static func timings(of part: Part) -> [(cell: Int, seconds: String)]? {
+        guard let t = try? String(contentsOfFile: part.path("-timings.csv"), encoding: .utf8) else { return nil }
+        var timings: [(cell: Int, seconds: String)] = []
+        for line in t.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",")
+            if f.count == 2, let c = Int(f[0]) { timings.append((c, String(f[1]))) }
+        }
+        return timings
+    }
+}

@@ -1,0 +1,194 @@
+import Ambiguity
+import Expressions
+import MeanField
+
+/// The `ambiguity` block as read: the set, and what ``GameFile/ambiguitySet(_:defaultCost:)``
+/// needs to build a set of another kind from the same file.
+struct AmbiguitySources: Sendable {
+    /// The block's node (for positions in errors), `nil` when the file has none.
+    let node: DocumentNode?
+    /// `ambiguity.cost`, compiled, with its node.
+    let cost: (expression: CompiledExpression, node: DocumentNode)?
+    /// `ambiguity.weights`, evaluated and checked (whichever set the file chose).
+    let weights: [Double]?
+}
+
+/// Reads one mean-field game document (Docs/Format.md) in named phases; each
+/// phase throws a ``GameFileError`` naming the field.
+struct GameFileReader {
+    let r: FieldReader
+    let top: [(key: String, value: DocumentNode)]
+
+    init(root: DocumentNode, path: String) throws(GameFileError) {
+        r = FieldReader(file: path)
+        top = try r.object(root, "")
+        try r.checkKeys(top, known: GameFile.topKeys, field: "")
+    }
+
+    func field(_ key: String) -> DocumentNode? { top.first { $0.key == key }?.value }
+
+    func required(_ key: String) throws(GameFileError) -> DocumentNode {
+        guard let node = field(key) else { throw r.error(key, nil, "missing, expected a value (see Docs/Format.md)") }
+        return node
+    }
+
+    /// `name` and `description`.
+    func readNames() throws(GameFileError) -> (name: String, summary: String?) {
+        let name = try r.string(try required("name"), "name")
+        guard let d = field("description"), d.value != .null else { return (name, nil) }
+        return (name, try r.string(d, "description"))
+    }
+
+    /// `discount`, in `[0, 1)`.
+    func readDiscount() throws(GameFileError) -> Double {
+        let node = try required("discount")
+        let discount = try r.number(node, "discount")
+        guard discount >= 0, discount < 1 else {
+            throw r.error("discount", node, "found \(DocumentValue.format(discount)), expected 0 <= discount < 1")
+        }
+        return discount
+    }
+
+    /// The schema: variables `s, a, t, mu`; constants `states`, `actions`, the names and the parameters.
+    func declareSchema(states: [String], statesNamed: Bool, actions: [String], actionsNamed: Bool) throws(GameFileError)
+        -> (schema: Schema, slots: GameFile.Slots, parameterArrays: [String: (shape: [Int], elements: [Double])]) {
+        var schema = Schema()
+        let slots: GameFile.Slots
+        do throws(ExpressionError) {
+            slots = GameFile.Slots(s: try schema.declareScalar("s"), a: try schema.declareScalar("a"),
+                                   t: try schema.declareScalar("t"), mu: try schema.declareArray("mu", shape: [states.count]))
+            try schema.declareConstant("states", value: Double(states.count))
+            try schema.declareConstant("actions", value: Double(actions.count))
+        } catch {
+            throw r.error("", nil, "internal schema error: \(error)")
+        }
+        for (names, named, key) in [(states, statesNamed, "states"), (actions, actionsNamed, "actions")] where named {
+            for (k, nm) in names.enumerated() {
+                do throws(ExpressionError) {
+                    try schema.declareConstant(nm, value: Double(k))
+                } catch {
+                    throw r.error("\(key)[\(k)]", field(key), "name '\(nm)' cannot be used: \(error.message)")
+                }
+            }
+        }
+        let parameterArrays = try r.declareParameters(field("parameters"), into: &schema)
+        return (schema, slots, parameterArrays)
+    }
+
+    /// Compiles the expression at `node` with only `variables` visible; errors quote it on one line.
+    static func compile(_ node: DocumentNode, _ fieldName: String, variables: [String], schema: Schema,
+                        reader r: FieldReader) throws(GameFileError) -> CompiledExpression {
+        let source = try r.expressionSource(node, fieldName)
+        do throws(ExpressionError) {
+            return try CompiledExpression(source, schema: schema.restricted(toVariables: variables))
+        } catch {
+            let oneLine = source.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: " ")
+            throw r.error(fieldName, node, "\(error.description) in '\(oneLine)'")
+        }
+    }
+
+    /// The `ambiguity` block's keys: the set, the support and the nodes of radius, cost and weights.
+    func readAmbiguityKeys() throws(GameFileError)
+        -> (set: AmbiguityKind, support: SupportRestriction, radius: DocumentNode, cost: DocumentNode?, weights: DocumentNode?) {
+        guard let amb = field("ambiguity"), amb.value != .null else { return (.none, .simplex, DocumentNode(.number(0)), nil, nil) }
+        let pairs = try r.object(amb, "ambiguity")
+        try r.checkKeys(pairs, known: ["set", "radius", "cost", "weights", "support"], field: "ambiguity")
+        func sub(_ k: String) -> DocumentNode? { pairs.first { $0.key == k }?.value }
+        guard let setNode = sub("set") else {
+            throw r.error("ambiguity.set", amb, "missing, expected one of: \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let set = AmbiguityKind(rawValue: try r.choice(setNode, "ambiguity.set", AmbiguityKind.allCases.map(\.rawValue))) ?? .none
+        var support = SupportRestriction.simplex
+        if let s = sub("support") {
+            support = SupportRestriction(rawValue: try r.choice(s, "ambiguity.support", SupportRestriction.allCases.map(\.rawValue))) ?? .simplex
+        }
+        var radius = DocumentNode(.number(0))
+        if let rn = sub("radius") { radius = rn } else if set != .none {
+            throw r.error("ambiguity.radius", amb, "missing, expected a number >= 0 or an expression in s, a, mu")
+        }
+        return (set, support, radius, sub("cost"), sub("weights"))
+    }
+
+    /// `ambiguity.cost` at every `(s, t)`, each entry checked (`c(s, s) = 0`, `c(s, t) > 0` for `s ≠ t`).
+    static func groundCost(_ cost: (expression: CompiledExpression, node: DocumentNode), schema: Schema, slots: GameFile.Slots,
+                           stateNames: [String], reader r: FieldReader) throws(GameFileError) -> GroundCost {
+        let n = stateNames.count
+        guard n <= 5_000 else { throw r.error("ambiguity.cost", cost.node, "a \(n)x\(n) ground cost is too large; wasserstein supports up to 5000 states") }
+        var env = Environment(schema: schema)
+        let matrix: [[Double]]
+        do throws(GroundCostExpressionError) {
+            matrix = try GroundCostExpression.tabulate(cost.expression, in: &env, s: slots.s, t: slots.t, count: n, checked: true)
+        } catch {
+            let message: String
+            switch error {
+            case let .evaluation(s, t, e): message = "at s=\(stateNames[s]), t=\(stateNames[t]): \(e.message)"
+            case let .entry(s, t, c): message = "at s=\(stateNames[s]), t=\(stateNames[t]): found \(c), expected a finite number >= 0"
+            case let .diagonal(s, c): message = "at s=t=\(stateNames[s]): found \(c), expected c(s, s) = 0"
+            case let .zeroOffDiagonal(s, t): message = "at s=\(stateNames[s]), t=\(stateNames[t]): found 0, expected a number > 0 for s ≠ t"
+            case let .compilation(e): message = e.description
+            }
+            throw r.error("ambiguity.cost", cost.node, message)
+        }
+        do throws(AmbiguityError) { return try GroundCost(matrix) } catch {
+            throw r.error("ambiguity.cost", cost.node, error.description)
+        }
+    }
+
+    /// `ambiguity.weights` at every `t`, each finite and `> 0`.
+    static func weights(_ expression: CompiledExpression, node: DocumentNode, schema: Schema, slots: GameFile.Slots,
+                        stateNames: [String], reader r: FieldReader) throws(GameFileError) -> [Double] {
+        var env = Environment(schema: schema)
+        var w = [Double](repeating: 1, count: stateNames.count)
+        for t in stateNames.indices {
+            env[slots.t] = Double(t)
+            do throws(ExpressionError) { w[t] = try expression.evaluate(in: env) } catch {
+                throw r.error("ambiguity.weights", node, "at t=\(stateNames[t]): \(error.message)")
+            }
+            guard w[t].isFinite, w[t] > 0 else {
+                throw r.error("ambiguity.weights", node, "at t=\(stateNames[t]): found \(w[t]), expected a finite number > 0")
+            }
+        }
+        return w
+    }
+
+    /// `population`.
+    func readPopulation() throws(GameFileError) -> PopulationModel {
+        guard let p = field("population") else { return .worstCase }
+        return try r.choice(p, "population", ["worst-case", "nominal"]) == "nominal" ? .nominal : .worstCase
+    }
+
+    /// The `solver` block.
+    func readSolver() throws(GameFileError) -> SolverSettings {
+        var settings = SolverSettings()
+        guard let sv = field("solver"), sv.value != .null else { return settings }
+        let pairs = try r.object(sv, "solver")
+        try r.checkKeys(pairs, known: ["method", "temperature", "damping", "learningRate", "tolerance", "maxIterations", "inner"], field: "solver")
+        for (key, node) in pairs {
+            let f = "solver.\(key)"
+            switch key {
+            case "method":
+                settings.method = EquilibriumMethod(rawValue: try r.choice(node, f, EquilibriumMethod.allCases.map(\.rawValue))) ?? .auto
+            case "temperature":
+                settings.temperature = try r.number(node, f)
+                guard settings.temperature >= 0 else { throw r.error(f, node, "found \(settings.temperature), expected a number >= 0") }
+            case "damping":
+                let d = try r.number(node, f)
+                guard d > 0, d <= 1 else { throw r.error(f, node, "found \(d), expected 0 < damping <= 1") }
+                settings.damping = d
+            case "learningRate":
+                settings.learningRate = try r.number(node, f)
+                guard settings.learningRate > 0 else { throw r.error(f, node, "found \(settings.learningRate), expected a number > 0") }
+            case "tolerance":
+                settings.tolerance = try r.number(node, f)
+                guard settings.tolerance > 0 else { throw r.error(f, node, "found \(settings.tolerance), expected a number > 0") }
+            case "maxIterations":
+                settings.maxIterations = try r.integer(node, f, range: 1...100_000_000)
+            case "inner":
+                settings.inner = InnerMethod(rawValue: try r.choice(node, f, InnerMethod.allCases.map(\.rawValue))) ?? .closedForm
+            default: break
+            }
+        }
+        return settings
+    }
+}
