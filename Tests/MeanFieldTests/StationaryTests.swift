@@ -13,7 +13,11 @@ import TestSupport
         var p = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         // Blocks of consecutive states; block b may only feed blocks after it.
         var cuts = [0]
-        while cuts.last! < n { cuts.append(min(n, cuts.last! + 1 + Int(rng.next() % 5))) }
+        var end = 0
+        while end < n {
+            end = min(n, end + 1 + Int(rng.next() % 5))
+            cuts.append(end)
+        }
         let blocks = zip(cuts, cuts.dropFirst()).map { $0.0..<$0.1 }
         for (b, block) in blocks.enumerated() {
             let closed = b == blocks.count - 1 || rng.next() % 3 == 0
