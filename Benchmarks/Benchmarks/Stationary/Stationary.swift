@@ -24,7 +24,7 @@ let benchmarks: @Sendable () -> Void = {
 
     /// Blocks of `size` states: inside a block, a cycle with self-loops; every third block
     /// is closed, the others leak `leak` to the first state of the next block.
-    func blocks(count: Int, size: Int, leak: Double) throws -> TransitionMatrix {
+    @Sendable func blocks(count: Int, size: Int, leak: Double) throws -> TransitionMatrix {
         let n = count * size
         var kernels: [SparseDistribution] = []
         for b in 0..<count {
@@ -44,7 +44,7 @@ let benchmarks: @Sendable () -> Void = {
         return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
     }
 
-    func ring(_ n: Int, jump: Double) throws -> TransitionMatrix {
+    @Sendable func ring(_ n: Int, jump: Double) throws -> TransitionMatrix {
         let kernels = (0..<n).map { s in
             let idx = [s, (s + 1) % n, (s + n / 2) % n].sorted()
             return SparseDistribution(indices: idx, probabilities: idx.map { $0 == (s + n / 2) % n ? jump : $0 == s ? 0.5 : 0.5 - jump })
