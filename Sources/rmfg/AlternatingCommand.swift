@@ -64,7 +64,10 @@ struct AlternatingCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try runCommand { try study() }
+        try runCommand {
+            _ = try format.format  // an unknown --format stops the command before it computes
+            return try study()
+        }
     }
 
     func loadAlternatingGame() throws -> AlternatingGame {
@@ -145,7 +148,7 @@ struct AlternatingCommand: ParsableCommand {
             try report.writeFiles(to: dir)
             try dir.commit()
         }
-        report.print(as: format.format)
+        report.print(as: try format.format)
         return points.allSatisfy(\.learned.converged)
     }
 }

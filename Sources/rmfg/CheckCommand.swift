@@ -24,6 +24,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         try runCommand {
+            _ = try format.format  // an unknown --format stops the command before it computes
             let file = try loadGame(game, overrides: try overrides.overrides)
             let built = try makeGame(file)
             let initial = file.initial ?? [Double](repeating: 1 / Double(file.stateCount), count: file.stateCount)
@@ -31,7 +32,7 @@ struct CheckCommand: ParsableCommand {
             let rows = snapshot.kernels.count
             let supports = snapshot.kernels.map(\.indices.count)
             let radii = snapshot.radii
-            switch format.format {
+            switch try format.format {
             case .json:
                 emit(JSON.object([
                     ("game", .string(file.name)), ("valid", .bool(true)),

@@ -35,12 +35,13 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try runCommand {
+            _ = try format.format  // an unknown --format stops the command before it computes
             let file = try loadGame(game, overrides: overrides.overrides)
             let report: PairReport
             do throws(GameFileError) { report = try file.evaluatePair(policyPath: policy, meanFieldPath: meanField) } catch {
                 throw InputError(error.description)
             }
-            EvaluateReport(file: file, report: report).print(as: format.format)
+            EvaluateReport(file: file, report: report).print(as: try format.format)
             return true
         }
     }

@@ -32,6 +32,7 @@ struct LPCommand: ParsableCommand {
 
     func run() throws {
         try runCommand {
+            _ = try output.format  // an unknown --format stops the command before it computes
             let method: LPMethod
             switch simplex {
             case "primal": method = .primalSimplex
@@ -49,7 +50,7 @@ struct LPCommand: ParsableCommand {
             let s = try lp.solve(options: LPOptions(method: method, exact: exact))
             let names = lp.variables.enumerated().map { $0.element.name ?? "x\($0.offset + 1)" }
             let rowNames = lp.constraints.enumerated().map { $0.element.name ?? "r\($0.offset + 1)" }
-            switch output.format {
+            switch try output.format {
             case .json:
                 emit(JSON.object([
                     ("file", .string(file)),

@@ -31,7 +31,10 @@ struct MergeCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand { try merge() }
+        try runCommand {
+            _ = try format.format  // an unknown --format stops the command before it computes
+            return try merge()
+        }
     }
 
     func merge() throws -> Bool {
@@ -49,7 +52,7 @@ struct MergeCommand: ParsableCommand {
             }
             try dir.commit()
         }
-        report.print(as: format.format)
+        report.print(as: try format.format)
         return report.converged
     }
 }

@@ -73,7 +73,10 @@ struct PopulationCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand { try measure() }
+        try runCommand {
+            _ = try format.format  // an unknown --format stops the command before it computes
+            return try measure()
+        }
     }
 
     /// The validated list of population sizes.
@@ -146,7 +149,7 @@ struct PopulationCommand: ParsableCommand {
         let report = PopulationReport(file: file, trueModel: chosen, source: pair.source, meanField: pair.meanField,
                                       episodes: episodes, steps: steps, seed: seed, constants: constants, rows: rows)
         try report.write(toFolder: output, inputs: [game] + (equilibrium.map { [$0] } ?? []), figures: figureSettings)
-        report.print(as: format.format)
+        report.print(as: try format.format)
         return true
     }
 

@@ -46,7 +46,10 @@ struct SolveCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand { try solve() }
+        try runCommand {
+            _ = try format.format  // an unknown --format stops the command before it computes
+            return try solve()
+        }
     }
 
     func solve() throws -> Bool {
@@ -85,7 +88,7 @@ struct SolveCommand: ParsableCommand {
         let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance,
                                  moves: moves)
         try report.write(toFolder: output, inputs: [game], figures: figureSettings)
-        report.print(as: format.format)
+        report.print(as: try format.format)
         return result.converged && verified
     }
 }

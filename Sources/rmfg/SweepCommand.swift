@@ -66,7 +66,10 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand { try sweep() }
+        try runCommand {
+            _ = try format.format  // an unknown --format stops the command before it computes
+            return try sweep()
+        }
     }
 
     var overrides: GameOverrides {
@@ -99,7 +102,7 @@ struct SweepCommand: ParsableCommand {
         do { parsed = try SweepManifest.parse(manifest.text) } catch { throw InputError("manifest: \(error)") }
         let report = try SweepReport(manifest: parsed, records: records, shard: shard == nil ? nil : shardValue)
         if let output { try write(report, manifest: manifest, records: records, timings: timings, shard: shardValue, to: output) }
-        report.print(as: format.format)
+        report.print(as: try format.format)
         return report.converged
     }
 

@@ -49,7 +49,7 @@ extension WorstCaseCommand {
         if let exportLp { fields.append(("exportedLP", .string(exportLp))) }
         if !check.failures.isEmpty { fields.append(("failures", .array(check.failures.map { .string($0) }))) }
         fields.append(("passed", .bool(ok)))
-        switch output.format {
+        switch try output.format {
         case .json:
             emit(JSON.object(fields).serialized)
         case .text:

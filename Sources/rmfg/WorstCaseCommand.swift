@@ -83,7 +83,10 @@ struct WorstCaseCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        try runCommand { try solve() }
+        try runCommand {
+            _ = try output.format  // an unknown --format stops the command before it computes
+            return try solve()
+        }
     }
 
     func solve() throws -> Bool {
@@ -95,7 +98,7 @@ struct WorstCaseCommand: ParsableCommand {
             try exportCPLEX(lp, to: exportLp, inputs: [costFile, nominalFile, valuesFile].compactMap { $0 })
         }
         let outcome = try compute(problem, uset)
-        switch output.format {
+        switch try output.format {
         case .json: emit(JSON.object(jsonFields(problem, outcome)).serialized)
         case .text: emit(textLines(problem, outcome).joined(separator: "\n"))
         }

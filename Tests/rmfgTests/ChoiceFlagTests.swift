@@ -21,6 +21,24 @@ struct ChoiceFlagTests {
         try expectInputError(["sweep", Self.game, "--population", "best"], mentioning: "--population: 'best', expected one of: worst-case, nominal")
     }
 
+    /// `--format` on every command that has it: exit 2 and one line before any work, no
+    /// output folder (regression: it was argument-parser's usage error, status 64).
+    @Test func formatIsAChoiceOnEveryCommand() throws {
+        let dir = try ScratchFolder()
+        let commands: [[String]] = [
+            ["solve", Self.game, "--output", dir.path("solve")], ["check", Self.game], ["sweep", Self.game, "--output", dir.path("sweep")],
+            ["population", Self.game], ["worst-case", "--set", "tv"] + Self.vectors, ["lp", "Examples/wyndor.lp"],
+            ["alternating", "Examples/alternating/threshold.yaml"], ["merge", dir.path("none")],
+            ["evaluate", Self.game, "--policy", "p.csv", "--mean-field", "m.csv"],
+        ]
+        for command in commands {
+            try expectInputError(command + ["--format", "xml"], mentioning: "--format: 'xml', expected text or json")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("solve")) && !FileManager.default.fileExists(atPath: dir.path("sweep")))
+        let help = try rmfg(["solve", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("--format <format>") && help.stdout.contains("default: text"))
+    }
+
     /// An invalid choice is refused before the game file is read (a missing file is not reported first).
     @Test func choicesAreCheckedBeforeTheFile() throws {
         try expectInputError(["solve", "/nonexistent/game.yaml", "--inner", "fast"], mentioning: "--inner: 'fast'")

@@ -1,6 +1,7 @@
 import Ambiguity
 import ArgumentParser
 import MeanField
+import Plots
 import Population
 
 /// A `String`-backed enum that a flag names by its raw values.
@@ -20,6 +21,15 @@ extension SupportRestriction: FlagValue {
 extension EquilibriumMethod: FlagValue {}
 extension PopulationModel: FlagValue {}
 extension InnerMethod: FlagValue {}
+extension OutputFormat: FlagValue {
+    static var expectedValues: String { "text or json" }
+}
+extension FigureFormat: FlagValue {
+    static var expectedValues: String { "svg, png or pdf" }
+}
+extension FigureWidth: FlagValue {
+    static var expectedValues: String { "screen, column or page" }
+}
 extension TrueModel: FlagValue {
     static var expectedValues: String { "worst-case, nominal or random" }
 }

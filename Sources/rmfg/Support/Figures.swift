@@ -2,27 +2,27 @@ import ArgumentParser
 import Foundation
 import Plots
 
-extension FigureFormat: ExpressibleByArgument {}
-extension FigureWidth: ExpressibleByArgument {}
-
 /// `--figure-format` and `--figure-width`, on every command that writes figures.
 struct FigureOptions: ParsableArguments {
     @Option(name: .customLong("figure-format"),
             help: "Figure files: svg, png (300 dpi at column/page width, 2x pixels at screen width) or pdf (fonts embedded); png and pdf need rsvg-convert (make rsvg).")
-    var figureFormat: FigureFormat = .svg
+    var figureFormat: Choice<FigureFormat> = Choice(.svg)
 
     @Option(name: .customLong("figure-width"),
             help: "Figure layout: screen (each chart's own width), column (3.5 in) or page (7 in).")
-    var figureWidth: FigureWidth = .screen
+    var figureWidth: Choice<FigureWidth> = Choice(.screen)
 
     /// The settings, with the renderer found now, so that a missing one stops the command
     /// before it computes or writes anything.
+    /// An unknown format or width is an ``InputError`` naming its flag (exit status 2).
     func settings() throws -> FigureSettings {
-        guard figureFormat != .svg else { return FigureSettings(format: .svg, width: figureWidth, renderer: nil) }
+        let format = try figureFormat.value(flag: "--figure-format")
+        let width = try figureWidth.value(flag: "--figure-width")
+        guard format != .svg else { return FigureSettings(format: .svg, width: width, renderer: nil) }
         guard let renderer = FigureRenderer.locate() else {
-            throw InputError("--figure-format \(figureFormat.rawValue): " + FigureRenderer.missingMessage)
+            throw InputError("--figure-format \(format.rawValue): " + FigureRenderer.missingMessage)
         }
-        return FigureSettings(format: figureFormat, width: figureWidth, renderer: renderer)
+        return FigureSettings(format: format, width: width, renderer: renderer)
     }
 }
 

@@ -2,14 +2,18 @@ import ArgumentParser
 import Foundation
 
 /// How a command prints its result.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+enum OutputFormat: String, CaseIterable, Sendable {
     case text, json
 }
 
 /// `--format`, shared by every command.
 struct FormatOptions: ParsableArguments {
-    @Option(help: "Output format: text (a human-readable table) or json (exactly one JSON object on standard output).")
-    var format: OutputFormat = .text
+    @Option(name: .customLong("format"), help: "Output format: text (a human-readable table) or json (exactly one JSON object on standard output).")
+    var choice: Choice<OutputFormat> = Choice(.text)
+
+    /// The format; another name is an ``InputError`` naming `--format` (exit status 2).
+    /// Commands read it before they compute or write anything.
+    var format: OutputFormat { get throws { try choice.value(flag: "--format") } }
 }
 
 /// Invalid input from the user: printed as one line, exit status 2.
