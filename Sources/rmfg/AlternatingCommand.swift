@@ -102,9 +102,8 @@ struct AlternatingCommand: ParsableCommand {
             return ks.sorted()
         }
         return try Parse.list(observed, flag: "--observed", entries: "whole numbers", expected: "a whole number", distinct: true,
-                              entry: { Int($0) }) { k in
-            (1...n).contains(k) ? nil : "expected a whole number in 1...\(n) (agents: n = \(n))"
-        }
+                              entry: { Int($0) },
+                              check: { k in (1...n).contains(k) ? nil : "expected a whole number in 1...\(n) (agents: n = \(n))" })
     }
 
     func study() throws -> Bool {

@@ -78,9 +78,8 @@ struct PopulationCommand: ParsableCommand {
 
     /// The validated list of population sizes.
     static func parseAgents(_ text: String) throws -> [Int] {
-        try Parse.list(text, flag: "--agents", entries: "integers >= 1", expected: "an integer >= 1", distinct: true, entry: { Int($0) }) { x in
-            x < 1 ? "expected an integer >= 1" : x > 10_000_000 ? "expected at most 10000000" : nil
-        }
+        try Parse.list(text, flag: "--agents", entries: "integers >= 1", expected: "an integer >= 1", distinct: true, entry: { Int($0) },
+                       check: { x in x < 1 ? "expected an integer >= 1" : x > 10_000_000 ? "expected at most 10000000" : nil })
     }
 
     /// Upper limits on the Monte Carlo flags, checked before anything is allocated

@@ -13,7 +13,11 @@ import TestSupport
         var p = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         // Blocks of consecutive states; block b may only feed blocks after it.
         var cuts = [0]
-        while cuts.last! < n { cuts.append(min(n, cuts.last! + 1 + Int(rng.next() % 5))) }
+        var last = 0
+        while last < n {
+            last = min(n, last + 1 + Int(rng.next() % 5))
+            cuts.append(last)
+        }
         let blocks = zip(cuts, cuts.dropFirst()).map { $0.0..<$0.1 }
         for (b, block) in blocks.enumerated() {
             let closed = b == blocks.count - 1 || rng.next() % 3 == 0
