@@ -98,7 +98,7 @@ extension AmbiguitySet {
     ///
     /// - Parameters:
     ///   - nominal: `p`, a probability vector on `0..<stateCount` by its support.
-    ///   - stateCount: `n`.
+    ///   - n: the number of states.
     ///   - radius: `ρ ≥ 0`.
     /// - Throws: `AmbiguityError.invalidArgument` naming `nominal` (an index out of
     ///   range or not increasing, a negative or non-finite mass, a sum off 1 by more

@@ -91,6 +91,7 @@ public struct PolyhedralSet: Sendable, Hashable {
     ///   - features: `f_k(t)`, one row of `n` numbers per feature.
     ///   - radii: `ε_k ≥ 0`, one per feature.
     ///   - nominal: `p` (`n` numbers).
+    ///   - support: where `q` may put mass (the whole simplex, or `supp p`).
     /// - Throws: `AmbiguityError.invalidArgument` naming `features` (a row of another
     ///   length, a non-finite entry, none at all) or `radius` (another count than the
     ///   features, a negative or non-finite entry).

@@ -27,6 +27,9 @@ public struct SweepManifest: Sendable {
     ///   - digest: the game file's ``FileDigest/fnv1a64(path:)``.
     ///   - overrides: a canonical description of the settings that replaced the file's.
     ///   - states: the number of states.
+    ///   - settings: the sweep's settings (sets, radii, population, solver).
+    ///   - baseline: the nominal equilibrium every cell is compared with.
+    ///   - shard: which shard this run computes.
     public init(game: String, path: String, digest: String, overrides: String, states: Int, settings: SweepSettings,
                 baseline: NominalBaseline, shard: Shard) {
         let eq = baseline.equilibrium

@@ -13,7 +13,7 @@ public struct PairReport: Sendable {
 
 extension GameFile {
     /// Reads a policy and a mean field from files and evaluates the pair on this game
-    /// (``MeanFieldGame/evaluate(policy:meanField:temperature:population:options:)``)
+    /// (`MeanFieldGame.evaluate(policy:meanField:temperature:population:options:)`)
     /// with the file's temperature, population model and inner method.
     ///
     /// - Parameters:
@@ -21,7 +21,7 @@ extension GameFile {
     ///   - meanFieldPath: a vector of `n` entries (see ``PairFiles/readMeanField(path:stateCount:)``).
     /// - Throws: ``GameFileError`` naming the file for bad shapes, negative or non-finite
     ///   entries and rows or vectors that do not sum to 1; the game's errors at `μ`
-    ///   (explained by ``explain(_:)``); ``MeanFieldError/numerical(_:)`` is passed on
+    ///   (explained by ``explain(_:)``); `MeanFieldError.numerical` is passed on
     ///   as a ``GameFileError`` too, with field `solver`.
     public func evaluatePair(policyPath: String, meanFieldPath: String) throws(GameFileError) -> PairReport {
         let game = try makeGame()
@@ -56,7 +56,7 @@ extension GameFile {
 ///   field is one row, one column, or the column headed `meanField`.
 ///
 /// Entries must be finite and `≥ 0`; every policy row and the mean field must sum to 1
-/// within `1e-9` (``MeanFieldGame/probabilityTolerance``). Files larger than
+/// within `1e-9` (`MeanFieldGame.probabilityTolerance`). Files larger than
 /// ``NumericArrayFile/maximumTextSize`` bytes are refused.
 public enum PairFiles {
     /// Reads and checks a policy. Throws a ``GameFileError`` naming `path` (field `policy`).

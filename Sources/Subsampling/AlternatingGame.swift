@@ -77,7 +77,24 @@ public struct AlternatingGame: Sendable {
 
     /// A game from tables; checks shapes, finiteness, probability rows and sizes.
     ///
-    /// - Parameter path: the file the tables came from, or a label (kept for messages; errors do not name it).
+    /// - Parameters:
+    ///   - path: the file the tables came from, or a label (kept for messages; errors do not name it).
+    ///   - name: the game's name.
+    ///   - summary: an optional one-line description.
+    ///   - agents: `n`, the number of local agents.
+    ///   - observed: the default number `k` of observed local agents, if the file gives one.
+    ///   - discount: `γ ∈ (0, 1)`.
+    ///   - globalStates: the global agent's state names.
+    ///   - globalActions: the global agent's action names.
+    ///   - localStates: a local agent's state names.
+    ///   - localActions: a local agent's action names.
+    ///   - globalReward: ``globalReward``.
+    ///   - globalTransition: ``globalTransition``.
+    ///   - localReward: ``localReward``.
+    ///   - localTransition: ``localTransition``.
+    ///   - globalInitial: ``globalInitial`` (`nil`: uniform).
+    ///   - localInitial: ``localInitial`` (`nil`: uniform).
+    ///   - learning: ``learning``.
     /// - Throws: ``AlternatingGameError`` naming the field.
     public init(path: String = "<game>", name: String, summary: String? = nil, agents: Int, observed: Int? = nil,
                 discount: Double, globalStates: [String], globalActions: [String], localStates: [String],

@@ -13,10 +13,10 @@ import TestSupport
         var p = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         // Blocks of consecutive states; block b may only feed blocks after it.
         var cuts = [0]
-        var last = 0
-        while last < n {
-            last = min(n, last + 1 + Int(rng.next() % 5))
-            cuts.append(last)
+        var end = 0
+        while end < n {
+            end = min(n, end + 1 + Int(rng.next() % 5))
+            cuts.append(end)
         }
         let blocks = zip(cuts, cuts.dropFirst()).map { $0.0..<$0.1 }
         for (b, block) in blocks.enumerated() {
