@@ -74,19 +74,12 @@ extension SolverRun {
     }
 
     mutating func andersonPhase(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
-        var baseBeta = options.damping ?? 1
-        var sinceImprovement = 0
-        var stalls = 0
-        var beta = baseBeta
         let memory = options.andersonMemory
-        var x = initialMeanField
-        var p = try evaluator.bestResponsePair(x)
-        var f = Self.difference(p.populationUpdate, x)
-        var dX: [[Double]] = []
-        var dF: [[Double]] = []
-        var best = (x: x, f: f, pair: p, norm: Self.norm1(f))
+        let x0 = initialMeanField
+        var state = AndersonState(x: x0, pair: try evaluator.bestResponsePair(x0), beta: options.damping ?? 1)
         var k = 0
         while true {
+            let p = state.p, x = state.x
             if isConverged(p) {
                 record(p, change: 0)
                 return .finished(try finish(p, converged: true, message: convergedMessage(p)))
@@ -97,64 +90,31 @@ extension SolverRun {
                     record(p, change: 0)
                     return .finished(try finish(p, converged: false, message: budgetMessage(p)))
                 }
-                record(p, change: Simplex.l1(best.x, x))
-                return .exhausted(best: best.x)
+                record(p, change: Simplex.l1(state.best.x, x))
+                return .exhausted(best: state.best.x)
             }
-            var next = x
-            let gammas = Self.leastSquares(&dF, &dX, f)
-            for i in next.indices { next[i] = x[i] + beta * f[i] }
-            for (j, g) in gammas.enumerated() {
-                for i in next.indices { next[i] -= g * (dX[j][i] + beta * dF[j][i]) }
-            }
-            Simplex.project(&next)
+            let next = state.extrapolated()
             record(p, change: Simplex.l1(next, x))
             let pNext = try evaluator.bestResponsePair(next)
             let fNext = Self.difference(pNext.populationUpdate, next)
             let normNext = Self.norm1(fNext)
-            sinceImprovement += 1
-            if sinceImprovement >= 25, budget < options.maxIterations {
-                stalls += 1
-                if stalls >= 3 {
-                    record(p, change: Simplex.l1(best.x, x))
-                    return .exhausted(best: best.x)
+            state.sinceImprovement += 1
+            if state.sinceImprovement >= 25, budget < options.maxIterations {
+                state.stalls += 1
+                if state.stalls >= 3 {
+                    record(p, change: Simplex.l1(state.best.x, x))
+                    return .exhausted(best: state.best.x)
                 }
             }
-            if sinceImprovement >= 25 {
-                // Stagnation: restart from the best iterate with a more damped, memoryless step.
-                sinceImprovement = 0
-                dX.removeAll()
-                dF.removeAll()
-                baseBeta = max(baseBeta / 2, 1.0 / 256)
-                beta = baseBeta
-                x = best.x
-                f = best.f
-                p = best.pair
+            if state.sinceImprovement >= 25 {
+                state.restartStagnant()
                 continue
             }
-            if normNext > 4 * best.norm, !dF.isEmpty {
-                // Safeguard: discard the model, restart from the best iterate with a smaller step.
-                dX.removeAll()
-                dF.removeAll()
-                beta = max(beta / 2, baseBeta / 64)
-                x = best.x
-                f = best.f
-                p = best.pair
+            if normNext > 4 * state.best.norm, !state.dF.isEmpty {
+                state.restartDiverged()
                 continue
             }
-            dX.append(Self.difference(next, x))
-            dF.append(Self.difference(fNext, f))
-            if dX.count > memory {
-                dX.removeFirst()
-                dF.removeFirst()
-            }
-            x = next
-            f = fNext
-            p = pNext
-            if normNext < best.norm {
-                if normNext < 0.9 * best.norm { sinceImprovement = 0 }
-                best = (x, f, p, normNext)
-                beta = baseBeta
-            }
+            state.accept(next, residual: fNext, pair: pNext, norm: normNext, memory: memory)
         }
     }
 
@@ -218,5 +178,84 @@ extension SolverRun {
             dX.removeFirst()
         }
         return []
+    }
+}
+
+/// The state of the Anderson phase: the iterate `x`, its residual `f` and pair `p`, the
+/// difference history `ΔX`, `ΔF`, the best iterate seen, the mixing and the stall counters.
+private struct AndersonState {
+    var x: [Double]
+    var f: [Double]
+    var p: PairEvaluation
+    var dX: [[Double]] = []
+    var dF: [[Double]] = []
+    var best: (x: [Double], f: [Double], pair: PairEvaluation, norm: Double)
+    var baseBeta: Double
+    var beta: Double
+    var sinceImprovement = 0
+    var stalls = 0
+
+    init(x: [Double], pair: PairEvaluation, beta: Double) {
+        let f = SolverRun.difference(pair.populationUpdate, x)
+        self.x = x
+        self.f = f
+        self.p = pair
+        self.best = (x: x, f: f, pair: pair, norm: SolverRun.norm1(f))
+        self.baseBeta = beta
+        self.beta = beta
+    }
+
+    /// `Π_Δ(x + β f − (ΔX + β ΔF) γ)` with `γ` the least-squares coefficients (which may drop
+    /// the oldest history columns).
+    mutating func extrapolated() -> [Double] {
+        var next = x
+        let gammas = SolverRun.leastSquares(&dF, &dX, f)
+        for i in next.indices { next[i] = x[i] + beta * f[i] }
+        for (j, g) in gammas.enumerated() {
+            for i in next.indices { next[i] -= g * (dX[j][i] + beta * dF[j][i]) }
+        }
+        Simplex.project(&next)
+        return next
+    }
+
+    /// Stagnation: restart from the best iterate with a more damped, memoryless step.
+    mutating func restartStagnant() {
+        sinceImprovement = 0
+        dX.removeAll()
+        dF.removeAll()
+        baseBeta = max(baseBeta / 2, 1.0 / 256)
+        beta = baseBeta
+        x = best.x
+        f = best.f
+        p = best.pair
+    }
+
+    /// Safeguard: discard the model, restart from the best iterate with a smaller step.
+    mutating func restartDiverged() {
+        dX.removeAll()
+        dF.removeAll()
+        beta = max(beta / 2, baseBeta / 64)
+        x = best.x
+        f = best.f
+        p = best.pair
+    }
+
+    /// Moves to `next`, extending the history (at most `memory` columns) and the best iterate.
+    mutating func accept(_ next: [Double], residual fNext: [Double], pair pNext: PairEvaluation,
+                         norm normNext: Double, memory: Int) {
+        dX.append(SolverRun.difference(next, x))
+        dF.append(SolverRun.difference(fNext, f))
+        if dX.count > memory {
+            dX.removeFirst()
+            dF.removeFirst()
+        }
+        x = next
+        f = fNext
+        p = pNext
+        if normNext < best.norm {
+            if normNext < 0.9 * best.norm { sinceImprovement = 0 }
+            best = (x, f, p, normNext)
+            beta = baseBeta
+        }
     }
 }

@@ -31,12 +31,8 @@ extension SolverRun {
             if k == 0 {
                 held = br
             } else {
-                var avg = [Double](repeating: 0, count: n * m)
-                for s in 0..<n {
-                    for a in 0..<m {
-                        avg[s * m + a] = massSum[s] > 0 ? policySum[s * m + a] / massSum[s] : br.policy.probabilities[s * m + a]
-                    }
-                }
+                let avg = Self.averagedPolicy(massSum: massSum, policySum: policySum,
+                                              fallback: br.policy.probabilities, actionCount: m)
                 held = try evaluator.pair(snap, optimal: opt, policy: Policy(unchecked: n, m, avg))
             }
             if isConverged(held) {
@@ -67,10 +63,8 @@ extension SolverRun {
                 record(held, change: 0)
                 return try finish(held, converged: false, message: budgetMessage(held))
             }
-            for s in 0..<n {
-                massSum[s] += nu[s]
-                for a in 0..<m { policySum[s * m + a] += nu[s] * br.policy.probabilities[s * m + a] }
-            }
+            Self.accumulate(nu, policy: br.policy.probabilities, actionCount: m,
+                            massSum: &massSum, policySum: &policySum)
             var next = [Double](repeating: 0, count: n)
             let count = Double(k + 1)
             for s in 0..<n { next[s] = massSum[s] / count }
@@ -80,5 +74,28 @@ extension SolverRun {
         }
         // maxIterations >= 1 is validated, so the loop always returns.
         throw .numerical("fictitious play ended without a result")
+    }
+
+    /// The averaged policy `π̄(a|s) = Σ_j ν_j(s) π_j(a|s) / Σ_j ν_j(s)` from the running sums,
+    /// `fallback(a|s)` where no mass has been.
+    private static func averagedPolicy(massSum: [Double], policySum: [Double], fallback: [Double],
+                                       actionCount m: Int) -> [Double] {
+        let n = massSum.count
+        var avg = [Double](repeating: 0, count: n * m)
+        for s in 0..<n {
+            for a in 0..<m {
+                avg[s * m + a] = massSum[s] > 0 ? policySum[s * m + a] / massSum[s] : fallback[s * m + a]
+            }
+        }
+        return avg
+    }
+
+    /// Adds `ν(s)` to the mass sums and `ν(s) π(a|s)` to the policy sums.
+    private static func accumulate(_ nu: [Double], policy: [Double], actionCount m: Int,
+                                   massSum: inout [Double], policySum: inout [Double]) {
+        for s in 0..<massSum.count {
+            massSum[s] += nu[s]
+            for a in 0..<m { policySum[s * m + a] += nu[s] * policy[s * m + a] }
+        }
     }
 }

@@ -150,15 +150,9 @@ extension GameSnapshot {
         var penalty = 1
         while true {
             guard res.isFinite else { throw .numerical("value iteration produced a non-finite value (‖TV − V‖∞ = \(res))") }
-            var scale = 1.0
-            for x in tv { scale = max(scale, abs(x)) }
-            if res * factor <= options.tolerance || res <= 4 * Double.ulpOfOne * scale {
-                return ValueSolution(values: tv, qValues: sw.q, kernelRows: sw.kernels ?? KernelRows(rows: []),
-                                     errorBound: res * factor, sweeps: sweeps, converged: true)
-            }
-            if sweeps >= options.maxSweeps {
-                return ValueSolution(values: tv, qValues: sw.q, kernelRows: sw.kernels ?? KernelRows(rows: []),
-                                     errorBound: res * factor, sweeps: sweeps, converged: false)
+            if let done = Self.stopped(tv: tv, sweep: sw, residual: res, factor: factor, sweeps: sweeps,
+                                       options: options) {
+                return done
             }
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
                 let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount,
@@ -193,6 +187,24 @@ extension GameSnapshot {
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
         }
+    }
+
+    /// The solution when value iteration stops at `tv` (residual `‖TV − V‖∞ = residual`):
+    /// converged when the error bound `residual · γ/(1 − γ)` meets the tolerance or the residual
+    /// is at rounding level, unconverged once the sweep budget is spent; `nil` to continue.
+    private static func stopped(tv: [Double], sweep sw: Sweep, residual res: Double, factor: Double,
+                                sweeps: Int, options: ValueSolverOptions) -> ValueSolution? {
+        var scale = 1.0
+        for x in tv { scale = max(scale, abs(x)) }
+        if res * factor <= options.tolerance || res <= 4 * Double.ulpOfOne * scale {
+            return ValueSolution(values: tv, qValues: sw.q, kernelRows: sw.kernels ?? KernelRows(rows: []),
+                                 errorBound: res * factor, sweeps: sweeps, converged: true)
+        }
+        if sweeps >= options.maxSweeps {
+            return ValueSolution(values: tv, qValues: sw.q, kernelRows: sw.kernels ?? KernelRows(rows: []),
+                                 errorBound: res * factor, sweeps: sweeps, converged: false)
+        }
+        return nil
     }
 
     /// The value of the frozen pair (policy, kernels): `W = c + γ P W` with

@@ -33,15 +33,7 @@ package struct AlternatingWorkEstimate: Sendable, Hashable {
     package static func estimate(game: AlternatingGame, observed: [Int], seeds: Int = 1) -> AlternatingWorkEstimate {
         let n = game.agents, g = Double(game.globalStateCount), l = game.localStateCount
         let gamma = game.discount, settings = game.learning
-        // Successor counts r_j (the largest over global states and actions).
-        var successors = [Int](repeating: 1, count: l)
-        for sg in 0..<game.globalStateCount {
-            for j in 0..<l {
-                for row in game.localTransition[sg][j] {
-                    successors[j] = max(successors[j], row.filter { $0 > 0 }.count)
-                }
-            }
-        }
+        let successors = successorCounts(game)
         var entriesCache: [Int: Double] = [:]
         // |S_g| · Σ_h support(h) for m agents.
         func entries(_ m: Int) -> Double {
@@ -61,14 +53,7 @@ package struct AlternatingWorkEstimate: Sendable, Hashable {
             return g * total
         }
         func histograms(_ m: Int) -> Double { Double(HistogramSpace.count(agents: max(m, 0), states: l)) }
-        // Sweeps to reach the stopping rule from values of order (1 + |r|)/(1 − γ).
-        let range = game.rewardRange
-        let scale = (1 + max(abs(range.min), abs(range.max))) / max(1 - gamma, 1e-12)
-        let stop = settings.tolerance * (1 - gamma) / max(gamma, 1e-300)
-        // Clamped in Double first: an overflowing scale or an underflowing stop makes the
-        // quotient infinite or NaN, which Int(_:) would trap on.
-        let raw = (log(stop / scale) / log(gamma)).rounded(.up) + 1
-        let sweeps = gamma <= 0 ? 1 : (raw.isFinite ? Int(min(1_000_000, max(1, raw))) : 1_000_000)
+        let sweeps = sweepCount(game)
         let s = Double(sweeps)
         // Building a kernel: m convolution steps over at most support(h) keys, each to r_max states.
         let rMax = Double(successors.max() ?? 1)
@@ -93,6 +78,33 @@ package struct AlternatingWorkEstimate: Sendable, Hashable {
         let copies = Double(max(seeds, 1))
         return AlternatingWorkEstimate(operations: copies * total, learningOperations: copies * learning,
                                        kernelEntries: entries(n), sweeps: sweeps)
+    }
+
+    /// The successor counts `r_j`: for each local state the largest number of positive
+    /// entries in its transition rows, over global states and actions (at least 1).
+    static func successorCounts(_ game: AlternatingGame) -> [Int] {
+        let l = game.localStateCount
+        var successors = [Int](repeating: 1, count: l)
+        for sg in 0..<game.globalStateCount {
+            for j in 0..<l {
+                for row in game.localTransition[sg][j] {
+                    successors[j] = max(successors[j], row.filter { $0 > 0 }.count)
+                }
+            }
+        }
+        return successors
+    }
+
+    /// The sweeps to reach the stopping rule from values of order `(1 + |r|)/(1 − γ)`.
+    static func sweepCount(_ game: AlternatingGame) -> Int {
+        let gamma = game.discount, settings = game.learning
+        let range = game.rewardRange
+        let scale = (1 + max(abs(range.min), abs(range.max))) / max(1 - gamma, 1e-12)
+        let stop = settings.tolerance * (1 - gamma) / max(gamma, 1e-300)
+        // Clamped in Double first: an overflowing scale or an underflowing stop makes the
+        // quotient infinite or NaN, which Int(_:) would trap on.
+        let raw = (log(stop / scale) / log(gamma)).rounded(.up) + 1
+        return gamma <= 0 ? 1 : (raw.isFinite ? Int(min(1_000_000, max(1, raw))) : 1_000_000)
     }
 
     static func binomial(_ a: Int, _ b: Int) -> Double {
