@@ -15,7 +15,8 @@ extension GameFile {
     /// `dual` when `solver.inner: lp` meets a set that is not a polytope (`kl`, `chi2`), whose
     /// inner problem is not a linear program and is solved by its certified dual solver instead.
     public var innerSolverUsed: String {
-        switch solver.inner {
+        if rowSets != nil { return "lp" }
+        return switch solver.inner {
         case .closedForm: "closed-form"
         case .lp: set.isPolyhedral ? "lp" : "dual"
         }
@@ -23,6 +24,7 @@ extension GameFile {
 
     /// Why ``innerSolverUsed`` differs from `solver.inner`, or `nil` when it does not.
     public var innerSolverNote: String? {
+        if rowSets != nil, solver.inner == .closedForm { return "\(setName) has no closed form: its inner problems are solved by the LP path" }
         guard solver.inner == .lp, !set.isPolyhedral else { return nil }
         return "lp requested, but \(set.rawValue) is not polyhedral: its inner problem is solved by the certified dual solver"
     }
@@ -47,12 +49,14 @@ extension GameFile {
         let bind = RowBinder(template: Environment(schema: schema), slots: slots)
         let kernel = kernelFunction(bind)
         do throws(MeanFieldError) {
-            return try MeanFieldGame(
+            let game = try MeanFieldGame(
                 stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
                 stateNames: stateNames, actionNames: actionNames,
                 reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
                 kernelDependsOnMeanField: kernel.dependsOnMeanField,
                 radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
+            guard let rowSets else { return game }
+            return try game.withRowSets { s, a, mu, p throws(AmbiguityError) in try rowSets.set(s, a, mu, p) }
         } catch {
             throw explain(error)
         }

@@ -91,7 +91,9 @@ struct GameFileReader {
     /// The `ambiguity` block's keys: the set, the support and the nodes of radius, cost and weights.
     func readAmbiguityKeys() throws(GameFileError)
         -> (set: AmbiguityKind, support: SupportRestriction, radius: DocumentNode, cost: DocumentNode?, weights: DocumentNode?) {
-        guard let amb = field("ambiguity"), amb.value != .null else { return (.none, .simplex, DocumentNode(.number(0)), nil, nil) }
+        guard let amb = field("ambiguity"), amb.value != .null, RowSetSource.family(of: amb) == nil else {
+            return (.none, .simplex, DocumentNode(.number(0)), nil, nil)
+        }
         let pairs = try r.object(amb, "ambiguity")
         try r.checkKeys(pairs, known: ["set", "radius", "cost", "weights", "support"], field: "ambiguity")
         func sub(_ k: String) -> DocumentNode? { pairs.first { $0.key == k }?.value }

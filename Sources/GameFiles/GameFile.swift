@@ -137,6 +137,15 @@ public struct GameFile: Sendable {
     let radius: CompiledExpression
     let ambiguity: AmbiguitySet
     let ambiguitySources: AmbiguitySources
+    /// A `moment` or `polyhedral` block, replacing ``set`` (then `none`) and the radius.
+    let rowSets: RowSetSource?
+
+    /// `ambiguity.set` as written: ``set``'s name, or `moment` / `polyhedral`.
+    public var setName: String { rowSets?.family.rawValue ?? set.rawValue }
+
+    /// Whether `ambiguity.set` is `moment` or `polyhedral` (a per-row polyhedral set,
+    /// solved by the LP inner path whatever `solver.inner` says).
+    public var hasRowSets: Bool { rowSets != nil }
 
     struct Slots: Sendable {
         let s: ScalarSlot
@@ -212,7 +221,13 @@ public struct GameFile: Sendable {
         }
         reward = try compile(try reader.required("reward"), "reward", variables: ["s", "a", "mu"])
         let amb = try Self.readAmbiguity(reader, schema: schema, slots: declared.slots, stateNames: stateNames)
-        (set, support, radiusSource, radius, ambiguity, ambiguitySources) = amb
+        let source = try reader.field("ambiguity").flatMap { node throws(GameFileError) in
+            RowSetSource.family(of: node) == nil ? nil : try RowSetSource.read(node, reader: r, schema: schema, slots: declared.slots)
+        }
+        rowSets = source
+        (set, radius, ambiguity, ambiguitySources) = (amb.0, amb.3, amb.4, amb.5)
+        support = source?.support ?? amb.1
+        radiusSource = source?.summary ?? amb.2
         transition = try Self.readTransition(try reader.required("transition"), r: r, n: stateNames.count, m: actionNames.count,
                                              stateNames: stateNames, actionNames: actionNames,
                                              parameterArrays: declared.parameterArrays, compile: compile)

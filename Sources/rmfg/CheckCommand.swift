@@ -39,7 +39,7 @@ struct CheckCommand: ParsableCommand {
                     ("stateCount", .int(file.stateCount)), ("actionCount", .int(file.actionCount)),
                     ("states", .array(file.stateNames.map { .string($0) })),
                     ("actions", .array(file.actionNames.map { .string($0) })),
-                    ("discount", .number(file.discount)), ("set", .string(file.set.rawValue)),
+                    ("discount", .number(file.discount)), ("set", .string(file.setName)),
                     ("radius", .string(file.radiusSource)), ("support", .string(file.support.rawValue)),
                     ("population", .string(file.population.rawValue)),
                     ("rowsChecked", .int(rows)),
@@ -58,7 +58,7 @@ struct CheckCommand: ParsableCommand {
                   states      \(file.stateCount)\(file.statesNamed ? " (\(preview(file.stateNames)))" : "")
                   actions     \(file.actionCount)\(file.actionsNamed ? " (\(preview(file.actionNames)))" : "")
                   discount    \(fmt(file.discount))
-                  ambiguity   \(file.set.rawValue), radius \(file.radiusSource) (from \(fmt(radii.min() ?? 0)) to \(fmt(radii.max() ?? 0)) at the initial mean field), support \(file.support.rawValue)
+                  ambiguity   \(file.setName), radius \(file.radiusSource) (from \(fmt(radii.min() ?? 0)) to \(fmt(radii.max() ?? 0)) at the initial mean field), support \(file.support.rawValue)
                   population  \(file.population.rawValue)
                   solver      \(file.solver.method.rawValue), τ = \(fmt(file.solver.temperature)), tolerance \(fmt(file.solver.tolerance)), at most \(file.solver.maxIterations) iterations, inner \(file.solver.inner.rawValue)
                   depends on μ: reward \(yesNo(file.rewardDependsOnMeanField)), transition \(yesNo(built.kernelsDependOnMeanField)), radius \(yesNo(built.radiiDependOnMeanField))

@@ -58,7 +58,7 @@ struct EvaluateReport {
             ("game", .string(file.name)),
             ("temperature", .number(report.temperature)),
             ("population", .string(file.population.rawValue)),
-            ("set", .string(file.set.rawValue)),
+            ("set", .string(file.setName)),
             ("radius", .string(file.radiusSource)),
             ("exploitability", .number(e.exploitability)),
             ("stationarityResidual", .number(e.stationarityResidual)),
@@ -76,7 +76,7 @@ struct EvaluateReport {
     var text: String {
         let e = report.evaluation
         var lines = ["\(file.name): the pair (π, μ) evaluated",
-                     "  ambiguity \(file.set.rawValue), radius \(file.radiusSource); population \(file.population.rawValue); τ = \(fmt(report.temperature))",
+                     "  ambiguity \(file.setName), radius \(file.radiusSource); population \(file.population.rawValue); τ = \(fmt(report.temperature))",
                      "  exploitability        \(sci(e.exploitability))   (Σ_s μ(s)[V*(s) − V^π(s)])",
                      "  stationarity residual \(sci(e.stationarityResidual))   (‖Φ(μ, π) − μ‖₁)", ""]
         var table = TextTable(header: ["state", "μ", "V^π", "V*"] + file.actionNames.map { "BR(\($0))" })

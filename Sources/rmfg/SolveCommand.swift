@@ -153,7 +153,7 @@ struct SolveReport: CommandReport {
             ("actions", .array(file.actionNames.map { .string($0) })),
             ("method", .string(result.method.rawValue)),
             ("message", .string(result.message)),
-            ("set", .string(file.set.rawValue)),
+            ("set", .string(file.setName)),
             ("radius", .string(file.radiusSource)),
             ("temperature", .number(file.solver.temperature)),
             ("tolerance", .number(file.solver.tolerance)),
@@ -191,9 +191,9 @@ struct SolveReport: CommandReport {
         let path = ([result.switches.first?.from.rawValue ?? result.method.rawValue]
                     + result.switches.map { "\($0.to.rawValue) from iteration \($0.iteration)" }).joined(separator: "; ")
         lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(path), \(String(format: "%.3f", result.seconds)) s)")
-        lines.append("  ambiguity \(file.set.rawValue), radius \(file.radiusSource), support \(file.support.rawValue); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
-        if file.solver.inner == .lp {
-            lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.set.rawValue) is not polyhedral: lp requested, the certified dual solver used)")")
+        lines.append("  ambiguity \(file.setName), radius \(file.radiusSource), support \(file.support.rawValue); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
+        if file.solver.inner == .lp || file.hasRowSets {
+            lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.setName) is not polyhedral: lp requested, the certified dual solver used)")")
             if let lp = result.lpStatistics, lp.solves > 0 {
                 lines.append("  lp path               \(lp.solves) row solves (\(lp.warmSolves) warm), \(fmt(lp.pivotsPerWarmSolve)) pivots per warm re-solve (max \(lp.maxWarmPivots); \(lp.reusedBases) bases still optimal, no simplex), \(lp.builds) row problems built")
             }
@@ -259,7 +259,7 @@ struct SolveReport: CommandReport {
             try writeGridFigures(to: dir, layout: layout)
             return
         }
-        var groups: [(label: String, values: [Double])] = [("robust (\(file.set.rawValue))", result.meanField)]
+        var groups: [(label: String, values: [Double])] = [("robust (\(file.setName))", result.meanField)]
         if let nominal { groups.append(("nominal", nominal.meanField)) }
         try dir.writeFigure("meanfield", BarChart(title: "\(file.name): equilibrium mean field μ*", categories: file.stateNames,
                                                   yLabel: "population share", groups: groups))
@@ -275,7 +275,7 @@ struct SolveReport: CommandReport {
         // With --compare-nominal, the nominal μ in its own figure, on the same colour scale.
         let upper = max(mu.max() ?? 1, nominal?.meanField.max() ?? 0, 1e-300)
         try dir.writeFigure("meanfield", GridMap(
-            title: "\(file.name): equilibrium mean field μ* (\(file.set.rawValue))", columns: layout.width, rows: layout.height,
+            title: "\(file.name): equilibrium mean field μ* (\(file.setName))", columns: layout.width, rows: layout.height,
             values: mu, aggregation: .sum, colorScale: .fixed(lower: 0, upper: upper),
             colorLabel: "population share", originAtTop: top))
         if let nominal {

@@ -80,6 +80,9 @@ struct SweepCommand: ParsableCommand {
         // Flags first (cheap), then the file.
         let (kinds, radiusList, seedValue, shardValue) = try readFlags()
         let file = try loadGame(game, overrides: overrides)
+        guard !file.hasRowSets else {
+            throw InputError("\(game): ambiguity.set: \(file.setName) sets cannot be swept (a sweep varies one radius over closed-form sets); use rmfg solve")
+        }
         let ambiguitySets = try kinds.map { try buildSet($0, file: file) }
         let settings: SweepSettings
         do {

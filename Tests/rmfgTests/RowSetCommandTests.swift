@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// `rmfg solve`, `check` and `sweep` on games with `moment` and `polyhedral` sets.
+@Suite("Commands on games with moment and polyhedral sets")
+struct RowSetCommandTests {
+    @Test func momentCrowdSolvesConvergesAndVerifies() throws {
+        let r = try rmfg(["solve", "Examples/moment-crowd.yaml", "--format", "json", "--verify"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try r.json()
+        #expect(j["converged"] as? Bool == true)
+        #expect(j["set"] as? String == "moment")
+        #expect(j["inner"] as? String == "lp")
+        let mu = try #require(numbers(j, "meanField"))
+        #expect(mu.count == 7 && abs(mu.reduce(0, +) - 1) <= 1e-9)
+        let verification = try #require(j["verification"] as? [String: Any])
+        #expect((verification["problems"] as? Int ?? 0) > 0)
+        #expect((number(verification, "maxDisagreement") ?? 1) <= 1e-9)
+    }
+
+    @Test func checkReadsTheMomentSet() throws {
+        let r = try rmfg(["check", "Examples/moment-crowd.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("moment"))
+    }
+
+    /// A bad field is one line naming it, exit 2, nothing written.
+    @Test func loadTimeErrorsAreOneLine() throws {
+        let dir = try ScratchFolder()
+        let text = try String(contentsOfFile: repositoryRoot.path + "/Examples/moment-crowd.yaml", encoding: .utf8)
+        for (bad, field) in [("radius: [0.2, \"0.5 + 2 * mu[s]\"]", "ambiguity.radius"), ("features: [\"t\", \"t^2\"]", "ambiguity.features[2]")] {
+            let replaced = field == "ambiguity.radius" ? "radius: [0.2, 0.3, 0.4]" : "features: [\"t\", \"t^2 + x\"]"
+            let game = try dir.write("bad.yaml", text.replacingOccurrences(of: bad, with: replaced))
+            let out = dir.path("out")
+            try expectInputError(["solve", game, "--output", out], mentioning: field)
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    /// `--set moment` is not a closed-form set a file's radius could use: exit 2, one line naming --set.
+    @Test func setMomentFlagIsRefused() throws {
+        try expectInputError(["solve", "Examples/lasry-lions.yaml", "--set", "moment"], mentioning: "--set")
+    }
+
+    @Test func sweepRefusesRowSets() throws {
+        try expectInputError(["sweep", "Examples/moment-crowd.yaml", "--sets", "tv", "--radii", "0,0.1"], mentioning: "cannot be swept")
+    }
+}
