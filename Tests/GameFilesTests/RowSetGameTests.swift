@@ -8,7 +8,8 @@ import Testing
 /// load-time error naming its field.
 @Suite("Game files with moment and polyhedral sets")
 struct RowSetGameTests {
-    /// A 3-state, 2-action game whose nominal row is `p_k(s, a) = (1 + 2[k = s] + a[k = 2 − s]) / (5 + a)`,
+    /// A 3-state, 2-action game (not mirror-symmetric: `0.2 s` in the reward, so that the
+    /// equilibrium is unique and tie-breaking cannot pick a mirrored one) whose nominal row is `p_k(s, a) = (1 + 2[k = s] + a[k = 2 − s]) / (5 + a)`,
     /// so that constraints can name `p_k` as an expression in `s, a`.
     static func game(_ ambiguity: String) -> String {
         """
@@ -16,7 +17,7 @@ struct RowSetGameTests {
         states: 3
         actions: 2
         discount: 0.9
-        reward: "-(s - 1)^2 - 2 * mu[s] - 0.3 * a"
+        reward: "-(s - 1)^2 - 2 * mu[s] - 0.3 * a + 0.2 * s"
         transition: "(1 + 2 * (t == s) + a * (t == 2 - s)) / (5 + a)"
         ambiguity:
         \(ambiguity)
@@ -85,13 +86,13 @@ struct RowSetGameTests {
         ("  set: moment\n  features: [t, t^2]\n  radius: [0.1, 0.2, 0.3]", "ambiguity.radius"),
         ("  set: moment\n  features: [t, \"t + x\"]\n  radius: [0.1, 0.2]", "ambiguity.features[2]"),
         ("  set: moment\n  features: [t]\n  radius: [\"t\"]", "ambiguity.radius"),
-        ("  set: moment\n  features: [t]\n  radius: 0.1\n  cost: \"abs(s - t)\"", "ambiguity"),
+        ("  set: moment\n  features: [t]\n  radius: 0.1\n  cost: \"abs(s - t)\"", "ambiguity.cost"),
         ("  set: moment\n  radius: 0.1", "ambiguity.features"),
         ("  set: moment\n  features: [t]", "ambiguity.radius"),
         ("  set: polyhedral\n  constraints:\n    - {coefficients: t, relation: \"<\", bound: 1}", "ambiguity.constraints[1].relation"),
         ("  set: polyhedral\n  constraints:\n    - {coefficients: t, relation: \"<=\", bound: \"t\"}", "ambiguity.constraints[1].bound"),
         ("  set: polyhedral\n  constraints:\n    - {coefficients: \"y * t\", relation: \"<=\", bound: 1}", "ambiguity.constraints[1].coefficients"),
-        ("  set: polyhedral\n  constraints:\n    - {coefficients: t, relation: \"<=\", bound: 9, extra: 1}", "ambiguity.constraints[1]"),
+        ("  set: polyhedral\n  constraints:\n    - {coefficients: t, relation: \"<=\", bound: 9, extra: 1}", "ambiguity.constraints[1].extra"),
         ("  set: polyhedral\n  constraints: []", "ambiguity.constraints"),
         ("  set: polyhedral\n  constraints:\n    - {coefficients: t, relation: \"<=\", bound: 9}\n  within: {set: kl, radius: 0.1}", "ambiguity.within.set"),
         ("  set: polyhedral\n  constraints:\n    - {coefficients: t, relation: \"<=\", bound: 9}\n  within: {set: wasserstein, radius: 0.1}", "ambiguity.within.set"),
