@@ -58,9 +58,9 @@ struct CheckCommand: ParsableCommand {
                   states      \(file.stateCount)\(file.statesNamed ? " (\(preview(file.stateNames)))" : "")
                   actions     \(file.actionCount)\(file.actionsNamed ? " (\(preview(file.actionNames)))" : "")
                   discount    \(fmt(file.discount))
-                  ambiguity   \(file.setName), radius \(file.radiusSource) (from \(fmt(radii.min() ?? 0)) to \(fmt(radii.max() ?? 0)) at the initial mean field), support \(file.support.rawValue)
+                  ambiguity   \(file.setName), radius \(file.radiusSource) \(file.hasRowSets ? "(one set per row, each containing its nominal row at the initial mean field)" : "(from \(fmt(radii.min() ?? 0)) to \(fmt(radii.max() ?? 0)) at the initial mean field)"), support \(file.support.rawValue)
                   population  \(file.population.rawValue)
-                  solver      \(file.solver.method.rawValue), τ = \(fmt(file.solver.temperature)), tolerance \(fmt(file.solver.tolerance)), at most \(file.solver.maxIterations) iterations, inner \(file.solver.inner.rawValue)
+                  solver      \(file.solver.method.rawValue), τ = \(fmt(file.solver.temperature)), tolerance \(fmt(file.solver.tolerance)), at most \(file.solver.maxIterations) iterations, inner \(file.hasRowSets ? "lp" : file.solver.inner.rawValue)
                   depends on μ: reward \(yesNo(file.rewardDependsOnMeanField)), transition \(yesNo(built.kernelsDependOnMeanField)), radius \(yesNo(built.radiiDependOnMeanField))
                   checked     \(rows) transition rows at the initial mean field: each a probability vector (sum 1 within 1e-9), \(supports.min() ?? 0) to \(supports.max() ?? 0) successors per row; every reward finite, every radius >= 0
                 """)
