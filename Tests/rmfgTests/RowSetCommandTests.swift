@@ -28,8 +28,9 @@ struct RowSetCommandTests {
     @Test func loadTimeErrorsAreOneLine() throws {
         let dir = try ScratchFolder()
         let text = try String(contentsOfFile: repositoryRoot.path + "/Examples/moment-crowd.yaml", encoding: .utf8)
-        for (bad, field) in [("radius: [0.2, \"0.5 + 2 * mu[s]\"]", "ambiguity.radius"), ("features: [\"t\", \"t^2\"]", "ambiguity.features[2]")] {
+        for (bad, field) in [("radius: [0.05, \"0.1 + 0.5 * mu[s]\"]", "ambiguity.radius"), ("features: [\"t\", \"(t - center)^2\"]", "ambiguity.features[2]")] {
             let replaced = field == "ambiguity.radius" ? "radius: [0.2, 0.3, 0.4]" : "features: [\"t\", \"t^2 + x\"]"
+            #expect(text.contains(bad))
             let game = try dir.write("bad.yaml", text.replacingOccurrences(of: bad, with: replaced))
             let out = dir.path("out")
             try expectInputError(["solve", game, "--output", out], mentioning: field)
