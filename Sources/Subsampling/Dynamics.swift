@@ -104,7 +104,9 @@ struct PopulationKernel: Sendable {
                     for _ in 0..<h[j] {
                         var updated: [Int: Double] = [:]
                         updated.reserveCapacity(dist.count * l)
-                        for (key, p) in dist {
+                        // In key order: a dictionary's own order changes from run to run (Swift
+                        // seeds its hashing per process), and so would the rounding of these sums.
+                        for (key, p) in dist.sorted(by: { $0.key < $1.key }) {
                             for t in 0..<l where move[j][t] > 0 { updated[key + powers[t], default: 0] += p * move[j][t] }
                         }
                         dist = updated

@@ -49,6 +49,16 @@ struct AlternatingCommandTests {
         #expect(again.stdout == r.stdout)
     }
 
+    /// Regression: the planned dynamics summed a dictionary in its own order, which Swift
+    /// seeds per process, so two identical runs printed different last digits.
+    @Test("two identical runs print identical numbers")
+    func runsAreReproducible() throws {
+        let arguments = ["alternating", "Examples/alternating/federated.yaml", "--observed", "1", "--episodes", "200", "--format", "json"]
+        let first = try rmfg(arguments), second = try rmfg(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == second.stdout)
+    }
+
     @Test("text report on a bundled example with fewer agents")
     func bundledText() throws {
         let r = try rmfg(["alternating", "Examples/alternating/federated.yaml", "--agents", "4", "--observed", "1,4",
