@@ -43,6 +43,42 @@ struct RowSetCommandTests {
         try expectInputError(["solve", "Examples/lasry-lions.yaml", "--set", "moment"], mentioning: "--set")
     }
 
+    /// `--set tv` on a moment file meets the moment keys: one line naming one of them.
+    @Test func setTvOnAMomentFileIsOneLine() throws {
+        try expectInputError(["solve", "Examples/moment-crowd.yaml", "--set", "tv"], mentioning: "ambiguity.features")
+    }
+
+    /// `--radius 0` replaces every moment radius: the mean and the spread are then fixed, still a valid game.
+    @Test func radiusOverrideReplacesEveryRadius() throws {
+        let r = try rmfg(["solve", "Examples/moment-crowd.yaml", "--radius", "0", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((try r.json()["radius"] as? String)?.hasPrefix("[0]") == true, "\(r.stdout.prefix(300))")
+    }
+
+    /// A nominal row outside its set is found by the solver: exit 2, one line naming the row, nothing written.
+    @Test func nominalOutsideTheSetNamesTheRow() throws {
+        let dir = try ScratchFolder()
+        let text = try String(contentsOfFile: repositoryRoot.path + "/Examples/moment-crowd.yaml", encoding: .utf8)
+        let bad = text.replacingOccurrences(of: "  set: moment\n  features: [\"t\", \"(t - center)^2\"]\n  radius: [0.05, \"0.1 + 0.5 * mu[s]\"]",
+                                            with: "  set: polyhedral\n  constraints:\n    - {coefficients: t, relation: \"<=\", bound: \"s - 1\"}")
+        #expect(bad != text)
+        let game = try dir.write("outside.yaml", bad)
+        let out = dir.path("out")
+        try expectInputError(["solve", game, "--output", out], mentioning: "s=0")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    /// `rmfg evaluate` reads the set and finds the solved pair an equilibrium.
+    @Test func evaluateTheSolvedPair() throws {
+        let dir = try ScratchFolder()
+        let solved = try rmfg(["solve", "Examples/moment-crowd.yaml", "--output", dir.path("out"), "--quiet"])
+        #expect(solved.status == 0, "\(solved.stderr)")
+        let r = try rmfg(["evaluate", "Examples/moment-crowd.yaml", "--policy", dir.path("out/policy.csv"),
+                          "--mean-field", dir.path("out/meanfield.csv"), "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(abs(number(try r.json(), "exploitability") ?? 1) <= 1e-6, "\(r.stdout.prefix(300))")
+    }
+
     @Test func sweepRefusesRowSets() throws {
         try expectInputError(["sweep", "Examples/moment-crowd.yaml", "--sets", "tv", "--radii", "0,0.1"], mentioning: "cannot be swept")
     }
