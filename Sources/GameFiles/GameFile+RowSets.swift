@@ -19,7 +19,7 @@ struct RowSetSource: Sendable {
     let family: PolyhedralSpec.Family
     let support: SupportRestriction
     /// `moment`: `(feature, radius)` pairs with their field names.
-    let moments: [(feature: CompiledExpression, radius: CompiledExpression, index: Int)]
+    let moments: [(feature: CompiledExpression, radius: CompiledExpression, index: Int, radiusField: String)]
     /// `polyhedral`: the constraints.
     let rows: [Row]
     /// The optional ball and its radius.
@@ -46,7 +46,7 @@ struct RowSetSource: Sendable {
                 throw r.error(field, node, "\(error.description) in '\(source)'")
             }
         }
-        var moments: [(feature: CompiledExpression, radius: CompiledExpression, index: Int)] = []
+        var moments: [(feature: CompiledExpression, radius: CompiledExpression, index: Int, radiusField: String)] = []
         if spec.family == .moment {
             guard spec.radii.count == spec.features.count || spec.radii.count == 1 else {
                 throw r.error("ambiguity.radius", node, "\(spec.radii.count) radii for \(spec.features.count) features, expected one per feature (or one for all)")
@@ -54,7 +54,7 @@ struct RowSetSource: Sendable {
             for (k, f) in spec.features.enumerated() {
                 let radiusField = spec.radii.count == 1 ? "ambiguity.radius" : "ambiguity.radius[\(k + 1)]"
                 moments.append((try compile(f, "ambiguity.features[\(k + 1)]", withT: true),
-                                try compile(spec.radii[spec.radii.count == 1 ? 0 : k], radiusField, withT: false), k + 1))
+                                try compile(spec.radii[spec.radii.count == 1 ? 0 : k], radiusField, withT: false), k + 1, radiusField))
             }
         }
         let rows = try spec.rows.enumerated().map { k, row throws(GameFileError) in
@@ -113,7 +113,7 @@ struct RowSetSource: Sendable {
             var features: [[Double]] = [], radii: [Double] = []
             for m in moments {
                 features.append(try vector(m.feature, "ambiguity.features[\(m.index)]"))
-                radii.append(try scalar(m.radius, "ambiguity.radius"))
+                radii.append(try scalar(m.radius, m.radiusField))
             }
             let moment = try PolyhedralSet.moment(features: features, radii: radii, nominal: p, support: support)
             return try PolyhedralSet(constraints: moment.constraints, within: within?.set, radius: ballRadius, support: support)

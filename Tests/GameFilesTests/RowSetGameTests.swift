@@ -103,6 +103,24 @@ struct RowSetGameTests {
         #expect(!error.description.contains("\n"), "\(error.description)")
     }
 
+    /// The two `ambiguity` blocks of Docs/Format.md ("Moment and polyhedral sets in games"),
+    /// put into the Lasry–Lions example, load and solve.
+    @Test func formatDocumentationBlocksSolve() throws {
+        let format = try String(contentsOf: Paths.root.appendingPathComponent("Docs/Format.md"), encoding: .utf8)
+        let section = try #require(format.components(separatedBy: "## Moment and polyhedral sets in games").dropFirst().first)
+        let blocks = section.components(separatedBy: "```yaml\n").dropFirst().prefix(2).compactMap { $0.components(separatedBy: "```").first }
+        #expect(blocks.count == 2)
+        let game = try String(contentsOfFile: Paths.example("lasry-lions.yaml"), encoding: .utf8)
+        for block in blocks {
+            let text = game.replacingOccurrences(of: "ambiguity:\n  set: none\n", with: block)
+            #expect(text != game)
+            let (file, built) = try loadGame(text)
+            #expect(file.hasRowSets)
+            let result = try built.solveEquilibrium(options: file.equilibriumOptions)
+            #expect(result.converged, "\(block)")
+        }
+    }
+
     /// A nominal row outside its set (`Σ q ≤ 0.5` can hold for no distribution) names the row.
     @Test func nominalOutsideTheSetNamesTheRow() throws {
         let error = try #require(loadError(Self.game("  set: polyhedral\n  constraints:\n    - {coefficients: 1, relation: \"<=\", bound: 0.5}")))
