@@ -10,13 +10,8 @@ if command -v rsvg-convert >/dev/null 2>&1; then
 fi
 
 if command -v apt-get >/dev/null 2>&1; then
-    SUDO=""
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-            echo "error: rsvg-convert is missing; install it as root: apt-get install librsvg2-bin" >&2
-            exit 1
-        fi
-    fi
+    source "$(dirname "$0")/apt-sudo.sh"
+    apt_sudo "rsvg-convert is missing; install it as root: apt-get install librsvg2-bin"
     echo "Installing rsvg-convert (librsvg2-bin) with apt-get..." >&2
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq >/dev/null

@@ -137,17 +137,7 @@ public struct PolyhedralSet: Sendable, Hashable {
             guard c.coefficients.count == nominal.count else {
                 throw .invalidArgument(field: "constraints", message: "\(label) has \(c.coefficients.count) coefficients, expected \(nominal.count) (one per state)")
             }
-            var lhs = 0.0, scale = 1 + abs(c.bound)
-            for t in nominal.indices {
-                lhs += c.coefficients[t] * nominal[t]
-                scale += abs(c.coefficients[t] * nominal[t])
-            }
-            let slack = 1e-9 * scale
-            let holds = switch c.relation {
-            case .lessEqual: lhs <= c.bound + slack
-            case .greaterEqual: lhs >= c.bound - slack
-            case .equal: abs(lhs - c.bound) <= slack
-            }
+            let (lhs, holds) = c.check(nominal)
             guard holds else {
                 throw .invalidArgument(field: "nominal", message: "p is outside the set: constraint \(label) gives \(lhs) \(c.relation.rawValue) \(c.bound) false (the nominal must lie in its ambiguity set)")
             }
@@ -256,17 +246,7 @@ extension PolyhedralSet {
         var failures = base.failures
         let q = result.distribution
         for (k, c) in constraints.enumerated() where c.coefficients.count == q.count {
-            var lhs = 0.0, scale = 1 + abs(c.bound)
-            for t in q.indices {
-                lhs += c.coefficients[t] * q[t]
-                scale += abs(c.coefficients[t] * q[t])
-            }
-            let slack = 1e-9 * scale
-            let holds = switch c.relation {
-            case .lessEqual: lhs <= c.bound + slack
-            case .greaterEqual: lhs >= c.bound - slack
-            case .equal: abs(lhs - c.bound) <= slack
-            }
+            let (lhs, holds) = c.check(q)
             if !holds { failures.append("q violates \(c.name ?? "c\(k)"): \(lhs) \(c.relation.rawValue) \(c.bound) is false") }
         }
         return CertificateCheck(passed: failures.isEmpty, tolerance: base.tolerance, failures: failures)
@@ -306,5 +286,24 @@ extension PolyhedralSet {
         }
         return InnerRowProgram(program: lp, columnStates: base.columnStates, columnSigns: base.columnSigns,
                                base: base.base, stateCount: n)
+    }
+}
+
+extension LinearConstraint {
+    /// `Σ_t c_t x_t` and whether the relation holds at `x` (same length as the
+    /// coefficients), with slack `1e-9·(1 + |b| + Σ_t |c_t x_t|)`.
+    func check(_ x: [Double]) -> (lhs: Double, holds: Bool) {
+        var lhs = 0.0, scale = 1 + abs(bound)
+        for t in x.indices {
+            lhs += coefficients[t] * x[t]
+            scale += abs(coefficients[t] * x[t])
+        }
+        let slack = 1e-9 * scale
+        let holds = switch relation {
+        case .lessEqual: lhs <= bound + slack
+        case .greaterEqual: lhs >= bound - slack
+        case .equal: abs(lhs - bound) <= slack
+        }
+        return (lhs, holds)
     }
 }
