@@ -50,22 +50,63 @@ package struct WorstCaseBatch: @unchecked Sendable {
 
     /// One row: checked, then solved (certified when `q` or the gap is wanted, else the fast value path).
     func solve(row: Int) throws(ABIError) {
-        let p = Array(UnsafeBufferPointer(start: nominal + row * n, count: n))
-        let v = Array(UnsafeBufferPointer(start: values + row * n, count: n))
+        let p = UnsafeBufferPointer(start: nominal + row * n, count: n)
+        let v = UnsafeBufferPointer(start: values + row * n, count: n)
         let rho = radii[row * radiusStride]
         do throws(AmbiguityError) {
-            try set.validate(nominal: p, values: v, radius: rho)
+            // The library's own check (and message) for a row the quick scan does not accept.
+            if !Self.plainlyValid(p, v, rho) { try set.validate(nominal: Array(p), values: Array(v), radius: rho) }
             if outQ == nil, outGap == nil {
-                outValues[row] = set.worstCaseValue(nominal: SparseDistribution(dense: p), values: SortedValues(v), radius: rho)
+                outValues[row] = value(p, v, rho)
                 return
             }
-            let w = try set.worstCase(nominal: p, values: v, radius: rho)
+            let w = try set.worstCase(nominal: Array(p), values: Array(v), radius: rho)
             outValues[row] = w.value
             if let outQ { for t in 0..<n { outQ[row * n + t] = w.distribution[t] } }
             outGap?[row] = w.certificate.gap
         } catch {
             let e = WorstCaseCall.mapped(error)
             throw ABIError(e.status, field: e.field, message: "row \(row): \(e.message)")
+        }
+    }
+
+    /// The checks of ``AmbiguitySet/validate(nominal:values:radius:)`` for a dense row of
+    /// matching lengths, without allocating: `true` means that check passes too.
+    static func plainlyValid(_ p: UnsafeBufferPointer<Double>, _ v: UnsafeBufferPointer<Double>, _ rho: Double) -> Bool {
+        guard rho.isFinite, rho >= 0 else { return false }
+        var sum = 0.0
+        for i in p.indices {
+            guard p[i].isFinite, p[i] >= 0, v[i].isFinite else { return false }
+            sum += p[i]
+        }
+        return abs(sum - 1) <= 1e-9
+    }
+
+    /// `σ` of a valid row: for the sets a Bellman sweep writes in place (none, tv, uniform
+    /// l1) by the same allocation-free kernel on the row's support, when `V` needs no
+    /// scaling; otherwise by ``AmbiguitySet/worstCaseValue(nominal:values:radius:)``.
+    func value(_ p: UnsafeBufferPointer<Double>, _ v: UnsafeBufferPointer<Double>, _ rho: Double) -> Double {
+        var largest = 0.0
+        for x in v where abs(x) > largest { largest = abs(x) }
+        let unscaled = largest == 0 || (-100..<100).contains(Int(largest.exponent))  // SortedValues.workingExponent == 0
+        guard set.writesRowsInPlace, unscaled else {
+            return set.worstCaseValue(nominal: SparseDistribution(dense: Array(p)), values: SortedValues(Array(v)), radius: rho)
+        }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { idx in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { mass in
+                var k = 0
+                for t in 0..<n where p[t] > 0 {
+                    idx[k] = t
+                    mass[k] = p[t]
+                    k += 1
+                }
+                var lowest = 0
+                for t in 1..<max(n, 1) where v[t] < v[lowest] { lowest = t }
+                return set.writeWorstCase(indices: UnsafeBufferPointer(rebasing: idx[0..<k]),
+                                          masses: UnsafeBufferPointer(rebasing: mass[0..<k]),
+                                          view: RowValues(values: v, lowest: lowest), radius: rho,
+                                          outIndices: nil, outMasses: nil).value
+            }
         }
     }
 }
