@@ -70,10 +70,9 @@ public func rmfg_game_sweep(_ game: OpaquePointer?, _ sets: UnsafePointer<CChar>
     abiCall(error) {
         let list = try Input.doubles(radii, try Input.length(radiusCount, "radii"), "radii")
         let names = try Input.string(sets, "sets")
-        guard Int64.min < samples, samples <= 1_000_000_000 else { throw ABIError.input("samples", "\(samples), too large") }
         try store(result) { () throws(ABIError) in
             try liveGame(game, overrides: overrides).sweep(sets: names, radii: list, testRadius: testRadius.isNaN ? nil : testRadius,
-                                                           samples: Int(samples), seed: seed)
+                                                           samples: Int(truncatingIfNeeded: samples), seed: seed)
         }
     }
 }

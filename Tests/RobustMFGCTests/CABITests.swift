@@ -4,7 +4,7 @@ import Testing
 
 /// The C entry points called directly, as a C caller would: valid calls, and every kind
 /// of bad pointer, length and number, which must return an error and never trap.
-@Suite struct CABITests {
+@Suite(.serialized) struct CABITests {
     /// The error's status, field and message, freed.
     func take(_ error: OpaquePointer?) -> (status: Int32, field: String, message: String) {
         defer { rmfg_error_free(error) }
