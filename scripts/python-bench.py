@@ -74,7 +74,7 @@ def main() -> None:
         def cli_loop():
             for i in range(m):
                 subprocess.run([str(RMFG), "worst-case", "--set", "tv", "--radius", "0.1", "--nominal",
-                                ",".join(repr(x) for x in p[i]), "--values", ",".join(repr(x) for x in v[i]),
+                                ",".join(repr(float(x)) for x in p[i]), "--values", ",".join(repr(float(x)) for x in v[i]),
                                 "--format", "json"], check=True, capture_output=True)
         wall, cpu = timed(cli_loop, 3)
         print(f"rmfg worst-case loop: {m} instances wall {wall:.3f} s ({wall / m * 1e3:.1f} ms each; {wall / m * k:.0f} s for {k})")

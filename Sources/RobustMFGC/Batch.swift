@@ -54,10 +54,15 @@ package struct WorstCaseBatch: @unchecked Sendable {
         let v = UnsafeBufferPointer(start: values + row * n, count: n)
         let rho = radii[row * radiusStride]
         do throws(AmbiguityError) {
-            // The library's own check (and message) for a row the quick scan does not accept.
-            if !Self.plainlyValid(p, v, rho) { try set.validate(nominal: Array(p), values: Array(v), radius: rho) }
+            if outQ == nil, outGap == nil, set.writesRowsInPlace, let value = Self.inPlaceValue(set, p, v, rho) {
+                outValues[row] = value
+                return
+            }
+            // The library's own check and message, then the certified (or general value) path.
+            try set.validate(nominal: Array(p), values: Array(v), radius: rho)
             if outQ == nil, outGap == nil {
-                outValues[row] = value(p, v, rho)
+                outValues[row] = set.worstCaseValue(nominal: SparseDistribution(dense: Array(p)), values: SortedValues(Array(v)),
+                                                    radius: rho)
                 return
             }
             let w = try set.worstCase(nominal: Array(p), values: Array(v), radius: rho)
@@ -70,38 +75,31 @@ package struct WorstCaseBatch: @unchecked Sendable {
         }
     }
 
-    /// The checks of ``AmbiguitySet/validate(nominal:values:radius:)`` for a dense row of
-    /// matching lengths, without allocating: `true` means that check passes too.
-    static func plainlyValid(_ p: UnsafeBufferPointer<Double>, _ v: UnsafeBufferPointer<Double>, _ rho: Double) -> Bool {
-        guard rho.isFinite, rho >= 0 else { return false }
-        var sum = 0.0
-        for i in p.indices {
-            guard p[i].isFinite, p[i] >= 0, v[i].isFinite else { return false }
-            sum += p[i]
-        }
-        return abs(sum - 1) <= 1e-9
-    }
-
-    /// `σ` of a valid row: for the sets a Bellman sweep writes in place (none, tv, uniform
-    /// l1) by the same allocation-free kernel on the row's support, when `V` needs no
-    /// scaling; otherwise by ``AmbiguitySet/worstCaseValue(nominal:values:radius:)``.
-    func value(_ p: UnsafeBufferPointer<Double>, _ v: UnsafeBufferPointer<Double>, _ rho: Double) -> Double {
-        var largest = 0.0
-        for x in v where abs(x) > largest { largest = abs(x) }
-        let unscaled = largest == 0 || (-100..<100).contains(Int(largest.exponent))  // SortedValues.workingExponent == 0
-        guard set.writesRowsInPlace, unscaled else {
-            return set.worstCaseValue(nominal: SparseDistribution(dense: Array(p)), values: SortedValues(Array(v)), radius: rho)
-        }
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { idx in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { mass in
-                var k = 0
-                for t in 0..<n where p[t] > 0 {
-                    idx[k] = t
-                    mass[k] = p[t]
-                    k += 1
+    /// `σ` of a row for the sets a Bellman sweep writes in place (none, tv, uniform l1), by
+    /// the same allocation-free kernel on the row's support, after one pass that checks
+    /// what ``AmbiguitySet/validate(nominal:values:radius:)`` checks, gathers the support
+    /// and finds the lowest `(V_t, t)`. `nil` when that check fails or `V` would need
+    /// scaling (``SortedValues`` exponent not 0): the caller then takes the general path.
+    static func inPlaceValue(_ set: AmbiguitySet, _ p: UnsafeBufferPointer<Double>, _ v: UnsafeBufferPointer<Double>,
+                             _ rho: Double) -> Double? {
+        guard rho.isFinite, rho >= 0 else { return nil }
+        let n = p.count
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { idx -> Double? in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { mass -> Double? in
+                var (k, lowest, sum, largest) = (0, 0, 0.0, 0.0)
+                for t in 0..<n {
+                    let pt = p[t], vt = v[t]
+                    guard pt.isFinite, pt >= 0, vt.isFinite else { return nil }
+                    sum += pt
+                    largest = max(largest, abs(vt))
+                    if vt < v[lowest] { lowest = t }
+                    if pt > 0 {
+                        idx[k] = t
+                        mass[k] = pt
+                        k += 1
+                    }
                 }
-                var lowest = 0
-                for t in 1..<max(n, 1) where v[t] < v[lowest] { lowest = t }
+                guard abs(sum - 1) <= 1e-9, largest == 0 || (-100..<100).contains(Int(largest.exponent)) else { return nil }
                 return set.writeWorstCase(indices: UnsafeBufferPointer(rebasing: idx[0..<k]),
                                           masses: UnsafeBufferPointer(rebasing: mass[0..<k]),
                                           view: RowValues(values: v, lowest: lowest), radius: rho,
