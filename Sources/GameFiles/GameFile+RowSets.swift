@@ -40,10 +40,11 @@ struct RowSetSource: Sendable {
         let spec = try PolyhedralSpec.parse(node, reader: r, field: "ambiguity")
         func compile(_ source: String, _ field: String, withT: Bool) throws(GameFileError) -> CompiledExpression {
             let variables = withT ? ["t", "s", "a", "mu"] : ["s", "a", "mu"]
+            let view = schema.restricted(toVariables: variables)
             do throws(ExpressionError) {
-                return try CompiledExpression(source, schema: schema.restricted(toVariables: variables))
+                return try CompiledExpression(source, schema: view)
             } catch {
-                throw r.error(field, node, "\(error.description) in '\(source)'")
+                throw r.error(field, node, GameFileReader.compileMessage(error, field: field, view: view, source: source))
             }
         }
         var moments: [(feature: CompiledExpression, radius: CompiledExpression, index: Int, radiusField: String)] = []
