@@ -124,8 +124,13 @@ public struct Schema: Sendable {
         return true
     }
 
-    /// Records a new name (``Schema+Grid.swift`` uses it for coordinates and bindings).
-    mutating func addEntry(_ name: String, _ entry: Entry) throws(ExpressionError) { try add(name, entry) }
+    /// Records a new name that adds no slot (a coordinate, a binding): environments made
+    /// before stay compatible.
+    mutating func addEntry(_ name: String, _ entry: Entry) throws(ExpressionError) {
+        let token = layout
+        try add(name, entry)
+        layout = token
+    }
 
     mutating func setGrid(_ shape: [Int]) {
         grid = shape

@@ -103,3 +103,9 @@ extension GameFileReader {
         }
     }
 }
+
+extension ExpressionError {
+    /// The message of an evaluation error for a field, naming the `let` binding it arose in:
+    /// `in let 'target': cell (0, -1) is outside the 4×3 grid (…)`.
+    package var fieldMessage: String { binding.map { "in let '\($0)': \(message)" } ?? message }
+}

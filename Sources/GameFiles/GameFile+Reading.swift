@@ -125,7 +125,7 @@ struct GameFileReader {
         } catch {
             let message: String
             switch error {
-            case let .evaluation(s, t, e): message = "at s=\(stateNames[s]), t=\(stateNames[t]): \(e.message)"
+            case let .evaluation(s, t, e): message = "at s=\(stateNames[s]), t=\(stateNames[t]): \(e.fieldMessage)"
             case let .entry(s, t, c): message = "at s=\(stateNames[s]), t=\(stateNames[t]): found \(c), expected a finite number >= 0"
             case let .diagonal(s, c): message = "at s=t=\(stateNames[s]): found \(c), expected c(s, s) = 0"
             case let .zeroOffDiagonal(s, t): message = "at s=\(stateNames[s]), t=\(stateNames[t]): found 0, expected a number > 0 for s ≠ t"
@@ -146,7 +146,7 @@ struct GameFileReader {
         for t in stateNames.indices {
             env[slots.t] = Double(t)
             do throws(ExpressionError) { w[t] = try expression.evaluate(in: env) } catch {
-                throw r.error("ambiguity.weights", node, "at t=\(stateNames[t]): \(error.message)")
+                throw r.error("ambiguity.weights", node, "at t=\(stateNames[t]): \(error.fieldMessage)")
             }
             guard w[t].isFinite, w[t] > 0 else {
                 throw r.error("ambiguity.weights", node, "at t=\(stateNames[t]): found \(w[t]), expected a finite number > 0")

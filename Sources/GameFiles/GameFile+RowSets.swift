@@ -95,7 +95,7 @@ struct RowSetSource: Sendable {
         let n = p.count
         func scalar(_ e: CompiledExpression, _ field: String) throws(AmbiguityError) -> Double {
             do throws(ExpressionError) { return try e.evaluate(in: env) } catch {
-                throw .invalidArgument(field: field, message: error.message)
+                throw .invalidArgument(field: field, message: error.fieldMessage)
             }
         }
         func vector(_ e: CompiledExpression, _ field: String) throws(AmbiguityError) -> [Double] {
@@ -103,7 +103,7 @@ struct RowSetSource: Sendable {
             for t in 0..<n {
                 env[bind.slots.t] = Double(t)
                 do throws(ExpressionError) { out[t] = try e.evaluate(in: env) } catch {
-                    throw .invalidArgument(field: field, message: "at t=\(t): \(error.message)")
+                    throw .invalidArgument(field: field, message: "at t=\(t): \(error.fieldMessage)")
                 }
             }
             return out
