@@ -67,19 +67,21 @@ extension GameFileReader {
             do throws(ExpressionError) {
                 try schema.declareBinding(name, source: source)
             } catch {
-                throw r.error(fieldName, value, bindingMessage(error, binding: name, later: Array(names[k...]), source: source))
+                throw r.error(fieldName, value, bindingMessage(error, binding: name, later: Array(names[k...]), schema: schema,
+                                                              source: source))
             }
         }
     }
 
     /// The message for a binding that does not compile: a use of itself or of a later binding says so.
-    private func bindingMessage(_ error: ExpressionError, binding: String, later: [String], source: String) -> String {
+    private func bindingMessage(_ error: ExpressionError, binding: String, later: [String], schema: Schema,
+                                source: String) -> String {
         if case let .unknownName(used, _, _) = error.kind, later.contains(used) {
             return used == binding
                 ? "let '\(binding)' refers to itself (a binding may use only earlier bindings; cyclic definitions are not allowed)"
                 : "let '\(binding)' uses '\(used)', which is defined after it (a binding may use only earlier bindings: move '\(used)' before '\(binding)'; cyclic definitions are not allowed)"
         }
-        return "\(error.description) in '\(Self.oneLine(source))'"
+        return Self.compileMessage(error, field: "let.\(binding)", view: schema, source: source)
     }
 
     /// The source on one line, for messages.
