@@ -97,8 +97,9 @@ final class LPRowEngine: @unchecked Sendable {
             let n = Double(values.count)
             ranks = sorted.rank.map { Double($0) / n }
         }
+        let lowest = values.withUnsafeBufferPointer { InnerRowProgram.lowestState(values: $0) }
         let job = LPRowJob(snapshot: snapshot, values: values, scaled: scaled, ranks: ranks, exponent: exponent,
-                           wantKernels: wantKernels)
+                           lowest: lowest, wantKernels: wantKernels)
         for worker in workers { worker.submit(job) }
         for _ in workers { done.wait() }
         var sigma: [Double] = []
@@ -125,6 +126,8 @@ struct LPRowJob: Sendable {
     /// The rank of each state in the order `(V_t, t)` ascending, divided by `n`.
     let ranks: [Double]
     let exponent: Int
+    /// The state with the lowest `(V_t, t)`, where merged `tv`/`l1` columns add mass.
+    let lowest: Int
     let wantKernels: Bool
 }
 
@@ -238,7 +241,7 @@ struct LPRowSolver: ~Copyable {
         if scratch.count < columns { scratch = [Double](repeating: 0, count: columns) }
         let constant = job.scaled.withUnsafeBufferPointer { vb in
             scratch.withUnsafeMutableBufferPointer { cb in
-                program.objective(values: vb, into: UnsafeMutableBufferPointer(rebasing: cb[0..<columns]))
+                program.objective(values: vb, lowest: job.lowest, into: UnsafeMutableBufferPointer(rebasing: cb[0..<columns]))
             }
         }
         if program.isFixed {
@@ -263,7 +266,7 @@ struct LPRowSolver: ~Copyable {
             // Ties: among the optimal q, the one the closed form reports (states by (V_t, t)).
             let extra = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> Int in
                 for j in 0..<columns {
-                    let t = program.columnStates[j]
+                    let t = program.state(ofColumn: j, lowest: job.lowest)
                     cb[j] = t >= 0 ? program.columnSigns[j] * job.ranks[t] : 0
                 }
                 return try bank.breakTies(slot: slot, secondary: UnsafeBufferPointer(rebasing: cb[0..<columns]),
@@ -274,7 +277,8 @@ struct LPRowSolver: ~Copyable {
             q = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> SparseDistribution in
                 let x = UnsafeMutableBufferPointer(rebasing: cb[0..<columns])
                 try bank.primal(slot: slot, into: x)
-                return program.sparseDistribution(primal: UnsafeBufferPointer(x), scratch: &dense, marks: &marks)
+                return program.sparseDistribution(primal: UnsafeBufferPointer(x), lowest: job.lowest, scratch: &dense,
+                                                  marks: &marks)
             }
         } catch {
             throw .ambiguity(.linearProgram(error.description))
@@ -296,7 +300,7 @@ struct LPRowSolver: ~Copyable {
                 program = try rowSet.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount)
             } else {
                 program = try snap.ambiguity.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount,
-                                                             radius: snap.radii[i])
+                                                             radius: snap.radii[i], mergingAdditions: true)
             }
             if !program.isFixed {
                 do throws(LPError) { try bank.load(program.program, slot: slot) } catch {
