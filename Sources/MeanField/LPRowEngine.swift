@@ -87,8 +87,9 @@ final class LPRowEngine: @unchecked Sendable {
     }
 
     /// One sweep: `σ` of every row against `values` (finite, checked by the caller),
-    /// and each row's worst case when `wantKernels`.
-    func sweep(snapshot: GameSnapshot, values: [Double], wantKernels: Bool) throws(MeanFieldError) -> (sigma: [Double], kernels: [SparseDistribution]?) {
+    /// and each row's worst case when `wantKernels`. The workers write the worst cases
+    /// in flat form; this thread only joins their fragments (no per-row objects).
+    func sweep(snapshot: GameSnapshot, values: [Double], wantKernels: Bool) throws(MeanFieldError) -> (sigma: [Double], kernels: KernelRows?) {
         let exponent = SortedValues.unitExponent(values)
         let scaled = values.map { Double(sign: .plus, exponent: -exponent, significand: $0) }
         var ranks: [Double] = []
@@ -102,17 +103,33 @@ final class LPRowEngine: @unchecked Sendable {
                            lowest: lowest, wantKernels: wantKernels)
         for worker in workers { worker.submit(job) }
         for _ in workers { done.wait() }
-        var sigma: [Double] = []
-        sigma.reserveCapacity(snapshot.stateCount * snapshot.actionCount)
-        var kernels: [SparseDistribution] = []
-        for worker in workers {
-            let out = worker.takeOutput()
-            statistics.add(out.statistics)
-            if let error = out.error { throw error }
-            sigma.append(contentsOf: out.sigma)
-            kernels.append(contentsOf: out.kernels)
+        var outputs: [LPRowOutput] = []
+        for worker in workers { outputs.append(worker.takeOutput()) }
+        for out in outputs { statistics.add(out.statistics) }
+        if let error = outputs.lazy.compactMap(\.error).first { throw error }
+        if outputs.count == 1, let only = outputs.first {
+            return (only.sigma, wantKernels ? KernelRows(rowStart: only.starts, rowEnd: only.ends, indices: only.indices,
+                                                          probabilities: only.probabilities) : nil)
         }
-        return (sigma, wantKernels ? kernels : nil)
+        return (outputs.flatMap(\.sigma), wantKernels ? Self.join(outputs) : nil)
+    }
+
+    /// The workers' kernel fragments as one ``KernelRows``, in row order.
+    static func join(_ outputs: [LPRowOutput]) -> KernelRows {
+        var starts: [Int] = [], ends: [Int] = [], indices: [Int] = [], probabilities: [Double] = []
+        let rows = outputs.reduce(0) { $0 + $1.starts.count }, entries = outputs.reduce(0) { $0 + $1.indices.count }
+        starts.reserveCapacity(rows)
+        ends.reserveCapacity(rows)
+        indices.reserveCapacity(entries)
+        probabilities.reserveCapacity(entries)
+        for out in outputs {
+            let offset = indices.count
+            starts.append(contentsOf: out.starts.lazy.map { $0 + offset })
+            ends.append(contentsOf: out.ends.lazy.map { $0 + offset })
+            indices.append(contentsOf: out.indices)
+            probabilities.append(contentsOf: out.probabilities)
+        }
+        return KernelRows(rowStart: starts, rowEnd: ends, indices: indices, probabilities: probabilities)
     }
 }
 
@@ -131,10 +148,13 @@ struct LPRowJob: Sendable {
     let wantKernels: Bool
 }
 
-/// One worker's results for its rows.
+/// One worker's results for its rows; the worst cases flat, as ``KernelRows`` stores them.
 struct LPRowOutput {
     var sigma: [Double] = []
-    var kernels: [SparseDistribution] = []
+    var starts: [Int] = []
+    var ends: [Int] = []
+    var indices: [Int] = []
+    var probabilities: [Double] = []
     var statistics = LPPathStatistics()
     var error: MeanFieldError?
 }
@@ -209,14 +229,22 @@ struct LPRowSolver: ~Copyable {
     mutating func solve(_ job: LPRowJob) -> LPRowOutput {
         var out = LPRowOutput()
         out.sigma.reserveCapacity(rows.count)
-        if job.wantKernels { out.kernels.reserveCapacity(rows.count) }
+        if job.wantKernels {
+            out.starts.reserveCapacity(rows.count)
+            out.ends.reserveCapacity(rows.count)
+        }
         let snap = job.snapshot
         var scratch: [Double] = []
         for i in rows {
             do throws(MeanFieldError) {
                 let (sigma, q) = try solveRow(i, job: job, scratch: &scratch, statistics: &out.statistics)
                 out.sigma.append(sigma)
-                if job.wantKernels, let q { out.kernels.append(q) }
+                if job.wantKernels, let q {
+                    out.starts.append(out.indices.count)
+                    out.indices.append(contentsOf: q.indices)
+                    out.probabilities.append(contentsOf: q.probabilities)
+                    out.ends.append(out.indices.count)
+                }
             } catch {
                 out.error = .ambiguity(.linearProgram("row (\(i / snap.actionCount), \(i % snap.actionCount)): \(error)"))
                 return out

@@ -1,4 +1,5 @@
 import Ambiguity
+import LinearProgramming
 @testable import MeanField
 import Testing
 import TestSupport
@@ -109,5 +110,64 @@ import TestSupport
         bad[0] = .nan
         let report = try ExactCheck.verify(snapshot: snap, valueFunctions: [bad], engine: nil)
         #expect(report.maxDisagreement == .infinity && report.rowsChecked == n * 2)
+    }
+}
+
+/// The LP path's merged "add mass" column for `tv` and equal-weight `l1` on the simplex.
+@Suite struct MergedAdditionTests {
+    /// `k + 1` columns instead of `n + k` for tv and uniform l1; per-state columns for
+    /// weighted l1 and `support: nominal`.
+    @Test func columnCounts() throws {
+        let n = 50
+        let p = SparseDistribution(indices: [3, 7, 20], probabilities: [0.25, 0.5, 0.25])
+        let merged = try AmbiguitySet.totalVariation().innerRowProgram(nominal: p, stateCount: n, radius: 0.1, mergingAdditions: true)
+        #expect(merged.columnStates == [InnerRowProgram.lowestState, 3, 7, 20])
+        let l1 = try AmbiguitySet(kind: .l1).innerRowProgram(nominal: p, stateCount: n, radius: 0.1, mergingAdditions: true)
+        #expect(l1.columnStates.count == 4)
+        let weighted = try AmbiguitySet(kind: .l1, weights: (0..<n).map { 1 + Double($0 % 2) })
+            .innerRowProgram(nominal: p, stateCount: n, radius: 0.1, mergingAdditions: true)
+        #expect(weighted.columnStates.count == n + 3)
+        let nominal = try AmbiguitySet.totalVariation(support: .nominal)
+            .innerRowProgram(nominal: p, stateCount: n, radius: 0.1, mergingAdditions: true)
+        #expect(nominal.columnStates == [3, 7, 20, 3, 7, 20])
+        #expect(try AmbiguitySet.totalVariation().innerRowProgram(nominal: p, stateCount: n, radius: 0.1).columnStates.count == n + 3)
+    }
+
+    /// The lowest `(V_t, t)`: ties go to the lower index, and `−0 = +0`.
+    @Test func lowestState() {
+        let cases: [([Double], Int)] = [([3, 1, 2], 1), ([1, 0, 0], 1), ([0, -0.0, -1e-300], 2), ([-0.0, 0], 0), ([0, -0.0], 0), ([5], 0)]
+        for (v, expected) in cases {
+            #expect(v.withUnsafeBufferPointer { InnerRowProgram.lowestState(values: $0) } == expected, "\(v)")
+        }
+    }
+
+    /// Merged and per-state programs give the same σ (exact LPs, on random values with
+    /// ties and zeros), for tv and uniform l1 rows with and without mass at the lowest state.
+    @Test func mergedEqualsPerStateExactly() throws {
+        var rng = SplitMix64(seed: 2212)
+        let n = 8
+        for trial in 0..<40 {
+            var v = TestGames.randomVector(n, scale: 4, rng: &rng)
+            if trial % 2 == 0 { v = v.map { $0.rounded() } }
+            let support = [0, 2, 5, trial % n].reduce(into: Set<Int>()) { $0.insert($1) }.sorted()
+            let masses = support.map { _ in Double.random(in: 0.1..<1, using: &rng) }
+            let total = masses.reduce(0, +)
+            let p = SparseDistribution(indices: support, probabilities: masses.map { $0 / total })
+            for set in [AmbiguitySet.totalVariation(), try AmbiguitySet(kind: .l1)] {
+                let radius = [0.05, 0.3, 2][trial % 3]
+                let merged = try set.innerRowProgram(nominal: p, stateCount: n, radius: radius, mergingAdditions: true)
+                let lowest = v.withUnsafeBufferPointer { InnerRowProgram.lowestState(values: $0) }
+                var c = [Double](repeating: 0, count: merged.columnStates.count)
+                let constant = v.withUnsafeBufferPointer { vb in
+                    c.withUnsafeMutableBufferPointer { merged.objective(values: vb, lowest: lowest, into: $0) }
+                }
+                var lp = merged.program
+                for j in c.indices { lp.setObjective(c[j], for: j) }
+                lp.objectiveConstant = constant
+                let a = try lp.solve().objective
+                let b = try set.worstCaseLP(nominal: p.dense(count: n), values: v, radius: radius).value
+                #expect(abs(a - b) <= 1e-12 * (1 + 4), "trial \(trial) \(set.kind) ρ=\(radius): \(a) vs \(b)")
+            }
+        }
     }
 }
