@@ -31,11 +31,14 @@ public struct GameOverrides: Sendable, Hashable {
     public var population: PopulationModel?
     /// `solver.inner`.
     public var inner: InnerMethod?
+    /// `ambiguity.ties` (applied to whichever set the file or ``set`` names).
+    public var ties: TieRule?
 
     /// No overrides.
     public init(set: AmbiguityKind? = nil, radius: String? = nil, support: SupportRestriction? = nil, temperature: Double? = nil,
                 method: EquilibriumMethod? = nil, damping: Double? = nil, learningRate: Double? = nil, tolerance: Double? = nil,
-                maxIterations: Int? = nil, population: PopulationModel? = nil, inner: InnerMethod? = nil) {
+                maxIterations: Int? = nil, population: PopulationModel? = nil, inner: InnerMethod? = nil,
+                ties: TieRule? = nil) {
         self.set = set
         self.radius = radius
         self.support = support
@@ -47,6 +50,7 @@ public struct GameOverrides: Sendable, Hashable {
         self.maxIterations = maxIterations
         self.population = population
         self.inner = inner
+        self.ties = ties
     }
 
     /// A canonical description of the overrides other than the set and the radius
@@ -63,6 +67,7 @@ public struct GameOverrides: Sendable, Hashable {
         if let population { parts.append("population=\(population.rawValue)") }
         if let learningRate { parts.append("learningRate=\(learningRate)") }
         if let inner { parts.append("inner=\(inner.rawValue)") }
+        if let ties { parts.append("ties=\(ties.rawValue)") }
         return parts.joined(separator: ";")
     }
 }
@@ -114,6 +119,8 @@ public struct GameFile: Sendable {
     public let set: AmbiguityKind
     /// `ambiguity.support`.
     public let support: SupportRestriction
+    /// `ambiguity.ties` (or its override).
+    public let ties: TieRule
     /// `ambiguity.radius`, as written.
     public let radiusSource: String
     /// `population`.
@@ -182,7 +189,7 @@ public struct GameFile: Sendable {
                              overrides: GameOverrides = GameOverrides()) throws(GameFileError) -> GameFile {
         var root = try DocumentReader.parseRoot(text: text, path: path, json: json, reference: "Docs/Format.md")
         applyOverrides(overrides, to: &root)
-        return try GameFile(root: root, path: path)
+        return try GameFile(root: root, path: path, ties: overrides.ties)
     }
 
     static func applyOverrides(_ o: GameOverrides, to root: inout DocumentNode) {
@@ -202,7 +209,7 @@ public struct GameFile: Sendable {
         if let v = o.inner { set(["solver", "inner"], .string(v.rawValue)) }
     }
 
-    init(root: DocumentNode, path: String) throws(GameFileError) {
+    init(root: DocumentNode, path: String, ties tiesOverride: TieRule? = nil) throws(GameFileError) {
         let reader = try GameFileReader(root: root, path: path)
         let r = reader.r
         self.path = path
@@ -220,12 +227,14 @@ public struct GameFile: Sendable {
             try GameFileReader.compile(node, fieldName, variables: variables, schema: schema, reader: r)
         }
         reward = try compile(try reader.required("reward"), "reward", variables: ["s", "a", "mu"])
-        let amb = try Self.readAmbiguity(reader, schema: schema, slots: declared.slots, stateNames: stateNames)
+        let amb = try Self.readAmbiguity(reader, schema: schema, slots: declared.slots, stateNames: stateNames,
+                                         ties: tiesOverride)
         let source = try reader.field("ambiguity").flatMap { node throws(GameFileError) in
             RowSetSource.family(of: node) == nil ? nil : try RowSetSource.read(node, reader: r, schema: schema, slots: declared.slots)
         }
         rowSets = source
         (set, radius, ambiguity, ambiguitySources) = (amb.0, amb.3, amb.4, amb.5)
+        ties = ambiguity.ties
         support = source?.support ?? amb.1
         radiusSource = source?.summary ?? amb.2
         transition = try Self.readTransition(try reader.required("transition"), r: r, n: stateNames.count, m: actionNames.count,
@@ -234,6 +243,21 @@ public struct GameFile: Sendable {
         population = try reader.readPopulation()
         initial = try r.distribution(reader.field("initial"), "initial", count: stateNames.count)
         solver = try reader.readSolver()
+        try Self.checkTies(ambiguity, inner: solver.inner, rowSets: source, reader: reader)
+    }
+
+    /// `ties: split` needs the closed forms: refused with `moment`/`polyhedral` sets and
+    /// with `solver.inner: lp`.
+    static func checkTies(_ set: AmbiguitySet, inner: InnerMethod, rowSets: RowSetSource?, reader: GameFileReader) throws(GameFileError) {
+        guard set.ties == .split else { return }
+        if let rowSets {
+            throw reader.r.error("ambiguity.ties", reader.field("ambiguity"),
+                                 "split is not available for \(rowSets.family.rawValue) sets (solved by LP), expected index")
+        }
+        if inner == .lp, set.splitsTies {
+            throw reader.r.error("ambiguity.ties", reader.field("ambiguity"),
+                                 "split is not available with solver.inner: lp (the LP path reports the index tie-break), expected index or solver.inner: closed-form")
+        }
     }
 
     /// The `ambiguity` block: the set, its support and radius, and the set with its
@@ -241,7 +265,8 @@ public struct GameFile: Sendable {
     /// `--set wasserstein` cannot meet an invalid one later); for other sets only up to
     /// 1,000 states, where the n x n evaluation is cheap. Weights are checked whichever
     /// set is chosen and used only by l1.
-    static func readAmbiguity(_ reader: GameFileReader, schema: Schema, slots: Slots, stateNames: [String]) throws(GameFileError)
+    static func readAmbiguity(_ reader: GameFileReader, schema: Schema, slots: Slots, stateNames: [String],
+                              ties tiesOverride: TieRule?) throws(GameFileError)
         -> (AmbiguityKind, SupportRestriction, String, CompiledExpression, AmbiguitySet, AmbiguitySources) {
         let r = reader.r, n = stateNames.count
         let keys = try reader.readAmbiguityKeys()
@@ -270,9 +295,10 @@ public struct GameFile: Sendable {
         let sources = AmbiguitySources(node: reader.field("ambiguity"), cost: cost, weights: weights)
         let set: AmbiguitySet
         do throws(AmbiguityError) {
-            set = try AmbiguitySet(kind: keys.set, support: keys.support, weights: keys.set == .l1 ? weights : nil, cost: groundCost)
+            set = try AmbiguitySet(kind: keys.set, support: keys.support, weights: keys.set == .l1 ? weights : nil, cost: groundCost,
+                                   ties: tiesOverride ?? keys.ties)
         } catch {
-            throw r.error("ambiguity", sources.node, error.description)
+            throw Self.ambiguityError(error, node: sources.node, reader: r)
         }
         return (keys.set, keys.support, radiusSource, radius, set, sources)
     }
@@ -299,10 +325,20 @@ public struct GameFile: Sendable {
             }
         }
         do throws(AmbiguityError) {
-            return try AmbiguitySet(kind: kind, support: support, weights: kind == .l1 ? ambiguitySources.weights : nil, cost: cost)
+            return try AmbiguitySet(kind: kind, support: support, weights: kind == .l1 ? ambiguitySources.weights : nil, cost: cost,
+                                    ties: ties)
         } catch {
-            throw r.error("ambiguity", ambiguitySources.node, error.description)
+            throw Self.ambiguityError(error, node: ambiguitySources.node, reader: r)
         }
+    }
+
+    /// An error of the set's constructor as a game-file error: `ambiguity.ties` for a
+    /// refused tie rule, else `ambiguity`.
+    static func ambiguityError(_ error: AmbiguityError, node: DocumentNode?, reader r: FieldReader) -> GameFileError {
+        if case let .invalidArgument(field, message) = error, field == "ties" {
+            return r.error("ambiguity.ties", node, message)
+        }
+        return r.error("ambiguity", node, error.description)
     }
 }
 

@@ -33,6 +33,9 @@ struct SolverOverrideOptions: ParsableArguments {
     @Option(help: "Override solver.inner: closed-form (default) or lp (every inner problem solved by GLPK).")
     var inner: Choice<InnerMethod>?
 
+    @Option(help: "Override ambiguity.ties: index (ties broken by state index) or split (mass spread symmetrically over tied states).")
+    var ties: Choice<TieRule>?
+
     /// These overrides, with the ambiguity set and radius of the file (or of `set`/`radius`).
     ///
     /// - Throws: ``InputError`` naming the flag of an invalid choice.
@@ -40,7 +43,8 @@ struct SolverOverrideOptions: ParsableArguments {
         GameOverrides(set: set, radius: radius, support: try support.value(flag: "--support"), temperature: temperature,
                       method: try method.value(flag: "--method"), damping: damping, learningRate: learningRate,
                       tolerance: tolerance, maxIterations: maxIterations,
-                      population: try population.value(flag: "--population"), inner: try inner.value(flag: "--inner"))
+                      population: try population.value(flag: "--population"), inner: try inner.value(flag: "--inner"),
+                      ties: try ties.value(flag: "--ties"))
     }
 }
 
