@@ -56,9 +56,9 @@ extension AmbiguitySet {
     func solveWorking(nominal: SparseDistribution, values: SortedValues, radius: Double, build: Bool,
                       context: SweepContext? = nil) -> RowSolution {
         var row = solveIndexed(nominal: nominal, values: values, radius: radius, build: build, context: context)
-        if build, splitsTies {
-            (row.distribution, row.distance) = TieSplit.apply(q: row.distribution, p: nominal, v: values, support: support,
-                                                              kind: kind, weights: weights)
+        if build, splitsTies,
+           let split = TieSplit.apply(q: row.distribution, p: nominal, v: values, support: support, kind: kind, weights: weights) {
+            (row.distribution, row.distance) = split
         }
         return row
     }

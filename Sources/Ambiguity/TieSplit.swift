@@ -20,15 +20,21 @@
 /// receive `c` too.
 enum TieSplit {
     /// The split distribution of `q`, the optimal distribution of `p` against `v`
-    /// (working values), and its distance from `p` under `kind`.
+    /// (working values), and its distance from `p` under `kind`; `nil` when no state of
+    /// `supp(p) ∪ supp(q)` ties with another (then `q` is already symmetric).
     static func apply(q: SparseDistribution, p: SparseDistribution, v: SortedValues, support: SupportRestriction,
-                      kind: AmbiguityKind, weights: [Double]?) -> (distribution: SparseDistribution, distance: Double) {
+                      kind: AmbiguityKind, weights: [Double]?) -> (distribution: SparseDistribution, distance: Double)? {
         let n = v.values.count
-        guard n > 1 else { return (q, distance(q, p, kind: kind, weights: weights)) }
+        guard n > 1 else { return nil }
+        let tol = TieTolerance.tolerance(scale: max(abs(v.values[v.order[0]]), abs(v.values[v.order[n - 1]])))
+        // Most rows have no tie at all: a state of supp(p) ∪ supp(q) ties with another state
+        // only if it ties with a neighbour in the order of V (the order is sorted).
+        guard hasTiedNeighbour(p.indices, v: v, tolerance: tol) || hasTiedNeighbour(q.indices, v: v, tolerance: tol) else {
+            return nil
+        }
         var mass: [Int: (p: Double, q: Double)] = [:]
         for (t, x) in zip(p.indices, p.probabilities) { mass[t, default: (0, 0)].p += x }
         for (t, x) in zip(q.indices, q.probabilities) { mass[t, default: (0, 0)].q += x }
-        let tol = TieTolerance.tolerance(scale: max(abs(v.values[v.order[0]]), abs(v.values[v.order[n - 1]])))
         for run in runs(of: Array(mass.keys), v: v, support: support, tolerance: tol) {
             for members in split(run, byWeight: kind == .l1 ? weights : nil) where members.count > 1 {
                 project(members, mass: &mass)
@@ -41,6 +47,17 @@ enum TieSplit {
             out.probabilities.append(mass[t, default: (0, 0)].q)
         }
         return (out, distance(out, p, kind: kind, weights: weights))
+    }
+
+    /// Whether a state of `states` ties with a neighbour in the order of `v`.
+    static func hasTiedNeighbour(_ states: [Int], v: SortedValues, tolerance tol: Double) -> Bool {
+        let values = v.values, n = values.count
+        for t in states {
+            let r = v.rank[t]
+            if r > 0, values[t] - values[v.order[r - 1]] <= tol { return true }
+            if r + 1 < n, values[v.order[r + 1]] - values[t] <= tol { return true }
+        }
+        return false
     }
 
     /// The tie runs that contain the given states: every member of each run (all
