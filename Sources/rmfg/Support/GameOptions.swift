@@ -36,6 +36,13 @@ struct SolverOverrideOptions: ParsableArguments {
     @Option(help: "Override ambiguity.ties: index (ties broken by state index) or split (mass spread symmetrically over tied states).")
     var ties: Choice<TieRule>?
 
+    @Option(name: .customLong("param"), parsing: .unconditionalSingleValue,
+            help: "Replace parameter NAME for this run: NAME=VALUE, a number or a JSON array (repeatable).")
+    var param: [String] = []
+
+    @Option(parsing: .unconditional, help: "The starting mean field: a vector of n probabilities (.npy, CSV or JSON).")
+    var initial: String?
+
     /// These overrides, with the ambiguity set and radius of the file (or of `set`/`radius`).
     ///
     /// - Throws: ``InputError`` naming the flag of an invalid choice.
@@ -44,7 +51,21 @@ struct SolverOverrideOptions: ParsableArguments {
                       method: try method.value(flag: "--method"), damping: damping, learningRate: learningRate,
                       tolerance: tolerance, maxIterations: maxIterations,
                       population: try population.value(flag: "--population"), inner: try inner.value(flag: "--inner"),
-                      ties: try ties.value(flag: "--ties"))
+                      ties: try ties.value(flag: "--ties"),
+                      parameters: try parameterOverrides(), initial: try initialMeanField())
+    }
+
+    /// `--param` values, parsed by ``ParameterOverride/parse(_:)``.
+    func parameterOverrides() throws -> [ParameterOverride] {
+        try param.map { text in
+            do throws(GameFileError) { return try ParameterOverride.parse(text) } catch { throw InputError(error.description) }
+        }
+    }
+
+    /// The `--initial` vector, read by ``GameOverrides/readInitial(path:)`` (checked when the game loads).
+    func initialMeanField() throws -> [Double]? {
+        guard let initial else { return nil }
+        do throws(GameFileError) { return try GameOverrides.readInitial(path: initial) } catch { throw InputError(error.description) }
     }
 }
 
