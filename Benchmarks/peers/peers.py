@@ -85,12 +85,16 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rmfg", default=os.path.join(ROOT, ".build", "release", "rmfg"))
     p.add_argument("--markdown", action="store_true")
+    p.add_argument("--environments", help="comma-separated Bench-MFG environment names (default: all four)")
     args = p.parse_args()
+    wanted = args.environments.split(",") if args.environments else [e[0] for e in ENVIRONMENTS]
     logging.disable(logging.WARNING)
     from benchmfg.api import load_config, make_environment
     from benchmfg.utility.create_solver import get_env_spec
     rows = []
     for env_name, class_name, translation in ENVIRONMENTS:
+        if env_name not in wanted:
+            continue
         game = os.path.join(ROOT, translation)
         environment, _ = make_environment(load_config([f"environment={env_name}", "device=cpu"]))
         spec = get_env_spec(environment, class_name)
@@ -100,12 +104,14 @@ def main():
             floor = bench_metric(spec, j["policy"], j["meanField"])
             rows.append((env_name, f"rmfg {j['method']} ({j['iterations']} it)", f"{seconds:.3f}", "",
                          floor, e, r))
+            print("peers: " + " | ".join(str(x) for x in rows[-1]), file=sys.stderr, flush=True)
             for algorithm, label in SOLVERS:
                 _, _, cold = run_bench(env_name, algorithm)
                 policy, mean_field, warm = run_bench(env_name, algorithm)
                 eb = bench_metric(spec, policy, mean_field)
                 er, rr = rmfg_metrics(args.rmfg, game, policy.tolist(), mean_field.tolist(), folder)
                 rows.append((env_name, f"Bench-MFG {label}", f"{warm:.3f}", f"{cold:.3f}", eb, er, rr))
+                print("peers: " + " | ".join(str(x) for x in rows[-1]), file=sys.stderr, flush=True)
         print(f"peers: {env_name} done", file=sys.stderr)
     header = ("environment", "solver", "wall s (warm)", "wall s (cold, JIT)", "E Bench-MFG metric", "E rmfg metric", "residual")
     fmt = lambda x: f"{x:.1e}" if isinstance(x, float) else x
