@@ -44,6 +44,11 @@ def write_csv(path, rows):
 
 def rmfg_metrics(rmfg, game, policy, mean_field, folder):
     """`rmfg evaluate` of a pair: (exploitability, residual)."""
+    # Bench-MFG computes in float32: rows sum to 1 only within ~1e-7, and `rmfg evaluate`
+    # refuses sums off by more than 1e-9, so every row is renormalized in float64 first.
+    policy = [[float(x) / sum(float(y) for y in row) for x in row] for row in policy]
+    total = sum(float(x) for x in mean_field)
+    mean_field = [float(x) / total for x in mean_field]
     pp, mp = os.path.join(folder, "policy.csv"), os.path.join(folder, "meanfield.csv")
     write_csv(pp, policy)
     write_csv(mp, [[x] for x in mean_field])
