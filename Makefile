@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk rsvg scipy build demo test python test-python lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk rsvg scipy build demo test python test-python lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check peers docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -90,6 +90,11 @@ bench-check: glpk
 
 fuzz: glpk
 	bash scripts/fuzz.sh
+
+# Bench-MFG (bench-mfg-suite 0.1.3 in Benchmarks/peers/.venv) next to rmfg on the same
+# environments (Docs/Performance.md, "Peers"); not part of `make test`.
+peers: glpk
+	sh Benchmarks/peers/run.sh --markdown
 
 docs: glpk
 	@bash scripts/docs.sh $(DOC_TARGETS)

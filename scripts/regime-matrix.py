@@ -11,7 +11,11 @@ exploitability and stationarity residual <= 1e-8 within 10 s of wall time
 (`--tolerance 1e-9`, the default). Usage:
 
   swift build -c release            # or debug; the script uses --rmfg or .build/{release,debug}/rmfg
-  python3 scripts/regime-matrix.py [--rmfg PATH] [--markdown] [--timeout S] [FILE ...]
+  python3 scripts/regime-matrix.py [--rmfg PATH] [--markdown] [--timeout S] [--ties index|split]
+                                   [--population nominal|tv] [FILE ...]
+
+`--ties split` solves the tv column with `--ties split` (nature's mass spread symmetrically
+over tied states; Docs/AmbiguitySets.md, "Ties"); `--population` runs one column group only.
 """
 import argparse, json, os, subprocess, sys, time
 
@@ -58,18 +62,22 @@ def main():
     p.add_argument("--rmfg")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--ties", choices=["index", "split"], default="index")
+    p.add_argument("--population", choices=["nominal", "tv"])
     p.add_argument("files", nargs="*")
     a = p.parse_args()
+    populations = [(name, flags + (["--ties", a.ties] if name != "nominal" else []))
+                   for name, flags in POPULATIONS if a.population is None or name.startswith(a.population)]
     rmfg = a.rmfg or find_rmfg()
     files = a.files or [os.path.join(ROOT, "Examples", f) for f in EXAMPLES]
-    header = ["game"] + [f"τ={t} {name}" for name, _ in POPULATIONS for t in TAUS]
+    header = ["game"] + [f"τ={t} {name}" for name, _ in populations for t in TAUS]
     if a.markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
     bad = 0
     for f in files:
         row = [os.path.relpath(f, os.path.join(ROOT, "Examples"))]
-        for _, flags in POPULATIONS:
+        for _, flags in populations:
             for t in TAUS:
                 c = cell(rmfg, f, t, flags, a.timeout)
                 bad += not c["ok"]

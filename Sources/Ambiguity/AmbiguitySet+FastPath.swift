@@ -55,6 +55,27 @@ extension AmbiguitySet {
     /// working space (`exponent == 0`); results in that space.
     func solveWorking(nominal: SparseDistribution, values: SortedValues, radius: Double, build: Bool,
                       context: SweepContext? = nil) -> RowSolution {
+        var row = solveIndexed(nominal: nominal, values: values, radius: radius, build: build, context: context)
+        if build, splitsTies,
+           let split = TieSplit.apply(q: row.distribution, p: nominal, v: values, support: support, kind: kind, weights: weights) {
+            (row.distribution, row.distance) = split
+        }
+        return row
+    }
+
+    /// Whether ``TieRule/split`` changes this set's distributions: `tv`, `l1` and
+    /// `linf` (`none`, `kl` and `chi2` have a unique optimal `q`; `wasserstein` refuses `split`).
+    package var splitsTies: Bool {
+        guard ties == .split else { return false }
+        switch kind {
+        case .tv, .l1, .linf: return true
+        default: return false
+        }
+    }
+
+    /// The set's algorithm with the tie-break by `(V_t, t)`.
+    func solveIndexed(nominal: SparseDistribution, values: SortedValues, radius: Double, build: Bool,
+                      context: SweepContext?) -> RowSolution {
         switch kind {
         case .none:
             return RowSolution(value: nominal.dot(values.values),
@@ -119,7 +140,7 @@ extension AmbiguitySet {
             indices.append(contentsOf: nominal.indices)
             probabilities.append(contentsOf: nominal.probabilities)
             return nominal.dot(values.values)
-        case .tv:
+        case .tv where !splitsTies:
             return TotalVariation.append(p: nominal, v: values, radius: radius, support: support,
                                          indices: &indices, probabilities: &probabilities)
         default:
@@ -137,7 +158,9 @@ extension AmbiguitySet {
     /// `k + 1` entries and is computed without allocation: `none`, `tv`, and `l1`
     /// with uniform weights (a scaled TV ball). For these a Bellman sweep calls
     /// ``writeWorstCase(indices:masses:view:radius:outIndices:outMasses:)`` on raw buffers.
+    /// Not with ``TieRule/split``, whose rows can spread over every tied state.
     package var writesRowsInPlace: Bool {
+        if splitsTies { return false }
         switch kind {
         case .none, .tv: return true
         case .l1: return uniformWeight != nil

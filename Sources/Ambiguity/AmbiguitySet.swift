@@ -18,6 +18,8 @@ public struct AmbiguitySet: Sendable, Hashable {
     public let weights: [Double]?
     /// `wasserstein` ground cost; required for that kind.
     public let cost: GroundCost?
+    /// How the worst case chooses among tied optimal distributions (``TieRule``).
+    public let ties: TieRule
     /// The common value of the `l1` weights when they are all equal (all ones
     /// when `weights` is `nil`), else `nil`: the ball is then a scaled TV ball.
     let uniformWeight: Double?
@@ -28,9 +30,13 @@ public struct AmbiguitySet: Sendable, Hashable {
     ///
     /// - Throws: `AmbiguityError.invalidArgument` naming `weights` (non-finite or
     ///   non-positive entry, or given for a kind other than `l1`) or `cost`
-    ///   (missing for `wasserstein`, or given for another kind).
+    ///   (missing for `wasserstein`, or given for another kind) or `ties` (`split` with
+    ///   `wasserstein`, whose transport plans are not separable by state).
     public init(kind: AmbiguityKind, support: SupportRestriction = .simplex,
-                weights: [Double]? = nil, cost: GroundCost? = nil) throws(AmbiguityError) {
+                weights: [Double]? = nil, cost: GroundCost? = nil, ties: TieRule = .index) throws(AmbiguityError) {
+        if ties == .split, kind == .wasserstein {
+            throw .invalidArgument(field: "ties", message: "split is not available for set 'wasserstein', expected index")
+        }
         if let weights {
             guard kind == .l1 else {
                 throw .invalidArgument(field: "weights", message: "given for set '\(kind.rawValue)', expected only for 'l1'")
@@ -49,6 +55,7 @@ public struct AmbiguitySet: Sendable, Hashable {
         self.support = support
         self.weights = weights
         self.cost = cost
+        self.ties = ties
         if let weights, let first = weights.first {
             uniformWeight = weights.allSatisfy { $0 == first } ? first : nil
             minimumWeight = weights.min() ?? 1
@@ -66,11 +73,19 @@ public struct AmbiguitySet: Sendable, Hashable {
         AmbiguitySet(uncheckedKind: .tv, support: support)
     }
 
+    /// This set with tie rule `ties`.
+    ///
+    /// - Throws: `AmbiguityError.invalidArgument` naming `ties` for `split` with `wasserstein`.
+    public func with(ties: TieRule) throws(AmbiguityError) -> AmbiguitySet {
+        try AmbiguitySet(kind: kind, support: support, weights: weights, cost: cost, ties: ties)
+    }
+
     init(uncheckedKind kind: AmbiguityKind, support: SupportRestriction = .simplex) {
         self.kind = kind
         self.support = support
         self.weights = nil
         self.cost = nil
+        self.ties = .index
         self.uniformWeight = 1
         self.minimumWeight = 1
     }

@@ -91,12 +91,13 @@ struct GameFileReader {
 
     /// The `ambiguity` block's keys: the set, the support and the nodes of radius, cost and weights.
     func readAmbiguityKeys() throws(GameFileError)
-        -> (set: AmbiguityKind, support: SupportRestriction, radius: DocumentNode, cost: DocumentNode?, weights: DocumentNode?) {
+        -> (set: AmbiguityKind, support: SupportRestriction, radius: DocumentNode, cost: DocumentNode?, weights: DocumentNode?,
+            ties: TieRule) {
         guard let amb = field("ambiguity"), amb.value != .null, RowSetSource.family(of: amb) == nil else {
-            return (.none, .simplex, DocumentNode(.number(0)), nil, nil)
+            return (.none, .simplex, DocumentNode(.number(0)), nil, nil, .index)
         }
         let pairs = try r.object(amb, "ambiguity")
-        try r.checkKeys(pairs, known: ["set", "radius", "cost", "weights", "support"], field: "ambiguity")
+        try r.checkKeys(pairs, known: ["set", "radius", "cost", "weights", "support", "ties"], field: "ambiguity")
         func sub(_ k: String) -> DocumentNode? { pairs.first { $0.key == k }?.value }
         guard let setNode = sub("set") else {
             throw r.error("ambiguity.set", amb, "missing, expected one of: \(AmbiguityKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -110,7 +111,11 @@ struct GameFileReader {
         if let rn = sub("radius") { radius = rn } else if set != .none {
             throw r.error("ambiguity.radius", amb, "missing, expected a number >= 0 or an expression in s, a, mu")
         }
-        return (set, support, radius, sub("cost"), sub("weights"))
+        var ties = TieRule.index
+        if let node = sub("ties") {
+            ties = TieRule(rawValue: try r.choice(node, "ambiguity.ties", TieRule.allCases.map(\.rawValue))) ?? .index
+        }
+        return (set, support, radius, sub("cost"), sub("weights"), ties)
     }
 
     /// `ambiguity.cost` at every `(s, t)`, each entry checked (`c(s, s) = 0`, `c(s, t) > 0` for `s ≠ t`).

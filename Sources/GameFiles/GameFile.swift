@@ -31,6 +31,8 @@ public struct GameOverrides: Sendable, Hashable {
     public var population: PopulationModel?
     /// `solver.inner`.
     public var inner: InnerMethod?
+    /// `ambiguity.ties` (applied to whichever set the file or ``set`` names).
+    public var ties: TieRule?
     /// Parameters replaced for one run (`--param NAME=VALUE`), applied in order; each
     /// must name a parameter the file declares.
     public var parameters: [ParameterOverride]
@@ -42,7 +44,7 @@ public struct GameOverrides: Sendable, Hashable {
     public init(set: AmbiguityKind? = nil, radius: String? = nil, support: SupportRestriction? = nil, temperature: Double? = nil,
                 method: EquilibriumMethod? = nil, damping: Double? = nil, learningRate: Double? = nil, tolerance: Double? = nil,
                 maxIterations: Int? = nil, population: PopulationModel? = nil, inner: InnerMethod? = nil,
-                parameters: [ParameterOverride] = [], initial: [Double]? = nil) {
+                ties: TieRule? = nil, parameters: [ParameterOverride] = [], initial: [Double]? = nil) {
         self.parameters = parameters
         self.initial = initial
         self.set = set
@@ -56,6 +58,7 @@ public struct GameOverrides: Sendable, Hashable {
         self.maxIterations = maxIterations
         self.population = population
         self.inner = inner
+        self.ties = ties
     }
 
     /// A canonical description of the overrides other than the set and the radius
@@ -73,6 +76,7 @@ public struct GameOverrides: Sendable, Hashable {
         if let population { parts.append("population=\(population.rawValue)") }
         if let learningRate { parts.append("learningRate=\(learningRate)") }
         if let inner { parts.append("inner=\(inner.rawValue)") }
+        if let ties { parts.append("ties=\(ties.rawValue)") }
         for p in parameters { parts.append("param.\(p.name)=\(p.canonicalValue)") }
         if let initial { parts.append("initial=\(ParameterOverride.digest(shape: [initial.count], elements: initial))") }
         return parts.joined(separator: ";")
@@ -126,6 +130,8 @@ public struct GameFile: Sendable {
     public let set: AmbiguityKind
     /// `ambiguity.support`.
     public let support: SupportRestriction
+    /// `ambiguity.ties` (or its override).
+    public let ties: TieRule
     /// `ambiguity.radius`, as written.
     public let radiusSource: String
     /// `population`.
@@ -198,7 +204,8 @@ public struct GameFile: Sendable {
                              overrides: GameOverrides = GameOverrides()) throws(GameFileError) -> GameFile {
         var root = try DocumentReader.parseRoot(text: text, path: path, json: json, reference: "Docs/Format.md")
         try applyOverrides(overrides, to: &root, path: path)
-        return try GameFile(root: root, path: path, initialField: overrides.initial == nil ? "initial" : "--initial")
+        return try GameFile(root: root, path: path, initialField: overrides.initial == nil ? "initial" : "--initial",
+                            ties: overrides.ties)
     }
 
     static func applyOverrides(_ o: GameOverrides, to root: inout DocumentNode, path: String) throws(GameFileError) {
@@ -237,7 +244,7 @@ public struct GameFile: Sendable {
         }
     }
 
-    init(root: DocumentNode, path: String, initialField: String = "initial") throws(GameFileError) {
+    init(root: DocumentNode, path: String, initialField: String = "initial", ties tiesOverride: TieRule? = nil) throws(GameFileError) {
         let reader = try GameFileReader(root: root, path: path)
         let r = reader.r
         self.path = path
@@ -256,12 +263,14 @@ public struct GameFile: Sendable {
             try GameFileReader.compile(node, fieldName, variables: variables, schema: schema, reader: r)
         }
         reward = try compile(try reader.required("reward"), "reward", variables: ["s", "a", "mu"])
-        let amb = try Self.readAmbiguity(reader, schema: schema, slots: declared.slots, stateNames: stateNames)
+        let amb = try Self.readAmbiguity(reader, schema: schema, slots: declared.slots, stateNames: stateNames,
+                                         ties: tiesOverride)
         let source = try reader.field("ambiguity").flatMap { node throws(GameFileError) in
             RowSetSource.family(of: node) == nil ? nil : try RowSetSource.read(node, reader: r, schema: schema, slots: declared.slots)
         }
         rowSets = source
         (set, radius, ambiguity, ambiguitySources) = (amb.0, amb.3, amb.4, amb.5)
+        ties = ambiguity.ties
         support = source?.support ?? amb.1
         radiusSource = source?.summary ?? amb.2
         transition = try Self.readTransition(try reader.required("transition"), r: r, n: stateNames.count, m: actionNames.count,
@@ -270,6 +279,21 @@ public struct GameFile: Sendable {
         population = try reader.readPopulation()
         initial = try r.distribution(reader.field("initial"), initialField, count: stateNames.count)
         solver = try reader.readSolver()
+        try Self.checkTies(ambiguity, inner: solver.inner, rowSets: source, reader: reader)
+    }
+
+    /// `ties: split` needs the closed forms: refused with `moment`/`polyhedral` sets and
+    /// with `solver.inner: lp`.
+    static func checkTies(_ set: AmbiguitySet, inner: InnerMethod, rowSets: RowSetSource?, reader: GameFileReader) throws(GameFileError) {
+        guard set.ties == .split else { return }
+        if let rowSets {
+            throw reader.r.error("ambiguity.ties", reader.field("ambiguity"),
+                                 "split is not available for \(rowSets.family.rawValue) sets (solved by LP), expected index")
+        }
+        if inner == .lp, set.splitsTies {
+            throw reader.r.error("ambiguity.ties", reader.field("ambiguity"),
+                                 "split is not available with solver.inner: lp (the LP path reports the index tie-break), expected index or solver.inner: closed-form")
+        }
     }
 
     /// The `ambiguity` block: the set, its support and radius, and the set with its
@@ -277,7 +301,8 @@ public struct GameFile: Sendable {
     /// `--set wasserstein` cannot meet an invalid one later); for other sets only up to
     /// 1,000 states, where the n x n evaluation is cheap. Weights are checked whichever
     /// set is chosen and used only by l1.
-    static func readAmbiguity(_ reader: GameFileReader, schema: Schema, slots: Slots, stateNames: [String]) throws(GameFileError)
+    static func readAmbiguity(_ reader: GameFileReader, schema: Schema, slots: Slots, stateNames: [String],
+                              ties tiesOverride: TieRule?) throws(GameFileError)
         -> (AmbiguityKind, SupportRestriction, String, CompiledExpression, AmbiguitySet, AmbiguitySources) {
         let r = reader.r, n = stateNames.count
         let keys = try reader.readAmbiguityKeys()
@@ -306,9 +331,10 @@ public struct GameFile: Sendable {
         let sources = AmbiguitySources(node: reader.field("ambiguity"), cost: cost, weights: weights)
         let set: AmbiguitySet
         do throws(AmbiguityError) {
-            set = try AmbiguitySet(kind: keys.set, support: keys.support, weights: keys.set == .l1 ? weights : nil, cost: groundCost)
+            set = try AmbiguitySet(kind: keys.set, support: keys.support, weights: keys.set == .l1 ? weights : nil, cost: groundCost,
+                                   ties: tiesOverride ?? keys.ties)
         } catch {
-            throw r.error("ambiguity", sources.node, error.description)
+            throw Self.ambiguityError(error, node: sources.node, reader: r)
         }
         return (keys.set, keys.support, radiusSource, radius, set, sources)
     }
@@ -335,10 +361,20 @@ public struct GameFile: Sendable {
             }
         }
         do throws(AmbiguityError) {
-            return try AmbiguitySet(kind: kind, support: support, weights: kind == .l1 ? ambiguitySources.weights : nil, cost: cost)
+            return try AmbiguitySet(kind: kind, support: support, weights: kind == .l1 ? ambiguitySources.weights : nil, cost: cost,
+                                    ties: ties)
         } catch {
-            throw r.error("ambiguity", ambiguitySources.node, error.description)
+            throw Self.ambiguityError(error, node: ambiguitySources.node, reader: r)
         }
+    }
+
+    /// An error of the set's constructor as a game-file error: `ambiguity.ties` for a
+    /// refused tie rule, else `ambiguity`.
+    static func ambiguityError(_ error: AmbiguityError, node: DocumentNode?, reader r: FieldReader) -> GameFileError {
+        if case let .invalidArgument(field, message) = error, field == "ties" {
+            return r.error("ambiguity.ties", node, message)
+        }
+        return r.error("ambiguity", node, error.description)
     }
 }
 

@@ -92,7 +92,7 @@ extension SolverRun {
 /// first iterate, so that no logit moves by more than 1. The merit is
 /// `max(exploitability, residual)`. Every `window` iterations: if the best merit fell
 /// below half of its value a window ago, `η` grows by 1.5 (at most `1000 η₀`); if it did not
-/// fall at all, `η` is halved (at least `η₀ / 4096`).
+/// fall at all, `η` is halved (at least `η₀ / 8`).
 struct MirrorStep {
     /// Iterations without a 10% fall of the best merit after which `auto` moves on.
     static let stallLimit = 500

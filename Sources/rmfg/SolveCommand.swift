@@ -200,7 +200,7 @@ struct SolveReport: CommandReport {
         let path = ([result.switches.first?.from.rawValue ?? result.method.rawValue]
                     + result.switches.map { "\($0.to.rawValue) from iteration \($0.iteration)" }).joined(separator: "; ")
         lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(path), \(String(format: "%.3f", result.seconds)) s)")
-        lines.append("  ambiguity \(file.setName), radius \(file.radiusSource), support \(file.support.rawValue); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
+        lines.append("  ambiguity \(file.setName), radius \(file.radiusSource), support \(file.support.rawValue)\(file.ties == .split ? ", ties split" : ""); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
         if file.solver.inner == .lp || file.hasRowSets {
             lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.setName) is not polyhedral: lp requested, the certified dual solver used)")")
             if let lp = result.lpStatistics, lp.solves > 0 {

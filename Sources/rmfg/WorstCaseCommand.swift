@@ -71,6 +71,9 @@ struct WorstCaseCommand: ParsableCommand {
     @Option(help: "closed-form (default), lp (GLPK; polyhedral sets only) or both (and compare).")
     var method = Choice(WorstCaseMethod.closedForm)
 
+    @Option(help: "Among tied optimal q: index (default; the first state by (V_t, t) takes the mass) or split (spread symmetrically over tied states; tv, l1, linf).")
+    var ties = Choice(TieRule.index)
+
     @Flag(help: "Solve the LP in exact rational arithmetic (glp_exact), from the floating optimum.")
     var exact = false
 
@@ -177,7 +180,8 @@ struct WorstCaseCommand: ParsableCommand {
             }
             do { ground = try GroundCost(matrix) } catch { throw InputError("--cost\(costFile == nil ? "" : "-file"): \(error.message)") }
         }
-        do { return try AmbiguitySet(kind: kind, support: problem.support, weights: w, cost: ground) } catch {
+        let tieRule = try ties.value(flag: "--ties")
+        do { return try AmbiguitySet(kind: kind, support: problem.support, weights: w, cost: ground, ties: tieRule) } catch {
             throw InputError("--\(error.field): \(error.message)")
         }
     }

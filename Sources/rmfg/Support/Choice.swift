@@ -15,6 +15,9 @@ extension FlagValue {
 }
 
 extension AmbiguityKind: FlagValue {}
+extension TieRule: FlagValue {
+    static var expectedValues: String { "index or split" }
+}
 extension SupportRestriction: FlagValue {
     static var expectedValues: String { "simplex or nominal" }
 }

@@ -33,6 +33,9 @@ struct SolverOverrideOptions: ParsableArguments {
     @Option(help: "Override solver.inner: closed-form (default) or lp (every inner problem solved by GLPK).")
     var inner: Choice<InnerMethod>?
 
+    @Option(help: "Override ambiguity.ties: index (ties broken by state index) or split (mass spread symmetrically over tied states).")
+    var ties: Choice<TieRule>?
+
     @Option(name: .customLong("param"), parsing: .unconditionalSingleValue,
             help: "Replace parameter NAME for this run: NAME=VALUE, a number or a JSON array (repeatable).")
     var param: [String] = []
@@ -48,6 +51,7 @@ struct SolverOverrideOptions: ParsableArguments {
                       method: try method.value(flag: "--method"), damping: damping, learningRate: learningRate,
                       tolerance: tolerance, maxIterations: maxIterations,
                       population: try population.value(flag: "--population"), inner: try inner.value(flag: "--inner"),
+                      ties: try ties.value(flag: "--ties"),
                       parameters: try parameterOverrides(), initial: try initialMeanField())
     }
 
