@@ -18,10 +18,10 @@ extension GameFileReader {
             return (space.names, space.named, nil)
         }
         let pairs = try r.object(node, "states")
-        guard let grid = pairs.first(where: { $0.key == "grid" })?.value else {
-            throw r.error("states", node, "found a mapping without grid, expected a count, a list of names, or {grid: [width, height]} / {grid: [width, height, depth]}")
-        }
         try r.checkKeys(pairs, known: ["grid"], field: "states")
+        guard let grid = pairs.first(where: { $0.key == "grid" })?.value else {
+            throw r.error("states.grid", node, "missing, expected [width, height] or [width, height, depth]")
+        }
         guard case let .array(items) = grid.value, items.count == 2 || items.count == 3 else {
             throw r.error("states.grid", grid, "found \(grid.value.kindDescription), expected a list [width, height] or [width, height, depth] of whole numbers >= 1")
         }
