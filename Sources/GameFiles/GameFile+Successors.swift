@@ -69,7 +69,7 @@ struct SuccessorRule: Sendable {
     private func weight(_ k: Int, _ env: Environment) throws(ModelError) -> Double {
         let w: Double
         do throws(ExpressionError) { w = try entries[k].p.evaluate(in: env) } catch {
-            throw ModelError(field: weightField(k), message: error.message)
+            throw ModelError(field: weightField(k), message: error.fieldMessage)
         }
         guard w.isFinite, w >= 0 else {
             throw ModelError(field: weightField(k), message: "found \(DocumentValue.format(w)), expected a \(isNoise ? "probability" : "weight") >= 0")
@@ -88,7 +88,7 @@ struct SuccessorRule: Sendable {
         }
         let x: Double
         do throws(ExpressionError) { x = try entry.to.evaluate(in: env) } catch {
-            throw ModelError(field: targetField(k), message: at + error.message)
+            throw ModelError(field: targetField(k), message: at + error.fieldMessage)
         }
         let t = isNoise ? x.rounded() : x
         guard t.isFinite, t == t.rounded(), t >= 0, t < Double(n) else {
