@@ -11,6 +11,17 @@ struct Sweep {
     var stateValues: [Double]?
 }
 
+extension Sweep {
+    /// Moves this sweep's buffers into an empty `spare` (then ``q`` is empty and
+    /// ``kernels`` `nil`); does nothing when `spare` already holds buffers.
+    mutating func release(into spare: inout SweepBuffers?) {
+        guard spare == nil else { return }
+        spare = SweepBuffers(self)
+        kernels = nil
+        q = []
+    }
+}
+
 /// The buffers of a discarded ``Sweep`` with kernels, for the next sweep to overwrite.
 struct SweepBuffers {
     var q: [Double]

@@ -148,8 +148,7 @@ extension GameSnapshot {
         let engine = options.inner == .lp || rowSets != nil
             ? (engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: options.execution)))
             : nil
-        let n = stateCount
-        let gamma = discount
+        let n = stateCount, gamma = discount
         let factor = gamma / (1 - gamma)
         var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
@@ -158,9 +157,7 @@ extension GameSnapshot {
                            engine: engine, recycled: &spare)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
-        var sweeps = 1
-        var skip = 0
-        var penalty = 1
+        var sweeps = 1, skip = 0, penalty = 1
         while true {
             guard res.isFinite else { throw .numerical("value iteration produced a non-finite value (‖TV − V‖∞ = \(res))") }
             if let done = Self.stopped(tv: tv, sweep: sw, residual: res, factor: factor, sweeps: sweeps,
@@ -196,11 +193,7 @@ extension GameSnapshot {
                 skip -= 1
             }
             v = tv
-            if spare == nil {
-                spare = SweepBuffers(sw)
-                sw.kernels = nil
-                sw.q = []
-            }
+            sw.release(into: &spare)
             sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: inner,
                            execution: options.execution, reduction: reduction, engine: engine, recycled: &spare)
             sweeps += 1
