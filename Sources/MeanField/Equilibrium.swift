@@ -48,6 +48,7 @@ struct SolverRun {
         values.inner = options.inner
         evaluator = PairEvaluator(game: game, temperature: options.temperature,
                                   population: options.population, valueOptions: values)
+        evaluator.keepsOptimalKernels = false
     }
 
     var initialMeanField: [Double] {

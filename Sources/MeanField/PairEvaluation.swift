@@ -53,6 +53,14 @@ struct PairEvaluator {
     /// The LP inner path's live row problems (``InnerMethod/lp`` only), shared by every
     /// value solve of this evaluator: warm starts carry across sweeps and mean fields.
     let engine: LPRowEngine?
+    /// Whether ``PairEvaluation/optimal`` keeps nature's worst-case kernels against `V*`.
+    /// The solvers never read them, so an equilibrium solve drops them (16 bytes per
+    /// kernel entry and pair held; about 0.9 GB per pair at 10⁶ states, Docs/Performance.md);
+    /// ``MeanFieldGame/evaluate(policy:meanField:temperature:population:options:)`` keeps them.
+    var keepsOptimalKernels = true
+    /// The buffers of the last sweep a value solve discarded, for the next solve's first
+    /// sweep (no new allocation and no page faults on a fresh mapping).
+    var spare: SweepBuffers? = nil
 
     init(game: MeanFieldGame, temperature: Double, population: PopulationModel, valueOptions: ValueSolverOptions) {
         self.game = game
@@ -67,29 +75,35 @@ struct PairEvaluator {
 
     mutating func optimal(_ snapshot: GameSnapshot) throws(MeanFieldError) -> ValueSolution {
         let sol = try snapshot.solveValues(policy: nil, temperature: temperature, warmStart: warmOptimal, options: valueOptions,
-                                           engine: engine)
+                                           engine: engine, spare: &spare)
         guard sol.converged else {
             throw .numerical("robust value iteration did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(sol.errorBound))")
         }
         warmOptimal = sol.values
+        guard keepsOptimalKernels else {
+            return ValueSolution(values: sol.values, qValues: sol.qValues, kernelRows: KernelRows(rows: []),
+                                 errorBound: sol.errorBound, sweeps: sol.sweeps, converged: sol.converged)
+        }
         return sol
     }
 
     /// The pair `(policy, μ)`; `policy == nil` means the best response `BR_τ(μ)`.
     mutating func pair(_ snapshot: GameSnapshot, optimal: ValueSolution, policy given: Policy?) throws(MeanFieldError) -> PairEvaluation {
         let n = snapshot.stateCount, m = snapshot.actionCount
-        let policy = given ?? BestResponse.unchecked(qValues: optimal.qValues, stateCount: n, actionCount: m, temperature: temperature)
+        let policy = given ?? BestResponse.unchecked(qValues: optimal.qValues, stateCount: n, actionCount: m, temperature: temperature,
+                                                     execution: valueOptions.execution)
         // V^π: for the best response start from V* (its fixed point up to the solve's error).
         let warm = given == nil ? optimal.values : (warmPolicy ?? optimal.values)
         let vpi = try snapshot.solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warm, options: valueOptions,
-                                           engine: engine)
+                                           engine: engine, spare: &spare)
         guard vpi.converged else {
             throw .numerical("robust policy evaluation did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(vpi.errorBound))")
         }
         if given != nil { warmPolicy = vpi.values }
         let chainKernels = population == .worstCase ? vpi.kernelRows : snapshot.layout.rows
         let mu = snapshot.meanField
-        let phi = TransitionMatrix.step(mu, policy: policy.probabilities, kernelRows: chainKernels, stateCount: n, actionCount: m)
+        let phi = TransitionMatrix.step(mu, policy: policy.probabilities, kernelRows: chainKernels, stateCount: n, actionCount: m,
+                                        execution: valueOptions.execution)
         var residual = 0.0
         var exploitability = 0.0
         for s in 0..<n {

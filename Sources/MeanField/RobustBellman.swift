@@ -11,6 +11,45 @@ struct Sweep {
     var stateValues: [Double]?
 }
 
+extension Sweep {
+    /// Moves this sweep's buffers into an empty `spare` (then ``q`` is empty and
+    /// ``kernels`` `nil`); does nothing when `spare` already holds buffers.
+    mutating func release(into spare: inout SweepBuffers?) {
+        guard spare == nil else { return }
+        spare = SweepBuffers(self)
+        kernels = nil
+        q = []
+    }
+}
+
+/// The buffers of a discarded ``Sweep`` with kernels, for the next sweep to overwrite.
+struct SweepBuffers {
+    var q: [Double]
+    var ends: [Int]
+    var indices: [Int]
+    var masses: [Double]
+
+    /// The buffers of `sweep` (`nil` without kernels); `sweep` should not be used afterwards.
+    init?(_ sweep: consuming Sweep) {
+        guard let kernels = sweep.kernels else { return nil }
+        q = sweep.q
+        ends = kernels.rowEnd
+        indices = kernels.indices
+        masses = kernels.probabilities
+    }
+
+    func fits(rows: Int, room: Int) -> Bool {
+        q.count == rows && ends.count == rows && indices.count == room && masses.count == room
+    }
+
+    /// Moves one buffer out (leaving it empty), so the caller holds its only reference.
+    mutating func take<T>(_ path: WritableKeyPath<SweepBuffers, [T]>) -> [T] {
+        let out = self[keyPath: path]
+        self[keyPath: path] = []
+        return out
+    }
+}
+
 /// How a sweep's `Q` is reduced to state values.
 enum Reduction {
     /// `max_a Q` (`τ = 0`) or `τ log Σ_a exp(Q/τ)`.
@@ -84,6 +123,17 @@ extension GameSnapshot {
     func sweep(values: [Double], wantKernels: Bool, inner: InnerMethod = .closedForm,
                execution: ExecutionMode, reduction: Reduction? = nil,
                engine: LPRowEngine? = nil) throws(MeanFieldError) -> Sweep {
+        var none: SweepBuffers? = nil
+        return try sweep(values: values, wantKernels: wantKernels, inner: inner, execution: execution, reduction: reduction,
+                         engine: engine, recycled: &none)
+    }
+
+    /// ``sweep(values:wantKernels:inner:execution:reduction:engine:)``, writing an in-place
+    /// sweep with kernels into `recycled` (taken, when it has the right sizes) instead of
+    /// new buffers. The results are the same.
+    func sweep(values: [Double], wantKernels: Bool, inner: InnerMethod = .closedForm,
+               execution: ExecutionMode, reduction: Reduction? = nil,
+               engine: LPRowEngine? = nil, recycled: inout SweepBuffers?) throws(MeanFieldError) -> Sweep {
         let rows = stateCount * actionCount
         if inner == .lp || rowSets != nil {
             let lp = engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: execution))
@@ -93,7 +143,8 @@ extension GameSnapshot {
             return Sweep(q: q, kernels: ks)
         }
         if ambiguity.writesRowsInPlace {
-            return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction)
+            return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction,
+                                recycled: &recycled)
         }
         let sorted = SortedValues(values)
         let set = ambiguity
@@ -174,30 +225,78 @@ extension GameSnapshot {
     /// A documented hot kernel (Docs/Development.md): kept as one function so the row loop,
     /// its unsafe buffers and the fused reduction stay visible together.
     private func sweepInPlace(values: [Double], wantKernels: Bool, execution: ExecutionMode,
-                              reduction: Reduction?) -> Sweep {
+                              reduction: Reduction?, recycled: inout SweepBuffers?) -> Sweep {
         let n = stateCount, m = actionCount
         let rows = n * m
-        let set = ambiguity
-        let gamma = discount
-        let nominal = layout.rows
         let room = wantKernels ? layout.slotRoom : 0
         let reduced = reduction == nil ? 0 : n
-        let policy: [Double]
-        if case let .policy(p, _) = reduction { policy = p } else { policy = [] }
         // Chunks of whole states, so each chunk can reduce its own rows; the automatic
         // mode still decides on the number of rows.
         let mode: ExecutionMode = execution == .automatic
             ? (rows >= ExecutionMode.parallelRowThreshold ? .parallel : .serial) : execution
-        // The five outputs are filled inside their `unsafeUninitializedCapacity`
-        // initializers, so each initialized count covers only written elements: every
-        // q[i] and ends[i] (with kernels), every state value (with a reduction), and every
-        // entry of every row's kernel slot (its worst case, then zeros up to the slot's end).
+        // Recycled buffers (a discarded sweep's, fully initialized) are overwritten in
+        // place: no allocation, no page faults on a fresh mapping (Docs/Performance.md).
+        if wantKernels, var spare = recycled.take(), spare.fits(rows: rows, room: room) {
+            var q = spare.take(\.q), ends = spare.take(\.ends), idx = spare.take(\.indices), masses = spare.take(\.masses)
+            var stateValues: [Double] = []
+            q.withUnsafeMutableBufferPointer { qb in
+            ends.withUnsafeMutableBufferPointer { eb in
+            idx.withUnsafeMutableBufferPointer { oi in
+            masses.withUnsafeMutableBufferPointer { om in
+                stateValues = makeArray(capacity: reduced) { vb in
+                    fillRows(values: values, mode: mode, reduction: reduction, q: qb, ends: eb, outIndices: oi, outMasses: om,
+                             stateValues: vb)
+                    return reduced
+                }
+            }}}}
+            return Sweep(q: q, kernels: KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: idx, probabilities: masses),
+                         stateValues: reduction == nil ? nil : stateValues)
+        }
+        // The outputs are filled inside their `unsafeUninitializedCapacity` initializers,
+        // so each initialized count covers only written elements: every q[i] and ends[i]
+        // (with kernels), every state value (with a reduction), and every entry of every
+        // row's kernel slot (its worst case, then zeros up to the slot's end).
         var q: [Double] = [], ends: [Int] = [], outMasses: [Double] = [], stateValues: [Double] = []
         let outIndices: [Int] = makeArray(capacity: room) { oi in
         outMasses = makeArray(capacity: room) { om in
         ends = makeArray(capacity: wantKernels ? rows : 0) { eb in
         q = makeArray(capacity: rows) { qb in
         stateValues = makeArray(capacity: reduced) { vb in
+            fillRows(values: values, mode: mode, reduction: reduction, q: qb, ends: eb, outIndices: oi, outMasses: om,
+                     stateValues: vb)
+            return reduced
+        }
+        return rows
+        }
+        return wantKernels ? rows : 0
+        }
+        return room
+        }
+        return room
+        }
+        return Sweep(q: q, kernels: wantKernels
+                     ? KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: outIndices, probabilities: outMasses)
+                     : nil,
+                     stateValues: reduction == nil ? nil : stateValues)
+    }
+
+    /// The row loop of ``sweepInPlace(values:wantKernels:execution:reduction:recycled:)``:
+    /// writes every `q[i]`, and with kernels (non-empty `outIndices`) every `ends[i]` and
+    /// every entry of row `i`'s slot, and with a reduction every state value.
+    ///
+    /// A documented hot kernel (Docs/Development.md): kept as one function so the row loop,
+    /// its unsafe buffers and the fused reduction stay visible together.
+    private func fillRows(values: [Double], mode: ExecutionMode, reduction: Reduction?,
+                          q qb: UnsafeMutableBufferPointer<Double>, ends eb: UnsafeMutableBufferPointer<Int>,
+                          outIndices oi: UnsafeMutableBufferPointer<Int>, outMasses om: UnsafeMutableBufferPointer<Double>,
+                          stateValues vb: UnsafeMutableBufferPointer<Double>) {
+        let n = stateCount, m = actionCount
+        let set = ambiguity
+        let gamma = discount
+        let nominal = layout.rows
+        let wantKernels = oi.baseAddress != nil
+        let policy: [Double]
+        if case let .policy(p, _) = reduction { policy = p } else { policy = [] }
         RowValues.with(values) { view in
         nominal.withView { nominalRows in
         rewards.withUnsafeBufferPointer { rw in
@@ -241,20 +340,6 @@ extension GameSnapshot {
                 }
             }
         }}}}}}
-        return reduced
-        }
-        return rows
-        }
-        return wantKernels ? rows : 0
-        }
-        return room
-        }
-        return room
-        }
-        return Sweep(q: q, kernels: wantKernels
-                     ? KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: outIndices, probabilities: outMasses)
-                     : nil,
-                     stateValues: reduction == nil ? nil : stateValues)
     }
 
     func checkValues(_ values: [Double]) throws(MeanFieldError) {
@@ -310,18 +395,24 @@ extension GameSnapshot {
         return v
     }
 
-    /// `Σ_a π(a|s) [Q(s,a) − τ log π(a|s)]` with `0 log 0 = 0`.
-    static func policyValues(q: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> [Double] {
-        var v = [Double](repeating: 0, count: n)
-        q.withUnsafeBufferPointer { qb in
-            policy.withUnsafeBufferPointer { pb in
-                for s in 0..<n {
-                    v[s] = policyValue(q: UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)]),
-                                       policy: UnsafeBufferPointer(rebasing: pb[(s * m)..<(s * m + m)]), temperature: tau)
+    /// `Σ_a π(a|s) [Q(s,a) − τ log π(a|s)]` with `0 log 0 = 0`; states in parallel blocks
+    /// when `execution` allows (each state's sum is the same either way).
+    static func policyValues(q: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double,
+                             execution: ExecutionMode = .serial) -> [Double] {
+        makeArray(capacity: n) { vb in
+            q.withUnsafeBufferPointer { qb in
+                policy.withUnsafeBufferPointer { pb in
+                    let out = UncheckedBox(vb)
+                    VectorBlocks.forEach(count: n, block: VectorBlocks.stateBlock, mode: VectorBlocks.mode(count: n * m, execution: execution)) { states in
+                        for s in states {
+                            out.value[s] = policyValue(q: UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)]),
+                                                       policy: UnsafeBufferPointer(rebasing: pb[(s * m)..<(s * m + m)]), temperature: tau)
+                        }
+                    }
                 }
             }
+            return n
         }
-        return v
     }
 
     /// One state's `Σ_a π(a|s) [Q(s,a) − τ log π(a|s)]` (actions in order, `0 log 0 = 0`).
@@ -337,8 +428,9 @@ extension GameSnapshot {
     }
 
     /// The one-step reward of a policy including the entropy bonus: `Σ_a π(a|s)[r − τ log π(a|s)]`.
-    static func policyRewards(rewards: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> [Double] {
-        policyValues(q: rewards, policy: policy, stateCount: n, actionCount: m, temperature: tau)
+    static func policyRewards(rewards: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double,
+                              execution: ExecutionMode = .serial) -> [Double] {
+        policyValues(q: rewards, policy: policy, stateCount: n, actionCount: m, temperature: tau, execution: execution)
     }
 }
 
@@ -373,28 +465,46 @@ public enum BestResponse {
         return unchecked(qValues: qValues, stateCount: stateCount, actionCount: actionCount, temperature: temperature)
     }
 
-    static func unchecked(qValues q: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double) -> Policy {
-        var p = [Double](repeating: 0, count: n * m)
-        for s in 0..<n {
-            let base = s * m
-            var best = -Double.infinity
-            for a in 0..<m where q[base + a] > best { best = q[base + a] }
-            if tau == 0 {
-                let threshold = best - tieTolerance * (1 + abs(best))
-                for a in 0..<m where q[base + a] >= threshold {
-                    p[base + a] = 1
-                    break
+    /// ``policy(qValues:stateCount:actionCount:temperature:)`` without the checks; states
+    /// in parallel blocks when `execution` allows (each state's row is the same either way).
+    static func unchecked(qValues q: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double,
+                          execution: ExecutionMode = .serial) -> Policy {
+        let p: [Double] = makeArray(capacity: n * m) { pb in
+            q.withUnsafeBufferPointer { qb in
+                let out = UncheckedBox(pb)
+                VectorBlocks.forEach(count: n, block: VectorBlocks.stateBlock, mode: VectorBlocks.mode(count: n * m, execution: execution)) { states in
+                    for s in states { row(q: qb, state: s, actionCount: m, temperature: tau, into: out.value) }
                 }
-            } else {
-                var sum = 0.0
-                for a in 0..<m {
-                    let e = mathExp((q[base + a] - best) / tau)
-                    p[base + a] = e
-                    sum += e
-                }
-                for a in 0..<m { p[base + a] /= sum }
             }
+            return n * m
         }
         return Policy(unchecked: n, m, p)
+    }
+
+    /// State `s`'s row of ``unchecked(qValues:stateCount:actionCount:temperature:execution:)``,
+    /// written to `p[s·m ..< s·m + m]` (every entry).
+    @inline(__always)
+    private static func row(q: UnsafeBufferPointer<Double>, state s: Int, actionCount m: Int, temperature tau: Double,
+                            into p: UnsafeMutableBufferPointer<Double>) {
+        let base = s * m
+        var best = -Double.infinity
+        for a in 0..<m where q[base + a] > best { best = q[base + a] }
+        if tau == 0 {
+            let threshold = best - tieTolerance * (1 + abs(best))
+            var chosen = false
+            for a in 0..<m {
+                let pick = !chosen && q[base + a] >= threshold
+                p[base + a] = pick ? 1 : 0
+                if pick { chosen = true }
+            }
+        } else {
+            var sum = 0.0
+            for a in 0..<m {
+                let e = mathExp((q[base + a] - best) / tau)
+                p[base + a] = e
+                sum += e
+            }
+            for a in 0..<m { p[base + a] /= sum }
+        }
     }
 }

@@ -102,16 +102,61 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// `μP` for the chain that `policy` and `kernelRows` induce, without building it:
     /// each state's row is accumulated in a dense scratch vector exactly as
     /// ``init(unchecked:kernelRows:stateCount:actionCount:)`` merges it, then added
-    /// with weight `μ(s)`, so the result is bit-identical to
-    /// `TransitionMatrix(...).step(μ)` at a fraction of the cost (no sorting, no storage).
-    static func step(_ mu: [Double], policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int) -> [Double] {
+    /// with weight `μ(s)` (no sorting, no storage).
+    ///
+    /// The states are split into ``populationGroups(stateCount:)`` fixed groups of
+    /// consecutive states (one group below 65,536 states); each group adds its states'
+    /// rows into its own vector, in parallel when `execution` allows, and the vectors are
+    /// added in group order. The groups depend only on `n`, so serial and parallel runs
+    /// are bit-identical; with one group the result is bit-identical to
+    /// `TransitionMatrix(...).step(μ)`, with more it differs from it by rounding only.
+    static func step(_ mu: [Double], policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int,
+                     execution: ExecutionMode = .serial, groups: Int? = nil) -> [Double] {
+        let groupCount = max(1, min(n, groups ?? populationGroups(stateCount: n)))
+        var partial = [[Double]](repeating: [], count: groupCount)
+        partial.withUnsafeMutableBufferPointer { pb in
+            guard let base = pb.baseAddress else { return }
+            let out = DisjointSlices(base: base)
+            let mode: ExecutionMode = execution == .serial ? .serial : .parallel
+            VectorBlocks.forEach(count: groupCount, block: 1, mode: mode) { group in
+                for g in group {
+                    out.base[g] = stepGroup(mu, states: (g * n / groupCount)..<((g + 1) * n / groupCount),
+                                            policy: policy, kernelRows: kernelRows, stateCount: n, actionCount: m)
+                }
+            }
+        }
+        guard groupCount > 1 else { return partial[0] }
+        let parts = partial
+        var total = parts[0]
+        total.withUnsafeMutableBufferPointer { tb in
+            let out = UncheckedBox(tb)
+            VectorBlocks.forEach(count: n, mode: VectorBlocks.mode(count: n, execution: execution)) { range in
+                for g in 1..<groupCount {
+                    parts[g].withUnsafeBufferPointer { gb in
+                        for t in range { out.value[t] += gb[t] }
+                    }
+                }
+            }
+        }
+        return total
+    }
+
+    /// The number of state groups of the population step for `n` states: 1 below
+    /// 4 ``VectorBlocks/block``s (65,536 states), 4 from there on (a fixed number, not
+    /// the number of cores).
+    static func populationGroups(stateCount n: Int) -> Int { n >= 4 * VectorBlocks.block ? 4 : 1 }
+
+    /// `Σ_{s ∈ states} μ(s) P(s, ·)` as a dense vector (states in order, each row's
+    /// entries in first-touch order).
+    private static func stepGroup(_ mu: [Double], states: Range<Int>, policy: [Double], kernelRows: KernelRows,
+                                  stateCount n: Int, actionCount m: Int) -> [Double] {
         var out = [Double](repeating: 0, count: n)
         mu.withUnsafeBufferPointer { mb in
         policy.withUnsafeBufferPointer { pol in
         kernelRows.withView { kernels in
         out.withUnsafeMutableBufferPointer { ob in
         RowMixer.with(stateCount: n) { mixer in
-            for s in 0..<n {
+            for s in states {
                 let weight = mb[s]
                 guard weight != 0 else { continue }
                 let count = mixer.mix(state: s, actionCount: m, policy: pol, kernels: kernels)

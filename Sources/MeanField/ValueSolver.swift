@@ -115,7 +115,8 @@ extension GameSnapshot {
 
     private func reduce(_ q: [Double], policy: [Double]?, temperature tau: Double, execution: ExecutionMode = .serial) -> [Double] {
         if let policy {
-            return Self.policyValues(q: q, policy: policy, stateCount: stateCount, actionCount: actionCount, temperature: tau)
+            return Self.policyValues(q: q, policy: policy, stateCount: stateCount, actionCount: actionCount, temperature: tau,
+                                     execution: execution)
         }
         return Self.stateValues(q: q, stateCount: stateCount, actionCount: actionCount, temperature: tau,
                                 execution: execution)
@@ -132,22 +133,31 @@ extension GameSnapshot {
 
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine? = nil) throws(MeanFieldError) -> ValueSolution {
+        var spare: SweepBuffers? = nil
+        return try solveValues(policy: policy, temperature: tau, warmStart: warmStart, options: options, engine: engine,
+                               spare: &spare)
+    }
+
+    /// The value solve; each sweep writes into `spare` (a discarded sweep's buffers)
+    /// when it holds buffers of the right size, and on return `spare` holds the last
+    /// discarded buffers, for the caller's next solve. The results do not depend on it.
+    func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
+                     options: ValueSolverOptions, engine: LPRowEngine?,
+                     spare: inout SweepBuffers?) throws(MeanFieldError) -> ValueSolution {
         let rows = stateCount * actionCount
         let engine = options.inner == .lp || rowSets != nil
             ? (engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: options.execution)))
             : nil
-        let n = stateCount
-        let gamma = discount
+        let n = stateCount, gamma = discount
         let factor = gamma / (1 - gamma)
         var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
         let inner: InnerMethod = engine == nil ? options.inner : .lp
-        var sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction, engine: engine)
+        var sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction,
+                           engine: engine, recycled: &spare)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
-        var sweeps = 1
-        var skip = 0
-        var penalty = 1
+        var sweeps = 1, skip = 0, penalty = 1
         while true {
             guard res.isFinite else { throw .numerical("value iteration produced a non-finite value (‖TV − V‖∞ = \(res))") }
             if let done = Self.stopped(tv: tv, sweep: sw, residual: res, factor: factor, sweeps: sweeps,
@@ -156,23 +166,25 @@ extension GameSnapshot {
             }
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
                 let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount,
-                                                           temperature: tau).probabilities
+                                                           temperature: tau, execution: options.execution).probabilities
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
                                         residual: res, options: options)
                 if let w {
                     let swW = try sweep(values: w, wantKernels: true, inner: inner, execution: options.execution,
-                                        reduction: reduction, engine: engine)
+                                        reduction: reduction, engine: engine, recycled: &spare)
                     sweeps += 1
                     let tw = swW.stateValues ?? reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
                     let resW = Self.supDistance(tw, w)
                     if resW <= gamma * res {
                         v = w
+                        spare = SweepBuffers(sw)
                         sw = swW
                         tv = tw
                         res = resW
                         penalty = 1
                         continue
                     }
+                    spare = SweepBuffers(swW)
                 }
                 skip = penalty
                 penalty = min(2 * penalty, 64)
@@ -181,8 +193,9 @@ extension GameSnapshot {
                 skip -= 1
             }
             v = tv
+            sw.release(into: &spare)
             sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: inner,
-                           execution: options.execution, reduction: reduction, engine: engine)
+                           execution: options.execution, reduction: reduction, engine: engine, recycled: &spare)
             sweeps += 1
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
@@ -213,7 +226,8 @@ extension GameSnapshot {
                                  start: [Double], residual: Double, options: ValueSolverOptions) -> [Double]? {
         let n = stateCount
         let gamma = discount
-        let c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau)
+        let c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau,
+                                   execution: options.execution)
         // Inexact Newton: solve (I − γP) W = c from the current iterate to an error
         // below 1e-5 times the Bellman residual (or 0.01 times the tolerance). First
         // BiCGSTAB (a Krylov method: it removes the slow modes that make stationary
@@ -223,7 +237,7 @@ extension GameSnapshot {
         // the Bellman residual, so the method never affects correctness.
         let target = max(1e-5 * residual, 0.01 * options.tolerance)
         let system = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: actionCount,
-                                  gamma: gamma, rewards: c)
+                                  gamma: gamma, rewards: c, execution: options.execution)
         let w = system.solve(from: start, errorTarget: target)
         for x in w where !x.isFinite { return nil }
         return w
@@ -231,161 +245,224 @@ extension GameSnapshot {
 }
 
 /// The frozen policy-evaluation system `(I − γP) W = c` of a Newton step, with
-/// `P(s, ·) = Σ_a π(a|s) K(·|s, a)` kept unmerged: state `s`'s row lists every
-/// action's kernel entries weighted by `π(a|s)` (a state may appear more than once).
-/// Building it is one multiply per entry, against a sort-and-merge for
-/// ``TransitionMatrix``; a product costs a few more entries (duplicates), which the
-/// Newton step's dozen or so products repay many times over.
+/// `P(s, ·) = Σ_a π(a|s) K(·|s, a)` never built: a product reads each action's kernel
+/// entries and weights them by `π(a|s)` on the fly (`(π(a|s)·K(t|s, a))·x_t`, actions
+/// and entries in order, actions with `π(a|s) = 0` skipped). These are the products,
+/// in the order, that a stored unmerged copy of the rows gave, without the copy
+/// (16 bytes per kernel entry, 800 MB for a 10⁶-state garnet). States are independent,
+/// so products run in parallel blocks of states, and BiCGSTAB's inner products are
+/// ``VectorBlocks`` sums: serial and parallel solves are bit-identical.
 struct FrozenSystem {
     let stateCount: Int
-    /// State `s` occupies `rowStart[s]..<rowStart[s+1]`.
-    let rowStart: [Int]
-    let columns: [Int]
-    /// `π(a|s) K(t|s, a)`.
-    let weights: [Double]
+    let actionCount: Int
+    /// `π(a|s)` at `s·m + a`.
+    let policy: [Double]
+    /// `K(·|s, a)` at row `s·m + a`.
+    let kernels: KernelRows
     let gamma: Double
     let rewards: [Double]
+    /// Serial or parallel products and vector operations (never `.automatic`).
+    let mode: ExecutionMode
+    /// The block length of the vector operations (``VectorBlocks/block``; tests pass small blocks).
+    let block: Int
 
-    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double]) {
-        let built = SparseRows.build(rows: n, capacity: kernels.entryCount) { writer in
-        policy.withUnsafeBufferPointer { pol in
-        kernels.withView { k in
-            for s in 0..<n {
-                for a in 0..<m {
-                    let w = pol[s &* m &+ a]
-                    guard w > 0 else { continue }
-                    let row = s &* m &+ a
-                    for j in k.rowStart[row]..<k.rowEnd[row] {
-                        writer.append(column: k.indices[j], value: w * k.probabilities[j])
-                    }
-                }
-                writer.endRow()
-            }
-        }}
-        }
+    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
+         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block) {
         stateCount = n
-        rowStart = built.rowStart
-        columns = built.columns
-        weights = built.values
+        actionCount = m
+        self.policy = policy
+        self.kernels = kernels
         self.gamma = gamma
         self.rewards = rewards
+        mode = VectorBlocks.mode(count: n, execution: execution)
+        self.block = max(1, block)
     }
 
-    /// `y = (I − γP) x`.
-    func apply(_ x: [Double], into y: inout [Double]) {
-        let n = stateCount
-        rowStart.withUnsafeBufferPointer { rs in
-            columns.withUnsafeBufferPointer { cols in
-                weights.withUnsafeBufferPointer { pr in
-                    x.withUnsafeBufferPointer { xb in
-                        y.withUnsafeMutableBufferPointer { yb in
-                            for s in 0..<n {
-                                var acc = 0.0
-                                for k in rs[s]..<rs[s + 1] { acc += pr[k] * xb[cols[k]] }
-                                yb[s] = xb[s] - gamma * acc
-                            }
+    /// `y = (I − γP) x` for `n`-vectors.
+    func apply(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
+        let m = actionCount, gamma = gamma
+        let vectors = UncheckedBox((x, y))
+        policy.withUnsafeBufferPointer { pol in
+            kernels.withView { k in
+                VectorBlocks.forEach(count: stateCount, block: block, mode: mode) { states in
+                    let (xb, yb) = vectors.value
+                    for s in states {
+                        var acc = 0.0
+                        for a in 0..<m {
+                            let w = pol[s &* m &+ a]
+                            guard w > 0 else { continue }
+                            let row = s &* m &+ a
+                            for j in k.rowStart[row]..<k.rowEnd[row] { acc += (w * k.probabilities[j]) * xb[k.indices[j]] }
                         }
+                        yb[s] = xb[s] - gamma * acc
                     }
                 }
             }
         }
     }
 
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
-        var s = 0.0
-        for i in a.indices { s += a[i] * b[i] }
-        return s
+    /// `Σ_i a_i b_i` (``VectorBlocks/sum(count:block:mode:_:)``).
+    func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>) -> Double {
+        let vectors = UncheckedBox((a, b))
+        return VectorBlocks.sum(count: stateCount, block: block, mode: mode) { range in
+            let (a, b) = vectors.value
+            var s = 0.0
+            for i in range { s += a[i] * b[i] }
+            return s
+        }
     }
 
-    static func supNorm(_ a: [Double]) -> Double {
-        var m = 0.0
-        for x in a { m = max(m, abs(x)) }
-        return m
+    /// `max_i |a_i|` (NaN entries are skipped, as by `Swift.max`).
+    func supNorm(_ a: UnsafePointer<Double>) -> Double {
+        let vector = UncheckedBox(a)
+        return VectorBlocks.max(count: stateCount, block: block, mode: mode) { range in
+            let a = vector.value
+            var m = 0.0
+            for i in range { m = Swift.max(m, abs(a[i])) }
+            return m
+        }
+    }
+
+    /// Runs `body` on every block of `0..<n` (in parallel when allowed); it must write
+    /// only its block's indices.
+    func eachBlock(_ body: (Range<Int>) -> Void) {
+        VectorBlocks.forEach(count: stateCount, block: block, mode: mode, body)
     }
 
     /// `W` with `‖W − W*‖∞ ≤ errorTarget` (up to rounding), from `start`.
     func solve(from start: [Double], errorTarget: Double) -> [Double] {
+        let work = BiCGSTABWork(count: stateCount)
         let n = stateCount
+        let x = work.x, r = work.r
+        for i in 0..<n { x[i] = start[i] }
         // ‖W − W*‖∞ ≤ ‖r‖∞ / (1 − γ) for r = c − (I − γP)W, since ‖(I − γP)⁻¹‖∞ ≤ 1/(1 − γ).
         let residualTarget = errorTarget * (1 - gamma)
-        var x = start
-        var r = [Double](repeating: 0, count: n)
-        apply(x, into: &r)
-        for i in 0..<n { r[i] = rewards[i] - r[i] }
-        var best = x
-        var bestNorm = Self.supNorm(r)
-        if bestNorm <= residualTarget { return x }
-        let rHat = r
-        var p = [Double](repeating: 0, count: n), v = p, s = p, t = p
+        apply(x, into: r)
+        rewards.withUnsafeBufferPointer { c in
+            let c = UncheckedBox(c)
+            eachBlock { range in for i in range { r[i] = c.value[i] - r[i] } }
+        }
+        var bestNorm = supNorm(r)
+        if bestNorm <= residualTarget { return start }
+        work.best.update(from: x, count: n)
+        work.rHat.update(from: r, count: n)
+        return iterate(work, bestNorm: &bestNorm, residualTarget: residualTarget)
+            ?? gaussSeidel(from: Array(UnsafeBufferPointer(start: work.best, count: n)), errorTarget: errorTarget)
+    }
+
+    /// BiCGSTAB from `work.x` with residual `work.r` (at most 200 iterations): the
+    /// solution once the true residual meets `residualTarget`, else `nil` with the best
+    /// iterate in `work.best` (for the Gauss–Seidel fallback).
+    private func iterate(_ work: BiCGSTABWork, bestNorm: inout Double, residualTarget: Double) -> [Double]? {
+        let n = stateCount
+        let x = work.x, r = work.r, rHat = work.rHat, p = work.p, v = work.v, s = work.s, t = work.t
         var rho = 1.0, alpha = 1.0, omega = 1.0
         for _ in 0..<200 {
-            let rhoNew = Self.dot(rHat, r)
+            let rhoNew = dot(rHat, r)
             guard rhoNew.isFinite, abs(rhoNew) > 1e-300 else { break }
             let beta = (rhoNew / rho) * (alpha / omega)
-            for i in 0..<n { p[i] = r[i] + beta * (p[i] - omega * v[i]) }
-            apply(p, into: &v)
-            let denominator = Self.dot(rHat, v)
+            let (b, o) = (beta, omega)
+            eachBlock { range in for i in range { p[i] = r[i] + b * (p[i] - o * v[i]) } }
+            apply(p, into: v)
+            let denominator = dot(rHat, v)
             guard denominator.isFinite, abs(denominator) > 1e-300 else { break }
             alpha = rhoNew / denominator
-            for i in 0..<n { s[i] = r[i] - alpha * v[i] }
-            if Self.supNorm(s) <= residualTarget {
-                for i in 0..<n { x[i] += alpha * p[i] }
-                return x
+            let al = alpha
+            eachBlock { range in for i in range { s[i] = r[i] - al * v[i] } }
+            if supNorm(s) <= residualTarget {
+                eachBlock { range in for i in range { x[i] += al * p[i] } }
+                return Array(UnsafeBufferPointer(start: x, count: n))
             }
-            apply(s, into: &t)
-            let tt = Self.dot(t, t)
+            apply(s, into: t)
+            let tt = dot(t, t)
             guard tt.isFinite, tt > 0 else { break }
-            omega = Self.dot(t, s) / tt
+            omega = dot(t, s) / tt
             guard omega.isFinite, omega != 0 else { break }
-            for i in 0..<n {
-                x[i] += alpha * p[i] + omega * s[i]
-                r[i] = s[i] - omega * t[i]
+            let om = omega
+            eachBlock { range in
+                for i in range {
+                    x[i] += al * p[i] + om * s[i]
+                    r[i] = s[i] - om * t[i]
+                }
             }
             rho = rhoNew
             // Track the true residual's best iterate (recomputed, not the recurrence's).
-            let norm = Self.supNorm(r)
+            let norm = supNorm(r)
             if norm < bestNorm {
                 bestNorm = norm
-                best = x
+                work.best.update(from: x, count: n)
             }
-            if norm <= residualTarget {
-                var trueResidual = [Double](repeating: 0, count: n)
-                apply(x, into: &trueResidual)
-                for i in 0..<n { trueResidual[i] = rewards[i] - trueResidual[i] }
-                if Self.supNorm(trueResidual) <= residualTarget { return x }
+            if norm <= residualTarget, trueResidualNorm(x, scratch: t) <= residualTarget {
+                return Array(UnsafeBufferPointer(start: x, count: n))
             }
         }
-        return gaussSeidel(from: best, errorTarget: errorTarget)
+        return nil
     }
 
-    /// Gauss–Seidel sweeps until the error bound `γ/(1−γ)·‖ΔW‖∞` is below the target.
+    /// `‖c − (I − γP)x‖∞`, using `scratch` (overwritten).
+    private func trueResidualNorm(_ x: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) -> Double {
+        apply(x, into: scratch)
+        rewards.withUnsafeBufferPointer { c in
+            let c = UncheckedBox(c)
+            eachBlock { range in for i in range { scratch[i] = c.value[i] - scratch[i] } }
+        }
+        return supNorm(scratch)
+    }
+
+    /// Gauss–Seidel sweeps until the error bound `γ/(1−γ)·‖ΔW‖∞` is below the target
+    /// (serial: each state reads the states updated before it).
     func gaussSeidel(from start: [Double], errorTarget: Double) -> [Double] {
-        let n = stateCount
+        let n = stateCount, m = actionCount
         let factor = gamma / (1 - gamma)
         var w = start
-        rowStart.withUnsafeBufferPointer { rs in
-            columns.withUnsafeBufferPointer { cols in
-                weights.withUnsafeBufferPointer { pr in
-                    w.withUnsafeMutableBufferPointer { wb in
-                        for _ in 0..<2000 {
-                            var change = 0.0
-                            for s in 0..<n {
-                                var acc = rewards[s]
-                                var diagonal = 0.0
-                                for k in rs[s]..<rs[s + 1] {
-                                    let t = cols[k]
-                                    if t == s { diagonal += pr[k] } else { acc += gamma * pr[k] * wb[t] }
+        policy.withUnsafeBufferPointer { pol in
+            kernels.withView { k in
+                w.withUnsafeMutableBufferPointer { wb in
+                    for _ in 0..<2000 {
+                        var change = 0.0
+                        for s in 0..<n {
+                            var acc = rewards[s]
+                            var diagonal = 0.0
+                            for a in 0..<m {
+                                let pa = pol[s &* m &+ a]
+                                guard pa > 0 else { continue }
+                                let row = s &* m &+ a
+                                for j in k.rowStart[row]..<k.rowEnd[row] {
+                                    let t = k.indices[j], weight = pa * k.probabilities[j]
+                                    if t == s { diagonal += weight } else { acc += gamma * weight * wb[t] }
                                 }
-                                let next = acc / (1 - gamma * diagonal)
-                                change = max(change, abs(next - wb[s]))
-                                wb[s] = next
                             }
-                            if change * factor <= errorTarget { break }
+                            let next = acc / (1 - gamma * diagonal)
+                            change = max(change, abs(next - wb[s]))
+                            wb[s] = next
                         }
+                        if change * factor <= errorTarget { break }
                     }
                 }
             }
         }
         return w
     }
+}
+
+/// BiCGSTAB's seven `n`-vectors, allocated once per solve and zeroed (freed on `deinit`).
+private final class BiCGSTABWork {
+    let x, r, rHat, p, v, s, t, best: UnsafeMutablePointer<Double>
+    private let storage: UnsafeMutablePointer<Double>
+
+    init(count n: Int) {
+        let size = max(1, n)
+        storage = .allocate(capacity: 8 * size)
+        storage.initialize(repeating: 0, count: 8 * size)
+        x = storage
+        r = storage + size
+        rHat = storage + 2 * size
+        p = storage + 3 * size
+        v = storage + 4 * size
+        s = storage + 5 * size
+        t = storage + 6 * size
+        best = storage + 7 * size
+    }
+
+    deinit { storage.deallocate() }
 }

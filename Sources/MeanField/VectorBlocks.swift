@@ -1,0 +1,86 @@
+import Dispatch
+
+/// Vector kernels split into fixed blocks (MeanField's linear algebra on `n`-vectors).
+///
+/// The blocks do not depend on the execution mode or the number of cores: a block is
+/// always ``block`` consecutive indices, and a sum is the blocks' partial sums added in
+/// block order. So serial and parallel runs give bit-identical results, and a vector of
+/// at most ``block`` entries is summed exactly as a plain loop would.
+enum VectorBlocks {
+    /// Indices per block: 16,384 (tests may set ``testBlock``).
+    static var block: Int { testBlock ?? 16_384 }
+    /// States per block of the per-state loops (policies, policy rewards), whose results
+    /// do not depend on the blocks at all.
+    static var stateBlock: Int { testBlock ?? 1024 }
+    /// Vectors at least this long use threads under ``ExecutionMode/automatic``
+    /// (shorter ones cost less than waking a second thread): two blocks.
+    static var parallelThreshold: Int { 2 * block }
+    /// A small block length for tests, so that small games take the multi-block paths
+    /// (read on the calling thread when a computation starts).
+    @TaskLocal static var testBlock: Int? = nil
+
+    /// Serial or parallel for a vector of `count` entries (never `.automatic`).
+    static func mode(count: Int, execution: ExecutionMode) -> ExecutionMode {
+        switch execution {
+        case .serial: return .serial
+        case .parallel: return .parallel
+        case .automatic: return count >= parallelThreshold ? .parallel : .serial
+        }
+    }
+
+    /// Runs `body` once per block of `0..<count` (blocks of `block` indices, in parallel
+    /// when `mode` allows); `body` must write only its own block's indices.
+    static func forEach(count: Int, block: Int = block, mode: ExecutionMode, _ body: (Range<Int>) -> Void) {
+        let blocks = (count + block - 1) / block
+        guard blocks > 1, mode != .serial else {
+            var lo = 0
+            while lo < count {
+                body(lo..<min(count, lo + block))
+                lo += block
+            }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                box.value((b * block)..<min(count, b * block + block))
+            }
+        }
+    }
+
+    /// `Σ` of `term` over the blocks of `0..<count`: each block's partial sum (computed by
+    /// `term` in index order), then the partial sums in block order.
+    static func sum(count: Int, block: Int = block, mode: ExecutionMode, _ term: (Range<Int>) -> Double) -> Double {
+        let blocks = (count + block - 1) / block
+        guard blocks > 1 else { return term(0..<count) }
+        var partial = [Double](repeating: 0, count: blocks)
+        partial.withUnsafeMutableBufferPointer { pb in
+            guard let base = pb.baseAddress else { return }
+            let out = DisjointSlices(base: base)
+            forEach(count: blocks, block: 1, mode: mode) { b in
+                for i in b { out.base[i] = term((i * block)..<min(count, i * block + block)) }
+            }
+        }
+        var total = 0.0
+        for x in partial { total += x }
+        return total
+    }
+
+    /// The largest of `term` over the blocks of `0..<count` (`max` does not depend on the
+    /// order; a NaN block result propagates).
+    static func max(count: Int, block: Int = block, mode: ExecutionMode, _ term: (Range<Int>) -> Double) -> Double {
+        let blocks = (count + block - 1) / block
+        guard blocks > 1 else { return term(0..<count) }
+        var partial = [Double](repeating: 0, count: blocks)
+        partial.withUnsafeMutableBufferPointer { pb in
+            guard let base = pb.baseAddress else { return }
+            let out = DisjointSlices(base: base)
+            forEach(count: blocks, block: 1, mode: mode) { b in
+                for i in b { out.base[i] = term((i * block)..<min(count, i * block + block)) }
+            }
+        }
+        var m = 0.0
+        for x in partial where !(x <= m) { m = x }
+        return m
+    }
+}
