@@ -4,7 +4,7 @@ extension GameFile {
     /// The error for an array of the wrong shape for `field`. When `node` names a parameter
     /// read from a file, the error names `parameters.NAME` and the file.
     static func shapeError(_ field: String, _ node: DocumentNode, r: FieldReader, shape: [Int], expected: String) -> GameFileError {
-        let found = shape.isEmpty ? "()" : "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
+        let found = "\(shape)"
         if case let .string(name) = node.value, let file = r.parameterFiles[name] {
             return r.error("parameters.\(name)", node, "file '\(file)' holds an array of shape \(found), expected \(expected) for \(field)")
         }
@@ -29,11 +29,11 @@ extension GameFile {
         let (targetNode, targets) = try part("targets")
         let (probabilityNode, probabilities) = try part("probabilities")
         guard targets.shape.count == 3, targets.shape[0] == n, targets.shape[1] == m, targets.shape[2] >= 1 else {
-            throw shapeError("\(field).targets", targetNode, r: r, shape: targets.shape, expected: "(\(n), \(m), k) (targets[s][a][j])")
+            throw shapeError("\(field).targets", targetNode, r: r, shape: targets.shape, expected: "[\(n), \(m), k] (targets[s][a][j])")
         }
         guard probabilities.shape == targets.shape else {
             throw shapeError("\(field).probabilities", probabilityNode, r: r, shape: probabilities.shape,
-                             expected: "the shape of \(field).targets, (\(n), \(m), \(targets.shape[2]))")
+                             expected: "the shape of \(field).targets, \(targets.shape)")
         }
         let k = targets.shape[2]
         var rows: [SparseDistribution] = []

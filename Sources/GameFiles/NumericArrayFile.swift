@@ -117,8 +117,8 @@ public enum NumericArrayFile {
         return try readNPY(handle: handle, path: path, fortranOrder: fortranOrder)
     }
 
-    /// Reads an array of any shape: a `.npy` file (recognized by its magic bytes; C order
-    /// only) or CSV text (``parseCSV(_:path:)``: 1-D or 2-D).
+    /// Reads an array of any shape from a regular file: a `.npy` file (recognized by its
+    /// magic bytes; C order only) or CSV text (``parseCSV(_:path:)``: 1-D or 2-D).
     ///
     /// Entries are not checked for finiteness (the caller names the field that reads them).
     ///
@@ -127,6 +127,10 @@ public enum NumericArrayFile {
     public static func readArray(path: String) throws(GameFileError) -> NumericArray {
         let handle = try open(path)
         defer { try? handle.close() }
+        var info = stat()
+        guard fstat(handle.fileDescriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw GameFileError(file: path, field: "", message: "not a regular file (a device, FIFO or socket cannot hold an array)")
+        }
         let start = try read(handle, upTo: npyMagic.count, path: path)
         if start == npyMagic {
             return try readNPY(handle: handle, path: path, fortranOrder: .refuse)

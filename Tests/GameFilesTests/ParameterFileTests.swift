@@ -89,7 +89,7 @@ struct ParameterFileTests {
             ("fortran.npy", npyBytes(fortran: true, shape: "(2, 2, 2)", data: good), "np.ascontiguousarray"),
             ("bool.npy", npyBytes(descr: "|b1", shape: "(2, 2, 2)", data: [UInt8](repeating: 1, count: 8)), "boolean"),
             ("half.npy", npyBytes(descr: "<f2", shape: "(2, 2, 2)", data: [UInt8](repeating: 0, count: 16)), "16-bit float"),
-            ("shape.npy", npyBytes(shape: "(8,)", data: good), "holds an array of shape (8,), expected [2, 2, 2]"),
+            ("shape.npy", npyBytes(shape: "(8,)", data: good), "holds an array of shape [8], expected [2, 2, 2]"),
             ("nan.npy", npyBytes(shape: "(2, 2, 2)", data: float64Bytes([0.25, .nan, 1, 0, 0.5, 0.5, 0, 1])), "entry [0, 0, 1] is nan"),
             ("notnpy.npy", Array("1, 2\n".utf8), "not a NumPy file"),
             ("ragged.csv", Array("0.25, 0.75\n1\n".utf8), "line 2 has 1 entries, expected 2"),
@@ -108,6 +108,10 @@ struct ParameterFileTests {
                 if !ok { Issue.record("\(name): '\(mention)' not in: \(text)") }
                 return ok
             }
+        }
+        // Devices are refused before anything is read (a game file naming /dev/zero cannot fill memory).
+        #expect(throws: GameFileError(file: "/dev/zero", field: "", message: "not a regular file (a device, FIFO or socket cannot hold an array)")) {
+            try NumericArrayFile.readArray(path: "/dev/zero")
         }
         // A mapping without `file`, or with another key.
         let noFile = Self.tableGame().replacingOccurrences(of: "{file: r.npy}", with: "[[1, 2], [3, 4]]")
@@ -241,7 +245,7 @@ struct ParameterFileTests {
             ("[[[0]], [[1.5]], [[2]]]", "[[[1]], [[1]], [[1]]]", "target 1.5"),
             ("[[[0]], [[1]], [[2]]]", "[[[1]], [[-1]], [[1]]]", "at s=1, a=0, successor 0: probability -1, expected >= 0"),
             ("[[[0]], [[1]], [[2]]]", "[[[1]], [[0.5]], [[1]]]", "at s=1, a=0: the row sums to 0.5"),
-            ("[[0, 1, 2]]", "[[1, 1, 1]]", "has shape (1, 3), expected (3, 1, k)"),
+            ("[[0, 1, 2]]", "[[1, 1, 1]]", "has shape [1, 3], expected [3, 1, k]"),
             ("[[[0]], [[1]], [[2]]]", "[[[1, 0]], [[1, 0]], [[1, 0]]]", "expected the shape of transition.sparse.targets"),
         ]
         for (t, p, mention) in bad {
