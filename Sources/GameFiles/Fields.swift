@@ -118,10 +118,40 @@ package struct FieldReader: Sendable {
     /// Errors name the entry (`field[k][j]…`); the names are built only when an
     /// error is thrown, since large games have millions of entries.
     package func numericArray(_ node: DocumentNode, _ field: String) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
+        if let fast = Self.rectangularNumbers(node) { return fast }
+        // Something is wrong (or the array is empty): the slow walk names the entry.
         var elements: [Double] = []
         var path: [Int] = []
         let shape = try collectNumbers(node, field, &path, &elements)
         return (shape, elements)
+    }
+
+    /// A rectangular array of finite numbers, read in one pass with its shape taken from
+    /// the first entry at each depth; `nil` for anything else (then ``numericArray(_:_:)``
+    /// walks it again to name the problem).
+    static func rectangularNumbers(_ node: DocumentNode) -> (shape: [Int], elements: [Double])? {
+        var shape: [Int] = []
+        var first = node
+        while case let .array(items) = first.value {
+            guard let head = items.first else { return nil }
+            shape.append(items.count)
+            first = head
+        }
+        guard case .number = first.value else { return nil }
+        var elements: [Double] = []
+        elements.reserveCapacity(shape.reduce(1, *))
+        return fill(node, depth: 0, shape: shape, into: &elements) ? (shape, elements) : nil
+    }
+
+    private static func fill(_ node: DocumentNode, depth: Int, shape: [Int], into elements: inout [Double]) -> Bool {
+        if depth == shape.count {
+            guard case let .number(x) = node.value, x.isFinite else { return false }
+            elements.append(x)
+            return true
+        }
+        guard case let .array(items) = node.value, items.count == shape[depth] else { return false }
+        for item in items where !fill(item, depth: depth + 1, shape: shape, into: &elements) { return false }
+        return true
     }
 
     private func collectNumbers(_ node: DocumentNode, _ field: String, _ path: inout [Int],
