@@ -90,7 +90,7 @@ extension GameFile {
                 try env.bind(slots.mu, to: mu)
                 return try expr.evaluate(in: env)
             } catch {
-                throw ModelError(field: "reward", message: error.message)
+                throw ModelError(field: "reward", message: error.fieldMessage)
             }
         }
     }
@@ -102,14 +102,15 @@ extension GameFile {
             do throws(ExpressionError) {
                 rho = try expr.evaluate(in: bind(s, a, mu))
             } catch {
-                throw ModelError(field: "ambiguity.radius", message: error.message)
+                throw ModelError(field: "ambiguity.radius", message: error.fieldMessage)
             }
             guard rho >= 0 else { throw ModelError(field: "ambiguity.radius", message: "found \(rho), expected a number >= 0") }
             return rho
         }
     }
 
-    /// `transition`: the stored rows, or the expression evaluated for every `t` at `(s, a, μ)`.
+    /// `transition`: the stored rows, the expression evaluated for every `t` at `(s, a, μ)`,
+    /// or the listed successors (`O(k)` per row).
     func kernelFunction(_ bind: RowBinder) -> (function: MeanFieldGame.KernelFunction, dependsOnMeanField: Bool) {
         switch transition {
         case let .rows(rows):
@@ -121,6 +122,12 @@ extension GameFile {
                 try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, s, a, mu)
             }
             return (function, expr.depends(on: "mu"))
+        case let .successors(rule):
+            let n = stateCount
+            let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
+                try rule.row(states: n, bind: bind, s, a, mu)
+            }
+            return (function, rule.dependsOnMeanField)
         }
     }
 
@@ -136,7 +143,7 @@ extension GameFile {
         for t in 0..<n {
             env[bind.slots.t] = Double(t)
             let p: Double
-            do throws(ExpressionError) { p = try expr.evaluate(in: env) } catch { throw ModelError(field: field, message: error.message) }
+            do throws(ExpressionError) { p = try expr.evaluate(in: env) } catch { throw ModelError(field: field, message: error.fieldMessage) }
             guard p >= 0 else { throw ModelError(field: field, message: "found \(p), expected a probability >= 0", successor: t) }
             if p > 0 { idx.append(t); pr.append(p); total += p }
         }
