@@ -14,7 +14,10 @@ public struct FilePosition: Sendable, Hashable, CustomStringConvertible {
 
 /// A parsed YAML or JSON document before interpretation: the same tree for
 /// both syntaxes, with positions where the parser gives them (YAML).
-package indirect enum DocumentValue: Sendable, Hashable {
+///
+/// Not `indirect`: the recursion goes through arrays, so a scalar is stored inline in its
+/// parent's array instead of in a heap box of its own (one allocation less per number).
+package enum DocumentValue: Sendable, Hashable {
     /// `null` / `~` / an empty value.
     case null
     /// `true` / `false`.
@@ -72,26 +75,47 @@ package indirect enum DocumentValue: Sendable, Hashable {
 package struct DocumentNode: Sendable, Hashable {
     /// The value.
     package var value: DocumentValue
+    /// Where it starts, when known: bit 63 set, the line in bits 32…62 and the column in
+    /// bits 0…31 (each saturated), so a node takes 32 bytes instead of 48.
+    private var packedPosition: UInt64
+
     /// Where it starts, when known.
-    package var position: FilePosition?
+    package var position: FilePosition? {
+        get {
+            guard packedPosition >> 63 == 1 else { return nil }
+            return FilePosition(line: Int((packedPosition >> 32) & 0x7FFF_FFFF), column: Int(packedPosition & 0xFFFF_FFFF))
+        }
+        set { packedPosition = Self.pack(newValue) }
+    }
 
     /// A node.
     package init(_ value: DocumentValue, at position: FilePosition? = nil) {
         self.value = value
-        self.position = position
+        self.packedPosition = Self.pack(position)
+    }
+
+    private static func pack(_ position: FilePosition?) -> UInt64 {
+        guard let position else { return 0 }
+        let line = UInt64(min(max(position.line, 0), 0x7FFF_FFFF))
+        let column = UInt64(min(max(position.column, 0), 0xFFFF_FFFF))
+        return 1 << 63 | line << 32 | column
     }
 }
 
 /// Reads documents from text.
 package enum DocumentReader {
-    /// The largest file accepted, in bytes (a game file is small; this bounds
-    /// memory on hostile input).
-    package static let maximumSize = 64 << 20
+    /// The largest file accepted, in bytes (4 GiB: more than the all-inline JSON of a
+    /// 10⁶-state game; large arrays read faster from `.npy` files, see `{file: PATH}`).
+    /// Memory grows in proportion to the file: the text, then its document tree.
+    package static let maximumSize = 4 << 30
 
     /// Reads a UTF-8 text file of at most ``maximumSize`` bytes.
     ///
     /// - Throws: ``GameFileError`` naming the file (missing, unreadable, too large, not UTF-8).
     package static func readText(path: String) throws(GameFileError) -> String {
+        if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > maximumSize {
+            throw GameFileError(file: path, field: "", message: "file is \(size) bytes, expected at most \(maximumSize)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -102,7 +126,7 @@ package enum DocumentReader {
         guard data.count <= maximumSize else {
             throw GameFileError(file: path, field: "", message: "file is \(data.count) bytes, expected at most \(maximumSize)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = data.withUnsafeBytes({ String(validating: $0.bindMemory(to: UInt8.self), as: UTF8.self) }) else {
             throw GameFileError(file: path, field: "", message: "not UTF-8 text")
         }
         return text
@@ -132,10 +156,15 @@ package enum DocumentReader {
         return root
     }
 
-    /// The most nodes a YAML document may stand for once its aliases are expanded, keys
-    /// included (5,000,000: the game files the other limits admit need far fewer, and the
-    /// expansion is refused before it is built).
+    /// The most nodes a small YAML document may stand for once its aliases are expanded, keys
+    /// included (5,000,000); a larger text may stand for as many nodes as it has bytes
+    /// (``expansionLimit(forTextOfSize:)``), so the tree stays proportional to the file, and
+    /// the expansion is refused before it is built.
     package static let maximumExpandedValues = 5_000_000
+
+    /// The node limit for a YAML text of `bytes` bytes: ``maximumExpandedValues`` or the
+    /// byte count, whichever is larger (without aliases a document has fewer nodes than bytes).
+    package static func expansionLimit(forTextOfSize bytes: Int) -> Int { max(maximumExpandedValues, bytes) }
 
     /// The deepest nesting accepted.
     package static let maximumDepth = 200
@@ -145,14 +174,16 @@ package enum DocumentReader {
     /// Aliases are bounded before anything is built: a first pass over the event stream counts
     /// the nodes the document stands for once every alias is expanded (each anchor's size is
     /// counted once and reused), in time proportional to the text, and a document above
-    /// ``maximumExpandedValues`` or deeper than ``maximumDepth`` is refused there. A "billion
-    /// laughs" document costs no more than its text. The pass runs only when the text has both
-    /// an anchor (`&`) and an alias (`*`) character; without aliases the tree has the text's size.
+    /// ``expansionLimit(forTextOfSize:)`` or deeper than ``maximumDepth`` is refused there. A
+    /// "billion laughs" document costs no more than its text. The pass runs only when the text
+    /// has both an anchor (`&`) and an alias (`*`) character; without aliases the tree has the
+    /// text's size.
     package static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
+        let limit = expansionLimit(forTextOfSize: text.utf8.count)
         if text.utf8.contains(UInt8(ascii: "&")), text.utf8.contains(UInt8(ascii: "*")) {
-            switch YAMLScan.scan(text, limit: maximumExpandedValues, maximumDepth: maximumDepth).outcome {
+            switch YAMLScan.scan(text, limit: limit, maximumDepth: maximumDepth).outcome {
             case .fine: break
-            case .tooLarge: throw .syntax(tooLarge)
+            case .tooLarge: throw .syntax(tooLarge(limit))
             case .tooDeep: throw .syntax(tooDeep)
             }
         }
@@ -165,12 +196,22 @@ package enum DocumentReader {
             throw DocumentError.syntax("\(error)")
         }
         guard let node else { return nil }
-        var budget = maximumExpandedValues + 1
-        return try convert(node, budget: &budget)
+        var budget = limit + 1
+        return try convert(node, budget: &budget, limit: limit)
     }
 
-    static let tooLarge = "document too large (more than 5,000,000 values after expanding aliases)"
+    static func tooLarge(_ limit: Int) -> String {
+        "document too large (more than \(groupedDigits(limit)) values after expanding aliases)"
+    }
     static let tooDeep = "nesting deeper than 200 levels"
+
+    /// `5000000` as `5,000,000`.
+    static func groupedDigits(_ x: Int) -> String {
+        var digits = Array(String(x))
+        var k = digits.count - 3
+        while k > 0 { digits.insert(",", at: k); k -= 3 }
+        return String(digits)
+    }
 
     /// Parses JSON text (strict RFC 8259, positions for every value,
     /// keys in file order, duplicate keys rejected). `nil` for an empty document.
@@ -197,9 +238,9 @@ package enum DocumentReader {
         node.mark.map { FilePosition(line: $0.line, column: $0.column) }  // Yams marks are 1-based
     }
 
-    static func convert(_ node: Node, depth: Int = 0, budget: inout Int) throws(DocumentError) -> DocumentNode {
+    static func convert(_ node: Node, depth: Int = 0, budget: inout Int, limit: Int) throws(DocumentError) -> DocumentNode {
         budget -= 1
-        guard budget > 0 else { throw .syntax(tooLarge) }
+        guard budget > 0 else { throw .syntax(tooLarge(limit)) }
         guard depth < maximumDepth else { throw .syntax(tooDeep) }
         let pos = position(node)
         switch node {
@@ -217,7 +258,7 @@ package enum DocumentReader {
             return DocumentNode(.string(text), at: pos)
         case let .sequence(seq):
             var items: [DocumentNode] = []
-            for child in seq { items.append(try convert(child, depth: depth + 1, budget: &budget)) }
+            for child in seq { items.append(try convert(child, depth: depth + 1, budget: &budget, limit: limit)) }
             return DocumentNode(.array(items), at: pos)
         case let .mapping(map):
             var pairs: [(key: String, value: DocumentNode)] = []
@@ -229,7 +270,7 @@ package enum DocumentReader {
                 guard seen.insert(ks.string).inserted else {
                     throw .syntax("\(position(k).map { "\($0): " } ?? "")duplicate key '\(ks.string)'")
                 }
-                pairs.append((ks.string, try convert(v, depth: depth + 1, budget: &budget)))
+                pairs.append((ks.string, try convert(v, depth: depth + 1, budget: &budget, limit: limit)))
             }
             return DocumentNode(.object(pairs), at: pos)
         case .alias:

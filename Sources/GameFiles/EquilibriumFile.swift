@@ -13,7 +13,7 @@ public struct EquilibriumFile: Sendable, Hashable {
     /// `policy`: rows of finite numbers.
     public let policy: [[Double]]
 
-    /// Reads the file at `path` (UTF-8, at most `64 MiB`).
+    /// Reads the file at `path` (UTF-8, at most 4 GiB).
     ///
     /// - Throws: ``EquilibriumFileError`` saying what is wrong, naming the file.
     public static func read(path: String) throws(EquilibriumFileError) -> EquilibriumFile {

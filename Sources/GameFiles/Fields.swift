@@ -11,8 +11,24 @@ package struct FieldReader: Sendable {
     /// The file named in errors.
     package let file: String
 
+    /// The parameters read from files (`{file: PATH}`): name → path as resolved, so that an
+    /// error about such an array's use can name the parameter and its file.
+    package var parameterFiles: [String: String] = [:]
+
     /// A reader for `file`.
     package init(file: String) { self.file = file }
+
+    /// The parameters of a `parameters` block written `{file: PATH}`, with their resolved paths.
+    package func fileParameters(_ node: DocumentNode?) -> [String: String] {
+        guard case let .object(pairs)? = node?.value else { return [:] }
+        var out: [String: String] = [:]
+        for (key, value) in pairs {
+            if case let .object(sub) = value.value, case let .string(written)? = sub.first(where: { $0.key == "file" })?.value.value {
+                out[key] = resolvedPath(written)
+            }
+        }
+        return out
+    }
 
     /// An error naming `field`, at `node`'s position when known.
     package func error(_ field: String, _ node: DocumentNode?, _ message: String) -> GameFileError {
@@ -102,10 +118,40 @@ package struct FieldReader: Sendable {
     /// Errors name the entry (`field[k][j]…`); the names are built only when an
     /// error is thrown, since large games have millions of entries.
     package func numericArray(_ node: DocumentNode, _ field: String) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
+        if let fast = Self.rectangularNumbers(node) { return fast }
+        // Something is wrong (or the array is empty): the slow walk names the entry.
         var elements: [Double] = []
         var path: [Int] = []
         let shape = try collectNumbers(node, field, &path, &elements)
         return (shape, elements)
+    }
+
+    /// A rectangular array of finite numbers, read in one pass with its shape taken from
+    /// the first entry at each depth; `nil` for anything else (then ``numericArray(_:_:)``
+    /// walks it again to name the problem).
+    static func rectangularNumbers(_ node: DocumentNode) -> (shape: [Int], elements: [Double])? {
+        var shape: [Int] = []
+        var first = node
+        while case let .array(items) = first.value {
+            guard let head = items.first else { return nil }
+            shape.append(items.count)
+            first = head
+        }
+        guard case .number = first.value else { return nil }
+        var elements: [Double] = []
+        elements.reserveCapacity(shape.reduce(1, *))
+        return fill(node, depth: 0, shape: shape, into: &elements) ? (shape, elements) : nil
+    }
+
+    private static func fill(_ node: DocumentNode, depth: Int, shape: [Int], into elements: inout [Double]) -> Bool {
+        if depth == shape.count {
+            guard case let .number(x) = node.value, x.isFinite else { return false }
+            elements.append(x)
+            return true
+        }
+        guard case let .array(items) = node.value, items.count == shape[depth] else { return false }
+        for item in items where !fill(item, depth: depth + 1, shape: shape, into: &elements) { return false }
+        return true
     }
 
     private func collectNumbers(_ node: DocumentNode, _ field: String, _ path: inout [Int],
@@ -202,7 +248,7 @@ package struct FieldReader: Sendable {
             guard !Schema.functionNames.contains(key) else {
                 throw self.error(fieldName, value, "'\(key)' is a function name; names may not clash with the functions \(Schema.functionNames.joined(separator: " "))")
             }
-            let array = try numericArray(value, fieldName)
+            let array = try parameterArray(value, fieldName)
             do throws(ExpressionError) {
                 if array.shape.isEmpty {
                     try schema.declareConstant(key, value: array.elements[0])
@@ -215,5 +261,45 @@ package struct FieldReader: Sendable {
             }
         }
         return arrays
+    }
+
+    /// A parameter's value: a number, a (nested) list of numbers, or `{file: PATH}`, an
+    /// array read from a `.npy` or CSV file (``NumericArrayFile/readArray(path:)``) whose
+    /// path is relative to the game file's folder; every entry must be finite.
+    package func parameterArray(_ node: DocumentNode, _ field: String) throws(GameFileError) -> (shape: [Int], elements: [Double]) {
+        guard case let .object(pairs) = node.value else { return try numericArray(node, field) }
+        try checkKeys(pairs, known: ["file"], field: field)
+        guard let pathNode = pairs.first(where: { $0.key == "file" })?.value else {
+            throw error(field, node, "found a mapping without 'file', expected a number, a list of numbers or {file: PATH}")
+        }
+        let written = try string(pathNode, "\(field).file")
+        let path = resolvedPath(written)
+        let array: NumericArray
+        do throws(GameFileError) {
+            array = try NumericArrayFile.readArray(path: path)
+        } catch {
+            throw self.error(field, pathNode, "file '\(path)': \(error.message)")
+        }
+        if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
+            throw self.error(field, pathNode, "file '\(path)': entry \(Self.indexText(bad, shape: array.shape)) is \(array.values[bad]), expected a finite number")
+        }
+        return (array.shape, array.values)
+    }
+
+    /// `written` relative to the folder of the game file (unchanged when absolute).
+    package func resolvedPath(_ written: String) -> String {
+        guard !written.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return written }
+        return String(file[...slash]) + written
+    }
+
+    /// `[i, j, …]`, the multi-index of the row-major `offset` in an array of `shape`.
+    static func indexText(_ offset: Int, shape: [Int]) -> String {
+        var rest = offset
+        var index = [Int](repeating: 0, count: shape.count)
+        for d in shape.indices.reversed() where shape[d] > 0 {
+            index[d] = rest % shape[d]
+            rest /= shape[d]
+        }
+        return "[" + index.map(String.init).joined(separator: ", ") + "]"
     }
 }

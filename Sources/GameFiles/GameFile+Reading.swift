@@ -20,9 +20,11 @@ struct GameFileReader {
     let top: [(key: String, value: DocumentNode)]
 
     init(root: DocumentNode, path: String) throws(GameFileError) {
-        r = FieldReader(file: path)
-        top = try r.object(root, "")
-        try r.checkKeys(top, known: GameFile.topKeys, field: "")
+        var reader = FieldReader(file: path)
+        top = try reader.object(root, "")
+        try reader.checkKeys(top, known: GameFile.topKeys, field: "")
+        reader.parameterFiles = reader.fileParameters(top.first { $0.key == "parameters" }?.value)
+        r = reader
     }
 
     func field(_ key: String) -> DocumentNode? { top.first { $0.key == key }?.value }

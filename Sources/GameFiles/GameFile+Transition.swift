@@ -74,7 +74,7 @@ extension GameFile {
                           parameterArrays: ParameterArrays) throws(GameFileError) -> [SparseDistribution] {
         let array = try resolveArray(tableNode, "transition.table", r: r, parameterArrays: parameterArrays)
         guard array.shape == [n, m, n] else {
-            throw r.error("transition.table", tableNode, "has shape \(array.shape), expected [\(n), \(m), \(n)] (P[s][a][t])")
+            throw shapeError("transition.table", tableNode, r: r, shape: array.shape, expected: "[\(n), \(m), \(n)] (P[s][a][t])")
         }
         var rows: [SparseDistribution] = []
         rows.reserveCapacity(n * m)
@@ -119,9 +119,13 @@ extension GameFile {
     static func readSparse(_ node: DocumentNode, r: FieldReader, n: Int, m: Int, stateNames: [String], actionNames: [String],
                            parameterArrays: ParameterArrays) throws(GameFileError) -> [SparseDistribution] {
         let field = "transition.sparse"
+        if case .object = node.value {
+            return try readSuccessorArrays(node, r: r, n: n, m: m, stateNames: stateNames, actionNames: actionNames,
+                                           parameterArrays: parameterArrays)
+        }
         let array = try resolveArray(node, field, r: r, parameterArrays: parameterArrays)
         guard array.shape.count == 2, array.shape[1] == 4 else {
-            throw r.error(field, node, "has shape \(array.shape), expected a list of [s, a, t, p] entries")
+            throw shapeError(field, node, r: r, shape: array.shape, expected: "a list of [s, a, t, p] entries")
         }
         let count = array.shape[0]
         // Every (s, a) needs an entry, so fewer entries than rows is an error; checking

@@ -16,28 +16,40 @@ struct JSONParser {
     /// The deepest nesting accepted.
     static let maximumDepth = 200
 
-    private let bytes: [UInt8]
+    /// The text's UTF-8 bytes, read in place (no copy of the text).
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var line = 1
     private var lineStart = 0
 
-    private init(_ text: String) {
-        bytes = Array(text.utf8)
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
     }
 
     /// Parses `text`; `nil` when it holds only whitespace.
     static func parse(_ text: String) throws(DocumentError) -> DocumentNode? {
-        var parser = JSONParser(text)
-        if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-            parser.index = 3
-            parser.lineStart = 3
+        var text = text
+        let result = text.withUTF8 { buffer in
+            Result { () throws(DocumentError) -> DocumentNode? in
+                var parser = JSONParser(buffer)
+                return try parser.document()
+            }
         }
-        parser.skipWhitespace()
-        guard parser.index < parser.bytes.count else { return nil }
-        let root = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == parser.bytes.count else {
-            throw parser.error("unexpected \(parser.describeCurrent()) after the document's value")
+        return try result.get()
+    }
+
+    /// The document's one value, after an optional byte order mark.
+    private mutating func document() throws(DocumentError) -> DocumentNode? {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            index = 3
+            lineStart = 3
+        }
+        skipWhitespace()
+        guard index < bytes.count else { return nil }
+        let root = try value(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else {
+            throw error("unexpected \(describeCurrent()) after the document's value")
         }
         return root
     }
@@ -165,28 +177,56 @@ struct JSONParser {
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 
+    /// `10^k` for `k` in `0…22`, each exactly representable.
+    private static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { x, _ in x * 10 } }
+
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, converted by the standard
     /// library's correctly rounded decimal conversion.
+    ///
+    /// Fast path (Clinger's): when the digits form an integer `M ≤ 2⁵³` and the decimal
+    /// exponent `e` is in `-22…22`, `M·10^e` is one correctly rounded operation on exact
+    /// operands (every power of ten up to 10²² is a `Double`). Integers and short decimals
+    /// take it; anything else goes through the standard library's conversion.
     private mutating func number() throws(DocumentError) -> Double {
         let start = index
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
         guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("expected a digit after '-'") }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var scale = 0  // digits after the point
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < bytes.count, Self.isDigit(bytes[index]) { throw error("a number cannot have a leading zero") }
         } else {
-            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, Self.isDigit(bytes[index]) {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+                digits += 1
+                index += 1
+            }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("expected a digit after '.'") }
-            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, Self.isDigit(bytes[index]) {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+                digits += 1
+                scale += 1
+                index += 1
+            }
         }
+        var exponentGiven = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            exponentGiven = true
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("expected a digit in the exponent") }
             while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+        }
+        // 19 digits cannot overflow a UInt64 (leading zeros of a fraction count too, harmlessly).
+        if !exponentGiven, digits <= 19, mantissa <= 1 << 53, scale <= 22 {
+            let magnitude = scale == 0 ? Double(mantissa) : Double(mantissa) / Self.powersOfTen[scale]
+            return negative ? -magnitude : magnitude
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         // Valid grammar always converts (overflow gives ±infinity, rejected later by the field that reads it).

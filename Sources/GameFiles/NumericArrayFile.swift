@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// A numeric array read from a file: its shape and its entries in row-major
@@ -23,7 +28,8 @@ public struct NumericArray: Sendable, Hashable {
 /// element types read are little-endian (`<`, or `|` for one byte) float64,
 /// float32 and signed or unsigned integers of 1, 2, 4 or 8 bytes, all converted
 /// to `Double`; an integer whose magnitude exceeds 2⁵³ is refused because it has
-/// no exact `Double`. Fortran-order data are reordered to row-major. Big-endian,
+/// no exact `Double`. Fortran-order data are reordered to row-major, or refused
+/// (``FortranOrder/refuse``, game-file parameters). Big-endian,
 /// boolean, complex, string, object (pickled) and structured types are refused
 /// with a message saying how to convert the array.
 ///
@@ -31,18 +37,30 @@ public struct NumericArray: Sendable, Hashable {
 /// most ``maximumHeaderSize`` bytes, the entry count (with overflow checks) at
 /// most ``maximumEntries``, and the data must be exactly `count × itemsize`
 /// bytes — a file whose header claims more data than it holds, or that has
-/// trailing bytes, is refused before its data are converted.
+/// trailing bytes, is refused before its data are allocated (a regular file's
+/// size is known first; other files are read in chunks, so memory follows the
+/// bytes that actually arrive). The data are read straight into the result
+/// (float64) or through a 1 MiB buffer (other types): reading runs at disk speed.
 ///
-/// **CSV.** One row or one column of numbers, comma-separated, blank lines and
-/// `#` comments (whole lines or line ends) ignored.
+/// **CSV.** Comma-separated numbers, blank lines and `#` comments (whole lines
+/// or line ends) ignored: one row or one column (``readVector(path:)``), or a
+/// matrix whose rows all have the same length (``readArray(path:)``).
 public enum NumericArrayFile {
-    /// The largest number of entries accepted (5·10⁷, the project's cap on dense inputs).
-    public static let maximumEntries = 50_000_000
+    /// The largest number of entries accepted (2³¹, 16 GiB of `Double`s: a sanity
+    /// bound; what is allocated is bounded by the file's actual size).
+    public static let maximumEntries = 1 << 31
     /// The largest NumPy header accepted, in bytes (NumPy itself writes well under 1 KiB).
     public static let maximumHeaderSize = 1 << 20
-    /// The largest CSV file accepted, in bytes (256 MiB: more than ten million
-    /// entries; longer vectors belong in `.npy` files).
-    public static let maximumTextSize = 256 << 20
+    /// The largest CSV file accepted, in bytes (4 GiB; large arrays read faster from `.npy` files).
+    public static let maximumTextSize = 4 << 30
+
+    /// What a reader does with a `.npy` file stored in Fortran (column-major) order.
+    public enum FortranOrder: Sendable, Hashable {
+        /// Reorder the entries to row-major (C) order.
+        case reorder
+        /// Refuse the file, saying how to convert it (`numpy.ascontiguousarray`).
+        case refuse
+    }
 
     /// The first six bytes of every `.npy` file.
     public static let npyMagic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
@@ -61,11 +79,16 @@ public enum NumericArrayFile {
         defer { try? handle.close() }
         let start = try read(handle, upTo: npyMagic.count, path: path)
         if start == npyMagic {
-            return try vector(of: readNPY(handle: handle, path: path), path: path)
+            return try vector(of: readNPY(handle: handle, path: path, fortranOrder: .reorder), path: path)
         }
         if path.lowercased().hasSuffix(".npy") {
             throw GameFileError(file: path, field: "", message: "not a NumPy file (it does not start with the \\x93NUMPY magic)")
         }
+        return try parseCSVVector(try readText(handle, start: start, path: path), path: path)
+    }
+
+    /// The rest of a text file whose first bytes are `start`, as UTF-8 (a leading byte order mark dropped).
+    private static func readText(_ handle: FileHandle, start: [UInt8], path: String) throws(GameFileError) -> String {
         let rest = try read(handle, upTo: maximumTextSize + 1 - start.count, path: path)
         guard start.count + rest.count <= maximumTextSize else {
             throw GameFileError(file: path, field: "", message: "the file is larger than \(maximumTextSize) bytes")
@@ -75,20 +98,47 @@ public enum NumericArrayFile {
         guard let text = String(validating: body, as: UTF8.self) else {
             throw GameFileError(file: path, field: "", message: "neither a NumPy file nor UTF-8 text")
         }
-        return try parseCSVVector(text, path: path)
+        return text
     }
 
     /// Reads a `.npy` file.
     ///
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - fortranOrder: reorder a column-major file (the default) or refuse it.
     /// - Throws: ``GameFileError`` naming `path`.
-    public static func readNPY(path: String) throws(GameFileError) -> NumericArray {
+    public static func readNPY(path: String, fortranOrder: FortranOrder = .reorder) throws(GameFileError) -> NumericArray {
         let handle = try open(path)
         defer { try? handle.close() }
         let magic = try read(handle, upTo: npyMagic.count, path: path)
         guard magic == npyMagic else {
             throw GameFileError(file: path, field: "", message: "not a NumPy file (it does not start with the \\x93NUMPY magic)")
         }
-        return try readNPY(handle: handle, path: path)
+        return try readNPY(handle: handle, path: path, fortranOrder: fortranOrder)
+    }
+
+    /// Reads an array of any shape from a regular file: a `.npy` file (recognized by its
+    /// magic bytes; C order only) or CSV text (``parseCSV(_:path:)``: 1-D or 2-D).
+    ///
+    /// Entries are not checked for finiteness (the caller names the field that reads them).
+    ///
+    /// - Throws: ``GameFileError`` naming `path` (unreadable, malformed, Fortran-ordered,
+    ///   unsupported type, ragged CSV row).
+    public static func readArray(path: String) throws(GameFileError) -> NumericArray {
+        let handle = try open(path)
+        defer { try? handle.close() }
+        var info = stat()
+        guard fstat(handle.fileDescriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw GameFileError(file: path, field: "", message: "not a regular file (a device, FIFO or socket cannot hold an array)")
+        }
+        let start = try read(handle, upTo: npyMagic.count, path: path)
+        if start == npyMagic {
+            return try readNPY(handle: handle, path: path, fortranOrder: .refuse)
+        }
+        if path.lowercased().hasSuffix(".npy") {
+            throw GameFileError(file: path, field: "", message: "not a NumPy file (it does not start with the \\x93NUMPY magic)")
+        }
+        return try parseCSV(try readText(handle, start: start, path: path), path: path)
     }
 
     /// Parses the bytes of a whole `.npy` file.
@@ -125,6 +175,22 @@ public enum NumericArrayFile {
         }
     }
 
+    // MARK: Writing
+
+    /// The header of a `.npy` file (format 1.0, as `numpy.save` writes it: the dictionary
+    /// padded with spaces to a multiple of 64 bytes and ended by a newline), C order.
+    ///
+    /// - Parameters:
+    ///   - descr: the dtype, e.g. `<f8` or `<i4`.
+    ///   - shape: the dimensions.
+    public static func npyHeader(descr: String, shape: [Int]) -> [UInt8] {
+        var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(NPYHeader.describe(shape)), }"
+        while (npyMagic.count + 4 + dict.utf8.count + 1) % 64 != 0 { dict += " " }
+        dict += "\n"
+        let length = dict.utf8.count
+        return npyMagic + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(dict.utf8)
+    }
+
     // MARK: CSV
 
     /// Parses CSV text holding one row or one column of numbers.
@@ -136,11 +202,49 @@ public enum NumericArrayFile {
     /// - Throws: ``GameFileError`` naming `path` and the line of a bad entry, or
     ///   saying that the numbers form neither one row nor one column.
     public static func parseCSVVector(_ text: String, path: String) throws(GameFileError) -> [Double] {
+        let rows = try csvRows(text, path: path)
+        guard let first = rows.first else {
+            throw GameFileError(file: path, field: "", message: "no numbers (only blank or comment lines)")
+        }
+        if rows.count == 1 { return first.entries }
+        if let wide = rows.first(where: { $0.entries.count != 1 }) {
+            throw GameFileError(file: path, field: "", message: "line \(wide.line) has \(wide.entries.count) entries, but the file has \(rows.count) lines of numbers: expected one row or one column")
+        }
+        return rows.map { $0.entries[0] }
+    }
+
+    /// Parses CSV text holding a vector or a matrix.
+    ///
+    /// The same syntax as ``parseCSVVector(_:path:)``. One line of numbers gives a
+    /// 1-D array of shape `[k]`; lines of one number each give shape `[r]`; otherwise
+    /// every line must have the same number `k` of entries and the shape is `[r, k]`.
+    ///
+    /// - Throws: ``GameFileError`` naming `path` and the line of a bad entry or of a
+    ///   ragged row (one whose length differs from the first row's).
+    public static func parseCSV(_ text: String, path: String) throws(GameFileError) -> NumericArray {
+        let rows = try csvRows(text, path: path)
+        guard let first = rows.first else {
+            throw GameFileError(file: path, field: "", message: "no numbers (only blank or comment lines)")
+        }
+        if rows.count == 1 { return NumericArray(shape: [first.entries.count], values: first.entries) }
+        let width = first.entries.count
+        if let ragged = rows.first(where: { $0.entries.count != width }) {
+            throw GameFileError(file: path, field: "", message: "line \(ragged.line) has \(ragged.entries.count) entries, expected \(width) like line \(first.line) (a ragged row: every row of a CSV matrix has the same length)")
+        }
+        var values: [Double] = []
+        values.reserveCapacity(rows.count * width)
+        for row in rows { values.append(contentsOf: row.entries) }
+        return NumericArray(shape: width == 1 ? [rows.count] : [rows.count, width], values: values)
+    }
+
+    /// The lines of numbers of CSV text, with their 1-based line numbers.
+    private static func csvRows(_ text: String, path: String) throws(GameFileError) -> [(line: Int, entries: [Double])] {
         // One pass over the UTF-8 bytes: "\n", "\r\n" and "\r" end lines.
         var rows: [(line: Int, entries: [Double])] = []
         let bytes = Array(text.utf8)
         var lineNumber = 0
         var lineStart = 0
+        var total = 0
         while lineStart <= bytes.count {
             var lineEnd = lineStart
             while lineEnd < bytes.count, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
@@ -151,36 +255,37 @@ public enum NumericArrayFile {
             var end = lineStart
             while end < lineEnd, bytes[end] != UInt8(ascii: "#") { end += 1 }
             guard bytes[lineStart..<end].contains(where: { !isBlank($0) }) else { continue }
-            var entries: [Double] = []
-            var k = 0
-            var fieldStart = lineStart
-            while fieldStart <= end {
-                var fieldEnd = fieldStart
-                while fieldEnd < end, bytes[fieldEnd] != UInt8(ascii: ",") { fieldEnd += 1 }
-                k += 1
-                var a = fieldStart, b = fieldEnd
-                while a < b, isBlank(bytes[a]) { a += 1 }
-                while b > a, isBlank(bytes[b - 1]) { b -= 1 }
-                fieldStart = fieldEnd + 1
-                let s = String(decoding: bytes[a..<b], as: UTF8.self)
-                guard let x = Double(s) else {
-                    throw GameFileError(file: path, field: "", message: "line \(lineNumber), entry \(k): '\(s.count > 40 ? String(s.prefix(40)) + "…" : s)' is not a number")
-                }
-                entries.append(x)
-            }
+            let entries = try csvFields(bytes, lineStart..<end, line: lineNumber, path: path)
+            total += entries.count
             rows.append((lineNumber, entries))
-            if rows.count > maximumEntries || entries.count > maximumEntries {
+            if total > maximumEntries {
                 throw GameFileError(file: path, field: "", message: "more than \(maximumEntries) entries")
             }
         }
-        guard let first = rows.first else {
-            throw GameFileError(file: path, field: "", message: "no numbers (only blank or comment lines)")
+        return rows
+    }
+
+    /// The comma-separated numbers of one line (`range` excludes any comment).
+    private static func csvFields(_ bytes: [UInt8], _ range: Range<Int>, line: Int, path: String) throws(GameFileError) -> [Double] {
+        var entries: [Double] = []
+        var k = 0
+        var fieldStart = range.lowerBound
+        let end = range.upperBound
+        while fieldStart <= end {
+            var fieldEnd = fieldStart
+            while fieldEnd < end, bytes[fieldEnd] != UInt8(ascii: ",") { fieldEnd += 1 }
+            k += 1
+            var a = fieldStart, b = fieldEnd
+            while a < b, isBlank(bytes[a]) { a += 1 }
+            while b > a, isBlank(bytes[b - 1]) { b -= 1 }
+            fieldStart = fieldEnd + 1
+            let s = String(decoding: bytes[a..<b], as: UTF8.self)
+            guard let x = Double(s) else {
+                throw GameFileError(file: path, field: "", message: "line \(line), entry \(k): '\(s.count > 40 ? String(s.prefix(40)) + "…" : s)' is not a number")
+            }
+            entries.append(x)
         }
-        if rows.count == 1 { return first.entries }
-        if let wide = rows.first(where: { $0.entries.count != 1 }) {
-            throw GameFileError(file: path, field: "", message: "line \(wide.line) has \(wide.entries.count) entries, but the file has \(rows.count) lines of numbers: expected one row or one column")
-        }
-        return rows.map { $0.entries[0] }
+        return entries
     }
 
     // MARK: Private
@@ -219,11 +324,22 @@ public enum NumericArrayFile {
         return out
     }
 
-    private static func readNPY(handle: FileHandle, path: String) throws(GameFileError) -> NumericArray {
+    private static func readNPY(handle: FileHandle, path: String, fortranOrder: FortranOrder) throws(GameFileError) -> NumericArray {
+        var consumed = npyMagic.count
         let header = try NPYHeader.read(path: path) { (count: Int) throws(GameFileError) -> [UInt8] in
-            try read(handle, upTo: count, path: path)
+            let bytes = try read(handle, upTo: count, path: path)
+            consumed += bytes.count
+            return bytes
         }
-        // Exactly the data the header announces, plus one byte to detect trailing data.
+        if fortranOrder == .refuse { try header.checkCOrder(path: path) }
+        let fd = handle.fileDescriptor
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+            // A regular file: its size is known, so the data are checked before anything is allocated.
+            try header.checkDataSize(Int(info.st_size) - consumed, path: path)
+            return try header.decode(fd: fd, offset: consumed, path: path)
+        }
+        // A pipe or device: exactly the data the header announces, plus one byte to detect trailing data.
         let data = try read(handle, upTo: header.dataSize + 1, path: path)
         return try header.decode(data, path: path)
     }
@@ -240,7 +356,7 @@ struct NPYHeader {
     let shape: [Int]
     let count: Int
 
-    var dataSize: Int { count * itemSize }  // count ≤ 5e7, itemSize ≤ 8: no overflow
+    var dataSize: Int { count * itemSize }  // count ≤ 2^31, itemSize ≤ 8: no overflow
 
     /// Reads the version, the header length and the header after the magic bytes,
     /// asking `next(n)` for the following `n` bytes (fewer at the end of the file).
@@ -334,46 +450,120 @@ struct NPYHeader {
         shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     }
 
+    /// Refuses a multi-dimensional array stored in Fortran (column-major) order.
+    func checkCOrder(path: String) throws(GameFileError) {
+        guard fortranOrder, shape.filter({ $0 > 1 }).count > 1 else { return }
+        throw GameFileError(file: path, field: "", message: "the array of shape \(Self.describe(shape)) is stored in Fortran (column-major) order, expected C (row-major) order: save it with np.save(f, np.ascontiguousarray(a))")
+    }
+
+    /// Refuses data of the wrong size: `available` bytes follow the header.
+    func checkDataSize(_ available: Int, path: String) throws(GameFileError) {
+        guard available >= dataSize else {
+            throw GameFileError(file: path, field: "", message: "the file is truncated: the header announces \(count) entries (\(dataSize) bytes of data) but the file holds \(max(0, available)) bytes after the header")
+        }
+        guard available == dataSize else {
+            throw GameFileError(file: path, field: "", message: "\(available - dataSize) bytes after the \(count) entries its header announces")
+        }
+    }
+
     /// Converts exactly ``dataSize`` bytes of data to a row-major array.
     func decode(_ data: [UInt8], path: String) throws(GameFileError) -> NumericArray {
-        guard data.count >= dataSize else {
-            throw GameFileError(file: path, field: "", message: "the header announces \(count) entries (\(dataSize) bytes of data) but the file holds \(data.count) bytes after the header")
-        }
-        guard data.count == dataSize else {
-            throw GameFileError(file: path, field: "", message: "\(data.count - dataSize)\(data.count > dataSize + 1 ? " or more" : "") bytes after the \(count) entries its header announces")
-        }
+        try checkDataSize(data.count, path: path)
         var values = [Double](repeating: 0, count: count)
-        let exactLimit: UInt64 = 1 << 53
+        let bad = data.withUnsafeBytes { raw in values.withUnsafeMutableBufferPointer { convert(raw, into: $0, at: 0) } }
+        return try finish(values, firstInexact: bad, path: path)
+    }
+
+    /// Reads the ``dataSize`` bytes at `offset` of the regular file `fd` (whose size was
+    /// checked) and converts them: float64 straight into the result, other types through a
+    /// 1 MiB buffer.
+    func decode(fd: Int32, offset: Int, path: String) throws(GameFileError) -> NumericArray {
+        var values = [Double](repeating: 0, count: count)
+        var failure: Int32 = 0
         var bad: Int?
-        data.withUnsafeBytes { raw in
-            for k in 0..<count {
-                let at = k * itemSize
-                let bits: UInt64
-                switch itemSize {
-                case 8: bits = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-                case 4: bits = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-                case 2: bits = UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
-                default: bits = UInt64(raw[at])
+        if kind == .float, itemSize == 8 {
+            failure = values.withUnsafeMutableBytes { Self.readAll(fd, into: $0, at: offset) }
+            #if _endian(big)
+            for k in values.indices { values[k] = Double(bitPattern: UInt64(littleEndian: values[k].bitPattern)) }
+            #endif
+        } else {
+            let perChunk = max(1, (1 << 20) / itemSize)
+            var buffer = [UInt8](repeating: 0, count: perChunk * itemSize)
+            var done = 0
+            while done < count, failure == 0 {
+                let items = min(perChunk, count - done)
+                failure = buffer.withUnsafeMutableBytes { Self.readAll(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<(items * itemSize)]), at: offset + done * itemSize) }
+                guard failure == 0 else { break }
+                let chunkBad = buffer.withUnsafeBytes { raw in
+                    values.withUnsafeMutableBufferPointer { convert(UnsafeRawBufferPointer(rebasing: raw[0..<(items * itemSize)]), into: $0, at: done) }
                 }
-                switch (kind, itemSize) {
-                case (.float, 8): values[k] = Double(bitPattern: bits)
-                case (.float, _): values[k] = Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
-                case (.unsigned, _):
-                    if bits > exactLimit, bad == nil { bad = k }
-                    values[k] = Double(bits)
-                case (.signed, _):
-                    let shift = UInt64(64 - 8 * itemSize)
-                    let x = Int64(bitPattern: bits << shift) >> Int64(shift)
-                    if x.magnitude > exactLimit, bad == nil { bad = k }
-                    values[k] = Double(x)
-                }
+                if bad == nil { bad = chunkBad }
+                done += items
             }
         }
+        guard failure == 0 else {
+            throw GameFileError(file: path, field: "", message: "cannot read the file (\(failure < 0 ? "it ended early" : String(cString: strerror(failure))))")
+        }
+        return try finish(values, firstInexact: bad, path: path)
+    }
+
+    /// Fills `buffer` from `fd` at `offset`: 0, the `errno` of a failed read, or -1 at an early end.
+    private static func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int32 {
+        guard var pointer = buffer.baseAddress else { return 0 }
+        var left = buffer.count
+        var at = offset
+        while left > 0 {
+            let n = pread(fd, pointer, min(left, 1 << 30), off_t(at))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            if n == 0 { return -1 }
+            pointer += n
+            left -= n
+            at += n
+        }
+        return 0
+    }
+
+    /// Converts the items of `raw` into `values[start...]`; the index of the first integer
+    /// beyond 2⁵³, if any.
+    private func convert(_ raw: UnsafeRawBufferPointer, into values: UnsafeMutableBufferPointer<Double>, at start: Int) -> Int? {
+        let exactLimit: UInt64 = 1 << 53
+        var bad: Int?
+        for i in 0..<(raw.count / itemSize) {
+            let at = i * itemSize
+            let bits: UInt64
+            switch itemSize {
+            case 8: bits = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            case 4: bits = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+            case 2: bits = UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
+            default: bits = UInt64(raw[at])
+            }
+            let k = start + i
+            switch (kind, itemSize) {
+            case (.float, 8): values[k] = Double(bitPattern: bits)
+            case (.float, _): values[k] = Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+            case (.unsigned, _):
+                if bits > exactLimit, bad == nil { bad = k }
+                values[k] = Double(bits)
+            case (.signed, _):
+                let shift = UInt64(64 - 8 * itemSize)
+                let x = Int64(bitPattern: bits << shift) >> Int64(shift)
+                if x.magnitude > exactLimit, bad == nil { bad = k }
+                values[k] = Double(x)
+            }
+        }
+        return bad
+    }
+
+    /// The array, in row-major order, or the error for an inexact integer.
+    private func finish(_ values: [Double], firstInexact bad: Int?, path: String) throws(GameFileError) -> NumericArray {
         if let bad {
             throw GameFileError(file: path, field: "", message: "entry \(bad + 1) is an integer beyond 2^53, which has no exact Double")
         }
         if fortranOrder, shape.count > 1 {
-            values = Self.rowMajor(fromColumnMajor: values, shape: shape)
+            return NumericArray(shape: shape, values: Self.rowMajor(fromColumnMajor: values, shape: shape))
         }
         return NumericArray(shape: shape, values: values)
     }

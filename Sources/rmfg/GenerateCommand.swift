@@ -19,9 +19,18 @@ struct GenerateCommand: ParsableCommand {
             For each (s, a): --branching distinct successors drawn uniformly, with \
             Dirichlet(1, …, 1) probabilities; R[s][a] uniform in [0, 1]. The same \
             --seed always gives the same file. Writes YAML, or JSON when --output ends \
-            in .json (much faster to read for large games); standard output by default.
+            in .json (much faster to read for large games); standard output by default. \
+            With --arrays npy (the default above 1,000,000 successor entries when \
+            --output is given) the arrays go into three .npy files beside the game file \
+            (BASE.rewards.npy, BASE.targets.npy, BASE.probabilities.npy), all written or \
+            none; up to 1,000,000 states.
             """
         )
+
+        /// Where the arrays of the game go: `--arrays`.
+        enum ArrayForm: String, FlagValue {
+            case auto, inline, npy
+        }
 
         @Option(parsing: .unconditional, help: "Number of states.") var states: Int = 20
         @Option(parsing: .unconditional, help: "Number of actions.") var actions: Int = 3
@@ -34,6 +43,8 @@ struct GenerateCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "discount of the file, in [0, 1).") var discount: Double = 0.9
         @Option(parsing: .unconditional, help: "solver.tolerance of the file, > 0.") var tolerance: Double = 1e-9
         @Option(help: "Write to this file instead of standard output (.json: JSON).") var output: String?
+        @Option(help: "Where the arrays go: inline (in the game file), npy (.npy files beside it; needs --output) or auto (npy above 1,000,000 entries states·actions·branching when --output is given).")
+        var arrays = Choice(ArrayForm.auto)
 
         func run() throws {
             try runCommand {
@@ -47,11 +58,54 @@ struct GenerateCommand: ParsableCommand {
                 spec.congestion = congestion
                 spec.discount = discount
                 spec.tolerance = tolerance
-                do throws(GarnetSpecification.ValidationError) { try spec.validate() } catch { throw InputError("--\(error.field.rawValue): \(error.message)") }  // each field is a flag
-                let text = spec.fileText(json: output?.lowercased().hasSuffix(".json") ?? false)
+                let npy = try useArrayFiles(spec)
+                do throws(GarnetSpecification.ValidationError) { try spec.validate(inline: !npy) } catch { throw InputError("--\(error.field.rawValue): \(error.message)") }  // each field is a flag
+                let json = output?.lowercased().hasSuffix(".json") ?? false
+                if npy, let output {
+                    try writeWithArrays(spec, to: output, json: json)
+                    return true
+                }
+                let text = spec.fileText(json: json)
                 if let output { try writeOutputFile(text, to: output, flag: "--output") } else { emit(text) }
                 return true
             }
+        }
+    
+        /// Whether the arrays go into `.npy` files (`--arrays`, `auto` deciding by size).
+        private func useArrayFiles(_ spec: GarnetSpecification) throws -> Bool {
+            switch try arrays.value(flag: "--arrays") {
+            case .inline: return false
+            case .npy:
+                guard output != nil else { throw InputError("--arrays: npy writes files beside the game file, so it needs --output FILE") }
+                return true
+            case .auto:
+                let entries = spec.states.multipliedReportingOverflow(by: spec.actions).partialValue
+                    .multipliedReportingOverflow(by: spec.branching).partialValue
+                return output != nil && entries > 1_000_000
+            }
+        }
+
+        /// Writes the game file and its three `.npy` arrays into the folder of `output`, all or none.
+        private func writeWithArrays(_ spec: GarnetSpecification, to output: String, json: Bool) throws {
+            let folder = parentPath(output)
+            let name = output.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? output
+            guard !name.isEmpty, name != ".", name != "..", standardDescriptor(output) == nil else {
+                throw InputError("--output: '\(output)' is not a file name (--arrays npy writes files beside it)")
+            }
+            var base = name
+            for suffix in [".yaml", ".yml", ".json"] where base.lowercased().hasSuffix(suffix) && base.count > suffix.count {
+                base.removeLast(suffix.count)
+                break
+            }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw InputError("--output: cannot write '\(output)': the folder '\(folder)' does not exist")
+            }
+            let (text, arrays) = spec.arrayFiles(baseName: base, json: json)
+            let directory = try OutputDirectory(folder, flag: "--output")
+            try directory.write(name, text)
+            for (file, bytes) in arrays { try directory.write(file, bytes: bytes) }
+            try directory.commit()
         }
     }
 }

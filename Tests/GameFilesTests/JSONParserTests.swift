@@ -141,3 +141,44 @@ struct JSONParserTests {
         }
     }
 }
+
+/// The JSON reader's number fast path (exact integers and short decimals) gives the same
+/// `Double` as the standard library's correctly rounded conversion, bit for bit.
+@Suite("JSON numbers")
+struct JSONNumberTests {
+    static func parsed(_ text: String) throws -> Double? {
+        guard case let .array(items)? = try DocumentReader.parseJSON("[\(text)]")?.value,
+              case let .number(x)? = items.first?.value else { return nil }
+        return x
+    }
+
+    @Test func fastPathMatchesTheStandardConversion() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        var cases = ["0", "-0", "0.0", "-0.0", "1", "9007199254740992", "9007199254740993", "18446744073709551615",
+                     "18446744073709551616", "99999999999999999999", "0.1", "0.3", "-2.5", "1e22", "1.5e-7",
+                     "0.0000000000000000000001", "0.00000000000000000000001", "1234567890123456789", "4503599627370496.5",
+                     "0.1234567890123456", "0.12345678901234567", "5e-324", "1.7976931348623157e308"]
+        for _ in 0..<20_000 {
+            let digits = 1 + Int(rng.next() % 20)
+            var text = rng.next() % 2 == 0 ? "-" : ""
+            var body = String((0..<digits).map { _ in Character(String(rng.next() % 10)) })
+            while body.count > 1, body.hasPrefix("0") { body.removeFirst() }
+            let point = Int(rng.next() % UInt64(body.count + 1))
+            if point > 0, point < body.count {
+                body.insert(".", at: body.index(body.startIndex, offsetBy: point))
+            } else if point == 0, body.count > 1 {
+                body = "0." + body
+            }
+            text += body
+            cases.append(text)
+            let x = Double(bitPattern: rng.next())
+            if x.isFinite { cases.append("\(x)") }
+        }
+        for text in cases {
+            let expected = try #require(Double(text), "\(text)")
+            let x = try #require(try Self.parsed(text), "\(text)")
+            #expect(x.bitPattern == expected.bitPattern, "\(text): \(x) != \(expected), \(seed)")
+        }
+    }
+}

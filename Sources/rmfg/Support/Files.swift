@@ -362,7 +362,7 @@ private func replaceAtomically(_ target: String, with text: String, mode: mode_t
 }
 
 /// The descriptor that `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N` names.
-private func standardDescriptor(_ path: String) -> Int32? {
+func standardDescriptor(_ path: String) -> Int32? {
     switch path {
     case "/dev/stdout": return 1
     case "/dev/stderr": return 2
