@@ -24,7 +24,9 @@ enum ParallelRows {
         var errors = [MeanFieldError?](repeating: nil, count: chunks)
         out.withUnsafeMutableBufferPointer { results in
             errors.withUnsafeMutableBufferPointer { failures in
-                let results = DisjointSlices(base: results.baseAddress!), failures = DisjointSlices(base: failures.baseAddress!)
+                // count ≥ parallelRowThreshold > 0, so both buffers have storage.
+                guard let resultBase = results.baseAddress, let failureBase = failures.baseAddress else { return }
+                let results = DisjointSlices(base: resultBase), failures = DisjointSlices(base: failureBase)
                 Parallel.forEachChunk(count: chunks, mode: .parallel) { range in
                     for c in range {
                         let rows = (c * chunkRows)..<min(count, (c + 1) * chunkRows)
