@@ -174,7 +174,7 @@ def crowd_grid(mu, params):
     q = dict(CROWD_DEFAULTS, **(params or {}))
     W, H = int(q["width"]), int(q["height"])
     n, m = W * H, 5
-    moves = [(0, 1), (0, -1), (-1, 0), (1, 0), (0, 0)]    # up down left right stay; y grows upwards
+    moves = [(0, -1), (0, 1), (-1, 0), (1, 0), (0, 0)]    # up down left right stay; y counts rows downwards
     P = np.zeros((n, m, n))
     r = np.zeros((n, m))
     for s in range(n):
