@@ -119,8 +119,9 @@ import TestSupport
 
     /// Loads the example with `params` replacing its parameters (as `--param NAME=VALUE` does).
     static func load(_ c: Case) throws -> GameFile {
-        var overrides = GameOverrides()
-        for (name, value) in c.params { overrides.parameters[name] = .number(value) }
+        let overrides = GameOverrides(parameters: c.params.sorted { $0.key < $1.key }.map {
+            ParameterOverride(name: $0.key, shape: [], elements: [$0.value])
+        })
         return try GameFile.load(path: Paths.example(c.file), overrides: overrides)
     }
 
