@@ -20,6 +20,13 @@ enum Instruction: Sendable {
     case jumpIfZero(Int)
     /// Pops a value; jumps if it is not zero.
     case jumpIfNonZero(Int)
+    /// Pushes the grid coordinate `floor(scalar / divisor) mod modulus` of a scalar slot.
+    case coordinate(slot: Int, divisor: Double, modulus: Double)
+    /// Pops one coordinate per grid dimension and pushes the cell's index (`isCell`,
+    /// an error outside the grid) or whether it is inside (1 or 0).
+    case grid(isCell: Bool)
+    /// Pops the indices of the second block, then of the first, and pushes their dot product.
+    case dot(first: Int32, firstIndexCount: Int32, second: Int32, secondIndexCount: Int32)
 }
 
 /// Lowers a ``Node`` tree to postfix instructions and sizes the stack.
@@ -90,6 +97,18 @@ struct CodeGenerator {
             patch(toElse, to: instructions.count)
             emit(otherwise, depth: depth)
             patch(toEnd, to: instructions.count)
+        case let .coordinate(slot, divisor, modulus, site):
+            scalarSlots.insert(slot)
+            append(.coordinate(slot: slot, divisor: divisor, modulus: modulus), site: site)
+        case let .grid(isCell, coordinates, site):
+            for (k, coordinate) in coordinates.enumerated() { emit(coordinate, depth: depth + k) }
+            append(.grid(isCell: isCell), site: site)
+        case let .dot(u, v, site):
+            arraySlots.formUnion([u.array, v.array])
+            for (k, index) in (u.indices + v.indices).enumerated() { emit(index, depth: depth + k) }
+            append(.dot(first: Int32(truncatingIfNeeded: u.array), firstIndexCount: Int32(truncatingIfNeeded: u.indices.count),
+                        second: Int32(truncatingIfNeeded: v.array), secondIndexCount: Int32(truncatingIfNeeded: v.indices.count)),
+                   site: site)
         case let .logical(isAnd, operands):
             var exits: [Int] = []
             for operand in operands {

@@ -36,12 +36,16 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         let arrays: [ArrayLayout]
         let instructions: [Instruction]
         let instructionSites: [Int32]
-        let sites: [Range<Int>]
+        let sites: [Site]
+        /// The texts sites refer to: the expression's, then each inlined binding's (with its name).
+        let texts: [(binding: String?, text: SourceText)]
+        /// The grid's shape, for `cell` and `inside`.
+        let grid: [Double]
         let stackSize: Int
 
         init(source: String, variables: Set<String>, names: Set<String>, text: SourceText, layout: LayoutToken,
-             arrays: [ArrayLayout], instructions: [Instruction], instructionSites: [Int32], sites: [Range<Int>],
-             stackSize: Int) {
+             arrays: [ArrayLayout], instructions: [Instruction], instructionSites: [Int32], sites: [Site],
+             texts: [(binding: String?, text: SourceText)], grid: [Double], stackSize: Int) {
             self.source = source
             self.variables = variables
             self.names = names
@@ -51,6 +55,8 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
             self.instructions = instructions
             self.instructionSites = instructionSites
             self.sites = sites
+            self.texts = texts
+            self.grid = grid
             self.stackSize = stackSize
         }
     }
@@ -68,7 +74,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     var arrays: [ArrayLayout] { program.arrays }
     var instructions: [Instruction] { program.instructions }
     var instructionSites: [Int32] { program.instructionSites }
-    var sites: [Range<Int>] { program.sites }
+    var sites: [Site] { program.sites }
     var stackSize: Int { program.stackSize }
 
     /// Parses and compiles `source` against `schema`.
@@ -81,6 +87,12 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     public init(_ source: String, schema: Schema) throws(ExpressionError) {
         let text = SourceText(source)
         let syntax = try Parser.parse(text)
+        if !schema.bindings.isEmpty {
+            let (depth, size) = schema.expandedExtent(syntax)
+            guard depth <= Schema.expansionLimit.depth, size <= Schema.expansionLimit.nodes else {
+                throw ExpressionError(.expansionTooLarge(nodes: size, depth: depth))
+            }
+        }
         var compiler = Compiler(schema: schema, text: text)
         let node = try compiler.scalar(syntax)
         var generator = CodeGenerator()
@@ -92,7 +104,8 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         }
         self.program = Program(source: source, variables: variables, names: compiler.names, text: text,
                                layout: schema.layout, arrays: schema.arrays, instructions: generator.instructions,
-                               instructionSites: generator.sites, sites: compiler.sites, stackSize: generator.stackSize)
+                               instructionSites: generator.sites, sites: compiler.sites, texts: compiler.texts,
+                               grid: (schema.grid ?? []).map(Double.init), stackSize: generator.stackSize)
         self.constantValue = node.constantValue
         if constantValue == nil, variables.isEmpty {
             // No variables: the value is fixed. Evaluate once, so errors surface now.
@@ -144,7 +157,10 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         guard site >= 0, site < sites.count else {
             return ExpressionError(fault.kind, position: text.position(at: 0), excerpt: text.excerpt(0..<text.count))
         }
-        let range = sites[site]
-        return ExpressionError(fault.kind, position: text.position(at: range.lowerBound), excerpt: text.excerpt(range))
+        let range = sites[site].range
+        let (binding, text) = program.texts[sites[site].text]
+        var error = ExpressionError(fault.kind, position: text.position(at: range.lowerBound), excerpt: text.excerpt(range))
+        error.binding = binding
+        return error
     }
 }

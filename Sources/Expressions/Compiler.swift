@@ -21,6 +21,17 @@ indirect enum Node: Sendable {
     case conditional(Node, Node, Node)
     /// Short-circuit `and` / `or` of two or more operands, giving 1 or 0.
     case logical(isAnd: Bool, [Node])
+    /// A grid coordinate of a scalar slot: `floor(v / divisor)` modulo `modulus`.
+    case coordinate(slot: Int, divisor: Double, modulus: Double, site: Int)
+    /// `cell(…)` (`isCell`) or `inside(…)` of as many coordinates as the grid has dimensions.
+    case grid(isCell: Bool, [Node], site: Int)
+    /// `dot(u, v)` of two equally shaped blocks.
+    case dot(DotOperand, DotOperand, site: Int)
+
+    struct DotOperand: Sendable {
+        var array: Int
+        var indices: [Node]
+    }
 
     struct Link: Sendable {
         var operation: BinaryOperation
@@ -42,22 +53,34 @@ struct ArrayReference {
     var remainingShape: [Int] { Array(layout.shape.dropFirst(indices.count)) }
 }
 
+/// A sub-expression that can fail at evaluation time: its range in `texts[text]` of the program.
+struct Site: Sendable {
+    var range: Range<Int>
+    var text: Int
+}
+
 /// Resolves names against a schema, checks arities and shapes, and folds constants.
 struct Compiler {
     let schema: Schema
-    let text: SourceText
-    /// Source ranges of the sub-expressions that can fail at evaluation time.
-    var sites: [Range<Int>] = []
-    /// Every declared name the source mentions.
+    /// The text being compiled: the expression's, or an inlined binding's.
+    var text: SourceText
+    /// Index of ``text`` in ``texts``.
+    var textIndex = 0
+    /// The expression's text, then those of the bindings inlined into it (with their names).
+    var texts: [(binding: String?, text: SourceText)]
+    /// Sub-expressions that can fail at evaluation time.
+    var sites: [Site] = []
+    /// Every declared name the source mentions (bindings included, not their contents).
     var names: Set<String> = []
 
     init(schema: Schema, text: SourceText) {
         self.schema = schema
         self.text = text
+        self.texts = [(nil, text)]
     }
 
     mutating func site(_ range: Range<Int>) -> Int {
-        sites.append(range)
+        sites.append(Site(range: range, text: textIndex))
         return sites.count - 1
     }
 
@@ -120,6 +143,39 @@ struct Compiler {
         case let .constant(v): return .constant(v)
         case let .array(i):
             throw error(.arrayWhereNumberExpected(name, shape: schema.arrays[i].shape), at: syntax.range)
+        case let .coordinate(slot, axis):
+            let shape = schema.grid ?? []
+            let divisor = shape.prefix(axis).reduce(1, *)
+            let modulus = axis < shape.count ? shape[axis] : 1
+            return .coordinate(slot: slot, divisor: Double(divisor), modulus: Double(modulus), site: site(syntax.range))
+        case let .binding(i):
+            return try inline(schema.bindings[i], at: syntax.range)
+        }
+    }
+
+    /// The binding's syntax tree compiled in place (so the program is the one the same
+    /// expression written out would give), after checking that this view shows every
+    /// variable it needs. Sites inside it refer to the binding's own text.
+    private mutating func inline(_ binding: Binding, at range: Range<Int>) throws(ExpressionError) -> Node {
+        if let missing = binding.needs.first(where: { schema.isHidden($0) }) {
+            throw error(.bindingNeedsUnavailable(binding: binding.name, variable: missing, available: schema.variableNames),
+                        at: range)
+        }
+        let saved = (text, textIndex, names)
+        if let k = texts.firstIndex(where: { $0.binding == binding.name }) {
+            textIndex = k
+        } else {
+            texts.append((binding.name, binding.text))
+            textIndex = texts.count - 1
+        }
+        text = binding.text
+        defer { (text, textIndex, names) = saved }
+        do {
+            return try scalar(binding.syntax)
+        } catch {
+            var located = error
+            located.binding = located.binding ?? binding.name
+            throw located
         }
     }
 
@@ -266,6 +322,10 @@ struct Compiler {
         case .sum:
             let ref = try arrayArgument(arguments[0], of: name)
             return Self.reduce(.sum, ref, site: site(range))
+        case .cell, .inside:
+            return try gridCall(builtin, arguments: arguments, range: range)
+        case .dot:
+            return try dot(arguments, range: range)
         case .min, .max:
             if arguments.count == 1 {
                 let ref = try arrayArgument(arguments[0], of: name)
@@ -283,6 +343,51 @@ struct Compiler {
             return Self.chain(head, links)
         }
         return Self.unary(unary, try scalar(arguments[0]), site: site(range))
+    }
+
+    /// `cell(x, y[, z])` or `inside(x, y[, z])`: as many coordinates as the grid has dimensions.
+    private mutating func gridCall(_ builtin: Builtin, arguments: [Syntax], range: Range<Int>) throws(ExpressionError) -> Node {
+        guard let shape = schema.grid else { throw error(.gridFunctionWithoutGrid(builtin.rawValue), at: range) }
+        guard arguments.count == shape.count else {
+            throw error(.wrongArgumentCount(function: builtin.rawValue, expected: "\(shape.count) (the grid's dimensions)",
+                                            found: arguments.count), at: range)
+        }
+        var nodes: [Node] = []
+        for argument in arguments { nodes.append(try scalar(argument)) }
+        let constants = nodes.compactMap(\.constantValue)
+        if constants.count == nodes.count, let v = Semantics.cell(constants, shape: shape.map(Double.init)) {
+            return .constant(v)
+        } else if constants.count == nodes.count, builtin == .inside {
+            return .constant(0)
+        }
+        return .grid(isCell: builtin == .cell, nodes, site: site(range))
+    }
+
+    /// `dot(u, v)`: two array blocks of the same shape (checked here, where shapes are known).
+    private mutating func dot(_ arguments: [Syntax], range: Range<Int>) throws(ExpressionError) -> Node {
+        var operands: [ArrayReference] = []
+        for argument in arguments {
+            if let ref = try arrayReference(argument), !ref.remainingShape.isEmpty {
+                operands.append(ref)
+            } else {
+                _ = try scalar(argument)
+                operands.append(ArrayReference(array: -1, indices: [], layout: ArrayLayout(name: "", shape: [], constant: nil)))
+            }
+        }
+        let (u, v) = (operands[0], operands[1])
+        guard u.array >= 0, v.array >= 0, u.remainingShape == v.remainingShape else {
+            throw error(.dotShapeMismatch(first: u.array >= 0 ? u.remainingShape : [],
+                                          second: v.array >= 0 ? v.remainingShape : []), at: range)
+        }
+        if let a = u.layout.constant, let b = v.layout.constant, let i = Self.constantOffset(u), let j = Self.constantOffset(v) {
+            let size = ArrayValue.product(u.remainingShape)
+            if i + size <= a.count, j + size <= b.count {
+                let value = Semantics.dot(a[i..<(i + size)], b[j..<(j + size)])
+                if value.isFinite { return .constant(value) }
+            }
+        }
+        return .dot(Node.DotOperand(array: u.array, indices: u.indices), Node.DotOperand(array: v.array, indices: v.indices),
+                    site: site(range))
     }
 
     // MARK: Folding constructors

@@ -70,6 +70,16 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
         case numberWhereArrayExpected(function: String)
         /// `min` or `max` of an array with no elements.
         case emptyArray(function: String, array: String)
+        /// A `let` binding used where a variable it needs is not available (for example a
+        /// binding that reads `t`, used in a reward).
+        case bindingNeedsUnavailable(binding: String, variable: String, available: [String])
+        /// An expression whose syntax tree, with its `let` bindings expanded, exceeds
+        /// ``Schema/expansionLimit``.
+        case expansionTooLarge(nodes: Int, depth: Int)
+        /// `cell` or `inside` in a schema without a grid (``Schema/declareGrid(_:)``).
+        case gridFunctionWithoutGrid(String)
+        /// `dot(u, v)` of arrays whose shapes differ (`shape` is `[]` for a number).
+        case dotShapeMismatch(first: [Int], second: [Int])
 
         // MARK: Evaluation
         /// An index, after rounding to the nearest integer, outside `0..<count`.
@@ -89,6 +99,8 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
         case nonFinite(Double)
         /// An array variable that was never bound in the ``Environment``.
         case unboundArray(String)
+        /// `cell(x, y[, z])` of a point outside the grid (coordinates as given, before rounding).
+        case outsideGrid(coordinates: [Double], shape: [Int])
     }
 
     /// What went wrong.
@@ -97,6 +109,9 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
     public var position: SourcePosition?
     /// The text of the sub-expression involved (for evaluation errors), shortened if long.
     public var excerpt: String?
+    /// The `let` binding whose text ``position`` and ``excerpt`` refer to, when the failing
+    /// sub-expression came from one.
+    public var binding: String?
 
     /// Creates an error.
     public init(_ kind: Kind, position: SourcePosition? = nil, excerpt: String? = nil) {
@@ -113,10 +128,11 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
         case .invalidName, .duplicateName, .invalidShape, .bindingShapeMismatch, .notBindable,
              .environmentMismatch, .unknownName, .unavailableName, .unknownFunction,
              .functionWithoutCall, .wrongArgumentCount, .indexingNumber, .tooManyIndices,
-             .arrayWhereNumberExpected, .numberWhereArrayExpected, .emptyArray:
+             .arrayWhereNumberExpected, .numberWhereArrayExpected, .emptyArray, .bindingNeedsUnavailable,
+             .expansionTooLarge, .gridFunctionWithoutGrid, .dotShapeMismatch:
             return .compilation
         case .indexOutOfRange, .divisionByZero, .logarithmOfNonPositive, .squareRootOfNegative,
-             .powerOfNegative, .invalidClampBounds, .nonFinite, .unboundArray:
+             .powerOfNegative, .invalidClampBounds, .nonFinite, .unboundArray, .outsideGrid:
             return .evaluation
         }
     }
@@ -153,6 +169,14 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
             function == "sum" ? "`sum` takes one array (like `sum(mu)` or `sum(m[i])`), not a number"
                 : "`\(function)` takes two or more numbers, or one array"
         case let .emptyArray(function, array): "`\(function)` of `\(array)`, which has no elements"
+        case let .bindingNeedsUnavailable(binding, variable, available):
+            "uses let `\(binding)`, which needs `\(variable)`, not available here (variables available: \(Self.list(available)))"
+        case let .expansionTooLarge(nodes, depth):
+            "the expression is too large once its let bindings are expanded (\(nodes) nodes, depth \(depth); at most \(Schema.expansionLimit.nodes) nodes and depth \(Schema.expansionLimit.depth))"
+        case let .gridFunctionWithoutGrid(name):
+            "`\(name)` needs grid states (states: {grid: [W, H]} or [W, H, D])"
+        case let .dotShapeMismatch(first, second):
+            "`dot` takes two arrays of the same shape, found \(Self.shape(first)) and \(Self.shape(second))"
         case let .indexOutOfRange(array, position, dimensions, value, count):
             Self.indexOutOfRange(array, position: position, dimensions: dimensions, value: value, count: count)
         case .divisionByZero: "division by zero"
@@ -164,6 +188,8 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
             "clamp bounds are reversed (lower \(Self.render(lower)) > upper \(Self.render(upper)))"
         case let .nonFinite(x): "the value is not finite (\(Self.render(x)))"
         case let .unboundArray(name): "`\(name)` has not been bound to values"
+        case let .outsideGrid(coordinates, shape):
+            "cell (\(coordinates.map(Self.render).joined(separator: ", "))) is outside the \(shape.map(String.init).joined(separator: "×")) grid (\(Self.gridRanges(shape)))"
         }
     }
 
@@ -186,9 +212,18 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
         return "\(which) of `\(array)` is \(rendered)\(rounded), out of range (\(range))"
     }
 
-    /// `position: in `excerpt`: message`, leaving out the parts that are absent.
+    static func shape(_ shape: [Int]) -> String {
+        shape.isEmpty ? "a number" : shape.count == 1 ? "a vector of \(shape[0])" : "shape \(shape)"
+    }
+
+    static func gridRanges(_ shape: [Int]) -> String {
+        zip(["x", "y", "z"], shape).map { "\($0) in 0...\($1 - 1)" }.joined(separator: ", ")
+    }
+
+    /// `in let `b`: position: in `excerpt`: message`, leaving out the parts that are absent.
     public var description: String {
         var parts: [String] = []
+        if let binding { parts.append("in let `\(binding)`") }
         if let position { parts.append(position.description) }
         if let excerpt, !excerpt.isEmpty { parts.append("in `\(excerpt)`") }
         parts.append(message)

@@ -90,6 +90,31 @@ extension CompiledExpression {
                 } catch {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
+            case let .coordinate(slot, divisor, modulus):
+                assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
+                s[sp] = Semantics.coordinate(scalars[slot], divisor: divisor, modulus: modulus)
+                sp += 1
+            case let .grid(isCell):
+                let shape = program.grid
+                assert(sp >= shape.count, "expression VM: grid function with \(sp) operands at instruction \(pc)")
+                let base = sp - shape.count
+                let coordinates = UnsafeBufferPointer(start: s + base, count: shape.count)
+                if let index = Semantics.cell(coordinates, shape: shape) {
+                    s[base] = isCell ? index : 1
+                } else if isCell {
+                    throw LocatedFault(kind: .outsideGrid(coordinates: Array(coordinates), shape: shape.map { Int($0) }),
+                                       instruction: pc)
+                } else {
+                    s[base] = 0
+                }
+                sp = base + 1
+            case let .dot(first, firstCount, second, secondCount):
+                let (i, k, j, l) = (Int(first), Int(firstCount), Int(second), Int(secondCount))
+                assert(k + l <= sp && (k + l > 0 || sp < size), "expression VM: dot needs \(k + l) operands (and room) at instruction \(pc)")
+                let base = sp - k - l
+                s[base] = try dot(i, indices: s + base, count: k, j, indices: s + base + k, count: l,
+                                  environment: environment, pc: pc)
+                sp = base + 1
             case let .jump(target):
                 pc = target
                 continue
@@ -111,6 +136,20 @@ extension CompiledExpression {
         }
         assert(sp == 1, "expression VM: \(sp) values left on the stack, expected 1")
         return s[0]
+    }
+
+    /// `dot` of the blocks of arrays `i` and `j` selected by their indices (same shape, checked at compile time).
+    private func dot(_ i: Int, indices: UnsafeMutablePointer<Double>, count k: Int, _ j: Int,
+                     indices second: UnsafeMutablePointer<Double>, count l: Int, environment: Environment,
+                     pc: Int) throws(LocatedFault) -> Double {
+        let a = try offset(array: i, indices: indices, count: k, pc: pc)
+        let b = try offset(array: j, indices: second, count: l, pc: pc)
+        let u = environment.arrays[i], v = environment.arrays[j]
+        for (values, array) in [(u, i), (v, j)] where values.count != arrays[array].count {
+            throw LocatedFault(kind: .unboundArray(arrays[array].name), instruction: pc)
+        }
+        let size = k == 0 ? arrays[i].count : arrays[i].strides[k - 1]
+        return Semantics.dot(u[a..<(a + size)], v[b..<(b + size)])
     }
 
     /// The row-major offset selected by `count` indices, each rounded to the

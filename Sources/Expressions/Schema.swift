@@ -73,12 +73,20 @@ public struct Schema: Sendable {
         case constant(Double)
         /// A fixed array.
         case constantArray(ArraySlot, ArrayValue)
+        /// A grid coordinate of a scalar variable (``declareCoordinates(_:of:)``): `axis` 0, 1, 2 for `x y z`.
+        case coordinate(of: ScalarSlot, axis: Int)
+        /// A `let` binding (``declareBinding(_:source:)``) and the variables it needs.
+        case binding(needs: [String])
     }
 
     enum Entry: Sendable {
         case scalar(Int)
         case array(Int)
         case constant(Double)
+        /// Axis `axis` of the grid coordinates of scalar slot `slot`.
+        case coordinate(slot: Int, axis: Int)
+        /// `bindings[i]`.
+        case binding(Int)
     }
 
     private(set) var entries: [String: Entry] = [:]
@@ -88,6 +96,10 @@ public struct Schema: Sendable {
     private(set) var scalarNames: [String] = []
     private(set) var arrays: [ArrayLayout] = []
     private(set) var layout = LayoutToken()
+    /// The grid's shape `[W, H]` or `[W, H, D]` (``declareGrid(_:)``), else `nil`.
+    public private(set) var grid: [Int]?
+    /// The `let` bindings, in declaration order.
+    var bindings: [Binding] = []
 
     /// An empty schema.
     public init() {}
@@ -110,6 +122,19 @@ public struct Schema: Sendable {
               Lexer.keywords[name] == nil
         else { return false }
         return true
+    }
+
+    /// Records a new name that adds no slot (a coordinate, a binding): environments made
+    /// before stay compatible.
+    mutating func addEntry(_ name: String, _ entry: Entry) throws(ExpressionError) {
+        let token = layout
+        try add(name, entry)
+        layout = token
+    }
+
+    mutating func setGrid(_ shape: [Int]) {
+        grid = shape
+        layout = LayoutToken()
     }
 
     private mutating func add(_ name: String, _ entry: Entry) throws(ExpressionError) {
@@ -166,6 +191,8 @@ public struct Schema: Sendable {
         switch entry {
         case let .scalar(i): return .scalar(ScalarSlot(index: i))
         case let .constant(v): return .constant(v)
+        case let .coordinate(slot, axis): return .coordinate(of: ScalarSlot(index: slot), axis: axis)
+        case let .binding(i): return .binding(needs: bindings[i].needs)
         case let .array(i):
             let layout = arrays[i]
             if let values = layout.constant,
@@ -176,12 +203,22 @@ public struct Schema: Sendable {
         }
     }
 
-    /// The names visible in this view, variables first, each group in declaration order.
+    /// The names visible in this view: variables, then `let` bindings, then constants,
+    /// each group in declaration order.
     public var names: [String] {
         let visible = order.filter { !hidden.contains($0) }
-        let variables = visible.filter { if case .constant = entries[$0] { return false }; return !isConstantArray($0) }
+        let variables = visible.filter(isVariable)
+        let bindings = visible.filter { if case .binding = entries[$0] { return true }; return false }
         let constants = visible.filter { if case .constant = entries[$0] { return true }; return isConstantArray($0) }
-        return variables + constants
+        return variables + bindings + constants
+    }
+
+    func isVariable(_ name: String) -> Bool {
+        switch entries[name] {
+        case .scalar?, .coordinate?: return true
+        case let .array(i)?: return arrays[i].constant == nil
+        default: return false
+        }
     }
 
     private func isConstantArray(_ name: String) -> Bool {
@@ -189,12 +226,23 @@ public struct Schema: Sendable {
         return false
     }
 
+    /// The names visible in this view that are variables (scalar, coordinate, array), in declaration order.
+    public var variableNames: [String] { order.filter { !hidden.contains($0) && isVariable($0) } }
+
     /// A view of this schema in which the listed names are unavailable.
     /// The slot layout is unchanged, so environments remain compatible.
     public func hiding(_ names: some Sequence<String>) -> Schema {
         var copy = self
         for name in names where entries[name] != nil { copy.hidden.insert(name) }
+        copy.hideOrphanedCoordinates()
         return copy
+    }
+
+    /// Hides every coordinate whose base variable is hidden: `x` is available exactly where `s` is.
+    private mutating func hideOrphanedCoordinates() {
+        for (name, entry) in entries {
+            if case let .coordinate(slot, _) = entry, hidden.contains(scalarNames[slot]) { hidden.insert(name) }
+        }
     }
 
     /// A view in which the only available *variables* are `allowed`; constants
@@ -211,6 +259,7 @@ public struct Schema: Sendable {
             default: break
             }
         }
+        copy.hideOrphanedCoordinates()
         return copy
     }
 

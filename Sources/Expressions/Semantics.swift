@@ -113,6 +113,39 @@ enum Semantics {
         return Double.minimum(Double.maximum(x, lo), hi)
     }
 
+    /// Grid coordinate: `floor(v / divisor)` modulo `modulus` (exact for whole `v` below 2⁵³).
+    @inline(__always)
+    static func coordinate(_ v: Double, divisor: Double, modulus: Double) -> Double {
+        let q = (v / divisor).rounded(.down)
+        return q - modulus * (q / modulus).rounded(.down)
+    }
+
+    /// The index `x + W·y (+ W·H·z)` of a grid cell (each coordinate rounded to the
+    /// nearest integer), or `nil` when some coordinate is outside `0..<shape[d]`.
+    @inline(__always)
+    static func cell(_ coordinates: some Collection<Double>, shape: [Double]) -> Double? {
+        var index = 0.0, stride = 1.0
+        for (value, n) in zip(coordinates, shape) {
+            let r = value.rounded()
+            guard r >= 0, r < n else { return nil }
+            index += r * stride
+            stride *= n
+        }
+        return index
+    }
+
+    /// `Σ u[i]·v[i]`, in order.
+    @inline(__always)
+    static func dot(_ u: ArraySlice<Double>, _ v: ArraySlice<Double>) -> Double {
+        var total = 0.0
+        var j = v.startIndex
+        for x in u {
+            total += x * v[j]
+            j += 1
+        }
+        return total
+    }
+
     @inline(__always)
     static func reduce(_ op: ReduceOperation, _ values: ArraySlice<Double>) -> Double {
         switch op {
@@ -136,6 +169,8 @@ enum Semantics {
 enum Builtin: String, CaseIterable, Sendable {
     case abs, exp, log, sqrt, floor, ceil, min, max, mod, pow
     case `if`, clamp, sum
+    /// Grid functions (only with a grid, ``Schema/declareGrid(_:)``) and the dot product.
+    case cell, inside, dot
 
     static let allNames = allCases.map(\.rawValue)
 
@@ -143,16 +178,18 @@ enum Builtin: String, CaseIterable, Sendable {
     var arityDescription: String {
         switch self {
         case .abs, .exp, .log, .sqrt, .floor, .ceil, .sum: return "1"
-        case .mod, .pow: return "2"
+        case .mod, .pow, .dot: return "2"
         case .if, .clamp: return "3"
         case .min, .max: return "2 or more"
+        case .cell, .inside: return "2 or 3"
         }
     }
 
     func accepts(_ count: Int) -> Bool {
         switch self {
         case .abs, .exp, .log, .sqrt, .floor, .ceil, .sum: return count == 1
-        case .mod, .pow: return count == 2
+        case .mod, .pow, .dot: return count == 2
+        case .cell, .inside: return count == 2 || count == 3
         case .if, .clamp: return count == 3
         case .min, .max: return count >= 1
         }

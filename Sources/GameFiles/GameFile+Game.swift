@@ -90,7 +90,7 @@ extension GameFile {
                 try env.bind(slots.mu, to: mu)
                 return try expr.evaluate(in: env)
             } catch {
-                throw ModelError(field: "reward", message: error.message)
+                throw ModelError(field: "reward", message: error.fieldMessage)
             }
         }
     }
@@ -102,7 +102,7 @@ extension GameFile {
             do throws(ExpressionError) {
                 rho = try expr.evaluate(in: bind(s, a, mu))
             } catch {
-                throw ModelError(field: "ambiguity.radius", message: error.message)
+                throw ModelError(field: "ambiguity.radius", message: error.fieldMessage)
             }
             guard rho >= 0 else { throw ModelError(field: "ambiguity.radius", message: "found \(rho), expected a number >= 0") }
             return rho
@@ -136,7 +136,7 @@ extension GameFile {
         for t in 0..<n {
             env[bind.slots.t] = Double(t)
             let p: Double
-            do throws(ExpressionError) { p = try expr.evaluate(in: env) } catch { throw ModelError(field: field, message: error.message) }
+            do throws(ExpressionError) { p = try expr.evaluate(in: env) } catch { throw ModelError(field: field, message: error.fieldMessage) }
             guard p >= 0 else { throw ModelError(field: field, message: "found \(p), expected a probability >= 0", successor: t) }
             if p > 0 { idx.append(t); pr.append(p); total += p }
         }

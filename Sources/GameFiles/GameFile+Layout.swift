@@ -61,9 +61,13 @@ public struct GameLayout: Sendable, Hashable {
         }
     }
 
-    /// Reads the `layout` block (`nil` when absent) and checks it against the number of states.
-    static func read(_ node: DocumentNode?, r: FieldReader, stateCount n: Int) throws(GameFileError) -> GameLayout? {
-        guard let node, node.value != .null else { return nil }
+    /// Reads the `layout` block and checks it against the number of states and the grid
+    /// states, if any; without a block, a 2-D grid's own layout (origin top-left), else `nil`.
+    static func read(_ node: DocumentNode?, r: FieldReader, stateCount n: Int, grid states: [Int]? = nil) throws(GameFileError) -> GameLayout? {
+        guard let node, node.value != .null else {
+            guard let states, states.count == 2 else { return nil }
+            return GameLayout(width: states[0], height: states[1])
+        }
         let pairs = try r.object(node, "layout")
         try r.checkKeys(pairs, known: ["grid", "origin"], field: "layout")
         guard let grid = pairs.first(where: { $0.key == "grid" })?.value else {
@@ -76,6 +80,9 @@ public struct GameLayout: Sendable, Hashable {
         let height = try r.integer(items[1], "layout.grid[1]", range: 1...1_000_000)
         guard width * height == n else {
             throw r.error("layout.grid", grid, "found [\(width), \(height)] (\(width * height) cells), expected width · height = states (\(n))")
+        }
+        if let states, states != [width, height] {
+            throw r.error("layout.grid", grid, "found [\(width), \(height)], expected states.grid \(states) (or no layout block: a 2-D grid is its own layout)")
         }
         var origin = Origin.topLeft
         if let o = pairs.first(where: { $0.key == "origin" })?.value {

@@ -50,7 +50,7 @@ struct GameFileReader {
     }
 
     /// The schema: variables `s, a, t, mu`; constants `states`, `actions`, the names and the parameters.
-    func declareSchema(states: [String], statesNamed: Bool, actions: [String], actionsNamed: Bool) throws(GameFileError)
+    func declareSchema(states: [String], statesNamed: Bool, actions: [String], actionsNamed: Bool, grid: [Int]? = nil) throws(GameFileError)
         -> (schema: Schema, slots: GameFile.Slots, parameterArrays: [String: (shape: [Int], elements: [Double])]) {
         var schema = Schema()
         let slots: GameFile.Slots
@@ -71,7 +71,9 @@ struct GameFileReader {
                 }
             }
         }
+        if let grid { try declareGrid(grid, slots: slots, into: &schema) }
         let parameterArrays = try r.declareParameters(field("parameters"), into: &schema)
+        try declareBindings(into: &schema)
         return (schema, slots, parameterArrays)
     }
 
@@ -79,12 +81,11 @@ struct GameFileReader {
     static func compile(_ node: DocumentNode, _ fieldName: String, variables: [String], schema: Schema,
                         reader r: FieldReader) throws(GameFileError) -> CompiledExpression {
         let source = try r.expressionSource(node, fieldName)
+        let view = schema.restricted(toVariables: variables)
         do throws(ExpressionError) {
-            return try CompiledExpression(source, schema: schema.restricted(toVariables: variables))
+            return try CompiledExpression(source, schema: view)
         } catch {
-            let oneLine = source.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }.joined(separator: " ")
-            throw r.error(fieldName, node, "\(error.description) in '\(oneLine)'")
+            throw r.error(fieldName, node, compileMessage(error, field: fieldName, view: view, source: source))
         }
     }
 
@@ -124,7 +125,7 @@ struct GameFileReader {
         } catch {
             let message: String
             switch error {
-            case let .evaluation(s, t, e): message = "at s=\(stateNames[s]), t=\(stateNames[t]): \(e.message)"
+            case let .evaluation(s, t, e): message = "at s=\(stateNames[s]), t=\(stateNames[t]): \(e.fieldMessage)"
             case let .entry(s, t, c): message = "at s=\(stateNames[s]), t=\(stateNames[t]): found \(c), expected a finite number >= 0"
             case let .diagonal(s, c): message = "at s=t=\(stateNames[s]): found \(c), expected c(s, s) = 0"
             case let .zeroOffDiagonal(s, t): message = "at s=\(stateNames[s]), t=\(stateNames[t]): found 0, expected a number > 0 for s ≠ t"
@@ -145,7 +146,7 @@ struct GameFileReader {
         for t in stateNames.indices {
             env[slots.t] = Double(t)
             do throws(ExpressionError) { w[t] = try expression.evaluate(in: env) } catch {
-                throw r.error("ambiguity.weights", node, "at t=\(stateNames[t]): \(error.message)")
+                throw r.error("ambiguity.weights", node, "at t=\(stateNames[t]): \(error.fieldMessage)")
             }
             guard w[t].isFinite, w[t] > 0 else {
                 throw r.error("ambiguity.weights", node, "at t=\(stateNames[t]): found \(w[t]), expected a finite number > 0")

@@ -40,10 +40,11 @@ struct RowSetSource: Sendable {
         let spec = try PolyhedralSpec.parse(node, reader: r, field: "ambiguity")
         func compile(_ source: String, _ field: String, withT: Bool) throws(GameFileError) -> CompiledExpression {
             let variables = withT ? ["t", "s", "a", "mu"] : ["s", "a", "mu"]
+            let view = schema.restricted(toVariables: variables)
             do throws(ExpressionError) {
-                return try CompiledExpression(source, schema: schema.restricted(toVariables: variables))
+                return try CompiledExpression(source, schema: view)
             } catch {
-                throw r.error(field, node, "\(error.description) in '\(source)'")
+                throw r.error(field, node, GameFileReader.compileMessage(error, field: field, view: view, source: source))
             }
         }
         var moments: [(feature: CompiledExpression, radius: CompiledExpression, index: Int, radiusField: String)] = []
@@ -94,7 +95,7 @@ struct RowSetSource: Sendable {
         let n = p.count
         func scalar(_ e: CompiledExpression, _ field: String) throws(AmbiguityError) -> Double {
             do throws(ExpressionError) { return try e.evaluate(in: env) } catch {
-                throw .invalidArgument(field: field, message: error.message)
+                throw .invalidArgument(field: field, message: error.fieldMessage)
             }
         }
         func vector(_ e: CompiledExpression, _ field: String) throws(AmbiguityError) -> [Double] {
@@ -102,7 +103,7 @@ struct RowSetSource: Sendable {
             for t in 0..<n {
                 env[bind.slots.t] = Double(t)
                 do throws(ExpressionError) { out[t] = try e.evaluate(in: env) } catch {
-                    throw .invalidArgument(field: field, message: "at t=\(t): \(error.message)")
+                    throw .invalidArgument(field: field, message: "at t=\(t): \(error.fieldMessage)")
                 }
             }
             return out

@@ -122,8 +122,11 @@ public struct GameFile: Sendable {
     public let initial: [Double]?
     /// The `solver` block.
     public let solver: SolverSettings
-    /// The optional `layout` block (a grid of `width × height` cells), for figures.
+    /// The optional `layout` block (a grid of `width × height` cells), for figures; for a
+    /// 2-D grid game without one, the grid itself (origin top-left).
     public let layout: GameLayout?
+    /// The shape `[W, H]` or `[W, H, D]` of `states: {grid: …}`, else `nil`.
+    public let grid: [Int]?
 
     /// The number of states.
     public var stateCount: Int { stateNames.count }
@@ -160,7 +163,7 @@ public struct GameFile: Sendable {
     }
 
     /// The keys Docs/Format.md defines at the top level.
-    static let topKeys = ["name", "description", "states", "actions", "discount", "parameters", "reward",
+    static let topKeys = ["name", "description", "states", "actions", "discount", "parameters", "let", "reward",
                           "transition", "ambiguity", "population", "initial", "solver", "layout"]
 
     /// Reads and validates a game file: `.json` as JSON, anything else as YAML.
@@ -207,12 +210,12 @@ public struct GameFile: Sendable {
         let r = reader.r
         self.path = path
         (name, summary) = try reader.readNames()
-        (stateNames, statesNamed) = try r.space(try reader.required("states"), "states", limit: 1_000_000)
+        (stateNames, statesNamed, grid) = try reader.readStates()
         (actionNames, actionsNamed) = try r.space(try reader.required("actions"), "actions", limit: 10_000)
-        layout = try GameLayout.read(reader.field("layout"), r: r, stateCount: stateNames.count)
+        layout = try GameLayout.read(reader.field("layout"), r: r, stateCount: stateNames.count, grid: grid)
         discount = try reader.readDiscount()
         let declared = try reader.declareSchema(states: stateNames, statesNamed: statesNamed,
-                                                actions: actionNames, actionsNamed: actionsNamed)
+                                                actions: actionNames, actionsNamed: actionsNamed, grid: grid)
         let schema = declared.schema
         self.schema = schema
         slots = declared.slots
