@@ -161,4 +161,40 @@ import TestSupport
             }
         }
     }
+    /// `states: {grid: [width, height]}` may name parameters (so that `--param width=…`
+    /// resizes the grid): a parameter named like a grid constant at its own position is
+    /// that constant. Names that are not parameters, non-whole or zero sizes and a
+    /// parameter named like another side's constant are load-time errors naming the field.
+    @Test func gridSidesFromParameters() throws {
+        let text = """
+        name: g
+        states: {grid: [width, height]}
+        actions: [stay, right]
+        discount: 0.9
+        parameters: {width: 4, height: 3}
+        reward: "-abs(x - (width - 1)) - 0.1 * (a == right) + 0 * height"
+        transition: "t == if(a == right and inside(x + 1, y), cell(x + 1, y), s)"
+
+        """
+        let (file, game) = try loadGame(text)
+        #expect(file.stateCount == 12 && file.grid == [4, 3])
+        let snapshot = try game.snapshot(at: uniform(12))
+        // s = 5 is (1, 1): reward -|1 - 3|; moving right lands on (2, 1) = 6.
+        #expect(snapshot.rewards[snapshot.row(5, 0)] == -2)
+        #expect(snapshot.kernels[snapshot.row(5, 1)].dense(count: 12)[6] == 1)
+        let wide = try GameFile.parse(text: text, path: "g.yaml", overrides: GameOverrides(parameters: [
+            ParameterOverride(name: "width", shape: [], elements: [7]),
+        ]))
+        #expect(wide.stateCount == 21 && wide.grid == [7, 3])
+        let cases: [(String, String, String)] = [
+            ("grid: [width, height]", "grid: [w, 3]", "states.grid[0]"),
+            ("width: 4", "width: 2.5", "states.grid[0] (parameter 'width')"),
+            ("height: 3", "height: 0", "states.grid[1] (parameter 'height')"),
+            ("grid: [width, height]", "grid: [height, width]", "parameters.width"),
+        ]
+        for (old, new, field) in cases {
+            let error = loadError(text.replacingOccurrences(of: old, with: new))
+            #expect(error?.field == field, "\(new): \(error?.description ?? "loaded")")
+        }
+    }
 }
