@@ -9,7 +9,8 @@
 //                 bit for bit by compare.py
 //   GarnetSolve   a small CLI: build a garnet, solve its equilibrium, print JSON
 //                 (used by compare.py for the numpy comparison and the 10,000-state check)
-//   InnerProblems, Sweeps, Equilibrium, Stationary   ordo-one/benchmark suites (Benchmarks/<name>)
+//   InnerProblems, Sweeps, Equilibrium, Stationary, KernelEvaluation
+//                 ordo-one/benchmark suites (Benchmarks/<name>)
 import PackageDescription
 
 let benchmarkTarget: (String, [Target.Dependency]) -> Target = { name, deps in
@@ -61,6 +62,11 @@ let package = Package(
         benchmarkTarget("Stationary", [
             .product(name: "Ambiguity", package: "RobustMFG"),
             .product(name: "MeanField", package: "RobustMFG"),
+        ]),
+        benchmarkTarget("KernelEvaluation", [
+            .product(name: "Ambiguity", package: "RobustMFG"),
+            .product(name: "MeanField", package: "RobustMFG"),
+            .product(name: "GameFiles", package: "RobustMFG"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -109,7 +109,8 @@ extension GameFile {
         }
     }
 
-    /// `transition`: the stored rows, or the expression evaluated for every `t` at `(s, a, μ)`.
+    /// `transition`: the stored rows, the expression evaluated for every `t` at `(s, a, μ)`,
+    /// or the listed successors (`O(k)` per row).
     func kernelFunction(_ bind: RowBinder) -> (function: MeanFieldGame.KernelFunction, dependsOnMeanField: Bool) {
         switch transition {
         case let .rows(rows):
@@ -121,6 +122,12 @@ extension GameFile {
                 try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, s, a, mu)
             }
             return (function, expr.depends(on: "mu"))
+        case let .successors(rule):
+            let n = stateCount
+            let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
+                try rule.row(states: n, bind: bind, s, a, mu)
+            }
+            return (function, rule.dependsOnMeanField)
         }
     }
 

@@ -11,10 +11,11 @@ extension GameFile {
     /// The arrays declared under `parameters`, by name.
     typealias ParameterArrays = [String: (shape: [Int], elements: [Double])]
 
-    /// Reads `transition`: an expression, `{expr, normalize}`, `{table}` or `{sparse}`.
+    /// Reads `transition`: an expression, `{expr, normalize}`, `{table}`, `{sparse}`,
+    /// `{successors, normalize}` or `{next, noise}`.
     static func readTransition(
         _ node: DocumentNode, r: FieldReader, n: Int, m: Int, stateNames: [String], actionNames: [String],
-        parameterArrays: ParameterArrays,
+        parameterArrays: ParameterArrays, noiseSlot: ScalarSlot? = nil,
         compile: (DocumentNode, String, [String]) throws(GameFileError) -> CompiledExpression
     ) throws(GameFileError) -> TransitionSource {
         let entries = Double(n) * Double(m) * Double(n)
@@ -28,6 +29,10 @@ extension GameFile {
             try checkSize("transition")
             return .expression(try compile(node, "transition", ["s", "a", "t", "mu"]), normalize: false)
         case let .object(pairs):
+            if isSuccessorForm(pairs) {
+                return .successors(try readSuccessorRule(node, pairs: pairs, r: r, noiseSlot: noiseSlot,
+                                                         parameterArrays: parameterArrays, compile: compile))
+            }
             try r.checkKeys(pairs, known: ["expr", "normalize", "table", "sparse"], field: "transition")
             func sub(_ k: String) -> DocumentNode? { pairs.first { $0.key == k }?.value }
             let normalize = try readTransitionKind(node, r: r, sub: sub)
@@ -43,9 +48,9 @@ extension GameFile {
                 return .rows(try readSparse(sp, r: r, n: n, m: m, stateNames: stateNames, actionNames: actionNames,
                                             parameterArrays: parameterArrays))
             }
-            throw r.error("transition", node, "expected expr, table or sparse")
+            throw r.error("transition", node, "expected expr, table, sparse, successors or next")
         default:
-            throw r.error("transition", node, "found \(node.value.kindDescription), expected an expression, {expr: …, normalize: …}, {table: P} or {sparse: E}")
+            throw r.error("transition", node, "found \(node.value.kindDescription), expected an expression, {expr: …, normalize: …}, {table: P}, {sparse: E}, {successors: […]} or {next: E, noise: …}")
         }
     }
 
@@ -56,7 +61,7 @@ extension GameFile {
         let kinds = ["expr", "table", "sparse"].filter { sub($0) != nil }
         guard kinds.count == 1 else {
             throw r.error("transition", node, kinds.isEmpty
-                ? "found a mapping without expr, table or sparse, expected exactly one of them"
+                ? "found a mapping without expr, table, sparse, successors or next, expected exactly one of them"
                 : "found \(kinds.joined(separator: " and ")), expected exactly one of expr, table, sparse")
         }
         guard let nz = sub("normalize") else { return false }
@@ -170,5 +175,18 @@ extension GameFile {
             out.append(SparseDistribution(indices: idx, probabilities: pr))
         }
         return out
+    }
+}
+
+extension GameFile {
+    /// Declares the noise variable `e` when `transition` is `{next, noise}` (only then, so
+    /// that other games may still name a parameter `e`).
+    static func declareNoise(_ transition: DocumentNode?, into schema: inout Schema, r: FieldReader) throws(GameFileError) -> ScalarSlot? {
+        guard usesNoise(transition) else { return nil }
+        do throws(ExpressionError) {
+            return try schema.declareScalar("e")
+        } catch {
+            throw r.error("transition.noise", transition, "the noise variable e cannot be declared: \(error.message) (rename the parameter e)")
+        }
     }
 }

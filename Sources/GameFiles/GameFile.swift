@@ -31,11 +31,20 @@ public struct GameOverrides: Sendable, Hashable {
     public var population: PopulationModel?
     /// `solver.inner`.
     public var inner: InnerMethod?
+    /// Parameters replaced for one run (`--param NAME=VALUE`), applied in order; each
+    /// must name a parameter the file declares.
+    public var parameters: [ParameterOverride]
+    /// `initial`, the starting mean field (`--initial FILE`): checked like the file's own
+    /// value (`n` entries `≥ 0` summing to 1 within `1e-9`), errors naming `--initial`.
+    public var initial: [Double]?
 
     /// No overrides.
     public init(set: AmbiguityKind? = nil, radius: String? = nil, support: SupportRestriction? = nil, temperature: Double? = nil,
                 method: EquilibriumMethod? = nil, damping: Double? = nil, learningRate: Double? = nil, tolerance: Double? = nil,
-                maxIterations: Int? = nil, population: PopulationModel? = nil, inner: InnerMethod? = nil) {
+                maxIterations: Int? = nil, population: PopulationModel? = nil, inner: InnerMethod? = nil,
+                parameters: [ParameterOverride] = [], initial: [Double]? = nil) {
+        self.parameters = parameters
+        self.initial = initial
         self.set = set
         self.radius = radius
         self.support = support
@@ -50,7 +59,8 @@ public struct GameOverrides: Sendable, Hashable {
     }
 
     /// A canonical description of the overrides other than the set and the radius
-    /// (`key=value` joined by `;`, empty for none): part of a sweep shard's identity,
+    /// (`key=value` joined by `;`, empty for none; parameters as `param.NAME=…` and the
+    /// initial mean field by a digest of its values): part of a sweep shard's identity,
     /// so that shards solved with different settings are never merged.
     public var solverKey: String {
         var parts: [String] = []
@@ -63,6 +73,8 @@ public struct GameOverrides: Sendable, Hashable {
         if let population { parts.append("population=\(population.rawValue)") }
         if let learningRate { parts.append("learningRate=\(learningRate)") }
         if let inner { parts.append("inner=\(inner.rawValue)") }
+        for p in parameters { parts.append("param.\(p.name)=\(p.canonicalValue)") }
+        if let initial { parts.append("initial=\(ParameterOverride.digest(shape: [initial.count], elements: initial))") }
         return parts.joined(separator: ";")
     }
 }
@@ -160,6 +172,7 @@ public struct GameFile: Sendable {
     enum TransitionSource: Sendable {
         case expression(CompiledExpression, normalize: Bool)
         case rows([SparseDistribution])  // index s * m + a
+        case successors(SuccessorRule)
     }
 
     /// The keys Docs/Format.md defines at the top level.
@@ -184,14 +197,16 @@ public struct GameFile: Sendable {
     public static func parse(text: String, path: String, json: Bool = false,
                              overrides: GameOverrides = GameOverrides()) throws(GameFileError) -> GameFile {
         var root = try DocumentReader.parseRoot(text: text, path: path, json: json, reference: "Docs/Format.md")
-        applyOverrides(overrides, to: &root)
-        return try GameFile(root: root, path: path)
+        try applyOverrides(overrides, to: &root, path: path)
+        return try GameFile(root: root, path: path, initialField: overrides.initial == nil ? "initial" : "--initial")
     }
 
-    static func applyOverrides(_ o: GameOverrides, to root: inout DocumentNode) {
+    static func applyOverrides(_ o: GameOverrides, to root: inout DocumentNode, path: String) throws(GameFileError) {
         func set(_ path: [String], _ value: DocumentValue) {
             root = root.setting(path, DocumentNode(value))
         }
+        try applyParameters(o.parameters, to: &root, path: path)
+        if let v = o.initial { set(["initial"], ParameterOverride.node(shape: [v.count], elements: v)) }
         if let v = o.set { set(["ambiguity", "set"], .string(v.rawValue)) }
         if let v = o.radius { set(["ambiguity", "radius"], Double(v).map { .number($0) } ?? .string(v)) }
         if let v = o.support { set(["ambiguity", "support"], .string(v.rawValue)) }
@@ -205,7 +220,24 @@ public struct GameFile: Sendable {
         if let v = o.inner { set(["solver", "inner"], .string(v.rawValue)) }
     }
 
-    init(root: DocumentNode, path: String) throws(GameFileError) {
+    /// Replaces `parameters.NAME` for every override; a name the file does not declare is an
+    /// error listing the names it does.
+    static func applyParameters(_ overrides: [ParameterOverride], to root: inout DocumentNode, path: String) throws(GameFileError) {
+        guard !overrides.isEmpty else { return }
+        var known: [String] = []
+        if case let .object(top) = root.value, let p = top.first(where: { $0.key == "parameters" })?.value, case let .object(ps) = p.value {
+            known = ps.map(\.key)
+        }
+        for o in overrides {
+            guard known.contains(o.name) else {
+                let list = known.isEmpty ? "the file declares no parameters" : "known: \(known.joined(separator: ", "))"
+                throw GameFileError(file: path, field: "--param", message: "'\(o.name)' is not a parameter of the game (\(list))")
+            }
+            root = root.setting(["parameters", o.name], DocumentNode(ParameterOverride.node(shape: o.shape, elements: o.elements)))
+        }
+    }
+
+    init(root: DocumentNode, path: String, initialField: String = "initial") throws(GameFileError) {
         let reader = try GameFileReader(root: root, path: path)
         let r = reader.r
         self.path = path
@@ -216,7 +248,8 @@ public struct GameFile: Sendable {
         discount = try reader.readDiscount()
         let declared = try reader.declareSchema(states: stateNames, statesNamed: statesNamed,
                                                 actions: actionNames, actionsNamed: actionsNamed, grid: grid)
-        let schema = declared.schema
+        var schema = declared.schema
+        let noiseSlot = try Self.declareNoise(reader.field("transition"), into: &schema, r: r)
         self.schema = schema
         slots = declared.slots
         func compile(_ node: DocumentNode, _ fieldName: String, variables: [String]) throws(GameFileError) -> CompiledExpression {
@@ -233,9 +266,9 @@ public struct GameFile: Sendable {
         radiusSource = source?.summary ?? amb.2
         transition = try Self.readTransition(try reader.required("transition"), r: r, n: stateNames.count, m: actionNames.count,
                                              stateNames: stateNames, actionNames: actionNames,
-                                             parameterArrays: declared.parameterArrays, compile: compile)
+                                             parameterArrays: declared.parameterArrays, noiseSlot: noiseSlot, compile: compile)
         population = try reader.readPopulation()
-        initial = try r.distribution(reader.field("initial"), "initial", count: stateNames.count)
+        initial = try r.distribution(reader.field("initial"), initialField, count: stateNames.count)
         solver = try reader.readSolver()
     }
 

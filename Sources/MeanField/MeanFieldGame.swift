@@ -271,8 +271,10 @@ public struct MeanFieldGame: Sendable {
         return try evaluate(at: meanField)
     }
 
-    /// Evaluates every function at `mu`, in a fixed order (rewards, kernels, radii, each by
-    /// increasing row `s·m + a`), so the first failure reported is the same on every run.
+    /// Evaluates every function at `mu`, in a fixed order (rewards, kernels, radii); each is
+    /// evaluated over its rows in parallel when there are enough (``ParallelRows``), and
+    /// reports the failure of its lowest row `s·m + a`, so the first failure reported is the
+    /// same on every run.
     private func evaluate(at mu: [Double]) throws(MeanFieldError) -> GameSnapshot {
         let rewards = try evaluateRewards(at: mu)
         let kernels: [SparseDistribution]
@@ -288,47 +290,38 @@ public struct MeanFieldGame: Sendable {
 
     /// `r(s, a, μ)` for every row, each checked finite.
     private func evaluateRewards(at mu: [Double]) throws(MeanFieldError) -> [Double] {
-        let n = stateCount, m = actionCount
-        var rewards = [Double](repeating: 0, count: n * m)
-        for s in 0..<n {
-            for a in 0..<m {
-                let r: Double
-                do throws(ModelError) { r = try rewardFunction(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
-                guard r.isFinite else { throw .invalidReward(state: s, action: a, value: r) }
-                rewards[s * m + a] = r
-            }
+        let m = actionCount, reward = rewardFunction
+        return try ParallelRows.map(count: stateCount * m, fill: 0) { row throws(MeanFieldError) in
+            let s = row / m, a = row % m
+            let r: Double
+            do throws(ModelError) { r = try reward(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
+            guard r.isFinite else { throw .invalidReward(state: s, action: a, value: r) }
+            return r
         }
-        return rewards
     }
 
     /// `P̂(·|s, a, μ)` for every row, each validated (zero entries dropped).
     private func evaluateKernels(at mu: [Double]) throws(MeanFieldError) -> [SparseDistribution] {
-        let n = stateCount, m = actionCount
-        var ks: [SparseDistribution] = []
-        ks.reserveCapacity(n * m)
-        for s in 0..<n {
-            for a in 0..<m {
-                let row: SparseDistribution
-                do throws(ModelError) { row = try kernelFunction(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
-                ks.append(try Self.validatedRow(row, state: s, action: a, stateCount: n))
-            }
+        let n = stateCount, m = actionCount, kernel = kernelFunction
+        let empty = SparseDistribution(indices: [], probabilities: [])
+        return try ParallelRows.map(count: n * m, fill: empty) { row throws(MeanFieldError) in
+            let s = row / m, a = row % m
+            let p: SparseDistribution
+            do throws(ModelError) { p = try kernel(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
+            return try Self.validatedRow(p, state: s, action: a, stateCount: n)
         }
-        return ks
     }
 
     /// `ρ(s, a, μ)` for every row, each checked finite and `≥ 0`.
     private func evaluateRadii(at mu: [Double]) throws(MeanFieldError) -> [Double] {
-        let n = stateCount, m = actionCount
-        var rs = [Double](repeating: 0, count: n * m)
-        for s in 0..<n {
-            for a in 0..<m {
-                let rho: Double
-                do throws(ModelError) { rho = try radiusFunction(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
-                guard rho.isFinite, rho >= 0 else { throw .invalidRadius(state: s, action: a, value: rho) }
-                rs[s * m + a] = rho
-            }
+        let m = actionCount, radius = radiusFunction
+        return try ParallelRows.map(count: stateCount * m, fill: 0) { row throws(MeanFieldError) in
+            let s = row / m, a = row % m
+            let rho: Double
+            do throws(ModelError) { rho = try radius(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
+            guard rho.isFinite, rho >= 0 else { throw .invalidRadius(state: s, action: a, value: rho) }
+            return rho
         }
-        return rs
     }
 
     static func validatedRow(_ row: SparseDistribution, state s: Int, action a: Int, stateCount n: Int) throws(MeanFieldError) -> SparseDistribution {

@@ -6,7 +6,8 @@
 /// rethrows it as ``MeanFieldError/model(state:action:error:)`` with the row that
 /// failed, so the first failure of an evaluation stops the solve with its own
 /// message. Rows are evaluated in a fixed order (every reward, then every kernel,
-/// then every radius, each by increasing `s·m + a`), on one thread, so the error
+/// then every radius, each reporting its lowest failing row `s·m + a`, also when the
+/// rows are evaluated in parallel), so the error
 /// reported for a given game and `μ` does not depend on scheduling.
 public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The field of the model that failed, as its author names it (`reward`,

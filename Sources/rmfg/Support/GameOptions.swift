@@ -33,6 +33,13 @@ struct SolverOverrideOptions: ParsableArguments {
     @Option(help: "Override solver.inner: closed-form (default) or lp (every inner problem solved by GLPK).")
     var inner: Choice<InnerMethod>?
 
+    @Option(name: .customLong("param"), parsing: .unconditionalSingleValue,
+            help: "Replace parameter NAME for this run: NAME=VALUE, a number or a JSON array (repeatable).")
+    var param: [String] = []
+
+    @Option(parsing: .unconditional, help: "The starting mean field: a vector of n probabilities (.npy, CSV or JSON).")
+    var initial: String?
+
     /// These overrides, with the ambiguity set and radius of the file (or of `set`/`radius`).
     ///
     /// - Throws: ``InputError`` naming the flag of an invalid choice.
@@ -40,7 +47,21 @@ struct SolverOverrideOptions: ParsableArguments {
         GameOverrides(set: set, radius: radius, support: try support.value(flag: "--support"), temperature: temperature,
                       method: try method.value(flag: "--method"), damping: damping, learningRate: learningRate,
                       tolerance: tolerance, maxIterations: maxIterations,
-                      population: try population.value(flag: "--population"), inner: try inner.value(flag: "--inner"))
+                      population: try population.value(flag: "--population"), inner: try inner.value(flag: "--inner"),
+                      parameters: try parameterOverrides(), initial: try initialMeanField())
+    }
+
+    /// `--param` values, parsed by ``ParameterOverride/parse(_:)``.
+    func parameterOverrides() throws -> [ParameterOverride] {
+        try param.map { text in
+            do throws(GameFileError) { return try ParameterOverride.parse(text) } catch { throw InputError(error.description) }
+        }
+    }
+
+    /// The `--initial` vector, read by ``GameOverrides/readInitial(path:)`` (checked when the game loads).
+    func initialMeanField() throws -> [Double]? {
+        guard let initial else { return nil }
+        do throws(GameFileError) { return try GameOverrides.readInitial(path: initial) } catch { throw InputError(error.description) }
     }
 }
 

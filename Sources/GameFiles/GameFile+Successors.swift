@@ -1,0 +1,213 @@
+import Ambiguity
+import Expressions
+import MeanField
+
+/// A transition given as a short list of (target, weight) expressions per row:
+/// `{successors: [{to, p}, …], normalize}` or `{next: E, noise: {values, probabilities}}`
+/// (the noise form is the list with entry `k` = `(E at e = values[k], probabilities[k])`).
+/// A row costs `O(k)` evaluations, so a game costs `O(n·m·k)` per mean field.
+struct SuccessorRule: Sendable {
+    /// One listed successor.
+    struct Entry: Sendable {
+        /// The target state (rounded for noise, required whole for successors).
+        let to: CompiledExpression
+        /// Its weight.
+        let p: CompiledExpression
+        /// The noise value `e` bound while `to` is evaluated (noise form only).
+        let noise: Double?
+    }
+
+    let entries: [Entry]
+    /// Divide each row by its sum instead of requiring 1.
+    let normalize: Bool
+    /// Whether this is the `{next, noise}` form (targets rounded, fields named after it).
+    let isNoise: Bool
+    /// The slot of `e` (noise form only).
+    let noiseSlot: ScalarSlot?
+
+    /// Whether any expression reads `mu`.
+    var dependsOnMeanField: Bool { entries.contains { $0.to.depends(on: "mu") || $0.p.depends(on: "mu") } }
+
+    /// The field a row's sum is reported under.
+    var sumField: String { isNoise ? "transition.noise.probabilities" : "transition.successors" }
+    func weightField(_ k: Int) -> String { isNoise ? "transition.noise.probabilities[\(k)]" : "transition.successors[\(k)].p" }
+    func targetField(_ k: Int) -> String { isNoise ? "transition.next" : "transition.successors[\(k)].to" }
+
+    /// Row `P̂(·|s, a, μ)`: increasing targets, coinciding targets added, zero weights dropped.
+    ///
+    /// - Throws: ``ModelError`` naming the field: an evaluation that fails, a weight that is
+    ///   not finite and `≥ 0`, a target of positive weight that is not finite, not whole
+    ///   (successors) or outside `0..<n`, a row that does not sum to 1 (or to a positive
+    ///   number when normalizing).
+    func row(states n: Int, bind: GameFile.RowBinder, _ s: Int, _ a: Int, _ mu: [Double]) throws(ModelError) -> SparseDistribution {
+        var env: Environment
+        do throws(ExpressionError) { env = try bind(s, a, mu) } catch { throw ModelError(field: sumField, message: error.message) }
+        var idx: [Int] = [], pr: [Double] = []
+        idx.reserveCapacity(entries.count)
+        pr.reserveCapacity(entries.count)
+        var total = 0.0
+        for k in entries.indices {
+            let w = try weight(k, env)
+            guard w > 0 else { continue }
+            let t = try target(k, weight: w, states: n, &env)
+            total += w
+            if let j = idx.firstIndex(of: t) { pr[j] += w } else { idx.append(t); pr.append(w) }
+        }
+        if normalize {
+            guard total > 0 else { throw ModelError(field: sumField, message: "the weights sum to 0, expected a positive sum to normalize") }
+            for j in pr.indices { pr[j] /= total }
+        } else if abs(total - 1) > GameFile.rowTolerance {
+            let hint = isNoise ? "" : "; use transition.normalize: true to divide by the sum"
+            throw ModelError(field: sumField, message: "the row sums to \(total), expected 1 (within 1e-9\(hint))")
+        }
+        Self.sort(&idx, &pr)
+        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+
+    /// Entry `k`'s weight, checked finite and `≥ 0`.
+    @inline(__always)
+    private func weight(_ k: Int, _ env: Environment) throws(ModelError) -> Double {
+        let w: Double
+        do throws(ExpressionError) { w = try entries[k].p.evaluate(in: env) } catch {
+            throw ModelError(field: weightField(k), message: error.message)
+        }
+        guard w.isFinite, w >= 0 else {
+            throw ModelError(field: weightField(k), message: "found \(DocumentValue.format(w)), expected a \(isNoise ? "probability" : "weight") >= 0")
+        }
+        return w
+    }
+
+    /// Entry `k`'s target state (of positive weight `w`), checked in `0..<n`.
+    @inline(__always)
+    private func target(_ k: Int, weight w: Double, states n: Int, _ env: inout Environment) throws(ModelError) -> Int {
+        let entry = entries[k]
+        var at = ""
+        if let e = entry.noise, let noiseSlot {
+            env[noiseSlot] = e
+            at = "e=\(DocumentValue.format(e)): "
+        }
+        let x: Double
+        do throws(ExpressionError) { x = try entry.to.evaluate(in: env) } catch {
+            throw ModelError(field: targetField(k), message: at + error.message)
+        }
+        let t = isNoise ? x.rounded() : x
+        guard t.isFinite, t == t.rounded(), t >= 0, t < Double(n) else {
+            let what = isNoise ? "probability" : "weight"
+            throw ModelError(field: targetField(k),
+                             message: at + "found the next state \(DocumentValue.format(x)) with \(what) \(DocumentValue.format(w)), expected a whole number in 0..<\(n) (a target may be outside only where its \(what) is 0)")
+        }
+        return Int(t)
+    }
+
+    /// Sorts the pairs by index (insertion sort: rows are short and often nearly sorted).
+    @inline(__always)
+    static func sort(_ idx: inout [Int], _ pr: inout [Double]) {
+        guard idx.count > 1 else { return }
+        for i in 1..<idx.count {
+            let t = idx[i], p = pr[i]
+            var j = i - 1
+            while j >= 0, idx[j] > t {
+                idx[j + 1] = idx[j]
+                pr[j + 1] = pr[j]
+                j -= 1
+            }
+            idx[j + 1] = t
+            pr[j + 1] = p
+        }
+    }
+}
+
+extension GameFile {
+    /// The keys of a `transition` mapping in the `{successors}` or `{next, noise}` form, or
+    /// `nil` when the mapping has neither.
+    static func isSuccessorForm(_ pairs: [(key: String, value: DocumentNode)]) -> Bool {
+        pairs.contains { $0.key == "successors" || $0.key == "next" || $0.key == "noise" }
+    }
+
+    /// Whether a `transition` node uses the noise form (so the schema declares `e`).
+    static func usesNoise(_ node: DocumentNode?) -> Bool {
+        guard let node, case let .object(pairs) = node.value else { return false }
+        return pairs.contains { $0.key == "next" || $0.key == "noise" }
+    }
+
+    /// Reads `{successors: [{to, p}, …], normalize}` or `{next, noise: {values, probabilities}}`.
+    static func readSuccessorRule(
+        _ node: DocumentNode, pairs: [(key: String, value: DocumentNode)], r: FieldReader, noiseSlot: ScalarSlot?,
+        parameterArrays: ParameterArrays,
+        compile: (DocumentNode, String, [String]) throws(GameFileError) -> CompiledExpression
+    ) throws(GameFileError) -> SuccessorRule {
+        func sub(_ k: String) -> DocumentNode? { pairs.first { $0.key == k }?.value }
+        if sub("successors") != nil {
+            try r.checkKeys(pairs, known: ["successors", "normalize"], field: "transition")
+            let normalize = try sub("normalize").map { n throws(GameFileError) in try r.bool(n, "transition.normalize") } ?? false
+            return SuccessorRule(entries: try readSuccessorEntries(sub("successors") ?? node, r: r, compile: compile),
+                                 normalize: normalize, isNoise: false, noiseSlot: nil)
+        }
+        try r.checkKeys(pairs, known: ["next", "noise"], field: "transition")
+        guard let next = sub("next") else { throw r.error("transition.next", node, "missing, expected the next state for noise value e (an expression in s, a, mu, e)") }
+        guard let noise = sub("noise") else { throw r.error("transition.noise", node, "missing, expected {values: [...], probabilities: [...]}") }
+        let to = try compile(next, "transition.next", ["s", "a", "mu", "e"])
+        let (values, probabilities) = try readNoise(noise, r: r, parameterArrays: parameterArrays, compile: compile)
+        let entries = zip(values, probabilities).map { SuccessorRule.Entry(to: to, p: $0.1, noise: $0.0) }
+        return SuccessorRule(entries: entries, normalize: false, isNoise: true, noiseSlot: noiseSlot)
+    }
+
+    /// `transition.successors`: a non-empty list of `{to, p}` expressions in `s, a, mu`.
+    private static func readSuccessorEntries(
+        _ node: DocumentNode, r: FieldReader,
+        compile: (DocumentNode, String, [String]) throws(GameFileError) -> CompiledExpression
+    ) throws(GameFileError) -> [SuccessorRule.Entry] {
+        guard case let .array(items) = node.value, !items.isEmpty else {
+            throw r.error("transition.successors", node, "found \(node.value.kindDescription), expected a non-empty list of {to: E, p: F}")
+        }
+        var entries: [SuccessorRule.Entry] = []
+        for (k, item) in items.enumerated() {
+            let field = "transition.successors[\(k)]"
+            let keys = try r.object(item, field)
+            try r.checkKeys(keys, known: ["to", "p"], field: field)
+            guard let to = keys.first(where: { $0.key == "to" })?.value else { throw r.error("\(field).to", item, "missing, expected the target state (an expression in s, a, mu)") }
+            guard let p = keys.first(where: { $0.key == "p" })?.value else { throw r.error("\(field).p", item, "missing, expected the weight (an expression in s, a, mu)") }
+            entries.append(SuccessorRule.Entry(to: try compile(to, "\(field).to", ["s", "a", "mu"]),
+                                               p: try compile(p, "\(field).p", ["s", "a", "mu"]), noise: nil))
+        }
+        return entries
+    }
+
+    /// `transition.noise`: `values` (numbers, or an array parameter) and as many
+    /// `probabilities` (numbers or expressions in `s, a, mu`, or an array parameter).
+    private static func readNoise(
+        _ node: DocumentNode, r: FieldReader, parameterArrays: ParameterArrays,
+        compile: (DocumentNode, String, [String]) throws(GameFileError) -> CompiledExpression
+    ) throws(GameFileError) -> (values: [Double], probabilities: [CompiledExpression]) {
+        let pairs = try r.object(node, "transition.noise")
+        try r.checkKeys(pairs, known: ["values", "probabilities"], field: "transition.noise")
+        guard let valuesNode = pairs.first(where: { $0.key == "values" })?.value else {
+            throw r.error("transition.noise.values", node, "missing, expected a list of numbers")
+        }
+        guard let probNode = pairs.first(where: { $0.key == "probabilities" })?.value else {
+            throw r.error("transition.noise.probabilities", node, "missing, expected one probability per value")
+        }
+        let values = try resolveArray(valuesNode, "transition.noise.values", r: r, parameterArrays: parameterArrays)
+        guard values.shape.count == 1, !values.elements.isEmpty else {
+            throw r.error("transition.noise.values", valuesNode, "has shape \(values.shape), expected a non-empty list of numbers")
+        }
+        var probabilities: [CompiledExpression] = []
+        if case let .array(items) = probNode.value {
+            for (k, item) in items.enumerated() {
+                probabilities.append(try compile(item, "transition.noise.probabilities[\(k)]", ["s", "a", "mu"]))
+            }
+        } else {
+            let array = try resolveArray(probNode, "transition.noise.probabilities", r: r, parameterArrays: parameterArrays)
+            guard array.shape.count == 1 else {
+                throw r.error("transition.noise.probabilities", probNode, "has shape \(array.shape), expected a list")
+            }
+            for (k, p) in array.elements.enumerated() {
+                probabilities.append(try compile(DocumentNode(.number(p)), "transition.noise.probabilities[\(k)]", []))
+            }
+        }
+        guard probabilities.count == values.elements.count else {
+            throw r.error("transition.noise.probabilities", probNode, "\(probabilities.count) probabilities for \(values.elements.count) values, expected one per value")
+        }
+        return (values.elements, probabilities)
+    }
+}
