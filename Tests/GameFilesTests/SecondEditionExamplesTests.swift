@@ -197,4 +197,36 @@ import TestSupport
             #expect(error?.field == field, "\(new): \(error?.description ?? "loaded")")
         }
     }
+
+    /// A `let` binding may use the noise variable `e` of a `{next, noise}` transition (bindings
+    /// are declared after `e`); `next` using it equals `next` written out, and a field without
+    /// `e` that uses it is an error naming the binding and `e`. (Before the fix, `roll` below
+    /// was an unknown name `e`.)
+    @Test func letBindingMayUseTheNoiseVariable() throws {
+        let text = """
+        name: noisy
+        states: 5
+        actions: [left, right]
+        discount: 0.9
+        let:
+          shift: "e * (2 * a - 1)"
+        reward: "-abs(s - 2)"
+        transition:
+          next: "clamp(s + shift, 0, states - 1)"
+          noise: {values: [0, 1, 2], probabilities: [0.2, 0.5, 0.3]}
+
+        """
+        let (_, game) = try loadGame(text)
+        let (_, plain) = try loadGame(text.replacingOccurrences(of: "s + shift", with: "s + e * (2 * a - 1)"))
+        let mu = uniform(5)
+        let (a, b) = (try game.snapshot(at: mu), try plain.snapshot(at: mu))
+        for row in 0..<10 {
+            #expect(a.kernels[row].dense(count: 5) == b.kernels[row].dense(count: 5))
+        }
+        // s = 1, right: 1 + 0, 1 + 1, 1 + 2 with 0.2, 0.5, 0.3.
+        #expect(a.kernels[a.row(1, 1)].dense(count: 5) == [0, 0.2, 0.5, 0.3, 0])
+        let error = loadError(text.replacingOccurrences(of: "reward: \"-abs(s - 2)\"", with: "reward: \"-abs(s - 2) + shift\""))
+        #expect(error?.field == "reward" && error?.message.contains("shift") == true && error?.message.contains("e") == true,
+                "\(error?.description ?? "loaded")")
+    }
 }
