@@ -46,11 +46,13 @@ struct SecondEditionExamplesCommandTests {
         #expect((j["maxRowSupport"] as? Int ?? 0) <= 2)
     }
 
-    /// A small crowd grid set on the command line solves, and its equilibrium is
-    /// symmetric under the half turn that swaps the two exits.
+    /// A small crowd grid set on the command line solves, and the classical game's
+    /// equilibrium is symmetric under the half turn that swaps the two exits. (The robust
+    /// game's is only nearly so, ~6e-5: nature breaks ties between equal values by index.)
     @Test func smallCrowdGridSolvesSymmetrically() throws {
         let dir = try ScratchFolder()
         let r = try rmfg(["solve", Self.example("crowd-grid.yaml"), "--param", "width=9", "--param", "height=6",
+                          "--set", "none", "--population", "nominal",
                           "--quiet", "--format", "json", "--output", dir.path("out")])
         #expect(r.status == 0, "\(r.stderr)")
         let j = try r.json()
@@ -58,7 +60,7 @@ struct SecondEditionExamplesCommandTests {
         let mu = try #require(j["meanField"] as? [Double])
         try #require(mu.count == 54)
         for s in 0..<54 {
-            #expect(abs(mu[s] - mu[53 - s]) <= 1e-6, "μ(\(s)) = \(mu[s]), μ(\(53 - s)) = \(mu[53 - s])")
+            #expect(abs(mu[s] - mu[53 - s]) <= 1e-9, "μ(\(s)) = \(mu[s]), μ(\(53 - s)) = \(mu[53 - s])")
         }
     }
 }
