@@ -15,7 +15,7 @@ import Testing
         "description-list.yaml": "description",
         "states-zero.yaml": "states",
         "states-fraction.yaml": "states",
-        "states-mapping.yaml": "states",
+        "states-mapping.yaml": "states.a",
         "actions-empty-list.yaml": "actions",
         "state-name-duplicate.yaml": "states[1]",
         "state-name-invalid.yaml": "states[1]",
