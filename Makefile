@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk rsvg scipy build demo test lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
+.PHONY: all glpk rsvg scipy build demo test python test-python lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -29,6 +29,18 @@ scipy:
 
 test: glpk rsvg scipy
 	$(SWIFT) test
+	$(MAKE) test-python
+
+# The Python package (Docs/Python.md): librobustmfg in release mode, then robustmfg
+# installed (editable) into .venv-python with numpy, scipy, pytest and matplotlib.
+python: glpk
+	$(SWIFT) build -c release --product robustmfg
+	@bash scripts/python-env.sh
+
+# The pytest suite of python/tests (run by `make test`; compares with the rmfg binary
+# that `swift test` built).
+test-python: python
+	.venv-python/bin/python -m pytest -q python/tests
 
 # swift-format's rule checks (.swift-format; about 10 s): `scripts/lint.sh`.
 lint:

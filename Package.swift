@@ -30,6 +30,8 @@ let package = Package(
         .library(name: "Ambiguity", targets: ["Ambiguity"]),
         .library(name: "MeanField", targets: ["MeanField"]),
         .executable(name: "rmfg", targets: ["rmfg"]),
+        // The C ABI (`include/robustmfg.h`): librobustmfg, loaded by the Python package in python/.
+        .library(name: "robustmfg", type: .dynamic, targets: ["RobustMFGC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -75,6 +77,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The C ABI over the libraries (@_cdecl functions declared in include/robustmfg.h).
+        .target(
+            name: "RobustMFGC",
+            dependencies: ["Ambiguity", "LinearProgramming", "MeanField", "GameFiles", "Experiments", "NumberText"],
+            swiftSettings: strict
+        ),
         // Corpus replayer by default; a libFuzzer target when built by `make fuzz`.
         .executableTarget(name: "rmfg-fuzz", dependencies: ["GameFiles"], path: "Fuzz/GameFileFuzzer", swiftSettings: strict),
         // Shared, tolerance-aware helpers for the test targets (not a product).
@@ -115,6 +123,7 @@ let package = Package(
             dependencies: ["GameFiles", "MeanField", "Ambiguity", "Expressions", "RobustMFG", "Subsampling", "TestSupport"],
             exclude: ["Malformed"]
         ),
+        .testTarget(name: "RobustMFGCTests", dependencies: ["RobustMFGC", "TestSupport"]),
         .testTarget(
             name: "rmfgTests",
             dependencies: ["rmfg", "TestSupport"]

@@ -13,7 +13,12 @@ import LinearProgramming
 /// - `none`, and every set at `ρ = 0`: no columns (`σ = p·V`, `q = p`).
 /// - `tv`, `l1`: mass added `u_t ≥ 0` (`t ∈ A`) and removed `0 ≤ w_t ≤ p_t`
 ///   (`t ∈ supp p`), `q = p + u − w`; rows `Σ u − Σ w = 0` and `Σ ω_t (u_t + w_t) ≤ ρ`
-///   (`ω = ½` for tv, the weights for l1). Two rows, whatever `n`.
+///   (`ω = ½` for tv, the weights for l1). Two rows, whatever `n`. With
+///   `mergingAdditions` (tv and uniform-weight l1 on the simplex) the `n` columns `u_t`,
+///   which are identical but for their cost `V_t`, are one column `u` that adds mass at
+///   ``lowestState``: an LP with `k + 1` columns instead of `n + k` and the same optimum
+///   (any `u` moved onto the cheapest of identical columns keeps every row and costs no
+///   more).
 /// - `linf`: `q_t ∈ [max(0, p_t − ρ), min(1, p_t + ρ)]` for `t ∈ A`; row `Σ q = 1`.
 /// - `wasserstein`: a plan `π_st ≥ 0` (`s ∈ supp p`, `t ∈ A`), `q_t = Σ_s π_st`; rows
 ///   `Σ_t π_st = p_s` and `Σ c_st π_st ≤ ρ`.
@@ -32,11 +37,34 @@ public struct InnerRowProgram: Sendable {
     /// `true` when the program has no column, so `σ = base·V` needs no solve.
     public var isFixed: Bool { columnStates.isEmpty }
 
+    /// The ``columnStates`` entry of a column that moves mass at the state with the
+    /// lowest `(V_t, t)` (see ``lowestState(values:)``), which depends on `V`.
+    public static let lowestState = -2
+
+    /// The state with the lowest `(V_t, t)` (`−0` and `+0` equal): where a merged
+    /// column (``lowestState``) moves mass. `−1` for no values.
+    public static func lowestState(values: UnsafeBufferPointer<Double>) -> Int {
+        var best = -1, low = Double.infinity
+        for t in values.indices where best < 0 || values[t] + 0.0 < low {
+            best = t
+            low = values[t] + 0.0
+        }
+        return best
+    }
+
+    /// The state column `j` moves mass at (`−1`: none), `lowest` standing for ``lowestState``.
+    @inlinable public func state(ofColumn j: Int, lowest: Int) -> Int {
+        let t = columnStates[j]
+        return t == Self.lowestState ? lowest : t
+    }
+
     /// Writes the objective of `values` (`n` finite numbers, already scaled as the
     /// caller wishes) into `coefficients` (one per column) and returns the constant.
-    public func objective(values: UnsafeBufferPointer<Double>, into coefficients: UnsafeMutableBufferPointer<Double>) -> Double {
+    /// `lowest` is ``lowestState(values:)`` (needed only when a column is merged).
+    public func objective(values: UnsafeBufferPointer<Double>, lowest: Int = -1,
+                          into coefficients: UnsafeMutableBufferPointer<Double>) -> Double {
         for j in columnStates.indices {
-            let t = columnStates[j]
+            let t = state(ofColumn: j, lowest: lowest)
             coefficients[j] = t >= 0 ? columnSigns[j] * values[t] : 0
         }
         var constant = 0.0
@@ -48,7 +76,7 @@ public struct InnerRowProgram: Sendable {
     /// the LP) dropped and the rest divided by their sum. `scratch` (`n` zeros) and
     /// `marks` (`n` `false`) are work space, returned as they came, so a caller that
     /// solves many rows allocates only the result.
-    public func sparseDistribution(primal x: UnsafeBufferPointer<Double>, scratch: inout [Double],
+    public func sparseDistribution(primal x: UnsafeBufferPointer<Double>, lowest: Int = -1, scratch: inout [Double],
                                    marks: inout [Bool]) -> SparseDistribution {
         if scratch.count < stateCount { scratch = [Double](repeating: 0, count: stateCount) }
         if marks.count < stateCount { marks = [Bool](repeating: false, count: stateCount) }
@@ -61,8 +89,9 @@ public struct InnerRowProgram: Sendable {
             touch(t)
             scratch[t] += p
         }
-        for j in columnStates.indices where columnStates[j] >= 0 && x[j] != 0 {
-            let t = columnStates[j]
+        for j in columnStates.indices where x[j] != 0 {
+            let t = state(ofColumn: j, lowest: lowest)
+            guard t >= 0 else { continue }
             touch(t)
             scratch[t] += columnSigns[j] * x[j]
         }
@@ -84,10 +113,11 @@ public struct InnerRowProgram: Sendable {
     }
 
     /// `q = base + Σ_j sign_j x_j e_{state_j}` of a primal solution `x`, dense.
-    public func distribution(primal x: UnsafeBufferPointer<Double>) -> [Double] {
+    public func distribution(primal x: UnsafeBufferPointer<Double>, lowest: Int = -1) -> [Double] {
         var q = base.dense(count: stateCount)
-        for j in columnStates.indices where columnStates[j] >= 0 && x[j] != 0 {
-            q[columnStates[j]] += columnSigns[j] * x[j]
+        for j in columnStates.indices where x[j] != 0 {
+            let t = state(ofColumn: j, lowest: lowest)
+            if t >= 0 { q[t] += columnSigns[j] * x[j] }
         }
         return q
     }
@@ -100,11 +130,14 @@ extension AmbiguitySet {
     ///   - nominal: `p`, a probability vector on `0..<stateCount` by its support.
     ///   - n: the number of states.
     ///   - radius: `ρ ≥ 0`.
+    ///   - mergingAdditions: for `tv` and uniform-weight `l1` on the simplex, one column
+    ///     adding mass at ``InnerRowProgram/lowestState`` instead of one per state (see
+    ///     ``InnerRowProgram``); ignored for the other sets.
     /// - Throws: `AmbiguityError.invalidArgument` naming `nominal` (an index out of
     ///   range or not increasing, a negative or non-finite mass, a sum off 1 by more
     ///   than 1e-9), `radius`, `weights` or `cost` (wrong size), or `set` for `kl`/`chi2`.
     public func innerRowProgram(nominal: SparseDistribution, stateCount n: Int,
-                                radius: Double) throws(AmbiguityError) -> InnerRowProgram {
+                                radius: Double, mergingAdditions: Bool = false) throws(AmbiguityError) -> InnerRowProgram {
         try validateRow(nominal: nominal, stateCount: n, radius: radius)
         guard kind.isPolyhedral else {
             throw .invalidArgument(field: "set", message: "'\(kind.rawValue)' is not polyhedral, so it has no LP formulation; use the certified dual solver (worstCase)")
@@ -123,7 +156,9 @@ extension AmbiguitySet {
         }
         switch kind {
         case .tv, .l1:
-            let (balance, budget) = ballRows(allowed: allowed, nominal: nominal, column: column)
+            let merge = mergingAdditions && support == .simplex && (kind == .tv || uniformWeight != nil)
+            let (balance, budget) = ballRows(allowed: merge ? [InnerRowProgram.lowestState] : allowed,
+                                             nominal: nominal, column: column)
             lp.addConstraint(terms: balance, lower: 0, upper: 0)
             lp.addConstraint(terms: budget, upper: radius)
         case .linf:
@@ -162,7 +197,8 @@ extension AmbiguitySet {
         -> (balance: [(variable: Int, coefficient: Double)], budget: [(variable: Int, coefficient: Double)]) {
         var balance: [(variable: Int, coefficient: Double)] = []
         var budget: [(variable: Int, coefficient: Double)] = []
-        let weight: (Int) -> Double = { t in kind == .tv ? 0.5 : (weights?[t] ?? 1) }
+        // (The merged column, t = lowestState, exists only for uniform weights.)
+        let weight: (Int) -> Double = { t in kind == .tv ? 0.5 : (t < 0 ? uniformWeight ?? 1 : weights?[t] ?? 1) }
         for t in allowed {
             let u = column(t, 1, 0, nil)
             balance.append((u, 1))

@@ -82,6 +82,7 @@ extension GameFile {
     /// `reward`, evaluated at `(s, a, μ)`.
     static func rewardFunction(_ expr: CompiledExpression, _ bind: RowBinder) -> MeanFieldGame.RewardFunction {
         let template = bind.template, slots = bind.slots
+        if let constant = expr.constantValue { return { _, _, _ in constant } }
         return { s, a, mu throws(ModelError) in
             var env = template
             env[slots.s] = Double(s)

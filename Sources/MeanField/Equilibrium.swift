@@ -67,17 +67,28 @@ struct SolverRun {
     }
 
     func finish(_ p: PairEvaluation, converged: Bool, message: String) throws(MeanFieldError) -> EquilibriumResult {
+        // The solve's own counters, before the checks below sweep its engine again.
+        let statistics = evaluator.engine?.statistics
         var verification: VerificationReport? = nil
-        if options.verify {
+        var exact: ExactVerificationReport? = nil
+        if options.verify || options.exact {
             let snap = try game.snapshot(at: p.meanField)
-            verification = try LPInner.verify(snapshot: snap, valueFunctions: [p.optimal.values, p.policyValues.values])
+            let valueFunctions = [p.optimal.values, p.policyValues.values]
+            if options.verify {
+                verification = try LPInner.verify(snapshot: snap, valueFunctions: valueFunctions)
+            }
+            if options.exact {
+                exact = try ExactCheck.verify(snapshot: snap, valueFunctions: valueFunctions, engine: evaluator.engine)
+            }
         }
-        return EquilibriumResult(method: current, converged: converged, iterations: trace.count,
-                                 meanField: p.meanField, policy: p.policy, values: p.policyValues.values,
-                                 optimalValues: p.optimal.values, exploitability: p.exploitability,
-                                 stationarityResidual: p.stationarityResidual, trace: trace,
-                                 seconds: watch.seconds, verification: verification, message: message,
-                                 switches: switches, lpStatistics: evaluator.engine?.statistics)
+        var result = EquilibriumResult(method: current, converged: converged, iterations: trace.count,
+                                       meanField: p.meanField, policy: p.policy, values: p.policyValues.values,
+                                       optimalValues: p.optimal.values, exploitability: p.exploitability,
+                                       stationarityResidual: p.stationarityResidual, trace: trace,
+                                       seconds: watch.seconds, verification: verification, message: message,
+                                       switches: switches, lpStatistics: statistics)
+        result.exactVerification = exact
+        return result
     }
 
     /// Hands over to `next` from the next trace record on, and records the switch.

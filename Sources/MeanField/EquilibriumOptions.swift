@@ -56,6 +56,12 @@ public struct EquilibriumOptions: Sendable {
     /// Re-solve every inner problem of the final iterate through the LP path and
     /// report ``VerificationReport`` (default `false`).
     public var verify: Bool
+    /// Re-solve every inner problem of the final pair (against `V*` and `V^π`) as a
+    /// linear program in exact rational arithmetic (`glp_exact`) and compare it with
+    /// the value the solver used; reported in ``EquilibriumResult/exactVerification``
+    /// (default `false`). `kl` and `chi2` rows are not linear programs: they are counted
+    /// apart and checked by their certified dual (see ``ExactVerificationReport``).
+    public var exact: Bool = false
     /// Inner value solves: tolerance (default `1e-12`), budget, acceleration and execution.
     public var values: ValueSolverOptions
     /// Called after every outer iteration with its trace record (for progress
@@ -182,6 +188,8 @@ public struct EquilibriumResult: Sendable {
     /// The LP inner path's counters (solves, pivots per warm re-solve, builds) when
     /// ``EquilibriumOptions/inner`` is ``InnerMethod/lp``, else `nil`.
     public var lpStatistics: LPPathStatistics? = nil
+    /// Set when ``EquilibriumOptions/exact`` was requested.
+    public var exactVerification: ExactVerificationReport? = nil
 }
 
 /// A change of method during an equilibrium solve: Anderson's fallback to the damped

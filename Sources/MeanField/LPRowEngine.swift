@@ -87,8 +87,9 @@ final class LPRowEngine: @unchecked Sendable {
     }
 
     /// One sweep: `σ` of every row against `values` (finite, checked by the caller),
-    /// and each row's worst case when `wantKernels`.
-    func sweep(snapshot: GameSnapshot, values: [Double], wantKernels: Bool) throws(MeanFieldError) -> (sigma: [Double], kernels: [SparseDistribution]?) {
+    /// and each row's worst case when `wantKernels`. The workers write the worst cases
+    /// in flat form; this thread only joins their fragments (no per-row objects).
+    func sweep(snapshot: GameSnapshot, values: [Double], wantKernels: Bool) throws(MeanFieldError) -> (sigma: [Double], kernels: KernelRows?) {
         let exponent = SortedValues.unitExponent(values)
         let scaled = values.map { Double(sign: .plus, exponent: -exponent, significand: $0) }
         var ranks: [Double] = []
@@ -97,21 +98,38 @@ final class LPRowEngine: @unchecked Sendable {
             let n = Double(values.count)
             ranks = sorted.rank.map { Double($0) / n }
         }
+        let lowest = values.withUnsafeBufferPointer { InnerRowProgram.lowestState(values: $0) }
         let job = LPRowJob(snapshot: snapshot, values: values, scaled: scaled, ranks: ranks, exponent: exponent,
-                           wantKernels: wantKernels)
+                           lowest: lowest, wantKernels: wantKernels)
         for worker in workers { worker.submit(job) }
         for _ in workers { done.wait() }
-        var sigma: [Double] = []
-        sigma.reserveCapacity(snapshot.stateCount * snapshot.actionCount)
-        var kernels: [SparseDistribution] = []
-        for worker in workers {
-            let out = worker.takeOutput()
-            statistics.add(out.statistics)
-            if let error = out.error { throw error }
-            sigma.append(contentsOf: out.sigma)
-            kernels.append(contentsOf: out.kernels)
+        var outputs: [LPRowOutput] = []
+        for worker in workers { outputs.append(worker.takeOutput()) }
+        for out in outputs { statistics.add(out.statistics) }
+        if let error = outputs.lazy.compactMap(\.error).first { throw error }
+        if outputs.count == 1, let only = outputs.first {
+            return (only.sigma, wantKernels ? KernelRows(rowStart: only.starts, rowEnd: only.ends, indices: only.indices,
+                                                          probabilities: only.probabilities) : nil)
         }
-        return (sigma, wantKernels ? kernels : nil)
+        return (outputs.flatMap(\.sigma), wantKernels ? Self.join(outputs) : nil)
+    }
+
+    /// The workers' kernel fragments as one ``KernelRows``, in row order.
+    static func join(_ outputs: [LPRowOutput]) -> KernelRows {
+        var starts: [Int] = [], ends: [Int] = [], indices: [Int] = [], probabilities: [Double] = []
+        let rows = outputs.reduce(0) { $0 + $1.starts.count }, entries = outputs.reduce(0) { $0 + $1.indices.count }
+        starts.reserveCapacity(rows)
+        ends.reserveCapacity(rows)
+        indices.reserveCapacity(entries)
+        probabilities.reserveCapacity(entries)
+        for out in outputs {
+            let offset = indices.count
+            starts.append(contentsOf: out.starts.lazy.map { $0 + offset })
+            ends.append(contentsOf: out.ends.lazy.map { $0 + offset })
+            indices.append(contentsOf: out.indices)
+            probabilities.append(contentsOf: out.probabilities)
+        }
+        return KernelRows(rowStart: starts, rowEnd: ends, indices: indices, probabilities: probabilities)
     }
 }
 
@@ -125,13 +143,18 @@ struct LPRowJob: Sendable {
     /// The rank of each state in the order `(V_t, t)` ascending, divided by `n`.
     let ranks: [Double]
     let exponent: Int
+    /// The state with the lowest `(V_t, t)`, where merged `tv`/`l1` columns add mass.
+    let lowest: Int
     let wantKernels: Bool
 }
 
-/// One worker's results for its rows.
+/// One worker's results for its rows; the worst cases flat, as ``KernelRows`` stores them.
 struct LPRowOutput {
     var sigma: [Double] = []
-    var kernels: [SparseDistribution] = []
+    var starts: [Int] = []
+    var ends: [Int] = []
+    var indices: [Int] = []
+    var probabilities: [Double] = []
     var statistics = LPPathStatistics()
     var error: MeanFieldError?
 }
@@ -206,14 +229,22 @@ struct LPRowSolver: ~Copyable {
     mutating func solve(_ job: LPRowJob) -> LPRowOutput {
         var out = LPRowOutput()
         out.sigma.reserveCapacity(rows.count)
-        if job.wantKernels { out.kernels.reserveCapacity(rows.count) }
+        if job.wantKernels {
+            out.starts.reserveCapacity(rows.count)
+            out.ends.reserveCapacity(rows.count)
+        }
         let snap = job.snapshot
         var scratch: [Double] = []
         for i in rows {
             do throws(MeanFieldError) {
                 let (sigma, q) = try solveRow(i, job: job, scratch: &scratch, statistics: &out.statistics)
                 out.sigma.append(sigma)
-                if job.wantKernels, let q { out.kernels.append(q) }
+                if job.wantKernels, let q {
+                    out.starts.append(out.indices.count)
+                    out.indices.append(contentsOf: q.indices)
+                    out.probabilities.append(contentsOf: q.probabilities)
+                    out.ends.append(out.indices.count)
+                }
             } catch {
                 out.error = .ambiguity(.linearProgram("row (\(i / snap.actionCount), \(i % snap.actionCount)): \(error)"))
                 return out
@@ -238,7 +269,7 @@ struct LPRowSolver: ~Copyable {
         if scratch.count < columns { scratch = [Double](repeating: 0, count: columns) }
         let constant = job.scaled.withUnsafeBufferPointer { vb in
             scratch.withUnsafeMutableBufferPointer { cb in
-                program.objective(values: vb, into: UnsafeMutableBufferPointer(rebasing: cb[0..<columns]))
+                program.objective(values: vb, lowest: job.lowest, into: UnsafeMutableBufferPointer(rebasing: cb[0..<columns]))
             }
         }
         if program.isFixed {
@@ -263,7 +294,7 @@ struct LPRowSolver: ~Copyable {
             // Ties: among the optimal q, the one the closed form reports (states by (V_t, t)).
             let extra = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> Int in
                 for j in 0..<columns {
-                    let t = program.columnStates[j]
+                    let t = program.state(ofColumn: j, lowest: job.lowest)
                     cb[j] = t >= 0 ? program.columnSigns[j] * job.ranks[t] : 0
                 }
                 return try bank.breakTies(slot: slot, secondary: UnsafeBufferPointer(rebasing: cb[0..<columns]),
@@ -274,7 +305,8 @@ struct LPRowSolver: ~Copyable {
             q = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> SparseDistribution in
                 let x = UnsafeMutableBufferPointer(rebasing: cb[0..<columns])
                 try bank.primal(slot: slot, into: x)
-                return program.sparseDistribution(primal: UnsafeBufferPointer(x), scratch: &dense, marks: &marks)
+                return program.sparseDistribution(primal: UnsafeBufferPointer(x), lowest: job.lowest, scratch: &dense,
+                                                  marks: &marks)
             }
         } catch {
             throw .ambiguity(.linearProgram(error.description))
@@ -296,7 +328,7 @@ struct LPRowSolver: ~Copyable {
                 program = try rowSet.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount)
             } else {
                 program = try snap.ambiguity.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount,
-                                                             radius: snap.radii[i])
+                                                             radius: snap.radii[i], mergingAdditions: true)
             }
             if !program.isFixed {
                 do throws(LPError) { try bank.load(program.program, slot: slot) } catch {

@@ -90,7 +90,7 @@ extension GameSnapshot {
             let (sigma, ks) = try lp.sweep(snapshot: self, values: values, wantKernels: wantKernels)
             var q = [Double](repeating: 0, count: rows)
             for i in 0..<rows { q[i] = rewards[i] + discount * sigma[i] }
-            return Sweep(q: q, kernels: ks.map { KernelRows(rows: $0) })
+            return Sweep(q: q, kernels: ks)
         }
         if ambiguity.writesRowsInPlace {
             return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction)

@@ -16,7 +16,7 @@ struct SolveCommand: ParsableCommand {
         μ* = Φ(μ*, π*). Prints the equilibrium mean field μ*, the policy π*, the robust \
         value V^π of each state, the exploitability E(π, μ) = Σ_s μ(s)[V*(s) − V^π(s)] \
         and the stationarity residual ‖Φ(μ, π) − μ‖₁ (both must be <= the tolerance to \
-        converge). Exit status 1 when it did not converge or --verify found a \
+        converge). Exit status 1 when it did not converge or --verify or --exact found a \
         disagreement above 1e-9·(1 + max|V|); 2 for an invalid file or flag.
 
         --output DIR writes result.json, trace.csv, meanfield.csv, policy.csv and the \
@@ -31,6 +31,9 @@ struct SolveCommand: ParsableCommand {
 
     @Flag(help: "Re-solve every inner problem of the final iterate as an LP (KL and χ²: by their certified dual) and report the largest disagreement.")
     var verify = false
+
+    @Flag(help: "Re-solve every inner problem of the final pair as an LP in exact rational arithmetic (glp_exact) and report the largest disagreement with the value the solver used (KL and χ² are not LPs: checked by their certified dual instead).")
+    var exact = false
 
     @Option(help: "Also write result.json, trace.csv, meanfield.csv, policy.csv and SVG plots to this folder.")
     var output: String?
@@ -58,6 +61,7 @@ struct SolveCommand: ParsableCommand {
         let meanFieldGame = try makeGame(file)
         var options = file.equilibriumOptions
         options.verify = verify
+        options.exact = exact
         let showProgress = !quiet && standardErrorIsTerminal
         if showProgress {
             options.progress = { record in
@@ -76,10 +80,12 @@ struct SolveCommand: ParsableCommand {
             var nominalOptions = options
             nominalOptions.progress = nil
             nominalOptions.verify = false
+            nominalOptions.exact = false
             nominal = try solveGame(plain, file: file, options: nominalOptions)
         }
         let verificationTolerance = Acceptance.tolerance(values: result.values)
         let verified = result.verification.map { Acceptance.accepts($0.maxDisagreement, values: result.values) } ?? true
+        let exactlyVerified = result.exactVerification.map { ExactCheckText.accepts($0, values: result.values) } ?? true
         let moves = try output == nil ? nil : file.layout.map { layout in
             try wrapSolve(file) { () throws(MeanFieldError) in
                 layout.preferredMoves(policy: result.policy, kernels: try meanFieldGame.snapshot(at: result.meanField).kernels)
@@ -89,7 +95,7 @@ struct SolveCommand: ParsableCommand {
                                  moves: moves)
         try report.write(toFolder: output, inputs: [game], figures: figureSettings)
         report.print(as: try format.format)
-        return result.converged && verified
+        return result.converged && verified && exactlyVerified
     }
 }
 
@@ -172,6 +178,9 @@ struct SolveReport: CommandReport {
                                                      ("maxDisagreement", .number(v.maxDisagreement)),
                                                      ("tolerance", .number(verificationTolerance))])))
         }
+        if let x = result.exactVerification {
+            fields.append(("exactVerification", ExactCheckText.json(x, tolerance: verificationTolerance, set: file.setName)))
+        }
         if let nominal {
             fields.append(("nominal", .object([("converged", .bool(nominal.converged)),
                                                ("iterations", .int(nominal.iterations)),
@@ -202,6 +211,9 @@ struct SolveReport: CommandReport {
         lines.append("  stationarity residual \(sci(result.stationarityResidual))   (‖Φ(μ, π) − μ‖₁)")
         if let v = result.verification {
             lines.append("  verification          \(v.problems) inner problems re-solved, max disagreement \(sci(v.maxDisagreement)) (tolerance \(sci(verificationTolerance)))")
+        }
+        if let x = result.exactVerification {
+            lines.append(ExactCheckText.line(x, tolerance: verificationTolerance, set: file.setName))
         }
         if !result.converged { lines.append("  \(result.message)") }
         lines.append("")
@@ -305,4 +317,39 @@ func sci(_ x: Double) -> String { String(format: "%.3e", x) }
 func fmt6(_ x: Double) -> String {
     let s = String(format: "%.6f", x)
     return s == "-0.000000" ? "0.000000" : s
+}
+
+/// How `rmfg solve --exact` prints ``ExactVerificationReport``.
+enum ExactCheckText {
+    /// Accepted when both parts are within ``Acceptance`` (the exact rows, and the
+    /// certified rows of a non-polyhedral set).
+    static func accepts(_ x: ExactVerificationReport, values: [Double]) -> Bool {
+        Acceptance.accepts(x.maxDisagreement, values: values)
+            && (x.isExact || Acceptance.accepts(x.certifiedMaxDisagreement, values: values))
+    }
+
+    static func json(_ x: ExactVerificationReport, tolerance: Double, set: String) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("rowsChecked", .int(x.rowsChecked)), ("maxDisagreement", .number(x.maxDisagreement)),
+            ("tolerance", .number(tolerance)), ("compared", .string(x.compared.rawValue)),
+            ("exactlyVerifiable", .bool(x.isExact)), ("nonPolyhedralRows", .int(x.nonPolyhedralRows)),
+        ]
+        if !x.isExact {
+            fields.append(("certifiedMaxDisagreement", .number(x.certifiedMaxDisagreement)))
+            fields.append(("note", .string(note(set))))
+        }
+        return .object(fields)
+    }
+
+    static func line(_ x: ExactVerificationReport, tolerance: Double, set: String) -> String {
+        guard x.isExact else {
+            return "  exact check           \(note(set)): \(x.nonPolyhedralRows) rows checked by the certified dual, max disagreement \(sci(x.certifiedMaxDisagreement)) (tolerance \(sci(tolerance)))"
+        }
+        let source = x.compared == .lp ? "the LP path" : "the closed forms"
+        return "  exact check           \(x.rowsChecked) row LPs re-solved in exact rational arithmetic (glp_exact), max disagreement with \(source) \(sci(x.maxDisagreement)) (tolerance \(sci(tolerance)))"
+    }
+
+    static func note(_ set: String) -> String {
+        "\(set) is not polyhedral, so its inner problems are not linear programs and cannot be verified exactly"
+    }
 }

@@ -61,11 +61,14 @@ struct FigureTests {
     }
 
     /// (`moment-crowd` has a moment set, which `rmfg sweep` refuses: RowSetCommandTests.)
+    /// The sweep figures do not depend on a grid layout, and the other games draw them with
+    /// three sets and three radii; the two grid games (121 and 280 states, 80 % of this
+    /// test's time with two sets) draw them with one set and two radii.
     @Test(arguments: bundledGames.filter { !$0.contains("moment-crowd") })
     func sweepFigures(game: String) throws {
         let dir = try ScratchFolder()
         let small = game.contains("four-rooms") || game.contains("crowd-grid")
-            ? ["--sets", "tv,chi2", "--radii", "0,0.1", "--tolerance", "1e-3", "--max-iterations", "2"]
+            ? ["--sets", "tv", "--radii", "0,0.1", "--tolerance", "1e-3", "--max-iterations", "2"]
             : ["--sets", "tv,kl,chi2", "--radii", "0,0.1,0.3"]
         let r = try rmfg(["sweep", game, "--output", dir.path("out"), "--quiet", "--test-radius", "0.1",
                           "--samples", "1", "--seed", "3"] + small)

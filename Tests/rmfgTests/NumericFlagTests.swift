@@ -94,7 +94,7 @@ struct NumericFlagTests {
     static let nonNumeric: Set<String> = [
         "set", "sets", "support", "method", "population", "inner", "true-model", "equilibrium", "output", "format",
         "cost-file", "nominal-file", "values-file", "export-lp", "constraints", "simplex", "figure-format", "figure-width",
-        "policy", "mean-field",
+        "policy", "mean-field", "param", "initial",  // --param NAME=VALUE (a negative VALUE: ParamInitialCommandTests), --initial FILE
     ]
 
     /// Extra arguments a case needs besides its command's base.

@@ -82,6 +82,7 @@ struct ParamInitialCommandTests {
             (["--param", "slip=[1, [2]]"], "--param"),
             (["--param", "slip=abc"], "rmfg: error: --param: slip: found 'abc', expected a number or a JSON array of numbers"),
             (["--param", "slip=2"], "\(game): transition.successors[0].p: at s="),
+            (["--param", "slip=-0.5"], "\(game): transition.successors[1].p: at s=0, a=left: found -0.08333333333333333, expected a weight >= 0"),
             (["--param", "target=[1, 2]"], "\(game): reward: at s=2"),
             (["--initial", try dir.write("short.json", "[0.5, 0.5]")], "\(game): --initial: found shape [2], expected 'uniform' or a vector of 6 probabilities"),
             (["--initial", try dir.write("sum.csv", "0.5\n0.6\n0\n0\n0\n0\n")], "\(game): --initial: entries sum to 1.1, expected 1 (within 1e-9)"),

@@ -13,6 +13,7 @@
 
 import Ambiguity
 import Benchmark
+import Garnet
 import GameFiles
 import MeanField
 

@@ -1,0 +1,78 @@
+import GameFiles
+
+/// Reads a game file (YAML, or JSON for `.json`): see `rmfg_game_load`.
+@_cdecl("rmfg_game_load")
+public func rmfg_game_load(_ path: UnsafePointer<CChar>?, _ game: UnsafeMutablePointer<OpaquePointer?>?,
+                           _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    abiCall(error) {
+        guard let game else { throw ABIError.input("game", "null pointer, expected where to store the game") }
+        game.pointee = nil
+        let loaded = try ABIGame(source: .path(try Input.string(path, "path")))
+        game.pointee = Handles.make(loaded, kind: .game)
+    }
+}
+
+/// Parses game-file text (JSON when `json` is non-zero, else YAML): see `rmfg_game_parse`.
+@_cdecl("rmfg_game_parse")
+public func rmfg_game_parse(_ text: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?, _ json: Int32,
+                            _ game: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    abiCall(error) {
+        guard let game else { throw ABIError.input("game", "null pointer, expected where to store the game") }
+        game.pointee = nil
+        let source = ABIGame.Source.text(try Input.string(text, "text"), name: Input.optionalString(name) ?? "<game>", json: json != 0)
+        game.pointee = Handles.make(try ABIGame(source: source), kind: .game)
+    }
+}
+
+/// The game behind a handle, with overrides applied (`key=value` lines).
+func liveGame(_ handle: OpaquePointer?, overrides: UnsafePointer<CChar>?) throws(ABIError) -> ABIGame {
+    guard let game = Handles.object(handle, kind: .game) as? ABIGame else { throw .input("game", "not a live game handle") }
+    return try game.applying(try OverrideText.parse(Input.optionalString(overrides)))
+}
+
+/// A result stored behind `result` (checked non-null first).
+func store(_ result: UnsafeMutablePointer<OpaquePointer?>?, _ body: () throws(ABIError) -> ABIResult) throws(ABIError) {
+    guard let result else { throw .input("result", "null pointer, expected where to store the result") }
+    result.pointee = nil
+    result.pointee = Handles.make(try body(), kind: .result)
+}
+
+/// The equilibrium of a game (`rmfg solve`): see `rmfg_game_solve`.
+@_cdecl("rmfg_game_solve")
+public func rmfg_game_solve(_ game: OpaquePointer?, _ overrides: UnsafePointer<CChar>?, _ verify: Int32,
+                            _ result: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    abiCall(error) {
+        try store(result) { () throws(ABIError) in try liveGame(game, overrides: overrides).solve(verify: verify != 0) }
+    }
+}
+
+/// An outside pair `(π, μ)` evaluated on a game (`rmfg evaluate`): see `rmfg_game_evaluate`.
+@_cdecl("rmfg_game_evaluate")
+public func rmfg_game_evaluate(_ game: OpaquePointer?, _ policy: UnsafePointer<Double>?, _ states: Int64, _ actions: Int64,
+                               _ meanField: UnsafePointer<Double>?, _ meanFieldLength: Int64, _ overrides: UnsafePointer<CChar>?,
+                               _ result: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    abiCall(error) {
+        let n = try Input.length(states, "policy"), m = try Input.length(actions, "policy")
+        let pi = try Input.doubles(policy, try Input.product(n, m, "policy"), "policy")
+        let mu = try Input.doubles(meanField, try Input.length(meanFieldLength, "meanField"), "meanField")
+        try store(result) { () throws(ABIError) in
+            try liveGame(game, overrides: overrides).evaluate(policy: pi, actions: m, meanField: mu)
+        }
+    }
+}
+
+/// A robustness sweep over `sets × radii` (`rmfg sweep`): see `rmfg_game_sweep`.
+@_cdecl("rmfg_game_sweep")
+public func rmfg_game_sweep(_ game: OpaquePointer?, _ sets: UnsafePointer<CChar>?, _ radii: UnsafePointer<Double>?,
+                            _ radiusCount: Int64, _ testRadius: Double, _ samples: Int64, _ seed: UInt64,
+                            _ overrides: UnsafePointer<CChar>?, _ result: UnsafeMutablePointer<OpaquePointer?>?,
+                            _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    abiCall(error) {
+        let list = try Input.doubles(radii, try Input.length(radiusCount, "radii"), "radii")
+        let names = try Input.string(sets, "sets")
+        try store(result) { () throws(ABIError) in
+            try liveGame(game, overrides: overrides).sweep(sets: names, radii: list, testRadius: testRadius.isNaN ? nil : testRadius,
+                                                           samples: Int(truncatingIfNeeded: samples), seed: seed)
+        }
+    }
+}

@@ -1,0 +1,217 @@
+"""Games: :class:`Game` (load, from_dict, solve, evaluate, sweep) and their results."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _ffi
+from ._library import library
+from .errors import InvalidInputError
+
+OVERRIDES = ("set", "radius", "support", "temperature", "method", "damping", "learning_rate", "tolerance",
+             "max_iterations", "population", "inner")
+"""The keyword overrides of :meth:`Game.solve`, :meth:`Game.evaluate` and :meth:`Game.sweep`
+(the flags of ``rmfg solve``, with underscores)."""
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """A solved equilibrium (the fields of ``rmfg solve --format json``).
+
+    Attributes:
+        mean_field: ``mu*`` (n,).
+        policy: ``pi*`` (n, m).
+        values: ``V^pi`` (n,), the robust value of each state.
+        optimal_values: ``V*`` (n,).
+        exploitability: ``sum_s mu(s) [V*(s) - V^pi(s)]``.
+        residual: the stationarity residual ``||Phi(mu, pi) - mu||_1``.
+        converged: both are below the tolerance.
+        iterations: outer iterations.
+        trace: per iteration: ``exploitability``, ``stationarityResidual``, ``meanFieldChange``, ``seconds``.
+        json: the whole JSON document.
+    """
+
+    mean_field: NDArray[np.float64]
+    policy: NDArray[np.float64]
+    values: NDArray[np.float64]
+    optimal_values: NDArray[np.float64]
+    exploitability: float
+    residual: float
+    converged: bool
+    iterations: int
+    trace: dict[str, NDArray[np.float64]]
+    json: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An outside pair evaluated (the fields of ``rmfg evaluate --format json``)."""
+
+    exploitability: float
+    residual: float
+    values: NDArray[np.float64]
+    optimal_values: NDArray[np.float64]
+    best_response: NDArray[np.float64]
+    population_update: NDArray[np.float64]
+    json: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A robustness sweep (the fields of ``rmfg sweep --format json``): ``rows`` is one dict
+    per cell (set, radius, converged, price, protection, worstCase, ...), ``columns`` the
+    numeric figures as arrays over the cells."""
+
+    rows: list[dict[str, Any]]
+    nominal: dict[str, Any]
+    converged: bool
+    columns: dict[str, NDArray[np.float64]]
+    json: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def _overrides(kwargs: Mapping[str, Any]) -> Optional[bytes]:
+    lines = []
+    for key, value in kwargs.items():
+        if key not in OVERRIDES:
+            raise InvalidInputError(f"{key}: unknown override, expected one of {', '.join(OVERRIDES)}", field=key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, np.integer, np.floating)):
+            raise InvalidInputError(f"{key}: {value!r}, expected a string or a number", field=key)
+        text = repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
+        if "\n" in text or "\x00" in text:
+            raise InvalidInputError(f"{key}: {text!r} contains a line break", field=key)
+        lines.append(f"{key}={text}")
+    return "\n".join(lines).encode() if lines else None
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, Mapping):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        raise InvalidInputError(f"game: {x} is not a finite number (JSON has no NaN or infinity)", field="game")
+    return x
+
+
+class Game:
+    """A game file (Docs/Format.md), read and validated once; safe to use from several threads."""
+
+    def __init__(self, handle: ctypes.c_void_p, name: str) -> None:
+        self._handle = handle
+        self.name = name
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path: Union[str, os.PathLike[str]]) -> "Game":
+        """Reads a game file (YAML, or JSON for ``.json``), as ``rmfg solve GAME`` does."""
+        handle = ctypes.c_void_p()
+        _ffi.call(library().rmfg_game_load, _ffi.text(os.fspath(path), "path"), ctypes.byref(handle))
+        return cls(handle, os.fspath(path))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], name: str = "<dict>") -> "Game":
+        """A game from a dict following the game-file schema; numpy arrays are allowed
+        wherever the schema has arrays. Converted to JSON text and parsed by the library."""
+        if not isinstance(d, Mapping):
+            raise InvalidInputError(f"game: {type(d).__name__}, expected a dict", field="game")
+        try:
+            text = json.dumps(_jsonable(d), allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise InvalidInputError(f"game: {error}", field="game") from None
+        return cls.from_text(text, name=name, json=True)
+
+    @classmethod
+    def from_text(cls, text: str, name: str = "<text>", json: bool = False) -> "Game":
+        """A game from YAML (or JSON) text."""
+        handle = ctypes.c_void_p()
+        _ffi.call(library().rmfg_game_parse, _ffi.text(text, "text"), _ffi.text(name, "name"), 1 if json else 0,
+                  ctypes.byref(handle))
+        return cls(handle, name)
+
+    def _live(self) -> ctypes.c_void_p:
+        if not self._handle:
+            raise InvalidInputError("game: closed", field="game")
+        return self._handle
+
+    def solve(self, *, verify: bool = False, **overrides: Any) -> Equilibrium:
+        """The stationary robust mean-field equilibrium (``rmfg solve``); keyword
+        overrides replace the file's values (:data:`OVERRIDES`)."""
+        with _ffi.run_result(library().rmfg_game_solve, self._live(), _overrides(overrides), 1 if verify else 0) as r:
+            doc = r.json
+            n, m = len(doc["states"]), len(doc["actions"])
+            trace = {k: r.array("trace." + k) for k in ("exploitability", "stationarityResidual", "meanFieldChange", "seconds")}
+            return Equilibrium(mean_field=r.array("meanField"), policy=r.array("policy").reshape(n, m),
+                               values=r.array("value"), optimal_values=r.array("optimalValue"),
+                               exploitability=float(doc["exploitability"]), residual=float(doc["stationarityResidual"]),
+                               converged=bool(doc["converged"]), iterations=int(doc["iterations"]), trace=trace, json=doc)
+
+    def evaluate(self, policy: ArrayLike, mean_field: ArrayLike, **overrides: Any) -> Evaluation:
+        """Evaluates an outside pair ``(pi, mu)`` (``rmfg evaluate``): policy ``(n, m)``, mean field ``(n,)``."""
+        pi = _ffi.matrix(policy, "policy")
+        mu = _ffi.vector(mean_field, "meanField")
+        n, m = pi.shape
+        with _ffi.run_result(library().rmfg_game_evaluate, self._live(), _ffi.pointer(pi), n, m, _ffi.pointer(mu),
+                             mu.shape[0], _overrides(overrides)) as r:
+            doc = r.json
+            return Evaluation(exploitability=float(doc["exploitability"]), residual=float(doc["stationarityResidual"]),
+                              values=r.array("value"), optimal_values=r.array("optimalValue"),
+                              best_response=r.array("bestResponse").reshape(n, m),
+                              population_update=r.array("populationUpdate"), json=doc)
+
+    def sweep(self, sets: Union[str, Sequence[str]], radii: ArrayLike, *, test_radius: Optional[float] = None,
+              samples: int = 32, seed: int = 1, **overrides: Any) -> SweepResult:
+        """Price and protection of robust equilibria over ``sets x radii`` (``rmfg sweep``)."""
+        names = sets if isinstance(sets, str) else ",".join(sets)
+        r = _ffi.vector(radii, "radii")
+        if not isinstance(samples, (int, np.integer)) or isinstance(samples, bool):
+            raise InvalidInputError(f"samples: {samples!r}, expected an integer", field="samples")
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed < 2**64:
+            raise InvalidInputError(f"seed: {seed!r}, expected an integer from 0 to 2^64 - 1", field="seed")
+        if not -2**63 < samples < 2**63:
+            raise InvalidInputError(f"samples: {samples}, out of range", field="samples")
+        t = math.nan if test_radius is None else float(test_radius)
+        with _ffi.run_result(library().rmfg_game_sweep, self._live(), _ffi.text(names, "sets"), _ffi.pointer(r),
+                             r.shape[0], t, int(samples), int(seed), _overrides(overrides)) as res:
+            doc = res.json
+        rows = list(doc["rows"])
+        numeric = [k for k, v in (rows[0].items() if rows else []) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        columns = {k: np.array([np.nan if row[k] is None else row[k] for row in rows], dtype=np.float64) for k in numeric}
+        return SweepResult(rows=rows, nominal=dict(doc["nominal"]), converged=bool(doc["converged"]), columns=columns,
+                           json=doc)
+
+    def close(self) -> None:
+        """Frees the library's game (also done when the object is garbage-collected)."""
+        with self._lock:
+            handle, self._handle = self._handle, ctypes.c_void_p()
+        if handle:
+            library().rmfg_game_free(handle)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self) -> "Game":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Game({self.name!r})"

@@ -1,0 +1,52 @@
+"""Shared fixtures: the project root and the rmfg binary the results are compared with."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def rmfg_binary() -> Path | None:
+    """$RMFG_BINARY, else the debug build `swift test` made, else the release build."""
+    env = os.environ.get("RMFG_BINARY")
+    candidates = [Path(env)] if env else []
+    candidates += [ROOT / ".build" / "debug" / "rmfg", ROOT / ".build" / "release" / "rmfg"]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+@pytest.fixture(scope="session")
+def rmfg() -> Path:
+    path = rmfg_binary()
+    if path is None:
+        pytest.skip("no rmfg binary (run `swift build` or `make build`)")
+    return path
+
+
+def run_cli(binary: Path, args: Sequence[str], expect: int = 0) -> Any:
+    """Runs `rmfg ARGS` in the project root: the parsed JSON for exit status 0 or 1 (both
+    print a result; 1 = not converged or a check failed), stderr for `expect=2`."""
+    proc = subprocess.run([str(binary), *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if expect == 2:
+        assert proc.returncode == 2, proc.stdout
+        return proc.stderr
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def numbers(x: np.ndarray) -> str:
+    """A vector as the CLI's comma-separated list, every double exact (repr round-trips)."""
+    return ",".join(repr(float(t)) for t in x)
+
+
+@pytest.fixture()
+def rng() -> np.random.Generator:
+    seed = int(os.environ.get("RMFG_TEST_SEED", "20261202"))
+    return np.random.default_rng(seed)
