@@ -23,7 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = ["beach-bar.yaml", "congestion.yaml", "coordination.yaml", "crowd-grid-small.yaml", "four-rooms.yaml",
             "lasry-lions.yaml", "rock-paper-scissors.yaml", "sis-epidemic.yaml", "two-state.json",
             "guide/restaurants.yaml", "bench-mfg/lasry-lions.yaml", "bench-mfg/sis-epidemic.yaml",
-            "bench-mfg/kinetic-congestion.yaml", "bench-mfg/four-rooms.yaml"]
+            "bench-mfg/kinetic-congestion.yaml", "bench-mfg/four-rooms.yaml", "bench-mfg/mf-garnet.yaml",
+            "crowd-grid.yaml"]
 TAUS = ["0", "0.001", "0.01", "0.1", "1"]
 POPULATIONS = [("nominal", ["--set", "none", "--population", "nominal"]),
                ("tv 0.05", ["--set", "tv", "--radius", "0.05", "--population", "worst-case"])]

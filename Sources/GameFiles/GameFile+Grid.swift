@@ -27,7 +27,7 @@ extension GameFileReader {
         }
         var shape: [Int] = []
         for (k, item) in items.enumerated() {
-            shape.append(try r.integer(item, "states.grid[\(k)]", range: 1...Self.maximumStates))
+            shape.append(try gridSide(item, k))
         }
         let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
         guard count <= Self.maximumStates else {
@@ -36,13 +36,40 @@ extension GameFileReader {
         return ((0..<count).map(String.init), false, shape)
     }
 
-    /// Declares the grid, its coordinates (`x y z` of `s`, `tx ty tz` of `t`) and `width height depth`.
+    /// One side of `states.grid`: a whole number, or the name of a parameter holding one
+    /// (so that `--param width=300` resizes a grid declared `[width, height]`).
+    func gridSide(_ item: DocumentNode, _ k: Int) throws(GameFileError) -> Int {
+        guard case let .string(name) = item.value else {
+            return try r.integer(item, "states.grid[\(k)]", range: 1...Self.maximumStates)
+        }
+        guard let parameters = field("parameters"), case let .object(pairs) = parameters.value,
+              let value = pairs.first(where: { $0.key == name })?.value else {
+            throw r.error("states.grid[\(k)]", item, "found '\(name)', expected a whole number >= 1 or the name of a parameter holding one")
+        }
+        return try r.integer(value, "states.grid[\(k)] (parameter '\(name)')", range: 1...Self.maximumStates)
+    }
+
+    /// The grid constants that parameters of the same name provide: `width` and `height` in
+    /// `grid: [width, height]` are the parameters themselves (equal values by construction).
+    func gridConstantsFromParameters() -> Set<String> {
+        guard let node = field("states"), case let .object(pairs) = node.value,
+              let grid = pairs.first(where: { $0.key == "grid" })?.value, case let .array(items) = grid.value else { return [] }
+        var names: Set<String> = []
+        for (item, constant) in zip(items, Self.gridConstants) {
+            if case let .string(name) = item.value, name == constant { names.insert(name) }
+        }
+        return names
+    }
+
+    /// Declares the grid, its coordinates (`x y z` of `s`, `tx ty tz` of `t`) and `width height depth`
+    /// (except those a parameter of the same name provides, see ``gridConstantsFromParameters()``).
     func declareGrid(_ shape: [Int], slots: GameFile.Slots, into schema: inout Schema) throws(GameFileError) {
+        let provided = gridConstantsFromParameters()
         do throws(ExpressionError) {
             try schema.declareGrid(shape)
             try schema.declareCoordinates(Array(Self.gridCoordinates.s.prefix(shape.count)), of: slots.s)
             try schema.declareCoordinates(Array(Self.gridCoordinates.t.prefix(shape.count)), of: slots.t)
-            for (name, size) in zip(Self.gridConstants, shape + [1]) {
+            for (name, size) in zip(Self.gridConstants, shape + [1]) where !provided.contains(name) {
                 try schema.declareConstant(name, value: Double(size))
             }
         } catch {

@@ -51,7 +51,8 @@ struct GameFileReader {
         return discount
     }
 
-    /// The schema: variables `s, a, t, mu`; constants `states`, `actions`, the names and the parameters.
+    /// The schema: variables `s, a, t, mu`; constants `states`, `actions`, the names and the parameters
+    /// (the caller declares the noise variable `e`, if any, and then the `let` bindings).
     func declareSchema(states: [String], statesNamed: Bool, actions: [String], actionsNamed: Bool, grid: [Int]? = nil) throws(GameFileError)
         -> (schema: Schema, slots: GameFile.Slots, parameterArrays: [String: (shape: [Int], elements: [Double])]) {
         var schema = Schema()
@@ -75,7 +76,6 @@ struct GameFileReader {
         }
         if let grid { try declareGrid(grid, slots: slots, into: &schema) }
         let parameterArrays = try r.declareParameters(field("parameters"), into: &schema)
-        try declareBindings(into: &schema)
         return (schema, slots, parameterArrays)
     }
 

@@ -257,6 +257,7 @@ public struct GameFile: Sendable {
                                                 actions: actionNames, actionsNamed: actionsNamed, grid: grid)
         var schema = declared.schema
         let noiseSlot = try Self.declareNoise(reader.field("transition"), into: &schema, r: r)
+        try reader.declareBindings(into: &schema)  // after `e`: a binding may use every variable
         self.schema = schema
         slots = declared.slots
         func compile(_ node: DocumentNode, _ fieldName: String, variables: [String]) throws(GameFileError) -> CompiledExpression {

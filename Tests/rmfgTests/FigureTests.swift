@@ -33,7 +33,7 @@ func expectReadableFigures(in folder: String, _ what: String, sourceLocation: So
 }
 
 /// The bundled game files (not the alternating games, which have their own command).
-let bundledGames = ["Examples/beach-bar.yaml", "Examples/congestion.yaml", "Examples/coordination.yaml", "Examples/crowd-grid-small.yaml",
+let bundledGames = ["Examples/beach-bar.yaml", "Examples/congestion.yaml", "Examples/coordination.yaml", "Examples/crowd-grid.yaml", "Examples/crowd-grid-small.yaml",
                     "Examples/four-rooms.yaml", "Examples/lasry-lions.yaml", "Examples/moment-crowd.yaml", "Examples/rock-paper-scissors.yaml",
                     "Examples/sis-epidemic.yaml", "Examples/two-state.json", "Examples/guide/restaurants.yaml"]
 
