@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GameFiles
+import NumberText
 import Plots
 import Randomness
 import Subsampling

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GameFiles
 import MeanField
+import NumberText
 
 /// `rmfg check GAME`: validate a game file without solving it.
 struct CheckCommand: ParsableCommand {

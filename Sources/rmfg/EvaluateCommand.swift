@@ -1,6 +1,7 @@
 import ArgumentParser
 import GameFiles
 import MeanField
+import NumberText
 
 /// `rmfg evaluate GAME --policy FILE --mean-field FILE`: checks a pair computed by any tool.
 struct EvaluateCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LinearProgramming
+import NumberText
 
 /// `rmfg lp FILE.lp`: solve a linear program written in CPLEX LP format and
 /// print its certificate (status, objective, primal values, row duals, KKT residual).

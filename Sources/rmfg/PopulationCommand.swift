@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GameFiles
 import MeanField
+import NumberText
 import Plots
 import Population
 import Randomness

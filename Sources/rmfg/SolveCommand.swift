@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GameFiles
 import MeanField
+import NumberText
 import Plots
 
 /// `rmfg solve GAME`: a stationary robust mean-field equilibrium of a game file.

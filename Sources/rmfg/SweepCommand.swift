@@ -4,6 +4,7 @@ import Experiments
 import Foundation
 import GameFiles
 import MeanField
+import NumberText
 import Plots
 
 /// `rmfg sweep GAME`: robustness experiments over (set, radius) cells (Docs/Experiments.md).

@@ -2,6 +2,7 @@ import Ambiguity
 import ArgumentParser
 import GameFiles
 import LinearProgramming
+import NumberText
 
 /// Which solvers `rmfg worst-case --method` runs.
 enum WorstCaseMethod: String, FlagValue {

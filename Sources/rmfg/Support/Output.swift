@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NumberText
 
 /// How a command prints its result.
 enum OutputFormat: String, CaseIterable, Sendable {
