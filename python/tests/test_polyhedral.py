@@ -275,3 +275,16 @@ def test_c_entry_point_refuses_null_and_bad_lengths():
     assert lib.rmfg_worst_case_polyhedral(*args, None, ctypes.byref(error)) == 2
     lib.rmfg_error_free(error)
     assert lib.rmfg_live_handles() == before
+
+
+def test_a_library_without_the_function_asks_for_a_rebuild():
+    from robustmfg import _library
+    with pytest.raises(robustmfg.LibraryNotFoundError, match="make python"):
+        _library.require("rmfg_function_of_a_later_version")
+    assert _library.require("rmfg_worst_case_polyhedral") is robustmfg.library()
+
+
+def test_batch_refuses_the_lp_sets():
+    with pytest.raises(robustmfg.InvalidInputError, match="no batch path") as info:
+        robustmfg.worst_case_batch("polyhedral", [P, P], [V, V], 0.1)
+    assert info.value.field == "set"
