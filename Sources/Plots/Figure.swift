@@ -36,6 +36,11 @@ public protocol Figure: Sendable {
     var rendered: RenderedFigure { get }
 }
 
+extension Figure {
+    /// The SVG document.
+    public var svg: String { rendered.svg }
+}
+
 /// A complete SVG document and its size.
 public struct RenderedFigure: Sendable {
     /// The SVG text.

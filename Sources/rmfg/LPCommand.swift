@@ -32,8 +32,7 @@ struct LPCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try output.format  // an unknown --format stops the command before it computes
+        try runCommand(format: output) {
             let method: LPMethod
             switch simplex {
             case "primal": method = .primalSimplex

@@ -74,10 +74,7 @@ struct PopulationCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try format.format  // an unknown --format stops the command before it computes
-            return try measure()
-        }
+        try runCommand(format: format, measure)
     }
 
     /// The validated list of population sizes.

@@ -38,6 +38,15 @@ func runCommand(_ body: () throws -> Bool) throws {
     if !succeeded { throw ExitCode(1) }
 }
 
+/// ``runCommand(_:)`` for a command with `--format`: an unknown format stops the command
+/// (exit status 2) before `body` computes or writes anything.
+func runCommand(format: FormatOptions, _ body: () throws -> Bool) throws {
+    try runCommand {
+        _ = try format.format
+        return try body()
+    }
+}
+
 /// Writes one line to standard error with the `rmfg: error:` prefix; control
 /// characters (from names in input files) are escaped. A standard error that
 /// cannot be written is ignored: the exit status still tells.
