@@ -33,11 +33,6 @@ import TestSupport
         }
     }
 
-    static var scriptPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/highs_worst_case.py").path
-    }
-
     /// `python3` with numpy and scipy, else `nil` (the HiGHS comparison is then skipped).
     static func pythonWithSciPy() -> String? {
         guard let python = pythonWithNumPy() else { return nil }
@@ -54,17 +49,7 @@ import TestSupport
     /// Runs scripts/highs_worst_case.py on `instances` (JSON objects) and returns its σ.
     static func highs(_ python: String, _ instances: [[String: Any]]) throws -> [Double?] {
         let input = try JSONSerialization.data(withJSONObject: instances)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [scriptPath]
-        let stdin = Pipe(), stdout = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        try p.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let data = try runPythonScript(python, script: projectScript("highs_worst_case.py"), input: input)
         let list = try #require(try JSONSerialization.jsonObject(with: data) as? [Any])
         return list.map { $0 as? Double }
     }

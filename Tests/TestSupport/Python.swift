@@ -18,3 +18,26 @@ public func pythonWithNumPy() -> String? {
     }
     return nil
 }
+
+/// Runs `python script` with `input` on standard input and returns its standard output
+/// (the reference scripts under `scripts/` read and write JSON this way).
+public func runPythonScript(_ python: String, script: String, input: Data) throws -> Data {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: python)
+    p.arguments = [script]
+    let stdin = Pipe(), stdout = Pipe()
+    p.standardInput = stdin
+    p.standardOutput = stdout
+    try p.run()
+    stdin.fileHandleForWriting.write(input)
+    try stdin.fileHandleForWriting.close()
+    let data = stdout.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return data
+}
+
+/// The path of `scripts/NAME` in this checkout.
+public func projectScript(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts").appendingPathComponent(name).path
+}
