@@ -4,17 +4,22 @@ import Foundation
 /// arithmetic over the set rmfg defines for the given doubles (`Σ q = Σ p`, the ball,
 /// linear constraints), each double passed by its bit pattern so the script sees it exactly.
 public struct ExactReferenceInstance: Sendable {
+    /// `p`.
     public var nominal: [Double]
+    /// `V`.
     public var values: [Double]
     /// `tv`, `l1`, `linf` or `none`.
     public var kind: String
+    /// `ρ`.
     public var radius: Double
+    /// `l1` weights (default all 1).
     public var weights: [Double]?
     /// `simplex` or `nominal`.
     public var support: String
     /// `(c, relation, b)` with relation `<=`, `=` or `>=`.
     public var constraints: [(c: [Double], relation: String, b: Double)]
 
+    /// An instance; defaults: no weights, support `simplex`, no constraints.
     public init(nominal: [Double], values: [Double], kind: String, radius: Double, weights: [Double]? = nil,
                 support: String = "simplex", constraints: [(c: [Double], relation: String, b: Double)] = []) {
         (self.nominal, self.values, self.kind, self.radius) = (nominal, values, kind, radius)
