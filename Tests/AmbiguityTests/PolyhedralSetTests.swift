@@ -49,7 +49,8 @@ import TestSupport
     /// Runs scripts/highs_worst_case.py on `instances` (JSON objects) and returns its σ.
     static func highs(_ python: String, _ instances: [[String: Any]]) throws -> [Double?] {
         let input = try JSONSerialization.data(withJSONObject: instances)
-        let data = try runPythonScript(python, script: projectScript("highs_worst_case.py"), input: input)
+        let (data, status) = try runPythonScript(python, script: projectScript("highs_worst_case.py"), input: input)
+        #expect(status == 0, "highs_worst_case.py failed")
         let list = try #require(try JSONSerialization.jsonObject(with: data) as? [Any])
         return list.map { $0 as? Double }
     }

@@ -44,8 +44,8 @@ public func exactReference(_ instances: [ExactReferenceInstance]) throws -> [(va
         FileManager.default.isExecutableFile(atPath: $0)
     }) else { return nil }
     let input = try JSONSerialization.data(withJSONObject: instances.map(\.json))
-    let output = try runPythonScript(python, script: projectScript("exact_worst_case.py"), input: input)
-    guard let list = try JSONSerialization.jsonObject(with: output) as? [[String: String]], list.count == instances.count
+    let (output, status) = try runPythonScript(python, script: projectScript("exact_worst_case.py"), input: input)
+    guard status == 0, let list = try JSONSerialization.jsonObject(with: output) as? [[String: String]], list.count == instances.count
     else { throw ExactReferenceError.malformedOutput(String(decoding: output, as: UTF8.self)) }
     return try list.map { entry in
         guard let text = entry["bits"], let bits = UInt64(text), let n = entry["numerator"], let d = entry["denominator"] else {

@@ -20,8 +20,9 @@ public func pythonWithNumPy() -> String? {
 }
 
 /// Runs `python script` with `input` on standard input and returns its standard output
-/// (the reference scripts under `scripts/` read and write JSON this way).
-public func runPythonScript(_ python: String, script: String, input: Data) throws -> Data {
+/// and exit status (the reference scripts under `scripts/` read and write JSON this way).
+/// The input is written on a second thread, so a large answer cannot block the writer.
+public func runPythonScript(_ python: String, script: String, input: Data) throws -> (output: Data, status: Int32) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: python)
     p.arguments = [script]
@@ -29,11 +30,15 @@ public func runPythonScript(_ python: String, script: String, input: Data) throw
     p.standardInput = stdin
     p.standardOutput = stdout
     try p.run()
-    stdin.fileHandleForWriting.write(input)
-    try stdin.fileHandleForWriting.close()
+    let writer = stdin.fileHandleForWriting
+    let thread = Thread {
+        writer.write(input)
+        try? writer.close()
+    }
+    thread.start()
     let data = stdout.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return data
+    return (data, p.terminationStatus)
 }
 
 /// The path of `scripts/NAME` in this checkout.
