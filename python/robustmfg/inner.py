@@ -86,7 +86,8 @@ def worst_case(set: SetName, nominal: ArrayLike, values: ArrayLike, radius: floa
             (default ``"abs(s - t)"``).
         weights: l1 weights ``w_t > 0``.
         method: ``"closed-form"``, ``"lp"`` (GLPK; polyhedral sets) or ``"both"``.
-        exact: solve the LP in exact rational arithmetic.
+        exact: sigma of the given doubles exactly (the exact row program in rational
+            arithmetic, rounded once toward zero; Docs/AmbiguitySets.md, "Exact arithmetic").
 
     Raises:
         InvalidInputError: bad shapes, NaN, wrong types; the message names the field.
