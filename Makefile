@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RMFG := .build/release/rmfg
 
-.PHONY: all glpk rsvg scipy build demo test python test-python lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check peers docs fuzz clean
+.PHONY: all glpk rsvg scipy build demo test python test-python lint test-sanitize test-cluster cluster-tools bench bench-baseline bench-check bench-lp-cores peers docs fuzz clean
 
 # Library modules with DocC documentation (`make docs`).
 DOC_TARGETS := LinearProgramming Expressions Ambiguity MeanField GameFiles Plots Population Experiments Subsampling Randomness
@@ -87,6 +87,12 @@ bench-check: glpk
 	@ls Benchmarks/.benchmarkBaselines/*/main/results.json >/dev/null 2>&1 || \
 		{ echo "bench-check: no baseline on this machine yet; run 'make bench-baseline' on a known-good commit first" >&2; exit 2; }
 	cd Benchmarks && $(SWIFT) package benchmark baseline check main --no-progress
+
+# Issue 22's two-core target for the LP inner path: GarnetSolve with --inner lp,
+# --execution serial against the default, 200 and 1,000 states (Docs/Performance.md, section 6).
+bench-lp-cores: glpk
+	cd Benchmarks && $(SWIFT) build -c release --product GarnetSolve
+	python3 Benchmarks/lp_two_cores.py
 
 fuzz: glpk
 	bash scripts/fuzz.sh

@@ -18,9 +18,15 @@ public struct LPWorstCase: Sendable, Hashable {
     /// `q·V` and the LP dual objective at the solver's duals, with their gap formed in
     /// the scaled space, all scaled back by `2^exponent`.
     public let certificate: Certificate
-    /// The row duals in units of `V` (one per constraint of
-    /// ``AmbiguitySet/linearProgram(nominal:values:radius:)``); `±∞` where out of range.
+    /// The row duals in units of `V`, one per row of the LP solved (``rowNames``); `±∞`
+    /// where out of range.
     public let rowDuals: [Double]
+    /// The names of the LP's rows (`row<k>` for an unnamed one): the constraints of
+    /// ``AmbiguitySet/linearProgram(nominal:values:radius:)`` (or
+    /// ``PolyhedralSet/linearProgram(nominal:values:)``), or in exact mode those of the
+    /// exact row program (`balance`, `budget`, `simplex`, `source_<s>`, `mass`, and each
+    /// polyhedral constraint's name).
+    public let rowNames: [String]
 }
 
 extension AmbiguitySet {
@@ -96,8 +102,15 @@ extension AmbiguitySet {
         return lp
     }
 
-    /// Solves ``linearProgram(nominal:values:radius:)`` with GLPK (in exact
-    /// rational arithmetic when `options.exact`).
+    /// Solves ``linearProgram(nominal:values:radius:)`` with GLPK.
+    ///
+    /// With `options.exact` it solves instead, in exact rational arithmetic, the row
+    /// program whose data are exactly the given doubles (`p` as fixed columns, mass moves
+    /// so `Σ q = Σ p`, no bound such as `p_t − ρ` computed in floating point; the program
+    /// `rmfg solve --exact` checks rows with), scaled to integral data so that
+    /// `glp_exact` reads it exactly: ``value`` is then the exact `σ` of the given `p`, `V`
+    /// and `ρ`, rounded once (toward zero) to a double. Its ``LPWorstCase/rowDuals`` belong to that
+    /// program's rows (``LPWorstCase/rowNames``).
     ///
     /// The LP is built on `V·2^−e` with `max|V|·2^−e ∈ [½, 1)` (exact; `σ` is positively
     /// homogeneous in `V`), so GLPK's absolute tolerances fit any magnitude of `V`; the
@@ -110,10 +123,14 @@ extension AmbiguitySet {
     public func worstCaseLP(nominal: [Double], values: [Double], radius: Double,
                             options: LPOptions = LPOptions()) throws(AmbiguityError) -> LPWorstCase {
         try validate(nominal: nominal, values: values, radius: radius)
+        if options.exact {
+            return try exactWorstCase(nominal: SparseDistribution(dense: nominal), values: values, radius: radius,
+                                      options: options)
+        }
         // σ is positively homogeneous in V: solve on V·2^−e (exact) with max|V| in [½, 1).
         let e = SortedValues.unitExponent(values)
         let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
         let lp = try linearProgram(nominal: nominal, values: scaled, radius: radius)
-        return try LPWorstCase.solve(lp, stateCount: nominal.count, exponent: e, options: options)
+        return try LPWorstCase.solve(lp, exponent: e, options: options) { Array($0.primal.prefix(nominal.count)) }
     }
 }

@@ -29,16 +29,29 @@ extension InnerRowProgram {
 }
 
 extension AmbiguitySet {
-    /// Row `p`'s inner problem against `values` as an LP for exact arithmetic:
-    /// ``innerRowProgram(nominal:stateCount:radius:mergingAdditions:)`` (one column per
-    /// state) through ``InnerRowProgram/exactProgram(values:)``. Its optimum is `σ`.
+    /// `σ` of row `p` against `values` in exact rational arithmetic: the row's program
+    /// with one column per state (``innerRowProgram(nominal:stateCount:radius:mergingAdditions:)``,
+    /// never merged) through ``InnerRowProgram/exactProgram(values:)``, on `V·2^−e`,
+    /// solved with `LPOptions(exact: true)` (integral scaling, `glp_exact`) and scaled
+    /// back. The value is the exact optimum of the problem with the given doubles (mass
+    /// moves: `Σ q = Σ p`), rounded once toward zero to a double. The same program checks every row
+    /// of `rmfg solve --exact`, and ``worstCaseLP(nominal:values:radius:options:)`` with
+    /// `options.exact` returns this.
     ///
-    /// - Throws: as ``innerRowProgram(nominal:stateCount:radius:mergingAdditions:)``, and
-    ///   `AmbiguityError.invalidArgument` naming `values` (wrong count or not finite).
-    package func exactRowProgram(nominal: SparseDistribution, values: [Double],
-                                 radius: Double) throws(AmbiguityError) -> LinearProgram {
+    /// - Throws: as ``innerRowProgram(nominal:stateCount:radius:mergingAdditions:)``;
+    ///   `AmbiguityError.invalidArgument` naming `values` (not finite);
+    ///   `AmbiguityError.linearProgram` when GLPK fails or the numbers cannot be made
+    ///   integral within the double range; `AmbiguityError.outOfRange` as
+    ///   ``worstCaseLP(nominal:values:radius:options:)``.
+    package func exactWorstCase(nominal: SparseDistribution, values: [Double], radius: Double,
+                                options: LPOptions = LPOptions(exact: true)) throws(AmbiguityError) -> LPWorstCase {
         try Self.validateExactValues(values)
-        return try innerRowProgram(nominal: nominal, stateCount: values.count, radius: radius).exactProgram(values: values).program
+        let e = Self.exactExponent(values)
+        let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
+        let row = try innerRowProgram(nominal: nominal, stateCount: values.count, radius: radius)
+        return try LPWorstCase.solve(row.exactProgram(values: scaled).program, exponent: e, options: options) {
+            $0.primal.withUnsafeBufferPointer { row.distribution(primal: $0) }
+        }
     }
 
     static func validateExactValues(_ values: [Double]) throws(AmbiguityError) {
@@ -46,76 +59,50 @@ extension AmbiguitySet {
             throw .invalidArgument(field: "values", message: "entry \(t) is \(values[t]), expected a finite number")
         }
     }
+
+    /// ``SortedValues/unitExponent(_:)`` when `V·2^−e` is exact (no entry loses bits
+    /// below the double range), else 0: exact arithmetic must see the given values.
+    static func exactExponent(_ values: [Double]) -> Int {
+        let e = SortedValues.unitExponent(values)
+        let exact = values.allSatisfy { v in
+            Double(sign: .plus, exponent: e, significand: Double(sign: .plus, exponent: -e, significand: v)) == v
+        }
+        return exact ? e : 0
+    }
 }
 
 extension PolyhedralSet {
-    /// Row `p`'s inner problem against `values` as an LP for exact arithmetic: the
-    /// carrier's (ball's, or `q ∈ [0, 1]` with `Σ q = 1`) exact program, and every
-    /// constraint written on `q = base + Σ_j sign_j x_j e_{state_j}` with the base's
-    /// fixed columns (`Σ_t c_t base_t + Σ_j c(state_j) sign_j x_j (≤|=|≥) b`), so each
-    /// bound is the constraint's own `b`, not a difference computed in floating point.
+    /// `σ` of row `p` against `values` in exact rational arithmetic, as
+    /// ``AmbiguitySet/exactWorstCase(nominal:values:radius:options:)``: the carrier's
+    /// (ball's, or `q ∈ [0, 1]` with `Σ q = 1`) exact program, and every constraint
+    /// written on `q = base + Σ_j sign_j x_j e_{state_j}` with the base's fixed columns
+    /// (`Σ_t c_t base_t + Σ_j c(state_j) sign_j x_j (≤|=|≥) b`), so each bound is the
+    /// constraint's own `b`, not a difference computed in floating point.
     ///
-    /// - Throws: as ``innerRowProgram(nominal:stateCount:)`` (`p` must lie in the set).
-    package func exactRowProgram(nominal: SparseDistribution, values: [Double]) throws(AmbiguityError) -> LinearProgram {
+    /// - Throws: as ``innerRowProgram(nominal:stateCount:)`` (`p` must lie in the set),
+    ///   and as ``AmbiguitySet/exactWorstCase(nominal:values:radius:options:)``.
+    package func exactWorstCase(nominal: SparseDistribution, values: [Double],
+                                options: LPOptions = LPOptions(exact: true)) throws(AmbiguityError) -> LPWorstCase {
         try AmbiguitySet.validateExactValues(values)
         let n = values.count
+        let e = AmbiguitySet.exactExponent(values)
+        let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
         let carrier = ball ?? AmbiguitySet(uncheckedKind: .linf, support: support)
         let base = try carrier.innerRowProgram(nominal: nominal, stateCount: n, radius: ball == nil ? 1 : ballRadius)
         try validate(nominal: nominal.dense(count: n), values: [Double](repeating: 0, count: n))
-        var (lp, baseColumns) = base.exactProgram(values: values)
+        var (lp, baseColumns) = base.exactProgram(values: scaled)
         // A fixed carrier ({p}): p lies in the set (validated), so the set is {p}.
-        if base.isFixed { return lp }
-        for (k, c) in constraints.enumerated() {
-            var terms = base.columnTerms(c.coefficients)
-            for (column, t) in zip(baseColumns, base.base.indices) where c.coefficients[t] != 0 {
-                terms.append((column, c.coefficients[t]))
+        if !base.isFixed {
+            for (k, c) in constraints.enumerated() {
+                var terms = base.columnTerms(c.coefficients)
+                for (column, t) in zip(baseColumns, base.base.indices) where c.coefficients[t] != 0 {
+                    terms.append((column, c.coefficients[t]))
+                }
+                lp.addConstraint(name: c.name ?? "c\(k)", terms: terms, c.relation, c.bound)
             }
-            lp.addConstraint(name: c.name ?? "c\(k)", terms: terms, c.relation, c.bound)
         }
-        return lp
-    }
-}
-
-/// Integer data for `glp_exact`. GLPK's exact simplex reads every non-integral double
-/// as a nearby fraction (a continued-fraction approximation within about `1e-10`
-/// relative, `set_d_eps` in GLPK), and only integral doubles exactly. Multiplying every
-/// column by `2^C`, each row by its own `2^{r_i}` and the objective by `2^{s−C}` — powers
-/// of two, so exact — makes every number integral, and the scaled LP's optimum is
-/// `2^s σ` exactly: GLPK then solves the LP of the doubles themselves.
-package enum IntegralScaling {
-    /// The exponent of the lowest set bit of `x` (`x = m·2^k`, `m` odd); `nil` for 0.
-    static func lowBit(_ x: Double) -> Int? {
-        x == 0 ? nil : Int(x.exponent) - Int(x.significandWidth)
-    }
-
-    /// `lp` with integral data, and `s` (the optimum of the result is `2^s` times
-    /// `lp`'s); `nil` when some scaled number would exceed the double range.
-    package static func scaled(_ lp: LinearProgram) -> (program: LinearProgram, exponent: Int)? {
-        var columnShift = 0  // C: every column bound integral
-        for v in lp.variables {
-            for b in [v.lower, v.upper] { if let b, let k = lowBit(b) { columnShift = max(columnShift, -k) } }
+        return try LPWorstCase.solve(lp, exponent: e, options: options) {
+            $0.primal.withUnsafeBufferPointer { base.distribution(primal: $0) }
         }
-        var objectiveShift = 0  // s: every c_j 2^{s−C} integral
-        for v in lp.variables { if let k = lowBit(v.objective) { objectiveShift = max(objectiveShift, columnShift - k) } }
-        var out = LinearProgram(sense: lp.sense)
-        func scale(_ x: Double, _ e: Int) -> Double { Double(sign: .plus, exponent: e, significand: x) }
-        var finite = true
-        func check(_ x: Double) -> Double {
-            if !x.isFinite { finite = false }
-            return x
-        }
-        for v in lp.variables {
-            out.addVariable(lower: v.lower.map { check(scale($0, columnShift)) }, upper: v.upper.map { check(scale($0, columnShift)) },
-                            objective: check(scale(v.objective, objectiveShift - columnShift)))
-        }
-        for c in lp.constraints {
-            var shift = 0  // r_i: every a_ij 2^{r_i − C} and the bounds integral
-            for t in c.terms { if let k = lowBit(t.coefficient) { shift = max(shift, columnShift - k) } }
-            for b in [c.lower, c.upper] { if let b, let k = lowBit(b) { shift = max(shift, -k) } }
-            out.addConstraint(terms: c.terms.map { (variable: $0.variable, coefficient: check(scale($0.coefficient, shift - columnShift))) },
-                              lower: c.lower.map { check(scale($0, shift)) }, upper: c.upper.map { check(scale($0, shift)) })
-        }
-        out.objectiveConstant = check(scale(lp.objectiveConstant, objectiveShift))
-        return finite && lowBit(out.objectiveConstant).map { $0 >= 0 } ?? true ? (out, objectiveShift) : nil
     }
 }

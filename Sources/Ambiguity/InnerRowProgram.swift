@@ -19,7 +19,8 @@ import LinearProgramming
 ///   ``lowestState``: an LP with `k + 1` columns instead of `n + k` and the same optimum
 ///   (any `u` moved onto the cheapest of identical columns keeps every row and costs no
 ///   more).
-/// - `linf`: `q_t ∈ [max(0, p_t − ρ), min(1, p_t + ρ)]` for `t ∈ A`; row `Σ q = 1`.
+/// - `linf`: `q = p + x` with `x_t ∈ [−min(p_t, ρ), ρ]` for `t ∈ A`; row `Σ x = 0` (every
+///   bound one of the given doubles; `q_t ≤ 1` follows from `q ≥ 0` and `Σ q = Σ p`).
 /// - `wasserstein`: a plan `π_st ≥ 0` (`s ∈ supp p`, `t ∈ A`), `q_t = Σ_s π_st`; rows
 ///   `Σ_t π_st = p_s` and `Σ c_st π_st ≤ ρ`.
 public struct InnerRowProgram: Sendable {
@@ -159,17 +160,18 @@ extension AmbiguitySet {
             let merge = mergingAdditions && support == .simplex && (kind == .tv || uniformWeight != nil)
             let (balance, budget) = ballRows(allowed: merge ? [InnerRowProgram.lowestState] : allowed,
                                              nominal: nominal, column: column)
-            lp.addConstraint(terms: balance, lower: 0, upper: 0)
-            lp.addConstraint(terms: budget, upper: radius)
+            lp.addConstraint(name: "balance", terms: balance, lower: 0, upper: 0)
+            lp.addConstraint(name: "budget", terms: budget, upper: radius)
         case .linf:
-            base = SparseDistribution(indices: [], probabilities: [])
+            // q_t = p_t + x_t with −min(p_t, ρ) ≤ x_t ≤ ρ and Σ x = 0: every bound is one of
+            // the given doubles (not p_t − ρ rounded), and q_t ≤ 1 follows from q ≥ 0, Σ q = Σ p.
             let dense = nominal.dense(count: n)
-            var simplex: [(variable: Int, coefficient: Double)] = []
+            var balance: [(variable: Int, coefficient: Double)] = []
             for t in allowed {
-                let q = column(t, 1, lower: max(0, dense[t] - radius), upper: min(1, dense[t] + radius))
-                simplex.append((q, 1))
+                let x = column(t, 1, lower: 0 - min(dense[t], radius), upper: radius)
+                balance.append((x, 1))
             }
-            lp.addConstraint(terms: simplex, lower: 1, upper: 1)
+            lp.addConstraint(name: "balance", terms: balance, lower: 0, upper: 0)
         case .wasserstein:
             guard let cost else { throw .invalidArgument(field: "cost", message: "missing, expected a ground cost for set 'wasserstein'") }
             base = SparseDistribution(indices: [], probabilities: [])
@@ -181,9 +183,9 @@ extension AmbiguitySet {
                     out.append((x, 1))
                     if cost[s, t] != 0 { budget.append((x, cost[s, t])) }
                 }
-                lp.addConstraint(terms: out, lower: p, upper: p)
+                lp.addConstraint(name: "source_\(s)", terms: out, lower: p, upper: p)
             }
-            lp.addConstraint(terms: budget, upper: radius)
+            lp.addConstraint(name: "budget", terms: budget, upper: radius)
         case .none, .kl, .chi2:
             break
         }

@@ -171,10 +171,13 @@ public struct PolyhedralSet: Sendable, Hashable {
         return lp
     }
 
-    /// Solves ``linearProgram(nominal:values:)`` with GLPK (exactly with
-    /// `options.exact`), on `V·2^−e` with `max|V|·2^−e ∈ [½, 1)`, and certifies `σ` by
-    /// the dual objective of GLPK's row duals and reduced costs (a lower bound on `σ`
-    /// by weak duality), reported in units of `V`.
+    /// Solves ``linearProgram(nominal:values:)`` with GLPK, on `V·2^−e` with
+    /// `max|V|·2^−e ∈ [½, 1)`, and certifies `σ` by the dual objective of GLPK's row
+    /// duals and reduced costs (a lower bound on `σ` by weak duality), reported in units
+    /// of `V`. With `options.exact` it solves the exact row program instead
+    /// (``exactWorstCase(nominal:values:options:)``: data exactly the given doubles,
+    /// scaled to integers for `glp_exact`), so ``LPWorstCase/value`` is the exact `σ`
+    /// rounded once toward zero, as for ``AmbiguitySet/worstCaseLP(nominal:values:radius:options:)``.
     ///
     /// - Throws: `AmbiguityError.invalidArgument` as ``validate(nominal:values:)``;
     ///   `AmbiguityError.linearProgram` when the set is empty (infeasible LP),
@@ -183,18 +186,20 @@ public struct PolyhedralSet: Sendable, Hashable {
     public func worstCaseLP(nominal: [Double], values: [Double],
                             options: LPOptions = LPOptions()) throws(AmbiguityError) -> LPWorstCase {
         try validate(nominal: nominal, values: values)
+        if options.exact { return try exactWorstCase(nominal: SparseDistribution(dense: nominal), values: values, options: options) }
         let e = SortedValues.unitExponent(values)
         let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
         let lp = try linearProgram(nominal: nominal, values: scaled)
-        return try LPWorstCase.solve(lp, stateCount: nominal.count, exponent: e, options: options)
+        return try LPWorstCase.solve(lp, exponent: e, options: options) { Array($0.primal.prefix(nominal.count)) }
     }
 }
 
 extension LPWorstCase {
     /// Solves an inner-problem LP built on `V·2^−exponent` and scales the value,
-    /// certificate and row duals back; names an empty or unbounded set.
-    static func solve(_ lp: LinearProgram, stateCount n: Int, exponent e: Int,
-                      options: LPOptions) throws(AmbiguityError) -> LPWorstCase {
+    /// certificate and row duals back; names an empty or unbounded set. `distribution`
+    /// reads `q` from the solution.
+    static func solve(_ lp: LinearProgram, exponent e: Int, options: LPOptions,
+                      distribution: (LPSolution) -> [Double]) throws(AmbiguityError) -> LPWorstCase {
         func back(_ x: Double) -> Double { Double(sign: .plus, exponent: e, significand: x) }
         let solution: LPSolution
         do {
@@ -223,9 +228,10 @@ extension LPWorstCase {
             let name = lp.constraints[k].name ?? "row\(k)"
             throw .outOfRange("the dual of LP row \(name) is about \(AmbiguitySet.decimal(solution.rowDuals[k], exponent: e)), beyond the double range (±1.8e308); no finite number reports it")
         }
-        return LPWorstCase(value: value, distribution: Array(solution.primal.prefix(n)),
+        return LPWorstCase(value: value, distribution: distribution(solution),
                            status: solution.status, solution: solution, exponent: e, certificate: certificate,
-                           rowDuals: rowDuals)
+                           rowDuals: rowDuals,
+                           rowNames: lp.constraints.enumerated().map { k, row in row.name ?? "row\(k)" })
     }
 }
 

@@ -14,6 +14,9 @@ public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// GLPK refused the problem (for example an invalid basis) or failed
     /// in a way that has no status. `code` is GLPK's return code.
     case solverFailure(code: Int, message: String)
+    /// Exact arithmetic (``LPOptions/exact``) cannot read the program's numbers
+    /// exactly: scaling them to integers would leave the double range.
+    case notExactlyRepresentable(String)
     /// Reading or writing a file failed.
     case file(path: String, message: String)
     /// A CPLEX LP file declares integer or binary columns (`General`, `Binary`, …):
@@ -36,6 +39,8 @@ public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
             "problem too large: \(message)"
         case let .solverFailure(code, message):
             "GLPK failed (code \(code)): \(message)"
+        case let .notExactlyRepresentable(message):
+            "exact arithmetic: \(message)"
         case let .file(path, message):
             "\(path): \(message)"
         case let .integerVariables(path, column, count):

@@ -14,8 +14,16 @@ public struct LPOptions: Sendable, Hashable {
     /// (a presolved solve discards the previous basis) and for exact mode.
     public var presolve: Bool = false
     /// After the floating-point simplex, re-solve in exact rational arithmetic
-    /// (`glp_exact`) starting from the floating optimal basis. Slow; for research
-    /// checks on small instances.
+    /// (`glp_exact`) starting from the floating optimal basis. GLPK's exact simplex reads
+    /// only integral doubles exactly, so it runs on a copy of the program scaled by
+    /// powers of two (columns, each row, the objective) until every number is an
+    /// integer; the solution is scaled back. So ``LPSolution/objective`` is the optimum
+    /// of the LP whose data are exactly the given doubles, rounded once toward zero to a
+    /// double (`glp_exact` hands out each exact value through GMP's `mpq_get_d`, which
+    /// truncates; the objective is read from an extra basic row, not GLPK's floating sum);
+    /// so is every primal and dual value, times a power of two. Slow; for research checks on
+    /// small instances. Throws ``LPError/notExactlyRepresentable(_:)`` when the scaled
+    /// numbers would leave the double range.
     public var exact: Bool = false
     /// The maximum number of simplex iterations; `nil` means no limit.
     public var iterationLimit: Int? = nil

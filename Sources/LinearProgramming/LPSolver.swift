@@ -76,27 +76,60 @@ public struct LPSolver: ~Copyable {
             glp_adv_basis(problem, 0)
             code = glp_simplex(problem, &parm)
         }
-        var status = GLPK.status(returnCode: code, problem: problem)
-        var ranExact = false
-        if options.exact, code == 0 || status == .optimal || status == .numericalFailure {
-            let exactCode = glp_exact(problem, &parm)
-            ranExact = true
-            if exactCode == GLP_EBADB || exactCode == GLP_ESING {
-                // The floating basis is unusable: restart exact from the standard basis.
-                glp_std_basis(problem)
-                status = GLPK.status(returnCode: glp_exact(problem, &parm), problem: problem)
-            } else {
-                status = GLPK.status(returnCode: exactCode, problem: problem)
-            }
-        }
+        let status = GLPK.status(returnCode: code, problem: problem)
         if status == .undefined, code != 0, ![GLP_EITLIM, GLP_ETMLIM, GLP_ENOPFS].contains(code) {
             throw .solverFailure(code: Int(code), message: GLPK.describe(code))
         }
         hasOptimalBasis = status == .optimal
-        let solution = GLPK.readSolution(problem, status: status, variables: program.variables.count,
-                                         rows: program.constraints.count,
-                                         iterations: Int(glp_get_it_cnt(problem)) - before, exact: ranExact)
-        return solution
+        let iterations = Int(glp_get_it_cnt(problem)) - before
+        if options.exact, code == 0 || status == .optimal || status == .numericalFailure {
+            return try solveExact(&parm, floatIterations: iterations)
+        }
+        return GLPK.readSolution(problem, status: status, variables: program.variables.count,
+                                 rows: program.constraints.count, iterations: iterations, exact: false)
+    }
+
+    /// The exact phase: `glp_exact` on the integral form of the program
+    /// (``IntegralScaling``: GLPK's exact simplex reads only integral doubles exactly),
+    /// started from the live problem's floating basis, and the solution scaled back. The
+    /// scaled problem is created, solved and deleted here, on this thread; the live
+    /// problem keeps its floating basis for the next warm start.
+    ///
+    /// `glp_exact` stores each variable as its exact value truncated to a double (GMP's
+    /// `mpq_get_d`) but forms the objective in floating point from those; so the copy
+    /// has one more row, free and basic, `z = c₀·one + Σ c_j x_j` (`one` a column fixed
+    /// at 1), whose value is the exact optimum truncated toward zero, read as the objective.
+    private func solveExact(_ parm: inout glp_smcp, floatIterations: Int) throws(LPError) -> LPSolution {
+        guard let scaling = IntegralScaling(program) else {
+            throw .notExactlyRepresentable("the program's numbers span too many binary orders of magnitude (more than the double range) to be made integral, so glp_exact cannot read them exactly")
+        }
+        var extended = scaling.program
+        let one = extended.addVariable(lower: 1, upper: 1)
+        var terms = extended.variables.indices.compactMap { j in
+            extended.variables[j].objective == 0 ? nil : (variable: j, coefficient: extended.variables[j].objective)
+        }
+        if extended.objectiveConstant != 0 { terms.append((one, extended.objectiveConstant)) }
+        extended.addConstraint(terms: terms)
+        let (m, n) = (program.constraints.count, program.variables.count)
+        let copy = GLPK.makeProblem(extended)
+        defer { glp_delete_prob(copy) }
+        GLPK.copyBasis(from: problem, to: copy, rows: m, columns: n)
+        glp_set_row_stat(copy, Int32(m + 1), GLP_BS)
+        glp_set_col_stat(copy, Int32(n + 1), GLP_NS)
+        var code = glp_exact(copy, &parm)
+        if code == GLP_EBADB || code == GLP_ESING {
+            // The floating basis is unusable: restart exact from the standard basis.
+            glp_std_basis(copy)
+            code = glp_exact(copy, &parm)
+        }
+        let status = GLPK.status(returnCode: code, problem: copy)
+        if status == .undefined, code != 0, ![GLP_EITLIM, GLP_ETMLIM].contains(code) {
+            throw .solverFailure(code: Int(code), message: GLPK.describe(code))
+        }
+        let scaled = GLPK.readSolution(copy, status: status, variables: n, rows: m,
+                                       iterations: floatIterations + Int(glp_get_it_cnt(copy)), exact: true)
+        let objective = glp_get_row_stat(copy, Int32(m + 1)) == GLP_BS ? glp_get_row_prim(copy, Int32(m + 1)) : scaled.objective
+        return scaling.unscale(scaled, objective: objective)
     }
 
     /// Writes the live problem (with its current objective) in CPLEX LP format.

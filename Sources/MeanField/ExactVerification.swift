@@ -7,7 +7,7 @@ import LinearProgramming
 ///
 /// A polyhedral row (`none`, `tv`, `l1`, `linf`, `wasserstein`, and the `moment` and
 /// `polyhedral` row sets) is an LP whose data are doubles, hence exact rationals:
-/// `glp_exact` finds its optimum exactly, rounded once to a double. `kl` and `chi2`
+/// `glp_exact` finds its optimum exactly, rounded once toward zero to a double. `kl` and `chi2`
 /// rows are not linear programs and cannot be checked this way; they are counted in
 /// ``nonPolyhedralRows`` and checked by their certified dual instead (the measure of
 /// ``EquilibriumOptions/verify``), reported in ``certifiedMaxDisagreement``.
@@ -95,38 +95,30 @@ enum ExactCheck {
 
     /// `|σ_used − σ_exact|` of row `i`. `σ_exact` is the optimum of the row's program
     /// with one column per state and `p` as fixed columns (``InnerRowProgram``'s
-    /// formulation, data exactly the row's doubles) on `V·2^−e` (exact), solved by
-    /// `glp_exact` and scaled back.
+    /// formulation, data exactly the row's doubles) on `V·2^−e` (exact), scaled to
+    /// integral data, solved by `glp_exact` and scaled back: the set's
+    /// `exactWorstCase`, which `worstCaseLP` with `LPOptions(exact: true)` also returns.
     static func exactDisagreement(snapshot: GameSnapshot, row i: Int, values: [Double],
                                   used: Double) throws(MeanFieldError) -> Double {
-        let name = "row (\(i / snapshot.actionCount), \(i % snapshot.actionCount))"
-        let e = SortedValues.unitExponent(values)
-        let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
-        let lp: LinearProgram
+        let solved: LPWorstCase
         do throws(AmbiguityError) {
             if let rowSets = snapshot.rowSets {
-                lp = try rowSets[i].exactRowProgram(nominal: snapshot.kernels[i], values: scaled)
+                solved = try rowSets[i].exactWorstCase(nominal: snapshot.kernels[i], values: values)
             } else {
-                lp = try snapshot.ambiguity.exactRowProgram(nominal: snapshot.kernels[i], values: scaled,
-                                                            radius: snapshot.radii[i])
+                solved = try snapshot.ambiguity.exactWorstCase(nominal: snapshot.kernels[i], values: values,
+                                                               radius: snapshot.radii[i])
             }
         } catch {
-            throw .ambiguity(.linearProgram("\(name): \(error)"))
+            let name = "row (\(i / snapshot.actionCount), \(i % snapshot.actionCount))"
+            switch error {
+            case let .outOfRange(message): throw .ambiguity(.outOfRange("\(name): \(message)"))
+            default: throw .ambiguity(.linearProgram("\(name): \(error)"))
+            }
         }
-        // glp_exact reads only integral doubles exactly: scale by powers of two first.
-        guard let (integral, shift) = IntegralScaling.scaled(lp) else {
-            throw .ambiguity(.outOfRange("\(name): the row's numbers span too many binary orders of magnitude to be made integral within the double range, so glp_exact cannot read them exactly"))
+        guard solved.solution.exact else {
+            throw .ambiguity(.linearProgram("row (\(i / snapshot.actionCount), \(i % snapshot.actionCount)): glp_exact did not run, expected an optimum in exact arithmetic"))
         }
-        let solution: LPSolution
-        do throws(LPError) {
-            solution = try integral.solve(options: LPOptions(exact: true))
-        } catch {
-            throw .ambiguity(.linearProgram("\(name): \(error)"))
-        }
-        guard solution.status == .optimal, solution.exact else {
-            throw .ambiguity(.linearProgram("\(name): glp_exact stopped with status '\(solution.status.rawValue)', expected 'optimal' in exact arithmetic"))
-        }
-        return abs(used - Double(sign: .plus, exponent: e - shift, significand: solution.objective))
+        return abs(used - solved.value)
     }
 
     /// A `kl`/`chi2` row: the certified dual's disagreement with `σ_used` (not exact).

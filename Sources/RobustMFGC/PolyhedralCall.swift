@@ -104,9 +104,8 @@ package struct PolyhedralCall: Sendable {
     /// The LP, its certificate check and the fields of `rmfg worst-case --set moment|polyhedral --format json`.
     package func run() throws(ABIError) -> ABIResult {
         let (p, v) = (nominal, values)
-        let program: LinearProgram, solved: LPWorstCase
+        let solved: LPWorstCase
         do throws(AmbiguityError) {
-            program = try set.linearProgram(nominal: p, values: v)
             solved = try set.worstCaseLP(nominal: p, values: v, options: LPOptions(exact: exact))
         } catch {
             if case let .linearProgram(message) = error { throw .input("set", "\(family.rawValue): \(message)") }
@@ -117,7 +116,7 @@ package struct PolyhedralCall: Sendable {
                                         ("nominal", .numbers(p)), ("values", .numbers(v)),
                                         ("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
                                         ("method", .string("lp")), ("certificate", WorstCaseCall.certificate(solved.certificate)),
-                                        ("dual", .object(WorstCaseCall.lpDuals(program, solved))),
+                                        ("dual", .object(WorstCaseCall.lpDuals(solved))),
                                         ("kktResidual", .number(solved.solution.kktResidual)),
                                         ("exact", .bool(solved.solution.exact))]
         if !check.failures.isEmpty { fields.append(("failures", .array(check.failures.map { .string($0) }))) }

@@ -71,29 +71,28 @@ package struct WorstCaseCall: Sendable {
     package func run() throws(ABIError) -> ABIResult {
         let (p, v, rho) = (nominal, values, radius)
         var closed: WorstCase?
-        var lp: (solved: LPWorstCase, program: LinearProgram)?
+        var lp: LPWorstCase?
         do throws(AmbiguityError) {
             if method != .lp { closed = try set.worstCase(nominal: p, values: v, radius: rho) }
             if method != .closedForm {
-                let program = try set.linearProgram(nominal: p, values: v, radius: rho)
-                lp = (try set.worstCaseLP(nominal: p, values: v, radius: rho, options: LPOptions(exact: exact)), program)
+                lp = try set.worstCaseLP(nominal: p, values: v, radius: rho, options: LPOptions(exact: exact))
             }
         } catch { throw Self.mapped(error) }
         var checks: [(String, CertificateCheck)] = []
         if let closed { checks.append(("closed form", set.check(closed, nominal: p, values: v, radius: rho))) }
-        if let lp { checks.append(("LP", set.check(lp.solved, nominal: p, values: v, radius: rho))) }
+        if let lp { checks.append(("LP", set.check(lp, nominal: p, values: v, radius: rho))) }
         var passed = checks.allSatisfy { $0.1.passed }
         var agreement: Double?
         if let closed, let lp {
-            agreement = abs(closed.value - lp.solved.value)
-            passed = passed && Acceptance.accepts(abs(closed.value - lp.solved.value), values: v)
+            agreement = abs(closed.value - lp.value)
+            passed = passed && Acceptance.accepts(abs(closed.value - lp.value), values: v)
         }
         let failures = checks.flatMap { name, check in check.failures.map { "\(name): \($0)" } }
         return result(closed: closed, lp: lp, agreement: agreement, failures: failures, passed: passed)
     }
 
     /// Phase 3: the JSON fields of `rmfg worst-case` and the arrays `distribution` (and `lp.distribution`).
-    func result(closed: WorstCase?, lp: (solved: LPWorstCase, program: LinearProgram)?, agreement: Double?,
+    func result(closed: WorstCase?, lp: LPWorstCase?, agreement: Double?,
                 failures: [String], passed: Bool) -> ABIResult {
         var fields: [(String, JSON)] = [("set", .string(set.kind.rawValue)), ("radius", .number(radius)),
                                             ("support", .string(set.support.rawValue)), ("nominal", .numbers(nominal)),
@@ -106,19 +105,19 @@ package struct WorstCaseCall: Sendable {
                        ("distance", .number(closed.distance))]
             arrays["distribution"] = closed.distribution
         } else if let lp {
-            fields += [("value", .number(lp.solved.value)), ("distribution", .numbers(lp.solved.distribution)),
-                       ("method", .string(method.rawValue)), ("certificate", Self.certificate(lp.solved.certificate)),
-                       ("dual", .object(Self.lpDuals(lp.program, lp.solved))),
-                       ("kktResidual", .number(lp.solved.solution.kktResidual)), ("exact", .bool(lp.solved.solution.exact))]
-            arrays["distribution"] = lp.solved.distribution
+            fields += [("value", .number(lp.value)), ("distribution", .numbers(lp.distribution)),
+                       ("method", .string(method.rawValue)), ("certificate", Self.certificate(lp.certificate)),
+                       ("dual", .object(Self.lpDuals(lp))),
+                       ("kktResidual", .number(lp.solution.kktResidual)), ("exact", .bool(lp.solution.exact))]
+            arrays["distribution"] = lp.distribution
         }
         if method == .both, let lp, let agreement {
-            fields += [("lp", .object([("value", .number(lp.solved.value)), ("distribution", .numbers(lp.solved.distribution)),
-                                       ("status", .string(lp.solved.status.rawValue)),
-                                       ("kktResidual", .number(lp.solved.solution.kktResidual)),
-                                       ("exact", .bool(lp.solved.solution.exact))])),
+            fields += [("lp", .object([("value", .number(lp.value)), ("distribution", .numbers(lp.distribution)),
+                                       ("status", .string(lp.status.rawValue)),
+                                       ("kktResidual", .number(lp.solution.kktResidual)),
+                                       ("exact", .bool(lp.solution.exact))])),
                        ("agreement", .number(agreement)), ("tolerance", .number(Acceptance.tolerance(values: values)))]
-            arrays["lp.distribution"] = lp.solved.distribution
+            arrays["lp.distribution"] = lp.distribution
         }
         if !failures.isEmpty { fields.append(("failures", .array(failures.map { .string($0) }))) }
         fields.append(("passed", .bool(passed)))
@@ -129,9 +128,10 @@ package struct WorstCaseCall: Sendable {
         .object([("primal", .number(c.primal)), ("dual", .number(c.dual)), ("gap", .number(c.gap))])
     }
 
-    /// The LP's multipliers attached to the rows that produced them (as `rmfg worst-case`).
-    static func lpDuals(_ lp: LinearProgram, _ s: LPWorstCase) -> [(String, JSON)] {
-        lp.constraints.enumerated().map { k, row in (row.name ?? "row\(k)", .number(s.rowDuals[k])) }
+    /// The LP's multipliers attached to the rows that produced them (as `rmfg worst-case`;
+    /// in exact mode the exact row program's rows, ``LPWorstCase/rowNames``).
+    static func lpDuals(_ s: LPWorstCase) -> [(String, JSON)] {
+        zip(s.rowNames, s.rowDuals).map { name, dual in (name, .number(dual)) }
     }
 
     /// An Ambiguity error as an ABI error naming the same field.

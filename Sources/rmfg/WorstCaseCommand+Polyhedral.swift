@@ -26,7 +26,6 @@ extension WorstCaseCommand {
             let lp = try wrapPolyhedral { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v) }
             try exportCPLEX(lp, to: exportLp, inputs: [constraints, nominalFile, valuesFile].compactMap { $0 })
         }
-        let lp = try wrapPolyhedral { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v) }
         let solved = try wrapPolyhedral { () throws(AmbiguityError) in
             try uset.worstCaseLP(nominal: p, values: v, options: LPOptions(exact: exact))
         }
@@ -40,7 +39,7 @@ extension WorstCaseCommand {
                                         ("certificate", .object([("primal", .number(solved.certificate.primal)),
                                                                  ("dual", .number(solved.certificate.dual)),
                                                                  ("gap", .number(solved.certificate.gap))])),
-                                        ("dual", .object(lpDuals(lp, solved))),
+                                        ("dual", .object(lpDuals(solved))),
                                         ("kktResidual", .number(solved.solution.kktResidual)),
                                         ("exact", .bool(solved.solution.exact))]
         if let claimed {

@@ -75,7 +75,7 @@ struct WorstCaseCommand: ParsableCommand {
     @Option(help: "Among tied optimal q: index (default; the first state by (V_t, t) takes the mass) or split (spread symmetrically over tied states; tv, l1, linf).")
     var ties = Choice(TieRule.index)
 
-    @Flag(help: "Solve the LP in exact rational arithmetic (glp_exact), from the floating optimum.")
+    @Flag(help: "Solve exactly: the row LP of the given doubles, scaled to integers, in rational arithmetic (glp_exact); σ is exact, rounded once toward zero.")
     var exact = false
 
     @Option(help: "Write the LP in CPLEX LP format to this file (polyhedral sets).")
@@ -121,14 +121,14 @@ struct WorstCaseCommand: ParsableCommand {
     /// What the chosen methods computed, their certificate checks and the verdict.
     struct Outcome {
         let closed: WorstCase?
-        let lp: (solved: LPWorstCase, program: LinearProgram)?
+        let lp: LPWorstCase?
         let checks: [(String, CertificateCheck)]
         let sigma: Double
         let passed: Bool
         var failures: [String] { checks.flatMap { name, check in check.failures.map { "\(name): \($0)" } } }
         var agreement: Double? {
             guard let closed, let lp else { return nil }
-            return abs(closed.value - lp.solved.value)
+            return abs(closed.value - lp.value)
         }
     }
 
@@ -188,24 +188,22 @@ struct WorstCaseCommand: ParsableCommand {
     func compute(_ problem: Problem, _ uset: AmbiguitySet) throws -> Outcome {
         let p = problem.p, v = problem.v, rho = problem.rho
         var closed: WorstCase?
-        var lpResult: (solved: LPWorstCase, program: LinearProgram)?
+        var lpResult: LPWorstCase?
         if problem.method != .lp {
             closed = try wrap { () throws(AmbiguityError) in try uset.worstCase(nominal: p, values: v, radius: rho) }
         }
         if problem.method != .closedForm {
-            let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v, radius: rho) }
-            let solved = try wrap { () throws(AmbiguityError) in
+            lpResult = try wrap { () throws(AmbiguityError) in
                 try uset.worstCaseLP(nominal: p, values: v, radius: rho, options: LPOptions(exact: exact))
             }
-            lpResult = (solved, lp)
         }
         // `passed` starts from the certificate checks (gap, feasibility), in the library.
         var checks: [(String, CertificateCheck)] = []
         if let closed { checks.append(("closed form", uset.check(closed, nominal: p, values: v, radius: rho))) }
-        if let (solved, _) = lpResult { checks.append(("LP", uset.check(solved, nominal: p, values: v, radius: rho))) }
+        if let solved = lpResult { checks.append(("LP", uset.check(solved, nominal: p, values: v, radius: rho))) }
         var ok = checks.allSatisfy { $0.1.passed }
-        let sigma = closed?.value ?? lpResult?.solved.value ?? .nan
-        if problem.method == .both, let closed, let (solved, _) = lpResult {
+        let sigma = closed?.value ?? lpResult?.value ?? .nan
+        if problem.method == .both, let closed, let solved = lpResult {
             ok = ok && Acceptance.accepts(abs(closed.value - solved.value), values: v)
         }
         if let claimed = problem.claimed { ok = ok && Acceptance.accepts(claimed - sigma, values: v) }
@@ -225,14 +223,14 @@ struct WorstCaseCommand: ParsableCommand {
                        ("method", .string(problem.method.rawValue)), ("certificate", certificate(closed.certificate)),
                        ("dual", .object(closed.dual.map { ($0.name, .number($0.value)) })),
                        ("distance", .number(closed.distance))]
-        } else if let (solved, lp) = outcome.lp {
+        } else if let solved = outcome.lp {
             fields += [("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
                        ("method", .string(problem.method.rawValue)), ("certificate", certificate(solved.certificate)),
-                       ("dual", .object(lpDuals(lp, solved))),
+                       ("dual", .object(lpDuals(solved))),
                        ("kktResidual", .number(solved.solution.kktResidual)),
                        ("exact", .bool(solved.solution.exact))]
         }
-        if problem.method == .both, let agreement = outcome.agreement, let (solved, _) = outcome.lp {
+        if problem.method == .both, let agreement = outcome.agreement, let solved = outcome.lp {
             fields += [("lp", .object([("value", .number(solved.value)), ("distribution", .numbers(solved.distribution)),
                                        ("status", .string(solved.status.rawValue)),
                                        ("kktResidual", .number(solved.solution.kktResidual)),
@@ -254,11 +252,11 @@ struct WorstCaseCommand: ParsableCommand {
         let p = problem.p, v = problem.v, both = problem.method == .both
         var text = ["worst case over \(problem.kind.rawValue) ball, radius \(fmt(problem.rho)), support \(problem.support.rawValue)",
                     "σ = min_{q∈U} q·V = \(fmt(outcome.sigma))   (nominal p·V = \(fmt(zip(p, v).map(*).reduce(0, +))))", ""]
-        let q = outcome.closed?.distribution ?? outcome.lp?.solved.distribution ?? []
+        let q = outcome.closed?.distribution ?? outcome.lp?.distribution ?? []
         var table = TextTable(header: both ? ["state", "V", "nominal p", "worst-case q", "LP q"] : ["state", "V", "nominal p", "worst-case q"])
         for t in p.indices {
             var row = ["\(t)", fmt(v[t]), fmt(p[t]), fmt(q[t])]
-            if both, let (solved, _) = outcome.lp { row.append(fmt(solved.distribution[t])) }
+            if both, let solved = outcome.lp { row.append(fmt(solved.distribution[t])) }
             table.add(row)
         }
         text += [table.rendered, ""]
@@ -267,13 +265,13 @@ struct WorstCaseCommand: ParsableCommand {
                 text.append("dual         " + closed.dual.map { "\($0.name) = \(fmt($0.value))" }.joined(separator: ", "))
             }
             text.append("certificate  primal \(fmt(closed.certificate.primal)), dual \(fmt(closed.certificate.dual)), gap \(fmt(closed.certificate.gap))")
-        } else if let (solved, _) = outcome.lp {
+        } else if let solved = outcome.lp {
             let c = solved.certificate
-            text.append("certificate  primal \(fmt(c.primal)), dual \(fmt(c.dual)), gap \(fmt(c.gap)) (LP duals; KKT residual \(fmt(solved.solution.kktResidual)))")
+            text.append("certificate  primal \(fmt(c.primal)), dual \(fmt(c.dual)), gap \(fmt(c.gap)) (LP duals\(solved.solution.exact ? ", exact arithmetic" : ""); KKT residual \(fmt(solved.solution.kktResidual)))")
         }
         for failure in outcome.failures { text.append("check        FAILED: \(failure)") }
         let tolerance = problem.tolerance
-        if both, let agreement = outcome.agreement, let (solved, _) = outcome.lp {
+        if both, let agreement = outcome.agreement, let solved = outcome.lp {
             let agree = Acceptance.accepts(agreement, values: v)
             text.append("LP           σ = \(fmt(solved.value)), status \(solved.status.rawValue)\(solved.solution.exact ? " (exact arithmetic)" : ""), KKT residual \(fmt(solved.solution.kktResidual))")
             text.append("agreement    |closed form − LP| = \(fmt(agreement)) \(agree ? "<=" : ">") tolerance \(fmt(tolerance)): \(agree ? "agree" : "DISAGREE")")
@@ -298,8 +296,8 @@ struct WorstCaseCommand: ParsableCommand {
     }
 
     /// The LP's multipliers (in units of V) attached to the rows that produced them.
-    func lpDuals(_ lp: LinearProgram, _ s: LPWorstCase) -> [(String, JSON)] {
-        lp.constraints.enumerated().map { k, row in (row.name ?? "row\(k)", .number(s.rowDuals[k])) }
+    func lpDuals(_ s: LPWorstCase) -> [(String, JSON)] {
+        zip(s.rowNames, s.rowDuals).map { name, dual in (name, .number(dual)) }
     }
 
     func wrap<T>(_ body: () throws(AmbiguityError) -> T) throws -> T {

@@ -45,6 +45,21 @@ import Testing
         #expect(rmfg_result_length(result, "nope") == -1)
     }
 
+    /// Regression: with `exact` the LP solved is the exact row program (fewer rows than the
+    /// exported LP); its duals are named by that program's rows, never indexed past them.
+    @Test func exactWorstCaseNamesTheExactProgramsRows() throws {
+        var result: OpaquePointer?
+        var error: OpaquePointer?
+        let status = "tv".withCString { s in
+            "lp".withCString { m in rmfg_worst_case(s, 3, [0.1, 0.2, 0.7], [1.0 / 3, 0.1, 2.0 / 3], 0.1, nil, nil, nil, nil, m, 1, &result, &error) }
+        }
+        #expect(status == 0 && error == nil)
+        defer { rmfg_result_free(result) }
+        let json = String(cString: try #require(rmfg_result_json(result)))
+        #expect(json.contains("\"exact\":true") && json.contains("\"budget\":") && json.contains("\"balance\":"))
+        #expect(json.contains("\"passed\":true"))
+    }
+
     @Test func badPointersLengthsAndNumbersAreErrors() {
         let cases: [(String, [Double]?, [Double]?, Int64, Double, String)] = [
             ("tv", nil, [1, 2], 2, 0.1, "nominal"),

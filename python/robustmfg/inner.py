@@ -101,7 +101,8 @@ def worst_case(set: SetName, nominal: ArrayLike, values: ArrayLike, radius: Unio
         weights: l1 weights ``w_t > 0``.
         method: ``"closed-form"`` (default for balls), ``"lp"`` (GLPK; polyhedral balls, and
             the only method of ``moment`` and ``polyhedral``) or ``"both"``.
-        exact: solve the LP in exact rational arithmetic.
+        exact: sigma of the given doubles exactly (the exact row program in rational
+            arithmetic, rounded once toward zero; Docs/AmbiguitySets.md, "Exact arithmetic").
         features: ``moment``: ``F`` of shape ``(k, n)`` (or ``(n,)`` for one feature); the set
             is ``{q : |F (q - p)| <= eps}`` row by row (rows ``moment1_low``, ``moment1_high``, ...).
         constraints: ``polyhedral``: ``[(c, rel, b), ...]`` or ``(A, rels, b)`` with ``rel`` one

@@ -5,10 +5,11 @@
 //               [--temperature 0.2] [--discount 0.9] [--congestion 0.5] [--tolerance 1e-9]
 //               [--method auto|anderson|fixed-point|fictitious-play|mirror-descent]
 //               [--damping α] [--max-iterations 1000] [--execution automatic|serial|parallel]
-//               [--repeat 1] [--mean-field]
+//               [--inner closed-form|lp] [--repeat 1] [--mean-field]
 //
 // `seconds` is the median wall time of the `--repeat` solves (game construction excluded;
-// `buildSeconds` reports it separately).
+// `buildSeconds` reports it separately). With `--inner lp` it also prints the LP path's
+// counters (`lpPath`: row solves, warm solves, pivots per warm re-solve, builds).
 
 import Foundation
 import Garnet
@@ -51,6 +52,10 @@ if let e = options["execution"] {
     guard let mode = ExecutionMode(rawValue: e) else { FileHandle.standardError.write(Data("unknown execution \(e)\n".utf8)); exit(2) }
     eq.execution = mode
 }
+if let i = options["inner"] {
+    guard let inner = InnerMethod(rawValue: i) else { FileHandle.standardError.write(Data("unknown inner \(i)\n".utf8)); exit(2) }
+    eq.inner = inner
+}
 
 var times: [Double] = []
 var last: EquilibriumResult? = nil
@@ -73,6 +78,11 @@ var fields: [String] = [
     "\"exploitability\": \(num(result.exploitability))", "\"stationarityResidual\": \(num(result.stationarityResidual))",
     "\"message\": \"\(result.message)\"",
 ]
+if let lp = result.lpStatistics {
+    fields.append("\"lpPath\": {\"solves\": \(lp.solves), \"warmSolves\": \(lp.warmSolves), "
+        + "\"pivotsPerWarmSolve\": \(num(lp.pivotsPerWarmSolve)), \"maxWarmPivots\": \(lp.maxWarmPivots), "
+        + "\"reusedBases\": \(lp.reusedBases), \"builds\": \(lp.builds)}")
+}
 if flags.contains("mean-field") {
     fields.append("\"meanField\": [\(result.meanField.map(num).joined(separator: ", "))]")
 }

@@ -54,6 +54,13 @@ enum GLPK {
         }
     }
 
+    /// Gives `target` the basis statuses of `source` (same shape): a basis is
+    /// invariant under scaling rows and columns.
+    static func copyBasis(from source: OpaquePointer, to target: OpaquePointer, rows m: Int, columns n: Int) {
+        for i in 0..<Int32(m) { glp_set_row_stat(target, i + 1, glp_get_row_stat(source, i + 1)) }
+        for j in 0..<Int32(n) { glp_set_col_stat(target, j + 1, glp_get_col_stat(source, j + 1)) }
+    }
+
     /// Maps a `glp_simplex`/`glp_exact` return code and the stored solution
     /// status to a termination status.
     static func status(returnCode code: Int32, problem p: OpaquePointer) -> LPStatus {
