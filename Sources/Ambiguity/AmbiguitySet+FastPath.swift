@@ -201,6 +201,30 @@ extension AmbiguitySet {
     }
 }
 
+extension AmbiguitySet {
+    /// `σ` of one dense row (`p` and `V` of equal length) for the TV ball and the uniform
+    /// L1 ball (its TV ball of radius `ρ/(2w)`), checked and solved in one pass by
+    /// ``TotalVariation/denseValue(nominal:values:radius:support:)``: bit for bit the value of
+    /// ``writeWorstCase(indices:masses:view:radius:outIndices:outMasses:)`` on the row's
+    /// support. `nil` for every other set, and when the row fails that function's checks
+    /// (the caller then takes the general path, which reports the error).
+    ///
+    /// - Precondition: `radius` finite and `≥ 0`.
+    @inline(__always)
+    package func denseWorstCaseValue(nominal p: UnsafeBufferPointer<Double>, values v: UnsafeBufferPointer<Double>,
+                                     radius: Double) -> Double? {
+        guard writesRowsInPlace else { return nil }
+        switch kind {
+        case .tv:
+            return TotalVariation.denseValue(nominal: p, values: v, radius: radius, support: support)
+        case .l1:
+            return TotalVariation.denseValue(nominal: p, values: v, radius: radius / (2 * (uniformWeight ?? 1)), support: support)
+        default:
+            return nil
+        }
+    }
+}
+
 /// Work shared by every row of one Bellman sweep (``AmbiguitySet/sweepContext(values:)``).
 package struct SweepContext: Sendable {
     let hulls: Wasserstein.Hulls?

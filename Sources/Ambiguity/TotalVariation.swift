@@ -11,8 +11,8 @@
 /// first allowed state. Move `δ = min(ρ, 1 − p_{i*})` of mass to `i*`, taking it
 /// from the states of `supp(p)` with the highest rank first.
 ///
-/// **Complexity.** `O(k log k)` for a row with `k` non-zeros, given the shared
-/// order of `V` (`O(k)` to find `i*` with `support: nominal`, `O(1)` otherwise).
+/// **Complexity.** `O(k + d log k)` for a row with `k` non-zeros of which `d` give up
+/// mass (one pass, then the donors by selection or from a max-heap; no sort of `V`).
 ///
 /// **Certificate.** The returned `q` is feasible (`½‖q − p‖₁ = δ ≤ ρ`); the dual
 /// point `λ` above has objective equal to `q·V` by complementary slackness:
@@ -103,7 +103,9 @@ enum TotalVariation {
     /// up to a few hundred entries (stack buffers).
     ///
     /// The arithmetic is fixed: `σ = Σ_i p_i V_i` summed in support order, minus
-    /// `Σ take·V_i` in donor order, plus `moved·V*`.
+    /// `Σ take·V_i` in donor order, plus `moved·V*`. The donor phase is
+    /// ``donate(budget:vStar:first:key:limit:keys:q:order:count:value:)`` (inlined), shared
+    /// with the one-pass dense row ``denseValue(nominal:values:radius:support:)``.
     ///
     /// A documented hot kernel (Docs/Development.md): the inner loop of every TV and
     /// uniform-l1 sweep, kept as one inlined function over stack buffers.
@@ -164,48 +166,9 @@ enum TotalVariation {
                     return (Outcome(value: dot, moved: 0, lambda: radius > 0 ? 0 : vmax - vStar, vStar: vStar),
                             outIndices == nil ? 0 : k)
                 }
-                // Donors in decreasing (V_t, t), i* excluded; `Int64.min` (no finite value's
-                // key) marks a used or excluded position.
-                var budgetLeft = Donation(remaining: budget, lastDonorValue: vStar)
-                var selected = 0
-                let selectionLimit = selectionDonors(k)
-                while budgetLeft.remaining > 0, selected < selectionLimit {
-                    if selected > 0 {
-                        // The highest (V_t, t) left: the last position attaining the largest key.
-                        best = 0
-                        bestKey = .min
-                        for pos in 0..<k where keys[pos] >= bestKey {
-                            best = pos
-                            bestKey = keys[pos]
-                        }
-                    }
-                    if bestKey == .min { break }
-                    keys[best] = .min
-                    selected += 1
-                    budgetLeft.take(from: best, q: q, value: values[indices[best]])
-                }
-                if budgetLeft.remaining > 0, selected == selectionLimit {
-                    // A long row with budget left: a binary max-heap of the unused donors,
-                    // popped in decreasing (V_t, t) until the budget is spent
-                    // (O(k + d log k) for d donors, against O(k log k) for a sort).
-                    var count = 0
-                    for pos in 0..<k where keys[pos] != .min {
-                        order[count] = pos
-                        count += 1
-                    }
-                    var i = count / 2 - 1
-                    while i >= 0 {
-                        siftDown(order, from: i, count: count, keys: UnsafeBufferPointer(keys))
-                        i -= 1
-                    }
-                    while budgetLeft.remaining > 0, count > 0 {
-                        let pos = order[0]
-                        count -= 1
-                        order[0] = order[count]
-                        siftDown(order, from: 0, count: count, keys: UnsafeBufferPointer(keys))
-                        budgetLeft.take(from: pos, q: q, value: values[indices[pos]])
-                    }
-                }
+                // Donors in decreasing (V_t, t), i* excluded.
+                let budgetLeft = donate(budget: budget, vStar: vStar, first: best, key: bestKey,
+                                        limit: selectionDonors(k), keys: keys, q: q, order: order, count: k) { values[indices[$0]] }
                 let moved = budget - max(budgetLeft.remaining, 0)
                 var count = 0
                 if let outIndices, let outMasses {
@@ -223,6 +186,131 @@ enum TotalVariation {
                 // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
                 let lambda = radius < 1 - pStar ? max(budgetLeft.lastDonorValue - vStar, 0) : 0
                 return (Outcome(value: dot - budgetLeft.removedValue + moved * vStar, moved: moved, lambda: lambda, vStar: vStar), count)
+            }
+            }
+        }
+    }
+
+    /// The donor phase of ``core(indices:masses:view:radius:support:outIndices:outMasses:)``
+    /// and ``denseValue(nominal:values:radius:support:)``: takes `budget` from the positions
+    /// of `q` in decreasing `(keys[pos], pos)` order (positions increase with the state, so
+    /// this is the order of `(V_t, t)`), skipping positions whose key is `Int64.min` (no
+    /// finite value's key: used, excluded or outside the support). `first`/`key` are the
+    /// highest position and its key, found by the caller's pass. Up to `limit` donors are
+    /// found by selection (one `O(count)` scan each after the first), the rest from a
+    /// binary max-heap (`O(count + d log count)` for `d` donors). The donor order, and so
+    /// every floating-point operation, does not depend on which of the two finds a donor.
+    @inline(__always)
+    static func donate(budget: Double, vStar: Double, first: Int, key: Int64, limit: Int,
+                       keys: UnsafeMutableBufferPointer<Int64>, q: UnsafeMutableBufferPointer<Double>,
+                       order: UnsafeMutableBufferPointer<Int>, count k: Int, value: (Int) -> Double) -> Donation {
+        var budgetLeft = Donation(remaining: budget, lastDonorValue: vStar)
+        var (best, bestKey) = (first, key)
+        var selected = 0
+        while budgetLeft.remaining > 0, selected < limit {
+            if selected > 0 {
+                // The highest (V_t, t) left: the last position attaining the largest key.
+                best = 0
+                bestKey = .min
+                for pos in 0..<k where keys[pos] >= bestKey {
+                    best = pos
+                    bestKey = keys[pos]
+                }
+            }
+            if bestKey == .min { break }
+            keys[best] = .min
+            selected += 1
+            budgetLeft.take(from: best, q: q, value: value(best))
+        }
+        guard budgetLeft.remaining > 0, selected == limit else { return budgetLeft }
+        // Budget left after the selected donors: a binary max-heap of the unused donors,
+        // popped in decreasing (V_t, t) until the budget is spent.
+        var count = 0
+        for pos in 0..<k where keys[pos] != .min {
+            order[count] = pos
+            count += 1
+        }
+        var i = count / 2 - 1
+        while i >= 0 {
+            siftDown(order, from: i, count: count, keys: UnsafeBufferPointer(keys))
+            i -= 1
+        }
+        while budgetLeft.remaining > 0, count > 0 {
+            let pos = order[0]
+            count -= 1
+            order[0] = order[count]
+            siftDown(order, from: 0, count: count, keys: UnsafeBufferPointer(keys))
+            budgetLeft.take(from: pos, q: q, value: value(pos))
+        }
+        return budgetLeft
+    }
+
+    /// `σ` of one dense row (`p` and `V` of the same length `n`, every state allowed by
+    /// position), in one pass that also checks the row: `nil` unless every `p_t` is finite
+    /// and `≥ 0`, every `V_t` finite, `|Σ p − 1| ≤ 1e-9` and the largest `|V_t|` has a binary
+    /// exponent in `−100..<100` (no scaling needed); the caller then takes the general
+    /// path. `radius` must be finite and `≥ 0`.
+    ///
+    /// Bit for bit the `σ` of ``core(indices:masses:view:radius:support:outIndices:outMasses:)``
+    /// on the row's support: the same `i*`, budget, donor order (``donate(budget:vStar:first:key:limit:keys:q:order:count:value:)``,
+    /// with the same selection limit for the support size) and arithmetic; `p·V` sums the
+    /// zero terms as well, which leaves every partial sum unchanged (`x + (±0) = x`, and
+    /// the sum, starting at `+0`, is never `−0`). What it saves over the support gather
+    /// and the core is the second pass and the copy of the support (the row of
+    /// `worst_case_batch`, Docs/Performance.md §7).
+    @inline(__always)
+    package static func denseValue(nominal p: UnsafeBufferPointer<Double>, values v: UnsafeBufferPointer<Double>,
+                                   radius: Double, support: SupportRestriction) -> Double? {
+        let n = p.count
+        guard n > 0, v.count == n else { return nil }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { q -> Double? in
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: n) { keys -> Double? in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { order -> Double? in
+                // One pass: Σp, min p, max |V|, p·V, q = p, the lowest (V_t, t), the keys
+                // (`Int64.min` outside the support) and the highest key. A NaN or infinite
+                // `p_t` makes Σp non-finite, a NaN or infinite `V_t` makes p·V non-finite
+                // (`0·∞` is NaN), so those two sums carry the finiteness checks.
+                var sum = 0.0, smallest = 0.0, largest = 0.0, dot = 0.0
+                var lowest = 0, lowestValue = v[0]
+                var best = 0, bestKey = Int64.min, held = 0
+                for t in 0..<n {
+                    let pt = p[t], vt = v[t]
+                    sum += pt
+                    smallest = pt < smallest ? pt : smallest
+                    largest = max(largest, abs(vt))
+                    dot += pt * vt
+                    q[t] = pt
+                    if vt < lowestValue { lowestValue = vt; lowest = t }
+                    let key = pt > 0 ? orderKey(vt) : .min
+                    held &+= pt > 0 ? 1 : 0
+                    keys[t] = key
+                    if key >= bestKey { bestKey = key; best = t }
+                }
+                guard smallest >= 0, abs(sum - 1) <= 1e-9, dot.isFinite,
+                      largest == 0 || (-100..<100).contains(Int(largest.exponent)) else { return nil }
+                let istar: Int
+                switch support {
+                case .simplex:
+                    istar = lowest
+                case .nominal:
+                    // The first minimum over the support (not empty: Σp ≈ 1).
+                    var first = 0
+                    while keys[first] == .min { first += 1 }
+                    var m = first
+                    for t in first..<n where keys[t] != .min && v[t] < v[m] { m = t }
+                    istar = m
+                }
+                let vStar = v[istar]
+                let pStar = p[istar] > 0 ? p[istar] : 0
+                // i* is no donor; when it holds the highest key it is the support's only state.
+                keys[istar] = .min
+                if best == istar { bestKey = .min }
+                let budget = min(radius, 1 - pStar)
+                guard budget > 0 else { return dot }
+                let budgetLeft = donate(budget: budget, vStar: vStar, first: best, key: bestKey,
+                                        limit: selectionDonors(held), keys: keys, q: q, order: order, count: n) { v[$0] }
+                let moved = budget - max(budgetLeft.remaining, 0)
+                return dot - budgetLeft.removedValue + moved * vStar
             }
             }
         }

@@ -54,7 +54,8 @@ package struct WorstCaseBatch: @unchecked Sendable {
         let v = UnsafeBufferPointer(start: values + row * n, count: n)
         let rho = radii[row * radiusStride]
         do throws(AmbiguityError) {
-            if outQ == nil, outGap == nil, set.writesRowsInPlace, let value = Self.inPlaceValue(set, p, v, rho) {
+            if outQ == nil, outGap == nil, set.writesRowsInPlace, rho.isFinite, rho >= 0,
+               let value = set.denseWorstCaseValue(nominal: p, values: v, radius: rho) ?? Self.inPlaceValue(set, p, v, rho) {
                 outValues[row] = value
                 return
             }
@@ -75,7 +76,9 @@ package struct WorstCaseBatch: @unchecked Sendable {
         }
     }
 
-    /// `σ` of a row for the sets a Bellman sweep writes in place (none, tv, uniform l1), by
+    /// `σ` of a row for the sets a Bellman sweep writes in place (none, tv, uniform l1;
+    /// the batch tries ``AmbiguitySet/denseWorstCaseValue(nominal:values:radius:)`` first, one
+    /// pass for tv and uniform l1), by
     /// the same allocation-free kernel on the row's support, after one pass that checks
     /// what ``AmbiguitySet/validate(nominal:values:radius:)`` checks, gathers the support
     /// and finds the lowest `(V_t, t)`. `nil` when that check fails or `V` would need
