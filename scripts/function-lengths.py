@@ -44,6 +44,8 @@ TYPE_KEYWORDS = {"struct", "class", "enum", "extension", "protocol", "actor", "p
 CODE_KEYWORDS = {"func", "init", "deinit", "subscript", "var", "let"}
 # Declarations without a body of code: they end the previous declaration.
 OTHER_KEYWORDS = {"case", "typealias", "associatedtype", "import", "operator", "macro"}
+# Statements of top-level code (main.swift), not measured.
+STATEMENTS = {"if", "guard", "for", "while", "repeat", "do", "switch", "defer"}
 ACCESSORS = {"get", "set", "willSet", "didSet", "_read", "_modify", "init", "unsafeAddress", "unsafeMutableAddress"}
 
 
@@ -137,7 +139,7 @@ def mask(source: str) -> str:
     return "".join(out)
 
 
-TOKEN = re.compile(r"`[^`\n]*`|#?[A-Za-z_][A-Za-z0-9_]*|[{}()\[\];.]|[^\sA-Za-z0-9_{}()\[\];.`]+")
+TOKEN = re.compile(r"`[^`\n]*`|#?[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9A-Za-z_]*|[{}()\[\];.]|[^\sA-Za-z0-9_{}()\[\];.`]+")
 
 
 class Unit:
@@ -228,6 +230,10 @@ def declarations(path: Path) -> list[tuple[str, int, int]]:
                     results.extend((f"{unit.name}.{a}", first, last - first + 1) for a, first, last in unit.accessors)
                 else:
                     results.append((unit.name, unit.line, end - unit.line + 1))
+                # A body ends its declaration, unless the expression goes on
+                # (`}()`, `}.map { … }`): then the next brace still belongs to it.
+                if k + 1 >= len(tokens) or tokens[k + 1][0] not in (".", "(", "?", "!"):
+                    pending = None
             elif kind == "accessor":
                 name, first = payload
                 stack[-1][1].accessors.append((name, first, end))
@@ -245,6 +251,8 @@ def declarations(path: Path) -> list[tuple[str, int, int]]:
                 pending = (word, name, line_of(offset))
             elif word in OTHER_KEYWORDS:
                 pending = None
+            elif kind == "file" and word in STATEMENTS and previous not in ("=", "return", "(", ",", ":"):
+                pending = None  # top-level code of a main.swift: not a declaration
     if len(stack) != 1:
         raise SwiftSyntaxError("unmatched opening brace")
     return results
