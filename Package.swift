@@ -48,7 +48,7 @@ let package = Package(
             providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]
         ),
         .target(name: "LinearProgramming", dependencies: ["CGLPK"], swiftSettings: strict),
-        // Package-internal helpers (no product): how numbers are printed.
+        // Package-internal helpers (no product): how numbers and JSON are printed.
         .target(name: "NumberText", swiftSettings: strict),
         .target(name: "Expressions", dependencies: ["NumberText"], swiftSettings: strict),
         .target(name: "Plots", dependencies: ["NumberText"], swiftSettings: strict),

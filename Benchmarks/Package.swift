@@ -13,10 +13,15 @@
 //                 ordo-one/benchmark suites (Benchmarks/<name>)
 import PackageDescription
 
-let benchmarkTarget: (String, [Target.Dependency]) -> Target = { name, deps in
+/// A product of the RobustMFG package.
+func robustMFG(_ name: String) -> Target.Dependency { .product(name: name, package: "RobustMFG") }
+
+/// An ordo-one/benchmark suite `Benchmarks/<name>`, with the Garnet fixtures and the
+/// RobustMFG products `products`.
+func benchmarkTarget(_ name: String, _ products: [String]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: [.product(name: "Benchmark", package: "benchmark"), "Garnet"] + deps,
+        dependencies: [.product(name: "Benchmark", package: "benchmark"), "Garnet"] + products.map(robustMFG),
         path: "Benchmarks/\(name)",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )
@@ -30,44 +35,13 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .target(
-            name: "Garnet",
-            dependencies: [
-                .product(name: "Ambiguity", package: "RobustMFG"),
-                .product(name: "MeanField", package: "RobustMFG"),
-                .product(name: "Randomness", package: "RobustMFG"),
-            ],
-            path: "Sources/Garnet"
-        ),
-        .executableTarget(
-            name: "GarnetSolve",
-            dependencies: [
-                "Garnet",
-                .product(name: "MeanField", package: "RobustMFG"),
-            ],
-            path: "Sources/GarnetSolve"
-        ),
-        benchmarkTarget("InnerProblems", [
-            .product(name: "Ambiguity", package: "RobustMFG"),
-            .product(name: "LinearProgramming", package: "RobustMFG"),
-        ]),
-        benchmarkTarget("Sweeps", [
-            .product(name: "Ambiguity", package: "RobustMFG"),
-            .product(name: "MeanField", package: "RobustMFG"),
-        ]),
-        benchmarkTarget("Equilibrium", [
-            .product(name: "Ambiguity", package: "RobustMFG"),
-            .product(name: "MeanField", package: "RobustMFG"),
-        ]),
-        benchmarkTarget("Stationary", [
-            .product(name: "Ambiguity", package: "RobustMFG"),
-            .product(name: "MeanField", package: "RobustMFG"),
-        ]),
-        benchmarkTarget("KernelEvaluation", [
-            .product(name: "Ambiguity", package: "RobustMFG"),
-            .product(name: "MeanField", package: "RobustMFG"),
-            .product(name: "GameFiles", package: "RobustMFG"),
-        ]),
+        .target(name: "Garnet", dependencies: ["Ambiguity", "MeanField", "Randomness"].map(robustMFG), path: "Sources/Garnet"),
+        .executableTarget(name: "GarnetSolve", dependencies: ["Garnet", robustMFG("MeanField")], path: "Sources/GarnetSolve"),
+        benchmarkTarget("InnerProblems", ["Ambiguity", "LinearProgramming"]),
+        benchmarkTarget("Sweeps", ["Ambiguity", "MeanField"]),
+        benchmarkTarget("Equilibrium", ["Ambiguity", "MeanField"]),
+        benchmarkTarget("Stationary", ["Ambiguity", "MeanField"]),
+        benchmarkTarget("KernelEvaluation", ["Ambiguity", "MeanField", "GameFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

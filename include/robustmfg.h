@@ -34,10 +34,12 @@ extern "C" {
 #endif
 
 #define RMFG_VERSION_MAJOR 0
-#define RMFG_VERSION_MINOR 1
+#define RMFG_VERSION_MINOR 2
 #define RMFG_VERSION_PATCH 0
-#define RMFG_VERSION "0.1.0"
-/* Bumped on every incompatible change of this header. */
+#define RMFG_VERSION "0.2.0"
+/* Bumped on every incompatible change of this header. A new MINOR version only adds
+ * functions (0.2: rmfg_worst_case_polyhedral, rmfg_game_load_with, rmfg_game_parse_with);
+ * every function of an older minor version keeps its signature and behaviour. */
 #define RMFG_ABI_VERSION 1
 
 /* Status codes. */
@@ -74,7 +76,8 @@ int64_t rmfg_live_handles(void);
 
 /*
  * One inner problem sigma = min_{q in U} q.V (`rmfg worst-case`).
- *   set:      "none", "tv", "l1", "linf", "wasserstein", "kl" or "chi2"
+ *   set:      "none", "tv", "l1", "linf", "wasserstein", "kl" or "chi2" (moment and polyhedral
+ *             sets: rmfg_worst_case_polyhedral)
  *   n:        states; nominal and values hold n doubles each
  *   support:  "simplex" (NULL: default) or "nominal"
  *   weights:  l1 only, n doubles > 0, or NULL (all 1)
@@ -87,6 +90,37 @@ int64_t rmfg_live_handles(void);
 int32_t rmfg_worst_case(const char *set, int64_t n, const double *nominal, const double *values, double radius,
                         const char *support, const double *weights, const double *cost, const char *cost_expression,
                         const char *method, int32_t exact, rmfg_result **result, rmfg_error **error);
+
+/*
+ * Since 0.2. One moment or polyhedral inner problem sigma = min_{q in U} q.V, solved as a
+ * linear program by GLPK and certified by its duals (`rmfg worst-case --set moment|polyhedral`):
+ *   set "polyhedral": U = {q in the simplex : A q (rel) b}, row k named "c<k+1>";
+ *   set "moment":     U = {q in the simplex : |sum_t F[k][t] (q_t - p_t)| <= eps_k}, rows
+ *                     "moment<k+1>_low" and "moment<k+1>_high";
+ *   either one intersected with a ball when `within` is not NULL.
+ *   n:         states; nominal and values hold n doubles each (p must lie in U)
+ *   rows:      constraints (polyhedral) or features (moment), >= 1
+ *   matrix:    rows*n doubles row-major: A (polyhedral) or F (moment)
+ *   relations: polyhedral: rows relations "<=", "=" or ">=", comma-separated (e.g. "<=,>=,=");
+ *              moment: NULL
+ *   bounds:    bound_count doubles: b (polyhedral, bound_count = rows) or
+ *              eps >= 0 (moment, bound_count 1 for every feature, or rows)
+ *   within:    NULL, or "tv", "l1", "linf" or "wasserstein" (ground cost |s - t|/n, as a
+ *              constraints file's `within`), of radius within_radius >= 0
+ *   support:   "simplex" (NULL: default) or "nominal"
+ *   exact:     non-zero: the LP in exact rational arithmetic
+ * Errors name the argument: nominal, values, constraints / features, relations, bounds /
+ * radius, within, within.radius, support; "nominal: p is outside the set: ..." when p
+ * violates a row (so an empty set is reported there), "set: polyhedral: ..." when the LP
+ * is not solved to optimality.
+ * Result: the JSON of `rmfg worst-case --set polyhedral --format json` (value, distribution,
+ * method "lp", certificate, dual by row name, kktResidual, exact, failures, passed) and the
+ * array "distribution" (n).
+ */
+int32_t rmfg_worst_case_polyhedral(const char *set, int64_t n, const double *nominal, const double *values, int64_t rows,
+                                   const double *matrix, const char *relations, const double *bounds, int64_t bound_count,
+                                   const char *within, double within_radius, const char *support, int32_t exact,
+                                   rmfg_result **result, rmfg_error **error);
 
 /*
  * k inner problems of one set in one call, on `threads` threads (0: every core).
@@ -105,6 +139,26 @@ int32_t rmfg_worst_case_batch(const char *set, int64_t k, int64_t n, const doubl
 /* Games (Docs/Format.md). `name` is used in error messages (NULL: "<game>"). */
 int32_t rmfg_game_load(const char *path, rmfg_game **game, rmfg_error **error);
 int32_t rmfg_game_parse(const char *text, const char *name, int32_t json, rmfg_game **game, rmfg_error **error);
+/*
+ * Since 0.2. As rmfg_game_load / rmfg_game_parse, with the flags `--param NAME=VALUE` and
+ * `--initial FILE` of every `rmfg` command that reads a game:
+ *   params:         NULL, or "NAME=VALUE" lines; VALUE a number or a JSON array of numbers
+ *                   (nested for a matrix), parsed as `--param` parses it; NAME must be a
+ *                   parameter the file declares. Applied in order before the file is read.
+ *   initial:        NULL, or initial_length doubles: the starting mean field, in place of
+ *                   the file's `initial` (n entries >= 0 summing to 1 within 1e-9)
+ *   initial_path:   NULL, or a file read as `--initial FILE` (.npy, CSV, or JSON: an array
+ *                   or an object with the key meanField); not together with `initial`
+ * Errors carry the CLI's message ("GAME: --param: 'w' is not a parameter of the game (known:
+ * ...)", "--param: w: found 'abc', expected a number or a JSON array of numbers", "GAME:
+ * --initial: ..."); their field is "params" or "initial" ("initial[k]" for entry k). The
+ * overrides stay with the game: solver overrides of the functions below re-read it with them.
+ */
+int32_t rmfg_game_load_with(const char *path, const char *params, const double *initial, int64_t initial_length,
+                            const char *initial_path, rmfg_game **game, rmfg_error **error);
+int32_t rmfg_game_parse_with(const char *text, const char *name, int32_t json, const char *params,
+                             const double *initial, int64_t initial_length, const char *initial_path, rmfg_game **game,
+                             rmfg_error **error);
 void rmfg_game_free(rmfg_game *game);
 
 /*

@@ -15,20 +15,8 @@ if have_header && command -v glpsol >/dev/null 2>&1; then
     exit 0
 fi
 
-if command -v apt-get >/dev/null 2>&1; then
-    source "$(dirname "$0")/apt-sudo.sh"
-    apt_sudo "GLPK is missing; install it as root: apt-get install libglpk-dev glpk-utils"
-    echo "Installing GLPK (libglpk-dev, glpk-utils) with apt-get..." >&2
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq >/dev/null
-    $SUDO apt-get install -y -qq libglpk-dev glpk-utils >/dev/null
-elif command -v brew >/dev/null 2>&1; then
-    echo "Installing GLPK with Homebrew..." >&2
-    brew install glpk
-else
-    echo "error: GLPK is missing; install libglpk-dev and glpk-utils (Debian/Ubuntu) or glpk (Homebrew)" >&2
-    exit 1
-fi
+source "$(dirname "$0")/apt-sudo.sh"
+install_missing GLPK glpk libglpk-dev glpk-utils
 
 if ! have_header; then
     echo "error: GLPK installation failed: glpk.h still not found" >&2

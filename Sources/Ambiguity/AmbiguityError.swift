@@ -16,6 +16,10 @@ public enum AmbiguityError: Error, Sendable, Equatable, CustomStringConvertible 
         case features
         /// The linear constraints of a polyhedral set.
         case constraints
+        /// The relations (`<=`, `=`, `>=`) of linear constraints given as a list.
+        case relations
+        /// The bounds (right-hand sides) of linear constraints given as a list.
+        case bounds
         /// The set as a whole (its kind, or what its linear program reports).
         case set
         /// The tie rule of a set.
@@ -42,6 +46,8 @@ public enum AmbiguityError: Error, Sendable, Equatable, CustomStringConvertible 
             case .cost: "cost"
             case .features: "features"
             case .constraints: "constraints"
+            case .relations: "relations"
+            case .bounds: "bounds"
             case .set: "set"
             case .ties: "ties"
             case .within: "within"

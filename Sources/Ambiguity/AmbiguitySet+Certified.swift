@@ -103,6 +103,12 @@ extension AmbiguitySet {
         for (i, x) in values.enumerated() where !x.isFinite {
             throw .invalidArgument(field: .values, message: "entry \(i) is \(x), expected a finite number")
         }
+        try validateParameters(stateCount: n, radius: radius)
+    }
+
+    /// Checks `radius` and that the set's weights (`l1`) and ground cost (`wasserstein`)
+    /// have one entry per state of an `n`-state problem.
+    func validateParameters(stateCount n: Int, radius: Double) throws(AmbiguityError) {
         guard radius.isFinite, radius >= 0 else {
             throw .invalidArgument(field: .radius, message: "is \(radius), expected a finite number >= 0")
         }

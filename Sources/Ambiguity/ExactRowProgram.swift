@@ -66,20 +66,11 @@ extension PolyhedralSet {
         // A fixed carrier ({p}): p lies in the set (validated), so the set is {p}.
         if base.isFixed { return lp }
         for (k, c) in constraints.enumerated() {
-            var terms: [(variable: Int, coefficient: Double)] = []
-            for j in base.columnStates.indices where base.columnStates[j] >= 0 {
-                let x = c.coefficients[base.columnStates[j]] * base.columnSigns[j]
-                if x != 0 { terms.append((j, x)) }
-            }
+            var terms = base.columnTerms(c.coefficients)
             for (column, t) in zip(baseColumns, base.base.indices) where c.coefficients[t] != 0 {
                 terms.append((column, c.coefficients[t]))
             }
-            let name = c.name ?? "c\(k)"
-            switch c.relation {
-            case .lessEqual: lp.addConstraint(name: name, terms: terms, upper: c.bound)
-            case .greaterEqual: lp.addConstraint(name: name, terms: terms, lower: c.bound)
-            case .equal: lp.addConstraint(name: name, terms: terms, lower: c.bound, upper: c.bound)
-            }
+            lp.addConstraint(name: c.name ?? "c\(k)", terms: terms, c.relation, c.bound)
         }
         return lp
     }

@@ -234,14 +234,6 @@ extension AmbiguitySet {
         guard abs(sum - 1) <= 1e-9 else {
             throw .invalidArgument(field: .nominal, message: "entries sum to \(sum), expected 1 within 1e-9 (not renormalized)")
         }
-        guard radius.isFinite, radius >= 0 else {
-            throw .invalidArgument(field: .radius, message: "is \(radius), expected a finite number >= 0")
-        }
-        if kind == .l1, let weights, weights.count != n {
-            throw .invalidArgument(field: .weights, message: "has \(weights.count) entries, expected \(n) (one per state)")
-        }
-        if kind == .wasserstein, let cost, cost.count != n {
-            throw .invalidArgument(field: .cost, message: "is \(cost.count)×\(cost.count), expected \(n)×\(n) (one row and column per state)")
-        }
+        try validateParameters(stateCount: n, radius: radius)
     }
 }

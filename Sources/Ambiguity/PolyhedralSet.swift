@@ -166,12 +166,7 @@ public struct PolyhedralSet: Sendable, Hashable {
         }
         for (k, c) in constraints.enumerated() {
             let terms = c.coefficients.enumerated().compactMap { t, x in x == 0 ? nil : (variable: t, coefficient: x) }
-            let name = c.name ?? "c\(k)"
-            switch c.relation {
-            case .lessEqual: lp.addConstraint(name: name, terms: terms, upper: c.bound)
-            case .greaterEqual: lp.addConstraint(name: name, terms: terms, lower: c.bound)
-            case .equal: lp.addConstraint(name: name, terms: terms, lower: c.bound, upper: c.bound)
-            }
+            lp.addConstraint(name: c.name ?? "c\(k)", terms: terms, c.relation, c.bound)
         }
         return lp
     }
@@ -269,23 +264,38 @@ extension PolyhedralSet {
         var lp = base.program
         let baseMass = base.base.dense(count: n)
         for (k, c) in constraints.enumerated() {
-            var terms: [(variable: Int, coefficient: Double)] = []
-            for j in base.columnStates.indices where base.columnStates[j] >= 0 {
-                let x = c.coefficients[base.columnStates[j]] * base.columnSigns[j]
-                if x != 0 { terms.append((j, x)) }
-            }
             var shift = 0.0
             for t in 0..<n { shift += c.coefficients[t] * baseMass[t] }
-            let b = c.bound - shift
-            let name = c.name ?? "c\(k)"
-            switch c.relation {
-            case .lessEqual: lp.addConstraint(name: name, terms: terms, upper: b)
-            case .greaterEqual: lp.addConstraint(name: name, terms: terms, lower: b)
-            case .equal: lp.addConstraint(name: name, terms: terms, lower: b, upper: b)
-            }
+            lp.addConstraint(name: c.name ?? "c\(k)", terms: base.columnTerms(c.coefficients), c.relation, c.bound - shift)
         }
         return InnerRowProgram(program: lp, columnStates: base.columnStates, columnSigns: base.columnSigns,
                                base: base.base, stateCount: n)
+    }
+}
+
+extension InnerRowProgram {
+    /// `Σ_j c(state_j) sign_j x_j`: the terms of `c·q` in the program's columns (the
+    /// base's mass not included), columns with a zero coefficient left out.
+    func columnTerms(_ c: [Double]) -> [(variable: Int, coefficient: Double)] {
+        var terms: [(variable: Int, coefficient: Double)] = []
+        for j in columnStates.indices where columnStates[j] >= 0 {
+            let x = c[columnStates[j]] * columnSigns[j]
+            if x != 0 { terms.append((j, x)) }
+        }
+        return terms
+    }
+}
+
+extension LinearProgram {
+    /// Adds the row `Σ terms (relation) bound` named `name`.
+    mutating func addConstraint(
+        name: String, terms: [(variable: Int, coefficient: Double)], _ relation: LinearRelation, _ bound: Double
+    ) {
+        switch relation {
+        case .lessEqual: addConstraint(name: name, terms: terms, upper: bound)
+        case .greaterEqual: addConstraint(name: name, terms: terms, lower: bound)
+        case .equal: addConstraint(name: name, terms: terms, lower: bound, upper: bound)
+        }
     }
 }
 

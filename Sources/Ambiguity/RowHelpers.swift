@@ -71,19 +71,7 @@ extension SparseDistribution {
     /// Builds a distribution from unsorted `(state, mass)` pairs: sorts by state,
     /// merges duplicates and drops non-positive masses.
     static func collecting(_ pairs: inout [(state: Int, mass: Double)]) -> SparseDistribution {
-        pairs.sort { $0.state < $1.state }
-        var idx: [Int] = []
-        var pr: [Double] = []
-        idx.reserveCapacity(pairs.count)
-        pr.reserveCapacity(pairs.count)
-        for (s, m) in pairs {
-            if let last = idx.last, last == s {
-                pr[pr.count - 1] += m
-            } else {
-                idx.append(s)
-                pr.append(m)
-            }
-        }
+        var (idx, pr) = summingDuplicates(&pairs)
         var keep = 0
         for x in 0..<idx.count where pr[x] > 0 {
             idx[keep] = idx[x]
@@ -93,6 +81,30 @@ extension SparseDistribution {
         idx.removeLast(idx.count - keep)
         pr.removeLast(pr.count - keep)
         return SparseDistribution(indices: idx, probabilities: pr)
+    }
+
+    /// Sorts `pairs` by state (a stable sort, skipped when they are already increasing) and
+    /// adds the masses of equal states in that order: the distinct states, increasing, and
+    /// their masses (non-positive ones kept).
+    package static func summingDuplicates(
+        _ pairs: inout [(state: Int, mass: Double)]
+    ) -> (indices: [Int], masses: [Double]) {
+        if !pairs.indices.dropFirst().allSatisfy({ pairs[$0 - 1].state < pairs[$0].state }) {
+            pairs.sort { $0.state < $1.state }
+        }
+        var indices: [Int] = []
+        var masses: [Double] = []
+        indices.reserveCapacity(pairs.count)
+        masses.reserveCapacity(pairs.count)
+        for (s, m) in pairs {
+            if let last = indices.last, last == s {
+                masses[masses.count - 1] += m
+            } else {
+                indices.append(s)
+                masses.append(m)
+            }
+        }
+        return (indices, masses)
     }
 
     /// The same support with the given masses, dropping non-positive ones.

@@ -38,7 +38,7 @@ extension GameFile {
         let k = targets.shape[2]
         var rows: [SparseDistribution] = []
         rows.reserveCapacity(n * m)
-        var entries: [(t: Int, p: Double)] = []
+        var entries: [(state: Int, mass: Double)] = []
         entries.reserveCapacity(k)
         for row in 0..<(n * m) {
             let s = row / m, a = row % m
@@ -61,23 +61,10 @@ extension GameFile {
     }
 
     /// One row from its positive entries: sorted by target, coinciding targets added, sum checked.
-    private static func successorRow(_ entries: [(t: Int, p: Double)], field: String, node: DocumentNode, s: String, a: String,
+    private static func successorRow(_ entries: [(state: Int, mass: Double)], field: String, node: DocumentNode, s: String, a: String,
                                      r: FieldReader) throws(GameFileError) -> SparseDistribution {
         var sorted = entries
-        if !sorted.indices.dropFirst().allSatisfy({ sorted[$0 - 1].t < sorted[$0].t }) {
-            sorted.sort { $0.t < $1.t }
-        }
-        var indices: [Int] = [], weights: [Double] = []
-        indices.reserveCapacity(sorted.count)
-        weights.reserveCapacity(sorted.count)
-        for (t, p) in sorted {
-            if let last = indices.last, last == t {
-                weights[weights.count - 1] += p
-            } else {
-                indices.append(t)
-                weights.append(p)
-            }
-        }
+        let (indices, weights) = SparseDistribution.summingDuplicates(&sorted)
         try checkRow(weights, field: field, node: node, s: s, a: a, r: r)
         return SparseDistribution(indices: indices, probabilities: weights)
     }

@@ -103,40 +103,15 @@ public struct GarnetSpecification: Sendable, Hashable {
     public func fileText(json: Bool) -> String {
         let (rewards, entries) = generate()
         let num = numberText
-        let name = "garnet-\(states)x\(actions)-b\(branching)-seed\(seed)"
-        let description = "A random garnet: \(states) states, \(actions) actions, \(branching) successors per row (seed \(seed)); reward R[s][a] - c * mu[s]."
         let rewardRows = rewards.map { "[" + $0.map(num).joined(separator: ", ") + "]" }
         let entryRows = entries.map { "[\($0.0), \($0.1), \($0.2), \(num($0.3))]" }
-        var radiusLine = num(radius)
-        if set == .none { radiusLine = "0" }
-        let cost = set == .wasserstein ? "abs(s - t) / states" : nil
         if json {
-            var out = "{\n"
-            out += "  \"name\": \"\(name)\",\n  \"description\": \"\(description)\",\n"
-            out += "  \"states\": \(states),\n  \"actions\": \(actions),\n  \"discount\": \(num(discount)),\n"
-            out += "  \"parameters\": {\n    \"c\": \(num(congestion)),\n"
-            out += "    \"R\": [\n      " + rewardRows.joined(separator: ",\n      ") + "\n    ],\n"
-            out += "    \"E\": [\n      " + entryRows.joined(separator: ",\n      ") + "\n    ]\n  },\n"
-            out += "  \"reward\": \"R[s][a] - c * mu[s]\",\n"
-            out += "  \"transition\": {\"sparse\": \"E\"},\n"
-            out += "  \"ambiguity\": {\"set\": \"\(set.rawValue)\", \"radius\": \(radiusLine)\(cost.map { ", \"cost\": \"\($0)\"" } ?? "")},\n"
-            out += "  \"solver\": {\"temperature\": \(num(temperature)), \"tolerance\": \(num(tolerance))}\n"
-            out += "}\n"
-            return out
+            let parameters = "    \"R\": [\n      " + rewardRows.joined(separator: ",\n      ") + "\n    ],\n"
+                + "    \"E\": [\n      " + entryRows.joined(separator: ",\n      ") + "\n    ]\n"
+            return gameJSON(parameters: parameters, sparse: "\"E\"")
         }
-        var out = "# \(description)\n# Written by `rmfg generate garnet`; the same seed always gives the same file.\n"
-        out += "name: \(name)\n"
-        out += "description: \"\(description)\"\n"
-        out += "states: \(states)\nactions: \(actions)\ndiscount: \(num(discount))\n"
-        out += "parameters:\n  c: \(num(congestion))\n"
-        out += "  R:\n" + rewardRows.map { "    - \($0)\n" }.joined()
-        out += "  E:\n" + entryRows.map { "    - \($0)\n" }.joined()
-        out += "reward: \"R[s][a] - c * mu[s]\"\n"
-        out += "transition: {sparse: E}\n"
-        out += "ambiguity:\n  set: \(set.rawValue)\n  radius: \(radiusLine)\n"
-        if let cost { out += "  cost: \"\(cost)\"\n" }
-        out += "solver:\n  temperature: \(num(temperature))\n  tolerance: \(num(tolerance))\n"
-        return out
+        let parameters = "  R:\n" + rewardRows.map { "    - \($0)\n" }.joined() + "  E:\n" + entryRows.map { "    - \($0)\n" }.joined()
+        return gameYAML(written: "`rmfg generate garnet`; the same seed always gives the same file", parameters: parameters, sparse: "E")
     }
 
     /// The game file and the `.npy` arrays it reads, for games of any size up to the limits
@@ -196,33 +171,47 @@ public struct GarnetSpecification: Sendable, Hashable {
     }
 
     private func arrayGameYAML(_ files: [String]) -> String {
+        let parameters = "  R: {file: \(Self.quoted(files[0]))}\n  T: {file: \(Self.quoted(files[1]))}\n  P: {file: \(Self.quoted(files[2]))}\n"
+        return gameYAML(
+            written: "`rmfg generate garnet` with the three .npy files beside it; the same seed always gives the same files",
+            parameters: parameters, sparse: "{targets: T, probabilities: P}")
+    }
+
+    private func arrayGameJSON(_ files: [String]) -> String {
+        let parameters = "    \"R\": {\"file\": \(Self.quoted(files[0]))},\n    \"T\": {\"file\": \(Self.quoted(files[1]))},\n"
+            + "    \"P\": {\"file\": \(Self.quoted(files[2]))}\n"
+        return gameJSON(parameters: parameters, sparse: "{\"targets\": \"T\", \"probabilities\": \"P\"}")
+    }
+
+    /// The YAML game file: a comment saying it was written by `written`, the game with the
+    /// parameter lines `parameters` after `c`, and `transition: {sparse: SPARSE}`.
+    private func gameYAML(written: String, parameters: String, sparse: String) -> String {
         let num = numberText
         let (radiusText, cost) = ambiguityText
-        var out = "# \(fileDescription)\n# Written by `rmfg generate garnet` with the three .npy files beside it; the same seed always gives the same files.\n"
+        var out = "# \(fileDescription)\n# Written by \(written).\n"
         out += "name: \(fileName)\n"
         out += "description: \"\(fileDescription)\"\n"
         out += "states: \(states)\nactions: \(actions)\ndiscount: \(num(discount))\n"
-        out += "parameters:\n  c: \(num(congestion))\n"
-        out += "  R: {file: \(Self.quoted(files[0]))}\n  T: {file: \(Self.quoted(files[1]))}\n  P: {file: \(Self.quoted(files[2]))}\n"
+        out += "parameters:\n  c: \(num(congestion))\n" + parameters
         out += "reward: \"R[s][a] - c * mu[s]\"\n"
-        out += "transition: {sparse: {targets: T, probabilities: P}}\n"
+        out += "transition: {sparse: \(sparse)}\n"
         out += "ambiguity:\n  set: \(set.rawValue)\n  radius: \(radiusText)\n"
         if let cost { out += "  cost: \"\(cost)\"\n" }
         out += "solver:\n  temperature: \(num(temperature))\n  tolerance: \(num(tolerance))\n"
         return out
     }
 
-    private func arrayGameJSON(_ files: [String]) -> String {
+    /// The JSON game file: the game with the parameter members `parameters` after `c`, and
+    /// `"transition": {"sparse": SPARSE}`.
+    private func gameJSON(parameters: String, sparse: String) -> String {
         let num = numberText
         let (radiusText, cost) = ambiguityText
         var out = "{\n"
         out += "  \"name\": \"\(fileName)\",\n  \"description\": \"\(fileDescription)\",\n"
         out += "  \"states\": \(states),\n  \"actions\": \(actions),\n  \"discount\": \(num(discount)),\n"
-        out += "  \"parameters\": {\n    \"c\": \(num(congestion)),\n"
-        out += "    \"R\": {\"file\": \(Self.quoted(files[0]))},\n    \"T\": {\"file\": \(Self.quoted(files[1]))},\n"
-        out += "    \"P\": {\"file\": \(Self.quoted(files[2]))}\n  },\n"
+        out += "  \"parameters\": {\n    \"c\": \(num(congestion)),\n" + parameters + "  },\n"
         out += "  \"reward\": \"R[s][a] - c * mu[s]\",\n"
-        out += "  \"transition\": {\"sparse\": {\"targets\": \"T\", \"probabilities\": \"P\"}},\n"
+        out += "  \"transition\": {\"sparse\": \(sparse)},\n"
         out += "  \"ambiguity\": {\"set\": \"\(set.rawValue)\", \"radius\": \(radiusText)\(cost.map { ", \"cost\": \"\($0)\"" } ?? "")},\n"
         out += "  \"solver\": {\"temperature\": \(num(temperature)), \"tolerance\": \(num(tolerance))}\n"
         out += "}\n"

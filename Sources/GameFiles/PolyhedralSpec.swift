@@ -103,11 +103,7 @@ public struct PolyhedralSpec: Sendable, Hashable {
         let n = nominal.count
         let context = try Context(stateCount: n, state: state, action: action)
         let ball = try withinKind.map { kind throws(GameFileError) -> AmbiguitySet in
-            do throws(AmbiguityError) {
-                let cost = kind == .wasserstein
-                    ? try GroundCost((0..<n).map { s in (0..<n).map { t in Double(abs(s - t)) / Double(n) } }) : nil
-                return try AmbiguitySet(kind: kind, support: support, cost: cost)
-            } catch {
+            do throws(AmbiguityError) { return try Self.ball(kind, support: support, stateCount: n) } catch {
                 throw GameFileError(file: "", field: "within", message: error.description)
             }
         }
@@ -142,6 +138,15 @@ public struct PolyhedralSpec: Sendable, Hashable {
         } catch {
             throw GameFileError(file: "", field: "set", message: "\(error)")
         }
+    }
+
+    /// The ball of `within` on `n` states: `tv`, `l1`, `linf`, or `wasserstein` with the
+    /// ground cost `|s − t|/n` (the constraints file's and the C ABI's).
+    ///
+    /// - Throws: `AmbiguityError` as `AmbiguitySet(kind:support:cost:)`.
+    package static func ball(_ kind: AmbiguityKind, support: SupportRestriction, stateCount n: Int) throws(AmbiguityError) -> AmbiguitySet {
+        let cost = kind == .wasserstein ? try GroundCost((0..<n).map { s in (0..<n).map { t in Double(abs(s - t)) / Double(n) } }) : nil
+        return try AmbiguitySet(kind: kind, support: support, cost: cost)
     }
 
     /// Specs are equal when every written field is.

@@ -51,24 +51,30 @@ enum VectorBlocks {
     /// `Σ` of `term` over the blocks of `0..<count`: each block's partial sum (computed by
     /// `term` in index order), then the partial sums in block order.
     static func sum(count: Int, block: Int = block, mode: ExecutionMode, _ term: (Range<Int>) -> Double) -> Double {
-        let blocks = (count + block - 1) / block
-        guard blocks > 1 else { return term(0..<count) }
-        var partial = [Double](repeating: 0, count: blocks)
-        partial.withUnsafeMutableBufferPointer { pb in
-            guard let base = pb.baseAddress else { return }
-            let out = DisjointSlices(base: base)
-            forEach(count: blocks, block: 1, mode: mode) { b in
-                for i in b { out.base[i] = term((i * block)..<min(count, i * block + block)) }
-            }
+        reduce(count: count, block: block, mode: mode, term) { partial in
+            var total = 0.0
+            for x in partial { total += x }
+            return total
         }
-        var total = 0.0
-        for x in partial { total += x }
-        return total
     }
 
     /// The largest of `term` over the blocks of `0..<count` (`max` does not depend on the
     /// order; a NaN block result propagates).
     static func max(count: Int, block: Int = block, mode: ExecutionMode, _ term: (Range<Int>) -> Double) -> Double {
+        reduce(count: count, block: block, mode: mode, term) { partial in
+            var m = 0.0
+            for x in partial where !(x <= m) { m = x }
+            return m
+        }
+    }
+
+    /// A blocked reduction: `term` of each block of `0..<count` (blocks in parallel when
+    /// `mode` allows), then `combine` of the block results in block order. A single block
+    /// is `term(0..<count)` itself, not combined.
+    private static func reduce(
+        count: Int, block: Int, mode: ExecutionMode, _ term: (Range<Int>) -> Double,
+        combine: ([Double]) -> Double
+    ) -> Double {
         let blocks = (count + block - 1) / block
         guard blocks > 1 else { return term(0..<count) }
         var partial = [Double](repeating: 0, count: blocks)
@@ -79,8 +85,6 @@ enum VectorBlocks {
                 for i in b { out.base[i] = term((i * block)..<min(count, i * block + block)) }
             }
         }
-        var m = 0.0
-        for x in partial where !(x <= m) { m = x }
-        return m
+        return combine(partial)
     }
 }

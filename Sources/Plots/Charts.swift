@@ -75,9 +75,6 @@ package struct BarChart: Sendable {
         self.maxCategories = max(maxCategories, 1)
     }
 
-    /// The SVG document.
-    package var svg: String { document.rendered }
-
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }
 
@@ -87,19 +84,13 @@ package struct BarChart: Sendable {
     /// The laid-out document and its size.
     package var rendered: RenderedFigure { document.figure }
 
-    var document: SVGDocument {
-        let layout = BarLayout(self)
-        var doc = SVGDocument(width: layout.width, height: layout.height)
-        doc.inches = figureWidth.inches
-        layout.draw(into: &doc)
-        return doc
-    }
+    var document: SVGDocument { SVGDocument(drawing: BarLayout(self), inches: figureWidth.inches) }
 }
 
 extension BarChart: Figure {}
 
 /// The geometry of a ``BarChart``.
-struct BarLayout {
+struct BarLayout: FigureLayout {
     let names: [String]
     let values: [[Double]]
     let labels: CategoryLabels
@@ -248,9 +239,6 @@ package struct HeatMap: Sendable {
         self.maxRows = max(maxRows, 1)
     }
 
-    /// The SVG document.
-    package var svg: String { document.rendered }
-
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }
 
@@ -260,13 +248,7 @@ package struct HeatMap: Sendable {
     /// The laid-out document and its size.
     package var rendered: RenderedFigure { document.figure }
 
-    var document: SVGDocument {
-        let layout = HeatLayout(self)
-        var doc = SVGDocument(width: layout.width, height: layout.height)
-        doc.inches = figureWidth.inches
-        layout.draw(into: &doc)
-        return doc
-    }
+    var document: SVGDocument { SVGDocument(drawing: HeatLayout(self), inches: figureWidth.inches) }
 
     /// The rows averaged in blocks of consecutive rows (at most ``maxRows``), their labels, and the note saying so.
     func aggregated() -> (grid: [[Double]], names: [String], note: String?) {
@@ -333,7 +315,7 @@ struct ColorBar {
 }
 
 /// The geometry of a ``HeatMap``.
-struct HeatLayout {
+struct HeatLayout: FigureLayout {
     let grid: [[Double]]
     let rowTexts: [String]
     let rowEvery: Int

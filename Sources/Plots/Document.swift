@@ -1,6 +1,16 @@
 import NumberText
 import Foundation
 
+/// A chart laid out for one size: the document's width and height, and what it draws.
+protocol FigureLayout {
+    /// The document's width in user units.
+    var width: Double { get }
+    /// The document's height in user units.
+    var height: Double { get }
+    /// Draws the chart into `doc`.
+    func draw(into doc: inout SVGDocument)
+}
+
 /// A minimal SVG writer that remembers the box of every text it places.
 struct SVGDocument {
     var width: Double
@@ -17,6 +27,14 @@ struct SVGDocument {
     init(width: Double, height: Double) {
         self.width = width
         self.height = height
+    }
+
+    /// A document of `layout`'s size with `layout` drawn into it, printed at `inches`
+    /// (`nil`: a screen figure).
+    init(drawing layout: some FigureLayout, inches: Double?) {
+        self.init(width: layout.width, height: layout.height)
+        self.inches = inches
+        layout.draw(into: &self)
     }
 
     mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String,

@@ -36,6 +36,11 @@ package protocol Figure: Sendable {
     var rendered: RenderedFigure { get }
 }
 
+extension Figure {
+    /// The SVG document.
+    package var svg: String { rendered.svg }
+}
+
 /// A complete SVG document and its size.
 package struct RenderedFigure: Sendable {
     /// The SVG text.

@@ -69,22 +69,13 @@ package struct GridMap: Sendable {
         self.maxArrowsPerSide = max(maxArrowsPerSide, 1)
     }
 
-    /// The SVG document.
-    package var svg: String { document.rendered }
-
     /// The laid-out document and its size.
     package var rendered: RenderedFigure { document.figure }
 
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }
 
-    var document: SVGDocument {
-        let layout = GridLayout(self)
-        var doc = SVGDocument(width: layout.width, height: layout.height)
-        doc.inches = figureWidth.inches
-        layout.draw(into: &doc)
-        return doc
-    }
+    var document: SVGDocument { SVGDocument(drawing: GridLayout(self), inches: figureWidth.inches) }
 
     /// The side of the square blocks when at most `limit` may lie along a side.
     func blockSide(_ limit: Int) -> Int { max((max(columns, rows) + limit - 1) / limit, 1) }
@@ -129,7 +120,7 @@ package struct GridMap: Sendable {
 extension GridMap: Figure {}
 
 /// The geometry of a ``GridMap``.
-struct GridLayout {
+struct GridLayout: FigureLayout {
     let map: GridMap
     let cells: [[Double]]
     let arrows: [[(dx: Double, dy: Double)?]]

@@ -4,7 +4,7 @@
 import Foundation
 
 /// The geometry of a ``LineChart``, computed before anything is drawn.
-struct LineLayout {
+struct LineLayout: FigureLayout {
     typealias PointLabel = (text: String, x: Double, y: Double, anchor: String)
     let chart: LineChart
     let plotW: Double, plotH: Double

@@ -121,22 +121,13 @@ package struct LineChart: Sendable {
         self.showsLegend = showsLegend
     }
 
-    /// The SVG document.
-    package var svg: String { document.rendered }
-
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }
 
     /// The laid-out document and its size.
     package var rendered: RenderedFigure { document.figure }
 
-    var document: SVGDocument {
-        let layout = LineLayout(self, targetWidth: figureWidth.units)
-        var doc = SVGDocument(width: layout.width, height: layout.height)
-        doc.inches = figureWidth.inches
-        layout.draw(into: &doc)
-        return doc
-    }
+    var document: SVGDocument { SVGDocument(drawing: LineLayout(self, targetWidth: figureWidth.units), inches: figureWidth.inches) }
 }
 
 extension LineChart: Figure {}
@@ -326,9 +317,6 @@ package struct PanelChart: Sendable {
         self.panels = panels
         self.columns = max(columns, 1)
     }
-
-    /// The SVG document.
-    package var svg: String { document.rendered }
 
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }

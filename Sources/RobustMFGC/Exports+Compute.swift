@@ -48,3 +48,29 @@ public func rmfg_worst_case_batch(_ set: UnsafePointer<CChar>?, _ k: Int64, _ n:
         try batch.run(threads: Int(threads))
     }
 }
+
+/// One moment or polyhedral inner problem, as an LP (`rmfg worst-case --set moment|polyhedral`):
+/// see `rmfg_worst_case_polyhedral`.
+@_cdecl("rmfg_worst_case_polyhedral")
+public func rmfg_worst_case_polyhedral(_ set: UnsafePointer<CChar>?, _ n: Int64, _ nominal: UnsafePointer<Double>?,
+                                       _ values: UnsafePointer<Double>?, _ rows: Int64, _ matrix: UnsafePointer<Double>?,
+                                       _ relations: UnsafePointer<CChar>?, _ bounds: UnsafePointer<Double>?, _ boundCount: Int64,
+                                       _ within: UnsafePointer<CChar>?, _ withinRadius: Double, _ support: UnsafePointer<CChar>?,
+                                       _ exact: Int32, _ result: UnsafeMutablePointer<OpaquePointer?>?,
+                                       _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    abiCall(error) {
+        let kind = try Input.string(set, "set")
+        let count = try Input.length(n, "n")
+        let p = try Input.doubles(nominal, count, "nominal"), v = try Input.doubles(values, count, "values")
+        let field = kind == "moment" ? "features" : "constraints"
+        let k = try Input.length(rows, field)
+        let a = try Input.doubles(matrix, try Input.product(k, count, field), field)
+        let b = try Input.doubles(bounds, try Input.length(boundCount, kind == "moment" ? "radius" : "bounds"),
+                                  kind == "moment" ? "radius" : "bounds")
+        let spec = PolyhedralCall.Rows(matrix: a, count: k, relations: Input.optionalString(relations), bounds: b,
+                                       within: Input.optionalString(within), withinRadius: withinRadius)
+        let call = try PolyhedralCall(family: kind, support: Input.optionalString(support) ?? "simplex", exact: exact != 0,
+                                      nominal: p, values: v, rows: spec)
+        try store(result) { () throws(ABIError) in try call.run() }
+    }
+}

@@ -4,24 +4,54 @@ import GameFiles
 @_cdecl("rmfg_game_load")
 public func rmfg_game_load(_ path: UnsafePointer<CChar>?, _ game: UnsafeMutablePointer<OpaquePointer?>?,
                            _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    abiCall(error) {
-        guard let game else { throw ABIError.input("game", "null pointer, expected where to store the game") }
-        game.pointee = nil
-        let loaded = try ABIGame(source: .path(try Input.string(path, "path")))
-        game.pointee = Handles.make(loaded, kind: .game)
-    }
+    rmfg_game_load_with(path, nil, nil, 0, nil, game, error)
 }
 
 /// Parses game-file text (JSON when `json` is non-zero, else YAML): see `rmfg_game_parse`.
 @_cdecl("rmfg_game_parse")
 public func rmfg_game_parse(_ text: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?, _ json: Int32,
                             _ game: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    rmfg_game_parse_with(text, name, json, nil, nil, 0, nil, game, error)
+}
+
+/// Reads a game file with parameter overrides and a starting mean field
+/// (`rmfg solve GAME --param NAME=VALUE --initial FILE`): see `rmfg_game_load_with`.
+@_cdecl("rmfg_game_load_with")
+public func rmfg_game_load_with(_ path: UnsafePointer<CChar>?, _ params: UnsafePointer<CChar>?, _ initial: UnsafePointer<Double>?,
+                                _ initialLength: Int64, _ initialPath: UnsafePointer<CChar>?,
+                                _ game: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     abiCall(error) {
         guard let game else { throw ABIError.input("game", "null pointer, expected where to store the game") }
         game.pointee = nil
-        let source = ABIGame.Source.text(try Input.string(text, "text"), name: Input.optionalString(name) ?? "<game>", json: json != 0)
-        game.pointee = Handles.make(try ABIGame(source: source), kind: .game)
+        let overrides = try loadOverrides(params, initial, initialLength, initialPath)
+        let loaded = try ABIGame(source: .path(try Input.string(path, "path")), overrides: overrides)
+        game.pointee = Handles.make(loaded, kind: .game)
     }
+}
+
+/// Parses game-file text with parameter overrides and a starting mean field: see `rmfg_game_parse_with`.
+@_cdecl("rmfg_game_parse_with")
+public func rmfg_game_parse_with(_ text: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?, _ json: Int32,
+                                 _ params: UnsafePointer<CChar>?, _ initial: UnsafePointer<Double>?, _ initialLength: Int64,
+                                 _ initialPath: UnsafePointer<CChar>?, _ game: UnsafeMutablePointer<OpaquePointer?>?,
+                                 _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    abiCall(error) {
+        guard let game else { throw ABIError.input("game", "null pointer, expected where to store the game") }
+        game.pointee = nil
+        let overrides = try loadOverrides(params, initial, initialLength, initialPath)
+        let source = ABIGame.Source.text(try Input.string(text, "text"), name: Input.optionalString(name) ?? "<game>", json: json != 0)
+        game.pointee = Handles.make(try ABIGame(source: source, overrides: overrides), kind: .game)
+    }
+}
+
+/// The checked C arguments of the `_with` loaders (`initial` NULL: none; else `initialLength` numbers).
+func loadOverrides(_ params: UnsafePointer<CChar>?, _ initial: UnsafePointer<Double>?, _ initialLength: Int64,
+                   _ initialPath: UnsafePointer<CChar>?) throws(ABIError) -> GameOverrides {
+    let numbers = try initial.map { pointer throws(ABIError) in
+        try Input.doubles(pointer, try Input.length(initialLength, "initial"), "initial")
+    }
+    return try ABIGame.loadOverrides(params: Input.optionalString(params), initial: numbers,
+                                     initialPath: Input.optionalString(initialPath))
 }
 
 /// The game behind a handle, with overrides applied (`key=value` lines).

@@ -1,6 +1,7 @@
 import Ambiguity
 import GameFiles
 import MeanField
+import NumberText
 
 extension ABIGame {
     /// `rmfg solve`: the equilibrium with the JSON fields of `rmfg solve --format json`
@@ -17,12 +18,12 @@ extension ABIGame {
         arrays["trace.stationarityResidual"] = result.trace.map(\.stationarityResidual)
         arrays["trace.meanFieldChange"] = result.trace.map(\.meanFieldChange)
         arrays["trace.seconds"] = result.trace.map(\.seconds)
-        return ABIResult(json: JSONText.object(solveFields(result)).serialized, arrays: arrays)
+        return ABIResult(json: JSON.object(solveFields(result)).serialized, arrays: arrays)
     }
 
     /// The fields of `rmfg solve --format json` (without `nominal`, which `--compare-nominal` adds).
-    func solveFields(_ result: EquilibriumResult) -> [(String, JSONText)] {
-        var fields: [(String, JSONText)] = [
+    func solveFields(_ result: EquilibriumResult) -> [(String, JSON)] {
+        var fields: [(String, JSON)] = [
             ("game", .string(file.name)), ("converged", .bool(result.converged)), ("iterations", .int(result.iterations)),
             ("meanField", .numbers(result.meanField)), ("policy", .matrix(result.policy.rows)),
             ("value", .numbers(result.values)), ("optimalValue", .numbers(result.optimalValues)),
@@ -80,7 +81,7 @@ extension ABIGame {
                                options: values),
              try game.bestResponse(meanField: mu, temperature: options.temperature, options: values))
         }
-        let fields: [(String, JSONText)] = [
+        let fields: [(String, JSON)] = [
             ("game", .string(file.name)), ("temperature", .number(options.temperature)),
             ("population", .string(file.population.rawValue)), ("set", .string(file.setName)),
             ("radius", .string(file.radiusSource)), ("exploitability", .number(e.exploitability)),
@@ -90,7 +91,7 @@ extension ABIGame {
             ("populationUpdate", .numbers(e.populationUpdate)),
             ("states", .array(file.stateNames.map { .string($0) })), ("actions", .array(file.actionNames.map { .string($0) })),
         ]
-        return ABIResult(json: JSONText.object(fields).serialized,
+        return ABIResult(json: JSON.object(fields).serialized,
                          arrays: ["value": e.policyValues.values, "optimalValue": e.optimal.values,
                                   "bestResponse": br.probabilities, "populationUpdate": e.populationUpdate])
     }

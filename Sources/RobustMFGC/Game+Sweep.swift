@@ -2,6 +2,7 @@ import Ambiguity
 import Experiments
 import GameFiles
 import MeanField
+import NumberText
 
 extension ABIGame {
     /// `rmfg sweep`: every cell of `sets × radii`, with the fields of `rmfg sweep --format json`.
@@ -41,7 +42,7 @@ extension ABIGame {
                      records: [SweepRecord]) -> ABIResult {
         let eq = baseline.equilibrium
         let converged = eq.converged && records.allSatisfy(\.converged)
-        let fields: [(String, JSONText)] = [
+        let fields: [(String, JSON)] = [
             ("game", .string(file.name)), ("sets", .array(kinds.map { .string($0.rawValue) })),
             ("radii", .numbers(settings.radii)), ("testRadius", .number(settings.testRadius)),
             ("samples", .int(settings.samples)), ("seed", .unsigned(settings.seed)),
@@ -53,9 +54,9 @@ extension ABIGame {
             ("rows", .array(records.map { r in
                 .object([("cell", .int(r.cell)), ("set", .string(r.set)), ("radius", .number(r.radius)),
                          ("testRadius", .number(r.testRadius)), ("converged", .bool(r.converged)),
-                         ("iterations", .int(r.iterations))] + r.figures.map { ($0.name, JSONText.number($0.value)) })
+                         ("iterations", .int(r.iterations))] + r.figures.map { ($0.name, JSON.number($0.value)) })
             })),
         ]
-        return ABIResult(json: JSONText.object(fields).serialized, arrays: [:])
+        return ABIResult(json: JSON.object(fields).serialized, arrays: [:])
     }
 }

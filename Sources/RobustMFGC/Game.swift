@@ -12,11 +12,15 @@ package final class ABIGame: @unchecked Sendable {
     }
 
     package let source: Source
+    /// The parameter overrides and starting mean field the game was loaded with
+    /// (`rmfg_game_load_with`), kept by every later re-reading with solver overrides.
+    package let base: GameOverrides
     package let file: GameFile
     package let game: MeanFieldGame
 
     package init(source: Source, overrides: GameOverrides = GameOverrides()) throws(ABIError) {
         self.source = source
+        base = GameOverrides(parameters: overrides.parameters, initial: overrides.initial)
         do throws(GameFileError) {
             switch source {
             case let .path(path): file = try GameFile.load(path: path, overrides: overrides)
@@ -28,14 +32,45 @@ package final class ABIGame: @unchecked Sendable {
         }
     }
 
-    /// This game, or a fresh reading of its source with `overrides` when there are any.
+    /// This game, or a fresh reading of its source with `overrides` (and the parameters and
+    /// starting mean field it was loaded with) when there are any.
     package func applying(_ overrides: GameOverrides) throws(ABIError) -> ABIGame {
-        overrides == GameOverrides() ? self : try ABIGame(source: source, overrides: overrides)
+        guard overrides != GameOverrides() else { return self }
+        var merged = overrides
+        merged.parameters = base.parameters + overrides.parameters
+        merged.initial = overrides.initial ?? base.initial
+        return try ABIGame(source: source, overrides: merged)
     }
 
-    /// A game-file error as the CLI prints it (field and message).
+    /// A game-file error as the CLI prints it (the message); the field is the file's field,
+    /// with `params` / `initial` for what the CLI names `--param` / `--initial` (`initial[1]`
+    /// for `--initial[1]`).
     package static func mapped(_ error: GameFileError) -> ABIError {
-        ABIError(.invalidInput, field: error.field, message: error.description)
+        var field = error.field.isEmpty && error.file.hasPrefix("--") ? error.file : error.field
+        for (flag, name) in [("--param", "params"), ("--initial", "initial")] where field.hasPrefix(flag) {
+            field = name + field.dropFirst(flag.count)
+        }
+        return ABIError(.invalidInput, field: field, message: error.description)
+    }
+
+    /// The overrides of `rmfg_game_load_with`: `NAME=VALUE` lines parsed as `--param` is,
+    /// and a starting mean field given as numbers or as a file read as `--initial FILE`.
+    package static func loadOverrides(params: String?, initial: [Double]?, initialPath: String?) throws(ABIError) -> GameOverrides {
+        var o = GameOverrides()
+        do throws(GameFileError) {
+            for line in (params ?? "").split(separator: "\n", omittingEmptySubsequences: true) {
+                o.parameters.append(try ParameterOverride.parse(String(line)))
+            }
+            if let initialPath {
+                guard initial == nil else { throw GameFileError(file: "--initial", field: "", message: "give the starting mean field as numbers or as a file, not both") }
+                o.initial = try GameOverrides.readInitial(path: initialPath)
+            } else {
+                o.initial = initial
+            }
+        } catch {
+            throw mapped(error)
+        }
+        return o
     }
 
     /// Runs a MeanField computation with the CLI's mapping of its errors: numerical

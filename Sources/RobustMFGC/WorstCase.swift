@@ -1,6 +1,7 @@
 import Ambiguity
 import GameFiles
 import LinearProgramming
+import NumberText
 
 /// One inner problem `σ = min_{q∈U} q·V` as `rmfg worst-case` solves it, from checked
 /// C arguments; the result carries the same JSON fields as `rmfg worst-case --format json`.
@@ -94,7 +95,7 @@ package struct WorstCaseCall: Sendable {
     /// Phase 3: the JSON fields of `rmfg worst-case` and the arrays `distribution` (and `lp.distribution`).
     func result(closed: WorstCase?, lp: (solved: LPWorstCase, program: LinearProgram)?, agreement: Double?,
                 failures: [String], passed: Bool) -> ABIResult {
-        var fields: [(String, JSONText)] = [("set", .string(set.kind.rawValue)), ("radius", .number(radius)),
+        var fields: [(String, JSON)] = [("set", .string(set.kind.rawValue)), ("radius", .number(radius)),
                                             ("support", .string(set.support.rawValue)), ("nominal", .numbers(nominal)),
                                             ("values", .numbers(values))]
         var arrays: [String: [Double]] = [:]
@@ -121,15 +122,15 @@ package struct WorstCaseCall: Sendable {
         }
         if !failures.isEmpty { fields.append(("failures", .array(failures.map { .string($0) }))) }
         fields.append(("passed", .bool(passed)))
-        return ABIResult(json: JSONText.object(fields).serialized, arrays: arrays)
+        return ABIResult(json: JSON.object(fields).serialized, arrays: arrays)
     }
 
-    static func certificate(_ c: Certificate) -> JSONText {
+    static func certificate(_ c: Certificate) -> JSON {
         .object([("primal", .number(c.primal)), ("dual", .number(c.dual)), ("gap", .number(c.gap))])
     }
 
     /// The LP's multipliers attached to the rows that produced them (as `rmfg worst-case`).
-    static func lpDuals(_ lp: LinearProgram, _ s: LPWorstCase) -> [(String, JSONText)] {
+    static func lpDuals(_ lp: LinearProgram, _ s: LPWorstCase) -> [(String, JSON)] {
         lp.constraints.enumerated().map { k, row in (row.name ?? "row\(k)", .number(s.rowDuals[k])) }
     }
 

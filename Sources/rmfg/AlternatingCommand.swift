@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GameFiles
+import NumberText
 import Plots
 import Randomness
 import Subsampling
@@ -64,10 +65,7 @@ struct AlternatingCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try runCommand {
-            _ = try format.format  // an unknown --format stops the command before it computes
-            return try study()
-        }
+        try runCommand(format: format, study)
     }
 
     func loadAlternatingGame() throws -> AlternatingGame {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GameFiles
 import MeanField
+import NumberText
 
 /// `rmfg check GAME`: validate a game file without solving it.
 struct CheckCommand: ParsableCommand {
@@ -23,8 +24,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try format.format  // an unknown --format stops the command before it computes
+        try runCommand(format: format) {
             let file = try loadGame(game, overrides: try overrides.overrides)
             let built = try makeGame(file)
             let initial = file.initial ?? [Double](repeating: 1 / Double(file.stateCount), count: file.stateCount)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GameFiles
 import MeanField
+import NumberText
 
 /// `rmfg evaluate GAME --policy FILE --mean-field FILE`: checks a pair computed by any tool.
 struct EvaluateCommand: ParsableCommand {
@@ -34,8 +35,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try format.format  // an unknown --format stops the command before it computes
+        try runCommand(format: format) {
             let file = try loadGame(game, overrides: overrides.overrides)
             let report: PairReport
             do throws(GameFileError) { report = try file.evaluatePair(policyPath: policy, meanFieldPath: meanField) } catch {

@@ -2,6 +2,7 @@ import Ambiguity
 import ArgumentParser
 import Foundation
 import GameFiles
+import NumberText
 
 /// `rmfg generate`: write random game files.
 struct GenerateCommand: ParsableCommand {

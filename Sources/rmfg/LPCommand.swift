@@ -1,5 +1,6 @@
 import ArgumentParser
 import LinearProgramming
+import NumberText
 
 /// `rmfg lp FILE.lp`: solve a linear program written in CPLEX LP format and
 /// print its certificate (status, objective, primal values, row duals, KKT residual).
@@ -31,8 +32,7 @@ struct LPCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try output.format  // an unknown --format stops the command before it computes
+        try runCommand(format: output) {
             let method: LPMethod
             switch simplex {
             case "primal": method = .primalSimplex

@@ -31,10 +31,7 @@ struct MergeCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try format.format  // an unknown --format stops the command before it computes
-            return try merge()
-        }
+        try runCommand(format: format, merge)
     }
 
     func merge() throws -> Bool {

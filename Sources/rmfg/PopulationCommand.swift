@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GameFiles
 import MeanField
+import NumberText
 import Plots
 import Population
 import Randomness
@@ -73,10 +74,7 @@ struct PopulationCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try format.format  // an unknown --format stops the command before it computes
-            return try measure()
-        }
+        try runCommand(format: format, measure)
     }
 
     /// The validated list of population sizes.

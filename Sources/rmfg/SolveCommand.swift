@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GameFiles
 import MeanField
+import NumberText
 import Plots
 
 /// `rmfg solve GAME`: a stationary robust mean-field equilibrium of a game file.
@@ -49,10 +50,7 @@ struct SolveCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try format.format  // an unknown --format stops the command before it computes
-            return try solve()
-        }
+        try runCommand(format: format, solve)
     }
 
     func solve() throws -> Bool {

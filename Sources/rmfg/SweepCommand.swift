@@ -4,6 +4,7 @@ import Experiments
 import Foundation
 import GameFiles
 import MeanField
+import NumberText
 import Plots
 
 /// `rmfg sweep GAME`: robustness experiments over (set, radius) cells (Docs/Experiments.md).
@@ -66,10 +67,7 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try format.format  // an unknown --format stops the command before it computes
-            return try sweep()
-        }
+        try runCommand(format: format, sweep)
     }
 
     var overrides: GameOverrides {

@@ -1,6 +1,7 @@
 import Ambiguity
 import GameFiles
 import LinearProgramming
+import NumberText
 
 /// `rmfg worst-case --set moment|polyhedral`: sets without a closed form, solved as
 /// linear programs by GLPK and certified by the LP duals (Docs/AmbiguitySets.md).

@@ -2,6 +2,7 @@ import Ambiguity
 import ArgumentParser
 import GameFiles
 import LinearProgramming
+import NumberText
 
 /// Which solvers `rmfg worst-case --method` runs.
 enum WorstCaseMethod: String, FlagValue {
@@ -86,10 +87,7 @@ struct WorstCaseCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        try runCommand {
-            _ = try output.format  // an unknown --format stops the command before it computes
-            return try solve()
-        }
+        try runCommand(format: output, solve)
     }
 
     func solve() throws -> Bool {

@@ -33,38 +33,10 @@ import TestSupport
         }
     }
 
-    static var scriptPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/highs_worst_case.py").path
-    }
-
-    /// `python3` with numpy and scipy, else `nil` (the HiGHS comparison is then skipped).
-    static func pythonWithSciPy() -> String? {
-        guard let python = pythonWithNumPy() else { return nil }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", "import scipy.optimize"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        p.waitUntilExit()
-        return p.terminationStatus == 0 ? python : nil
-    }
-
     /// Runs scripts/highs_worst_case.py on `instances` (JSON objects) and returns its σ.
     static func highs(_ python: String, _ instances: [[String: Any]]) throws -> [Double?] {
         let input = try JSONSerialization.data(withJSONObject: instances)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [scriptPath]
-        let stdin = Pipe(), stdout = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        try p.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let (data, _) = try runPython(python, script: repositoryScript("highs_worst_case.py"), input: input)
         let list = try #require(try JSONSerialization.jsonObject(with: data) as? [Any])
         return list.map { $0 as? Double }
     }
@@ -73,7 +45,7 @@ import TestSupport
     /// equals scipy's HiGHS (an independent LP solver) to 1e-9·(1 + max|V|), and the LP
     /// certificate closes: dual ≤ σ, gap within tolerance, q passes the set's check.
     @Test func agreesWithHiGHS() throws {
-        guard let python = Self.pythonWithSciPy() else { return }
+        guard let python = pythonWithNumPy(importing: "scipy.optimize") else { return }
         var rng = SplitMix64(seed: 4242)
         var instances: [[String: Any]] = []
         var ours: [Double] = []

@@ -62,7 +62,8 @@ struct ValidationTests {
     @Test func fieldNames() throws {
         let names: [(AmbiguityError.Field, String)] = [
             (.nominal, "nominal"), (.values, "values"), (.radius, "radius"), (.weights, "weights"), (.cost, "cost"),
-            (.features, "features"), (.constraints, "constraints"), (.set, "set"), (.ties, "ties"), (.within, "within"),
+            (.features, "features"), (.constraints, "constraints"), (.relations, "relations"), (.bounds, "bounds"),
+            (.set, "set"), (.ties, "ties"), (.within, "within"),
             (.withinRadius, "within.radius"), (.document("ambiguity.features[2]"), "ambiguity.features[2]"),
             (.row(state: 3, action: 1), "ambiguity at s=3, a=1"),
         ]

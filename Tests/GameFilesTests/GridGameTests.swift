@@ -143,21 +143,10 @@ struct GridGameTests {
         #expect(flat.file.layout == GameLayout(width: 2, height: 1, origin: .bottomLeft))
     }
 
-    static let base = """
-    name: bad
-    states: {grid: [4, 3]}
-    actions: [up, down, left, right, stay]
-    discount: 0.9
-    parameters:
-      dx: [0, 0, -1, 1, 0]
-      dy: [1, -1, 0, 0, 0]
-    let:
-      nx: "x + dx[a]"
-      ny: "y + dy[a]"
-      target: "if(inside(nx, ny), cell(nx, ny), s)"
+    static let base = gridMovesGame(name: "bad", rest: """
     reward: "-mu[s]"
     transition: "t == target"
-    """
+    """)
 
     /// Each case: a replacement of one line of ``base`` (or an appended line), the field the error
     /// names and a phrase of its message.

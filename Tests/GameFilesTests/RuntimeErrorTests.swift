@@ -2,10 +2,22 @@ import Foundation
 import GameFiles
 import MeanField
 import Testing
+import TestSupport
 
 /// Values that become invalid only while solving: the solve throws, and
 /// `GameFile.explain(_:)` names the field and the `(s, a)` in one line.
 @Suite struct RuntimeErrorTests {
+    /// The error of a solve that must fail; `nil`, with an issue recorded, when it returns.
+    static func solveError(_ game: MeanFieldGame, _ options: EquilibriumOptions) -> MeanFieldError? {
+        do {
+            let result = try game.solveEquilibrium(options: options)
+            Issue.record("the solve should fail, but returned \(result.message)")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// Going to state 0 pays 10; with τ = 0 everyone goes there, state 1 empties
     /// and `log(mu[s])` fails at `s = 1` (valid at the uniform mean field).
     static let logOfZero = """
@@ -22,10 +34,7 @@ import Testing
 
     @Test func logOfZeroDuringSolvingIsExplained() throws {
         let (file, game) = try loadGame(Self.logOfZero)
-        do {
-            let result = try game.solveEquilibrium(options: file.equilibriumOptions)
-            Issue.record("the solve should fail, but returned \(result.message)")
-        } catch {
+        if let error = Self.solveError(game, file.equilibriumOptions) {
             let explained = file.explain(error)
             #expect(explained.field == "reward")
             #expect(explained.message.contains("s=away"), "\(explained)")
@@ -35,27 +44,10 @@ import Testing
         }
     }
 
-    /// Rows sum to 1 at every μ, but `P(1) = 2 μ(1) − 0.5` is negative once μ(1) < 1/4.
-    static let negativeKernel = """
-    name: negative-kernel
-    states: 2
-    actions: 2
-    discount: 0.9
-    reward: "0"
-    transition: "if(t == 0, 1.5 - 2 * mu[1], 2 * mu[1] - 0.5)"
-    initial: [0.7, 0.3]
-    solver:
-      temperature: 0.5
-      maxIterations: 20
-    """
-
     @Test func negativeProbabilityDuringSolvingIsExplained() throws {
-        let (file, game) = try loadGame(Self.negativeKernel)
+        let (file, game) = try loadGame(negativeKernelGame)
         #expect(game.kernelsDependOnMeanField)
-        do {
-            _ = try game.solveEquilibrium(options: file.equilibriumOptions)
-            Issue.record("the solve should fail")
-        } catch {
+        if let error = Self.solveError(game, file.equilibriumOptions) {
             let explained = file.explain(error)
             #expect(explained.field == "transition")
             #expect(explained.message.contains("s=0") && explained.message.contains("a=0") && explained.message.contains("t=1"),
@@ -81,10 +73,7 @@ import Testing
           temperature: 0.1
           maxIterations: 20
         """)
-        do {
-            _ = try game.solveEquilibrium(options: file.equilibriumOptions)
-            Issue.record("the solve should fail")
-        } catch {
+        if let error = Self.solveError(game, file.equilibriumOptions) {
             let explained = file.explain(error)
             #expect(explained.field == "ambiguity.radius", "\(explained)")
             #expect(explained.message.contains("s=") && explained.message.contains("a="))
@@ -104,13 +93,10 @@ import Testing
 
     /// Errors that do not come from an expression are explained from the solver's own description.
     @Test func solverOptionErrorsAreExplained() throws {
-        let (file, game) = try loadGame(Self.negativeKernel.replacingOccurrences(of: "initial: [0.7, 0.3]\n", with: ""))
+        let (file, game) = try loadGame(negativeKernelGame.replacingOccurrences(of: "initial: [0.7, 0.3]\n", with: ""))
         var options = file.equilibriumOptions
         options.andersonMemory = 0
-        do {
-            _ = try game.solveEquilibrium(options: options)
-            Issue.record("the solve should fail")
-        } catch {
+        if let error = Self.solveError(game, options) {
             let explained = file.explain(error)
             #expect(explained.field == "solver.andersonMemory")
         }
@@ -124,10 +110,7 @@ import Testing
         _ = try? game.snapshot(at: [1, 0])  // fails with the log(0) at s=away
         var options = file.equilibriumOptions
         options.tolerance = -1
-        do {
-            _ = try game.solveEquilibrium(options: options)
-            Issue.record("the solve should fail")
-        } catch {
+        if let error = Self.solveError(game, options) {
             #expect(error == .invalidOption(field: "tolerance", message: "-1.0, expected a finite number > 0"))
             let explained = file.explain(error)
             #expect(explained.field == "solver.tolerance", "explained as: \(explained)")
@@ -142,7 +125,7 @@ import Testing
             (Self.logOfZero,
              .model(state: 1, action: 0, error: ModelError(field: "reward", message: "logarithm of a non-positive number (0)")),
              "test.yaml: reward: at s=away, a=go_home: logarithm of a non-positive number (0)"),
-            (Self.negativeKernel,
+            (negativeKernelGame,
              .model(state: 0, action: 0, error: ModelError(field: "transition", message: "found -0.30000000000000004, expected a probability >= 0", successor: 1)),
              "test.yaml: transition: at s=0, a=0, t=1: found -0.30000000000000004, expected a probability >= 0"),
         ]
@@ -150,10 +133,7 @@ import Testing
             let (file, game) = try loadGame(text)
             var options = file.equilibriumOptions
             options.execution = execution
-            do {
-                _ = try game.solveEquilibrium(options: options)
-                Issue.record("the solve should fail")
-            } catch {
+            if let error = Self.solveError(game, options) {
                 #expect(error == expected)
                 #expect(file.explain(error).description == line)
             }
@@ -175,10 +155,7 @@ import Testing
           temperature: 0.1
           maxIterations: 20
         """)
-        do {
-            _ = try game.solveEquilibrium(options: file.equilibriumOptions)
-            Issue.record("the solve should fail")
-        } catch {
+        if let error = Self.solveError(game, file.equilibriumOptions) {
             #expect(file.explain(error).description
                     == "test.yaml: transition.expr: at s=0, a=0: the row sums to 0, expected a positive sum to normalize")
         }

@@ -87,23 +87,8 @@ import TestSupport
     /// Runs `scripts/example_reference.py` on `requests` (JSON objects).
     static func reference(_ python: String, _ requests: [[String: Any]]) throws -> [Reference] {
         let input = try JSONSerialization.data(withJSONObject: requests)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [scriptPath]
-        let stdin = Pipe(), stdout = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        try p.run()
-        // Write on a second thread: a large answer must not block the writer.
-        let writer = stdin.fileHandleForWriting
-        let thread = Thread {
-            writer.write(input)
-            try? writer.close()
-        }
-        thread.start()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "example_reference.py failed")
+        let (data, status) = try runPython(python, script: scriptPath, input: input)
+        #expect(status == 0, "example_reference.py failed")
         let list = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         return try list.map { answer in
             let n = try #require(answer["states"] as? Int), m = try #require(answer["actions"] as? Int)

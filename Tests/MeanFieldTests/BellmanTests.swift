@@ -179,13 +179,7 @@ import TestSupport
             let c = (0..<n).map { _ in rng.unit() }
             let system = FrozenSystem(policy: policy.probabilities, kernels: kernels, stateCount: n, actionCount: m,
                                       gamma: snap.discount, rewards: c)
-            var a = [Double](repeating: 0, count: n * n)
-            var b = c
-            for s in 0..<n {
-                a[s * n + s] += 1
-                for k in chain.rowStart[s]..<chain.rowStart[s + 1] { a[s * n + chain.columns[k]] -= snap.discount * chain.probabilities[k] }
-            }
-            #expect(DenseLinearSystem.solve(&a, &b, n: n))
+            let b = denseDiscountedSolve(chain, discount: snap.discount, rewards: c)
             let zero = [Double](repeating: 0, count: n)
             #expect(maxAbsDifference(system.solve(from: zero, errorTarget: 1e-11), b) <= 2e-11)
             #expect(maxAbsDifference(system.gaussSeidel(from: zero, errorTarget: 1e-11), b) <= 2e-11)

@@ -102,11 +102,7 @@ import TestSupport
         let a = try game.solveEquilibrium(options: serial)
         let b = try game.solveEquilibrium(options: parallel)
         #expect(a.converged)
-        #expect(a.meanField == b.meanField)
-        #expect(a.policy == b.policy)
-        #expect(a.values == b.values)
-        #expect(a.trace.map(\.exploitability) == b.trace.map(\.exploitability))
-        #expect(a.trace.map(\.stationarityResidual) == b.trace.map(\.stationarityResidual))
+        expectIdentical(a, b)
     }
 
     @Test func optionsAreValidated() throws {

@@ -5,13 +5,6 @@ import Testing
 /// The C entry points called directly, as a C caller would: valid calls, and every kind
 /// of bad pointer, length and number, which must return an error and never trap.
 @Suite(.serialized) struct CABITests {
-    /// The error's status, field and message, freed.
-    func take(_ error: OpaquePointer?) -> (status: Int32, field: String, message: String) {
-        defer { rmfg_error_free(error) }
-        return (rmfg_error_status(error), rmfg_error_field(error).map { String(cString: $0) } ?? "",
-                rmfg_error_message(error).map { String(cString: $0) } ?? "")
-    }
-
     func worstCase(_ set: String, _ p: [Double]?, _ v: [Double]?, n: Int64, radius: Double, method: String = "closed-form",
                    weights: [Double]? = nil) -> (Int32, OpaquePointer?, OpaquePointer?) {
         var result: OpaquePointer?

@@ -6,15 +6,53 @@ import Foundation
 public func pythonWithNumPy() -> String? {
     let searchPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
     for path in searchPath + ["/usr/bin/python3", "/usr/local/bin/python3", "/opt/homebrew/bin/python3"]
-    where FileManager.default.isExecutableFile(atPath: path) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = ["-c", "import numpy"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { continue }
-        p.waitUntilExit()
-        if p.terminationStatus == 0 { return path }
+    where FileManager.default.isExecutableFile(atPath: path) && pythonCanImport(path, "numpy") {
+        return path
     }
     return nil
+}
+
+/// ``pythonWithNumPy()`` if it can also import `module` (such as `scipy.optimize`), else `nil`.
+public func pythonWithNumPy(importing module: String) -> String? {
+    guard let python = pythonWithNumPy(), pythonCanImport(python, module) else { return nil }
+    return python
+}
+
+/// Whether `python -c "import MODULE"` succeeds.
+func pythonCanImport(_ python: String, _ module: String) -> Bool {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: python)
+    p.arguments = ["-c", "import \(module)"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+}
+
+/// The path of the repository's `scripts/NAME`.
+public func repositoryScript(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts").appendingPathComponent(name).path
+}
+
+/// Runs `python script` with `input` on its standard input (written on a second thread, so
+/// that a large answer cannot block the writer) and returns its standard output and exit status.
+public func runPython(_ python: String, script: String, input: Data) throws -> (output: Data, status: Int32) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: python)
+    p.arguments = [script]
+    let stdin = Pipe(), stdout = Pipe()
+    p.standardInput = stdin
+    p.standardOutput = stdout
+    try p.run()
+    let writer = stdin.fileHandleForWriting
+    let thread = Thread {
+        writer.write(input)
+        try? writer.close()
+    }
+    thread.start()
+    let data = stdout.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (data, p.terminationStatus)
 }

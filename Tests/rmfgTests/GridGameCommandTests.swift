@@ -1,29 +1,19 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Grid states, `let` and `dot` through the command line: a small grid game solves, and
 /// every load-time error is one line, exit status 2, nothing written.
 @Suite("rmfg: grid games, let and dot")
 struct GridGameCommandTests {
-    static let game = """
-    name: grid
-    states: {grid: [4, 3]}
-    actions: [up, down, left, right, stay]
-    discount: 0.9
-    parameters:
-      dx: [0, 0, -1, 1, 0]
-      dy: [1, -1, 0, 0, 0]
-      w: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2]
-    let:
-      nx: "x + dx[a]"
-      ny: "y + dy[a]"
-      target: "if(inside(nx, ny), cell(nx, ny), s)"
-      crowd: "mu[s] * states"
-    reward: "-crowd - 0.1 * (a != stay) - abs(x - 3) - abs(y - 2) + dot(mu, w)"
-    transition: "0.9 * (t == target) + 0.1 * (t == s)"
-    ambiguity: {set: wasserstein, radius: 0.05, cost: "abs(x - tx) + abs(y - ty)"}
-    solver: {temperature: 0.1, tolerance: 1e-10}
-    """
+    static let game = gridMovesGame(
+        name: "grid", parameters: "  w: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2]\n", bindings: "  crowd: \"mu[s] * states\"\n",
+        rest: """
+        reward: "-crowd - 0.1 * (a != stay) - abs(x - 3) - abs(y - 2) + dot(mu, w)"
+        transition: "0.9 * (t == target) + 0.1 * (t == s)"
+        ambiguity: {set: wasserstein, radius: 0.05, cost: "abs(x - tx) + abs(y - ty)"}
+        solver: {temperature: 0.1, tolerance: 1e-10}
+        """)
 
     /// The same game with every binding written out by hand.
     static let inline = game

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Expressions that fail at a mean field visited mid-solve (not at the uniform one the
 /// file is checked at): `rmfg solve` prints one exact line naming the field, the row (and
@@ -61,18 +62,7 @@ struct ModelErrorCommandTests {
 
     @Test func kernelFailingMidSolve() throws {
         let dir = try ScratchFolder()
-        let game = try dir.write("negative.yaml", """
-        name: negative-kernel
-        states: 2
-        actions: 2
-        discount: 0.9
-        reward: "0"
-        transition: "if(t == 0, 1.5 - 2 * mu[1], 2 * mu[1] - 0.5)"
-        initial: [0.7, 0.3]
-        solver:
-          temperature: 0.5
-          maxIterations: 20
-        """)
+        let game = try dir.write("negative.yaml", negativeKernelGame)
         try expectOneLine(["solve", game],
                           "\(game): transition: at s=0, a=0, t=1: found -0.30000000000000004, expected a probability >= 0")
     }

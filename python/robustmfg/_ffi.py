@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._library import library
+from ._library import library, require
 from .errors import InvalidInputError, error_for
 
 c_double_p = ctypes.POINTER(ctypes.c_double)

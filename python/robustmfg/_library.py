@@ -62,11 +62,38 @@ def _declare(lib: ctypes.CDLL) -> None:
         "rmfg_game_solve": (i32, [vp, s, i32, vpp, vpp]),
         "rmfg_game_evaluate": (i32, [vp, c_double_p, i64, i64, c_double_p, i64, s, vpp, vpp]),
         "rmfg_game_sweep": (i32, [vp, s, c_double_p, i64, ctypes.c_double, i64, ctypes.c_uint64, s, vpp, vpp]),
+        # Since 0.2 (a library of minor version 1 lacks them: require() says so).
+        "rmfg_worst_case_polyhedral": (i32, [s, i64, c_double_p, c_double_p, i64, c_double_p, s, c_double_p, i64, s,
+                                             ctypes.c_double, s, i32, vpp, vpp]),
+        "rmfg_game_load_with": (i32, [s, s, c_double_p, i64, s, vpp, vpp]),
+        "rmfg_game_parse_with": (i32, [s, s, i32, s, c_double_p, i64, s, vpp, vpp]),
     }
     for name, (restype, argtypes) in sig.items():
-        fn = getattr(lib, name)
+        fn = getattr(lib, name, None)
+        if fn is None and name in SINCE_0_2:
+            continue
+        if fn is None:
+            raise AttributeError(name)
         fn.restype = restype
         fn.argtypes = argtypes
+
+
+SINCE_0_2 = ("rmfg_worst_case_polyhedral", "rmfg_game_load_with", "rmfg_game_parse_with")
+"""Functions added in version 0.2 of the header (RMFG_VERSION_MINOR 2)."""
+
+
+def require(name: str) -> ctypes.CDLL:
+    """The library, checked to export ``name`` (a function added after version 0.1).
+
+    Raises:
+        LibraryNotFoundError: the loaded library is older; the message says to rebuild it.
+    """
+    lib = library()
+    if not hasattr(lib, name):
+        raise LibraryNotFoundError(
+            f"library: librobustmfg {lib.rmfg_version().decode()} has no {name} (added in 0.2); rebuild it with "
+            "`make python` in the RobustMFG checkout")
+    return lib
 
 
 def library() -> ctypes.CDLL:

@@ -108,6 +108,46 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
+def _param_text(name: Any, value: Any) -> str:
+    """``NAME=VALUE`` as ``--param`` takes it (numbers in round-trip form)."""
+    if not isinstance(name, str) or not name or any(ch in name for ch in "=\n\x00"):
+        raise InvalidInputError(f"params: name {name!r}, expected a parameter name (a non-empty string without '=')",
+                                field="params")
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool) or value is None:
+        raise InvalidInputError(f"params: {name}: {value!r}, expected a number or an array of numbers", field="params")
+    elif isinstance(value, (int, np.integer)):
+        text = str(int(value))
+    else:
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"params: {name}: {value!r}, expected a number or an array of numbers",
+                                    field="params") from None
+        # repr of a float reads back exactly; NaN and infinity become NaN / Infinity, which
+        # --param refuses with its own message.
+        text = repr(float(arr)) if arr.ndim == 0 else json.dumps(arr.tolist())
+    if "\n" in text or "\x00" in text:
+        raise InvalidInputError(f"params: {name}: value contains a line break", field="params")
+    return f"{name}={text}"
+
+
+def _load_arguments(params: Optional[Mapping[str, Any]], initial: Any) -> tuple[Optional[bytes], Optional[NDArray[np.float64]], Optional[bytes]]:
+    """The C arguments of ``rmfg_game_load_with``: params text, initial numbers, initial path."""
+    text = None
+    if params is not None:
+        if not isinstance(params, Mapping):
+            raise InvalidInputError(f"params: {type(params).__name__}, expected a dict of name -> value", field="params")
+        text = "\n".join(_param_text(k, v) for k, v in params.items()).encode() or None
+    numbers, path = None, None
+    if isinstance(initial, (str, os.PathLike)):
+        path = _ffi.text(os.fspath(initial), "initial")
+    elif initial is not None:
+        numbers = _ffi.vector(initial, "initial")
+    return text, numbers, path
+
+
 class Game:
     """A game file (Docs/Format.md), read and validated once; safe to use from several threads."""
 
@@ -117,30 +157,61 @@ class Game:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: Union[str, os.PathLike[str]]) -> "Game":
-        """Reads a game file (YAML, or JSON for ``.json``), as ``rmfg solve GAME`` does."""
+    def load(cls, path: Union[str, os.PathLike[str]], *, params: Optional[Mapping[str, Any]] = None,
+             initial: Union[ArrayLike, str, os.PathLike[str], None] = None) -> "Game":
+        """Reads a game file (YAML, or JSON for ``.json``), as ``rmfg solve GAME`` does.
+
+        Args:
+            path: the game file.
+            params: parameters replaced for this game, as ``--param NAME=VALUE``: a number or
+                an array (nested lists or numpy, any rank) per name; each name must be one the
+                file declares under ``parameters``, and the value is checked like the file's.
+                A string value is passed on as the text after ``=``.
+            initial: the starting mean field in place of the file's ``initial``, as
+                ``--initial``: ``n`` probabilities (a numpy array or a list), or the path of
+                a ``.npy``, CSV or JSON file (an array, or an object with ``meanField``).
+
+        Raises:
+            InvalidInputError: the CLI's message (``... --param: ...``, ``... --initial: ...``)
+                with field ``params`` or ``initial``, or the game file's field.
+        """
         handle = ctypes.c_void_p()
-        _ffi.call(library().rmfg_game_load, _ffi.text(os.fspath(path), "path"), ctypes.byref(handle))
+        text = _ffi.text(os.fspath(path), "path")
+        if params is None and initial is None:
+            _ffi.call(library().rmfg_game_load, text, ctypes.byref(handle))
+        else:
+            p, numbers, file = _load_arguments(params, initial)
+            _ffi.call(_ffi.require("rmfg_game_load_with").rmfg_game_load_with, text, p, _ffi.pointer(numbers),
+                      0 if numbers is None else numbers.shape[0], file, ctypes.byref(handle))
         return cls(handle, os.fspath(path))
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], name: str = "<dict>") -> "Game":
+    def from_dict(cls, d: Mapping[str, Any], name: str = "<dict>", *, params: Optional[Mapping[str, Any]] = None,
+                  initial: Union[ArrayLike, str, os.PathLike[str], None] = None) -> "Game":
         """A game from a dict following the game-file schema; numpy arrays are allowed
-        wherever the schema has arrays. Converted to JSON text and parsed by the library."""
+        wherever the schema has arrays. Converted to JSON text and parsed by the library;
+        ``params`` and ``initial`` as in :meth:`load`."""
         if not isinstance(d, Mapping):
             raise InvalidInputError(f"game: {type(d).__name__}, expected a dict", field="game")
         try:
             text = json.dumps(_jsonable(d), allow_nan=False)
         except (TypeError, ValueError) as error:
             raise InvalidInputError(f"game: {error}", field="game") from None
-        return cls.from_text(text, name=name, json=True)
+        return cls.from_text(text, name=name, json=True, params=params, initial=initial)
 
     @classmethod
-    def from_text(cls, text: str, name: str = "<text>", json: bool = False) -> "Game":
-        """A game from YAML (or JSON) text."""
+    def from_text(cls, text: str, name: str = "<text>", json: bool = False, *,
+                  params: Optional[Mapping[str, Any]] = None,
+                  initial: Union[ArrayLike, str, os.PathLike[str], None] = None) -> "Game":
+        """A game from YAML (or JSON) text; ``params`` and ``initial`` as in :meth:`load`."""
         handle = ctypes.c_void_p()
-        _ffi.call(library().rmfg_game_parse, _ffi.text(text, "text"), _ffi.text(name, "name"), 1 if json else 0,
-                  ctypes.byref(handle))
+        args = (_ffi.text(text, "text"), _ffi.text(name, "name"), 1 if json else 0)
+        if params is None and initial is None:
+            _ffi.call(library().rmfg_game_parse, *args, ctypes.byref(handle))
+        else:
+            p, numbers, file = _load_arguments(params, initial)
+            _ffi.call(_ffi.require("rmfg_game_parse_with").rmfg_game_parse_with, *args, p, _ffi.pointer(numbers),
+                      0 if numbers is None else numbers.shape[0], file, ctypes.byref(handle))
         return cls(handle, name)
 
     def _live(self) -> ctypes.c_void_p:

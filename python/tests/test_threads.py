@@ -45,3 +45,26 @@ def test_concurrent_batches(rng):
         outs = list(pool.map(lambda _: robustmfg.worst_case_batch("tv", p, v, 0.2).value, range(8)))
     for out in outs:
         np.testing.assert_array_equal(out, serial)
+
+
+def test_concurrent_polyhedral_and_moment_sets(rng):
+    """The LP-only sets from eight threads at once: each call its own GLPK problem."""
+    problems = []
+    for k in range(48):
+        n = int(rng.integers(2, 10))
+        p, v = rng.dirichlet(np.ones(n)), rng.normal(size=n)
+        features = rng.normal(size=(2, n))
+        problems.append((k, p, v, features))
+
+    def one(problem):
+        k, p, v, f = problem
+        if k % 2:
+            r = robustmfg.worst_case("moment", p, v, 0.1, features=f, within=("tv", 0.2))
+        else:
+            r = robustmfg.worst_case("polyhedral", p, v, constraints=(f, "<=", f @ p + 0.05), within=("l1", 0.3))
+        return r.value, r.q.tobytes(), r.passed
+
+    serial = [one(x) for x in problems]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(one, problems))
+    assert parallel == serial and all(passed for _, _, passed in serial)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NumberText
 
 /// How a command prints its result.
 enum OutputFormat: String, CaseIterable, Sendable {
@@ -35,6 +36,15 @@ func runCommand(_ body: () throws -> Bool) throws {
         throw ExitCode(2)
     }
     if !succeeded { throw ExitCode(1) }
+}
+
+/// ``runCommand(_:)`` for a command with `--format`: an unknown format stops the command
+/// (exit status 2) before `body` computes or writes anything.
+func runCommand(format: FormatOptions, _ body: () throws -> Bool) throws {
+    try runCommand {
+        _ = try format.format
+        return try body()
+    }
 }
 
 /// Writes one line to standard error with the `rmfg: error:` prefix; control

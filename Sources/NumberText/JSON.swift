@@ -1,8 +1,8 @@
-import NumberText
-
-/// A JSON value with ordered object keys. Numbers are written with Swift's
-/// shortest round-trip representation, so every Double reads back exactly.
-indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLiteral,
+/// A JSON value with ordered object keys, as `rmfg --format json` and the C ABI
+/// (`librobustmfg`) write it. Numbers are written by ``numberText(_:)`` (Swift's
+/// shortest round-trip form, whole numbers as integers), so every Double reads back
+/// exactly; a non-finite number is written `null`.
+package indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
     case null
     case bool(Bool)
@@ -14,21 +14,21 @@ indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByFloatLite
     case array([JSON])
     case object([(String, JSON)])
 
-    init(stringLiteral value: String) { self = .string(value) }
-    init(floatLiteral value: Double) { self = .number(value) }
-    init(integerLiteral value: Int) { self = .int(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(floatLiteral value: Double) { self = .number(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSON...) { self = .array(elements) }
 
     /// A vector of numbers.
-    static func numbers(_ values: [Double]) -> JSON { .array(values.map { .number($0) }) }
+    package static func numbers(_ values: [Double]) -> JSON { .array(values.map { .number($0) }) }
     /// A matrix of numbers.
-    static func matrix(_ rows: [[Double]]) -> JSON { .array(rows.map { numbers($0) }) }
+    package static func matrix(_ rows: [[Double]]) -> JSON { .array(rows.map { numbers($0) }) }
     /// An optional number (`null` when absent).
-    static func optional(_ value: Double?) -> JSON { value.map { .number($0) } ?? .null }
+    package static func optional(_ value: Double?) -> JSON { value.map { .number($0) } ?? .null }
 
     /// Compact serialization on one line.
-    var serialized: String {
+    package var serialized: String {
         var out = ""
         write(into: &out)
         return out
