@@ -8,6 +8,8 @@
 //   Ambiguity, MeanField, Expressions, NumberText, Randomness, Subsampling, Yams → GameFiles (reads every game document)
 //   NumberText → Expressions, Plots; NumberText and Randomness have no dependencies
 //   every library → RobustMFG (the umbrella module, re-exports them)
+//   Ambiguity, LinearProgramming, MeanField, GameFiles, Experiments, NumberText → RobustMFGC (the C ABI)
+//   GameFiles → rmfg-fuzz (Fuzz/)
 import PackageDescription
 
 let strict: [SwiftSetting] = [

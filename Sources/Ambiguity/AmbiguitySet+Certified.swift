@@ -86,22 +86,22 @@ extension AmbiguitySet {
     ///   (size differs).
     public func validate(nominal: [Double], values: [Double], radius: Double) throws(AmbiguityError) {
         let n = nominal.count
-        guard n > 0 else { throw .invalidArgument(field: "nominal", message: "empty, expected a probability vector with at least one entry") }
+        guard n > 0 else { throw .invalidArgument(field: .nominal, message: "empty, expected a probability vector with at least one entry") }
         var sum = 0.0
         for (i, x) in nominal.enumerated() {
             guard x.isFinite, x >= 0 else {
-                throw .invalidArgument(field: "nominal", message: "entry \(i) is \(x), expected a finite number >= 0")
+                throw .invalidArgument(field: .nominal, message: "entry \(i) is \(x), expected a finite number >= 0")
             }
             sum += x
         }
         guard abs(sum - 1) <= 1e-9 else {
-            throw .invalidArgument(field: "nominal", message: "entries sum to \(sum), expected 1 within 1e-9 (not renormalized)")
+            throw .invalidArgument(field: .nominal, message: "entries sum to \(sum), expected 1 within 1e-9 (not renormalized)")
         }
         guard values.count == n else {
-            throw .invalidArgument(field: "values", message: "has \(values.count) entries, expected \(n) (one per state of nominal)")
+            throw .invalidArgument(field: .values, message: "has \(values.count) entries, expected \(n) (one per state of nominal)")
         }
         for (i, x) in values.enumerated() where !x.isFinite {
-            throw .invalidArgument(field: "values", message: "entry \(i) is \(x), expected a finite number")
+            throw .invalidArgument(field: .values, message: "entry \(i) is \(x), expected a finite number")
         }
         try validateParameters(stateCount: n, radius: radius)
     }
@@ -110,13 +110,13 @@ extension AmbiguitySet {
     /// have one entry per state of an `n`-state problem.
     func validateParameters(stateCount n: Int, radius: Double) throws(AmbiguityError) {
         guard radius.isFinite, radius >= 0 else {
-            throw .invalidArgument(field: "radius", message: "is \(radius), expected a finite number >= 0")
+            throw .invalidArgument(field: .radius, message: "is \(radius), expected a finite number >= 0")
         }
         if kind == .l1, let weights, weights.count != n {
-            throw .invalidArgument(field: "weights", message: "has \(weights.count) entries, expected \(n) (one per state)")
+            throw .invalidArgument(field: .weights, message: "has \(weights.count) entries, expected \(n) (one per state)")
         }
         if kind == .wasserstein, let cost, cost.count != n {
-            throw .invalidArgument(field: "cost", message: "is \(cost.count)×\(cost.count), expected \(n)×\(n) (one row and column per state)")
+            throw .invalidArgument(field: .cost, message: "is \(cost.count)×\(cost.count), expected \(n)×\(n) (one row and column per state)")
         }
     }
 

@@ -47,7 +47,7 @@ extension AmbiguitySet {
     public func linearProgram(nominal: [Double], values: [Double], radius: Double) throws(AmbiguityError) -> LinearProgram {
         try validate(nominal: nominal, values: values, radius: radius)
         guard kind.isPolyhedral else {
-            throw .invalidArgument(field: "set", message: "'\(kind.rawValue)' is not polyhedral, so it has no LP formulation; use the certified dual solver (worstCase)")
+            throw .invalidArgument(field: .set, message: "'\(kind.rawValue)' is not polyhedral, so it has no LP formulation; use the certified dual solver (worstCase)")
         }
         let n = nominal.count
         var lp = LinearProgram(sense: .minimize)
@@ -79,7 +79,7 @@ extension AmbiguitySet {
             }
             lp.addConstraint(name: "budget", terms: budget, upper: radius)
         case .wasserstein:
-            guard let cost else { throw .invalidArgument(field: "cost", message: "missing, expected a ground cost for set 'wasserstein'") }
+            guard let cost else { throw .invalidArgument(field: .cost, message: "missing, expected a ground cost for set 'wasserstein'") }
             var inflow = [[(variable: Int, coefficient: Double)]](repeating: [], count: n)
             var budget: [(variable: Int, coefficient: Double)] = []
             for s in 0..<n where nominal[s] > 0 {

@@ -35,21 +35,21 @@ public struct AmbiguitySet: Sendable, Hashable {
     public init(kind: AmbiguityKind, support: SupportRestriction = .simplex,
                 weights: [Double]? = nil, cost: GroundCost? = nil, ties: TieRule = .index) throws(AmbiguityError) {
         if ties == .split, kind == .wasserstein {
-            throw .invalidArgument(field: "ties", message: "split is not available for set 'wasserstein', expected index")
+            throw .invalidArgument(field: .ties, message: "split is not available for set 'wasserstein', expected index")
         }
         if let weights {
             guard kind == .l1 else {
-                throw .invalidArgument(field: "weights", message: "given for set '\(kind.rawValue)', expected only for 'l1'")
+                throw .invalidArgument(field: .weights, message: "given for set '\(kind.rawValue)', expected only for 'l1'")
             }
             for (t, w) in weights.enumerated() where !(w.isFinite && w > 0) {
-                throw .invalidArgument(field: "weights", message: "w(\(t)) = \(w), expected a finite number > 0")
+                throw .invalidArgument(field: .weights, message: "w(\(t)) = \(w), expected a finite number > 0")
             }
         }
         if kind == .wasserstein, cost == nil {
-            throw .invalidArgument(field: "cost", message: "missing, expected a ground cost for set 'wasserstein'")
+            throw .invalidArgument(field: .cost, message: "missing, expected a ground cost for set 'wasserstein'")
         }
         if cost != nil, kind != .wasserstein {
-            throw .invalidArgument(field: "cost", message: "given for set '\(kind.rawValue)', expected only for 'wasserstein'")
+            throw .invalidArgument(field: .cost, message: "given for set '\(kind.rawValue)', expected only for 'wasserstein'")
         }
         self.kind = kind
         self.support = support

@@ -56,7 +56,7 @@ extension AmbiguitySet {
 
     static func validateExactValues(_ values: [Double]) throws(AmbiguityError) {
         if let t = values.firstIndex(where: { !$0.isFinite }) {
-            throw .invalidArgument(field: "values", message: "entry \(t) is \(values[t]), expected a finite number")
+            throw .invalidArgument(field: .values, message: "entry \(t) is \(values[t]), expected a finite number")
         }
     }
 

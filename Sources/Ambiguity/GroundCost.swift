@@ -12,7 +12,7 @@ public struct GroundCost: Sendable, Hashable {
 
     /// Validates and stores a square cost matrix.
     ///
-    /// - Throws: `AmbiguityError.invalidArgument(field: "cost", …)` when the matrix
+    /// - Throws: `AmbiguityError.invalidArgument(field: .cost, …)` when the matrix
     ///   is not square, has a non-finite or negative entry, a non-zero diagonal, or a zero entry
     ///   off the diagonal.
     public init(_ matrix: [[Double]]) throws(AmbiguityError) {
@@ -21,17 +21,17 @@ public struct GroundCost: Sendable, Hashable {
         flat.reserveCapacity(n * n)
         for (s, row) in matrix.enumerated() {
             guard row.count == n else {
-                throw .invalidArgument(field: "cost", message: "row \(s) has \(row.count) entries, expected \(n) (a square matrix)")
+                throw .invalidArgument(field: .cost, message: "row \(s) has \(row.count) entries, expected \(n) (a square matrix)")
             }
             for (t, c) in row.enumerated() {
                 guard c.isFinite, c >= 0 else {
-                    throw .invalidArgument(field: "cost", message: "c(\(s), \(t)) = \(c), expected a finite number >= 0")
+                    throw .invalidArgument(field: .cost, message: "c(\(s), \(t)) = \(c), expected a finite number >= 0")
                 }
                 if s == t, c != 0 {
-                    throw .invalidArgument(field: "cost", message: "c(\(s), \(s)) = \(c), expected 0 on the diagonal")
+                    throw .invalidArgument(field: .cost, message: "c(\(s), \(s)) = \(c), expected 0 on the diagonal")
                 }
                 if s != t, c == 0 {
-                    throw .invalidArgument(field: "cost", message: "c(\(s), \(t)) = 0, expected a number > 0 off the diagonal (c(s, t) > 0 for s ≠ t)")
+                    throw .invalidArgument(field: .cost, message: "c(\(s), \(t)) = 0, expected a number > 0 off the diagonal (c(s, t) > 0 for s ≠ t)")
                 }
                 flat.append(c)
             }

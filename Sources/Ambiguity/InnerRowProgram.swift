@@ -141,7 +141,7 @@ extension AmbiguitySet {
                                 radius: Double, mergingAdditions: Bool = false) throws(AmbiguityError) -> InnerRowProgram {
         try validateRow(nominal: nominal, stateCount: n, radius: radius)
         guard kind.isPolyhedral else {
-            throw .invalidArgument(field: "set", message: "'\(kind.rawValue)' is not polyhedral, so it has no LP formulation; use the certified dual solver (worstCase)")
+            throw .invalidArgument(field: .set, message: "'\(kind.rawValue)' is not polyhedral, so it has no LP formulation; use the certified dual solver (worstCase)")
         }
         var lp = LinearProgram(sense: .minimize)
         var states: [Int] = [], signs: [Double] = []
@@ -173,7 +173,7 @@ extension AmbiguitySet {
             }
             lp.addConstraint(name: "balance", terms: balance, lower: 0, upper: 0)
         case .wasserstein:
-            guard let cost else { throw .invalidArgument(field: "cost", message: "missing, expected a ground cost for set 'wasserstein'") }
+            guard let cost else { throw .invalidArgument(field: .cost, message: "missing, expected a ground cost for set 'wasserstein'") }
             base = SparseDistribution(indices: [], probabilities: [])
             var budget: [(variable: Int, coefficient: Double)] = []
             for (s, p) in zip(nominal.indices, nominal.probabilities) {
@@ -217,24 +217,24 @@ extension AmbiguitySet {
     /// Validates one row given by its support (the sparse counterpart of
     /// ``validate(nominal:values:radius:)`` without `values`).
     func validateRow(nominal: SparseDistribution, stateCount n: Int, radius: Double) throws(AmbiguityError) {
-        guard n > 0 else { throw .invalidArgument(field: "nominal", message: "no states, expected at least one") }
+        guard n > 0 else { throw .invalidArgument(field: .nominal, message: "no states, expected at least one") }
         guard nominal.indices.count == nominal.probabilities.count, !nominal.indices.isEmpty else {
-            throw .invalidArgument(field: "nominal", message: "\(nominal.indices.count) indices and \(nominal.probabilities.count) masses, expected the same non-zero number")
+            throw .invalidArgument(field: .nominal, message: "\(nominal.indices.count) indices and \(nominal.probabilities.count) masses, expected the same non-zero number")
         }
         var sum = 0.0
         var previous = -1
         for (t, p) in zip(nominal.indices, nominal.probabilities) {
             guard t > previous, t < n else {
-                throw .invalidArgument(field: "nominal", message: "index \(t) out of order or outside 0..<\(n)")
+                throw .invalidArgument(field: .nominal, message: "index \(t) out of order or outside 0..<\(n)")
             }
             guard p.isFinite, p >= 0 else {
-                throw .invalidArgument(field: "nominal", message: "entry \(t) is \(p), expected a finite number >= 0")
+                throw .invalidArgument(field: .nominal, message: "entry \(t) is \(p), expected a finite number >= 0")
             }
             previous = t
             sum += p
         }
         guard abs(sum - 1) <= 1e-9 else {
-            throw .invalidArgument(field: "nominal", message: "entries sum to \(sum), expected 1 within 1e-9 (not renormalized)")
+            throw .invalidArgument(field: .nominal, message: "entries sum to \(sum), expected 1 within 1e-9 (not renormalized)")
         }
         try validateParameters(stateCount: n, radius: radius)
     }

@@ -60,21 +60,21 @@ public struct PolyhedralSet: Sendable, Hashable {
         for (k, c) in constraints.enumerated() {
             let label = c.name ?? "c\(k)"
             guard c.coefficients.count == n else {
-                throw .invalidArgument(field: "constraints", message: "\(label) has \(c.coefficients.count) coefficients, expected \(n) like the first")
+                throw .invalidArgument(field: .constraints, message: "\(label) has \(c.coefficients.count) coefficients, expected \(n) like the first")
             }
             if let t = c.coefficients.firstIndex(where: { !$0.isFinite }) {
-                throw .invalidArgument(field: "constraints", message: "\(label): coefficient of state \(t) is \(c.coefficients[t]), expected a finite number")
+                throw .invalidArgument(field: .constraints, message: "\(label): coefficient of state \(t) is \(c.coefficients[t]), expected a finite number")
             }
             guard c.bound.isFinite else {
-                throw .invalidArgument(field: "constraints", message: "\(label): bound is \(c.bound), expected a finite number")
+                throw .invalidArgument(field: .constraints, message: "\(label): bound is \(c.bound), expected a finite number")
             }
         }
         if let ball {
             guard ball.kind.isPolyhedral, ball.kind != .none else {
-                throw .invalidArgument(field: "within", message: "set '\(ball.kind.rawValue)', expected tv, l1, linf or wasserstein (a polyhedral ball)")
+                throw .invalidArgument(field: .within, message: "set '\(ball.kind.rawValue)', expected tv, l1, linf or wasserstein (a polyhedral ball)")
             }
             guard radius.isFinite, radius >= 0 else {
-                throw .invalidArgument(field: "within.radius", message: "is \(radius), expected a finite number >= 0")
+                throw .invalidArgument(field: .withinRadius, message: "is \(radius), expected a finite number >= 0")
             }
         }
         self.constraints = constraints
@@ -97,25 +97,25 @@ public struct PolyhedralSet: Sendable, Hashable {
     ///   features, a negative or non-finite entry).
     public static func moment(features: [[Double]], radii: [Double], nominal: [Double],
                               support: SupportRestriction = .simplex) throws(AmbiguityError) -> PolyhedralSet {
-        guard !features.isEmpty else { throw .invalidArgument(field: "features", message: "none given, expected at least one feature") }
+        guard !features.isEmpty else { throw .invalidArgument(field: .features, message: "none given, expected at least one feature") }
         guard radii.count == features.count else {
-            throw .invalidArgument(field: "radius", message: "\(radii.count) radii for \(features.count) features, expected one per feature")
+            throw .invalidArgument(field: .radius, message: "\(radii.count) radii for \(features.count) features, expected one per feature")
         }
         var rows: [LinearConstraint] = []
         for (k, f) in features.enumerated() {
             guard f.count == nominal.count else {
-                throw .invalidArgument(field: "features", message: "feature \(k + 1) has \(f.count) values, expected \(nominal.count) (one per state)")
+                throw .invalidArgument(field: .features, message: "feature \(k + 1) has \(f.count) values, expected \(nominal.count) (one per state)")
             }
             if let t = f.firstIndex(where: { !$0.isFinite }) {
-                throw .invalidArgument(field: "features", message: "feature \(k + 1) at state \(t) is \(f[t]), expected a finite number")
+                throw .invalidArgument(field: .features, message: "feature \(k + 1) at state \(t) is \(f[t]), expected a finite number")
             }
             guard radii[k].isFinite, radii[k] >= 0 else {
-                throw .invalidArgument(field: "radius", message: "ε\(k + 1) is \(radii[k]), expected a finite number >= 0")
+                throw .invalidArgument(field: .radius, message: "ε\(k + 1) is \(radii[k]), expected a finite number >= 0")
             }
             var mean = 0.0
             for t in f.indices { mean += f[t] * nominal[t] }
             guard mean.isFinite else {
-                throw .invalidArgument(field: "features", message: "feature \(k + 1): its nominal mean Σ p_t f(t) is not finite")
+                throw .invalidArgument(field: .features, message: "feature \(k + 1): its nominal mean Σ p_t f(t) is not finite")
             }
             rows.append(LinearConstraint(name: "moment\(k + 1)_low", coefficients: f, relation: .greaterEqual, bound: mean - radii[k]))
             rows.append(LinearConstraint(name: "moment\(k + 1)_high", coefficients: f, relation: .lessEqual, bound: mean + radii[k]))
@@ -135,11 +135,11 @@ public struct PolyhedralSet: Sendable, Hashable {
         for (k, c) in constraints.enumerated() {
             let label = c.name ?? "c\(k)"
             guard c.coefficients.count == nominal.count else {
-                throw .invalidArgument(field: "constraints", message: "\(label) has \(c.coefficients.count) coefficients, expected \(nominal.count) (one per state)")
+                throw .invalidArgument(field: .constraints, message: "\(label) has \(c.coefficients.count) coefficients, expected \(nominal.count) (one per state)")
             }
             let (lhs, holds) = c.check(nominal)
             guard holds else {
-                throw .invalidArgument(field: "nominal", message: "p is outside the set: constraint \(label) gives \(lhs) \(c.relation.rawValue) \(c.bound) false (the nominal must lie in its ambiguity set)")
+                throw .invalidArgument(field: .nominal, message: "p is outside the set: constraint \(label) gives \(lhs) \(c.relation.rawValue) \(c.bound) false (the nominal must lie in its ambiguity set)")
             }
         }
     }

@@ -17,7 +17,7 @@ public struct SortedValues: Sendable {
     /// `V·2^−exponent` (the same array as ``values`` when `exponent == 0`).
     package let scaledValues: [Double]
 
-    /// Sorts `values` once: `O(n log n)` comparisons below ``radixThreshold`` states,
+    /// Sorts `values` once: `O(n log n)` comparisons below `radixThreshold` (512) states,
     /// a stable least-significant-digit radix sort on the values' bits above it (`O(n)`,
     /// the same order). Every entry must be finite (not checked).
     public init(_ values: [Double]) {
@@ -78,7 +78,7 @@ public struct SortedValues: Sendable {
 
     /// From this many states on, ``init(_:)`` sorts by radix (measured: the radix sort
     /// is faster from a few hundred states on; below, the comparison sort wins).
-    public static let radixThreshold = 512
+    package static let radixThreshold = 512
 
     /// The order of `(V_t, t)` by an LSD radix sort (8 passes of 8 bits, passes where every
     /// key has the same byte skipped) on keys that order like the doubles: the sign bit

@@ -90,13 +90,7 @@ struct CodeGenerator {
             emit(hi, depth: depth + 2)
             append(.clamp, site: site)
         case let .conditional(condition, then, otherwise):
-            emit(condition, depth: depth)
-            let toElse = append(.jumpIfZero(-1))
-            emit(then, depth: depth)
-            let toEnd = append(.jump(-1))
-            patch(toElse, to: instructions.count)
-            emit(otherwise, depth: depth)
-            patch(toEnd, to: instructions.count)
+            emitConditional(condition, then, otherwise, depth: depth)
         case let .coordinate(slot, divisor, modulus, site):
             scalarSlots.insert(slot)
             append(.coordinate(slot: slot, divisor: divisor, modulus: modulus), site: site)
@@ -110,16 +104,33 @@ struct CodeGenerator {
                         second: Int32(truncatingIfNeeded: v.array), secondIndexCount: Int32(truncatingIfNeeded: v.indices.count)),
                    site: site)
         case let .logical(isAnd, operands):
-            var exits: [Int] = []
-            for operand in operands {
-                emit(operand, depth: depth)
-                exits.append(append(isAnd ? .jumpIfZero(-1) : .jumpIfNonZero(-1)))
-            }
-            append(.constant(isAnd ? 1 : 0))
-            let toEnd = append(.jump(-1))
-            for exit in exits { patch(exit, to: instructions.count) }
-            append(.constant(isAnd ? 0 : 1))
-            patch(toEnd, to: instructions.count)
+            emitLogical(isAnd: isAnd, operands, depth: depth)
         }
+    }
+
+    /// `if(c, x, y)`: evaluates only the branch that `c` selects.
+    private mutating func emitConditional(_ condition: Node, _ then: Node, _ otherwise: Node, depth: Int) {
+        emit(condition, depth: depth)
+        let toElse = append(.jumpIfZero(-1))
+        emit(then, depth: depth)
+        let toEnd = append(.jump(-1))
+        patch(toElse, to: instructions.count)
+        emit(otherwise, depth: depth)
+        patch(toEnd, to: instructions.count)
+    }
+
+    /// `and`/`or` with short-circuit jumps: the first operand that decides the result
+    /// jumps to the code pushing that result.
+    private mutating func emitLogical(isAnd: Bool, _ operands: [Node], depth: Int) {
+        var exits: [Int] = []
+        for operand in operands {
+            emit(operand, depth: depth)
+            exits.append(append(isAnd ? .jumpIfZero(-1) : .jumpIfNonZero(-1)))
+        }
+        append(.constant(isAnd ? 1 : 0))
+        let toEnd = append(.jump(-1))
+        for exit in exits { patch(exit, to: instructions.count) }
+        append(.constant(isAnd ? 0 : 1))
+        patch(toEnd, to: instructions.count)
     }
 }

@@ -327,22 +327,28 @@ struct Compiler {
         case .dot:
             return try dot(arguments, range: range)
         case .min, .max:
-            if arguments.count == 1 {
-                let ref = try arrayArgument(arguments[0], of: name)
-                if ref.remainingShape.contains(0) {
-                    throw error(.emptyArray(function: name, array: text.excerpt(arguments[0].range)), at: range)
-                }
-                return Self.reduce(builtin == .min ? .minimum : .maximum, ref, site: site(range))
-            }
-            let head = try scalar(arguments[0])
-            var links: [Node.Link] = []
-            for argument in arguments.dropFirst() {
-                links.append(Node.Link(operation: builtin == .min ? .minimum : .maximum,
-                                       operand: try scalar(argument), site: site(range)))
-            }
-            return Self.chain(head, links)
+            return try extremumCall(builtin, name, arguments: arguments, range: range)
         }
         return Self.unary(unary, try scalar(arguments[0]), site: site(range))
+    }
+
+    /// `min(a)`/`max(a)` of one array (not empty), or `min(x, y, …)`/`max(x, y, …)` of scalars.
+    private mutating func extremumCall(_ builtin: Builtin, _ name: String, arguments: [Syntax],
+                                       range: Range<Int>) throws(ExpressionError) -> Node {
+        if arguments.count == 1 {
+            let ref = try arrayArgument(arguments[0], of: name)
+            if ref.remainingShape.contains(0) {
+                throw error(.emptyArray(function: name, array: text.excerpt(arguments[0].range)), at: range)
+            }
+            return Self.reduce(builtin == .min ? .minimum : .maximum, ref, site: site(range))
+        }
+        let head = try scalar(arguments[0])
+        var links: [Node.Link] = []
+        for argument in arguments.dropFirst() {
+            links.append(Node.Link(operation: builtin == .min ? .minimum : .maximum,
+                                   operand: try scalar(argument), site: site(range)))
+        }
+        return Self.chain(head, links)
     }
 
     /// `cell(x, y[, z])` or `inside(x, y[, z])`: as many coordinates as the grid has dimensions.

@@ -90,12 +90,12 @@ struct RowSetSource: Sendable {
     func set(_ s: Int, _ a: Int, _ mu: [Double], _ p: [Double]) throws(AmbiguityError) -> PolyhedralSet {
         var env: Environment
         do throws(ExpressionError) { env = try bind(s, a, mu) } catch {
-            throw .invalidArgument(field: "ambiguity", message: error.message)
+            throw .invalidArgument(field: .document("ambiguity"), message: error.message)
         }
         let n = p.count
         func scalar(_ e: CompiledExpression, _ field: String) throws(AmbiguityError) -> Double {
             do throws(ExpressionError) { return try e.evaluate(in: env) } catch {
-                throw .invalidArgument(field: field, message: error.fieldMessage)
+                throw .invalidArgument(field: .document(field), message: error.fieldMessage)
             }
         }
         func vector(_ e: CompiledExpression, _ field: String) throws(AmbiguityError) -> [Double] {
@@ -103,7 +103,7 @@ struct RowSetSource: Sendable {
             for t in 0..<n {
                 env[bind.slots.t] = Double(t)
                 do throws(ExpressionError) { out[t] = try e.evaluate(in: env) } catch {
-                    throw .invalidArgument(field: field, message: "at t=\(t): \(error.fieldMessage)")
+                    throw .invalidArgument(field: .document(field), message: "at t=\(t): \(error.fieldMessage)")
                 }
             }
             return out

@@ -133,10 +133,23 @@ extension GameFile {
         guard count >= n * m else {
             throw r.error(field, node, "\(count) entries for \(n * m) rows (s, a), expected at least one entry per row")
         }
-        var entries: [(row: Int, t: Int, p: Double)] = []
+        let entries = try sparseEntries(array.elements, count: count, node, field, r: r, n: n, m: m,
+                                        stateNames: stateNames, actionNames: actionNames)
+        return try sparseRows(entries, node, field, r: r, n: n, m: m, stateNames: stateNames, actionNames: actionNames)
+    }
+
+    /// One `[s, a, t, p]` entry of `transition.sparse`, with its row `s·m + a`.
+    typealias SparseEntry = (row: Int, t: Int, p: Double)
+
+    /// The entries of a `transition.sparse` list (validated indices, probabilities
+    /// `>= 0`), sorted by row then by successor.
+    private static func sparseEntries(_ elements: [Double], count: Int, _ node: DocumentNode, _ field: String,
+                                      r: FieldReader, n: Int, m: Int, stateNames: [String],
+                                      actionNames: [String]) throws(GameFileError) -> [SparseEntry] {
+        var entries: [SparseEntry] = []
         entries.reserveCapacity(count)
         for k in 0..<count {
-            let e = array.elements[(4 * k)..<(4 * k + 4)]
+            let e = elements[(4 * k)..<(4 * k + 4)]
             let base = e.startIndex
             func index(_ x: Double, _ limit: Int, _ what: String) throws(GameFileError) -> Int {
                 guard x == x.rounded(), x >= 0, x < Double(limit) else {
@@ -152,6 +165,14 @@ extension GameFile {
             entries.append((s * m + a, t, p))
         }
         entries.sort { $0.row < $1.row || ($0.row == $1.row && $0.t < $1.t) }
+        return entries
+    }
+
+    /// The `n·m` rows of sorted sparse entries: every row present, no successor twice,
+    /// each summing to 1 within `rowTolerance`; zero probabilities are dropped.
+    private static func sparseRows(_ entries: [SparseEntry], _ node: DocumentNode, _ field: String, r: FieldReader,
+                                   n: Int, m: Int, stateNames: [String],
+                                   actionNames: [String]) throws(GameFileError) -> [SparseDistribution] {
         var out: [SparseDistribution] = []
         out.reserveCapacity(n * m)
         var k = 0

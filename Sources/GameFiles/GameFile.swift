@@ -65,7 +65,7 @@ public struct GameOverrides: Sendable, Hashable {
     /// (`key=value` joined by `;`, empty for none; parameters as `param.NAME=…` and the
     /// initial mean field by a digest of its values): part of a sweep shard's identity,
     /// so that shards solved with different settings are never merged.
-    public var solverKey: String {
+    package var solverKey: String {
         var parts: [String] = []
         if let support { parts.append("support=\(support.rawValue)") }
         if let temperature { parts.append("temperature=\(temperature)") }
@@ -372,7 +372,7 @@ public struct GameFile: Sendable {
     /// An error of the set's constructor as a game-file error: `ambiguity.ties` for a
     /// refused tie rule, else `ambiguity`.
     static func ambiguityError(_ error: AmbiguityError, node: DocumentNode?, reader r: FieldReader) -> GameFileError {
-        if case let .invalidArgument(field, message) = error, field == "ties" {
+        if case let .invalidArgument(field, message) = error, field == .ties {
             return r.error("ambiguity.ties", node, message)
         }
         return r.error("ambiguity", node, error.description)

@@ -63,7 +63,7 @@ public enum NumericArrayFile {
     }
 
     /// The first six bytes of every `.npy` file.
-    public static let npyMagic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
+    package static let npyMagic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
     // MARK: Files
 
@@ -183,7 +183,7 @@ public enum NumericArrayFile {
     /// - Parameters:
     ///   - descr: the dtype, e.g. `<f8` or `<i4`.
     ///   - shape: the dimensions.
-    public static func npyHeader(descr: String, shape: [Int]) -> [UInt8] {
+    package static func npyHeader(descr: String, shape: [Int]) -> [UInt8] {
         var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(NPYHeader.describe(shape)), }"
         while (npyMagic.count + 4 + dict.utf8.count + 1) % 64 != 0 { dict += " " }
         dict += "\n"

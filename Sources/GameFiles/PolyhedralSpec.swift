@@ -74,7 +74,7 @@ public struct PolyhedralSpec: Sendable, Hashable {
     }
 
     /// Splits `text` at commas outside parentheses and brackets, trimming blanks.
-    public static func splitList(_ text: String) -> [String] {
+    package static func splitList(_ text: String) -> [String] {
         var parts: [String] = [], current = ""
         var depth = 0
         for ch in text {
@@ -132,7 +132,7 @@ public struct PolyhedralSpec: Sendable, Hashable {
                 return try PolyhedralSet(constraints: constraints, within: ball, radius: ballRadius, support: support)
             }
         } catch let error as AmbiguityError {
-            throw GameFileError(file: "", field: error.fieldName, message: error.detail)
+            throw GameFileError(file: "", field: error.field.description, message: error.message)
         } catch let error as GameFileError {
             throw error
         } catch {
@@ -216,23 +216,6 @@ private struct Context {
             }
         }
         return out
-    }
-}
-
-extension AmbiguityError {
-    /// The field an invalid-argument error names (`set` otherwise).
-    var fieldName: String {
-        if case let .invalidArgument(field, _) = self { return field }
-        return "set"
-    }
-
-    /// The message without the field.
-    var detail: String {
-        switch self {
-        case let .invalidArgument(_, message): message
-        case let .linearProgram(message): message
-        case let .outOfRange(message): message
-        }
     }
 }
 

@@ -232,7 +232,7 @@ public struct MeanFieldGame: Sendable {
                     try set.validate(nominal: p, values: [Double](repeating: 0, count: n))
                     sets.append(set)
                 } catch {
-                    throw .ambiguity(.invalidArgument(field: "ambiguity at s=\(s), a=\(a)", message: error.description))
+                    throw .ambiguity(.invalidArgument(field: .row(state: s, action: a), message: error.description))
                 }
             }
         }

@@ -222,8 +222,8 @@ extension GameSnapshot {
     /// These rows compare `(V_t, t)` directly, so `V` is not sorted: the only serial
     /// work besides the rows is one `O(n)` minimum.
     ///
-    /// A documented hot kernel (Docs/Development.md): kept as one function so the row loop,
-    /// its unsafe buffers and the fused reduction stay visible together.
+    /// Kept as one function so the row loop, its unsafe buffers and the fused reduction
+    /// stay visible together.
     private func sweepInPlace(values: [Double], wantKernels: Bool, execution: ExecutionMode,
                               reduction: Reduction?, recycled: inout SweepBuffers?) -> Sweep {
         let n = stateCount, m = actionCount
@@ -284,8 +284,8 @@ extension GameSnapshot {
     /// writes every `q[i]`, and with kernels (non-empty `outIndices`) every `ends[i]` and
     /// every entry of row `i`'s slot, and with a reduction every state value.
     ///
-    /// A documented hot kernel (Docs/Development.md): kept as one function so the row loop,
-    /// its unsafe buffers and the fused reduction stay visible together.
+    /// Kept as one function so the row loop, its unsafe buffers and the fused reduction
+    /// stay visible together.
     private func fillRows(values: [Double], mode: ExecutionMode, reduction: Reduction?,
                           q qb: UnsafeMutableBufferPointer<Double>, ends eb: UnsafeMutableBufferPointer<Int>,
                           outIndices oi: UnsafeMutableBufferPointer<Int>, outMasses om: UnsafeMutableBufferPointer<Double>,

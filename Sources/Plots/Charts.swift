@@ -53,20 +53,20 @@ struct CategoryLabels {
 
 /// A bar chart with one or more groups of bars per category. More than
 /// ``maxCategories`` categories are summed into consecutive blocks, and a note says so.
-public struct BarChart: Sendable {
+package struct BarChart: Sendable {
     /// The title.
-    public var title: String
+    package var title: String
     /// The category labels (x axis).
-    public var categories: [String]
+    package var categories: [String]
     /// The y-axis label.
-    public var yLabel: String
+    package var yLabel: String
     /// One `(label, values)` per group; values has one entry per category.
-    public var groups: [(label: String, values: [Double])]
+    package var groups: [(label: String, values: [Double])]
     /// The most bars per group drawn; beyond it categories are summed in blocks.
-    public var maxCategories: Int
+    package var maxCategories: Int
 
     /// A chart.
-    public init(title: String, categories: [String], yLabel: String, groups: [(label: String, values: [Double])],
+    package init(title: String, categories: [String], yLabel: String, groups: [(label: String, values: [Double])],
                 maxCategories: Int = 200) {
         self.title = title
         self.categories = categories
@@ -79,10 +79,10 @@ public struct BarChart: Sendable {
     package var textBoxes: [TextBox] { document.boxes }
 
     /// The width the chart is laid out for; at a printed width the bars fill it.
-    public var figureWidth: FigureWidth = .screen
+    package var figureWidth: FigureWidth = .screen
 
     /// The laid-out document and its size.
-    public var rendered: RenderedFigure { document.figure }
+    package var rendered: RenderedFigure { document.figure }
 
     var document: SVGDocument { SVGDocument(drawing: BarLayout(self), inches: figureWidth.inches) }
 }
@@ -200,7 +200,7 @@ struct BarLayout: FigureLayout {
 }
 
 /// The colour scale of a ``HeatMap``.
-public enum ColorScale: Sendable {
+package enum ColorScale: Sendable {
     /// A fixed range, for example `0…1` for probabilities, so that equal colours mean
     /// equal values in every figure.
     case fixed(lower: Double, upper: Double)
@@ -211,24 +211,24 @@ public enum ColorScale: Sendable {
 /// A heat map of a matrix (rows × columns), white (low) to dark blue (high), with a
 /// colour bar, and the value printed in each cell when the cells are large enough.
 /// More than ``maxRows`` rows are averaged in consecutive blocks, and a note says so.
-public struct HeatMap: Sendable {
+package struct HeatMap: Sendable {
     /// The title.
-    public var title: String
+    package var title: String
     /// Row labels.
-    public var rowLabels: [String]
+    package var rowLabels: [String]
     /// Column labels.
-    public var columnLabels: [String]
+    package var columnLabels: [String]
     /// `values[row][column]`.
-    public var values: [[Double]]
+    package var values: [[Double]]
     /// The colour scale.
-    public var colorScale: ColorScale
+    package var colorScale: ColorScale
     /// The colour bar's caption (what a colour means).
-    public var colorLabel: String
+    package var colorLabel: String
     /// The most rows drawn; beyond it rows are averaged in blocks.
-    public var maxRows: Int
+    package var maxRows: Int
 
     /// A heat map.
-    public init(title: String, rowLabels: [String], columnLabels: [String], values: [[Double]],
+    package init(title: String, rowLabels: [String], columnLabels: [String], values: [[Double]],
                 colorScale: ColorScale = .data, colorLabel: String = "value", maxRows: Int = 200) {
         self.title = title
         self.rowLabels = rowLabels
@@ -243,10 +243,10 @@ public struct HeatMap: Sendable {
     package var textBoxes: [TextBox] { document.boxes }
 
     /// The width the chart is laid out for; at a printed width the cells fill it.
-    public var figureWidth: FigureWidth = .screen
+    package var figureWidth: FigureWidth = .screen
 
     /// The laid-out document and its size.
-    public var rendered: RenderedFigure { document.figure }
+    package var rendered: RenderedFigure { document.figure }
 
     var document: SVGDocument { SVGDocument(drawing: HeatLayout(self), inches: figureWidth.inches) }
 

@@ -3,7 +3,7 @@
 import Foundation
 
 /// How wide a figure is laid out.
-public enum FigureWidth: String, Sendable, CaseIterable {
+package enum FigureWidth: String, Sendable, CaseIterable {
     /// Each chart's own width, in screen pixels (the default).
     case screen
     /// One column of a two-column paper: 3.5 inches.
@@ -12,7 +12,7 @@ public enum FigureWidth: String, Sendable, CaseIterable {
     case page
 
     /// The printed width, `nil` for ``screen``.
-    public var inches: Double? {
+    package var inches: Double? {
         switch self {
         case .screen: return nil
         case .column: return 3.5
@@ -22,14 +22,14 @@ public enum FigureWidth: String, Sendable, CaseIterable {
 
     /// User units per inch of a printed figure: 99, so that the 11-unit tick labels print at
     /// 8 pt and the 14-unit titles at 10 pt.
-    public static let unitsPerInch = 99.0
+    package static let unitsPerInch = 99.0
 
     /// The layout width in user units, `nil` for ``screen``.
     var units: Double? { inches.map { $0 * FigureWidth.unitsPerInch } }
 }
 
 /// A chart that can be laid out at a ``FigureWidth``.
-public protocol Figure: Sendable {
+package protocol Figure: Sendable {
     /// The width the chart is laid out for.
     var figureWidth: FigureWidth { get set }
     /// The laid-out document.
@@ -38,30 +38,30 @@ public protocol Figure: Sendable {
 
 extension Figure {
     /// The SVG document.
-    public var svg: String { rendered.svg }
+    package var svg: String { rendered.svg }
 }
 
 /// A complete SVG document and its size.
-public struct RenderedFigure: Sendable {
+package struct RenderedFigure: Sendable {
     /// The SVG text.
-    public let svg: String
+    package let svg: String
     /// Width in user units (the `viewBox`).
-    public let width: Double
+    package let width: Double
     /// Height in user units.
-    public let height: Double
+    package let height: Double
     /// The printed width in inches, `nil` for a screen figure (user units are CSS pixels).
-    public let inches: Double?
+    package let inches: Double?
 
     /// The width of the PNG ``FigureRenderer`` writes: 300 dots per inch for a printed figure,
     /// twice the SVG's pixel width for a screen figure.
-    public var pixelWidth: Int {
+    package var pixelWidth: Int {
         if let inches { return max(1, Int((inches * 300).rounded())) }
         return max(1, Int((width * 2).rounded()))
     }
 }
 
 /// The file format of a figure.
-public enum FigureFormat: String, Sendable, CaseIterable {
+package enum FigureFormat: String, Sendable, CaseIterable {
     /// SVG, written directly.
     case svg
     /// PNG, rendered by `rsvg-convert`.
@@ -70,28 +70,28 @@ public enum FigureFormat: String, Sendable, CaseIterable {
     case pdf
 
     /// The file-name extension.
-    public var fileExtension: String { rawValue }
+    package var fileExtension: String { rawValue }
 }
 
 /// Why a figure could not be rendered.
-public struct FigureRenderError: Error, Sendable, CustomStringConvertible {
+package struct FigureRenderError: Error, Sendable, CustomStringConvertible {
     /// One line saying what went wrong.
-    public let description: String
+    package let description: String
 }
 
 /// Renders SVG figures to PNG or PDF with `rsvg-convert` (librsvg; Debian package `librsvg2-bin`).
-public struct FigureRenderer: Sendable {
+package struct FigureRenderer: Sendable {
     /// The path of the `rsvg-convert` executable.
-    public let executable: String
+    package let executable: String
 
     /// A renderer using the executable at `executable`.
-    public init(executable: String) {
+    package init(executable: String) {
         self.executable = executable
     }
 
     /// The renderer found on `PATH` (the `RMFG_RSVG_CONVERT` variable, when set, names the
     /// executable instead); `nil` when there is none.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> FigureRenderer? {
+    package static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> FigureRenderer? {
         if let explicit = environment["RMFG_RSVG_CONVERT"] {
             return FileManager.default.isExecutableFile(atPath: explicit) ? FigureRenderer(executable: explicit) : nil
         }
@@ -104,13 +104,13 @@ public struct FigureRenderer: Sendable {
     }
 
     /// The one-line message for a missing renderer.
-    public static let missingMessage = "rsvg-convert (librsvg) is needed for PNG and PDF figures and was not found on PATH; "
+    package static let missingMessage = "rsvg-convert (librsvg) is needed for PNG and PDF figures and was not found on PATH; "
         + "install it with 'make rsvg' (Debian/Ubuntu package librsvg2-bin, Homebrew librsvg)"
 
     /// `figure` as PNG (``RenderedFigure/pixelWidth`` pixels wide) or PDF; SVG is returned as is.
     ///
     /// - Throws: ``FigureRenderError`` when the renderer fails or writes nothing.
-    public func render(_ figure: RenderedFigure, as format: FigureFormat) throws(FigureRenderError) -> Data {
+    package func render(_ figure: RenderedFigure, as format: FigureFormat) throws(FigureRenderError) -> Data {
         switch format {
         case .svg: return Data(figure.svg.utf8)
         case .png: return try run(figure, ["--format=png", "--width=\(figure.pixelWidth)", "--keep-aspect-ratio"], magic: [0x89, 0x50, 0x4E, 0x47])

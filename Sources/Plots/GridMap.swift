@@ -5,7 +5,7 @@
 import Foundation
 
 /// How a ``GridMap`` combines the cells of a block.
-public enum GridAggregation: Sendable {
+package enum GridAggregation: Sendable {
     /// The block's total (for a mean field: the population share in the block).
     case sum
     /// The block's mean (for probabilities).
@@ -14,42 +14,42 @@ public enum GridAggregation: Sendable {
 
 /// A heat map of a value per cell of a `columns × rows` grid, where cell `(x, y)` is
 /// index `x + columns · y`, with optional arrows.
-public struct GridMap: Sendable {
+package struct GridMap: Sendable {
     /// The title.
-    public var title: String
+    package var title: String
     /// Cells per row (the grid's width).
-    public var columns: Int
+    package var columns: Int
     /// Rows (the grid's height).
-    public var rows: Int
+    package var rows: Int
     /// One value per cell, `columns · rows` of them.
-    public var values: [Double]
+    package var values: [Double]
     /// How blocks of cells are combined.
-    public var aggregation: GridAggregation
+    package var aggregation: GridAggregation
     /// The colour scale.
-    public var colorScale: ColorScale
+    package var colorScale: ColorScale
     /// The colour bar's caption.
-    public var colorLabel: String
+    package var colorLabel: String
     /// One optional move per cell, `(dx, dy)` in cells along x and y (length at most 1);
     /// `(0, 0)` draws a dot (no move), `nil` nothing.
-    public var arrows: [(dx: Double, dy: Double)?]?
+    package var arrows: [(dx: Double, dy: Double)?]?
     /// How much each cell's arrow counts when arrows are averaged over a block (for example μ);
     /// `nil`: equally.
-    public var arrowWeights: [Double]?
+    package var arrowWeights: [Double]?
     /// What the weights are, for the note under a grid drawn in blocks (for example "μ*").
-    public var arrowWeightsName: String
+    package var arrowWeightsName: String
     /// Sentences under the grid (the place to say what the arrows mean).
-    public var notes: [String]
+    package var notes: [String]
     /// Draw `y = 0` at the top (as rows of a matrix); otherwise at the bottom.
-    public var originAtTop: Bool
+    package var originAtTop: Bool
     /// The most blocks along a side for the colours.
-    public var maxCellsPerSide: Int
+    package var maxCellsPerSide: Int
     /// The most arrows along a side.
-    public var maxArrowsPerSide: Int
+    package var maxArrowsPerSide: Int
     /// The width the figure is laid out for.
-    public var figureWidth: FigureWidth = .screen
+    package var figureWidth: FigureWidth = .screen
 
     /// A grid map.
-    public init(title: String, columns: Int, rows: Int, values: [Double], aggregation: GridAggregation = .mean,
+    package init(title: String, columns: Int, rows: Int, values: [Double], aggregation: GridAggregation = .mean,
                 colorScale: ColorScale = .data, colorLabel: String = "value", arrows: [(dx: Double, dy: Double)?]? = nil,
                 arrowWeights: [Double]? = nil, arrowWeightsName: String = "their weights", notes: [String] = [], originAtTop: Bool = true,
                 maxCellsPerSide: Int = 80, maxArrowsPerSide: Int = 24) {
@@ -70,7 +70,7 @@ public struct GridMap: Sendable {
     }
 
     /// The laid-out document and its size.
-    public var rendered: RenderedFigure { document.figure }
+    package var rendered: RenderedFigure { document.figure }
 
     /// The estimated box of every text the chart places (for layout tests).
     package var textBoxes: [TextBox] { document.boxes }

@@ -6,30 +6,30 @@
 import Foundation
 
 /// One set of points of a ``LineChart``.
-public struct Series: Sendable {
+package struct Series: Sendable {
     /// The legend label.
-    public var label: String
+    package var label: String
     /// The x coordinates.
-    public var x: [Double]
+    package var x: [Double]
     /// The y coordinates (same length as `x`).
-    public var y: [Double]
+    package var y: [Double]
     /// Optional vertical error bars `(low, high)` per point.
-    public var errorBars: [(Double, Double)]?
+    package var errorBars: [(Double, Double)]?
     /// Draw markers instead of (or in addition to) a polyline.
-    public var markers: Bool
+    package var markers: Bool
     /// Draw the polyline.
-    public var line: Bool
+    package var line: Bool
     /// Dashed line (for bounds and references).
-    public var dashed: Bool
+    package var dashed: Bool
     /// Optional text beside each point (for example the parameter that produced it);
     /// points drawn at the same place share one label listing theirs, and a label is
     /// left out where it would overlap another label or a marker.
-    public var pointLabels: [String]?
+    package var pointLabels: [String]?
     /// What the error bars span, for the legend (for example "bar: 5th percentile to mean").
-    public var errorBarLabel: String?
+    package var errorBarLabel: String?
 
     /// A series; by default a solid line without markers.
-    public init(label: String, x: [Double], y: [Double], errorBars: [(Double, Double)]? = nil,
+    package init(label: String, x: [Double], y: [Double], errorBars: [(Double, Double)]? = nil,
                 markers: Bool = false, line: Bool = true, dashed: Bool = false, pointLabels: [String]? = nil,
                 errorBarLabel: String? = nil) {
         self.label = label
@@ -45,7 +45,7 @@ public struct Series: Sendable {
 }
 
 /// Axis scale.
-public enum AxisScale: Sendable {
+package enum AxisScale: Sendable {
     /// Linear.
     case linear
     /// Base-10 logarithmic, with a tick at each power of ten (at least two). Non-positive values are drawn at a
@@ -56,14 +56,14 @@ public enum AxisScale: Sendable {
 
 /// A dashed vertical line across a ``LineChart`` at `x`, explained by `label` in the legend
 /// (for example the iteration where a solver switched method).
-public struct VerticalMarker: Sendable {
+package struct VerticalMarker: Sendable {
     /// The x coordinate.
-    public var x: Double
+    package var x: Double
     /// The legend text.
-    public var label: String
+    package var label: String
 
     /// A marker.
-    public init(x: Double, label: String) {
+    package init(x: Double, label: String) {
         self.x = x
         self.label = label
     }
@@ -77,35 +77,35 @@ enum FontSize {
 }
 
 /// A line chart with axes, ticks, labels and a legend.
-public struct LineChart: Sendable {
+package struct LineChart: Sendable {
     /// The title above the plot (wrapped when wider than the chart).
-    public var title: String
+    package var title: String
     /// The x-axis label.
-    public var xLabel: String
+    package var xLabel: String
     /// The y-axis label.
-    public var yLabel: String
+    package var yLabel: String
     /// The x scale.
-    public var xScale: AxisScale
+    package var xScale: AxisScale
     /// The y scale.
-    public var yScale: AxisScale
+    package var yScale: AxisScale
     /// The lines.
-    public var series: [Series]
+    package var series: [Series]
     /// Dashed vertical lines, each explained in the legend.
-    public var verticalMarkers: [VerticalMarker]
+    package var verticalMarkers: [VerticalMarker]
     /// Sentences printed under the chart.
-    public var notes: [String]
+    package var notes: [String]
     /// Width of the plotting area.
-    public var plotWidth: Double
+    package var plotWidth: Double
     /// Height of the plotting area.
-    public var plotHeight: Double
+    package var plotHeight: Double
     /// Draw the legend to the right of the plot (under it when a printed width leaves too little room).
-    public var showsLegend: Bool
+    package var showsLegend: Bool
     /// The width the chart is laid out for; at ``FigureWidth/column`` or ``FigureWidth/page``
     /// the plot fills the width and `plotWidth`/`plotHeight` are ignored.
-    public var figureWidth: FigureWidth = .screen
+    package var figureWidth: FigureWidth = .screen
 
     /// A chart.
-    public init(title: String, xLabel: String, yLabel: String, xScale: AxisScale = .linear,
+    package init(title: String, xLabel: String, yLabel: String, xScale: AxisScale = .linear,
                 yScale: AxisScale = .linear, series: [Series], verticalMarkers: [VerticalMarker] = [],
                 notes: [String] = [], plotWidth: Double = 400, plotHeight: Double = 280, showsLegend: Bool = true) {
         self.title = title
@@ -125,7 +125,7 @@ public struct LineChart: Sendable {
     package var textBoxes: [TextBox] { document.boxes }
 
     /// The laid-out document and its size.
-    public var rendered: RenderedFigure { document.figure }
+    package var rendered: RenderedFigure { document.figure }
 
     var document: SVGDocument { SVGDocument(drawing: LineLayout(self, targetWidth: figureWidth.units), inches: figureWidth.inches) }
 }
@@ -298,20 +298,20 @@ func legendEntries(_ series: [Series], clipped: Bool, markers: [VerticalMarker])
 
 /// Line charts side by side under one title, each with its own axes (for data whose
 /// ranges differ by orders of magnitude between panels).
-public struct PanelChart: Sendable {
+package struct PanelChart: Sendable {
     /// The title above all panels.
-    public var title: String
+    package var title: String
     /// Sentences under the title (the place to explain the marks, since panels have no legend).
-    public var notes: [String]
+    package var notes: [String]
     /// The panels, drawn left to right, then in further rows.
-    public var panels: [LineChart]
+    package var panels: [LineChart]
     /// Panels per row (fewer in a printed figure too narrow for them).
-    public var columns: Int
+    package var columns: Int
     /// The width the figure is laid out for.
-    public var figureWidth: FigureWidth = .screen
+    package var figureWidth: FigureWidth = .screen
 
     /// A figure of panels.
-    public init(title: String, notes: [String] = [], panels: [LineChart], columns: Int = 3) {
+    package init(title: String, notes: [String] = [], panels: [LineChart], columns: Int = 3) {
         self.title = title
         self.notes = notes
         self.panels = panels
@@ -322,7 +322,7 @@ public struct PanelChart: Sendable {
     package var textBoxes: [TextBox] { document.boxes }
 
     /// The laid-out document and its size.
-    public var rendered: RenderedFigure { document.figure }
+    package var rendered: RenderedFigure { document.figure }
 
     var document: SVGDocument {
         // A printed figure: as many panels per row as leave each at least 230 units (one per row in a column).

@@ -51,9 +51,9 @@ extension FinitePopulation {
     ///   ``PopulationError/game(_:)`` when the game is invalid at a sampled `μ` or a solve fails.
     public func lipschitzConstants(samples: Int = 24, neighborhood: Double = 0.25,
                                    seed: UInt64 = 1) throws(PopulationError) -> LipschitzConstants {
-        guard samples >= 1 else { throw .invalidArgument(field: "samples", message: "\(samples), expected at least 1") }
+        guard samples >= 1 else { throw .invalidArgument(field: .samples, message: "\(samples), expected at least 1") }
         guard neighborhood.isFinite, neighborhood > 0, neighborhood <= 2 else {
-            throw .invalidArgument(field: "neighborhood", message: "\(neighborhood), expected a number in (0, 2]")
+            throw .invalidArgument(field: .neighborhood, message: "\(neighborhood), expected a number in (0, 2]")
         }
         let n = self.n, m = self.m, gamma = game.discount, tau = temperature
         var random = SplitMix64(seed: seed, streams: 7, 7)

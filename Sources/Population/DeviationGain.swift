@@ -129,15 +129,15 @@ extension FinitePopulation {
     /// evaluation to take nature's rows from, if any.
     private func checkDeviationArguments(agents: Int, episodes: Int, steps: Int,
                                          nature: TaggedNature) throws(PopulationError) -> TwoStateEvaluation? {
-        guard agents >= 1 else { throw .invalidArgument(field: "agents", message: "\(agents), expected at least 1") }
-        guard episodes >= 2 else { throw .invalidArgument(field: "episodes", message: "\(episodes), expected at least 2") }
-        guard steps >= 1 else { throw .invalidArgument(field: "steps", message: "\(steps), expected at least 1") }
+        guard agents >= 1 else { throw .invalidArgument(field: .agents, message: "\(agents), expected at least 1") }
+        guard episodes >= 2 else { throw .invalidArgument(field: .episodes, message: "\(episodes), expected at least 2") }
+        guard steps >= 1 else { throw .invalidArgument(field: .steps, message: "\(steps), expected at least 1") }
         guard case let .exact(e) = nature else { return nil }
         guard e.agents == agents else {
-            throw .invalidArgument(field: "nature", message: "an exact evaluation for N = \(e.agents), expected N = \(agents)")
+            throw .invalidArgument(field: .nature, message: "an exact evaluation for N = \(e.agents), expected N = \(agents)")
         }
         guard n == 2, e.trueModel == trueModel else {
-            throw .invalidArgument(field: "nature", message: "the exact evaluation is for another game or true model")
+            throw .invalidArgument(field: .nature, message: "the exact evaluation is for another game or true model")
         }
         return e
     }

@@ -25,15 +25,44 @@ public enum TrueModel: String, Sendable, CaseIterable, Codable, Hashable {
 
 /// Errors of the Population module: one line naming the field or the cause.
 public enum PopulationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The argument an error concerns; `rawValue` is its name in messages (the
+    /// parameter's name).
+    public enum Field: String, Sendable, Hashable, CaseIterable {
+        /// The population size `N`.
+        case agents
+        /// The number of Monte Carlo episodes.
+        case episodes
+        /// The number of steps (horizon) of an episode or a simulation.
+        case steps
+        /// The tagged nature's exact evaluation, which must match the estimate's game and `N`.
+        case nature
+        /// The policy, of the game's shape.
+        case policy
+        /// The soft-max temperature.
+        case temperature
+        /// The agents' counts per state.
+        case counts
+        /// The game (the exact evaluation needs two states).
+        case game
+        /// The model of the others' kernels.
+        case trueModel
+        /// The tolerance of an exact evaluation.
+        case tolerance
+        /// The number of samples of a Lipschitz estimate.
+        case samples
+        /// The neighbourhood `δ` of a Lipschitz estimate.
+        case neighborhood
+    }
+
     /// An argument is out of range (`field` names it).
-    case invalidArgument(field: String, message: String)
+    case invalidArgument(field: Field, message: String)
     /// The game rejected an evaluation (invalid data at some visited `μ^N`) or a solve failed.
     case game(MeanFieldError)
 
     /// A one-line message.
     public var description: String {
         switch self {
-        case let .invalidArgument(field, message): "\(field): \(message)"
+        case let .invalidArgument(field, message): "\(field.rawValue): \(message)"
         case let .game(error): error.description
         }
     }

@@ -36,10 +36,10 @@ public struct FinitePopulation: Sendable {
     public init(game: MeanFieldGame, meanField: [Double], policy: Policy, temperature: Double,
                 trueModel: TrueModel = .worstCase, valueOptions: ValueSolverOptions = .init()) throws(PopulationError) {
         guard policy.stateCount == game.stateCount, policy.actionCount == game.actionCount else {
-            throw .invalidArgument(field: "policy", message: "shape \(policy.stateCount) x \(policy.actionCount), expected \(game.stateCount) x \(game.actionCount)")
+            throw .invalidArgument(field: .policy, message: "shape \(policy.stateCount) x \(policy.actionCount), expected \(game.stateCount) x \(game.actionCount)")
         }
         guard temperature.isFinite, temperature >= 0 else {
-            throw .invalidArgument(field: "temperature", message: "\(temperature), expected a finite number >= 0")
+            throw .invalidArgument(field: .temperature, message: "\(temperature), expected a finite number >= 0")
         }
         try lift { () throws(MeanFieldError) in try game.validateMeanField(meanField) }
         self.game = game
@@ -163,10 +163,10 @@ public struct FinitePopulation: Sendable {
 
     func checkCounts(_ counts: [Int]) throws(PopulationError) {
         guard counts.count == n else {
-            throw .invalidArgument(field: "counts", message: "\(counts.count) entries, expected \(n)")
+            throw .invalidArgument(field: .counts, message: "\(counts.count) entries, expected \(n)")
         }
         guard counts.allSatisfy({ $0 >= 0 }), counts.reduce(0, +) >= 1 else {
-            throw .invalidArgument(field: "counts", message: "\(counts), expected non-negative counts of at least one agent")
+            throw .invalidArgument(field: .counts, message: "\(counts), expected non-negative counts of at least one agent")
         }
     }
 
@@ -199,13 +199,13 @@ public struct FinitePopulation: Sendable {
     ///   policy evaluation per distinct `μ^N` visited.
     /// - Throws: as ``step(counts:random:)``, and for `agents < 1` or `steps < 0`.
     public func simulate(agents: Int, steps: Int, seed: UInt64, initial: [Int]? = nil) throws(PopulationError) -> PopulationTrajectory {
-        guard steps >= 0 else { throw .invalidArgument(field: "steps", message: "\(steps), expected at least 0") }
+        guard steps >= 0 else { throw .invalidArgument(field: .steps, message: "\(steps), expected at least 0") }
         var counts: [Int]
         if let initial {
             try checkCounts(initial)
             counts = initial
         } else {
-            guard agents >= 1 else { throw .invalidArgument(field: "agents", message: "\(agents), expected at least 1") }
+            guard agents >= 1 else { throw .invalidArgument(field: .agents, message: "\(agents), expected at least 1") }
             counts = [Int](repeating: 0, count: n)
             var r = SplitMix64(seed: seed, streams: agents, -1, 0)
             Sampling.multinomial(count: agents, probabilities: meanField, into: &counts, random: &r)

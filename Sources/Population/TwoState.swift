@@ -136,14 +136,14 @@ extension FinitePopulation {
 
     /// The argument checks of ``exactTwoState(agents:steps:tolerance:)``.
     private func checkTwoStateArguments(agents: Int, steps: Int, tolerance: Double) throws(PopulationError) {
-        guard n == 2 else { throw .invalidArgument(field: "game", message: "\(n) states, the exact evaluation needs 2") }
+        guard n == 2 else { throw .invalidArgument(field: .game, message: "\(n) states, the exact evaluation needs 2") }
         guard trueModel != .random else {
-            throw .invalidArgument(field: "trueModel", message: "random has no exact evaluation (the others' kernel is random)")
+            throw .invalidArgument(field: .trueModel, message: "random has no exact evaluation (the others' kernel is random)")
         }
-        guard agents >= 1 else { throw .invalidArgument(field: "agents", message: "\(agents), expected at least 1") }
-        guard steps >= 1 else { throw .invalidArgument(field: "steps", message: "\(steps), expected at least 1") }
+        guard agents >= 1 else { throw .invalidArgument(field: .agents, message: "\(agents), expected at least 1") }
+        guard steps >= 1 else { throw .invalidArgument(field: .steps, message: "\(steps), expected at least 1") }
         guard tolerance.isFinite, tolerance > 0 else {
-            throw .invalidArgument(field: "tolerance", message: "\(tolerance), expected a finite number > 0")
+            throw .invalidArgument(field: .tolerance, message: "\(tolerance), expected a finite number > 0")
         }
     }
 }

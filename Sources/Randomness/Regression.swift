@@ -45,7 +45,7 @@ public struct LinearFit: Sendable, Hashable {
 
     /// The 0.975 quantile of Student's t distribution (table values, rounded up to 3 decimals,
     /// so the interval is never narrower than the exact one).
-    public static func studentT975(degreesOfFreedom df: Int) -> Double {
+    package static func studentT975(degreesOfFreedom df: Int) -> Double {
         let table: [Double] = [12.707, 4.303, 3.183, 2.777, 2.571, 2.447, 2.365, 2.307, 2.263, 2.229,
                                2.201, 2.179, 2.161, 2.145, 2.132, 2.120, 2.110, 2.101, 2.094, 2.086,
                                2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.049, 2.046, 2.043]

@@ -53,9 +53,9 @@ package struct PolyhedralCall: Sendable {
             let n = nominal.count
             switch family {
             case .moment:
-                guard rows.relations == nil else { throw .invalidArgument(field: "relations", message: "only for set polyhedral") }
+                guard rows.relations == nil else { throw .invalidArgument(field: .relations, message: "only for set polyhedral") }
                 guard rows.bounds.count == 1 || rows.bounds.count == rows.count else {
-                    throw .invalidArgument(field: "radius", message: "\(rows.bounds.count) radii for \(rows.count) features, expected one per feature or one for all")
+                    throw .invalidArgument(field: .radius, message: "\(rows.bounds.count) radii for \(rows.count) features, expected one per feature or one for all")
                 }
                 let eps = (0..<rows.count).map { rows.bounds[rows.bounds.count == 1 ? 0 : $0] }
                 let moment = try PolyhedralSet.moment(features: (0..<rows.count).map { rows.row($0, n: n) }, radii: eps,
@@ -76,7 +76,7 @@ package struct PolyhedralCall: Sendable {
         guard let name = rows.within else { return nil }
         let allowed: [AmbiguityKind] = [.tv, .l1, .linf, .wasserstein]
         guard let kind = AmbiguityKind(rawValue: name), allowed.contains(kind) else {
-            throw .invalidArgument(field: "within", message: "'\(name)', expected one of: \(allowed.map(\.rawValue).joined(separator: ", "))")
+            throw .invalidArgument(field: .within, message: "'\(name)', expected one of: \(allowed.map(\.rawValue).joined(separator: ", "))")
         }
         return try PolyhedralSpec.ball(kind, support: support, stateCount: n)
     }
@@ -86,15 +86,15 @@ package struct PolyhedralCall: Sendable {
         let names = (rows.relations ?? "").split(separator: ",", omittingEmptySubsequences: false)
             .map { String($0.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
         guard rows.relations != nil, names.count == rows.count else {
-            throw .invalidArgument(field: "relations", message: "\(rows.relations == nil ? 0 : names.count) entries, expected \(rows.count) (one per constraint)")
+            throw .invalidArgument(field: .relations, message: "\(rows.relations == nil ? 0 : names.count) entries, expected \(rows.count) (one per constraint)")
         }
         guard rows.bounds.count == rows.count else {
-            throw .invalidArgument(field: "bounds", message: "\(rows.bounds.count) entries, expected \(rows.count) (one per constraint)")
+            throw .invalidArgument(field: .bounds, message: "\(rows.bounds.count) entries, expected \(rows.count) (one per constraint)")
         }
         var out: [LinearConstraint] = []
         for k in 0..<rows.count {
             guard let relation = LinearRelation(rawValue: names[k]) else {
-                throw .invalidArgument(field: "relations", message: "entry \(k) is '\(names[k])', expected one of: <=, =, >=")
+                throw .invalidArgument(field: .relations, message: "entry \(k) is '\(names[k])', expected one of: <=, =, >=")
             }
             out.append(LinearConstraint(name: "c\(k + 1)", coefficients: rows.row(k, n: n), relation: relation, bound: rows.bounds[k]))
         }

@@ -137,7 +137,7 @@ package struct WorstCaseCall: Sendable {
     /// An Ambiguity error as an ABI error naming the same field.
     package static func mapped(_ error: AmbiguityError) -> ABIError {
         switch error {
-        case let .invalidArgument(field, message): return .input(field, message)
+        case let .invalidArgument(field, message): return .input(field.description, message)
         case let .linearProgram(message): return ABIError(.failed, field: "LP", message: "LP: \(message)")
         case let .outOfRange(message): return ABIError(.outOfRange, field: "values", message: "values: out of range: \(message)")
         }

@@ -180,7 +180,7 @@ func wrapPopulation<T>(_ file: GameFile, _ body: () throws(PopulationError) -> T
     do { return try body() } catch {
         switch error {
         case let .invalidArgument(field, message):
-            throw InputError("\(field): \(message)")
+            throw InputError("\(field.rawValue): \(message)")
         case let .game(inner):
             return try wrapSolve(file) { () throws(MeanFieldError) -> T in throw inner }
         }

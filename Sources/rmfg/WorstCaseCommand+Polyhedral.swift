@@ -97,8 +97,12 @@ extension WorstCaseCommand {
         do { return try body() } catch {
             switch error {
             case let .invalidArgument(field, message):
-                let flag = ["values": valuesFile == nil ? "--values" : "--values-file", "features": "--features",
-                            "radius": "--radius"][field] ?? flagName(field)
+                let flag = switch field {
+                case .values: valuesFile == nil ? "--values" : "--values-file"
+                case .features: "--features"
+                case .radius: "--radius"
+                default: flagName(field.description)
+                }
                 throw InputError("\(flag): \(message)")
             case let .linearProgram(message):
                 throw InputError("--set \(setName): \(message)")

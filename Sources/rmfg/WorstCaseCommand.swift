@@ -304,29 +304,16 @@ struct WorstCaseCommand: ParsableCommand {
         do { return try body() } catch {
             switch error {
             case let .invalidArgument(field, message):
-                let flag = ["nominal": "--nominal", "values": "--values", "radius": "--radius", "weights": "--weights",
-                            "cost": "--cost", "set": "--set"][field] ?? field
+                let flag = switch field {
+                case .nominal, .values, .radius, .weights, .cost, .set: "--\(field)"
+                default: field.description
+                }
                 throw InputError("\(flag): \(message)")
             case let .linearProgram(message):
                 throw InputError("LP: \(message)")
             case .outOfRange:
                 throw InputError("--values: \(error.description)")
             }
-        }
-    }
-}
-
-extension AmbiguityError {
-    var field: String {
-        if case let .invalidArgument(field, _) = self { return field }
-        return "set"
-    }
-
-    var message: String {
-        switch self {
-        case let .invalidArgument(_, message): message
-        case let .linearProgram(message): message
-        case let .outOfRange(message): message
         }
     }
 }

@@ -162,7 +162,7 @@ import TestSupport
     @Test func badInputIsRejectedWithTheField() throws {
         let p = [0.2, 0.3, 0.5], v = [1.0, 2, 3]
         let outside = try PolyhedralSet(constraints: [LinearConstraint(name: "mean", coefficients: [0, 1, 2], relation: .lessEqual, bound: 1)])
-        #expect(throws: AmbiguityError.invalidArgument(field: "nominal", message: "p is outside the set: constraint mean gives 1.3 <= 1.0 false (the nominal must lie in its ambiguity set)")) {
+        #expect(throws: AmbiguityError.invalidArgument(field: .nominal, message: "p is outside the set: constraint mean gives 1.3 <= 1.0 false (the nominal must lie in its ambiguity set)")) {
             try outside.worstCaseLP(nominal: p, values: v)
         }
         #expect(throws: AmbiguityError.self) { try PolyhedralSet(constraints: [LinearConstraint(coefficients: [0, .nan, 1], relation: .equal, bound: 1)]) }

@@ -11,7 +11,7 @@ struct ValidationTests {
         } catch let error as AmbiguityError {
             if case let .invalidArgument(field, message) = error {
                 #expect(!message.isEmpty)
-                return field
+                return field.description
             }
             return "linearProgram"
         } catch {
@@ -55,5 +55,26 @@ struct ValidationTests {
         // 1e-10 off is accepted (within 1e-9) and not renormalized: σ uses p as given.
         let w = try AmbiguitySet(kind: .none).worstCase(nominal: [0.5, 0.5 + 1e-10], values: [1, 1], radius: 0)
         #expect(w.value == 0.5 + (0.5 + 1e-10))
+    }
+
+    /// The typed fields print as the names the messages (and the CLI's and C ABI's
+    /// mappings) have always used, and the error's `field`/`message` split a message.
+    @Test func fieldNames() throws {
+        let names: [(AmbiguityError.Field, String)] = [
+            (.nominal, "nominal"), (.values, "values"), (.radius, "radius"), (.weights, "weights"), (.cost, "cost"),
+            (.features, "features"), (.constraints, "constraints"), (.relations, "relations"), (.bounds, "bounds"),
+            (.set, "set"), (.ties, "ties"), (.within, "within"),
+            (.withinRadius, "within.radius"), (.document("ambiguity.features[2]"), "ambiguity.features[2]"),
+            (.row(state: 3, action: 1), "ambiguity at s=3, a=1"),
+        ]
+        for (field, name) in names { #expect(field.description == name) }
+        let error = AmbiguityError.invalidArgument(field: .withinRadius, message: "is -1.0, expected a finite number >= 0")
+        #expect(error.description == "within.radius: is -1.0, expected a finite number >= 0")
+        #expect(error.field == .withinRadius && error.message == "is -1.0, expected a finite number >= 0")
+        #expect(AmbiguityError.linearProgram("infeasible").field == .set)
+        #expect(AmbiguityError.outOfRange("σ").message == "σ")
+        #expect(throws: AmbiguityError.invalidArgument(field: .withinRadius, message: "is -1.0, expected a finite number >= 0")) {
+            try PolyhedralSet(constraints: [], within: .totalVariation(), radius: -1)
+        }
     }
 }

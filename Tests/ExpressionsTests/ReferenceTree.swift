@@ -162,18 +162,6 @@ indirect enum ReferenceTree: CustomStringConvertible, Sendable {
     private func value(x: Double, y: Double, mu: [Double]) throws(Failure) -> Double {
         func eval(_ t: ReferenceTree) throws(Failure) -> Double { try t.value(x: x, y: y, mu: mu) }
         func bool(_ b: Bool) -> Double { b ? 1 : 0 }
-        func modulo(_ a: Double, _ b: Double) throws(Failure) -> Double {
-            guard b != 0 else { throw Failure() }
-            var r = fmod(a, b)
-            if r < 0 { r += Swift.abs(b); if r >= Swift.abs(b) { r = 0 } }
-            return r
-        }
-        func power(_ a: Double, _ b: Double) throws(Failure) -> Double {
-            if a == 0, b < 0 { throw Failure() }
-            let r = pow(a, b)
-            if r.isNaN, !a.isNaN, !b.isNaN { throw Failure() }
-            return r
-        }
         switch self {
         case let .number(v): return v
         case .x: return x
@@ -182,40 +170,12 @@ indirect enum ReferenceTree: CustomStringConvertible, Sendable {
         case let .negate(t): return -(try eval(t))
         case let .binary(op, l, r):
             let a = try eval(l), b = try eval(r)
-            switch op {
-            case .add: return a + b
-            case .subtract: return a - b
-            case .multiply: return a * b
-            case .divide:
-                guard b != 0 else { throw Failure() }
-                return a / b
-            case .remainder: return try modulo(a, b)
-            case .power: return try power(a, b)
-            }
+            return try Self.binaryValue(op, a, b)
         case let .call(f, args):
             if f == .if { return try eval(args[0]) != 0 ? try eval(args[1]) : try eval(args[2]) }
             var v: [Double] = []
             for arg in args { v.append(try eval(arg)) }
-            switch f {
-            case .abs: return Swift.abs(v[0])
-            case .exp: return exp(v[0])
-            case .log:
-                guard !(v[0] <= 0) else { throw Failure() }
-                return log(v[0])
-            case .sqrt:
-                guard !(v[0] < 0) else { throw Failure() }
-                return sqrt(v[0])
-            case .floor: return floor(v[0])
-            case .ceil: return ceil(v[0])
-            case .min: return v.dropFirst().reduce(v[0]) { Double.minimum($0, $1) }
-            case .max: return v.dropFirst().reduce(v[0]) { Double.maximum($0, $1) }
-            case .mod: return try modulo(v[0], v[1])
-            case .pow: return try power(v[0], v[1])
-            case .clamp:
-                guard !(v[1] > v[2]) else { throw Failure() }
-                return Double.minimum(Double.maximum(v[0], v[1]), v[2])
-            case .if: return 0  // handled above
-            }
+            return try Self.callValue(f, v)
         case let .compare(op, l, r):
             let a = try eval(l), b = try eval(r)
             switch op {
@@ -231,6 +191,57 @@ indirect enum ReferenceTree: CustomStringConvertible, Sendable {
             if isAnd { return a == 0 ? 0 : bool(try eval(r) != 0) }
             return a != 0 ? 1 : bool(try eval(r) != 0)
         case let .not(t): return bool(try eval(t) == 0)
+        }
+    }
+
+    private static func modulo(_ a: Double, _ b: Double) throws(Failure) -> Double {
+        guard b != 0 else { throw Failure() }
+        var r = fmod(a, b)
+        if r < 0 { r += Swift.abs(b); if r >= Swift.abs(b) { r = 0 } }
+        return r
+    }
+
+    private static func power(_ a: Double, _ b: Double) throws(Failure) -> Double {
+        if a == 0, b < 0 { throw Failure() }
+        let r = pow(a, b)
+        if r.isNaN, !a.isNaN, !b.isNaN { throw Failure() }
+        return r
+    }
+
+    private static func binaryValue(_ op: Binary, _ a: Double, _ b: Double) throws(Failure) -> Double {
+        switch op {
+        case .add: return a + b
+        case .subtract: return a - b
+        case .multiply: return a * b
+        case .divide:
+            guard b != 0 else { throw Failure() }
+            return a / b
+        case .remainder: return try modulo(a, b)
+        case .power: return try power(a, b)
+        }
+    }
+
+    /// A built-in function (other than `if`) applied to its evaluated arguments.
+    private static func callValue(_ f: Function, _ v: [Double]) throws(Failure) -> Double {
+        switch f {
+        case .abs: return Swift.abs(v[0])
+        case .exp: return exp(v[0])
+        case .log:
+            guard !(v[0] <= 0) else { throw Failure() }
+            return log(v[0])
+        case .sqrt:
+            guard !(v[0] < 0) else { throw Failure() }
+            return sqrt(v[0])
+        case .floor: return floor(v[0])
+        case .ceil: return ceil(v[0])
+        case .min: return v.dropFirst().reduce(v[0]) { Double.minimum($0, $1) }
+        case .max: return v.dropFirst().reduce(v[0]) { Double.maximum($0, $1) }
+        case .mod: return try modulo(v[0], v[1])
+        case .pow: return try power(v[0], v[1])
+        case .clamp:
+            guard !(v[1] > v[2]) else { throw Failure() }
+            return Double.minimum(Double.maximum(v[0], v[1]), v[2])
+        case .if: return 0  // handled in value(x:y:mu:)
         }
     }
 }

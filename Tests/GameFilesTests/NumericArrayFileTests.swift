@@ -226,6 +226,59 @@ struct NumericArrayFileTests {
 
     // MARK: Files written by NumPy
 
+    /// The Python script behind ``filesWrittenByNumPy()``: writes every `.npy` file the test
+    /// reads, and next to each numeric one a `.txt` file with its shape and its values.
+    private static let numPyWriter = """
+    import numpy as np, sys, os
+    d = sys.argv[1]
+    rng = np.random.default_rng(7)
+    big = rng.standard_normal(100000) * 10.0 ** rng.integers(-300, 300, 100000)
+    arrays = {
+        'big': big,
+        'f32': rng.standard_normal(17).astype('<f4'),
+        'i64': rng.integers(-2**53, 2**53, 50, dtype='<i8'),
+        'i32': rng.integers(-2**31, 2**31 - 1, 9, dtype='<i4'),
+        'u8': np.arange(12, dtype='<u1'),
+        'row': rng.random((1, 7)),
+        'col': rng.random((7, 1)),
+        'fortran': np.asfortranarray(rng.random((3, 4))),
+        'c3d': rng.random((2, 3, 4)),
+        'f3d': np.asfortranarray(rng.random((2, 3, 4))),
+        'special': np.array([0.0, -0.0, 5e-324, 1.7976931348623157e308, np.inf, -np.inf]),
+    }
+    for name, a in arrays.items():
+        np.save(os.path.join(d, name + '.npy'), a)
+        with open(os.path.join(d, name + '.txt'), 'w') as f:
+            f.write(' '.join(str(x) for x in a.shape) + '\\n')
+            f.write('\\n'.join(repr(float(x)) for x in np.ascontiguousarray(a).ravel()) + '\\n')
+    # Format 2.0 and 3.0 headers.
+    from numpy.lib import format as fmt
+    for version in [(2, 0), (3, 0)]:
+        with open(os.path.join(d, 'v%d.npy' % version[0]), 'wb') as f:
+            fmt.write_array(f, arrays['row'], version=version)
+    np.save(os.path.join(d, 'big_endian.npy'), np.arange(3, dtype='>f8'))
+    np.save(os.path.join(d, 'object.npy'), np.array([1, 'a'], dtype=object), allow_pickle=True)
+    np.save(os.path.join(d, 'bool.npy'), np.array([True, False]))
+    np.save(os.path.join(d, 'complex.npy'), np.array([1j]))
+    np.save(os.path.join(d, 'structured.npy'), np.zeros(2, dtype=[('a', '<f8'), ('b', '<i4')]))
+    np.save(os.path.join(d, 'float16.npy'), np.zeros(2, dtype='<f2'))
+    """
+
+    /// The array that Python printed to `name.txt` in `dir`.
+    private static func expected(_ name: String, in dir: URL) throws -> NumericArray {
+        let text = try String(contentsOfFile: dir.appendingPathComponent(name + ".txt").path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let shape = lines[0].split(separator: " ").compactMap { Int($0) }
+        let values = lines.dropFirst().filter { !$0.isEmpty }.map { line -> Double in
+            switch line {
+            case "inf": .infinity
+            case "-inf": -.infinity
+            default: Double(line) ?? .nan
+            }
+        }
+        return NumericArray(shape: shape, values: values)
+    }
+
     /// Files written by `numpy.save` (skipped when python3 with numpy is not installed):
     /// every dtype it is asked for, orders and shapes, and 100,000 entries, compared
     /// with the values Python prints (shortest round-trip `repr`, read back exactly).
@@ -235,58 +288,10 @@ struct NumericArrayFileTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rmfg-numpy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let script = """
-        import numpy as np, sys, os
-        d = sys.argv[1]
-        rng = np.random.default_rng(7)
-        big = rng.standard_normal(100000) * 10.0 ** rng.integers(-300, 300, 100000)
-        arrays = {
-            'big': big,
-            'f32': rng.standard_normal(17).astype('<f4'),
-            'i64': rng.integers(-2**53, 2**53, 50, dtype='<i8'),
-            'i32': rng.integers(-2**31, 2**31 - 1, 9, dtype='<i4'),
-            'u8': np.arange(12, dtype='<u1'),
-            'row': rng.random((1, 7)),
-            'col': rng.random((7, 1)),
-            'fortran': np.asfortranarray(rng.random((3, 4))),
-            'c3d': rng.random((2, 3, 4)),
-            'f3d': np.asfortranarray(rng.random((2, 3, 4))),
-            'special': np.array([0.0, -0.0, 5e-324, 1.7976931348623157e308, np.inf, -np.inf]),
-        }
-        for name, a in arrays.items():
-            np.save(os.path.join(d, name + '.npy'), a)
-            with open(os.path.join(d, name + '.txt'), 'w') as f:
-                f.write(' '.join(str(x) for x in a.shape) + '\\n')
-                f.write('\\n'.join(repr(float(x)) for x in np.ascontiguousarray(a).ravel()) + '\\n')
-        # Format 2.0 and 3.0 headers.
-        from numpy.lib import format as fmt
-        for version in [(2, 0), (3, 0)]:
-            with open(os.path.join(d, 'v%d.npy' % version[0]), 'wb') as f:
-                fmt.write_array(f, arrays['row'], version=version)
-        np.save(os.path.join(d, 'big_endian.npy'), np.arange(3, dtype='>f8'))
-        np.save(os.path.join(d, 'object.npy'), np.array([1, 'a'], dtype=object), allow_pickle=True)
-        np.save(os.path.join(d, 'bool.npy'), np.array([True, False]))
-        np.save(os.path.join(d, 'complex.npy'), np.array([1j]))
-        np.save(os.path.join(d, 'structured.npy'), np.zeros(2, dtype=[('a', '<f8'), ('b', '<i4')]))
-        np.save(os.path.join(d, 'float16.npy'), np.zeros(2, dtype='<f2'))
-        """
-        try runPython(python, script, dir.path)
-        func expected(_ name: String) throws -> NumericArray {
-            let text = try String(contentsOfFile: dir.appendingPathComponent(name + ".txt").path, encoding: .utf8)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let shape = lines[0].split(separator: " ").compactMap { Int($0) }
-            let values = lines.dropFirst().filter { !$0.isEmpty }.map { line -> Double in
-                switch line {
-                case "inf": .infinity
-                case "-inf": -.infinity
-                default: Double(line) ?? .nan
-                }
-            }
-            return NumericArray(shape: shape, values: values)
-        }
+        try runPython(python, Self.numPyWriter, dir.path)
         for name in ["big", "f32", "i64", "i32", "u8", "row", "col", "fortran", "c3d", "f3d", "special"] {
             let read = try NumericArrayFile.readNPY(path: dir.appendingPathComponent(name + ".npy").path)
-            let want = try expected(name)
+            let want = try Self.expected(name, in: dir)
             #expect(read.shape == want.shape, "\(name)")
             #expect(read.values.count == want.values.count, "\(name)")
             #expect(zip(read.values, want.values).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(name) differs")

@@ -79,14 +79,23 @@ struct Solved {
         }
     }
 
+    /// The typed field of the invalid-argument error `body` throws (nil otherwise).
+    static func field(_ body: () throws -> Void) -> PopulationError.Field? {
+        do { try body() } catch let error as PopulationError {
+            if case let .invalidArgument(field, _) = error { return field }
+        } catch {}
+        return nil
+    }
+
     @Test func invalidArgumentsAreNamed() throws {
         let pop = try Solved("sis-epidemic.yaml").population()
-        #expect(throws: PopulationError.invalidArgument(field: "steps", message: "-1, expected at least 0")) {
+        #expect(throws: PopulationError.invalidArgument(field: .steps, message: "-1, expected at least 0")) {
             try pop.simulate(agents: 10, steps: -1, seed: 1)
         }
         var r = SplitMix64(seed: 1)
-        #expect(throws: PopulationError.self) { try pop.step(counts: [1, 2, 3], random: &r) }
-        #expect(throws: PopulationError.self) { try pop.deviationGain(agents: 0, episodes: 10, steps: 5, seed: 1) }
+        #expect(Self.field { try pop.step(counts: [1, 2, 3], random: &r) } == .counts)
+        #expect(Self.field { try pop.deviationGain(agents: 0, episodes: 10, steps: 5, seed: 1) } == .agents)
+        #expect(Self.field { try pop.deviationGain(agents: 5, episodes: 1, steps: 5, seed: 1) } == .episodes)
         #expect(throws: PopulationError.self) { try Solved("lasry-lions.yaml").population().exactTwoState(agents: 5, steps: 5) }
     }
 }

@@ -51,6 +51,41 @@ func makeFixture(_ kind: AmbiguityKind, _ n: Int) -> Fixture {
                    nominal: SparseDistribution(dense: inst.nominal), sorted: SortedValues(inst.values))
 }
 
+/// The fast, certified and (polyhedral sets) LP benchmarks of one set at size `n`.
+func registerInnerProblems(_ kind: AmbiguityKind, _ n: Int) {
+    let fixture = Lazy { makeFixture(kind, n) }
+    // Per-call medians: fast calls are looped `scaledIterations` times.
+    let scale: BenchmarkScalingFactor = n >= 1000 ? .one : .kilo
+
+    Benchmark("\(kind.rawValue)/fast/n=\(n)", configuration: .init(scalingFactor: scale)) { benchmark in
+        let f = fixture.get()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(f.set.worstCaseValue(nominal: f.nominal, values: f.sorted, radius: f.radius))
+        }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("\(kind.rawValue)/certified/n=\(n)",
+              configuration: .init(scalingFactor: scale)) { benchmark in
+        let f = fixture.get()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try f.set.worstCase(nominal: f.dense.nominal, values: f.dense.values, radius: f.radius))
+        }
+        benchmark.stopMeasurement()
+    }
+
+    if kind.isPolyhedral, kind != .wasserstein || n <= 200 {
+        Benchmark("\(kind.rawValue)/lp/n=\(n)", configuration: .init(maxIterations: 1000)) { benchmark in
+            let f = fixture.get()
+            benchmark.startMeasurement()
+            blackHole(try f.set.worstCaseLP(nominal: f.dense.nominal, values: f.dense.values, radius: f.radius))
+            benchmark.stopMeasurement()
+        }
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .throughput],
@@ -63,39 +98,7 @@ let benchmarks: @Sendable () -> Void = {
 
     let kinds: [AmbiguityKind] = [.tv, .l1, .linf, .wasserstein, .kl, .chi2]
     for kind in kinds {
-        for n in [10, 100, 1000] {
-            let fixture = Lazy { makeFixture(kind, n) }
-            // Per-call medians: fast calls are looped `scaledIterations` times.
-            let scale: BenchmarkScalingFactor = n >= 1000 ? .one : .kilo
-
-            Benchmark("\(kind.rawValue)/fast/n=\(n)", configuration: .init(scalingFactor: scale)) { benchmark in
-                let f = fixture.get()
-                benchmark.startMeasurement()
-                for _ in benchmark.scaledIterations {
-                    blackHole(f.set.worstCaseValue(nominal: f.nominal, values: f.sorted, radius: f.radius))
-                }
-                benchmark.stopMeasurement()
-            }
-
-            Benchmark("\(kind.rawValue)/certified/n=\(n)",
-                      configuration: .init(scalingFactor: scale)) { benchmark in
-                let f = fixture.get()
-                benchmark.startMeasurement()
-                for _ in benchmark.scaledIterations {
-                    blackHole(try f.set.worstCase(nominal: f.dense.nominal, values: f.dense.values, radius: f.radius))
-                }
-                benchmark.stopMeasurement()
-            }
-
-            if kind.isPolyhedral, kind != .wasserstein || n <= 200 {
-                Benchmark("\(kind.rawValue)/lp/n=\(n)", configuration: .init(maxIterations: 1000)) { benchmark in
-                    let f = fixture.get()
-                    benchmark.startMeasurement()
-                    blackHole(try f.set.worstCaseLP(nominal: f.dense.nominal, values: f.dense.values, radius: f.radius))
-                    benchmark.stopMeasurement()
-                }
-            }
-        }
+        for n in [10, 100, 1000] { registerInnerProblems(kind, n) }
     }
     // The wasserstein LP at its documented upper size.
     let w200 = Lazy { makeFixture(.wasserstein, 200) }

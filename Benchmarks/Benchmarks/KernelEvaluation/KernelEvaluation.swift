@@ -17,6 +17,41 @@ import Garnet
 import GameFiles
 import MeanField
 
+/// `mu[s]`-dependent weights that sum to 1: a move, a jump of 7 and a stay.
+func successorsFile(_ n: Int) -> String {
+    """
+    name: chain
+    states: \(n)
+    actions: 3
+    discount: 0.9
+    reward: "0"
+    transition:
+      successors:
+        - {to: "clamp(s + a - 1, 0, states - 1)", p: "0.6 - 0.5 * mu[s]"}
+        - {to: "mod(s + 7, states)", p: 0.3}
+        - {to: s, p: "0.1 + 0.5 * mu[s]"}
+    """
+}
+
+/// A fixed mean field (no zero entries, not uniform).
+func meanField(_ n: Int) -> [Double] {
+    let raw = (0..<n).map { 1 + Double($0 % 10) }
+    let total = raw.reduce(0, +)
+    return raw.map { $0 / total }
+}
+
+func successorsGame(_ n: Int) throws -> MeanFieldGame {
+    try GameFile.parse(text: successorsFile(n), path: "chain.yaml").makeGame()
+}
+
+/// The successors game's rows at `mu`, returned by a lookup closure (re-validated per snapshot).
+func tableGame(_ n: Int, fixed: Bool) throws -> MeanFieldGame {
+    let rows = try successorsGame(n).snapshot(at: meanField(n)).kernels
+    return try MeanFieldGame(stateCount: n, actionCount: 3, discount: 0.9,
+                             reward: { _, _, _ in 0 },
+                             kernel: { s, a, _ in rows[s * 3 + a] }, kernelDependsOnMeanField: !fixed)
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal],
@@ -25,41 +60,6 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(10),
         maxIterations: 50,
         thresholds: [.wallClock: .init(relative: [.p50: 25])])
-
-    /// `mu[s]`-dependent weights that sum to 1: a move, a jump of 7 and a stay.
-    @Sendable func successorsFile(_ n: Int) -> String {
-        """
-        name: chain
-        states: \(n)
-        actions: 3
-        discount: 0.9
-        reward: "0"
-        transition:
-          successors:
-            - {to: "clamp(s + a - 1, 0, states - 1)", p: "0.6 - 0.5 * mu[s]"}
-            - {to: "mod(s + 7, states)", p: 0.3}
-            - {to: s, p: "0.1 + 0.5 * mu[s]"}
-        """
-    }
-
-    /// A fixed mean field (no zero entries, not uniform).
-    @Sendable func meanField(_ n: Int) -> [Double] {
-        let raw = (0..<n).map { 1 + Double($0 % 10) }
-        let total = raw.reduce(0, +)
-        return raw.map { $0 / total }
-    }
-
-    @Sendable func successorsGame(_ n: Int) throws -> MeanFieldGame {
-        try GameFile.parse(text: successorsFile(n), path: "chain.yaml").makeGame()
-    }
-
-    /// The successors game's rows at `mu`, returned by a lookup closure (re-validated per snapshot).
-    @Sendable func tableGame(_ n: Int, fixed: Bool) throws -> MeanFieldGame {
-        let rows = try successorsGame(n).snapshot(at: meanField(n)).kernels
-        return try MeanFieldGame(stateCount: n, actionCount: 3, discount: 0.9,
-                                 reward: { _, _, _ in 0 },
-                                 kernel: { s, a, _ in rows[s * 3 + a] }, kernelDependsOnMeanField: !fixed)
-    }
 
     for n in [10_000, 100_000] {
         let successors = Lazy { try! successorsGame(n) }
