@@ -169,12 +169,15 @@ struct GlobalMDP: Sendable {
         let gamma = game.discount
         let ev = kernel.expectation(v)
         let g = game.globalStateCount, mg = game.globalActionCount
+        // Local copies of the tables: the closures then do not copy the whole game per entry
+        // (a debug build spent most of its time there; the arithmetic is unchanged).
+        let transition = game.globalTransition, reward = game.globalReward, meanReward = kernel.meanReward
         return (0..<g).map { sg in
             (0..<space.count).map { f in
                 (0..<mg).map { a in
                     var next = 0.0
-                    for tg in 0..<g where game.globalTransition[sg][a][tg] > 0 { next += game.globalTransition[sg][a][tg] * ev[tg][sg][f] }
-                    return game.globalReward[sg][a] + kernel.meanReward[sg][f] + gamma * next
+                    for tg in 0..<g where transition[sg][a][tg] > 0 { next += transition[sg][a][tg] * ev[tg][sg][f] }
+                    return reward[sg][a] + meanReward[sg][f] + gamma * next
                 }
             }
         }

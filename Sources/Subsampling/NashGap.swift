@@ -99,6 +99,8 @@ private struct LocalDeviation {
         let n = game.agents, g = game.globalStateCount, l = game.localStateCount
         let ml = game.localActionCount, gamma = game.discount
         let w = others.expectation(v)  // [tg*l+ti][sg][h]
+        // Local copies of the tables (no copy of the game per entry in a debug build).
+        let transition = game.localTransition, reward = game.localReward, pbar = pbar, rbar = rbar
         return (0..<g).map { sg in
             (0..<l).map { si in
                 (0..<hs.count).map { h in
@@ -107,11 +109,11 @@ private struct LocalDeviation {
                         var next = 0.0
                         for tg in 0..<g where p[tg] > 0 {
                             var inner = 0.0
-                            let move = game.localTransition[sg][si][ai]
+                            let move = transition[sg][si][ai]
                             for ti in 0..<l where move[ti] > 0 { inner += move[ti] * w[tg * l + ti][sg][h] }
                             next += p[tg] * inner
                         }
-                        return rbar[sg][si][h] + game.localReward[sg][si][ai] / Double(n) + gamma * next
+                        return rbar[sg][si][h] + reward[sg][si][ai] / Double(n) + gamma * next
                     }
                 }
             }

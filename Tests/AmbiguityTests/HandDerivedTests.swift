@@ -164,7 +164,7 @@ struct HandDerivedTests {
         #expect(isApproximatelyEqual(exact.value, 0.4, absolute: 0, relative: 1e-14))
         // Export: the LP can be written in CPLEX format.
         let lp = try AmbiguitySet.totalVariation().linearProgram(nominal: p, values: v, radius: 0.1)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("amb-\(UInt64.random(in: 0...UInt64.max)).lp").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("amb-\(UUID().uuidString).lp").path
         try lp.writeCPLEX(to: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: path)

@@ -256,19 +256,28 @@ struct LearningTests {
         #expect(learned.global == planned.global)
     }
 
-    @Test("the Nash gap decreases with k on the bundled examples (planning), and learning at k = n beats k = 1")
-    func gapDecreasesOnExamples() throws {
-        for (file, ks) in [("federated.yaml", [1, 2, 4, 8]), ("multi-robot.yaml", [1, 2, 4])] {
-            let game = try example(file)
-            #expect(ks.last == game.agents)
-            let gaps = ks.map { k in
-                let r = AlternatingMARL.run(game: game, observed: k, update: .planning)
-                return NashGap.evaluate(game: game, global: r.global, local: r.local).nash
-            }
-            for i in 1..<gaps.count { #expect(gaps[i] < gaps[i - 1], "\(file): gaps \(gaps)") }
-            #expect(gaps[0] > 0.01, "\(file): k = 1 should leave a visible gap, got \(gaps)")
+    /// One case per example, so that the two run in parallel (they were one test, the
+    /// suite's longest); the learned half is `learnedGapFallsOnFederated`.
+    @Test("the Nash gap decreases with k on the bundled examples (planning)",
+          arguments: [("federated.yaml", [1, 2, 4, 8]), ("multi-robot.yaml", [1, 2, 4])])
+    func gapDecreasesOnExamples(file: String, ks: [Int]) throws {
+        let game = try example(file)
+        #expect(ks.last == game.agents)
+        let gaps = ks.map { k in
+            let r = AlternatingMARL.run(game: game, observed: k, update: .planning)
+            return NashGap.evaluate(game: game, global: r.global, local: r.local).nash
         }
-        let federated = try example("federated.yaml")
+        for i in 1..<gaps.count { #expect(gaps[i] < gaps[i - 1], "\(file): gaps \(gaps)") }
+        #expect(gaps[0] > 0.01, "\(file): k = 1 should leave a visible gap, got \(gaps)")
+    }
+
+    /// Learning with 3,000 of the file's 12,000 episodes per round (a quarter of the work):
+    /// the learned gaps are 0.175 at k = 1 and 0.053 at k = 8 (seed 7; 0.070 and 0.045
+    /// with 6,000 episodes), the same ordering as with the file's budget.
+    @Test("learning at k = n beats k = 1 on the federated example")
+    func learnedGapFallsOnFederated() throws {
+        var federated = try example("federated.yaml")
+        federated.learning.episodes = 3000
         let first = Self.learnedGap(federated, observed: 1), last = Self.learnedGap(federated, observed: 8)
         #expect(last < first, "learned gaps \(first) → \(last)")
     }
@@ -280,13 +289,16 @@ struct LearningTests {
         return NashGap.evaluate(game: game, global: learned.global, local: learned.local).nash
     }
 
-    /// With the file's 50,000 episodes, learning on the multi-robot example
-    /// samples every (global state, histogram, action) enough that the learned
-    /// joint policy's Nash gap falls with k like the planned one
-    /// (0.247, 0.0216, 6.5e-05 at k = 1, 2, 4, seed 7).
+    /// With 20,000 episodes per round (the file has 50,000; the test learns with 40 % of
+    /// that work), learning on the multi-robot example visits every (global state,
+    /// histogram, action) at least twice, and the learned joint policy's Nash gap falls
+    /// with k like the planned one: 0.247, 0.0216, 6.4e-08 at k = 1, 2, 4 (seed 7; the
+    /// planned gaps are 0.247, 0.0216, 1.3e-11). With 10,000 episodes some pairs at k = 4
+    /// go unvisited and k = 2 stops at another policy (gap 6.5e-05).
     @Test("the learned Nash gap decreases with k on the multi-robot example")
     func learnedGapDecreasesOnRobots() throws {
-        let robots = try example("multi-robot.yaml")
+        var robots = try example("multi-robot.yaml")
+        robots.learning.episodes = 20000
         let gaps = [1, 2, 4].map { Self.learnedGap(robots, observed: $0) }
         for i in 1..<gaps.count { #expect(gaps[i] < gaps[i - 1], "learned gaps \(gaps)") }
     }

@@ -11,7 +11,7 @@ private func isWellFormedXML(_ data: Data) -> Bool {
 
 /// A scratch folder removed by the caller.
 private func scratchFolder(_ name: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rmfg-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rmfg-\(name)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
