@@ -87,22 +87,7 @@ import TestSupport
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/stationary_reference.py").path
         let input = try JSONSerialization.data(withJSONObject: requests)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script]
-        let stdin = Pipe(), stdout = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        try p.run()
-        let writer = stdin.fileHandleForWriting
-        let thread = Thread {
-            writer.write(input)
-            try? writer.close()
-        }
-        thread.start()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "stationary_reference.py failed")
+        let data = try #require(try runPythonFilter(python, script: script, input: input), "stationary_reference.py failed")
         return try #require(try JSONSerialization.jsonObject(with: data) as? [[Double]])
     }
 }

@@ -18,3 +18,25 @@ public func pythonWithNumPy() -> String? {
     }
     return nil
 }
+
+/// Runs `python script` with `input` on its standard input (written from a second thread,
+/// so that a large answer cannot block the writer) and returns its standard output, or
+/// `nil` when it exits with a non-zero status.
+public func runPythonFilter(_ python: String, script: String, input: Data) throws -> Data? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: python)
+    p.arguments = [script]
+    let stdin = Pipe(), stdout = Pipe()
+    p.standardInput = stdin
+    p.standardOutput = stdout
+    try p.run()
+    let writer = stdin.fileHandleForWriting
+    let thread = Thread {
+        writer.write(input)
+        try? writer.close()
+    }
+    thread.start()
+    let data = stdout.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return p.terminationStatus == 0 ? data : nil
+}
