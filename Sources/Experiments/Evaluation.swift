@@ -19,16 +19,20 @@ public struct NominalPerformance: Sendable, Hashable {
 /// `V^π` (with the game's entropy temperature `τ`), so they are in the same
 /// currency as the exploitability `E(π, μ) = Σ_s μ(s)[V*(s) − V^π(s)]`.
 public enum Evaluation {
-    /// The iteration budget of the fixed point `ν = Φ_nom(ν, π)` when the kernel depends on `μ`.
-    public static let fixedPointIterations = 500
+    /// The budget of population steps of the fixed point `ν = Φ_nom(ν, π)` when the kernel depends on `μ`.
+    public static let fixedPointIterations = 2000
 
     /// `J_nom(π)` at the policy's own nominal stationary mean field.
     ///
     /// When `P̂` does not depend on `μ`, `ν_π` is the stationary distribution of the
-    /// chain `Σ_a π(a|s) P̂(t|s, a)` (for a reducible chain: the limit from `start`).
-    /// Otherwise it is found by the damped iteration `ν ← ½ν + ½ Stat(π at ν)` from
-    /// `start` (first step undamped) until `‖ν_{k+1} − ν_k‖₁ ≤ 1e-13` or
-    /// ``fixedPointIterations`` steps; ``NominalPerformance/residual`` reports the result.
+    /// chain `Σ_a π(a|s) P̂(t|s, a)` (for a reducible chain: the limit from `start`), solved
+    /// exactly (``TransitionMatrix/stationaryDistribution(from:)``). Otherwise it is the
+    /// fixed point of the population step `ν ← ν P̂_π(ν)` reached from `start` (a warm start)
+    /// by Anderson acceleration, until `‖ν P̂_π(ν) − ν‖₁ ≤ 1e-13` or
+    /// ``fixedPointIterations`` steps (each one snapshot of the game); ``NominalPerformance/residual``
+    /// reports the result. (The damped iteration `ν ← ½ν + ½ Stat(π at ν)` used before does
+    /// not converge on nearly reducible chains such as the crowd grid's two crowds: see
+    /// Docs/Experiments.md, "μ-dependent kernels".)
     ///
     /// - Parameters:
     ///   - policy: `π`.
@@ -40,21 +44,21 @@ public enum Evaluation {
     public static func nominalPerformance(of policy: Policy, in game: MeanFieldGame, from start: [Double],
                                           temperature: Double, options: ValueSolverOptions = .init()) throws(MeanFieldError) -> NominalPerformance {
         let nominal = try game.with(ambiguity: .nominalOnly, radius: { _, _, _ in 0 }, radiusDependsOnMeanField: false)
-        var nu = start
-        let budget = game.kernelsDependOnMeanField ? fixedPointIterations : 1
-        for k in 0..<budget {
-            let snap = try nominal.snapshot(at: nu)
-            let chain = try TransitionMatrix(policy: policy, kernels: snap.kernels)
-            let stat = chain.stationaryDistribution(from: nu)
-            var next = k == 0 ? stat : zip(nu, stat).map { 0.5 * $0 + 0.5 * $1 }
-            normalize(&next)
-            let change = l1(next, nu)
-            nu = next
-            if change <= 1e-13 { break }
+        var nu: [Double]
+        let residual: Double
+        if nominal.kernelsDependOnMeanField {
+            var first = start
+            normalize(&first)
+            let fixed = try nominal.policyMeanField(policy: policy, from: first, tolerance: 1e-13,
+                                                    maxIterations: fixedPointIterations)
+            nu = fixed.meanField
+            residual = fixed.residual
+        } else {
+            let chain = try TransitionMatrix(policy: policy, kernels: nominal.snapshot(at: start).kernels)
+            nu = chain.stationaryDistribution(from: start)
+            normalize(&nu)
+            residual = l1(chain.step(nu), nu)
         }
-        let snap = try nominal.snapshot(at: nu)
-        let chain = try TransitionMatrix(policy: policy, kernels: snap.kernels)
-        let residual = l1(chain.step(nu), nu)
         let values = try solved(nominal.policyValues(policy: policy, meanField: nu, temperature: temperature, options: options))
         return NominalPerformance(meanField: nu, value: dot(nu, values), residual: residual)
     }

@@ -249,13 +249,15 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// ``directSolveLimit`` states): the components of the support graph (Tarjan) are
     /// visited in topological order. A transient component `C` receives the mass
     /// `b_C` (its share of `initial` plus what earlier components send into it); its expected
-    /// visits `x_C` solve `x_C (I − P_CC) = b_C` (dense, `|C|` unknowns) and `x_C P`
+    /// visits `x_C` solve `x_C (I − P_CC) = b_C` (`|C|` unknowns) and `x_C P`
     /// is passed on to later components. A closed class keeps all the mass it receives,
-    /// spread by its own stationary law (a dense solve of `(I − P_CC)ᵀν = 0`, `Σν = 1`).
+    /// spread by its own stationary law (`ν (I − P_CC) = 0`, `Σν = 1`).
     /// So each closed class receives exactly the mass that `initial` eventually sends
-    /// into it, with no iteration: the cost does not grow when the chain is nearly
-    /// reducible (self-loops of probability `1 − 10⁻⁶`, say). The result is checked
-    /// (`‖νP − ν‖₁ ≤ 1e-10`, negative round-off clipped).
+    /// into it, with no iteration. Both solves use the subtraction-free state reduction
+    /// (``StateReduction``, Grassmann–Taksar–Heyman): every entry has a small relative
+    /// error, also when a component is itself nearly reducible (two halves joined by
+    /// `10⁻¹²`) or leaks with probability `10⁻¹²`, where pivoted Gaussian elimination
+    /// meets pivots of that size. The result is checked (`‖νP − ν‖₁ ≤ 1e-10`).
     ///
     /// Fallback (a component larger than ``directSolveLimit``, or a failed check): the limit
     /// from `initial` of the lazy chain `ν ← ½(ν + νP)` (which handles periodic chains),
@@ -263,7 +265,7 @@ public struct TransitionMatrix: Sendable, Hashable {
     ///
     /// - Parameter initial: the distribution to start from (the uniform one when its
     ///   length is not ``stateCount``); irrelevant when the chain has one closed class.
-    /// - Complexity: `O(n + nnz + Σ_C |C|³)` exact, `O(nnz)` per lazy step.
+    /// - Complexity: `O(n + nnz + Σ_C |C|³/3)` exact, `O(nnz)` per lazy step.
     public func stationaryDistribution(from initial: [Double]) -> [Double] {
         let n = stateCount
         let start = initial.count == n ? initial : [Double](repeating: 1 / Double(n), count: n)
@@ -291,7 +293,7 @@ public struct TransitionMatrix: Sendable, Hashable {
             for s in states { mass += inflow[s] }
             guard mass > 0 else { continue }
             if isClosed(states, comp.index) {
-                guard let law = classStationary(states, local) else { return nil }
+                guard let law = classStationary(states, local, comp.index) else { return nil }
                 for (i, s) in states.enumerated() { nu[s] = mass * law[i] }
             } else {
                 guard let visits = expectedVisits(states, local, comp.index, inflow) else { return nil }
@@ -316,44 +318,39 @@ public struct TransitionMatrix: Sendable, Hashable {
         return true
     }
 
-    /// `x (I − P_CC) = b_C` for a transient component, solved as `(I − P_CC)ᵀ x = b_C`.
+    /// `x (I − P_CC) = b_C` for a transient component: its expected visits, by
+    /// ``StateReduction`` (subtraction-free, exact to a small relative error per entry even
+    /// when the component leaks with probability `10⁻¹²`).
     private func expectedVisits(_ states: [Int], _ local: [Int], _ index: [Int], _ inflow: [Double]) -> [Double]? {
-        let m = states.count, c = index[states[0]]
-        var a = [Double](repeating: 0, count: m * m)
         var b = states.map { inflow[$0] }
-        for i in 0..<m { a[i * m + i] = 1 }
-        for (i, s) in states.enumerated() {
-            for k in rowStart[s]..<rowStart[s + 1] where index[columns[k]] == c {
-                a[local[columns[k]] * m + i] -= probabilities[k]
-            }
-        }
-        guard DenseLinearSystem.solve(&a, &b, n: m) else { return nil }
-        for i in 0..<m {
-            guard b[i].isFinite else { return nil }
-            b[i] = max(b[i], 0)
-        }
-        return b
+        return reducedSolve(states, local, index, &b, closed: false) ? b : nil
     }
 
-    /// The stationary law of a closed class: `(I − P_CC)ᵀν = 0` with the last equation
-    /// replaced by `Σν = 1`.
-    private func classStationary(_ states: [Int], _ local: [Int]) -> [Double]? {
-        let m = states.count
-        if m == 1 { return [1] }
-        var a = [Double](repeating: 0, count: m * m)
-        for i in 0..<m { a[i * m + i] = 1 }
+    /// The stationary law of a closed class, by ``StateReduction``.
+    private func classStationary(_ states: [Int], _ local: [Int], _ index: [Int]) -> [Double]? {
+        if states.count == 1 { return [1] }
+        var b = [Double](repeating: 0, count: states.count)
+        return reducedSolve(states, local, index, &b, closed: true) ? b : nil
+    }
+
+    /// The component's `Q` (dense, diagonal dropped) and exit probabilities, then
+    /// ``StateReduction/solve(_:exit:_:m:closed:)``.
+    private func reducedSolve(_ states: [Int], _ local: [Int], _ index: [Int], _ b: inout [Double], closed: Bool) -> Bool {
+        let m = states.count, c = index[states[0]]
+        var q = [Double](repeating: 0, count: m * m)
+        var exit = [Double](repeating: 0, count: m)
         for (i, s) in states.enumerated() {
-            for k in rowStart[s]..<rowStart[s + 1] { a[local[columns[k]] * m + i] -= probabilities[k] }
+            for k in rowStart[s]..<rowStart[s + 1] where probabilities[k] > 0 {
+                let t = columns[k]
+                if index[t] != c {
+                    exit[i] += probabilities[k]
+                } else if t != s {
+                    q[i * m + local[t]] += probabilities[k]
+                }
+            }
         }
-        for i in 0..<m { a[(m - 1) * m + i] = 1 }
-        var b = [Double](repeating: 0, count: m)
-        b[m - 1] = 1
-        guard DenseLinearSystem.solve(&a, &b, n: m) else { return nil }
-        for i in 0..<m {
-            guard b[i].isFinite, b[i] > -1e-10 else { return nil }
-            b[i] = max(b[i], 0)
-        }
-        return b
+        if closed { for i in 0..<m { exit[i] = 0 } }
+        return StateReduction.solve(&q, exit: &exit, &b, m: m, closed: closed)
     }
 
     /// `nu` rescaled to sum 1 if it is a distribution with `‖νP − ν‖₁ ≤ 1e-10`, else `nil`.

@@ -63,3 +63,10 @@ public func runPython(_ python: String, script: String, input: Data) throws -> (
     p.waitUntilExit()
     return (data, p.terminationStatus)
 }
+
+/// ``runPython(_:script:input:)``'s standard output, or `nil` when the script exits with a
+/// non-zero status.
+public func runPythonFilter(_ python: String, script: String, input: Data) throws -> Data? {
+    let (data, status) = try runPython(python, script: script, input: input)
+    return status == 0 ? data : nil
+}

@@ -5,6 +5,12 @@
 //                                       (the lazy power iteration needs ~1e9 steps; the component
 //                                       solve is exact and costs O(n + nnz + Σ|C|³))
 //   stationary/ring=500                 one irreducible 500-state ring with 1e-6 jumps (one dense solve)
+//   stationary/two-blocks=2x300/eps=1e-12
+//                                       one irreducible 600-state chain: two 300-state rings joined in
+//                                       both directions by probability 1e-12 per step (second eigenvalue
+//                                       1 − O(1e-12)). Gaussian elimination with partial pivoting met a
+//                                       pivot of size ~1e-12 and gave up (then 200 000 lazy power steps);
+//                                       the subtraction-free state reduction (GTH) solves it exactly
 //
 // Chain construction is outside the timed region; each iteration is one stationary solve.
 
@@ -52,8 +58,22 @@ let benchmarks: @Sendable () -> Void = {
         return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
     }
 
+    /// Two rings of `size` states (self-loop ½, next state ½ − ε); every state also jumps with
+    /// probability `epsilon` to the state at the same position in the other ring.
+    @Sendable func twoBlocks(size: Int, epsilon: Double) throws -> TransitionMatrix {
+        let n = 2 * size
+        let kernels = (0..<n).map { s in
+            let base = s < size ? 0 : size, other = s < size ? size : 0
+            let i = s - base
+            let idx = [s, base + (i + 1) % size, other + i].sorted()
+            return SparseDistribution(indices: idx, probabilities: idx.map { $0 == other + i ? epsilon : $0 == s ? 0.5 : 0.5 - epsilon })
+        }
+        return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
+    }
+
     let reducible = Lazy { try! blocks(count: 50, size: 10, leak: 1e-9) }
     let irreducible = Lazy { try! ring(500, jump: 1e-6) }
+    let nearlyReducible = Lazy { try! twoBlocks(size: 300, epsilon: 1e-12) }
 
     Benchmark("stationary/blocks=50x10/leak=1e-9") { benchmark in
         let chain = reducible.get()
@@ -63,6 +83,12 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("stationary/ring=500") { benchmark in
         let chain = irreducible.get()
+        let start = [Double](repeating: 1 / Double(chain.stateCount), count: chain.stateCount)
+        benchmark.startMeasurement()
+        blackHole(chain.stationaryDistribution(from: start))
+    }
+    Benchmark("stationary/two-blocks=2x300/eps=1e-12") { benchmark in
+        let chain = nearlyReducible.get()
         let start = [Double](repeating: 1 / Double(chain.stateCount), count: chain.stateCount)
         benchmark.startMeasurement()
         blackHole(chain.stationaryDistribution(from: start))

@@ -1,0 +1,112 @@
+/// Subtraction-free Gaussian elimination for Markov chains (Grassmann, Taksar and Heyman's
+/// state reduction, "GTH"), on one strongly connected component of a chain.
+///
+/// The component's states `0..<m` carry the within-component probabilities `Q` (row-major,
+/// the diagonal ignored) and the probabilities `e` of leaving the component. States are
+/// eliminated from the last to the first: eliminating `k` censors the chain on `0..<k`,
+/// `Q_ij += Q_ik Q_kj / D_k` and `e_i += Q_ik e_k / D_k`, where
+/// `D_k = Σ_{j<k} Q_kj + e_k` is the probability of leaving `k` (for the censored chain),
+/// computed as a sum of non-negative terms rather than as `1 − Q_kk`. Every operation adds
+/// non-negative numbers, so each entry of the result has a small *relative* error whatever
+/// the conditioning: a chain made of two blocks joined by `ε = 10⁻¹²` is solved as accurately
+/// as a well-mixed one, where Gaussian elimination with partial pivoting on `(I − Q)ᵀ` meets a
+/// pivot of size `ε` (see Docs/Theory.md, "Stationary distributions").
+enum StateReduction {
+    /// Solves `x (I − Q) = b` for a transient component (some `e_i > 0`), or
+    /// `x (I − Q) = 0`, `Σx = 1` for a closed one (`e = 0`, `b` ignored).
+    ///
+    /// - Parameters:
+    ///   - q: `Q`, row-major `m × m`; overwritten.
+    ///   - exit: `e`; overwritten.
+    ///   - b: the mass entering each state (transient) — the expected visits `x` on return.
+    ///   - closed: whether the component is a closed class.
+    /// - Returns: `false` when a state cannot leave the states before it (a non-positive or
+    ///   non-finite `D_k`), which does not happen for a strongly connected component.
+    /// - Complexity: `m³/3` multiply–adds for a dense `Q`; rows with `Q_ik = 0` are skipped.
+    static func solve(_ q: inout [Double], exit: inout [Double], _ b: inout [Double], m: Int, closed: Bool) -> Bool {
+        guard m > 0 else { return true }
+        var leave = [Double](repeating: 0, count: m)
+        let ok = q.withUnsafeMutableBufferPointer { qb in
+            exit.withUnsafeMutableBufferPointer { eb in
+                b.withUnsafeMutableBufferPointer { bb in
+                    guard let qp = qb.baseAddress else { return false }
+                    return eliminate(qp, eb, bb, &leave, m: m, closed: closed)
+                }
+            }
+        }
+        guard ok else { return false }
+        q.withUnsafeBufferPointer { qb in
+            guard let qp = qb.baseAddress else { return }
+            substitute(qp, &b, leave, m: m, closed: closed)
+        }
+        return b.allSatisfy { $0.isFinite && $0 >= 0 }
+    }
+
+    /// The elimination phase: `leave[k] = D_k`; `q`, `e` and `b` hold the censored chains.
+    private static func eliminate(_ qp: UnsafeMutablePointer<Double>, _ e: UnsafeMutableBufferPointer<Double>,
+                                  _ b: UnsafeMutableBufferPointer<Double>, _ leave: inout [Double],
+                                  m: Int, closed: Bool) -> Bool {
+        for k in stride(from: m - 1, through: 0, by: -1) {
+            let rowK = qp + k * m
+            var d = e[k]
+            for j in 0..<k { d += rowK[j] }
+            leave[k] = d
+            if k == 0 && closed { break }
+            guard d > 0, d.isFinite else { return false }
+            let inverse = 1 / d
+            if !closed {
+                let bk = b[k] * inverse
+                if bk != 0 { for j in 0..<k { b[j] += bk * rowK[j] } }
+            }
+            for i in 0..<k {
+                let rowI = qp + i * m
+                let f = rowI[k] * inverse
+                guard f != 0 else { continue }
+                e[i] += f * e[k]
+                addScaled(rowI, rowK, f, count: k)
+            }
+        }
+        return true
+    }
+
+    /// `rowI[0..<count] += f · rowK[0..<count]`, four at a time.
+    @inline(__always)
+    private static func addScaled(_ rowI: UnsafeMutablePointer<Double>, _ rowK: UnsafeMutablePointer<Double>,
+                                  _ f: Double, count: Int) {
+        let fv = SIMD4<Double>(repeating: f)
+        var j = 0
+        while j + 4 <= count {
+            let rk = UnsafeRawPointer(rowK + j).loadUnaligned(as: SIMD4<Double>.self)
+            let ri = UnsafeRawPointer(rowI + j).loadUnaligned(as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(rowI + j).storeBytes(of: ri + fv * rk, as: SIMD4<Double>.self)
+            j += 4
+        }
+        while j < count {
+            rowI[j] += f * rowK[j]
+            j += 1
+        }
+    }
+
+    /// Back substitution: `x_k = (b_k + Σ_{i<k} x_i Q_ik) / D_k` from `k = 0` upwards
+    /// (`x_0 = 1` for a closed class, then normalized).
+    private static func substitute(_ qp: UnsafePointer<Double>, _ b: inout [Double], _ leave: [Double],
+                                   m: Int, closed: Bool) {
+        if closed {
+            b[0] = 1
+            for k in 1..<max(1, m) {
+                var s = 0.0
+                for i in 0..<k { s += b[i] * qp[i * m + k] }
+                b[k] = s / leave[k]
+            }
+            var total = 0.0
+            for x in b { total += x }
+            for k in 0..<m { b[k] /= total }
+        } else {
+            for k in 0..<m {
+                var s = b[k]
+                for i in 0..<k { s += b[i] * qp[i * m + k] }
+                b[k] = s / leave[k]
+            }
+        }
+    }
+}
