@@ -1,5 +1,6 @@
 extension SolverRun {
-    /// ``EquilibriumMethod/auto``: continuation in `τ` below ``Continuation/threshold``,
+    /// ``EquilibriumMethod/auto``: below ``Continuation/threshold`` a direct attempt at the
+    /// requested `τ` (``Continuation/directAttempt`` iterations), then continuation in `τ`,
     /// then the direct chain at the requested `τ` (``directChain()``) from the last stage that
     /// converged (a stage that does not converge ends the continuation). Every pair of a
     /// continuation stage is recorded with the stage's temperature
@@ -10,6 +11,17 @@ extension SolverRun {
         let stages = Continuation.temperatures(target: target.temperature)
         let perStage = stages.isEmpty ? 0 : min(Continuation.stageBudget, target.maxIterations / (2 * stages.count))
         guard perStage >= Continuation.minimumStageBudget else { return try directChain() }
+        // A direct attempt at the requested τ first: most games converge there within a few
+        // hundred iterations, and a continuation stage that fails (τ = 1 on Bench-MFG's
+        // kinetic congestion) would cost its whole budget. The continuation starts afresh
+        // from the initial mean field when the attempt does not converge.
+        let probe = min(Continuation.directAttempt, target.maxIterations / 4)
+        if probe >= Continuation.minimumStageBudget {
+            options.maxIterations = probe
+            let r = try directChain()
+            if r.converged { return r }
+            options = target
+        }
         var start = initialMeanField
         var policy: Policy? = nil
         var path = Continuation.Path()
@@ -123,6 +135,8 @@ enum Continuation {
     static let stageBudget = 2000
     /// With fewer iterations per stage than this, `auto` solves directly at the requested `τ`.
     static let minimumStageBudget = 20
+    /// Iterations of the direct attempt at the requested `τ` before the continuation.
+    static let directAttempt = 500
     /// The highest order of the Richardson extrapolation to `τ = 0`.
     static let maximumOrder = 3
     /// Probabilities below this become this before `log` (mirror descent's warm logits).
