@@ -30,20 +30,26 @@ extension MeanFieldGame {
 /// The shared bookkeeping of one equilibrium solve: evaluator, trace, stopwatch.
 struct SolverRun {
     let game: MeanFieldGame
-    let options: EquilibriumOptions
+    /// The options of the stage running now (``automatic()``'s continuation changes them).
+    var options: EquilibriumOptions
     let method: EquilibriumMethod
     /// The method running now: it labels the trace records and the result.
     var current: EquilibriumMethod
     var evaluator: PairEvaluator
     var trace: [IterationRecord] = []
     var switches: [MethodSwitch] = []
+    /// Mirror descent's starting logits (`nil`: `0`, the uniform policy); set by a continuation stage.
+    var warmLogits: [Double]? = nil
     let watch = Stopwatch()
+    /// The temperature the caller asked for (a continuation stage runs at a larger one).
+    let requestedTemperature: Double
 
     init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
         self.game = game
         self.options = options
         self.method = method
         self.current = method
+        self.requestedTemperature = options.temperature
         var values = options.values
         values.inner = options.inner
         evaluator = PairEvaluator(game: game, temperature: options.temperature,
@@ -62,7 +68,8 @@ struct SolverRun {
     mutating func record(_ p: PairEvaluation, change: Double) {
         let entry = IterationRecord(iteration: trace.count, exploitability: p.exploitability,
                                     stationarityResidual: p.stationarityResidual,
-                                    meanFieldChange: change, seconds: watch.seconds, method: current)
+                                    meanFieldChange: change, seconds: watch.seconds, method: current,
+                                    temperature: options.temperature)
         trace.append(entry)
         options.progress?(entry)
     }
@@ -94,7 +101,9 @@ struct SolverRun {
 
     /// Hands over to `next` from the next trace record on, and records the switch.
     mutating func switchMethod(to next: EquilibriumMethod) {
-        switches.append(MethodSwitch(iteration: trace.count, from: current, to: next))
+        // Within a continuation stage of auto the switch names the stage's temperature.
+        let stage = options.temperature == requestedTemperature ? nil : options.temperature
+        switches.append(MethodSwitch(iteration: trace.count, from: current, to: next, temperature: stage))
         current = next
     }
 

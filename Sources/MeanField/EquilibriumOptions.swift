@@ -1,7 +1,9 @@
 /// The outer algorithm that searches for `(π*, μ*)` with `π* = BR_τ(μ*)` and `μ* = Φ(μ*, π*)`.
 public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable {
-    /// The default: ``anderson`` when `τ > 0`, switching to adaptive ``mirrorDescent``
-    /// when Anderson stalls; adaptive ``mirrorDescent`` when `τ = 0` (Docs/Solvers.md).
+    /// The default: for `τ < 0.1` a continuation in `τ` (stages at `τ = 1, 0.1, …`, each
+    /// warm-started from the last); then ``anderson`` when `τ > 0`, switching to adaptive
+    /// ``mirrorDescent`` when Anderson stalls; adaptive ``mirrorDescent`` when `τ = 0`
+    /// (Docs/Solvers.md).
     case auto
     /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded (see Docs/Solvers.md).
     case anderson
@@ -142,6 +144,9 @@ public struct IterationRecord: Sendable, Hashable, Codable {
     /// The method that produced this iteration's pair (``EquilibriumMethod/auto`` never
     /// appears: it runs as one of the others, see ``EquilibriumResult/switches``).
     public let method: EquilibriumMethod
+    /// The temperature at which this iteration's pair was evaluated: the requested `τ`, or
+    /// the larger `τ` of one of ``EquilibriumMethod/auto``'s continuation stages.
+    public var temperature: Double = 0
 }
 
 /// The result of the inner-problem verification through the LP path.
@@ -202,12 +207,16 @@ public struct MethodSwitch: Sendable, Hashable, Codable {
     public let from: EquilibriumMethod
     /// The method that took over.
     public let to: EquilibriumMethod
+    /// The temperature the new method runs at (a continuation stage of
+    /// ``EquilibriumMethod/auto`` changes it; `nil` when not recorded).
+    public var temperature: Double?
 
     /// A switch.
-    public init(iteration: Int, from: EquilibriumMethod, to: EquilibriumMethod) {
+    public init(iteration: Int, from: EquilibriumMethod, to: EquilibriumMethod, temperature: Double? = nil) {
         self.iteration = iteration
         self.from = from
         self.to = to
+        self.temperature = temperature
     }
 }
 

@@ -25,8 +25,9 @@ extension SolverRun {
         let alpha = options.damping ?? 0.5
         var adaptive = step
         var mu = start
-        var y = [Double](repeating: 0, count: n * m)
-        var policy = Policy.uniform(stateCount: n, actionCount: m)
+        var y = warmLogits ?? [Double](repeating: 0, count: n * m)
+        var policy = warmLogits == nil
+            ? Policy.uniform(stateCount: n, actionCount: m) : Self.mirrorStep(&y, q: y, eta: 0, tau: 0, stateCount: n, actionCount: m)
         var pure = PureCheck()
         while true {
             let snap = try game.snapshot(at: mu)
@@ -149,12 +150,12 @@ struct MirrorStep {
 }
 
 extension SolverRun {
-    /// ``EquilibriumMethod/auto``: Anderson (`τ > 0`) for at most `min(200, maxIterations/2)`
+    /// The direct chain of ``EquilibriumMethod/auto`` at the current `τ`: Anderson (`τ > 0`) for at most `min(200, maxIterations/2)`
     /// iterations or three stalls, then adaptive mirror descent from Anderson's best
     /// iterate (from the start when `τ = 0`); when mirror descent stalls, fictitious play
     /// from its best mean field for the rest of the budget (also, from where mirror descent
     /// started, when one of its value solves fails numerically) (Docs/Solvers.md).
-    mutating func automatic() throws(MeanFieldError) -> EquilibriumResult {
+    mutating func directChain() throws(MeanFieldError) -> EquilibriumResult {
         var start = initialMeanField
         if options.temperature > 0 {
             let budget = options.maxIterations >= 4 ? min(200, options.maxIterations / 2) : options.maxIterations

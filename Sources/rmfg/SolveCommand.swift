@@ -150,7 +150,7 @@ struct SolveReport: CommandReport {
                 .object([("iteration", .int(r.iteration)), ("exploitability", .number(r.exploitability)),
                          ("stationarityResidual", .number(r.stationarityResidual)),
                          ("meanFieldChange", .number(r.meanFieldChange)), ("seconds", .number(r.seconds)),
-                         ("method", .string(r.method.rawValue))])
+                         ("method", .string(r.method.rawValue)), ("temperature", .number(r.temperature))])
             })),
             ("seconds", .number(result.seconds)),
             ("states", .array(file.stateNames.map { .string($0) })),
@@ -194,9 +194,12 @@ struct SolveReport: CommandReport {
     var text: String {
         var lines: [String] = []
         let status = result.converged ? "converged" : "NOT CONVERGED"
-        // The method path: the first method, then each switch with the iteration it took over at.
-        let path = ([result.switches.first?.from.rawValue ?? result.method.rawValue]
-                    + result.switches.map { "\($0.to.rawValue) from iteration \($0.iteration)" }).joined(separator: "; ")
+        // The method path: the first method, then each switch with the iteration it took over at
+        // (with its temperature when a continuation stage of auto ran at another τ).
+        let at = { (t: Double?) in t.map { " at τ = \(fmt($0))" } ?? "" }
+        let firstTemperature = result.trace.first.flatMap { $0.temperature == file.solver.temperature ? nil : $0.temperature }
+        let path = ([(result.switches.first?.from.rawValue ?? result.method.rawValue) + at(firstTemperature)]
+                    + result.switches.map { "\($0.to.rawValue)\(at($0.temperature)) from iteration \($0.iteration)" }).joined(separator: "; ")
         lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(path), \(String(format: "%.3f", result.seconds)) s)")
         lines.append("  ambiguity \(file.setName), radius \(file.radiusSource), support \(file.support.rawValue)\(file.ties == .split ? ", ties split" : ""); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
         if file.solver.inner == .lp || file.hasRowSets {
@@ -233,10 +236,10 @@ struct SolveReport: CommandReport {
 
     func writeFiles(to dir: OutputDirectory) throws {
         try dir.write("result.json", json.serialized + "\n")
-        var trace = [csvLine(["iteration", "exploitability", "stationarityResidual", "meanFieldChange", "seconds", "method"])]
+        var trace = [csvLine(["iteration", "exploitability", "stationarityResidual", "meanFieldChange", "seconds", "method", "temperature"])]
         for r in result.trace {
             trace.append(csvLine([String(r.iteration), exact(r.exploitability), exact(r.stationarityResidual),
-                                  exact(r.meanFieldChange), exact(r.seconds), r.method.rawValue]))
+                                  exact(r.meanFieldChange), exact(r.seconds), r.method.rawValue, exact(r.temperature)]))
         }
         try dir.write("trace.csv", trace.joined(separator: "\n") + "\n")
         var mf = [csvLine(["state", "meanField", "value"] + (nominal != nil ? ["nominalMeanField"] : []))]
@@ -262,7 +265,7 @@ struct SolveReport: CommandReport {
             ],
             verticalMarkers: result.switches.map {
                 VerticalMarker(x: Double($0.iteration) - 0.5,
-                               label: "switch from \($0.from.rawValue) to \($0.to.rawValue) before iteration \($0.iteration)")
+                               label: "switch from \($0.from.rawValue) to \($0.to.rawValue)\($0.temperature.map { " at τ = \(fmt($0))" } ?? "") before iteration \($0.iteration)")
             })
         try dir.writeFigure("convergence", convergence)
         if let layout = file.layout {
