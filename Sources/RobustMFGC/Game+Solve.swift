@@ -7,7 +7,7 @@ extension ABIGame {
     /// `rmfg solve`: the equilibrium with the JSON fields of `rmfg solve --format json`
     /// and the arrays `meanField`, `policy` (row-major `n × m`), `value`, `optimalValue`
     /// and the trace columns `trace.exploitability`, `trace.stationarityResidual`,
-    /// `trace.meanFieldChange`, `trace.seconds`.
+    /// `trace.meanFieldChange`, `trace.seconds`, `trace.temperature`.
     package func solve(verify: Bool) throws(ABIError) -> ABIResult {
         var options = file.equilibriumOptions
         options.verify = verify
@@ -18,6 +18,7 @@ extension ABIGame {
         arrays["trace.stationarityResidual"] = result.trace.map(\.stationarityResidual)
         arrays["trace.meanFieldChange"] = result.trace.map(\.meanFieldChange)
         arrays["trace.seconds"] = result.trace.map(\.seconds)
+        arrays["trace.temperature"] = result.trace.map(\.temperature)
         return ABIResult(json: JSON.object(solveFields(result)).serialized, arrays: arrays)
     }
 
@@ -32,7 +33,7 @@ extension ABIGame {
                 .object([("iteration", .int(r.iteration)), ("exploitability", .number(r.exploitability)),
                          ("stationarityResidual", .number(r.stationarityResidual)),
                          ("meanFieldChange", .number(r.meanFieldChange)), ("seconds", .number(r.seconds)),
-                         ("method", .string(r.method.rawValue))])
+                         ("method", .string(r.method.rawValue)), ("temperature", .number(r.temperature))])
             })),
             ("seconds", .number(result.seconds)), ("states", .array(file.stateNames.map { .string($0) })),
             ("actions", .array(file.actionNames.map { .string($0) })), ("method", .string(result.method.rawValue)),

@@ -36,7 +36,8 @@ class Equilibrium:
         residual: the stationarity residual ``||Phi(mu, pi) - mu||_1``.
         converged: both are below the tolerance.
         iterations: outer iterations.
-        trace: per iteration: ``exploitability``, ``stationarityResidual``, ``meanFieldChange``, ``seconds``.
+        trace: per iteration: ``exploitability``, ``stationarityResidual``, ``meanFieldChange``, ``seconds``,
+            ``temperature`` (the requested tau, or a larger one in a continuation stage of ``auto``).
         json: the whole JSON document.
     """
 
@@ -225,7 +226,7 @@ class Game:
         with _ffi.run_result(library().rmfg_game_solve, self._live(), _overrides(overrides), 1 if verify else 0) as r:
             doc = r.json
             n, m = len(doc["states"]), len(doc["actions"])
-            trace = {k: r.array("trace." + k) for k in ("exploitability", "stationarityResidual", "meanFieldChange", "seconds")}
+            trace = {k: r.array("trace." + k) for k in ("exploitability", "stationarityResidual", "meanFieldChange", "seconds", "temperature")}
             return Equilibrium(mean_field=r.array("meanField"), policy=r.array("policy").reshape(n, m),
                                values=r.array("value"), optimal_values=r.array("optimalValue"),
                                exploitability=float(doc["exploitability"]), residual=float(doc["stationarityResidual"]),
