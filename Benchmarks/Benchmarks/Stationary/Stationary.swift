@@ -28,49 +28,6 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 100,
         thresholds: [.wallClock: .init(relative: [.p50: 25])])
 
-    /// Blocks of `size` states: inside a block, a cycle with self-loops; every third block
-    /// is closed, the others leak `leak` to the first state of the next block.
-    @Sendable func blocks(count: Int, size: Int, leak: Double) throws -> TransitionMatrix {
-        let n = count * size
-        var kernels: [SparseDistribution] = []
-        for b in 0..<count {
-            for i in 0..<size {
-                let s = b * size + i, next = b * size + (i + 1) % size
-                let closed = b % 3 == 2 || b == count - 1
-                if closed {
-                    kernels.append(SparseDistribution(indices: [s, next].sorted(), probabilities: [0.5, 0.5]))
-                } else {
-                    let out = (b + 1) * size
-                    let idx = [s, next, out].sorted()
-                    let p = idx.map { $0 == out ? leak : 0.5 - leak / 2 }
-                    kernels.append(SparseDistribution(indices: idx, probabilities: p))
-                }
-            }
-        }
-        return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
-    }
-
-    @Sendable func ring(_ n: Int, jump: Double) throws -> TransitionMatrix {
-        let kernels = (0..<n).map { s in
-            let idx = [s, (s + 1) % n, (s + n / 2) % n].sorted()
-            return SparseDistribution(indices: idx, probabilities: idx.map { $0 == (s + n / 2) % n ? jump : $0 == s ? 0.5 : 0.5 - jump })
-        }
-        return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
-    }
-
-    /// Two rings of `size` states (self-loop ½, next state ½ − ε); every state also jumps with
-    /// probability `epsilon` to the state at the same position in the other ring.
-    @Sendable func twoBlocks(size: Int, epsilon: Double) throws -> TransitionMatrix {
-        let n = 2 * size
-        let kernels = (0..<n).map { s in
-            let base = s < size ? 0 : size, other = s < size ? size : 0
-            let i = s - base
-            let idx = [s, base + (i + 1) % size, other + i].sorted()
-            return SparseDistribution(indices: idx, probabilities: idx.map { $0 == other + i ? epsilon : $0 == s ? 0.5 : 0.5 - epsilon })
-        }
-        return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
-    }
-
     let reducible = Lazy { try! blocks(count: 50, size: 10, leak: 1e-9) }
     let irreducible = Lazy { try! ring(500, jump: 1e-6) }
     let nearlyReducible = Lazy { try! twoBlocks(size: 300, epsilon: 1e-12) }
@@ -93,4 +50,47 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         blackHole(chain.stationaryDistribution(from: start))
     }
+}
+
+/// Blocks of `size` states: inside a block, a cycle with self-loops; every third block
+/// is closed, the others leak `leak` to the first state of the next block.
+private func blocks(count: Int, size: Int, leak: Double) throws -> TransitionMatrix {
+    let n = count * size
+    var kernels: [SparseDistribution] = []
+    for b in 0..<count {
+        for i in 0..<size {
+            let s = b * size + i, next = b * size + (i + 1) % size
+            let closed = b % 3 == 2 || b == count - 1
+            if closed {
+                kernels.append(SparseDistribution(indices: [s, next].sorted(), probabilities: [0.5, 0.5]))
+            } else {
+                let out = (b + 1) * size
+                let idx = [s, next, out].sorted()
+                let p = idx.map { $0 == out ? leak : 0.5 - leak / 2 }
+                kernels.append(SparseDistribution(indices: idx, probabilities: p))
+            }
+        }
+    }
+    return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
+}
+
+private func ring(_ n: Int, jump: Double) throws -> TransitionMatrix {
+    let kernels = (0..<n).map { s in
+        let idx = [s, (s + 1) % n, (s + n / 2) % n].sorted()
+        return SparseDistribution(indices: idx, probabilities: idx.map { $0 == (s + n / 2) % n ? jump : $0 == s ? 0.5 : 0.5 - jump })
+    }
+    return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
+}
+
+/// Two rings of `size` states (self-loop ½, next state ½ − ε); every state also jumps with
+/// probability `epsilon` to the state at the same position in the other ring.
+private func twoBlocks(size: Int, epsilon: Double) throws -> TransitionMatrix {
+    let n = 2 * size
+    let kernels = (0..<n).map { s in
+        let base = s < size ? 0 : size, other = s < size ? size : 0
+        let i = s - base
+        let idx = [s, base + (i + 1) % size, other + i].sorted()
+        return SparseDistribution(indices: idx, probabilities: idx.map { $0 == other + i ? epsilon : $0 == s ? 0.5 : 0.5 - epsilon })
+    }
+    return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
 }
