@@ -44,18 +44,17 @@ import TestSupport
     /// `r(1) = 1 − κ = 0.5`, `V(1) = r(1)/(1 − γ) = 2.5`, `V(0) = r(0) + γV(1) = 2`.
     /// `Q(s, 1) − Q(s, 0) = γ(V(1) − V(0)) = 0.4 > 0`, so going to 1 is the strict best
     /// response everywhere, and its stationary distribution is `δ_1 = μ*`: an equilibrium.
-    /// The default (`auto`: continuation from `τ = 1`, whose first stage's settled
-    /// best-response pair is checked at `τ = 0`, so Anderson produced it) and fictitious play
-    /// both return the exact pure pair.
+    /// The default (`auto`: its direct attempt at `τ = 0`, mirror descent with the settled
+    /// best-response check, converges before any continuation stage) and fictitious play both
+    /// return the exact pure pair.
     @Test(arguments: [EquilibriumMethod.auto, .fictitiousPlay])
     func twoStatePureEquilibriumByFictitiousPlay(method: EquilibriumMethod) throws {
         let game = try TestGames.twoStateCongestion(u: [0, 1], kappa: 0.5, discount: 0.8)
         let result = try game.solveEquilibrium(options: .init(method: method))
-        #expect(result.method == (method == .auto ? .anderson : method))
+        #expect(result.method == (method == .auto ? .mirrorDescent : method))
         if method == .auto {
-            // Found after the first stage: its pairs at τ = 1, then the check at τ = 0.
-            #expect(result.trace.first?.temperature == 1)
-            #expect(result.trace.last?.temperature == 0)
+            // No continuation stage ran: every pair was evaluated at the requested τ = 0.
+            #expect(result.trace.allSatisfy { $0.temperature == 0 })
         }
         #expect(result.converged)
         #expect(result.meanField == [0, 1])

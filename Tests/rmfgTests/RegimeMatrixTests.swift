@@ -57,8 +57,9 @@ struct RegimeMatrixTests {
             let t = try #require(number(record, "temperature"))
             if t != target, stages.last != t { stages.append(t) }
         }
-        // Continuation (τ < 0.1) starts at τ = 1 and stays above the requested τ.
-        #expect(target >= 0.1 || stages.first == 1, "\(file) τ = \(tau): stages \(stages)")
+        // Continuation (τ < 0.1, after a direct attempt that did not converge) starts at
+        // τ = 1 and stays above the requested τ; no stage at all when the attempt converged.
+        #expect(target >= 0.1 || stages.isEmpty || stages.first == 1, "\(file) τ = \(tau): stages \(stages)")
         #expect(stages.allSatisfy { $0 > target && $0 <= 1 }, "\(file) τ = \(tau): stages \(stages)")
         let last = try #require(trace.last)
         #expect(number(last, "temperature") == target)
@@ -72,7 +73,7 @@ struct RegimeMatrixTests {
     }
 
     /// The whole hand-over chain of `auto` (Docs/Solvers.md) in its last stage: after the
-    /// continuation stages at τ = 1, 0.1, 0.01, Anderson stalls at τ = 0.001, adaptive mirror
+    /// direct attempt at τ = 0.001 and the continuation stages at τ = 1, 0.1, 0.01, Anderson stalls at τ = 0.001, adaptive mirror
     /// descent takes over and stalls where nature's worst case switches between the tied
     /// restaurants, and fictitious play finishes. The trace records the stages and the three
     /// phases in order, and `rmfg evaluate` confirms the returned pair.
@@ -85,14 +86,24 @@ struct RegimeMatrixTests {
         #expect(r.status == 0, "\(r.stderr)")
         let j = try r.json()
         let trace = try #require(j["trace"] as? [[String: Any]])
+        // The direct attempt at τ = 0.001 (min(500, maxIterations/4) iterations: Anderson,
+        // then mirror descent), the continuation stages, then the last stage at τ = 0.001.
+        let temperatures = try trace.map { try #require(number($0, "temperature")) }
+        let lastStage = try #require(temperatures.lastIndex { $0 != 0.001 }) + 1
+        var attempt: [String] = []
+        for record in trace[..<(try #require(temperatures.firstIndex { $0 != 0.001 }))] {
+            let m = try #require(record["method"] as? String)
+            if attempt.last != m { attempt.append(m) }
+        }
+        #expect(attempt == ["anderson", "mirror-descent"])
         var ran: [String] = []
         var stages: [Double] = []
         var firstOf: [String: Int] = [:]
         for (k, record) in trace.enumerated() {
             let m = try #require(record["method"] as? String)
-            let t = try #require(number(record, "temperature"))
-            if t != 0.001 {
-                if stages.last != t { stages.append(t) }
+            let t = temperatures[k]
+            if k < lastStage {
+                if t != 0.001, stages.last != t { stages.append(t) }
                 continue
             }
             if ran.last != m {
