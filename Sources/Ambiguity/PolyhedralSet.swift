@@ -216,7 +216,12 @@ extension LPWorstCase {
         default:
             throw .linearProgram("GLPK stopped with status '\(solution.status.rawValue)', expected 'optimal'")
         }
-        let dual = lp.dualObjective(of: solution)
+        // Multipliers within GLPK's own dual feasibility tolerance (`tol_dj`, which declared
+        // the basis optimal) count as zero: a reduced cost of −4e-8 on an unbounded transport
+        // column of a Wasserstein row made the bound −∞ although GLPK's optimum was right
+        // (ExtremeMagnitudeTests, wassersteinLPCertificateRegression). The data are scaled
+        // to max|V| ∈ [½, 1), so the tolerance is relative to the values' magnitude.
+        let dual = lp.dualObjective(of: solution, tolerance: max(1e-9, options.dualTolerance))
         let certificate = Certificate(primal: back(solution.objective), dual: back(dual),
                                       gap: back(solution.objective - dual))
         let value = back(solution.objective)

@@ -60,6 +60,15 @@ struct ExtremeMagnitudeTests {
         }
     }
 
+    /// Regression: a Wasserstein instance (seed 2089312938900120126, support simplex, 20
+    /// states, `V` at scale 10^0) whose LP certificate had a dual bound of −∞.
+    @Test func wassersteinLPCertificateRegression() throws {
+        let seed = 2_089_312_938_900_120_126
+        let x = randomInstance(seed: seed, maxStates: 24)
+        let support: SupportRestriction = seed % 3 == 0 ? .nominal : .simplex
+        try compare(makeSet(.wasserstein, support, x), x, exponent(seed))
+    }
+
     /// The fast path of a Bellman sweep (shared sorted values) scales the same way.
     @Test(arguments: [AmbiguityKind.kl, .chi2, .wasserstein, .l1, .linf])
     func fastPathMatchesCertified(kind: AmbiguityKind) async {
@@ -181,3 +190,4 @@ extension AmbiguityError {
         return false
     }
 }
+
