@@ -265,21 +265,23 @@ enum TotalVariation {
                                    radius: Double, support: SupportRestriction) -> Double? {
         let n = p.count
         guard n > 0, v.count == n else { return nil }
-        // One pass: Σp, min p, max |V|, p·V, Σ p V², the lowest (V_t, t). A NaN or infinite
+        // One pass: Σp, min p, max V, p·V, Σ p V², the lowest (V_t, t). A NaN or infinite
         // `p_t` makes Σp non-finite, a NaN or infinite `V_t` makes p·V non-finite (`0·∞` is
-        // NaN), so those two sums carry the finiteness checks.
-        var sum = 0.0, smallest = 0.0, largest = 0.0, dot = 0.0, square = 0.0
+        // NaN), so those two sums carry the finiteness checks (and the minimum and maximum
+        // need no NaN rule: plain comparisons, one instruction each).
+        var sum = 0.0, smallest = 0.0, highest = v[0], dot = 0.0, square = 0.0
         var lowest = 0, lowestValue = v[0]
         for t in 0..<n {
             let pt = p[t], vt = v[t]
             sum += pt
             smallest = pt < smallest ? pt : smallest
-            largest = max(largest, abs(vt))
+            highest = vt > highest ? vt : highest
             let weighted = pt * vt
             dot += weighted
             square += weighted * vt
             if vt < lowestValue { lowestValue = vt; lowest = t }
         }
+        let largest = max(abs(highest), abs(lowestValue))
         guard smallest >= 0, abs(sum - 1) <= 1e-9, dot.isFinite,
               largest == 0 || (-100..<100).contains(Int(largest.exponent)) else { return nil }
         let istar: Int
@@ -352,11 +354,12 @@ enum TotalVariation {
                     lower = bound < upper ? bound : upper  // a NaN bound makes the tier empty
                     wanted = 2 * tier.share
                 }
+                // Without branches: a tier splits the states at random, so branches would mispredict.
                 var count = 0
                 for t in 0..<n {
                     let vt = v[t]
                     order[count] = t
-                    count &+= vt >= lower && vt < upper && p[t] > 0 ? 1 : 0
+                    count &+= (vt >= lower ? 1 : 0) & (vt < upper ? 1 : 0) & (p[t] > 0 ? 1 : 0)
                 }
                 if lower <= v[istar], v[istar] < upper, let at = order[0..<count].firstIndex(of: istar) {
                     count -= 1
