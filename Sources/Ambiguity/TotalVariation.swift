@@ -331,7 +331,7 @@ enum TotalVariation {
     ///
     /// The donors are the top of that order holding mass `budget`, typically a few states
     /// of a long row. Tier `j` is `{t : L_j ≤ V_t < L_{j−1}}` (`L_0 = +∞`): gathered in one
-    /// scan, ordered by a max-heap and used up before tier `j + 1`, so the tiers' orders
+    /// scan, ordered by ``takeTier(_:count:nominal:values:donation:)`` and used up before tier `j + 1`, so the tiers' orders
     /// concatenate to the order above whatever the bounds are; the bounds only decide the
     /// work. `L_1` and `L_2` are `center + z·spread` (the `p`-weighted mean and standard
     /// deviation of `V`) for the normal law's upper shares of at least `2·budget` and
@@ -363,25 +363,50 @@ enum TotalVariation {
                 }
                 if lower <= v[istar], v[istar] < upper, let at = order[0..<count].firstIndex(of: istar) {
                     count -= 1
-                    order[at] = order[count]
+                    for i in at..<count { order[i] = order[i + 1] }  // keeps the states increasing
                 }
-                var i = count / 2 - 1
-                while i >= 0 {
-                    siftDown(order, from: i, count: count, keys: v)
-                    i -= 1
-                }
-                while donation.remaining > 0, count > 0 {
-                    let pos = order[0]
-                    count -= 1
-                    order[0] = order[count]
-                    siftDown(order, from: 0, count: count, keys: v)
-                    donation.take(p[pos], value: v[pos])
-                }
+                takeTier(order, count: count, nominal: p, values: v, donation: &donation)
                 if lower == -.infinity { break }
                 upper = lower
                 tiers += 1
             }
             return donation
+        }
+    }
+
+    /// Takes from the states `order[0..<count]` (increasing) in decreasing `(V_t, t)` until
+    /// the budget is spent: up to 32 states by selection over their ``orderKey(_:)``s (one
+    /// scan per donor, the last of equal keys first, with conditional moves rather than the
+    /// heap's unpredictable branches), more from a max-heap.
+    @inline(__always)
+    static func takeTier(_ order: UnsafeMutableBufferPointer<Int>, count: Int, nominal p: UnsafeBufferPointer<Double>,
+                         values v: UnsafeBufferPointer<Double>, donation: inout Donation) {
+        guard count > 32 else {
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: 32) { keys in
+                for i in 0..<count { keys[i] = orderKey(v[order[i]]) }
+                var left = count
+                while donation.remaining > 0, left > 0 {
+                    var best = 0, bestKey = Int64.min
+                    for i in 0..<count where keys[i] >= bestKey { (best, bestKey) = (i, keys[i]) }
+                    keys[best] = .min  // below every finite value's key
+                    left -= 1
+                    donation.take(p[order[best]], value: v[order[best]])
+                }
+            }
+            return
+        }
+        var count = count
+        var i = count / 2 - 1
+        while i >= 0 {
+            siftDown(order, from: i, count: count, keys: v)
+            i -= 1
+        }
+        while donation.remaining > 0, count > 0 {
+            let pos = order[0]
+            count -= 1
+            order[0] = order[count]
+            siftDown(order, from: 0, count: count, keys: v)
+            donation.take(p[pos], value: v[pos])
         }
     }
 
