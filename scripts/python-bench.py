@@ -3,8 +3,12 @@ against a loop over `rmfg worst-case`; Game.solve against `rmfg solve` on the 20
 garnet. Run with the venv of `make python`, after `make build`:
 
     .venv-python/bin/python scripts/python-bench.py
+    .venv-python/bin/python scripts/python-bench.py --batch [ROWS]
 
-Prints wall and CPU seconds (medians of the repeats)."""
+Prints wall and CPU seconds (medians of the repeats). With ``--batch``, only the target
+of issue 20: ``worst_case_batch("tv", P, V, 0.1)`` on ROWS (default 10^5) rows of n = 100,
+9 calls, their median and fastest wall time, the median CPU time and the load average
+before and after (also the call callgrind profiles, with ROWS = 10^4)."""
 
 from __future__ import annotations
 
@@ -51,7 +55,26 @@ def tv_linprog(p, v, rho):
     return linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0], bounds=[(0, None)] * (2 * n), method="highs").fun
 
 
+def batch_target(k: int) -> None:
+    rng = np.random.default_rng(1)
+    p = rng.dirichlet(np.ones(100), size=k)
+    v = rng.normal(size=(k, 100))
+    robustmfg.worst_case_batch("tv", p, v, 0.1)  # loads the library, starts the threads
+    print(f"load average before {os.getloadavg()}")
+    walls, cpus = [], []
+    for _ in range(9):
+        w, c = time.perf_counter(), time.process_time()
+        robustmfg.worst_case_batch("tv", p, v, 0.1)
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    print(f"worst_case_batch tv k={k} n=100 rho=0.1, 9 calls: wall median {statistics.median(walls):.4f} s, "
+          f"min {min(walls):.4f} s; cpu median {statistics.median(cpus):.4f} s")
+    print(f"load average after {os.getloadavg()}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--batch"]:
+        return batch_target(int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
     rng = np.random.default_rng(1)
     k, n = 100_000, 100
     p = rng.dirichlet(np.ones(n), size=k)
