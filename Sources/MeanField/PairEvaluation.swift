@@ -69,7 +69,8 @@ struct PairEvaluator {
         self.valueOptions = valueOptions
         let rows = game.stateCount * game.actionCount
         engine = valueOptions.inner == .lp || game.rowSetFunction != nil
-            ? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: valueOptions.execution))
+            ? LPRowEngine(rows: rows, actionCount: game.actionCount,
+                          workerCount: LPRowEngine.workerCount(rows: rows, execution: valueOptions.execution))
             : nil
     }
 

@@ -146,7 +146,8 @@ extension GameSnapshot {
                      spare: inout SweepBuffers?) throws(MeanFieldError) -> ValueSolution {
         let rows = stateCount * actionCount
         let engine = options.inner == .lp || rowSets != nil
-            ? (engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: options.execution)))
+            ? (engine ?? LPRowEngine(rows: rows, actionCount: actionCount,
+                                     workerCount: LPRowEngine.workerCount(rows: rows, execution: options.execution)))
             : nil
         let n = stateCount, gamma = discount
         let factor = gamma / (1 - gamma)
