@@ -91,6 +91,13 @@ final class LPRowEngine: @unchecked Sendable {
         for worker in workers { worker.start(done: done) }
     }
 
+    /// The engine of a game of `stateCount × actionCount` rows, with the workers
+    /// ``workerCount(rows:execution:)`` asks for.
+    convenience init(stateCount: Int, actionCount: Int, execution: ExecutionMode) {
+        let rows = stateCount * actionCount
+        self.init(rows: rows, actionCount: actionCount, workerCount: Self.workerCount(rows: rows, execution: execution))
+    }
+
     /// The worker count `execution` asks for: 1 when serial, else the active cores
     /// (for ``ExecutionMode/automatic`` only from 64 rows on).
     static func workerCount(rows: Int, execution: ExecutionMode) -> Int {
@@ -435,9 +442,18 @@ struct LPRowSolver: ~Copyable {
             throw .ambiguity(.linearProgram("GLPK stopped with status '\(result.status.rawValue)', expected 'optimal'"))
         }
         guard job.wantKernels else { return (back(result.objective), nil) }
-        let q: SparseDistribution
+        let q = try worstCase(slot: slot, program: program, result: result, job: job, scratch: &scratch, ranks: &ranks,
+                              statistics: &statistics)
+        return (back(result.objective), q)
+    }
+
+    /// The worst case `q` of the row in `slot` after its solve: among the optimal `q`, the
+    /// one the closed form reports (states by `(V_t, t)`).
+    private mutating func worstCase(slot: Int, program: InnerRowProgram, result: LPBankSolve, job: LPRowJob,
+                                    scratch: inout [Double], ranks: inout [Double],
+                                    statistics: inout LPPathStatistics) throws(MeanFieldError) -> SparseDistribution {
+        let columns = program.columnStates.count
         do throws(LPError) {
-            // Ties: among the optimal q, the one the closed form reports (states by (V_t, t)).
             // A reused basis was checked with no reduced cost within the tie tolerance
             // (`allowTies: false`), so its optimum is unique: only simplex results can tie.
             if !result.reused {
@@ -453,7 +469,7 @@ struct LPRowSolver: ~Copyable {
                 statistics.pivots += extra
                 statistics.tiePivots += extra
             }
-            q = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> SparseDistribution in
+            return try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> SparseDistribution in
                 let x = UnsafeMutableBufferPointer(rebasing: cb[0..<columns])
                 try bank.primal(slot: slot, into: x)
                 return program.sparseDistribution(primal: UnsafeBufferPointer(x), lowest: job.lowest, scratch: &dense,
@@ -462,7 +478,6 @@ struct LPRowSolver: ~Copyable {
         } catch {
             throw .ambiguity(.linearProgram(error.description))
         }
-        return (back(result.objective), q)
     }
 
     /// Row `i`'s program, rebuilt (and loaded into the bank) when `p` or `ρ` changed.

@@ -137,8 +137,7 @@ extension GameSnapshot {
                engine: LPRowEngine? = nil, recycled: inout SweepBuffers?) throws(MeanFieldError) -> Sweep {
         let rows = stateCount * actionCount
         if inner == .lp || rowSets != nil {
-            let lp = engine ?? LPRowEngine(rows: rows, actionCount: actionCount,
-                                           workerCount: LPRowEngine.workerCount(rows: rows, execution: execution))
+            let lp = engine ?? LPRowEngine(stateCount: stateCount, actionCount: actionCount, execution: execution)
             // The workers write Q = r + γσ and, given a reduction, V(s) of their states.
             let result = try lp.sweep(snapshot: self, values: values, wantKernels: wantKernels, reduction: reduction)
             return Sweep(q: result.q, kernels: result.kernels, stateValues: result.stateValues)
