@@ -91,7 +91,7 @@ enum LPInner {
                 worst = .infinity
                 continue
             }
-            let compact = try LPRowEngine(rows: rows, workerCount: 1).sweep(snapshot: snapshot, values: v, wantKernels: false).sigma
+            let compact = try LPRowEngine(rows: rows, actionCount: snapshot.actionCount, workerCount: 1).sweep(snapshot: snapshot, values: v, wantKernels: false).sigma
             for i in 0..<rows {
                 let full: LPWorstCase
                 do throws(AmbiguityError) {

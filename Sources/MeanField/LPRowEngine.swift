@@ -44,31 +44,58 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
 /// Dedicated worker threads that keep one GLPK problem per `(s, a)` row alive across
 /// sweeps (the fast LP inner path).
 ///
-/// Worker `w` owns the rows of one contiguous range for its whole life: its thread
-/// creates an ``LPBank`` on entry, solves every job on it and deletes it on exit, so
-/// each `glp_prob` is created, used and deleted on one OS thread inside one synchronous
-/// scope (GLPK's rule). A row's problem is rebuilt only when its `p` or `ρ` changes;
-/// otherwise only the objective (`V`) changes and the primal simplex restarts from the
-/// row's previous optimal basis. Rows are solved in the same order against the same
-/// objectives whatever the number of workers, so results do not depend on it.
+/// Worker `w` owns the rows of one contiguous range of whole states for its whole life:
+/// its thread creates an ``LPBank`` on entry, solves every job on it and deletes it on
+/// exit, so each `glp_prob` is created, used and deleted on one OS thread inside one
+/// synchronous scope (GLPK's rule). A row's problem is rebuilt only when its `p` or `ρ`
+/// changes; otherwise only the objective (`V`) changes and the primal simplex restarts
+/// from the row's previous optimal basis. Each row's problem sees the same objectives in
+/// the same order whatever the number of workers, so results do not depend on it.
+///
+/// Besides `σ`, the workers write `Q = r + γσ` of their rows and, when the sweep asks
+/// for it, `V(s)` reduced over the actions of their states, straight into the engine's
+/// buffers (disjoint ranges), so that the calling thread, which waits meanwhile, does
+/// no `O(n·m)` work per sweep but copying the results out.
 final class LPRowEngine: @unchecked Sendable {
     private let workers: [LPRowWorker]
     private let done = DispatchSemaphore(value: 0)
+    /// `n·m`.
+    let rowCount: Int
+    /// `m`: every worker owns whole states (rows `s·m ..< s·m + m`).
+    let actionCount: Int
+    /// Where the workers write `σ`, `Q` and `V`; read by this thread between sweeps.
+    private let sink: LPSweepSink
     /// Counters accumulated over every sweep so far.
     private(set) var statistics = LPPathStatistics()
+    /// The kernel entries of the last joined sweep: the first worker reserves room for
+    /// this many (plus a margin), so the others' fragments are appended without a copy.
+    private var entryHint = 0
 
     /// - Parameters:
     ///   - rows: `n·m`.
-    ///   - workerCount: threads (at least 1, at most `rows`).
-    init(rows: Int, workerCount: Int) {
-        let count = max(1, min(workerCount, rows))
+    ///   - actionCount: `m` (rows are split at state boundaries; 1 when `rows` is not a multiple).
+    ///   - workerCount: threads (at least 1, at most the number of states).
+    init(rows: Int, actionCount: Int = 1, workerCount: Int) {
+        let m = actionCount > 0 && rows % actionCount == 0 ? actionCount : 1
+        let states = rows / m
+        let count = max(1, min(workerCount, states))
         var ws: [LPRowWorker] = []
         for w in 0..<count {
-            let lo = rows * w / count, hi = rows * (w + 1) / count
+            let lo = states * w / count * m, hi = states * (w + 1) / count * m
             ws.append(LPRowWorker(rows: lo..<hi))
         }
+        rowCount = rows
+        self.actionCount = m
+        sink = LPSweepSink(rows: rows, states: states)
         workers = ws
         for worker in workers { worker.start(done: done) }
+    }
+
+    /// The engine of a game of `stateCount × actionCount` rows, with the workers
+    /// ``workerCount(rows:execution:)`` asks for.
+    convenience init(stateCount: Int, actionCount: Int, execution: ExecutionMode) {
+        let rows = stateCount * actionCount
+        self.init(rows: rows, actionCount: actionCount, workerCount: Self.workerCount(rows: rows, execution: execution))
     }
 
     /// The worker count `execution` asks for: 1 when serial, else the active cores
@@ -87,49 +114,139 @@ final class LPRowEngine: @unchecked Sendable {
     }
 
     /// One sweep: `σ` of every row against `values` (finite, checked by the caller),
-    /// and each row's worst case when `wantKernels`. The workers write the worst cases
-    /// in flat form; this thread only joins their fragments (no per-row objects).
+    /// and each row's worst case when `wantKernels`.
     func sweep(snapshot: GameSnapshot, values: [Double], wantKernels: Bool) throws(MeanFieldError) -> (sigma: [Double], kernels: KernelRows?) {
+        let result = try sweep(snapshot: snapshot, values: values, wantKernels: wantKernels, reduction: nil)
+        return (result.sigma, result.kernels)
+    }
+
+    /// One sweep: `σ` and `Q = r + γσ` of every row against `values` (finite, checked by
+    /// the caller), each row's worst case when `wantKernels`, and `V(s)` by `reduction`
+    /// (then ``LPSweep/stateValues`` is not `nil`). The workers write the worst cases in
+    /// flat form; this thread only joins their fragments (no per-row objects).
+    func sweep(snapshot: GameSnapshot, values: [Double], wantKernels: Bool,
+               reduction: Reduction?) throws(MeanFieldError) -> LPSweep {
+        let n = snapshot.stateCount, rows = n * snapshot.actionCount
+        guard rows == rowCount, values.count == n else {
+            throw .numerical("LP row engine of \(rowCount) rows given \(rows) rows and \(values.count) values")
+        }
         let exponent = SortedValues.unitExponent(values)
         let scaled = values.map { Double(sign: .plus, exponent: -exponent, significand: $0) }
-        var ranks: [Double] = []
-        if wantKernels {
-            let sorted = SortedValues(values)
-            let n = Double(values.count)
-            ranks = sorted.rank.map { Double($0) / n }
-        }
         let lowest = values.withUnsafeBufferPointer { InnerRowProgram.lowestState(values: $0) }
-        let job = LPRowJob(snapshot: snapshot, values: values, scaled: scaled, ranks: ranks, exponent: exponent,
-                           lowest: lowest, wantKernels: wantKernels)
+        let reduce = snapshot.actionCount == actionCount ? reduction : nil
+        let job = LPRowJob(snapshot: snapshot, values: values, scaled: scaled, ranks: LPRanks(values: values),
+                           exponent: exponent, lowest: lowest, wantKernels: wantKernels, reduction: reduce, sink: sink,
+                           entryHint: entryHint + entryHint / 8)
         for worker in workers { worker.submit(job) }
         for _ in workers { done.wait() }
         var outputs: [LPRowOutput] = []
         for worker in workers { outputs.append(worker.takeOutput()) }
         for out in outputs { statistics.add(out.statistics) }
         if let error = outputs.lazy.compactMap(\.error).first { throw error }
-        if outputs.count == 1, let only = outputs.first {
-            return (only.sigma, wantKernels ? KernelRows(rowStart: only.starts, rowEnd: only.ends, indices: only.indices,
-                                                          probabilities: only.probabilities) : nil)
+        var result = LPSweep(sigma: sink.copy(\.sigma, count: rows), q: sink.copy(\.q, count: rows))
+        if reduce != nil { result.stateValues = sink.copy(\.values, count: n) }
+        if wantKernels {
+            if outputs.count == 1, let only = outputs.first {
+                result.kernels = KernelRows(rowStart: only.starts, rowEnd: only.ends, indices: only.indices,
+                                            probabilities: only.probabilities)
+            } else {
+                result.kernels = Self.join(&outputs)
+                entryHint = result.kernels?.indices.count ?? 0
+            }
         }
-        return (outputs.flatMap(\.sigma), wantKernels ? Self.join(outputs) : nil)
+        return result
     }
 
-    /// The workers' kernel fragments as one ``KernelRows``, in row order.
-    static func join(_ outputs: [LPRowOutput]) -> KernelRows {
-        var starts: [Int] = [], ends: [Int] = [], indices: [Int] = [], probabilities: [Double] = []
-        let rows = outputs.reduce(0) { $0 + $1.starts.count }, entries = outputs.reduce(0) { $0 + $1.indices.count }
-        starts.reserveCapacity(rows)
-        ends.reserveCapacity(rows)
-        indices.reserveCapacity(entries)
-        probabilities.reserveCapacity(entries)
-        for out in outputs {
-            let offset = indices.count
-            starts.append(contentsOf: out.starts.lazy.map { $0 + offset })
-            ends.append(contentsOf: out.ends.lazy.map { $0 + offset })
-            indices.append(contentsOf: out.indices)
-            probabilities.append(contentsOf: out.probabilities)
+    /// The workers' kernel fragments as one ``KernelRows``, in row order: the later
+    /// fragments are appended to the first one's arrays (which its worker reserved for
+    /// the whole sweep, ``LPRowJob/entryHint``), so only they are copied.
+    /// The fragments are taken out of `outputs` (so the first one's arrays are unique).
+    static func join(_ outputs: inout [LPRowOutput]) -> KernelRows {
+        guard !outputs.isEmpty else { return KernelRows(rows: []) }
+        var head = LPRowOutput()
+        swap(&head, &outputs[0])
+        for part in outputs.dropFirst() {
+            let shift = head.indices.count
+            appendShifted(part.starts, by: shift, to: &head.starts)
+            appendShifted(part.ends, by: shift, to: &head.ends)
+            head.indices.append(contentsOf: part.indices)
+            head.probabilities.append(contentsOf: part.probabilities)
         }
-        return KernelRows(rowStart: starts, rowEnd: ends, indices: indices, probabilities: probabilities)
+        return KernelRows(rowStart: head.starts, rowEnd: head.ends, indices: head.indices, probabilities: head.probabilities)
+    }
+
+    /// Appends `source`'s entries plus `shift` to `target`.
+    private static func appendShifted(_ source: [Int], by shift: Int, to target: inout [Int]) {
+        let old = target.count
+        target.append(contentsOf: source)
+        target.withUnsafeMutableBufferPointer { b in
+            for k in old..<b.count { b[k] &+= shift }
+        }
+    }
+}
+
+/// One sweep's results, in row order.
+struct LPSweep {
+    /// `σ` of every row, in units of `V`.
+    var sigma: [Double]
+    /// `Q = r + γσ` of every row.
+    var q: [Double]
+    /// `V(s)` reduced from ``q`` (only when the sweep was given a ``Reduction``).
+    var stateValues: [Double]? = nil
+    /// The reported worst cases (only when wanted).
+    var kernels: KernelRows? = nil
+}
+
+/// The engine's result buffers: `σ` and `Q` of every row and `V` of every state.
+/// Each worker writes only its own rows and states while the engine's thread waits, and
+/// the engine's thread reads them only after every worker has signalled (the semaphores
+/// order every access).
+final class LPSweepSink: @unchecked Sendable {
+    let sigma: UnsafeMutablePointer<Double>
+    let q: UnsafeMutablePointer<Double>
+    let values: UnsafeMutablePointer<Double>
+
+    init(rows: Int, states: Int) {
+        sigma = .allocate(capacity: max(1, rows))
+        sigma.initialize(repeating: 0, count: max(1, rows))
+        q = .allocate(capacity: max(1, rows))
+        q.initialize(repeating: 0, count: max(1, rows))
+        values = .allocate(capacity: max(1, states))
+        values.initialize(repeating: 0, count: max(1, states))
+    }
+
+    deinit {
+        sigma.deallocate()
+        q.deallocate()
+        values.deallocate()
+    }
+
+    /// The first `count` numbers of one buffer as an array.
+    func copy(_ buffer: KeyPath<LPSweepSink, UnsafeMutablePointer<Double>>, count: Int) -> [Double] {
+        Array(UnsafeBufferPointer(start: self[keyPath: buffer], count: count))
+    }
+}
+
+/// The ranks of the states in the order `(V_t, t)` ascending, divided by `n`: the
+/// secondary objective of the tie-break re-solves. Sorted at most once per sweep, by the
+/// first worker that needs them: only rows whose basis was not reused can have ties to
+/// break, and many sweeps have few such rows.
+final class LPRanks: @unchecked Sendable {
+    private let values: [Double]
+    private let lock = NSLock()
+    private var ranks: [Double]?
+
+    init(values: [Double]) { self.values = values }
+
+    /// The ranks (computed on the first call; the lock orders every access).
+    func get() -> [Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let ranks { return ranks }
+        let n = Double(values.count)
+        let computed = SortedValues(values).rank.map { Double($0) / n }
+        ranks = computed
+        return computed
     }
 }
 
@@ -140,17 +257,24 @@ struct LPRowJob: Sendable {
     let values: [Double]
     /// `V·2^−exponent`.
     let scaled: [Double]
-    /// The rank of each state in the order `(V_t, t)` ascending, divided by `n`.
-    let ranks: [Double]
+    /// The rank of each state in the order `(V_t, t)` ascending, divided by `n` (lazy).
+    let ranks: LPRanks
     let exponent: Int
     /// The state with the lowest `(V_t, t)`, where merged `tv`/`l1` columns add mass.
     let lowest: Int
     let wantKernels: Bool
+    /// How `V(s)` is reduced from `Q` (workers own whole states); `nil`: not wanted.
+    let reduction: Reduction?
+    /// Where the workers write `σ`, `Q` and `V`.
+    let sink: LPSweepSink
+    /// The kernel entries the worker of row 0 reserves room for (the whole sweep's, as
+    /// far as the last sweep tells), so that ``LPRowEngine/join(_:)`` appends the other
+    /// fragments to its arrays without moving them.
+    let entryHint: Int
 }
 
 /// One worker's results for its rows; the worst cases flat, as ``KernelRows`` stores them.
 struct LPRowOutput {
-    var sigma: [Double] = []
     var starts: [Int] = []
     var ends: [Int] = []
     var indices: [Int] = []
@@ -228,17 +352,24 @@ struct LPRowSolver: ~Copyable {
 
     mutating func solve(_ job: LPRowJob) -> LPRowOutput {
         var out = LPRowOutput()
-        out.sigma.reserveCapacity(rows.count)
         if job.wantKernels {
-            out.starts.reserveCapacity(rows.count)
-            out.ends.reserveCapacity(rows.count)
+            // The first worker's arrays become the joined kernel: room for every row.
+            let first = rows.lowerBound == 0
+            out.starts.reserveCapacity(first ? job.snapshot.rewards.count : rows.count)
+            out.ends.reserveCapacity(first ? job.snapshot.rewards.count : rows.count)
+            if first {
+                out.indices.reserveCapacity(job.entryHint)
+                out.probabilities.reserveCapacity(job.entryHint)
+            }
         }
-        let snap = job.snapshot
+        let snap = job.snapshot, gamma = snap.discount, sink = job.sink
         var scratch: [Double] = []
+        var ranks: [Double] = []
         for i in rows {
             do throws(MeanFieldError) {
-                let (sigma, q) = try solveRow(i, job: job, scratch: &scratch, statistics: &out.statistics)
-                out.sigma.append(sigma)
+                let (sigma, q) = try solveRow(i, job: job, scratch: &scratch, ranks: &ranks, statistics: &out.statistics)
+                sink.sigma[i] = sigma
+                sink.q[i] = snap.rewards[i] + gamma * sigma
                 if job.wantKernels, let q {
                     out.starts.append(out.indices.count)
                     out.indices.append(contentsOf: q.indices)
@@ -250,11 +381,33 @@ struct LPRowSolver: ~Copyable {
                 return out
             }
         }
+        if let reduction = job.reduction { reduce(reduction, actionCount: snap.actionCount, sink: sink) }
         return out
     }
 
+    /// `V(s)` of this worker's states (whole states: rows `s·m ..< s·m + m`), by the
+    /// functions ``GameSnapshot/solveValues(policy:temperature:warmStart:options:engine:spare:)``
+    /// reduces with, so the values are the same as reduced afterwards.
+    private func reduce(_ reduction: Reduction, actionCount m: Int, sink: LPSweepSink) {
+        let states = (rows.lowerBound / m)..<(rows.upperBound / m)
+        switch reduction {
+        case .softMax(let tau):
+            for s in states {
+                sink.values[s] = GameSnapshot.softMax(UnsafeBufferPointer(start: sink.q + s * m, count: m), temperature: tau)
+            }
+        case .policy(let policy, let tau):
+            policy.withUnsafeBufferPointer { pb in
+                for s in states {
+                    sink.values[s] = GameSnapshot.policyValue(q: UnsafeBufferPointer(start: sink.q + s * m, count: m),
+                                                              policy: UnsafeBufferPointer(rebasing: pb[(s * m)..<(s * m + m)]),
+                                                              temperature: tau)
+                }
+            }
+        }
+    }
+
     /// `σ` of row `i` in units of `V`, and its worst case when the job wants it.
-    private mutating func solveRow(_ i: Int, job: LPRowJob, scratch: inout [Double],
+    private mutating func solveRow(_ i: Int, job: LPRowJob, scratch: inout [Double], ranks: inout [Double],
                                    statistics: inout LPPathStatistics) throws(MeanFieldError) -> (Double, SparseDistribution?) {
         let snap = job.snapshot
         let slot = i - rows.lowerBound
@@ -289,20 +442,34 @@ struct LPRowSolver: ~Copyable {
             throw .ambiguity(.linearProgram("GLPK stopped with status '\(result.status.rawValue)', expected 'optimal'"))
         }
         guard job.wantKernels else { return (back(result.objective), nil) }
-        let q: SparseDistribution
+        let q = try worstCase(slot: slot, program: program, result: result, job: job, scratch: &scratch, ranks: &ranks,
+                              statistics: &statistics)
+        return (back(result.objective), q)
+    }
+
+    /// The worst case `q` of the row in `slot` after its solve: among the optimal `q`, the
+    /// one the closed form reports (states by `(V_t, t)`).
+    private mutating func worstCase(slot: Int, program: InnerRowProgram, result: LPBankSolve, job: LPRowJob,
+                                    scratch: inout [Double], ranks: inout [Double],
+                                    statistics: inout LPPathStatistics) throws(MeanFieldError) -> SparseDistribution {
+        let columns = program.columnStates.count
         do throws(LPError) {
-            // Ties: among the optimal q, the one the closed form reports (states by (V_t, t)).
-            let extra = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> Int in
-                for j in 0..<columns {
-                    let t = program.state(ofColumn: j, lowest: job.lowest)
-                    cb[j] = t >= 0 ? program.columnSigns[j] * job.ranks[t] : 0
+            // A reused basis was checked with no reduced cost within the tie tolerance
+            // (`allowTies: false`), so its optimum is unique: only simplex results can tie.
+            if !result.reused {
+                if ranks.isEmpty { ranks = job.ranks.get() }
+                let extra = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> Int in
+                    for j in 0..<columns {
+                        let t = program.state(ofColumn: j, lowest: job.lowest)
+                        cb[j] = t >= 0 ? program.columnSigns[j] * ranks[t] : 0
+                    }
+                    return try bank.breakTies(slot: slot, secondary: UnsafeBufferPointer(rebasing: cb[0..<columns]),
+                                              tolerance: Self.tieTolerance)
                 }
-                return try bank.breakTies(slot: slot, secondary: UnsafeBufferPointer(rebasing: cb[0..<columns]),
-                                          tolerance: Self.tieTolerance)
+                statistics.pivots += extra
+                statistics.tiePivots += extra
             }
-            statistics.pivots += extra
-            statistics.tiePivots += extra
-            q = try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> SparseDistribution in
+            return try scratch.withUnsafeMutableBufferPointer { cb throws(LPError) -> SparseDistribution in
                 let x = UnsafeMutableBufferPointer(rebasing: cb[0..<columns])
                 try bank.primal(slot: slot, into: x)
                 return program.sparseDistribution(primal: UnsafeBufferPointer(x), lowest: job.lowest, scratch: &dense,
@@ -311,7 +478,6 @@ struct LPRowSolver: ~Copyable {
         } catch {
             throw .ambiguity(.linearProgram(error.description))
         }
-        return (back(result.objective), q)
     }
 
     /// Row `i`'s program, rebuilt (and loaded into the bank) when `p` or `ρ` changed.

@@ -67,9 +67,8 @@ struct PairEvaluator {
         self.temperature = temperature
         self.population = population
         self.valueOptions = valueOptions
-        let rows = game.stateCount * game.actionCount
         engine = valueOptions.inner == .lp || game.rowSetFunction != nil
-            ? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: valueOptions.execution))
+            ? LPRowEngine(stateCount: game.stateCount, actionCount: game.actionCount, execution: valueOptions.execution)
             : nil
     }
 

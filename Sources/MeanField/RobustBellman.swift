@@ -7,7 +7,8 @@ struct Sweep {
     /// The reported worst-case distribution of each row (tie-break of Docs/Theory.md, §1), when requested.
     var kernels: KernelRows?
     /// `V(s)` reduced from `q` in the same pass, when a ``Reduction`` was requested
-    /// and the sweep could fuse it (in-place sets); otherwise `nil`.
+    /// and the sweep could fuse it (in-place sets, and the LP path, whose workers reduce
+    /// their own states); otherwise `nil`.
     var stateValues: [Double]?
 }
 
@@ -51,7 +52,7 @@ struct SweepBuffers {
 }
 
 /// How a sweep's `Q` is reduced to state values.
-enum Reduction {
+enum Reduction: Sendable {
     /// `max_a Q` (`τ = 0`) or `τ log Σ_a exp(Q/τ)`.
     case softMax(temperature: Double)
     /// `Σ_a π(a|s)[Q(s, a) − τ log π(a|s)]`, `π` at `s·m + a`.
@@ -136,11 +137,10 @@ extension GameSnapshot {
                engine: LPRowEngine? = nil, recycled: inout SweepBuffers?) throws(MeanFieldError) -> Sweep {
         let rows = stateCount * actionCount
         if inner == .lp || rowSets != nil {
-            let lp = engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: execution))
-            let (sigma, ks) = try lp.sweep(snapshot: self, values: values, wantKernels: wantKernels)
-            var q = [Double](repeating: 0, count: rows)
-            for i in 0..<rows { q[i] = rewards[i] + discount * sigma[i] }
-            return Sweep(q: q, kernels: ks)
+            let lp = engine ?? LPRowEngine(stateCount: stateCount, actionCount: actionCount, execution: execution)
+            // The workers write Q = r + γσ and, given a reduction, V(s) of their states.
+            let result = try lp.sweep(snapshot: self, values: values, wantKernels: wantKernels, reduction: reduction)
+            return Sweep(q: result.q, kernels: result.kernels, stateValues: result.stateValues)
         }
         if ambiguity.writesRowsInPlace {
             return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction,

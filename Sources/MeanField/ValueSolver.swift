@@ -144,9 +144,8 @@ extension GameSnapshot {
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine?,
                      spare: inout SweepBuffers?) throws(MeanFieldError) -> ValueSolution {
-        let rows = stateCount * actionCount
         let engine = options.inner == .lp || rowSets != nil
-            ? (engine ?? LPRowEngine(rows: rows, workerCount: LPRowEngine.workerCount(rows: rows, execution: options.execution)))
+            ? (engine ?? LPRowEngine(stateCount: stateCount, actionCount: actionCount, execution: options.execution))
             : nil
         let n = stateCount, gamma = discount
         let factor = gamma / (1 - gamma)

@@ -67,6 +67,45 @@ import TestSupport
         }
     }
 
+    /// The partition into whole states: 1, 2, 3 and 4 workers (7 states of 3 actions,
+    /// so the ranges differ in size) give bit-identical `σ`, `Q`, worst cases and the
+    /// workers' `V(s)` over a sequence of warm sweeps, and those equal what the calling
+    /// thread computes from `σ` (`r + γσ`, then the soft maximum or the policy value of
+    /// ``GameSnapshot``), bit for bit.
+    @Test func partitionsOfWholeStatesGiveIdenticalSweeps() throws {
+        let n = 7, m = 3
+        var rng = SplitMix64(seed: 2208)
+        for set in [AmbiguitySet.totalVariation(), try AmbiguitySet(kind: .linf)] {
+            let game = try TestGames.garnet(n: n, m: m, k: 4, set: set, radius: 0.15, seed: 77)
+            let snap = try game.snapshot(at: [Double](repeating: 1.0 / Double(n), count: n))
+            let engines = (1...4).map { LPRowEngine(rows: n * m, actionCount: m, workerCount: $0) }
+            var policy = (0..<(n * m)).map { _ in rng.unit() + 0.01 }
+            for s in 0..<n {
+                let total = policy[(s * m)..<(s * m + m)].reduce(0, +)
+                for a in 0..<m { policy[s * m + a] /= total }
+            }
+            for trial in 0..<10 {
+                let v = Self.values(n, trial: trial, rng: &rng)
+                let reduction: Reduction = trial % 2 == 0 ? .softMax(temperature: 0.3) : .policy(policy, temperature: 0.3)
+                let sweeps = try engines.map { try $0.sweep(snapshot: snap, values: v, wantKernels: trial % 3 != 2, reduction: reduction) }
+                let first = sweeps[0]
+                let q = (0..<(n * m)).map { snap.rewards[$0] + snap.discount * first.sigma[$0] }
+                let reduced = trial % 2 == 0
+                    ? GameSnapshot.stateValues(q: q, stateCount: n, actionCount: m, temperature: 0.3)
+                    : GameSnapshot.policyValues(q: q, policy: policy, stateCount: n, actionCount: m, temperature: 0.3)
+                #expect(first.q.map(\.bitPattern) == q.map(\.bitPattern), "\(set.kind) trial \(trial)")
+                #expect(try #require(first.stateValues).map(\.bitPattern) == reduced.map(\.bitPattern), "\(set.kind) trial \(trial)")
+                for other in sweeps.dropFirst() {
+                    #expect(other.sigma.map(\.bitPattern) == first.sigma.map(\.bitPattern), "\(set.kind) trial \(trial)")
+                    #expect(other.q.map(\.bitPattern) == first.q.map(\.bitPattern))
+                    #expect(other.stateValues?.map(\.bitPattern) == first.stateValues?.map(\.bitPattern))
+                    #expect(other.kernels?.rows == first.kernels?.rows)
+                }
+            }
+            #expect(Set(engines.map(\.statistics)).count == 1, "\(set.kind): \(engines.map(\.statistics))")
+        }
+    }
+
     /// Problems are rebuilt only when `p` or `ρ` changes with `μ`: a game whose kernel
     /// and radius do not depend on `μ` builds each row once over a whole equilibrium solve.
     @Test func problemsAreBuiltOncePerRowWhenNothingChangesWithMu() throws {
