@@ -59,7 +59,7 @@ public struct PolyhedralSpec: Sendable, Hashable {
     /// An empty spec of `family`.
     public init(family: Family) { self.family = family }
 
-    /// The written field a ``SetError`` names; ``description`` is its name in messages.
+    /// The written field a ``PolyhedralSpec/SetError`` names; `description` is its name in messages.
     public enum Field: Sendable, Hashable, CustomStringConvertible {
         /// `features[k]` (1-based).
         case feature(Int)
@@ -97,7 +97,7 @@ public struct PolyhedralSpec: Sendable, Hashable {
         }
     }
 
-    /// Why ``set(nominal:state:action:)`` failed: the field and what was found and expected.
+    /// Why ``PolyhedralSpec/set(nominal:state:action:)`` failed: the field and what was found and expected.
     public struct SetError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The field.
         public var field: Field

@@ -1,7 +1,7 @@
 /// Errors from the LinearProgramming module. Infeasibility and unboundedness
 /// are not errors: they are reported by ``LPSolution/status``.
 public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The option or argument an ``invalidOption(name:reason:)`` names; `rawValue` is
+    /// The option or argument an ``LPError/invalidOption(name:reason:)`` names; `rawValue` is
     /// its name in messages.
     public enum Field: String, Sendable, Hashable, CaseIterable {
         /// ``LPOptions/primalTolerance``.
