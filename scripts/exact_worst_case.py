@@ -34,6 +34,8 @@ import struct
 import sys
 from fractions import Fraction
 
+import rational_pivot
+
 
 def exact(bits):
     """The double with this bit pattern (a decimal string or an int), as an exact Fraction."""
@@ -69,12 +71,7 @@ def simplex(cost, rows, rhs):
     basis = [n + i for i in range(m)]
 
     def pivot(r, c):
-        pr = t[r][c]
-        t[r] = [x / pr for x in t[r]]
-        for i in range(m):
-            if i != r and t[i][c] != 0:
-                f = t[i][c]
-                t[i] = [x - f * y for x, y in zip(t[i], t[r])]
+        rational_pivot.pivot(t, r, c)
         basis[r] = c
 
     def run(obj, allowed):

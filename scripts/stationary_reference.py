@@ -18,6 +18,8 @@ import json
 import sys
 from fractions import Fraction
 
+from rational_pivot import pivot
+
 
 def solve(a, b):
     """Exact Gauss-Jordan: returns x with a x = b (a square, nonsingular)."""
@@ -26,12 +28,7 @@ def solve(a, b):
     for k in range(n):
         p = next(i for i in range(k, n) if m[i][k] != 0)
         m[k], m[p] = m[p], m[k]
-        pivot = m[k][k]
-        m[k] = [x / pivot for x in m[k]]
-        for i in range(n):
-            if i != k and m[i][k] != 0:
-                f = m[i][k]
-                m[i] = [x - f * y for x, y in zip(m[i], m[k])]
+        pivot(m, k, k)
     return [m[i][n] for i in range(n)]
 
 

@@ -97,7 +97,7 @@ public enum Evaluation {
     public static func fixedKernelGame(_ game: MeanFieldGame, kernels: [SparseDistribution]) throws(MeanFieldError) -> MeanFieldGame {
         let m = game.actionCount
         guard kernels.count == game.stateCount * m else {
-            throw .invalidGame(field: "transition", message: "\(kernels.count) rows, expected \(game.stateCount * m)")
+            throw .invalidGame(field: .transition, message: "\(kernels.count) rows, expected \(game.stateCount * m)")
         }
         let base = game
         return try MeanFieldGame(stateCount: game.stateCount, actionCount: m, discount: game.discount,

@@ -187,7 +187,7 @@ public struct Sweep: Sendable {
                                                    temperature: tau, options: options.values)
         let sampler: KernelSampler
         do { sampler = try KernelSampler(set: cell.set, radius: R) } catch {
-            throw .invalidOption(field: "testRadius", message: error.description)
+            throw .invalidOption(field: .testRadius, message: error.description)
         }
         let nominalRows = try game.snapshot(at: mu).kernels
         var rng = SplitMix64(seed: settings.seed, stream: UInt64(index))

@@ -177,9 +177,9 @@ extension GameFile {
         case let .invalidRadius(s, a, v):
             return GameFileError(file: path, field: "ambiguity.radius", message: "\(name(s, a)): found \(v), expected a finite number >= 0")
         case let .invalidGame(field, message):
-            return GameFileError(file: path, field: field, message: message)
-        case let .invalidOption(field, message):
-            return GameFileError(file: path, field: field == "initial" ? "initial" : "solver.\(field)", message: message)
+            return GameFileError(file: path, field: field.rawValue, message: message)
+        case let .invalidOption(option, message):
+            return GameFileError(file: path, field: option == .initial ? "initial" : "solver.\(option.rawValue)", message: message)
         case let .invalidMeanField(message):
             return GameFileError(file: path, field: "initial", message: message)
         default:

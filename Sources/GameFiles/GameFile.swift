@@ -204,8 +204,7 @@ public struct GameFile: Sendable {
                              overrides: GameOverrides = GameOverrides()) throws(GameFileError) -> GameFile {
         var root = try DocumentReader.parseRoot(text: text, path: path, json: json, reference: "Docs/Format.md")
         try applyOverrides(overrides, to: &root, path: path)
-        return try GameFile(root: root, path: path, initialField: overrides.initial == nil ? "initial" : "--initial",
-                            ties: overrides.ties)
+        return try GameFile(root: root, path: path, initialOverridden: overrides.initial != nil, ties: overrides.ties)
     }
 
     static func applyOverrides(_ o: GameOverrides, to root: inout DocumentNode, path: String) throws(GameFileError) {
@@ -238,13 +237,14 @@ public struct GameFile: Sendable {
         for o in overrides {
             guard known.contains(o.name) else {
                 let list = known.isEmpty ? "the file declares no parameters" : "known: \(known.joined(separator: ", "))"
-                throw GameFileError(file: path, field: "--param", message: "'\(o.name)' is not a parameter of the game (\(list))")
+                throw GameFileError(file: path, field: "--param", message: "'\(o.name)' is not a parameter of the game (\(list))",
+                                    override: .parameters)
             }
             root = root.setting(["parameters", o.name], DocumentNode(ParameterOverride.node(shape: o.shape, elements: o.elements)))
         }
     }
 
-    init(root: DocumentNode, path: String, initialField: String = "initial", ties tiesOverride: TieRule? = nil) throws(GameFileError) {
+    init(root: DocumentNode, path: String, initialOverridden: Bool = false, ties tiesOverride: TieRule? = nil) throws(GameFileError) {
         let reader = try GameFileReader(root: root, path: path)
         let r = reader.r
         self.path = path
@@ -278,9 +278,20 @@ public struct GameFile: Sendable {
                                              stateNames: stateNames, actionNames: actionNames,
                                              parameterArrays: declared.parameterArrays, noiseSlot: noiseSlot, compile: compile)
         population = try reader.readPopulation()
-        initial = try r.distribution(reader.field("initial"), initialField, count: stateNames.count)
+        initial = try Self.readInitial(reader.field("initial"), r: r, overridden: initialOverridden, count: stateNames.count)
         solver = try reader.readSolver()
         try Self.checkTies(ambiguity, inner: solver.inner, rowSets: source, reader: reader)
+    }
+
+    /// The starting mean field; when `--initial` replaced it, an error names `--initial` (and
+    /// the entry, `--initial[1]`) and says it concerns the override.
+    static func readInitial(_ node: DocumentNode?, r: FieldReader, overridden: Bool, count: Int) throws(GameFileError) -> [Double]? {
+        guard overridden else { return try r.distribution(node, "initial", count: count) }
+        do { return try r.distribution(node, "", count: count) } catch {
+            var e = error.concerning(.initial(entry: error.field))
+            e.field = "--initial" + error.field
+            throw e
+        }
     }
 
     /// `ties: split` needs the closed forms: refused with `moment`/`polyhedral` sets and

@@ -24,7 +24,7 @@ public struct ParameterOverride: Sendable, Hashable {
     /// - Throws: ``GameFileError`` naming `--param` (no `=`, an empty name, a value that
     ///   is not a number or a rectangular array of numbers).
     public static func parse(_ text: String) throws(GameFileError) -> ParameterOverride {
-        func fail(_ message: String) -> GameFileError { GameFileError(file: "--param", field: "", message: message) }
+        func fail(_ message: String) -> GameFileError { GameFileError(file: "--param", field: "", message: message, override: .parameters) }
         guard let eq = text.firstIndex(of: "=") else {
             throw fail("found '\(text)', expected NAME=VALUE (a number or a JSON array)")
         }
@@ -78,10 +78,14 @@ extension GameOverrides {
     ///
     /// - Throws: ``GameFileError`` naming the file and `--initial`.
     public static func readInitial(path: String) throws(GameFileError) -> [Double] {
-        let array = try PairFiles.readArray(path: path, key: "meanField", field: "--initial")
+        let array: NumericArray
+        do { array = try PairFiles.readArray(path: path, key: "meanField", field: "--initial") } catch {
+            throw error.concerning(.initial(entry: ""))
+        }
         let isVector = array.shape.count == 1 || (array.shape.count == 2 && (array.shape[0] == 1 || array.shape[1] == 1))
         guard isVector else {
-            throw GameFileError(file: path, field: "--initial", message: "shape \(PairFiles.describe(array.shape)), expected a vector of probabilities (one per state)")
+            throw GameFileError(file: path, field: "--initial", message: "shape \(PairFiles.describe(array.shape)), expected a vector of probabilities (one per state)",
+                                override: .initial(entry: ""))
         }
         return array.values
     }

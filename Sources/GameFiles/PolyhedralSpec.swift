@@ -59,6 +59,61 @@ public struct PolyhedralSpec: Sendable, Hashable {
     /// An empty spec of `family`.
     public init(family: Family) { self.family = family }
 
+    /// The written field a ``PolyhedralSpec/SetError`` names; `description` is its name in messages.
+    public enum Field: Sendable, Hashable, CustomStringConvertible {
+        /// `features[k]` (1-based).
+        case feature(Int)
+        /// `radius`, the list as a whole.
+        case radii
+        /// `radius[k]` (1-based).
+        case radius(Int)
+        /// `constraints[k].coefficients` (1-based).
+        case coefficients(Int)
+        /// `constraints[k].bound` (1-based).
+        case bound(Int)
+        /// `within`, the ball.
+        case within
+        /// `within.radius`.
+        case withinRadius
+        /// The set as a whole (its evaluation context, or an unexpected failure).
+        case set
+        /// A field the Ambiguity module's checks of the numeric set name.
+        case ambiguity(AmbiguityError.Field)
+
+        /// The name in messages: `features[2]`, `radius`, `constraints[1].bound`, … or the
+        /// Ambiguity field's own name.
+        public var description: String {
+            switch self {
+            case let .feature(k): "features[\(k)]"
+            case .radii: "radius"
+            case let .radius(k): "radius[\(k)]"
+            case let .coefficients(k): "constraints[\(k)].coefficients"
+            case let .bound(k): "constraints[\(k)].bound"
+            case .within: "within"
+            case .withinRadius: "within.radius"
+            case .set: "set"
+            case let .ambiguity(field): field.description
+            }
+        }
+    }
+
+    /// Why ``PolyhedralSpec/set(nominal:state:action:)`` failed: the field and what was found and expected.
+    public struct SetError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The field.
+        public var field: Field
+        /// What was found and what was expected.
+        public var message: String
+
+        /// An error about `field`.
+        public init(field: Field, message: String) {
+            self.field = field
+            self.message = message
+        }
+
+        /// `field: message`.
+        public var description: String { "\(field): \(message)" }
+    }
+
     /// The moment spec of comma-separated lists, as `rmfg worst-case --features "t,t^2"
     /// --radius 0.1,0.5` gives them (commas inside parentheses do not split).
     ///
@@ -97,46 +152,46 @@ public struct PolyhedralSpec: Sendable, Hashable {
 
     /// The numeric set of one row: every expression evaluated at `t = 0..<n`, `s`, `a`.
     ///
-    /// - Throws: ``GameFileError`` (file `""`) naming the field whose expression does
-    ///   not compile or evaluate, or whose set is invalid (`PolyhedralSet`'s checks).
-    public func set(nominal: [Double], state: Int = 0, action: Int = 0) throws(GameFileError) -> PolyhedralSet {
+    /// - Throws: ``SetError`` naming the field whose expression does not compile or
+    ///   evaluate, or whose set is invalid (`PolyhedralSet`'s checks).
+    public func set(nominal: [Double], state: Int = 0, action: Int = 0) throws(SetError) -> PolyhedralSet {
         let n = nominal.count
         let context = try Context(stateCount: n, state: state, action: action)
-        let ball = try withinKind.map { kind throws(GameFileError) -> AmbiguitySet in
+        let ball = try withinKind.map { kind throws(SetError) -> AmbiguitySet in
             do throws(AmbiguityError) { return try Self.ball(kind, support: support, stateCount: n) } catch {
-                throw GameFileError(file: "", field: "within", message: error.description)
+                throw SetError(field: .within, message: error.description)
             }
         }
-        let ballRadius = withinKind == nil ? 0 : try context.scalar(withinRadius, field: "within.radius")
+        let ballRadius = withinKind == nil ? 0 : try context.scalar(withinRadius, field: .withinRadius)
         do {
             switch family {
             case .moment:
-                let f = try features.enumerated().map { k, source throws(GameFileError) in
-                    try context.vector(source, field: "features[\(k + 1)]")
+                let f = try features.enumerated().map { k, source throws(SetError) in
+                    try context.vector(source, field: .feature(k + 1))
                 }
                 guard radii.count == features.count || radii.count == 1 else {
-                    throw GameFileError(file: "", field: "radius", message: "\(radii.count) radii for \(features.count) features, expected one per feature or one for all")
+                    throw SetError(field: .radii, message: "\(radii.count) radii for \(features.count) features, expected one per feature or one for all")
                 }
-                let eps = try features.indices.map { k throws(GameFileError) in
-                    try context.scalar(radii[radii.count == 1 ? 0 : k], field: "radius[\(k + 1)]")
+                let eps = try features.indices.map { k throws(SetError) in
+                    try context.scalar(radii[radii.count == 1 ? 0 : k], field: .radius(k + 1))
                 }
                 let moment = try PolyhedralSet.moment(features: f, radii: eps, nominal: nominal, support: support)
                 return try PolyhedralSet(constraints: moment.constraints, within: ball, radius: ballRadius, support: support)
             case .polyhedral:
-                let constraints = try rows.enumerated().map { k, row throws(GameFileError) in
+                let constraints = try rows.enumerated().map { k, row throws(SetError) in
                     LinearConstraint(name: row.name,
-                                     coefficients: try context.vector(row.coefficients, field: "constraints[\(k + 1)].coefficients"),
+                                     coefficients: try context.vector(row.coefficients, field: .coefficients(k + 1)),
                                      relation: row.relation,
-                                     bound: try context.scalar(row.bound, field: "constraints[\(k + 1)].bound"))
+                                     bound: try context.scalar(row.bound, field: .bound(k + 1)))
                 }
                 return try PolyhedralSet(constraints: constraints, within: ball, radius: ballRadius, support: support)
             }
         } catch let error as AmbiguityError {
-            throw GameFileError(file: "", field: error.field.description, message: error.message)
-        } catch let error as GameFileError {
+            throw SetError(field: .ambiguity(error.field), message: error.message)
+        } catch let error as SetError {
             throw error
         } catch {
-            throw GameFileError(file: "", field: "set", message: "\(error)")
+            throw SetError(field: .set, message: "\(error)")
         }
     }
 
@@ -168,26 +223,26 @@ private struct Context {
     let t: ScalarSlot, s: ScalarSlot, a: ScalarSlot
     let n: Int, state: Int, action: Int
 
-    init(stateCount: Int, state: Int, action: Int) throws(GameFileError) {
+    init(stateCount: Int, state: Int, action: Int) throws(PolyhedralSpec.SetError) {
         do {
             t = try schema.declareScalar("t")
             s = try schema.declareScalar("s")
             a = try schema.declareScalar("a")
             try schema.declareConstant("states", value: Double(stateCount))
         } catch {
-            throw GameFileError(file: "", field: "set", message: error.description)
+            throw PolyhedralSpec.SetError(field: .set, message: error.description)
         }
         n = stateCount
         self.state = state
         self.action = action
     }
 
-    func compile(_ source: String, field: String, allowT: Bool) throws(GameFileError) -> CompiledExpression {
+    func compile(_ source: String, field: PolyhedralSpec.Field, allowT: Bool) throws(PolyhedralSpec.SetError) -> CompiledExpression {
         let schema = allowT ? self.schema : self.schema.hiding(["t"])
         do {
             return try CompiledExpression(source, schema: schema)
         } catch {
-            throw GameFileError(file: "", field: field, message: "\(error.description) in '\(source)'")
+            throw PolyhedralSpec.SetError(field: field, message: "\(error.description) in '\(source)'")
         }
     }
 
@@ -198,21 +253,21 @@ private struct Context {
         return env
     }
 
-    func scalar(_ source: String, field: String) throws(GameFileError) -> Double {
+    func scalar(_ source: String, field: PolyhedralSpec.Field) throws(PolyhedralSpec.SetError) -> Double {
         let e = try compile(source, field: field, allowT: false)
         do { return try e.evaluate(in: environment()) } catch {
-            throw GameFileError(file: "", field: field, message: "at s=\(state), a=\(action): \(error.description) in '\(source)'")
+            throw PolyhedralSpec.SetError(field: field, message: "at s=\(state), a=\(action): \(error.description) in '\(source)'")
         }
     }
 
-    func vector(_ source: String, field: String) throws(GameFileError) -> [Double] {
+    func vector(_ source: String, field: PolyhedralSpec.Field) throws(PolyhedralSpec.SetError) -> [Double] {
         let e = try compile(source, field: field, allowT: true)
         var env = environment()
         var out = [Double](repeating: 0, count: n)
         for i in 0..<n {
             env[t] = Double(i)
             do { out[i] = try e.evaluate(in: env) } catch {
-                throw GameFileError(file: "", field: field, message: "at t=\(i): \(error.description) in '\(source)'")
+                throw PolyhedralSpec.SetError(field: field, message: "at t=\(i): \(error.description) in '\(source)'")
             }
         }
         return out

@@ -123,7 +123,7 @@ public struct LPBank: ~Copyable {
                                       slot: Int) throws(LPError) {
         let p = try problem(slot)
         guard coefficients.count == columnCounts[slot] else {
-            throw .invalidOption(name: "coefficients", reason: "has \(coefficients.count) entries, expected \(columnCounts[slot])")
+            throw .invalidOption(name: .coefficients, reason: "has \(coefficients.count) entries, expected \(columnCounts[slot])")
         }
         guard constant.isFinite else { throw .invalidObjectiveConstant(constant) }
         for (j, c) in coefficients.enumerated() where !c.isFinite {
@@ -243,7 +243,7 @@ public struct LPBank: ~Copyable {
     public func primal(slot: Int, into out: UnsafeMutableBufferPointer<Double>) throws(LPError) {
         let p = try problem(slot)
         guard out.count == columnCounts[slot] else {
-            throw .invalidOption(name: "out", reason: "has \(out.count) entries, expected \(columnCounts[slot])")
+            throw .invalidOption(name: .out, reason: "has \(out.count) entries, expected \(columnCounts[slot])")
         }
         if caches[slot].basisKnown, caches[slot].primal.count == out.count {
             for j in out.indices { out[j] = caches[slot].primal[j] }
@@ -270,12 +270,12 @@ public struct LPBank: ~Copyable {
         guard caches[slot].objectiveSynced else { return 0 }
         let n = Int(glp_get_num_cols(p)), m = Int(glp_get_num_rows(p))
         guard secondary.count == n else {
-            throw .invalidOption(name: "secondary", reason: "has \(secondary.count) entries, expected \(n)")
+            throw .invalidOption(name: .secondary, reason: "has \(secondary.count) entries, expected \(n)")
         }
         for (j, c) in secondary.enumerated() where !c.isFinite {
             throw .invalidVariable(index: j, name: nil, reason: "secondary coefficient is \(c), expected a finite number")
         }
-        guard tolerance.isFinite, tolerance >= 0 else { throw .invalidOption(name: "tolerance", reason: "is \(tolerance), expected a finite number >= 0") }
+        guard tolerance.isFinite, tolerance >= 0 else { throw .invalidOption(name: .tolerance, reason: "is \(tolerance), expected a finite number >= 0") }
         let (free, fixed) = Self.faceScan(p, rows: m, columns: n, tolerance: tolerance)
         guard free else { return 0 }
         let original = (0...n).map { glp_get_obj_coef(p, Int32($0)) }
@@ -378,14 +378,14 @@ public struct LPBank: ~Copyable {
 
     private func checkSlot(_ slot: Int) throws(LPError) {
         guard slot >= 0, slot < problems.count else {
-            throw .invalidOption(name: "slot", reason: "is \(slot), expected 0..<\(problems.count)")
+            throw .invalidOption(name: .slot, reason: "is \(slot), expected 0..<\(problems.count)")
         }
     }
 
     private func problem(_ slot: Int) throws(LPError) -> OpaquePointer {
         try checkSlot(slot)
         guard let p = problems[slot] else {
-            throw .invalidOption(name: "slot", reason: "\(slot) holds no problem (load one first)")
+            throw .invalidOption(name: .slot, reason: "\(slot) holds no problem (load one first)")
         }
         return p
     }

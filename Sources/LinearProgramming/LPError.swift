@@ -1,14 +1,40 @@
 /// Errors from the LinearProgramming module. Infeasibility and unboundedness
 /// are not errors: they are reported by ``LPSolution/status``.
 public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The option or argument an ``LPError/invalidOption(name:reason:)`` names; `rawValue` is
+    /// its name in messages.
+    public enum Field: String, Sendable, Hashable, CaseIterable {
+        /// ``LPOptions/primalTolerance``.
+        case primalTolerance
+        /// ``LPOptions/dualTolerance``.
+        case dualTolerance
+        /// ``LPOptions/pivotTolerance``.
+        case pivotTolerance
+        /// ``LPOptions/iterationLimit``.
+        case iterationLimit
+        /// ``LPOptions/timeLimit``.
+        case timeLimit
+        /// The objective coefficients given to a bank slot.
+        case coefficients
+        /// The output buffer given to a bank slot.
+        case out
+        /// The secondary objective of a bank slot.
+        case secondary
+        /// The tolerance of a bank slot's secondary objective.
+        case tolerance
+        /// A bank slot.
+        case slot
+    }
+
     /// A variable (column) is invalid; `index` is 0-based.
     case invalidVariable(index: Int, name: String?, reason: String)
     /// A constraint (row) is invalid; `index` is 0-based.
     case invalidConstraint(index: Int, name: String?, reason: String)
     /// The objective constant is not finite.
     case invalidObjectiveConstant(Double)
-    /// An ``LPOptions`` value is out of GLPK's range.
-    case invalidOption(name: String, reason: String)
+    /// An ``LPOptions`` value is out of GLPK's range, or an argument of a bank slot is
+    /// invalid (`name` names it).
+    case invalidOption(name: Field, reason: String)
     /// The program exceeds GLPK's index range.
     case tooLarge(String)
     /// GLPK refused the problem (for example an invalid basis) or failed
@@ -34,7 +60,7 @@ public enum LPError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .invalidObjectiveConstant(value):
             "objective constant is \(value), expected a finite number"
         case let .invalidOption(name, reason):
-            "option \(name) \(reason)"
+            "option \(name.rawValue) \(reason)"
         case let .tooLarge(message):
             "problem too large: \(message)"
         case let .solverFailure(code, message):

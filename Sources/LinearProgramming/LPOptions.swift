@@ -48,17 +48,17 @@ public struct LPOptions: Sendable, Hashable {
 
     /// Checks every option against GLPK's accepted ranges (GLPK aborts otherwise).
     public func validate() throws(LPError) {
-        for (name, tol) in [("primalTolerance", primalTolerance), ("dualTolerance", dualTolerance),
-                            ("pivotTolerance", pivotTolerance)] {
+        for (name, tol) in [(LPError.Field.primalTolerance, primalTolerance), (.dualTolerance, dualTolerance),
+                            (.pivotTolerance, pivotTolerance)] {
             guard tol.isFinite, tol > 0, tol < 1 else {
                 throw .invalidOption(name: name, reason: "is \(tol), expected a number in (0, 1)")
             }
         }
         if let iterationLimit, iterationLimit < 0 || iterationLimit > Int(Int32.max) {
-            throw .invalidOption(name: "iterationLimit", reason: "is \(iterationLimit), expected 0...\(Int32.max)")
+            throw .invalidOption(name: .iterationLimit, reason: "is \(iterationLimit), expected 0...\(Int32.max)")
         }
         if let timeLimit, !(timeLimit.isFinite && timeLimit >= 0 && timeLimit * 1000 <= Double(Int32.max)) {
-            throw .invalidOption(name: "timeLimit", reason: "is \(timeLimit) s, expected a finite number of seconds in 0...\(Int32.max / 1000)")
+            throw .invalidOption(name: .timeLimit, reason: "is \(timeLimit) s, expected a finite number of seconds in 0...\(Int32.max / 1000)")
         }
     }
 }

@@ -98,31 +98,31 @@ public struct EquilibriumOptions: Sendable {
 
     func validate(for game: MeanFieldGame) throws(MeanFieldError) {
         guard temperature.isFinite, temperature >= 0 else {
-            throw .invalidOption(field: "temperature", message: "\(temperature), expected a finite number >= 0")
+            throw .invalidOption(field: .temperature, message: "\(temperature), expected a finite number >= 0")
         }
         if let damping {
             guard damping.isFinite, damping > 0, damping <= 1 else {
-                throw .invalidOption(field: "damping", message: "\(damping), expected 0 < damping <= 1")
+                throw .invalidOption(field: .damping, message: "\(damping), expected 0 < damping <= 1")
             }
         }
         guard learningRate.isFinite, learningRate > 0 else {
-            throw .invalidOption(field: "learningRate", message: "\(learningRate), expected a finite number > 0")
+            throw .invalidOption(field: .learningRate, message: "\(learningRate), expected a finite number > 0")
         }
         guard tolerance.isFinite, tolerance > 0 else {
-            throw .invalidOption(field: "tolerance", message: "\(tolerance), expected a finite number > 0")
+            throw .invalidOption(field: .tolerance, message: "\(tolerance), expected a finite number > 0")
         }
         guard maxIterations >= 1 else {
-            throw .invalidOption(field: "maxIterations", message: "\(maxIterations), expected at least 1")
+            throw .invalidOption(field: .maxIterations, message: "\(maxIterations), expected at least 1")
         }
         guard andersonMemory >= 1 else {
-            throw .invalidOption(field: "andersonMemory", message: "\(andersonMemory), expected at least 1")
+            throw .invalidOption(field: .andersonMemory, message: "\(andersonMemory), expected at least 1")
         }
         try values.validate()
         if let initialMeanField {
             do throws(MeanFieldError) {
                 try game.validateMeanField(initialMeanField)
             } catch {
-                throw .invalidOption(field: "initial", message: error.description)
+                throw .invalidOption(field: .initial, message: error.description)
             }
         }
     }

@@ -8,10 +8,60 @@ import Ambiguity
 /// offending `(s, a)` and the value found. An error thrown by the game's own
 /// functions arrives as ``model(state:action:error:)``.
 public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A structural parameter of the game is invalid (`field` is `states`,
-    /// `actions`, `discount`, `stateNames`, `actionNames`, `ambiguity.weights`,
-    /// `ambiguity.cost`, …).
-    case invalidGame(field: String, message: String)
+    /// The structural parameter of a game an error concerns; `rawValue` is its name in
+    /// messages (the game file's field).
+    public enum Field: String, Sendable, Hashable, CaseIterable {
+        /// The number of states.
+        case states
+        /// The number of actions.
+        case actions
+        /// The discount factor.
+        case discount
+        /// The state names, one per state.
+        case stateNames
+        /// The action names, one per action.
+        case actionNames
+        /// The rewards (of a table game), one row of actions per state.
+        case reward
+        /// The transition rows, one per `(s, a)`.
+        case transition
+        /// The radii (of a table game), one row of actions per state.
+        case ambiguityRadius = "ambiguity.radius"
+        /// The weights of a weighted l1 set, one per state.
+        case ambiguityWeights = "ambiguity.weights"
+        /// The ground cost of a Wasserstein set, `n × n`.
+        case ambiguityCost = "ambiguity.cost"
+    }
+
+    /// The solver option an error concerns; `rawValue` is its name in messages (the
+    /// option's property name; a game file writes it under `solver.`, except `initial`).
+    public enum Option: String, Sendable, Hashable, CaseIterable {
+        /// The soft-max temperature `τ`.
+        case temperature
+        /// The damping of the fixed-point iteration.
+        case damping
+        /// The mirror-descent step.
+        case learningRate
+        /// The equilibrium tolerance.
+        case tolerance
+        /// The most outer iterations.
+        case maxIterations
+        /// The memory of Anderson acceleration.
+        case andersonMemory
+        /// The starting mean field.
+        case initial
+        /// The tolerance of a value solve.
+        case valueTolerance
+        /// The most sweeps of a value solve.
+        case maxSweeps
+        /// The `Q` values given to a soft-max policy.
+        case qValues
+        /// The test radius of a robustness sweep (Experiments).
+        case testRadius
+    }
+
+    /// A structural parameter of the game is invalid (`field` names it).
+    case invalidGame(field: Field, message: String)
     /// `r(s, a, μ)` is not a finite number.
     case invalidReward(state: Int, action: Int, value: Double)
     /// `P̂(·|s, a, μ)` is not a probability vector on the game's states.
@@ -25,7 +75,7 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A policy is not a stochastic matrix of the game's shape.
     case invalidPolicy(String)
     /// A solver option is out of range (`field` names it).
-    case invalidOption(field: String, message: String)
+    case invalidOption(field: Option, message: String)
     /// The Ambiguity module rejected an inner problem (LP path).
     case ambiguity(AmbiguityError)
     /// A numerical failure that valid input should not produce (a singular
@@ -35,7 +85,7 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A one-line message naming the field or row and the value found.
     public var description: String {
         switch self {
-        case let .invalidGame(field, message): "\(field): \(message)"
+        case let .invalidGame(field, message): "\(field.rawValue): \(message)"
         case let .invalidReward(s, a, v): "reward at s=\(s), a=\(a): \(v), expected a finite number"
         case let .invalidKernel(s, a, message): "transition at s=\(s), a=\(a): \(message)"
         case let .invalidRadius(s, a, v): "ambiguity.radius at s=\(s), a=\(a): \(v), expected a finite number >= 0"
@@ -43,7 +93,7 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
             "\(error.field) at s=\(s), a=\(a)" + (error.successor.map { ", t=\($0)" } ?? "") + ": \(error.message)"
         case let .invalidMeanField(message): "mean field: \(message)"
         case let .invalidPolicy(message): "policy: \(message)"
-        case let .invalidOption(field, message): "\(field): \(message)"
+        case let .invalidOption(field, message): "\(field.rawValue): \(message)"
         case let .ambiguity(error): "ambiguity: \(error)"
         case let .numerical(message): "numerical failure: \(message)"
         }

@@ -93,22 +93,22 @@ public struct MeanFieldGame: Sendable {
         kernel: @escaping KernelFunction, kernelDependsOnMeanField: Bool = true,
         radius: @escaping RadiusFunction = { _, _, _ in 0 }, radiusDependsOnMeanField: Bool = true
     ) throws(MeanFieldError) {
-        guard stateCount >= 1 else { throw .invalidGame(field: "states", message: "\(stateCount), expected at least 1") }
-        guard actionCount >= 1 else { throw .invalidGame(field: "actions", message: "\(actionCount), expected at least 1") }
+        guard stateCount >= 1 else { throw .invalidGame(field: .states, message: "\(stateCount), expected at least 1") }
+        guard actionCount >= 1 else { throw .invalidGame(field: .actions, message: "\(actionCount), expected at least 1") }
         guard discount.isFinite, discount >= 0, discount < 1 else {
-            throw .invalidGame(field: "discount", message: "\(discount), expected 0 <= discount < 1")
+            throw .invalidGame(field: .discount, message: "\(discount), expected 0 <= discount < 1")
         }
         if let stateNames, stateNames.count != stateCount {
-            throw .invalidGame(field: "stateNames", message: "\(stateNames.count) names, expected \(stateCount)")
+            throw .invalidGame(field: .stateNames, message: "\(stateNames.count) names, expected \(stateCount)")
         }
         if let actionNames, actionNames.count != actionCount {
-            throw .invalidGame(field: "actionNames", message: "\(actionNames.count) names, expected \(actionCount)")
+            throw .invalidGame(field: .actionNames, message: "\(actionNames.count) names, expected \(actionCount)")
         }
         if let w = ambiguity.weights, w.count != stateCount {
-            throw .invalidGame(field: "ambiguity.weights", message: "\(w.count) weights, expected one per state (\(stateCount))")
+            throw .invalidGame(field: .ambiguityWeights, message: "\(w.count) weights, expected one per state (\(stateCount))")
         }
         if let c = ambiguity.cost, c.count != stateCount {
-            throw .invalidGame(field: "ambiguity.cost", message: "a \(c.count)x\(c.count) cost, expected \(stateCount)x\(stateCount)")
+            throw .invalidGame(field: .ambiguityCost, message: "a \(c.count)x\(c.count) cost, expected \(stateCount)x\(stateCount)")
         }
         self.stateCount = stateCount
         self.actionCount = actionCount
@@ -154,18 +154,18 @@ public struct MeanFieldGame: Sendable {
         let n = rewards.count
         let m = rewards.first?.count ?? 0
         for (s, row) in rewards.enumerated() where row.count != m {
-            throw .invalidGame(field: "reward", message: "row \(s) has \(row.count) actions, expected \(m)")
+            throw .invalidGame(field: .reward, message: "row \(s) has \(row.count) actions, expected \(m)")
         }
         guard kernels.count == n else {
-            throw .invalidGame(field: "transition", message: "\(kernels.count) states, expected \(n)")
+            throw .invalidGame(field: .transition, message: "\(kernels.count) states, expected \(n)")
         }
         for (s, row) in kernels.enumerated() where row.count != m {
-            throw .invalidGame(field: "transition", message: "row \(s) has \(row.count) actions, expected \(m)")
+            throw .invalidGame(field: .transition, message: "row \(s) has \(row.count) actions, expected \(m)")
         }
         if let radii {
-            guard radii.count == n else { throw .invalidGame(field: "ambiguity.radius", message: "\(radii.count) states, expected \(n)") }
+            guard radii.count == n else { throw .invalidGame(field: .ambiguityRadius, message: "\(radii.count) states, expected \(n)") }
             for (s, row) in radii.enumerated() where row.count != m {
-                throw .invalidGame(field: "ambiguity.radius", message: "row \(s) has \(row.count) actions, expected \(m)")
+                throw .invalidGame(field: .ambiguityRadius, message: "row \(s) has \(row.count) actions, expected \(m)")
             }
         }
         let r = rewards, k = kernels, rho = radii

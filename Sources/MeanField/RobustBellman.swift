@@ -352,7 +352,7 @@ extension GameSnapshot {
     }
 
     func checkTemperature(_ tau: Double) throws(MeanFieldError) {
-        guard tau.isFinite, tau >= 0 else { throw .invalidOption(field: "temperature", message: "\(tau), expected a finite number >= 0") }
+        guard tau.isFinite, tau >= 0 else { throw .invalidOption(field: .temperature, message: "\(tau), expected a finite number >= 0") }
     }
 
     func checkPolicy(_ policy: Policy) throws(MeanFieldError) {
@@ -454,10 +454,10 @@ public enum BestResponse {
     ///   ``MeanFieldError/numerical(_:)`` for a non-finite Q-value.
     public static func policy(qValues: [Double], stateCount: Int, actionCount: Int, temperature: Double) throws(MeanFieldError) -> Policy {
         guard temperature.isFinite, temperature >= 0 else {
-            throw .invalidOption(field: "temperature", message: "\(temperature), expected a finite number >= 0")
+            throw .invalidOption(field: .temperature, message: "\(temperature), expected a finite number >= 0")
         }
         guard stateCount >= 1, actionCount >= 1, qValues.count == stateCount * actionCount else {
-            throw .invalidOption(field: "qValues", message: "\(qValues.count) entries, expected \(stateCount) x \(actionCount)")
+            throw .invalidOption(field: .qValues, message: "\(qValues.count) entries, expected \(stateCount) x \(actionCount)")
         }
         for (i, x) in qValues.enumerated() where !x.isFinite {
             throw .numerical("Q(\(i / actionCount), \(i % actionCount)) = \(x), expected a finite number")

@@ -45,9 +45,9 @@ public struct ValueSolverOptions: Sendable, Hashable {
 
     func validate() throws(MeanFieldError) {
         guard tolerance.isFinite, tolerance > 0 else {
-            throw .invalidOption(field: "valueTolerance", message: "\(tolerance), expected a finite number > 0")
+            throw .invalidOption(field: .valueTolerance, message: "\(tolerance), expected a finite number > 0")
         }
-        guard maxSweeps >= 1 else { throw .invalidOption(field: "maxSweeps", message: "\(maxSweeps), expected at least 1") }
+        guard maxSweeps >= 1 else { throw .invalidOption(field: .maxSweeps, message: "\(maxSweeps), expected at least 1") }
     }
 }
 

@@ -75,16 +75,11 @@ package struct BarChart: Sendable {
         self.maxCategories = max(maxCategories, 1)
     }
 
-    /// The estimated box of every text the chart places (for layout tests).
-    package var textBoxes: [TextBox] { document.boxes }
-
     /// The width the chart is laid out for; at a printed width the bars fill it.
     package var figureWidth: FigureWidth = .screen
 
-    /// The laid-out document and its size.
-    package var rendered: RenderedFigure { document.figure }
-
-    var document: SVGDocument { SVGDocument(drawing: BarLayout(self), inches: figureWidth.inches) }
+    /// The chart laid out at ``figureWidth``.
+    package var document: SVGDocument { SVGDocument(drawing: BarLayout(self), inches: figureWidth.inches) }
 }
 
 extension BarChart: Figure {}
@@ -239,16 +234,11 @@ package struct HeatMap: Sendable {
         self.maxRows = max(maxRows, 1)
     }
 
-    /// The estimated box of every text the chart places (for layout tests).
-    package var textBoxes: [TextBox] { document.boxes }
-
     /// The width the chart is laid out for; at a printed width the cells fill it.
     package var figureWidth: FigureWidth = .screen
 
-    /// The laid-out document and its size.
-    package var rendered: RenderedFigure { document.figure }
-
-    var document: SVGDocument { SVGDocument(drawing: HeatLayout(self), inches: figureWidth.inches) }
+    /// The chart laid out at ``figureWidth``.
+    package var document: SVGDocument { SVGDocument(drawing: HeatLayout(self), inches: figureWidth.inches) }
 
     /// The rows averaged in blocks of consecutive rows (at most ``maxRows``), their labels, and the note saying so.
     func aggregated() -> (grid: [[Double]], names: [String], note: String?) {

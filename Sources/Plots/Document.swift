@@ -12,7 +12,7 @@ protocol FigureLayout {
 }
 
 /// A minimal SVG writer that remembers the box of every text it places.
-struct SVGDocument {
+package struct SVGDocument {
     var width: Double
     var height: Double
     var body: [String] = []

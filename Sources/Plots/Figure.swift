@@ -32,11 +32,17 @@ package enum FigureWidth: String, Sendable, CaseIterable {
 package protocol Figure: Sendable {
     /// The width the chart is laid out for.
     var figureWidth: FigureWidth { get set }
-    /// The laid-out document.
-    var rendered: RenderedFigure { get }
+    /// The chart laid out at ``figureWidth``.
+    var document: SVGDocument { get }
 }
 
 extension Figure {
+    /// The laid-out document and its size.
+    package var rendered: RenderedFigure { document.figure }
+
+    /// The estimated box of every text the chart places (for layout tests).
+    package var textBoxes: [TextBox] { document.boxes }
+
     /// The SVG document.
     package var svg: String { rendered.svg }
 }

@@ -69,13 +69,8 @@ package struct GridMap: Sendable {
         self.maxArrowsPerSide = max(maxArrowsPerSide, 1)
     }
 
-    /// The laid-out document and its size.
-    package var rendered: RenderedFigure { document.figure }
-
-    /// The estimated box of every text the chart places (for layout tests).
-    package var textBoxes: [TextBox] { document.boxes }
-
-    var document: SVGDocument { SVGDocument(drawing: GridLayout(self), inches: figureWidth.inches) }
+    /// The map laid out at ``figureWidth``.
+    package var document: SVGDocument { SVGDocument(drawing: GridLayout(self), inches: figureWidth.inches) }
 
     /// The side of the square blocks when at most `limit` may lie along a side.
     func blockSide(_ limit: Int) -> Int { max((max(columns, rows) + limit - 1) / limit, 1) }

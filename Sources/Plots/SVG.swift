@@ -121,13 +121,8 @@ package struct LineChart: Sendable {
         self.showsLegend = showsLegend
     }
 
-    /// The estimated box of every text the chart places (for layout tests).
-    package var textBoxes: [TextBox] { document.boxes }
-
-    /// The laid-out document and its size.
-    package var rendered: RenderedFigure { document.figure }
-
-    var document: SVGDocument { SVGDocument(drawing: LineLayout(self, targetWidth: figureWidth.units), inches: figureWidth.inches) }
+    /// The chart laid out at ``figureWidth``.
+    package var document: SVGDocument { SVGDocument(drawing: LineLayout(self, targetWidth: figureWidth.units), inches: figureWidth.inches) }
 }
 
 extension LineChart: Figure {}
@@ -318,13 +313,8 @@ package struct PanelChart: Sendable {
         self.columns = max(columns, 1)
     }
 
-    /// The estimated box of every text the chart places (for layout tests).
-    package var textBoxes: [TextBox] { document.boxes }
-
-    /// The laid-out document and its size.
-    package var rendered: RenderedFigure { document.figure }
-
-    var document: SVGDocument {
+    /// The figure laid out at ``figureWidth``: the title, the notes, and the panels in rows.
+    package var document: SVGDocument {
         // A printed figure: as many panels per row as leave each at least 230 units (one per row in a column).
         let target = figureWidth.units
         let perRow = min(target.map { max(Int($0 / 230), 1) } ?? columns, columns, max(panels.count, 1))

@@ -43,14 +43,10 @@ package final class ABIGame: @unchecked Sendable {
     }
 
     /// A game-file error as the CLI prints it (the message); the field is the file's field,
-    /// with `params` / `initial` for what the CLI names `--param` / `--initial` (`initial[1]`
-    /// for `--initial[1]`).
+    /// or for an override the name of its parameter here (`params`, `initial`, `initial[1]`
+    /// for what the CLI names `--param`, `--initial`, `--initial[1]`).
     package static func mapped(_ error: GameFileError) -> ABIError {
-        var field = error.field.isEmpty && error.file.hasPrefix("--") ? error.file : error.field
-        for (flag, name) in [("--param", "params"), ("--initial", "initial")] where field.hasPrefix(flag) {
-            field = name + field.dropFirst(flag.count)
-        }
-        return ABIError(.invalidInput, field: field, message: error.description)
+        ABIError(.invalidInput, field: error.override?.parameterName ?? error.field, message: error.description)
     }
 
     /// The overrides of `rmfg_game_load_with`: `NAME=VALUE` lines parsed as `--param` is,
@@ -62,7 +58,10 @@ package final class ABIGame: @unchecked Sendable {
                 o.parameters.append(try ParameterOverride.parse(String(line)))
             }
             if let initialPath {
-                guard initial == nil else { throw GameFileError(file: "--initial", field: "", message: "give the starting mean field as numbers or as a file, not both") }
+                guard initial == nil else {
+                    throw GameFileError(file: "--initial", field: "", message: "give the starting mean field as numbers or as a file, not both",
+                                        override: .initial(entry: ""))
+                }
                 o.initial = try GameOverrides.readInitial(path: initialPath)
             } else {
                 o.initial = initial

@@ -83,13 +83,14 @@ extension WorstCaseCommand {
         }
     }
 
-    private func flagName(_ field: String) -> String {
+    /// The flag that set `field` (the constraints file and its field when one was given).
+    private func flagName(_ field: PolyhedralSpec.Field) -> String {
         if constraints != nil { return "--constraints: \(constraints ?? ""): \(field)" }
         switch field {
-        case let f where f.hasPrefix("features"): return "--features"
-        case let f where f.hasPrefix("radius"): return "--radius"
-        case "nominal": return nominalFile == nil ? "--nominal" : "--nominal-file"
-        default: return field
+        case .feature, .ambiguity(.features): return "--features"
+        case .radii, .radius, .ambiguity(.radius): return "--radius"
+        case .ambiguity(.nominal): return nominalFile == nil ? "--nominal" : "--nominal-file"
+        default: return field.description
         }
     }
 
@@ -101,7 +102,7 @@ extension WorstCaseCommand {
                 case .values: valuesFile == nil ? "--values" : "--values-file"
                 case .features: "--features"
                 case .radius: "--radius"
-                default: flagName(field.description)
+                default: flagName(.ambiguity(field))
                 }
                 throw InputError("\(flag): \(message)")
             case let .linearProgram(message):

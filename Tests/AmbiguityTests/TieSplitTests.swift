@@ -31,28 +31,36 @@ import TestSupport
 
     static let kinds: [AmbiguityKind] = [.tv, .l1, .linf]
 
-    @Test func splitIsFeasibleOptimalAndAgreesWithLP() throws {
+    /// `body(x, kind, label)` for `trials` tied instances of a fresh seed and every kind of
+    /// ``kinds``; `label` names the seed, the trial and the kind.
+    static func forEachTiedInstance(
+        trials: Int, _ body: (_ x: (p: [Double], v: [Double], rho: Double, w: [Double]), _ kind: AmbiguityKind, _ label: String) throws -> Void
+    ) rethrows {
         let seed = TestSeed()
         var g = seed.generator
-        for trial in 0..<300 {
-            let x = Self.tiedInstance(&g)
-            for kind in Self.kinds {
-                for support in SupportRestriction.allCases {
-                    let split = try Self.set(kind, support, x.w, ties: .split)
-                    let index = try Self.set(kind, support, x.w, ties: .index)
-                    let s = try split.worstCase(nominal: x.p, values: x.v, radius: x.rho)
-                    let i = try index.worstCase(nominal: x.p, values: x.v, radius: x.rho)
-                    let lp = try split.worstCaseLP(nominal: x.p, values: x.v, radius: x.rho)
-                    let check = split.check(s, nominal: x.p, values: x.v, radius: x.rho)
-                    let tol = 1e-9 * (1 + (x.v.map(abs).max() ?? 0))
-                    let context = "\(seed) trial \(trial) \(kind) \(support) p=\(x.p) v=\(x.v) rho=\(x.rho) w=\(x.w) q=\(s.distribution)"
-                    #expect(check.passed, "\(check.failures) \(context)")
-                    #expect(abs(s.value - i.value) <= tol, "\(context)")
-                    #expect(abs(s.value - lp.value) <= tol, "\(context)")
-                    var qv = 0.0
-                    for t in x.v.indices { qv += s.distribution[t] * x.v[t] }
-                    #expect(abs(qv - i.value) <= tol, "\(context)")
-                }
+        for trial in 0..<trials {
+            let x = tiedInstance(&g)
+            for kind in kinds { try body(x, kind, "\(seed) trial \(trial) \(kind)") }
+        }
+    }
+
+    @Test func splitIsFeasibleOptimalAndAgreesWithLP() throws {
+        try Self.forEachTiedInstance(trials: 300) { x, kind, label in
+            for support in SupportRestriction.allCases {
+                let split = try Self.set(kind, support, x.w, ties: .split)
+                let index = try Self.set(kind, support, x.w, ties: .index)
+                let s = try split.worstCase(nominal: x.p, values: x.v, radius: x.rho)
+                let i = try index.worstCase(nominal: x.p, values: x.v, radius: x.rho)
+                let lp = try split.worstCaseLP(nominal: x.p, values: x.v, radius: x.rho)
+                let check = split.check(s, nominal: x.p, values: x.v, radius: x.rho)
+                let tol = 1e-9 * (1 + (x.v.map(abs).max() ?? 0))
+                let context = "\(label) \(support) p=\(x.p) v=\(x.v) rho=\(x.rho) w=\(x.w) q=\(s.distribution)"
+                #expect(check.passed, "\(check.failures) \(context)")
+                #expect(abs(s.value - i.value) <= tol, "\(context)")
+                #expect(abs(s.value - lp.value) <= tol, "\(context)")
+                var qv = 0.0
+                for t in x.v.indices { qv += s.distribution[t] * x.v[t] }
+                #expect(abs(qv - i.value) <= tol, "\(context)")
             }
         }
     }
@@ -134,20 +142,15 @@ import TestSupport
 
     /// The fast path a Bellman sweep uses gives the same `q` as the certified one.
     @Test func sweepPathMatchesCertified() throws {
-        let seed = TestSeed()
-        var g = seed.generator
-        for trial in 0..<200 {
-            let x = Self.tiedInstance(&g)
-            for kind in Self.kinds {
-                let set = try Self.set(kind, .simplex, x.w, ties: .split)
-                var idx: [Int] = [], pr: [Double] = []
-                let sigma = set.appendWorstCase(nominal: SparseDistribution(dense: x.p), values: SortedValues(x.v),
-                                                radius: x.rho, indices: &idx, probabilities: &pr)
-                let certified = try set.worstCase(nominal: x.p, values: x.v, radius: x.rho)
-                let fast = SparseDistribution(indices: idx, probabilities: pr).dense(count: x.p.count)
-                #expect(isApproximatelyEqual(fast, certified.distribution, absolute: 1e-15, relative: 0), "\(seed) trial \(trial) \(kind)")
-                #expect(abs(sigma - certified.value) <= 1e-12, "\(seed) trial \(trial) \(kind)")
-            }
+        try Self.forEachTiedInstance(trials: 200) { x, kind, label in
+            let set = try Self.set(kind, .simplex, x.w, ties: .split)
+            var idx: [Int] = [], pr: [Double] = []
+            let sigma = set.appendWorstCase(nominal: SparseDistribution(dense: x.p), values: SortedValues(x.v),
+                                            radius: x.rho, indices: &idx, probabilities: &pr)
+            let certified = try set.worstCase(nominal: x.p, values: x.v, radius: x.rho)
+            let fast = SparseDistribution(indices: idx, probabilities: pr).dense(count: x.p.count)
+            #expect(isApproximatelyEqual(fast, certified.distribution, absolute: 1e-15, relative: 0), "\(label)")
+            #expect(abs(sigma - certified.value) <= 1e-12, "\(label)")
         }
     }
 }

@@ -68,8 +68,16 @@ import Testing
                              ([0.5, 0.6, 0, -0.1], "entry 3 is -0.1"), ([0.5, 0.6, 0, 0], "entries sum to 1.1")] {
             let error = try #require(loadError(Self.game, overrides: GameOverrides(initial: bad)))
             #expect(error.field == "--initial", "\(error)")
+            #expect(error.override == .initial(entry: ""), "\(error)")
             #expect(error.message.contains(words), "\(error)")
         }
+        // An entry that is not a number names it, for the CLI and as the ABI's `initial[1]`.
+        let entry = try #require(loadError(Self.game, overrides: GameOverrides(initial: [0.5, .nan, 0.5, 0])))
+        #expect(entry.field == "--initial[1]", "\(entry)")
+        #expect(entry.override == .initial(entry: "[1]") && entry.override?.parameterName == "initial[1]", "\(entry)")
+        // The file's own `initial` concerns no override.
+        let own = try #require(loadError(Self.game.replacingOccurrences(of: "initial: uniform", with: "initial: [1, 1, 0, 0]")))
+        #expect(own.field == "initial" && own.override == nil, "\(own)")
     }
 
     @Test func readInitialFiles() throws {
@@ -91,6 +99,7 @@ import Testing
                 Issue.record("\(name) should fail")
             } catch {
                 #expect(error.field == "--initial", "\(error)")
+                #expect(error.override?.parameterName == "initial", "\(error)")
             }
         }
     }

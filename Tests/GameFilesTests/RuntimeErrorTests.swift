@@ -111,7 +111,7 @@ import TestSupport
         var options = file.equilibriumOptions
         options.tolerance = -1
         if let error = Self.solveError(game, options) {
-            #expect(error == .invalidOption(field: "tolerance", message: "-1.0, expected a finite number > 0"))
+            #expect(error == .invalidOption(field: .tolerance, message: "-1.0, expected a finite number > 0"))
             let explained = file.explain(error)
             #expect(explained.field == "solver.tolerance", "explained as: \(explained)")
         }

@@ -268,10 +268,14 @@ struct Validation {
     @Test func badOptions() {
         let lp = wyndorGlass()
         var o = LPOptions(); o.primalTolerance = 0
-        #expect(throws: LPError.self) { try lp.solve(options: o) }
+        let primal = LPError.invalidOption(name: .primalTolerance, reason: "is 0.0, expected a number in (0, 1)")
+        #expect(throws: primal) { try lp.solve(options: o) }
+        #expect(primal.description == "option primalTolerance is 0.0, expected a number in (0, 1)")
         o = LPOptions(); o.dualTolerance = .nan
-        #expect(throws: LPError.self) { try lp.solve(options: o) }
-        #expect(throws: LPError.self) { try lp.solve(options: LPOptions(iterationLimit: -1)) }
+        #expect(throws: LPError.invalidOption(name: .dualTolerance, reason: "is nan, expected a number in (0, 1)")) { try lp.solve(options: o) }
+        #expect(throws: LPError.invalidOption(name: .iterationLimit, reason: "is -1, expected 0...\(Int32.max)")) {
+            try lp.solve(options: LPOptions(iterationLimit: -1))
+        }
         #expect(throws: LPError.self) { try lp.solve(options: LPOptions(timeLimit: .infinity)) }
         #expect(throws: LPError.self) { try lp.solve(options: LPOptions(timeLimit: -1)) }
     }

@@ -107,10 +107,19 @@ import TestSupport
 
     @Test func optionsAreValidated() throws {
         let game = try TestGames.lasryLions()
-        #expect(throws: MeanFieldError.self) { try game.solveEquilibrium(options: .init(damping: 0)) }
-        #expect(throws: MeanFieldError.self) { try game.solveEquilibrium(options: .init(temperature: -1)) }
-        #expect(throws: MeanFieldError.self) { try game.solveEquilibrium(options: .init(tolerance: 0)) }
-        #expect(throws: MeanFieldError.self) { try game.solveEquilibrium(options: .init(maxIterations: 0)) }
+        // Each names its option by a typed field; the message starts with the option's name.
+        let damping = MeanFieldError.invalidOption(field: .damping, message: "0.0, expected 0 < damping <= 1")
+        #expect(throws: damping) { try game.solveEquilibrium(options: .init(damping: 0)) }
+        #expect(damping.description == "damping: 0.0, expected 0 < damping <= 1")
+        #expect(throws: MeanFieldError.invalidOption(field: .temperature, message: "-1.0, expected a finite number >= 0")) {
+            try game.solveEquilibrium(options: .init(temperature: -1))
+        }
+        #expect(throws: MeanFieldError.invalidOption(field: .tolerance, message: "0.0, expected a finite number > 0")) {
+            try game.solveEquilibrium(options: .init(tolerance: 0))
+        }
+        #expect(throws: MeanFieldError.invalidOption(field: .maxIterations, message: "0, expected at least 1")) {
+            try game.solveEquilibrium(options: .init(maxIterations: 0))
+        }
         #expect(throws: MeanFieldError.self) {
             try game.solveEquilibrium(options: .init(initialMeanField: [1, 0, 0]))
         }

@@ -13,10 +13,21 @@ import TestSupport
             try MeanFieldGame(stateCount: 2, actionCount: 1, discount: 0.5, reward: { _, _, _ in 0 },
                               kernel: { _, _, _ in SparseDistribution(indices: [0, 2], probabilities: [0.5, 0.5]) })
         }
-        #expect(throws: MeanFieldError.self) {
+        let discount = MeanFieldError.invalidGame(field: .discount, message: "1.0, expected 0 <= discount < 1")
+        #expect(throws: discount) {
             try MeanFieldGame(stateCount: 2, actionCount: 1, discount: 1, reward: { _, _, _ in 0 },
                               kernel: { _, _, _ in SparseDistribution(indices: [0], probabilities: [1]) })
         }
+        #expect(discount.description == "discount: 1.0, expected 0 <= discount < 1")
+        // A structural field is named by a typed case; the message uses the game file's name.
+        let weights = MeanFieldError.invalidGame(field: .ambiguityWeights, message: "1 weights, expected one per state (2)")
+        #expect(throws: weights) {
+            try MeanFieldGame(stateCount: 2, actionCount: 1, discount: 0.5, ambiguity: try AmbiguitySet(kind: .l1, weights: [1]),
+                              reward: { _, _, _ in 0 },
+                              kernel: { _, _, _ in SparseDistribution(indices: [0], probabilities: [1]) },
+                              radius: { _, _, _ in 0.1 })
+        }
+        #expect(weights.description == "ambiguity.weights: 1 weights, expected one per state (2)")
         #expect(throws: MeanFieldError.invalidRadius(state: 0, action: 0, value: -0.1)) {
             try MeanFieldGame(stateCount: 1, actionCount: 1, discount: 0.5, ambiguity: .totalVariation(),
                               reward: { _, _, _ in 0 },

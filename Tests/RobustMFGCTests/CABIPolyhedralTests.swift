@@ -117,6 +117,11 @@ import TestSupport
         #expect(take(error).field == "initial")
         #expect(rmfg_game_load_with(path, nil, short, -1, nil, &game, &error) == 2)
         #expect(take(error).field == "initial")
+        // An entry of the override is named as the CLI names it, with the ABI's name in `field`.
+        let nanEntry = [0.5, .nan, 0.5, 0, 0, 0, 0]
+        #expect(rmfg_game_load_with(path, nil, nanEntry, 7, nil, &game, &error) == 2)
+        let entry = take(error)
+        #expect(entry.field == "initial[1]" && entry.message.hasPrefix("\(path): --initial[1]"), "\(entry.message)")
         let mu = [0.4, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05]
         #expect(rmfg_game_load_with(path, "crowd=20\nnoise=0.05", mu, 7, nil, &game, &error) == 0)
         defer { rmfg_game_free(game) }
