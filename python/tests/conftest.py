@@ -15,10 +15,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def rmfg_binary() -> Path | None:
-    """$RMFG_BINARY, else the debug build `swift test` made, else the release build."""
+    """$RMFG_BINARY (`make test` sets it to the build its Swift suites ran), else the
+    build of `make test`, else the debug build of `swift build`, else the release build."""
     env = os.environ.get("RMFG_BINARY")
     candidates = [Path(env)] if env else []
-    candidates += [ROOT / ".build" / "debug" / "rmfg", ROOT / ".build" / "release" / "rmfg"]
+    candidates += [
+        ROOT / ".build-test" / "release" / "rmfg",
+        ROOT / ".build" / "debug" / "rmfg",
+        ROOT / ".build" / "release" / "rmfg",
+    ]
     return next((p for p in candidates if p.is_file()), None)
 
 

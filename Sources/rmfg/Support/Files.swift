@@ -106,9 +106,9 @@ final class OutputDirectory {
     func commit() throws {
         guard !finished, let staging else { return }
         defer { discard() }
-        #if DEBUG
+        #if DEBUG || RMFG_TEST_HOOKS
         if ProcessInfo.processInfo.environment["RMFG_TEST_HOLD_BEFORE_COMMIT"] != nil {
-            // Test hook (debug builds only): announce that every file is staged, then wait for a signal.
+            // Test hook (debug builds and `make test`'s build only): announce that every file is staged, then wait for a signal.
             _ = writeAll(2, "rmfg: test: staged\n")
             while true { pause() }
         }
