@@ -164,7 +164,7 @@ void rmfg_game_free(rmfg_game *game);
 /*
  * Overrides (every game function below; NULL for none): "key=value" lines with the keys
  * set, radius, support, temperature, method, damping, learning_rate, tolerance,
- * max_iterations, population, inner (the flags of `rmfg solve`).
+ * max_iterations, population, inner, ties (the flags of `rmfg solve`).
  */
 
 /* `rmfg solve`. Result arrays: "meanField" (n), "policy" (n*m), "value", "optimalValue" (n),

@@ -86,7 +86,7 @@ package final class ABIGame: @unchecked Sendable {
 
 /// The override text of the C API: `key=value` lines, the keys of `rmfg solve`'s flags
 /// with underscores (`set`, `radius`, `support`, `temperature`, `method`, `damping`,
-/// `learning_rate`, `tolerance`, `max_iterations`, `population`, `inner`).
+/// `learning_rate`, `tolerance`, `max_iterations`, `population`, `inner`, `ties`).
 package enum OverrideText {
     package static func parse(_ text: String?) throws(ABIError) -> GameOverrides {
         var o = GameOverrides()
@@ -113,8 +113,12 @@ package enum OverrideText {
             o.maxIterations = n
         case "population": o.population = try choice(value, key, PopulationModel.self)
         case "inner": o.inner = try choice(value, key, InnerMethod.self)
+        case "ties": o.ties = try choice(value, key, TieRule.self)
         default:
-            throw .input(key, "unknown override, expected one of set, radius, support, temperature, method, damping, learning_rate, tolerance, max_iterations, population, inner")
+            throw .input(
+                key,
+                "unknown override, expected one of set, radius, support, temperature, method, damping, learning_rate, tolerance, max_iterations, population, inner, ties"
+            )
         }
     }
 

@@ -18,7 +18,7 @@ from ._library import library
 from .errors import InvalidInputError
 
 OVERRIDES = ("set", "radius", "support", "temperature", "method", "damping", "learning_rate", "tolerance",
-             "max_iterations", "population", "inner")
+             "max_iterations", "population", "inner", "ties")
 """The keyword overrides of :meth:`Game.solve`, :meth:`Game.evaluate` and :meth:`Game.sweep`
 (the flags of ``rmfg solve``, with underscores)."""
 

@@ -71,6 +71,23 @@ def test_solve_overrides_match_cli(rmfg):
     assert _strip_times(eq.json) == _strip_times(cli)
 
 
+def test_ties_override_matches_cli(rmfg):
+    """`ties="split"` is `--ties split`: beach-bar's worst-case population, whose spots 0 and 20
+    tie, keeps its mirror symmetry with split ties and loses it with the default index rule."""
+    args = ["solve", str(ROOT / "Examples/beach-bar.yaml"), "--set", "tv", "--radius", "0.05",
+            "--population", "worst-case", "--quiet", "--format", "json"]
+    game = robustmfg.Game.load(ROOT / "Examples/beach-bar.yaml")
+    split = game.solve(set="tv", radius=0.05, population="worst-case", ties="split")
+    assert _strip_times(split.json) == _strip_times(run_cli(rmfg, args + ["--ties", "split"]))
+    index = game.solve(set="tv", radius=0.05, population="worst-case", ties="index")
+    assert _strip_times(index.json) == _strip_times(run_cli(rmfg, args))
+    assert split.converged and index.converged
+    assert np.max(np.abs(split.mean_field - split.mean_field[::-1])) < 1e-8
+    assert np.max(np.abs(index.mean_field - index.mean_field[::-1])) > 1e-3
+    with pytest.raises(robustmfg.InvalidInputError, match="^ties: 'even', expected one of: index, split$"):
+        game.solve(ties="even")
+
+
 def test_evaluate_matches_cli(rmfg, tmp_path):
     game = ROOT / "Examples/lasry-lions.yaml"
     eq = robustmfg.Game.load(game).solve()
