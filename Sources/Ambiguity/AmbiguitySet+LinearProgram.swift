@@ -108,7 +108,7 @@ extension AmbiguitySet {
     /// program whose data are exactly the given doubles (`p` as fixed columns, mass moves
     /// so `Σ q = Σ p`, no bound such as `p_t − ρ` computed in floating point; the program
     /// `rmfg solve --exact` checks rows with), scaled to integral data so that
-    /// `glp_exact` reads it exactly: ``value`` is then the exact `σ` of the given `p`, `V`
+    /// `glp_exact` reads it exactly: ``LPWorstCase/value`` is then the exact `σ` of the given `p`, `V`
     /// and `ρ`, rounded once (toward zero) to a double. Its ``LPWorstCase/rowDuals`` belong to that
     /// program's rows (``LPWorstCase/rowNames``).
     ///

@@ -175,7 +175,7 @@ public struct PolyhedralSet: Sendable, Hashable {
     /// `max|V|·2^−e ∈ [½, 1)`, and certifies `σ` by the dual objective of GLPK's row
     /// duals and reduced costs (a lower bound on `σ` by weak duality), reported in units
     /// of `V`. With `options.exact` it solves the exact row program instead
-    /// (``exactWorstCase(nominal:values:options:)``: data exactly the given doubles,
+    /// (the program `rmfg solve --exact` checks rows with: data exactly the given doubles,
     /// scaled to integers for `glp_exact`), so ``LPWorstCase/value`` is the exact `σ`
     /// rounded once toward zero, as for ``AmbiguitySet/worstCaseLP(nominal:values:radius:options:)``.
     ///
@@ -266,7 +266,7 @@ extension PolyhedralSet {
     /// (`Σ_j c(state_j) sign_j x_j (≤|=|≥) b − c·base`).
     ///
     /// - Throws: as ``validate(nominal:values:)`` (`p` must lie in the set) and
-    ///   ``AmbiguitySet/innerRowProgram(nominal:stateCount:radius:)``.
+    ///   ``AmbiguitySet/innerRowProgram(nominal:stateCount:radius:mergingAdditions:)``.
     public func innerRowProgram(nominal: SparseDistribution, stateCount n: Int) throws(AmbiguityError) -> InnerRowProgram {
         let carrier = ball ?? AmbiguitySet(uncheckedKind: .linf, support: support)
         let base = try carrier.innerRowProgram(nominal: nominal, stateCount: n, radius: ball == nil ? 1 : ballRadius)

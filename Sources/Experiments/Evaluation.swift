@@ -26,7 +26,7 @@ public enum Evaluation {
     ///
     /// When `P̂` does not depend on `μ`, `ν_π` is the stationary distribution of the
     /// chain `Σ_a π(a|s) P̂(t|s, a)` (for a reducible chain: the limit from `start`), solved
-    /// exactly (``TransitionMatrix/stationaryDistribution(from:)``). Otherwise it is the
+    /// exactly (MeanField's `TransitionMatrix.stationaryDistribution(from:)`). Otherwise it is the
     /// fixed point of the population step `ν ← ν P̂_π(ν)` reached from `start` (a warm start)
     /// by Anderson acceleration, until `‖ν P̂_π(ν) − ν‖₁ ≤ 1e-13` or
     /// ``fixedPointIterations`` steps (each one snapshot of the game); ``NominalPerformance/residual``

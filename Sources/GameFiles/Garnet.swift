@@ -43,7 +43,7 @@ public struct GarnetSpecification: Sendable, Hashable {
 
     /// A setting of a specification that is out of range.
     public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
-        /// The settings ``validate()`` checks (`rawValue`: the property's name).
+        /// The settings ``GarnetSpecification/validate(inline:)`` checks (`rawValue`: the property's name).
         public enum Field: String, Sendable, Hashable, CaseIterable {
             case states, actions, branching, radius, temperature, congestion, discount, tolerance
             /// The form of the file: too many entries to write inline (`--arrays` of `rmfg generate garnet`).

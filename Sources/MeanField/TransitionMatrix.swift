@@ -254,7 +254,7 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// spread by its own stationary law (`ν (I − P_CC) = 0`, `Σν = 1`).
     /// So each closed class receives exactly the mass that `initial` eventually sends
     /// into it, with no iteration. Both solves use the subtraction-free state reduction
-    /// (``StateReduction``, Grassmann–Taksar–Heyman): every entry has a small relative
+    /// of Grassmann, Taksar and Heyman (GTH): every entry has a small relative
     /// error, also when a component is itself nearly reducible (two halves joined by
     /// `10⁻¹²`) or leaks with probability `10⁻¹²`, where pivoted Gaussian elimination
     /// meets pivots of that size. The result is checked (`‖νP − ν‖₁ ≤ 1e-10`).

@@ -39,7 +39,18 @@ package struct SVGDocument {
 
     mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String,
                        dashed: Bool = false, width: Double = 1) {
-        body.append("<line x1=\"\(n(x1 + dx))\" y1=\"\(n(y1 + dy))\" x2=\"\(n(x2 + dx))\" y2=\"\(n(y2 + dy))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(dashed ? " stroke-dasharray=\"5,4\"" : "")/>")
+        line(x1, y1, x2, y2, stroke: stroke, dash: dashed ? .dashed : nil, width: width)
+    }
+    /// A line, solid when `dash` is `nil`.
+    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String,
+                       dash: VerticalMarker.Style?, width: Double = 1) {
+        let pattern: String
+        switch dash {
+        case nil: pattern = ""
+        case .dashed: pattern = " stroke-dasharray=\"5,4\""
+        case .dotted: pattern = " stroke-dasharray=\"1.5,3\""
+        }
+        body.append("<line x1=\"\(n(x1 + dx))\" y1=\"\(n(y1 + dy))\" x2=\"\(n(x2 + dx))\" y2=\"\(n(y2 + dy))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(pattern)/>")
     }
     mutating func rect(x: Double, y: Double, w: Double, h: Double, stroke: String, fill: String) {
         body.append("<rect x=\"\(n(x + dx))\" y=\"\(n(y + dy))\" width=\"\(n(w))\" height=\"\(n(h))\" stroke=\"\(stroke)\" fill=\"\(fill)\"/>")

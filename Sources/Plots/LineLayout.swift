@@ -6,6 +6,9 @@ import Foundation
 /// The geometry of a ``LineChart``, computed before anything is drawn.
 struct LineLayout: FigureLayout {
     typealias PointLabel = (text: String, x: Double, y: Double, anchor: String)
+    /// A marker's tag above the plot: the marker's index, `x` relative to the plot's left
+    /// edge, `row` 0 nearest the plot.
+    typealias MarkerTag = (marker: Int, text: String, x: Double, row: Int, anchor: String)
     let chart: LineChart
     let plotW: Double, plotH: Double
     let xAxis: AxisMap, yAxis: AxisMap
@@ -21,6 +24,9 @@ struct LineLayout: FigureLayout {
     let xLabelText: String
     /// Point labels placed, relative to the plot's top-left corner.
     let pointLabels: [PointLabel]
+    /// The marker tags placed, and the rows of tags above the plot.
+    let tags: [MarkerTag]
+    let tagRows: Int
     let left: Double, top: Double, width: Double, height: Double
 
     /// Lays `chart` out at its own plot size, or to fill `targetWidth` user units.
@@ -52,12 +58,20 @@ struct LineLayout: FigureLayout {
         xTickLabels = LineLayout.thinned(allXTicks, x: x, plotW: plotW)
         pointLabels = hasData ? LineLayout.placePointLabels(chart, x: x, y: y, plotW: plotW, plotH: plotH) : []
         let width = targetWidth ?? left + plotW + max(legendWidth, lastTickHalf, 12)
+        let (tags, droppedTags) = hasData ? LineLayout.placeTags(chart.verticalMarkers, x: x, plotW: plotW, left: left, width: width)
+            : ([], 0)
+        (self.tags, tagRows) = (tags, (tags.map(\.row).max() ?? -1) + 1)
+        let tagNote = droppedTags == 0 ? [] : ["\(droppedTags) of \(droppedTags + tags.count) line tags left out where the lines are too close for them."]
         legend = below ? fullLegend.map { $0.rewrapped(width - 16 - 30) } : fullLegend
         yLabelText = TextMetrics.abbreviated(chart.yLabel, size: FontSize.axis, maxWidth: plotH)
         xLabelText = TextMetrics.abbreviated(chart.xLabel, size: FontSize.axis, maxWidth: width - 16)
         titleLines = TextMetrics.balanced(chart.title, size: FontSize.title, maxWidth: width - 16, bold: true)
-        noteLines = ((clipNote.map { [$0] } ?? []) + chart.notes).flatMap { TextMetrics.wrapped($0, size: FontSize.note, maxWidth: width - 16) }
-        let top = 8 + Double(titleLines.count) * 17 + 8
+        // Notes wrap 4% short of the width: a sentence of digits and narrow letters (t, r, f)
+        // runs up to about 3% wider in DejaVu Sans than the estimate.
+        noteLines = ((clipNote.map { [$0] } ?? []) + tagNote + chart.notes).flatMap {
+            TextMetrics.wrapped($0, size: FontSize.note, maxWidth: (width - 16) * 0.96)
+        }
+        let top = 8 + Double(titleLines.count) * 17 + 8 + (tagRows > 0 ? Double(tagRows) * LineLayout.tagPitch + 4 : 0)
         let legendHeight = legend.map(\.height).reduce(0, +)
         let bottom = 8 + FontSize.tick + 8 + (xLabelText.isEmpty ? 0 : FontSize.axis + 6) + (below ? legendHeight + 4 : 0)
             + Double(noteLines.count) * 14 + 8
@@ -76,6 +90,50 @@ struct LineLayout: FigureLayout {
         }
         let x = AxisMap(scale: chart.xScale, values: xs, extra: chart.verticalMarkers.map(\.x))
         return (x, AxisMap(scale: chart.yScale, values: ys), !xs.isEmpty)
+    }
+
+    /// The distance between rows of marker tags.
+    static let tagPitch = 12.0
+    /// The baseline of tag row `row`, above the plot's top edge `top`.
+    static func tagBaseline(row: Int, top: Double) -> Double { top - 5 - Double(row) * tagPitch }
+
+    /// Places each marker's tag above the plot in the lowest of ``LineChart/maximumTagRows``
+    /// rows where it keeps a gap to every tag placed and to the lines that run up through that
+    /// row to higher tags, and where its own line, run up to it, crosses no tag of a lower row:
+    /// centred on its line when some row has room, else beginning or ending at it; always
+    /// between the y tick labels and the right edge (`left`, `width`: the document's).
+    /// Returns the tags placed, in order of x, and how many were left out.
+    static func placeTags(_ markers: [VerticalMarker], x: AxisMap, plotW: Double, left: Double, width: Double)
+        -> (tags: [MarkerTag], dropped: Int) {
+        let tagged = markers.enumerated().compactMap { k, m -> (Int, String, Double)? in
+            guard let tag = m.tag, !tag.isEmpty, let a = x.transform(m.x) else { return nil }
+            return (k, tag, (a.value - x.lo) / (x.hi - x.lo) * plotW)
+        }.sorted { $0.2 < $1.2 }
+        // Per row: the tags placed in it and the lines running up through it.
+        var rows = [[TextBox]](repeating: [], count: LineChart.maximumTagRows)
+        func stem(_ px: Double, row: Int) -> TextBox {
+            var b = TextBox(text: "", x: left + px, y: tagBaseline(row: row, top: 0), size: FontSize.tag, anchor: "start")
+            (b.minX, b.maxX) = (left + px - 1.5, left + px + 1.5)
+            return b
+        }
+        var placed: [MarkerTag] = []
+        var dropped = 0
+        next: for (marker, text, px) in tagged {
+            for anchor in ["middle", "start", "end"] {
+                for row in rows.indices {
+                    let box = TextBox(text: text, x: left + px, y: tagBaseline(row: row, top: 0), size: FontSize.tag, anchor: anchor)
+                    guard box.minX >= left - 6, box.maxX <= width - 2,
+                          !rows[row].contains(where: { $0.overlaps(box.inflated(2)) }),
+                          !(0..<row).contains(where: { q in rows[q].contains { $0.overlaps(stem(px, row: q)) } }) else { continue }
+                    rows[row].append(box)
+                    for q in 0..<row { rows[q].append(stem(px, row: q)) }
+                    placed.append((marker, text, px, row, anchor))
+                    continue next
+                }
+            }
+            dropped += 1
+        }
+        return (placed, dropped)
     }
 
     /// The note explaining points clipped to a log axis's floor; `nil` when there are none.
@@ -166,9 +224,7 @@ struct LineLayout: FigureLayout {
         }
         drawFrame(into: &doc)
         let legendTop = drawAxisLabels(into: &doc)
-        for m in chart.verticalMarkers {
-            if let a = xAxis.transform(m.x) { doc.line(px(a.value), top, px(a.value), top + plotH, stroke: "#777", dashed: true, width: 1.5) }
-        }
+        drawMarkers(into: &doc)
         for (k, s) in chart.series.enumerated() { drawSeries(s, color: palette[k % palette.count], into: &doc) }
         for label in pointLabels {
             doc.text(label.text, x: left + label.x, y: top + label.y, size: FontSize.pointLabel, anchor: label.anchor, color: "#333")
@@ -181,6 +237,20 @@ struct LineLayout: FigureLayout {
         let notesTop = legendBelow ? ly + 4 : legendTop
         for (k, line) in noteLines.enumerated() {
             doc.text(line, x: 8, y: notesTop + 11 + Double(k) * 14, size: FontSize.note, anchor: "start", color: "#333")
+        }
+    }
+
+    /// The vertical markers, each run up to just under its tag when it has one placed, and the tags.
+    func drawMarkers(into doc: inout SVGDocument) {
+        for (k, m) in chart.verticalMarkers.enumerated() {
+            guard let a = xAxis.transform(m.x) else { continue }
+            let tag = tags.first { $0.marker == k }
+            let upper = tag.map { LineLayout.tagBaseline(row: $0.row, top: top) + 3 } ?? top
+            doc.line(px(a.value), upper, px(a.value), top + plotH, stroke: markerStroke, dash: m.style, width: 1.5)
+        }
+        for tag in tags {
+            doc.text(tag.text, x: left + tag.x, y: LineLayout.tagBaseline(row: tag.row, top: top), size: FontSize.tag,
+                     anchor: tag.anchor, color: "#444")
         }
     }
 

@@ -54,18 +54,37 @@ package enum AxisScale: Sendable {
     case log
 }
 
-/// A dashed vertical line across a ``LineChart`` at `x`, explained by `label` in the legend
-/// (for example the iteration where a solver switched method).
+/// A vertical line across a ``LineChart`` at `x`, dashed or dotted, explained in the legend:
+/// markers with the same `label` and `style` share one legend entry, so a group of lines (the
+/// starts of a solver's continuation stages, say) costs one entry however many there are.
+/// A short `tag` (the stage's temperature, the method that takes over) is printed above the
+/// plot at the line.
 package struct VerticalMarker: Sendable {
+    /// How a marker's line is drawn.
+    package enum Style: Sendable, Hashable {
+        /// Dashed (`5,4`).
+        case dashed
+        /// Dotted (`1.5,3`): a second kind of marker beside dashed ones.
+        case dotted
+    }
+
     /// The x coordinate.
     package var x: Double
-    /// The legend text.
+    /// The legend text, shared by every marker with the same text and style.
     package var label: String
+    /// How the line is drawn.
+    package var style: Style
+    /// Text printed above the plot at the line (`nil`: none). Tags are stacked in up to
+    /// ``LineChart/maximumTagRows`` rows so that none overlaps another; one that still
+    /// does not fit is left out, and a note under the chart says how many were.
+    package var tag: String?
 
     /// A marker.
-    package init(x: Double, label: String) {
+    package init(x: Double, label: String, style: Style = .dashed, tag: String? = nil) {
         self.x = x
         self.label = label
+        self.style = style
+        self.tag = tag
     }
 }
 
@@ -73,7 +92,7 @@ let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
 
 /// Font sizes shared by the charts.
 enum FontSize {
-    static let title = 14.0, axis = 12.0, tick = 11.0, legend = 11.0, note = 11.0, pointLabel = 10.0
+    static let title = 14.0, axis = 12.0, tick = 11.0, legend = 11.0, note = 11.0, pointLabel = 10.0, tag = 10.0
 }
 
 /// A line chart with axes, ticks, labels and a legend.
@@ -90,7 +109,7 @@ package struct LineChart: Sendable {
     package var yScale: AxisScale
     /// The lines.
     package var series: [Series]
-    /// Dashed vertical lines, each explained in the legend.
+    /// Vertical lines, explained in the legend (one entry per label and style) and tagged above the plot.
     package var verticalMarkers: [VerticalMarker]
     /// Sentences printed under the chart.
     package var notes: [String]
@@ -120,6 +139,9 @@ package struct LineChart: Sendable {
         self.plotHeight = plotHeight
         self.showsLegend = showsLegend
     }
+
+    /// The most rows of marker tags stacked above the plot.
+    package static let maximumTagRows = 3
 
     /// The chart laid out at ``figureWidth``.
     package var document: SVGDocument { SVGDocument(drawing: LineLayout(self, targetWidth: figureWidth.units), inches: figureWidth.inches) }
@@ -221,7 +243,7 @@ func linearTicks(_ a: Double, _ b: Double, minimumStep: Double = 0) -> ([Double]
 /// One legend entry: a glyph and wrapped text.
 struct LegendEntry {
     enum Glyph { case line(color: String, dashed: Bool), marker(color: String), lineAndMarker(color: String, dashed: Bool),
-                 whisker(color: String), clipped, vertical, swatch(color: String) }
+                 whisker(color: String), clipped, vertical(dotted: Bool), swatch(color: String) }
     let glyph: Glyph
     let text: String
     let lines: [String]
@@ -256,8 +278,8 @@ struct LegendEntry {
             doc.line(x + 15, gy + 6, x + 21, gy + 6, stroke: color)
         case .clipped:
             doc.triangle(x + 12, gy - 1, size: 4, stroke: "#555")
-        case .vertical:
-            doc.line(x + 12, gy - 7, x + 12, gy + 7, stroke: "#777", dashed: true, width: 1.5)
+        case let .vertical(dotted):
+            doc.line(x + 12, gy - 7, x + 12, gy + 7, stroke: markerStroke, dash: dotted ? .dotted : .dashed, width: 1.5)
         case let .swatch(color):
             doc.rect(x: x + 5, y: gy - 5, w: 14, h: 10, stroke: "none", fill: color)
         }
@@ -265,6 +287,15 @@ struct LegendEntry {
             doc.text(line, x: x + 30, y: y + 12 + Double(k) * 13, size: FontSize.legend, anchor: "start")
         }
     }
+}
+
+/// The colour of vertical markers and their tags.
+let markerStroke = "#777"
+
+/// What makes two vertical markers share a legend entry.
+struct MarkerKey: Hashable {
+    let label: String
+    let style: VerticalMarker.Style
 }
 
 /// The legend entries of a set of series.
@@ -284,9 +315,9 @@ func legendEntries(_ series: [Series], clipped: Bool, markers: [VerticalMarker])
         }
     }
     if clipped { entries.append(LegendEntry(glyph: .clipped, text: "value ≤ 0, drawn at the axis floor")) }
-    var seen = Set<String>()
-    for m in markers where seen.insert(m.label).inserted {
-        entries.append(LegendEntry(glyph: .vertical, text: m.label))
+    var seen = Set<MarkerKey>()
+    for m in markers where seen.insert(MarkerKey(label: m.label, style: m.style)).inserted {
+        entries.append(LegendEntry(glyph: .vertical(dotted: m.style == .dotted), text: m.label))
     }
     return entries
 }

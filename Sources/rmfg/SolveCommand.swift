@@ -253,20 +253,8 @@ struct SolveReport: CommandReport {
             pol.append(csvLine([file.stateNames[s]] + (0..<file.actionCount).map { exact(result.policy[s, $0]) }))
         }
         try dir.write("policy.csv", pol.joined(separator: "\n") + "\n")
-        let iterations = result.trace.map { Double($0.iteration) }
-        let methods = ([result.switches.first?.from ?? result.method] + result.switches.map(\.to)).map(\.rawValue).joined(separator: ", then ")
-        let convergence = LineChart(
-            title: "\(file.name): convergence (\(methods))", xLabel: "iteration",
-            yLabel: "value (log scale)", yScale: .log, series: [
-                Series(label: "exploitability", x: iterations, y: result.trace.map(\.exploitability), markers: true),
-                Series(label: "stationarity residual", x: iterations, y: result.trace.map(\.stationarityResidual), markers: true),
-                Series(label: "tolerance", x: [iterations.first ?? 0, iterations.last ?? 1],
-                       y: [file.solver.tolerance, file.solver.tolerance], dashed: true),
-            ],
-            verticalMarkers: result.switches.map {
-                VerticalMarker(x: Double($0.iteration) - 0.5,
-                               label: "switch from \($0.from.rawValue) to \($0.to.rawValue)\($0.temperature.map { " at τ = \(fmt($0))" } ?? "") before iteration \($0.iteration)")
-            })
+        let convergence = ConvergenceFigure.chart(name: file.name, result: result, tolerance: file.solver.tolerance,
+                                                    temperature: file.solver.temperature)
         try dir.writeFigure("convergence", convergence)
         if let layout = file.layout {
             try writeGridFigures(to: dir, layout: layout)

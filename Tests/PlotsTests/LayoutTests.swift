@@ -131,8 +131,64 @@ struct LayoutTests {
                               series: [Series(label: "residual", x: [0, 1, 2, 3], y: [1, 0.1, 0.01, 0.001])],
                               verticalMarkers: [VerticalMarker(x: 1.5, label: "switch from anderson to fixed-point before iteration 2")])
         let layout = try #require(expectLegible(chart.svg, placed: chart.textBoxes, "switch"))
-        #expect(chart.svg.contains("stroke=\"#777\" stroke-width=\"1.5\" stroke-dasharray"))
+        #expect(chart.svg.contains("stroke=\"#777\" stroke-width=\"1.5\" stroke-dasharray=\"5,4\""))
         #expect(layout.boxes.map(\.text).joined(separator: " ").contains("switch from anderson to fixed-point"))
+    }
+
+    /// A continuation solve's convergence plot had a legend entry per stage and method switch
+    /// (11 on two-state). Markers with one label and style share a legend entry however many
+    /// there are; each tag stands above the plot at its own line (centred on it, or beginning
+    /// or ending there), in up to three rows, overlapping nothing; a tag that finds no room is
+    /// left out and the note under the chart counts it.
+    @Test(arguments: [(count: 6, spacing: 60.0, iterations: 520), (count: 10, spacing: 1.0, iterations: 2000)])
+    func taggedMarkersShareALegendEntry(count: Int, spacing: Double, iterations: Int) throws {
+        let stages = (0..<count).map { k in
+            VerticalMarker(x: 200 + spacing * Double(k) - 0.5, label: "a new temperature (tagged τ)",
+                           tag: "τ = " + NumberFormat.significant(pow(10, -Double(k))))
+        }
+        let switches = [(40.0, "mirror-descent"), (140.0, "fictitious-play")].map {
+            VerticalMarker(x: $0.0 - 0.5, label: "the method changes (tagged)", style: .dotted, tag: $0.1)
+        }
+        let xs = (0..<iterations).map(Double.init)
+        let chart = LineChart(title: "two-state: convergence (anderson, then mirror-descent, then fictitious-play)",
+                              xLabel: "iteration", yLabel: "value (log scale)", yScale: .log, series: [
+                                  Series(label: "exploitability", x: xs, y: xs.map { exp(-$0 / 30) }, markers: true),
+                                  Series(label: "stationarity residual", x: xs, y: xs.map { exp(-$0 / 40) }, markers: true),
+                              ], verticalMarkers: switches + stages)
+        let layout = try #require(expectLegible(chart.svg, placed: chart.textBoxes, "tags \(spacing)"))
+        let texts = layout.boxes.map(\.text)
+        // One legend entry per kind of marker, with its glyph drawn once more in the legend.
+        #expect(texts.filter { $0 == "a new temperature (tagged τ)" }.count == 1, "\(texts)")
+        #expect(texts.filter { $0 == "the method changes (tagged)" }.count == 1, "\(texts)")
+        let frame = try #require(layout.rects.first { $0.stroke == "#333" && $0.fill == "none" })
+        let dashed = layout.lines.filter { $0.dash == "5,4" }, dotted = layout.lines.filter { $0.dash == "1.5,3" }
+        #expect(dashed.count == stages.count + 1 && dotted.count == switches.count + 1)
+        // The plot's markers span the plot, in order of x.
+        let inPlot = (dashed + dotted).filter { abs($0.y2 - (frame.y + frame.height)) < 0.01 }.sorted { $0.x1 < $1.x1 }
+        #expect(inPlot.count == stages.count + switches.count)
+        #expect(inPlot.allSatisfy { $0.x1 == $0.x2 && $0.y1 <= frame.y + 0.01 })
+        #expect(inPlot.map(\.dash) == [dotted[0].dash, dotted[0].dash] + stages.map { _ in dashed[0].dash })
+        // Each tag printed stands above the plot at its own line, which runs up to just under it
+        // (a line without a tag stops at the plot); the others are counted in the note.
+        let tagTexts = (switches + stages).compactMap(\.tag)
+        let printed = layout.boxes.filter { tagTexts.contains($0.text) }
+        for (k, text) in tagTexts.enumerated() {
+            guard let box = printed.first(where: { $0.text == text }) else {
+                #expect(abs(inPlot[k].y1 - frame.y) < 0.01, "\(text) left out: its line stops at the plot")
+                continue
+            }
+            let x = inPlot[k].x1
+            #expect(abs(inPlot[k].y1 - (box.maxY + 0.8)) < 0.02, "\(text): line \(inPlot[k]), tag \(box)")
+            #expect(box.maxY <= frame.y - 2.5 && box.minY >= frame.y - 5 - 12 * 3 - 8, "\(text): \(box)")
+            let width = box.maxX - box.minX
+            #expect([box.minX, box.maxX, box.minX + width / 2].contains { abs($0 - x) < 0.02 }, "\(text) at \(x): \(box)")
+        }
+        #expect(Set(printed.map(\.text)).count == printed.count, "each tag once")
+        let left = tagTexts.count - printed.count
+        let note = "\(left) of \(tagTexts.count) line tags left out where the lines are too close for them."
+        #expect(left == 0 ? !texts.joined(separator: " ").contains("left out") : texts.joined(separator: " ").contains(note),
+                "\(texts)")
+        #expect(spacing < 2 ? left > 0 : left == 0, "spread-out tags all fit, crowded ones do not: \(left) left out")
     }
 
     /// Price–protection points were joined in radius order and carried no radius.

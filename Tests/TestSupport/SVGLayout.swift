@@ -13,6 +13,10 @@ package struct SVGLayout {
     package var boxes: [TextBox] = []
     /// The number of each element by name.
     package var counts: [String: Int] = [:]
+    /// Every `<line>` element, in document order.
+    package var lines: [SVGLine] = []
+    /// Every `<rect>` element with a position (not the background), in document order.
+    package var rects: [SVGRect] = []
 
     /// Pairs of boxes that overlap.
     package var overlaps: [(TextBox, TextBox)] {
@@ -25,6 +29,28 @@ package struct SVGLayout {
     package var outside: [TextBox] {
         boxes.filter { $0.minX < -0.01 || $0.minY < -0.01 || $0.maxX > width + 0.01 || $0.maxY > height + 0.01 }
     }
+}
+
+/// A `<line>` element: its end points, stroke and dash pattern (`nil`: solid).
+package struct SVGLine: Sendable, Hashable {
+    /// The first end point.
+    package var x1: Double, y1: Double
+    /// The second end point.
+    package var x2: Double, y2: Double
+    /// The `stroke` attribute.
+    package var stroke: String
+    /// The `stroke-dasharray` attribute, `nil` when there is none.
+    package var dash: String?
+}
+
+/// A `<rect>` element with `x` and `y` attributes.
+package struct SVGRect: Sendable, Hashable {
+    /// The top-left corner.
+    package var x: Double, y: Double
+    /// The size.
+    package var width: Double, height: Double
+    /// The `stroke` and `fill` attributes.
+    package var stroke: String, fill: String
 }
 
 /// Parses `svg` with Foundation's `XMLParser`; `nil` when it is not well-formed XML.
@@ -43,6 +69,15 @@ package func svgLayout(_ svg: String) -> SVGLayout? {
                 layout.height = box.count == 4 ? box[3] : Double(attributes["height"] ?? "") ?? 0
             }
             if name == "text" { pending = attributes; text = "" }
+            func number(_ key: String) -> Double { Double(attributes[key] ?? "") ?? .nan }
+            if name == "line" {
+                layout.lines.append(SVGLine(x1: number("x1"), y1: number("y1"), x2: number("x2"), y2: number("y2"),
+                                            stroke: attributes["stroke"] ?? "", dash: attributes["stroke-dasharray"]))
+            }
+            if name == "rect", attributes["x"] != nil {
+                layout.rects.append(SVGRect(x: number("x"), y: number("y"), width: number("width"), height: number("height"),
+                                            stroke: attributes["stroke"] ?? "", fill: attributes["fill"] ?? ""))
+            }
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) {
             if pending != nil { text += string }

@@ -94,9 +94,82 @@ struct FigureTests {
         try expectReadableFigures(in: dir.path("out"), "fallback")
         let svg = try String(contentsOfFile: dir.path("out") + "/convergence.svg", encoding: .utf8)
         #expect(svg.contains("convergence (anderson, then fixed-point)"))
-        // The legend entry (wrapped over two lines) and the dashed line.
-        #expect(svg.contains(">switch from anderson to fixed-point</text>") && svg.contains(">before iteration 3</text>"))
-        #expect(svg.contains("stroke=\"#777\" stroke-width=\"1.5\" stroke-dasharray"))
+        // The legend entry, the dotted line before iteration 3 and its tag above the plot.
+        #expect(svg.contains(">the method above the line takes over</text>"))
+        #expect(svg.contains(">fixed-point</text>"))
+        #expect(svg.contains("stroke=\"#777\" stroke-width=\"1.5\" stroke-dasharray=\"1.5,3\""))
+        #expect(!svg.contains("a stage at the temperature"), "no stage")
+    }
+
+    /// A continuation solve (two-state, tv 0.05, worst-case population, τ = 0: a direct attempt,
+    /// then stages at τ = 1, 0.1, … each checked at τ = 0) drew a legend entry per stage and
+    /// method switch (11). The stages, read independently from trace.csv's temperature column
+    /// (a run at the requested τ followed by another stage belongs to the stage before it), are
+    /// the dashed lines, in order; changes of method within a stage are the dotted ones; each
+    /// kind has one legend entry; every tag printed names its line's τ or method, and the note
+    /// lists every stage.
+    @Test func continuationStagesAreGrouped() throws {
+        let dir = try ScratchFolder()
+        let r = try rmfg(["solve", "Examples/two-state.json", "--set", "tv", "--radius", "0.05", "--population", "worst-case",
+                          "--temperature", "0", "--method", "auto", "--max-iterations", "10000", "--output", dir.path("out"), "--quiet"])
+        #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        try expectReadableFigures(in: dir.path("out"), "continuation")
+        let rows = try String(contentsOfFile: dir.path("out") + "/trace.csv", encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        let (stages, switches) = Self.segments(methods: rows.map { $0[5] }, temperatures: rows.map { Double($0[6]) ?? .nan })
+        #expect(stages.count >= 3 && stages.contains { $0.1 == 1 }, "a continuation from τ = 1: \(stages)")
+        let svg = try String(contentsOfFile: dir.path("out") + "/convergence.svg", encoding: .utf8)
+        let layout = try #require(svgLayout(svg))
+        let texts = layout.boxes.map(\.text)
+        #expect(texts.filter { $0 == "a stage at the temperature τ above" }.count == 1, "\(texts)")
+        #expect(texts.filter { $0.hasPrefix("the method above the line") }.count == (switches.isEmpty ? 0 : 1))
+        let frame = try #require(layout.rects.first { $0.stroke == "#333" && $0.fill == "none" })
+        let inPlot = layout.lines.filter { $0.dash != nil && $0.stroke == "#777" && abs($0.y2 - (frame.y + frame.height)) < 0.01 }
+            .sorted { $0.x1 < $1.x1 }
+        let expected = (stages.map { ($0.0, "5,4", "τ = " + Self.tau($0.1)) } + switches.map { ($0.0, "1.5,3", $0.1) })
+            .sorted { $0.0 < $1.0 }
+        #expect(inPlot.map(\.dash) == expected.map(\.1), "\(inPlot)")
+        // A printed tag stands over its own line and names that line's τ or method.
+        var printed = 0
+        for (line, want) in zip(inPlot, expected) where line.y1 < frame.y - 0.5 {
+            let box = layout.boxes.first { $0.maxY <= frame.y && $0.minX - 0.02 <= line.x1 && line.x1 <= $0.maxX + 0.02 && $0.maxY > line.y1 - 4 }
+            #expect(box?.text == want.2, "\(want) over \(line): \(String(describing: box))")
+            printed += 1
+        }
+        #expect(printed >= 3, "some tags fit")
+        let note = texts.joined(separator: " ")
+        let first = Double(rows.first?[6] ?? "") ?? .nan
+        #expect(note.contains("Stages (dashed lines): τ = \(Self.tau(first)) from iteration 0, "
+                              + stages.map { "\(Self.tau($0.1)) from \($0.0)" }.joined(separator: ", ") + "."), "\(note)")
+        #expect(expected.count - printed == 0 || note.contains("\(expected.count - printed) of \(expected.count) line tags left out"))
+    }
+
+    /// τ as the figure prints it: 3 significant digits, trailing zeros dropped, below 0.001
+    /// in scientific notation (`1e-4`, `3.16e-5`).
+    static func tau(_ t: Double) -> String {
+        if t == 0 || t >= 1e-3 { return String(format: "%.3g", t) }
+        let parts = String(format: "%.2e", t).split(separator: "e")
+        var mantissa = String(parts[0])
+        while mantissa.hasSuffix("0") { mantissa.removeLast() }
+        if mantissa.hasSuffix(".") { mantissa.removeLast() }
+        return mantissa + "e" + String(Int(parts[1]) ?? 0)
+    }
+
+    /// The first record of every stage after the first, with its τ, and of every change of method within a stage.
+    static func segments(methods: [String], temperatures: [Double]) -> ([(Int, Double)], [(Int, String)]) {
+        var stages: [(Int, Double)] = [], switches: [(Int, String)] = []
+        let requested = 0.0
+        var current = temperatures.first ?? requested
+        for k in temperatures.indices.dropFirst() {
+            let checked = temperatures[k] == requested && temperatures[k...].contains { $0 != requested }
+            if temperatures[k] != current && !checked {
+                stages.append((k, temperatures[k]))
+                current = temperatures[k]
+            } else if methods[k] != methods[k - 1] && temperatures[k] == temperatures[k - 1] {
+                switches.append((k, methods[k]))
+            }
+        }
+        return (stages, switches)
     }
 
     @Test func populationFigure() throws {
