@@ -42,6 +42,9 @@ final class StateSplit: StateSplitting, @unchecked Sendable {
     private let claimed = Atomic<Int>(0)
     /// The helper's last finished task.
     private let finished = Atomic<Int>(0)
+    /// 1 while the helper sleeps on ``parking`` (it spun too long without a task).
+    private let parked = Atomic<Int>(0)
+    private let parking = DispatchSemaphore(value: 0)
     /// The current task, written by the leader before it posts (release) and read by the
     /// helper after it has claimed the task (acquire).
     private var body: (@Sendable (Range<Int>) -> Void)?
@@ -59,7 +62,8 @@ final class StateSplit: StateSplitting, @unchecked Sendable {
         self.body = body
         task += 1
         let mine = task
-        posted.store(mine, ordering: .releasing)
+        posted.store(mine, ordering: .sequentiallyConsistent)
+        unpark()
         body(0..<cut)
         // The helper, when running, claimed the upper part long ago (about 1 µs after
         // the post); give it one more chance (a yield) before taking the part back.
@@ -76,16 +80,37 @@ final class StateSplit: StateSplitting, @unchecked Sendable {
     /// Ends ``serve()`` (called by the leader after its last ``run(_:)``).
     func stop() {
         body = nil
-        posted.store(-1, ordering: .releasing)
+        posted.store(-1, ordering: .sequentiallyConsistent)
+        unpark()
+    }
+
+    /// Wakes the helper if it sleeps (it then finds the latest post).
+    private func unpark() {
+        if parked.exchange(0, ordering: .sequentiallyConsistent) == 1 { parking.signal() }
     }
 
     func serve() {
         var seen = 0
         while true {
             var next = 0
-            Self.wait {
-                next = posted.load(ordering: .acquiring)
+            let ready = {
+                next = self.posted.load(ordering: .acquiring)
                 return next != seen
+            }
+            // Spin some 40 µs, then sleep until the leader posts: a helper that spins on
+            // the leader's own core (where the scheduler may have woken it) would take
+            // that core's time from the leader.
+            if !Self.wait(limit: 16_384, ready) {
+                // Sequentially consistent, as the leader's post and `unpark()`: one of the
+                // two sides sees the other's store, so no post is slept through.
+                parked.store(1, ordering: .sequentiallyConsistent)
+                if posted.load(ordering: .sequentiallyConsistent) != seen {
+                    // Posted meanwhile: if the leader took the flag, its signal is on the way.
+                    if parked.exchange(0, ordering: .sequentiallyConsistent) == 0 { parking.wait() }
+                } else {
+                    parking.wait()
+                }
+                continue
             }
             if next < 0 { return }
             seen = next
@@ -109,11 +134,15 @@ final class StateSplit: StateSplitting, @unchecked Sendable {
         }
     }
 
-    /// Spins up to `limit` checks for `ready()`, then yields once and checks again.
+    /// Spins up to `limit` checks for `ready()` (yielding after every 4,096, and once at
+    /// the end), and tells whether it became ready.
     @inline(never)
     @discardableResult
     private static func wait(limit: Int, _ ready: () -> Bool) -> Bool {
-        for _ in 0..<limit where ready() { return true }
+        for spin in 1...max(1, limit) {
+            if ready() { return true }
+            if spin & 4095 == 0 { sched_yield() }
+        }
         sched_yield()
         return ready()
     }
