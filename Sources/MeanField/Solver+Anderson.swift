@@ -132,52 +132,78 @@ extension SolverRun {
 
     /// `argmin_γ ‖f − ΔF γ‖₂` by modified Gram–Schmidt QR. Drops the oldest columns of
     /// `dF` and `dX` while `min |R_jj| ≤ 1e-10 · max |R_jj|` (ill-conditioned history).
+    ///
+    /// The columns are copied into one flat buffer and worked on through pointers (no
+    /// per-element bounds or uniqueness checks of nested arrays): the same operations in
+    /// the same order as on `[[Double]]`, so the same numbers bit for bit
+    /// (`AndersonLeastSquaresTests`). Columns must have `f.count` entries.
     static func leastSquares(_ dF: inout [[Double]], _ dX: inout [[Double]], _ f: [Double]) -> [Double] {
+        let n = f.count
         while !dF.isEmpty {
             let k = dF.count
-            var q = dF
+            var q = [Double]()
+            q.reserveCapacity(k * n)
+            for column in dF { q.append(contentsOf: column.prefix(n)) }
+            if q.count < k * n { q.append(contentsOf: repeatElement(0, count: k * n - q.count)) }
             var r = [Double](repeating: 0, count: k * k)
-            var ok = true
-            var maxDiag = 0.0
-            for j in 0..<k {
-                for i in 0..<j {
-                    var dot = 0.0
-                    for t in q[j].indices { dot += q[i][t] * q[j][t] }
-                    r[i * k + j] = dot
-                    for t in q[j].indices { q[j][t] -= dot * q[i][t] }
-                }
-                var nrm = 0.0
-                for t in q[j].indices { nrm += q[j][t] * q[j][t] }
-                nrm = nrm.squareRoot()
-                r[j * k + j] = nrm
-                maxDiag = max(maxDiag, nrm)
-                if !(nrm > 1e-10 * maxDiag) || !(nrm > 1e-300) {
-                    ok = false
-                    break
-                }
-                for t in q[j].indices { q[j][t] /= nrm }
+            let ok = q.withUnsafeMutableBufferPointer { qb in
+                r.withUnsafeMutableBufferPointer { rb in orthonormalize(qb, columns: k, length: n, r: rb) }
             }
-            if ok {
-                var rhs = [Double](repeating: 0, count: k)
-                for j in 0..<k {
-                    var dot = 0.0
-                    for t in f.indices { dot += q[j][t] * f[t] }
-                    rhs[j] = dot
-                }
-                var g = [Double](repeating: 0, count: k)
-                var j = k - 1
-                while j >= 0 {
-                    var s = rhs[j]
-                    for i in (j + 1)..<max(j + 1, k) { s -= r[j * k + i] * g[i] }
-                    g[j] = s / r[j * k + j]
-                    j -= 1
-                }
-                if g.allSatisfy({ $0.isFinite }) { return g }
-            }
+            if ok, let g = backSubstitute(q, r, columns: k, f: f) { return g }
             dF.removeFirst()
             dX.removeFirst()
         }
         return []
+    }
+
+    /// Modified Gram–Schmidt on the `k` columns of `q` (column `j` at `j·n`), `R` into `r`
+    /// (row-major `k × k`); `false` when a diagonal of `R` is ≤ `1e-10·max` or ≤ `1e-300`.
+    private static func orthonormalize(_ q: UnsafeMutableBufferPointer<Double>, columns k: Int, length n: Int,
+                                       r: UnsafeMutableBufferPointer<Double>) -> Bool {
+        guard let base = q.baseAddress else { return k == 0 }
+        var maxDiag = 0.0
+        for j in 0..<k {
+            let qj = base + j * n
+            for i in 0..<j {
+                let qi = base + i * n
+                var dot = 0.0
+                for t in 0..<n { dot += qi[t] * qj[t] }
+                r[i * k + j] = dot
+                for t in 0..<n { qj[t] -= dot * qi[t] }
+            }
+            var nrm = 0.0
+            for t in 0..<n { nrm += qj[t] * qj[t] }
+            nrm = nrm.squareRoot()
+            r[j * k + j] = nrm
+            maxDiag = max(maxDiag, nrm)
+            if !(nrm > 1e-10 * maxDiag) || !(nrm > 1e-300) { return false }
+            for t in 0..<n { qj[t] /= nrm }
+        }
+        return true
+    }
+
+    /// `γ = R⁻¹ Qᵀ f`, or `nil` when not finite.
+    private static func backSubstitute(_ q: [Double], _ r: [Double], columns k: Int, f: [Double]) -> [Double]? {
+        let n = f.count
+        var rhs = [Double](repeating: 0, count: k)
+        q.withUnsafeBufferPointer { qb in
+            f.withUnsafeBufferPointer { fb in
+                for j in 0..<k {
+                    var dot = 0.0
+                    for t in 0..<n { dot += qb[j * n + t] * fb[t] }
+                    rhs[j] = dot
+                }
+            }
+        }
+        var g = [Double](repeating: 0, count: k)
+        var j = k - 1
+        while j >= 0 {
+            var s = rhs[j]
+            for i in (j + 1)..<max(j + 1, k) { s -= r[j * k + i] * g[i] }
+            g[j] = s / r[j * k + j]
+            j -= 1
+        }
+        return g.allSatisfy({ $0.isFinite }) ? g : nil
     }
 }
 
