@@ -5,7 +5,8 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// ``mirrorDescent`` when Anderson stalls; adaptive ``mirrorDescent`` when `τ = 0`
     /// (Docs/Solvers.md).
     case auto
-    /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded (see Docs/Solvers.md).
+    /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded; from 1024 states
+    /// on `k` lazy population steps with the same fixed points (see Docs/Solvers.md).
     case anderson
     /// Damped fixed point `μ ← (1 − α)μ + α Stat(BR_τ(μ))`.
     case fixedPoint = "fixed-point"
