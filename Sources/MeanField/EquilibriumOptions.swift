@@ -5,7 +5,8 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// ``mirrorDescent`` when Anderson stalls; adaptive ``mirrorDescent`` when `τ = 0`
     /// (Docs/Solvers.md).
     case auto
-    /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded (see Docs/Solvers.md).
+    /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded; from 1024 states
+    /// on `k` lazy population steps with the same fixed points (see Docs/Solvers.md).
     case anderson
     /// Damped fixed point `μ ← (1 − α)μ + α Stat(BR_τ(μ))`.
     case fixedPoint = "fixed-point"
@@ -55,6 +56,11 @@ public struct EquilibriumOptions: Sendable {
     public var initialMeanField: [Double]?
     /// Anderson memory: the number of past differences kept, `≥ 1` (default 10).
     public var andersonMemory: Int
+    /// Anderson's population steps per evaluation of its map: `0` (default) chooses
+    /// automatically (the one-step map `Φ` below 1024 states, else `min(64, ⌈√n⌉)` lazy
+    /// steps); `1` is always `Φ`; `k ≥ 2` iterates `μ ↦ μ L^k` with `L = (I + P)/2`
+    /// (Docs/Solvers.md, "Population steps").
+    package var andersonSteps: Int = 0
     /// Re-solve every inner problem of the final iterate through the LP path and
     /// report ``VerificationReport`` (default `false`).
     public var verify: Bool
@@ -116,6 +122,9 @@ public struct EquilibriumOptions: Sendable {
         }
         guard andersonMemory >= 1 else {
             throw .invalidOption(field: .andersonMemory, message: "\(andersonMemory), expected at least 1")
+        }
+        guard andersonSteps >= 0 else {
+            throw .invalidOption(field: .andersonSteps, message: "\(andersonSteps), expected at least 0 (0: automatic)")
         }
         try values.validate()
         if let initialMeanField {

@@ -48,6 +48,8 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
         case maxIterations
         /// The memory of Anderson acceleration.
         case andersonMemory
+        /// Anderson's population steps per map evaluation.
+        case andersonSteps
         /// The starting mean field.
         case initial
         /// The tolerance of a value solve.

@@ -2,7 +2,11 @@ extension SolverRun {
     /// Anderson-accelerated fixed point on `μ = G(μ)`, `G(μ) = Φ(μ, BR_τ(μ))`, with
     /// residual `f(μ) = G(μ) − μ` (type-II Anderson, Walker & Ni 2011). `Φ` (one population
     /// step) is used rather than the stationary distribution: it is a smooth map for `τ > 0`,
-    /// whereas `Stat(BR_τ(μ))` jumps between nearly deterministic chains' sinks.
+    /// whereas `Stat(BR_τ(μ))` jumps between nearly deterministic chains' sinks. On games
+    /// of at least 1024 states `G(μ) = μ L^k`, `k` lazy steps `L = (I + P)/2` of the chain
+    /// `P` of `BR_τ(μ)` at `μ` (same fixed points; see ``EquilibriumOptions/andersonSteps``
+    /// and ``LazyPopulationSteps``). The trace and the convergence test keep the one-step
+    /// residual `‖Φ(μ, π) − μ‖₁`.
     ///
     /// With the last `m` differences `ΔX = [μ_{i+1} − μ_i]`, `ΔF = [f_{i+1} − f_i]`:
     /// `γ = argmin ‖f_k − ΔF γ‖₂` (QR; the oldest columns are dropped while the
@@ -75,8 +79,10 @@ extension SolverRun {
 
     mutating func andersonPhase(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
         let memory = options.andersonMemory
+        let steps = options.populationSteps(stateCount: game.stateCount)
         let x0 = initialMeanField
-        var state = AndersonState(x: x0, pair: try evaluator.bestResponsePair(x0), beta: options.damping ?? 1)
+        let p0 = try evaluator.bestResponsePair(x0)
+        var state = AndersonState(x: x0, image: populationImage(p0, steps: steps), pair: p0, beta: options.damping ?? 1)
         var k = 0
         while true {
             let p = state.p, x = state.x
@@ -96,7 +102,7 @@ extension SolverRun {
             let next = state.extrapolated()
             record(p, change: Simplex.l1(next, x))
             let pNext = try evaluator.bestResponsePair(next)
-            let fNext = Self.difference(pNext.populationUpdate, next)
+            let fNext = Self.difference(populationImage(pNext, steps: steps), next)
             let normNext = Self.norm1(fNext)
             state.sinceImprovement += 1
             if state.sinceImprovement >= 25, budget < options.maxIterations {
@@ -116,6 +122,14 @@ extension SolverRun {
             }
             state.accept(next, residual: fNext, pair: pNext, norm: normNext, memory: memory)
         }
+    }
+
+    /// Anderson's map at the pair's mean field: `Φ(μ, π) = μP` for one step, else
+    /// `μ L^k` with `L = (I + P)/2` and `k = steps` (``LazyPopulationSteps``), `P` the
+    /// pair's chain (the population model's kernel mixed by the pair's policy).
+    func populationImage(_ p: PairEvaluation, steps: Int) -> [Double] {
+        guard steps > 1 else { return p.populationUpdate }
+        return LazyPopulationSteps(p.transition).apply(p.meanField, steps: steps, execution: options.execution)
     }
 
     static func difference(_ a: [Double], _ b: [Double]) -> [Double] {
@@ -221,8 +235,8 @@ private struct AndersonState {
     var sinceImprovement = 0
     var stalls = 0
 
-    init(x: [Double], pair: PairEvaluation, beta: Double) {
-        let f = SolverRun.difference(pair.populationUpdate, x)
+    init(x: [Double], image: [Double], pair: PairEvaluation, beta: Double) {
+        let f = SolverRun.difference(image, x)
         self.x = x
         self.f = f
         self.p = pair

@@ -1,0 +1,203 @@
+import Ambiguity
+@testable import MeanField
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Anderson on lazy population steps (`G(μ) = μ L^k`, `L = (I + P)/2`), against
+/// independent computations: dense matrix powers, the stationary law of a dense linear
+/// solve, the one-step map's equilibrium, and every returned pair re-evaluated from scratch.
+@Suite struct AndersonStepsTests {
+    /// `μ L^k` by dense row-vector products with `L = (I + P)/2` built entry by entry.
+    static func denseLazyPower(_ mu: [Double], _ p: [[Double]], steps: Int) -> [Double] {
+        let n = p.count
+        var x = mu
+        for _ in 0..<steps {
+            var y = [Double](repeating: 0, count: n)
+            for s in 0..<n {
+                for t in 0..<n { y[t] += x[s] * ((s == t ? 0.5 : 0) + 0.5 * p[s][t]) }
+            }
+            x = y
+        }
+        return x
+    }
+
+    static func randomDistribution(_ n: Int, _ rng: inout SplitMix64) -> [Double] {
+        var mu = (0..<n).map { _ in rng.next() % 4 == 0 ? 0 : rng.unit() }
+        mu[Int(rng.next() % UInt64(n))] += 0.1
+        let total = mu.reduce(0, +)
+        return mu.map { $0 / total }
+    }
+
+    /// `k` lazy steps of random chains (closed classes, periodic cycles, leaks of 0.3 and
+    /// 1e-12, zeros in `μ`) equal the dense powers; serial and parallel runs are bit-identical.
+    @Test func lazyStepsEqualDensePowers() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        for trial in 0..<40 {
+            let n = 2 + Int(rng.next() % 40)
+            let leak = trial % 2 == 0 ? 0.3 : 1e-12
+            let p = StationaryTests.randomChain(&rng, states: n, leak: leak)
+            let chain = try StationaryTests.matrix(p)
+            let mu = Self.randomDistribution(n, &rng)
+            let map = LazyPopulationSteps(chain)
+            for steps in [0, 1, 2, 7, 64] {
+                let got = map.apply(mu, steps: steps, execution: .serial)
+                let want = Self.denseLazyPower(mu, p, steps: steps)
+                #expect(isApproximatelyEqual(got, want, absolute: 1e-15, relative: 1e-12),
+                        "n = \(n), k = \(steps): max error \(maxAbsDifference(got, want)), \(seed)")
+                let parallel = VectorBlocks.$testBlock.withValue(3) { map.apply(mu, steps: steps, execution: .parallel) }
+                #expect(parallel == got, "n = \(n), k = \(steps), \(seed)")
+            }
+        }
+    }
+
+    /// The stationary law `ν` of an irreducible chain (a dense solve of `ν(I − P) = 0`,
+    /// `Σν = 1`, by Gaussian elimination with partial pivoting) is a fixed point of `L^k`,
+    /// and a mean field that is not stationary is moved by it.
+    @Test func fixedPointsAreTheStationaryLaws() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        for _ in 0..<30 {
+            let n = 2 + Int(rng.next() % 30)
+            var p = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+            for s in 0..<n {
+                p[s][(s + 1) % n] = 0.2 + rng.unit()  // a cycle through every state: irreducible
+                for t in 0..<n where rng.next() % 3 == 0 { p[s][t] += rng.unit() }
+                let total = p[s].reduce(0, +)
+                for t in 0..<n { p[s][t] /= total }
+            }
+            let nu = Self.stationaryBySolve(p)
+            let map = LazyPopulationSteps(try StationaryTests.matrix(p))
+            for steps in [1, 5, 64] {
+                let image = map.apply(nu, steps: steps, execution: .serial)
+                #expect(Simplex.l1(image, nu) <= 1e-13, "k = \(steps): \(Simplex.l1(image, nu)), \(seed)")
+            }
+            let mu = Self.randomDistribution(n, &rng)
+            let moved = Simplex.l1(map.apply(mu, steps: 5, execution: .serial), mu)
+            let oneStep = Simplex.l1(Self.denseLazyPower(mu, p, steps: 1), mu)
+            #expect(Simplex.l1(mu, nu) < 1e-9 || (moved > 0 && oneStep > 0), "\(seed)")
+        }
+    }
+
+    /// `ν(I − P) = 0` with the last equation replaced by `Σν = 1`, by dense elimination.
+    static func stationaryBySolve(_ p: [[Double]]) -> [Double] {
+        let n = p.count
+        // Transposed system: A[t][s] = (I − P)[s][t]; row n−1 is all ones.
+        var a = [[Double]](repeating: [Double](repeating: 0, count: n + 1), count: n)
+        for t in 0..<n {
+            for s in 0..<n { a[t][s] = (s == t ? 1 : 0) - p[s][t] }
+        }
+        for s in 0..<n { a[n - 1][s] = 1 }
+        a[n - 1][n] = 1
+        for col in 0..<n {
+            let pivot = (col..<n).max { abs(a[$0][col]) < abs(a[$1][col]) } ?? col
+            a.swapAt(col, pivot)
+            for r in 0..<n where r != col {
+                let f = a[r][col] / a[col][col]
+                if f != 0 { for c in col...n { a[r][c] -= f * a[col][c] } }
+            }
+        }
+        return (0..<n).map { a[$0][n] / a[$0][$0] }
+    }
+
+    /// A `side × side` crowd grid (the model of `Examples/crowd-grid.yaml`: moves to the
+    /// four neighbours or stay, succeeding with probability `0.9 exp(−0.5 N μ(target))`,
+    /// reward `−0.1 d(s) − 0.05 [a ≠ stay] − 0.01 N μ(s)` with two corner exits).
+    static func crowdGrid(side: Int, radius: Double) throws -> MeanFieldGame {
+        let n = side * side
+        let dx = [0, 0, -1, 1, 0], dy = [-1, 1, 0, 0, 0]
+        @Sendable func target(_ s: Int, _ a: Int) -> Int {
+            let x = s % side + dx[a], y = s / side + dy[a]
+            return x >= 0 && x < side && y >= 0 && y < side ? x + side * y : s
+        }
+        return try MeanFieldGame(
+            stateCount: n, actionCount: 5, discount: 0.9,
+            ambiguity: radius > 0 ? .totalVariation(support: .nominal) : .nominalOnly,
+            reward: { s, a, mu in
+                let x = s % side, y = s / side
+                let d = min(x + y, 2 * (side - 1) - x - y)
+                return -0.1 * Double(d) - 0.05 * (a == 4 ? 0 : 1) - 0.01 * Double(n) * mu[s]
+            },
+            kernel: { s, a, mu in
+                let t = target(s, a)
+                let go = 0.9 * exp(-0.5 * Double(n) * mu[t])
+                if t == s { return SparseDistribution(indices: [s], probabilities: [1]) }
+                return t < s ? SparseDistribution(indices: [t, s], probabilities: [go, 1 - go])
+                    : SparseDistribution(indices: [s, t], probabilities: [1 - go, go])
+            },
+            radius: { _, _, _ in radius }, radiusDependsOnMeanField: false)
+    }
+
+    /// Re-evaluates the returned pair from scratch and checks the tolerance.
+    static func recheck(_ game: MeanFieldGame, _ result: EquilibriumResult, temperature: Double, tolerance: Double,
+                        _ label: String) throws {
+        let pair = try game.evaluate(policy: result.policy, meanField: result.meanField, temperature: temperature)
+        #expect(pair.stationarityResidual <= tolerance, "\(label): residual \(pair.stationarityResidual)")
+        #expect(pair.exploitability <= tolerance, "\(label): exploitability \(pair.exploitability)")
+    }
+
+    /// Anderson on `k` lazy steps and on the one-step map reach the same equilibrium
+    /// (robust and nominal crowd grids, a robust garnet), each re-checked from scratch.
+    @Test(arguments: [2, 9, 64])
+    func lazyStepsReachTheOneStepEquilibrium(steps: Int) throws {
+        let cases: [(String, MeanFieldGame)] = [
+            ("grid 6x6 tv", try Self.crowdGrid(side: 6, radius: 0.05)),
+            ("grid 7x7 nominal", try Self.crowdGrid(side: 7, radius: 0)),
+            ("garnet 40 tv", try TestGames.garnet(n: 40, m: 3, k: 4, set: .totalVariation(), radius: 0.1, seed: 5)),
+        ]
+        for (label, game) in cases {
+            var options = EquilibriumOptions(method: .anderson, temperature: 0.5, tolerance: 1e-10, maxIterations: 400)
+            options.andersonSteps = 1
+            let one = try game.solveEquilibrium(options: options)
+            options.andersonSteps = steps
+            let lazy = try game.solveEquilibrium(options: options)
+            #expect(one.converged && lazy.converged, "\(label), k = \(steps): \(one.message) / \(lazy.message)")
+            try Self.recheck(game, lazy, temperature: 0.5, tolerance: 1e-10, "\(label), k = \(steps)")
+            // Both within 1e-10 of stationarity for a contraction-like map: the mean fields agree closely.
+            #expect(Simplex.l1(one.meanField, lazy.meanField) <= 1e-7,
+                    "\(label), k = \(steps): ‖μ₁ − μ_k‖₁ = \(Simplex.l1(one.meanField, lazy.meanField))")
+        }
+    }
+
+    /// The automatic choice: the one-step map below 1024 states, `min(64, ⌈√n⌉)` lazy steps
+    /// from there on; an explicit count wins; a negative one is refused.
+    @Test func automaticStepCount() throws {
+        let options = EquilibriumOptions()
+        #expect(options.populationSteps(stateCount: 1) == 1)
+        #expect(options.populationSteps(stateCount: 1023) == 1)
+        #expect(options.populationSteps(stateCount: 1024) == 32)
+        #expect(options.populationSteps(stateCount: 1025) == 33)
+        #expect(options.populationSteps(stateCount: 2500) == 50)
+        #expect(options.populationSteps(stateCount: 4096) == 64)
+        #expect(options.populationSteps(stateCount: 1_000_000) == 64)
+        var fixed = options
+        fixed.andersonSteps = 3
+        #expect(fixed.populationSteps(stateCount: 10) == 3)
+        fixed.andersonSteps = -1
+        let game = try TestGames.lasryLions()
+        #expect {
+            _ = try game.solveEquilibrium(options: fixed)
+        } throws: { error in
+            guard case let MeanFieldError.invalidOption(field, _) = error else { return false }
+            return field == .andersonSteps
+        }
+    }
+
+    /// A 32×32 crowd grid (1024 states: automatic lazy steps, `k = 32`) converges with
+    /// `auto`, and its pair passes the from-scratch check.
+    @Test func automaticStepsOnA1024StateGrid() throws {
+        let game = try Self.crowdGrid(side: 32, radius: 0)
+        let options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-8, maxIterations: 400)
+        #expect(options.populationSteps(stateCount: game.stateCount) == 32)
+        let result = try game.solveEquilibrium(options: options)
+        #expect(result.converged, "\(result.message)")
+        #expect(result.switches.isEmpty, "\(result.switches)")
+        try Self.recheck(game, result, temperature: 0.2, tolerance: 1e-8, "32x32")
+    }
+}
