@@ -21,7 +21,9 @@ enum StateReduction {
     ///   - b: the mass entering each state (transient) — the expected visits `x` on return.
     ///   - closed: whether the component is a closed class.
     /// - Returns: `false` when a state cannot leave the states before it (a non-positive or
-    ///   non-finite `D_k`), which does not happen for a strongly connected component.
+    ///   non-finite `D_k`, which does not happen for a strongly connected component), or when
+    ///   the solve leaves the double range (a subnormal `D_k`, visits or an unnormalized law
+    ///   beyond `1.8e308`); ``solveWide(_:exit:_:m:closed:)`` handles the latter.
     /// - Complexity: `m³/3` multiply–adds for a dense `Q`; rows with `Q_ik = 0` are skipped.
     static func solve(_ q: inout [Double], exit: inout [Double], _ b: inout [Double], m: Int, closed: Bool) -> Bool {
         guard m > 0 else { return true }
@@ -39,7 +41,10 @@ enum StateReduction {
             guard let qp = qb.baseAddress else { return }
             substitute(qp, &b, leave, m: m, closed: closed)
         }
-        return b.allSatisfy { $0.isFinite && $0 >= 0 }
+        guard b.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return false }
+        // A closed class's unnormalized law can sum beyond the double range with every entry
+        // finite; the normalized law is then all zeros.
+        return !closed || b.reduce(0, +) > 0.5
     }
 
     /// The elimination phase: `leave[k] = D_k`; `q`, `e` and `b` hold the censored chains.
@@ -52,7 +57,8 @@ enum StateReduction {
             for j in 0..<k { d += rowK[j] }
             leave[k] = d
             if k == 0 && closed { break }
-            guard d > 0, d.isFinite else { return false }
+            // A subnormal D_k has lost its relative precision: the wide solve takes over.
+            guard d >= Double.leastNormalMagnitude, d.isFinite else { return false }
             let inverse = 1 / d
             if !closed {
                 let bk = b[k] * inverse

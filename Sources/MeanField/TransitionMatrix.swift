@@ -257,7 +257,11 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// (``StateReduction``, Grassmann–Taksar–Heyman): every entry has a small relative
     /// error, also when a component is itself nearly reducible (two halves joined by
     /// `10⁻¹²`) or leaks with probability `10⁻¹²`, where pivoted Gaussian elimination
-    /// meets pivots of that size. The result is checked (`‖νP − ν‖₁ ≤ 1e-10`).
+    /// meets pivots of that size. A component whose double solve leaves the double range
+    /// (subnormal probabilities such as `10⁻³²⁰` from a softmax policy at small `τ`: expected
+    /// visits or an unnormalized law beyond `1.8e308`, a censored exit that underflows to 0)
+    /// is solved again in wide-exponent arithmetic (`WideNumber`), which neither underflows
+    /// nor overflows. The result is checked (`‖νP − ν‖₁ ≤ 1e-10`).
     ///
     /// Fallback (a component larger than ``directSolveLimit``, or a failed check): the limit
     /// from `initial` of the lazy chain `ν ← ½(ν + νP)` (which handles periodic chains),
@@ -413,4 +417,3 @@ public struct TransitionMatrix: Sendable, Hashable {
         return nu
     }
 }
-
