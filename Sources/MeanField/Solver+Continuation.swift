@@ -215,7 +215,7 @@ enum Continuation {
     /// Probabilities below this become this before `log` (mirror descent's warm logits).
     static let logFloor = 1e-12
     /// At most this many Anderson iterations per stage of the Anderson bridge.
-    static let bridgeBudget = 200
+    static let bridgeBudget = 1000
 
     /// How a stage ended: its own result (converged or not), or the final result of the
     /// solve (a `τ = 0` candidate of a bridge stage met the tolerance).
