@@ -116,6 +116,19 @@ struct SolverRun {
     }
 }
 
+extension EquilibriumResult {
+    /// The same result with `note` appended to its message.
+    func noting(_ note: String) -> EquilibriumResult {
+        var copy = EquilibriumResult(method: method, converged: converged, iterations: iterations, meanField: meanField,
+                                     policy: policy, values: values, optimalValues: optimalValues,
+                                     exploitability: exploitability, stationarityResidual: stationarityResidual,
+                                     trace: trace, seconds: seconds, verification: verification, message: message + note,
+                                     switches: switches, lpStatistics: lpStatistics)
+        copy.exactVerification = exactVerification
+        return copy
+    }
+}
+
 /// Small vector helpers on probability vectors.
 enum Simplex {
     /// Clips negative entries to 0 and rescales to sum 1 (uniform if nothing is left).

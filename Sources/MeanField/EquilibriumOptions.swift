@@ -1,7 +1,8 @@
 /// The outer algorithm that searches for `(π*, μ*)` with `π* = BR_τ(μ*)` and `μ* = Φ(μ*, π*)`.
 public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable {
     /// The default: for `τ < 0.1` a continuation in `τ` (stages at `τ = 1, 0.1, …`, each
-    /// warm-started from the last); then ``anderson`` when `τ > 0`, switching to adaptive
+    /// warm-started from the last, with Anderson bridge stages in between where Anderson
+    /// fails across a stage); then ``anderson`` when `τ > 0`, switching to adaptive
     /// ``mirrorDescent`` when Anderson stalls; adaptive ``mirrorDescent`` when `τ = 0`
     /// (Docs/Solvers.md).
     case auto

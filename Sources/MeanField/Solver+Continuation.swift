@@ -1,8 +1,9 @@
 extension SolverRun {
     /// ``EquilibriumMethod/auto``: below ``Continuation/threshold`` a direct attempt at the
     /// requested `τ` (``Continuation/directAttempt`` iterations), then continuation in `τ`,
-    /// then the direct chain at the requested `τ` (``directChain()``) from the last stage that
-    /// converged (a stage that does not converge ends the continuation). Every pair of a
+    /// then the requested `τ` from the last stage that converged (``stageChain(_:target:)``:
+    /// Anderson, the Anderson bridge, mirror descent, fictitious play). A stage that does not
+    /// converge is retried with a smaller ratio (``Continuation/Schedule``). Every pair of a
     /// continuation stage is recorded with the stage's temperature
     /// (``IterationRecord/temperature``); convergence is only ever declared by a pair
     /// evaluated from scratch at the requested `τ` (Docs/Solvers.md, "auto").
@@ -22,41 +23,111 @@ extension SolverRun {
             if r.converged { return r }
             options = target
         }
-        var start = initialMeanField
-        var policy: Policy? = nil
-        var path = Continuation.Path()
+        var c = Continuation.State(start: initialMeanField)
         var schedule = Continuation.Schedule(target: target.temperature)
         var spent = 0
         while let t = schedule.next, spent < target.maxIterations / 2 {
             var stage = target
             stage.temperature = t
             stage.maxIterations = trace.count + perStage
-            stage.initialMeanField = start
+            stage.initialMeanField = c.start
             stage.verify = false
             stage.exact = false
-            enterStage(stage, warmPolicy: policy)
+            enterStage(stage, warmPolicy: c.anchor?.policy)
             let before = trace.count
-            let r = try directChain()
+            let outcome = try stageChain(&c, target: target)
             spent += trace.count - before
-            // A stage that did not converge is retried from the last converged one with a
-            // smaller ratio (its square root); below ``Continuation/Schedule/smallestRatio``
-            // the continuation ends.
+            guard case let .stage(r) = outcome else { return outcome.result }
+            // A stage that did not converge is retried from the last converged one (a bridge
+            // stage included) with the square root of the ratio between them; below
+            // ``Continuation/Schedule/smallestRatio`` the continuation ends.
+            if let reached = c.anchor?.temperature { schedule.reached(reached) }
             schedule.finished(converged: r.converged)
             guard r.converged else { continue }
-            start = r.meanField
-            policy = r.policy
-            path.append(temperature: t, meanField: r.meanField, policy: r.policy)
-            // At τ = 0 the stage's pair, the pure pair its best response settles on and the
-            // extrapolations of the path to τ = 0 are checked from scratch (Continuation.checksStages).
-            if Continuation.checksStages(target: target.temperature),
-               let done = try checkAtTarget(r, path: path, target: target) {
-                return done
-            }
+            if let done = try acceptStage(r, temperature: t, &c, target: target) { return done }
         }
         var last = target
-        last.initialMeanField = start
-        enterStage(last, warmPolicy: policy)
-        return try directChain()
+        last.initialMeanField = c.start
+        enterStage(last, warmPolicy: c.anchor?.policy)
+        return try stageChain(&c, target: target).result
+    }
+
+    /// Records a converged stage as the new anchor and, at `τ = 0`, checks its candidates at
+    /// the requested `τ` (``checkAtTarget(_:path:target:)``); returns the final result when one
+    /// meets the tolerance.
+    mutating func acceptStage(_ r: EquilibriumResult, temperature t: Double, _ c: inout Continuation.State,
+                              target: EquilibriumOptions) throws(MeanFieldError) -> EquilibriumResult? {
+        c.accept(r, temperature: t)
+        // At τ = 0 the stage's pair, the pure pair its best response settles on and the
+        // extrapolations of the path to τ = 0 are checked from scratch (Continuation.checksStages).
+        guard Continuation.checksStages(target: target.temperature) else { return nil }
+        return try checkAtTarget(r, path: c.path, target: target)
+    }
+
+    /// One continuation stage, or the requested `τ` after the stages, entered by the caller
+    /// (``enterStage(_:warmPolicy:recordSwitch:method:)``) from the last converged stage
+    /// `c.anchor`. For `τ > 0`: Anderson (``directAndersonBudget``); if it does not converge
+    /// and a converged stage lies above, the Anderson bridge (``bridge(_:to:target:)``); then
+    /// adaptive mirror descent and fictitious play at the stage's `τ`, from the bridge's last
+    /// converged stage when it got past the anchor, else from Anderson's best iterate. `τ = 0`:
+    /// the direct chain (mirror descent, fictitious play).
+    mutating func stageChain(_ c: inout Continuation.State, target: EquilibriumOptions) throws(MeanFieldError) -> Continuation.Outcome {
+        guard options.temperature > 0 else { return .stage(try directChain()) }
+        let stage = options
+        var start: [Double]
+        switch try andersonPhase(budget: directAndersonBudget) {
+        case let .finished(result): return .stage(result)
+        case let .exhausted(best): start = best
+        }
+        guard let anchor = c.anchor, anchor.temperature > stage.temperature else {
+            switchMethod(to: .mirrorDescent)
+            return .stage(try mirrorThenFictitiousPlay(from: start))
+        }
+        if let reached = try bridge(&c, to: stage, target: target) { return reached }
+        if let moved = c.anchor, moved.temperature < anchor.temperature { start = moved.meanField }
+        var resumed = stage
+        resumed.initialMeanField = start
+        enterStage(resumed, warmPolicy: c.anchor?.policy, method: .mirrorDescent)
+        return .stage(try mirrorThenFictitiousPlay(from: start))
+    }
+
+    /// The Anderson bridge from the last converged stage `τ_s = c.anchor` to the stage `τ`
+    /// whose Anderson phase failed: Anderson alone at `τ_s/√r` (`r = τ_s/τ`: half the log-ratio),
+    /// warm-started from the anchor's mean field, so that it starts within its secant model. A
+    /// bridge stage that converges becomes the anchor (and, at `τ = 0`, has its candidates
+    /// checked) and the next is tried with the same ratio (at most down to `τ` itself); one that
+    /// does not is retried with the square root of the ratio, until the ratio is below
+    /// ``Continuation/Schedule/smallestRatio`` or the stage's budget is spent. Returns the
+    /// stage's result when Anderson reaches `τ` (its message names the bridge), the final
+    /// result when a `τ = 0` check meets the tolerance, `nil` otherwise.
+    mutating func bridge(_ c: inout Continuation.State, to stage: EquilibriumOptions,
+                         target: EquilibriumOptions) throws(MeanFieldError) -> Continuation.Outcome? {
+        guard var anchor = c.anchor else { return nil }
+        let from = anchor.temperature
+        var ratio = (anchor.temperature / stage.temperature).squareRoot()
+        var passed: [Double] = []
+        while ratio >= Continuation.Schedule.smallestRatio {
+            let budget = min(Continuation.bridgeBudget, (stage.maxIterations - trace.count) / 2)
+            guard budget >= Continuation.minimumStageBudget else { break }
+            let reachesStage = anchor.temperature / ratio <= stage.temperature * (1 + 1e-9)
+            var step = stage
+            step.initialMeanField = anchor.meanField
+            if !reachesStage {
+                step.temperature = anchor.temperature / ratio
+                step.verify = false
+                step.exact = false
+            }
+            enterStage(step, warmPolicy: anchor.policy)
+            guard case let .finished(r) = try andersonPhase(budget: budget), r.converged else {
+                ratio = ratio.squareRoot()
+                continue
+            }
+            if reachesStage { return .stage(r.noting(Continuation.bridgeNote(from: from, through: passed))) }
+            passed.append(step.temperature)
+            if let done = try acceptStage(r, temperature: step.temperature, &c, target: target) { return .done(done) }
+            anchor = c.anchor ?? anchor
+        }
+        return nil
     }
 
     /// Evaluates a converged stage's pair `(π, μ)` at the requested options (recorded, labelled
@@ -102,9 +173,11 @@ extension SolverRun {
 
     /// Makes `stage` the options of the run from the next trace record on: a new evaluator at
     /// the stage's temperature (warm-started from the last value functions), the stage's first
-    /// method, the switch recorded, and mirror descent's logits `log π` of `warmPolicy`.
-    mutating func enterStage(_ stage: EquilibriumOptions, warmPolicy: Policy?, recordSwitch: Bool = true) {
-        let first = EquilibriumMethod.auto.resolved(temperature: stage.temperature)
+    /// method (`method`, or the one `auto` starts with at that `τ`), the switch recorded, and
+    /// mirror descent's logits `log π` of `warmPolicy`.
+    mutating func enterStage(_ stage: EquilibriumOptions, warmPolicy: Policy?, recordSwitch: Bool = true,
+                             method: EquilibriumMethod? = nil) {
+        let first = method ?? EquilibriumMethod.auto.resolved(temperature: stage.temperature)
         if recordSwitch, !trace.isEmpty {
             switches.append(MethodSwitch(iteration: trace.count, from: current, to: first, temperature: stage.temperature))
         }
@@ -141,6 +214,48 @@ enum Continuation {
     static let maximumOrder = 3
     /// Probabilities below this become this before `log` (mirror descent's warm logits).
     static let logFloor = 1e-12
+    /// At most this many Anderson iterations per stage of the Anderson bridge.
+    static let bridgeBudget = 1000
+
+    /// How a stage ended: its own result (converged or not), or the final result of the
+    /// solve (a `τ = 0` candidate of a bridge stage met the tolerance).
+    enum Outcome {
+        case stage(EquilibriumResult)
+        case done(EquilibriumResult)
+
+        var result: EquilibriumResult {
+            switch self {
+            case let .stage(r), let .done(r): return r
+            }
+        }
+    }
+
+    /// The last converged stage: where the next stage starts from.
+    struct Anchor {
+        var temperature: Double
+        var meanField: [Double]
+        var policy: Policy
+    }
+
+    /// The continuation so far: the next stage's starting mean field, the last converged
+    /// stage and the path of converged stages (for the extrapolation to `τ = 0`).
+    struct State {
+        var start: [Double]
+        var anchor: Anchor? = nil
+        var path = Path()
+
+        mutating func accept(_ r: EquilibriumResult, temperature: Double) {
+            start = r.meanField
+            anchor = Anchor(temperature: temperature, meanField: r.meanField, policy: r.policy)
+            path.append(temperature: temperature, meanField: r.meanField, policy: r.policy)
+        }
+    }
+
+    /// The message note of a stage that the Anderson bridge reached.
+    static func bridgeNote(from anchor: Double, through passed: [Double]) -> String {
+        let through = passed.isEmpty ? "" : " through the bridge stages at τ = " + passed.map { "\($0)" }.joined(separator: ", ")
+        return "; Anderson from the continuation stage at τ = \(anchor)" + through
+    }
 
     /// `1, 0.1, 0.01, …` strictly above `target` (by more than a factor 2; down to
     /// ``smallest`` for `target = 0`), largest first.
@@ -160,8 +275,10 @@ enum Continuation {
     static func checksStages(target: Double) -> Bool { target == 0 }
 
     /// The stage temperatures: from 1 down by a ratio of 10; after a stage that does not
-    /// converge, the ratio becomes its square root and the stage is retried from the last
-    /// converged temperature, until the ratio is below ``smallestRatio``.
+    /// converge, the ratio becomes the square root of the ratio between the last converged
+    /// temperature (a bridge stage's included, ``reached(_:)``) and the failed one, and the
+    /// stage is retried from the last converged temperature, until the ratio is below
+    /// ``smallestRatio``.
     struct Schedule {
         static let smallestRatio = 1.5
         let target: Double
@@ -175,11 +292,16 @@ enum Continuation {
             return pending
         }
 
+        /// A bridge stage at `temperature` (below the last converged one) converged.
+        mutating func reached(_ temperature: Double) {
+            if let last, temperature < last, temperature > pending { self.last = temperature }
+        }
+
         mutating func finished(converged: Bool) {
             if converged {
                 last = pending
             } else {
-                ratio = ratio.squareRoot()
+                ratio = (last.map { $0 / pending } ?? ratio).squareRoot()
             }
             pending = (last ?? 1.0 * ratio) / ratio
             if last == nil { ratio = 0 }  // the first stage (τ = 1) must converge

@@ -158,13 +158,25 @@ extension SolverRun {
     mutating func directChain() throws(MeanFieldError) -> EquilibriumResult {
         var start = initialMeanField
         if options.temperature > 0 {
-            let budget = options.maxIterations >= 4 ? min(200, options.maxIterations / 2) : options.maxIterations
-            switch try andersonPhase(budget: budget) {
+            switch try andersonPhase(budget: directAndersonBudget) {
             case let .finished(result): return result
             case let .exhausted(best): start = best
             }
             switchMethod(to: .mirrorDescent)
         }
+        return try mirrorThenFictitiousPlay(from: start)
+    }
+
+    /// The Anderson phase's budget in the direct chain: `min(200, maxIterations/2)`.
+    var directAndersonBudget: Int {
+        options.maxIterations >= 4 ? min(200, options.maxIterations / 2) : options.maxIterations
+    }
+
+    /// Steps 2–3 of the direct chain: adaptive mirror descent from `start` (with the run's
+    /// warm logits), then fictitious play from its best mean field when it stalls (or from
+    /// `start` when one of its value solves fails numerically).
+    mutating func mirrorThenFictitiousPlay(from start: [Double]) throws(MeanFieldError) -> EquilibriumResult {
+        var start = start
         do throws(MeanFieldError) {
             switch try mirrorDescent(from: start, step: MirrorStep()) {
             case let .finished(result): return result

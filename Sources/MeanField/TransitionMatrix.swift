@@ -257,7 +257,11 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// of Grassmann, Taksar and Heyman (GTH): every entry has a small relative
     /// error, also when a component is itself nearly reducible (two halves joined by
     /// `10⁻¹²`) or leaks with probability `10⁻¹²`, where pivoted Gaussian elimination
-    /// meets pivots of that size. The result is checked (`‖νP − ν‖₁ ≤ 1e-10`).
+    /// meets pivots of that size. A component whose double solve leaves the double range
+    /// (subnormal probabilities such as `10⁻³²⁰` from a softmax policy at small `τ`: expected
+    /// visits or an unnormalized law beyond `1.8e308`, a censored exit that underflows to 0)
+    /// is solved again in wide-exponent arithmetic (`WideNumber`), which neither underflows
+    /// nor overflows. The result is checked (`‖νP − ν‖₁ ≤ 1e-10`).
     ///
     /// Fallback (a component larger than ``directSolveLimit``, or a failed check): the limit
     /// from `initial` of the lazy chain `ν ← ½(ν + νP)` (which handles periodic chains),
@@ -296,12 +300,7 @@ public struct TransitionMatrix: Sendable, Hashable {
                 guard let law = classStationary(states, local, comp.index) else { return nil }
                 for (i, s) in states.enumerated() { nu[s] = mass * law[i] }
             } else {
-                guard let visits = expectedVisits(states, local, comp.index, inflow) else { return nil }
-                for (i, s) in states.enumerated() {
-                    for k in rowStart[s]..<rowStart[s + 1] where comp.index[columns[k]] != c {
-                        inflow[columns[k]] += visits[i] * probabilities[k]
-                    }
-                }
+                guard passOn(states, local, comp.index, &inflow) else { return nil }
             }
         }
         return checkedDistribution(nu)
@@ -318,24 +317,59 @@ public struct TransitionMatrix: Sendable, Hashable {
         return true
     }
 
-    /// `x (I − P_CC) = b_C` for a transient component: its expected visits, by
-    /// ``StateReduction`` (subtraction-free, exact to a small relative error per entry even
-    /// when the component leaks with probability `10⁻¹²`).
-    private func expectedVisits(_ states: [Int], _ local: [Int], _ index: [Int], _ inflow: [Double]) -> [Double]? {
+    /// A transient component passes on what it receives: its expected visits `x` solve
+    /// `x (I − P_CC) = b_C` by ``StateReduction`` (subtraction-free, exact to a small relative
+    /// error per entry even when the component leaks with probability `10⁻¹²`), and `x P` is
+    /// added to the inflow of the states outside it. When the double solve fails (a quantity
+    /// beyond the double range: leaks of `10⁻³²⁰`, or products of leaks that underflow), the
+    /// same solve in ``WideNumber`` arithmetic (``StateReduction/solveWide(_:exit:_:m:closed:)``)
+    /// and `x P` formed in it. `false` when both fail.
+    private func passOn(_ states: [Int], _ local: [Int], _ index: [Int], _ inflow: inout [Double]) -> Bool {
+        let c = index[states[0]]
         var b = states.map { inflow[$0] }
-        return reducedSolve(states, local, index, &b, closed: false) ? b : nil
+        if reducedSolve(states, local, index, &b, closed: false) {
+            for (i, s) in states.enumerated() {
+                for k in rowStart[s]..<rowStart[s + 1] where index[columns[k]] != c { inflow[columns[k]] += b[i] * probabilities[k] }
+            }
+            return true
+        }
+        let (q, exit) = reducedMatrix(states, local, index, closed: false)
+        guard let visits = StateReduction.solveWide(q, exit: exit, states.map { inflow[$0] }, m: states.count, closed: false) else {
+            return false
+        }
+        var added = [(Int, Double)]()
+        for (i, s) in states.enumerated() {
+            for k in rowStart[s]..<rowStart[s + 1] where index[columns[k]] != c {
+                added.append((columns[k], (visits[i] * WideNumber(probabilities[k])).double))
+            }
+        }
+        guard added.allSatisfy({ $0.1.isFinite }) else { return false }
+        for (t, x) in added { inflow[t] += x }
+        return true
     }
 
-    /// The stationary law of a closed class, by ``StateReduction``.
+    /// The stationary law of a closed class, by ``StateReduction`` (in ``WideNumber``
+    /// arithmetic when the double solve fails: a state with stationary mass below `10⁻³⁰⁸`
+    /// times another's overflows the unnormalized law).
     private func classStationary(_ states: [Int], _ local: [Int], _ index: [Int]) -> [Double]? {
         if states.count == 1 { return [1] }
         var b = [Double](repeating: 0, count: states.count)
-        return reducedSolve(states, local, index, &b, closed: true) ? b : nil
+        if reducedSolve(states, local, index, &b, closed: true) { return b }
+        let (q, exit) = reducedMatrix(states, local, index, closed: true)
+        let law = StateReduction.solveWide(q, exit: exit, b, m: states.count, closed: true)?.map(\.double)
+        return law.flatMap { $0.allSatisfy { $0.isFinite } ? $0 : nil }
     }
 
     /// The component's `Q` (dense, diagonal dropped) and exit probabilities, then
     /// ``StateReduction/solve(_:exit:_:m:closed:)``.
     private func reducedSolve(_ states: [Int], _ local: [Int], _ index: [Int], _ b: inout [Double], closed: Bool) -> Bool {
+        var (q, exit) = reducedMatrix(states, local, index, closed: closed)
+        return StateReduction.solve(&q, exit: &exit, &b, m: states.count, closed: closed)
+    }
+
+    /// The component's `Q` (dense, row-major, diagonal dropped) and exit probabilities (0 for
+    /// a closed class).
+    private func reducedMatrix(_ states: [Int], _ local: [Int], _ index: [Int], closed: Bool) -> (q: [Double], exit: [Double]) {
         let m = states.count, c = index[states[0]]
         var q = [Double](repeating: 0, count: m * m)
         var exit = [Double](repeating: 0, count: m)
@@ -350,7 +384,7 @@ public struct TransitionMatrix: Sendable, Hashable {
             }
         }
         if closed { for i in 0..<m { exit[i] = 0 } }
-        return StateReduction.solve(&q, exit: &exit, &b, m: m, closed: closed)
+        return (q, exit)
     }
 
     /// `nu` rescaled to sum 1 if it is a distribution with `‖νP − ν‖₁ ≤ 1e-10`, else `nil`.

@@ -40,6 +40,29 @@ import TestSupport
         #expect(Self.temperatures(target: 0, failing: [0]) == [1])
     }
 
+    /// A bridge stage that converged between the last converged stage and a failed one moves
+    /// the retry: the failed stage at 1e-3 (from 1e-2, ratio 10) whose bridge reached 10^-2.5
+    /// is retried from 10^-2.5 with the square root of the ratio left, 10^0.25, at 10^-2.75;
+    /// a converged retry keeps that ratio. A reported temperature outside (last, pending) is
+    /// ignored.
+    @Test func bridgeStageMovesTheRetry() {
+        var schedule = Continuation.Schedule(target: 0)
+        for _ in 0..<3 { schedule.finished(converged: true) }  // 1, 0.1, 0.01
+        #expect(isApproximatelyEqual(schedule.next ?? 0, 1e-3, absolute: 0, relative: 1e-12))
+        schedule.reached(0.5)  // above the last converged stage: ignored
+        schedule.reached(1e-4)  // below the failed one: ignored
+        schedule.reached(pow(10, -2.5))
+        schedule.finished(converged: false)
+        #expect(isApproximatelyEqual(schedule.next ?? 0, pow(10, -2.75), absolute: 0, relative: 1e-12))
+        schedule.finished(converged: true)
+        #expect(isApproximatelyEqual(schedule.next ?? 0, 1e-3, absolute: 0, relative: 1e-12))
+        // Without a bridge stage the retry is the square root of the stage ratio, as before.
+        var plain = Continuation.Schedule(target: 0)
+        plain.finished(converged: true)
+        plain.finished(converged: false)
+        #expect(isApproximatelyEqual(plain.next ?? 0, pow(10, -0.5), absolute: 0, relative: 1e-12))
+    }
+
     /// Neville's scheme at 0 reproduces a polynomial of degree ≤ order exactly: the value at 0
     /// of `x(τ) = a + bτ + cτ²` from three stages is `a`, entry by entry.
     @Test func richardsonIsExactOnPolynomials() {
