@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,6 +38,7 @@ import numpy as np
 MASK = (1 << 64) - 1
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOLVER = os.path.join(HERE, ".build", "release", "GarnetSolve")
+RMFG = os.path.join(HERE, "..", ".build", "release", "rmfg")
 
 
 # ---------------------------------------------------------------- garnet ----
@@ -194,6 +196,15 @@ class NumpyRobustMFG:
 
 # ------------------------------------------------------------------ swift ----
 
+def timed_process(cmd):
+    """Runs cmd to completion; (wall seconds, CPU seconds user + system of the child, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), out
+
 def swift(args):
     out = subprocess.run([SOLVER] + args, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
@@ -210,6 +221,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="alternating timing rounds")
     ap.add_argument("--swift-repeat", type=int, default=3, help="solves per GarnetSolve process (median)")
     ap.add_argument("--large", action="store_true", help="also run the 10,000-state check")
+    ap.add_argument("--cli", action="store_true",
+                    help="also time `rmfg solve` of the same garnet (JSON file) as a whole process")
+    ap.add_argument("--rmfg", default=RMFG, help="the rmfg binary of --cli (default ../.build/release/rmfg)")
     ap.add_argument("--no-build", action="store_true")
     opts = ap.parse_args()
 
@@ -243,6 +257,16 @@ def main():
               f"max |Δμ| vs numpy = {d:.3e}")
 
     # 3. Alternating timings (solve only; garnet construction excluded on both sides).
+    if opts.cli:
+        game_file = os.path.join(HERE, ".build", f"garnet-{opts.states}x{opts.actions}-b{opts.branching}-seed{opts.seed}.json")
+        subprocess.run([opts.rmfg, "generate", "garnet", "--states", str(opts.states), "--actions", str(opts.actions),
+                        "--branching", str(opts.branching), "--seed", str(opts.seed), "--tolerance", repr(opts.tolerance),
+                        "--output", game_file], check=True)
+        cli = json.loads(timed_process([opts.rmfg, "solve", game_file, "--quiet", "--format", "json"])[2])
+        d = np.abs(np.array(cli["meanField"]) - sol["meanField"]).max()
+        print(f"rmfg solve {os.path.basename(game_file)}: {cli['iterations']} iterations, converged {cli['converged']}; "
+              f"max |Δμ| vs numpy = {d:.3e}")
+        cli_wall, cli_cpu = [], []
     t_np, t_auto, t_fixed = [], [], []
     for r in range(opts.rounds):
         t0 = time.perf_counter()
@@ -253,12 +277,24 @@ def main():
                                      "--repeat", str(opts.swift_repeat)])["seconds"])
         print(f"round {r + 1}: numpy {t_np[-1]:.4f} s, swift auto {t_auto[-1]:.4f} s, "
               f"swift fixed-point {t_fixed[-1]:.4f} s")
+        if opts.cli:  # five whole processes per round, text output as a user sees it
+            for _ in range(5):
+                wall, cpu, _ = timed_process([opts.rmfg, "solve", game_file, "--quiet"])
+                cli_wall.append(wall)
+                cli_cpu.append(cpu)
+            print(f"         rmfg solve (process) wall median {statistics.median(cli_wall[-5:]):.4f} s, "
+                  f"CPU median {statistics.median(cli_cpu[-5:]):.4f} s")
     m_np, m_auto, m_fixed = (statistics.median(x) for x in (t_np, t_auto, t_fixed))
     print(f"median numpy {m_np:.4f} s | swift auto {m_auto:.4f} s ({m_np / m_auto:.1f}x faster) | "
           f"swift fixed-point (alpha={opts.damping}) {m_fixed:.4f} s ({m_np / m_fixed:.1f}x faster)")
     for label, ratio in (("auto", m_np / m_auto), ("fixed-point", m_np / m_fixed)):
         print(f"  {label}: issue 4 target >= 30x {'MET' if ratio >= 30 else 'MISSED'}, "
               f"issue 8 target >= 100x {'MET' if ratio >= 100 else 'MISSED'}")
+    if opts.cli:
+        m_wall, m_cpu = statistics.median(cli_wall), statistics.median(cli_cpu)
+        print(f"rmfg solve end to end: wall median {m_wall:.4f} s ({m_np / m_wall:.1f}x faster than numpy), "
+              f"CPU median {m_cpu:.4f} s; issue 16 target >= 100x end to end "
+              f"{'MET' if m_np / m_wall >= 100 else 'MISSED'} (wall; meaningful only on a quiet machine)")
 
     # 4. The 10,000-state garnet: wall time and peak memory of one solve to 1e-8.
     if opts.large:

@@ -1,5 +1,12 @@
-import NumberText
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
 import Foundation
+import NumberText
 import Yams
 
 /// A position in a game file (1-based line and column), when known.
@@ -113,7 +120,13 @@ package enum DocumentReader {
     ///
     /// - Throws: ``GameFileError`` naming the file (missing, unreadable, too large, not UTF-8).
     package static func readText(path: String) throws(GameFileError) -> String {
-        if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > maximumSize {
+        // lstat, as FileManager's attributesOfItem(atPath:) did: the same size (of a link
+        // itself), without the owner and group look-ups through NSS that it also made (four
+        // failed connections to nscd and about 2·10⁶ instructions per process start;
+        // Docs/Performance.md, "The process around the solve").
+        var info = stat()
+        if lstat(path, &info) == 0, Int(info.st_size) > maximumSize {
+            let size = Int(info.st_size)
             throw GameFileError(file: path, field: "", message: "file is \(size) bytes, expected at most \(maximumSize)")
         }
         let data: Data

@@ -200,7 +200,7 @@ struct SolveReport: CommandReport {
         let firstTemperature = result.trace.first.flatMap { $0.temperature == file.solver.temperature ? nil : $0.temperature }
         let path = ([(result.switches.first?.from.rawValue ?? result.method.rawValue) + at(firstTemperature)]
                     + result.switches.map { "\($0.to.rawValue)\(at($0.temperature)) from iteration \($0.iteration)" }).joined(separator: "; ")
-        lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(path), \(String(format: "%.3f", result.seconds)) s)")
+        lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(path), \(cFormat("%.3f", result.seconds)) s)")
         lines.append("  ambiguity \(file.setName), radius \(file.radiusSource), support \(file.support.rawValue)\(file.ties == .split ? ", ties split" : ""); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
         if file.solver.inner == .lp || file.hasRowSets {
             lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.setName) is not polyhedral: lp requested, the certified dual solver used)")")
@@ -301,10 +301,10 @@ struct SolveReport: CommandReport {
     }
 }
 
-func sci(_ x: Double) -> String { String(format: "%.3e", x) }
+func sci(_ x: Double) -> String { cFormat("%.3e", x) }
 
 func fmt6(_ x: Double) -> String {
-    let s = String(format: "%.6f", x)
+    let s = cFormat("%.6f", x)
     return s == "-0.000000" ? "0.000000" : s
 }
 

@@ -1,0 +1,57 @@
+import Foundation
+@testable import rmfg
+import Testing
+
+/// `cFormat` (the C library's `vsnprintf`, used by `rmfg solve`'s text output since it
+/// costs a tenth of Foundation's formatter) must print exactly what `String(format:)`
+/// printed before, for every number the solver can produce.
+@Suite("Number text of the CLI: vsnprintf as String(format:)")
+struct NumberFormatTests {
+    static let formats = ["%.6f", "%.3e", "%.3f", "%.2f", "%.1f"]
+
+    /// Special and boundary values: signed zeros, NaN, infinities, subnormals, the
+    /// largest double (309 characters in `%f`: longer than the first buffer), halfway
+    /// cases of the rounding, integers.
+    static let special: [Double] = [
+        0, -0.0, 1, -1, 0.5, 5e-7, -5e-7, 4.9999999e-7, 0.0000005, 1.0000005, 2.5e-6, 0.125, 0.0625, 1.0005, 2.0005,
+        9.9995e-3, 123_456.789, 1e300, -1e300, 1e-300, .nan, -.nan, .infinity, -.infinity,
+        .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+        -.greatestFiniteMagnitude, .ulpOfOne, 0.1, 0.2, 0.3, 1e15, 1e16 + 2, -123_456_789.123_456_789,
+    ]
+
+    @Test func specialValuesMatchFoundation() {
+        for format in Self.formats {
+            for x in Self.special {
+                #expect(cFormat(format, x) == String(format: format, x), "\(format) of \(x)")
+            }
+        }
+    }
+
+    /// Random magnitudes across the whole exponent range and random bit patterns
+    /// (NaN payloads, subnormals), with a fixed seed.
+    @Test func randomValuesMatchFoundation() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var mismatches = 0
+        for _ in 0..<20_000 {
+            let mantissa = Double(next() >> 11) * 0x1p-53 * 20 - 10
+            let exponent = Int(next() % 629) - 320
+            let values = [mantissa * pow(10, Double(exponent)), Double(bitPattern: next()),
+                          Double(Int64(next() % 2_000_001) - 1_000_000) / 1e6 + 5e-7]
+            for x in values {
+                for format in Self.formats where cFormat(format, x) != String(format: format, x) {
+                    mismatches += 1
+                    Issue.record("\(format) of \(x): '\(cFormat(format, x))' against '\(String(format: format, x))'")
+                }
+            }
+            if mismatches > 10 { break }
+        }
+        #expect(mismatches == 0)
+    }
+}
