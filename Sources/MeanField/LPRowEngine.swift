@@ -108,33 +108,6 @@ final class LPRowEngine: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with the work of a Newton step split between this thread and the
-    /// last LP worker (idle between sweeps), or with `nil` (all on this thread) when the
-    /// engine has one worker or, under ``ExecutionMode/automatic``, the frozen kernels
-    /// have fewer than ``splitEntryThreshold`` entries. The worker serves until `body`
-    /// returns; it makes no GLPK call meanwhile, and its problems stay on its thread.
-    /// Results do not depend on the split (``StateSplitting``).
-    func withStateSplit<R>(stateCount: Int, entries: Int, execution: ExecutionMode,
-                           _ body: ((any StateSplitting)?) -> R) -> R {
-        guard workers.count > 1, stateCount > 1, execution == .parallel || entries >= Self.splitEntryThreshold,
-              let helper = workers.last
-        else { return body(nil) }
-        guard #available(macOS 15, *) else { return body(nil) }
-        let split = StateSplit(stateCount: stateCount)
-        helper.submitHelp(split)
-        // The helper leaves `serve()` when it sees the stop (at once, if it wakes after
-        // it) and goes back to its mailbox; it signals nothing (a wait here would cost a
-        // wake-up of this thread, some 45 µs on this machine's virtual cores, per Newton
-        // step).
-        defer { split.stop() }
-        return body(split)
-    }
-
-    /// Frozen kernels with fewer entries than this are not split under
-    /// ``ExecutionMode/automatic`` (a product of 2,000 entries lasts a few microseconds,
-    /// the size of the hand-offs).
-    static let splitEntryThreshold = 2000
-
     deinit {
         for worker in workers { worker.stop() }
         for worker in workers { worker.exited.wait() }
@@ -317,9 +290,6 @@ final class LPRowWorker: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     let exited = DispatchSemaphore(value: 0)
     private var job: LPRowJob?
-    /// Work to serve between sweeps (``LPRowEngine/withStateSplit(stateCount:entries:execution:_:)``).
-    private var help: (any StateSplitting)?
-    private let helpLock = NSLock()
     private var quit = false
     private var output = LPRowOutput()
 
@@ -335,23 +305,6 @@ final class LPRowWorker: @unchecked Sendable {
     func submit(_ job: LPRowJob) {
         self.job = job
         wake.signal()
-    }
-
-    func submitHelp(_ split: any StateSplitting) {
-        helpLock.lock()
-        help = split
-        helpLock.unlock()
-        wake.signal()
-    }
-
-    /// The split to serve, if any, taken out of the mailbox (the lock orders the two
-    /// threads: the helper may take a split after the next one was posted).
-    private func takeHelp() -> (any StateSplitting)? {
-        helpLock.lock()
-        defer { helpLock.unlock() }
-        let h = help
-        help = nil
-        return h
     }
 
     func stop() {
@@ -370,10 +323,6 @@ final class LPRowWorker: @unchecked Sendable {
         while true {
             wake.wait()
             if quit { break }
-            if let help = takeHelp() {
-                help.serve()
-                continue
-            }
             guard let job else { continue }
             self.job = nil
             output = rowSolver.solve(job)

@@ -484,7 +484,7 @@ public enum BestResponse {
     /// State `s`'s row of ``unchecked(qValues:stateCount:actionCount:temperature:execution:)``,
     /// written to `p[s·m ..< s·m + m]` (every entry).
     @inline(__always)
-    static func row(q: UnsafeBufferPointer<Double>, state s: Int, actionCount m: Int, temperature tau: Double,
+    private static func row(q: UnsafeBufferPointer<Double>, state s: Int, actionCount m: Int, temperature tau: Double,
                             into p: UnsafeMutableBufferPointer<Double>) {
         let base = s * m
         var best = -Double.infinity

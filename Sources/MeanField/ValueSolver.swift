@@ -164,8 +164,10 @@ extension GameSnapshot {
                 return done
             }
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
-                let w = newtonCandidate(policy: policy, q: sw.q, kernels: kernels, temperature: tau, start: tv,
-                                        residual: res, options: options, engine: engine)
+                let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount,
+                                                           temperature: tau, execution: options.execution).probabilities
+                let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
+                                        residual: res, options: options)
                 if let w {
                     let swW = try sweep(values: w, wantKernels: true, inner: inner, execution: options.execution,
                                         reduction: reduction, engine: engine, recycled: &spare)
@@ -218,41 +220,13 @@ extension GameSnapshot {
     }
 
     /// The value of the frozen pair (policy, kernels): `W = c + γ P W` with
-    /// `c(s) = Σ_a π(a|s)[r − τ log π]` and `P = Σ_a π(a|s) K(·|s,a)`, for the given
-    /// policy or else the soft best response to `q`. With an LP engine of two workers or
-    /// more, the last one (idle between sweeps) takes half the states of the per-state
-    /// work (``LPRowEngine/withStateSplit(stateCount:entries:execution:_:)``; the same
-    /// numbers).
-    private func newtonCandidate(policy given: [Double]?, q: [Double], kernels: KernelRows, temperature tau: Double,
-                                 start: [Double], residual: Double, options: ValueSolverOptions,
-                                 engine: LPRowEngine?) -> [Double]? {
-        guard let engine else {
-            return newtonCandidate(policy: given, q: q, kernels: kernels, temperature: tau, start: start,
-                                   residual: residual, options: options, split: nil)
-        }
-        return engine.withStateSplit(stateCount: stateCount, entries: kernels.indices.count,
-                                     execution: options.execution) { split in
-            newtonCandidate(policy: given, q: q, kernels: kernels, temperature: tau, start: start,
-                            residual: residual, options: options, split: split)
-        }
-    }
-
-    /// The Newton candidate, with its per-state work split by `split` when there is one.
-    private func newtonCandidate(policy given: [Double]?, q: [Double], kernels: KernelRows, temperature tau: Double,
-                                 start: [Double], residual: Double, options: ValueSolverOptions,
-                                 split: (any StateSplitting)?) -> [Double]? {
+    /// `c(s) = Σ_a π(a|s)[r − τ log π]` and `P = Σ_a π(a|s) K(·|s,a)`.
+    private func newtonCandidate(policy: [Double], kernels: KernelRows, temperature tau: Double,
+                                 start: [Double], residual: Double, options: ValueSolverOptions) -> [Double]? {
         let n = stateCount
         let gamma = discount
-        let policy: [Double], c: [Double]
-        if let split {
-            (policy, c) = Self.newtonTerms(policy: given, q: q, rewards: rewards, actionCount: actionCount, temperature: tau,
-                                           split: split)
-        } else {
-            policy = given ?? BestResponse.unchecked(qValues: q, stateCount: n, actionCount: actionCount,
-                                                     temperature: tau, execution: options.execution).probabilities
-            c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau,
+        let c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau,
                                    execution: options.execution)
-        }
         // Inexact Newton: solve (I − γP) W = c from the current iterate to an error
         // below 1e-5 times the Bellman residual (or 0.01 times the tolerance). First
         // BiCGSTAB (a Krylov method: it removes the slow modes that make stationary
@@ -262,45 +236,10 @@ extension GameSnapshot {
         // the Bellman residual, so the method never affects correctness.
         let target = max(1e-5 * residual, 0.01 * options.tolerance)
         let system = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: actionCount,
-                                  gamma: gamma, rewards: c, execution: options.execution, split: split)
+                                  gamma: gamma, rewards: c, execution: options.execution)
         let w = system.solve(from: start, errorTarget: target)
         for x in w where !x.isFinite { return nil }
         return w
-    }
-}
-
-extension GameSnapshot {
-    /// The Newton step's policy (`given`, else `BR_τ(q)`) and its rewards
-    /// `c(s) = Σ_a π(a|s)[r − τ log π(a|s)]`, the states split by `split`: each state's row
-    /// by ``BestResponse/row(q:state:actionCount:temperature:into:)`` and
-    /// ``policyValue(q:policy:temperature:)``, as ``BestResponse/unchecked(qValues:stateCount:actionCount:temperature:execution:)``
-    /// and ``policyRewards(rewards:policy:stateCount:actionCount:temperature:execution:)``
-    /// compute them, so the same numbers.
-    static func newtonTerms(policy given: [Double]?, q: [Double], rewards: [Double], actionCount m: Int,
-                            temperature tau: Double, split: any StateSplitting) -> (policy: [Double], rewards: [Double]) {
-        let n = q.count / max(1, m)
-        var policy = given ?? [Double](repeating: 0, count: n * m)
-        var c = [Double](repeating: 0, count: n)
-        let best = given == nil
-        q.withUnsafeBufferPointer { qb in
-            rewards.withUnsafeBufferPointer { rb in
-                policy.withUnsafeMutableBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { cb in
-                        let buffers = UncheckedBox((qb, rb, pb, cb))
-                        split.run { states in
-                            let (qb, rb, pb, cb) = buffers.value
-                            for s in states {
-                                if best { BestResponse.row(q: qb, state: s, actionCount: m, temperature: tau, into: pb) }
-                                cb[s] = policyValue(q: UnsafeBufferPointer(rebasing: rb[(s * m)..<(s * m + m)]),
-                                                    policy: UnsafeBufferPointer(rebasing: pb[(s * m)..<(s * m + m)]),
-                                                    temperature: tau)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return (policy, c)
     }
 }
 
@@ -325,12 +264,9 @@ struct FrozenSystem {
     let mode: ExecutionMode
     /// The block length of the vector operations (``VectorBlocks/block``; tests pass small blocks).
     let block: Int
-    /// The products' split with a helper thread (the LP path's idle worker), or `nil`.
-    let split: (any StateSplitting)?
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
-         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, split: (any StateSplitting)? = nil) {
-        self.split = split
+         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block) {
         stateCount = n
         actionCount = m
         self.policy = policy
@@ -341,35 +277,24 @@ struct FrozenSystem {
         self.block = max(1, block)
     }
 
-    /// `y = (I − γP) x` for `n`-vectors: split by ``split`` when there is one, else in
-    /// ``VectorBlocks`` blocks. Every `y_s` is computed by ``product(_:_:states:)`` from `x`
-    /// alone, so the result does not depend on how the states are split.
+    /// `y = (I − γP) x` for `n`-vectors.
     func apply(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
-        if let split {
-            let vectors = UncheckedBox((x, y))
-            split.run { [self] states in product(vectors.value.0, vectors.value.1, states: states) }
-            return
-        }
-        let vectors = UncheckedBox((x, y))
-        VectorBlocks.forEach(count: stateCount, block: block, mode: mode) { states in
-            product(vectors.value.0, vectors.value.1, states: states)
-        }
-    }
-
-    /// `y_s = ((I − γP) x)_s` for `s` in `states`.
-    func product(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, states: Range<Int>) {
         let m = actionCount, gamma = gamma
+        let vectors = UncheckedBox((x, y))
         policy.withUnsafeBufferPointer { pol in
             kernels.withView { k in
-                for s in states {
-                    var acc = 0.0
-                    for a in 0..<m {
-                        let w = pol[s &* m &+ a]
-                        guard w > 0 else { continue }
-                        let row = s &* m &+ a
-                        for j in k.rowStart[row]..<k.rowEnd[row] { acc += (w * k.probabilities[j]) * x[k.indices[j]] }
+                VectorBlocks.forEach(count: stateCount, block: block, mode: mode) { states in
+                    let (xb, yb) = vectors.value
+                    for s in states {
+                        var acc = 0.0
+                        for a in 0..<m {
+                            let w = pol[s &* m &+ a]
+                            guard w > 0 else { continue }
+                            let row = s &* m &+ a
+                            for j in k.rowStart[row]..<k.rowEnd[row] { acc += (w * k.probabilities[j]) * xb[k.indices[j]] }
+                        }
+                        yb[s] = xb[s] - gamma * acc
                     }
-                    y[s] = x[s] - gamma * acc
                 }
             }
         }
