@@ -16,21 +16,6 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
-/// Release builds of `rmfg` on Linux carry the Swift runtime and Foundation inside the
-/// binary (`-static-stdlib`): the dynamic loader otherwise binds about 9,000 symbols of a
-/// dozen Swift libraries at every process start, more than a small game takes to load
-/// (Docs/Performance.md, "4. Swift against numpy", "The process around the solve").
-/// Link flags only, so the modules are compiled exactly as for every other product; the
-/// static archives that the dynamic libraries name themselves are listed after them.
-/// Debug builds (the tests, the sanitizers) stay dynamic.
-let staticRuntime: [LinkerSetting] = [
-    .unsafeFlags(["-static-stdlib",
-                  "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials",
-                  "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
-                  "-lswiftSynchronization", "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lswiftCore", "-lstdc++"],
-                 .when(platforms: [.linux], configuration: .release)),
-]
-
 let package = Package(
     name: "RobustMFG",
     platforms: [.macOS(.v14)],
@@ -92,8 +77,7 @@ let package = Package(
                 "Population", "Experiments", "Subsampling", "Randomness", "NumberText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict,
-            linkerSettings: staticRuntime
+            swiftSettings: strict
         ),
         // The C ABI over the libraries (@_cdecl functions declared in include/robustmfg.h).
         .target(
