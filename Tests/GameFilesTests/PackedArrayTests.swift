@@ -132,7 +132,9 @@ struct PackedArrayTests {
         let at = Int(rng.next() % UInt64(bytes.count))
         switch rng.next() % 3 {
         case 0: bytes.remove(at: at)
-        case 1: bytes.insert(Array("[],-.eE0\"x{ ".utf8)[Int(rng.next() % 13)], at: at)
+        case 1:
+            let inserted = Array("[],-.eE0\"x{ ".utf8)
+            bytes.insert(inserted[Int(rng.next() % UInt64(inserted.count))], at: at)
         default: bytes.removeSubrange(at...)
         }
         return String(decoding: bytes, as: UTF8.self)
