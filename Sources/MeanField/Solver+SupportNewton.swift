@@ -1,3 +1,4 @@
+import Foundation
 /// The support-identification Newton stage of ``EquilibriumMethod/auto`` at a requested `τ = 0`
 /// (Docs/Solvers.md, "auto", "The support Newton stage").
 ///
@@ -17,15 +18,18 @@ enum SupportNewton {
     /// The support guesses: `δ = factor · τ_j` for the stage's temperature `τ_j`, tried in order
     /// (a guess equal to an earlier one is skipped).
     static let supportFactors: [Double] = [3, 10, 30]
-    /// Levenberg–Marquardt iterations (one Jacobian each) per support guess.
-    static let iterationLimit = 10
+    /// Levenberg–Marquardt iterations per support guess (the Jacobian is formed by differences
+    /// at the first and whenever a Broyden-updated one finds no descent).
+    static let iterationLimit = 30
     /// At most this many unknowns (states plus weights): each Jacobian costs one policy
     /// evaluation per unknown, and the normal equations `unknowns³/3` operations.
     static let unknownLimit = 600
     /// Residual evaluations of one call (every guess together), per unknown of the largest guess.
-    static let evaluationFactor = 40
+    static let evaluationFactor = 8
     /// How often actions whose weight ends at 0 are dropped and the guess is solved again.
     static let dropLimit = 2
+    /// States with at most this mass get their best action only (no weights).
+    static let massFloor = 1e-10
     /// The forward-difference step.
     static let differenceStep = 1e-6
     /// Iterations stop once `max |F|` is below this.
@@ -60,11 +64,15 @@ struct SupportSystem: Hashable {
 
     var unknowns: Int { stateCount + weights.count }
 
-    /// The actions within `delta` of each state's maximum of `q`, the first maximizer first.
-    static func guess(q: [Double], stateCount n: Int, actionCount m: Int, delta: Double) -> [[Int]] {
-        (0..<n).map { s in
+    /// The actions within `delta` of each state's maximum of `q`, the first maximizer first; only
+    /// the maximizer on states whose mass is at most ``SupportNewton/massFloor`` (no one is
+    /// there, so their policy moves no mass, and its best action keeps their values optimal; the
+    /// evaluation at acceptance checks that).
+    static func guess(q: [Double], meanField mu: [Double], actionCount m: Int, delta: Double) -> [[Int]] {
+        mu.indices.map { s in
             var best = 0
             for a in 1..<max(m, 1) where q[s * m + a] > q[s * m + best] { best = a }
+            guard mu[s] > SupportNewton.massFloor else { return [best] }
             let top = q[s * m + best]
             return [best] + (0..<m).filter { $0 != best && q[s * m + $0] >= top - delta }
         }
@@ -258,43 +266,74 @@ struct SupportSolve {
 }
 
 extension SupportResidual {
-    /// Levenberg–Marquardt from `start` (projected): each iteration forms the forward-difference
-    /// Jacobian and tries damped steps (`λ` ×10 after a step that does not lower `‖F‖₂`, ÷10
-    /// after one that does) until one lowers `‖F‖₂`; it stops after
-    /// ``SupportNewton/iterationLimit`` iterations, when no step lowers `‖F‖₂`, when `max |F|`
-    /// is below ``SupportNewton/residualFloor``, or when another Jacobian would pass `budget`
-    /// evaluations. `nil` when the start holds no mass.
+    /// Levenberg–Marquardt from `start` (projected): the forward-difference Jacobian, updated by
+    /// Broyden's rank-one formula after every accepted step and formed afresh when the updated
+    /// one finds no descent; each iteration tries damped steps (``dampedStep(_:f:columns:lambda:_:)``).
+    /// It stops after ``SupportNewton/iterationLimit`` iterations, when a fresh Jacobian finds no
+    /// descent, when `max |F|` is below ``SupportNewton/residualFloor``, or when another
+    /// Jacobian would pass `budget` evaluations. `nil` when the start holds no mass.
     mutating func solve(from start: [Double], _ system: SupportSystem, budget: Int) throws(MeanFieldError) -> SupportSolve? {
         var x = system.projected(start)
         guard let first = try self(x, system) else { return nil }
         var f = first.f
         warm = first.values
-        var norm = LevenbergMarquardt.squaredNorm(f)
         var lambda = 1e-6
         var iterations = 0
-        while iterations < SupportNewton.iterationLimit, Self.largest(f) > SupportNewton.residualFloor,
-              count + x.count + 8 <= budget {
-            iterations += 1
-            let (a, g) = LevenbergMarquardt.normalEquations(try jacobian(x, f: f, system), f)
-            var improved = false
-            for _ in 0..<8 {
-                guard let d = LevenbergMarquardt.step(a: a, g: g, lambda: lambda) else {
-                    lambda *= 10
-                    continue
-                }
-                let y = system.projected((0..<x.count).map { x[$0] + d[$0] })
-                if let trial = try self(y, system), LevenbergMarquardt.squaredNorm(trial.f) < norm {
-                    (x, f, warm) = (y, trial.f, trial.values)
-                    norm = LevenbergMarquardt.squaredNorm(f)
-                    lambda = max(lambda / 10, 1e-12)
-                    improved = true
-                    break
-                }
-                lambda *= 10
+        var columns: [[Double]]? = nil
+        while iterations < SupportNewton.iterationLimit, Self.largest(f) > SupportNewton.residualFloor {
+            let fresh = columns == nil
+            if fresh {
+                guard count + x.count + 8 <= budget else { break }
+                columns = try jacobian(x, f: f, system)
             }
-            if !improved { break }
+            iterations += 1
+            guard let j = columns, let (y, fy, vy) = try dampedStep(x, f: f, columns: j, lambda: &lambda, system) else {
+                // A Broyden-updated Jacobian that finds no descent is replaced by a fresh one.
+                if fresh { break }
+                columns = nil
+                continue
+            }
+            columns = Self.broyden(j, step: (0..<x.count).map { y[$0] - x[$0] }, change: (0..<f.count).map { fy[$0] - f[$0] })
+            (x, f, warm) = (y, fy, vy)
         }
         return SupportSolve(x: x, iterations: iterations, residual: Self.largest(f))
+    }
+
+    /// Damped steps from `x` with the Jacobian `columns` (`λ` ×10 after a step that does not
+    /// lower `‖F‖₂`, ÷10 after one that does), at most 8; the first that lowers `‖F‖₂`.
+    mutating func dampedStep(_ x: [Double], f: [Double], columns: [[Double]], lambda: inout Double,
+                             _ system: SupportSystem) throws(MeanFieldError) -> ([Double], [Double], [Double])? {
+        let (a, g) = LevenbergMarquardt.normalEquations(columns, f)
+        let norm = LevenbergMarquardt.squaredNorm(f)
+        for _ in 0..<8 {
+            guard let d = LevenbergMarquardt.step(a: a, g: g, lambda: lambda) else {
+                lambda *= 10
+                continue
+            }
+            let y = system.projected((0..<x.count).map { x[$0] + d[$0] })
+            if let trial = try self(y, system), LevenbergMarquardt.squaredNorm(trial.f) < norm {
+                lambda = max(lambda / 10, 1e-12)
+                return (y, trial.f, trial.values)
+            }
+            lambda *= 10
+        }
+        return nil
+    }
+
+    /// Broyden's rank-one update `J += (ΔF − J s) sᵀ / sᵀs` of the Jacobian's columns.
+    static func broyden(_ columns: [[Double]], step s: [Double], change df: [Double]) -> [[Double]] {
+        let ss = LevenbergMarquardt.squaredNorm(s)
+        guard ss > 0 else { return columns }
+        var u = df
+        for (j, column) in columns.enumerated() where s[j] != 0 {
+            for i in u.indices { u[i] -= column[i] * s[j] }
+        }
+        var next = columns
+        for j in next.indices where s[j] != 0 {
+            let c = s[j] / ss
+            for i in u.indices { next[j][i] += u[i] * c }
+        }
+        return next
     }
 
     static func largest(_ f: [Double]) -> Double {
@@ -314,17 +353,23 @@ extension SolverRun {
     /// options and evaluator at the requested `τ`; `nil` when no guess is accepted.
     mutating func supportNewtonStage(from start: PairEvaluation, stage: Double) throws(MeanFieldError) -> EquilibriumResult? {
         guard options.temperature == 0, stage <= SupportNewton.maximumTemperature, game.actionCount > 1 else { return nil }
-        let n = game.stateCount, m = game.actionCount
+        let m = game.actionCount
         var residual = SupportResidual(game: game, population: options.population, options: evaluator.valueOptions)
         var tried: Set<SupportSystem> = []
         var budget: Int? = nil
         for factor in SupportNewton.supportFactors {
-            let supports = SupportSystem.guess(q: start.optimal.qValues, stateCount: n, actionCount: m, delta: factor * stage)
+            let supports = SupportSystem.guess(q: start.optimal.qValues, meanField: start.meanField, actionCount: m,
+                                               delta: factor * stage)
             var system: SupportSystem? = SupportSystem(supports: supports, actionCount: m)
             var drops = 0
             while let guess = system, drops <= SupportNewton.dropLimit, !tried.contains(guess),
                   guess.unknowns <= SupportNewton.unknownLimit, trace.count + 1 < options.maxIterations {
                 tried.insert(guess)
+                #if RMFG_TEST_HOOKS
+                if ProcessInfo.processInfo.environment["RMFG_DEBUG_NEWTON"] != nil {
+                    FileHandle.standardError.write(Data("guess \(stage) unknowns \(guess.unknowns) evals \(residual.count) t \(watch.seconds)\n".utf8))
+                }
+                #endif
                 let limit = budget ?? SupportNewton.evaluationFactor * guess.unknowns
                 budget = limit
                 let x0 = guess.start(meanField: start.meanField, policy: start.policy.probabilities)
@@ -348,6 +393,12 @@ extension SolverRun {
         let p = try evaluator.pair(snap, optimal: opt, policy: pi)
         if current != .supportNewton { switchMethod(to: .supportNewton) }
         record(p, change: 0)
+        #if RMFG_TEST_HOOKS
+        if ProcessInfo.processInfo.environment["RMFG_DEBUG_NEWTON"] != nil {
+            let line = "newton stage \(stage) weights \(system.weights.count) it \(solved.iterations) |F| \(solved.residual) E \(p.exploitability) r \(p.stationarityResidual) t \(watch.seconds) it \(trace.count)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        #endif
         guard isConverged(p) else { return nil }
         let note = SupportNewton.note(stage: stage, mixed: system.weights.count, iterations: solved.iterations)
         return try finish(p, converged: true, message: convergedMessage(p) + note)
