@@ -1,4 +1,3 @@
-import Foundation
 /// The support-identification Newton stage of ``EquilibriumMethod/auto`` at a requested `τ = 0`
 /// (Docs/Solvers.md, "auto", "The support Newton stage").
 ///
@@ -28,6 +27,11 @@ enum SupportNewton {
     static let evaluationFactor = 8
     /// How often actions whose weight ends at 0 are dropped and the guess is solved again.
     static let dropLimit = 2
+    /// The iterations stop when `max |F|` has not fallen below ``progressFactor`` times its value
+    /// ``progressWindow`` accepted steps earlier (Newton near a regular solution gains far more;
+    /// where nature's worst case switches, `F` is not smooth and the steps crawl).
+    static let progressWindow = 5
+    static let progressFactor = 0.1
     /// States with at most this mass get their best action only (no weights).
     static let massFloor = 1e-10
     /// The forward-difference step.
@@ -270,8 +274,8 @@ extension SupportResidual {
     /// Broyden's rank-one formula after every accepted step and formed afresh when the updated
     /// one finds no descent; each iteration tries damped steps (``dampedStep(_:f:columns:lambda:_:)``).
     /// It stops after ``SupportNewton/iterationLimit`` iterations, when a fresh Jacobian finds no
-    /// descent, when `max |F|` is below ``SupportNewton/residualFloor``, or when another
-    /// Jacobian would pass `budget` evaluations. `nil` when the start holds no mass.
+    /// descent, when `max |F|` is below ``SupportNewton/residualFloor`` or falls too slowly
+    /// (``SupportNewton/progressWindow``), or when another Jacobian would pass `budget` evaluations. `nil` when the start holds no mass.
     mutating func solve(from start: [Double], _ system: SupportSystem, budget: Int) throws(MeanFieldError) -> SupportSolve? {
         var x = system.projected(start)
         guard let first = try self(x, system) else { return nil }
@@ -280,7 +284,10 @@ extension SupportResidual {
         var lambda = 1e-6
         var iterations = 0
         var columns: [[Double]]? = nil
-        while iterations < SupportNewton.iterationLimit, Self.largest(f) > SupportNewton.residualFloor {
+        var history = [Self.largest(f)]
+        while iterations < SupportNewton.iterationLimit, Self.largest(f) > SupportNewton.residualFloor,
+              history.count <= SupportNewton.progressWindow
+                || history[history.count - 1] < SupportNewton.progressFactor * history[history.count - 1 - SupportNewton.progressWindow] {
             let fresh = columns == nil
             if fresh {
                 guard count + x.count + 8 <= budget else { break }
@@ -295,6 +302,7 @@ extension SupportResidual {
             }
             columns = Self.broyden(j, step: (0..<x.count).map { y[$0] - x[$0] }, change: (0..<f.count).map { fy[$0] - f[$0] })
             (x, f, warm) = (y, fy, vy)
+            history.append(Self.largest(f))
         }
         return SupportSolve(x: x, iterations: iterations, residual: Self.largest(f))
     }
@@ -365,11 +373,6 @@ extension SolverRun {
             while let guess = system, drops <= SupportNewton.dropLimit, !tried.contains(guess),
                   guess.unknowns <= SupportNewton.unknownLimit, trace.count + 1 < options.maxIterations {
                 tried.insert(guess)
-                #if RMFG_TEST_HOOKS
-                if ProcessInfo.processInfo.environment["RMFG_DEBUG_NEWTON"] != nil {
-                    FileHandle.standardError.write(Data("guess \(stage) unknowns \(guess.unknowns) evals \(residual.count) t \(watch.seconds)\n".utf8))
-                }
-                #endif
                 let limit = budget ?? SupportNewton.evaluationFactor * guess.unknowns
                 budget = limit
                 let x0 = guess.start(meanField: start.meanField, policy: start.policy.probabilities)
@@ -393,12 +396,6 @@ extension SolverRun {
         let p = try evaluator.pair(snap, optimal: opt, policy: pi)
         if current != .supportNewton { switchMethod(to: .supportNewton) }
         record(p, change: 0)
-        #if RMFG_TEST_HOOKS
-        if ProcessInfo.processInfo.environment["RMFG_DEBUG_NEWTON"] != nil {
-            let line = "newton stage \(stage) weights \(system.weights.count) it \(solved.iterations) |F| \(solved.residual) E \(p.exploitability) r \(p.stationarityResidual) t \(watch.seconds) it \(trace.count)\n"
-            FileHandle.standardError.write(Data(line.utf8))
-        }
-        #endif
         guard isConverged(p) else { return nil }
         let note = SupportNewton.note(stage: stage, mixed: system.weights.count, iterations: solved.iterations)
         return try finish(p, converged: true, message: convergedMessage(p) + note)

@@ -34,13 +34,25 @@ struct RegimeMatrixTests {
         #expect(isApproximatelyEqual(stages, expected, absolute: 0, relative: 1e-9), "\(stages)")
     }
 
+    /// A cell that the support Newton stage turned green (Docs/Solvers.md, "The support Newton
+    /// stage"): rock–paper–scissors with a worst-case population (tv 0.05) at τ = 0, where the
+    /// stages' pairs and their extrapolations stayed at exploitability ≈ 3.2 τ and fictitious play
+    /// ended at residual 6.2e-2 after 100 000 iterations. The returned pair is the support Newton
+    /// stage's (its support guessed from the continuation stage at τ = 0.01), and `rmfg evaluate`
+    /// confirms it.
+    @Test func supportNewtonTurnsRockPaperScissorsWorstCaseGreen() throws {
+        let flags = ["--temperature", "0", "--set", "tv", "--radius", "0.05", "--population", "worst-case",
+                     "--max-iterations", "100000", "--tolerance", "1e-9"]
+        try Self.solveAndCheck("rock-paper-scissors.yaml", flags: flags, tau: "0", method: "support-newton")
+    }
+
     /// Solves `file` with `auto`, checks the trace's labels (Docs/Solvers.md, "auto"): every
     /// record names a method that ran and the temperature it ran at; continuation stages run at
     /// 1, 0.1, 0.01, … in that order, above the requested `τ`; the returned pair was evaluated
     /// at the requested `τ` by the method the result names. `rmfg evaluate` confirms the pair
     /// from the written files. Returns the distinct stage temperatures, in order.
     @discardableResult
-    static func solveAndCheck(_ file: String, flags: [String], tau: String) throws -> [Double] {
+    static func solveAndCheck(_ file: String, flags: [String], tau: String, method: String? = nil) throws -> [Double] {
         let dir = try ScratchFolder()
         let r = try rmfg(["solve", example(file), "--method", "auto", "--quiet", "--format", "json",
                           "--output", dir.path("out")] + flags)
@@ -53,7 +65,7 @@ struct RegimeMatrixTests {
         var stages: [Double] = []
         for record in trace {
             let m = try #require(record["method"] as? String)
-            #expect(["anderson", "mirror-descent", "fictitious-play", "fixed-point"].contains(m))
+            #expect(["anderson", "mirror-descent", "fictitious-play", "fixed-point", "support-newton"].contains(m))
             let t = try #require(number(record, "temperature"))
             if t != target, stages.last != t { stages.append(t) }
         }
@@ -64,6 +76,7 @@ struct RegimeMatrixTests {
         let last = try #require(trace.last)
         #expect(number(last, "temperature") == target)
         #expect(j["method"] as? String == last["method"] as? String)
+        if let method { #expect(j["method"] as? String == method) }
         let e = try rmfg(["evaluate", example(file), "--policy", dir.path("out/policy.csv"),
                           "--mean-field", dir.path("out/meanfield.csv"), "--format", "json"] + flags)
         let check = try e.json()
