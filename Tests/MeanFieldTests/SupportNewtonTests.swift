@@ -62,7 +62,7 @@ import TestSupport
     /// kernel is decided by the tie rule (or by which value rounds lowest): the accepted pair
     /// must match the closed form for one sink `k`.
     @Test func worstCaseTvMatchesTheClosedForm() throws {
-        let game = try Self.rockPaperScissors(set: .totalVariation, radius: 0.05)
+        let game = try Self.rockPaperScissors(set: .totalVariation(), radius: 0.05)
         let options = EquilibriumOptions(method: .auto, temperature: 0, maxIterations: 100_000)
         let result = try game.solveEquilibrium(options: options)
         #expect(result.converged && result.method == .supportNewton, "\(result.message)")
