@@ -23,6 +23,7 @@ extension MeanFieldGame {
         case .fixedPoint: return try run.fixedPoint()
         case .fictitiousPlay: return try run.fictitiousPlay()
         case .mirrorDescent: return try run.mirrorDescent()
+        case .supportNewton: throw .invalidOption(field: .method, message: "support-newton is a stage of auto and cannot be requested")
         }
     }
 }
