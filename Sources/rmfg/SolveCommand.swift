@@ -200,7 +200,10 @@ struct SolveReport: CommandReport {
         let firstTemperature = result.trace.first.flatMap { $0.temperature == file.solver.temperature ? nil : $0.temperature }
         let path = ([(result.switches.first?.from.rawValue ?? result.method.rawValue) + at(firstTemperature)]
                     + result.switches.map { "\($0.to.rawValue)\(at($0.temperature)) from iteration \($0.iteration)" }).joined(separator: "; ")
-        lines.append("\(file.name): \(status) after \(result.iterations) iterations (\(path), \(cFormat("%.3f", result.seconds)) s)")
+        // With a path of several methods, the one that produced the returned pair comes first
+        // (the JSON `method`), so the path's first word is not mistaken for it.
+        let producer = result.switches.isEmpty ? "" : ", result from \(result.method.rawValue)"
+        lines.append("\(file.name): \(status) after \(result.iterations) iterations\(producer) (\(path), \(cFormat("%.3f", result.seconds)) s)")
         lines.append("  ambiguity \(file.setName), radius \(file.radiusSource), support \(file.support.rawValue)\(file.ties == .split ? ", ties split" : ""); population \(file.population.rawValue); τ = \(fmt(file.solver.temperature))")
         if file.solver.inner == .lp || file.hasRowSets {
             lines.append("  inner \(file.innerSolverUsed)\(file.set.isPolyhedral ? "" : " (\(file.setName) is not polyhedral: lp requested, the certified dual solver used)")")

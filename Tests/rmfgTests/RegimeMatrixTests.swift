@@ -45,6 +45,13 @@ struct RegimeMatrixTests {
         let flags = ["--temperature", "0", "--set", "tv", "--radius", "0.05", "--population", "worst-case",
                      "--max-iterations", "100000", "--tolerance", "1e-9"]
         try Self.solveAndCheck("rock-paper-scissors.yaml", flags: flags, tau: "0", method: "support-newton")
+        // The text header names the method that produced the pair before the path, whose first
+        // word is the direct attempt's method (a newcomer read "mirror-descent" as the result's).
+        let text = try rmfg(["solve", Self.example("rock-paper-scissors.yaml"), "--method", "auto"] + flags)
+        let header = try #require(text.stdout.split(separator: "\n").first)
+        #expect(header.hasPrefix("rock-paper-scissors: converged after "), "\(header)")
+        #expect(header.contains(" iterations, result from support-newton (mirror-descent; "), "\(header)")
+        #expect(header.contains("; support-newton from iteration "), "\(header)")
     }
 
     /// Solves `file` with `auto`, checks the trace's labels (Docs/Solvers.md, "auto"): every
