@@ -171,9 +171,9 @@ extension SolverRun {
     /// `min(200, maxIterations/2)` iterations on the one-step map; with lazy population steps
     /// (``EquilibriumOptions/populationSteps(stateCount:)`` > 1, from 1024 states)
     /// `maxIterations − 1`, so that only three stalls hand over: there the count grows with
-    /// the size of the game while the residual keeps falling (a 100×100 crowd grid needs
-    /// about 250), and the hand-over's stationary solves cost far more per iteration on
-    /// large strongly connected components (Docs/Performance.md, section 8).
+    /// the size of the game while the residual still falls, and the hand-over's stationary
+    /// solves cost far more per iteration on large strongly connected components
+    /// (Docs/Performance.md, section 8).
     var directAndersonBudget: Int {
         guard options.maxIterations >= 4 else { return options.maxIterations }
         if options.populationSteps(stateCount: game.stateCount) > 1 { return options.maxIterations - 1 }

@@ -223,10 +223,9 @@ import Darwin
     }
 
     /// Regression: the phase budget `min(200, maxIterations/2)` handed large grids over to the
-    /// stationary-law methods while Anderson's residual still fell (a 100×100 grid needs about
-    /// 250 iterations). The robust 32×32 grid with `maxIterations: 60` needs more than the
-    /// old budget of 30 and now converges in Anderson's phase, with no switch, and its pair
-    /// passes the from-scratch check.
+    /// stationary-law methods while Anderson's residual still fell. The robust 32×32 grid
+    /// with `maxIterations: 60` needs more than the old budget of 30 and now converges in
+    /// Anderson's phase, with no switch, and its pair passes the from-scratch check.
     @Test func lazyStepsPhaseRunsPastTheOldBudget() throws {
         let game = try Self.crowdGrid(side: 32, radius: 0.05)
         let options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-8, maxIterations: 60)
