@@ -152,6 +152,18 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
                                                       array: array.index, values: values))
     }
 
+    /// As ``evaluate(in:setting:to:_:to:binding:to:)`` with a third scalar slot `third` set to
+    /// `z` (the noise value `e` of a `{next, noise}` transition).
+    ///
+    /// - Throws: as ``evaluate(in:setting:to:_:to:binding:to:)``.
+    package func evaluate(in environment: Environment, setting first: ScalarSlot, to x: Double, _ second: ScalarSlot,
+                          to y: Double, _ third: ScalarSlot, to z: Double, binding array: ArraySlot,
+                          to values: [Double]) throws(ExpressionError) -> Double {
+        try environment.checkBinding(array, count: values.count)
+        return try evaluate(environment, Replacements(first: first.index, x: x, second: second.index, y: y,
+                                                      third: third.index, z: z, array: array.index, values: values))
+    }
+
     private func evaluate(_ environment: Environment, _ replacements: Replacements) throws(ExpressionError) -> Double {
         if let constantValue { return constantValue }
         guard environment.layout === layout else { throw ExpressionError(.environmentMismatch) }

@@ -51,7 +51,7 @@ public struct Environment: Sendable {
     }
 
     /// Throws what the slot-based `bind(_:to:)` throws for binding `count` values to `slot`.
-    func checkBinding(_ slot: ArraySlot, count: Int) throws(ExpressionError) {
+    package func checkBinding(_ slot: ArraySlot, count: Int) throws(ExpressionError) {
         let arrays = shared.schema.arrays
         guard slot.index >= 0, slot.index < arrays.count else {
             throw ExpressionError(.notBindable(name: "#\(slot.index)", reason: "the slot is not from this schema"))

@@ -5,13 +5,16 @@ struct LocatedFault: Error {
 }
 
 /// Values that replace an environment's for one evaluation, without copying the environment:
-/// two scalar slots and one array slot (`-1`: none). The row functions of game files set `s`
-/// and `a` and bind `mu` this way for every `(s, a)` and mean field.
+/// up to three scalar slots and one array slot (`-1`: none). The row functions of game files
+/// set `s` and `a` (and the noise value `e`) and bind `mu` this way for every `(s, a)` and
+/// mean field.
 struct Replacements {
     var first = -1
     var x = 0.0
     var second = -1
     var y = 0.0
+    var third = -1
+    var z = 0.0
     var array = -1
     var values: [Double] = []
 
@@ -33,6 +36,7 @@ extension CompiledExpression {
             _ = scalars.initialize(fromContentsOf: environment.scalars)
             if replacements.first >= 0, replacements.first < scalarCount { scalars[replacements.first] = replacements.x }
             if replacements.second >= 0, replacements.second < scalarCount { scalars[replacements.second] = replacements.y }
+            if replacements.third >= 0, replacements.third < scalarCount { scalars[replacements.third] = replacements.z }
             let stack = UnsafeMutableBufferPointer(start: base, count: stackSize)
             return try instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
                 try execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,

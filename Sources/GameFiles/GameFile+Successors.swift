@@ -40,16 +40,21 @@ struct SuccessorRule: Sendable {
     ///   (successors) or outside `0..<n`, a row that does not sum to 1 (or to a positive
     ///   number when normalizing).
     func row(states n: Int, bind: GameFile.RowBinder, _ s: Int, _ a: Int, _ mu: [Double]) throws(ModelError) -> SparseDistribution {
-        var env: Environment
-        do throws(ExpressionError) { env = try bind(s, a, mu) } catch { throw ModelError(field: sumField, message: error.message) }
+        // `s`, `a` (and `e`) and `mu` replace the template's for each evaluation: no copy of
+        // the environment, so no allocation but the row's own two arrays (Docs/Performance.md,
+        // section 8, "The crowd grid at scale").
+        do throws(ExpressionError) { try bind.template.checkBinding(bind.slots.mu, count: mu.count) } catch {
+            throw ModelError(field: sumField, message: error.message)
+        }
+        let site = Site(bind: bind, s: Double(s), a: Double(a), mu: mu)
         var idx: [Int] = [], pr: [Double] = []
         idx.reserveCapacity(entries.count)
         pr.reserveCapacity(entries.count)
         var total = 0.0
         for k in entries.indices {
-            let w = try weight(k, env)
+            let w = try weight(k, site)
             guard w > 0 else { continue }
-            let t = try target(k, weight: w, states: n, &env)
+            let t = try target(k, weight: w, states: n, site)
             total += w
             if let j = idx.firstIndex(of: t) { pr[j] += w } else { idx.append(t); pr.append(w) }
         }
@@ -64,11 +69,31 @@ struct SuccessorRule: Sendable {
         return SparseDistribution(indices: idx, probabilities: pr)
     }
 
+    /// The row `(s, a)` at `μ` an expression is evaluated for.
+    private struct Site {
+        let bind: GameFile.RowBinder
+        let s: Double
+        let a: Double
+        let mu: [Double]
+
+        /// `expression` at this row (`e = noise` when given), the template's `s`, `a` and `mu`
+        /// replaced for this evaluation only.
+        @inline(__always)
+        func evaluate(_ expression: CompiledExpression, noise: (slot: ScalarSlot, value: Double)? = nil) throws(ExpressionError) -> Double {
+            let slots = bind.slots
+            if let noise {
+                return try expression.evaluate(in: bind.template, setting: slots.s, to: s, slots.a, to: a, noise.slot, to: noise.value,
+                                               binding: slots.mu, to: mu)
+            }
+            return try expression.evaluate(in: bind.template, setting: slots.s, to: s, slots.a, to: a, binding: slots.mu, to: mu)
+        }
+    }
+
     /// Entry `k`'s weight, checked finite and `≥ 0`.
     @inline(__always)
-    private func weight(_ k: Int, _ env: Environment) throws(ModelError) -> Double {
+    private func weight(_ k: Int, _ site: Site) throws(ModelError) -> Double {
         let w: Double
-        do throws(ExpressionError) { w = try entries[k].p.evaluate(in: env) } catch {
+        do throws(ExpressionError) { w = try site.evaluate(entries[k].p) } catch {
             throw ModelError(field: weightField(k), message: error.fieldMessage)
         }
         guard w.isFinite, w >= 0 else {
@@ -79,15 +104,16 @@ struct SuccessorRule: Sendable {
 
     /// Entry `k`'s target state (of positive weight `w`), checked in `0..<n`.
     @inline(__always)
-    private func target(_ k: Int, weight w: Double, states n: Int, _ env: inout Environment) throws(ModelError) -> Int {
+    private func target(_ k: Int, weight w: Double, states n: Int, _ site: Site) throws(ModelError) -> Int {
         let entry = entries[k]
         var at = ""
+        var noise: (slot: ScalarSlot, value: Double)? = nil
         if let e = entry.noise, let noiseSlot {
-            env[noiseSlot] = e
+            noise = (noiseSlot, e)
             at = "e=\(DocumentValue.format(e)): "
         }
         let x: Double
-        do throws(ExpressionError) { x = try entry.to.evaluate(in: env) } catch {
+        do throws(ExpressionError) { x = try site.evaluate(entry.to, noise: noise) } catch {
             throw ModelError(field: targetField(k), message: at + error.fieldMessage)
         }
         let t = isNoise ? x.rounded() : x

@@ -63,7 +63,8 @@ public struct EquilibriumOptions: Sendable {
     public var population: PopulationModel
     /// The initial mean field (default uniform).
     public var initialMeanField: [Double]?
-    /// Anderson memory: the number of past differences kept, `≥ 1` (default 10).
+    /// Anderson memory: the number of past differences kept, `≥ 1` (default 10). When Anderson
+    /// iterates lazy population steps (games of 1024 states or more) at least 30 are kept.
     public var andersonMemory: Int
     /// Anderson's population steps per evaluation of its map: `0` (default) chooses
     /// automatically (the one-step map `Φ` below 1024 states, else `min(64, ⌈√n⌉)` lazy

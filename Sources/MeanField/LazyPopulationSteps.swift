@@ -76,6 +76,17 @@ extension EquilibriumOptions {
     /// The most lazy steps chosen automatically.
     static let lazyStepsCap = 64
 
+    /// The least Anderson memory used with lazy population steps.
+    static let lazyStepsMemory = 30
+
+    /// Anderson's memory: ``andersonMemory``, raised to at least ``lazyStepsMemory`` when
+    /// Anderson iterates lazy population steps (`steps > 1`): on a 50×50 crowd grid 30
+    /// columns took 63 iterations where 10 took 82 (60 columns: 62), Docs/Performance.md,
+    /// section 8.
+    func andersonMemory(populationSteps steps: Int) -> Int {
+        steps > 1 ? max(andersonMemory, Self.lazyStepsMemory) : andersonMemory
+    }
+
     /// The number of population steps `k` in Anderson's map for `n` states:
     /// ``andersonSteps`` when set; automatically 1 (the one-step map `Φ`) below
     /// ``lazyStepsThreshold`` states and `min(64, ⌈√n⌉)` lazy steps from there on (the

@@ -5,8 +5,9 @@ extension SolverRun {
     /// whereas `Stat(BR_τ(μ))` jumps between nearly deterministic chains' sinks. On games
     /// of at least 1024 states `G(μ) = μ L^k`, `k` lazy steps `L = (I + P)/2` of the chain
     /// `P` of `BR_τ(μ)` at `μ` (same fixed points; see ``EquilibriumOptions/andersonSteps``
-    /// and ``LazyPopulationSteps``). The trace and the convergence test keep the one-step
-    /// residual `‖Φ(μ, π) − μ‖₁`.
+    /// and ``LazyPopulationSteps``); with lazy steps the memory is at least 30 columns
+    /// (``EquilibriumOptions/andersonMemory(populationSteps:)``). The trace and the
+    /// convergence test keep the one-step residual `‖Φ(μ, π) − μ‖₁`.
     ///
     /// With the last `m` differences `ΔX = [μ_{i+1} − μ_i]`, `ΔF = [f_{i+1} − f_i]`:
     /// `γ = argmin ‖f_k − ΔF γ‖₂` (QR; the oldest columns are dropped while the
@@ -23,15 +24,15 @@ extension SolverRun {
     /// 1/256) and the iteration restarts from the best iterate. With no history and a
     /// small mixing this is the damped iteration `μ ← μ + β(Φ(μ, BR(μ)) − μ)`.
     ///
-    /// Fallback: when the Anderson phase has used `min(200, maxIterations / 2)` iterations,
-    /// or stalled three times, without converging (a discontinuous `Φ`, for example where the worst-case kernel
+    /// Fallback: when the Anderson phase has used its budget (``directAndersonBudget``:
+    /// `min(200, maxIterations / 2)` iterations, `maxIterations − 1` with lazy population
+    /// steps), or stalled three times, without converging (a discontinuous `Φ`, for example where the worst-case kernel
     /// switches between tied states, can defeat every extrapolation), the solve continues
     /// from the best iterate with the damped fixed point on `Stat(BR_τ(μ))` (step 0.5,
     /// halved after every 100 iterations without halving the best residual, down to 1/64),
     /// and the message says so.
     mutating func anderson() throws(MeanFieldError) -> EquilibriumResult {
-        let phaseBudget = options.maxIterations >= 4 ? min(200, options.maxIterations / 2) : options.maxIterations
-        switch try andersonPhase(budget: phaseBudget) {
+        switch try andersonPhase(budget: directAndersonBudget) {
         case let .finished(result):
             return result
         case let .exhausted(best):
@@ -78,8 +79,8 @@ extension SolverRun {
     }
 
     mutating func andersonPhase(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
-        let memory = options.andersonMemory
         let steps = options.populationSteps(stateCount: game.stateCount)
+        let memory = options.andersonMemory(populationSteps: steps)
         let x0 = initialMeanField
         let p0 = try evaluator.bestResponsePair(x0)
         var state = AndersonState(x: x0, image: populationImage(p0, steps: steps), pair: p0, beta: options.damping ?? 1)

@@ -167,9 +167,17 @@ extension SolverRun {
         return try mirrorThenFictitiousPlay(from: start)
     }
 
-    /// The Anderson phase's budget in the direct chain: `min(200, maxIterations/2)`.
+    /// The Anderson phase's budget (in ``anderson()`` and the direct chain):
+    /// `min(200, maxIterations/2)` iterations on the one-step map; with lazy population steps
+    /// (``EquilibriumOptions/populationSteps(stateCount:)`` > 1, from 1024 states)
+    /// `maxIterations − 1`, so that only three stalls hand over: there the count grows with
+    /// the size of the game while the residual still falls, and the hand-over's stationary
+    /// solves cost far more per iteration on large strongly connected components
+    /// (Docs/Performance.md, section 8).
     var directAndersonBudget: Int {
-        options.maxIterations >= 4 ? min(200, options.maxIterations / 2) : options.maxIterations
+        guard options.maxIterations >= 4 else { return options.maxIterations }
+        if options.populationSteps(stateCount: game.stateCount) > 1 { return options.maxIterations - 1 }
+        return min(200, options.maxIterations / 2)
     }
 
     /// Steps 2–3 of the direct chain: adaptive mirror descent from `start` (with the run's

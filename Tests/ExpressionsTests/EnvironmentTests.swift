@@ -118,4 +118,62 @@ struct EnvironmentTests {
             }
         }
     }
+    /// Replacing three scalars and `mu` for one evaluation (the path of the `{next, noise}`
+    /// rows of game files) gives the value and the error of binding them in a copy of the
+    /// environment, on random values, zeros, out-of-range indices, a wrong `mu` length and a
+    /// non-finite result; the environment itself is left unchanged.
+    @Test func threeReplacementsEqualBindingInACopy() throws {
+        let f = fixture
+        let seed = TestSeed()
+        var rng = seed.generator
+        let sources = [
+            "mu[s] * t + a - v[a]",
+            "(1 - noise) * exp(-2 * states * mu[mod(s + a + floor(t), states)]) + w[1][a]",
+            "if(t > 0, log(mu[s]), mu[a])",  // log of a zero entry: not finite
+            "mu[s + floor(t)]",  // out of range for t >= 4 - s
+            "sum(mu) + dot(mu, mu) - t",
+        ]
+        let base = try f.environment(["s": 1, "a": 2, "t": 0.5])
+        var outcomes = (values: 0, errors: 0)
+        for source in sources {
+            let expression = try CompiledExpression(source, schema: f.schema)
+            for _ in 0..<40 {
+                let s = Double(rng.next() % 4), a = Double(rng.next() % 3)
+                let t = rng.next() % 5 == 0 ? 0 : Double(rng.next() % 9) - 2 + (rng.next() % 2 == 0 ? 0 : rng.unit())
+                var mu = (0..<4).map { _ in rng.next() % 4 == 0 ? 0 : rng.unit() }
+                if rng.next() % 10 == 0 { mu.append(0.5) }  // wrong length: a binding error
+                var copy = base
+                let want: Result<Double, ExpressionError>
+                do throws(ExpressionError) {
+                    try copy.bind(f.mu, to: mu)
+                    copy[f.s] = s
+                    copy[f.a] = a
+                    copy[f.t] = t
+                    want = .success(try expression.evaluate(in: copy))
+                } catch {
+                    want = .failure(error)
+                }
+                let got: Result<Double, ExpressionError>
+                do throws(ExpressionError) {
+                    got = .success(try expression.evaluate(in: base, setting: f.s, to: s, f.a, to: a, f.t, to: t,
+                                                           binding: f.mu, to: mu))
+                } catch {
+                    got = .failure(error)
+                }
+                switch (got, want) {
+                case let (.success(x), .success(y)):
+                    outcomes.values += 1
+                    #expect(x == y, "\(source) at s=\(s) a=\(a) t=\(t) mu=\(mu): \(x) != \(y), \(seed)")
+                case let (.failure(x), .failure(y)):
+                    outcomes.errors += 1
+                    #expect(x == y, "\(source): \(x) != \(y), \(seed)")
+                default:
+                    Issue.record("\(source) at s=\(s) a=\(a) t=\(t) mu=\(mu): \(got) against \(want), \(seed)")
+                }
+            }
+        }
+        #expect(outcomes.values >= 50 && outcomes.errors >= 10, "\(outcomes), \(seed)")
+        #expect(base[f.s] == 1 && base[f.a] == 2 && base[f.t] == 0.5)
+        #expect(try CompiledExpression("sum(mu)", schema: f.schema).evaluate(in: base) == Fixture.defaultMu.reduce(0, +))
+    }
 }

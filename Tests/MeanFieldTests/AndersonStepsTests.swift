@@ -200,4 +200,39 @@ import Darwin
         #expect(result.switches.isEmpty, "\(result.switches)")
         try Self.recheck(game, result, temperature: 0.2, tolerance: 1e-8, "32x32")
     }
+    /// With lazy steps Anderson keeps at least 30 columns and its phase may use all but the
+    /// last of `maxIterations` (three stalls still hand over); on the one-step map the memory
+    /// is the option's and the phase `min(200, maxIterations/2)`.
+    @Test func lazyStepsMemoryAndBudget() throws {
+        var options = EquilibriumOptions()
+        #expect(options.andersonMemory(populationSteps: 1) == 10)
+        #expect(options.andersonMemory(populationSteps: 2) == 30)
+        #expect(options.andersonMemory(populationSteps: 64) == 30)
+        options.andersonMemory = 45
+        #expect(options.andersonMemory(populationSteps: 1) == 45)
+        #expect(options.andersonMemory(populationSteps: 64) == 45)
+        let small = try Self.crowdGrid(side: 6, radius: 0), large = try Self.crowdGrid(side: 32, radius: 0)
+        for (maxIterations, oneStep, lazy) in [(1000, 200, 999), (60, 30, 59), (4, 2, 3), (3, 3, 3)] {
+            let o = EquilibriumOptions(method: .anderson, temperature: 0.2, maxIterations: maxIterations)
+            #expect(SolverRun(game: small, options: o, method: .anderson).directAndersonBudget == oneStep)
+            #expect(SolverRun(game: large, options: o, method: .anderson).directAndersonBudget == lazy)
+            var fixed = o
+            fixed.andersonSteps = 1
+            #expect(SolverRun(game: large, options: fixed, method: .anderson).directAndersonBudget == oneStep)
+        }
+    }
+
+    /// Regression: the phase budget `min(200, maxIterations/2)` handed large grids over to the
+    /// stationary-law methods while Anderson's residual still fell. The robust 32×32 grid
+    /// with `maxIterations: 60` needs more than the old budget of 30 and now converges in
+    /// Anderson's phase, with no switch, and its pair passes the from-scratch check.
+    @Test func lazyStepsPhaseRunsPastTheOldBudget() throws {
+        let game = try Self.crowdGrid(side: 32, radius: 0.05)
+        let options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-8, maxIterations: 60)
+        let result = try game.solveEquilibrium(options: options)
+        #expect(result.converged, "\(result.message)")
+        #expect(result.iterations > 30, "\(result.iterations) iterations: the old budget was not reached")
+        #expect(result.switches.isEmpty, "\(result.switches)")
+        try Self.recheck(game, result, temperature: 0.2, tolerance: 1e-8, "32x32 tv")
+    }
 }
