@@ -87,3 +87,54 @@ def test_kinetic_congestion_best_response_map_is_piecewise_constant(rng):
         assert not cycle.converged
         same = [abs(r[-1 - i] - r[-3 - i]) <= 1e-12 for i in range(20)]
         assert all(same) and abs(r[-1] - r[-2]) > 1e-2 and min(r[-2:]) > 0.1
+
+
+def _bench_four_rooms_reference():
+    """The nominal kernel P[s, a, t] of Bench-MFG's four rooms from scripts/example_reference.py (written from
+    Bench-MFG's environment class, not from the game file)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("example_reference", ROOT / "scripts" / "example_reference.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    kernel, _ = module.four_rooms(np.full(121, 1 / 121), {})
+    return kernel
+
+
+def test_bench_four_rooms_tv_tau0_symmetric_equilibrium_needs_split_ties():
+    """Bench-MFG's four rooms, tv 0.05, worst-case population, tau = 0 (Solvers.md, "Still red").
+
+    Independent part (numpy, the reference kernel): under the uniform policy the chain restricted to the
+    104 free cells is symmetric (a displacement a + e and its opposite are equally likely, a blocked move
+    stays) and never enters a wall, so mu = 1/104 on the free cells is stationary; every free cell then has
+    the same reward c = log 104 and, as no row from a free cell reaches a wall, the same value c / (1 - gamma)
+    under any kernel supported on the free cells, so every action is optimal. With `ties: split` every free
+    value ties: nature's tie class holds the whole support of each row and the receiver, the class keeps
+    its mass, and its projection gives q = p: the worst case is the nominal kernel and the pair is an
+    exact equilibrium (what `rmfg solve --ties split` finds, in 27 mirror-descent iterations). With
+    `index` the same tie sends nature's rho of every row to one free cell (the first by (V, t)), which is
+    not stationary: the residual is at least rho."""
+    kernel = _bench_four_rooms_reference()
+    n = 121
+    entered = kernel.sum(axis=(0, 1)) - np.einsum("sas->s", kernel)
+    free = entered > 0
+    assert free.sum() == 104
+    chain = kernel.mean(axis=1)
+    block = chain[np.ix_(free, free)]
+    assert np.abs(block - block.T).max() <= 1e-15
+    assert np.abs(chain[np.ix_(free, ~free)]).max() == 0
+    mu = np.where(free, 1 / 104, 0.0)
+    assert np.abs(mu @ chain - mu).sum() <= 1e-15
+    pi = np.full((n, 5), 0.2)
+    flags = dict(set="tv", radius=0.05, population="worst-case", temperature=0.0)
+    with robustmfg.Game.load(ROOT / "Examples" / "bench-mfg" / "four-rooms.yaml") as game:
+        split = game.evaluate(pi, mu, ties="split", **flags)
+        assert abs(split.exploitability) <= 1e-10 and split.residual <= 1e-12
+        value = math.log(104) / (1 - 0.9)
+        assert np.abs(split.values[free] - value).max() <= 1e-9 * value
+        assert np.abs(split.population_update - mu).max() <= 1e-15
+        index = game.evaluate(pi, mu, ties="index", **flags)
+        assert index.residual >= 0.05
+        sink = int(np.argmax(index.population_update))
+        assert free[sink] and index.population_update[sink] >= mu[sink] + 0.05 * (1 - 1 / 104) - 1e-12
