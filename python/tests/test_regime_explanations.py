@@ -16,6 +16,10 @@ each side and equals -rho/2 and +rho/2 at x = 1/2 from the right and left, so |P
 everywhere and the residual ||Phi - mu||_1 >= rho: no fixed point. At x = 1/2 the values tie and
 the index rule sends nature's rho to the first state (left), giving Phi(right) = 1/2 - rho/2; the
 split rule spreads it, giving Phi = mu, the equilibrium that `--ties split` finds.
+
+The four-rooms tests check what is established about the two red four-rooms cells at tau = 0 (tv 0.05):
+the bundled game has an equilibrium (at a full tie of its open values; a pair built from it passes the
+evaluation), and Bench-MFG's symmetric equilibrium exists with split ties but not with index ties.
 """
 
 from __future__ import annotations
