@@ -16,6 +16,10 @@ each side and equals -rho/2 and +rho/2 at x = 1/2 from the right and left, so |P
 everywhere and the residual ||Phi - mu||_1 >= rho: no fixed point. At x = 1/2 the values tie and
 the index rule sends nature's rho to the first state (left), giving Phi(right) = 1/2 - rho/2; the
 split rule spreads it, giving Phi = mu, the equilibrium that `--ties split` finds.
+
+The four-rooms tests check what is established about the two red four-rooms cells at tau = 0 (tv 0.05):
+the bundled game has an equilibrium (at a full tie of its open values; a pair built from it passes the
+evaluation), and Bench-MFG's symmetric equilibrium exists with split ties but not with index ties.
 """
 
 from __future__ import annotations
@@ -87,3 +91,156 @@ def test_kinetic_congestion_best_response_map_is_piecewise_constant(rng):
         assert not cycle.converged
         same = [abs(r[-1 - i] - r[-3 - i]) <= 1e-12 for i in range(20)]
         assert all(same) and abs(r[-1] - r[-2]) > 1e-2 and min(r[-2:]) > 0.1
+
+
+def _bench_four_rooms_reference():
+    """The nominal kernel P[s, a, t] of Bench-MFG's four rooms from scripts/example_reference.py (written from
+    Bench-MFG's environment class, not from the game file)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("example_reference", ROOT / "scripts" / "example_reference.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    kernel, _ = module.four_rooms(np.full(121, 1 / 121), {})
+    return kernel
+
+
+def test_bench_four_rooms_tv_tau0_symmetric_equilibrium_needs_split_ties():
+    """Bench-MFG's four rooms, tv 0.05, worst-case population, tau = 0 (Solvers.md, "Still red").
+
+    Independent part (numpy, the reference kernel): under the uniform policy the chain restricted to the
+    104 free cells is symmetric (a displacement a + e and its opposite are equally likely, a blocked move
+    stays) and never enters a wall, so mu = 1/104 on the free cells is stationary; every free cell then has
+    the same reward c = log 104 and, as no row from a free cell reaches a wall, the same value c / (1 - gamma)
+    under any kernel supported on the free cells, so every action is optimal. With `ties: split` every free
+    value ties: nature's tie class holds the whole support of each row and the receiver, the class keeps
+    its mass, and its projection gives q = p: the worst case is the nominal kernel and the pair is an
+    exact equilibrium (what `rmfg solve --ties split` finds, in 27 mirror-descent iterations). With
+    `index` the same tie sends nature's rho of every row to one free cell (the first by (V, t)), which is
+    not stationary: the residual is at least rho."""
+    kernel = _bench_four_rooms_reference()
+    n = 121
+    entered = kernel.sum(axis=(0, 1)) - np.einsum("sas->s", kernel)
+    free = entered > 0
+    assert free.sum() == 104
+    chain = kernel.mean(axis=1)
+    block = chain[np.ix_(free, free)]
+    assert np.abs(block - block.T).max() <= 1e-15
+    assert np.abs(chain[np.ix_(free, ~free)]).max() == 0
+    mu = np.where(free, 1 / 104, 0.0)
+    assert np.abs(mu @ chain - mu).sum() <= 1e-15
+    pi = np.full((n, 5), 0.2)
+    flags = dict(set="tv", radius=0.05, population="worst-case", temperature=0.0)
+    with robustmfg.Game.load(ROOT / "Examples" / "bench-mfg" / "four-rooms.yaml") as game:
+        split = game.evaluate(pi, mu, ties="split", **flags)
+        assert abs(split.exploitability) <= 1e-10 and split.residual <= 1e-12
+        value = math.log(104) / (1 - 0.9)
+        assert np.abs(split.values[free] - value).max() <= 1e-9 * value
+        assert np.abs(split.population_update - mu).max() <= 1e-15
+        index = game.evaluate(pi, mu, ties="index", **flags)
+        assert index.residual >= 0.05
+        sink = int(np.argmax(index.population_update))
+        assert free[sink] and index.population_update[sink] >= mu[sink] + 0.05 * (1 - 1 / 104) - 1e-12
+
+
+def _bundled_four_rooms():
+    """Examples/four-rooms.yaml written from its header (not from its expressions): the nominal kernel
+    P[s, a, t] (the chosen move with 1 - slip, each of the four moves with slip / 4, a move into a wall or
+    off the grid stays; wall cells go to `start`), the wall mask and the Manhattan distance to the goal."""
+    rows = [
+        "#############", "#.....#.....#", "#.....#.....#", "#...........#", "#.....#.....#", "#.....#.....#",
+        "##.####.....#", "#.....###.###", "#.....#.....#", "#...........#", "#.....#.....#", "#.....#.....#",
+        "#############",
+    ]
+    wall = np.array([[c == "#" for c in line] for line in rows])
+    moves = [(-1, 0), (1, 0), (0, -1), (0, 1), (0, 0)]  # up, down, left, right, stay
+    n, m = 121, 5
+    kernel = np.zeros((n, m, n))
+    walls = np.zeros(n, dtype=bool)
+
+    def destination(s: int, d: int) -> int:
+        r, c = divmod(s, 11)
+        return s if wall[r + 1 + moves[d][0], c + 1 + moves[d][1]] else s + 11 * moves[d][0] + moves[d][1]
+
+    for s in range(n):
+        if wall[s // 11 + 1, s % 11 + 1]:
+            walls[s] = True
+            kernel[s, :, 12] = 1
+            continue
+        for a in range(m):
+            kernel[s, a, destination(s, a)] += 0.8
+            for d in range(4):
+                kernel[s, a, destination(s, d)] += 0.05
+    distance = np.array([abs(s // 11 - 9) + abs(s % 11 - 9) for s in range(n)], dtype=float)
+    return kernel, walls, distance
+
+
+def _tv_index_row(p: np.ndarray, order: np.ndarray, rho: float = 0.05) -> np.ndarray:
+    """Nature's tv worst case on the nominal support when the values are ordered like `order` (no ties):
+    rho to the lowest state of the support, taken from the highest first."""
+    support = np.nonzero(p)[0]
+    ranked = support[np.argsort(order[support], kind="stable")]
+    q = p.copy()
+    delta = min(rho, 1 - p[ranked[0]])
+    q[ranked[0]] += delta
+    for t in ranked[::-1]:
+        if delta <= 0:
+            break
+        if t != ranked[0]:
+            take = min(q[t], delta)
+            q[t] -= take
+            delta -= take
+    return q
+
+
+def test_bundled_four_rooms_tv_tau0_equilibrium_at_a_full_tie():
+    """The bundled four rooms, tv 0.05 on the nominal support, worst-case population, tau = 0 and index ties
+    (Solvers.md, "Still red"): an equilibrium exists, and it sits where all 104 open values tie.
+
+    If every open cell has the value c, every row's worst case is worth c whatever nature does (a row from an
+    open cell never reaches a wall), so V(s) = r(s) + gamma c: r(s) = (1 - gamma) c on every open cell, i.e.
+    mu*(s) = exp(-k - 0.1 d(s)) - 1e-12 with k fixed by sum mu* = 1, and every action is optimal. Under `index`
+    the tie gives each row's rho to its lowest-numbered successor, taken from its highest-numbered one; an LP
+    (scipy's HiGHS) finds a policy under which mu* is stationary with that kernel: an exact equilibrium. It
+    cannot be handed to the evaluation as it is (which of 104 values that tie is lowest is decided by their
+    rounding), so the values are planted in index order: V = c + eta phi(s) with phi(s) = 2 row + col
+    (increasing along s - 11, s - 1, s, s + 1, s + 11, so it orders every row like the indices), eta = 3e-11,
+    by the reward r(s) = V(s) - gamma sum_a pi(a|s) q(s, a) . V, i.e. mu(s) = exp(-r(s) - 0.1 d(s)) - 1e-12.
+    The library's evaluation of that pair has exploitability and residual below 1e-9."""
+    from scipy.optimize import brentq, linprog
+
+    kernel, walls, distance = _bundled_four_rooms()
+    n, m, gamma = 121, 5, 0.9
+    open_ = ~walls
+    k = brentq(lambda k: (np.exp(-k - 0.1 * distance[open_]) - 1e-12).sum() - 1, -10, 20)
+    tied = np.where(open_, np.exp(-k - 0.1 * distance) - 1e-12, 0.0)
+    phi = np.array([2 * (s // 11) + s % 11 for s in range(n)], dtype=float)
+    nature = np.array([[_tv_index_row(kernel[s, a], phi) for a in range(m)] for s in range(n)])
+    # the order of phi is the index order inside every row from an open cell
+    for s in np.nonzero(open_)[0]:
+        support = np.unique(np.nonzero(kernel[s])[1])
+        assert np.all(np.diff(phi[support]) > 0)
+    cells = np.nonzero(open_)[0]
+    equalities = [np.kron(np.eye(len(cells))[i], np.ones(m)) for i in range(len(cells))]
+    equalities += [nature[cells, :, t].ravel() for t in range(n)]
+    lp = linprog(np.zeros(len(cells) * m), A_eq=np.array(equalities), b_eq=np.concatenate([tied[cells], tied]),
+                 bounds=(0, None), method="highs")
+    assert lp.status == 0
+    flow = lp.x.reshape(len(cells), m)
+    policy = np.full((n, m), 1 / m)
+    policy[cells] = flow / flow.sum(axis=1, keepdims=True)
+    chain = np.einsum("sa,sat->st", policy, nature)
+    assert np.abs(tied @ chain - tied).sum() <= 1e-14
+    drift = phi - gamma * chain @ phi
+    eta = 3e-11
+    c = brentq(lambda c: (np.exp(-(1 - gamma) * c - eta * drift[open_] - 0.1 * distance[open_]) - 1e-12).sum() - 1, -100, 100)
+    mu = np.where(open_, np.exp(-(1 - gamma) * c - eta * drift - 0.1 * distance) - 1e-12, 0.0)
+    flags = dict(set="tv", radius=0.05, population="worst-case", temperature=0.0)
+    with robustmfg.Game.load(ROOT / "Examples" / "four-rooms.yaml") as game:
+        planted = game.evaluate(policy, mu, ties="index", **flags)
+        assert abs(planted.exploitability) <= 1e-9 and planted.residual <= 1e-9
+        assert np.ptp(planted.values[open_]) <= 1e-8
+        # the same equilibrium with its values tied by rounding only: nature's choices are the rounding's
+        bare = game.evaluate(policy, tied, ties="index", **flags)
+        assert bare.residual > 1e-6
