@@ -23,6 +23,7 @@ extension MeanFieldGame {
         case .fixedPoint: return try run.fixedPoint()
         case .fictitiousPlay: return try run.fictitiousPlay()
         case .mirrorDescent: return try run.mirrorDescent()
+        case .newton: return try run.newton()
         }
     }
 }

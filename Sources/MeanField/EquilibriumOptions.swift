@@ -3,7 +3,8 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// The default: for `τ < 0.1` a continuation in `τ` (stages at `τ = 1, 0.1, …`, each
     /// warm-started from the last, with Anderson bridge stages in between where Anderson
     /// fails across a stage); then ``anderson`` when `τ > 0`, switching to adaptive
-    /// ``mirrorDescent`` when Anderson stalls; adaptive ``mirrorDescent`` when `τ = 0`
+    /// ``mirrorDescent`` when Anderson stalls (after the ``newton`` polish of Anderson's best
+    /// iterate on games of at most 1000 states); adaptive ``mirrorDescent`` when `τ = 0`
     /// (Docs/Solvers.md).
     case auto
     /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded; from 1024 states
@@ -15,6 +16,10 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     case fictitiousPlay = "fictitious-play"
     /// Online mirror descent on robust Q-values.
     case mirrorDescent = "mirror-descent"
+    /// Newton's method on `μ = Φ(μ, BR_τ(μ))` with a dense finite-difference Jacobian and a
+    /// line search (a local method, at most 1000 states); ``auto`` runs it from Anderson's
+    /// best iterate when Anderson stalls (Docs/Solvers.md).
+    case newton
 
     /// The method ``auto`` starts with at temperature `τ` (it may switch later; the
     /// result's ``EquilibriumResult/method`` is the method that produced it).

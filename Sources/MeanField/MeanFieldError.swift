@@ -36,6 +36,8 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The solver option an error concerns; `rawValue` is its name in messages (the
     /// option's property name; a game file writes it under `solver.`, except `initial`).
     public enum Option: String, Sendable, Hashable, CaseIterable {
+        /// The outer algorithm.
+        case method
         /// The soft-max temperature `τ`.
         case temperature
         /// The damping of the fixed-point iteration.

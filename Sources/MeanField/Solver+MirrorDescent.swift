@@ -158,7 +158,7 @@ extension SolverRun {
     mutating func directChain() throws(MeanFieldError) -> EquilibriumResult {
         var start = initialMeanField
         if options.temperature > 0 {
-            switch try andersonPhase(budget: directAndersonBudget) {
+            switch try andersonThenNewton(budget: directAndersonBudget) {
             case let .finished(result): return result
             case let .exhausted(best): start = best
             }

@@ -1,0 +1,258 @@
+/// The Newton polish of the mean-field fixed point (Docs/Solvers.md, "newton"): Newton's
+/// method on `F(μ) = G(μ) − μ`, `G(μ) = Φ(μ, BR_τ(μ))` (the map Anderson iterates), with a
+/// dense Jacobian by forward differences in the tangent space `Σδ = 0` of the simplex, an LU
+/// factorization with partial pivoting kept for several steps (chord steps), and a line search
+/// that accepts a step only when the stationarity residual falls.
+enum NewtonPolish {
+    /// Games with more states are not polished: the Jacobian costs `n − 1` pair evaluations
+    /// and its factorization `n³/3` multiply–adds.
+    static let stateLimit = 1000
+    /// ``EquilibriumMethod/auto`` polishes Anderson's best iterate only when its residual
+    /// `‖Φ(μ, BR_τ(μ)) − μ‖₁` is at most this (Newton's model is local).
+    static let startResidual = 1e-3
+    /// The forward-difference step along `e_i − e_j` (`j` the state of largest mass).
+    static let differenceStep = 1e-7
+    /// At most this many Jacobians per polish.
+    static let maxJacobians = 3
+    /// At most this many halvings of a step in the line search.
+    static let maxHalvings = 8
+    /// A chord step that does not cut the residual below this fraction asks for a new Jacobian.
+    static let refreshRatio = 0.25
+
+    /// Whether `auto` tries the polish after a stalled Anderson phase.
+    static func applies(stateCount: Int, temperature: Double) -> Bool {
+        stateCount >= 2 && stateCount <= stateLimit && temperature > 0
+    }
+
+    /// How a polish ended: with a result (converged, or the iteration budget spent), or stopped
+    /// at its best pair (already recorded) because no step lowered the residual.
+    enum Outcome {
+        case finished(EquilibriumResult)
+        case stopped(best: PairEvaluation, reason: String)
+    }
+
+    /// The factorized Jacobian at one iterate, in the coordinates `μ_s` for `s ≠ pivot` (the
+    /// pivot state's mass is `1 − Σ` of the others).
+    struct System {
+        let pivot: Int
+        let factors: DenseLU
+
+        /// The Newton step `δ` with `J δ = −F` on the tangent space (`Σδ = 0`), or `nil` when
+        /// it is not finite.
+        func step(residual f: [Double]) -> [Double]? {
+            let n = f.count
+            var rhs = [Double]()
+            rhs.reserveCapacity(n - 1)
+            for s in 0..<n where s != pivot { rhs.append(-f[s]) }
+            let z = factors.solve(rhs)
+            var delta = [Double](repeating: 0, count: n)
+            var sum = 0.0
+            for r in 0..<(n - 1) {
+                delta[r < pivot ? r : r + 1] = z[r]
+                sum += z[r]
+            }
+            delta[pivot] = -sum
+            return delta.allSatisfy({ $0.isFinite }) ? delta : nil
+        }
+    }
+}
+
+extension SolverRun {
+    /// ``EquilibriumMethod/newton``: the Newton polish from the initial mean field (a local
+    /// method; ``EquilibriumMethod/auto`` uses it from Anderson's best iterate). Games with more
+    /// than ``NewtonPolish/stateLimit`` states are refused.
+    mutating func newton() throws(MeanFieldError) -> EquilibriumResult {
+        guard game.stateCount <= NewtonPolish.stateLimit else {
+            throw .invalidOption(field: .method, message: "newton needs at most \(NewtonPolish.stateLimit) states (a dense Jacobian), the game has \(game.stateCount)")
+        }
+        let start = try evaluator.bestResponsePair(initialMeanField)
+        switch try newtonPolish(from: start) {
+        case let .finished(result):
+            return result
+        case let .stopped(best, reason):
+            return try finish(best, converged: false, message: "not converged: \(reason); exploitability \(best.exploitability), stationarity residual \(best.stationarityResidual), tolerance \(options.tolerance)")
+        }
+    }
+
+    /// The Anderson phase of ``EquilibriumMethod/auto`` (`budget` iterations), followed, when
+    /// it stalls on a game of at most ``NewtonPolish/stateLimit`` states at `τ > 0` with a
+    /// best residual `≤` ``NewtonPolish/startResidual``, by the Newton polish from Anderson's
+    /// best iterate (recorded as ``EquilibriumMethod/newton``). A polish that stops hands its
+    /// best mean field on, like a stalled Anderson phase.
+    mutating func andersonThenNewton(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
+        let outcome = try andersonPhase(budget: budget)
+        guard case let .exhausted(best) = outcome,
+              NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
+              trace.count + 1 < options.maxIterations
+        else { return outcome }
+        let start = try evaluator.bestResponsePair(best)
+        guard start.stationarityResidual <= NewtonPolish.startResidual else { return outcome }
+        switchMethod(to: .newton)
+        switch try newtonPolish(from: start) {
+        case let .finished(result): return .finished(result)
+        case let .stopped(pair, _): return .exhausted(best: pair.meanField)
+        }
+    }
+
+    /// Newton's method from the pair `start = (BR_τ(μ₀), μ₀)`: each iteration records the pair
+    /// held `(BR_τ(μ_k), μ_k)` and moves to `μ_k + λδ` (clipped and rescaled to the simplex),
+    /// `δ` the Newton step of the last Jacobian, `λ = 1, 1/2, …` the first that lowers the
+    /// residual. A chord step that cuts the residual by less than ``NewtonPolish/refreshRatio``,
+    /// or a failed line search with an old Jacobian, asks for a new one (at most
+    /// ``NewtonPolish/maxJacobians``); a failed line search with a fresh one stops the polish.
+    mutating func newtonPolish(from start: PairEvaluation) throws(MeanFieldError) -> NewtonPolish.Outcome {
+        var p = start
+        var system: NewtonPolish.System? = nil
+        var fresh = false
+        var built = 0
+        var steps = 0
+        while true {
+            let note = "; Newton polish: \(steps) steps, \(built) Jacobians of \(max(0, game.stateCount - 1)) pair evaluations each"
+            if isConverged(p) {
+                record(p, change: 0)
+                return .finished(try finish(p, converged: true, message: convergedMessage(p) + note))
+            }
+            if trace.count + 1 >= options.maxIterations {
+                record(p, change: 0)
+                return .finished(try finish(p, converged: false, message: budgetMessage(p) + note))
+            }
+            if system == nil {
+                guard built < NewtonPolish.maxJacobians else {
+                    record(p, change: 0)
+                    return .stopped(best: p, reason: "the Newton polish used its \(built) Jacobians" + note)
+                }
+                system = try newtonJacobian(at: p)
+                built += 1
+                fresh = true
+            }
+            guard let current = system else {
+                record(p, change: 0)
+                return .stopped(best: p, reason: "the Newton polish met a singular Jacobian" + note)
+            }
+            if let (next, x) = try newtonLineSearch(p, current) {
+                record(p, change: Simplex.l1(x, p.meanField))
+                if next.stationarityResidual > NewtonPolish.refreshRatio * p.stationarityResidual { system = nil }
+                p = next
+                fresh = false
+                steps += 1
+            } else if fresh {
+                record(p, change: 0)
+                return .stopped(best: p, reason: "no Newton step lowered the stationarity residual" + note)
+            } else {
+                system = nil
+            }
+        }
+    }
+
+    /// The first of `μ + λδ`, `λ = 1, 1/2, …, 2^-maxHalvings` (clipped and rescaled to the
+    /// simplex) whose best-response pair has a lower residual than `p`, with its mean field.
+    mutating func newtonLineSearch(_ p: PairEvaluation, _ system: NewtonPolish.System) throws(MeanFieldError)
+        -> (PairEvaluation, [Double])?
+    {
+        let mu = p.meanField
+        guard let delta = system.step(residual: SolverRun.difference(p.populationUpdate, mu)) else { return nil }
+        var lambda = 1.0
+        for _ in 0...NewtonPolish.maxHalvings {
+            var x = mu
+            for s in x.indices { x[s] += lambda * delta[s] }
+            Simplex.project(&x)
+            let q = try evaluator.bestResponsePair(x)
+            if q.stationarityResidual < p.stationarityResidual { return (q, x) }
+            lambda /= 2
+        }
+        return nil
+    }
+
+    /// The Jacobian of `F(μ) = Φ(μ, BR_τ(μ)) − μ` at `p`'s mean field by forward differences
+    /// along `e_i − e_pivot` (`pivot` the state of largest mass, so every perturbed mean field
+    /// stays a distribution), the pivot state's row dropped (`Σ_s F_s = 0`), LU-factorized;
+    /// `nil` when singular. Costs `n − 1` best-response pair evaluations (not recorded).
+    mutating func newtonJacobian(at p: PairEvaluation) throws(MeanFieldError) -> NewtonPolish.System? {
+        let mu = p.meanField
+        let n = mu.count, k = n - 1
+        var pivot = 0
+        for s in mu.indices where mu[s] > mu[pivot] { pivot = s }
+        let f = SolverRun.difference(p.populationUpdate, mu)
+        let h = NewtonPolish.differenceStep
+        var a = [Double](repeating: 0, count: k * k)
+        for c in 0..<k {
+            let i = c < pivot ? c : c + 1
+            var x = mu
+            x[i] += h
+            x[pivot] -= h
+            let q = try evaluator.bestResponsePair(x)
+            for r in 0..<k {
+                let s = r < pivot ? r : r + 1
+                a[r * k + c] = ((q.populationUpdate[s] - x[s]) - f[s]) / h
+            }
+        }
+        guard let factors = DenseLU(a, n: k) else { return nil }
+        return NewtonPolish.System(pivot: pivot, factors: factors)
+    }
+}
+
+/// `PA = LU` of a row-major `n × n` matrix by Gaussian elimination with partial pivoting,
+/// kept for several right-hand sides.
+struct DenseLU {
+    let n: Int
+    /// `L` (unit diagonal, below) and `U` (on and above the diagonal), row-major.
+    private(set) var lu: [Double]
+    /// Row `i` of `PA` is row `permutation[i]` of `A`.
+    private(set) var permutation: [Int]
+
+    /// Factorizes `a`; `nil` when a pivot is below `pivotTolerance · max|A|` or `A` is not finite.
+    ///
+    /// - Complexity: `n³/3` multiply–adds.
+    init?(_ a: [Double], n: Int, pivotTolerance: Double = 1e-13) {
+        var scale = 0.0
+        for x in a { scale = max(scale, abs(x)) }
+        guard a.count == n * n, n >= 1, scale > 0, scale.isFinite else { return nil }
+        self.n = n
+        lu = a
+        permutation = Array(0..<n)
+        let tiny = pivotTolerance * scale
+        for k in 0..<n {
+            guard eliminate(column: k, tiny: tiny) else { return nil }
+        }
+    }
+
+    /// One step of the elimination: the pivot of column `k` swapped up, the rows below updated.
+    private mutating func eliminate(column k: Int, tiny: Double) -> Bool {
+        let n = self.n
+        var p = k
+        for i in (k + 1)..<max(k + 1, n) where abs(lu[i * n + k]) > abs(lu[p * n + k]) { p = i }
+        guard abs(lu[p * n + k]) > tiny else { return false }
+        if p != k {
+            for j in 0..<n { lu.swapAt(k * n + j, p * n + j) }
+            permutation.swapAt(k, p)
+        }
+        lu.withUnsafeMutableBufferPointer { m in
+            let pivot = m[k * n + k]
+            for i in (k + 1)..<max(k + 1, n) {
+                let f = m[i * n + k] / pivot
+                m[i * n + k] = f
+                if f == 0 { continue }
+                for j in (k + 1)..<n { m[i * n + j] -= f * m[k * n + j] }
+            }
+        }
+        return true
+    }
+
+    /// `x` with `A x = b`.
+    func solve(_ b: [Double]) -> [Double] {
+        var x = permutation.map { b[$0] }
+        for i in 0..<n {
+            var s = x[i]
+            for j in 0..<i { s -= lu[i * n + j] * x[j] }
+            x[i] = s
+        }
+        var i = n - 1
+        while i >= 0 {
+            var s = x[i]
+            for j in (i + 1)..<n { s -= lu[i * n + j] * x[j] }
+            x[i] = s / lu[i * n + i]
+            i -= 1
+        }
+        return x
+    }
+}
