@@ -182,6 +182,10 @@ extension SolverRun {
             case let .finished(result): return result
             case let .exhausted(best): start = best
             }
+            switch try newtonAfterStall(from: start) {
+            case let .finished(result): return result
+            case let .exhausted(best): start = best
+            }
         } catch {
             // A mixed policy's value solve can fail where pure ones do not (values near the
             // double range); fictitious play evaluates pure best responses and averages.

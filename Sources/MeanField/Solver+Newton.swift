@@ -75,18 +75,24 @@ extension SolverRun {
     }
 
     /// The Anderson phase of ``EquilibriumMethod/auto`` (`budget` iterations), followed, when
-    /// it stalls on a game of at most ``NewtonPolish/stateLimit`` states at `τ > 0` with a
-    /// best residual `≤` ``NewtonPolish/startResidual``, by the Newton polish from Anderson's
-    /// best iterate (recorded as ``EquilibriumMethod/newton``). A polish that stops hands its
-    /// best mean field on, like a stalled Anderson phase.
+    /// it stalls, by ``newtonAfterStall(from:)`` from Anderson's best iterate.
     mutating func andersonThenNewton(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
         let outcome = try andersonPhase(budget: budget)
-        guard case let .exhausted(best) = outcome,
-              NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
+        guard case let .exhausted(best) = outcome else { return outcome }
+        return try newtonAfterStall(from: best)
+    }
+
+    /// ``EquilibriumMethod/auto``'s Newton polish after a stalled phase (Anderson, mirror
+    /// descent) on a game of at most ``NewtonPolish/stateLimit`` states at `τ > 0`: from the
+    /// best-response pair at the phase's best mean field `best`, when its residual is at most
+    /// ``NewtonPolish/startResidual`` (recorded as ``EquilibriumMethod/newton``). A polish
+    /// that stops hands its best mean field on (`best` itself when it is not tried).
+    mutating func newtonAfterStall(from best: [Double]) throws(MeanFieldError) -> PhaseOutcome {
+        guard NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
               trace.count + 1 < options.maxIterations
-        else { return outcome }
+        else { return .exhausted(best: best) }
         let start = try evaluator.bestResponsePair(best)
-        guard start.stationarityResidual <= NewtonPolish.startResidual else { return outcome }
+        guard start.stationarityResidual <= NewtonPolish.startResidual else { return .exhausted(best: best) }
         switchMethod(to: .newton)
         switch try newtonPolish(from: start) {
         case let .finished(result): return .finished(result)
@@ -107,7 +113,8 @@ extension SolverRun {
         var built = 0
         var steps = 0
         while true {
-            let note = "; Newton polish: \(steps) steps, \(built) Jacobians of \(max(0, game.stateCount - 1)) pair evaluations each"
+            let stats = "\(steps) steps, \(built) Jacobians of \(max(0, game.stateCount - 1)) pair evaluations each"
+            let note = "; Newton polish: " + stats
             if isConverged(p) {
                 record(p, change: 0)
                 return .finished(try finish(p, converged: true, message: convergedMessage(p) + note))
@@ -119,7 +126,7 @@ extension SolverRun {
             if system == nil {
                 guard built < NewtonPolish.maxJacobians else {
                     record(p, change: 0)
-                    return .stopped(best: p, reason: "the Newton polish used its \(built) Jacobians" + note)
+                    return .stopped(best: p, reason: "the Newton polish stopped, its Jacobians used up (\(stats))")
                 }
                 system = try newtonJacobian(at: p)
                 built += 1
@@ -127,7 +134,7 @@ extension SolverRun {
             }
             guard let current = system else {
                 record(p, change: 0)
-                return .stopped(best: p, reason: "the Newton polish met a singular Jacobian" + note)
+                return .stopped(best: p, reason: "the Newton polish stopped at a singular Jacobian (\(stats))")
             }
             if let (next, x) = try newtonLineSearch(p, current) {
                 record(p, change: Simplex.l1(x, p.meanField))
@@ -137,7 +144,7 @@ extension SolverRun {
                 steps += 1
             } else if fresh {
                 record(p, change: 0)
-                return .stopped(best: p, reason: "no Newton step lowered the stationarity residual" + note)
+                return .stopped(best: p, reason: "the Newton polish stopped, no step lowered the stationarity residual (\(stats))")
             } else {
                 system = nil
             }
