@@ -19,6 +19,17 @@ enum NewtonPolish {
     /// A chord step that does not cut the residual below this fraction asks for a new Jacobian.
     static let refreshRatio = 0.25
 
+    /// When ``EquilibriumMethod/auto``'s fictitious play tries the polish from its
+    /// best-response pair `(BR_τ(μ̄_k), μ̄_k)`: once its residual is at most
+    /// ``startResidual``, and after a polish that stopped only once the residual is below a
+    /// tenth of the residual it started from (each try costs up to ``maxJacobians`` Jacobians).
+    struct Gate {
+        var threshold = NewtonPolish.startResidual
+
+        func admits(_ residual: Double) -> Bool { residual <= threshold }
+        mutating func tried(at residual: Double) { threshold = residual / 10 }
+    }
+
     /// Whether `auto` tries the polish after a stalled Anderson phase.
     static func applies(stateCount: Int, temperature: Double) -> Bool {
         stateCount >= 2 && stateCount <= stateLimit && temperature > 0
@@ -97,6 +108,28 @@ extension SolverRun {
         switch try newtonPolish(from: start) {
         case let .finished(result): return .finished(result)
         case let .stopped(pair, _): return .exhausted(best: pair.meanField)
+        }
+    }
+
+    /// ``EquilibriumMethod/auto``'s fictitious play: the Newton polish from its best-response
+    /// pair `br` when ``NewtonPolish/Gate`` admits it (`τ > 0`, at most
+    /// ``NewtonPolish/stateLimit`` states). Returns the final result, or `nil` when the polish
+    /// stopped and fictitious play goes on (the switches to and from `newton` recorded).
+    mutating func polishDuringFictitiousPlay(_ br: PairEvaluation, gate: inout NewtonPolish.Gate) throws(MeanFieldError)
+        -> EquilibriumResult?
+    {
+        guard options.method == .auto, NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
+              gate.admits(br.stationarityResidual), trace.count + 1 < options.maxIterations
+        else { return nil }
+        gate.tried(at: br.stationarityResidual)
+        let previous = current
+        switchMethod(to: .newton)
+        switch try newtonPolish(from: br) {
+        case let .finished(result):
+            return result
+        case .stopped:
+            switchMethod(to: previous)
+            return nil
         }
     }
 
