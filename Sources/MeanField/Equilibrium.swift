@@ -44,6 +44,8 @@ struct SolverRun {
     let watch = Stopwatch()
     /// The temperature the caller asked for (a continuation stage runs at a larger one).
     let requestedTemperature: Double
+    /// Pair evaluations spent on Newton Jacobians so far (``NewtonPolish/evaluationBudget``).
+    var newtonEvaluations = 0
 
     init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
         self.game = game

@@ -18,6 +18,13 @@ enum NewtonPolish {
     static let maxHalvings = 8
     /// A chord step that does not cut the residual below this fraction asks for a new Jacobian.
     static let refreshRatio = 0.25
+    /// A step of a fresh Jacobian that does not cut the residual below this fraction stops the
+    /// polish: Newton's model does not hold there (seen on the crowd grid at `τ = 0.01`, where
+    /// steps of `1e-2` in L1 cut a residual of `1e-6` by a third each).
+    static let stopRatio = 0.5
+    /// At most this many finite-difference pair evaluations per solve, over all polishes
+    /// (`auto` may try several): about five Jacobians at 400 states.
+    static let evaluationBudget = 2000
 
     /// When ``EquilibriumMethod/auto``'s fictitious play tries the polish from its
     /// best-response pair `(BR_τ(μ̄_k), μ̄_k)`: once its residual is at most
@@ -157,9 +164,11 @@ extension SolverRun {
                 return .finished(try finish(p, converged: false, message: budgetMessage(p) + note))
             }
             if system == nil {
-                guard built < NewtonPolish.maxJacobians else {
+                guard built < NewtonPolish.maxJacobians,
+                      newtonEvaluations + game.stateCount - 1 <= NewtonPolish.evaluationBudget
+                else {
                     record(p, change: 0)
-                    return .stopped(best: p, reason: "the Newton polish stopped, its Jacobians used up (\(stats))")
+                    return .stopped(best: p, reason: "the Newton polish stopped, its Jacobians or the solve's \(NewtonPolish.evaluationBudget) evaluations for them used up (\(stats))")
                 }
                 system = try newtonJacobian(at: p)
                 built += 1
@@ -171,8 +180,13 @@ extension SolverRun {
             }
             if let (next, x) = try newtonLineSearch(p, current) {
                 record(p, change: Simplex.l1(x, p.meanField))
-                if next.stationarityResidual > NewtonPolish.refreshRatio * p.stationarityResidual { system = nil }
+                let ratio = next.stationarityResidual / p.stationarityResidual
+                if ratio > NewtonPolish.refreshRatio { system = nil }
                 p = next
+                if fresh, ratio > NewtonPolish.stopRatio, !isConverged(p) {
+                    record(p, change: 0)
+                    return .stopped(best: p, reason: "the Newton polish stopped, a fresh Jacobian's step cut the residual only by a factor \(ratio) (\(stats))")
+                }
                 fresh = false
                 steps += 1
             } else if fresh {
@@ -226,6 +240,7 @@ extension SolverRun {
                 a[r * k + c] = ((q.populationUpdate[s] - x[s]) - f[s]) / h
             }
         }
+        newtonEvaluations += k
         guard let factors = DenseLU(a, n: k) else { return nil }
         return NewtonPolish.System(pivot: pivot, factors: factors)
     }
