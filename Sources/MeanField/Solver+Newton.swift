@@ -84,7 +84,7 @@ extension SolverRun {
             throw .invalidOption(field: .method, message: "newton needs at most \(NewtonPolish.stateLimit) states (a dense Jacobian), the game has \(game.stateCount)")
         }
         let start = try evaluator.bestResponsePair(initialMeanField)
-        switch try newtonPolish(from: start) {
+        switch try newtonPolish(from: start, local: false) {
         case let .finished(result):
             return result
         case let .stopped(best, reason):
@@ -112,7 +112,7 @@ extension SolverRun {
         let start = try evaluator.bestResponsePair(best)
         guard start.stationarityResidual <= NewtonPolish.startResidual else { return .exhausted(best: best) }
         switchMethod(to: .newton)
-        switch try newtonPolish(from: start) {
+        switch try newtonPolish(from: start, local: true) {
         case let .finished(result): return .finished(result)
         case let .stopped(pair, _): return .exhausted(best: pair.meanField)
         }
@@ -131,7 +131,7 @@ extension SolverRun {
         gate.tried(at: br.stationarityResidual)
         let previous = current
         switchMethod(to: .newton)
-        switch try newtonPolish(from: br) {
+        switch try newtonPolish(from: br, local: true) {
         case let .finished(result):
             return result
         case .stopped:
@@ -144,16 +144,20 @@ extension SolverRun {
     /// held `(BR_τ(μ_k), μ_k)` and moves to `μ_k + λδ` (clipped and rescaled to the simplex),
     /// `δ` the Newton step of the last Jacobian, `λ = 1, 1/2, …` the first that lowers the
     /// residual. A chord step that cuts the residual by less than ``NewtonPolish/refreshRatio``,
-    /// or a failed line search with an old Jacobian, asks for a new one (at most
-    /// ``NewtonPolish/maxJacobians``); a failed line search with a fresh one stops the polish.
-    mutating func newtonPolish(from start: PairEvaluation) throws(MeanFieldError) -> NewtonPolish.Outcome {
+    /// or a failed line search with an old Jacobian, asks for a new one; a failed line search
+    /// with a fresh one stops the polish. `local` (``EquilibriumMethod/auto``'s polish): at most
+    /// ``NewtonPolish/maxJacobians`` Jacobians and ``NewtonPolish/evaluationBudget`` evaluations
+    /// per solve, and a fresh Jacobian's step that cuts the residual by less than
+    /// ``NewtonPolish/stopRatio`` stops it; otherwise (the method `newton`) Jacobians are built
+    /// as long as the line search makes progress (damped Newton).
+    mutating func newtonPolish(from start: PairEvaluation, local: Bool) throws(MeanFieldError) -> NewtonPolish.Outcome {
         var p = start
         var system: NewtonPolish.System? = nil
         var fresh = false
         var built = 0
         var steps = 0
+        var stats: String { "\(steps) steps, \(built) Jacobians of \(max(0, game.stateCount - 1)) pair evaluations each" }
         while true {
-            let stats = "\(steps) steps, \(built) Jacobians of \(max(0, game.stateCount - 1)) pair evaluations each"
             let note = "; Newton polish: " + stats
             if isConverged(p) {
                 record(p, change: 0)
@@ -164,8 +168,8 @@ extension SolverRun {
                 return .finished(try finish(p, converged: false, message: budgetMessage(p) + note))
             }
             if system == nil {
-                guard built < NewtonPolish.maxJacobians,
-                      newtonEvaluations + game.stateCount - 1 <= NewtonPolish.evaluationBudget
+                guard !local || (built < NewtonPolish.maxJacobians
+                    && newtonEvaluations + game.stateCount - 1 <= NewtonPolish.evaluationBudget)
                 else {
                     record(p, change: 0)
                     return .stopped(best: p, reason: "the Newton polish stopped, its Jacobians or the solve's \(NewtonPolish.evaluationBudget) evaluations for them used up (\(stats))")
@@ -183,7 +187,7 @@ extension SolverRun {
                 let ratio = next.stationarityResidual / p.stationarityResidual
                 if ratio > NewtonPolish.refreshRatio { system = nil }
                 p = next
-                if fresh, ratio > NewtonPolish.stopRatio, !isConverged(p) {
+                if local, fresh, ratio > NewtonPolish.stopRatio, !isConverged(p) {
                     record(p, change: 0)
                     return .stopped(best: p, reason: "the Newton polish stopped, a fresh Jacobian's step cut the residual only by a factor \(ratio) (\(stats))")
                 }

@@ -17,7 +17,7 @@ import TestSupport
         for trial in 0..<60 {
             let n = 1 + trial % 40
             var a = (0..<(n * n)).map { _ in Double.random(in: -1..<1, using: &rng) }
-            if trial % 3 == 0 { for i in 0..<n { a[i * n + i] = 0 } }
+            if trial % 3 == 0, n >= 2 { for i in 0..<n { a[i * n + i] = 0 } }
             let b = (0..<n).map { _ in Double.random(in: -10..<10, using: &rng) }
             guard let lu = DenseLU(a, n: n) else {
                 Issue.record("n = \(n): a random matrix was refused")
@@ -76,13 +76,16 @@ import TestSupport
             (try TestGames.twoStateCongestion(u: [1, 0.4], kappa: 2, discount: 0.9), .nominal),
             (try TestGames.twoStateCongestion(u: [0, 0], kappa: 0.5, discount: 0.5), .nominal),
             (try TestGames.twoStateLog(u: [1, 0.2], lambda: 0.3, discount: 0.9, set: .totalVariation(), radius: 0.05), .worstCase),
-            (try TestGames.twoStateLog(u: [0.3, 0], lambda: 1, discount: 0.8, set: try AmbiguitySet(kind: .linf), radius: 0.1), .worstCase),
+            (try TestGames.twoStateLog(u: [0.8, 0], lambda: 0.5, discount: 0.8, set: try AmbiguitySet(kind: .linf), radius: 0.1), .worstCase),
         ]
         for (index, (game, population)) in games.enumerated() {
             guard let x = try Self.bisect(game, temperature: temperature, population: population) else {
                 Issue.record("game \(index): no sign change for bisection")
                 continue
             }
+            // A root, not a jump of g (nature's kernel switches where the two values tie).
+            let g = try Self.scalarResidual(game, x, temperature: temperature, population: population)
+            #expect(abs(g) <= 1e-12, "game \(index), τ = \(temperature): g = \(g) at the bisection point")
             for start in [[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]] {
                 let result = try game.solveEquilibrium(options: .init(method: .newton, temperature: temperature, tolerance: 1e-11,
                                                                       population: population, initialMeanField: start))
