@@ -21,14 +21,12 @@ extension SolverRun {
         var massSum = [Double](repeating: 0, count: n)
         var policySum = [Double](repeating: 0, count: n * m)
         var previousBR: Policy? = nil
-        var checkWait = 0, checkPenalty = 1
-        var polishGate = NewtonPolish.Gate()
+        var checkWait = 0, checkPenalty = 1, polishGate = NewtonPolish.Gate()
         for k in 0..<options.maxIterations {
             let snap = try game.snapshot(at: muBar)
             let opt = try evaluator.optimal(snap)
             let br = try evaluator.pair(snap, optimal: opt, policy: nil)
-            // The pair held at this iteration.
-            let held: PairEvaluation
+            let held: PairEvaluation  // the pair held at this iteration
             if k == 0 {
                 held = br
             } else {
