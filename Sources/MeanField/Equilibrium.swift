@@ -46,6 +46,8 @@ struct SolverRun {
     let requestedTemperature: Double
     /// Pair evaluations spent on Newton Jacobians so far (``NewtonPolish/evaluationBudget``).
     var newtonEvaluations = 0
+    /// ``automatic()``'s Newton polishes that stopped without converging (``NewtonPolish/failureLimit``).
+    var newtonFailures = 0
 
     init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
         self.game = game

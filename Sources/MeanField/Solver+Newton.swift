@@ -25,6 +25,10 @@ enum NewtonPolish {
     /// At most this many finite-difference pair evaluations per solve, over all polishes
     /// (`auto` may try several): about five Jacobians at 400 states.
     static let evaluationBudget = 2000
+    /// After this many polishes that stopped without converging, `auto` polishes no more in
+    /// the solve (each cost at least one Jacobian: on the 280-state crowd-grid-small, tv 0.05
+    /// at `τ = 0.001`, repeated failing polishes took the solve from 8.9 to over 11 CPU s).
+    static let failureLimit = 1
 
     /// When ``EquilibriumMethod/auto``'s fictitious play tries the polish from its
     /// best-response pair `(BR_τ(μ̄_k), μ̄_k)`: once its residual is at most
@@ -107,14 +111,17 @@ extension SolverRun {
     /// that stops hands its best mean field on (`best` itself when it is not tried).
     mutating func newtonAfterStall(from best: [Double]) throws(MeanFieldError) -> PhaseOutcome {
         guard NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
-              trace.count + 1 < options.maxIterations
+              newtonFailures < NewtonPolish.failureLimit, trace.count + 1 < options.maxIterations
         else { return .exhausted(best: best) }
         let start = try evaluator.bestResponsePair(best)
         guard start.stationarityResidual <= NewtonPolish.startResidual else { return .exhausted(best: best) }
         switchMethod(to: .newton)
         switch try newtonPolish(from: start, local: true) {
-        case let .finished(result): return .finished(result)
-        case let .stopped(pair, _): return .exhausted(best: pair.meanField)
+        case let .finished(result):
+            return .finished(result)
+        case let .stopped(pair, _):
+            newtonFailures += 1
+            return .exhausted(best: pair.meanField)
         }
     }
 
@@ -126,7 +133,8 @@ extension SolverRun {
         -> EquilibriumResult?
     {
         guard options.method == .auto, NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
-              gate.admits(br.stationarityResidual), trace.count + 1 < options.maxIterations
+              newtonFailures < NewtonPolish.failureLimit, gate.admits(br.stationarityResidual),
+              trace.count + 1 < options.maxIterations
         else { return nil }
         gate.tried(at: br.stationarityResidual)
         let previous = current
@@ -135,6 +143,7 @@ extension SolverRun {
         case let .finished(result):
             return result
         case .stopped:
+            newtonFailures += 1
             switchMethod(to: previous)
             return nil
         }
