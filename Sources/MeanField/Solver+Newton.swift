@@ -27,7 +27,8 @@ enum NewtonPolish {
     static let evaluationBudget = 2000
     /// After this many polishes that stopped without converging, `auto` polishes no more in
     /// the solve (each cost at least one Jacobian: on the 280-state crowd-grid-small, tv 0.05
-    /// at `τ = 0.001`, repeated failing polishes took the solve from 8.9 to over 11 CPU s).
+    /// at `τ = 0`, repeated failing polishes took the solve from 8.2 to 10.1 CPU s; 9.0 with
+    /// this limit).
     static let failureLimit = 1
 
     /// When ``EquilibriumMethod/auto``'s fictitious play tries the polish from its
