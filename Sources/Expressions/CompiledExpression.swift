@@ -134,17 +134,36 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     ///   (located at the first sub-expression that became non-finite). Throws
     ///   `environmentMismatch` if `environment` was made from an unrelated schema.
     public func evaluate(in environment: Environment) throws(ExpressionError) -> Double {
+        try evaluate(environment, .none)
+    }
+
+    /// Evaluates the expression with the values in `environment`, except the scalar slots
+    /// `first` and `second`, set to `x` and `y`, and the array slot `array`, bound to `values`,
+    /// for this evaluation only: the same value and errors as binding them in a copy of
+    /// `environment` (the errors of `Environment.bind(_:to:)` with a slot first) and calling
+    /// ``evaluate(in:)``, without the copy, so without allocating. The row functions of game
+    /// files evaluate every `(s, a)` at every mean field this way.
+    ///
+    /// - Throws: as `Environment.bind(_:to:)` with a slot, then as ``evaluate(in:)``.
+    package func evaluate(in environment: Environment, setting first: ScalarSlot, to x: Double, _ second: ScalarSlot,
+                          to y: Double, binding array: ArraySlot, to values: [Double]) throws(ExpressionError) -> Double {
+        try environment.checkBinding(array, count: values.count)
+        return try evaluate(environment, Replacements(first: first.index, x: x, second: second.index, y: y,
+                                                      array: array.index, values: values))
+    }
+
+    private func evaluate(_ environment: Environment, _ replacements: Replacements) throws(ExpressionError) -> Double {
         if let constantValue { return constantValue }
         guard environment.layout === layout else { throw ExpressionError(.environmentMismatch) }
         let value: Double
         do {
-            value = try run(environment, diagnose: false)
+            value = try run(environment, replacements, diagnose: false)
         } catch {
             throw locate(error)
         }
         if value.isFinite { return value }
         do {
-            _ = try run(environment, diagnose: true)
+            _ = try run(environment, replacements, diagnose: true)
         } catch {
             throw locate(error)
         }

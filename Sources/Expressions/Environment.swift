@@ -46,17 +46,22 @@ public struct Environment: Sendable {
     /// - Throws: `bindingShapeMismatch` for a wrong length; `notBindable` if the slot
     ///   is a constant array or does not belong to this schema.
     public mutating func bind(_ slot: ArraySlot, to values: [Double]) throws(ExpressionError) {
-        guard slot.index >= 0, slot.index < schema.arrays.count else {
+        try checkBinding(slot, count: values.count)
+        arrays[slot.index] = values
+    }
+
+    /// Throws what the slot-based `bind(_:to:)` throws for binding `count` values to `slot`.
+    func checkBinding(_ slot: ArraySlot, count: Int) throws(ExpressionError) {
+        let arrays = shared.schema.arrays
+        guard slot.index >= 0, slot.index < arrays.count else {
             throw ExpressionError(.notBindable(name: "#\(slot.index)", reason: "the slot is not from this schema"))
         }
-        let layout = schema.arrays[slot.index]
-        guard layout.constant == nil else {
-            throw ExpressionError(.notBindable(name: layout.name, reason: "it is a constant"))
+        guard arrays[slot.index].constant == nil else {
+            throw ExpressionError(.notBindable(name: arrays[slot.index].name, reason: "it is a constant"))
         }
-        guard values.count == layout.count else {
-            throw ExpressionError(.bindingShapeMismatch(name: layout.name, expected: layout.count, found: values.count))
+        guard count == arrays[slot.index].count else {
+            throw ExpressionError(.bindingShapeMismatch(name: arrays[slot.index].name, expected: arrays[slot.index].count, found: count))
         }
-        arrays[slot.index] = values
     }
 
     /// Sets a scalar variable by name (a convenience; use slots in loops).

@@ -4,14 +4,39 @@ struct LocatedFault: Error {
     let instruction: Int
 }
 
+/// Values that replace an environment's for one evaluation, without copying the environment:
+/// two scalar slots and one array slot (`-1`: none). The row functions of game files set `s`
+/// and `a` and bind `mu` this way for every `(s, a)` and mean field.
+struct Replacements {
+    var first = -1
+    var x = 0.0
+    var second = -1
+    var y = 0.0
+    var array = -1
+    var values: [Double] = []
+
+    /// Nothing replaced.
+    static let none = Replacements()
+}
+
 extension CompiledExpression {
-    /// Runs the program. With `diagnose`, also stops at the first instruction
-    /// whose result is not finite (used only after a non-finite result, to say where).
+    /// Runs the program on `environment`'s values, with `replacements` in place of its own.
+    /// With `diagnose`, also stops at the first instruction whose result is not finite (used
+    /// only after a non-finite result, to say where).
     @inline(__always)
-    func run(_ environment: Environment, diagnose: Bool) throws(LocatedFault) -> Double {
-        try withUnsafeTemporaryAllocation(of: Double.self, capacity: stackSize) { stack throws(LocatedFault) -> Double in
-            try instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
-                try execute(code, stack: stack, environment: environment, diagnose: diagnose)
+    func run(_ environment: Environment, _ replacements: Replacements, diagnose: Bool) throws(LocatedFault) -> Double {
+        let scalarCount = environment.scalars.count
+        // One temporary block: the VM's stack, then a copy of the scalars with the replacements.
+        return try withUnsafeTemporaryAllocation(of: Double.self, capacity: stackSize + scalarCount) { block throws(LocatedFault) -> Double in
+            guard let base = block.baseAddress else { throw LocatedFault(kind: .nonFinite(.nan), instruction: 0) }
+            let scalars = UnsafeMutableBufferPointer(start: base + stackSize, count: scalarCount)
+            _ = scalars.initialize(fromContentsOf: environment.scalars)
+            if replacements.first >= 0, replacements.first < scalarCount { scalars[replacements.first] = replacements.x }
+            if replacements.second >= 0, replacements.second < scalarCount { scalars[replacements.second] = replacements.y }
+            let stack = UnsafeMutableBufferPointer(start: base, count: stackSize)
+            return try instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
+                try execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
+                            replacements: replacements, diagnose: diagnose)
             }
         }
     }
@@ -25,11 +50,11 @@ extension CompiledExpression {
     /// A documented hot kernel (Docs/Development.md): one `switch` over the instruction set in
     /// one loop, the dispatch every expression evaluation runs.
     private func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
-                         environment: Environment, diagnose: Bool) throws(LocatedFault) -> Double {
+                         scalars: UnsafeBufferPointer<Double>, environment: Environment, replacements: Replacements,
+                         diagnose: Bool) throws(LocatedFault) -> Double {
         guard let s = stack.baseAddress, stack.count >= stackSize, stackSize >= 1 else {
             throw LocatedFault(kind: .nonFinite(.nan), instruction: 0)
         }
-        let scalars = environment.scalars
         var sp = 0
         var pc = 0
         let end = code.count
@@ -49,7 +74,7 @@ extension CompiledExpression {
                 assert(k >= 0 && k <= sp && (k > 0 || sp < size), "expression VM: element needs \(k) operands (and room), stack at \(sp) at instruction \(pc)")
                 let base = sp - k
                 let offset = try self.offset(array: array, indices: s + base, count: k, pc: pc)
-                let values = environment.arrays[array]
+                let values = array == replacements.array ? replacements.values : environment.arrays[array]
                 guard values.count == arrays[array].count else {
                     throw LocatedFault(kind: .unboundArray(arrays[array].name), instruction: pc)
                 }
@@ -60,7 +85,7 @@ extension CompiledExpression {
                 let base = sp - k
                 let offset = try self.offset(array: array, indices: s + base, count: k, pc: pc)
                 let layout = arrays[array]
-                let values = environment.arrays[array]
+                let values = array == replacements.array ? replacements.values : environment.arrays[array]
                 guard values.count == layout.count else {
                     throw LocatedFault(kind: .unboundArray(layout.name), instruction: pc)
                 }
@@ -112,8 +137,9 @@ extension CompiledExpression {
                 let (i, k, j, l) = (Int(first), Int(firstCount), Int(second), Int(secondCount))
                 assert(k + l <= sp && (k + l > 0 || sp < size), "expression VM: dot needs \(k + l) operands (and room) at instruction \(pc)")
                 let base = sp - k - l
-                s[base] = try dot(i, indices: s + base, count: k, j, indices: s + base + k, count: l,
-                                  environment: environment, pc: pc)
+                let u = i == replacements.array ? replacements.values : environment.arrays[i]
+                let v = j == replacements.array ? replacements.values : environment.arrays[j]
+                s[base] = try dot(i, u, indices: s + base, count: k, j, v, indices: s + base + k, count: l, pc: pc)
                 sp = base + 1
             case let .jump(target):
                 pc = target
@@ -138,13 +164,11 @@ extension CompiledExpression {
         return s[0]
     }
 
-    /// `dot` of the blocks of arrays `i` and `j` selected by their indices (same shape, checked at compile time).
-    private func dot(_ i: Int, indices: UnsafeMutablePointer<Double>, count k: Int, _ j: Int,
-                     indices second: UnsafeMutablePointer<Double>, count l: Int, environment: Environment,
-                     pc: Int) throws(LocatedFault) -> Double {
+    /// `dot` of the blocks of arrays `i` and `j` (values `u` and `v`) selected by their indices (same shape, checked at compile time).
+    private func dot(_ i: Int, _ u: [Double], indices: UnsafeMutablePointer<Double>, count k: Int, _ j: Int, _ v: [Double],
+                     indices second: UnsafeMutablePointer<Double>, count l: Int, pc: Int) throws(LocatedFault) -> Double {
         let a = try offset(array: i, indices: indices, count: k, pc: pc)
         let b = try offset(array: j, indices: second, count: l, pc: pc)
-        let u = environment.arrays[i], v = environment.arrays[j]
         for (values, array) in [(u, i), (v, j)] where values.count != arrays[array].count {
             throw LocatedFault(kind: .unboundArray(arrays[array].name), instruction: pc)
         }

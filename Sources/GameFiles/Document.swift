@@ -35,6 +35,11 @@ package enum DocumentValue: Sendable, Hashable {
     case string(String)
     /// A sequence.
     case array([DocumentNode])
+    /// A non-empty rectangular array of finite numbers (at any depth), read from JSON and
+    /// stored flat: the same list as ``array(_:)`` would hold, at 8 bytes a number instead of
+    /// a node (and an array) per entry. ``items`` gives its entries as nodes, with their
+    /// positions; ``NumberBlock/shape`` and ``NumberBlock/elements`` give the numbers.
+    case numbers(NumberBlock)
     /// A mapping with string keys, in file order.
     case object([(key: String, value: DocumentNode)])
 
@@ -46,6 +51,8 @@ package enum DocumentValue: Sendable, Hashable {
         case let (.number(x), .number(y)): x == y
         case let (.string(x), .string(y)): x == y
         case let (.array(x), .array(y)): x == y
+        case let (.numbers(x), .numbers(y)) where x === y: true
+        case (.array, .numbers), (.numbers, .array), (.numbers, .numbers): a.items == b.items
         case let (.object(x), .object(y)): x.map(\.key) == y.map(\.key) && x.map(\.value) == y.map(\.value)
         default: false
         }
@@ -59,6 +66,7 @@ package enum DocumentValue: Sendable, Hashable {
         case let .number(x): h.combine(x)
         case let .string(x): h.combine(x)
         case let .array(x): h.combine(x)
+        case let .numbers(x): h.combine(x.nodes)  // as the same list written out, so equal values hash alike
         case let .object(x): for (k, v) in x { h.combine(k); h.combine(v) }
         }
     }
@@ -71,11 +79,106 @@ package enum DocumentValue: Sendable, Hashable {
         case let .number(x): "the number \(DocumentValue.format(x))"
         case let .string(s): "the text '\(s.count > 40 ? String(s.prefix(40)) + "…" : s)'"
         case let .array(a): "a list of \(a.count) entries"
+        case let .numbers(b): "a list of \(b.shape[0]) entries"
         case let .object(o): "a mapping with \(o.count) keys"
         }
     }
 
     static func format(_ x: Double) -> String { numberText(x) }
+
+    /// The entries of a list (``array(_:)``, or ``numbers(_:)`` written out as nodes with
+    /// their positions); `nil` for anything else.
+    package var items: [DocumentNode]? {
+        switch self {
+        case let .array(items): items
+        case let .numbers(block): block.nodes
+        default: nil
+        }
+    }
+}
+
+/// A non-empty rectangular array of finite numbers read from JSON in one pass, stored flat
+/// (``DocumentValue/numbers(_:)``): its shape, its entries in row-major order, and where its
+/// text starts, so that its entries can be rebuilt as nodes with the positions the per-node
+/// reader gives them (``nodes``) when a reader needs them one by one (error messages, short
+/// lists such as a grid's sides). Immutable, behind one reference: a node stays 32 bytes.
+package final class NumberBlock: Sendable {
+    /// The length of each level, outermost first (at least one level, none empty).
+    package let shape: [Int]
+    /// The entries in row-major order (`shape`'s product of them), all finite.
+    package let elements: [Double]
+    /// The text the block was read from, and where its `[` is (byte offset, line, the byte
+    /// offset of that line's start, nesting depth); `nil` for a block made in code.
+    let origin: Origin?
+
+    /// Where a block's text is.
+    struct Origin: Sendable {
+        let text: JSONText
+        let offset: Int
+        let line: Int
+        let lineStart: Int
+        let depth: Int
+    }
+
+    init(shape: [Int], elements: [Double], origin: Origin?) {
+        self.shape = shape
+        self.elements = elements
+        self.origin = origin
+    }
+
+    /// A block of `elements` with `shape`, without positions; `nil` unless `shape` has at least
+    /// one level, none empty, its product is `elements.count` and every entry is finite.
+    package convenience init?(shape: [Int], elements: [Double]) {
+        var product = 1
+        for side in shape {
+            let (p, overflow) = product.multipliedReportingOverflow(by: side)
+            guard side > 0, !overflow else { return nil }
+            product = p
+        }
+        guard !shape.isEmpty, product == elements.count, elements.allSatisfy(\.isFinite) else { return nil }
+        self.init(shape: shape, elements: elements, origin: nil)
+    }
+
+    /// The entries of the outermost level as nodes, exactly as the per-node JSON reader
+    /// builds them (nested lists of numbers, each with its line and column); the text is
+    /// read again from the block's start. Costs a node per number: for errors and short lists.
+    package var nodes: [DocumentNode] {
+        if let origin, let items = JSONParser.items(of: origin) { return items }
+        return Self.nodes(shape: shape[...], elements: elements[...])
+    }
+
+    /// Nodes without positions (a block made in code).
+    private static func nodes(shape: ArraySlice<Int>, elements: ArraySlice<Double>) -> [DocumentNode] {
+        guard let count = shape.first else { return [] }
+        let inner = shape.dropFirst()
+        let stride = inner.reduce(1, *)
+        return (0..<count).map { i in
+            let part = elements[(elements.startIndex + i * stride)..<(elements.startIndex + (i + 1) * stride)]
+            if inner.isEmpty { return DocumentNode(.number(part[part.startIndex])) }
+            return DocumentNode(.array(nodes(shape: inner, elements: part)))
+        }
+    }
+}
+
+/// The text of a JSON document, kept by the ``NumberBlock``s read from it (one reference
+/// for all of them) so that their nodes can be rebuilt with positions.
+final class JSONText: Sendable {
+    /// The text, in contiguous UTF-8.
+    let text: String
+
+    init(_ text: String) {
+        var contiguous = text
+        contiguous.makeContiguousUTF8()
+        self.text = contiguous
+    }
+
+    /// Calls `body` with the text's UTF-8 bytes, in place.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws(DocumentError) -> R) throws(DocumentError) -> R {
+        let run = { (buffer: UnsafeBufferPointer<UInt8>) in Result { () throws(DocumentError) -> R in try body(buffer) } }
+        if let result = text.utf8.withContiguousStorageIfAvailable(run) { return try result.get() }
+        var copy = text  // not reached: the text was made contiguous
+        return try copy.withUTF8(run).get()
+    }
 }
 
 /// A value with its position in the file.

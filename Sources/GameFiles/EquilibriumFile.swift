@@ -39,7 +39,12 @@ public struct EquilibriumFile: Sendable, Hashable {
         guard let rawMu = field("meanField") else { throw EquilibriumFileError("'\(path)' has no meanField array") }
         let mu = try numbers(rawMu, "meanField")
         guard let rawPolicy = field("policy") else { throw EquilibriumFileError("'\(path)' has no policy array") }
-        guard case let .array(policyRows) = rawPolicy.value else {
+        if case let .numbers(block) = rawPolicy.value, block.shape.count == 2 {  // read as one block
+            let width = block.shape[1]
+            let rows = (0..<block.shape[0]).map { s in Array(block.elements[(s * width)..<((s + 1) * width)]) }
+            return EquilibriumFile(meanField: mu, policy: rows)
+        }
+        guard let policyRows = rawPolicy.value.items else {
             throw EquilibriumFileError("policy is \(rawPolicy.value.kindDescription), expected an array of rows")
         }
         var rows: [[Double]] = []
@@ -49,7 +54,8 @@ public struct EquilibriumFile: Sendable, Hashable {
 
     /// The finite numbers of a JSON array, naming the first entry that is not one.
     static func numbers(_ node: DocumentNode, _ name: String) throws(EquilibriumFileError) -> [Double] {
-        guard case let .array(items) = node.value else {
+        if case let .numbers(block) = node.value, block.shape.count == 1 { return block.elements }
+        guard let items = node.value.items else {
             throw EquilibriumFileError("\(name) is \(node.value.kindDescription), expected an array of numbers")
         }
         var out: [Double] = []

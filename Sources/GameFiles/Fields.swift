@@ -128,8 +128,11 @@ package struct FieldReader: Sendable {
 
     /// A rectangular array of finite numbers, read in one pass with its shape taken from
     /// the first entry at each depth; `nil` for anything else (then ``numericArray(_:_:)``
-    /// walks it again to name the problem).
+    /// walks it again to name the problem). A packed block (``DocumentValue/numbers(_:)``,
+    /// what the JSON reader makes of such an array) is returned as it is, without a copy;
+    /// lists of packed blocks of one shape are joined.
     static func rectangularNumbers(_ node: DocumentNode) -> (shape: [Int], elements: [Double])? {
+        if case let .numbers(block) = node.value { return (block.shape, block.elements) }
         var shape: [Int] = []
         var first = node
         while case let .array(items) = first.value {
@@ -137,9 +140,21 @@ package struct FieldReader: Sendable {
             shape.append(items.count)
             first = head
         }
-        guard case .number = first.value else { return nil }
+        switch first.value {
+        case .number: break
+        case let .numbers(block): shape += block.shape
+        default: return nil
+        }
+        // The shape is only the first entries' claim: reserve no more than the lists can hold
+        // without overflow (a ragged list may claim far more than it has, or overflow Int).
+        var claimed = 1
+        for side in shape {
+            let (product, overflow) = claimed.multipliedReportingOverflow(by: side)
+            guard !overflow, product <= 1 << 24 else { claimed = 1 << 24; break }
+            claimed = product
+        }
         var elements: [Double] = []
-        elements.reserveCapacity(shape.reduce(1, *))
+        elements.reserveCapacity(claimed)
         return fill(node, depth: 0, shape: shape, into: &elements) ? (shape, elements) : nil
     }
 
@@ -149,9 +164,18 @@ package struct FieldReader: Sendable {
             elements.append(x)
             return true
         }
-        guard case let .array(items) = node.value, items.count == shape[depth] else { return false }
-        for item in items where !fill(item, depth: depth + 1, shape: shape, into: &elements) { return false }
-        return true
+        switch node.value {
+        case let .array(items):
+            guard items.count == shape[depth] else { return false }
+            for item in items where !fill(item, depth: depth + 1, shape: shape, into: &elements) { return false }
+            return true
+        case let .numbers(block):
+            guard block.shape[...] == shape[depth...] else { return false }
+            elements += block.elements
+            return true
+        default:
+            return false
+        }
     }
 
     private func collectNumbers(_ node: DocumentNode, _ field: String, _ path: inout [Int],
@@ -164,6 +188,9 @@ package struct FieldReader: Sendable {
         case .number:
             _ = try number(node, name())  // throws: not finite
             return []
+        case let .numbers(block):  // rectangular and finite
+            elements += block.elements
+            return block.shape
         case let .array(items):
             guard !items.isEmpty else { throw error(name(), node, "found an empty list, expected numbers") }
             var shape: [Int]? = nil
@@ -195,7 +222,8 @@ package struct FieldReader: Sendable {
         case .number:
             let count = try integer(node, field, range: 1...limit)
             return ((0..<count).map(String.init), false)
-        case let .array(items):
+        case .array, .numbers:
+            let items = node.value.items ?? []
             guard !items.isEmpty else { throw error(field, node, "found an empty list, expected at least one name") }
             guard items.count <= limit else { throw error(field, node, "found \(items.count) names, expected at most \(limit)") }
             var names: [String] = []

@@ -83,13 +83,13 @@ extension GameFile {
     static func rewardFunction(_ expr: CompiledExpression, _ bind: RowBinder) -> MeanFieldGame.RewardFunction {
         let template = bind.template, slots = bind.slots
         if let constant = expr.constantValue { return { _, _, _ in constant } }
+        // `s`, `a` and `mu` replace the template's for one evaluation: no copy, no allocation
+        // (a copy made two arrays per call, about three quarters of the instructions of a
+        // small game's reward; Docs/Performance.md, "The process around the solve").
         return { s, a, mu throws(ModelError) in
-            var env = template
-            env[slots.s] = Double(s)
-            env[slots.a] = Double(a)
             do throws(ExpressionError) {
-                try env.bind(slots.mu, to: mu)
-                return try expr.evaluate(in: env)
+                return try expr.evaluate(in: template, setting: slots.s, to: Double(s), slots.a, to: Double(a),
+                                         binding: slots.mu, to: mu)
             } catch {
                 throw ModelError(field: "reward", message: error.fieldMessage)
             }
@@ -98,10 +98,12 @@ extension GameFile {
 
     /// `ambiguity.radius`, evaluated at `(s, a, μ)`; a value that is not `≥ 0` is an error.
     static func radiusFunction(_ expr: CompiledExpression, _ bind: RowBinder) -> MeanFieldGame.RadiusFunction {
-        { s, a, mu throws(ModelError) in
+        let template = bind.template, slots = bind.slots
+        return { s, a, mu throws(ModelError) in
             let rho: Double
             do throws(ExpressionError) {
-                rho = try expr.evaluate(in: bind(s, a, mu))
+                rho = try expr.evaluate(in: template, setting: slots.s, to: Double(s), slots.a, to: Double(a),
+                                        binding: slots.mu, to: mu)
             } catch {
                 throw ModelError(field: "ambiguity.radius", message: error.fieldMessage)
             }

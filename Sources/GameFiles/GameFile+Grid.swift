@@ -22,7 +22,7 @@ extension GameFileReader {
         guard let grid = pairs.first(where: { $0.key == "grid" })?.value else {
             throw r.error("states.grid", node, "missing, expected [width, height] or [width, height, depth]")
         }
-        guard case let .array(items) = grid.value, items.count == 2 || items.count == 3 else {
+        guard let items = grid.value.items, items.count == 2 || items.count == 3 else {
             throw r.error("states.grid", grid, "found \(grid.value.kindDescription), expected a list [width, height] or [width, height, depth] of whole numbers >= 1")
         }
         var shape: [Int] = []
@@ -53,7 +53,7 @@ extension GameFileReader {
     /// `grid: [width, height]` are the parameters themselves (equal values by construction).
     func gridConstantsFromParameters() -> Set<String> {
         guard let node = field("states"), case let .object(pairs) = node.value,
-              let grid = pairs.first(where: { $0.key == "grid" })?.value, case let .array(items) = grid.value else { return [] }
+              let grid = pairs.first(where: { $0.key == "grid" })?.value, let items = grid.value.items else { return [] }
         var names: Set<String> = []
         for (item, constant) in zip(items, Self.gridConstants) {
             if case let .string(name) = item.value, name == constant { names.insert(name) }

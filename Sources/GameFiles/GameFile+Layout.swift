@@ -73,7 +73,7 @@ public struct GameLayout: Sendable, Hashable {
         guard let grid = pairs.first(where: { $0.key == "grid" })?.value else {
             throw r.error("layout.grid", node, "missing, expected [width, height] (see Docs/Format.md)")
         }
-        guard case let .array(items) = grid.value, items.count == 2 else {
+        guard let items = grid.value.items, items.count == 2 else {
             throw r.error("layout.grid", grid, "found \(grid.value.kindDescription), expected a list [width, height] of two whole numbers")
         }
         let width = try r.integer(items[0], "layout.grid[0]", range: 1...1_000_000)

@@ -157,7 +157,7 @@ extension GameFile {
         _ node: DocumentNode, r: FieldReader,
         compile: (DocumentNode, String, [String]) throws(GameFileError) -> CompiledExpression
     ) throws(GameFileError) -> [SuccessorRule.Entry] {
-        guard case let .array(items) = node.value, !items.isEmpty else {
+        guard let items = node.value.items, !items.isEmpty else {
             throw r.error("transition.successors", node, "found \(node.value.kindDescription), expected a non-empty list of {to: E, p: F}")
         }
         var entries: [SuccessorRule.Entry] = []
@@ -192,7 +192,7 @@ extension GameFile {
             throw r.error("transition.noise.values", valuesNode, "has shape \(values.shape), expected a non-empty list of numbers")
         }
         var probabilities: [CompiledExpression] = []
-        if case let .array(items) = probNode.value {
+        if let items = probNode.value.items {
             for (k, item) in items.enumerated() {
                 probabilities.append(try compile(item, "transition.noise.probabilities[\(k)]", ["s", "a", "mu"]))
             }

@@ -12,30 +12,61 @@
 /// Speed: one pass over the UTF-8 bytes, no exceptions for control flow. A
 /// 10,000-state garnet file (23 MB) parses in well under a second, where
 /// Foundation's `JSONDecoder` through a `Decodable` tree took ≈ 7 s.
+///
+/// Packed arrays: a non-empty rectangular array of finite numbers (the shape taken from the
+/// first entry at each depth, as ``FieldReader/numericArray(_:_:)`` reads it) becomes one
+/// ``DocumentValue/numbers(_:)`` node holding the numbers flat, instead of a node per number
+/// and an array per row (about 7 bytes of memory per byte of text before, whose page faults
+/// dominated the reading of large games). Every array is first tried that way; on anything
+/// else (a string, an object, a ragged row, a number out of range, a syntax error) the
+/// reader goes back to the `[` and reads the array node by node, so errors and the tree are
+/// exactly those of the per-node reader. The bytes read again after failed tries are
+/// bounded by the text's size plus ``packingAllowance`` (then no more tries): reading stays
+/// linear in the text.
 struct JSONParser {
     /// The deepest nesting accepted.
     static let maximumDepth = 200
+    /// Bytes that failed packing tries may read again beyond the text's own size (1 MiB):
+    /// small documents are never cut short of packing, large ones read at most twice.
+    static let packingAllowance = 1 << 20
 
     /// The text's UTF-8 bytes, read in place (no copy of the text).
     private let bytes: UnsafeBufferPointer<UInt8>
+    /// The text, kept by packed blocks to rebuild their nodes; `nil`: pack nothing.
+    private let source: JSONText?
     private var index = 0
     private var line = 1
     private var lineStart = 0
+    /// Bytes that failed tries to pack may still read again before packing stops.
+    private var packingBudget: Int
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, source: JSONText?) {
         self.bytes = bytes
+        self.source = source
+        self.packingBudget = source == nil ? 0 : bytes.count + Self.packingAllowance
     }
 
-    /// Parses `text`; `nil` when it holds only whitespace.
-    static func parse(_ text: String) throws(DocumentError) -> DocumentNode? {
-        var text = text
-        let result = text.withUTF8 { buffer in
-            Result { () throws(DocumentError) -> DocumentNode? in
-                var parser = JSONParser(buffer)
-                return try parser.document()
-            }
+    /// Parses `text`; `nil` when it holds only whitespace. Rectangular numeric arrays are
+    /// packed (``DocumentValue/numbers(_:)``) unless `packing` is `false`.
+    static func parse(_ text: String, packing: Bool = true) throws(DocumentError) -> DocumentNode? {
+        let source = JSONText(text)
+        return try source.withBytes { buffer throws(DocumentError) in
+            var parser = JSONParser(buffer, source: packing ? source : nil)
+            return try parser.document()
         }
-        return try result.get()
+    }
+
+    /// The outermost entries of the packed block at `origin`, read node by node from its text
+    /// (`nil` only if the text no longer reads as a list there, which cannot happen).
+    static func items(of origin: NumberBlock.Origin) -> [DocumentNode]? {
+        try? origin.text.withBytes { buffer throws(DocumentError) -> [DocumentNode]? in
+            var parser = JSONParser(buffer, source: nil)
+            parser.index = origin.offset
+            parser.line = origin.line
+            parser.lineStart = origin.lineStart
+            guard origin.offset < buffer.count, case let .array(items) = try parser.value(depth: origin.depth).value else { return nil }
+            return items
+        }
     }
 
     /// The document's one value, after an optional byte order mark.
@@ -92,7 +123,9 @@ struct JSONParser {
         guard index < bytes.count else { throw error("expected a value, found the end of the file") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return DocumentNode(try object(depth: depth), at: at)
-        case UInt8(ascii: "["): return DocumentNode(try array(depth: depth), at: at)
+        case UInt8(ascii: "["):
+            if packingBudget > 0, let block = packedArray(depth: depth) { return DocumentNode(.numbers(block), at: at) }
+            return DocumentNode(try array(depth: depth), at: at)
         case UInt8(ascii: "\""): return DocumentNode(.string(try string()), at: at)
         case UInt8(ascii: "t"): try literal("true"); return DocumentNode(.bool(true), at: at)
         case UInt8(ascii: "f"): try literal("false"); return DocumentNode(.bool(false), at: at)
@@ -175,10 +208,95 @@ struct JSONParser {
         }
     }
 
+    // MARK: Packed arrays
+
+    /// The array at `index` (its `[`, at nesting `depth`) as a packed block, or `nil` with the
+    /// position restored when it is not a non-empty rectangular array of finite numbers
+    /// within ``maximumDepth`` (the bytes read count against `packingBudget`).
+    private mutating func packedArray(depth: Int) -> NumberBlock? {
+        let (start, startLine, startLineStart) = (index, line, lineStart)
+        var pack = Pack()
+        if packLevel(0, depth: depth, &pack), let source {
+            let origin = NumberBlock.Origin(text: source, offset: start, line: startLine, lineStart: startLineStart, depth: depth)
+            return NumberBlock(shape: pack.shape, elements: pack.elements, origin: origin)
+        }
+        packingBudget -= index - start + 1
+        (index, line, lineStart) = (start, startLine, startLineStart)
+        return nil
+    }
+
+    /// What a packing try has read: each level's length (`-1` until its first list closes),
+    /// the number of levels once the first number is met (`-1` before), and the numbers.
+    private struct Pack {
+        var shape: [Int] = []
+        var levels = -1
+        var elements: [Double] = []
+    }
+
+    /// One list at `level` of a packing try (`index` at its `[`); `false` at the first thing
+    /// that does not fit. Lists of the same level must have the same length, and every number
+    /// must sit at the same depth.
+    private mutating func packLevel(_ level: Int, depth: Int, _ pack: inout Pack) -> Bool {
+        guard depth < Self.maximumDepth, depth + 1 < Self.maximumDepth else { return false }
+        if level == pack.shape.count { pack.shape.append(-1) }
+        index += 1  // [
+        skipWhitespace()
+        var count = 0
+        while true {
+            guard index < bytes.count else { return false }
+            let b = bytes[index]
+            if b == UInt8(ascii: "[") {
+                guard pack.levels == -1 || pack.levels > level + 1, packLevel(level + 1, depth: depth + 1, &pack) else { return false }
+            } else if b == UInt8(ascii: "-") || Self.isDigit(b) {
+                if pack.levels == -1 { pack.levels = level + 1 }
+                guard pack.levels == level + 1, let x = try? number(), x.isFinite else { return false }
+                pack.elements.append(x)
+            } else {
+                return false
+            }
+            count += 1
+            skipWhitespace()
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                skipWhitespace()
+            } else if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                break
+            } else {
+                return false
+            }
+        }
+        if pack.shape[level] == -1 { pack.shape[level] = count }
+        return pack.shape[level] == count
+    }
+
     private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 
     /// `10^k` for `k` in `0…22`, each exactly representable.
     private static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { x, _ in x * 10 } }
+
+    /// `10^k` for `k` in `0…19`, as integers.
+    private static let integerPowersOfTen: [UInt64] = (0...19).map { k in (0..<k).reduce(1) { x, _ in x * 10 } }
+
+    /// `m / 10^scale` correctly rounded (to nearest, ties to even), for `m > 0` and `scale` in
+    /// `1…19`: `m` is shifted to 117–118 bits and divided exactly by `10^scale` (< 2⁶⁴), which
+    /// leaves a quotient of at least 54 bits; its top 53 bits are rounded by the bits below and
+    /// the remainder (sticky), and the result is scaled by a power of two (exact: it is at
+    /// least 10⁻¹⁹, far from the subnormals).
+    static func quotient(_ m: UInt64, scale: Int) -> Double {
+        let shift = 118 - (64 - m.leadingZeroBitCount)
+        let (q, r) = (UInt128(m) << shift).quotientAndRemainder(dividingBy: UInt128(integerPowersOfTen[scale]))
+        var drop = (128 - q.leadingZeroBitCount) - 53
+        var significand = UInt64(truncatingIfNeeded: q >> drop)
+        let rest = q & ((1 << drop) - 1), half = UInt128(1) << (drop - 1)
+        if rest > half || (rest == half && (r != 0 || significand & 1 == 1)) { significand += 1 }
+        if significand == 1 << 53 {
+            significand >>= 1
+            drop += 1
+        }
+        return Double(sign: .plus, exponent: drop - shift, significand: Double(significand))
+    }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, converted by the standard
     /// library's correctly rounded decimal conversion.
@@ -186,7 +304,9 @@ struct JSONParser {
     /// Fast path (Clinger's): when the digits form an integer `M ≤ 2⁵³` and the decimal
     /// exponent `e` is in `-22…22`, `M·10^e` is one correctly rounded operation on exact
     /// operands (every power of ten up to 10²² is a `Double`). Integers and short decimals
-    /// take it; anything else goes through the standard library's conversion.
+    /// take it. Other numbers of at most 19 digits without an exponent (the 17 significant
+    /// digits of printed doubles) take ``quotient(_:scale:)``; anything else goes through the
+    /// standard library's conversion.
     private mutating func number() throws(DocumentError) -> Double {
         let start = index
         let negative = bytes[index] == UInt8(ascii: "-")
@@ -226,6 +346,12 @@ struct JSONParser {
         // 19 digits cannot overflow a UInt64 (leading zeros of a fraction count too, harmlessly).
         if !exponentGiven, digits <= 19, mantissa <= 1 << 53, scale <= 22 {
             let magnitude = scale == 0 ? Double(mantissa) : Double(mantissa) / Self.powersOfTen[scale]
+            return negative ? -magnitude : magnitude
+        }
+        // Up to 19 digits, at most 19 after the point (printed doubles: 17 significant digits):
+        // an exact integer division, rounded once.
+        if !exponentGiven, digits <= 19 {
+            let magnitude = scale == 0 ? Double(mantissa) : Self.quotient(mantissa, scale: scale)
             return negative ? -magnitude : magnitude
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)

@@ -146,7 +146,10 @@ extension PairFiles {
             }
             node = entry.value
         }
-        guard case let .array(items) = node.value else { throw fail("expected a JSON array of numbers or of rows") }
+        if case let .numbers(block) = node.value, block.shape.count <= 2 {  // read as one block
+            return NumericArray(shape: block.shape, values: block.elements)
+        }
+        guard let items = node.value.items else { throw fail("expected a JSON array of numbers or of rows") }
         func numbers(_ nodes: [DocumentNode]) -> [Double]? {
             var out: [Double] = []
             for n in nodes {
@@ -158,7 +161,7 @@ extension PairFiles {
         if let flat = numbers(items) { return NumericArray(shape: [flat.count], values: flat) }
         var rows: [[Double]] = []
         for item in items {
-            guard case let .array(cells) = item.value, let row = numbers(cells) else {
+            guard let cells = item.value.items, let row = numbers(cells) else {
                 throw fail("expected a JSON array of numbers or of rows of numbers")
             }
             rows.append(row)

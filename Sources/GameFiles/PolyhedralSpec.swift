@@ -323,7 +323,7 @@ extension PolyhedralSpec {
             spec.radii = try expressions(radius, name("radius"), r)
             if node("constraints") != nil { throw r.error(name("constraints"), node("constraints"), "given for set 'moment', expected only for 'polyhedral'") }
         case .polyhedral:
-            guard let list = node("constraints"), case let .array(items) = list.value, !items.isEmpty else {
+            guard let list = node("constraints"), let items = list.value.items, !items.isEmpty else {
                 throw r.error(name("constraints"), node("constraints") ?? root, "missing or empty, expected a list of {coefficients, relation, bound}")
             }
             spec.rows = try items.enumerated().map { k, item throws(GameFileError) in try row(item, name("constraints[\(k + 1)]"), k, r) }
@@ -334,7 +334,7 @@ extension PolyhedralSpec {
     }
 
     private static func expressions(_ node: DocumentNode, _ field: String, _ r: FieldReader) throws(GameFileError) -> [String] {
-        if case let .array(items) = node.value {
+        if let items = node.value.items {
             guard !items.isEmpty else { throw r.error(field, node, "empty list, expected at least one expression") }
             return try items.enumerated().map { k, item throws(GameFileError) in try r.expressionSource(item, "\(field)[\(k + 1)]") }
         }

@@ -24,6 +24,7 @@ extension MeanFieldGame {
         case .fictitiousPlay: return try run.fictitiousPlay()
         case .mirrorDescent: return try run.mirrorDescent()
         case .newton: return try run.newton()
+        case .supportNewton: throw .invalidOption(field: .method, message: "support-newton is a stage of auto and cannot be requested")
         }
     }
 }

@@ -20,6 +20,14 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// line search (a local method, at most 1000 states); ``auto`` runs it from Anderson's
     /// best iterate when Anderson stalls (Docs/Solvers.md).
     case newton
+    /// The support Newton stage of ``auto`` at `τ = 0` (Docs/Solvers.md): Levenberg–Marquardt
+    /// on stationarity and indifference over a support guessed from a continuation stage. It
+    /// labels the trace records and results it produces; it cannot be requested (it needs a
+    /// stage to start from), so it is not among ``allCases`` and ``EquilibriumOptions`` refuses it.
+    case supportNewton = "support-newton"
+
+    /// The methods that can be requested (every case but ``supportNewton``).
+    public static var allCases: [EquilibriumMethod] { [.auto, .anderson, .fixedPoint, .fictitiousPlay, .mirrorDescent, .newton] }
 
     /// The method ``auto`` starts with at temperature `τ` (it may switch later; the
     /// result's ``EquilibriumResult/method`` is the method that produced it).
@@ -109,6 +117,9 @@ public struct EquilibriumOptions: Sendable {
     }
 
     func validate(for game: MeanFieldGame) throws(MeanFieldError) {
+        guard method != .supportNewton else {
+            throw .invalidOption(field: .method, message: "support-newton is a stage of auto and cannot be requested")
+        }
         guard temperature.isFinite, temperature >= 0 else {
             throw .invalidOption(field: .temperature, message: "\(temperature), expected a finite number >= 0")
         }

@@ -36,7 +36,7 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The solver option an error concerns; `rawValue` is its name in messages (the
     /// option's property name; a game file writes it under `solver.`, except `initial`).
     public enum Option: String, Sendable, Hashable, CaseIterable {
-        /// The outer algorithm.
+        /// The outer method.
         case method
         /// The soft-max temperature `τ`.
         case temperature

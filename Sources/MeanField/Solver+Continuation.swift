@@ -156,6 +156,7 @@ extension SolverRun {
             return try finish(pure, converged: true,
                               message: convergedMessage(pure) + Continuation.note(stage.temperature) + ", its settled best-response pair")
         }
+        var best = held
         for order in 1...Continuation.maximumOrder {
             guard let (mu, pi) = path.extrapolated(order: order) else { break }
             let snapX = try game.snapshot(at: mu)
@@ -165,7 +166,10 @@ extension SolverRun {
                 record(x, change: 0)
                 return try finish(x, converged: true, message: convergedMessage(x) + "; the Richardson extrapolation (order \(order)) to τ = 0 of the continuation stages down to τ = \(stage.temperature)")
             }
+            if max(x.exploitability, x.stationarityResidual) < max(best.exploitability, best.stationarityResidual) { best = x }
         }
+        // The support Newton stage from the best candidate (Solver+SupportNewton.swift).
+        if let done = try supportNewtonStage(from: best, stage: stage.temperature) { return done }
         options = stage
         evaluator = stageEvaluator
         return nil

@@ -304,7 +304,7 @@ struct SolveReport: CommandReport {
 func sci(_ x: Double) -> String { cFormat("%.3e", x) }
 
 func fmt6(_ x: Double) -> String {
-    let s = cFormat("%.6f", x)
+    let s = fixedSix(x)
     return s == "-0.000000" ? "0.000000" : s
 }
 

@@ -17,6 +17,7 @@ struct JSONParserTests {
         case let .number(x): return x
         case let .string(s): return s
         case let .array(items): return items.map(plain)
+        case let .numbers(block): return block.nodes.map(plain)
         case let .object(pairs): return Dictionary(uniqueKeysWithValues: pairs.map { ($0.key, plain($0.value)) })
         }
     }
@@ -74,7 +75,7 @@ struct JSONParserTests {
         let root = try #require(try DocumentReader.parseJSON(text))
         guard case let .object(pairs) = root.value else { Issue.record("not an object"); return }
         #expect(pairs.map(\.key) == ["b", "a", "c", "d", "e"])  // file order
-        guard case let .array(numbers) = pairs[0].value.value else { Issue.record("b is not a list"); return }
+        guard let numbers = pairs[0].value.value.items else { Issue.record("b is not a list"); return }
         #expect(numbers.map(\.value) == [1, -0.0, 2.5e-3, 100, 0.1].map { DocumentValue.number($0) })
         #expect(numbers[1].value == .number(-0.0) && { if case let .number(z) = numbers[1].value { z.sign == .minus } else { false } }())
         #expect(pairs[1].value.value == .string("xé😀\n/\""))
@@ -147,7 +148,7 @@ struct JSONParserTests {
 @Suite("JSON numbers")
 struct JSONNumberTests {
     static func parsed(_ text: String) throws -> Double? {
-        guard case let .array(items)? = try DocumentReader.parseJSON("[\(text)]")?.value,
+        guard let items = try DocumentReader.parseJSON("[\(text)]")?.value.items,
               case let .number(x)? = items.first?.value else { return nil }
         return x
     }
@@ -158,7 +159,9 @@ struct JSONNumberTests {
         var cases = ["0", "-0", "0.0", "-0.0", "1", "9007199254740992", "9007199254740993", "18446744073709551615",
                      "18446744073709551616", "99999999999999999999", "0.1", "0.3", "-2.5", "1e22", "1.5e-7",
                      "0.0000000000000000000001", "0.00000000000000000000001", "1234567890123456789", "4503599627370496.5",
-                     "0.1234567890123456", "0.12345678901234567", "5e-324", "1.7976931348623157e308"]
+                     "0.1234567890123456", "0.12345678901234567", "5e-324", "1.7976931348623157e308",
+                     "0.0028192656610077638", "9999999999999999999", "0.9999999999999999999", "0.0000000000000000001",
+                     "9007199254740993.5", "1.0000000000000001110", "0.30000000000000001665", "1.0000000000000002220"]
         for _ in 0..<20_000 {
             let digits = 1 + Int(rng.next() % 20)
             var text = rng.next() % 2 == 0 ? "-" : ""
@@ -174,6 +177,11 @@ struct JSONNumberTests {
             cases.append(text)
             let x = Double(bitPattern: rng.next())
             if x.isFinite { cases.append("\(x)") }
+            // Printed doubles of 16–17 significant digits between 1e-4 and 1e6, as game
+            // files hold them (the exact-division path of up to 19 digits).
+            let y = rng.unit() * [1e-4, 1e-3, 0.01, 0.1, 1, 10, 1e6][Int(rng.next() % 7)]
+            cases.append("\(y)")
+            cases.append(String(format: "%.19f", y).replacingOccurrences(of: "^0+(?=\\d)", with: "", options: .regularExpression))
         }
         for text in cases {
             let expected = try #require(Double(text), "\(text)")

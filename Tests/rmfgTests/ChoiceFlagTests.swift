@@ -19,6 +19,9 @@ struct ChoiceFlagTests {
                              mentioning: "--true-model: 'best', expected worst-case, nominal or random")
         try expectInputError(["generate", "garnet", "--set", "box"], mentioning: "--set: 'box', expected one of: none, tv")
         try expectInputError(["sweep", Self.game, "--population", "best"], mentioning: "--population: 'best', expected one of: worst-case, nominal")
+        // `support-newton` labels trace records of auto but is not a method one can request.
+        try expectInputError(["solve", Self.game, "--method", "support-newton"],
+                             mentioning: "--method: 'support-newton', expected one of: auto, anderson, fixed-point, fictitious-play, mirror-descent")
     }
 
     /// `--format` on every command that has it: exit 2 and one line before any work, no

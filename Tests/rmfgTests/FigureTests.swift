@@ -102,8 +102,9 @@ struct FigureTests {
     }
 
     /// A continuation solve (two-state, tv 0.05, worst-case population, τ = 0: a direct attempt,
-    /// then stages at τ = 1, 0.1, … each checked at τ = 0) drew a legend entry per stage and
-    /// method switch (11). The stages, read independently from trace.csv's temperature column
+    /// then stages at τ = 1, 0.1, 0.01 each checked at τ = 0, and the support Newton stage after
+    /// the last) drew a legend entry per stage and method switch (11, before the support Newton
+    /// stage shortened the run to three stages). The stages, read independently from trace.csv's temperature column
     /// (a run at the requested τ followed by another stage belongs to the stage before it), are
     /// the dashed lines, in order; changes of method within a stage are the dotted ones; each
     /// kind has one legend entry; every tag printed names its line's τ or method, and the note
@@ -136,7 +137,7 @@ struct FigureTests {
             #expect(box?.text == want.2, "\(want) over \(line): \(String(describing: box))")
             printed += 1
         }
-        #expect(printed >= 3, "some tags fit")
+        #expect(printed >= 2, "some tags fit")
         let note = texts.joined(separator: " ")
         let first = Double(rows.first?[6] ?? "") ?? .nan
         #expect(note.contains("Stages (dashed lines): τ = \(Self.tau(first)) from iteration 0, "

@@ -54,4 +54,26 @@ struct NumberFormatTests {
         }
         #expect(mismatches == 0)
     }
+
+    /// `fixedSix` (integer arithmetic) prints what `vsnprintf`'s `%.6f` prints: special values,
+    /// random magnitudes (1e-12 to 1e13, both sides of its 10¹² cut-over) and bit patterns, and
+    /// exact ties of the sixth decimal (`j/2^k`, whose halfway cases printf rounds to even).
+    @Test func fixedSixMatchesTheCLibrary() {
+        var state: UInt64 = 20_261_203
+        func next() -> UInt64 {  // SplitMix64
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var values = Self.special + [1e12, -1e12, 999_999_999_999.9999, 0.0000015, 0.0000025, 0.0078125, -0.0078125]
+        for _ in 0..<100_000 {
+            values.append((Double(next() >> 11) * 0x1p-52 - 1) * pow(10, Double(Int(next() % 26)) - 12))
+            values.append(Double(bitPattern: next()))
+            values.append(Double(Int64(next() % 20_000_001) - 10_000_000) / Double(1 << Int(next() % 24)))
+        }
+        let mismatches = values.filter { fixedSix($0) != cFormat("%.6f", $0) }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5).map { "\($0): '\(fixedSix($0))' against '\(cFormat("%.6f", $0))'" })")
+    }
 }

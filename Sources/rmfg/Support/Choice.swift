@@ -48,7 +48,9 @@ enum Choice<Value: FlagValue>: ExpressibleByArgument, Sendable {
     case invalid(String)
 
     init(argument: String) {
-        self = Value(rawValue: argument).map(Choice.valid) ?? .invalid(argument)
+        // Only the listed values (`allCases`): a method such as `support-newton` labels results
+        // but cannot be requested.
+        self = Value.allCases.first { $0.rawValue == argument }.map(Choice.valid) ?? .invalid(argument)
     }
 
     init(_ value: Value) { self = .valid(value) }
