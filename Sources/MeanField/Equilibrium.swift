@@ -47,8 +47,9 @@ struct SolverRun {
     let requestedTemperature: Double
     /// Pair evaluations spent on Newton Jacobians so far (``NewtonPolish/evaluationBudget``).
     var newtonEvaluations = 0
-    /// ``automatic()``'s Newton polishes that stopped without converging (``NewtonPolish/failureLimit``).
-    var newtonFailures = 0
+    /// ``automatic()`` tries a Newton polish only from a pair whose residual is at most this
+    /// (``NewtonPolish/startResidual``, lowered after each polish that stops: ``NewtonPolish/failureFactor``).
+    var newtonGate = NewtonPolish.startResidual
 
     init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
         self.game = game

@@ -21,7 +21,7 @@ extension SolverRun {
         var massSum = [Double](repeating: 0, count: n)
         var policySum = [Double](repeating: 0, count: n * m)
         var previousBR: Policy? = nil
-        var checkWait = 0, checkPenalty = 1, polishGate = NewtonPolish.Gate()
+        var checkWait = 0, checkPenalty = 1
         for k in 0..<options.maxIterations {
             let snap = try game.snapshot(at: muBar)
             let opt = try evaluator.optimal(snap)
@@ -38,7 +38,7 @@ extension SolverRun {
                 record(held, change: 0)
                 return try finish(held, converged: true, message: convergedMessage(held))
             }
-            if let polished = try polishDuringFictitiousPlay(br, gate: &polishGate) { return polished }
+            if let polished = try polishDuringFictitiousPlay(br) { return polished }
             let nu = br.stationaryDistribution()
             // The pure candidate, once the best response has settled.
             if let previousBR, previousBR.maxDifference(br.policy) <= 1e-6 {

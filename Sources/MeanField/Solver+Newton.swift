@@ -2,10 +2,12 @@
 /// method on `F(μ) = G(μ) − μ`, `G(μ) = Φ(μ, BR_τ(μ))` (the map Anderson iterates), with a
 /// dense Jacobian by forward differences in the tangent space `Σδ = 0` of the simplex, an LU
 /// factorization with partial pivoting kept for several steps (chord steps), and a line search
-/// that accepts a step only when the stationarity residual falls.
+/// that accepts a step only when the stationarity residual falls. From
+/// ``krylovStates`` states on, Newton–Krylov steps instead (Solver+NewtonKrylov.swift).
 enum NewtonPolish {
-    /// Games with more states are not polished: the Jacobian costs `n − 1` pair evaluations
-    /// and its factorization `n³/3` multiply–adds.
+    /// Games with more states are not polished: a dense Jacobian costs `n − 1` pair
+    /// evaluations and its factorization `n³/3` multiply–adds, a Newton–Krylov step up to
+    /// ``maxKrylov`` evaluations of `O(n)` or more each.
     static let stateLimit = 1000
     /// ``EquilibriumMethod/auto`` polishes Anderson's best iterate only when its residual
     /// `‖Φ(μ, BR_τ(μ)) − μ‖₁` is at most this (Newton's model is local).
@@ -25,22 +27,13 @@ enum NewtonPolish {
     /// At most this many finite-difference pair evaluations per solve, over all polishes
     /// (`auto` may try several): about five Jacobians at 400 states.
     static let evaluationBudget = 2000
-    /// After this many polishes that stopped without converging, `auto` polishes no more in
-    /// the solve (each cost at least one Jacobian: on the 280-state crowd-grid-small, tv 0.05
-    /// at `τ = 0`, repeated failing polishes took the solve from 8.2 to 10.1 CPU s; 9.0 with
-    /// this limit).
-    static let failureLimit = 1
-
-    /// When ``EquilibriumMethod/auto``'s fictitious play tries the polish from its
-    /// best-response pair `(BR_τ(μ̄_k), μ̄_k)`: once its residual is at most
-    /// ``startResidual``, and after a polish that stopped only once the residual is below a
-    /// tenth of the residual it started from (each try costs up to ``maxJacobians`` Jacobians).
-    struct Gate {
-        var threshold = NewtonPolish.startResidual
-
-        func admits(_ residual: Double) -> Bool { residual <= threshold }
-        mutating func tried(at residual: Double) { threshold = residual / 10 }
-    }
+    /// After a polish that stopped without converging from residual `r`, `auto` tries the next
+    /// only from a pair with residual below `r / failureFactor` (a polish that stops has cost
+    /// at least one Jacobian). On the 280-state crowd-grid-small, tv 0.05 at `τ = 0.001`, the
+    /// polish at 0.001 from Anderson's `r = 1.1e-4` stops, and a bridge stage at `10^-2.25`
+    /// stalls later at `r = 6.7e-9`, where a polish finishes it; a limit of one failed polish
+    /// per solve forbade that one, and the solve ended in 12 309 iterations of fictitious play.
+    static let failureFactor = 100.0
 
     /// Whether `auto` tries the polish after a stalled Anderson phase.
     static func applies(stateCount: Int, temperature: Double) -> Bool {
@@ -86,7 +79,7 @@ extension SolverRun {
     /// than ``NewtonPolish/stateLimit`` states are refused.
     mutating func newton() throws(MeanFieldError) -> EquilibriumResult {
         guard game.stateCount <= NewtonPolish.stateLimit else {
-            throw .invalidOption(field: .method, message: "newton needs at most \(NewtonPolish.stateLimit) states (a dense Jacobian), the game has \(game.stateCount)")
+            throw .invalidOption(field: .method, message: "newton needs at most \(NewtonPolish.stateLimit) states (Jacobians by finite differences), the game has \(game.stateCount)")
         }
         let start = try evaluator.bestResponsePair(initialMeanField)
         switch try newtonPolish(from: start, local: false) {
@@ -112,39 +105,36 @@ extension SolverRun {
     /// that stops hands its best mean field on (`best` itself when it is not tried).
     mutating func newtonAfterStall(from best: [Double]) throws(MeanFieldError) -> PhaseOutcome {
         guard NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
-              newtonFailures < NewtonPolish.failureLimit, trace.count + 1 < options.maxIterations
+              trace.count + 1 < options.maxIterations
         else { return .exhausted(best: best) }
         let start = try evaluator.bestResponsePair(best)
-        guard start.stationarityResidual <= NewtonPolish.startResidual else { return .exhausted(best: best) }
+        guard start.stationarityResidual <= newtonGate else { return .exhausted(best: best) }
         switchMethod(to: .newton)
         switch try newtonPolish(from: start, local: true) {
         case let .finished(result):
             return .finished(result)
         case let .stopped(pair, _):
-            newtonFailures += 1
+            newtonGate = min(newtonGate, start.stationarityResidual / NewtonPolish.failureFactor)
             return .exhausted(best: pair.meanField)
         }
     }
 
     /// ``EquilibriumMethod/auto``'s fictitious play: the Newton polish from its best-response
-    /// pair `br` when ``NewtonPolish/Gate`` admits it (`τ > 0`, at most
-    /// ``NewtonPolish/stateLimit`` states). Returns the final result, or `nil` when the polish
-    /// stopped and fictitious play goes on (the switches to and from `newton` recorded).
-    mutating func polishDuringFictitiousPlay(_ br: PairEvaluation, gate: inout NewtonPolish.Gate) throws(MeanFieldError)
-        -> EquilibriumResult?
-    {
+    /// pair `br` (`τ > 0`, at most ``NewtonPolish/stateLimit`` states) once its residual is at
+    /// most the solve's gate (``NewtonPolish/startResidual``, lowered by each polish that
+    /// stops). Returns the final result, or `nil` when the polish stopped and fictitious play
+    /// goes on (the switches to and from `newton` recorded).
+    mutating func polishDuringFictitiousPlay(_ br: PairEvaluation) throws(MeanFieldError) -> EquilibriumResult? {
         guard options.method == .auto, NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
-              newtonFailures < NewtonPolish.failureLimit, gate.admits(br.stationarityResidual),
-              trace.count + 1 < options.maxIterations
+              br.stationarityResidual <= newtonGate, trace.count + 1 < options.maxIterations
         else { return nil }
-        gate.tried(at: br.stationarityResidual)
         let previous = current
         switchMethod(to: .newton)
         switch try newtonPolish(from: br, local: true) {
         case let .finished(result):
             return result
         case .stopped:
-            newtonFailures += 1
+            newtonGate = min(newtonGate, br.stationarityResidual / NewtonPolish.failureFactor)
             switchMethod(to: previous)
             return nil
         }
@@ -161,6 +151,7 @@ extension SolverRun {
     /// ``NewtonPolish/stopRatio`` stops it; otherwise (the method `newton`) Jacobians are built
     /// as long as the line search makes progress (damped Newton).
     mutating func newtonPolish(from start: PairEvaluation, local: Bool) throws(MeanFieldError) -> NewtonPolish.Outcome {
+        if NewtonPolish.usesKrylov(stateCount: game.stateCount) { return try newtonKrylovPolish(from: start, local: local) }
         var p = start
         var system: NewtonPolish.System? = nil
         var fresh = false
@@ -212,13 +203,18 @@ extension SolverRun {
         }
     }
 
-    /// The first of `μ + λδ`, `λ = 1, 1/2, …, 2^-maxHalvings` (clipped and rescaled to the
-    /// simplex) whose best-response pair has a lower residual than `p`, with its mean field.
+    /// The line search of ``newtonLineSearch(_:delta:)`` along the Newton step of `system`.
     mutating func newtonLineSearch(_ p: PairEvaluation, _ system: NewtonPolish.System) throws(MeanFieldError)
         -> (PairEvaluation, [Double])?
     {
+        guard let delta = system.step(residual: SolverRun.difference(p.populationUpdate, p.meanField)) else { return nil }
+        return try newtonLineSearch(p, delta: delta)
+    }
+
+    /// The first of `μ + λδ`, `λ = 1, 1/2, …, 2^-maxHalvings` (clipped and rescaled to the
+    /// simplex) whose best-response pair has a lower residual than `p`, with its mean field.
+    mutating func newtonLineSearch(_ p: PairEvaluation, delta: [Double]) throws(MeanFieldError) -> (PairEvaluation, [Double])? {
         let mu = p.meanField
-        guard let delta = system.step(residual: SolverRun.difference(p.populationUpdate, mu)) else { return nil }
         var lambda = 1.0
         for _ in 0...NewtonPolish.maxHalvings {
             var x = mu

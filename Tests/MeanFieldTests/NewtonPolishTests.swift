@@ -124,7 +124,7 @@ import TestSupport
     /// refused with an option error naming the method; `auto` never polishes there.
     @Test func largeGamesAreRefused() throws {
         let game = try TestGames.garnet(n: NewtonPolish.stateLimit + 1, m: 2, k: 3, set: .nominalOnly, radius: 0, seed: 5)
-        #expect(throws: MeanFieldError.invalidOption(field: .method, message: "newton needs at most 1000 states (a dense Jacobian), the game has 1001")) {
+        #expect(throws: MeanFieldError.invalidOption(field: .method, message: "newton needs at most 1000 states (Jacobians by finite differences), the game has 1001")) {
             try game.solveEquilibrium(options: .init(method: .newton, temperature: 0.5))
         }
         #expect(!NewtonPolish.applies(stateCount: 1001, temperature: 0.5))
