@@ -107,8 +107,15 @@ extension SolverRun {
         guard NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
               trace.count + 1 < options.maxIterations
         else { return .exhausted(best: best) }
+        // A start that is not polished leaves the run as it was: the evaluator's warm starts
+        // restored, so the chain goes on bit for bit as without the polish (on beach-bar tv
+        // 0.05 at τ = 0 a difference of 1e-16 in a later stage changed the support Newton guess).
+        let saved = evaluator
         let start = try evaluator.bestResponsePair(best)
-        guard start.stationarityResidual <= newtonGate else { return .exhausted(best: best) }
+        guard start.stationarityResidual <= newtonGate else {
+            evaluator = saved
+            return .exhausted(best: best)
+        }
         switchMethod(to: .newton)
         switch try newtonPolish(from: start, local: true) {
         case let .finished(result):
