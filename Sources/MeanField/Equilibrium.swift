@@ -47,9 +47,10 @@ struct SolverRun {
     let requestedTemperature: Double
     /// Pair evaluations spent on Newton Jacobians so far (``NewtonPolish/evaluationBudget``).
     var newtonEvaluations = 0
-    /// ``automatic()`` tries a Newton polish only from a pair whose residual is at most this
-    /// (``NewtonPolish/startResidual``, lowered after each polish that stops: ``NewtonPolish/failureFactor``).
-    var newtonGate = NewtonPolish.startResidual
+    /// ``automatic()`` tries a Newton polish only from a pair whose residual passes this gate
+    /// (``NewtonPolish/Gate``: ``NewtonPolish/startResidual``, lowered at a temperature after a
+    /// polish that stopped there).
+    var newtonGate = NewtonPolish.Gate()
 
     init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
         self.game = game

@@ -35,6 +35,31 @@ enum NewtonPolish {
     /// per solve forbade that one, and the solve ended in 12 309 iterations of fictitious play.
     static let failureFactor = 100.0
 
+    /// ``EquilibriumMethod/auto``'s gate on the residual a polish may start from, per
+    /// temperature: ``startResidual`` at a temperature the solve has not polished at, lowered to
+    /// `r / failureFactor` by a polish that stopped from `r` there (a polish that stops at one
+    /// continuation stage says little about another: on Bench-MFG four rooms tv 0.05 at
+    /// `τ = 0.001` the polish at the stage `τ = 1` stops from `1.4e-5`, and one gate for the
+    /// whole solve then kept every later stage's polish out).
+    struct Gate {
+        var temperature = Double.nan
+        var threshold = NewtonPolish.startResidual
+
+        mutating func admits(_ residual: Double, at t: Double) -> Bool {
+            if t != temperature {
+                temperature = t
+                threshold = NewtonPolish.startResidual
+            }
+            return residual <= threshold
+        }
+
+        mutating func stopped(from residual: Double, at t: Double) {
+            if t != temperature { threshold = NewtonPolish.startResidual }
+            temperature = t
+            threshold = min(threshold, residual / NewtonPolish.failureFactor)
+        }
+    }
+
     /// Whether `auto` tries the polish after a stalled Anderson phase.
     static func applies(stateCount: Int, temperature: Double) -> Bool {
         stateCount >= 2 && stateCount <= stateLimit && temperature > 0
@@ -112,7 +137,7 @@ extension SolverRun {
         // 0.05 at τ = 0 a difference of 1e-16 in a later stage changed the support Newton guess).
         let saved = evaluator
         let start = try evaluator.bestResponsePair(best)
-        guard start.stationarityResidual <= newtonGate else {
+        guard newtonGate.admits(start.stationarityResidual, at: options.temperature) else {
             evaluator = saved
             return .exhausted(best: best)
         }
@@ -121,7 +146,7 @@ extension SolverRun {
         case let .finished(result):
             return .finished(result)
         case let .stopped(pair, _):
-            newtonGate = min(newtonGate, start.stationarityResidual / NewtonPolish.failureFactor)
+            newtonGate.stopped(from: start.stationarityResidual, at: options.temperature)
             return .exhausted(best: pair.meanField)
         }
     }
@@ -133,7 +158,7 @@ extension SolverRun {
     /// goes on (the switches to and from `newton` recorded).
     mutating func polishDuringFictitiousPlay(_ br: PairEvaluation) throws(MeanFieldError) -> EquilibriumResult? {
         guard options.method == .auto, NewtonPolish.applies(stateCount: game.stateCount, temperature: options.temperature),
-              br.stationarityResidual <= newtonGate, trace.count + 1 < options.maxIterations
+              trace.count + 1 < options.maxIterations, newtonGate.admits(br.stationarityResidual, at: options.temperature)
         else { return nil }
         let previous = current
         switchMethod(to: .newton)
@@ -141,7 +166,7 @@ extension SolverRun {
         case let .finished(result):
             return result
         case .stopped:
-            newtonGate = min(newtonGate, br.stationarityResidual / NewtonPolish.failureFactor)
+            newtonGate.stopped(from: br.stationarityResidual, at: options.temperature)
             switchMethod(to: previous)
             return nil
         }

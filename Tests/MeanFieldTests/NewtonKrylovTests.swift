@@ -97,7 +97,8 @@ import TestSupport
     /// `auto`'s gate (regression, the crowd-grid-small cell tv 0.05 at τ = 0.001 of
     /// Docs/Solvers.md): after a polish that stopped from residual `r`, a later one is tried
     /// from a pair below `r / 100` (it was forbidden by a limit of one failed polish per solve),
-    /// and not from one above.
+    /// and not from one above; at another temperature the gate starts afresh (regression,
+    /// Bench-MFG four rooms tv 0.05 at τ = 0.001).
     @Test func aStoppedPolishLowersTheGate() throws {
         let game = try TestGames.garnet(n: 30, m: 3, k: 4, set: .totalVariation(), radius: 0.1, seed: 7)
         let options = EquilibriumOptions(method: .auto, temperature: 0.3, tolerance: 1e-11)
@@ -107,7 +108,8 @@ import TestSupport
         let rFar = try run.evaluator.bestResponsePair(far.meanField).stationarityResidual
         let rClose = try run.evaluator.bestResponsePair(close.meanField).stationarityResidual
         #expect(rFar > 1e-6 && rClose < 1e-6, "\(rFar), \(rClose)")
-        run.newtonGate = 1e-6  // as after a polish that stopped from 1e-4
+        run.newtonGate.stopped(from: 1e-4, at: 0.3)  // as after a polish that stopped from 1e-4
+        #expect(abs(run.newtonGate.threshold - 1e-6) <= 1e-18)
         guard case .exhausted = try run.newtonAfterStall(from: far.meanField) else {
             Issue.record("a polish from \(rFar) above the gate ran")
             return
@@ -119,5 +121,11 @@ import TestSupport
         }
         #expect(result.converged && result.method == .newton, "\(result.message)")
         try EquilibriumTests.checkIndependently(game, result, tolerance: 1e-11, temperature: 0.3)
+        // The gate is per temperature: a stop at one stage does not close another's.
+        var gate = NewtonPolish.Gate()
+        gate.stopped(from: 1e-5, at: 1)
+        #expect(!gate.admits(1e-6, at: 1))
+        #expect(gate.admits(1e-6, at: 0.1) && gate.threshold == NewtonPolish.startResidual)
+        #expect(!gate.admits(2e-3, at: 0.1))
     }
 }
