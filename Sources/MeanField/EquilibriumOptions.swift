@@ -16,9 +16,10 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     case fictitiousPlay = "fictitious-play"
     /// Online mirror descent on robust Q-values.
     case mirrorDescent = "mirror-descent"
-    /// Newton's method on `μ = Φ(μ, BR_τ(μ))` with a dense finite-difference Jacobian and a
-    /// line search (a local method, at most 1000 states); ``auto`` runs it from Anderson's
-    /// best iterate when Anderson stalls (Docs/Solvers.md).
+    /// Newton's method on `μ = Φ(μ, BR_τ(μ))` with a dense finite-difference Jacobian (from
+    /// 150 states Newton–Krylov steps: GMRES on directional differences) and a line search (a
+    /// local method, at most 1000 states); ``auto`` runs it from Anderson's best iterate when
+    /// Anderson stalls (Docs/Solvers.md).
     case newton
     /// The support Newton stage of ``auto`` at `τ = 0` (Docs/Solvers.md): Levenberg–Marquardt
     /// on stationarity and indifference over a support guessed from a continuation stage. It
