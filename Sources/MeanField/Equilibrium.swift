@@ -23,6 +23,7 @@ extension MeanFieldGame {
         case .fixedPoint: return try run.fixedPoint()
         case .fictitiousPlay: return try run.fictitiousPlay()
         case .mirrorDescent: return try run.mirrorDescent()
+        case .newton: return try run.newton()
         case .supportNewton: throw .invalidOption(field: .method, message: "support-newton is a stage of auto and cannot be requested")
         }
     }
@@ -44,6 +45,12 @@ struct SolverRun {
     let watch = Stopwatch()
     /// The temperature the caller asked for (a continuation stage runs at a larger one).
     let requestedTemperature: Double
+    /// Pair evaluations spent on Newton Jacobians so far (``NewtonPolish/evaluationBudget``).
+    var newtonEvaluations = 0
+    /// ``automatic()`` tries a Newton polish only from a pair whose residual passes this gate
+    /// (``NewtonPolish/Gate``: ``NewtonPolish/startResidual``, lowered at a temperature after a
+    /// polish that stopped there).
+    var newtonGate = NewtonPolish.Gate()
 
     init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
         self.game = game

@@ -3,7 +3,8 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// The default: for `τ < 0.1` a continuation in `τ` (stages at `τ = 1, 0.1, …`, each
     /// warm-started from the last, with Anderson bridge stages in between where Anderson
     /// fails across a stage); then ``anderson`` when `τ > 0`, switching to adaptive
-    /// ``mirrorDescent`` when Anderson stalls; adaptive ``mirrorDescent`` when `τ = 0`
+    /// ``mirrorDescent`` when Anderson stalls (after the ``newton`` polish of Anderson's best
+    /// iterate on games of at most 1000 states); adaptive ``mirrorDescent`` when `τ = 0`
     /// (Docs/Solvers.md).
     case auto
     /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded; from 1024 states
@@ -15,6 +16,11 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     case fictitiousPlay = "fictitious-play"
     /// Online mirror descent on robust Q-values.
     case mirrorDescent = "mirror-descent"
+    /// Newton's method on `μ = Φ(μ, BR_τ(μ))` with a dense finite-difference Jacobian (from
+    /// 150 states Newton–Krylov steps: GMRES on directional differences) and a line search (a
+    /// local method, at most 1000 states); ``auto`` runs it from Anderson's best iterate when
+    /// Anderson stalls (Docs/Solvers.md).
+    case newton
     /// The support Newton stage of ``auto`` at `τ = 0` (Docs/Solvers.md): Levenberg–Marquardt
     /// on stationarity and indifference over a support guessed from a continuation stage. It
     /// labels the trace records and results it produces; it cannot be requested (it needs a
@@ -22,7 +28,7 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     case supportNewton = "support-newton"
 
     /// The methods that can be requested (every case but ``supportNewton``).
-    public static var allCases: [EquilibriumMethod] { [.auto, .anderson, .fixedPoint, .fictitiousPlay, .mirrorDescent] }
+    public static var allCases: [EquilibriumMethod] { [.auto, .anderson, .fixedPoint, .fictitiousPlay, .mirrorDescent, .newton] }
 
     /// The method ``auto`` starts with at temperature `τ` (it may switch later; the
     /// result's ``EquilibriumResult/method`` is the method that produced it).

@@ -75,7 +75,7 @@ extension SolverRun {
         guard options.temperature > 0 else { return .stage(try directChain()) }
         let stage = options
         var start: [Double]
-        switch try andersonPhase(budget: directAndersonBudget) {
+        switch try andersonThenNewton(budget: directAndersonBudget) {
         case let .finished(result): return .stage(result)
         case let .exhausted(best): start = best
         }
@@ -118,7 +118,7 @@ extension SolverRun {
                 step.exact = false
             }
             enterStage(step, warmPolicy: anchor.policy)
-            guard case let .finished(r) = try andersonPhase(budget: budget), r.converged else {
+            guard case let .finished(r) = try andersonThenNewton(budget: budget), r.converged else {
                 ratio = ratio.squareRoot()
                 continue
             }

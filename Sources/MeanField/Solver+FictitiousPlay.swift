@@ -26,8 +26,7 @@ extension SolverRun {
             let snap = try game.snapshot(at: muBar)
             let opt = try evaluator.optimal(snap)
             let br = try evaluator.pair(snap, optimal: opt, policy: nil)
-            // The pair held at this iteration.
-            let held: PairEvaluation
+            let held: PairEvaluation  // the pair held at this iteration
             if k == 0 {
                 held = br
             } else {
@@ -39,6 +38,7 @@ extension SolverRun {
                 record(held, change: 0)
                 return try finish(held, converged: true, message: convergedMessage(held))
             }
+            if let polished = try polishDuringFictitiousPlay(br) { return polished }
             let nu = br.stationaryDistribution()
             // The pure candidate, once the best response has settled.
             if let previousBR, previousBR.maxDifference(br.policy) <= 1e-6 {

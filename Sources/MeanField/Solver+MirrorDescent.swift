@@ -158,7 +158,7 @@ extension SolverRun {
     mutating func directChain() throws(MeanFieldError) -> EquilibriumResult {
         var start = initialMeanField
         if options.temperature > 0 {
-            switch try andersonPhase(budget: directAndersonBudget) {
+            switch try andersonThenNewton(budget: directAndersonBudget) {
             case let .finished(result): return result
             case let .exhausted(best): start = best
             }
@@ -187,6 +187,10 @@ extension SolverRun {
         var start = start
         do throws(MeanFieldError) {
             switch try mirrorDescent(from: start, step: MirrorStep()) {
+            case let .finished(result): return result
+            case let .exhausted(best): start = best
+            }
+            switch try newtonAfterStall(from: start) {
             case let .finished(result): return result
             case let .exhausted(best): start = best
             }

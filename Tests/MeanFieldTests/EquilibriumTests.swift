@@ -7,7 +7,7 @@ import TestSupport
     /// Re-evaluates a returned pair with the public functions, independently of the solver.
     static func checkIndependently(_ game: MeanFieldGame, _ result: EquilibriumResult, tolerance: Double,
                                    temperature: Double, population: PopulationModel = .worstCase) throws {
-        let holdsBestResponse = result.method == .anderson || result.method == .fixedPoint
+        let holdsBestResponse = result.method == .anderson || result.method == .fixedPoint || result.method == .newton
         let e = try game.exploitability(policy: result.policy, meanField: result.meanField, temperature: temperature)
         let r = try game.stationarityResidual(policy: result.policy, meanField: result.meanField,
                                               temperature: temperature, population: population)

@@ -73,7 +73,7 @@ struct RegimeMatrixTests {
         var stages: [Double] = []
         for record in trace {
             let m = try #require(record["method"] as? String)
-            #expect(["anderson", "mirror-descent", "fictitious-play", "fixed-point", "support-newton"].contains(m))
+            #expect(["anderson", "newton", "mirror-descent", "fictitious-play", "fixed-point", "support-newton"].contains(m))
             let t = try #require(number(record, "temperature"))
             if t != target, stages.last != t { stages.append(t) }
         }
@@ -91,6 +91,26 @@ struct RegimeMatrixTests {
         #expect((number(check, "exploitability") ?? .nan) <= 1e-8)
         #expect((number(check, "stationarityResidual") ?? .nan) <= 1e-8)
         return stages
+    }
+
+    /// A cell that the Newton polish turned green (Docs/Solvers.md, "newton"): rock–paper–
+    /// scissors with tv 0.05 at τ = 0.1 ended at residual 4.5e-5 after 100 000 iterations
+    /// (Anderson failed, fictitious play crawled). Now fictitious play's best-response pair
+    /// reaches residual 1e-3 and Newton finishes in a few steps; the result names `newton`,
+    /// its records follow fictitious play's, and `rmfg evaluate` confirms the pair.
+    @Test func newtonPolishTurnsRockPaperScissorsGreen() throws {
+        let flags = ["--temperature", "0.1", "--set", "tv", "--radius", "0.05", "--population", "worst-case",
+                     "--max-iterations", "5000"]
+        try Self.solveAndCheck("rock-paper-scissors.yaml", flags: flags, tau: "0.1")
+        let r = try rmfg(["solve", Self.example("rock-paper-scissors.yaml"), "--method", "auto", "--quiet", "--format", "json"] + flags)
+        let j = try r.json()
+        #expect(j["method"] as? String == "newton")
+        let methods = try #require(j["trace"] as? [[String: Any]]).compactMap { $0["method"] as? String }
+        let firstNewton = try #require(methods.firstIndex(of: "newton"))
+        #expect(methods[..<firstNewton].contains("fictitious-play"))
+        #expect(methods[firstNewton...].allSatisfy { $0 == "newton" })
+        #expect(methods.count - firstNewton <= 10)
+        #expect((j["message"] as? String)?.contains("Newton polish") == true)
     }
 
     /// The Anderson bridge of `auto` (Docs/Solvers.md, "auto", step 0) on the guide's

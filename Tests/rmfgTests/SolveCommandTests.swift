@@ -99,7 +99,7 @@ struct SolveCommandTests {
         try expectInputError(["solve", game, "--temperature=-1"], mentioning: "solver.temperature")
         try expectInputError(["solve", game, "--damping", "1.5"], mentioning: "solver.damping")
         // The choices are typed flags: an invalid name is refused naming the flag and the values.
-        try expectInputError(["solve", game, "--method", "newton"], mentioning: "--method: 'newton', expected one of: auto, anderson")
+        try expectInputError(["solve", game, "--method", "broyden"], mentioning: "--method: 'broyden', expected one of: auto, anderson")
         try expectInputError(["solve", game, "--population", "random"], mentioning: "--population: 'random', expected one of: worst-case, nominal")
         try expectInputError(["solve", game, "--inner", "simplex"], mentioning: "--inner: 'simplex', expected one of: closed-form, lp")
         try expectInputError(["solve", game, "--support", "all"], mentioning: "--support: 'all', expected simplex or nominal")

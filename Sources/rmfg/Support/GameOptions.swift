@@ -12,7 +12,7 @@ struct SolverOverrideOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Override solver.temperature τ >= 0 (entropy regularization; 0 = greedy best responses).")
     var temperature: Double?
 
-    @Option(help: "Override solver.method: auto, anderson, fixed-point, fictitious-play or mirror-descent.")
+    @Option(help: "Override solver.method: auto, anderson, fixed-point, fictitious-play, mirror-descent or newton.")
     var method: Choice<EquilibriumMethod>?
 
     @Option(parsing: .unconditional, help: "Override solver.damping, in (0, 1].")
