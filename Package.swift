@@ -9,6 +9,7 @@
 //   NumberText → Expressions, Plots; NumberText and Randomness have no dependencies
 //   every library → RobustMFG (the umbrella module, re-exports them)
 //   Ambiguity, LinearProgramming, MeanField, GameFiles, Experiments, NumberText → RobustMFGC (the C ABI)
+//   rmfg → RMFGMain (the executable `rmfg`; the release link flags of `fastStart`)
 //   GameFiles → rmfg-fuzz (Fuzz/)
 import PackageDescription
 
