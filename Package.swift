@@ -9,11 +9,30 @@
 //   NumberText → Expressions, Plots; NumberText and Randomness have no dependencies
 //   every library → RobustMFG (the umbrella module, re-exports them)
 //   Ambiguity, LinearProgramming, MeanField, GameFiles, Experiments, NumberText → RobustMFGC (the C ABI)
+//   rmfg → RMFGMain (the executable `rmfg`; the release link flags of `fastStart`)
 //   GameFiles → rmfg-fuzz (Fuzz/)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// Link flags of the `rmfg` executable in release builds on Linux: the Swift runtime and
+/// Foundation inside the binary (`-static-stdlib` and Foundation's static archives) and a position-dependent executable (`-no-pie`), so that the dynamic loader binds no
+/// Swift symbols and relocates no Swift metadata at every start: about 15 ms of CPU time of
+/// a small solve's process (Docs/Performance.md, "The process around the solve"). Only the
+/// thin target `RMFGMain` carries them; the test bundle links the `rmfg` module, which has
+/// no link flags, and there are no static archives of Testing and XCTest
+/// (Docs/Development.md, "How `rmfg` is linked"). A package that depends on this one uses
+/// its library products, which carry no unsafe flags.
+let fastStart: [LinkerSetting] = [
+    .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie",
+                  // The archives the Foundation archives need, after them (the link resolves
+                  // left to right, and the modules' autolink entries do not name them all).
+                  "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials",
+                  "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
+                  "-lswiftSynchronization", "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lswiftCore", "-lstdc++"],
+                 .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(
@@ -31,7 +50,8 @@ let package = Package(
         .library(name: "Expressions", targets: ["Expressions"]),
         .library(name: "Ambiguity", targets: ["Ambiguity"]),
         .library(name: "MeanField", targets: ["MeanField"]),
-        .executable(name: "rmfg", targets: ["rmfg"]),
+        // The command line: the thin target RMFGMain over the `rmfg` module.
+        .executable(name: "rmfg", targets: ["RMFGMain"]),
         // The C ABI (`include/robustmfg.h`): librobustmfg, loaded by the Python package in python/.
         .library(name: "robustmfg", type: .dynamic, targets: ["RobustMFGC"]),
     ],
@@ -70,7 +90,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "MeanField", dependencies: ["Ambiguity"], swiftSettings: strict),
-        .executableTarget(
+        // The commands of `rmfg` (a library module, so that rmfgTests can link it), and the
+        // executable, which only calls `RMFG.main()` and carries the release link flags.
+        .target(
             name: "rmfg",
             dependencies: [
                 "LinearProgramming", "Ambiguity", "MeanField", "GameFiles", "Plots",
@@ -79,6 +101,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(name: "RMFGMain", dependencies: ["rmfg"], swiftSettings: strict, linkerSettings: fastStart),
         // The C ABI over the libraries (@_cdecl functions declared in include/robustmfg.h).
         .target(
             name: "RobustMFGC",

@@ -232,6 +232,7 @@ package enum DocumentReader {
             let size = Int(info.st_size)
             throw GameFileError(file: path, field: "", message: "file is \(size) bytes, expected at most \(maximumSize)")
         }
+        if let text = readRegularText(path: path) { return text }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -246,6 +247,52 @@ package enum DocumentReader {
             throw GameFileError(file: path, field: "", message: "not UTF-8 text")
         }
         return text
+    }
+
+    /// Why ``readRegularText(path:)`` hands a file back to the general path.
+    private struct NotReadInPlace: Error {}
+
+    /// A regular file of at most ``maximumSize`` bytes that is valid UTF-8, read straight into
+    /// the string's storage: one copy of the text instead of two (`Data`, then `String`), so
+    /// half the page faults of a large file (Docs/Performance.md, "The process around the
+    /// solve"). `nil` for anything else (missing, unreadable, not regular, changing size
+    /// while read, not UTF-8): ``readText(path:)`` then reads it as before and reports the
+    /// error. The string's initializer would repair invalid UTF-8, so text that is not all
+    /// ASCII is validated here first.
+    private static func readRegularText(path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        guard size > 0, size <= maximumSize else { return nil }
+        return try? String(unsafeUninitializedCapacity: size) { buffer in
+            guard let base = buffer.baseAddress else { throw NotReadInPlace() }
+            var count = 0
+            while count < size {
+                let got = read(fd, base + count, size - count)
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { throw NotReadInPlace() }  // an error, or the file shrank
+                count += got
+            }
+            var probe: UInt8 = 0
+            guard read(fd, &probe, 1) == 0 else { throw NotReadInPlace() }  // the file grew
+            let bytes = UnsafeBufferPointer(start: base, count: count)
+            guard isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else { throw NotReadInPlace() }
+            return count
+        }
+    }
+
+    /// Whether every byte is below 0x80 (eight at a time).
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let words = bytes.count / 8
+        var high: UInt64 = 0
+        let raw = UnsafeRawPointer(base)
+        for w in 0..<words { high |= raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self) }
+        for i in (words * 8)..<bytes.count { high |= UInt64(base[i]) }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     /// Parses a game file's text (JSON when `json`, else YAML) into its root node.

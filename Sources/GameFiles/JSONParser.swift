@@ -216,6 +216,7 @@ struct JSONParser {
     private mutating func packedArray(depth: Int) -> NumberBlock? {
         let (start, startLine, startLineStart) = (index, line, lineStart)
         var pack = Pack()
+        pack.start = index
         if packLevel(0, depth: depth, &pack), let source {
             let origin = NumberBlock.Origin(text: source, offset: start, line: startLine, lineStart: startLineStart, depth: depth)
             return NumberBlock(shape: pack.shape, elements: pack.elements, origin: origin)
@@ -231,6 +232,20 @@ struct JSONParser {
         var shape: [Int] = []
         var levels = -1
         var elements: [Double] = []
+        /// Where the block's text starts (for ``JSONParser/grownCapacity(count:consumed:remaining:)``).
+        var start = 0
+    }
+
+    /// The capacity a packed block grows to once its `count` numbers (at least 4,096) fill it:
+    /// room for as many numbers as the `remaining` bytes hold at the density of the `consumed`
+    /// ones, and at least twice the count. A large block then grows about once instead of
+    /// doubling five or more times, each time copying its numbers into fresh pages (about
+    /// 150 page faults and 0.5 MB of copying for the 200-state garnet's rows;
+    /// Docs/Performance.md, "The process around the solve"). The estimate can exceed what
+    /// the block needs only by the numbers that the rest of the text holds.
+    static func grownCapacity(count: Int, consumed: Int, remaining: Int) -> Int {
+        let bytesPerNumber = max(2, consumed / max(1, count))
+        return max(2 * count, count + remaining / bytesPerNumber + 1)
     }
 
     /// One list at `level` of a packing try (`index` at its `[`); `false` at the first thing
@@ -250,6 +265,10 @@ struct JSONParser {
             } else if b == UInt8(ascii: "-") || Self.isDigit(b) {
                 if pack.levels == -1 { pack.levels = level + 1 }
                 guard pack.levels == level + 1, let x = try? number(), x.isFinite else { return false }
+                if pack.elements.count == pack.elements.capacity, pack.elements.count >= 4096 {
+                    pack.elements.reserveCapacity(Self.grownCapacity(count: pack.elements.count, consumed: index - pack.start,
+                                                                     remaining: bytes.count - index))
+                }
                 pack.elements.append(x)
             } else {
                 return false

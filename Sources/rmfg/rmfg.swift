@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 
-/// `rmfg`: the RobustMFG command line.
-@main
-struct RMFG: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `rmfg`: the RobustMFG command line. The executable is the thin target `RMFGMain`, which
+/// only calls ``main()``: this module is a library, so the tests link it without the
+/// executable's link flags (Docs/Development.md, "How `rmfg` is linked").
+package struct RMFG: ParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "rmfg",
         abstract: "Stationary robust mean-field ε-equilibria (ε recomputed from scratch), with certified inner worst-case problems.",
         discussion: """
@@ -21,7 +24,7 @@ struct RMFG: ParsableCommand {
     /// temporary output files, then parses and runs the command. The argument
     /// parser's messages (help, usage errors) are written as ``emit(_:)`` and
     /// ``printError(_:)`` write: checked, with control characters escaped.
-    static func main() {
+    package static func main() {
         StandardStreams.prepare()
         TemporaryPaths.installSignalHandlers()
         do {

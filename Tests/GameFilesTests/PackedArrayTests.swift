@@ -243,6 +243,39 @@ struct PackedArrayTests {
         }
     }
 
+    /// Blocks of 4,000 to 30,000 numbers, where a block grows to the capacity estimated from
+    /// the rest of the text instead of doubling: the same tree and numbers as the per-node
+    /// reader whether the estimate is short (a denser list follows), long (a list of long
+    /// numbers, then text) or wasted (the try fails at its last entry).
+    @Test func largeBlocksReadAlikeWhateverTheEstimate() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        var blocks = 0
+        func finite() -> String {
+            rng.next() % 2 == 0 ? String(rng.next() % 1000) : String((rng.unit() - 0.5) * pow(10, Double(Int(rng.next() % 40) - 20)))
+        }
+        for trial in 0..<8 {
+            let rows = 1000 + Int(rng.next() % 6500)
+            let wide = (0..<rows).map { _ in "[" + (0..<4).map { _ in finite() }.joined(separator: ",") + "]" }
+            let narrow = (0..<(4000 + Int(rng.next() % 8000))).map { _ in String(rng.next() % 10) }
+            let spoiled = trial % 2 == 0
+            let text = "{\"wide\": [" + wide.joined(separator: ", ") + "], \"narrow\": [" + narrow.joined(separator: ",")
+                + (spoiled ? ",\"x\"" : "") + "], \"tail\": \"" + String(repeating: "t", count: Int(rng.next() % 50_000)) + "\"}"
+            #expect(Self.compareReaders(text, blocks: &blocks), "seed \(seed), trial \(trial)")
+            let root = try #require(try JSONParser.parse(text, packing: true))
+            guard case let .object(pairs) = root.value, case let .numbers(block) = pairs[0].value.value else {
+                Issue.record("seed \(seed), trial \(trial): the wide list is not one block")
+                continue
+            }
+            #expect(block.shape == [rows, 4], "seed \(seed), trial \(trial)")
+            if case .numbers = pairs[1].value.value { #expect(!spoiled) } else { #expect(spoiled) }
+        }
+        for (count, consumed, remaining) in [(4096, 40_960, 0), (4096, 4096, 1 << 20), (5000, 100, 7), (4096, 1 << 30, 1 << 30)] {
+            let grown = JSONParser.grownCapacity(count: count, consumed: consumed, remaining: remaining)
+            #expect(grown >= 2 * count && grown > count + remaining / max(2, consumed / count), "\(count) \(consumed) \(remaining)")
+        }
+    }
+
     /// A list nested 190 deep whose last entry spoils every level's try: the reader stops
     /// trying after reading the text's size again, and the tree is still the per-node one.
     @Test func failedTriesAreBoundedAndHarmless() throws {

@@ -140,9 +140,15 @@ enum TemporaryPaths {
     static let slotCount = 256
     static let slotSize = 4096
     /// `slotCount` slots of `slotSize` bytes: a kind byte (0 = free), then a NUL-terminated path.
+    /// From `calloc`: a block this large comes from `mmap`, already zero, so its pages are
+    /// touched only when a slot is used. Writing the zeros (`initialize(repeating:)`) cost
+    /// 256 page faults at every start, 40 % of those of `rmfg --version` (Docs/Performance.md,
+    /// "The process around the solve").
     nonisolated(unsafe) static let storage: UnsafeMutablePointer<CChar> = {
-        let p = UnsafeMutablePointer<CChar>.allocate(capacity: slotCount * slotSize)
-        p.initialize(repeating: 0, count: slotCount * slotSize)
+        let count = slotCount * slotSize
+        if let raw = calloc(count, 1) { return raw.bindMemory(to: CChar.self, capacity: count) }
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: count)
+        p.initialize(repeating: 0, count: count)
         return p
     }()
 

@@ -1,0 +1,75 @@
+import Foundation
+@testable import GameFiles
+import Randomness
+import TestSupport
+import Testing
+
+/// `DocumentReader.readText(path:)`, which reads a regular file straight into the string's
+/// storage: on random files of every length around the eight-byte words of its ASCII check —
+/// ASCII, valid UTF-8 with multi-byte characters anywhere, invalid bytes anywhere — it must
+/// return exactly the text the standard library's validating decoder gives for the same bytes,
+/// and fail with "not UTF-8 text" exactly where that decoder fails; files it cannot read in
+/// place keep their errors.
+@Suite("Reading text files")
+struct ReadTextTests {
+    static func scratch() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rmfg-read-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Random bytes: mostly ASCII, with multi-byte characters, and (when `invalid`) one
+    /// stray byte that UTF-8 never allows in that place.
+    static func bytes(count: Int, invalid: Bool, _ rng: inout SplitMix64) -> [UInt8] {
+        var out: [UInt8] = []
+        while out.count < count {
+            switch rng.next() % 8 {
+            case 0: out += Array("μ".utf8)
+            case 1: out += Array("€".utf8)
+            case 2: out += Array("𝔼".utf8)
+            default: out.append(UInt8(32 + rng.next() % 95))
+            }
+        }
+        if invalid, !out.isEmpty {
+            out[Int(rng.next() % UInt64(out.count))] = [0xFF, 0xC0, 0x80, 0xF5][Int(rng.next() % 4)]
+        }
+        return out
+    }
+
+    @Test func readsExactlyWhatTheValidatingDecoderReads() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("t.json").path
+        var failures = 0
+        for trial in 0..<400 {
+            let count = trial < 200 ? trial % 40 : Int(rng.next() % 70_000)
+            let bytes = Self.bytes(count: count, invalid: rng.next() % 3 == 0, &rng)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let expected = String(validating: bytes, as: UTF8.self)
+            do {
+                let text = try DocumentReader.readText(path: path)
+                #expect(Array(text.utf8) == bytes && expected != nil, "seed \(seed), trial \(trial)")
+            } catch {
+                failures += 1
+                #expect(expected == nil && error.message == "not UTF-8 text", "seed \(seed), trial \(trial): \(error)")
+            }
+        }
+        #expect(failures > 50, "seed \(seed): only \(failures) invalid files")
+    }
+
+    @Test func filesNotReadInPlaceKeepTheirErrors() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = dir.appendingPathComponent("empty.json").path
+        try Data().write(to: URL(fileURLWithPath: empty))
+        #expect(try DocumentReader.readText(path: empty) == "")
+        #expect { try DocumentReader.readText(path: dir.path) } throws: { error in
+            (error as? GameFileError)?.message == "cannot read the file (permission denied or not a regular file)"
+        }
+        #expect { try DocumentReader.readText(path: dir.appendingPathComponent("missing.json").path) } throws: { error in
+            (error as? GameFileError)?.message == "cannot read the file (no such file)"
+        }
+    }
+}
