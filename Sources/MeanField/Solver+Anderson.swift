@@ -125,29 +125,20 @@ extension SolverRun {
     }
 
     /// Anderson's map at the pair's mean field: `Φ(μ, π) = μP` for one step, else
-    /// `μ L^j` with `L = (I + P)/2` (``LazyPopulationSteps``), `P` the pair's chain (the
-    /// population model's kernel mixed by the pair's policy), built in column form
-    /// straight from the policy and the kernel rows.
+    /// `μ L^k` with `L = (I + P)/2` and `k = steps` (``LazyPopulationSteps``), `P` the
+    /// pair's chain (the population model's kernel mixed by the pair's policy), built in
+    /// column form straight from the policy and the kernel rows, in parallel groups of
+    /// states unless the execution is serial (the same entries either way).
     ///
-    /// `j ≤ k = steps`: the steps stop once one moves `ν` by at most
-    /// `tolerance / (100 k)` in L1. `L` does not expand L1 distances, so the image is within
-    /// 1 % of the tolerance of `μ L^k`, and its fixed points are exactly those of `Φ`
-    /// (`μ L^j = μ ⇔ μP = μ` for every `j ≥ 1`). Near an equilibrium, where a step moves
-    /// `ν` by about half the residual, a fast-mixing chain (a garnet) needs far fewer than
-    /// `k` steps; a slowly mixing one (a grid) takes all `k` until its residual is tiny.
+    /// All `k` steps are taken (``LazyPopulationSteps/apply(_:steps:stopBelow:execution:)``
+    /// with `stopBelow = 0`, which stops only at a bit-for-bit fixed point): the image is
+    /// exactly `μ L^k`, as before the parallel build.
     func populationImage(_ p: PairEvaluation, steps: Int) -> [Double] {
         guard steps > 1 else { return p.populationUpdate }
         let chain = LazyPopulationSteps(policy: p.policy.probabilities, kernelRows: p.chainKernels,
                                         stateCount: game.stateCount, actionCount: game.actionCount,
                                         execution: options.execution)
-        return chain.apply(p.meanField, steps: steps, stopBelow: Self.lazyStopThreshold(tolerance: options.tolerance, steps: steps),
-                           execution: options.execution)
-    }
-
-    /// The L1 movement of one lazy step below which ``populationImage(_:steps:)`` stops:
-    /// `tolerance / (100 · steps)`.
-    static func lazyStopThreshold(tolerance: Double, steps: Int) -> Double {
-        tolerance / (100 * Double(max(1, steps)))
+        return chain.apply(p.meanField, steps: steps, execution: options.execution)
     }
 
     static func difference(_ a: [Double], _ b: [Double]) -> [Double] {
