@@ -47,7 +47,7 @@ import TestSupport
         #expect(shared.ping.current == rounds && shared.pong.current == rounds)
     }
 
-    /// Thousands of short sweeps (a 6-state game, rows of about a microsecond's work)
+    /// Hundreds of short sweeps (a 6-state game, rows of a few microseconds each)
     /// with the calling thread and two or three worker threads agree bit for bit with one
     /// share, sweep by sweep, including sweeps after pauses long enough for the workers to
     /// sleep (longer than ``LPRowEngine/workerSpinNanoseconds``).
@@ -59,11 +59,11 @@ import TestSupport
         let engines = [3, 4].map { LPRowEngine(rows: n * m, actionCount: m, workerCount: $0) }
         #expect(serial.shareCount == 1 && engines.map(\.shareCount) == [3, 4])
         var rng = SplitMix64(seed: 4412)
-        for sweep in 0..<1_200 {
+        for sweep in 0..<500 {
             let v = LPRowEngineTests.values(n, trial: sweep, rng: &rng)
             let kernels = sweep % 3 == 0
             let reference = try serial.sweep(snapshot: snap, values: v, wantKernels: kernels, reduction: .softMax(temperature: 0.2))
-            if sweep % 200 == 1 { usleep(UInt32(LPRowEngine.workerSpinNanoseconds / 1_000 + 1_000)) }
+            if sweep % 100 == 1 { usleep(UInt32(LPRowEngine.workerSpinNanoseconds / 1_000 + 1_000)) }
             for engine in engines {
                 let other = try engine.sweep(snapshot: snap, values: v, wantKernels: kernels, reduction: .softMax(temperature: 0.2))
                 #expect(other.sigma.map(\.bitPattern) == reference.sigma.map(\.bitPattern), "sweep \(sweep)")
