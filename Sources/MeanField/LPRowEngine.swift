@@ -130,6 +130,33 @@ final class LPRowEngine: @unchecked Sendable {
     /// `true` on the thread that created the engine (the only one that may sweep).
     var isOnOwnerThread: Bool { local.isOnOwnerThread }
 
+    /// Runs `body` over `0..<count` cut into one contiguous part per share, the calling
+    /// thread's first and one further part on each worker thread, and returns when every
+    /// part is done (serially on this thread with one share, or when `count` is smaller
+    /// than the number of shares).
+    ///
+    /// This lends the workers to the calling thread's own loops between sweeps (the Newton
+    /// step's products, ``FrozenSystem``): a worker spins for a while after each job
+    /// (``workerSpinNanoseconds``), so a part handed to it starts about a cache line's
+    /// trip later instead of after a wake-up. `body` must write only its own part's
+    /// outputs and call no GLPK function; each part is run by exactly one call, so results
+    /// written per index do not depend on the split.
+    func split(count: Int, _ body: (Range<Int>) -> Void) {
+        let shares = shareCount
+        guard shares > 1, count >= shares else {
+            body(0..<count)
+            return
+        }
+        let part = { (k: Int) in (count * k / shares)..<(count * (k + 1) / shares) }
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedBox(body)
+            sequence += 1
+            for (k, worker) in workers.enumerated() { worker.post(task: task, range: part(k + 1), sequence: sequence) }
+            body(part(0))
+            for worker in workers { _ = worker.collect(sequence: sequence) }
+        }
+    }
+
     deinit {
         for worker in workers { worker.stop() }
         for worker in workers { worker.exited.wait() }
@@ -324,6 +351,8 @@ final class LPRowWorker: @unchecked Sendable {
     private let outbox = HandOff()
     let exited = DispatchSemaphore(value: 0)
     private var job: LPRowJob?
+    /// A part of a calling thread's loop (``LPRowEngine/split(count:_:)``), instead of a sweep.
+    private var task: (body: UncheckedBox<(Range<Int>) -> Void>, range: Range<Int>)?
     private var output = LPRowOutput()
 
     init(rows: Range<Int>) { self.rows = rows }
@@ -341,6 +370,13 @@ final class LPRowWorker: @unchecked Sendable {
         inbox.publish(sequence)
     }
 
+    /// Hands hand-off number `sequence` (one more than the last) to the worker: `body`
+    /// over `range` instead of a sweep (its output stays empty).
+    func post(task body: UncheckedBox<(Range<Int>) -> Void>, range: Range<Int>, sequence: Int) {
+        task = (body, range)
+        inbox.publish(sequence)
+    }
+
     /// Waits until the worker has finished sweep `sequence` and takes its output.
     func collect(sequence: Int) -> LPRowOutput {
         if outbox.current != sequence {
@@ -351,6 +387,16 @@ final class LPRowWorker: @unchecked Sendable {
     }
 
     func stop() { inbox.publish(-1) }
+
+    /// Runs the posted task, if any, and drops every reference to its closure before
+    /// returning (the poster's `withoutActuallyEscaping` checks that none is left once the
+    /// worker has published its end).
+    @inline(never)
+    private func runTask() {
+        guard let posted = task else { return }
+        task = nil
+        posted.body.value(posted.range)
+    }
 
     /// The thread's whole life: the bank is created, used and deleted here.
     private func run() {
@@ -364,6 +410,7 @@ final class LPRowWorker: @unchecked Sendable {
                 self.job = nil
                 output = rowSolver.solve(job)
             }
+            runTask()
             outbox.publish(seen)
         }
         _ = consume rowSolver
