@@ -129,10 +129,6 @@ extension SolverRun {
     /// pair's chain (the population model's kernel mixed by the pair's policy), built in
     /// column form straight from the policy and the kernel rows, in parallel groups of
     /// states unless the execution is serial (the same entries either way).
-    ///
-    /// All `k` steps are taken (``LazyPopulationSteps/apply(_:steps:stopBelow:execution:)``
-    /// with `stopBelow = 0`, which stops only at a bit-for-bit fixed point): the image is
-    /// exactly `μ L^k`, as before the parallel build.
     func populationImage(_ p: PairEvaluation, steps: Int) -> [Double] {
         guard steps > 1 else { return p.populationUpdate }
         let chain = LazyPopulationSteps(policy: p.policy.probabilities, kernelRows: p.chainKernels,

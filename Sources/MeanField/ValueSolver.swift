@@ -302,7 +302,9 @@ struct FrozenSystem {
                     }
                     return
                 }
-                VectorBlocks.forEach(count: stateCount, block: block, mode: mode) { states in
+                // Each state's entry stands alone, so small blocks (at most
+                // ``VectorBlocks/stateBlock`` states) let the threads balance dynamically.
+                VectorBlocks.forEach(count: stateCount, block: Swift.min(block, VectorBlocks.stateBlock), mode: mode) { states in
                     Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
                                  y: vectors.value.1)
                 }

@@ -57,40 +57,6 @@ import Darwin
         }
     }
 
-    /// Lazy steps that stop once a step moves `ν` by at most a threshold: they stop at the
-    /// first such step of the dense powers (movements from the dense computation), the
-    /// result is within `(k − j)·threshold` of `μ L^k`, serial and parallel runs (small
-    /// blocks) stop at the same step bit for bit, and threshold 0 gives `μ L^k` exactly.
-    @Test func stoppedStepsStayWithinTheirBound() throws {
-        let seed = TestSeed()
-        var rng = seed.generator
-        for trial in 0..<30 {
-            let n = 2 + Int(rng.next() % 40)
-            let p = StationaryTests.randomChain(&rng, states: n, leak: trial % 2 == 0 ? 0.3 : 1e-12)
-            let map = LazyPopulationSteps(try StationaryTests.matrix(p))
-            let mu = Self.randomDistribution(n, &rng)
-            let k = 64
-            let full = map.apply(mu, steps: k, execution: .serial)
-            #expect(map.apply(mu, steps: k, stopBelow: 0, execution: .serial) == full)
-            var dense = [mu]
-            for j in 1...k { dense.append(Self.denseLazyPower(dense[j - 1], p, steps: 1)) }
-            for threshold in [1e-2, 1e-5, 1e-9, 1e-13] {
-                let (image, taken) = map.applyCounting(mu, steps: k, stopBelow: threshold, execution: .serial)
-                let label = "n = \(n), threshold \(threshold), \(taken) steps, \(seed)"
-                #expect(taken >= 1 && taken <= k, "\(label)")
-                // The dense movements agree with the stop to rounding (1e-14).
-                if taken < k { #expect(Simplex.l1(dense[taken], dense[taken - 1]) <= threshold + 1e-14, "\(label)") }
-                if taken > 1 { #expect(Simplex.l1(dense[taken - 1], dense[taken - 2]) > threshold - 1e-14, "\(label)") }
-                #expect(Simplex.l1(image, full) <= Double(k - taken) * threshold + 1e-13, "\(label)")
-                #expect(isApproximatelyEqual(image, dense[taken], absolute: 1e-15, relative: 1e-12), "\(label)")
-                let parallel = VectorBlocks.$testBlock.withValue(3) {
-                    map.applyCounting(mu, steps: k, stopBelow: threshold, execution: .parallel)
-                }
-                #expect(parallel.image == image && parallel.steps == taken, "\(label)")
-            }
-        }
-    }
-
     /// The column form built straight from a policy and kernel rows (worst-case rows with
     /// gaps between slots, policies with exact zeros and pure rows, 1 to 9 groups, serial
     /// and parallel) equals the serial counting sort of the row-sorted chain entry for
