@@ -11,14 +11,15 @@ import TestSupport
     /// Records which thread ran each index (written by one call per index: disjoint).
     final class Marks: @unchecked Sendable {
         var calls: [Int]
-        var threads: [UInt64]
+        var threads: [ObjectIdentifier?]
         init(_ n: Int) {
             calls = [Int](repeating: 0, count: n)
-            threads = [UInt64](repeating: 0, count: n)
+            threads = [ObjectIdentifier?](repeating: nil, count: n)
         }
     }
 
-    static func threadID() -> UInt64 { UInt64(UInt(bitPattern: pthread_self())) }
+    /// The running thread (Foundation's object for it lives as long as the thread).
+    static func threadID() -> ObjectIdentifier { ObjectIdentifier(Thread.current) }
 
     /// Every index of `0..<count` is run by exactly one call, in contiguous parts of
     /// nearly equal size, one per share; with more than one share and enough indices the
@@ -35,7 +36,7 @@ import TestSupport
         for shares in 1...4 {
             let engine = LPRowEngine(rows: n * m, actionCount: m, workerCount: shares)
             let caller = Self.threadID()
-            for round in 0..<120 {
+            for round in 0..<48 {
                 let count = [0, 1, 2, 3, 5, 17, 200, 1_001][round % 8]
                 let marks = Marks(count)
                 var parts: [Range<Int>] = []
@@ -69,7 +70,7 @@ import TestSupport
                     #expect(a.stateValues?.map(\.bitPattern) == b.stateValues?.map(\.bitPattern), "\(label)")
                     #expect(a.kernels?.rows == b.kernels?.rows, "\(label)")
                 }
-                if round % 40 == 39 { usleep(UInt32(LPRowEngine.workerSpinNanoseconds / 1_000 + 1_000)) }
+                if round % 24 == 23 { usleep(UInt32(LPRowEngine.workerSpinNanoseconds / 1_000 + 1_000)) }
             }
         }
     }
