@@ -132,8 +132,9 @@ final class LPRowEngine: @unchecked Sendable {
 
     /// Runs `body` over `0..<count` cut into one contiguous part per share, the calling
     /// thread's first and one further part on each worker thread, and returns when every
-    /// part is done (serially on this thread with one share, or when `count` is smaller
-    /// than the number of shares).
+    /// part is done (serially on this thread with one share, when `count` is smaller
+    /// than the number of shares, or on another thread than the engine's creator, which
+    /// alone hands work to the workers).
     ///
     /// This lends the workers to the calling thread's own loops between sweeps (the Newton
     /// step's products, ``FrozenSystem``): a worker spins for a while after each job
@@ -143,7 +144,7 @@ final class LPRowEngine: @unchecked Sendable {
     /// written per index do not depend on the split.
     func split(count: Int, _ body: (Range<Int>) -> Void) {
         let shares = shareCount
-        guard shares > 1, count >= shares else {
+        guard shares > 1, count >= shares, isOnOwnerThread else {
             body(0..<count)
             return
         }

@@ -75,6 +75,39 @@ import TestSupport
         }
     }
 
+    /// On another thread than the engine's creator a split runs everything on that
+    /// thread (only the creator hands work to the workers), and the engine still works
+    /// on its own thread afterwards.
+    @Test func splitOffTheOwnerThreadRunsThere() {
+        final class Box: @unchecked Sendable {
+            let engine = LPRowEngine(rows: 12, actionCount: 2, workerCount: 2)
+            var marks = Marks(0)
+            var own: ObjectIdentifier?
+        }
+        let box = Box()
+        LPHandOffTests.onNewThread {
+            box.own = LPSplitTests.threadID()
+            box.marks = Marks(40)
+            box.engine.split(count: 40) { range in
+                for i in range {
+                    box.marks.calls[i] += 1
+                    box.marks.threads[i] = LPSplitTests.threadID()
+                }
+            }
+        }
+        #expect(box.marks.calls == [Int](repeating: 1, count: 40))
+        #expect(box.own != nil && box.marks.threads.allSatisfy { $0 == box.own })
+        let marks = Marks(40)
+        box.engine.split(count: 40) { range in
+            for i in range {
+                marks.calls[i] += 1
+                marks.threads[i] = Self.threadID()
+            }
+        }
+        #expect(marks.calls == [Int](repeating: 1, count: 40))
+        #expect(Set(marks.threads).count == 2)
+    }
+
     /// The Newton step's frozen system with the engine's workers as helpers: products and
     /// BiCGSTAB solves bit-identical to the one-thread system, for 2 to 4 shares, soft and
     /// greedy policies (skipped actions); the solve also within `2e-11` of a dense LU
