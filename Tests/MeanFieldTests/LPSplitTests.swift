@@ -8,14 +8,30 @@ import TestSupport
 /// (``LPRowEngine/split(count:_:)``), which the Newton step's products use
 /// (``FrozenSystem/helpers``).
 @Suite(.serialized) struct LPSplitTests {
-    /// Records which thread ran each index (written by one call per index: disjoint).
+    /// Records which thread ran each index: each index is written by one call, in
+    /// storage allocated up front (no array property is touched from two threads).
     final class Marks: @unchecked Sendable {
-        var calls: [Int]
-        var threads: [ObjectIdentifier?]
+        let count: Int
+        private let callStore: UnsafeMutablePointer<Int>
+        private let threadStore: UnsafeMutablePointer<ObjectIdentifier?>
         init(_ n: Int) {
-            calls = [Int](repeating: 0, count: n)
-            threads = [ObjectIdentifier?](repeating: nil, count: n)
+            count = n
+            callStore = .allocate(capacity: max(1, n))
+            callStore.initialize(repeating: 0, count: max(1, n))
+            threadStore = .allocate(capacity: max(1, n))
+            threadStore.initialize(repeating: nil, count: max(1, n))
         }
+        deinit {
+            callStore.deallocate()
+            threadStore.deallocate()
+        }
+        /// Index `i` was run by the current thread.
+        func mark(_ i: Int) {
+            callStore[i] += 1
+            threadStore[i] = LPSplitTests.threadID()
+        }
+        var calls: [Int] { Array(UnsafeBufferPointer(start: callStore, count: count)) }
+        var threads: [ObjectIdentifier?] { Array(UnsafeBufferPointer(start: threadStore, count: count)) }
     }
 
     /// The running thread (Foundation's object for it lives as long as the thread).
@@ -45,10 +61,7 @@ import TestSupport
                     lock.lock()
                     parts.append(range)
                     lock.unlock()
-                    for i in range {
-                        marks.calls[i] += 1
-                        marks.threads[i] = Self.threadID()
-                    }
+                    for i in range { marks.mark(i) }
                 }
                 let label = "shares \(shares), count \(count), round \(round)"
                 #expect(marks.calls.allSatisfy { $0 == 1 }, "\(label)")
@@ -89,20 +102,14 @@ import TestSupport
             box.own = LPSplitTests.threadID()
             box.marks = Marks(40)
             box.engine.split(count: 40) { range in
-                for i in range {
-                    box.marks.calls[i] += 1
-                    box.marks.threads[i] = LPSplitTests.threadID()
-                }
+                for i in range { box.marks.mark(i) }
             }
         }
         #expect(box.marks.calls == [Int](repeating: 1, count: 40))
         #expect(box.own != nil && box.marks.threads.allSatisfy { $0 == box.own })
         let marks = Marks(40)
         box.engine.split(count: 40) { range in
-            for i in range {
-                marks.calls[i] += 1
-                marks.threads[i] = Self.threadID()
-            }
+            for i in range { marks.mark(i) }
         }
         #expect(marks.calls == [Int](repeating: 1, count: 40))
         #expect(Set(marks.threads).count == 2)
