@@ -2,8 +2,9 @@
 """Two-core speed-up of the LP inner path (issue 22's target: >= 1.7x on 2 cores).
 
 For each garnet size it runs GarnetSolve (this folder's Sources/GarnetSolve, release
-build) with `--inner lp`, once with `--execution serial` (one LP worker, serial sweeps)
-and once with the default (`automatic`: one LP worker thread per core), alternating,
+build) with `--inner lp`, once with `--execution serial` (every row on the calling thread,
+serial sweeps) and once with the default (`automatic`: one share of the rows per core, the
+calling thread's and one worker thread's per further core), alternating,
 ROUNDS times each, so the ratio comes from the same run. GarnetSolve times each solve
 itself (`--repeat`, median; building the garnet excluded), so process start-up and game
 loading do not enter. It prints, per size: medians of the solve's wall time, the

@@ -1,4 +1,11 @@
 import CGLPK
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The outcome of one ``LPBank/solve(slot:allowTies:tieTolerance:)``.
 public struct LPBankSolve: Sendable, Hashable {
@@ -62,8 +69,19 @@ struct LPSlotCache {
 /// and not `Sendable`, so every problem is created, used and deleted on the OS thread
 /// that created the bank, inside the scope that owns it — GLPK's rule, since its
 /// environment (memory pool, terminal hooks) is per thread. A long-lived owner is a
-/// dedicated thread whose body holds the bank for its whole life.
+/// dedicated thread whose body holds the bank for its whole life, or a synchronous
+/// scope of one thread (the LP row engine's calling thread, for one solve).
+///
+/// The bank remembers the thread that created it. Should its owner be released on
+/// another thread (a programming error: nothing in RobustMFG does), `deinit` leaves the
+/// problems to leak instead of deleting them in the wrong thread's GLPK environment, and
+/// counts the event in ``foreignReleases``.
 public struct LPBank: ~Copyable {
+    /// Banks released on another thread than the one that created them (their problems
+    /// leaked, not deleted), since the process started. Tests check it stays 0.
+    package static let foreignReleases = Atomic<Int>(0)
+
+    private let owner: pthread_t
     private let problems: UnsafeMutableBufferPointer<OpaquePointer?>
     private let columnCounts: UnsafeMutableBufferPointer<Int>
     private let hasBasis: UnsafeMutableBufferPointer<Bool>
@@ -72,6 +90,7 @@ public struct LPBank: ~Copyable {
     /// An empty bank of `slots` slots (negative counts are treated as 0).
     public init(slots: Int) {
         rmfg_glpk_silence()
+        owner = pthread_self()
         let count = max(0, slots)
         problems = .allocate(capacity: count)
         problems.initialize(repeating: nil)
@@ -83,7 +102,11 @@ public struct LPBank: ~Copyable {
     }
 
     deinit {
-        for p in problems { if let p { glp_delete_prob(p) } }
+        if isOnOwnerThread {
+            for p in problems { if let p { glp_delete_prob(p) } }
+        } else if problems.contains(where: { $0 != nil }) {
+            Self.foreignReleases.add(1, ordering: .relaxed)
+        }
         problems.deallocate()
         columnCounts.deallocate()
         hasBasis.deallocate()
@@ -91,6 +114,9 @@ public struct LPBank: ~Copyable {
 
     /// The number of slots.
     public var slotCount: Int { problems.count }
+
+    /// `true` on the thread that created the bank (the only one allowed to use it).
+    public var isOnOwnerThread: Bool { pthread_equal(owner, pthread_self()) != 0 }
 
     /// The number of columns of the problem in `slot` (0 when empty).
     public func columnCount(slot: Int) -> Int {

@@ -41,70 +41,120 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
     }
 }
 
-/// Dedicated worker threads that keep one GLPK problem per `(s, a)` row alive across
-/// sweeps (the fast LP inner path).
+/// One GLPK problem per `(s, a)` row kept alive across sweeps (the fast LP inner path),
+/// on the calling thread and on dedicated worker threads.
 ///
-/// Worker `w` owns the rows of one contiguous range of whole states for its whole life:
-/// its thread creates an ``LPBank`` on entry, solves every job on it and deletes it on
-/// exit, so each `glp_prob` is created, used and deleted on one OS thread inside one
-/// synchronous scope (GLPK's rule). A row's problem is rebuilt only when its `p` or `ρ`
-/// changes; otherwise only the objective (`V`) changes and the primal simplex restarts
-/// from the row's previous optimal basis. Each row's problem sees the same objectives in
-/// the same order whatever the number of workers, so results do not depend on it.
+/// The rows are split into shares of whole states, one per core (``workerCount(rows:execution:)``).
+/// The **calling thread** (the one that creates the engine) owns the first share: its
+/// ``LPBank`` is created in `init`, used in ``sweep(snapshot:values:wantKernels:reduction:)``
+/// and deleted when the engine is released, all on that thread, inside the synchronous
+/// solve that holds the engine (GLPK's rule; a sweep on another thread throws). Each
+/// further share belongs to a **worker thread**, whose thread creates its bank on entry,
+/// solves every job on it and deletes it on exit. With one share (serial) no thread is
+/// started and no sweep hands anything over.
 ///
-/// Besides `σ`, the workers write `Q = r + γσ` of their rows and, when the sweep asks
-/// for it, `V(s)` reduced over the actions of their states, straight into the engine's
-/// buffers (disjoint ranges), so that the calling thread, which waits meanwhile, does
-/// no `O(n·m)` work per sweep but copying the results out.
+/// A row's problem is rebuilt only when its `p` or `ρ` changes; otherwise only the
+/// objective (`V`) changes and the primal simplex restarts from the row's previous
+/// optimal basis. Each row's problem sees the same objectives in the same order whatever
+/// the number of shares, so results do not depend on it.
+///
+/// A sweep posts the job to the workers (``HandOff``: a worker spins some time after its
+/// last job before it sleeps, so a sweep that follows soon finds it awake), solves the
+/// calling thread's share, then waits (spinning first) for the workers. Besides `σ`,
+/// every share writes `Q = r + γσ` of its rows and, when the sweep asks for it, `V(s)`
+/// reduced over the actions of its states, straight into the engine's buffers (disjoint
+/// ranges), so the calling thread does no `O(n·m)` work per sweep but copying results out.
 final class LPRowEngine: @unchecked Sendable {
     private let workers: [LPRowWorker]
-    private let done = DispatchSemaphore(value: 0)
+    /// The calling thread's share (rows from 0): created, used and deleted on that thread.
+    private var local: LPRowSolver
+    /// The last sweep posted to the workers (1, 2, …).
+    private var sequence = 0
     /// `n·m`.
     let rowCount: Int
-    /// `m`: every worker owns whole states (rows `s·m ..< s·m + m`).
+    /// `m`: every share is whole states (rows `s·m ..< s·m + m`).
     let actionCount: Int
-    /// Where the workers write `σ`, `Q` and `V`; read by this thread between sweeps.
+    /// Where every share writes `σ`, `Q` and `V`; read by this thread between sweeps.
     private let sink: LPSweepSink
     /// Counters accumulated over every sweep so far.
     private(set) var statistics = LPPathStatistics()
-    /// The kernel entries of the last joined sweep: the first worker reserves room for
+    /// The kernel entries of the last joined sweep: the first share reserves room for
     /// this many (plus a margin), so the others' fragments are appended without a copy.
     private var entryHint = 0
+
+    /// How long a worker spins for the next job before it sleeps: longer than the
+    /// calling thread's usual work between two sweeps (a Newton step of the 200-state
+    /// garnet takes some 0.4 ms), short enough not to keep a core busy between solves.
+    static let workerSpinNanoseconds: UInt64 = 2_000_000
+    /// How long the calling thread spins for a worker's end of a sweep before it sleeps.
+    static let callerSpinNanoseconds: UInt64 = 2_000_000
 
     /// - Parameters:
     ///   - rows: `n·m`.
     ///   - actionCount: `m` (rows are split at state boundaries; 1 when `rows` is not a multiple).
-    ///   - workerCount: threads (at least 1, at most the number of states).
+    ///   - workerCount: shares, the calling thread's included (at least 1, at most the
+    ///     number of states); `workerCount − 1` threads are started.
     init(rows: Int, actionCount: Int = 1, workerCount: Int) {
         let m = actionCount > 0 && rows % actionCount == 0 ? actionCount : 1
         let states = rows / m
         let count = max(1, min(workerCount, states))
-        var ws: [LPRowWorker] = []
-        for w in 0..<count {
-            let lo = states * w / count * m, hi = states * (w + 1) / count * m
-            ws.append(LPRowWorker(rows: lo..<hi))
-        }
+        let share = { (w: Int) in (states * w / count * m)..<(states * (w + 1) / count * m) }
+        local = LPRowSolver(rows: share(0))
+        workers = (1..<count).map { LPRowWorker(rows: share($0)) }
         rowCount = rows
         self.actionCount = m
         sink = LPSweepSink(rows: rows, states: states)
-        workers = ws
-        for worker in workers { worker.start(done: done) }
+        for worker in workers { worker.start() }
     }
 
-    /// The engine of a game of `stateCount × actionCount` rows, with the workers
+    /// The engine of a game of `stateCount × actionCount` rows, with the shares
     /// ``workerCount(rows:execution:)`` asks for.
     convenience init(stateCount: Int, actionCount: Int, execution: ExecutionMode) {
         let rows = stateCount * actionCount
         self.init(rows: rows, actionCount: actionCount, workerCount: Self.workerCount(rows: rows, execution: execution))
     }
 
-    /// The worker count `execution` asks for: 1 when serial, else the active cores
+    /// The shares `execution` asks for: 1 when serial, else the active cores
     /// (for ``ExecutionMode/automatic`` only from 64 rows on).
     static func workerCount(rows: Int, execution: ExecutionMode) -> Int {
         switch execution {
         case .serial: 1
         case .parallel: ProcessInfo.processInfo.activeProcessorCount
         case .automatic: rows >= 64 ? ProcessInfo.processInfo.activeProcessorCount : 1
+        }
+    }
+
+    /// Shares, the calling thread's included.
+    var shareCount: Int { workers.count + 1 }
+
+    /// `true` on the thread that created the engine (the only one that may sweep).
+    var isOnOwnerThread: Bool { local.isOnOwnerThread }
+
+    /// Runs `body` over `0..<count` cut into one contiguous part per share, the calling
+    /// thread's first and one further part on each worker thread, and returns when every
+    /// part is done (serially on this thread with one share, when `count` is smaller
+    /// than the number of shares, or on another thread than the engine's creator, which
+    /// alone hands work to the workers).
+    ///
+    /// This lends the workers to the calling thread's own loops between sweeps (the Newton
+    /// step's products, ``FrozenSystem``): a worker spins for a while after each job
+    /// (``workerSpinNanoseconds``), so a part handed to it starts about a cache line's
+    /// trip later instead of after a wake-up. `body` must write only its own part's
+    /// outputs and call no GLPK function; each part is run by exactly one call, so results
+    /// written per index do not depend on the split.
+    func split(count: Int, _ body: (Range<Int>) -> Void) {
+        let shares = shareCount
+        guard shares > 1, count >= shares, isOnOwnerThread else {
+            body(0..<count)
+            return
+        }
+        let part = { (k: Int) in (count * k / shares)..<(count * (k + 1) / shares) }
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedBox(body)
+            sequence += 1
+            for (k, worker) in workers.enumerated() { worker.post(task: task, range: part(k + 1), sequence: sequence) }
+            body(part(0))
+            for worker in workers { _ = worker.collect(sequence: sequence) }
         }
     }
 
@@ -122,13 +172,20 @@ final class LPRowEngine: @unchecked Sendable {
 
     /// One sweep: `σ` and `Q = r + γσ` of every row against `values` (finite, checked by
     /// the caller), each row's worst case when `wantKernels`, and `V(s)` by `reduction`
-    /// (then ``LPSweep/stateValues`` is not `nil`). The workers write the worst cases in
-    /// flat form; this thread only joins their fragments (no per-row objects).
+    /// (then ``LPSweep/stateValues`` is not `nil`). Every share writes its worst cases in
+    /// flat form; this thread only joins the fragments (no per-row objects).
+    ///
+    /// - Throws: ``MeanFieldError/numerical(_:)`` on another thread than the engine's
+    ///   creator (whose GLPK problems may not be used elsewhere) or for a wrong size;
+    ///   the LP errors of a row.
     func sweep(snapshot: GameSnapshot, values: [Double], wantKernels: Bool,
                reduction: Reduction?) throws(MeanFieldError) -> LPSweep {
         let n = snapshot.stateCount, rows = n * snapshot.actionCount
         guard rows == rowCount, values.count == n else {
             throw .numerical("LP row engine of \(rowCount) rows given \(rows) rows and \(values.count) values")
+        }
+        guard isOnOwnerThread else {
+            throw .numerical("LP row engine swept on another thread than the one that created it (GLPK's rule)")
         }
         let exponent = SortedValues.unitExponent(values)
         let scaled = values.map { Double(sign: .plus, exponent: -exponent, significand: $0) }
@@ -137,10 +194,10 @@ final class LPRowEngine: @unchecked Sendable {
         let job = LPRowJob(snapshot: snapshot, values: values, scaled: scaled, ranks: LPRanks(values: values),
                            exponent: exponent, lowest: lowest, wantKernels: wantKernels, reduction: reduce, sink: sink,
                            entryHint: entryHint + entryHint / 8)
-        for worker in workers { worker.submit(job) }
-        for _ in workers { done.wait() }
-        var outputs: [LPRowOutput] = []
-        for worker in workers { outputs.append(worker.takeOutput()) }
+        sequence += 1
+        for worker in workers { worker.post(job, sequence: sequence) }
+        var outputs = [local.solve(job)]
+        for worker in workers { outputs.append(worker.collect(sequence: sequence)) }
         for out in outputs { statistics.add(out.statistics) }
         if let error = outputs.lazy.compactMap(\.error).first { throw error }
         var result = LPSweep(sigma: sink.copy(\.sigma, count: rows), q: sink.copy(\.q, count: rows))
@@ -157,9 +214,9 @@ final class LPRowEngine: @unchecked Sendable {
         return result
     }
 
-    /// The workers' kernel fragments as one ``KernelRows``, in row order: the later
-    /// fragments are appended to the first one's arrays (which its worker reserved for
-    /// the whole sweep, ``LPRowJob/entryHint``), so only they are copied.
+    /// The shares' kernel fragments as one ``KernelRows``, in row order: the later
+    /// fragments are appended to the first one's arrays (which the calling thread reserved
+    /// for the whole sweep, ``LPRowJob/entryHint``), so only they are copied.
     /// The fragments are taken out of `outputs` (so the first one's arrays are unique).
     static func join(_ outputs: inout [LPRowOutput]) -> KernelRows {
         guard !outputs.isEmpty else { return KernelRows(rows: []) }
@@ -198,9 +255,9 @@ struct LPSweep {
 }
 
 /// The engine's result buffers: `σ` and `Q` of every row and `V` of every state.
-/// Each worker writes only its own rows and states while the engine's thread waits, and
-/// the engine's thread reads them only after every worker has signalled (the semaphores
-/// order every access).
+/// Each share writes only its own rows and states during a sweep, and the engine's
+/// thread reads them only after every worker has published its end of the sweep (the
+/// hand-offs order every access).
 final class LPSweepSink: @unchecked Sendable {
     let sigma: UnsafeMutablePointer<Double>
     let q: UnsafeMutablePointer<Double>
@@ -229,7 +286,7 @@ final class LPSweepSink: @unchecked Sendable {
 
 /// The ranks of the states in the order `(V_t, t)` ascending, divided by `n`: the
 /// secondary objective of the tie-break re-solves. Sorted at most once per sweep, by the
-/// first worker that needs them: only rows whose basis was not reused can have ties to
+/// first share that needs them: only rows whose basis was not reused can have ties to
 /// break, and many sweeps have few such rows.
 final class LPRanks: @unchecked Sendable {
     private let values: [Double]
@@ -250,7 +307,7 @@ final class LPRanks: @unchecked Sendable {
     }
 }
 
-/// One sweep's input, shared read-only by every worker.
+/// One sweep's input, shared read-only by every share.
 struct LPRowJob: Sendable {
     let snapshot: GameSnapshot
     /// `V`.
@@ -263,17 +320,17 @@ struct LPRowJob: Sendable {
     /// The state with the lowest `(V_t, t)`, where merged `tv`/`l1` columns add mass.
     let lowest: Int
     let wantKernels: Bool
-    /// How `V(s)` is reduced from `Q` (workers own whole states); `nil`: not wanted.
+    /// How `V(s)` is reduced from `Q` (shares are whole states); `nil`: not wanted.
     let reduction: Reduction?
-    /// Where the workers write `σ`, `Q` and `V`.
+    /// Where the shares write `σ`, `Q` and `V`.
     let sink: LPSweepSink
-    /// The kernel entries the worker of row 0 reserves room for (the whole sweep's, as
+    /// The kernel entries the share of row 0 (the calling thread's) reserves room for (the whole sweep's, as
     /// far as the last sweep tells), so that ``LPRowEngine/join(_:)`` appends the other
     /// fragments to its arrays without moving them.
     let entryHint: Int
 }
 
-/// One worker's results for its rows; the worst cases flat, as ``KernelRows`` stores them.
+/// One share's results for its rows; the worst cases flat, as ``KernelRows`` stores them.
 struct LPRowOutput {
     var starts: [Int] = []
     var ends: [Int] = []
@@ -283,57 +340,87 @@ struct LPRowOutput {
     var error: MeanFieldError?
 }
 
-/// A worker thread and its mailbox. The coordinator writes `job` and signals `wake`;
-/// the thread writes `output` and signals `done`; the semaphores order every access.
+/// A worker thread and its mailbox. The engine's thread writes `job` and publishes the
+/// sweep's number on `inbox`; the worker writes `output` and publishes the same number on
+/// `outbox`. The hand-offs' sequentially consistent stores and acquiring loads order
+/// every access to `job` and `output` (``HandOff``).
 final class LPRowWorker: @unchecked Sendable {
     let rows: Range<Int>
-    private let wake = DispatchSemaphore(value: 0)
+    /// The last sweep posted (−1: stop).
+    private let inbox = HandOff()
+    /// The last sweep finished.
+    private let outbox = HandOff()
     let exited = DispatchSemaphore(value: 0)
     private var job: LPRowJob?
-    private var quit = false
+    /// A part of a calling thread's loop (``LPRowEngine/split(count:_:)``), instead of a sweep.
+    private var task: (body: UncheckedBox<(Range<Int>) -> Void>, range: Range<Int>)?
     private var output = LPRowOutput()
 
     init(rows: Range<Int>) { self.rows = rows }
 
-    func start(done: DispatchSemaphore) {
-        let thread = Thread { [self] in run(done: done) }
+    func start() {
+        let thread = Thread { [self] in run() }
         thread.stackSize = 8 << 20
         thread.name = "rmfg-lp-\(rows.lowerBound)"
         thread.start()
     }
 
-    func submit(_ job: LPRowJob) {
+    /// Hands sweep number `sequence` (one more than the last) to the worker.
+    func post(_ job: LPRowJob, sequence: Int) {
         self.job = job
-        wake.signal()
+        inbox.publish(sequence)
     }
 
-    func stop() {
-        quit = true
-        wake.signal()
+    /// Hands hand-off number `sequence` (one more than the last) to the worker: `body`
+    /// over `range` instead of a sweep (its output stays empty).
+    func post(task body: UncheckedBox<(Range<Int>) -> Void>, range: Range<Int>, sequence: Int) {
+        task = (body, range)
+        inbox.publish(sequence)
     }
 
-    func takeOutput() -> LPRowOutput {
+    /// Waits until the worker has finished sweep `sequence` and takes its output.
+    func collect(sequence: Int) -> LPRowOutput {
+        if outbox.current != sequence {
+            _ = outbox.wait(whileEqualTo: sequence - 1, spinNanoseconds: LPRowEngine.callerSpinNanoseconds)
+        }
         defer { output = LPRowOutput() }
         return output
     }
 
+    func stop() { inbox.publish(-1) }
+
+    /// Runs the posted task, if any, and drops every reference to its closure before
+    /// returning (the poster's `withoutActuallyEscaping` checks that none is left once the
+    /// worker has published its end).
+    @inline(never)
+    private func runTask() {
+        guard let posted = task else { return }
+        task = nil
+        posted.body.value(posted.range)
+    }
+
     /// The thread's whole life: the bank is created, used and deleted here.
-    private func run(done: DispatchSemaphore) {
+    private func run() {
         var rowSolver = LPRowSolver(rows: rows)
+        var seen = 0
         while true {
-            wake.wait()
-            if quit { break }
-            guard let job else { continue }
-            self.job = nil
-            output = rowSolver.solve(job)
-            done.signal()
+            let next = inbox.wait(whileEqualTo: seen, spinNanoseconds: LPRowEngine.workerSpinNanoseconds)
+            if next < 0 { break }
+            seen = next
+            if let job {
+                self.job = nil
+                output = rowSolver.solve(job)
+            }
+            runTask()
+            outbox.publish(seen)
         }
         _ = consume rowSolver
         exited.signal()
     }
 }
 
-/// The problems of one worker's rows and what each was built from.
+/// The problems of one share's rows and what each was built from (used on the thread
+/// that created it only: ``LPBank``).
 struct LPRowSolver: ~Copyable {
     let rows: Range<Int>
     private var bank: LPBank
@@ -350,10 +437,13 @@ struct LPRowSolver: ~Copyable {
         builtFrom = Array(repeating: nil, count: rows.count)
     }
 
+    /// `true` on the thread that created the solver's bank.
+    var isOnOwnerThread: Bool { bank.isOnOwnerThread }
+
     mutating func solve(_ job: LPRowJob) -> LPRowOutput {
         var out = LPRowOutput()
         if job.wantKernels {
-            // The first worker's arrays become the joined kernel: room for every row.
+            // The first share's arrays become the joined kernel: room for every row.
             let first = rows.lowerBound == 0
             out.starts.reserveCapacity(first ? job.snapshot.rewards.count : rows.count)
             out.ends.reserveCapacity(first ? job.snapshot.rewards.count : rows.count)
@@ -385,7 +475,7 @@ struct LPRowSolver: ~Copyable {
         return out
     }
 
-    /// `V(s)` of this worker's states (whole states: rows `s·m ..< s·m + m`), by the
+    /// `V(s)` of this share's states (whole states: rows `s·m ..< s·m + m`), by the
     /// functions ``GameSnapshot/solveValues(policy:temperature:warmStart:options:engine:spare:)``
     /// reduces with, so the values are the same as reduced afterwards.
     private func reduce(_ reduction: Reduction, actionCount m: Int, sink: LPSweepSink) {

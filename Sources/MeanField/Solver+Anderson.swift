@@ -127,10 +127,15 @@ extension SolverRun {
 
     /// Anderson's map at the pair's mean field: `Φ(μ, π) = μP` for one step, else
     /// `μ L^k` with `L = (I + P)/2` and `k = steps` (``LazyPopulationSteps``), `P` the
-    /// pair's chain (the population model's kernel mixed by the pair's policy).
+    /// pair's chain (the population model's kernel mixed by the pair's policy), built in
+    /// column form straight from the policy and the kernel rows, in parallel groups of
+    /// states unless the execution is serial (the same entries either way).
     func populationImage(_ p: PairEvaluation, steps: Int) -> [Double] {
         guard steps > 1 else { return p.populationUpdate }
-        return LazyPopulationSteps(p.transition).apply(p.meanField, steps: steps, execution: options.execution)
+        let chain = LazyPopulationSteps(policy: p.policy.probabilities, kernelRows: p.chainKernels,
+                                        stateCount: game.stateCount, actionCount: game.actionCount,
+                                        execution: options.execution)
+        return chain.apply(p.meanField, steps: steps, execution: options.execution)
     }
 
     static func difference(_ a: [Double], _ b: [Double]) -> [Double] {

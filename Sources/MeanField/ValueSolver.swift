@@ -167,7 +167,7 @@ extension GameSnapshot {
                 let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount,
                                                            temperature: tau, execution: options.execution).probabilities
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
-                                        residual: res, options: options)
+                                        residual: res, options: options, engine: engine)
                 if let w {
                     let swW = try sweep(values: w, wantKernels: true, inner: inner, execution: options.execution,
                                         reduction: reduction, engine: engine, recycled: &spare)
@@ -221,8 +221,12 @@ extension GameSnapshot {
 
     /// The value of the frozen pair (policy, kernels): `W = c + γ P W` with
     /// `c(s) = Σ_a π(a|s)[r − τ log π]` and `P = Σ_a π(a|s) K(·|s,a)`.
+    ///
+    /// On the LP path the products are split between the calling thread and the LP row
+    /// engine's workers, which are idle between sweeps (``FrozenSystem/helpers``).
     private func newtonCandidate(policy: [Double], kernels: KernelRows, temperature tau: Double,
-                                 start: [Double], residual: Double, options: ValueSolverOptions) -> [Double]? {
+                                 start: [Double], residual: Double, options: ValueSolverOptions,
+                                 engine: LPRowEngine?) -> [Double]? {
         let n = stateCount
         let gamma = discount
         let c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau,
@@ -236,7 +240,7 @@ extension GameSnapshot {
         // the Bellman residual, so the method never affects correctness.
         let target = max(1e-5 * residual, 0.01 * options.tolerance)
         let system = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: actionCount,
-                                  gamma: gamma, rewards: c, execution: options.execution)
+                                  gamma: gamma, rewards: c, execution: options.execution, helpers: engine)
         let w = system.solve(from: start, errorTarget: target)
         for x in w where !x.isFinite { return nil }
         return w
@@ -264,9 +268,15 @@ struct FrozenSystem {
     let mode: ExecutionMode
     /// The block length of the vector operations (``VectorBlocks/block``; tests pass small blocks).
     let block: Int
+    /// The LP row engine whose worker threads take a share of each product when the
+    /// products would otherwise run on one thread (``mode`` serial, yet the engine has
+    /// more than one share: a small game on the LP path, whose workers are idle between
+    /// sweeps); `nil` otherwise. Each state's entry is computed by one thread exactly as
+    /// in the serial loop, so results do not change.
+    let helpers: LPRowEngine?
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
-         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block) {
+         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil) {
         stateCount = n
         actionCount = m
         self.policy = policy
@@ -275,28 +285,47 @@ struct FrozenSystem {
         self.rewards = rewards
         mode = VectorBlocks.mode(count: n, execution: execution)
         self.block = max(1, block)
+        self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
     }
 
-    /// `y = (I − γP) x` for `n`-vectors.
+    /// `y = (I − γP) x` for `n`-vectors: by blocks of states (in parallel when ``mode``
+    /// allows), or split with ``helpers``' workers.
     func apply(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
         let m = actionCount, gamma = gamma
         let vectors = UncheckedBox((x, y))
         policy.withUnsafeBufferPointer { pol in
             kernels.withView { k in
-                VectorBlocks.forEach(count: stateCount, block: block, mode: mode) { states in
-                    let (xb, yb) = vectors.value
-                    for s in states {
-                        var acc = 0.0
-                        for a in 0..<m {
-                            let w = pol[s &* m &+ a]
-                            guard w > 0 else { continue }
-                            let row = s &* m &+ a
-                            for j in k.rowStart[row]..<k.rowEnd[row] { acc += (w * k.probabilities[j]) * xb[k.indices[j]] }
-                        }
-                        yb[s] = xb[s] - gamma * acc
+                if let helpers {
+                    helpers.split(count: stateCount) { states in
+                        Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
+                                     y: vectors.value.1)
                     }
+                    return
+                }
+                // Each state's entry stands alone, so small blocks (at most
+                // ``VectorBlocks/stateBlock`` states) let the threads balance dynamically.
+                VectorBlocks.forEach(count: stateCount, block: Swift.min(block, VectorBlocks.stateBlock), mode: mode) { states in
+                    Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
+                                 y: vectors.value.1)
                 }
             }
+        }
+    }
+
+    /// `y_s = x_s − γ Σ_a π(a|s) Σ_t K(t|s, a) x_t` for `s ∈ states` (actions and entries in
+    /// order, actions with `π(a|s) = 0` skipped).
+    @inline(__always)
+    private static func product(states: Range<Int>, m: Int, gamma: Double, policy pol: UnsafeBufferPointer<Double>,
+                                kernels k: KernelRows.View, x xb: UnsafePointer<Double>, y yb: UnsafeMutablePointer<Double>) {
+        for s in states {
+            var acc = 0.0
+            for a in 0..<m {
+                let w = pol[s &* m &+ a]
+                guard w > 0 else { continue }
+                let row = s &* m &+ a
+                for j in k.rowStart[row]..<k.rowEnd[row] { acc += (w * k.probabilities[j]) * xb[k.indices[j]] }
+            }
+            yb[s] = xb[s] - gamma * acc
         }
     }
 

@@ -57,6 +57,61 @@ import Darwin
         }
     }
 
+    /// The column form built straight from a policy and kernel rows (worst-case rows with
+    /// gaps between slots, policies with exact zeros and pure rows, 1 to 9 groups, serial
+    /// and parallel) equals the serial counting sort of the row-sorted chain entry for
+    /// entry, and so do its lazy steps.
+    @Test(arguments: 0..<6)
+    func parallelColumnBuildEqualsTheSortedChain(variant: Int) throws {
+        let n = 30 + 11 * variant, m = 2 + variant % 3
+        let game = try TestGames.garnet(n: n, m: m, k: 3 + variant, set: .totalVariation(), radius: 0.05 * Double(variant),
+                                        seed: UInt64(700 + variant))
+        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        var rng = SplitMix64(seed: UInt64(710 + variant))
+        let v = (0..<n).map { _ in Double(Int.random(in: 0...5, using: &rng)) }
+        let kernels = try #require(try snap.sweep(values: v, wantKernels: true, execution: .serial).kernels)
+        let rowSets: [KernelRows] = [kernels, snap.layout.rows]
+        for (r, rows) in rowSets.enumerated() {
+            var policy = BestResponse.unchecked(qValues: (0..<(n * m)).map { _ in rng.unit() }, stateCount: n, actionCount: m,
+                                                temperature: variant % 2 == 0 ? 0.3 : 0).probabilities
+            for i in policy.indices where i % 7 == 3 && policy[i] < 0.5 { policy[i] = 0 }
+            let chain = TransitionMatrix(unchecked: policy, kernelRows: rows, stateCount: n, actionCount: m)
+            let reference = LazyPopulationSteps(chain)
+            let mu = Self.randomDistribution(n, &rng)
+            let want = reference.apply(mu, steps: 5, execution: .serial)
+            for (mode, groups) in [(ExecutionMode.serial, nil), (.serial, 3), (.parallel, nil), (.parallel, 2), (.parallel, 9),
+                                   (.automatic, nil)] as [(ExecutionMode, Int?)] {
+                let built = LazyPopulationSteps(policy: policy, kernelRows: rows, stateCount: n, actionCount: m,
+                                                execution: mode, groups: groups)
+                let label = "variant \(variant), rows \(r), \(mode) \(groups.map(String.init) ?? "default")"
+                #expect(built.columnStart == reference.columnStart, "\(label)")
+                #expect(built.sources == reference.sources, "\(label)")
+                #expect(built.weights == reference.weights, "\(label)")
+                let got = VectorBlocks.$testBlock.withValue(4) { built.apply(mu, steps: 5, execution: mode) }
+                #expect(got == want, "\(label)")
+            }
+        }
+    }
+
+    /// Whole Anderson solves on lazy steps with small blocks (parallel column build,
+    /// multi-block steps): serial and parallel runs return the same pair bit for bit.
+    @Test func lazyStepSolvesAreIdenticalAcrossModes() throws {
+        let game = try TestGames.garnet(n: 90, m: 4, k: 6, set: .totalVariation(), radius: 0.1, seed: 77)
+        var serial = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: 300)
+        serial.andersonSteps = 9
+        serial.execution = .serial
+        var parallel = serial
+        parallel.execution = .parallel
+        let (a, b) = try VectorBlocks.$testBlock.withValue(8) {
+            (try game.solveEquilibrium(options: serial), try game.solveEquilibrium(options: parallel))
+        }
+        #expect(a.converged, "\(a.message)")
+        #expect(a.meanField == b.meanField)
+        #expect(a.policy.probabilities == b.policy.probabilities)
+        #expect(a.iterations == b.iterations)
+        try Self.recheck(game, a, temperature: 0.2, tolerance: 1e-10, "garnet 90, k = 9")
+    }
+
     /// The stationary law `ν` of an irreducible chain (a dense solve of `ν(I − P) = 0`,
     /// `Σν = 1`, by Gaussian elimination with partial pivoting) is a fixed point of `L^k`,
     /// and a mean field that is not stationary is moved by it.
