@@ -47,7 +47,7 @@ struct KrylovSpace {
         var h = [Double](repeating: 0, count: k + 1)
         for _ in 0..<2 {
             for i in 0..<k {
-                let c = KrylovSpace.dot(w, basis[i])
+                let c = innerProduct(w, basis[i])
                 h[i] += c
                 for t in w.indices { w[t] -= c * basis[i][t] }
             }
@@ -96,13 +96,7 @@ struct KrylovSpace {
         return x.allSatisfy({ $0.isFinite }) ? x : nil
     }
 
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
-        var s = 0.0
-        for i in a.indices { s += a[i] * b[i] }
-        return s
-    }
-
-    static func norm(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
+    static func norm(_ a: [Double]) -> Double { innerProduct(a, a).squareRoot() }
 }
 
 extension SolverRun {
@@ -122,7 +116,7 @@ extension SolverRun {
         while evaluations < NewtonPolish.maxKrylov, space.residual > target {
             let v = space.basis[space.basis.count - 1]
             let d = Self.scaledDirection(v, mu: mu)
-            let c = KrylovSpace.dot(mu, v)
+            let c = innerProduct(mu, v)
             var l1 = 0.0, top = 0.0
             for s in d.indices { l1 += abs(d[s]) }
             for s in v.indices { top = max(top, abs(v[s] - c)) }
@@ -143,7 +137,7 @@ extension SolverRun {
 
     /// `D w = μ ⊙ (w − (μ·w) 1)`: a direction of the tangent space `Σδ = 0` scaled by the masses.
     static func scaledDirection(_ w: [Double], mu: [Double]) -> [Double] {
-        let c = KrylovSpace.dot(mu, w)
+        let c = innerProduct(mu, w)
         var d = [Double](repeating: 0, count: w.count)
         for s in d.indices { d[s] = mu[s] * (w[s] - c) }
         return d

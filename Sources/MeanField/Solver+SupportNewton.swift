@@ -227,9 +227,9 @@ enum LevenbergMarquardt {
         var a = [Double](repeating: 0, count: k * k)
         var g = [Double](repeating: 0, count: k)
         for i in 0..<k {
-            g[i] = dot(columns[i], f)
+            g[i] = innerProduct(columns[i], f)
             for j in i..<k {
-                let v = dot(columns[i], columns[j])
+                let v = innerProduct(columns[i], columns[j])
                 a[i * k + j] = v
                 a[j * k + i] = v
             }
@@ -250,13 +250,7 @@ enum LevenbergMarquardt {
         return rhs.allSatisfy(\.isFinite) ? rhs : nil
     }
 
-    static func dot(_ x: [Double], _ y: [Double]) -> Double {
-        var s = 0.0
-        for i in x.indices { s += x[i] * y[i] }
-        return s
-    }
-
-    static func squaredNorm(_ x: [Double]) -> Double { dot(x, x) }
+    static func squaredNorm(_ x: [Double]) -> Double { innerProduct(x, x) }
 }
 
 /// Where the iterations of one support guess ended.
