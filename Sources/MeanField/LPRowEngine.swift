@@ -49,9 +49,13 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
 /// ``LPBank`` is created in `init`, used in ``sweep(snapshot:values:wantKernels:reduction:)``
 /// and deleted when the engine is released, all on that thread, inside the synchronous
 /// solve that holds the engine (GLPK's rule; a sweep on another thread throws). Each
-/// further share belongs to a **worker thread**, whose thread creates its bank on entry,
-/// solves every job on it and deletes it on exit. With one share (serial) no thread is
-/// started and no sweep hands anything over.
+/// further share belongs to a **worker thread** lent by ``LPWorkerPool`` for the engine's
+/// life: the worker creates the share's bank at the engine's first sweep, solves every
+/// job on it and deletes it when the engine is released (while the calling thread
+/// deletes its own), then goes back to the pool. Pooled threads outlive engines, so a
+/// solve starts no thread, and the memory its GLPK problems used stays mapped in that
+/// thread's allocator for the next solve instead of being faulted in again. With one
+/// share (serial) no worker is taken and no sweep hands anything over.
 ///
 /// A row's problem is rebuilt only when its `p` or `ρ` changes; otherwise only the
 /// objective (`V`) changes and the primal simplex restarts from the row's previous
@@ -66,10 +70,12 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
 /// ranges), so the calling thread does no `O(n·m)` work per sweep but copying results out.
 final class LPRowEngine: @unchecked Sendable {
     private let workers: [LPRowWorker]
+    /// The rows of each worker's share.
+    private let workerRows: [Range<Int>]
+    /// Where ``workers`` go back when the engine is released.
+    private let pool: LPWorkerPool
     /// The calling thread's share (rows from 0): created, used and deleted on that thread.
     private var local: LPRowSolver
-    /// The last sweep posted to the workers (1, 2, …).
-    private var sequence = 0
     /// `n·m`.
     let rowCount: Int
     /// `m`: every share is whole states (rows `s·m ..< s·m + m`).
@@ -93,18 +99,20 @@ final class LPRowEngine: @unchecked Sendable {
     ///   - rows: `n·m`.
     ///   - actionCount: `m` (rows are split at state boundaries; 1 when `rows` is not a multiple).
     ///   - workerCount: shares, the calling thread's included (at least 1, at most the
-    ///     number of states); `workerCount − 1` threads are started.
-    init(rows: Int, actionCount: Int = 1, workerCount: Int) {
+    ///     number of states); `workerCount − 1` workers are taken from `pool`.
+    ///   - pool: where the worker threads come from and go back to.
+    init(rows: Int, actionCount: Int = 1, workerCount: Int, pool: LPWorkerPool = .shared) {
         let m = actionCount > 0 && rows % actionCount == 0 ? actionCount : 1
         let states = rows / m
         let count = max(1, min(workerCount, states))
         let share = { (w: Int) in (states * w / count * m)..<(states * (w + 1) / count * m) }
         local = LPRowSolver(rows: share(0))
-        workers = (1..<count).map { LPRowWorker(rows: share($0)) }
+        workers = (1..<count).map { _ in pool.acquire() }
+        workerRows = (1..<count).map(share)
+        self.pool = pool
         rowCount = rows
         self.actionCount = m
         sink = LPSweepSink(rows: rows, states: states)
-        for worker in workers { worker.start() }
     }
 
     /// The engine of a game of `stateCount × actionCount` rows, with the shares
@@ -151,16 +159,21 @@ final class LPRowEngine: @unchecked Sendable {
         let part = { (k: Int) in (count * k / shares)..<(count * (k + 1) / shares) }
         withoutActuallyEscaping(body) { body in
             let task = UncheckedBox(body)
-            sequence += 1
-            for (k, worker) in workers.enumerated() { worker.post(task: task, range: part(k + 1), sequence: sequence) }
+            for (k, worker) in workers.enumerated() { worker.post(task: task, range: part(k + 1)) }
             body(part(0))
-            for worker in workers { _ = worker.collect(sequence: sequence) }
+            for worker in workers { _ = worker.collect() }
         }
     }
 
+    /// Every worker deletes its share's problems on its own thread while this thread
+    /// deletes the first share's (an empty solver replaces it), then goes back to the pool.
     deinit {
-        for worker in workers { worker.stop() }
-        for worker in workers { worker.exited.wait() }
+        for worker in workers { worker.close() }
+        local = LPRowSolver(rows: 0..<0)
+        for worker in workers {
+            _ = worker.collect()
+            pool.release(worker)
+        }
     }
 
     /// One sweep: `σ` of every row against `values` (finite, checked by the caller),
@@ -194,10 +207,9 @@ final class LPRowEngine: @unchecked Sendable {
         let job = LPRowJob(snapshot: snapshot, values: values, scaled: scaled, ranks: LPRanks(values: values),
                            exponent: exponent, lowest: lowest, wantKernels: wantKernels, reduction: reduce, sink: sink,
                            entryHint: entryHint + entryHint / 8)
-        sequence += 1
-        for worker in workers { worker.post(job, sequence: sequence) }
+        for (worker, rows) in zip(workers, workerRows) { worker.post(job, rows: rows) }
         var outputs = [local.solve(job)]
-        for worker in workers { outputs.append(worker.collect(sequence: sequence)) }
+        for worker in workers { outputs.append(worker.collect()) }
         for out in outputs { statistics.add(out.statistics) }
         if let error = outputs.lazy.compactMap(\.error).first { throw error }
         var result = LPSweep(sigma: sink.copy(\.sigma, count: rows), q: sink.copy(\.q, count: rows))
@@ -338,85 +350,6 @@ struct LPRowOutput {
     var probabilities: [Double] = []
     var statistics = LPPathStatistics()
     var error: MeanFieldError?
-}
-
-/// A worker thread and its mailbox. The engine's thread writes `job` and publishes the
-/// sweep's number on `inbox`; the worker writes `output` and publishes the same number on
-/// `outbox`. The hand-offs' sequentially consistent stores and acquiring loads order
-/// every access to `job` and `output` (``HandOff``).
-final class LPRowWorker: @unchecked Sendable {
-    let rows: Range<Int>
-    /// The last sweep posted (−1: stop).
-    private let inbox = HandOff()
-    /// The last sweep finished.
-    private let outbox = HandOff()
-    let exited = DispatchSemaphore(value: 0)
-    private var job: LPRowJob?
-    /// A part of a calling thread's loop (``LPRowEngine/split(count:_:)``), instead of a sweep.
-    private var task: (body: UncheckedBox<(Range<Int>) -> Void>, range: Range<Int>)?
-    private var output = LPRowOutput()
-
-    init(rows: Range<Int>) { self.rows = rows }
-
-    func start() {
-        let thread = Thread { [self] in run() }
-        thread.stackSize = 8 << 20
-        thread.name = "rmfg-lp-\(rows.lowerBound)"
-        thread.start()
-    }
-
-    /// Hands sweep number `sequence` (one more than the last) to the worker.
-    func post(_ job: LPRowJob, sequence: Int) {
-        self.job = job
-        inbox.publish(sequence)
-    }
-
-    /// Hands hand-off number `sequence` (one more than the last) to the worker: `body`
-    /// over `range` instead of a sweep (its output stays empty).
-    func post(task body: UncheckedBox<(Range<Int>) -> Void>, range: Range<Int>, sequence: Int) {
-        task = (body, range)
-        inbox.publish(sequence)
-    }
-
-    /// Waits until the worker has finished sweep `sequence` and takes its output.
-    func collect(sequence: Int) -> LPRowOutput {
-        if outbox.current != sequence {
-            _ = outbox.wait(whileEqualTo: sequence - 1, spinNanoseconds: LPRowEngine.callerSpinNanoseconds)
-        }
-        defer { output = LPRowOutput() }
-        return output
-    }
-
-    func stop() { inbox.publish(-1) }
-
-    /// Runs the posted task, if any, and drops every reference to its closure before
-    /// returning (the poster's `withoutActuallyEscaping` checks that none is left once the
-    /// worker has published its end).
-    @inline(never)
-    private func runTask() {
-        guard let posted = task else { return }
-        task = nil
-        posted.body.value(posted.range)
-    }
-
-    /// The thread's whole life: the bank is created, used and deleted here.
-    private func run() {
-        var rowSolver = LPRowSolver(rows: rows)
-        var seen = 0
-        while true {
-            let next = inbox.wait(whileEqualTo: seen, spinNanoseconds: LPRowEngine.workerSpinNanoseconds)
-            if next < 0 { break }
-            seen = next
-            if let job {
-                self.job = nil
-                output = rowSolver.solve(job)
-            }
-            runTask()
-            outbox.publish(seen)
-        }
-        _ = consume rowSolver
-        exited.signal()
-    }
 }
 
 /// The problems of one share's rows and what each was built from (used on the thread
