@@ -17,13 +17,26 @@ import Foundation
 /// solves; Docs/Performance.md, section 6). A pooled thread keeps its arena.
 final class LPWorkerPool: @unchecked Sendable {
     /// The process's pool, used by every engine unless a test passes its own.
-    static let shared = LPWorkerPool()
+    ///
+    /// A child process made by `fork()` (Python's `multiprocessing` does that) has none
+    /// of the parent's threads, so the pool's fork handlers hold its lock across the fork
+    /// and the child forgets the idle workers (``abandonIdleWorkers()``): its engines
+    /// start threads of their own instead of posting to threads that do not exist.
+    static let shared: LPWorkerPool = {
+        let pool = LPWorkerPool()
+        pthread_atfork({ LPWorkerPool.shared.lock.lock() }, { LPWorkerPool.shared.lock.unlock() }, {
+            LPWorkerPool.shared.idle = []
+            LPWorkerPool.shared.lock.unlock()
+        })
+        return pool
+    }()
 
     /// The most idle workers kept.
     let capacity: Int
     private let lock = NSLock()
     private var idle: [LPRowWorker] = []
     private var started = 0
+    private var stopped = 0
 
     /// A pool keeping at most `capacity` idle workers (at least 1; by default two per
     /// active core, so that engines running side by side, as in tests, find theirs).
@@ -38,11 +51,29 @@ final class LPWorkerPool: @unchecked Sendable {
         return started
     }
 
+    /// Worker threads this pool has stopped so far (released beyond ``capacity``).
+    var threadsStopped: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
     /// Idle workers now.
     var idleCount: Int {
         lock.lock()
         defer { lock.unlock() }
         return idle.count
+    }
+
+    /// Forgets the idle workers without stopping them (what a forked child does: their
+    /// threads are the parent's) and returns them; the next engines start new threads.
+    @discardableResult
+    func abandonIdleWorkers() -> [LPRowWorker] {
+        lock.lock()
+        defer { lock.unlock() }
+        let abandoned = idle
+        idle = []
+        return abandoned
     }
 
     /// An idle worker (the one released last, whose caches and memory are warmest), or
@@ -61,14 +92,19 @@ final class LPWorkerPool: @unchecked Sendable {
         return worker
     }
 
-    /// Takes back a worker whose session is closed (its problems deleted); stops its
-    /// thread when ``capacity`` workers are idle already.
+    /// Takes back a worker whose session is closed (its problems deleted); when
+    /// ``capacity`` workers are idle already, stops its thread and waits for its end.
     func release(_ worker: LPRowWorker) {
         lock.lock()
         let keep = idle.count < capacity
         if keep { idle.append(worker) }
         lock.unlock()
-        if !keep { worker.stop() }
+        guard !keep else { return }
+        worker.stop()
+        worker.exited.wait()
+        lock.lock()
+        stopped += 1
+        lock.unlock()
     }
 }
 
