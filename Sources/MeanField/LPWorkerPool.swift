@@ -20,11 +20,15 @@ final class LPWorkerPool: @unchecked Sendable {
     ///
     /// A child process made by `fork()` (Python's `multiprocessing` does that) has none
     /// of the parent's threads, so the pool's fork handlers hold its lock across the fork
-    /// and the child forgets the idle workers (``abandonIdleWorkers()``): its engines
-    /// start threads of their own instead of posting to threads that do not exist.
+    /// and the child forgets (and leaks) the idle workers, as ``abandonIdleWorkers()``
+    /// does: its engines start threads of their own instead of posting to threads that do
+    /// not exist.
     static let shared: LPWorkerPool = {
         let pool = LPWorkerPool()
         pthread_atfork({ LPWorkerPool.shared.lock.lock() }, { LPWorkerPool.shared.lock.unlock() }, {
+            // Leaked, not released: a copied worker may hold a semaphore its (absent)
+            // thread was waiting on, which Dispatch refuses to deallocate.
+            for worker in LPWorkerPool.shared.idle { _ = Unmanaged.passRetained(worker) }
             LPWorkerPool.shared.idle = []
             LPWorkerPool.shared.lock.unlock()
         })
