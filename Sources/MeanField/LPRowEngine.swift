@@ -53,8 +53,9 @@ public struct LPPathStatistics: Sendable, Hashable, Codable {
 /// life: the worker creates the share's bank at the engine's first sweep, solves every
 /// job on it and deletes it when the engine is released (while the calling thread
 /// deletes its own), then goes back to the pool. Pooled threads outlive engines, so a
-/// solve starts no thread, and the memory its GLPK problems used stays mapped in that
-/// thread's allocator for the next solve instead of being faulted in again. With one
+/// solve after the process's first starts no thread, and the memory its GLPK problems
+/// used stays mapped in that thread's allocator for the next solve instead of being
+/// faulted in again. With one
 /// share (serial) no worker is taken and no sweep hands anything over.
 ///
 /// A row's problem is rebuilt only when its `p` or `ρ` changes; otherwise only the
