@@ -34,19 +34,28 @@ struct SuccessorRule: Sendable {
     func targetField(_ k: Int) -> String { isNoise ? "transition.next" : "transition.successors[\(k)].to" }
 
     /// Row `P̂(·|s, a, μ)`: increasing targets, coinciding targets added, zero weights dropped.
+    /// The row's expressions share one memo of the `let` bindings (each binding is evaluated
+    /// at most once per row; those reading `e`, listed in `noiseBindings`, once per noise value).
     ///
     /// - Throws: ``ModelError`` naming the field: an evaluation that fails, a weight that is
     ///   not finite and `≥ 0`, a target of positive weight that is not finite, not whole
     ///   (successors) or outside `0..<n`, a row that does not sum to 1 (or to a positive
     ///   number when normalizing).
-    func row(states n: Int, bind: GameFile.RowBinder, _ s: Int, _ a: Int, _ mu: [Double]) throws(ModelError) -> SparseDistribution {
+    func row(states n: Int, bind: GameFile.RowBinder, noiseBindings: [Int] = [], _ s: Int, _ a: Int,
+             _ mu: [Double]) throws(ModelError) -> SparseDistribution {
         // `s`, `a` (and `e`) and `mu` replace the template's for each evaluation: no copy of
         // the environment, so no allocation but the row's own two arrays (Docs/Performance.md,
         // section 8, "The crowd grid at scale").
         do throws(ExpressionError) { try bind.template.checkBinding(bind.slots.mu, count: mu.count) } catch {
             throw ModelError(field: sumField, message: error.message)
         }
-        let site = Site(bind: bind, s: Double(s), a: Double(a), mu: mu)
+        return try bind.template.withBindingMemo { memo throws(ModelError) -> SparseDistribution in
+            try row(states: n, Site(bind: bind, s: Double(s), a: Double(a), mu: mu, memo: memo), noiseBindings: noiseBindings)
+        }
+    }
+
+    /// The row at `site`, its bindings remembered in `site.memo`.
+    private func row(states n: Int, _ site: Site, noiseBindings: [Int]) throws(ModelError) -> SparseDistribution {
         var idx: [Int] = [], pr: [Double] = []
         idx.reserveCapacity(entries.count)
         pr.reserveCapacity(entries.count)
@@ -54,6 +63,8 @@ struct SuccessorRule: Sendable {
         for k in entries.indices {
             let w = try weight(k, site)
             guard w > 0 else { continue }
+            // A binding that reads `e` may differ between noise values.
+            if isNoise { site.memo.forget(noiseBindings) }
             let t = try target(k, weight: w, states: n, site)
             total += w
             if let j = idx.firstIndex(of: t) { pr[j] += w } else { idx.append(t); pr.append(w) }
@@ -69,12 +80,13 @@ struct SuccessorRule: Sendable {
         return SparseDistribution(indices: idx, probabilities: pr)
     }
 
-    /// The row `(s, a)` at `μ` an expression is evaluated for.
+    /// The row `(s, a)` at `μ` an expression is evaluated for, and the memo of its bindings.
     private struct Site {
         let bind: GameFile.RowBinder
         let s: Double
         let a: Double
         let mu: [Double]
+        let memo: BindingMemo
 
         /// `expression` at this row (`e = noise` when given), the template's `s`, `a` and `mu`
         /// replaced for this evaluation only.
@@ -83,9 +95,10 @@ struct SuccessorRule: Sendable {
             let slots = bind.slots
             if let noise {
                 return try expression.evaluate(in: bind.template, setting: slots.s, to: s, slots.a, to: a, noise.slot, to: noise.value,
-                                               binding: slots.mu, to: mu)
+                                               binding: slots.mu, to: mu, memo: memo)
             }
-            return try expression.evaluate(in: bind.template, setting: slots.s, to: s, slots.a, to: a, binding: slots.mu, to: mu)
+            return try expression.evaluate(in: bind.template, setting: slots.s, to: s, slots.a, to: a, binding: slots.mu, to: mu,
+                                           memo: memo)
         }
     }
 
