@@ -138,7 +138,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     ///   (located at the first sub-expression that became non-finite). Throws
     ///   `environmentMismatch` if `environment` was made from an unrelated schema.
     public func evaluate(in environment: Environment) throws(ExpressionError) -> Double {
-        try evaluate(environment, .none)
+        try evaluate(in: environment, .none)
     }
 
     /// Evaluates the expression with the values in `environment`, except the scalar slots
@@ -157,7 +157,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
                           to y: Double, binding array: ArraySlot, to values: [Double],
                           memo: BindingMemo? = nil) throws(ExpressionError) -> Double {
         try environment.checkBinding(array, count: values.count)
-        return try evaluate(environment, Replacements(first: first.index, x: x, second: second.index, y: y,
+        return try evaluate(in: environment, Replacements(first: first.index, x: x, second: second.index, y: y,
                                                       array: array.index, values: values, memo: memo))
     }
 
@@ -169,12 +169,12 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
                           to y: Double, _ third: ScalarSlot, to z: Double, binding array: ArraySlot,
                           to values: [Double], memo: BindingMemo? = nil) throws(ExpressionError) -> Double {
         try environment.checkBinding(array, count: values.count)
-        return try evaluate(environment, Replacements(first: first.index, x: x, second: second.index, y: y,
+        return try evaluate(in: environment, Replacements(first: first.index, x: x, second: second.index, y: y,
                                                       third: third.index, z: z, array: array.index, values: values,
                                                       memo: memo))
     }
 
-    private func evaluate(_ environment: Environment, _ replacements: Replacements) throws(ExpressionError) -> Double {
+    func evaluate(in environment: Environment, _ replacements: Replacements) throws(ExpressionError) -> Double {
         if let constantValue { return constantValue }
         guard environment.layout === layout else { throw ExpressionError(.environmentMismatch) }
         let value: Double
@@ -184,12 +184,19 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
             throw locate(error)
         }
         if value.isFinite { return value }
+        throw nonFiniteError(value, environment, replacements)
+    }
+
+    /// The error for a non-finite result `value`: the program run again, stopping at the first
+    /// sub-expression that became non-finite (with a memo of its own, so that a binding
+    /// remembered elsewhere is evaluated here and located where it became non-finite).
+    func nonFiniteError(_ value: Double, _ environment: Environment, _ replacements: Replacements) -> ExpressionError {
         do {
             _ = try run(environment, replacements, diagnose: true)
         } catch {
-            throw locate(error)
+            return locate(error)
         }
-        throw ExpressionError(.nonFinite(value), position: text.position(at: 0), excerpt: text.excerpt(0..<text.count))
+        return ExpressionError(.nonFinite(value), position: text.position(at: 0), excerpt: text.excerpt(0..<text.count))
     }
 
     /// Attaches the position and text of the failing instruction's sub-expression.

@@ -70,7 +70,7 @@ extension CompiledExpression {
     ///
     /// A documented hot kernel (Docs/Development.md): one `switch` over the instruction set in
     /// one loop, the dispatch every expression evaluation runs.
-    private func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
+    func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
                          scalars: UnsafeBufferPointer<Double>, environment: Environment, replacements: Replacements,
                          memo: BindingMemo, diagnose: Bool) throws(LocatedFault) -> Double {
         guard let s = stack.baseAddress, stack.count >= stackSize, stackSize >= 1 else {

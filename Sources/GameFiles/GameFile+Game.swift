@@ -122,15 +122,18 @@ extension GameFile {
         case let .expression(expr, normalize):
             let n = stateCount
             let tBindings = schema.bindingSlots(dependingOn: slots.t)
+            let layout = RowScope.Layout(environment: bind.template, expressions: [expr])
             let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
-                try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, tBindings: tBindings, s, a, mu)
+                try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, layout: layout, tBindings: tBindings,
+                                       s, a, mu)
             }
             return (function, expr.depends(on: "mu"))
         case let .successors(rule):
             let n = stateCount
             let noiseBindings = rule.noiseSlot.map { schema.bindingSlots(dependingOn: $0) } ?? []
+            let layout = rule.scopeLayout(bind)
             let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
-                try rule.row(states: n, bind: bind, noiseBindings: noiseBindings, s, a, mu)
+                try rule.row(states: n, bind: bind, layout: layout, noiseBindings: noiseBindings, s, a, mu)
             }
             return (function, rule.dependsOnMeanField)
         }
@@ -141,22 +144,27 @@ extension GameFile {
     /// The row's `n` evaluations share one memo of the `let` bindings: a binding that does
     /// not read `t` (or `tx ty tz`) is evaluated once per row, the others (`tBindings`) once per `t`.
     static func expressionRow(_ expr: CompiledExpression, normalize: Bool, states n: Int, environment bind: RowBinder,
-                              tBindings: [Int], _ s: Int, _ a: Int, _ mu: [Double]) throws(ModelError) -> SparseDistribution {
+                              layout: RowScope.Layout, tBindings: [Int], _ s: Int, _ a: Int,
+                              _ mu: [Double]) throws(ModelError) -> SparseDistribution {
         let field = normalize ? "transition.expr" : "transition"
-        do throws(ExpressionError) { try bind.template.checkBinding(bind.slots.mu, count: mu.count) } catch {
-            throw ModelError(field: field, message: error.message)
-        }
         let slots = bind.slots
         var idx: [Int] = [], pr: [Double] = []
         var total = 0.0
-        try bind.template.withBindingMemo { memo throws(ModelError) in
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage throws(ModelError) in
+            var scope: RowScope
+            do throws(ExpressionError) {
+                scope = try RowScope(environment: bind.template, layout: layout, storage: storage, setting: slots.s, to: Double(s),
+                                     slots.a, to: Double(a), slots.t, to: 0, binding: slots.mu, to: mu)
+            } catch {
+                throw ModelError(field: field, message: error.message)
+            }
             for t in 0..<n {
-                memo.forget(tBindings)
+                scope.setThird(to: Double(t))
+                scope.memo.forget(tBindings)
                 let p: Double
-                do throws(ExpressionError) {
-                    p = try expr.evaluate(in: bind.template, setting: slots.s, to: Double(s), slots.a, to: Double(a), slots.t,
-                                          to: Double(t), binding: slots.mu, to: mu, memo: memo)
-                } catch { throw ModelError(field: field, message: error.fieldMessage) }
+                do throws(ExpressionError) { p = try scope.evaluate(expr) } catch {
+                    throw ModelError(field: field, message: error.fieldMessage)
+                }
                 guard p >= 0 else { throw ModelError(field: field, message: "found \(p), expected a probability >= 0", successor: t) }
                 if p > 0 { idx.append(t); pr.append(p); total += p }
             }

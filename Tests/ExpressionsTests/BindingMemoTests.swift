@@ -84,7 +84,19 @@ struct BindingMemoTests {
                     }
                 }
             }
-            for (l, r) in zip(alone, shared) {
+            // The same through a row scope (one setup, one memo for both).
+            let layout = RowScope.Layout(environment: env, expressions: [e1, e2])
+            let scoped = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
+                let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
+                                          to: 0, binding: fixture.mu, to: Fixture.defaultMu)
+                return [e1, e2].map { e in
+                    Result { () throws(ExpressionError) in
+                        guard let scope else { throw ExpressionError(.environmentMismatch) }
+                        return try scope.evaluate(e)
+                    }
+                }
+            }
+            for (l, r) in zip(alone + alone, shared + scoped) {
                 switch (l, r) {
                 case let (.success(u), .success(v)):
                     #expect(u.bitPattern == v.bitPattern, "\(a); \(b)")
@@ -166,6 +178,20 @@ struct BindingMemoTests {
         #expect(try guarded.evaluate(in: far) == 0)
         let alone = #expect(throws: ExpressionError.self) { try unguarded.evaluate(in: far) }
         #expect(alone?.binding == "big" && alone?.excerpt == "exp(x)")
+        // In a row scope, as in a row of a game file: the same error.
+        let layout = RowScope.Layout(environment: far, expressions: [guarded, unguarded])
+        let scoped = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage -> ExpressionError? in
+            do {
+                let scope = try RowScope(environment: far, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
+                                         to: 0, binding: fixture.mu, to: Fixture.defaultMu)
+                #expect(try scope.evaluate(guarded) == 0)
+                _ = try scope.evaluate(unguarded)
+            } catch {
+                return error as? ExpressionError
+            }
+            return nil
+        }
+        #expect(scoped?.description == alone?.description, "\(String(describing: scoped))")
         let afterGuarded = far.withBindingMemo { memo -> ExpressionError? in
             func run(_ e: CompiledExpression) throws(ExpressionError) -> Double {
                 try e.evaluate(in: far, setting: fixture.s, to: 0, fixture.a, to: 0, binding: fixture.mu, to: Fixture.defaultMu,
