@@ -33,14 +33,14 @@ package struct RowScope {
     /// The row's remembered bindings.
     package let memo: BindingMemo
 
-    /// A scope with `first`, `second` (and `third`) set to `x`, `y` (and `z`) and `array` bound
-    /// to `values`, in `storage` of at least `layout.capacity` doubles.
+    /// A scope with `first`, `second` (and `third`, unless `nil`) set to `x`, `y` (and `z`) and
+    /// `array` bound to `values`, in `storage` of at least `layout.capacity` doubles.
     ///
     /// - Throws: as `Environment.bind(_:to:)` with a slot; `environmentMismatch` if `storage`
     ///   is smaller than the layout or the layout is of another schema's size.
     package init(environment: Environment, layout: Layout, storage: UnsafeMutableBufferPointer<Double>,
-                 setting first: ScalarSlot, to x: Double, _ second: ScalarSlot, to y: Double, _ third: ScalarSlot? = nil,
-                 to z: Double = 0, binding array: ArraySlot, to values: [Double]) throws(ExpressionError) {
+                 setting first: ScalarSlot, to x: Double, _ second: ScalarSlot, to y: Double, _ third: ScalarSlot?,
+                 to z: Double, binding array: ArraySlot, to values: [Double]) throws(ExpressionError) {
         try environment.checkBinding(array, count: values.count)
         let scalarCount = environment.scalars.count
         guard let base = storage.baseAddress, storage.count >= layout.capacity, layout.scalarCount == scalarCount else {

@@ -88,7 +88,7 @@ struct BindingMemoTests {
             let layout = RowScope.Layout(environment: env, expressions: [e1, e2])
             let scoped = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
                 let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
-                                          to: 0, binding: fixture.mu, to: Fixture.defaultMu)
+                                          to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
                 return [e1, e2].map { e in
                     Result { () throws(ExpressionError) in
                         guard let scope else { throw ExpressionError(.environmentMismatch) }
@@ -119,7 +119,7 @@ struct BindingMemoTests {
         let env = try fixture.environment(["s": 2])
         #expect(try expression.evaluate(in: env) == 2 * (0.3 * 4))
         let planted = try env.withBindingMemo { memo throws(ExpressionError) -> Double in
-            let storage = try #require(memo.storage)
+            guard let storage = memo.storage else { throw ExpressionError(.environmentMismatch) }
             storage[0] = 10
             storage[memo.count] = 1
             return try expression.evaluate(in: env, setting: fixture.s, to: 2, fixture.a, to: 0, binding: fixture.mu,
@@ -183,7 +183,7 @@ struct BindingMemoTests {
         let scoped = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage -> ExpressionError? in
             do {
                 let scope = try RowScope(environment: far, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
-                                         to: 0, binding: fixture.mu, to: Fixture.defaultMu)
+                                         to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
                 #expect(try scope.evaluate(guarded) == 0)
                 _ = try scope.evaluate(unguarded)
             } catch {
@@ -198,7 +198,7 @@ struct BindingMemoTests {
                                memo: memo)
             }
             #expect((try? run(guarded)) == 0)
-            do { _ = try run(unguarded) } catch { return error }
+            do throws(ExpressionError) { _ = try run(unguarded) } catch { return error }
             return nil
         }
         #expect(afterGuarded?.description == alone?.description, "\(String(describing: afterGuarded))")
