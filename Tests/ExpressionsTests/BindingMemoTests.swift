@@ -20,6 +20,16 @@ struct BindingMemoTests {
 
     static let field = "q * p + if(p > 0, q, r)"
 
+    /// An environment of `schema` (the fixture's with bindings: its memo holds them) with the
+    /// fixture's `mu` and `w` and the given scalars.
+    static func environment(_ schema: Schema, _ scalars: [String: Double], mu: [Double] = Fixture.defaultMu) throws(ExpressionError) -> Environment {
+        var env = Environment(schema: schema)
+        for (name, value) in scalars { try env.set(name, to: value) }
+        try env.bind(fixture.mu, to: mu)
+        try env.bind(fixture.w, to: Fixture.defaultW)
+        return env
+    }
+
     /// ``field`` with every binding written out by hand.
     static func writtenOut(_ a: String, _ b: String) -> String {
         let p = "(\(a))", q = "((\(b)) - \(p))"
@@ -42,7 +52,7 @@ struct BindingMemoTests {
             let (treeA, treeB) = (ReferenceTree.build(first), ReferenceTree.build(second))
             let (a, b) = (treeA.description, treeB.description)
             let mu = Fixture.defaultMu
-            guard let schema = try? Self.bindingSchema(a, b), let env = try? fixture.environment(["x": x, "y": y], mu: mu) else {
+            guard let schema = try? Self.bindingSchema(a, b), let env = try? Self.environment(schema, ["x": x, "y": y], mu: mu) else {
                 return  // a binding without variables is folded at declaration and may fail there
             }
             let remembered = Result { () throws(ExpressionError) in try CompiledExpression(Self.field, schema: schema).evaluate(in: env) }
@@ -72,7 +82,7 @@ struct BindingMemoTests {
         await propertyCheck(count: 300, input: PropertyTests.choices, PropertyTests.choices, Gen.double(in: -3...3)) {
             first, second, x in
             let (a, b) = (ReferenceTree.build(first).description, ReferenceTree.build(second).description)
-            guard let schema = try? Self.bindingSchema(a, b), let env = try? fixture.environment(["x": x, "y": 0.5]),
+            guard let schema = try? Self.bindingSchema(a, b), let env = try? Self.environment(schema, ["x": x, "y": 0.5]),
                   let e1 = try? CompiledExpression("p + if(x > 0, r, 1)", schema: schema),
                   let e2 = try? CompiledExpression(Self.field, schema: schema) else { return }
             let alone = [e1, e2].map { e in Result { () throws(ExpressionError) in try e.evaluate(in: env) } }
@@ -116,7 +126,7 @@ struct BindingMemoTests {
         var schema = fixture.schema
         try schema.declareBinding("crowd", source: "mu[s] * states")
         let expression = try CompiledExpression("crowd + crowd", schema: schema)
-        let env = try fixture.environment(["s": 2])
+        let env = try Self.environment(schema, ["s": 2])
         #expect(try expression.evaluate(in: env) == 2 * (0.3 * 4))
         let planted = try env.withBindingMemo { memo throws(ExpressionError) -> Double in
             guard let storage = memo.storage else { throw ExpressionError(.environmentMismatch) }
@@ -167,12 +177,12 @@ struct BindingMemoTests {
         var schema = fixture.schema
         try schema.declareBinding("ratio", source: "1 / (x - 1)")
         try schema.declareBinding("big", source: "exp(x)")
-        let env = try fixture.environment(["x": 1])
+        let env = try Self.environment(schema, ["x": 1])
         #expect(try CompiledExpression("if(x == 1, 0, ratio + ratio)", schema: schema).evaluate(in: env) == 0)
         let twice = #expect(throws: ExpressionError.self) { try CompiledExpression("ratio + ratio", schema: schema).evaluate(in: env) }
         #expect(twice?.binding == "ratio" && twice?.kind == .divisionByZero)
 
-        let far = try fixture.environment(["x": 1000])
+        let far = try Self.environment(schema, ["x": 1000])
         let guarded = try CompiledExpression("if(big > 1, 0, big)", schema: schema)
         let unguarded = try CompiledExpression("big - 1", schema: schema)
         #expect(try guarded.evaluate(in: far) == 0)
