@@ -27,6 +27,12 @@ enum Instruction: Sendable {
     case grid(isCell: Bool)
     /// Pops the indices of the second block, then of the first, and pushes their dot product.
     case dot(first: Int32, firstIndexCount: Int32, second: Int32, secondIndexCount: Int32)
+    /// If `let` binding `slot` has been evaluated (in this evaluation, or in the row's memo
+    /// the caller passed), pushes its value and jumps to `skip`, past the binding's code;
+    /// otherwise does nothing (the binding's code follows).
+    case recall(slot: Int, skip: Int)
+    /// Remembers the value on top of the stack (left there) as binding `slot`'s.
+    case remember(slot: Int)
 }
 
 /// Lowers a ``Node`` tree to postfix instructions and sizes the stack.
@@ -38,6 +44,8 @@ struct CodeGenerator {
     var stackSize = 0
     var scalarSlots: Set<Int> = []
     var arraySlots: Set<Int> = []
+    /// One more than the largest binding slot remembered (0: no binding), the size of the memo.
+    var memoCount = 0
 
     @discardableResult
     mutating func append(_ instruction: Instruction, site: Int = -1) -> Int {
@@ -51,6 +59,7 @@ struct CodeGenerator {
         case .jump: instructions[at] = .jump(target)
         case .jumpIfZero: instructions[at] = .jumpIfZero(target)
         case .jumpIfNonZero: instructions[at] = .jumpIfNonZero(target)
+        case let .recall(slot, _): instructions[at] = .recall(slot: slot, skip: target)
         default: break
         }
     }
@@ -105,7 +114,21 @@ struct CodeGenerator {
                    site: site)
         case let .logical(isAnd, operands):
             emitLogical(isAnd: isAnd, operands, depth: depth)
+        case let .memo(slot, body):
+            emitMemo(slot, body, depth: depth)
         }
+    }
+
+    /// A `let` binding's value: its code (the binding written out, as before bindings were
+    /// remembered) between a `recall`, which skips it once the value is known, and a
+    /// `remember`. The first use that runs computes it exactly as the written-out code
+    /// would, and later uses read the same bits, so values and errors do not change.
+    private mutating func emitMemo(_ slot: Int, _ body: Node, depth: Int) {
+        memoCount = max(memoCount, slot + 1)
+        let recall = append(.recall(slot: slot, skip: -1))
+        emit(body, depth: depth)
+        append(.remember(slot: slot))
+        patch(recall, to: instructions.count)
     }
 
     /// `if(c, x, y)`: evaluates only the branch that `c` selects.

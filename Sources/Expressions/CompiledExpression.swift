@@ -42,10 +42,12 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         /// The grid's shape, for `cell` and `inside`.
         let grid: [Double]
         let stackSize: Int
+        /// One more than the largest `let` binding slot the program remembers (0: none).
+        let memoCount: Int
 
         init(source: String, variables: Set<String>, names: Set<String>, text: SourceText, layout: LayoutToken,
              arrays: [ArrayLayout], instructions: [Instruction], instructionSites: [Int32], sites: [Site],
-             texts: [(binding: String?, text: SourceText)], grid: [Double], stackSize: Int) {
+             texts: [(binding: String?, text: SourceText)], grid: [Double], stackSize: Int, memoCount: Int) {
             self.source = source
             self.variables = variables
             self.names = names
@@ -58,6 +60,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
             self.texts = texts
             self.grid = grid
             self.stackSize = stackSize
+            self.memoCount = memoCount
         }
     }
 
@@ -105,7 +108,8 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         self.program = Program(source: source, variables: variables, names: compiler.names, text: text,
                                layout: schema.layout, arrays: schema.arrays, instructions: generator.instructions,
                                instructionSites: generator.sites, sites: compiler.sites, texts: compiler.texts,
-                               grid: (schema.grid ?? []).map(Double.init), stackSize: generator.stackSize)
+                               grid: (schema.grid ?? []).map(Double.init), stackSize: generator.stackSize,
+                               memoCount: generator.memoCount)
         self.constantValue = node.constantValue
         if constantValue == nil, variables.isEmpty {
             // No variables: the value is fixed. Evaluate once, so errors surface now.
@@ -134,7 +138,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     ///   (located at the first sub-expression that became non-finite). Throws
     ///   `environmentMismatch` if `environment` was made from an unrelated schema.
     public func evaluate(in environment: Environment) throws(ExpressionError) -> Double {
-        try evaluate(environment, .none)
+        try evaluate(in: environment, .none)
     }
 
     /// Evaluates the expression with the values in `environment`, except the scalar slots
@@ -144,27 +148,33 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     /// ``evaluate(in:)``, without the copy, so without allocating. The row functions of game
     /// files evaluate every `(s, a)` at every mean field this way.
     ///
+    /// With `memo`, the `let` bindings already remembered there are read instead of evaluated,
+    /// and those evaluated are remembered, for the other evaluations of the same row
+    /// (``BindingMemo``); the value and errors are those without it.
+    ///
     /// - Throws: as `Environment.bind(_:to:)` with a slot, then as ``evaluate(in:)``.
     package func evaluate(in environment: Environment, setting first: ScalarSlot, to x: Double, _ second: ScalarSlot,
-                          to y: Double, binding array: ArraySlot, to values: [Double]) throws(ExpressionError) -> Double {
+                          to y: Double, binding array: ArraySlot, to values: [Double],
+                          memo: BindingMemo? = nil) throws(ExpressionError) -> Double {
         try environment.checkBinding(array, count: values.count)
-        return try evaluate(environment, Replacements(first: first.index, x: x, second: second.index, y: y,
-                                                      array: array.index, values: values))
+        return try evaluate(in: environment, Replacements(first: first.index, x: x, second: second.index, y: y,
+                                                      array: array.index, values: values, memo: memo))
     }
 
-    /// As ``evaluate(in:setting:to:_:to:binding:to:)`` with a third scalar slot `third` set to
-    /// `z` (the noise value `e` of a `{next, noise}` transition).
+    /// As ``evaluate(in:setting:to:_:to:binding:to:memo:)`` with a third scalar slot `third` set to
+    /// `z` (the noise value `e` of a `{next, noise}` transition, or `t`).
     ///
-    /// - Throws: as ``evaluate(in:setting:to:_:to:binding:to:)``.
+    /// - Throws: as ``evaluate(in:setting:to:_:to:binding:to:memo:)``.
     package func evaluate(in environment: Environment, setting first: ScalarSlot, to x: Double, _ second: ScalarSlot,
                           to y: Double, _ third: ScalarSlot, to z: Double, binding array: ArraySlot,
-                          to values: [Double]) throws(ExpressionError) -> Double {
+                          to values: [Double], memo: BindingMemo? = nil) throws(ExpressionError) -> Double {
         try environment.checkBinding(array, count: values.count)
-        return try evaluate(environment, Replacements(first: first.index, x: x, second: second.index, y: y,
-                                                      third: third.index, z: z, array: array.index, values: values))
+        return try evaluate(in: environment, Replacements(first: first.index, x: x, second: second.index, y: y,
+                                                      third: third.index, z: z, array: array.index, values: values,
+                                                      memo: memo))
     }
 
-    private func evaluate(_ environment: Environment, _ replacements: Replacements) throws(ExpressionError) -> Double {
+    func evaluate(in environment: Environment, _ replacements: Replacements) throws(ExpressionError) -> Double {
         if let constantValue { return constantValue }
         guard environment.layout === layout else { throw ExpressionError(.environmentMismatch) }
         let value: Double
@@ -174,12 +184,19 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
             throw locate(error)
         }
         if value.isFinite { return value }
+        throw nonFiniteError(value, environment, replacements)
+    }
+
+    /// The error for a non-finite result `value`: the program run again, stopping at the first
+    /// sub-expression that became non-finite (with a memo of its own, so that a binding
+    /// remembered elsewhere is evaluated here and located where it became non-finite).
+    func nonFiniteError(_ value: Double, _ environment: Environment, _ replacements: Replacements) -> ExpressionError {
         do {
             _ = try run(environment, replacements, diagnose: true)
         } catch {
-            throw locate(error)
+            return locate(error)
         }
-        throw ExpressionError(.nonFinite(value), position: text.position(at: 0), excerpt: text.excerpt(0..<text.count))
+        return ExpressionError(.nonFinite(value), position: text.position(at: 0), excerpt: text.excerpt(0..<text.count))
     }
 
     /// Attaches the position and text of the failing instruction's sub-expression.

@@ -27,6 +27,10 @@ indirect enum Node: Sendable {
     case grid(isCell: Bool, [Node], site: Int)
     /// `dot(u, v)` of two equally shaped blocks.
     case dot(DotOperand, DotOperand, site: Int)
+    /// The value of `let` binding `slot` (its index in the schema's bindings): `body`, the
+    /// binding compiled in place, is evaluated at the first use only and remembered for
+    /// the others (``CodeGenerator/emitMemo(_:_:depth:)``).
+    case memo(slot: Int, Node)
 
     struct DotOperand: Sendable {
         var array: Int
@@ -149,7 +153,7 @@ struct Compiler {
             let modulus = axis < shape.count ? shape[axis] : 1
             return .coordinate(slot: slot, divisor: Double(divisor), modulus: Double(modulus), site: site(syntax.range))
         case let .binding(i):
-            return try inline(schema.bindings[i], at: syntax.range)
+            return Self.memo(i, try inline(schema.bindings[i], at: syntax.range))
         }
     }
 
@@ -397,6 +401,16 @@ struct Compiler {
     }
 
     // MARK: Folding constructors
+
+    /// Binding `slot`'s compiled body, remembered after its first evaluation; a body that
+    /// costs one instruction (a constant, a variable, a coordinate) or is itself a
+    /// remembered binding (`b: "a"`) is used as it is.
+    static func memo(_ slot: Int, _ body: Node) -> Node {
+        switch body {
+        case .constant, .scalar, .coordinate, .memo: return body
+        default: return .memo(slot: slot, body)
+        }
+    }
 
     static func unary(_ op: UnaryOperation, _ x: Node, site: Int) -> Node {
         if let a = x.constantValue, let v = try? Semantics.apply(op, a), v.isFinite { return .constant(v) }

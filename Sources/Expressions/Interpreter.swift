@@ -17,9 +17,12 @@ struct Replacements {
     var z = 0.0
     var array = -1
     var values: [Double] = []
+    /// The row's memo of `let` bindings (``BindingMemo``), shared by the evaluations of one
+    /// row, or `nil`: each evaluation then remembers its bindings for itself.
+    var memo: BindingMemo?
 
     /// Nothing replaced.
-    static let none = Replacements()
+    static var none: Replacements { Replacements() }
 }
 
 extension CompiledExpression {
@@ -29,18 +32,32 @@ extension CompiledExpression {
     @inline(__always)
     func run(_ environment: Environment, _ replacements: Replacements, diagnose: Bool) throws(LocatedFault) -> Double {
         let scalarCount = environment.scalars.count
-        // One temporary block: the VM's stack, then a copy of the scalars with the replacements.
-        return try withUnsafeTemporaryAllocation(of: Double.self, capacity: stackSize + scalarCount) { block throws(LocatedFault) -> Double in
+        // The row's memo when the caller passed one (not while diagnosing: a value remembered
+        // by another evaluation would hide where it became non-finite), else a memo of this
+        // evaluation's own, after the scalars.
+        let shared = diagnose ? nil : replacements.memo
+        let ownMemo = shared == nil ? program.memoCount : 0
+        // One temporary block: the VM's stack, then a copy of the scalars with the replacements,
+        // then the memo's values and flags (if this evaluation has its own).
+        let capacity = stackSize + scalarCount + 2 * ownMemo
+        return try withUnsafeTemporaryAllocation(of: Double.self, capacity: capacity) { block throws(LocatedFault) -> Double in
             guard let base = block.baseAddress else { throw LocatedFault(kind: .nonFinite(.nan), instruction: 0) }
             let scalars = UnsafeMutableBufferPointer(start: base + stackSize, count: scalarCount)
             _ = scalars.initialize(fromContentsOf: environment.scalars)
             if replacements.first >= 0, replacements.first < scalarCount { scalars[replacements.first] = replacements.x }
             if replacements.second >= 0, replacements.second < scalarCount { scalars[replacements.second] = replacements.y }
             if replacements.third >= 0, replacements.third < scalarCount { scalars[replacements.third] = replacements.z }
+            let memo: BindingMemo
+            if let shared {
+                memo = shared
+            } else {
+                memo = BindingMemo(storage: base + stackSize + scalarCount, count: ownMemo)
+                memo.clear()
+            }
             let stack = UnsafeMutableBufferPointer(start: base, count: stackSize)
             return try instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
                 try execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
-                            replacements: replacements, diagnose: diagnose)
+                            replacements: replacements, memo: memo, diagnose: diagnose)
             }
         }
     }
@@ -53,9 +70,9 @@ extension CompiledExpression {
     ///
     /// A documented hot kernel (Docs/Development.md): one `switch` over the instruction set in
     /// one loop, the dispatch every expression evaluation runs.
-    private func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
+    func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
                          scalars: UnsafeBufferPointer<Double>, environment: Environment, replacements: Replacements,
-                         diagnose: Bool) throws(LocatedFault) -> Double {
+                         memo: BindingMemo, diagnose: Bool) throws(LocatedFault) -> Double {
         guard let s = stack.baseAddress, stack.count >= stackSize, stackSize >= 1 else {
             throw LocatedFault(kind: .nonFinite(.nan), instruction: 0)
         }
@@ -145,6 +162,22 @@ extension CompiledExpression {
                 let v = j == replacements.array ? replacements.values : environment.arrays[j]
                 s[base] = try dot(i, u, indices: s + base, count: k, j, v, indices: s + base + k, count: l, pc: pc)
                 sp = base + 1
+            case let .recall(slot, skip):
+                if slot < memo.count, let known = memo.storage, known[memo.count + slot] != 0 {
+                    assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
+                    s[sp] = known[slot]
+                    sp += 1
+                    pc = skip
+                    continue
+                }
+                pc += 1  // not known yet: its code follows (nothing pushed, nothing to check)
+                continue
+            case let .remember(slot):
+                assert(sp >= 1, "expression VM: remember on an empty stack at instruction \(pc)")
+                if slot < memo.count, let known = memo.storage {
+                    known[slot] = s[sp - 1]
+                    known[memo.count + slot] = 1
+                }
             case let .jump(target):
                 pc = target
                 continue

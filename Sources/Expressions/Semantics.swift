@@ -126,7 +126,10 @@ enum Semantics {
     static func cell(_ coordinates: some Collection<Double>, shape: [Double]) -> Double? {
         var index = 0.0, stride = 1.0
         for (value, n) in zip(coordinates, shape) {
-            let r = value.rounded()
+            // A whole coordinate in range (the usual case) is its own rounding: skip `rounded()`,
+            // a call into the C library on baseline x86-64 (as the VM's array offsets do).
+            var r = value
+            if !(value >= 0 && value < n && Double(Int(value)) == value) { r = value.rounded() }
             guard r >= 0, r < n else { return nil }
             index += r * stride
             stride *= n

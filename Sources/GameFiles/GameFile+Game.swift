@@ -121,14 +121,19 @@ extension GameFile {
             return ({ s, a, _ in rows[s * m + a] }, false)
         case let .expression(expr, normalize):
             let n = stateCount
+            let tBindings = schema.bindingSlots(dependingOn: slots.t)
+            let layout = RowScope.Layout(environment: bind.template, expressions: [expr])
             let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
-                try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, s, a, mu)
+                try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, layout: layout, tBindings: tBindings,
+                                       s, a, mu)
             }
             return (function, expr.depends(on: "mu"))
         case let .successors(rule):
             let n = stateCount
+            let noiseBindings = rule.noiseSlot.map { schema.bindingSlots(dependingOn: $0) } ?? []
+            let layout = rule.scopeLayout(bind)
             let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
-                try rule.row(states: n, bind: bind, s, a, mu)
+                try rule.row(states: n, bind: bind, layout: layout, noiseBindings: noiseBindings, s, a, mu)
             }
             return (function, rule.dependsOnMeanField)
         }
@@ -136,19 +141,33 @@ extension GameFile {
 
     /// One row `P̂(·|s, a, μ)` of a transition expression: every `p(t) ≥ 0`, and the row
     /// divided by its (positive) sum when `normalize`, or summing to 1 within 1e-9 otherwise.
+    /// The row's `n` evaluations share one memo of the `let` bindings: a binding that does
+    /// not read `t` (or `tx ty tz`) is evaluated once per row, the others (`tBindings`) once per `t`.
     static func expressionRow(_ expr: CompiledExpression, normalize: Bool, states n: Int, environment bind: RowBinder,
-                              _ s: Int, _ a: Int, _ mu: [Double]) throws(ModelError) -> SparseDistribution {
+                              layout: RowScope.Layout, tBindings: [Int], _ s: Int, _ a: Int,
+                              _ mu: [Double]) throws(ModelError) -> SparseDistribution {
         let field = normalize ? "transition.expr" : "transition"
+        let slots = bind.slots
         var idx: [Int] = [], pr: [Double] = []
         var total = 0.0
-        var env: Environment
-        do throws(ExpressionError) { env = try bind(s, a, mu) } catch { throw ModelError(field: field, message: error.message) }
-        for t in 0..<n {
-            env[bind.slots.t] = Double(t)
-            let p: Double
-            do throws(ExpressionError) { p = try expr.evaluate(in: env) } catch { throw ModelError(field: field, message: error.fieldMessage) }
-            guard p >= 0 else { throw ModelError(field: field, message: "found \(p), expected a probability >= 0", successor: t) }
-            if p > 0 { idx.append(t); pr.append(p); total += p }
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage throws(ModelError) in
+            var scope: RowScope
+            do throws(ExpressionError) {
+                scope = try RowScope(environment: bind.template, layout: layout, storage: storage, setting: slots.s, to: Double(s),
+                                     slots.a, to: Double(a), slots.t, to: 0, binding: slots.mu, to: mu)
+            } catch {
+                throw ModelError(field: field, message: error.message)
+            }
+            for t in 0..<n {
+                scope.setThird(to: Double(t))
+                scope.memo.forget(tBindings)
+                let p: Double
+                do throws(ExpressionError) { p = try scope.evaluate(expr) } catch {
+                    throw ModelError(field: field, message: error.fieldMessage)
+                }
+                guard p >= 0 else { throw ModelError(field: field, message: "found \(p), expected a probability >= 0", successor: t) }
+                if p > 0 { idx.append(t); pr.append(p); total += p }
+            }
         }
         if normalize {
             guard total > 0 else {

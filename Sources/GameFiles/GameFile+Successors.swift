@@ -33,28 +33,48 @@ struct SuccessorRule: Sendable {
     func weightField(_ k: Int) -> String { isNoise ? "transition.noise.probabilities[\(k)]" : "transition.successors[\(k)].p" }
     func targetField(_ k: Int) -> String { isNoise ? "transition.next" : "transition.successors[\(k)].to" }
 
+    /// The sizes of a row's evaluation scope (every target and weight of the rule).
+    func scopeLayout(_ bind: GameFile.RowBinder) -> RowScope.Layout {
+        RowScope.Layout(environment: bind.template, expressions: entries.flatMap { [$0.to, $0.p] })
+    }
+
     /// Row `P̂(·|s, a, μ)`: increasing targets, coinciding targets added, zero weights dropped.
+    /// The row's expressions are evaluated in one ``RowScope`` (`s`, `a` and `mu` set once, one
+    /// memo of the `let` bindings: each binding is evaluated at most once per row, and those
+    /// reading `e`, listed in `noiseBindings`, once per noise value).
     ///
     /// - Throws: ``ModelError`` naming the field: an evaluation that fails, a weight that is
     ///   not finite and `≥ 0`, a target of positive weight that is not finite, not whole
     ///   (successors) or outside `0..<n`, a row that does not sum to 1 (or to a positive
     ///   number when normalizing).
-    func row(states n: Int, bind: GameFile.RowBinder, _ s: Int, _ a: Int, _ mu: [Double]) throws(ModelError) -> SparseDistribution {
-        // `s`, `a` (and `e`) and `mu` replace the template's for each evaluation: no copy of
-        // the environment, so no allocation but the row's own two arrays (Docs/Performance.md,
+    func row(states n: Int, bind: GameFile.RowBinder, layout: RowScope.Layout, noiseBindings: [Int] = [], _ s: Int, _ a: Int,
+             _ mu: [Double]) throws(ModelError) -> SparseDistribution {
+        // `s`, `a` (and `e`) and `mu` replace the template's for the row: no copy of the
+        // environment, so no allocation but the row's own two arrays (Docs/Performance.md,
         // section 8, "The crowd grid at scale").
-        do throws(ExpressionError) { try bind.template.checkBinding(bind.slots.mu, count: mu.count) } catch {
-            throw ModelError(field: sumField, message: error.message)
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage throws(ModelError) -> SparseDistribution in
+            let slots = bind.slots
+            var scope: RowScope
+            do throws(ExpressionError) {
+                scope = try RowScope(environment: bind.template, layout: layout, storage: storage, setting: slots.s, to: Double(s),
+                                     slots.a, to: Double(a), noiseSlot, to: 0, binding: slots.mu, to: mu)
+            } catch {
+                throw ModelError(field: sumField, message: error.message)
+            }
+            return try row(states: n, &scope, noiseBindings: noiseBindings)
         }
-        let site = Site(bind: bind, s: Double(s), a: Double(a), mu: mu)
+    }
+
+    /// The row of `scope`, its bindings remembered in `scope.memo`.
+    private func row(states n: Int, _ scope: inout RowScope, noiseBindings: [Int]) throws(ModelError) -> SparseDistribution {
         var idx: [Int] = [], pr: [Double] = []
         idx.reserveCapacity(entries.count)
         pr.reserveCapacity(entries.count)
         var total = 0.0
         for k in entries.indices {
-            let w = try weight(k, site)
+            let w = try weight(k, scope)
             guard w > 0 else { continue }
-            let t = try target(k, weight: w, states: n, site)
+            let t = try target(k, weight: w, states: n, &scope, noiseBindings: noiseBindings)
             total += w
             if let j = idx.firstIndex(of: t) { pr[j] += w } else { idx.append(t); pr.append(w) }
         }
@@ -69,31 +89,11 @@ struct SuccessorRule: Sendable {
         return SparseDistribution(indices: idx, probabilities: pr)
     }
 
-    /// The row `(s, a)` at `μ` an expression is evaluated for.
-    private struct Site {
-        let bind: GameFile.RowBinder
-        let s: Double
-        let a: Double
-        let mu: [Double]
-
-        /// `expression` at this row (`e = noise` when given), the template's `s`, `a` and `mu`
-        /// replaced for this evaluation only.
-        @inline(__always)
-        func evaluate(_ expression: CompiledExpression, noise: (slot: ScalarSlot, value: Double)? = nil) throws(ExpressionError) -> Double {
-            let slots = bind.slots
-            if let noise {
-                return try expression.evaluate(in: bind.template, setting: slots.s, to: s, slots.a, to: a, noise.slot, to: noise.value,
-                                               binding: slots.mu, to: mu)
-            }
-            return try expression.evaluate(in: bind.template, setting: slots.s, to: s, slots.a, to: a, binding: slots.mu, to: mu)
-        }
-    }
-
     /// Entry `k`'s weight, checked finite and `≥ 0`.
     @inline(__always)
-    private func weight(_ k: Int, _ site: Site) throws(ModelError) -> Double {
+    private func weight(_ k: Int, _ scope: RowScope) throws(ModelError) -> Double {
         let w: Double
-        do throws(ExpressionError) { w = try site.evaluate(entries[k].p) } catch {
+        do throws(ExpressionError) { w = try scope.evaluate(entries[k].p) } catch {
             throw ModelError(field: weightField(k), message: error.fieldMessage)
         }
         guard w.isFinite, w >= 0 else {
@@ -102,18 +102,20 @@ struct SuccessorRule: Sendable {
         return w
     }
 
-    /// Entry `k`'s target state (of positive weight `w`), checked in `0..<n`.
+    /// Entry `k`'s target state (of positive weight `w`), checked in `0..<n`. In the noise
+    /// form, `e` is set to the entry's value first and the bindings that read it forgotten.
     @inline(__always)
-    private func target(_ k: Int, weight w: Double, states n: Int, _ site: Site) throws(ModelError) -> Int {
+    private func target(_ k: Int, weight w: Double, states n: Int, _ scope: inout RowScope,
+                        noiseBindings: [Int]) throws(ModelError) -> Int {
         let entry = entries[k]
         var at = ""
-        var noise: (slot: ScalarSlot, value: Double)? = nil
-        if let e = entry.noise, let noiseSlot {
-            noise = (noiseSlot, e)
+        if let e = entry.noise, noiseSlot != nil {
+            scope.setThird(to: e)
+            scope.memo.forget(noiseBindings)
             at = "e=\(DocumentValue.format(e)): "
         }
         let x: Double
-        do throws(ExpressionError) { x = try site.evaluate(entry.to, noise: noise) } catch {
+        do throws(ExpressionError) { x = try scope.evaluate(entry.to) } catch {
             throw ModelError(field: targetField(k), message: at + error.fieldMessage)
         }
         let t = isNoise ? x.rounded() : x

@@ -1,0 +1,92 @@
+/// Several expressions evaluated at the same values (one transition row of a game: its
+/// targets and weights at one `s`, `a` and `μ`), with one setup for all of them: the scalars
+/// copied once with the replaced slots, the array bound once, one VM stack, and one
+/// ``BindingMemo``, so that a `let` binding is evaluated once for the whole row.
+///
+/// Each ``evaluate(_:)`` gives the value and errors of ``CompiledExpression/evaluate(in:setting:to:_:to:_:to:binding:to:memo:)``
+/// with the same slots and memo. A scope lives in storage the caller provides (for example
+/// `withUnsafeTemporaryAllocation` of ``Layout/capacity`` doubles), valid only there.
+package struct RowScope {
+    /// The sizes of a scope for a set of expressions, computed once per game.
+    package struct Layout: Sendable {
+        /// The largest VM stack of the expressions.
+        let stackSize: Int
+        let scalarCount: Int
+        /// The memo's bindings: every binding of the schema.
+        let memoCount: Int
+
+        /// The doubles a scope needs: the stack, the scalars and the memo.
+        package var capacity: Int { stackSize + scalarCount + 2 * memoCount }
+
+        /// The layout for evaluating `expressions` in `environment` (or any environment of its schema).
+        package init(environment: Environment, expressions: [CompiledExpression]) {
+            stackSize = max(1, expressions.map(\.stackSize).max() ?? 1)
+            scalarCount = environment.scalars.count
+            memoCount = environment.shared.schema.bindings.count
+        }
+    }
+
+    let environment: Environment
+    var replacements: Replacements
+    let stack: UnsafeMutableBufferPointer<Double>
+    let scalars: UnsafeMutableBufferPointer<Double>
+    /// The row's remembered bindings.
+    package let memo: BindingMemo
+
+    /// A scope with `first`, `second` (and `third`, unless `nil`) set to `x`, `y` (and `z`) and
+    /// `array` bound to `values`, in `storage` of at least `layout.capacity` doubles.
+    ///
+    /// - Throws: as `Environment.bind(_:to:)` with a slot; `environmentMismatch` if `storage`
+    ///   is smaller than the layout or the layout is of another schema's size.
+    package init(environment: Environment, layout: Layout, storage: UnsafeMutableBufferPointer<Double>,
+                 setting first: ScalarSlot, to x: Double, _ second: ScalarSlot, to y: Double, _ third: ScalarSlot?,
+                 to z: Double, binding array: ArraySlot, to values: [Double]) throws(ExpressionError) {
+        try environment.checkBinding(array, count: values.count)
+        let scalarCount = environment.scalars.count
+        guard let base = storage.baseAddress, storage.count >= layout.capacity, layout.scalarCount == scalarCount else {
+            throw ExpressionError(.environmentMismatch)
+        }
+        self.environment = environment
+        stack = UnsafeMutableBufferPointer(start: base, count: layout.stackSize)
+        scalars = UnsafeMutableBufferPointer(start: base + layout.stackSize, count: scalarCount)
+        _ = scalars.initialize(fromContentsOf: environment.scalars)
+        memo = BindingMemo(storage: base + layout.stackSize + scalarCount, count: layout.memoCount)
+        memo.clear()
+        replacements = Replacements(first: first.index, x: x, second: second.index, y: y, third: third?.index ?? -1, z: z,
+                                    array: array.index, values: values, memo: memo)
+        if first.index >= 0, first.index < scalarCount { scalars[first.index] = x }
+        if second.index >= 0, second.index < scalarCount { scalars[second.index] = y }
+        if let third, third.index >= 0, third.index < scalarCount { scalars[third.index] = z }
+    }
+
+    /// Sets the third slot (the noise value `e`, or `t`) to `z` for the next evaluations. The
+    /// caller forgets the bindings that read it (``Schema/bindingSlots(dependingOn:)``).
+    package mutating func setThird(to z: Double) {
+        replacements.z = z
+        let slot = replacements.third
+        if slot >= 0, slot < scalars.count { scalars[slot] = z }
+    }
+
+    /// `expression` at the scope's values, its bindings read from and remembered in ``memo``.
+    ///
+    /// - Throws: as ``CompiledExpression/evaluate(in:)``.
+    package func evaluate(_ expression: CompiledExpression) throws(ExpressionError) -> Double {
+        if let constant = expression.constantValue { return constant }
+        guard environment.layout === expression.layout else { throw ExpressionError(.environmentMismatch) }
+        guard expression.stackSize <= stack.count else {
+            // Not one of the layout's expressions: the plain path, with the same memo.
+            return try expression.evaluate(in: environment, replacements)
+        }
+        let value: Double
+        do {
+            value = try expression.instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
+                try expression.execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
+                                       replacements: replacements, memo: memo, diagnose: false)
+            }
+        } catch {
+            throw expression.locate(error)
+        }
+        if value.isFinite { return value }
+        throw expression.nonFiniteError(value, environment, replacements)
+    }
+}
