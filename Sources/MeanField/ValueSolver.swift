@@ -274,9 +274,20 @@ struct FrozenSystem {
     /// sweeps); `nil` otherwise. Each state's entry is computed by one thread exactly as
     /// in the serial loop, so results do not change.
     let helpers: LPRowEngine?
+    /// The products' weights `π(a|s)·K(t|s, a)` computed once, when the kernels have at most
+    /// ``weightedLimit`` entries; `nil` otherwise (each product then weights the entries itself).
+    let weighted: WeightedRows?
+
+    /// The largest number of kernel entries for which ``weighted`` is built (16 bytes an entry:
+    /// 16 MiB). A Newton step takes about a dozen products, so on a small game computing each
+    /// weight once and reading one flat row per state instead of each action's row saves about
+    /// a third of the products' instructions (Docs/Performance.md, section 4, "Fourth round");
+    /// larger games keep the on-the-fly products and their memory.
+    static let weightedLimit = 1 << 20
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
-         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil) {
+         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil,
+         weightedLimit: Int = FrozenSystem.weightedLimit) {
         stateCount = n
         actionCount = m
         self.policy = policy
@@ -286,6 +297,8 @@ struct FrozenSystem {
         mode = VectorBlocks.mode(count: n, execution: execution)
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
+        weighted = kernels.indices.count <= weightedLimit
+            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m) : nil
     }
 
     /// `y = (I − γP) x` for `n`-vectors: by blocks of states (in parallel when ``mode``
@@ -295,20 +308,37 @@ struct FrozenSystem {
         let vectors = UncheckedBox((x, y))
         policy.withUnsafeBufferPointer { pol in
             kernels.withView { k in
-                if let helpers {
-                    helpers.split(count: stateCount) { states in
-                        Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
-                                     y: vectors.value.1)
+                weighted.withView { w in
+                    let product = { (states: Range<Int>) in
+                        if let w {
+                            Self.product(states: states, gamma: gamma, weighted: w, x: vectors.value.0, y: vectors.value.1)
+                        } else {
+                            Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
+                                         y: vectors.value.1)
+                        }
                     }
-                    return
-                }
-                // Each state's entry stands alone, so small blocks (at most
-                // ``VectorBlocks/stateBlock`` states) let the threads balance dynamically.
-                VectorBlocks.forEach(count: stateCount, block: Swift.min(block, VectorBlocks.stateBlock), mode: mode) { states in
-                    Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
-                                 y: vectors.value.1)
+                    if let helpers {
+                        helpers.split(count: stateCount, product)
+                        return
+                    }
+                    // Each state's entry stands alone, so small blocks (at most
+                    // ``VectorBlocks/stateBlock`` states) let the threads balance dynamically.
+                    VectorBlocks.forEach(count: stateCount, block: Swift.min(block, VectorBlocks.stateBlock), mode: mode, product)
                 }
             }
+        }
+    }
+
+    /// ``product(states:m:gamma:policy:kernels:x:y:)`` with the weights computed beforehand:
+    /// the same products `(π(a|s)·K(t|s, a))·x_t`, summed in the same order, so the same result
+    /// bit for bit.
+    @inline(__always)
+    private static func product(states: Range<Int>, gamma: Double, weighted w: WeightedRows.View,
+                                x xb: UnsafePointer<Double>, y yb: UnsafeMutablePointer<Double>) {
+        for s in states {
+            var acc = 0.0
+            for j in w.stateStart[s]..<w.stateStart[s &+ 1] { acc += w.weights[j] * xb[w.columns[j]] }
+            yb[s] = xb[s] - gamma * acc
         }
     }
 
@@ -470,6 +500,80 @@ struct FrozenSystem {
             }
         }
         return w
+    }
+}
+
+/// The rows of a frozen system's products, weighted once: for each state, the entries of its
+/// actions with `π(a|s) > 0` (actions and entries in order) as `(t, π(a|s)·K(t|s, a))`, not merged.
+struct WeightedRows {
+    /// State `s`'s entries are `stateStart[s]..<stateStart[s + 1]` (`n + 1` offsets).
+    let stateStart: [Int]
+    let columns: [Int]
+    let weights: [Double]
+
+    /// Built in two passes over the policy (the entries to keep, then the entries), written in
+    /// place: no growth and no per-entry capacity checks.
+    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int) {
+        var kept = 0
+        var starts: [Int] = []
+        var columns: [Int] = []
+        var weights: [Double] = []
+        policy.withUnsafeBufferPointer { pol in
+            kernels.withView { k in
+                for row in 0..<(n * m) where pol[row] > 0 { kept += k.rowEnd[row] - k.rowStart[row] }
+                starts = makeArray(capacity: n + 1) { sb in
+                    columns = makeArray(capacity: kept) { cb in
+                        weights = makeArray(capacity: kept) { wb in
+                            var j = 0
+                            sb[0] = 0
+                            for s in 0..<n {
+                                for row in (s * m)..<(s * m + m) {
+                                    let w = pol[row]
+                                    guard w > 0 else { continue }
+                                    for e in k.rowStart[row]..<k.rowEnd[row] {
+                                        cb[j] = k.indices[e]
+                                        wb[j] = w * k.probabilities[e]
+                                        j += 1
+                                    }
+                                }
+                                sb[s + 1] = j
+                            }
+                            return kept
+                        }
+                        return kept
+                    }
+                    return n + 1
+                }
+            }
+        }
+        stateStart = starts
+        self.columns = columns
+        self.weights = weights
+    }
+
+    struct View {
+        let stateStart: UnsafeBufferPointer<Int>
+        let columns: UnsafeBufferPointer<Int>
+        let weights: UnsafeBufferPointer<Double>
+    }
+
+    /// Calls `body` with a ``View`` (valid only inside `body`).
+    @inline(__always)
+    func withView<R>(_ body: (View) -> R) -> R {
+        stateStart.withUnsafeBufferPointer { ss in
+            columns.withUnsafeBufferPointer { c in
+                weights.withUnsafeBufferPointer { w in body(View(stateStart: ss, columns: c, weights: w)) }
+            }
+        }
+    }
+}
+
+extension Optional where Wrapped == WeightedRows {
+    /// Calls `body` with the rows' ``WeightedRows/View``, or `nil`.
+    @inline(__always)
+    func withView<R>(_ body: (WeightedRows.View?) -> R) -> R {
+        guard let rows = self else { return body(nil) }
+        return rows.withView { body($0) }
     }
 }
 
