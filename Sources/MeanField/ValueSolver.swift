@@ -134,16 +134,23 @@ extension GameSnapshot {
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine? = nil) throws(MeanFieldError) -> ValueSolution {
         var spare: SweepBuffers? = nil
+        var reuse: ReusableSweep? = nil
         return try solveValues(policy: policy, temperature: tau, warmStart: warmStart, options: options, engine: engine,
-                               spare: &spare)
+                               spare: &spare, reuse: &reuse)
     }
 
     /// The value solve; each sweep writes into `spare` (a discarded sweep's buffers)
     /// when it holds buffers of the right size, and on return `spare` holds the last
     /// discarded buffers, for the caller's next solve. The results do not depend on it.
+    ///
+    /// `reuse`: when it holds the first sweep of an earlier solve at the same values and the same
+    /// rows (``ReusableSweep``), this solve's first sweep is rebuilt from it instead of swept; with
+    /// `keepFirst`, this solve's own first sweep is stored there for the next solve (when the set
+    /// writes rows in place and the game is small). The results do not depend on it either.
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine?,
-                     spare: inout SweepBuffers?) throws(MeanFieldError) -> ValueSolution {
+                     spare: inout SweepBuffers?, reuse: inout ReusableSweep?,
+                     keepFirst: Bool = false) throws(MeanFieldError) -> ValueSolution {
         let engine = options.inner == .lp || rowSets != nil
             ? (engine ?? LPRowEngine(stateCount: stateCount, actionCount: actionCount, execution: options.execution))
             : nil
@@ -152,8 +159,8 @@ extension GameSnapshot {
         var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
         let inner: InnerMethod = engine == nil ? options.inner : .lp
-        var sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction,
-                           engine: engine, recycled: &spare)
+        var sw = try firstSweep(values: v, inner: inner, reduction: reduction, options: options, engine: engine,
+                                spare: &spare, reuse: &reuse, keepFirst: keepFirst)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1, skip = 0, penalty = 1
@@ -199,6 +206,19 @@ extension GameSnapshot {
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
         }
+    }
+
+    /// The first sweep of a solve at `v`: rebuilt from `reuse` when it applies, else swept (and
+    /// stored in `reuse` with `keepFirst`).
+    private func firstSweep(values v: [Double], inner: InnerMethod, reduction: Reduction, options: ValueSolverOptions,
+                            engine: LPRowEngine?, spare: inout SweepBuffers?, reuse: inout ReusableSweep?,
+                            keepFirst: Bool) throws(MeanFieldError) -> Sweep {
+        if engine == nil, let rebuilt = reuse?.sweep(for: self, values: v, reduction: reduction) { return rebuilt }
+        let keeps = keepFirst && engine == nil && ReusableSweep.applies(to: self)
+        let sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction,
+                           engine: engine, recycled: &spare, wantWorstValues: keeps)
+        if keeps, let first = ReusableSweep(snapshot: self, values: v, sweep: sw) { reuse = first }
+        return sw
     }
 
     /// The solution when value iteration stops at `tv` (residual `‖TV − V‖∞ = residual`):
@@ -574,6 +594,68 @@ extension Optional where Wrapped == WeightedRows {
     func withView<R>(_ body: (WeightedRows.View?) -> R) -> R {
         guard let rows = self else { return body(nil) }
         return rows.withView { body($0) }
+    }
+}
+
+/// The first sweep of a value solve, kept so that the next solve starting at the same values
+/// does not sweep them again: each sweep of an equilibrium solve is at a new mean field, but the
+/// optimal-value solve at `μ_{k+1}` starts at `V*` of `μ_k`, where the policy evaluation at `μ_k`
+/// made its first sweep. On a set that writes rows in place, a row's worst case `σ` and kernel
+/// depend only on `V`, the nominal row and the radius, so with the same three the sweep at the new
+/// mean field is `Q = r + γσ` with the new rewards — the same operations as the sweep's own, so
+/// the same numbers bit for bit — and the same kernels.
+struct ReusableSweep {
+    let values: [Double]
+    let worstValues: [Double]
+    let kernels: KernelRows
+    let radii: [Double]
+    let nominal: KernelRows
+
+    /// Kept only for in-place sets on the closed-form path, without row sets, and while the
+    /// kernels have at most ``FrozenSystem/weightedLimit`` entries (the kept kernels stay in
+    /// memory until the next solve).
+    static func applies(to snapshot: GameSnapshot) -> Bool {
+        snapshot.ambiguity.writesRowsInPlace && snapshot.rowSets == nil
+            && snapshot.layout.slotRoom <= FrozenSystem.weightedLimit
+    }
+
+    /// The sweep's values, `σ` and kernels (`nil` when it has none of them).
+    init?(snapshot: GameSnapshot, values: [Double], sweep: Sweep) {
+        guard let worst = sweep.worstValues, let kernels = sweep.kernels else { return nil }
+        self.values = values
+        worstValues = worst
+        self.kernels = kernels
+        radii = snapshot.radii
+        nominal = snapshot.layout.rows
+    }
+
+    /// The sweep of `snapshot` at `v` with `reduction`, when `v` (bit for bit), the radii and the
+    /// nominal rows are this sweep's; else `nil`.
+    func sweep(for snapshot: GameSnapshot, values v: [Double], reduction: Reduction) -> Sweep? {
+        guard Self.applies(to: snapshot), v.count == values.count,
+              zip(v, values).allSatisfy({ $0.bitPattern == $1.bitPattern }),
+              snapshot.radii == radii, snapshot.layout.rows.rowStart == nominal.rowStart,
+              snapshot.layout.rows.rowEnd == nominal.rowEnd, snapshot.layout.rows.indices == nominal.indices,
+              snapshot.layout.rows.probabilities == nominal.probabilities
+        else { return nil }
+        let n = snapshot.stateCount, m = snapshot.actionCount, gamma = snapshot.discount
+        let rewards = snapshot.rewards
+        let q = (0..<(n * m)).map { i in rewards[i] + gamma * worstValues[i] }
+        let stateValues = q.withUnsafeBufferPointer { qb in
+            (0..<n).map { s in
+                let row = UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)])
+                switch reduction {
+                case let .softMax(tau):
+                    return GameSnapshot.softMax(row, temperature: tau)
+                case let .policy(p, tau):
+                    return p.withUnsafeBufferPointer { pb in
+                        GameSnapshot.policyValue(q: row, policy: UnsafeBufferPointer(rebasing: pb[(s * m)..<(s * m + m)]),
+                                                 temperature: tau)
+                    }
+                }
+            }
+        }
+        return Sweep(q: q, kernels: kernels, stateValues: stateValues)
     }
 }
 
