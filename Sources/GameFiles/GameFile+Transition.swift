@@ -181,10 +181,15 @@ extension GameFile {
             guard k < entries.count, entries[k].row == row else {
                 throw r.error(field, node, "no entries for s=\(stateNames[s]), a=\(actionNames[a]), expected a probability row")
             }
+            // The row's entries are a run of the sorted list: room for all of them at once.
+            var end = k
+            while end < entries.count, entries[end].row == row { end += 1 }
             var idx: [Int] = [], pr: [Double] = []
+            idx.reserveCapacity(end - k)
+            pr.reserveCapacity(end - k)
             var total = 0.0
             var previous = -1
-            while k < entries.count, entries[k].row == row {
+            while k < end {
                 let (_, t, p) = entries[k]
                 guard t != previous else {
                     throw r.error(field, node, "two entries for s=\(stateNames[s]), a=\(actionNames[a]), t=\(stateNames[t]), expected one")

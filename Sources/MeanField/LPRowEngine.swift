@@ -410,7 +410,7 @@ struct LPRowSolver: ~Copyable {
     }
 
     /// `V(s)` of this share's states (whole states: rows `s·m ..< s·m + m`), by the
-    /// functions ``GameSnapshot/solveValues(policy:temperature:warmStart:options:engine:spare:)``
+    /// functions ``GameSnapshot/solveValues(policy:temperature:warmStart:options:engine:spare:reuse:keepFirst:)``
     /// reduces with, so the values are the same as reduced afterwards.
     private func reduce(_ reduction: Reduction, actionCount m: Int, sink: LPSweepSink) {
         let states = (rows.lowerBound / m)..<(rows.upperBound / m)

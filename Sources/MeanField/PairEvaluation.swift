@@ -61,6 +61,9 @@ struct PairEvaluator {
     /// The buffers of the last sweep a value solve discarded, for the next solve's first
     /// sweep (no new allocation and no page faults on a fresh mapping).
     var spare: SweepBuffers? = nil
+    /// The first sweep of the last policy evaluation (at `V*`), which the next optimal-value
+    /// solve starts from (``ReusableSweep``).
+    var reusable: ReusableSweep? = nil
 
     init(game: MeanFieldGame, temperature: Double, population: PopulationModel, valueOptions: ValueSolverOptions) {
         self.game = game
@@ -74,7 +77,7 @@ struct PairEvaluator {
 
     mutating func optimal(_ snapshot: GameSnapshot) throws(MeanFieldError) -> ValueSolution {
         let sol = try snapshot.solveValues(policy: nil, temperature: temperature, warmStart: warmOptimal, options: valueOptions,
-                                           engine: engine, spare: &spare)
+                                           engine: engine, spare: &spare, reuse: &reusable)
         guard sol.converged else {
             throw .numerical("robust value iteration did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(sol.errorBound))")
         }
@@ -94,7 +97,7 @@ struct PairEvaluator {
         // V^π: for the best response start from V* (its fixed point up to the solve's error).
         let warm = given == nil ? optimal.values : (warmPolicy ?? optimal.values)
         let vpi = try snapshot.solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warm, options: valueOptions,
-                                           engine: engine, spare: &spare)
+                                           engine: engine, spare: &spare, reuse: &reusable, keepFirst: true)
         guard vpi.converged else {
             throw .numerical("robust policy evaluation did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(vpi.errorBound))")
         }

@@ -10,6 +10,8 @@ struct Sweep {
     /// and the sweep could fuse it (in-place sets, and the LP path, whose workers reduce
     /// their own states); otherwise `nil`.
     var stateValues: [Double]?
+    /// `σ_{U(s,a,μ)}(V)` of every row, when requested (in-place sets only; ``ReusableSweep``).
+    var worstValues: [Double]? = nil
 }
 
 extension Sweep {
@@ -134,7 +136,7 @@ extension GameSnapshot {
     /// new buffers. The results are the same.
     func sweep(values: [Double], wantKernels: Bool, inner: InnerMethod = .closedForm,
                execution: ExecutionMode, reduction: Reduction? = nil,
-               engine: LPRowEngine? = nil, recycled: inout SweepBuffers?) throws(MeanFieldError) -> Sweep {
+               engine: LPRowEngine? = nil, recycled: inout SweepBuffers?, wantWorstValues: Bool = false) throws(MeanFieldError) -> Sweep {
         let rows = stateCount * actionCount
         if inner == .lp || rowSets != nil {
             let lp = engine ?? LPRowEngine(stateCount: stateCount, actionCount: actionCount, execution: execution)
@@ -144,7 +146,7 @@ extension GameSnapshot {
         }
         if ambiguity.writesRowsInPlace {
             return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction,
-                                recycled: &recycled)
+                                recycled: &recycled, wantWorstValues: wantWorstValues)
         }
         let sorted = SortedValues(values)
         let set = ambiguity
@@ -225,10 +227,10 @@ extension GameSnapshot {
     /// Kept as one function so the row loop, its unsafe buffers and the fused reduction
     /// stay visible together.
     private func sweepInPlace(values: [Double], wantKernels: Bool, execution: ExecutionMode,
-                              reduction: Reduction?, recycled: inout SweepBuffers?) -> Sweep {
-        let n = stateCount, m = actionCount
-        let rows = n * m
-        let room = wantKernels ? layout.slotRoom : 0
+                              reduction: Reduction?, recycled: inout SweepBuffers?, wantWorstValues: Bool = false) -> Sweep {
+        let n = stateCount, rows = stateCount * actionCount
+        let worstCount = wantWorstValues ? rows : 0, room = wantKernels ? layout.slotRoom : 0
+        var worstValues: [Double] = []
         let reduced = reduction == nil ? 0 : n
         // Chunks of whole states, so each chunk can reduce its own rows; the automatic
         // mode still decides on the number of rows.
@@ -243,14 +245,16 @@ extension GameSnapshot {
             ends.withUnsafeMutableBufferPointer { eb in
             idx.withUnsafeMutableBufferPointer { oi in
             masses.withUnsafeMutableBufferPointer { om in
+            worstValues = makeArray(capacity: worstCount) { wb in
                 stateValues = makeArray(capacity: reduced) { vb in
                     fillRows(values: values, mode: mode, reduction: reduction, q: qb, ends: eb, outIndices: oi, outMasses: om,
-                             stateValues: vb)
+                             stateValues: vb, worstValues: wb)
                     return reduced
                 }
-            }}}}
+                return worstCount
+            }}}}}
             return Sweep(q: q, kernels: KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: idx, probabilities: masses),
-                         stateValues: reduction == nil ? nil : stateValues)
+                         stateValues: reduction == nil ? nil : stateValues, worstValues: wantWorstValues ? worstValues : nil)
         }
         // The outputs are filled inside their `unsafeUninitializedCapacity` initializers,
         // so each initialized count covers only written elements: every q[i] and ends[i]
@@ -261,10 +265,13 @@ extension GameSnapshot {
         outMasses = makeArray(capacity: room) { om in
         ends = makeArray(capacity: wantKernels ? rows : 0) { eb in
         q = makeArray(capacity: rows) { qb in
+        worstValues = makeArray(capacity: worstCount) { wb in
         stateValues = makeArray(capacity: reduced) { vb in
             fillRows(values: values, mode: mode, reduction: reduction, q: qb, ends: eb, outIndices: oi, outMasses: om,
-                     stateValues: vb)
+                     stateValues: vb, worstValues: wb)
             return reduced
+        }
+        return worstCount
         }
         return rows
         }
@@ -277,19 +284,20 @@ extension GameSnapshot {
         return Sweep(q: q, kernels: wantKernels
                      ? KernelRows(rowStart: layout.slotStarts, rowEnd: ends, indices: outIndices, probabilities: outMasses)
                      : nil,
-                     stateValues: reduction == nil ? nil : stateValues)
+                     stateValues: reduction == nil ? nil : stateValues, worstValues: wantWorstValues ? worstValues : nil)
     }
 
-    /// The row loop of ``sweepInPlace(values:wantKernels:execution:reduction:recycled:)``:
+    /// The row loop of ``sweepInPlace(values:wantKernels:execution:reduction:recycled:wantWorstValues:)``:
     /// writes every `q[i]`, and with kernels (non-empty `outIndices`) every `ends[i]` and
-    /// every entry of row `i`'s slot, and with a reduction every state value.
+    /// every entry of row `i`'s slot, with a reduction every state value, and with a non-empty
+    /// `worstValues` every row's `σ`.
     ///
     /// Kept as one function so the row loop, its unsafe buffers and the fused reduction
     /// stay visible together.
     private func fillRows(values: [Double], mode: ExecutionMode, reduction: Reduction?,
                           q qb: UnsafeMutableBufferPointer<Double>, ends eb: UnsafeMutableBufferPointer<Int>,
                           outIndices oi: UnsafeMutableBufferPointer<Int>, outMasses om: UnsafeMutableBufferPointer<Double>,
-                          stateValues vb: UnsafeMutableBufferPointer<Double>) {
+                          stateValues vb: UnsafeMutableBufferPointer<Double>, worstValues wb: UnsafeMutableBufferPointer<Double>) {
         let n = stateCount, m = actionCount
         let set = ambiguity
         let gamma = discount
@@ -313,6 +321,7 @@ extension GameSnapshot {
                         let (v, count) = set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i],
                                                             outIndices: oiBase + slot, outMasses: omBase + slot)
                         qb[i] = rw[i] + gamma * v
+                        wb.baseAddress?[i] = v
                         eb[i] = slot + count
                         // The slot has room for k + 1 entries; the rest is never read.
                         for j in (slot + count)..<(slot + idx.count + 1) {
@@ -320,8 +329,10 @@ extension GameSnapshot {
                             omBase[j] = 0
                         }
                     } else {
-                        qb[i] = rw[i] + gamma * set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i],
-                                                                   outIndices: nil, outMasses: nil).value
+                        let v = set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i], outIndices: nil,
+                                                   outMasses: nil).value
+                        qb[i] = rw[i] + gamma * v
+                        wb.baseAddress?[i] = v
                     }
                 }
                 switch reduction {

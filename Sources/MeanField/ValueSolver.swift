@@ -134,16 +134,23 @@ extension GameSnapshot {
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine? = nil) throws(MeanFieldError) -> ValueSolution {
         var spare: SweepBuffers? = nil
+        var reuse: ReusableSweep? = nil
         return try solveValues(policy: policy, temperature: tau, warmStart: warmStart, options: options, engine: engine,
-                               spare: &spare)
+                               spare: &spare, reuse: &reuse)
     }
 
     /// The value solve; each sweep writes into `spare` (a discarded sweep's buffers)
     /// when it holds buffers of the right size, and on return `spare` holds the last
     /// discarded buffers, for the caller's next solve. The results do not depend on it.
+    ///
+    /// `reuse`: when it holds the first sweep of an earlier solve at the same values and the same
+    /// rows (``ReusableSweep``), this solve's first sweep is rebuilt from it instead of swept; with
+    /// `keepFirst`, this solve's own first sweep is stored there for the next solve (when the set
+    /// writes rows in place and the game is small). The results do not depend on it either.
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine?,
-                     spare: inout SweepBuffers?) throws(MeanFieldError) -> ValueSolution {
+                     spare: inout SweepBuffers?, reuse: inout ReusableSweep?,
+                     keepFirst: Bool = false) throws(MeanFieldError) -> ValueSolution {
         let engine = options.inner == .lp || rowSets != nil
             ? (engine ?? LPRowEngine(stateCount: stateCount, actionCount: actionCount, execution: options.execution))
             : nil
@@ -152,8 +159,8 @@ extension GameSnapshot {
         var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
         let inner: InnerMethod = engine == nil ? options.inner : .lp
-        var sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction,
-                           engine: engine, recycled: &spare)
+        var sw = try firstSweep(values: v, inner: inner, reduction: reduction, options: options, engine: engine,
+                                spare: &spare, reuse: &reuse, keepFirst: keepFirst)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1, skip = 0, penalty = 1
@@ -199,6 +206,19 @@ extension GameSnapshot {
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
         }
+    }
+
+    /// The first sweep of a solve at `v`: rebuilt from `reuse` when it applies, else swept (and
+    /// stored in `reuse` with `keepFirst`).
+    private func firstSweep(values v: [Double], inner: InnerMethod, reduction: Reduction, options: ValueSolverOptions,
+                            engine: LPRowEngine?, spare: inout SweepBuffers?, reuse: inout ReusableSweep?,
+                            keepFirst: Bool) throws(MeanFieldError) -> Sweep {
+        if engine == nil, let rebuilt = reuse?.sweep(for: self, values: v, reduction: reduction) { return rebuilt }
+        let keeps = keepFirst && engine == nil && ReusableSweep.applies(to: self)
+        let sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction,
+                           engine: engine, recycled: &spare, wantWorstValues: keeps)
+        if keeps, let first = ReusableSweep(snapshot: self, values: v, sweep: sw) { reuse = first }
+        return sw
     }
 
     /// The solution when value iteration stops at `tv` (residual `‖TV − V‖∞ = residual`):
@@ -274,9 +294,20 @@ struct FrozenSystem {
     /// sweeps); `nil` otherwise. Each state's entry is computed by one thread exactly as
     /// in the serial loop, so results do not change.
     let helpers: LPRowEngine?
+    /// The products' weights `π(a|s)·K(t|s, a)` computed once, when the kernels have at most
+    /// ``weightedLimit`` entries; `nil` otherwise (each product then weights the entries itself).
+    let weighted: WeightedRows?
+
+    /// The largest number of kernel entries for which ``weighted`` is built (16 bytes an entry:
+    /// 16 MiB). A Newton step takes about a dozen products, so on a small game computing each
+    /// weight once and reading one flat row per state instead of each action's row saves about
+    /// a third of the products' instructions (Docs/Performance.md, section 4, "Fourth round");
+    /// larger games keep the on-the-fly products and their memory.
+    static let weightedLimit = 1 << 20
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
-         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil) {
+         execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil,
+         weightedLimit: Int = FrozenSystem.weightedLimit) {
         stateCount = n
         actionCount = m
         self.policy = policy
@@ -286,6 +317,8 @@ struct FrozenSystem {
         mode = VectorBlocks.mode(count: n, execution: execution)
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
+        weighted = kernels.indices.count <= weightedLimit
+            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m) : nil
     }
 
     /// `y = (I − γP) x` for `n`-vectors: by blocks of states (in parallel when ``mode``
@@ -295,20 +328,37 @@ struct FrozenSystem {
         let vectors = UncheckedBox((x, y))
         policy.withUnsafeBufferPointer { pol in
             kernels.withView { k in
-                if let helpers {
-                    helpers.split(count: stateCount) { states in
-                        Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
-                                     y: vectors.value.1)
+                weighted.withView { w in
+                    let product = { (states: Range<Int>) in
+                        if let w {
+                            Self.product(states: states, gamma: gamma, weighted: w, x: vectors.value.0, y: vectors.value.1)
+                        } else {
+                            Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
+                                         y: vectors.value.1)
+                        }
                     }
-                    return
-                }
-                // Each state's entry stands alone, so small blocks (at most
-                // ``VectorBlocks/stateBlock`` states) let the threads balance dynamically.
-                VectorBlocks.forEach(count: stateCount, block: Swift.min(block, VectorBlocks.stateBlock), mode: mode) { states in
-                    Self.product(states: states, m: m, gamma: gamma, policy: pol, kernels: k, x: vectors.value.0,
-                                 y: vectors.value.1)
+                    if let helpers {
+                        helpers.split(count: stateCount, product)
+                        return
+                    }
+                    // Each state's entry stands alone, so small blocks (at most
+                    // ``VectorBlocks/stateBlock`` states) let the threads balance dynamically.
+                    VectorBlocks.forEach(count: stateCount, block: Swift.min(block, VectorBlocks.stateBlock), mode: mode, product)
                 }
             }
+        }
+    }
+
+    /// ``product(states:m:gamma:policy:kernels:x:y:)`` with the weights computed beforehand:
+    /// the same products `(π(a|s)·K(t|s, a))·x_t`, summed in the same order, so the same result
+    /// bit for bit.
+    @inline(__always)
+    private static func product(states: Range<Int>, gamma: Double, weighted w: WeightedRows.View,
+                                x xb: UnsafePointer<Double>, y yb: UnsafeMutablePointer<Double>) {
+        for s in states {
+            var acc = 0.0
+            for j in w.stateStart[s]..<w.stateStart[s &+ 1] { acc += w.weights[j] * xb[w.columns[j]] }
+            yb[s] = xb[s] - gamma * acc
         }
     }
 
@@ -470,6 +520,142 @@ struct FrozenSystem {
             }
         }
         return w
+    }
+}
+
+/// The rows of a frozen system's products, weighted once: for each state, the entries of its
+/// actions with `π(a|s) > 0` (actions and entries in order) as `(t, π(a|s)·K(t|s, a))`, not merged.
+struct WeightedRows {
+    /// State `s`'s entries are `stateStart[s]..<stateStart[s + 1]` (`n + 1` offsets).
+    let stateStart: [Int]
+    let columns: [Int]
+    let weights: [Double]
+
+    /// Built in two passes over the policy (the entries to keep, then the entries), written in
+    /// place: no growth and no per-entry capacity checks.
+    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int) {
+        var kept = 0
+        var starts: [Int] = []
+        var columns: [Int] = []
+        var weights: [Double] = []
+        policy.withUnsafeBufferPointer { pol in
+            kernels.withView { k in
+                for row in 0..<(n * m) where pol[row] > 0 { kept += k.rowEnd[row] - k.rowStart[row] }
+                starts = makeArray(capacity: n + 1) { sb in
+                    columns = makeArray(capacity: kept) { cb in
+                        weights = makeArray(capacity: kept) { wb in
+                            var j = 0
+                            sb[0] = 0
+                            for s in 0..<n {
+                                for row in (s * m)..<(s * m + m) {
+                                    let w = pol[row]
+                                    guard w > 0 else { continue }
+                                    for e in k.rowStart[row]..<k.rowEnd[row] {
+                                        cb[j] = k.indices[e]
+                                        wb[j] = w * k.probabilities[e]
+                                        j += 1
+                                    }
+                                }
+                                sb[s + 1] = j
+                            }
+                            return kept
+                        }
+                        return kept
+                    }
+                    return n + 1
+                }
+            }
+        }
+        stateStart = starts
+        self.columns = columns
+        self.weights = weights
+    }
+
+    struct View {
+        let stateStart: UnsafeBufferPointer<Int>
+        let columns: UnsafeBufferPointer<Int>
+        let weights: UnsafeBufferPointer<Double>
+    }
+
+    /// Calls `body` with a ``View`` (valid only inside `body`).
+    @inline(__always)
+    func withView<R>(_ body: (View) -> R) -> R {
+        stateStart.withUnsafeBufferPointer { ss in
+            columns.withUnsafeBufferPointer { c in
+                weights.withUnsafeBufferPointer { w in body(View(stateStart: ss, columns: c, weights: w)) }
+            }
+        }
+    }
+}
+
+extension Optional where Wrapped == WeightedRows {
+    /// Calls `body` with the rows' ``WeightedRows/View``, or `nil`.
+    @inline(__always)
+    func withView<R>(_ body: (WeightedRows.View?) -> R) -> R {
+        guard let rows = self else { return body(nil) }
+        return rows.withView { body($0) }
+    }
+}
+
+/// The first sweep of a value solve, kept so that the next solve starting at the same values
+/// does not sweep them again: each sweep of an equilibrium solve is at a new mean field, but the
+/// optimal-value solve at `μ_{k+1}` starts at `V*` of `μ_k`, where the policy evaluation at `μ_k`
+/// made its first sweep. On a set that writes rows in place, a row's worst case `σ` and kernel
+/// depend only on `V`, the nominal row and the radius, so with the same three the sweep at the new
+/// mean field is `Q = r + γσ` with the new rewards — the same operations as the sweep's own, so
+/// the same numbers bit for bit — and the same kernels.
+struct ReusableSweep {
+    let values: [Double]
+    let worstValues: [Double]
+    let kernels: KernelRows
+    let radii: [Double]
+    let nominal: KernelRows
+
+    /// Kept only for in-place sets on the closed-form path, without row sets, and while the
+    /// kernels have at most ``FrozenSystem/weightedLimit`` entries (the kept kernels stay in
+    /// memory until the next solve).
+    static func applies(to snapshot: GameSnapshot) -> Bool {
+        snapshot.ambiguity.writesRowsInPlace && snapshot.rowSets == nil
+            && snapshot.layout.slotRoom <= FrozenSystem.weightedLimit
+    }
+
+    /// The sweep's values, `σ` and kernels (`nil` when it has none of them).
+    init?(snapshot: GameSnapshot, values: [Double], sweep: Sweep) {
+        guard let worst = sweep.worstValues, let kernels = sweep.kernels else { return nil }
+        self.values = values
+        worstValues = worst
+        self.kernels = kernels
+        radii = snapshot.radii
+        nominal = snapshot.layout.rows
+    }
+
+    /// The sweep of `snapshot` at `v` with `reduction`, when `v` (bit for bit), the radii and the
+    /// nominal rows are this sweep's; else `nil`.
+    func sweep(for snapshot: GameSnapshot, values v: [Double], reduction: Reduction) -> Sweep? {
+        guard Self.applies(to: snapshot), v.count == values.count,
+              zip(v, values).allSatisfy({ $0.bitPattern == $1.bitPattern }),
+              snapshot.radii == radii, snapshot.layout.rows.rowStart == nominal.rowStart,
+              snapshot.layout.rows.rowEnd == nominal.rowEnd, snapshot.layout.rows.indices == nominal.indices,
+              snapshot.layout.rows.probabilities == nominal.probabilities
+        else { return nil }
+        let n = snapshot.stateCount, m = snapshot.actionCount, gamma = snapshot.discount
+        let rewards = snapshot.rewards
+        let q = (0..<(n * m)).map { i in rewards[i] + gamma * worstValues[i] }
+        let stateValues = q.withUnsafeBufferPointer { qb in
+            (0..<n).map { s in
+                let row = UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)])
+                switch reduction {
+                case let .softMax(tau):
+                    return GameSnapshot.softMax(row, temperature: tau)
+                case let .policy(p, tau):
+                    return p.withUnsafeBufferPointer { pb in
+                        GameSnapshot.policyValue(q: row, policy: UnsafeBufferPointer(rebasing: pb[(s * m)..<(s * m + m)]),
+                                                 temperature: tau)
+                    }
+                }
+            }
+        }
+        return Sweep(q: q, kernels: kernels, stateValues: stateValues)
     }
 }
 

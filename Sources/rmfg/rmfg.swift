@@ -28,7 +28,8 @@ package struct RMFG: ParsableCommand {
         StandardStreams.prepare()
         TemporaryPaths.installSignalHandlers()
         do {
-            var command = try parseAsRoot(nil)
+            var command = try SubcommandParse.parsed(Array(CommandLine.arguments.dropFirst()), subcommands: configuration.subcommands)
+                ?? parseAsRoot(nil)
             try command.run()
         } catch {
             let status = exitCode(for: error).rawValue

@@ -149,6 +149,11 @@ import TestSupport
             #expect(Self.product(system, v).map(\.bitPattern) == wantProduct.map(\.bitPattern), "shares \(shares)")
             let got = system.solve(from: zero, errorTarget: 1e-11)
             #expect(got.map(\.bitPattern) == want.map(\.bitPattern), "shares \(shares)")
+            // The on-the-fly products of large systems, split the same way.
+            let onTheFly = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount,
+                                        rewards: c, execution: .automatic, helpers: engine, weightedLimit: 0)
+            #expect(onTheFly.weighted == nil && onTheFly.helpers === engine)
+            #expect(Self.product(onTheFly, v).map(\.bitPattern) == wantProduct.map(\.bitPattern), "shares \(shares)")
             let parallel = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount,
                                         rewards: c, execution: .parallel, helpers: engine)
             #expect(parallel.helpers == nil)

@@ -93,6 +93,46 @@ import TestSupport
         #expect(maxAbsDifference(results[0], results[3]) <= 2e-11)
     }
 
+    /// The Newton step's products with the weights computed once (``WeightedRows``, every
+    /// small system) against the on-the-fly products (`weightedLimit: 0`, the path of large
+    /// systems), which the test above checks against the merged chain: the same products and
+    /// the same BiCGSTAB and Gauss–Seidel solutions bit for bit, serial and parallel (small
+    /// blocks), with softmax policies, a pure one (skipped actions) and policies with exact zeros.
+    @Test(arguments: 0..<4)
+    func weightedProductsMatchOnTheFly(variant: Int) throws {
+        let n = 37 + 11 * variant, m = 4
+        let game = try TestGames.garnet(n: n, m: m, k: 3 + 2 * variant, set: .totalVariation(), radius: 0.15,
+                                        seed: UInt64(700 + variant))
+        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        var rng = SplitMix64(seed: UInt64(800 + variant))
+        let v = (0..<n).map { _ in Double(Int.random(in: 0...6, using: &rng)) / 3 }
+        let kernels = try #require(try snap.sweep(values: v, wantKernels: true, execution: .serial).kernels)
+        let q = try snap.sweep(values: v, wantKernels: false, execution: .serial).q
+        var policy = BestResponse.unchecked(qValues: q, stateCount: n, actionCount: m, temperature: variant == 1 ? 0 : 0.4)
+            .probabilities
+        if variant >= 2 {
+            // Exact zeros on every third state's second action (the rest renormalized).
+            for s in stride(from: 0, to: n, by: 3) {
+                policy[s * m + 1] = 0
+                let total = (0..<m).reduce(0.0) { $0 + policy[s * m + $1] }
+                for a in 0..<m { policy[s * m + a] /= total }
+            }
+        }
+        let c = (0..<n).map { _ in rng.unit() }
+        let x = (0..<n).map { _ in rng.unit() * 4 - 2 }
+        let zero = [Double](repeating: 0, count: n)
+        for (mode, block) in [(ExecutionMode.serial, VectorBlocks.block), (.parallel, 5)] {
+            let weighted = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount,
+                                        rewards: c, execution: mode, block: block)
+            let onTheFly = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount,
+                                        rewards: c, execution: mode, block: block, weightedLimit: 0)
+            #expect(weighted.weighted != nil && onTheFly.weighted == nil)
+            #expect(LPSplitTests.product(weighted, x) == LPSplitTests.product(onTheFly, x))
+            #expect(weighted.solve(from: zero, errorTarget: 1e-11) == onTheFly.solve(from: zero, errorTarget: 1e-11))
+            #expect(weighted.gaussSeidel(from: zero, errorTarget: 1e-11) == onTheFly.gaussSeidel(from: zero, errorTarget: 1e-11))
+        }
+    }
+
     /// The grouped population step: serial and parallel bit-identical for every number of
     /// groups, equal to the chain's step with one group and within rounding with more;
     /// states without mass are skipped.

@@ -1,0 +1,72 @@
+import Ambiguity
+@testable import MeanField
+import Testing
+import TestSupport
+
+/// The first sweep of a value solve rebuilt from an earlier sweep at the same values
+/// (``ReusableSweep``, Docs/Performance.md, section 4, "Fourth round"): at another mean field
+/// (other rewards) it must be the fresh sweep bit for bit — `Q`, the fused state values of both
+/// reductions and the kernels — and it must not be used for other values, other radii or sets
+/// that do not write rows in place.
+@Suite struct ReusableSweepTests {
+    static func bits(_ x: [Double]) -> [UInt64] { x.map(\.bitPattern) }
+
+    static func expectSameKernels(_ a: KernelRows?, _ b: KernelRows?) throws {
+        let a = try #require(a), b = try #require(b)
+        #expect(a.rowStart == b.rowStart && a.rowEnd == b.rowEnd)
+        for i in 0..<a.rowStart.count {
+            #expect(Array(a.indices[a.rowStart[i]..<a.rowEnd[i]]) == Array(b.indices[b.rowStart[i]..<b.rowEnd[i]]))
+            #expect(bits(Array(a.probabilities[a.rowStart[i]..<a.rowEnd[i]]))
+                    == bits(Array(b.probabilities[b.rowStart[i]..<b.rowEnd[i]])))
+        }
+    }
+
+    /// TV (simplex and nominal support) and the nominal set; values with ties; the kept sweep at
+    /// the uniform mean field, the rebuilt one at a random mean field (rewards `R − 0.5·μ(s)`).
+    @Test(arguments: 0..<3)
+    func rebuiltSweepIsTheFreshSweep(variant: Int) throws {
+        let n = 31 + 6 * variant, m = 3
+        let set: AmbiguitySet = [.totalVariation(), .totalVariation(support: .nominal), .nominalOnly][variant]
+        let game = try TestGames.garnet(n: n, m: m, k: 4 + variant, set: set, radius: 0.2, seed: UInt64(910 + variant))
+        var rng = SplitMix64(seed: UInt64(920 + variant))
+        var mu = (0..<n).map { _ in rng.unit() + 0.01 }
+        let total = mu.reduce(0, +)
+        mu = mu.map { $0 / total }
+        let kept = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        let next = try game.snapshot(at: mu)
+        #expect(ReusableSweep.applies(to: kept))
+        let v = (0..<n).map { _ in Double(Int.random(in: 0...5, using: &rng)) / 2 }
+        var spare: SweepBuffers? = nil
+        let first = try kept.sweep(values: v, wantKernels: true, execution: .serial, reduction: .softMax(temperature: 0.3),
+                                   recycled: &spare, wantWorstValues: true)
+        let worst = try #require(first.worstValues)
+        // σ is what the sweep added to the rewards.
+        for i in 0..<(n * m) { #expect((kept.rewards[i] + kept.discount * worst[i]).bitPattern == first.q[i].bitPattern) }
+        let reusable = try #require(ReusableSweep(snapshot: kept, values: v, sweep: first))
+        let policy = BestResponse.unchecked(qValues: first.q, stateCount: n, actionCount: m, temperature: 0.3).probabilities
+        for reduction in [Reduction.softMax(temperature: 0.3), .softMax(temperature: 0), .policy(policy, temperature: 0.3)] {
+            let fresh = try next.sweep(values: v, wantKernels: true, execution: .serial, reduction: reduction)
+            let rebuilt = try #require(reusable.sweep(for: next, values: v, reduction: reduction))
+            #expect(Self.bits(rebuilt.q) == Self.bits(fresh.q))
+            #expect(Self.bits(try #require(rebuilt.stateValues)) == Self.bits(try #require(fresh.stateValues)))
+            try Self.expectSameKernels(rebuilt.kernels, fresh.kernels)
+        }
+        // One bit of one value different: not reused.
+        var w = v
+        w[n / 2] = w[n / 2].nextUp
+        #expect(reusable.sweep(for: next, values: w, reduction: .softMax(temperature: 0.3)) == nil)
+        // Other radii: not reused.
+        let wider = try TestGames.garnet(n: n, m: m, k: 4 + variant, set: set, radius: 0.25, seed: UInt64(910 + variant))
+        #expect(reusable.sweep(for: try wider.snapshot(at: mu), values: v, reduction: .softMax(temperature: 0.3)) == nil)
+    }
+
+    /// Sets whose sweep is not written in place keep nothing.
+    @Test func otherSetsKeepNothing() throws {
+        let n = 12
+        for (set, radius) in try BellmanTests.sets(n) where !set.writesRowsInPlace {
+            let game = try TestGames.garnet(n: n, m: 2, k: 4, set: set, radius: radius, seed: 930)
+            let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+            #expect(!ReusableSweep.applies(to: snap))
+        }
+    }
+}
