@@ -255,7 +255,7 @@ extension LazyPopulationSteps {
 
 extension EquilibriumOptions {
     /// The smallest game on which Anderson iterates lazy population steps automatically.
-    static let lazyStepsThreshold = 1024
+    static let lazyStepsThreshold = 256
     /// The most lazy steps chosen automatically.
     static let lazyStepsCap = 64
 

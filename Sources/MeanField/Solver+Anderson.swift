@@ -106,9 +106,10 @@ extension SolverRun {
             let fNext = Self.difference(populationImage(pNext, steps: steps), next)
             let normNext = Self.norm1(fNext)
             state.sinceImprovement += 1
+            state.bestHistory.append(state.best.norm)
             if state.sinceImprovement >= 25, budget < options.maxIterations {
                 state.stalls += 1
-                if state.stalls >= 3 {
+                if state.stalls >= 3, !(steps > 1 && state.progressesSteadily) {
                     record(p, change: Simplex.l1(state.best.x, x))
                     return .exhausted(best: state.best.x)
                 }
@@ -240,6 +241,22 @@ private struct AndersonState {
     var beta: Double
     var sinceImprovement = 0
     var stalls = 0
+    /// The best `‖f‖₁` after each iteration (for ``progressesSteadily``).
+    var bestHistory: [Double] = []
+
+    /// Iterations over which ``progressesSteadily`` asks the best residual to halve.
+    static let progressWindow = 100
+
+    /// Whether the best `‖f‖₁` is below half of what it was ``progressWindow`` iterations ago:
+    /// Anderson with lazy population steps then keeps going after its third stall (on the
+    /// 384-state crowd grid at `τ = 0.01` its best residual halves every 15–40 iterations, with
+    /// stretches of 25 without a 10 % gain, and it converges in 329 iterations where the stall
+    /// exit handed over at 200 iterations and `r = 4e-7` to methods that did not converge).
+    var progressesSteadily: Bool {
+        let count = bestHistory.count
+        guard count > Self.progressWindow else { return true }
+        return best.norm < 0.5 * bestHistory[count - 1 - Self.progressWindow]
+    }
 
     init(x: [Double], image: [Double], pair: PairEvaluation, beta: Double) {
         let f = SolverRun.difference(image, x)
