@@ -7,7 +7,7 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// iterate on games of at most 1000 states); adaptive ``mirrorDescent`` when `τ = 0`
     /// (Docs/Solvers.md).
     case auto
-    /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded; from 1024 states
+    /// Anderson-accelerated fixed point on `μ = Φ(μ, BR_τ(μ))`, safeguarded; from 300 states
     /// on `k` lazy population steps with the same fixed points (see Docs/Solvers.md).
     case anderson
     /// Damped fixed point `μ ← (1 − α)μ + α Stat(BR_τ(μ))`.
@@ -70,10 +70,10 @@ public struct EquilibriumOptions: Sendable {
     /// The initial mean field (default uniform).
     public var initialMeanField: [Double]?
     /// Anderson memory: the number of past differences kept, `≥ 1` (default 10). When Anderson
-    /// iterates lazy population steps (games of 1024 states or more) at least 30 are kept.
+    /// iterates lazy population steps (games of 300 states or more) at least 30 are kept.
     public var andersonMemory: Int
     /// Anderson's population steps per evaluation of its map: `0` (default) chooses
-    /// automatically (the one-step map `Φ` below 1024 states, else `min(64, ⌈√n⌉)` lazy
+    /// automatically (the one-step map `Φ` below 300 states, else `min(64, ⌈√n⌉)` lazy
     /// steps); `1` is always `Φ`; `k ≥ 2` iterates `μ ↦ μ L^k` with `L = (I + P)/2`
     /// (Docs/Solvers.md, "Population steps").
     package var andersonSteps: Int = 0

@@ -255,7 +255,13 @@ extension LazyPopulationSteps {
 
 extension EquilibriumOptions {
     /// The smallest game on which Anderson iterates lazy population steps automatically.
-    static let lazyStepsThreshold = 1024
+    /// 1024 before 3 December 2026; lowered for the 384-state crowd grid, whose one-step
+    /// Anderson stalled at `τ ≤ 0.01` (residual `2.6e-4` after 3000 iterations at `τ = 0.01`,
+    /// nominal) and which converges with `k = 20` lazy steps (`τ = 0.001`: 55 iterations; tv
+    /// 0.05: 38). Not lower: on the 280-state crowd-grid-small (a crowd cost `0.3 log μ`, moves
+    /// not slowed by congestion) lazy steps made the cells at `τ ≤ 0.01` up to twice as slow and
+    /// nominal `τ = 0.001` red (Docs/Solvers.md, "Population steps").
+    static let lazyStepsThreshold = 300
     /// The most lazy steps chosen automatically.
     static let lazyStepsCap = 64
 

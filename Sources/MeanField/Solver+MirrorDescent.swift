@@ -169,8 +169,9 @@ extension SolverRun {
 
     /// The Anderson phase's budget (in ``anderson()`` and the direct chain):
     /// `min(200, maxIterations/2)` iterations on the one-step map; with lazy population steps
-    /// (``EquilibriumOptions/populationSteps(stateCount:)`` > 1, from 1024 states)
-    /// `maxIterations − 1`, so that only three stalls hand over: there the count grows with
+    /// (``EquilibriumOptions/populationSteps(stateCount:)`` > 1, from 300 states)
+    /// `maxIterations − 1`, so that only stalls hand over (the third, or a later one once
+    /// progress is no longer steady, ``SteadyProgress``): there the count grows with
     /// the size of the game while the residual still falls, and the hand-over's stationary
     /// solves cost far more per iteration on large strongly connected components
     /// (Docs/Performance.md, section 8).

@@ -220,12 +220,17 @@ import Darwin
         }
     }
 
-    /// The automatic choice: the one-step map below 1024 states, `min(64, ⌈√n⌉)` lazy steps
-    /// from there on; an explicit count wins; a negative one is refused.
+    /// The automatic choice: the one-step map below 300 states, `min(64, ⌈√n⌉)` lazy steps
+    /// from there on (1024 before the 384-state crowd grid's cells, Docs/Solvers.md); an
+    /// explicit count wins; a negative one is refused.
     @Test func automaticStepCount() throws {
         let options = EquilibriumOptions()
         #expect(options.populationSteps(stateCount: 1) == 1)
-        #expect(options.populationSteps(stateCount: 1023) == 1)
+        #expect(options.populationSteps(stateCount: 280) == 1)  // crowd-grid-small
+        #expect(options.populationSteps(stateCount: 299) == 1)
+        #expect(options.populationSteps(stateCount: 300) == 18)
+        #expect(options.populationSteps(stateCount: 384) == 20)  // crowd-grid
+        #expect(options.populationSteps(stateCount: 1023) == 32)
         #expect(options.populationSteps(stateCount: 1024) == 32)
         #expect(options.populationSteps(stateCount: 1025) == 33)
         #expect(options.populationSteps(stateCount: 2500) == 50)
@@ -289,5 +294,32 @@ import Darwin
         #expect(result.iterations > 30, "\(result.iterations) iterations: the old budget was not reached")
         #expect(result.switches.isEmpty, "\(result.switches)")
         try Self.recheck(game, result, temperature: 0.2, tolerance: 1e-8, "32x32 tv")
+    }
+
+    /// The steady-progress rule that lets a lazy-steps Anderson phase go on past its third
+    /// stall (``SteadyProgress``; Docs/Solvers.md, "anderson"): steady during the first 100
+    /// iterations whatever happens; afterwards only while the best residual is below half of
+    /// its value 100 iterations earlier, checked against a plain recomputation on three
+    /// histories (halving every 60 iterations, flat, and halving then flat).
+    @Test func steadyProgressNeedsTheBestResidualToHalveOverAWindow() {
+        let histories: [[Double]] = [
+            (0..<400).map { pow(0.5, Double($0) / 60) },
+            [Double](repeating: 1e-7, count: 400),
+            (0..<400).map { pow(0.5, Double(min($0, 150)) / 30) },
+        ]
+        for (index, history) in histories.enumerated() {
+            var progress = SteadyProgress()
+            for (k, best) in history.enumerated() {
+                progress.record(best)
+                let expected = k < SteadyProgress.window || best < 0.5 * history[k - SteadyProgress.window]
+                #expect(progress.isSteady == expected, "history \(index), iteration \(k)")
+            }
+        }
+        var flat = SteadyProgress()
+        for _ in 0..<150 { flat.record(1e-7) }
+        #expect(!flat.isSteady)
+        var halving = SteadyProgress()
+        for k in 0..<400 { halving.record(pow(0.5, Double(k) / 60)) }
+        #expect(halving.isSteady)
     }
 }

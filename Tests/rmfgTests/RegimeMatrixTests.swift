@@ -157,4 +157,27 @@ struct RegimeMatrixTests {
         #expect((number(check, "exploitability") ?? .nan) <= 1e-8)
         #expect((number(check, "stationarityResidual") ?? .nan) <= 1e-8)
     }
+
+    /// Two of the crowd grid's cells (384 states) that were red (over 11 CPU seconds;
+    /// Docs/Solvers.md, "Regime matrix"): nominal at τ = 0.01 and tv 0.05 at τ = 0.001. One-step
+    /// Anderson stalled there (residual 2.6e-4 after 3000 iterations at τ = 0.01) and the Newton
+    /// polish crawled; with lazy population steps (k = 20, from 300 states) the direct attempt's
+    /// Anderson phase converges: at τ = 0.01 only because a third stall no longer ends a phase
+    /// whose best residual still halves every 100 iterations (with that exit the solve ran past 30 CPU s). Every
+    /// record is Anderson's at the requested τ (no continuation stage, no other method), the result
+    /// names Anderson, and `rmfg evaluate` confirms the pair.
+    @Test(arguments: [("0.01", "nominal"), ("0.001", "tv")])
+    func lazyStepsTurnCrowdGridGreen(tau: String, population: String) throws {
+        let set = population == "tv"
+            ? ["--set", "tv", "--radius", "0.05", "--population", "worst-case"]
+            : ["--set", "none", "--population", "nominal"]
+        let flags = ["--temperature", tau, "--max-iterations", "5000", "--tolerance", "1e-9"] + set
+        let stages = try Self.solveAndCheck("crowd-grid.yaml", flags: flags, tau: tau, method: "anderson")
+        #expect(stages.isEmpty, "\(stages)")
+        let r = try rmfg(["solve", Self.example("crowd-grid.yaml"), "--method", "auto", "--quiet", "--format", "json"] + flags)
+        let j = try r.json()
+        let methods = try #require(j["trace"] as? [[String: Any]]).compactMap { $0["method"] as? String }
+        #expect(Set(methods) == ["anderson"], "\(Set(methods))")
+        #expect(methods.count <= (tau == "0.01" ? 400 : 100), "\(methods.count) iterations")
+    }
 }
