@@ -133,17 +133,18 @@ extension GameSnapshot {
 
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine? = nil) throws(MeanFieldError) -> ValueSolution {
-        var spare: SweepBuffers? = nil
+        var pool = SweepPool()
         return try solveValues(policy: policy, temperature: tau, warmStart: warmStart, options: options, engine: engine,
-                               spare: &spare)
+                               pool: &pool)
     }
 
-    /// The value solve; each sweep writes into `spare` (a discarded sweep's buffers)
-    /// when it holds buffers of the right size, and on return `spare` holds the last
-    /// discarded buffers, for the caller's next solve. The results do not depend on it.
+    /// The value solve; each sweep writes into buffers taken from `pool` (discarded
+    /// sweeps' buffers) when it holds some of the right size, and every sweep the solve
+    /// discards goes back into `pool`, for the solve's later sweeps and the caller's next
+    /// solves. The results do not depend on it.
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine?,
-                     spare: inout SweepBuffers?) throws(MeanFieldError) -> ValueSolution {
+                     pool: inout SweepPool) throws(MeanFieldError) -> ValueSolution {
         let engine = options.inner == .lp || rowSets != nil
             ? (engine ?? LPRowEngine(stateCount: stateCount, actionCount: actionCount, execution: options.execution))
             : nil
@@ -152,8 +153,8 @@ extension GameSnapshot {
         var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
         let inner: InnerMethod = engine == nil ? options.inner : .lp
-        var sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction,
-                           engine: engine, recycled: &spare)
+        var sw = try pooledSweep(values: v, wantKernels: true, inner: inner, options: options, reduction: reduction,
+                                 engine: engine, pool: &pool)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1, skip = 0, penalty = 1
@@ -169,21 +170,21 @@ extension GameSnapshot {
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
                                         residual: res, options: options, engine: engine)
                 if let w {
-                    let swW = try sweep(values: w, wantKernels: true, inner: inner, execution: options.execution,
-                                        reduction: reduction, engine: engine, recycled: &spare)
+                    let swW = try pooledSweep(values: w, wantKernels: true, inner: inner, options: options,
+                                              reduction: reduction, engine: engine, pool: &pool)
                     sweeps += 1
                     let tw = swW.stateValues ?? reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
                     let resW = Self.supDistance(tw, w)
                     if resW <= gamma * res {
                         v = w
-                        spare = SweepBuffers(sw)
+                        pool.give(SweepBuffers(sw))
                         sw = swW
                         tv = tw
                         res = resW
                         penalty = 1
                         continue
                     }
-                    spare = SweepBuffers(swW)
+                    pool.give(SweepBuffers(swW))
                 }
                 skip = penalty
                 penalty = min(2 * penalty, 64)
@@ -192,13 +193,23 @@ extension GameSnapshot {
                 skip -= 1
             }
             v = tv
-            sw.release(into: &spare)
-            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: inner,
-                           execution: options.execution, reduction: reduction, engine: engine, recycled: &spare)
+            sw.release(into: &pool)
+            sw = try pooledSweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: inner,
+                                 options: options, reduction: reduction, engine: engine, pool: &pool)
             sweeps += 1
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
         }
+    }
+
+    /// ``sweep(values:wantKernels:inner:execution:reduction:engine:recycled:)`` into buffers
+    /// taken from `pool` (returned to it when the sweep did not use them).
+    private func pooledSweep(values: [Double], wantKernels: Bool, inner: InnerMethod, options: ValueSolverOptions,
+                             reduction: Reduction, engine: LPRowEngine?, pool: inout SweepPool) throws(MeanFieldError) -> Sweep {
+        var recycled = wantKernels ? pool.take() : nil
+        defer { pool.give(recycled) }
+        return try sweep(values: values, wantKernels: wantKernels, inner: inner, execution: options.execution, reduction: reduction,
+                         engine: engine, recycled: &recycled)
     }
 
     /// The solution when value iteration stops at `tv` (residual `‖TV − V‖∞ = residual`):
