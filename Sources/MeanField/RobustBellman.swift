@@ -50,6 +50,13 @@ struct SweepBuffers {
         (q.count == rows || q.isEmpty) && ends.count == rows && indices.count == room && masses.count == room
     }
 
+    /// Moves `q` out like ``take(_:)``; when the set has no `q` (a solution's kernels without
+    /// it), a new zeroed one of `rows` entries.
+    mutating func takeQ(rows: Int) -> [Double] {
+        let q = take(\.q)
+        return q.isEmpty ? [Double](repeating: 0, count: rows) : q
+    }
+
     /// Moves one buffer out (leaving it empty), so the caller holds its only reference.
     mutating func take<T>(_ path: WritableKeyPath<SweepBuffers, [T]>) -> [T] {
         let out = self[keyPath: path]
@@ -265,8 +272,7 @@ extension GameSnapshot {
         // Recycled buffers (a discarded sweep's, fully initialized) are overwritten in
         // place: no allocation, no page faults on a fresh mapping (Docs/Performance.md).
         if wantKernels, var spare = recycled.take(), spare.fits(rows: rows, room: room) {
-            var q = spare.take(\.q), ends = spare.take(\.ends), idx = spare.take(\.indices), masses = spare.take(\.masses)
-            if q.isEmpty { q = [Double](repeating: 0, count: rows) }
+            var q = spare.takeQ(rows: rows), ends = spare.take(\.ends), idx = spare.take(\.indices), masses = spare.take(\.masses)
             var stateValues: [Double] = []
             q.withUnsafeMutableBufferPointer { qb in
             ends.withUnsafeMutableBufferPointer { eb in
