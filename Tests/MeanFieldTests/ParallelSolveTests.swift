@@ -268,7 +268,9 @@ import TestSupport
             junk.give(SweepBuffers(try snap.sweep(values: a, wantKernels: true, execution: .serial)))
             junk.give(SweepBuffers(try snap.sweep(values: b, wantKernels: true, execution: .serial)))
             let plain = try snap.solveValues(policy: p, temperature: 0.2, warmStart: nil, options: options)
-            let pooled = try snap.solveValues(policy: p, temperature: 0.2, warmStart: nil, options: options, engine: nil, pool: &junk)
+            var noReuse: ReusableSweep? = nil
+            let pooled = try snap.solveValues(policy: p, temperature: 0.2, warmStart: nil, options: options, engine: nil, pool: &junk,
+                                              reuse: &noReuse)
             #expect(pooled.values == plain.values && pooled.qValues == plain.qValues && pooled.sweeps == plain.sweeps)
             #expect(pooled.kernelRows.rows == plain.kernelRows.rows)
         }
