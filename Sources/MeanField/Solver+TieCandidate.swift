@@ -26,8 +26,11 @@ enum TieCandidate {
     static let plantSteps: [Double] = [1e-11, 3e-12, 3e-11]
     /// At most this many states with mass (a dense Jacobian of that size per Newton step).
     static let stateLimit = 600
-    /// Newton iterations per reward system.
-    static let newtonLimit = 40
+    /// Newton iterations per reward system (each costs `|M| + 1` reward evaluations).
+    static let newtonLimit = 30
+    /// Newton stops after this many iterations that do not halve `max |F|` (the reward system
+    /// has no regular solution near the start, or the floating-point floor is reached).
+    static let slowStepLimit = 3
     /// States with at most this mass are outside `M`.
     static let massFloor = 1e-10
     /// An action maximizes the reward of its state when within this relative distance.
@@ -87,14 +90,16 @@ struct TieRewardSystem {
     }
 
     /// Newton's method from `start` with a forward-difference Jacobian (step `1e-7` relative)
-    /// and a halving line search on `max |F|`; stops when no step lowers it or after
+    /// and a halving line search on `max |F|`; stops when no step lowers it, after
+    /// ``TieCandidate/slowStepLimit`` steps that do not halve it, or after
     /// ``TieCandidate/newtonLimit`` iterations. `nil` when the start is not admissible.
     func solve(from start: [Double], offset: [Double]) -> (x: [Double], residual: Double)? {
         var x = start
         guard var f = residual(x, offset: offset) else { return nil }
         let k = x.count
         var norm = SupportResidual.largest(f)
-        for _ in 0..<TieCandidate.newtonLimit where norm > 0 {
+        var slow = 0
+        for _ in 0..<TieCandidate.newtonLimit where norm > 0 && slow < TieCandidate.slowStepLimit {
             var a = [Double](repeating: 0, count: k * k)
             for j in 0..<k {
                 let h = 1e-7 * max(abs(x[j]), j < k - 1 ? 1e-12 : 1)
@@ -110,6 +115,7 @@ struct TieRewardSystem {
             for _ in 0..<30 {
                 let y = (0..<k).map { x[$0] + t * d[$0] }
                 if let g = residual(y, offset: offset), SupportResidual.largest(g) < norm {
+                    if SupportResidual.largest(g) > norm / 2 { slow += 1 }
                     (x, f, norm) = (y, g, SupportResidual.largest(g))
                     moved = true
                     break
