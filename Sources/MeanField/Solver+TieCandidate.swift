@@ -128,16 +128,48 @@ struct TieRewardSystem {
     }
 }
 
+/// What the tie candidate builds before it plants the values: the states with mass, their reward
+/// system and its solution at the tie, the policy, the drift `k(s) − γ Σ_a π(a|s) q(s, a)·k` of
+/// the ranks, and how many states mix.
+struct TiePlan {
+    let occupied: [Int]
+    let system: TieRewardSystem
+    let tie: [Double]
+    let policy: Policy
+    let drift: [Double]
+    let mixed: Int
+}
+
 extension SolverRun {
     /// The tie candidate (``TieCandidate``) from a converged continuation stage at `stage` whose
     /// pair, evaluated at the requested `τ = 0`, is `start`. Each candidate is evaluated from
     /// scratch, recorded (labelled ``EquilibriumMethod/supportNewton``) and returned when it meets
     /// the tolerance; `nil` otherwise.
     mutating func tieCandidateStage(from start: PairEvaluation, stage: Double) throws(MeanFieldError) -> EquilibriumResult? {
-        guard options.temperature == 0, stage <= TieCandidate.maximumTemperature, game.actionCount > 1 else { return nil }
-        let n = game.stateCount, m = game.actionCount
+        guard options.temperature == 0, stage <= TieCandidate.maximumTemperature, game.actionCount > 1,
+              let plan = try tiePlan(from: start, stage: stage) else { return nil }
+        for eta in TieCandidate.plantSteps where trace.count + 1 < options.maxIterations {
+            guard let (x, _) = plan.system.solve(from: plan.tie, offset: plan.drift.map { eta * $0 }),
+                  let mu = plan.system.meanField(x) else { continue }
+            let snap = try game.snapshot(at: mu)
+            let opt = try evaluator.optimal(snap)
+            let p = try evaluator.pair(snap, optimal: opt, policy: plan.policy)
+            if current != .supportNewton { switchMethod(to: .supportNewton) }
+            record(p, change: 0)
+            if isConverged(p) {
+                let note = TieCandidate.note(stage: stage, states: plan.occupied.count, mixed: plan.mixed, step: eta)
+                return try finish(p, converged: true, message: convergedMessage(p) + note)
+            }
+        }
+        return nil
+    }
+
+    /// The tie: the states with mass (`nil` unless their values at `τ = 0` lie within
+    /// ``TieCandidate/spreadFactor`` `· stage`), the mean field with equal rewards on them, and
+    /// the rest of the ``TiePlan`` (``tiePolicy(_:tie:start:)``).
+    func tiePlan(from start: PairEvaluation, stage: Double) throws(MeanFieldError) -> TiePlan? {
         let muStart = start.meanField, values = start.optimal.values
-        let occupied = (0..<n).filter { muStart[$0] > TieCandidate.massFloor }
+        let occupied = (0..<game.stateCount).filter { muStart[$0] > TieCandidate.massFloor }
         guard occupied.count > 1, occupied.count <= TieCandidate.stateLimit else { return nil }
         var low = Double.infinity, high = -Double.infinity, mean = 0.0
         for s in occupied {
@@ -146,75 +178,57 @@ extension SolverRun {
             mean += values[s] / Double(occupied.count)
         }
         guard high - low <= TieCandidate.spreadFactor * stage else { return nil }
-        // The tie: equal rewards on M, Σμ = 1.
         let system = TieRewardSystem(game: game, occupied: occupied)
         let zero = [Double](repeating: 0, count: occupied.count)
         guard let (tie, tieResidual) = system.solve(from: occupied.map { muStart[$0] } + [mean], offset: zero),
-              tieResidual <= 1e-12 * max(1, abs(mean)), let muTie = system.meanField(tie) else { return nil }
-        let c = tie[occupied.count]
+              tieResidual <= 1e-12 * max(1, abs(mean)) else { return nil }
+        return try tiePolicy(system, tie: tie, start: start)
+    }
+
+    /// Nature's kernel against the planted order (values `c + η k(s)` on `M`, the stage's values
+    /// elsewhere), the supports (reward maximizers whose row stays in `M`), the stationary policy
+    /// of ``stationaryPolicy(_:occupied:supports:kernels:stateCount:actionCount:)`` (off `M`: the
+    /// stage's greedy action at `τ = 0`) and the drift of the ranks under it.
+    func tiePolicy(_ system: TieRewardSystem, tie: [Double], start: PairEvaluation) throws(MeanFieldError) -> TiePlan? {
+        let n = game.stateCount, m = game.actionCount, occupied = system.occupied
+        guard let muTie = system.meanField(tie) else { return nil }
         var rank = [Double](repeating: 0, count: n)
         var inTie = [Bool](repeating: false, count: n)
-        for (i, s) in occupied.enumerated() {
-            rank[s] = Double(i)
-            inTie[s] = true
-        }
+        for (i, s) in occupied.enumerated() { (rank[s], inTie[s]) = (Double(i), true) }
         let snap = try game.snapshot(at: muTie)
-        // Nature's kernel against the planted order (off M: the stage's values).
-        var planted = values
-        for s in occupied { planted[s] = c + TieCandidate.plantSteps[0] * rank[s] }
+        var planted = start.optimal.values
+        for s in occupied { planted[s] = tie[occupied.count] + TieCandidate.plantSteps[0] * rank[s] }
         let sweep = try snap.sweep(values: planted, wantKernels: true, inner: evaluator.valueOptions.inner,
                                    execution: evaluator.valueOptions.execution)
         let kernels = options.population == .worstCase ? (sweep.kernels ?? snap.layout.rows) : snap.layout.rows
-        // Supports: the reward maximizers whose kernel row stays in M.
         let best = try system.bestRewards(muTie)
         var supports: [[Int]] = []
         for s in occupied {
             let support = (0..<m).filter { a in
                 let row = s * m + a
                 guard snap.rewards[row] >= best[s] - TieCandidate.rewardTieTolerance * (1 + abs(best[s])) else { return false }
-                let range = kernels.rowStart[row]..<kernels.rowEnd[row]
-                return range.allSatisfy { kernels.probabilities[$0] == 0 || inTie[kernels.indices[$0]] }
+                return (kernels.rowStart[row]..<kernels.rowEnd[row]).allSatisfy { kernels.probabilities[$0] == 0 || inTie[kernels.indices[$0]] }
             }
             guard !support.isEmpty else { return nil }
             supports.append(support)
         }
-        guard let policyOnTie = Self.stationaryPolicy(muTie, occupied: occupied, supports: supports, kernels: kernels,
-                                                       stateCount: n, actionCount: m) else { return nil }
-        // Off M: the stage's greedy action at τ = 0.
-        var pi = policyOnTie
+        guard var pi = Self.stationaryPolicy(muTie, occupied: occupied, supports: supports, kernels: kernels,
+                                             stateCount: n, actionCount: m) else { return nil }
         for s in 0..<n where !inTie[s] {
             var a0 = 0
             for a in 1..<m where start.optimal.qValues[s * m + a] > start.optimal.qValues[s * m + a0] { a0 = a }
             pi[s * m + a0] = 1
         }
-        // g(s) = k(s) − γ Σ_a π(a|s) q(s, a)·k.
-        var g = [Double](repeating: 0, count: occupied.count)
-        for (i, s) in occupied.enumerated() {
+        let drift = occupied.map { s in
             var next = 0.0
             for a in 0..<m where pi[s * m + a] > 0 {
                 let row = s * m + a
-                for e in kernels.rowStart[row]..<kernels.rowEnd[row] {
-                    next += pi[s * m + a] * kernels.probabilities[e] * rank[kernels.indices[e]]
-                }
+                for e in kernels.rowStart[row]..<kernels.rowEnd[row] { next += pi[s * m + a] * kernels.probabilities[e] * rank[kernels.indices[e]] }
             }
-            g[i] = rank[s] - game.discount * next
+            return rank[s] - game.discount * next
         }
-        let mixed = supports.indices.filter { i in supports[i].filter { pi[occupied[i] * m + $0] > 0 }.count > 1 }.count
-        let policy = Policy(unchecked: n, m, pi)
-        for eta in TieCandidate.plantSteps where trace.count + 1 < options.maxIterations {
-            guard let (x, _) = system.solve(from: tie, offset: g.map { eta * $0 }),
-                  let mu = system.meanField(x) else { continue }
-            let snapX = try game.snapshot(at: mu)
-            let opt = try evaluator.optimal(snapX)
-            let p = try evaluator.pair(snapX, optimal: opt, policy: policy)
-            if current != .supportNewton { switchMethod(to: .supportNewton) }
-            record(p, change: 0)
-            if isConverged(p) {
-                let note = TieCandidate.note(stage: stage, states: occupied.count, mixed: mixed, step: eta)
-                return try finish(p, converged: true, message: convergedMessage(p) + note)
-            }
-        }
-        return nil
+        let mixed = occupied.filter { s in (0..<m).filter { pi[s * m + $0] > 0 }.count > 1 }.count
+        return TiePlan(occupied: occupied, system: system, tie: tie, policy: Policy(unchecked: n, m, pi), drift: drift, mixed: mixed)
     }
 
     /// A policy on `supports` under which `mu` is stationary with `kernels`, from the linear
