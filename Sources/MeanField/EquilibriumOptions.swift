@@ -22,8 +22,10 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// Anderson stalls (Docs/Solvers.md).
     case newton
     /// The support Newton stage of ``auto`` at `τ = 0` (Docs/Solvers.md): Levenberg–Marquardt
-    /// on stationarity and indifference over a support guessed from a continuation stage. It
-    /// labels the trace records and results it produces; it cannot be requested (it needs a
+    /// on stationarity and indifference over a support guessed from a continuation stage, and its
+    /// tie candidate (equal rewards on the states with mass, the index order planted in the
+    /// values, a stationary policy by linear programming). It labels the trace records and
+    /// results both produce; it cannot be requested (it needs a
     /// stage to start from), so it is not among ``allCases`` and ``EquilibriumOptions`` refuses it.
     case supportNewton = "support-newton"
 

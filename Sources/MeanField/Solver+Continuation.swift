@@ -168,7 +168,9 @@ extension SolverRun {
             }
             if max(x.exploitability, x.stationarityResidual) < max(best.exploitability, best.stationarityResidual) { best = x }
         }
-        // The support Newton stage from the best candidate (Solver+SupportNewton.swift).
+        // The tie candidate from the stage's pair (Solver+TieCandidate.swift), then the support
+        // Newton stage from the best candidate (Solver+SupportNewton.swift).
+        if let done = try tieCandidateStage(from: held, stage: stage.temperature) { return done }
         if let done = try supportNewtonStage(from: best, stage: stage.temperature) { return done }
         options = stage
         evaluator = stageEvaluator

@@ -54,6 +54,22 @@ struct RegimeMatrixTests {
         #expect(header.contains("; support-newton from iteration "), "\(header)")
     }
 
+    /// A cell that the tie candidate turned green (Docs/Solvers.md, "The tie candidate"): the
+    /// bundled four rooms with a worst-case population (tv 0.05) at τ = 0, over 11 CPU seconds
+    /// before (the support Newton stage stalled at `max |F| ≈ 3e-3`, fictitious play ended at
+    /// residual 9.2e-2). All 104 open values nearly tie at the stage τ = 0.01; the candidate
+    /// equalizes the rewards on them, plants the index order in the values and finds the policy
+    /// by a linear program. The result names the candidate, and `rmfg evaluate` confirms the pair
+    /// (python/tests/test_regime_explanations.py checks it without the library).
+    @Test func tieCandidateTurnsFourRoomsWorstCaseGreen() throws {
+        let flags = ["--temperature", "0", "--set", "tv", "--radius", "0.05", "--population", "worst-case",
+                     "--max-iterations", "100000", "--tolerance", "1e-9"]
+        try Self.solveAndCheck("four-rooms.yaml", flags: flags, tau: "0", method: "support-newton")
+        let r = try rmfg(["solve", Self.example("four-rooms.yaml"), "--method", "auto", "--quiet", "--format", "json"] + flags)
+        let message = try #require(try r.json()["message"] as? String)
+        #expect(message.contains("the tie candidate of the support Newton stage at τ = 0 (from the continuation stage at τ = 0.01: 104 states tied"), "\(message)")
+    }
+
     /// Solves `file` with `auto`, checks the trace's labels (Docs/Solvers.md, "auto"): every
     /// record names a method that ran and the temperature it ran at; continuation stages run at
     /// 1, 0.1, 0.01, … in that order, above the requested `τ`; the returned pair was evaluated

@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 import robustmfg
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 GAMMA, KAPPA, TAU, RHO = 0.9, 1.0, 1.0, 0.05
 
@@ -244,3 +244,46 @@ def test_bundled_four_rooms_tv_tau0_equilibrium_at_a_full_tie():
         # the same equilibrium with its values tied by rounding only: nature's choices are the rounding's
         bare = game.evaluate(policy, tied, ties="index", **flags)
         assert bare.residual > 1e-6
+
+
+def test_bundled_four_rooms_tv_tau0_solved_by_the_tie_candidate(rmfg):
+    """The default `auto` now solves the bundled four rooms, tv 0.05, worst-case population, tau = 0, index
+    ties (Solvers.md, "The tie candidate"). Its pair is checked here without the library's evaluation, from
+    the game's header (`_bundled_four_rooms`): the reward r(s) = -0.1 d(s) - log(mu(s) + 1e-12) on open cells
+    (0 on walls), nature's tv worst case on the nominal support (`_tv_index_row`, ties by index like `index`).
+
+    V^pi is the fixed point of V = r_pi + gamma Q_V V where Q_V is nature's kernel against V itself (iterated
+    until the kernel's order no longer changes; a plain linear solve per order). Then epsilon =
+    max_s max_a [r(s) + gamma q_V(s, a) . V - V(s)] bounds V* - V^pi by epsilon / (1 - gamma) (T is a monotone
+    gamma-contraction and T V^pi <= V^pi + epsilon), so the exploitability sum mu (V* - V^pi) is at most
+    epsilon / (1 - gamma). The stationarity residual is ||mu P - mu||_1 with P from pi and that kernel. The
+    pair is also the tie: its open-cell rewards agree to 1e-8 (the planted steps are of order 1e-9)."""
+    r = run_cli(rmfg, ["solve", "Examples/four-rooms.yaml", "--method", "auto", "--set", "tv", "--radius", "0.05",
+                       "--population", "worst-case", "--temperature", "0", "--tolerance", "1e-9",
+                       "--max-iterations", "100000", "--quiet", "--format", "json"])
+    assert r["converged"] and "tie candidate" in r["message"], r["message"]
+    kernel, walls, distance = _bundled_four_rooms()
+    n, m, gamma = 121, 5, 0.9
+    mu, policy = np.array(r["meanField"]), np.array(r["policy"])
+    assert np.all(mu[walls] == 0)
+    reward = np.where(walls, 0.0, -0.1 * distance - np.log(mu + 1e-12))
+    assert np.ptp(reward[~walls]) <= 1e-8
+
+    def nature(v: np.ndarray) -> np.ndarray:
+        return np.array([[_tv_index_row(kernel[s, a], v) for a in range(m)] for s in range(n)])
+
+    values = np.zeros(n)
+    for _ in range(20):
+        q = nature(values)
+        chain = np.einsum("sa,sat->st", policy, q)
+        new = np.linalg.solve(np.eye(n) - gamma * chain, reward)
+        if np.array_equal(np.argsort(new, kind="stable"), np.argsort(values, kind="stable")):
+            values = new
+            break
+        values = new
+    q = nature(values)
+    chain = np.einsum("sa,sat->st", policy, q)
+    assert np.abs(values - (reward + gamma * chain @ values)).max() <= 1e-11  # V^pi with nature's kernel against it
+    epsilon = (reward[:, None] + gamma * q @ values - values[:, None]).max()
+    assert epsilon / (1 - gamma) <= 1e-8
+    assert np.abs(mu @ chain - mu).sum() <= 1e-9
