@@ -533,30 +533,29 @@ struct WeightedRows {
     let columns: [Int]
     let weights: [Double]
 
-    /// Built in two passes over the policy (each state's count of entries to keep, then the
+    /// Built in two passes over the policy (where each state's entries start, then the
     /// entries), written in place: no growth and no per-entry capacity checks. With `helpers`
-    /// (the LP row engine of the solve) both passes are split between the calling thread and
-    /// the engine's idle workers by states (``VectorBlocks/forEachState(count:block:mode:helpers:_:)``);
-    /// each state's entries are computed alone, so the rows are the same bit for bit.
+    /// (the LP row engine of the solve) the second pass is split between the calling thread and
+    /// the engine's idle workers by states (``VectorBlocks/forEachState(count:block:mode:helpers:_:)``):
+    /// each state's entries are computed alone, so the rows are the same bit for bit, and a
+    /// worker writes the weights of the states whose products it computes
+    /// (``LPRowEngine/split(count:_:)`` cuts `0..<n` the same way each time).
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, helpers: LPRowEngine? = nil) {
         var columns: [Int] = []
         var weights: [Double] = []
         let starts: [Int] = makeArray(capacity: n + 1) { sb in
             policy.withUnsafeBufferPointer { pol in
                 kernels.withView { k in
-                    let input = UncheckedBox((pol, k, sb))
-                    // Pass 1: state s's count of kept entries at sb[s + 1].
-                    VectorBlocks.forEachState(count: n, mode: .serial, helpers: helpers) { states in
-                        let (pol, k, sb) = input.value
-                        for s in states {
-                            var count = 0
-                            for row in (s * m)..<(s * m + m) where pol[row] > 0 { count += k.rowEnd[row] - k.rowStart[row] }
-                            sb[s + 1] = count
-                        }
-                    }
+                    // Pass 1 (on this thread: n·m additions, less than a hand-off): state s's
+                    // entries start at sb[s].
                     sb[0] = 0
-                    for s in 0..<n { sb[s + 1] += sb[s] }
+                    for s in 0..<n {
+                        var count = sb[s]
+                        for row in (s * m)..<(s * m + m) where pol[row] > 0 { count += k.rowEnd[row] - k.rowStart[row] }
+                        sb[s + 1] = count
+                    }
                     let kept = sb[n]
+                    let input = UncheckedBox((pol, k, sb))
                     columns = makeArray(capacity: kept) { cb in
                         weights = makeArray(capacity: kept) { wb in
                             let output = UncheckedBox((cb, wb))
