@@ -171,9 +171,8 @@ extension GameSnapshot {
                 return done
             }
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
-                let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount,
-                                                           temperature: tau, execution: options.execution,
-                                                           helpers: engine).probabilities
+                let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount, temperature: tau,
+                                                           execution: options.execution, helpers: engine).probabilities
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
                                         residual: res, options: options, engine: engine)
                 if let w {

@@ -185,40 +185,8 @@ import TestSupport
             let rewards = GameSnapshot.policyRewards(rewards: snap.rewards, policy: policy, stateCount: n, actionCount: m,
                                                      temperature: tau)
             let weighted = WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m)
-            // Plain references.
-            for s in 0..<n {
-                let q = (0..<m).map { sweep.q[s * m + $0] }
-                let best = q.max() ?? 0
-                for a in 0..<m {
-                    let want: Double
-                    if tau > 0 {
-                        let z = q.reduce(0.0) { $0 + exp(($1 - best) / tau) }
-                        want = exp((q[a] - best) / tau) / z
-                    } else {
-                        let first = q.firstIndex { $0 >= best - BestResponse.tieTolerance * (1 + abs(best)) }
-                        want = a == first ? 1 : 0
-                    }
-                    #expect(abs(policy[s * m + a] - want) <= 1e-15 + 1e-13 * abs(want), "n \(n), (\(s), \(a))")
-                }
-                var c = 0.0
-                for a in 0..<m where policy[s * m + a] > 0 {
-                    let p = policy[s * m + a]
-                    c += p * (snap.rewards[s * m + a] - (tau > 0 ? tau * log(p) : 0))
-                }
-                #expect(abs(rewards[s] - c) <= 1e-15 + 1e-13 * abs(c), "n \(n), c(\(s))")
-            }
-            var starts = [0], columns: [Int] = [], weights: [Double] = []
-            for s in 0..<n {
-                for a in 0..<m where policy[s * m + a] > 0 {
-                    for e in kernels.rowStart[s * m + a]..<kernels.rowEnd[s * m + a] {
-                        columns.append(kernels.indices[e])
-                        weights.append(policy[s * m + a] * kernels.probabilities[e])
-                    }
-                }
-                starts.append(columns.count)
-            }
-            #expect(weighted.stateStart == starts && weighted.columns == columns, "n \(n)")
-            #expect(weighted.weights.map(\.bitPattern) == weights.map(\.bitPattern), "n \(n)")
+            Self.expectPlain(policy: policy, rewards: rewards, weighted: weighted, q: sweep.q, snapshot: snap, kernels: kernels,
+                             temperature: tau)
             for shares in 1...4 {
                 let engine = LPRowEngine(rows: n * m, actionCount: m, workerCount: shares)
                 let label = "n \(n), shares \(engine.shareCount)"
@@ -237,6 +205,47 @@ import TestSupport
                 #expect(system.weighted?.weights.map(\.bitPattern) == weighted.weights.map(\.bitPattern), "\(label)")
             }
         }
+    }
+
+    /// The one-thread best response, policy rewards and weights against plain loops: softmax by
+    /// its definition (greedy: the first action within the tie tolerance) and `c(s)` within
+    /// `1e-15` absolute plus `1e-13` relative, the weights exactly (the same products).
+    static func expectPlain(policy: [Double], rewards: [Double], weighted: WeightedRows, q qValues: [Double], snapshot snap: GameSnapshot,
+                            kernels: KernelRows, temperature tau: Double) {
+        let n = snap.stateCount, m = snap.actionCount
+        for s in 0..<n {
+            let q = (0..<m).map { qValues[s * m + $0] }
+            let best = q.max() ?? 0
+            for a in 0..<m {
+                let want: Double
+                if tau > 0 {
+                    let z = q.reduce(0.0) { $0 + exp(($1 - best) / tau) }
+                    want = exp((q[a] - best) / tau) / z
+                } else {
+                    let first = q.firstIndex { $0 >= best - BestResponse.tieTolerance * (1 + abs(best)) }
+                    want = a == first ? 1 : 0
+                }
+                #expect(abs(policy[s * m + a] - want) <= 1e-15 + 1e-13 * abs(want), "(\(s), \(a))")
+            }
+            var c = 0.0
+            for a in 0..<m where policy[s * m + a] > 0 {
+                let p = policy[s * m + a]
+                c += p * (snap.rewards[s * m + a] - (tau > 0 ? tau * log(p) : 0))
+            }
+            #expect(abs(rewards[s] - c) <= 1e-15 + 1e-13 * abs(c), "c(\(s))")
+        }
+        var starts = [0], columns: [Int] = [], weights: [Double] = []
+        for s in 0..<n {
+            for a in 0..<m where policy[s * m + a] > 0 {
+                for e in kernels.rowStart[s * m + a]..<kernels.rowEnd[s * m + a] {
+                    columns.append(kernels.indices[e])
+                    weights.append(policy[s * m + a] * kernels.probabilities[e])
+                }
+            }
+            starts.append(columns.count)
+        }
+        #expect(weighted.stateStart == starts && weighted.columns == columns, "n \(n)")
+        #expect(weighted.weights.map(\.bitPattern) == weights.map(\.bitPattern), "n \(n)")
     }
 
     /// `(I − γP)x` of `system`.
