@@ -102,7 +102,7 @@ struct PairEvaluator {
     mutating func pair(_ snapshot: GameSnapshot, optimal: ValueSolution, policy given: Policy?) throws(MeanFieldError) -> PairEvaluation {
         let n = snapshot.stateCount, m = snapshot.actionCount
         let policy = given ?? BestResponse.unchecked(qValues: optimal.qValues, stateCount: n, actionCount: m, temperature: temperature,
-                                                     execution: valueOptions.execution)
+                                                     execution: valueOptions.execution, helpers: engine)
         // V^π: for the best response start from V* (its fixed point up to the solve's error).
         let warm = given == nil ? optimal.values : (warmPolicy ?? optimal.values)
         let vpi = try snapshot.solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warm, options: valueOptions,

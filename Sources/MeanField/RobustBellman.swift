@@ -441,13 +441,18 @@ extension GameSnapshot {
 
     /// `Σ_a π(a|s) [Q(s,a) − τ log π(a|s)]` with `0 log 0 = 0`; states in parallel blocks
     /// when `execution` allows (each state's sum is the same either way).
+    /// With `helpers`, split with the LP row engine's workers as in
+    /// ``BestResponse/unchecked(qValues:stateCount:actionCount:temperature:execution:helpers:)``.
     static func policyValues(q: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double,
-                             execution: ExecutionMode = .serial) -> [Double] {
+                             execution: ExecutionMode = .serial, helpers: LPRowEngine? = nil) -> [Double] {
         makeArray(capacity: n) { vb in
             q.withUnsafeBufferPointer { qb in
                 policy.withUnsafeBufferPointer { pb in
                     let out = UncheckedBox(vb)
-                    VectorBlocks.forEach(count: n, block: VectorBlocks.stateBlock, mode: VectorBlocks.mode(count: n * m, execution: execution)) { states in
+                    let input = UncheckedBox((qb, pb))
+                    VectorBlocks.forEachState(count: n, mode: VectorBlocks.mode(count: n * m, execution: execution),
+                                              helpers: helpers) { states in
+                        let (qb, pb) = input.value
                         for s in states {
                             out.value[s] = policyValue(q: UnsafeBufferPointer(rebasing: qb[(s * m)..<(s * m + m)]),
                                                        policy: UnsafeBufferPointer(rebasing: pb[(s * m)..<(s * m + m)]), temperature: tau)
@@ -473,8 +478,9 @@ extension GameSnapshot {
 
     /// The one-step reward of a policy including the entropy bonus: `Σ_a π(a|s)[r − τ log π(a|s)]`.
     static func policyRewards(rewards: [Double], policy: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double,
-                              execution: ExecutionMode = .serial) -> [Double] {
-        policyValues(q: rewards, policy: policy, stateCount: n, actionCount: m, temperature: tau, execution: execution)
+                              execution: ExecutionMode = .serial, helpers: LPRowEngine? = nil) -> [Double] {
+        policyValues(q: rewards, policy: policy, stateCount: n, actionCount: m, temperature: tau, execution: execution,
+                     helpers: helpers)
     }
 }
 
@@ -511,13 +517,18 @@ public enum BestResponse {
 
     /// ``policy(qValues:stateCount:actionCount:temperature:)`` without the checks; states
     /// in parallel blocks when `execution` allows (each state's row is the same either way).
+    /// With `helpers` (the LP row engine of the solve), a serial computation is split between
+    /// the calling thread and the engine's idle workers (``VectorBlocks/forEachState(count:block:mode:helpers:_:)``):
+    /// each state's row is computed alone, so the policy is the same bit for bit.
     static func unchecked(qValues q: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double,
-                          execution: ExecutionMode = .serial) -> Policy {
+                          execution: ExecutionMode = .serial, helpers: LPRowEngine? = nil) -> Policy {
         let p: [Double] = makeArray(capacity: n * m) { pb in
             q.withUnsafeBufferPointer { qb in
                 let out = UncheckedBox(pb)
-                VectorBlocks.forEach(count: n, block: VectorBlocks.stateBlock, mode: VectorBlocks.mode(count: n * m, execution: execution)) { states in
-                    for s in states { row(q: qb, state: s, actionCount: m, temperature: tau, into: out.value) }
+                let input = UncheckedBox(qb)
+                VectorBlocks.forEachState(count: n, mode: VectorBlocks.mode(count: n * m, execution: execution),
+                                          helpers: helpers) { states in
+                    for s in states { row(q: input.value, state: s, actionCount: m, temperature: tau, into: out.value) }
                 }
             }
             return n * m

@@ -172,8 +172,8 @@ extension GameSnapshot {
                 return done
             }
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
-                let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount,
-                                                           temperature: tau, execution: options.execution).probabilities
+                let pol = policy ?? BestResponse.unchecked(qValues: sw.q, stateCount: n, actionCount: actionCount, temperature: tau,
+                                                           execution: options.execution, helpers: engine).probabilities
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
                                         residual: res, options: options, engine: engine)
                 if let w {
@@ -254,15 +254,16 @@ extension GameSnapshot {
     /// The value of the frozen pair (policy, kernels): `W = c + γ P W` with
     /// `c(s) = Σ_a π(a|s)[r − τ log π]` and `P = Σ_a π(a|s) K(·|s,a)`.
     ///
-    /// On the LP path the products are split between the calling thread and the LP row
-    /// engine's workers, which are idle between sweeps (``FrozenSystem/helpers``).
+    /// On the LP path the products, the policy's rewards and the products' weights are split
+    /// between the calling thread and the LP row engine's workers, which are idle between
+    /// sweeps (``FrozenSystem/helpers``), as is the best response before it.
     private func newtonCandidate(policy: [Double], kernels: KernelRows, temperature tau: Double,
                                  start: [Double], residual: Double, options: ValueSolverOptions,
                                  engine: LPRowEngine?) -> [Double]? {
         let n = stateCount
         let gamma = discount
         let c = Self.policyRewards(rewards: rewards, policy: policy, stateCount: n, actionCount: actionCount, temperature: tau,
-                                   execution: options.execution)
+                                   execution: options.execution, helpers: engine)
         // Inexact Newton: solve (I − γP) W = c from the current iterate to an error
         // below 1e-5 times the Bellman residual (or 0.01 times the tolerance). First
         // BiCGSTAB (a Krylov method: it removes the slow modes that make stationary
@@ -330,7 +331,7 @@ struct FrozenSystem {
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
         weighted = kernels.indices.count <= weightedLimit
-            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m) : nil
+            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers) : nil
     }
 
     /// `y = (I − γP) x` for `n`-vectors: by blocks of states (in parallel when ``mode``
@@ -543,40 +544,56 @@ struct WeightedRows {
     let columns: [Int]
     let weights: [Double]
 
-    /// Built in two passes over the policy (the entries to keep, then the entries), written in
-    /// place: no growth and no per-entry capacity checks.
-    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int) {
-        var kept = 0
-        var starts: [Int] = []
+    /// Built in two passes over the policy (where each state's entries start, then the
+    /// entries), written in place: no growth and no per-entry capacity checks. With `helpers`
+    /// (the LP row engine of the solve) the second pass is split between the calling thread and
+    /// the engine's idle workers by states (``VectorBlocks/forEachState(count:block:mode:helpers:_:)``):
+    /// each state's entries are computed alone, so the rows are the same bit for bit, and a
+    /// worker writes the weights of the states whose products it computes
+    /// (``LPRowEngine/split(count:_:)`` cuts `0..<n` the same way each time).
+    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, helpers: LPRowEngine? = nil) {
         var columns: [Int] = []
         var weights: [Double] = []
-        policy.withUnsafeBufferPointer { pol in
-            kernels.withView { k in
-                for row in 0..<(n * m) where pol[row] > 0 { kept += k.rowEnd[row] - k.rowStart[row] }
-                starts = makeArray(capacity: n + 1) { sb in
+        let starts: [Int] = makeArray(capacity: n + 1) { sb in
+            policy.withUnsafeBufferPointer { pol in
+                kernels.withView { k in
+                    // Pass 1 (on this thread: n·m additions, less than a hand-off): state s's
+                    // entries start at sb[s].
+                    sb[0] = 0
+                    for s in 0..<n {
+                        var count = sb[s]
+                        for row in (s * m)..<(s * m + m) where pol[row] > 0 { count += k.rowEnd[row] - k.rowStart[row] }
+                        sb[s + 1] = count
+                    }
+                    let kept = sb[n]
+                    let input = UncheckedBox((pol, k, sb))
                     columns = makeArray(capacity: kept) { cb in
                         weights = makeArray(capacity: kept) { wb in
-                            var j = 0
-                            sb[0] = 0
-                            for s in 0..<n {
-                                for row in (s * m)..<(s * m + m) {
-                                    let w = pol[row]
-                                    guard w > 0 else { continue }
-                                    for e in k.rowStart[row]..<k.rowEnd[row] {
-                                        cb[j] = k.indices[e]
-                                        wb[j] = w * k.probabilities[e]
-                                        j += 1
+                            let output = UncheckedBox((cb, wb))
+                            // Pass 2: state s's entries from sb[s].
+                            VectorBlocks.forEachState(count: n, mode: .serial, helpers: helpers) { states in
+                                let (pol, k, sb) = input.value
+                                let (cb, wb) = output.value
+                                for s in states {
+                                    var j = sb[s]
+                                    for row in (s * m)..<(s * m + m) {
+                                        let w = pol[row]
+                                        guard w > 0 else { continue }
+                                        for e in k.rowStart[row]..<k.rowEnd[row] {
+                                            cb[j] = k.indices[e]
+                                            wb[j] = w * k.probabilities[e]
+                                            j += 1
+                                        }
                                     }
                                 }
-                                sb[s + 1] = j
                             }
                             return kept
                         }
                         return kept
                     }
-                    return n + 1
                 }
             }
+            return n + 1
         }
         stateStart = starts
         self.columns = columns

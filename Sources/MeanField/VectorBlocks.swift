@@ -48,6 +48,21 @@ enum VectorBlocks {
         }
     }
 
+    /// Runs `body` over the states `0..<count`, for per-state loops whose results do not depend
+    /// on how the states are cut (each state's outputs are computed from inputs alone and
+    /// written by one call): cut in one part per share and run on the calling thread and
+    /// `helpers`' workers (``LPRowEngine/split(count:_:)``) when `mode` is serial and the
+    /// engine has more than one share (a small game on the LP path, whose workers are idle
+    /// between sweeps), else by blocks of `block` states (in parallel when `mode` allows).
+    static func forEachState(count: Int, block: Int = stateBlock, mode: ExecutionMode, helpers: LPRowEngine?,
+                             _ body: (Range<Int>) -> Void) {
+        if mode == .serial, let helpers, helpers.shareCount > 1 {
+            helpers.split(count: count, body)
+            return
+        }
+        forEach(count: count, block: block, mode: mode, body)
+    }
+
     /// `Σ` of `term` over the blocks of `0..<count`: each block's partial sum (computed by
     /// `term` in index order), then the partial sums in block order.
     static func sum(count: Int, block: Int = block, mode: ExecutionMode, _ term: (Range<Int>) -> Double) -> Double {

@@ -164,6 +164,91 @@ import TestSupport
                              helpers: serialEngine).helpers == nil)
     }
 
+    /// The Newton step's per-state work split with the engine's workers (best response,
+    /// the policy's rewards `c(s) = Σ_a π(a|s)[r − τ log π(a|s)]` and the products' weights
+    /// `π(a|s)·K(t|s, a)`) is bit-identical to the one-thread computation, for 1 to 4 shares,
+    /// soft and greedy policies (greedy ones skip actions) and state counts below, at and
+    /// above the number of shares; the one-thread results also equal plain loops written
+    /// here (softmax by its definition within `1e-15` absolute plus `1e-13` relative; the
+    /// weights exactly, the same products).
+    @Test(arguments: 0..<4)
+    func newtonSetupWithHelpersIsBitIdentical(variant: Int) throws {
+        let m = 3, tau = variant % 2 == 0 ? 0.25 : 0
+        for n in [1, 2, 3, 29 + 7 * variant] {
+            let game = try TestGames.garnet(n: n, m: m, k: min(n, 3 + variant), set: .totalVariation(), radius: 0.15,
+                                            seed: UInt64(5540 + variant))
+            let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+            var rng = SplitMix64(seed: UInt64(5550 + variant + n))
+            let v = (0..<n).map { _ in Double(Int.random(in: 0...6, using: &rng)) / 3 }
+            let sweep = try snap.sweep(values: v, wantKernels: true, execution: .serial)
+            let kernels = try #require(sweep.kernels)
+            let policy = BestResponse.unchecked(qValues: sweep.q, stateCount: n, actionCount: m, temperature: tau).probabilities
+            let rewards = GameSnapshot.policyRewards(rewards: snap.rewards, policy: policy, stateCount: n, actionCount: m,
+                                                     temperature: tau)
+            let weighted = WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m)
+            Self.expectPlain(policy: policy, rewards: rewards, weighted: weighted, q: sweep.q, snapshot: snap, kernels: kernels,
+                             temperature: tau)
+            for shares in 1...4 {
+                let engine = LPRowEngine(rows: n * m, actionCount: m, workerCount: shares)
+                let label = "n \(n), shares \(engine.shareCount)"
+                let split = BestResponse.unchecked(qValues: sweep.q, stateCount: n, actionCount: m, temperature: tau,
+                                                   execution: .automatic, helpers: engine).probabilities
+                #expect(split.map(\.bitPattern) == policy.map(\.bitPattern), "\(label)")
+                let splitRewards = GameSnapshot.policyRewards(rewards: snap.rewards, policy: policy, stateCount: n, actionCount: m,
+                                                              temperature: tau, execution: .automatic, helpers: engine)
+                #expect(splitRewards.map(\.bitPattern) == rewards.map(\.bitPattern), "\(label)")
+                let splitRows = WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: engine)
+                #expect(splitRows.stateStart == weighted.stateStart && splitRows.columns == weighted.columns, "\(label)")
+                #expect(splitRows.weights.map(\.bitPattern) == weighted.weights.map(\.bitPattern), "\(label)")
+                // The frozen system takes its weights from the split too.
+                let system = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount,
+                                          rewards: rewards, execution: .automatic, helpers: engine)
+                #expect(system.weighted?.weights.map(\.bitPattern) == weighted.weights.map(\.bitPattern), "\(label)")
+            }
+        }
+    }
+
+    /// The one-thread best response, policy rewards and weights against plain loops: softmax by
+    /// its definition (greedy: the first action within the tie tolerance) and `c(s)` within
+    /// `1e-15` absolute plus `1e-13` relative, the weights exactly (the same products).
+    static func expectPlain(policy: [Double], rewards: [Double], weighted: WeightedRows, q qValues: [Double], snapshot snap: GameSnapshot,
+                            kernels: KernelRows, temperature tau: Double) {
+        let n = snap.stateCount, m = snap.actionCount
+        for s in 0..<n {
+            let q = (0..<m).map { qValues[s * m + $0] }
+            let best = q.max() ?? 0
+            for a in 0..<m {
+                let want: Double
+                if tau > 0 {
+                    let z = q.reduce(0.0) { $0 + exp(($1 - best) / tau) }
+                    want = exp((q[a] - best) / tau) / z
+                } else {
+                    let first = q.firstIndex { $0 >= best - BestResponse.tieTolerance * (1 + abs(best)) }
+                    want = a == first ? 1 : 0
+                }
+                #expect(abs(policy[s * m + a] - want) <= 1e-15 + 1e-13 * abs(want), "(\(s), \(a))")
+            }
+            var c = 0.0
+            for a in 0..<m where policy[s * m + a] > 0 {
+                let p = policy[s * m + a]
+                c += p * (snap.rewards[s * m + a] - (tau > 0 ? tau * log(p) : 0))
+            }
+            #expect(abs(rewards[s] - c) <= 1e-15 + 1e-13 * abs(c), "c(\(s))")
+        }
+        var starts = [0], columns: [Int] = [], weights: [Double] = []
+        for s in 0..<n {
+            for a in 0..<m where policy[s * m + a] > 0 {
+                for e in kernels.rowStart[s * m + a]..<kernels.rowEnd[s * m + a] {
+                    columns.append(kernels.indices[e])
+                    weights.append(policy[s * m + a] * kernels.probabilities[e])
+                }
+            }
+            starts.append(columns.count)
+        }
+        #expect(weighted.stateStart == starts && weighted.columns == columns, "n \(n)")
+        #expect(weighted.weights.map(\.bitPattern) == weights.map(\.bitPattern), "n \(n)")
+    }
+
     /// Regression (2026-12-03): `GarnetSolve --inner lp` crashed in 1–4 % of runs in
     /// ``LPRowEngine/split(count:_:)``, retaining a freed closure context. The optimizer
     /// had moved the retain for the message's copy of the task after the atomic store that
