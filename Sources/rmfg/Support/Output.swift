@@ -10,7 +10,10 @@ enum OutputFormat: String, CaseIterable, Sendable {
 /// `--format`, shared by every command.
 struct FormatOptions: ParsableArguments {
     @Option(name: .customLong("format"), help: "Output format: text (a human-readable table) or json (exactly one JSON object on standard output).")
-    var choice: Choice<OutputFormat> = Choice(.text)
+    var choice: Choice<OutputFormat> = FormatOptions.defaultChoice
+
+    /// The default of `--format` (also set by ``SubcommandParse``'s shortcut for `rmfg solve`).
+    static let defaultChoice = Choice<OutputFormat>(.text)
 
     /// The format; another name is an ``InputError`` naming `--format` (exit status 2).
     /// Commands read it before they compute or write anything.
