@@ -21,8 +21,13 @@ struct FigureOptions: ParsableArguments {
     /// before it computes or writes anything.
     /// An unknown format or width is an ``InputError`` naming its flag (exit status 2).
     func settings() throws -> FigureSettings {
-        let format = try figureFormat.value(flag: "--figure-format")
-        let width = try figureWidth.value(flag: "--figure-width")
+        try Self.settings(format: figureFormat, width: figureWidth)
+    }
+
+    /// ``settings()`` for these values of `--figure-format` and `--figure-width`.
+    static func settings(format formatChoice: Choice<FigureFormat>, width widthChoice: Choice<FigureWidth>) throws -> FigureSettings {
+        let format = try formatChoice.value(flag: "--figure-format")
+        let width = try widthChoice.value(flag: "--figure-width")
         guard format != .svg else { return FigureSettings(format: .svg, width: width, renderer: nil) }
         guard let renderer = FigureRenderer.locate() else {
             throw InputError("--figure-format \(format.rawValue): " + FigureRenderer.missingMessage)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GameFiles
 
 /// The parse of `rmfg SUBCOMMAND ARGS…` for the subcommand alone (Docs/Performance.md, section 4,
 /// "Fourth round").
@@ -20,7 +21,6 @@ enum SubcommandParse {
     /// The parsed subcommand for `arguments` (the process's arguments without the program name),
     /// or `nil` when the full parse must decide.
     static func parsed(_ arguments: [String], subcommands: [any ParsableCommand.Type]) -> (any ParsableCommand)? {
-        if let solve = SolveShortcut.parsed(arguments) { return solve }
         guard let name = arguments.first,
               let type = subcommands.first(where: { $0._commandName == name }),
               type.configuration.subcommands.isEmpty
@@ -49,24 +49,25 @@ enum SubcommandParse {
 }
 
 /// `rmfg solve GAME` with only `--quiet`, `--verify`, `--exact`, `--compare-nominal` and `--format
-/// text|json`, parsed without argument-parser (Docs/Performance.md, section 4, "Fifth round").
+/// text|json`, read without argument-parser (Docs/Performance.md, section 4, "Fifth round").
 ///
 /// Even the subcommand's own parse (``SubcommandParse/Only``) reflects on `SolveCommand`'s whole
 /// argument set: generic property-wrapper metadata built from mangled names, and one scan of every
 /// protocol conformance record of the binary per new type (about 21 M of the 200-state garnet's
-/// 169 M instructions). For the plainest argument lists the command is built here instead, with
-/// every stored value set as argument-parser's decoding sets it (its defaults otherwise: the
-/// `@Flag`/`@Option` setters store a parsed value, as decoding does).
+/// 169 M instructions); merely building a `SolveCommand` instantiates that metadata (4 M). For the
+/// plainest argument lists the ``SolveRun`` is made here instead, with the values the full parse
+/// gives (the defaults of every other flag: no overrides, SVG figures at screen width, no output
+/// folder).
 ///
 /// Anything else — another subcommand, another flag, a value other than `text` or `json`, a flag
-/// given twice, `--format=json`, `--`, an argument starting with `-` or empty, no or two games —
-/// returns `nil` and goes to ``SubcommandParse`` and the full parse, so every message, help text
-/// and exit status stays argument-parser's. `SubcommandParseTests` checks that every list taken
-/// here gives the command the full parse gives, stored value for stored value.
+/// given twice, `--format=json`, `--`, an argument that starts with `-` or is empty, no or two
+/// games — returns `nil` and goes to ``SubcommandParse`` and the full parse, so every message,
+/// help text and exit status stays argument-parser's. `SubcommandParseTests` checks that every list
+/// taken here gives the run the full parse gives, value for value.
 enum SolveShortcut {
-    /// The command for `arguments` (the process's arguments without the program name), or `nil`.
-    static func parsed(_ arguments: [String]) -> SolveCommand? {
-        guard arguments.first == SolveCommand._commandName else { return nil }
+    /// The run for `arguments` (the process's arguments without the program name), or `nil`.
+    static func parsed(_ arguments: [String]) -> SolveRun? {
+        guard arguments.first == "solve" else { return nil }
         var game: String?
         var verify = false, exact = false, compareNominal = false, quiet = false
         var format: Choice<OutputFormat>?
@@ -90,51 +91,9 @@ enum SolveShortcut {
             }
         }
         guard let game else { return nil }
-
-        var solver = SolverOverrideOptions()
-        solver.support = nil
-        solver.temperature = nil
-        solver.method = nil
-        solver.damping = nil
-        solver.learningRate = nil
-        solver.tolerance = nil
-        solver.maxIterations = nil
-        solver.population = nil
-        solver.inner = nil
-        solver.ties = nil
-        solver.param = []
-        solver.initial = nil
-        var overrides = GameOverrideOptions()
-        overrides.set = nil
-        overrides.radius = nil
-        overrides.solver = solver
-        var figures = FigureOptions()
-        figures.figureFormat = FigureOptions.defaultFormat
-        figures.figureWidth = FigureOptions.defaultWidth
-        var formatOptions = FormatOptions()
-        formatOptions.choice = format ?? FormatOptions.defaultChoice
-
-        var command = SolveCommand()
-        command.game = game
-        command.overrides = overrides
-        command.verify = verify
-        command.exact = exact
-        command.output = nil
-        command.figures = figures
-        command.compareNominal = compareNominal
-        command.quiet = quiet
-        command.format = formatOptions
-        // argument-parser validates every option group and then the command (none of them
-        // overrides `validate()` today); a failure is left to the full parse and its message.
-        do {
-            try solver.validate()
-            try overrides.validate()
-            try figures.validate()
-            try formatOptions.validate()
-            try command.validate()
-        } catch {
-            return nil
-        }
-        return command
+        return SolveRun(game: game, overrides: { GameOverrides() },
+                        figures: { try FigureOptions.settings(format: FigureOptions.defaultFormat, width: FigureOptions.defaultWidth) },
+                        format: format ?? FormatOptions.defaultChoice, verify: verify, exact: exact, output: nil,
+                        compareNominal: compareNominal, quiet: quiet)
     }
 }
