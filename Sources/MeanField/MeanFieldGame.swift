@@ -24,10 +24,10 @@ public struct MeanFieldGame: Sendable {
     /// `P̂(·|s, a, μ)`: strictly increasing indices in `0..<n`, entries `≥ 0` summing to 1 within `1e-9`
     /// (or a thrown ``ModelError``).
     public typealias KernelFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> SparseDistribution
-    /// `ρ(s, a, μ)`: must return a finite number `≥ 0`, or throw a ``ModelError``.
     /// `r(s, a, μ)` of every row `s·m + a` at once, exactly the values of the game's
     /// ``RewardFunction``, or `nil` when a row fails or is not finite.
     package typealias RewardRowsFunction = @Sendable (_ meanField: [Double]) -> [Double]?
+    /// `ρ(s, a, μ)`: must return a finite number `≥ 0`, or throw a ``ModelError``.
     public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double
 
     /// The tolerance on `|Σ_t P̂(t|s,a) − 1|` accepted by validation.
