@@ -74,8 +74,9 @@ public struct EquilibriumOptions: Sendable {
     public var andersonMemory: Int
     /// Anderson's population steps per evaluation of its map: `0` (default) chooses
     /// automatically (the one-step map `Φ` below 300 states, else `min(64, ⌈√n⌉)` lazy
-    /// steps); `1` is always `Φ`; `k ≥ 2` iterates `μ ↦ μ L^k` with `L = (I + P)/2`
-    /// (Docs/Solvers.md, "Population steps").
+    /// steps); `1` is always `Φ`; `k ≥ 2` iterates `μ ↦ μ L^j` with `L = (I + P)/2` and at
+    /// most `k` steps `j`, stopped early once a step moves `μ` by little (Docs/Solvers.md,
+    /// "Population steps").
     package var andersonSteps: Int = 0
     /// Re-solve every inner problem of the final iterate through the LP path and
     /// report ``VerificationReport`` (default `false`).

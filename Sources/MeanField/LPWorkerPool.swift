@@ -127,6 +127,19 @@ final class LPWorkerPool: @unchecked Sendable {
 ///
 /// The poster sends one message at a time and waits for its end (``collect()``) before
 /// the next: a message overwritten before the worker took it would be lost.
+///
+/// **The worker only borrows a message; the poster owns it.** The poster stores the message
+/// (retaining its job or closure), and clears it in ``collect()`` once the worker has
+/// published the message's end; the worker copies it (its own retain and release, both
+/// inside ``handle(_:)``, which is never inlined, so both happen before its publication).
+/// Every reference therefore has its retains and releases on one thread, or balanced ones
+/// on both while the poster's reference lives. The first design let the worker clear the
+/// message (a release of the poster's retain on the worker's thread), and the optimizer
+/// moved that retain *after* the atomic store that publishes the message (legal in a
+/// single thread: an atomic store cannot release anything). A worker that ran the task and
+/// released it in that window brought the count to zero with the retain still to come:
+/// `GarnetSolve --inner lp` crashed in 1–4 % of runs under load (2026-12-03,
+/// `LPSplitTests/manySplitsUnderCompetitionNeverLoseATask`).
 final class LPRowWorker: @unchecked Sendable {
     enum Message {
         /// Solve these rows (the share's) of one sweep.
@@ -183,17 +196,21 @@ final class LPRowWorker: @unchecked Sendable {
         while seen != posted {
             seen = outbox.wait(whileEqualTo: seen, spinNanoseconds: LPRowEngine.callerSpinNanoseconds)
         }
+        // The poster's own reference to the message (and its job or closure) ends here, on
+        // the poster's thread, after the worker's end (see the type's notes).
+        message = nil
         defer { output = LPRowOutput() }
         return output
     }
 
-    /// Handles the posted message, if any, and drops every reference it held (a task's
-    /// closure above all: the poster's `withoutActuallyEscaping` checks that none is left
-    /// once the worker has published its end) before returning; `false` for ``Message/stop``.
+    /// Handles the posted message, if any, through a copy of it (the poster keeps and
+    /// clears the message itself), and drops that copy's references (a task's closure
+    /// above all: the poster's `withoutActuallyEscaping` checks that none is left once the
+    /// worker has published its end) before returning — never inlined, so the copy's
+    /// release cannot move past the publication that follows; `false` for ``Message/stop``.
     @inline(never)
     private func handle(_ solver: inout LPRowSolver) -> Bool {
         guard let next = message else { return true }
-        message = nil
         switch next {
         case .sweep(let job, let rows):
             if solver.rows != rows { solver = LPRowSolver(rows: rows) }

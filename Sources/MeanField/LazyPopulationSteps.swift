@@ -95,34 +95,65 @@ struct LazyPopulationSteps {
     /// (16,384 indices) left one core a whole block more. Serial and parallel runs are
     /// bit-identical whatever the blocks.
     func apply(_ mu: [Double], steps: Int, execution: ExecutionMode) -> [Double] {
+        apply(mu, steps: steps, stopChange: -1, execution: execution).image
+    }
+
+    /// `μ L^j` for the first `j ≤ steps` whose step changed the vector by at most
+    /// `stopChange` in the L1 norm (`‖ν L − ν‖₁ ≤ stopChange`), or `j = steps`; also returns `j`.
+    /// With `stopChange < 0` this is ``apply(_:steps:execution:)`` (same numbers).
+    ///
+    /// The change of each step is summed by blocks of ``VectorBlocks/stateBlock`` states
+    /// added in block order, so the stop, like every entry, is the same in serial and
+    /// parallel runs. `μ L^j = μ` only when `μ P = μ`, so a map that stops early still has
+    /// exactly the stationary laws of `P` as its fixed points.
+    func apply(_ mu: [Double], steps: Int, stopChange: Double, relativeStop: Double = 0,
+               execution: ExecutionMode) -> (image: [Double], steps: Int) {
         let n = stateCount
         var current = mu
         var next = [Double](repeating: 0, count: n)
         let mode = VectorBlocks.mode(count: n, execution: execution)
-        for _ in 0..<steps {
+        let block = VectorBlocks.stateBlock
+        var changes = [Double](repeating: 0, count: max(1, (n + block - 1) / block))
+        var taken = 0
+        var threshold = stopChange
+        while taken < steps {
             current.withUnsafeBufferPointer { cur in
                 next.withUnsafeMutableBufferPointer { nb in
-                    step(from: cur, into: UncheckedBox(nb), mode: mode)
+                    changes.withUnsafeMutableBufferPointer { cb in
+                        step(from: cur, into: UncheckedBox(nb), mode: mode, changes: stopChange < 0 ? nil : UncheckedBox(cb))
+                    }
                 }
             }
             swap(&current, &next)
+            taken += 1
+            guard stopChange >= 0 else { continue }
+            var change = 0.0
+            for c in changes { change += c }
+            if taken == 1 { threshold = max(threshold, relativeStop * change) }
+            if change <= threshold { break }
         }
-        return current
+        return (current, taken)
     }
 
     /// One lazy step `out = ½ cur + ½ cur·P` by blocks of `t` (a documented hot kernel:
-    /// the gather over unsafe buffers).
+    /// the gather over unsafe buffers); with `changes`, block `b` also writes
+    /// `Σ_{t ∈ block b} |out_t − cur_t|` at `b`.
     private func step(from cur: UnsafeBufferPointer<Double>, into out: UncheckedBox<UnsafeMutableBufferPointer<Double>>,
-                      mode: ExecutionMode) {
+                      mode: ExecutionMode, changes: UncheckedBox<UnsafeMutableBufferPointer<Double>>? = nil) {
+        let block = VectorBlocks.stateBlock
         columnStart.withUnsafeBufferPointer { cs in
         sources.withUnsafeBufferPointer { src in
         weights.withUnsafeBufferPointer { w in
-            VectorBlocks.forEach(count: stateCount, block: VectorBlocks.stateBlock, mode: mode) { range in
+            VectorBlocks.forEach(count: stateCount, block: block, mode: mode) { range in
+                var change = 0.0
                 for t in range {
                     var acc = 0.0
                     for e in cs[t]..<cs[t + 1] { acc += cur[Int(src[e])] * w[e] }
-                    out.value[t] = 0.5 * cur[t] + 0.5 * acc
+                    let x = 0.5 * cur[t] + 0.5 * acc
+                    out.value[t] = x
+                    change += abs(x - cur[t])
                 }
+                if let changes { changes.value[range.lowerBound / block] = change }
             }
         }}}
     }
@@ -264,6 +295,10 @@ extension EquilibriumOptions {
     static let lazyStepsThreshold = 300
     /// The most lazy steps chosen automatically.
     static let lazyStepsCap = 64
+
+    /// The lazy steps of one image stop after a step that moves `ν` by at most this
+    /// fraction of the first step's movement (Docs/Solvers.md, "Population steps").
+    static let lazyStepsRelativeStop = 1e-3
 
     /// The least Anderson memory used with lazy population steps.
     static let lazyStepsMemory = 30

@@ -35,6 +35,12 @@ public struct PairEvaluation: Sendable {
     /// `‖Φ(μ, π) − μ‖₁`.
     public let stationarityResidual: Double
 
+    /// The address of `V^π`'s kernel masses (`nil` when empty): pairs with the same address
+    /// share their sweep buffers.
+    var kernelIdentity: UnsafeRawPointer? {
+        policyValues.kernelRows.probabilities.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+
     /// The stationary distribution of ``transition`` (see
     /// ``TransitionMatrix/stationaryDistribution(from:)``; reducible chains: the limit from `μ`).
     public func stationaryDistribution() -> [Double] {
@@ -47,7 +53,7 @@ struct PairEvaluator {
     let game: MeanFieldGame
     let temperature: Double
     let population: PopulationModel
-    let valueOptions: ValueSolverOptions
+    var valueOptions: ValueSolverOptions
     var warmOptimal: [Double]?
     var warmPolicy: [Double]?
     /// The LP inner path's live row problems (``InnerMethod/lp`` only), shared by every
@@ -58,9 +64,10 @@ struct PairEvaluator {
     /// kernel entry and pair held; about 0.9 GB per pair at 10⁶ states, Docs/Performance.md);
     /// ``MeanFieldGame/evaluate(policy:meanField:temperature:population:options:)`` keeps them.
     var keepsOptimalKernels = true
-    /// The buffers of the last sweep a value solve discarded, for the next solve's first
-    /// sweep (no new allocation and no page faults on a fresh mapping).
-    var spare: SweepBuffers? = nil
+    /// Buffers of sweeps that value solves discarded, of `V*`'s dropped kernels and of
+    /// pairs the solver dropped (``recycle(_:keeping:)``), for later sweeps (no new
+    /// allocation and no page faults on a fresh mapping).
+    var pool = SweepPool()
     /// The first sweep of the last policy evaluation (at `V*`), which the next optimal-value
     /// solve starts from (``ReusableSweep``).
     var reusable: ReusableSweep? = nil
@@ -77,12 +84,14 @@ struct PairEvaluator {
 
     mutating func optimal(_ snapshot: GameSnapshot) throws(MeanFieldError) -> ValueSolution {
         let sol = try snapshot.solveValues(policy: nil, temperature: temperature, warmStart: warmOptimal, options: valueOptions,
-                                           engine: engine, spare: &spare, reuse: &reusable)
+                                           engine: engine, pool: &pool, reuse: &reusable)
         guard sol.converged else {
             throw .numerical("robust value iteration did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(sol.errorBound))")
         }
         warmOptimal = sol.values
         guard keepsOptimalKernels else {
+            // The solution keeps `q`; its kernels' buffers serve the next sweeps.
+            pool.give(SweepBuffers(kernels: sol.kernelRows, q: []))
             return ValueSolution(values: sol.values, qValues: sol.qValues, kernelRows: KernelRows(rows: []),
                                  errorBound: sol.errorBound, sweeps: sol.sweeps, converged: sol.converged)
         }
@@ -97,7 +106,7 @@ struct PairEvaluator {
         // V^π: for the best response start from V* (its fixed point up to the solve's error).
         let warm = given == nil ? optimal.values : (warmPolicy ?? optimal.values)
         let vpi = try snapshot.solveValues(policy: policy.probabilities, temperature: temperature, warmStart: warm, options: valueOptions,
-                                           engine: engine, spare: &spare, reuse: &reusable, keepFirst: true)
+                                           engine: engine, pool: &pool, reuse: &reusable, keepFirst: true)
         guard vpi.converged else {
             throw .numerical("robust policy evaluation did not reach \(valueOptions.tolerance) within \(valueOptions.maxSweeps) sweeps (error bound \(vpi.errorBound))")
         }
@@ -115,6 +124,21 @@ struct PairEvaluator {
         return PairEvaluation(meanField: mu, policy: policy, optimal: optimal, policyValues: vpi,
                               exploitability: exploitability, chainKernels: chainKernels,
                               populationUpdate: phi, stationarityResidual: residual)
+    }
+
+    /// Hands the sweep buffers of `dropped` pairs (their `V^π` kernels and `Q`) to later
+    /// sweeps: for pairs the solver no longer holds. A pair that shares its buffers with
+    /// one of `kept` (or with an earlier pair of `dropped`) is skipped; a buffer still
+    /// referenced elsewhere would be copied on write, never overwritten, so results never
+    /// depend on this.
+    mutating func recycle(_ dropped: [PairEvaluation], keeping kept: [PairEvaluation]) {
+        var seen = kept.map(\.kernelIdentity)
+        for pair in dropped {
+            let id = pair.kernelIdentity
+            guard id != nil, !seen.contains(id) else { continue }
+            seen.append(id)
+            pool.give(SweepBuffers(kernels: pair.policyValues.kernelRows, q: pair.policyValues.qValues))
+        }
     }
 
     /// The best-response pair `(BR_τ(μ), μ)`.

@@ -15,11 +15,10 @@ struct Sweep {
 }
 
 extension Sweep {
-    /// Moves this sweep's buffers into an empty `spare` (then ``q`` is empty and
-    /// ``kernels`` `nil`); does nothing when `spare` already holds buffers.
-    mutating func release(into spare: inout SweepBuffers?) {
-        guard spare == nil else { return }
-        spare = SweepBuffers(self)
+    /// Moves this sweep's buffers into `pool` (then ``q`` is empty and ``kernels`` `nil`,
+    /// so the pool holds the only references); drops them when the pool is full.
+    mutating func release(into pool: inout SweepPool) {
+        pool.give(SweepBuffers(self))
         kernels = nil
         q = []
     }
@@ -35,14 +34,27 @@ struct SweepBuffers {
     /// The buffers of `sweep` (`nil` without kernels); `sweep` should not be used afterwards.
     init?(_ sweep: consuming Sweep) {
         guard let kernels = sweep.kernels else { return nil }
-        q = sweep.q
+        self.init(kernels: kernels, q: sweep.q)
+    }
+
+    /// The buffers of a value solution's kernels and `q` (`q` may be empty: a sweep into
+    /// these buffers then allocates its own `q`).
+    init(kernels: KernelRows, q: [Double]) {
+        self.q = q
         ends = kernels.rowEnd
         indices = kernels.indices
         masses = kernels.probabilities
     }
 
     func fits(rows: Int, room: Int) -> Bool {
-        q.count == rows && ends.count == rows && indices.count == room && masses.count == room
+        (q.count == rows || q.isEmpty) && ends.count == rows && indices.count == room && masses.count == room
+    }
+
+    /// Moves `q` out like ``take(_:)``; when the set has no `q` (a solution's kernels without
+    /// it), a new zeroed one of `rows` entries.
+    mutating func takeQ(rows: Int) -> [Double] {
+        let q = take(\.q)
+        return q.isEmpty ? [Double](repeating: 0, count: rows) : q
     }
 
     /// Moves one buffer out (leaving it empty), so the caller holds its only reference.
@@ -50,6 +62,27 @@ struct SweepBuffers {
         let out = self[keyPath: path]
         self[keyPath: path] = []
         return out
+    }
+}
+
+/// Buffers of discarded sweeps (at most ``capacity`` sets), handed to later sweeps of the
+/// same size so that they overwrite memory already mapped instead of faulting in fresh
+/// pages (at 10⁶ states a set is about 1 GB; Docs/Performance.md, section 10). Whatever
+/// it holds, the sweeps' results are the same: a sweep takes only buffers of its size and
+/// writes every entry it later reads, and a buffer still shared with a live value is
+/// copied on write, never overwritten.
+struct SweepPool {
+    /// The most sets kept: a value solve has at most two sweeps alive at once.
+    static let capacity = 2
+    private(set) var buffers: [SweepBuffers] = []
+
+    /// A set of buffers, if the pool holds one (the most recently given).
+    mutating func take() -> SweepBuffers? { buffers.popLast() }
+
+    /// Keeps `spare` unless it is `nil` or the pool is full.
+    mutating func give(_ spare: consuming SweepBuffers?) {
+        guard let spare, buffers.count < Self.capacity else { return }
+        buffers.append(spare)
     }
 }
 
@@ -239,7 +272,7 @@ extension GameSnapshot {
         // Recycled buffers (a discarded sweep's, fully initialized) are overwritten in
         // place: no allocation, no page faults on a fresh mapping (Docs/Performance.md).
         if wantKernels, var spare = recycled.take(), spare.fits(rows: rows, room: room) {
-            var q = spare.take(\.q), ends = spare.take(\.ends), idx = spare.take(\.indices), masses = spare.take(\.masses)
+            var q = spare.takeQ(rows: rows), ends = spare.take(\.ends), idx = spare.take(\.indices), masses = spare.take(\.masses)
             var stateValues: [Double] = []
             q.withUnsafeMutableBufferPointer { qb in
             ends.withUnsafeMutableBufferPointer { eb in

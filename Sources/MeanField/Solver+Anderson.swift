@@ -3,11 +3,14 @@ extension SolverRun {
     /// residual `f(μ) = G(μ) − μ` (type-II Anderson, Walker & Ni 2011). `Φ` (one population
     /// step) is used rather than the stationary distribution: it is a smooth map for `τ > 0`,
     /// whereas `Stat(BR_τ(μ))` jumps between nearly deterministic chains' sinks. On games
-    /// of at least 300 states `G(μ) = μ L^k`, `k` lazy steps `L = (I + P)/2` of the chain
-    /// `P` of `BR_τ(μ)` at `μ` (same fixed points; see ``EquilibriumOptions/andersonSteps``
-    /// and ``LazyPopulationSteps``); with lazy steps the memory is at least 30 columns
-    /// (``EquilibriumOptions/andersonMemory(populationSteps:)``). The trace and the
-    /// convergence test keep the one-step residual `‖Φ(μ, π) − μ‖₁`.
+    /// of at least 300 states `G(μ) = μ L^j`, at most `k` lazy steps `L = (I + P)/2` of the
+    /// chain `P` of `BR_τ(μ)` at `μ`, stopped once a step moves `μ` by little (same fixed
+    /// points; see ``EquilibriumOptions/andersonSteps``, ``populationImage(_:steps:)`` and
+    /// ``LazyPopulationSteps``); with lazy steps the memory is at least 30 columns
+    /// (``EquilibriumOptions/andersonMemory(populationSteps:)``) and the value solves of all
+    /// but the converged pair stop at a tolerance tied to the residual
+    /// (``andersonPair(_:steps:residual:)``). The trace and the convergence test keep the
+    /// one-step residual `‖Φ(μ, π) − μ‖₁`.
     ///
     /// With the last `m` differences `ΔX = [μ_{i+1} − μ_i]`, `ΔF = [f_{i+1} − f_i]`:
     /// `γ = argmin ‖f_k − ΔF γ‖₂` (QR; the oldest columns are dropped while the
@@ -83,7 +86,7 @@ extension SolverRun {
         let steps = options.populationSteps(stateCount: game.stateCount)
         let memory = options.andersonMemory(populationSteps: steps)
         let x0 = initialMeanField
-        let p0 = try evaluator.bestResponsePair(x0)
+        let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
         var state = AndersonState(x: x0, image: populationImage(p0, steps: steps), pair: p0, beta: options.damping ?? 1)
         var k = 0
         while true {
@@ -94,18 +97,13 @@ extension SolverRun {
             }
             k += 1
             if k >= budget {
-                if budget >= options.maxIterations {
-                    record(p, change: 0)
-                    return .finished(try finish(p, converged: false, message: budgetMessage(p)))
-                }
+                if budget >= options.maxIterations { return .finished(try finishUnconverged(p, steps: steps)) }
                 record(p, change: Simplex.l1(state.best.x, x))
                 return .exhausted(best: state.best.x)
             }
             let next = state.extrapolated()
             record(p, change: Simplex.l1(next, x))
-            let pNext = try evaluator.bestResponsePair(next)
-            let fNext = Self.difference(populationImage(pNext, steps: steps), next)
-            let normNext = Self.norm1(fNext)
+            let pNext = try andersonPair(next, steps: steps, residual: state.best.norm)
             state.sinceImprovement += 1
             state.progress.record(state.best.norm)
             if state.sinceImprovement >= 25, budget < options.maxIterations {
@@ -116,28 +114,105 @@ extension SolverRun {
                 }
             }
             if state.sinceImprovement >= 25 {
-                state.restartStagnant()
+                restart(&state, stagnant: true, discarding: pNext)
                 continue
             }
+            // A converged pair that the divergence safeguard cannot reject is accepted and
+            // returned at the top of the next pass, which never reads its image: skip it.
+            if isConverged(pNext), state.dF.isEmpty || Self.imageCannotDiverge(pNext, steps: steps, bestNorm: state.best.norm) {
+                record(pNext, change: 0)
+                return .finished(try finish(pNext, converged: true, message: convergedMessage(pNext)))
+            }
+            let fNext = Self.difference(populationImage(pNext, steps: steps), next)
+            let normNext = Self.norm1(fNext)
             if normNext > 4 * state.best.norm, !state.dF.isEmpty {
-                state.restartDiverged()
+                restart(&state, stagnant: false, discarding: pNext)
                 continue
             }
+            let held = [state.p, state.best.pair]
             state.accept(next, residual: fNext, pair: pNext, norm: normNext, memory: memory)
+            evaluator.recycle(held, keeping: [state.p, state.best.pair])
         }
     }
 
+    /// Restarts Anderson from its best iterate (``AndersonState/restartStagnant()`` or
+    /// ``AndersonState/restartDiverged()``), handing the buffers of the pairs it no longer
+    /// holds (`rejected` and the iterate it leaves) to later sweeps.
+    private mutating func restart(_ state: inout AndersonState, stagnant: Bool, discarding rejected: PairEvaluation) {
+        let dropped = [rejected, state.p]
+        if stagnant { state.restartStagnant() } else { state.restartDiverged() }
+        evaluator.recycle(dropped, keeping: [state.p, state.best.pair])
+    }
+
     /// Anderson's map at the pair's mean field: `Φ(μ, π) = μP` for one step, else
-    /// `μ L^k` with `L = (I + P)/2` and `k = steps` (``LazyPopulationSteps``), `P` the
+    /// `μ L^j` with `L = (I + P)/2` and `j ≤ k = steps` (``LazyPopulationSteps``), `P` the
     /// pair's chain (the population model's kernel mixed by the pair's policy), built in
     /// column form straight from the policy and the kernel rows, in parallel groups of
     /// states unless the execution is serial (the same entries either way).
+    ///
+    /// The steps stop after the first one that moves `ν` by at most
+    /// `max(tolerance / (100 k), 10⁻³ · δ₁)` in L1, `δ₁` the first step's movement
+    /// (``EquilibriumOptions/lazyStepsRelativeStop``). `L` does not expand L1 distances, so
+    /// later steps would move `ν` no more than that step did; `μ L^j = μ` exactly when
+    /// `μP = μ`, so the fixed points stay the equilibria's mean fields. A fast-mixing chain
+    /// (a garnet) stops after about 20 steps; a slowly mixing one (a grid) takes all `k`.
     func populationImage(_ p: PairEvaluation, steps: Int) -> [Double] {
         guard steps > 1 else { return p.populationUpdate }
         let chain = LazyPopulationSteps(policy: p.policy.probabilities, kernelRows: p.chainKernels,
                                         stateCount: game.stateCount, actionCount: game.actionCount,
                                         execution: options.execution)
-        return chain.apply(p.meanField, steps: steps, execution: options.execution)
+        return chain.apply(p.meanField, steps: steps, stopChange: options.tolerance / (100 * Double(steps)),
+                           relativeStop: EquilibriumOptions.lazyStepsRelativeStop, execution: options.execution).image
+    }
+
+    /// `(BR_τ(μ), μ)` for Anderson. On lazy population steps (`steps > 1`) the value solves
+    /// first run to ``looseValueTolerance(residual:requested:)`` of `residual` (the best image
+    /// residual so far), and a pair that then meets the equilibrium tolerance is evaluated
+    /// again to the requested value tolerance: a pair that passes the convergence test, and
+    /// so every converged result, is always evaluated in full.
+    mutating func andersonPair(_ mu: [Double], steps: Int, residual: Double) throws(MeanFieldError) -> PairEvaluation {
+        let requested = evaluator.valueOptions.tolerance
+        let loose = steps > 1 ? Self.looseValueTolerance(residual: residual, requested: requested) : requested
+        guard loose > requested else { return try evaluator.bestResponsePair(mu) }
+        evaluator.valueOptions.tolerance = loose
+        let p: PairEvaluation
+        do throws(MeanFieldError) {
+            p = try evaluator.bestResponsePair(mu)
+        } catch {
+            evaluator.valueOptions.tolerance = requested
+            throw error
+        }
+        evaluator.valueOptions.tolerance = requested
+        return isConverged(p) ? try evaluator.bestResponsePair(mu) : p
+    }
+
+    /// The value tolerance of Anderson's pairs on lazy population steps before the last:
+    /// `10⁻⁴ · residual`, between the requested tolerance and `10⁻⁶`. A value error `ε`
+    /// moves the best response by about `ε/τ` and the image with it, far below the residual
+    /// that Anderson's next step corrects; the exploitability such a pair records in the
+    /// trace is within `2ε` of the exact one.
+    static func looseValueTolerance(residual: Double, requested: Double) -> Double {
+        max(requested, min(1e-6, 1e-4 * residual))
+    }
+
+    /// ``finish(_:converged:message:)`` for the last pair of a spent budget, evaluated again
+    /// to the requested value tolerance when its value solves were looser (``andersonPair(_:steps:residual:)``).
+    mutating func finishUnconverged(_ p: PairEvaluation, steps: Int) throws(MeanFieldError) -> EquilibriumResult {
+        let requested = evaluator.valueOptions.tolerance
+        let loose = steps > 1 && max(p.optimal.errorBound, p.policyValues.errorBound) > requested
+        let last = loose ? try evaluator.bestResponsePair(p.meanField) : p
+        record(last, change: 0)
+        let converged = isConverged(last)
+        return try finish(last, converged: converged, message: converged ? convergedMessage(last) : budgetMessage(last))
+    }
+
+    /// Whether the image residual `‖μ L^k − μ‖₁` of `p` is certainly at most `4 · bestNorm`,
+    /// so that the divergence safeguard would accept `p`: `‖μ L^k − μ‖₁ ≤ (k/2)‖μP − μ‖₁`
+    /// (`μ L^k − μ = Σ_{j<k} (μL − μ)L^j`, `L^j` stochastic, `μL − μ = ½(μP − μ)`), with room
+    /// for the rounding of both computed norms.
+    static func imageCannotDiverge(_ p: PairEvaluation, steps: Int, bestNorm: Double) -> Bool {
+        let bound = steps > 1 ? 0.5 * Double(steps) * p.stationarityResidual * (1 + 1e-6) + 1e-11 : p.stationarityResidual
+        return bound <= 4 * bestNorm
     }
 
     static func difference(_ a: [Double], _ b: [Double]) -> [Double] {

@@ -133,15 +133,16 @@ extension GameSnapshot {
 
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine? = nil) throws(MeanFieldError) -> ValueSolution {
-        var spare: SweepBuffers? = nil
+        var pool = SweepPool()
         var reuse: ReusableSweep? = nil
         return try solveValues(policy: policy, temperature: tau, warmStart: warmStart, options: options, engine: engine,
-                               spare: &spare, reuse: &reuse)
+                               pool: &pool, reuse: &reuse)
     }
 
-    /// The value solve; each sweep writes into `spare` (a discarded sweep's buffers)
-    /// when it holds buffers of the right size, and on return `spare` holds the last
-    /// discarded buffers, for the caller's next solve. The results do not depend on it.
+    /// The value solve; each sweep writes into buffers taken from `pool` (discarded
+    /// sweeps' buffers) when it holds some of the right size, and every sweep the solve
+    /// discards goes back into `pool`, for the solve's later sweeps and the caller's next
+    /// solves. The results do not depend on it.
     ///
     /// `reuse`: when it holds the first sweep of an earlier solve at the same values and the same
     /// rows (``ReusableSweep``), this solve's first sweep is rebuilt from it instead of swept; with
@@ -149,7 +150,7 @@ extension GameSnapshot {
     /// writes rows in place and the game is small). The results do not depend on it either.
     func solveValues(policy: [Double]?, temperature tau: Double, warmStart: [Double]?,
                      options: ValueSolverOptions, engine: LPRowEngine?,
-                     spare: inout SweepBuffers?, reuse: inout ReusableSweep?,
+                     pool: inout SweepPool, reuse: inout ReusableSweep?,
                      keepFirst: Bool = false) throws(MeanFieldError) -> ValueSolution {
         let engine = options.inner == .lp || rowSets != nil
             ? (engine ?? LPRowEngine(stateCount: stateCount, actionCount: actionCount, execution: options.execution))
@@ -160,7 +161,7 @@ extension GameSnapshot {
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
         let inner: InnerMethod = engine == nil ? options.inner : .lp
         var sw = try firstSweep(values: v, inner: inner, reduction: reduction, options: options, engine: engine,
-                                spare: &spare, reuse: &reuse, keepFirst: keepFirst)
+                                pool: &pool, reuse: &reuse, keepFirst: keepFirst)
         var tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
         var res = Self.supDistance(tv, v)
         var sweeps = 1, skip = 0, penalty = 1
@@ -176,21 +177,21 @@ extension GameSnapshot {
                 let w = newtonCandidate(policy: pol, kernels: kernels, temperature: tau, start: tv,
                                         residual: res, options: options, engine: engine)
                 if let w {
-                    let swW = try sweep(values: w, wantKernels: true, inner: inner, execution: options.execution,
-                                        reduction: reduction, engine: engine, recycled: &spare)
+                    let swW = try pooledSweep(values: w, wantKernels: true, inner: inner, options: options,
+                                              reduction: reduction, engine: engine, pool: &pool)
                     sweeps += 1
                     let tw = swW.stateValues ?? reduce(swW.q, policy: policy, temperature: tau, execution: options.execution)
                     let resW = Self.supDistance(tw, w)
                     if resW <= gamma * res {
                         v = w
-                        spare = SweepBuffers(sw)
+                        pool.give(SweepBuffers(sw))
                         sw = swW
                         tv = tw
                         res = resW
                         penalty = 1
                         continue
                     }
-                    spare = SweepBuffers(swW)
+                    pool.give(SweepBuffers(swW))
                 }
                 skip = penalty
                 penalty = min(2 * penalty, 64)
@@ -199,26 +200,37 @@ extension GameSnapshot {
                 skip -= 1
             }
             v = tv
-            sw.release(into: &spare)
-            sw = try sweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: inner,
-                           execution: options.execution, reduction: reduction, engine: engine, recycled: &spare)
+            sw.release(into: &pool)
+            sw = try pooledSweep(values: v, wantKernels: options.acceleration == .policyIteration, inner: inner,
+                                 options: options, reduction: reduction, engine: engine, pool: &pool)
             sweeps += 1
             tv = sw.stateValues ?? reduce(sw.q, policy: policy, temperature: tau, execution: options.execution)
             res = Self.supDistance(tv, v)
         }
     }
 
-    /// The first sweep of a solve at `v`: rebuilt from `reuse` when it applies, else swept (and
-    /// stored in `reuse` with `keepFirst`).
+    /// The first sweep of a solve at `v`: rebuilt from `reuse` when it applies, else swept into
+    /// buffers from `pool` (and stored in `reuse` with `keepFirst`).
     private func firstSweep(values v: [Double], inner: InnerMethod, reduction: Reduction, options: ValueSolverOptions,
-                            engine: LPRowEngine?, spare: inout SweepBuffers?, reuse: inout ReusableSweep?,
+                            engine: LPRowEngine?, pool: inout SweepPool, reuse: inout ReusableSweep?,
                             keepFirst: Bool) throws(MeanFieldError) -> Sweep {
         if engine == nil, let rebuilt = reuse?.sweep(for: self, values: v, reduction: reduction) { return rebuilt }
         let keeps = keepFirst && engine == nil && ReusableSweep.applies(to: self)
-        let sw = try sweep(values: v, wantKernels: true, inner: inner, execution: options.execution, reduction: reduction,
-                           engine: engine, recycled: &spare, wantWorstValues: keeps)
+        let sw = try pooledSweep(values: v, wantKernels: true, inner: inner, options: options, reduction: reduction,
+                                 engine: engine, pool: &pool, wantWorstValues: keeps)
         if keeps, let first = ReusableSweep(snapshot: self, values: v, sweep: sw) { reuse = first }
         return sw
+    }
+
+    /// ``sweep(values:wantKernels:inner:execution:reduction:engine:recycled:wantWorstValues:)`` into
+    /// buffers taken from `pool` (returned to it when the sweep did not use them).
+    private func pooledSweep(values: [Double], wantKernels: Bool, inner: InnerMethod, options: ValueSolverOptions,
+                             reduction: Reduction, engine: LPRowEngine?, pool: inout SweepPool,
+                             wantWorstValues: Bool = false) throws(MeanFieldError) -> Sweep {
+        var recycled = wantKernels ? pool.take() : nil
+        defer { pool.give(recycled) }
+        return try sweep(values: values, wantKernels: wantKernels, inner: inner, execution: options.execution, reduction: reduction,
+                         engine: engine, recycled: &recycled, wantWorstValues: wantWorstValues)
     }
 
     /// The solution when value iteration stops at `tv` (residual `‖TV − V‖∞ = residual`):

@@ -57,6 +57,43 @@ import Darwin
         }
     }
 
+    /// Lazy steps that stop once a step moves `ν` by at most a threshold, against dense
+    /// powers: they stop at the first such step of the dense movements (to rounding), the
+    /// result is within `(k − j)·threshold` of `μ L^k` (a step of the non-expanding `L`
+    /// moves `ν` no more than the step before), serial and parallel runs (small blocks) stop
+    /// at the same step bit for bit, and a negative threshold gives `μ L^k` exactly.
+    @Test func stoppedStepsStayWithinTheirBound() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        for trial in 0..<30 {
+            let n = 2 + Int(rng.next() % 40)
+            let p = StationaryTests.randomChain(&rng, states: n, leak: trial % 2 == 0 ? 0.3 : 1e-12)
+            let map = LazyPopulationSteps(try StationaryTests.matrix(p))
+            let mu = Self.randomDistribution(n, &rng)
+            let k = 64
+            let full = map.apply(mu, steps: k, execution: .serial)
+            let unstopped = map.apply(mu, steps: k, stopChange: -1, execution: .serial)
+            #expect(unstopped.image == full && unstopped.steps == k)
+            var dense = [mu]
+            for j in 1...k { dense.append(Self.denseLazyPower(dense[j - 1], p, steps: 1)) }
+            for threshold in [1e-2, 1e-5, 1e-9, 1e-13] {
+                let (image, taken) = map.apply(mu, steps: k, stopChange: threshold, execution: .serial)
+                let label = "n = \(n), threshold \(threshold), \(taken) steps, \(seed)"
+                #expect(taken >= 1 && taken <= k, "\(label)")
+                if taken < k { #expect(Simplex.l1(dense[taken], dense[taken - 1]) <= threshold + 1e-14, "\(label)") }
+                if taken > 1 { #expect(Simplex.l1(dense[taken - 1], dense[taken - 2]) > threshold - 1e-14, "\(label)") }
+                #expect(Simplex.l1(image, full) <= Double(k - taken) * threshold + 1e-13, "\(label)")
+                #expect(isApproximatelyEqual(image, dense[taken], absolute: 1e-15, relative: 1e-12), "\(label)")
+                // The stop sums the movement by blocks: the same blocks give the same stop.
+                let (serial, parallel) = VectorBlocks.$testBlock.withValue(3) {
+                    (map.apply(mu, steps: k, stopChange: threshold, execution: .serial),
+                     map.apply(mu, steps: k, stopChange: threshold, execution: .parallel))
+                }
+                #expect(parallel.image == serial.image && parallel.steps == serial.steps, "\(label)")
+            }
+        }
+    }
+
     /// The column form built straight from a policy and kernel rows (worst-case rows with
     /// gaps between slots, policies with exact zeros and pure rows, 1 to 9 groups, serial
     /// and parallel) equals the serial counting sort of the row-sorted chain entry for
@@ -321,5 +358,46 @@ import Darwin
         var halving = SteadyProgress()
         for k in 0..<400 { halving.record(pow(0.5, Double(k) / 60)) }
         #expect(halving.isSteady)
+    }
+
+    /// The bound that lets Anderson skip the image of a converged pair:
+    /// `‖μ L^j − μ‖₁ ≤ (j/2)‖μP − μ‖₁` for every `j`, against dense powers of random chains.
+    @Test func lazyImageResidualIsBoundedByTheOneStepResidual() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        for trial in 0..<30 {
+            let n = 2 + Int(rng.next() % 30)
+            let p = StationaryTests.randomChain(&rng, states: n, leak: trial % 2 == 0 ? 0.3 : 1e-12)
+            let mu = Self.randomDistribution(n, &rng)
+            var onestep = [Double](repeating: 0, count: n)
+            for s in 0..<n { for t in 0..<n { onestep[t] += mu[s] * p[s][t] } }
+            let r = Simplex.l1(onestep, mu)
+            for j in [1, 2, 5, 17, 64] {
+                let image = Self.denseLazyPower(mu, p, steps: j)
+                #expect(Simplex.l1(image, mu) <= 0.5 * Double(j) * r + 1e-14, "n = \(n), j = \(j), \(seed)")
+            }
+        }
+    }
+
+    /// On lazy steps (a 1,100-state garnet: 34 automatic steps, stopped early) Anderson's
+    /// pairs before the last are evaluated with looser value solves; the converged result,
+    /// and the last pair of a spent budget, are evaluated to the requested value tolerance:
+    /// their values and exploitability agree with a from-scratch evaluation (value tolerance
+    /// `1e-12`) to `1e-11`, where a pair of the loose solves (`1e-6`) would not.
+    @Test func lazyStepResultsAreEvaluatedInFull() throws {
+        let game = try TestGames.garnet(n: 1100, m: 3, k: 5, set: .totalVariation(), radius: 0.1, seed: 41)
+        for maxIterations in [400, 3] {
+            let options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: maxIterations)
+            #expect(options.populationSteps(stateCount: game.stateCount) == 34)
+            let result = try game.solveEquilibrium(options: options)
+            let label = "maxIterations \(maxIterations): \(result.message)"
+            #expect(result.converged == (maxIterations == 400), "\(label)")
+            let fresh = try game.evaluate(policy: result.policy, meanField: result.meanField, temperature: 0.2)
+            #expect(isApproximatelyEqual(result.values, fresh.policyValues.values, absolute: 1e-11, relative: 0), "\(label)")
+            #expect(isApproximatelyEqual(result.optimalValues, fresh.optimal.values, absolute: 1e-11, relative: 0), "\(label)")
+            #expect(abs(result.exploitability - fresh.exploitability) <= 1e-11, "\(label)")
+            #expect(abs(result.stationarityResidual - fresh.stationarityResidual) <= 1e-11, "\(label)")
+            if maxIterations == 400 { try Self.recheck(game, result, temperature: 0.2, tolerance: 1e-10, "garnet 1100") }
+        }
     }
 }

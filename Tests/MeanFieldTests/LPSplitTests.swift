@@ -1,6 +1,7 @@
 import Ambiguity
 import Foundation
 @testable import MeanField
+import Synchronization
 import Testing
 import TestSupport
 
@@ -161,6 +162,45 @@ import TestSupport
         let serialEngine = LPRowEngine(rows: n * m, actionCount: m, workerCount: 1)
         #expect(FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount, rewards: c,
                              helpers: serialEngine).helpers == nil)
+    }
+
+    /// Regression (2026-12-03): `GarnetSolve --inner lp` crashed in 1–4 % of runs in
+    /// ``LPRowEngine/split(count:_:)``, retaining a freed closure context. The optimizer
+    /// had moved the retain for the message's copy of the task after the atomic store that
+    /// publishes it, so a worker could run the task and release that copy first: the
+    /// count reached zero with the retain still to come. Many back-to-back products on a
+    /// two-share engine, while a third thread competes for the cores (so the calling thread
+    /// is preempted at random points, as under load), must give the one-thread product
+    /// every time, and not crash. A race test: it catches the defect with some probability
+    /// per run (the crash needed a preemption in a window of a few instructions), while
+    /// the deterministic evidence is the GarnetSolve loop in Docs/Development.md, "Threads".
+    @Test func manySplitsUnderCompetitionNeverLoseATask() throws {
+        let n = 24, m = 2
+        let game = try TestGames.garnet(n: n, m: m, k: 3, set: .totalVariation(), radius: 0.1, seed: 5531)
+        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        let v = (0..<n).map { Double($0 % 7) / 3 }
+        let sweep = try snap.sweep(values: v, wantKernels: true, execution: .serial)
+        let kernels = try #require(sweep.kernels)
+        let policy = BestResponse.unchecked(qValues: sweep.q, stateCount: n, actionCount: m, temperature: 0.3).probabilities
+        let c = [Double](repeating: 1, count: n)
+        let plain = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount, rewards: c)
+        let want = Self.product(plain, v).map(\.bitPattern)
+        let engine = LPRowEngine(rows: n * m, actionCount: m, workerCount: 2)
+        let system = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount,
+                                  rewards: c, execution: .automatic, helpers: engine)
+        #expect(system.helpers === engine)
+        final class Flag: Sendable { let raised = Atomic<Bool>(false) }
+        let stop = Flag()
+        let competitor = Thread {
+            var x = 0.5
+            while !stop.raised.load(ordering: .relaxed) { x = x * 3.9 * (1 - x) }
+            if x > 2 { print(x) }
+        }
+        competitor.start()
+        defer { stop.raised.store(true, ordering: .relaxed) }
+        var mismatches = 0
+        for _ in 0..<50_000 where Self.product(system, v).map(\.bitPattern) != want { mismatches += 1 }
+        #expect(mismatches == 0)
     }
 
     /// `(I − γP)x` of `system`.

@@ -232,6 +232,50 @@ import TestSupport
         #expect(try #require(reused.kernels).rows == (try #require(fresh.kernels)).rows)
     }
 
+    /// The sweep pool: at most ``SweepPool/capacity`` sets kept; buffers of a solution's
+    /// kernels without `Q` (the dropped kernels of `V*`) give the same sweep as new buffers;
+    /// buffers still held by a live sweep are copied on write, never overwritten; and value
+    /// solves drawing on a pool of other sweeps' buffers return the same solution bit for bit.
+    @Test func sweepPoolRecyclesWithoutSharing() throws {
+        let n = 45, m = 3
+        let game = try TestGames.garnet(n: n, m: m, k: 6, set: .totalVariation(), radius: 0.3, seed: 94)
+        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        var rng = SplitMix64(seed: 95)
+        let a = (0..<n).map { _ in rng.unit() * 4 }, b = (0..<n).map { _ in rng.unit() * 4 }
+        let reduction = Reduction.softMax(temperature: 0.2)
+        let live = try snap.sweep(values: a, wantKernels: true, execution: .serial, reduction: reduction)
+        let liveKernels = try #require(live.kernels)
+        let liveRows = liveKernels.rows, liveQ = live.q
+        let fresh = try snap.sweep(values: b, wantKernels: true, execution: .serial, reduction: reduction)
+        var pool = SweepPool()
+        pool.give(SweepBuffers(kernels: liveKernels, q: []))
+        var recycled = pool.take()
+        #expect(pool.buffers.isEmpty)
+        let reused = try snap.sweep(values: b, wantKernels: true, execution: .serial, reduction: reduction, recycled: &recycled)
+        #expect(recycled == nil)
+        #expect(reused.q == fresh.q && reused.stateValues == fresh.stateValues)
+        #expect(try #require(reused.kernels).rows == (try #require(fresh.kernels)).rows)
+        #expect(try #require(live.kernels).rows == liveRows && live.q == liveQ)
+        var full = SweepPool()
+        for _ in 0..<3 { full.give(SweepBuffers(kernels: liveKernels, q: liveQ)) }
+        full.give(nil)
+        #expect(full.buffers.count == SweepPool.capacity)
+        // Value solves with a pool of unrelated buffers, and with an empty one.
+        let policy = BestResponse.unchecked(qValues: fresh.q, stateCount: n, actionCount: m, temperature: 0.2).probabilities
+        for p in [nil, policy] as [[Double]?] {
+            let options = ValueSolverOptions(execution: .serial)
+            var junk = SweepPool()
+            junk.give(SweepBuffers(try snap.sweep(values: a, wantKernels: true, execution: .serial)))
+            junk.give(SweepBuffers(try snap.sweep(values: b, wantKernels: true, execution: .serial)))
+            let plain = try snap.solveValues(policy: p, temperature: 0.2, warmStart: nil, options: options)
+            var noReuse: ReusableSweep? = nil
+            let pooled = try snap.solveValues(policy: p, temperature: 0.2, warmStart: nil, options: options, engine: nil, pool: &junk,
+                                              reuse: &noReuse)
+            #expect(pooled.values == plain.values && pooled.qValues == plain.qValues && pooled.sweeps == plain.sweeps)
+            #expect(pooled.kernelRows.rows == plain.kernelRows.rows)
+        }
+    }
+
     /// Whole solves with small blocks (every parallel path multi-block): serial and
     /// parallel bit-identical, and the same equilibrium as the default blocks to tolerance.
     /// (EquilibriumTests.serialAndParallelRunsAreIdentical checks the default blocks

@@ -60,6 +60,46 @@ import TestSupport
         #expect(reusable.sweep(for: try wider.snapshot(at: mu), values: v, reduction: .softMax(temperature: 0.3)) == nil)
     }
 
+    /// The sweep reuse and the sweep pool together (the value solve of `PairEvaluator`, merged
+    /// from two branches on 2026-12-03): a policy evaluation that keeps its first sweep, then an
+    /// optimal-value solve at another mean field starting at the same values (its first sweep
+    /// rebuilt), both drawing on a pool that holds other sweeps' buffers of the same size, return
+    /// the plain solves' solutions bit for bit; the pool is fed by the discarded sweeps.
+    @Test(arguments: [ExecutionMode.serial, .parallel])
+    func reuseAndPoolTogetherGiveThePlainSolves(execution: ExecutionMode) throws {
+        let n = 40, m = 3
+        let game = try TestGames.garnet(n: n, m: m, k: 5, set: .totalVariation(), radius: 0.2, seed: 940)
+        var rng = SplitMix64(seed: 941)
+        var mu = (0..<n).map { _ in rng.unit() + 0.01 }
+        let total = mu.reduce(0, +)
+        mu = mu.map { $0 / total }
+        let kept = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        let next = try game.snapshot(at: mu)
+        let options = ValueSolverOptions(execution: execution)
+        let optimal = try kept.solveValues(policy: nil, temperature: 0.3, warmStart: nil, options: options)
+        let v = optimal.values
+        let policy = BestResponse.unchecked(qValues: optimal.qValues, stateCount: n, actionCount: m, temperature: 0.3).probabilities
+        let plainPolicy = try kept.solveValues(policy: policy, temperature: 0.3, warmStart: v, options: options)
+        let plainNext = try next.solveValues(policy: nil, temperature: 0.3, warmStart: v, options: options)
+        var pool = SweepPool()
+        pool.give(SweepBuffers(try kept.sweep(values: (0..<n).map { _ in rng.unit() }, wantKernels: true, execution: .serial)))
+        pool.give(SweepBuffers(try next.sweep(values: (0..<n).map { _ in rng.unit() }, wantKernels: true, execution: .serial)))
+        var reuse: ReusableSweep? = nil
+        let pooledPolicy = try kept.solveValues(policy: policy, temperature: 0.3, warmStart: v, options: options, engine: nil,
+                                                pool: &pool, reuse: &reuse, keepFirst: true)
+        let kept1 = try #require(reuse)
+        #expect(kept1.sweep(for: next, values: v, reduction: .softMax(temperature: 0.3)) != nil)
+        let pooledNext = try next.solveValues(policy: nil, temperature: 0.3, warmStart: v, options: options, engine: nil,
+                                              pool: &pool, reuse: &reuse)
+        for (a, b) in [(pooledPolicy, plainPolicy), (pooledNext, plainNext)] {
+            #expect(Self.bits(a.values) == Self.bits(b.values) && Self.bits(a.qValues) == Self.bits(b.qValues))
+            #expect(a.sweeps == b.sweeps && a.errorBound.bitPattern == b.errorBound.bitPattern)
+            try Self.expectSameKernels(a.kernelRows, b.kernelRows)
+        }
+        #expect(plainNext.sweeps > 1)
+        #expect(!pool.buffers.isEmpty)
+    }
+
     /// Sets whose sweep is not written in place keep nothing.
     @Test func otherSetsKeepNothing() throws {
         let n = 12
