@@ -247,3 +247,60 @@ extension CompiledExpression {
         return offset
     }
 }
+
+extension CompiledExpression {
+    /// The expression's value at every row `(s, a)` of a game with `states × actions` rows, in
+    /// row order `s·actions + a`, with `first` set to `s`, `second` to `a` and `array` bound to
+    /// `values`: bit for bit the values of
+    /// ``evaluate(in:setting:to:_:to:binding:to:memo:)`` row by row (the same program on the same
+    /// scalars, each row with a fresh memo of its own), without that call's per-row set-up (a
+    /// temporary block, the copy of the scalars, the binding check: about 300 of a small reward's
+    /// 800 instructions; Docs/Performance.md, section 4, "Fifth round").
+    ///
+    /// `nil` when any row fails or is not finite, or for a constant expression: the caller then
+    /// evaluates row by row, which reports the error.
+    package func rowValues(in environment: Environment, states: Int, actions: Int, setting first: ScalarSlot,
+                           _ second: ScalarSlot, binding array: ArraySlot, to values: [Double]) -> [Double]? {
+        guard constantValue == nil, environment.layout === layout, states >= 0, actions >= 0,
+              (try? environment.checkBinding(array, count: values.count)) != nil
+        else { return nil }
+        let scalarCount = environment.scalars.count
+        guard first.index >= 0, first.index < scalarCount, second.index >= 0, second.index < scalarCount,
+              first.index != second.index
+        else { return nil }
+        let (count, overflow) = states.multipliedReportingOverflow(by: actions)
+        guard !overflow else { return nil }
+        let replacements = Replacements(first: first.index, x: 0, second: second.index, y: 0, array: array.index,
+                                        values: values, memo: nil)
+        let memoCount = program.memoCount
+        var out = [Double](repeating: 0, count: count)
+        let complete = withUnsafeTemporaryAllocation(of: Double.self, capacity: stackSize + scalarCount + 2 * memoCount) { block -> Bool in
+            guard let base = block.baseAddress else { return false }
+            let scalars = UnsafeMutableBufferPointer(start: base + stackSize, count: scalarCount)
+            _ = scalars.initialize(fromContentsOf: environment.scalars)
+            let memo = BindingMemo(storage: base + stackSize + scalarCount, count: memoCount)
+            let stack = UnsafeMutableBufferPointer(start: base, count: stackSize)
+            return instructions.withUnsafeBufferPointer { code -> Bool in
+                out.withUnsafeMutableBufferPointer { results -> Bool in
+                    var row = 0
+                    for s in 0..<states {
+                        scalars[first.index] = Double(s)
+                        for a in 0..<actions {
+                            scalars[second.index] = Double(a)
+                            memo.clear()
+                            guard let value = try? execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars),
+                                                           environment: environment, replacements: replacements,
+                                                           memo: memo, diagnose: false),
+                                  value.isFinite
+                            else { return false }
+                            results[row] = value
+                            row += 1
+                        }
+                    }
+                    return true
+                }
+            }
+        }
+        return complete ? out : nil
+    }
+}

@@ -55,6 +55,7 @@ extension GameFile {
                 reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
                 kernelDependsOnMeanField: kernel.dependsOnMeanField,
                 radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
+                .withRewardRows(Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount))
             guard let rowSets else { return game }
             return try game.withRowSets { s, a, mu, p throws(AmbiguityError) in try rowSets.set(s, a, mu, p) }
         } catch {
@@ -93,6 +94,18 @@ extension GameFile {
             } catch {
                 throw ModelError(field: "reward", message: error.fieldMessage)
             }
+        }
+    }
+
+    /// `reward` at every row `(s, a)` for one `μ`, with one set-up of the expression VM
+    /// (``CompiledExpression/rowValues(in:states:actions:setting:_:binding:to:)``): the values of
+    /// ``rewardFunction(_:_:)`` bit for bit, or `nil` when a row fails (reported by that function).
+    static func rewardRowsFunction(_ expr: CompiledExpression, _ bind: RowBinder, states: Int,
+                                   actions: Int) -> MeanFieldGame.RewardRowsFunction {
+        let template = bind.template, slots = bind.slots
+        return { mu in
+            expr.rowValues(in: template, states: states, actions: actions, setting: slots.s, slots.a,
+                           binding: slots.mu, to: mu)
         }
     }
 

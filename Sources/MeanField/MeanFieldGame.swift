@@ -24,6 +24,9 @@ public struct MeanFieldGame: Sendable {
     /// `P̂(·|s, a, μ)`: strictly increasing indices in `0..<n`, entries `≥ 0` summing to 1 within `1e-9`
     /// (or a thrown ``ModelError``).
     public typealias KernelFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> SparseDistribution
+    /// `r(s, a, μ)` of every row `s·m + a` at once, exactly the values of the game's
+    /// ``RewardFunction``, or `nil` when a row fails or is not finite.
+    package typealias RewardRowsFunction = @Sendable (_ meanField: [Double]) -> [Double]?
     /// `ρ(s, a, μ)`: must return a finite number `≥ 0`, or throw a ``ModelError``.
     public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double
 
@@ -56,6 +59,8 @@ public struct MeanFieldGame: Sendable {
     public private(set) var rowSetFunction: RowSetFunction?
 
     let rewardFunction: RewardFunction
+    /// Every row's reward at once (``withRewardRows(_:)``), or `nil`.
+    private(set) var rewardRowsFunction: RewardRowsFunction?
     let kernelFunction: KernelFunction
     let radiusFunction: RadiusFunction
     private(set) var fixedKernels: [SparseDistribution]?
@@ -182,11 +187,13 @@ public struct MeanFieldGame: Sendable {
     /// - Throws: as ``init(stateCount:actionCount:discount:ambiguity:stateNames:actionNames:reward:kernel:kernelDependsOnMeanField:radius:radiusDependsOnMeanField:)``.
     public func with(ambiguity: AmbiguitySet, radius: @escaping RadiusFunction,
                      radiusDependsOnMeanField: Bool = true) throws(MeanFieldError) -> MeanFieldGame {
-        try MeanFieldGame(stateCount: stateCount, actionCount: actionCount, discount: discount,
-                          ambiguity: ambiguity, stateNames: stateNames, actionNames: actionNames,
-                          reward: rewardFunction, kernel: kernelFunction,
-                          kernelDependsOnMeanField: kernelsDependOnMeanField,
-                          radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
+        var game = try MeanFieldGame(stateCount: stateCount, actionCount: actionCount, discount: discount,
+                                     ambiguity: ambiguity, stateNames: stateNames, actionNames: actionNames,
+                                     reward: rewardFunction, kernel: kernelFunction,
+                                     kernelDependsOnMeanField: kernelsDependOnMeanField,
+                                     radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
+        game.rewardRowsFunction = rewardRowsFunction  // the same rewards
+        return game
     }
 
     /// `r(s, a, μ)` as given by the game's function (not validated).
@@ -288,9 +295,26 @@ public struct MeanFieldGame: Sendable {
         return snapshot
     }
 
+    /// This game with `rows` computing every row's reward at once, where the rows are too few to
+    /// be split between threads (game files: one set-up of the expression VM per mean field
+    /// instead of one per row; Docs/Performance.md, section 4, "Fifth round").
+    ///
+    /// - Precondition: `rows(μ)` is `nil` or, bit for bit, the values of the reward function at
+    ///   `μ` in row order `s·m + a`, all finite; it is `nil` whenever one of them throws or is not
+    ///   finite (the rows are then evaluated one by one, which reports the error).
+    package func withRewardRows(_ rows: @escaping RewardRowsFunction) -> MeanFieldGame {
+        var game = self
+        game.rewardRowsFunction = rows
+        return game
+    }
+
     /// `r(s, a, μ)` for every row, each checked finite.
     private func evaluateRewards(at mu: [Double]) throws(MeanFieldError) -> [Double] {
         let m = actionCount, reward = rewardFunction
+        if let rewardRowsFunction, stateCount * m < ExecutionMode.parallelRowThreshold,
+           let rewards = rewardRowsFunction(mu), rewards.count == stateCount * m {
+            return rewards
+        }
         return try ParallelRows.map(count: stateCount * m, fill: 0) { row throws(MeanFieldError) in
             let s = row / m, a = row % m
             let r: Double

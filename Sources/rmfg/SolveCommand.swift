@@ -50,12 +50,55 @@ struct SolveCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
+        try SolveRun(self).run()
+    }
+}
+
+/// What `rmfg solve` does, on plain values: those of a parsed ``SolveCommand``, or those
+/// ``SolveShortcut`` reads without argument-parser (whose property wrappers cost reflection even
+/// to build; Docs/Performance.md, section 4, "Fifth round"). Flags that can be invalid are read
+/// where the command always read them, so errors come in the same order.
+struct SolveRun {
+    var game: String
+    /// The game's overrides (`--set`, `--radius`, `--method`, …); throws for an invalid choice.
+    var overrides: () throws -> GameOverrides
+    /// The figure settings (`--figure-format`, `--figure-width`); throws for an invalid choice.
+    var figures: () throws -> FigureSettings
+    var format: Choice<OutputFormat>
+    var verify: Bool
+    var exact: Bool
+    var output: String?
+    var compareNominal: Bool
+    var quiet: Bool
+
+    init(game: String, overrides: @escaping () throws -> GameOverrides, figures: @escaping () throws -> FigureSettings,
+         format: Choice<OutputFormat>, verify: Bool, exact: Bool, output: String?, compareNominal: Bool, quiet: Bool) {
+        self.game = game
+        self.overrides = overrides
+        self.figures = figures
+        self.format = format
+        self.verify = verify
+        self.exact = exact
+        self.output = output
+        self.compareNominal = compareNominal
+        self.quiet = quiet
+    }
+
+    /// The values of a parsed command.
+    init(_ command: SolveCommand) {
+        let overrides = command.overrides, figures = command.figures
+        self.init(game: command.game, overrides: { try overrides.overrides }, figures: { try figures.settings() },
+                  format: command.format.choice, verify: command.verify, exact: command.exact, output: command.output,
+                  compareNominal: command.compareNominal, quiet: command.quiet)
+    }
+
+    func run() throws {
         try runCommand(format: format, solve)
     }
 
     func solve() throws -> Bool {
-        let figureSettings = try figures.settings()
-        let file = try loadGame(game, overrides: try overrides.overrides)
+        let figureSettings = try figures()
+        let file = try loadGame(game, overrides: try overrides())
         let meanFieldGame = try makeGame(file)
         var options = file.equilibriumOptions
         options.verify = verify
@@ -92,7 +135,7 @@ struct SolveCommand: ParsableCommand {
         let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance,
                                  moves: moves)
         try report.write(toFolder: output, inputs: [game], figures: figureSettings)
-        report.print(as: try format.format)
+        report.print(as: try FormatOptions.format(format))
         return result.converged && verified && exactlyVerified
     }
 }

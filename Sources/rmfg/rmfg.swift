@@ -28,9 +28,13 @@ package struct RMFG: ParsableCommand {
         StandardStreams.prepare()
         TemporaryPaths.installSignalHandlers()
         do {
-            var command = try SubcommandParse.parsed(Array(CommandLine.arguments.dropFirst()), subcommands: configuration.subcommands)
-                ?? parseAsRoot(nil)
-            try command.run()
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if let solve = SolveShortcut.parsed(arguments) {
+                try solve.run()
+            } else {
+                var command = try SubcommandParse.parsed(arguments, subcommands: configuration.subcommands) ?? parseAsRoot(nil)
+                try command.run()
+            }
         } catch {
             let status = exitCode(for: error).rawValue
             let text = fullMessage(for: error)

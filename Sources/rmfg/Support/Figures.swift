@@ -6,18 +6,28 @@ import Plots
 struct FigureOptions: ParsableArguments {
     @Option(name: .customLong("figure-format"),
             help: "Figure files: svg, png (300 dpi at column/page width, 2x pixels at screen width) or pdf (fonts embedded); png and pdf need rsvg-convert (make rsvg).")
-    var figureFormat: Choice<FigureFormat> = Choice(.svg)
+    var figureFormat: Choice<FigureFormat> = FigureOptions.defaultFormat
 
     @Option(name: .customLong("figure-width"),
             help: "Figure layout: screen (each chart's own width), column (3.5 in) or page (7 in).")
-    var figureWidth: Choice<FigureWidth> = Choice(.screen)
+    var figureWidth: Choice<FigureWidth> = FigureOptions.defaultWidth
+
+    /// The defaults of `--figure-format` and `--figure-width` (also set by ``SubcommandParse``'s
+    /// shortcut for `rmfg solve`).
+    static let defaultFormat = Choice<FigureFormat>(.svg)
+    static let defaultWidth = Choice<FigureWidth>(.screen)
 
     /// The settings, with the renderer found now, so that a missing one stops the command
     /// before it computes or writes anything.
     /// An unknown format or width is an ``InputError`` naming its flag (exit status 2).
     func settings() throws -> FigureSettings {
-        let format = try figureFormat.value(flag: "--figure-format")
-        let width = try figureWidth.value(flag: "--figure-width")
+        try Self.settings(format: figureFormat, width: figureWidth)
+    }
+
+    /// ``settings()`` for these values of `--figure-format` and `--figure-width`.
+    static func settings(format formatChoice: Choice<FigureFormat>, width widthChoice: Choice<FigureWidth>) throws -> FigureSettings {
+        let format = try formatChoice.value(flag: "--figure-format")
+        let width = try widthChoice.value(flag: "--figure-width")
         guard format != .svg else { return FigureSettings(format: .svg, width: width, renderer: nil) }
         guard let renderer = FigureRenderer.locate() else {
             throw InputError("--figure-format \(format.rawValue): " + FigureRenderer.missingMessage)

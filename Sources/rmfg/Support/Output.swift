@@ -10,11 +10,17 @@ enum OutputFormat: String, CaseIterable, Sendable {
 /// `--format`, shared by every command.
 struct FormatOptions: ParsableArguments {
     @Option(name: .customLong("format"), help: "Output format: text (a human-readable table) or json (exactly one JSON object on standard output).")
-    var choice: Choice<OutputFormat> = Choice(.text)
+    var choice: Choice<OutputFormat> = FormatOptions.defaultChoice
+
+    /// The default of `--format` (also set by ``SubcommandParse``'s shortcut for `rmfg solve`).
+    static let defaultChoice = Choice<OutputFormat>(.text)
 
     /// The format; another name is an ``InputError`` naming `--format` (exit status 2).
     /// Commands read it before they compute or write anything.
-    var format: OutputFormat { get throws { try choice.value(flag: "--format") } }
+    var format: OutputFormat { get throws { try Self.format(choice) } }
+
+    /// The format `choice` names; another name is an ``InputError`` naming `--format`.
+    static func format(_ choice: Choice<OutputFormat>) throws -> OutputFormat { try choice.value(flag: "--format") }
 }
 
 /// Invalid input from the user: printed as one line, exit status 2.
@@ -41,8 +47,13 @@ func runCommand(_ body: () throws -> Bool) throws {
 /// ``runCommand(_:)`` for a command with `--format`: an unknown format stops the command
 /// (exit status 2) before `body` computes or writes anything.
 func runCommand(format: FormatOptions, _ body: () throws -> Bool) throws {
+    try runCommand(format: format.choice, body)
+}
+
+/// ``runCommand(format:_:)`` for the value of `--format` itself.
+func runCommand(format: Choice<OutputFormat>, _ body: () throws -> Bool) throws {
     try runCommand {
-        _ = try format.format
+        _ = try FormatOptions.format(format)
         return try body()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GameFiles
 
 /// The parse of `rmfg SUBCOMMAND ARGS…` for the subcommand alone (Docs/Performance.md, section 4,
 /// "Fourth round").
@@ -44,5 +45,55 @@ enum SubcommandParse {
             var command = command
             try command.run()
         }
+    }
+}
+
+/// `rmfg solve GAME` with only `--quiet`, `--verify`, `--exact`, `--compare-nominal` and `--format
+/// text|json`, read without argument-parser (Docs/Performance.md, section 4, "Fifth round").
+///
+/// Even the subcommand's own parse (``SubcommandParse/Only``) reflects on `SolveCommand`'s whole
+/// argument set: generic property-wrapper metadata built from mangled names, and one scan of every
+/// protocol conformance record of the binary per new type (about 21 M of the 200-state garnet's
+/// 169 M instructions); merely building a `SolveCommand` instantiates that metadata (4 M). For the
+/// plainest argument lists the ``SolveRun`` is made here instead, with the values the full parse
+/// gives (the defaults of every other flag: no overrides, SVG figures at screen width, no output
+/// folder).
+///
+/// Anything else — another subcommand, another flag, a value other than `text` or `json`, a flag
+/// given twice, `--format=json`, `--`, an argument that starts with `-` or is empty, no or two
+/// games — returns `nil` and goes to ``SubcommandParse`` and the full parse, so every message,
+/// help text and exit status stays argument-parser's. `SubcommandParseTests` checks that every list
+/// taken here gives the run the full parse gives, value for value.
+enum SolveShortcut {
+    /// The run for `arguments` (the process's arguments without the program name), or `nil`.
+    static func parsed(_ arguments: [String]) -> SolveRun? {
+        guard arguments.first == "solve" else { return nil }
+        var game: String?
+        var verify = false, exact = false, compareNominal = false, quiet = false
+        var format: Choice<OutputFormat>?
+        var i = 1
+        while i < arguments.count {
+            let argument = arguments[i]
+            i += 1
+            switch argument {
+            case "--quiet" where !quiet: quiet = true
+            case "--verify" where !verify: verify = true
+            case "--exact" where !exact: exact = true
+            case "--compare-nominal" where !compareNominal: compareNominal = true
+            case "--format" where format == nil && i < arguments.count:
+                let value = arguments[i]
+                guard value == "text" || value == "json" else { return nil }
+                format = Choice(argument: value)
+                i += 1
+            default:
+                guard game == nil, let first = argument.first, first != "-" else { return nil }
+                game = argument
+            }
+        }
+        guard let game else { return nil }
+        return SolveRun(game: game, overrides: { GameOverrides() },
+                        figures: { try FigureOptions.settings(format: FigureOptions.defaultFormat, width: FigureOptions.defaultWidth) },
+                        format: format ?? FormatOptions.defaultChoice, verify: verify, exact: exact, output: nil,
+                        compareNominal: compareNominal, quiet: quiet)
     }
 }
