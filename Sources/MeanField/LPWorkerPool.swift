@@ -192,15 +192,28 @@ final class LPRowWorker: @unchecked Sendable {
     /// Waits until the worker has finished every message posted and takes the output
     /// of the last sweep (empty after anything else).
     func collect() -> LPRowOutput {
-        var seen = outbox.current
-        while seen != posted {
-            seen = outbox.wait(whileEqualTo: seen, spinNanoseconds: LPRowEngine.callerSpinNanoseconds)
-        }
+        awaitEnd()
         // The poster's own reference to the message (and its job or closure) ends here, on
         // the poster's thread, after the worker's end (see the type's notes).
         message = nil
         defer { output = LPRowOutput() }
         return output
+    }
+
+    /// Waits until the worker has published the end of every message posted (``collect()``
+    /// without taking anything).
+    func awaitEnd() {
+        var seen = outbox.current
+        while seen != posted {
+            seen = outbox.wait(whileEqualTo: seen, spinNanoseconds: LPRowEngine.callerSpinNanoseconds)
+        }
+    }
+
+    /// `true` while the last posted message is still stored: from ``send`` until ``collect()``,
+    /// whatever the worker did with it (the ownership rule above; `LPWorkerPoolTests`).
+    var holdsMessage: Bool {
+        if case .none = message { return false }
+        return true
     }
 
     /// Handles the posted message, if any, through a copy of it (the poster keeps and

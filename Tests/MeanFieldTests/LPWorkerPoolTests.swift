@@ -103,4 +103,39 @@ import TestSupport
         #expect(sigma.map(\.bitPattern) == expected.map(\.bitPattern))
         #expect(pool.threadsStarted == 2)
     }
+
+    /// The ownership rule of ``LPRowWorker`` (regression of 2026-12-03, Docs/Development.md,
+    /// "Threads"): a worker that has run a posted task leaves the message, and the task's
+    /// closure with what it captures, to the poster, which lets go of them only in
+    /// `collect()`. The first design let the worker clear the message (a release on its
+    /// thread of the poster's retain), which the optimizer made a use-after-free; with it the
+    /// first expectation below fails, on every run, not only under a lost race.
+    @Test func theWorkerLeavesThePostedMessageToThePoster() {
+        final class Token {}
+        let pool = LPWorkerPool(capacity: 1)
+        let worker = pool.acquire()
+        var token: Token? = Token()
+        weak let watched = token
+        let ran = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        ran.initialize(to: 0)
+        defer { ran.deallocate() }
+        do {
+            let held = token
+            let body: (Range<Int>) -> Void = { range in
+                withExtendedLifetime(held) { ran.pointee = range.count }
+            }
+            token = nil
+            worker.post(task: UncheckedBox(body), range: 0..<3)
+        }
+        worker.awaitEnd()
+        #expect(ran.pointee == 3)
+        #expect(worker.holdsMessage, "the worker must not release the poster's message")
+        #expect(watched != nil, "the task's captures live until collect()")
+        _ = worker.collect()
+        #expect(!worker.holdsMessage)
+        #expect(watched == nil, "collect() lets go of the task and its captures")
+        worker.close()
+        _ = worker.collect()
+        pool.release(worker)
+    }
 }
