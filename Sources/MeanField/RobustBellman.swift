@@ -46,6 +46,11 @@ struct SweepBuffers {
         masses = kernels.probabilities
     }
 
+    /// The masses' storage, which identifies the set (`nil` when empty).
+    var identity: UnsafeRawPointer? {
+        masses.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+
     func fits(rows: Int, room: Int) -> Bool {
         (q.count == rows || q.isEmpty) && ends.count == rows && indices.count == room && masses.count == room
     }
@@ -75,14 +80,30 @@ struct SweepPool {
     /// The most sets kept: a value solve has at most two sweeps alive at once.
     static let capacity = 2
     private(set) var buffers: [SweepBuffers] = []
+    /// The kernels a ``ReusableSweep`` holds (their masses' storage): a set sharing them is not
+    /// kept, since the sweep that took it would copy all three kernel buffers on write (2.9 M
+    /// instructions of `memcpy` per 200-state solve; Docs/Performance.md, section 4).
+    private(set) var reserved: UnsafeRawPointer? = nil
+    /// Sets taken by a sweep that had to copy them (still shared elsewhere): a diagnostic,
+    /// which the tests keep at 0.
+    var copiedOnWrite = 0
 
     /// A set of buffers, if the pool holds one (the most recently given).
     mutating func take() -> SweepBuffers? { buffers.popLast() }
 
-    /// Keeps `spare` unless it is `nil` or the pool is full.
+    /// Keeps `spare` unless it is `nil`, the pool is full, or it shares the ``reserved`` kernels.
     mutating func give(_ spare: consuming SweepBuffers?) {
         guard let spare, buffers.count < Self.capacity else { return }
+        if let reserved, spare.identity == reserved { return }
         buffers.append(spare)
+    }
+
+    /// Marks `kernels` as held elsewhere (by a ``ReusableSweep``) from now on, in place of the
+    /// previous ones, and drops a kept set that shares them.
+    mutating func reserve(_ kernels: KernelRows) {
+        let id = kernels.probabilities.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        reserved = id
+        if let id { buffers.removeAll { $0.identity == id } }
     }
 }
 

@@ -218,7 +218,10 @@ extension GameSnapshot {
         let keeps = keepFirst && engine == nil && ReusableSweep.applies(to: self)
         let sw = try pooledSweep(values: v, wantKernels: true, inner: inner, options: options, reduction: reduction,
                                  engine: engine, pool: &pool, wantWorstValues: keeps)
-        if keeps, let first = ReusableSweep(snapshot: self, values: v, sweep: sw) { reuse = first }
+        if keeps, let first = ReusableSweep(snapshot: self, values: v, sweep: sw) {
+            reuse = first
+            pool.reserve(first.kernels)
+        }
         return sw
     }
 
@@ -228,9 +231,15 @@ extension GameSnapshot {
                              reduction: Reduction, engine: LPRowEngine?, pool: inout SweepPool,
                              wantWorstValues: Bool = false) throws(MeanFieldError) -> Sweep {
         var recycled = wantKernels ? pool.take() : nil
+        let offered = recycled.flatMap { $0.fits(rows: stateCount * actionCount, room: layout.slotRoom) ? $0.identity : nil }
         defer { pool.give(recycled) }
-        return try sweep(values: values, wantKernels: wantKernels, inner: inner, execution: options.execution, reduction: reduction,
-                         engine: engine, recycled: &recycled, wantWorstValues: wantWorstValues)
+        let sw = try sweep(values: values, wantKernels: wantKernels, inner: inner, execution: options.execution, reduction: reduction,
+                           engine: engine, recycled: &recycled, wantWorstValues: wantWorstValues)
+        // Taken buffers that end up elsewhere were shared, so the sweep copied them on write.
+        if let offered, recycled == nil, sw.kernels?.probabilities.withUnsafeBufferPointer({ UnsafeRawPointer($0.baseAddress) }) != offered {
+            pool.copiedOnWrite += 1
+        }
+        return sw
     }
 
     /// The solution when value iteration stops at `tv` (residual `‖TV − V‖∞ = residual`):

@@ -89,6 +89,11 @@ import TestSupport
                                                 pool: &pool, reuse: &reuse, keepFirst: true)
         let kept1 = try #require(reuse)
         #expect(kept1.sweep(for: next, values: v, reduction: .softMax(temperature: 0.3)) != nil)
+        // The kept first sweep's kernels never go back to the pool (a later sweep would copy
+        // them on write): the pool holds only sets of its own.
+        let keptID = kept1.kernels.probabilities.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        #expect(keptID != nil && pool.reserved == keptID)
+        #expect(pool.buffers.allSatisfy { $0.identity != keptID })
         let pooledNext = try next.solveValues(policy: nil, temperature: 0.3, warmStart: v, options: options, engine: nil,
                                               pool: &pool, reuse: &reuse)
         for (a, b) in [(pooledPolicy, plainPolicy), (pooledNext, plainNext)] {
@@ -98,6 +103,27 @@ import TestSupport
         }
         #expect(plainNext.sweeps > 1)
         #expect(!pool.buffers.isEmpty)
+        #expect(pool.buffers.allSatisfy { $0.identity != keptID })
+    }
+
+    /// Regression (2026-12-03, found by callgrind: 2.9 M instructions of `memcpy` in a 200-state
+    /// solve): the first sweep that a policy evaluation keeps for the next solve (``ReusableSweep``),
+    /// and the next optimal-value solve's first sweep rebuilt from it, went back to the pool once the
+    /// solve moved past them, so the next sweep that took that set copied all three kernel buffers
+    /// on write (16 times in the CLI's 200-state solve). A whole Anderson solve of that size must
+    /// not copy any set it takes from the pool, and must return the public solve's pair bit for bit.
+    @Test(arguments: [ExecutionMode.serial, .parallel])
+    func noSweepCopiesAPooledSet(execution: ExecutionMode) throws {
+        let game = try TestGames.garnet(n: 200, m: 5, k: 10, set: .totalVariation(), radius: 0.1, seed: 950)
+        var options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-9, maxIterations: 200)
+        options.values.execution = execution
+        var run = SolverRun(game: game, options: options, method: .anderson)
+        let result = try run.anderson()
+        #expect(result.converged)
+        #expect(run.evaluator.pool.copiedOnWrite == 0)
+        let plain = try game.solveEquilibrium(options: options)
+        #expect(Self.bits(result.meanField) == Self.bits(plain.meanField))
+        #expect(result.exploitability.bitPattern == plain.exploitability.bitPattern)
     }
 
     /// Sets whose sweep is not written in place keep nothing.
