@@ -24,8 +24,7 @@ extension MeanFieldGame {
         case .fictitiousPlay: return try run.fictitiousPlay()
         case .mirrorDescent: return try run.mirrorDescent()
         case .newton: return try run.newton()
-        case .supportNewton, .pieceNewton:
-            throw .invalidOption(field: .method, message: "\(options.method.rawValue) is a stage of auto and cannot be requested")
+        case .supportNewton: throw .invalidOption(field: .method, message: "support-newton is a stage of auto and cannot be requested")
         }
     }
 }

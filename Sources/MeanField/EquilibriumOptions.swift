@@ -28,14 +28,8 @@ public enum EquilibriumMethod: String, Sendable, CaseIterable, Codable, Hashable
     /// results both produce; it cannot be requested (it needs a
     /// stage to start from), so it is not among ``allCases`` and ``EquilibriumOptions`` refuses it.
     case supportNewton = "support-newton"
-    /// The piece Newton stage of ``auto`` at `τ > 0` (Docs/Solvers.md): where the fixed point sits
-    /// on a switch of nature's worst case (a total-variation donor emptied or only partly taken),
-    /// Newton–Krylov on the smooth map of one piece (every row's worst-case structure frozen).
-    /// It labels the trace records and results it produces; like ``supportNewton`` it cannot be
-    /// requested (it starts from a stalled Newton polish), so it is not among ``allCases``.
-    case pieceNewton = "piece-newton"
 
-    /// The methods that can be requested (every case but ``supportNewton`` and ``pieceNewton``).
+    /// The methods that can be requested (every case but ``supportNewton``).
     public static var allCases: [EquilibriumMethod] { [.auto, .anderson, .fixedPoint, .fictitiousPlay, .mirrorDescent, .newton] }
 
     /// The method ``auto`` starts with at temperature `τ` (it may switch later; the
@@ -128,8 +122,8 @@ public struct EquilibriumOptions: Sendable {
     }
 
     func validate(for game: MeanFieldGame) throws(MeanFieldError) {
-        guard method != .supportNewton, method != .pieceNewton else {
-            throw .invalidOption(field: .method, message: "\(method.rawValue) is a stage of auto and cannot be requested")
+        guard method != .supportNewton else {
+            throw .invalidOption(field: .method, message: "support-newton is a stage of auto and cannot be requested")
         }
         guard temperature.isFinite, temperature >= 0 else {
             throw .invalidOption(field: .temperature, message: "\(temperature), expected a finite number >= 0")

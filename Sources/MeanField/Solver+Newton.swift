@@ -147,8 +147,6 @@ extension SolverRun {
             return .finished(result)
         case let .stopped(pair, _):
             newtonGate.stopped(from: start.stationarityResidual, at: options.temperature)
-            // Where the fixed point sits on a switch of nature's worst case (Solver+PieceNewton.swift).
-            if let done = try pieceNewtonStage(from: pair) { return .finished(done) }
             return .exhausted(best: pair.meanField)
         }
     }
