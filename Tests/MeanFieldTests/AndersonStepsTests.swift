@@ -121,9 +121,11 @@ import Darwin
                 let built = LazyPopulationSteps(policy: policy, kernelRows: rows, stateCount: n, actionCount: m,
                                                 execution: mode, groups: groups)
                 let label = "variant \(variant), rows \(r), \(mode) \(groups.map(String.init) ?? "default")"
+                // The arrays have room for every kernel entry; entries past the last column are never read.
+                let total = reference.columnStart[n]
                 #expect(built.columnStart == reference.columnStart, "\(label)")
-                #expect(built.sources == reference.sources, "\(label)")
-                #expect(built.weights == reference.weights, "\(label)")
+                #expect(built.sources.count >= total && Array(built.sources[0..<total]) == reference.sources, "\(label)")
+                #expect(built.weights.count >= total && Array(built.weights[0..<total]) == reference.weights, "\(label)")
                 let got = VectorBlocks.$testBlock.withValue(4) { built.apply(mu, steps: 5, execution: mode) }
                 #expect(got == want, "\(label)")
             }
