@@ -38,3 +38,38 @@ private struct ChunkSlots: @unchecked Sendable {
 private struct ChunkBody: @unchecked Sendable {
     let piece: (Range<Int>) -> String
 }
+
+/// `piece(0..<count)` built as the concatenation of `piece` over consecutive chunks of
+/// `chunk` indices, in order, the chunks on all cores when there are at least two; `piece`
+/// must depend only on its range, so the array is the same as one call's (tested).
+package func inChunks<T>(count: Int, chunk: Int, map piece: (Range<Int>) -> [T]) -> [T] {
+    let size = max(1, chunk)
+    let chunks = (count + size - 1) / size
+    guard chunks > 1 else { return piece(0..<count) }
+    var parts = [[T]](repeating: [], count: chunks)
+    parts.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        let out = ArraySlots(base: base)
+        withoutActuallyEscaping(piece) { piece in
+            let body = ArrayBody(piece: piece)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                // Each chunk writes only its own slot.
+                (out.base + c).pointee = body.piece((c * size)..<min(count, (c + 1) * size))
+            }
+        }
+    }
+    var all: [T] = []
+    all.reserveCapacity(count)
+    for part in parts { all += part }
+    return all
+}
+
+/// The slots of the array form of ``inChunks(count:chunk:map:)``, written by disjoint chunks.
+private struct ArraySlots<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<[T]>
+}
+
+/// The piece builder of ``inChunks(count:chunk:map:)``, called on several threads (see ``ChunkBody``).
+private struct ArrayBody<T>: @unchecked Sendable {
+    let piece: (Range<Int>) -> [T]
+}

@@ -269,12 +269,16 @@ struct SolveReport: CommandReport {
         header += file.actionNames.map { "π(\($0))" }
         header.append("V^π")
         var table = TextTable(header: header)
-        for s in 0..<file.stateCount {
-            var row = [file.stateNames[s], fmt6(result.meanField[s])]
-            if let nominal { row.append(fmt6(nominal.meanField[s])) }
-            row += (0..<file.actionCount).map { fmt6(result.policy[s, $0]) }
-            row.append(fmt6(result.values[s]))
-            table.add(row)
+        // The cells by chunks of states on all cores (the same cells).
+        let names = file.stateNames, result = result, nominal = nominal, m = file.actionCount
+        table.rows = inChunks(count: file.stateCount, chunk: 4_096) { states in
+            states.map { s in
+                var row = [names[s], fmt6(result.meanField[s])]
+                if let nominal { row.append(fmt6(nominal.meanField[s])) }
+                row += (0..<m).map { fmt6(result.policy[s, $0]) }
+                row.append(fmt6(result.values[s]))
+                return row
+            }
         }
         lines.append(table.rendered)
         return lines.joined(separator: "\n")

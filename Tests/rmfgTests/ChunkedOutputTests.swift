@@ -36,6 +36,28 @@ struct ChunkedOutputTests {
         #expect(inChunks(count: 0, chunk: 4) { _ in "" } == "")
     }
 
+    /// The array form of `inChunks`: the chunks' arrays concatenated in order.
+    @Test func arrayChunksConcatenateInOrder() {
+        let whole = (0..<5_000).map { $0 * 31 % 977 }
+        for chunk in [1, 3, 64, 4_999, 5_000, 9_000] {
+            #expect(inChunks(count: whole.count, chunk: chunk) { range in range.map { whole[$0] } } == whole, "chunk \(chunk)")
+        }
+        #expect(inChunks(count: 0, chunk: 8) { range in range.map { $0 } }.isEmpty)
+    }
+
+    /// A table of more rows than a chunk (rows of uneven widths and lengths, multi-byte cells)
+    /// renders as the padding-and-joining reference of `TextTableTests`.
+    @Test func longTablesRenderAsTheReference() {
+        let pieces = ["0.125000", "-1.000000", "s", "μ", "état", "👩‍👩‍👧", "long-state-name-42", ""]
+        for count in [TextTable.chunk - 1, TextTable.chunk, 2 * TextTable.chunk + 7] {
+            var table = TextTable(header: ["state", "μ*", "π(a)", "V"])
+            for r in 0..<count {
+                table.add((0..<(1 + r % 4)).map { c in pieces[(r * 7 + c * 3) % pieces.count] + (r % 101 == 0 ? "x" : "") })
+            }
+            #expect(Array(table.rendered.utf8) == Array(TextTableTests.reference(table).utf8), "\(count) rows")
+        }
+    }
+
     /// `.numbers` and `.matrix` (flat, chunked) serialize exactly as arrays of `.number`
     /// values did, non-finite entries included, above and below the chunk length.
     @Test func numberArraysSerializeAsBoxedArrays() {
