@@ -51,39 +51,69 @@ struct LazyPopulationSteps {
     }
 
     /// The column form of the chain `P(s, t) = Σ_a π(a|s) K(t|s, a)` straight from the
-    /// policy and the kernel rows, without the row-sorted ``TransitionMatrix``: each row
-    /// is mixed exactly as ``TransitionMatrix`` mixes it (``RowMixer``), so the entries
+    /// policy and the kernel rows, without the row-sorted ``TransitionMatrix``: each entry
+    /// `P(s, t)` is summed over the actions in order as ``RowMixer`` sums it, so the entries
     /// equal those of `LazyPopulationSteps(TransitionMatrix(…))` bit for bit, whatever
     /// `groups` and `execution` are (tested).
     ///
     /// The states are split into `groups` ranges (default: 1 when serial or below
-    /// 2 ``VectorBlocks/block``s of states, else 4). Each group mixes its rows into its own
-    /// scratch and counts its entries per column; a prefix sum places every column and,
-    /// within it, each group after the groups of lower states; then each group writes
-    /// its entries. Groups run in parallel unless `execution` is serial.
+    /// 2 ``VectorBlocks/block``s of states, else 4). Each group counts its distinct columns
+    /// per state; a prefix sum places every column and, within it, each group after the
+    /// groups of lower states; then each group writes its entries straight into their
+    /// columns, adding an action's weight to the entry its state already has in that column
+    /// (the last one written there). Groups run in parallel unless `execution` is serial.
+    /// No mixed copy of the rows is made (it was 12 bytes per entry, 660 MB at 10⁶ states).
+    ///
+    /// `spare` lends the buffers of an earlier chain (``recycle(into:)``) of the same game:
+    /// they are overwritten instead of faulting in fresh pages; the results do not depend on
+    /// it (tested). ``sources`` and ``weights`` may then be longer than ``columnStart``'s last
+    /// entry; the entries past it are never read.
     ///
     /// - Precondition: `n ≤ Int32.max`; `policy` has `n·m` entries and `kernelRows` `n·m` rows.
     init(policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int,
-         execution: ExecutionMode, groups: Int? = nil) {
+         execution: ExecutionMode, groups: Int? = nil, recycling spare: inout ChainBuffers) {
         precondition(n <= Int(Int32.max), "more than 2^31 - 1 states")
         let mode = VectorBlocks.mode(count: n, execution: execution)
         let groupCount = max(1, min(n, groups ?? (mode == .serial ? 1 : 4)))
-        var parts = Self.mixGroups(policy: policy, kernelRows: kernelRows, stateCount: n, actionCount: m,
-                                   groups: groupCount, mode: mode)
-        let start = Self.placeColumns(&parts, stateCount: n)
+        var parts = Self.countGroups(policy: policy, kernelRows: kernelRows, stateCount: n, actionCount: m,
+                                     groups: groupCount, mode: mode, spare: &spare)
+        var start = spare.columnStart.count == n + 1 ? spare.take(\.columnStart) : [Int](repeating: 0, count: n + 1)
+        Self.placeColumns(&parts, start: &start, stateCount: n)
         let total = start[n]
-        var src: [Int32] = []
-        let w: [Double] = makeArray(capacity: total) { wb in
-            src = makeArray(capacity: total) { sb in
-                Self.scatter(parts, sources: sb, weights: wb, mode: mode)
-                return total
-            }
-            return total
+        var src = spare.sources.count >= total ? spare.take(\.sources) : []
+        var w = spare.weights.count >= total ? spare.take(\.weights) : []
+        if src.isEmpty || w.isEmpty {
+            // Room for every kernel entry of the actions the policy uses, so that later chains
+            // of the same game fit (the tail past `total` is zero and never read).
+            let room = max(total, kernelRows.entryCount)
+            src = [Int32](repeating: 0, count: room)
+            w = [Double](repeating: 0, count: room)
         }
+        src.withUnsafeMutableBufferPointer { sb in
+            w.withUnsafeMutableBufferPointer { wb in
+                Self.scatter(&parts, policy: policy, kernelRows: kernelRows, actionCount: m, sources: sb, weights: wb, mode: mode)
+            }
+        }
+        spare.groups = parts
         stateCount = n
         columnStart = start
         sources = src
         weights = w
+    }
+
+    /// ``init(policy:kernelRows:stateCount:actionCount:execution:groups:recycling:)`` in fresh memory.
+    init(policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int,
+         execution: ExecutionMode, groups: Int? = nil) {
+        var spare = ChainBuffers()
+        self.init(policy: policy, kernelRows: kernelRows, stateCount: n, actionCount: m, execution: execution, groups: groups,
+                  recycling: &spare)
+    }
+
+    /// Hands this chain's buffers to `spare`, for the next chain's build.
+    consuming func recycle(into spare: inout ChainBuffers) {
+        spare.columnStart = columnStart
+        spare.sources = sources
+        spare.weights = weights
     }
 
     /// `μ L^k` (`k = steps ≥ 0`): `ν ← ½ν + ½νP`, `k` times.
@@ -159,88 +189,99 @@ struct LazyPopulationSteps {
     }
 }
 
-/// One group of consecutive states of ``LazyPopulationSteps``' parallel build: the
-/// group's mixed rows (each in the mixer's first-touch order; the order within a row
-/// does not matter, a column is filled by increasing source) and, per column, first the
-/// group's entry count, then (after ``LazyPopulationSteps/placeColumns(_:stateCount:)``)
-/// where the group's next entry of that column goes.
-private struct ChainGroup {
+/// One group of consecutive states of ``LazyPopulationSteps``' parallel build: per column,
+/// first the group's entry count, then (after ``LazyPopulationSteps/placeColumns(_:start:stateCount:)``)
+/// where the group's next entry of that column goes; and per column the last state that
+/// wrote to it (the merge of a state's actions).
+struct ChainGroup {
     var states: Range<Int> = 0..<0
-    /// Row `states.lowerBound + i` ends at `rowEnd[i]` of ``targets`` and ``weights``.
-    var rowEnd: [Int] = []
-    var targets: [Int32] = []
-    var weights: [Double] = []
     /// Per column `t`: the group's entries in it, then its next write position.
     var columnSlot: [Int] = []
+    /// Per column `t`: the last state of the group with an entry in it (−1: none yet).
+    var lastSource: [Int32] = []
+}
+
+/// The buffers of a dropped ``LazyPopulationSteps`` and of its build's groups, lent to the
+/// next build (``LazyPopulationSteps/init(policy:kernelRows:stateCount:actionCount:execution:groups:recycling:)``)
+/// so that it overwrites memory already mapped (at 10⁶ states about 0.7 GB, page faults and
+/// zeroing that took 5 s of CPU per solve; Docs/Performance.md, section 10).
+struct ChainBuffers {
+    var groups: [ChainGroup] = []
+    var columnStart: [Int] = []
+    var sources: [Int32] = []
+    var weights: [Double] = []
+
+    /// Moves one buffer out (leaving it empty), so the caller holds its only reference.
+    mutating func take<T>(_ path: WritableKeyPath<ChainBuffers, [T]>) -> [T] {
+        let out = self[keyPath: path]
+        self[keyPath: path] = []
+        return out
+    }
 }
 
 extension LazyPopulationSteps {
-    /// Mixes each group's rows into its own ``ChainGroup`` (groups in parallel when
-    /// `mode` allows).
-    fileprivate static func mixGroups(policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int,
-                                      groups: Int, mode: ExecutionMode) -> [ChainGroup] {
-        var parts = [ChainGroup](repeating: ChainGroup(), count: groups)
+    /// Counts each group's entries per column (groups in parallel when `mode` allows),
+    /// reusing `spare`'s group buffers when they have the right size.
+    fileprivate static func countGroups(policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int,
+                                        groups: Int, mode: ExecutionMode, spare: inout ChainBuffers) -> [ChainGroup] {
+        var parts = spare.groups.count == groups ? spare.groups : [ChainGroup](repeating: ChainGroup(), count: groups)
+        spare.groups = []
+        for g in 0..<groups {
+            parts[g].states = (g * n / groups)..<((g + 1) * n / groups)
+        }
         parts.withUnsafeMutableBufferPointer { pb in
             guard let base = pb.baseAddress else { return }
             let out = DisjointSlices(base: base)
             VectorBlocks.forEach(count: groups, block: 1, mode: mode) { range in
                 for g in range {
-                    out.base[g] = mixGroup(states: (g * n / groups)..<((g + 1) * n / groups), policy: policy,
-                                           kernelRows: kernelRows, stateCount: n, actionCount: m)
+                    countGroup(&out.base[g], policy: policy, kernelRows: kernelRows, stateCount: n, actionCount: m)
                 }
             }
         }
         return parts
     }
 
-    /// The mixed rows of `states` and their counts per column (a documented hot kernel:
-    /// the row loop over unsafe buffers).
-    private static func mixGroup(states: Range<Int>, policy: [Double], kernelRows: KernelRows,
-                                 stateCount n: Int, actionCount m: Int) -> ChainGroup {
-        var capacity = 0
-        for row in (states.lowerBound * m)..<(states.upperBound * m) {
-            capacity += kernelRows.rowEnd[row] - kernelRows.rowStart[row]
-        }
-        var group = ChainGroup(states: states)
-        var counts = [Int](repeating: 0, count: n)
-        var ends = [Int](repeating: 0, count: states.count)
-        var weights: [Double] = []
-        group.targets = makeArray(capacity: capacity) { tb in
-            weights = makeArray(capacity: capacity) { wb in
-                var used = 0
-                policy.withUnsafeBufferPointer { pol in
-                kernelRows.withView { kernels in
-                counts.withUnsafeMutableBufferPointer { cb in
-                ends.withUnsafeMutableBufferPointer { eb in
-                RowMixer.with(stateCount: n) { mixer in
-                    for s in states {
-                        let count = mixer.mix(state: s, actionCount: m, policy: pol, kernels: kernels)
-                        for x in 0..<count {
-                            let t = mixer.list[x]
-                            tb[used] = Int32(truncatingIfNeeded: t)
-                            wb[used] = mixer.accumulator[t]
-                            cb[t] &+= 1
-                            used &+= 1
-                            mixer.clear(t)
+    /// The group's distinct `(s, t)` entries counted per column `t` (a documented hot kernel:
+    /// the row loop over unsafe buffers). `lastSource` ends holding, per column, the group's
+    /// last state in it.
+    private static func countGroup(_ group: inout ChainGroup, policy: [Double], kernelRows: KernelRows,
+                                   stateCount n: Int, actionCount m: Int) {
+        Self.reset(&group.columnSlot, count: n, to: 0)
+        Self.reset(&group.lastSource, count: n, to: -1)
+        let states = group.states
+        policy.withUnsafeBufferPointer { pol in
+        kernelRows.withView { k in
+        group.columnSlot.withUnsafeMutableBufferPointer { counts in
+        group.lastSource.withUnsafeMutableBufferPointer { last in
+            for s in states {
+                let source = Int32(truncatingIfNeeded: s)
+                for a in 0..<m where pol[s &* m &+ a] > 0 {
+                    let row = s &* m &+ a
+                    for j in k.rowStart[row]..<k.rowEnd[row] {
+                        let t = k.indices[j]
+                        if last[t] != source {
+                            last[t] = source
+                            counts[t] &+= 1
                         }
-                        eb[s - states.lowerBound] = used
                     }
-                }}}}}
-                return used
+                }
             }
-            return weights.count
-        }
-        group.weights = weights
-        group.rowEnd = ends
-        group.columnSlot = counts
-        return group
+        }}}}
     }
 
-    /// The column starts (`n + 1` entries), and each group's ``ChainGroup/columnSlot``
-    /// turned from counts into its first write position in every column (after the
-    /// entries of the groups of lower states).
-    fileprivate static func placeColumns(_ parts: inout [ChainGroup], stateCount n: Int) -> [Int] {
-        var start = [Int](repeating: 0, count: n + 1)
+    /// `array` as `count` copies of `value`, overwriting it in place when it has that length.
+    private static func reset<T>(_ array: inout [T], count: Int, to value: T) {
+        guard array.count == count else {
+            array = [T](repeating: value, count: count)
+            return
+        }
+        array.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+    }
+
+    /// Fills the column starts (`n + 1` entries) and turns each group's
+    /// ``ChainGroup/columnSlot`` from counts into its first write position in every column
+    /// (after the entries of the groups of lower states).
+    fileprivate static func placeColumns(_ parts: inout [ChainGroup], start: inout [Int], stateCount n: Int) {
         var position = 0
         for t in 0..<n {
             start[t] = position
@@ -251,36 +292,61 @@ extension LazyPopulationSteps {
             }
         }
         start[n] = position
-        return start
     }
 
     /// Writes every group's entries at its column positions (groups in parallel when
     /// `mode` allows; they write disjoint positions). Every position `0..<start[n]` is
-    /// written once.
-    fileprivate static func scatter(_ parts: [ChainGroup], sources sb: UnsafeMutableBufferPointer<Int32>,
+    /// written once, and a state's later actions add their weight to the entry it already
+    /// has in a column, in action order, as ``RowMixer`` adds them.
+    fileprivate static func scatter(_ parts: inout [ChainGroup], policy: [Double], kernelRows: KernelRows, actionCount m: Int,
+                                    sources sb: UnsafeMutableBufferPointer<Int32>,
                                     weights wb: UnsafeMutableBufferPointer<Double>, mode: ExecutionMode) {
         let out = UncheckedBox((sb, wb))
-        VectorBlocks.forEach(count: parts.count, block: 1, mode: mode) { range in
-            for g in range {
-                var slot = parts[g].columnSlot
-                let part = parts[g]
-                part.targets.withUnsafeBufferPointer { tb in
-                part.weights.withUnsafeBufferPointer { pw in
-                slot.withUnsafeMutableBufferPointer { slots in
-                    var e = 0
-                    for (i, s) in part.states.enumerated() {
-                        let source = Int32(truncatingIfNeeded: s)
-                        while e < part.rowEnd[i] {
-                            let t = Int(tb[e])
-                            out.value.0[slots[t]] = source
-                            out.value.1[slots[t]] = pw[e]
-                            slots[t] &+= 1
-                            e &+= 1
-                        }
-                    }
-                }}}
+        parts.withUnsafeMutableBufferPointer { pb in
+            guard let base = pb.baseAddress else { return }
+            let groups = DisjointSlices(base: base)
+            VectorBlocks.forEach(count: pb.count, block: 1, mode: mode) { range in
+                for g in range {
+                    scatterGroup(&groups.base[g], policy: policy, kernelRows: kernelRows, actionCount: m,
+                                 sources: out.value.0, weights: out.value.1)
+                }
             }
         }
+    }
+
+    /// One group's part of ``scatter(_:policy:kernelRows:actionCount:sources:weights:mode:)``
+    /// (a documented hot kernel: the row loop over unsafe buffers).
+    private static func scatterGroup(_ group: inout ChainGroup, policy: [Double], kernelRows: KernelRows, actionCount m: Int,
+                                     sources src: UnsafeMutableBufferPointer<Int32>, weights w: UnsafeMutableBufferPointer<Double>) {
+        let states = group.states
+        group.lastSource.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+        policy.withUnsafeBufferPointer { pol in
+        kernelRows.withView { k in
+        group.columnSlot.withUnsafeMutableBufferPointer { slots in
+        group.lastSource.withUnsafeMutableBufferPointer { last in
+            for s in states {
+                let source = Int32(truncatingIfNeeded: s)
+                for a in 0..<m {
+                    let pi = pol[s &* m &+ a]
+                    guard pi > 0 else { continue }
+                    let row = s &* m &+ a
+                    for j in k.rowStart[row]..<k.rowEnd[row] {
+                        let t = k.indices[j]
+                        let x = pi * k.probabilities[j]
+                        if last[t] != source {
+                            // The state's first entry in column t: `0 + x` as the mixer's sum starts.
+                            last[t] = source
+                            let e = slots[t]
+                            src[e] = source
+                            w[e] = 0 + x
+                            slots[t] = e &+ 1
+                        } else {
+                            w[slots[t] &- 1] += x
+                        }
+                    }
+                }
+            }
+        }}}}
     }
 }
 

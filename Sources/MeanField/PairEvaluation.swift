@@ -68,6 +68,8 @@ struct PairEvaluator {
     /// pairs the solver dropped (``recycle(_:keeping:)``), for later sweeps (no new
     /// allocation and no page faults on a fresh mapping).
     var pool = SweepPool()
+    /// The buffers of the last lazy-step chain Anderson built (``LazyPopulationSteps``), for the next one.
+    var chainBuffers = ChainBuffers()
     /// The first sweep of the last policy evaluation (at `V*`), which the next optimal-value
     /// solve starts from (``ReusableSweep``).
     var reusable: ReusableSweep? = nil

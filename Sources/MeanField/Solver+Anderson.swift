@@ -156,13 +156,18 @@ extension SolverRun {
     /// later steps would move `ν` no more than that step did; `μ L^j = μ` exactly when
     /// `μP = μ`, so the fixed points stay the equilibria's mean fields. A fast-mixing chain
     /// (a garnet) stops after about 20 steps; a slowly mixing one (a grid) takes all `k`.
-    func populationImage(_ p: PairEvaluation, steps: Int) -> [Double] {
+    ///
+    /// The chain is built in the buffers of the previous image's chain
+    /// (``PairEvaluator/chainBuffers``), which it hands back afterwards.
+    mutating func populationImage(_ p: PairEvaluation, steps: Int) -> [Double] {
         guard steps > 1 else { return p.populationUpdate }
         let chain = LazyPopulationSteps(policy: p.policy.probabilities, kernelRows: p.chainKernels,
                                         stateCount: game.stateCount, actionCount: game.actionCount,
-                                        execution: options.execution)
-        return chain.apply(p.meanField, steps: steps, stopChange: options.tolerance / (100 * Double(steps)),
-                           relativeStop: EquilibriumOptions.lazyStepsRelativeStop, execution: options.execution).image
+                                        execution: options.execution, recycling: &evaluator.chainBuffers)
+        let image = chain.apply(p.meanField, steps: steps, stopChange: options.tolerance / (100 * Double(steps)),
+                                relativeStop: EquilibriumOptions.lazyStepsRelativeStop, execution: options.execution).image
+        chain.recycle(into: &evaluator.chainBuffers)
+        return image
     }
 
     /// `(BR_τ(μ), μ)` for Anderson. On lazy population steps (`steps > 1`) the value solves

@@ -13,6 +13,12 @@ package indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByF
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
+    /// An array of numbers stored flat (``numbers(_:)``): serialized exactly as `.array` of
+    /// `.number`s, without one boxed enum value per entry.
+    case doubles([Double])
+    /// A matrix of numbers stored as rows (``matrix(_:)``): serialized exactly as `.array` of
+    /// ``numbers(_:)``.
+    case doubleRows([[Double]])
 
     package init(stringLiteral value: String) { self = .string(value) }
     package init(floatLiteral value: Double) { self = .number(value) }
@@ -20,10 +26,10 @@ package indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByF
     package init(booleanLiteral value: Bool) { self = .bool(value) }
     package init(arrayLiteral elements: JSON...) { self = .array(elements) }
 
-    /// A vector of numbers.
-    package static func numbers(_ values: [Double]) -> JSON { .array(values.map { .number($0) }) }
+    /// A vector of numbers (the text of `.array(values.map { .number($0) })`).
+    package static func numbers(_ values: [Double]) -> JSON { .doubles(values) }
     /// A matrix of numbers.
-    package static func matrix(_ rows: [[Double]]) -> JSON { .array(rows.map { numbers($0) }) }
+    package static func matrix(_ rows: [[Double]]) -> JSON { .doubleRows(rows) }
     /// An optional number (`null` when absent).
     package static func optional(_ value: Double?) -> JSON { value.map { .number($0) } ?? .null }
 
@@ -63,8 +69,45 @@ package indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByF
                 value.write(into: &out)
             }
             out += "}"
+        case let .doubles(values):
+            out += "["
+            out += JSON.numberList(values)
+            out += "]"
+        case let .doubleRows(rows):
+            out += "["
+            out += inChunks(count: rows.count, chunk: max(1, JSON.chunk / max(1, rows.first?.count ?? 1))) { range in
+                var text = ""
+                for k in range {
+                    text += k > 0 ? ",[" : "["
+                    text += JSON.numberList(rows[k])
+                    text += "]"
+                }
+                return text
+            }
+            out += "]"
         }
     }
+
+    /// The numbers of `values` as by `.number`, separated by commas. Long lists are formatted
+    /// in chunks of ``chunk`` numbers, the chunks on all cores (``inChunks(count:chunk:_:)``):
+    /// the text is the same as one loop's (Docs/Performance.md, section 10).
+    package static func numberList(_ values: [Double]) -> String {
+        values.withUnsafeBufferPointer { v in
+            inChunks(count: v.count, chunk: chunk) { range in
+                var out = ""
+                out.reserveCapacity(range.count * 22)
+                for k in range {
+                    if k > 0 { out += "," }
+                    let x = v[k]
+                    out += x.isFinite ? numberText(x) : "null"
+                }
+                return out
+            }
+        }
+    }
+
+    /// Numbers per chunk of ``numberList(_:)``.
+    package static let chunk = 16_384
 
     private static func writeString(_ s: String, into out: inout String) {
         out += "\""

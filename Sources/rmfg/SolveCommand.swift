@@ -269,12 +269,16 @@ struct SolveReport: CommandReport {
         header += file.actionNames.map { "π(\($0))" }
         header.append("V^π")
         var table = TextTable(header: header)
-        for s in 0..<file.stateCount {
-            var row = [file.stateNames[s], fmt6(result.meanField[s])]
-            if let nominal { row.append(fmt6(nominal.meanField[s])) }
-            row += (0..<file.actionCount).map { fmt6(result.policy[s, $0]) }
-            row.append(fmt6(result.values[s]))
-            table.add(row)
+        // The cells by chunks of states on all cores (the same cells).
+        let names = file.stateNames, result = result, nominal = nominal, m = file.actionCount
+        table.rows = inChunks(count: file.stateCount, chunk: 4_096) { states in
+            states.map { s in
+                var row = [names[s], fmt6(result.meanField[s])]
+                if let nominal { row.append(fmt6(nominal.meanField[s])) }
+                row += (0..<m).map { fmt6(result.policy[s, $0]) }
+                row.append(fmt6(result.values[s]))
+                return row
+            }
         }
         lines.append(table.rendered)
         return lines.joined(separator: "\n")
@@ -288,17 +292,25 @@ struct SolveReport: CommandReport {
                                   exact(r.meanFieldChange), exact(r.seconds), r.method.rawValue, exact(r.temperature)]))
         }
         try dir.write("trace.csv", trace.joined(separator: "\n") + "\n")
-        var mf = [csvLine(["state", "meanField", "value"] + (nominal != nil ? ["nominalMeanField"] : []))]
-        for s in 0..<file.stateCount {
-            mf.append(csvLine([file.stateNames[s], exact(result.meanField[s]), exact(result.values[s])]
-                              + (nominal.map { [exact($0.meanField[s])] } ?? [])))
+        // One line per state, built in chunks of states on all cores (the same text).
+        let names = file.stateNames, result = result, nominal = nominal, m = file.actionCount
+        let mf = inChunks(count: file.stateCount, chunk: JSON.chunk / 4) { states in
+            var text = ""
+            for s in states {
+                text += csvLine([names[s], exact(result.meanField[s]), exact(result.values[s])]
+                                + (nominal.map { [exact($0.meanField[s])] } ?? [])) + "\n"
+            }
+            return text
         }
-        try dir.write("meanfield.csv", mf.joined(separator: "\n") + "\n")
-        var pol = [csvLine(["state"] + file.actionNames)]
-        for s in 0..<file.stateCount {
-            pol.append(csvLine([file.stateNames[s]] + (0..<file.actionCount).map { exact(result.policy[s, $0]) }))
+        try dir.write("meanfield.csv", csvLine(["state", "meanField", "value"] + (nominal != nil ? ["nominalMeanField"] : [])) + "\n" + mf)
+        let pol = inChunks(count: file.stateCount, chunk: JSON.chunk / m) { states in
+            var text = ""
+            for s in states {
+                text += csvLine([names[s]] + (0..<m).map { exact(result.policy[s, $0]) }) + "\n"
+            }
+            return text
         }
-        try dir.write("policy.csv", pol.joined(separator: "\n") + "\n")
+        try dir.write("policy.csv", csvLine(["state"] + file.actionNames) + "\n" + pol)
         let convergence = ConvergenceFigure.chart(name: file.name, result: result, tolerance: file.solver.tolerance,
                                                     temperature: file.solver.temperature)
         try dir.writeFigure("convergence", convergence)

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import NumberText
 
 /// A plain-text table with right-aligned numeric columns.
 struct TextTable {
@@ -19,38 +20,52 @@ struct TextTable {
     /// Built in one string (a cell's width in characters is its UTF-8 length when it is ASCII,
     /// counted without breaking it into characters: a fifth of the instructions of padding
     /// strings and joining them, for the same text; `TextTableTests`).
+    ///
+    /// The cells' widths and the rows' lines are computed by chunks of rows on all cores
+    /// (``inChunks(count:chunk:_:)``), the same text as one loop's (Docs/Performance.md, section 10).
     var rendered: String {
-        let all = [header] + rows
-        let lengths = all.map { $0.map(Self.width) }
-        let widths = header.indices.map { c in lengths.map { $0.count > c ? $0[c] : 0 }.max() ?? 0 }
+        let rows = rows
+        let headerLengths = header.map(Self.width)
+        let rowLengths: [[Int]] = inChunks(count: rows.count, chunk: Self.chunk) { range in range.map { rows[$0].map(Self.width) } }
+        let widths = header.indices.map { c in max(headerLengths[c], rowLengths.lazy.map { $0.count > c ? $0[c] : 0 }.max() ?? 0) }
         var text = ""
-        text.reserveCapacity(all.reduce(0) { $0 + $1.reduce(0) { $0 + $1.utf8.count } + 2 * $1.count + widths.reduce(0, +) + 1 })
-        func pad(_ count: Int, _ character: String) {
-            for _ in 0..<max(count, 0) { text += character }
-        }
-        func line(_ cells: [String], _ widths: [Int], _ lengths: [Int]) {
-            for (c, cell) in cells.enumerated() {
-                if c > 0 { text += "  " }
-                if c == 0 {
-                    text += cell
-                    pad(widths[c] - lengths[c], " ")
-                } else {
-                    pad(widths[c] - lengths[c], " ")
-                    text += cell
-                }
-            }
-        }
-        line(header, widths, lengths[0])
+        Self.line(header, widths, headerLengths, into: &text)
         text += "\n"
         for (c, width) in widths.enumerated() {
             if c > 0 { text += "  " }
-            pad(width, "-")
+            Self.pad(width, "-", into: &text)
         }
-        for (r, row) in rows.enumerated() {
-            text += "\n"
-            line(row, widths, lengths[r + 1])
+        text += inChunks(count: rows.count, chunk: Self.chunk) { range in
+            var part = ""
+            for r in range {
+                part += "\n"
+                Self.line(rows[r], widths, rowLengths[r], into: &part)
+            }
+            return part
         }
         return text
+    }
+
+    /// Rows per chunk of ``rendered``.
+    static let chunk = 4_096
+
+    /// `count` copies of `character` (none when `count ≤ 0`).
+    private static func pad(_ count: Int, _ character: String, into text: inout String) {
+        for _ in 0..<max(count, 0) { text += character }
+    }
+
+    /// One line: the first cell left-aligned, the others right-aligned, two spaces between.
+    private static func line(_ cells: [String], _ widths: [Int], _ lengths: [Int], into text: inout String) {
+        for (c, cell) in cells.enumerated() {
+            if c > 0 { text += "  " }
+            if c == 0 {
+                text += cell
+                pad(widths[c] - lengths[c], " ", into: &text)
+            } else {
+                pad(widths[c] - lengths[c], " ", into: &text)
+                text += cell
+            }
+        }
     }
 
     /// `cell.count`, through its UTF-8 length when every byte is ASCII other than a carriage
