@@ -319,16 +319,26 @@ def box_rows(s, a, lo, hi, Vl, Vh, robust):
     return unique
 
 
-def box_lp(lo, hi, tau, robust):
+def box_lp(lo, hi, tau, robust, eps=0.0):
+    """The LP of a box. eps > 0 (nominal population, tau > 0 only) admits eps-equilibria: a residual
+    ||mu K - mu||_1 <= eps, and a policy pi with exploitability <= eps, which is within
+    sum_s mu(s) ||pi(.|s) - BR(.|s)||_1 <= sqrt(2 eps / tau) of the best response (V* - V^pi >= tau KL(pi || BR)
+    at every state, then Pinsker and Jensen)."""
+    if eps > 0 and (robust or tau == 0):
+        raise ValueError("kinetic-levels: eps-equilibria only for the nominal population at tau > 0")
     Vl, Vh, Ql, Qh = box_values(lo, hi, tau, robust)
     pl, ph = box_policy(Ql, Qh, tau)
     options = [(s, a, q) for s in range(N) for a in range(M) if ph[s, a] > 0 for q in box_rows(s, a, lo, hi, Vl, Vh, robust)]
     ny, nw = N * M, len(options)
     nv = N + ny + nw
-    balance = np.zeros((N, nv))
+    slack = nv                                   # then u+ (N), u- (N), v (ny), v' (ny)
+    total_vars = nv + 2 * N + 2 * ny
+    balance = np.zeros((N, total_vars))
     balance[:, :N] = np.eye(N)
-    split = np.zeros((N, nv))
-    flows = np.zeros((ny, nv))
+    balance[:, slack:slack + N] = -np.eye(N)
+    balance[:, slack + N:slack + 2 * N] = np.eye(N)
+    split = np.zeros((N, total_vars))
+    flows = np.zeros((ny, total_vars))
     flows[np.arange(ny), N + np.arange(ny)] = -1
     for s in range(N):
         split[s, s] = -1
@@ -336,28 +346,32 @@ def box_lp(lo, hi, tau, robust):
     for k, (s, a, q) in enumerate(options):
         balance[:, N + ny + k] -= q
         flows[s * M + a, N + ny + k] = 1
-    total = np.zeros((1, nv))
+    total = np.zeros((1, total_vars))
     total[0, :N] = 1
     Aeq = np.vstack([balance, split, flows, total])
     beq = np.concatenate([np.zeros(N + N + ny), [1.0]])
-    Aub = np.zeros((2 * ny, nv))
+    Aub = np.zeros((2 * ny + 2, total_vars))
+    v = slack + 2 * N
     for s in range(N):
         for a in range(M):
             k = s * M + a
-            Aub[2 * k, s], Aub[2 * k, N + k] = pl[s, a], -1           # pl mu(s) <= y(s, a)
-            Aub[2 * k + 1, s], Aub[2 * k + 1, N + k] = -ph[s, a], 1   # y(s, a) <= ph mu(s)
+            Aub[2 * k, [s, N + k, v + k]] = pl[s, a], -1, -1                # pl mu(s) - v <= y(s, a)
+            Aub[2 * k + 1, [s, N + k, v + ny + k]] = -ph[s, a], 1, -1      # y(s, a) <= ph mu(s) + v'
+    Aub[2 * ny, slack:slack + 2 * N] = 1
+    Aub[2 * ny + 1, v:v + 2 * ny] = 1
+    bub = np.concatenate([np.zeros(2 * ny), [eps, np.sqrt(2 * eps / tau) if eps > 0 else 0.0]])
     bounds = []
     for n in range(N):
         a_ = 0.0 if hi[n] == 100 else THR[hi[n]]
         b_ = 1.0 if lo[n] == 0 else THR[lo[n] - 1]
         bounds.append((max(0.0, a_ - PAD), min(1.0, b_ + PAD)))
-    bounds += [(0, None)] * (ny + nw)
-    return dict(c=None, A_ub=Aub, b_ub=np.zeros(2 * ny), A_eq=Aeq, b_eq=beq, bounds=bounds, method="highs"), nv
+    bounds += [(0, None)] * (ny + nw) + [(0, None if eps > 0 else 0)] * (2 * N + 2 * ny)
+    return dict(c=None, A_ub=Aub, b_ub=bub, A_eq=Aeq, b_eq=beq, bounds=bounds, method="highs"), total_vars
 
 
-def contract(lo, hi, tau, robust):
+def contract(lo, hi, tau, robust, eps=0.0):
     """One round: the smallest box of levels holding every stationary law the LP allows, or None."""
-    lp, nv = box_lp(lo, hi, tau, robust)
+    lp, nv = box_lp(lo, hi, tau, robust, eps)
     nlo, nhi = lo.copy(), hi.copy()
     for n in np.argsort(DIST, kind="stable"):
         ends = []
@@ -367,9 +381,8 @@ def contract(lo, hi, tau, robust):
             res = linprog(**dict(lp, c=c))
             if res.status == 2:
                 return None
-            if res.status != 0:
-                raise RuntimeError(f"kinetic-levels: LP status {res.status}: {res.message}")
-            ends.append(sign * res.fun)
+            # HiGHS without an answer (numerical trouble): this end is not tightened
+            ends.append(sign * res.fun if res.status == 0 else (0.0 if sign == 1 else 1.0))
         nhi[n] = min(hi[n], level_of(max(0.0, ends[0] - PAD)))
         nlo[n] = max(lo[n], level_of(min(1.0, ends[1] + PAD)))
         if nlo[n] > nhi[n]:
@@ -377,14 +390,14 @@ def contract(lo, hi, tau, robust):
     return nlo, nhi
 
 
-def branch_and_bound(lo, hi, tau, robust, log=None):
+def branch_and_bound(lo, hi, tau, robust, log=None, eps=0.0):
     """Every level vector in [lo, hi] that survives, each checked exactly; and the number of boxes."""
     stack, survivors, boxes = [(np.array(lo), np.array(hi))], [], 0
     while stack:
         lo, hi = stack.pop()
         boxes += 1
         while True:
-            shrunk = contract(lo, hi, tau, robust)
+            shrunk = contract(lo, hi, tau, robust, eps)
             if shrunk is None or (np.array_equal(shrunk[0], lo) and np.array_equal(shrunk[1], hi)):
                 break
             lo, hi = shrunk
@@ -419,6 +432,7 @@ def main():
     ap.add_argument("--tau", type=float, required=True)
     ap.add_argument("--population", choices=["nominal", "tv"], required=True)
     ap.add_argument("--width", type=int, default=2)
+    ap.add_argument("--eps", type=float, default=0.0, help="box: also exclude eps-equilibria (nominal, tau > 0)")
     args = ap.parse_args()
     robust = args.population == "tv"
     np.set_printoptions(linewidth=160, precision=4, suppress=True)
@@ -435,7 +449,7 @@ def main():
     else:
         mu, lo, hi = relaxation_box(args.tau, robust, args.width)
         print(f"box around the relaxation: lo {lo.tolist()}\n                           hi {hi.tolist()}")
-        survivors, boxes = branch_and_bound(lo, hi, args.tau, robust)
+        survivors, boxes = branch_and_bound(lo, hi, args.tau, robust, eps=args.eps)
         print(f"{boxes} boxes; surviving level vectors: {len(survivors)}")
         for lv, eq in survivors:
             print(f"  {lv.tolist()}: " + ("no stationary law with these levels" if not eq else

@@ -148,6 +148,24 @@ def test_kinetic_congestion_tau1_nominal_no_equilibrium_near_the_relaxation():
         assert kl.check(np.array(lv), 1.0, False) == []
 
 
+def test_kinetic_congestion_box_search_keeps_the_solvers_equilibrium(rmfg):
+    """Soundness of the level-box LP against an equilibrium found by the solver: the green cell nominal
+    tau = 0.1 converges (E, r <= 1e-8) to a pair whose target is full (level 0) and every other level is 81.
+    No exact equilibrium has a level 0 at tau > 0 (Solvers.md: nothing enters the cell and its agents leave
+    with positive probability), and the exact check finds no stationary law with these levels; the pair is an
+    eps-equilibrium (the leak from the target is below 1e-8). The LP with eps = 1e-8 must keep the box of its
+    levels."""
+    kl = _kinetic_levels()
+    out = run_cli(rmfg, ["solve", "Examples/bench-mfg/kinetic-congestion.yaml", "--method", "auto", "--temperature", "0.1",
+                         "--set", "none", "--population", "nominal", "--tolerance", "1e-9", "--format", "json", "--quiet"])
+    assert out["converged"]
+    mu = np.array(out["meanField"])
+    lv = kl.levels(mu)
+    assert kl.margin(mu).min() > 1e-6 and lv[24] == 0 and set(lv[:24].tolist()) == {81}
+    assert kl.check(lv, 0.1, False) == []
+    assert kl.contract(lv.copy(), lv.copy(), 0.1, False, eps=1e-8) is not None
+
+
 def _bench_four_rooms_reference():
     """The nominal kernel P[s, a, t] of Bench-MFG's four rooms from scripts/example_reference.py (written from
     Bench-MFG's environment class, not from the game file)."""
