@@ -93,6 +93,79 @@ def test_kinetic_congestion_best_response_map_is_piecewise_constant(rng):
         assert all(same) and abs(r[-1] - r[-2]) > 1e-2 and min(r[-2:]) > 0.1
 
 
+def _kinetic_levels():
+    """scripts/kinetic-levels.py: the game as a map on quantization levels and the level-box search, written
+    from scripts/example_reference.py and the contract (numpy and scipy only, not the library)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kinetic_levels", ROOT / "scripts" / "kinetic-levels.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_kinetic_congestion_level_map_matches_the_library(rng):
+    """The level model of scripts/kinetic-levels.py is the game: at mean fields inside a level band its best
+    response and population update equal the library's (tau 1 and 0.1, nominal and tv 0.05 worst-case), and
+    its level count equals the game file's rule (e + 0.5)/100 < 1 - mu/0.18 in floating point."""
+    kl = _kinetic_levels()
+    for _ in range(2000):
+        m = rng.uniform(0, 0.2)
+        rolls = int(np.sum((np.arange(100) + 0.5) / 100 < 1 - min(1.0, m / 0.18)))
+        assert kl.level_of(m) == rolls or kl.margin(np.array([m]))[0] <= 1e-15
+    with robustmfg.Game.load(ROOT / "Examples" / "bench-mfg" / "kinetic-congestion.yaml") as game:
+        for tau in (1.0, 0.1):
+            for robust in (False, True):
+                flags = dict(set="tv", radius=0.05, population="worst-case") if robust else dict(set="none", population="nominal")
+                for _ in range(3):
+                    mu = rng.dirichlet(np.full(25, 0.7))
+                    assert kl.margin(mu).min() > 1e-12
+                    pi, chain, _ = kl.image(kl.levels(mu), tau, robust)
+                    e = game.evaluate(pi, mu, temperature=tau, **flags)
+                    assert np.abs(e.best_response - pi).max() <= 1e-9
+                    assert abs(e.exploitability) <= 1e-9
+                    assert np.abs(e.population_update - mu @ chain).max() <= 1e-12
+
+
+def test_kinetic_congestion_tau1_nominal_no_equilibrium_near_the_relaxation():
+    """Bench-MFG's kinetic congestion, nominal, tau = 1 (Solvers.md, "Still red"). The continuous relaxation
+    (success probability 1 - mu/0.18, not quantized) has its equilibrium with the target's real level
+    100 - mu/0.0018 = 10.49: the quantized target flips between 10 and 11, and the best-response iteration on
+    levels ends in a 2-cycle. The level-box search proves that no equilibrium has its 25 levels within
+    [floor, ceil] of the relaxation's real levels (2^25 level vectors; the documented run widens this box
+    by 6 levels on each side)."""
+    kl = _kinetic_levels()
+    path, first = kl.cycle(1.0, False)
+    assert len(path) - first == 2
+    mu, lo, hi = kl.relaxation_box(1.0, False, 0)
+    assert abs((100 - mu[24] / 0.0018) - 10.49) <= 0.01
+    assert (lo[24], hi[24]) == (10, 11) and int((hi - lo).sum()) == 25
+    survivors, boxes = kl.branch_and_bound(lo, hi, 1.0, False)
+    assert all(not eq for _, eq in survivors)
+    # every level vector the search left (if any) was checked exactly and none is an equilibrium
+    for lv in ([int(x) for x in lo], [int(x) for x in hi]):
+        assert kl.check(np.array(lv), 1.0, False) == []
+
+
+def test_kinetic_congestion_box_search_keeps_the_solvers_equilibrium(rmfg):
+    """Soundness of the level-box LP against an equilibrium found by the solver: the green cell nominal
+    tau = 0.1 converges (E, r <= 1e-8) to a pair whose target is full (level 0) and every other level is 81.
+    No exact equilibrium has a level 0 at tau > 0 (Solvers.md: nothing enters the cell and its agents leave
+    with positive probability), and the exact check finds no stationary law with these levels; the pair is an
+    eps-equilibrium (the leak from the target is below 1e-8). The LP with eps = 1e-8 must keep the box of its
+    levels."""
+    kl = _kinetic_levels()
+    out = run_cli(rmfg, ["solve", "Examples/bench-mfg/kinetic-congestion.yaml", "--method", "auto", "--temperature", "0.1",
+                         "--set", "none", "--population", "nominal", "--tolerance", "1e-9", "--format", "json", "--quiet"])
+    assert out["converged"]
+    mu = np.array(out["meanField"])
+    lv = kl.levels(mu)
+    assert kl.margin(mu).min() > 1e-6 and lv[24] == 0 and set(lv[:24].tolist()) == {81}
+    assert kl.check(lv, 0.1, False) == []
+    assert kl.contract(lv.copy(), lv.copy(), 0.1, False, eps=1e-8) is not None
+
+
 def _bench_four_rooms_reference():
     """The nominal kernel P[s, a, t] of Bench-MFG's four rooms from scripts/example_reference.py (written from
     Bench-MFG's environment class, not from the game file)."""
