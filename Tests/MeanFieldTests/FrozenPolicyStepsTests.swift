@@ -31,7 +31,7 @@ import Darwin
     /// successors of highest `(v_t, t)` first and given to the successor of lowest `(v_t, t)`.
     static func worstCase(_ p: [Double], values v: [Double], radius: Double) -> [Double] {
         let support = p.indices.filter { p[$0] > 0 }
-        let low = support.min { (v[$0], $0) < (v[$1], $1) }!
+        guard let low = support.min(by: { (v[$0], $0) < (v[$1], $1) }) else { return p }
         var q = p
         var budget = radius
         for t in support.sorted(by: { (v[$0], $0) > (v[$1], $1) }) where t != low && budget > 0 {
