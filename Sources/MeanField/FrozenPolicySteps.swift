@@ -74,6 +74,8 @@ extension SolverRun {
         var taken = 0
         var threshold = -1.0
         while taken < most {
+            // Steps already taken with this block's chain (the first block's first step).
+            var inBlock = 0
             if taken > 0 { kernels = try frozenKernels(at: nu, values: p.policyValues.values) }
             let chain = LazyPopulationSteps(policy: policy, kernelRows: kernels, stateCount: n, actionCount: m,
                                             execution: options.execution)
@@ -85,9 +87,10 @@ extension SolverRun {
                 threshold = max(options.tolerance / (100 * Double(most)), EquilibriumOptions.lazyStepsRelativeStop * moved)
                 nu = first
                 taken = 1
+                inBlock = 1
                 if moved <= threshold { break }
             }
-            let block = min(refresh - (taken == 1 ? 1 : 0), most - taken)
+            let block = min(refresh - inBlock, most - taken)
             guard block > 0 else { continue }
             let (image, j) = chain.apply(nu, steps: block, stopChange: threshold, execution: options.execution)
             nu = image
