@@ -80,6 +80,13 @@ public struct EquilibriumOptions: Sendable {
     /// most `k` steps `j`, stopped early once a step moves `μ` by little (Docs/Solvers.md,
     /// "Population steps").
     package var andersonSteps: Int = 0
+    /// The frozen-policy crowd steps (lazy population steps that re-evaluate a `μ`-dependent
+    /// kernel along the population's path, Docs/Solvers.md, "Population steps"): `0` (default)
+    /// runs them as a stage of ``EquilibriumMethod/auto`` after Anderson on lazy steps stalls
+    /// (games of 2000 states or more, closed-form inner path, a kernel or radius that depends
+    /// on `μ`), re-evaluating the kernel every 10 steps; `r > 0` runs Anderson on them from
+    /// the start, re-evaluating every `r` steps; `r < 0` never runs them.
+    package var frozenPolicyRefresh: Int = 0
     /// Re-solve every inner problem of the final iterate through the LP path and
     /// report ``VerificationReport`` (default `false`).
     public var verify: Bool

@@ -82,12 +82,17 @@ extension SolverRun {
         }
     }
 
-    mutating func andersonPhase(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
+    /// Anderson's phase from `start` (default: the initial mean field) for `budget`
+    /// iterations; `frozen` iterates the frozen-policy crowd steps
+    /// (``frozenPolicyImage(_:lazySteps:)``) instead of the lazy steps, when the game allows
+    /// them (``frozenPolicyStepsApply(lazySteps:)``).
+    mutating func andersonPhase(budget: Int, from start: [Double]? = nil, frozen: Bool = false) throws(MeanFieldError) -> PhaseOutcome {
         let steps = options.populationSteps(stateCount: game.stateCount)
         let memory = options.andersonMemory(populationSteps: steps)
-        let x0 = initialMeanField
+        let frozen = frozen || options.frozenPolicyRefresh > 0
+        let x0 = start ?? initialMeanField
         let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
-        var state = AndersonState(x: x0, image: populationImage(p0, steps: steps), pair: p0, beta: options.damping ?? 1)
+        var state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1)
         var k = 0
         while true {
             let p = state.p, x = state.x
@@ -119,11 +124,12 @@ extension SolverRun {
             }
             // A converged pair that the divergence safeguard cannot reject is accepted and
             // returned at the top of the next pass, which never reads its image: skip it.
-            if isConverged(pNext), state.dF.isEmpty || Self.imageCannotDiverge(pNext, steps: steps, bestNorm: state.best.norm) {
+            if isConverged(pNext), state.dF.isEmpty
+                || (!(frozen && frozenPolicyStepsApply(lazySteps: steps)) && Self.imageCannotDiverge(pNext, steps: steps, bestNorm: state.best.norm)) {
                 record(pNext, change: 0)
                 return .finished(try finish(pNext, converged: true, message: convergedMessage(pNext)))
             }
-            let fNext = Self.difference(populationImage(pNext, steps: steps), next)
+            let fNext = Self.difference(try andersonImage(pNext, steps: steps, frozen: frozen), next)
             let normNext = Self.norm1(fNext)
             if normNext > 4 * state.best.norm, !state.dF.isEmpty {
                 restart(&state, stagnant: false, discarding: pNext)

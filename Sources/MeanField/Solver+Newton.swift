@@ -120,7 +120,10 @@ extension SolverRun {
     mutating func andersonThenNewton(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
         let outcome = try andersonPhase(budget: budget)
         guard case let .exhausted(best) = outcome else { return outcome }
-        return try newtonAfterStall(from: best)
+        switch try frozenPolicyStage(from: best) {
+        case let .finished(result): return .finished(result)
+        case let .exhausted(next): return try newtonAfterStall(from: next)
+        }
     }
 
     /// ``EquilibriumMethod/auto``'s Newton polish after a stalled phase (Anderson, mirror

@@ -1,0 +1,132 @@
+/// Anderson's map with the kernel re-evaluated along the population's path: the
+/// "frozen-policy crowd steps" (Docs/Solvers.md, "Population steps").
+///
+/// The lazy steps `μ L^j` of ``LazyPopulationSteps`` move the population with the chain of
+/// the pair's mean field `μ`: on a game whose kernel depends on `μ` (congestion) they ignore
+/// how the kernel changes as the population moves, and they resolve transport over at most
+/// `k/2` steps of the chain. These steps keep the pair's policy `π` and, for a worst-case
+/// population, nature's worst case against the pair's `V^π` (its reported worst case is
+/// re-formed at every new nominal kernel), and re-evaluate the game's kernel at the moving
+/// `ν` every ``EquilibriumOptions/frozenPolicyRefresh`` steps:
+/// `ν ← ν L(ν)`, `L(ν) = (I + P_π(ν))/2`, up to ``EquilibriumOptions/frozenPolicySteps(lazySteps:)``
+/// steps. So the image approaches the crowd's stationary law under the frozen policy with
+/// the congestion included, and Anderson's outer loop only has to resolve how the policy
+/// answers the crowd.
+///
+/// Fixed points: the image equals `μ` exactly when `μ` is stationary for the chain of `π` at
+/// `μ` itself (the first step is the lazy step at `μ`, and it moves `μ` only when `μP ≠ μ`;
+/// a stationary `μ` is never left), so the equilibria's mean fields are fixed points, as for
+/// ``LazyPopulationSteps``.
+extension SolverRun {
+    /// Whether the game allows the frozen-policy crowd steps for `steps` lazy steps: lazy
+    /// steps (`steps > 1`), a kernel or radius that depends on `μ`, and the closed-form inner
+    /// path without polyhedral row sets, unless ``EquilibriumOptions/frozenPolicyRefresh``
+    /// turns them off (`< 0`).
+    func frozenPolicyStepsApply(lazySteps steps: Int) -> Bool {
+        steps > 1 && options.frozenPolicyRefresh >= 0 && options.inner == .closedForm && game.rowSetFunction == nil
+            && (game.kernelsDependOnMeanField || game.radiiDependOnMeanField)
+    }
+
+    /// Anderson's map at the pair: ``frozenPolicyImage(_:lazySteps:)`` when `frozen` and the
+    /// game allows it (``frozenPolicyStepsApply(lazySteps:)``), else ``populationImage(_:steps:)``.
+    func andersonImage(_ p: PairEvaluation, steps: Int, frozen: Bool) throws(MeanFieldError) -> [Double] {
+        frozen && frozenPolicyStepsApply(lazySteps: steps) ? try frozenPolicyImage(p, lazySteps: steps) : populationImage(p, steps: steps)
+    }
+
+    /// The frozen-policy stage of ``EquilibriumMethod/auto``: after Anderson's phase on lazy
+    /// steps stalled (returned its best mean field `best`), a second Anderson phase on the
+    /// frozen-policy crowd steps from `best`, for the rest of the budget, on games of at least
+    /// ``EquilibriumOptions/frozenPolicyThreshold`` states that allow them. Its records keep the
+    /// method `anderson`; the start of the stage is recorded as a switch (from `anderson` to
+    /// `anderson`) and the result's message names it. Returns `.exhausted(best)` unchanged when
+    /// the stage does not apply (or the frozen steps already ran from the start,
+    /// ``EquilibriumOptions/frozenPolicyRefresh`` `> 0`).
+    mutating func frozenPolicyStage(from best: [Double]) throws(MeanFieldError) -> PhaseOutcome {
+        let steps = options.populationSteps(stateCount: game.stateCount)
+        let left = options.maxIterations - 1 - trace.count
+        guard options.frozenPolicyRefresh == 0, frozenPolicyStepsApply(lazySteps: steps),
+              game.stateCount >= EquilibriumOptions.frozenPolicyThreshold, left >= 2
+        else { return .exhausted(best: best) }
+        let from = trace.count
+        switchMethod(to: .anderson)
+        let note = "; Anderson on lazy steps stalled, frozen-policy crowd steps from iteration \(from)"
+        switch try andersonPhase(budget: left, from: best, frozen: true) {
+        case let .finished(result): return .finished(result.noting(note))
+        case let .exhausted(next): return .exhausted(best: next)
+        }
+    }
+
+    /// The frozen-policy crowd steps from the pair's mean field (see the extension's
+    /// description): blocks of `refresh` lazy steps, each with the chain of `π` and the kernel
+    /// at the block's first `ν` (the first block: the pair's own chain), until a step moves
+    /// `ν` by at most `max(tolerance / (100 K), 10⁻³ δ₁)` in L1 (`δ₁` the first step's
+    /// movement, `K` the most steps) or `K` steps are taken.
+    ///
+    /// - Throws: the errors of ``MeanFieldGame/snapshot(at:)`` at a visited `ν` (a kernel row
+    ///   that is invalid there), ``MeanFieldError/numerical(_:)`` if a sweep returns no kernels.
+    func frozenPolicyImage(_ p: PairEvaluation, lazySteps: Int) throws(MeanFieldError) -> [Double] {
+        let n = game.stateCount, m = game.actionCount
+        let most = options.frozenPolicySteps(lazySteps: lazySteps)
+        let refresh = options.frozenPolicyRefresh > 0 ? options.frozenPolicyRefresh : EquilibriumOptions.frozenPolicyDefaultRefresh
+        let policy = p.policy.probabilities
+        var kernels = p.chainKernels
+        var nu = p.meanField
+        var taken = 0
+        var threshold = -1.0
+        while taken < most {
+            // Steps already taken with this block's chain (the first block's first step).
+            var inBlock = 0
+            if taken > 0 { kernels = try frozenKernels(at: nu, values: p.policyValues.values) }
+            let chain = LazyPopulationSteps(policy: policy, kernelRows: kernels, stateCount: n, actionCount: m,
+                                            execution: options.execution)
+            if taken == 0 {
+                // The first step fixes the stop threshold: `L` does not expand L1 distances.
+                let first = chain.apply(nu, steps: 1, execution: options.execution)
+                var moved = 0.0
+                for s in 0..<n { moved += abs(first[s] - nu[s]) }
+                threshold = max(options.tolerance / (100 * Double(most)), EquilibriumOptions.lazyStepsRelativeStop * moved)
+                nu = first
+                taken = 1
+                inBlock = 1
+                if moved <= threshold { break }
+            }
+            let block = min(refresh - inBlock, most - taken)
+            guard block > 0 else { continue }
+            let (image, j) = chain.apply(nu, steps: block, stopChange: threshold, execution: options.execution)
+            nu = image
+            taken += j
+            if j < block { break }
+        }
+        return nu
+    }
+
+    /// The population model's kernel rows at `ν` with nature's worst case against the frozen
+    /// `values` (`V^π` of the pair): the nominal rows for a nominal population.
+    private func frozenKernels(at nu: [Double], values: [Double]) throws(MeanFieldError) -> KernelRows {
+        let snap = try game.snapshot(at: nu)
+        guard evaluator.population == .worstCase else { return snap.layout.rows }
+        let sweep = try snap.sweep(values: values, wantKernels: true, execution: options.execution)
+        guard let kernels = sweep.kernels else {
+            throw .numerical("the sweep of the frozen-policy crowd steps returned no kernels")
+        }
+        return kernels
+    }
+}
+
+extension EquilibriumOptions {
+    /// The smallest game on which ``EquilibriumMethod/auto`` runs the frozen-policy stage
+    /// (``SolverRun/frozenPolicyStage(from:)``) after a stalled Anderson phase on lazy steps.
+    static let frozenPolicyThreshold = 2000
+    /// Steps between two evaluations of the kernel when ``frozenPolicyRefresh`` is automatic.
+    /// On a 50×50 crowd grid (numpy prototype) refreshing every 5 or 10 steps gave the
+    /// same 18 outer iterations; every 50 steps diverged.
+    static let frozenPolicyDefaultRefresh = 10
+    /// The most frozen-policy steps per image, in multiples of the lazy steps `k`.
+    static let frozenPolicyStepFactor = 4
+
+    /// The most frozen-policy crowd steps per image: ``frozenPolicyStepFactor`` times the
+    /// lazy steps `k`.
+    func frozenPolicySteps(lazySteps k: Int) -> Int {
+        Self.frozenPolicyStepFactor * k
+    }
+}

@@ -1,0 +1,145 @@
+import Ambiguity
+@testable import MeanField
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The frozen-policy crowd steps (lazy population steps with the kernel re-evaluated along
+/// the population's path), against a plain dense reference written from the crowd grid's
+/// formulas, and solves on them re-checked from scratch.
+@Suite struct FrozenPolicyStepsTests {
+    /// The crowd grid's nominal row `(s, a)` at `ν` as a dense vector (the formulas of
+    /// ``AndersonStepsTests/crowdGrid(side:radius:)``, written out again).
+    static func nominalRow(side: Int, _ s: Int, _ a: Int, _ nu: [Double]) -> [Double] {
+        let n = side * side
+        let dx = [0, 0, -1, 1, 0], dy = [-1, 1, 0, 0, 0]
+        let x = s % side + dx[a], y = s / side + dy[a]
+        let t = x >= 0 && x < side && y >= 0 && y < side ? x + side * y : s
+        var row = [Double](repeating: 0, count: n)
+        let go = 0.9 * exp(-0.5 * Double(n) * nu[t])
+        row[t] += go
+        row[s] += 1 - go
+        return row
+    }
+
+    /// TV worst case with `support: nominal` against `v`: up to `ρ` of mass taken from the
+    /// successors of highest `(v_t, t)` first and given to the successor of lowest `(v_t, t)`.
+    static func worstCase(_ p: [Double], values v: [Double], radius: Double) -> [Double] {
+        let support = p.indices.filter { p[$0] > 0 }
+        guard let low = support.min(by: { (v[$0], $0) < (v[$1], $1) }) else { return p }
+        var q = p
+        var budget = radius
+        for t in support.sorted(by: { (v[$0], $0) > (v[$1], $1) }) where t != low && budget > 0 {
+            let take = min(budget, q[t])
+            q[t] -= take
+            q[low] += take
+            budget -= take
+        }
+        return q
+    }
+
+    /// The frozen-policy image by dense loops: the chain of `π` at the kernel of the block's
+    /// first `ν` (every `refresh` steps), nature against the frozen `v`, the same stop rule.
+    static func denseFrozenImage(side: Int, radius: Double, policy: Policy, values v: [Double], from mu: [Double],
+                                 most: Int, refresh: Int, tolerance: Double) -> [Double] {
+        let n = side * side
+        var nu = mu
+        var chain = [[Double]]()
+        var threshold = -1.0
+        for j in 0..<most {
+            if j % refresh == 0 {
+                chain = (0..<n).map { s in
+                    var row = [Double](repeating: 0, count: n)
+                    for a in 0..<5 {
+                        let p = nominalRow(side: side, s, a, nu)
+                        let q = radius > 0 ? worstCase(p, values: v, radius: radius) : p
+                        for t in 0..<n { row[t] += policy[s, a] * q[t] }
+                    }
+                    return row
+                }
+            }
+            let next = AndersonStepsTests.denseLazyPower(nu, chain, steps: 1)
+            let moved = Simplex.l1(next, nu)
+            if j == 0 { threshold = max(tolerance / (100 * Double(most)), 1e-3 * moved) }
+            nu = next
+            if moved <= threshold { break }
+        }
+        return nu
+    }
+
+    /// The image equals the dense reference on 4×4 and 5×5 crowd grids (tv 0.05 worst case
+    /// and nominal), from random mean fields, refreshing every 1, 3 and 10 steps.
+    @Test(arguments: [1, 3, 10])
+    func imageEqualsTheDenseReference(refresh: Int) throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        for (side, radius) in [(4, 0.05), (5, 0.05), (5, 0.0)] {
+            let game = try AndersonStepsTests.crowdGrid(side: side, radius: radius)
+            var options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: 100)
+            options.population = .worstCase
+            options.andersonSteps = 6
+            options.frozenPolicyRefresh = refresh
+            let run = SolverRun(game: game, options: options, method: .anderson)
+            let mu = AndersonStepsTests.randomDistribution(side * side, &rng)
+            let policy = try game.bestResponse(meanField: mu, temperature: 0.2)
+            let pair = try game.evaluate(policy: policy, meanField: mu, temperature: 0.2)
+            let got = try run.frozenPolicyImage(pair, lazySteps: 6)
+            let want = Self.denseFrozenImage(side: side, radius: radius, policy: policy, values: pair.policyValues.values,
+                                             from: mu, most: options.frozenPolicySteps(lazySteps: 6), refresh: refresh,
+                                             tolerance: 1e-10)
+            #expect(isApproximatelyEqual(got, want, absolute: 1e-14, relative: 1e-11),
+                    "side \(side), radius \(radius), refresh \(refresh): max error \(maxAbsDifference(got, want)), \(seed)")
+            #expect(Simplex.l1(got, mu) > 0, "side \(side): the image moved nothing from a random start")
+        }
+    }
+
+    /// Anderson on the frozen-policy steps (forced from the start) converges on robust and
+    /// nominal crowd grids; every pair is re-checked from scratch and agrees with Anderson
+    /// on the one-step map.
+    @Test func frozenStepsReachTheOneStepEquilibrium() throws {
+        for (side, radius) in [(6, 0.05), (7, 0.0)] {
+            let game = try AndersonStepsTests.crowdGrid(side: side, radius: radius)
+            var options = EquilibriumOptions(method: .anderson, temperature: 0.5, tolerance: 1e-10, maxIterations: 400)
+            options.andersonSteps = 1
+            let one = try game.solveEquilibrium(options: options)
+            options.andersonSteps = 8
+            options.frozenPolicyRefresh = 4
+            let frozen = try game.solveEquilibrium(options: options)
+            let label = "side \(side), radius \(radius)"
+            #expect(one.converged && frozen.converged, "\(label): \(one.message) / \(frozen.message)")
+            try AndersonStepsTests.recheck(game, frozen, temperature: 0.5, tolerance: 1e-10, label)
+            #expect(Simplex.l1(one.meanField, frozen.meanField) <= 1e-7,
+                    "\(label): ‖μ₁ − μ_frozen‖₁ = \(Simplex.l1(one.meanField, frozen.meanField))")
+        }
+    }
+
+    /// When the steps apply: lazy steps, a `μ`-dependent kernel, the closed-form path, not
+    /// turned off; `auto`'s stage only from ``EquilibriumOptions/frozenPolicyThreshold`` states.
+    @Test func whenTheStepsApply() throws {
+        let grid = try AndersonStepsTests.crowdGrid(side: 5, radius: 0.05)
+        let fixed = try TestGames.garnet(n: 40, m: 3, k: 4, set: .totalVariation(), radius: 0.1, seed: 5)
+        var options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-8, maxIterations: 100)
+        #expect(SolverRun(game: grid, options: options, method: .auto).frozenPolicyStepsApply(lazySteps: 8))
+        #expect(!SolverRun(game: grid, options: options, method: .auto).frozenPolicyStepsApply(lazySteps: 1))
+        #expect(!SolverRun(game: fixed, options: options, method: .auto).frozenPolicyStepsApply(lazySteps: 8))
+        options.frozenPolicyRefresh = -1
+        #expect(!SolverRun(game: grid, options: options, method: .auto).frozenPolicyStepsApply(lazySteps: 8))
+        options.frozenPolicyRefresh = 0
+        options.inner = .lp
+        #expect(!SolverRun(game: grid, options: options, method: .auto).frozenPolicyStepsApply(lazySteps: 8))
+        // Below the threshold the stage hands the best mean field back untouched.
+        options.inner = .closedForm
+        var run = SolverRun(game: grid, options: options, method: .auto)
+        let best = [Double](repeating: 1.0 / 25, count: 25)
+        guard case let .exhausted(back) = try run.frozenPolicyStage(from: best) else {
+            Issue.record("the stage ran on a 25-state game")
+            return
+        }
+        #expect(back == best && run.trace.isEmpty && run.switches.isEmpty)
+    }
+}
