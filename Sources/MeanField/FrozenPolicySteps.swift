@@ -29,7 +29,7 @@ extension SolverRun {
 
     /// Anderson's map at the pair: ``frozenPolicyImage(_:lazySteps:)`` when `frozen` and the
     /// game allows it (``frozenPolicyStepsApply(lazySteps:)``), else ``populationImage(_:steps:)``.
-    func andersonImage(_ p: PairEvaluation, steps: Int, frozen: Bool) throws(MeanFieldError) -> [Double] {
+    mutating func andersonImage(_ p: PairEvaluation, steps: Int, frozen: Bool) throws(MeanFieldError) -> [Double] {
         frozen && frozenPolicyStepsApply(lazySteps: steps) ? try frozenPolicyImage(p, lazySteps: steps) : populationImage(p, steps: steps)
     }
 
