@@ -91,8 +91,14 @@ extension SolverRun {
         let memory = options.andersonMemory(populationSteps: steps)
         let frozen = frozen || options.frozenPolicyRefresh > 0
         let x0 = start ?? initialMeanField
-        let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
-        var state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1)
+        var state: AndersonState
+        do {
+            // The first pair lives only in `state`: a local still holding it when `recycle` hands
+            // its buffers to the pool would make the next sweep copy them on write (an unoptimized
+            // build keeps locals alive to the end of their scope).
+            let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
+            state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1)
+        }
         var k = 0
         while true {
             let p = state.p, x = state.x

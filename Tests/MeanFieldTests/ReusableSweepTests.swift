@@ -112,6 +112,9 @@ import TestSupport
     /// solve moved past them, so the next sweep that took that set copied all three kernel buffers
     /// on write (16 times in the CLI's 200-state solve). A whole Anderson solve of that size must
     /// not copy any set it takes from the pool, and must return the public solve's pair bit for bit.
+    /// A second defect (2026-12-04, CI's sanitizer run, which builds without optimization): Anderson's
+    /// first pair was also held by a local for the whole phase, so the set recycled from it was
+    /// still shared and copied once; this test failed in debug builds only.
     @Test(arguments: [ExecutionMode.serial, .parallel])
     func noSweepCopiesAPooledSet(execution: ExecutionMode) throws {
         let game = try TestGames.garnet(n: 200, m: 5, k: 10, set: .totalVariation(), radius: 0.1, seed: 950)
