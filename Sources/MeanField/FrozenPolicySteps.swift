@@ -27,6 +27,16 @@ extension SolverRun {
             && (game.kernelsDependOnMeanField || game.radiiDependOnMeanField)
     }
 
+    /// Whether ``frozenPolicyStage(from:)`` follows a stalled Anderson phase on lazy steps:
+    /// the automatic setting (``EquilibriumOptions/frozenPolicyRefresh`` `0`), a game that
+    /// allows the steps (``frozenPolicyStepsApply(lazySteps:)``) with at least
+    /// ``EquilibriumOptions/frozenPolicyThreshold`` states. Then the lazy phase hands over at
+    /// its first stall (``andersonPhase(budget:from:frozen:handOverAtFirstStall:)``).
+    var frozenPolicyStageApplies: Bool {
+        options.frozenPolicyRefresh == 0 && game.stateCount >= EquilibriumOptions.frozenPolicyThreshold
+            && frozenPolicyStepsApply(lazySteps: options.populationSteps(stateCount: game.stateCount))
+    }
+
     /// Anderson's map at the pair: ``frozenPolicyImage(_:lazySteps:)`` when `frozen` and the
     /// game allows it (``frozenPolicyStepsApply(lazySteps:)``), else ``populationImage(_:steps:)``.
     mutating func andersonImage(_ p: PairEvaluation, steps: Int, frozen: Bool) throws(MeanFieldError) -> [Double] {
@@ -42,11 +52,8 @@ extension SolverRun {
     /// the stage does not apply (or the frozen steps already ran from the start,
     /// ``EquilibriumOptions/frozenPolicyRefresh`` `> 0`).
     mutating func frozenPolicyStage(from best: [Double]) throws(MeanFieldError) -> PhaseOutcome {
-        let steps = options.populationSteps(stateCount: game.stateCount)
         let left = options.maxIterations - 1 - trace.count
-        guard options.frozenPolicyRefresh == 0, frozenPolicyStepsApply(lazySteps: steps),
-              game.stateCount >= EquilibriumOptions.frozenPolicyThreshold, left >= 2
-        else { return .exhausted(best: best) }
+        guard frozenPolicyStageApplies, left >= 2 else { return .exhausted(best: best) }
         let from = trace.count
         switchMethod(to: .anderson)
         let note = "; Anderson on lazy steps stalled, frozen-policy crowd steps from iteration \(from)"
@@ -101,9 +108,10 @@ extension SolverRun {
     }
 
     /// The population model's kernel rows at `ν` with nature's worst case against the frozen
-    /// `values` (`V^π` of the pair): the nominal rows for a nominal population.
+    /// `values` (`V^π` of the pair): the nominal rows for a nominal population. The rewards at
+    /// `ν` are not evaluated (``MeanFieldGame/kernelSnapshot(at:)``).
     private func frozenKernels(at nu: [Double], values: [Double]) throws(MeanFieldError) -> KernelRows {
-        let snap = try game.snapshot(at: nu)
+        let snap = try game.kernelSnapshot(at: nu)
         guard evaluator.population == .worstCase else { return snap.layout.rows }
         let sweep = try snap.sweep(values: values, wantKernels: true, execution: options.execution)
         guard let kernels = sweep.kernels else {

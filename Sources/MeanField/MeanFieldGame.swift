@@ -278,12 +278,24 @@ public struct MeanFieldGame: Sendable {
         return try evaluate(at: meanField)
     }
 
+    /// ``snapshot(at:)`` without the rewards (every reward 0): the kernels, radii and row sets
+    /// at `meanField`, bit for bit those of ``snapshot(at:)``, for sweeps that read only
+    /// nature's worst cases (the refreshes of the frozen-policy crowd steps, which never read
+    /// `Q`; about a quarter of a crowd grid's snapshot is its rewards). An invalid reward at
+    /// `meanField` is not reported.
+    ///
+    /// - Throws: the errors of ``snapshot(at:)`` except those of the rewards.
+    func kernelSnapshot(at meanField: [Double]) throws(MeanFieldError) -> GameSnapshot {
+        try validateMeanField(meanField)
+        return try evaluate(at: meanField, rewards: false)
+    }
+
     /// Evaluates every function at `mu`, in a fixed order (rewards, kernels, radii); each is
     /// evaluated over its rows in parallel when there are enough (``ParallelRows``), and
     /// reports the failure of its lowest row `s·m + a`, so the first failure reported is the
     /// same on every run.
-    private func evaluate(at mu: [Double]) throws(MeanFieldError) -> GameSnapshot {
-        let rewards = try evaluateRewards(at: mu)
+    private func evaluate(at mu: [Double], rewards withRewards: Bool = true) throws(MeanFieldError) -> GameSnapshot {
+        let rewards = withRewards ? try evaluateRewards(at: mu) : [Double](repeating: 0, count: stateCount * actionCount)
         let kernels: [SparseDistribution]
         if let fixedKernels { kernels = fixedKernels } else { kernels = try evaluateKernels(at: mu) }
         let layout = fixedLayout ?? NominalLayout(kernels: kernels)

@@ -86,7 +86,12 @@ extension SolverRun {
     /// iterations; `frozen` iterates the frozen-policy crowd steps
     /// (``frozenPolicyImage(_:lazySteps:)``) instead of the lazy steps, when the game allows
     /// them (``frozenPolicyStepsApply(lazySteps:)``).
-    mutating func andersonPhase(budget: Int, from start: [Double]? = nil, frozen: Bool = false) throws(MeanFieldError) -> PhaseOutcome {
+    ///
+    /// `handOverAtFirstStall` ends the phase at its first stall instead of its third
+    /// (``andersonThenNewton(budget:)`` when the frozen-policy stage follows,
+    /// ``frozenPolicyStageApplies``).
+    mutating func andersonPhase(budget: Int, from start: [Double]? = nil, frozen: Bool = false,
+                                handOverAtFirstStall: Bool = false) throws(MeanFieldError) -> PhaseOutcome {
         let steps = options.populationSteps(stateCount: game.stateCount)
         let memory = options.andersonMemory(populationSteps: steps)
         let frozen = frozen || options.frozenPolicyRefresh > 0
@@ -119,7 +124,7 @@ extension SolverRun {
             state.progress.record(state.best.norm)
             if state.sinceImprovement >= 25, budget < options.maxIterations {
                 state.stalls += 1
-                if state.stalls >= 3, !(steps > 1 && state.progress.isSteady) {
+                if handOverAtFirstStall || (state.stalls >= 3 && !(steps > 1 && state.progress.isSteady)) {
                     record(p, change: Simplex.l1(state.best.x, x))
                     return .exhausted(best: state.best.x)
                 }

@@ -116,9 +116,11 @@ extension SolverRun {
     }
 
     /// The Anderson phase of ``EquilibriumMethod/auto`` (`budget` iterations), followed, when
-    /// it stalls, by ``newtonAfterStall(from:)`` from Anderson's best iterate.
+    /// it stalls, by the frozen-policy stage (``frozenPolicyStage(from:)``, where it applies:
+    /// then the phase hands over at its first stall) and ``newtonAfterStall(from:)`` from
+    /// the best iterate.
     mutating func andersonThenNewton(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
-        let outcome = try andersonPhase(budget: budget)
+        let outcome = try andersonPhase(budget: budget, handOverAtFirstStall: frozenPolicyStageApplies)
         guard case let .exhausted(best) = outcome else { return outcome }
         switch try frozenPolicyStage(from: best) {
         case let .finished(result): return .finished(result)

@@ -142,4 +142,92 @@ import Darwin
         }
         #expect(back == best && run.trace.isEmpty && run.switches.isEmpty)
     }
+
+    /// The refreshes' snapshot without rewards (``MeanFieldGame/kernelSnapshot(at:)``) has
+    /// the kernels, flat rows and radii of the full snapshot bit for bit and zero rewards, on
+    /// crowd grids (robust and nominal) at random mean fields; a reward that fails at `μ` is
+    /// not evaluated, a kernel that fails is still reported.
+    @Test func kernelSnapshotEqualsTheSnapshotWithoutRewards() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        for (side, radius) in [(4, 0.05), (6, 0.0)] {
+            let game = try AndersonStepsTests.crowdGrid(side: side, radius: radius)
+            for _ in 0..<3 {
+                let mu = AndersonStepsTests.randomDistribution(side * side, &rng)
+                let full = try game.snapshot(at: mu)
+                let kernels = try game.kernelSnapshot(at: mu)
+                #expect(kernels.kernels == full.kernels, "side \(side): kernels differ, \(seed)")
+                #expect(kernels.layout.rows.indices == full.layout.rows.indices
+                        && kernels.layout.rows.probabilities == full.layout.rows.probabilities
+                        && kernels.layout.rows.rowStart == full.layout.rows.rowStart, "side \(side): flat rows differ, \(seed)")
+                #expect(kernels.radii == full.radii && kernels.meanField == mu)
+                #expect(kernels.rewards == [Double](repeating: 0, count: side * side * 5))
+                #expect(full.rewards.contains { $0 != 0 })
+            }
+        }
+        // A reward that throws everywhere but at the uniform mean field (where the game is validated).
+        let uniform = [Double](repeating: 0.25, count: 4)
+        func game(failing kernel: Bool) throws -> MeanFieldGame {
+            try MeanFieldGame(stateCount: 4, actionCount: 1, discount: 0.9,
+                              reward: { _, _, mu throws(ModelError) in
+                                  if mu != uniform { throw ModelError(field: "reward", message: "only at the uniform field") }
+                                  return 1
+                              },
+                              kernel: { s, _, mu throws(ModelError) in
+                                  if kernel, mu != uniform { throw ModelError(field: "transition", message: "no road") }
+                                  return SparseDistribution(indices: [(s + 1) % 4], probabilities: [1])
+                              })
+        }
+        let other = [0.4, 0.3, 0.2, 0.1]
+        #expect(throws: MeanFieldError.self) { try game(failing: false).snapshot(at: other) }
+        #expect(try game(failing: false).kernelSnapshot(at: other).kernels.count == 4)
+        #expect(throws: MeanFieldError.model(state: 0, action: 0, error: ModelError(field: "transition", message: "no road"))) {
+            try game(failing: true).kernelSnapshot(at: other)
+        }
+    }
+
+    /// Where `auto`'s frozen-policy stage follows the lazy phase, that phase hands over at its
+    /// first stall: on a 5×5 crowd grid with a tolerance below rounding (so Anderson stalls
+    /// once it reaches it), the phase with the early hand-over ends at its first stall, 25
+    /// iterations after its last 10 % gain and long before the phase without it (which goes
+    /// on to its third stall, past 100 iterations of steady progress).
+    @Test func lazyPhaseHandsOverAtItsFirstStall() throws {
+        let game = try AndersonStepsTests.crowdGrid(side: 5, radius: 0.05)
+        var options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-300, maxIterations: 1000)
+        options.andersonSteps = 8
+        var early = SolverRun(game: game, options: options, method: .auto)
+        guard case .exhausted = try early.andersonPhase(budget: 400, handOverAtFirstStall: true) else {
+            Issue.record("the early phase converged to 1e-300")
+            return
+        }
+        var late = SolverRun(game: game, options: options, method: .auto)
+        guard case .exhausted = try late.andersonPhase(budget: 400) else {
+            Issue.record("the late phase converged to 1e-300")
+            return
+        }
+        // The same iterates up to the first stall.
+        #expect(early.trace.count >= 26 && early.trace.count < 100, "first stall at \(early.trace.count)")
+        #expect(late.trace.count > 100, "third stall at \(late.trace.count)")
+        for (a, b) in zip(early.trace.dropLast(), late.trace) {
+            #expect(a.stationarityResidual == b.stationarityResidual, "iteration \(a.iteration)")
+        }
+    }
+
+    /// The stage (and so the early hand-over) applies from
+    /// ``EquilibriumOptions/frozenPolicyThreshold`` states with the automatic refresh only.
+    @Test func whenTheStageApplies() throws {
+        var options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-8, maxIterations: 100)
+        let small = try AndersonStepsTests.crowdGrid(side: 44, radius: 0.05)
+        let large = try AndersonStepsTests.crowdGrid(side: 45, radius: 0.05)
+        #expect(44 * 44 < EquilibriumOptions.frozenPolicyThreshold && 45 * 45 >= EquilibriumOptions.frozenPolicyThreshold)
+        #expect(!SolverRun(game: small, options: options, method: .auto).frozenPolicyStageApplies)
+        #expect(SolverRun(game: large, options: options, method: .auto).frozenPolicyStageApplies)
+        options.frozenPolicyRefresh = 10
+        #expect(!SolverRun(game: large, options: options, method: .auto).frozenPolicyStageApplies)
+        options.frozenPolicyRefresh = -1
+        #expect(!SolverRun(game: large, options: options, method: .auto).frozenPolicyStageApplies)
+        options.frozenPolicyRefresh = 0
+        options.andersonSteps = 1
+        #expect(!SolverRun(game: large, options: options, method: .auto).frozenPolicyStageApplies)
+    }
 }
