@@ -44,7 +44,8 @@ extension SolverRun {
     }
 
     /// The frozen-policy stage of ``EquilibriumMethod/auto``: after Anderson's phase on lazy
-    /// steps stalled (returned its best mean field `best`), a second Anderson phase on the
+    /// steps stalled (at its first stall, ``frozenPolicyStageApplies``; returned its best mean
+    /// field `best`), a second Anderson phase on the
     /// frozen-policy crowd steps from `best`, for the rest of the budget, on games of at least
     /// ``EquilibriumOptions/frozenPolicyThreshold`` states that allow them. Its records keep the
     /// method `anderson`; the start of the stage is recorded as a switch (from `anderson` to
