@@ -90,8 +90,7 @@ extension SolverRun {
     /// `handOverAtFirstStall` ends the phase at its first stall instead of its third
     /// (``andersonThenNewton(budget:)`` when the frozen-policy stage follows,
     /// ``frozenPolicyStageApplies``).
-    mutating func andersonPhase(budget: Int, from start: [Double]? = nil, frozen: Bool = false,
-                                handOverAtFirstStall: Bool = false) throws(MeanFieldError) -> PhaseOutcome {
+    mutating func andersonPhase(budget: Int, from start: [Double]? = nil, frozen: Bool = false, handOverAtFirstStall: Bool = false) throws(MeanFieldError) -> PhaseOutcome {
         let steps = options.populationSteps(stateCount: game.stateCount)
         let memory = options.andersonMemory(populationSteps: steps)
         let frozen = frozen || options.frozenPolicyRefresh > 0
