@@ -167,12 +167,8 @@ extension GameSnapshot {
         var sweeps = 1, skip = 0, penalty = 1
         while true {
             guard res.isFinite else { throw .numerical("value iteration produced a non-finite value (‖TV − V‖∞ = \(res))") }
-            if let done = Self.stopped(tv: tv, sweep: sw, residual: res, factor: factor, sweeps: sweeps,
-                                       options: options) {
-                if keepFirst, sweeps > 1, ReusableSweep.keepsOnlyReturned(self) {
-                    reuse = nil
-                    pool.reserve(nil)
-                }
+            if let done = Self.stopped(tv: tv, sweep: sw, residual: res, factor: factor, sweeps: sweeps, options: options) {
+                if keepFirst, sweeps > 1 { ReusableSweep.dropUnreturned(&reuse, pool: &pool, snapshot: self) }
                 return done
             }
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
@@ -705,6 +701,14 @@ struct ReusableSweep {
     /// sweep (every pair of the garnets of Docs/Performance.md, section 10).
     static func keepsOnlyReturned(_ snapshot: GameSnapshot) -> Bool {
         snapshot.layout.slotRoom > FrozenSystem.weightedLimit
+    }
+
+    /// After a keeping solve that did not return its first sweep: drops the kept sweep (and its
+    /// mark in `pool`) when ``keepsOnlyReturned(_:)``.
+    static func dropUnreturned(_ reuse: inout ReusableSweep?, pool: inout SweepPool, snapshot: GameSnapshot) {
+        guard keepsOnlyReturned(snapshot) else { return }
+        reuse = nil
+        pool.reserve(nil)
     }
 
     /// The sweep's values, `σ` and kernels (`nil` when it has none of them).
