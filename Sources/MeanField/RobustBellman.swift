@@ -99,9 +99,9 @@ struct SweepPool {
     }
 
     /// Marks `kernels` as held elsewhere (by a ``ReusableSweep``) from now on, in place of the
-    /// previous ones, and drops a kept set that shares them.
-    mutating func reserve(_ kernels: KernelRows) {
-        let id = kernels.probabilities.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    /// previous ones, and drops a kept set that shares them; `nil` marks none.
+    mutating func reserve(_ kernels: KernelRows?) {
+        let id = kernels?.probabilities.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         reserved = id
         if let id { buffers.removeAll { $0.identity == id } }
     }

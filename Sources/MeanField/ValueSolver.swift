@@ -167,8 +167,8 @@ extension GameSnapshot {
         var sweeps = 1, skip = 0, penalty = 1
         while true {
             guard res.isFinite else { throw .numerical("value iteration produced a non-finite value (‖TV − V‖∞ = \(res))") }
-            if let done = Self.stopped(tv: tv, sweep: sw, residual: res, factor: factor, sweeps: sweeps,
-                                       options: options) {
+            if let done = Self.stopped(tv: tv, sweep: sw, residual: res, factor: factor, sweeps: sweeps, options: options) {
+                if keepFirst, sweeps > 1 { ReusableSweep.dropUnreturned(&reuse, pool: &pool, snapshot: self) }
                 return done
             }
             if options.acceleration == .policyIteration, skip == 0, let kernels = sw.kernels {
@@ -280,10 +280,15 @@ extension GameSnapshot {
         // with ‖W − W*‖∞ ≤ ‖r‖∞/(1−γ); if it breaks down or stalls, Gauss–Seidel
         // finishes from the best iterate. The caller accepts W only if it contracts
         // the Bellman residual, so the method never affects correctness.
-        let target = max(1e-5 * residual, 0.01 * options.tolerance)
         let system = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: actionCount,
                                   gamma: gamma, rewards: c, execution: options.execution, helpers: engine)
-        let w = system.solve(from: start, errorTarget: target)
+        let w: [Double]
+        if let target = FrozenSystem.newtonResidualTarget(residual: residual, tolerance: options.tolerance, gamma: gamma,
+                                                          kernelEntries: kernels.indices.count) {
+            w = system.solve(from: start, residualTarget: target)
+        } else {
+            w = system.solve(from: start, errorTarget: max(1e-5 * residual, 0.01 * options.tolerance))
+        }
         for x in w where !x.isFinite { return nil }
         return w
     }
@@ -429,14 +434,45 @@ struct FrozenSystem {
         VectorBlocks.forEach(count: stateCount, block: block, mode: mode, body)
     }
 
+    /// The BiCGSTAB target of a Newton step on a large system (more than ``weightedLimit`` kernel
+    /// entries), on the residual `‖c − (I − γP)W‖∞`; `nil` on smaller systems, whose target stays
+    /// the error `max(10⁻⁵ · residual, 0.01 · tolerance)` (so small games are solved bit for bit as
+    /// before).
+    ///
+    /// That residual is the frozen pair's Bellman residual at `W`: `T^{π,K}W − W = c + γPW − W`. The
+    /// candidate's own Bellman residual is that plus the change of policy and worst case, which is
+    /// of second order, and the solve stops once it is at most `stop = tolerance·(1 − γ)/γ`. So a
+    /// step from a Bellman residual within `10⁴ · stop` aims at `0.1 · stop` (it can end the solve);
+    /// a step from farther away cannot, and aims at `10⁻³ · residual`, below the second-order change
+    /// it will meet (inexact Newton). The old error target asked for a residual of
+    /// `(1 − γ) · max(10⁻⁵ · residual, 0.01 · tolerance)`: about 11 times (at `γ = 0.9`) below what
+    /// a final step needs, and 1000 times below what an early one needs (Docs/Performance.md,
+    /// section 10). The target changes only how many products a step takes: the caller's
+    /// acceptance and stopping tests are the same.
+    static func newtonResidualTarget(residual: Double, tolerance: Double, gamma: Double, kernelEntries: Int) -> Double? {
+        guard kernelEntries > weightedLimit, gamma > 0 else { return nil }
+        let stop = tolerance * (1 - gamma) / gamma
+        guard stop.isFinite, stop > 0 else { return nil }
+        return residual > 1e4 * stop ? 1e-3 * residual : 0.1 * stop
+    }
+
     /// `W` with `‖W − W*‖∞ ≤ errorTarget` (up to rounding), from `start`.
     func solve(from start: [Double], errorTarget: Double) -> [Double] {
+        // ‖W − W*‖∞ ≤ ‖r‖∞ / (1 − γ) for r = c − (I − γP)W, since ‖(I − γP)⁻¹‖∞ ≤ 1/(1 − γ).
+        solve(from: start, residualTarget: errorTarget * (1 - gamma), errorTarget: errorTarget)
+    }
+
+    /// `W` with `‖c − (I − γP)W‖∞ ≤ residualTarget` (up to rounding), from `start`; if BiCGSTAB fails,
+    /// Gauss–Seidel to the error `residualTarget / (1 − γ)`.
+    func solve(from start: [Double], residualTarget: Double) -> [Double] {
+        solve(from: start, residualTarget: residualTarget, errorTarget: residualTarget / (1 - gamma))
+    }
+
+    private func solve(from start: [Double], residualTarget: Double, errorTarget: Double) -> [Double] {
         let work = BiCGSTABWork(count: stateCount)
         let n = stateCount
         let x = work.x, r = work.r
         for i in 0..<n { x[i] = start[i] }
-        // ‖W − W*‖∞ ≤ ‖r‖∞ / (1 − γ) for r = c − (I − γP)W, since ‖(I − γP)⁻¹‖∞ ≤ 1/(1 − γ).
-        let residualTarget = errorTarget * (1 - gamma)
         apply(x, into: r)
         rewards.withUnsafeBufferPointer { c in
             let c = UncheckedBox(c)
@@ -649,12 +685,30 @@ struct ReusableSweep {
     let radii: [Double]
     let nominal: KernelRows
 
-    /// Kept only for in-place sets on the closed-form path, without row sets, and while the
-    /// kernels have at most ``FrozenSystem/weightedLimit`` entries (the kept kernels stay in
-    /// memory until the next solve).
+    /// Kept only for in-place sets on the closed-form path, without row sets. On games whose
+    /// kernels have more than ``FrozenSystem/weightedLimit`` entries it is kept only when the
+    /// solve returns its first sweep (``keepsOnlyReturned(_:)``).
     static func applies(to snapshot: GameSnapshot) -> Bool {
         snapshot.ambiguity.writesRowsInPlace && snapshot.rowSets == nil
-            && snapshot.layout.slotRoom <= FrozenSystem.weightedLimit
+    }
+
+    /// Whether the kept sweep must be the one the solve returns: on games with more than
+    /// ``FrozenSystem/weightedLimit`` kernel entries, a kept sweep that the solve moved past would
+    /// hold a whole set of kernels (about 0.9 GB at 10⁶ states) until the next solve, so it is
+    /// dropped; the one the solve returns is held by its caller anyway (the pair's `V^π`), so
+    /// keeping it costs only `σ` (`n·m` numbers). The policy evaluation of an equilibrium solve
+    /// starts at `V*`, its own fixed point up to the solve's error, and usually ends at its first
+    /// sweep (every pair of the garnets of Docs/Performance.md, section 10).
+    static func keepsOnlyReturned(_ snapshot: GameSnapshot) -> Bool {
+        snapshot.layout.slotRoom > FrozenSystem.weightedLimit
+    }
+
+    /// After a keeping solve that did not return its first sweep: drops the kept sweep (and its
+    /// mark in `pool`) when ``keepsOnlyReturned(_:)``.
+    static func dropUnreturned(_ reuse: inout ReusableSweep?, pool: inout SweepPool, snapshot: GameSnapshot) {
+        guard keepsOnlyReturned(snapshot) else { return }
+        reuse = nil
+        pool.reserve(nil)
     }
 
     /// The sweep's values, `σ` and kernels (`nil` when it has none of them).
