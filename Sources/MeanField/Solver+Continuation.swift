@@ -33,6 +33,7 @@ extension SolverRun {
             stage.initialMeanField = c.start
             stage.verify = false
             stage.exact = false
+            stage.tolerance = Continuation.stageTolerance(target: target)
             enterStage(stage, warmPolicy: c.anchor?.policy)
             let before = trace.count
             let outcome = try stageChain(&c, target: target)
@@ -116,6 +117,7 @@ extension SolverRun {
                 step.temperature = anchor.temperature / ratio
                 step.verify = false
                 step.exact = false
+                step.tolerance = Continuation.stageTolerance(target: target)
             }
             enterStage(step, warmPolicy: anchor.policy)
             guard case let .finished(r) = try andersonThenNewton(budget: budget), r.converged else {
@@ -231,6 +233,18 @@ enum Continuation {
     /// there, 29 at 0.01); with the schedule's 1.5 the bridge ended there and mirror descent and
     /// fictitious play ran past 11 CPU s (Docs/Solvers.md, "Regime matrix").
     static let bridgeSmallestRatio = 1.25
+    /// A continuation or bridge stage above a requested `τ > 0` converges at this multiple of
+    /// the requested tolerance: it is only the next stage's warm start (at a requested `τ = 0`
+    /// its pair is a candidate, and the stages keep the requested tolerance). On the crowd grid
+    /// tv 0.05 at `τ = 0.01`, radius 0.055, the Newton polish ended the bridge stage at
+    /// `10^-1.75` at `r = 3.6e-9` and the stage counted as failed (over 11 CPU s); with 10 the
+    /// cell converges (Docs/Solvers.md, "auto").
+    static let stageToleranceFactor = 10.0
+
+    /// The tolerance of a stage above the requested `τ` (``stageToleranceFactor``).
+    static func stageTolerance(target: EquilibriumOptions) -> Double {
+        target.temperature > 0 ? target.tolerance * stageToleranceFactor : target.tolerance
+    }
 
     /// How a stage ended: its own result (converged or not), or the final result of the
     /// solve (a `τ = 0` candidate of a bridge stage met the tolerance).
