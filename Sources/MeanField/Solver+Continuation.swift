@@ -228,10 +228,10 @@ enum Continuation {
     /// (one eighth of a decade, `10^(1/8) ≈ 1.33`, is the last one tried after a ratio of 10),
     /// below the stage schedule's ``Schedule/smallestRatio``: a bridge stage close to its anchor
     /// costs few iterations when it converges. On the 384-state crowd grid, tv 0.05 at
-    /// `τ = 0.01`, Anderson (and the Newton polish after it) stalls near `5e-8` from the bridge
-    /// stage at `10^-1.75` (ratio 1.78), converges from `10^-1.875` (ratio 1.33: 86 iterations
-    /// there, 29 at 0.01); with the schedule's 1.5 the bridge ended there and mirror descent and
-    /// fictitious play ran past 11 CPU s (Docs/Solvers.md, "Regime matrix").
+    /// `τ = 0.01`, Anderson (and the Newton polish after it) stalls near `6e-8` from the bridge
+    /// stage at `10^-1.75` (ratio 1.78) and converges from `10^-1.875` (ratio 1.33: 19 iterations
+    /// there, 58 at 0.01); with the schedule's 1.5 the bridge ended at 1.78, and mirror descent
+    /// and fictitious play ran past 11 CPU s (Docs/Solvers.md, "Regime matrix").
     static let bridgeSmallestRatio = 1.25
     /// A continuation or bridge stage above a requested `τ > 0` converges at this multiple of
     /// the requested tolerance: it is only the next stage's warm start (at a requested `τ = 0`
