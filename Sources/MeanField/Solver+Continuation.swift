@@ -33,6 +33,7 @@ extension SolverRun {
             stage.initialMeanField = c.start
             stage.verify = false
             stage.exact = false
+            stage.tolerance = Continuation.stageTolerance(target: target)
             enterStage(stage, warmPolicy: c.anchor?.policy)
             let before = trace.count
             let outcome = try stageChain(&c, target: target)
@@ -97,7 +98,7 @@ extension SolverRun {
     /// bridge stage that converges becomes the anchor (and, at `τ = 0`, has its candidates
     /// checked) and the next is tried with the same ratio (at most down to `τ` itself); one that
     /// does not is retried with the square root of the ratio, until the ratio is below
-    /// ``Continuation/Schedule/smallestRatio`` or the stage's budget is spent. Returns the
+    /// ``Continuation/bridgeSmallestRatio`` or the stage's budget is spent. Returns the
     /// stage's result when Anderson reaches `τ` (its message names the bridge), the final
     /// result when a `τ = 0` check meets the tolerance, `nil` otherwise.
     mutating func bridge(_ c: inout Continuation.State, to stage: EquilibriumOptions,
@@ -106,7 +107,7 @@ extension SolverRun {
         let from = anchor.temperature
         var ratio = (anchor.temperature / stage.temperature).squareRoot()
         var passed: [Double] = []
-        while ratio >= Continuation.Schedule.smallestRatio {
+        while ratio >= Continuation.bridgeSmallestRatio {
             let budget = min(Continuation.bridgeBudget, (stage.maxIterations - trace.count) / 2)
             guard budget >= Continuation.minimumStageBudget else { break }
             let reachesStage = anchor.temperature / ratio <= stage.temperature * (1 + 1e-9)
@@ -116,6 +117,7 @@ extension SolverRun {
                 step.temperature = anchor.temperature / ratio
                 step.verify = false
                 step.exact = false
+                step.tolerance = Continuation.stageTolerance(target: target)
             }
             enterStage(step, warmPolicy: anchor.policy)
             guard case let .finished(r) = try andersonThenNewton(budget: budget), r.converged else {
@@ -222,6 +224,27 @@ enum Continuation {
     static let logFloor = 1e-12
     /// At most this many Anderson iterations per stage of the Anderson bridge.
     static let bridgeBudget = 1000
+    /// The Anderson bridge retries with the square root of its ratio down to this ratio
+    /// (one eighth of a decade, `10^(1/8) ≈ 1.33`, is the last one tried after a ratio of 10),
+    /// below the stage schedule's ``Schedule/smallestRatio``: a bridge stage close to its anchor
+    /// costs few iterations when it converges. On the 384-state crowd grid, tv 0.05 at
+    /// `τ = 0.01`, Anderson (and the Newton polish after it) stalls near `6e-8` from the bridge
+    /// stage at `10^-1.75` (ratio 1.78) and converges from `10^-1.875` (ratio 1.33: 19 iterations
+    /// there, 58 at 0.01); with the schedule's 1.5 the bridge ended at 1.78, and mirror descent
+    /// and fictitious play ran past 11 CPU s (Docs/Solvers.md, "Regime matrix").
+    static let bridgeSmallestRatio = 1.25
+    /// A continuation or bridge stage above a requested `τ > 0` converges at this multiple of
+    /// the requested tolerance: it is only the next stage's warm start (at a requested `τ = 0`
+    /// its pair is a candidate, and the stages keep the requested tolerance). On the crowd grid
+    /// tv 0.05 at `τ = 0.01`, radius 0.055, the Newton polish ended the bridge stage at
+    /// `10^-1.75` at `r = 3.6e-9` and the stage counted as failed (over 11 CPU s); with 10 the
+    /// cell converges (Docs/Solvers.md, "auto").
+    static let stageToleranceFactor = 10.0
+
+    /// The tolerance of a stage above the requested `τ` (``stageToleranceFactor``).
+    static func stageTolerance(target: EquilibriumOptions) -> Double {
+        target.temperature > 0 ? target.tolerance * stageToleranceFactor : target.tolerance
+    }
 
     /// How a stage ended: its own result (converged or not), or the final result of the
     /// solve (a `τ = 0` candidate of a bridge stage met the tolerance).

@@ -74,9 +74,11 @@ struct RegimeMatrixTests {
     /// record names a method that ran and the temperature it ran at; continuation stages run at
     /// 1, 0.1, 0.01, … in that order, above the requested `τ`; the returned pair was evaluated
     /// at the requested `τ` by the method the result names. `rmfg evaluate` confirms the pair
-    /// from the written files. Returns the distinct stage temperatures, in order.
+    /// from the written files; the result's message contains `message` when given. Returns the
+    /// distinct stage temperatures, in order.
     @discardableResult
-    static func solveAndCheck(_ file: String, flags: [String], tau: String, method: String? = nil) throws -> [Double] {
+    static func solveAndCheck(_ file: String, flags: [String], tau: String, method: String? = nil,
+                              message: String? = nil) throws -> [Double] {
         let dir = try ScratchFolder()
         let r = try rmfg(["solve", example(file), "--method", "auto", "--quiet", "--format", "json",
                           "--output", dir.path("out")] + flags)
@@ -101,6 +103,7 @@ struct RegimeMatrixTests {
         #expect(number(last, "temperature") == target)
         #expect(j["method"] as? String == last["method"] as? String)
         if let method { #expect(j["method"] as? String == method) }
+        if let message { #expect((j["message"] as? String)?.contains(message) == true, "\(j["message"] ?? "no message")") }
         let e = try rmfg(["evaluate", example(file), "--policy", dir.path("out/policy.csv"),
                           "--mean-field", dir.path("out/meanfield.csv"), "--format", "json"] + flags)
         let check = try e.json()
@@ -172,6 +175,26 @@ struct RegimeMatrixTests {
         let check = try e.json()
         #expect((number(check, "exploitability") ?? .nan) <= 1e-8)
         #expect((number(check, "stationarityResidual") ?? .nan) <= 1e-8)
+    }
+
+    /// The crowd grid's cell (384 states) tv 0.05 at τ = 0.01, over 11 CPU seconds before
+    /// (Docs/Solvers.md, "Regime matrix"): every Anderson phase and Newton polish at 0.01 stalled
+    /// between 4e-8 and 4e-7, and the Anderson bridge ended at the ratio 1.78 (the stage schedule's
+    /// smallest ratio, 1.5, was its limit). With `Continuation.bridgeSmallestRatio` the bridge goes
+    /// on from the stage at 10^-1.75 to 10^-1.875 (ratio 1.33), and Anderson converges at 0.01
+    /// from there (the stages above 0.01 converge at 10 times the tolerance,
+    /// `Continuation.stageToleranceFactor`). The stages and the bridge stages come in the order
+    /// the bridge tries them, the result is Anderson's, its message names the bridge stages, and
+    /// `rmfg evaluate` confirms the pair. About 4 CPU seconds in an optimized build (1427
+    /// iterations of a 384-state game, the cell as the matrix runs it): the cell is the reason
+    /// for both rules.
+    @Test func bridgeOfAnEighthDecadeTurnsCrowdGridWorstCaseGreen() throws {
+        let flags = ["--temperature", "0.01", "--set", "tv", "--radius", "0.05", "--population", "worst-case",
+                     "--max-iterations", "100000", "--tolerance", "1e-9"]
+        let stages = try Self.solveAndCheck("crowd-grid.yaml", flags: flags, tau: "0.01", method: "anderson",
+                                            message: "; Anderson from the continuation stage at τ = 0.1 through the bridge stages at τ = ")
+        let expected = [1, 0.1, pow(10, -1.5), pow(10, -1.75), pow(10, -1.875)]
+        #expect(isApproximatelyEqual(stages, expected, absolute: 0, relative: 1e-9), "\(stages)")
     }
 
     /// Two of the crowd grid's cells (384 states) that were red (over 11 CPU seconds;
