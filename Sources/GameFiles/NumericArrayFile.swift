@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import MeanField
 
 /// A numeric array read from a file: its shape and its entries in row-major
 /// (C) order, converted to `Double`.
@@ -470,7 +469,7 @@ struct NPYHeader {
     /// Converts exactly ``dataSize`` bytes of data to a row-major array.
     func decode(_ data: [UInt8], path: String) throws(GameFileError) -> NumericArray {
         try checkDataSize(data.count, path: path)
-        var values = HugePages.array(repeating: 0 as Double, count: count)
+        var values = [Double](repeating: 0, count: count)
         let bad = data.withUnsafeBytes { raw in values.withUnsafeMutableBufferPointer { convert(raw, into: $0, at: 0) } }
         return try finish(values, firstInexact: bad, path: path)
     }
@@ -479,7 +478,7 @@ struct NPYHeader {
     /// checked) and converts them: float64 straight into the result, other types through a
     /// 1 MiB buffer.
     func decode(fd: Int32, offset: Int, path: String) throws(GameFileError) -> NumericArray {
-        var values = HugePages.array(repeating: 0 as Double, count: count)
+        var values = [Double](repeating: 0, count: count)
         var failure: Int32 = 0
         var bad: Int?
         if kind == .float, itemSize == 8 {

@@ -25,8 +25,8 @@ struct KernelRows: Sendable {
     /// appends for the 5·10⁶ rows of a 10⁶-state garnet before, Docs/Performance.md, section 10).
     init(rows: [SparseDistribution]) {
         let count = rows.count
-        var starts = HugePages.array(repeating: 0 as Int, count: count)
-        var ends = HugePages.array(repeating: 0 as Int, count: count)
+        var starts = [Int](repeating: 0, count: count)
+        var ends = [Int](repeating: 0, count: count)
         var total = 0
         for i in 0..<count {
             precondition(rows[i].indices.count == rows[i].probabilities.count, "a row with unequal indices and probabilities")
@@ -72,7 +72,7 @@ struct KernelRows: Sendable {
     /// rows gets room for its `k_i` entries plus one, at `nominal.rowStart[i] + i`.
     /// Returns the offsets and the total room.
     static func slots(for nominal: KernelRows) -> (starts: [Int], room: Int) {
-        var starts = HugePages.array(repeating: 0 as Int, count: nominal.count)
+        var starts = [Int](repeating: 0, count: nominal.count)
         var offset = 0
         for i in 0..<nominal.count {
             starts[i] = offset
@@ -147,9 +147,9 @@ struct RowMixer {
 
     /// Runs `body` with a mixer for `n` states (scratch allocated once).
     static func with<R>(stateCount n: Int, _ body: (RowMixer) -> R) -> R {
-        var accumulator = HugePages.array(repeating: 0 as Double, count: n)
-        var touched = HugePages.array(repeating: false as Bool, count: n)
-        var list = HugePages.array(repeating: 0 as Int, count: n)
+        var accumulator = [Double](repeating: 0, count: n)
+        var touched = [Bool](repeating: false, count: n)
+        var list = [Int](repeating: 0, count: n)
         return accumulator.withUnsafeMutableBufferPointer { acc in
             touched.withUnsafeMutableBufferPointer { seen in
                 list.withUnsafeMutableBufferPointer { lst in

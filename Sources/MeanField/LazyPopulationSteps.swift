@@ -30,12 +30,12 @@ struct LazyPopulationSteps {
     init(_ chain: TransitionMatrix) {
         let n = chain.stateCount
         precondition(n <= Int(Int32.max), "more than 2^31 - 1 states")
-        var start = HugePages.array(repeating: 0 as Int, count: n + 1)
+        var start = [Int](repeating: 0, count: n + 1)
         for t in chain.columns { start[t + 1] += 1 }
         for t in 0..<n { start[t + 1] += start[t] }
         var fill = start
-        var src = HugePages.array(repeating: 0 as Int32, count: chain.columns.count)
-        var w = HugePages.array(repeating: 0 as Double, count: chain.columns.count)
+        var src = [Int32](repeating: 0, count: chain.columns.count)
+        var w = [Double](repeating: 0, count: chain.columns.count)
         for s in 0..<n {
             for k in chain.rowStart[s]..<chain.rowStart[s + 1] {
                 let t = chain.columns[k]
@@ -77,7 +77,7 @@ struct LazyPopulationSteps {
         let groupCount = max(1, min(n, groups ?? (mode == .serial ? 1 : 4)))
         var parts = Self.countGroups(policy: policy, kernelRows: kernelRows, stateCount: n, actionCount: m,
                                      groups: groupCount, mode: mode, spare: &spare)
-        var start = spare.columnStart.count == n + 1 ? spare.take(\.columnStart) : HugePages.array(repeating: 0 as Int, count: n + 1)
+        var start = spare.columnStart.count == n + 1 ? spare.take(\.columnStart) : [Int](repeating: 0, count: n + 1)
         Self.placeColumns(&parts, start: &start, stateCount: n)
         let total = start[n]
         var src = spare.sources.count >= total ? spare.take(\.sources) : []
@@ -86,8 +86,8 @@ struct LazyPopulationSteps {
             // Room for every kernel entry of the actions the policy uses, so that later chains
             // of the same game fit (the tail past `total` is zero and never read).
             let room = max(total, kernelRows.entryCount)
-            src = HugePages.array(repeating: 0 as Int32, count: room)
-            w = HugePages.array(repeating: 0 as Double, count: room)
+            src = [Int32](repeating: 0, count: room)
+            w = [Double](repeating: 0, count: room)
         }
         src.withUnsafeMutableBufferPointer { sb in
             w.withUnsafeMutableBufferPointer { wb in
@@ -140,7 +140,7 @@ struct LazyPopulationSteps {
                execution: ExecutionMode) -> (image: [Double], steps: Int) {
         let n = stateCount
         var current = mu
-        var next = HugePages.array(repeating: 0 as Double, count: n)
+        var next = [Double](repeating: 0, count: n)
         let mode = VectorBlocks.mode(count: n, execution: execution)
         let block = VectorBlocks.stateBlock
         var changes = [Double](repeating: 0, count: max(1, (n + block - 1) / block))
@@ -270,9 +270,9 @@ extension LazyPopulationSteps {
     }
 
     /// `array` as `count` copies of `value`, overwriting it in place when it has that length.
-    private static func reset<T: BitwiseCopyable>(_ array: inout [T], count: Int, to value: T) {
+    private static func reset<T>(_ array: inout [T], count: Int, to value: T) {
         guard array.count == count else {
-            array = HugePages.array(repeating: value, count: count)
+            array = [T](repeating: value, count: count)
             return
         }
         array.withUnsafeMutableBufferPointer { $0.update(repeating: value) }

@@ -58,18 +58,11 @@ struct UncheckedBox<T>: @unchecked Sendable {
 /// capacity 0, `body` sees an empty buffer (no base address) and the result is `[]`:
 /// the standard library's initializer would otherwise store the count into the shared
 /// empty-array singleton, which ThreadSanitizer reports as a race between threads.
-/// Storage of at least ``HugePages/minimumBytes`` is advised for huge pages before
-/// `body` writes it.
 @inline(__always)
 func makeArray<T>(capacity: Int, _ body: (UnsafeMutableBufferPointer<T>) -> Int) -> [T] {
     guard capacity > 0 else {
         _ = body(UnsafeMutableBufferPointer(start: nil, count: 0))
         return []
     }
-    return [T](unsafeUninitializedCapacity: capacity) { buffer, count in
-        if capacity * MemoryLayout<T>.stride >= HugePages.minimumBytes {
-            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: capacity * MemoryLayout<T>.stride)
-        }
-        count = body(buffer)
-    }
+    return [T](unsafeUninitializedCapacity: capacity) { buffer, count in count = body(buffer) }
 }

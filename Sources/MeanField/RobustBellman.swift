@@ -59,7 +59,7 @@ struct SweepBuffers {
     /// it), a new zeroed one of `rows` entries.
     mutating func takeQ(rows: Int) -> [Double] {
         let q = take(\.q)
-        return q.isEmpty ? HugePages.array(repeating: 0 as Double, count: rows) : q
+        return q.isEmpty ? [Double](repeating: 0, count: rows) : q
     }
 
     /// Moves one buffer out (leaving it empty), so the caller holds its only reference.
@@ -206,7 +206,7 @@ extension GameSnapshot {
         let set = ambiguity
         let context = set.sweepContext(values: sorted)
         let gamma = discount
-        var q = HugePages.array(repeating: 0 as Double, count: rows)
+        var q = [Double](repeating: 0, count: rows)
         var kernelsOut: KernelRows? = nil
         if wantKernels {
             // Each chunk appends its rows' kernels to its own fragment, stored at the
@@ -441,7 +441,7 @@ extension GameSnapshot {
 
     static func stateValues(q: [Double], stateCount n: Int, actionCount m: Int, temperature tau: Double,
                             execution: ExecutionMode = .serial) -> [Double] {
-        var v = HugePages.array(repeating: 0 as Double, count: n)
+        var v = [Double](repeating: 0, count: n)
         // Per state, independent: chunked like the sweep (same threshold on n·m rows),
         // so the soft maximum's exp/log work does not stay serial in large sweeps.
         let mode: ExecutionMode = execution == .automatic && n * m < ExecutionMode.parallelRowThreshold ? .serial : execution

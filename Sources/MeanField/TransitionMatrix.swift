@@ -90,7 +90,7 @@ public struct TransitionMatrix: Sendable, Hashable {
     ///
     /// - Precondition: `distribution.count == stateCount`.
     public func step(_ distribution: [Double]) -> [Double] {
-        var out = HugePages.array(repeating: 0 as Double, count: stateCount)
+        var out = [Double](repeating: 0, count: stateCount)
         for s in 0..<stateCount {
             let w = distribution[s]
             guard w != 0 else { continue }
@@ -150,7 +150,7 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// entries in first-touch order).
     private static func stepGroup(_ mu: [Double], states: Range<Int>, policy: [Double], kernelRows: KernelRows,
                                   stateCount n: Int, actionCount m: Int) -> [Double] {
-        var out = HugePages.array(repeating: 0 as Double, count: n)
+        var out = [Double](repeating: 0, count: n)
         mu.withUnsafeBufferPointer { mb in
         policy.withUnsafeBufferPointer { pol in
         kernelRows.withView { kernels in
@@ -172,7 +172,7 @@ public struct TransitionMatrix: Sendable, Hashable {
 
     /// `P V`: `(PV)(s) = Σ_t P(s, t) V(t)`. `O(nnz)`.
     func apply(_ v: [Double]) -> [Double] {
-        var out = HugePages.array(repeating: 0 as Double, count: stateCount)
+        var out = [Double](repeating: 0, count: stateCount)
         for s in 0..<stateCount {
             var acc = 0.0
             for k in rowStart[s]..<rowStart[s + 1] { acc += probabilities[k] * v[columns[k]] }

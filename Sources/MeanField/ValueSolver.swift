@@ -157,7 +157,7 @@ extension GameSnapshot {
             : nil
         let n = stateCount, gamma = discount
         let factor = gamma / (1 - gamma)
-        var v = warmStart ?? HugePages.array(repeating: 0, count: n)
+        var v = warmStart ?? [Double](repeating: 0, count: n)
         let reduction: Reduction = policy.map { .policy($0, temperature: tau) } ?? .softMax(temperature: tau)
         let inner: InnerMethod = engine == nil ? options.inner : .lp
         var sw = try firstSweep(values: v, inner: inner, reduction: reduction, options: options, engine: engine,
@@ -759,7 +759,6 @@ private final class BiCGSTABWork {
     init(count n: Int) {
         let size = max(1, n)
         storage = .allocate(capacity: 8 * size)
-        HugePages.advise(UnsafeMutableRawPointer(storage), byteCount: 8 * size * MemoryLayout<Double>.stride)
         storage.initialize(repeating: 0, count: 8 * size)
         x = storage
         r = storage + size
