@@ -4,4 +4,7 @@
 // "How `rmfg` is linked").
 import rmfg
 
+// Freed memory stays in the process for reuse (large solves fault and zero their buffers
+// once, not at every allocation; Docs/Development.md, "The allocator of `rmfg`").
+ProcessMemory.keepFreedMemory()
 RMFG.main()
