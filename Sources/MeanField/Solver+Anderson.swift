@@ -98,9 +98,8 @@ extension SolverRun {
         let x0 = start ?? initialMeanField
         var state: AndersonState
         do {
-            // The first pair lives only in `state`: a local still holding it when `recycle` hands
-            // its buffers to the pool would make the next sweep copy them on write (an unoptimized
-            // build keeps locals alive to the end of their scope).
+            // The first pair lives only in `state`: a local holding it when `recycle` hands its buffers to
+            // the pool would make the next sweep copy them on write (unoptimized builds keep locals alive).
             let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
             state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1)
         }
