@@ -8,7 +8,7 @@
 /// population, nature's worst case against the pair's `V^π` (its reported worst case is
 /// re-formed at every new nominal kernel), and re-evaluate the game's kernel at the moving
 /// `ν` every ``EquilibriumOptions/frozenPolicyRefresh`` steps:
-/// `ν ← ν L(ν)`, `L(ν) = (I + P_π(ν))/2`, up to ``EquilibriumOptions/frozenPolicySteps(lazySteps:stateCount:)``
+/// `ν ← ν L(ν)`, `L(ν) = (I + P_π(ν))/2`, up to ``EquilibriumOptions/frozenPolicySteps(lazySteps:)``
 /// steps. So the image approaches the crowd's stationary law under the frozen policy with
 /// the congestion included, and Anderson's outer loop only has to resolve how the policy
 /// answers the crowd.
@@ -74,7 +74,7 @@ extension SolverRun {
     ///   that is invalid there), ``MeanFieldError/numerical(_:)`` if a sweep returns no kernels.
     func frozenPolicyImage(_ p: PairEvaluation, lazySteps: Int) throws(MeanFieldError) -> [Double] {
         let n = game.stateCount, m = game.actionCount
-        let most = options.frozenPolicySteps(lazySteps: lazySteps, stateCount: n)
+        let most = options.frozenPolicySteps(lazySteps: lazySteps)
         let refresh = options.frozenPolicyRefresh > 0 ? options.frozenPolicyRefresh : EquilibriumOptions.frozenPolicyDefaultRefresh
         let policy = p.policy.probabilities
         var kernels = p.chainKernels
@@ -134,16 +134,14 @@ extension EquilibriumOptions {
     /// iterations without a 10 % gain in its best residual (25 elsewhere): on the 200×200 and
     /// 300×300 crowd grids the lazy phase gains nothing after its first iteration.
     static let frozenPolicyHandOverWindow = 10
-    /// The most frozen-policy steps per image, in multiples of `max(k, ⌈√n⌉)`.
+    /// The most frozen-policy steps per image, in multiples of the lazy steps `k`.
     static let frozenPolicyStepFactor = 4
 
-    /// The most frozen-policy crowd steps per image of a game of `n` states:
-    /// ``frozenPolicyStepFactor`` times the larger of the lazy steps `k` and the side `⌈√n⌉`
-    /// of a square grid of `n` cells. The lazy steps stop growing at 64 (from 4096 states),
-    /// but the distance the crowd travels to its stationary law grows with the side, so an
-    /// image with a fixed number of steps covers less of it as the game grows (Docs/Solvers.md,
-    /// "Population steps").
-    func frozenPolicySteps(lazySteps k: Int, stateCount n: Int) -> Int {
-        Self.frozenPolicyStepFactor * max(k, Self.gridSide(stateCount: n))
+    /// The most frozen-policy crowd steps per image: ``frozenPolicyStepFactor`` times the
+    /// lazy steps `k`. (A bound that grows with the side of the grid, `4·max(k, ⌈√n⌉)`, was
+    /// tried on the 100×100 and 200×200 crowd grids: fewer iterations at 100×100 but more CPU,
+    /// and no convergence at 200×200; Docs/Performance.md, section 8, "Sixth round".)
+    func frozenPolicySteps(lazySteps k: Int) -> Int {
+        Self.frozenPolicyStepFactor * k
     }
 }

@@ -386,14 +386,8 @@ extension EquilibriumOptions {
     func populationSteps(stateCount n: Int) -> Int {
         if andersonSteps > 0 { return andersonSteps }
         guard n >= Self.lazyStepsThreshold else { return 1 }
-        return min(Self.lazyStepsCap, Self.gridSide(stateCount: n))
-    }
-
-    /// `⌈√n⌉`: the side of the smallest square grid of at least `n` cells.
-    static func gridSide(stateCount n: Int) -> Int {
         var root = Int(Double(n).squareRoot())
         while root * root < n { root += 1 }
-        while root > 0, (root - 1) * (root - 1) >= n { root -= 1 }
-        return root
+        return min(Self.lazyStepsCap, root)
     }
 }

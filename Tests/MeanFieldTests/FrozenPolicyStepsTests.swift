@@ -90,43 +90,12 @@ import Darwin
             let pair = try game.evaluate(policy: policy, meanField: mu, temperature: 0.2)
             let got = try run.frozenPolicyImage(pair, lazySteps: 6)
             let want = Self.denseFrozenImage(side: side, radius: radius, policy: policy, values: pair.policyValues.values,
-                                             from: mu, most: options.frozenPolicySteps(lazySteps: 6, stateCount: side * side), refresh: refresh,
+                                             from: mu, most: options.frozenPolicySteps(lazySteps: 6), refresh: refresh,
                                              tolerance: 1e-10)
             #expect(isApproximatelyEqual(got, want, absolute: 1e-14, relative: 1e-11),
                     "side \(side), radius \(radius), refresh \(refresh): max error \(maxAbsDifference(got, want)), \(seed)")
             #expect(Simplex.l1(got, mu) > 0, "side \(side): the image moved nothing from a random start")
         }
-    }
-
-    /// The most steps per image grow with the grid's side, not only with the lazy steps: on a
-    /// 9×9 crowd grid with `k = 2` lazy steps the image takes `4·max(2, 9) = 36` steps
-    /// (written out here, not read from the options), equal to the dense reference of 36
-    /// steps and not to the `4k = 8` steps of the rule before.
-    @Test func stepsGrowWithTheSide() throws {
-        let seed = TestSeed()
-        var rng = seed.generator
-        let side = 9
-        let game = try AndersonStepsTests.crowdGrid(side: side, radius: 0.05)
-        var options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: 100)
-        options.population = .worstCase
-        options.andersonSteps = 2
-        options.frozenPolicyRefresh = 5
-        #expect(options.frozenPolicySteps(lazySteps: 2, stateCount: side * side) == 36)
-        #expect(options.frozenPolicySteps(lazySteps: 64, stateCount: 200 * 200) == 800)
-        #expect(options.frozenPolicySteps(lazySteps: 64, stateCount: 4096) == 256)
-        let run = SolverRun(game: game, options: options, method: .anderson)
-        let mu = AndersonStepsTests.randomDistribution(side * side, &rng)
-        let policy = try game.bestResponse(meanField: mu, temperature: 0.2)
-        let pair = try game.evaluate(policy: policy, meanField: mu, temperature: 0.2)
-        let got = try run.frozenPolicyImage(pair, lazySteps: 2)
-        func dense(_ most: Int) -> [Double] {
-            Self.denseFrozenImage(side: side, radius: 0.05, policy: policy, values: pair.policyValues.values, from: mu,
-                                  most: most, refresh: 5, tolerance: 1e-10)
-        }
-        let want = dense(36), before = dense(8)
-        #expect(isApproximatelyEqual(got, want, absolute: 1e-14, relative: 1e-11),
-                "max error \(maxAbsDifference(got, want)), \(seed)")
-        #expect(Simplex.l1(want, before) > 1e-6, "36 and 8 steps gave the same image: ‖Δ‖₁ = \(Simplex.l1(want, before)), \(seed)")
     }
 
     /// Anderson on the frozen-policy steps (forced from the start) converges on robust and
