@@ -130,11 +130,17 @@ extension EquilibriumOptions {
     /// On a 50×50 crowd grid (numpy prototype) refreshing every 5 or 10 steps gave the
     /// same 18 outer iterations; every 50 steps diverged.
     static let frozenPolicyDefaultRefresh = 10
+    /// Where the frozen-policy stage follows, the lazy phase hands over after this many
+    /// iterations without a 10 % gain in its best residual (25 elsewhere): on the 200×200 and
+    /// 300×300 crowd grids the lazy phase gains nothing after its first iteration.
+    static let frozenPolicyHandOverWindow = 10
     /// The most frozen-policy steps per image, in multiples of the lazy steps `k`.
     static let frozenPolicyStepFactor = 4
 
     /// The most frozen-policy crowd steps per image: ``frozenPolicyStepFactor`` times the
-    /// lazy steps `k`.
+    /// lazy steps `k`. (A bound that grows with the side of the grid, `4·max(k, ⌈√n⌉)`, was
+    /// tried on the 100×100 and 200×200 crowd grids: fewer iterations at 100×100 but more CPU,
+    /// and no convergence at 200×200; Docs/Performance.md, section 8, "Sixth round".)
     func frozenPolicySteps(lazySteps k: Int) -> Int {
         Self.frozenPolicyStepFactor * k
     }

@@ -87,9 +87,10 @@ extension SolverRun {
     /// (``frozenPolicyImage(_:lazySteps:)``) instead of the lazy steps, when the game allows
     /// them (``frozenPolicyStepsApply(lazySteps:)``).
     ///
-    /// `handOverAtFirstStall` ends the phase at its first stall instead of its third
-    /// (``andersonThenNewton(budget:)`` when the frozen-policy stage follows,
-    /// ``frozenPolicyStageApplies``).
+    /// `handOverAtFirstStall` ends the phase at its first stall instead of its third, and
+    /// counts as a stall ``EquilibriumOptions/frozenPolicyHandOverWindow`` iterations without
+    /// a 10 % gain instead of 25 (``andersonThenNewton(budget:)`` when the frozen-policy stage
+    /// follows, ``frozenPolicyStageApplies``).
     mutating func andersonPhase(budget: Int, from start: [Double]? = nil, frozen: Bool = false, handOverAtFirstStall: Bool = false) throws(MeanFieldError) -> PhaseOutcome {
         let steps = options.populationSteps(stateCount: game.stateCount)
         let memory = options.andersonMemory(populationSteps: steps)
@@ -97,9 +98,8 @@ extension SolverRun {
         let x0 = start ?? initialMeanField
         var state: AndersonState
         do {
-            // The first pair lives only in `state`: a local still holding it when `recycle` hands
-            // its buffers to the pool would make the next sweep copy them on write (an unoptimized
-            // build keeps locals alive to the end of their scope).
+            // The first pair lives only in `state`: a local holding it when `recycle` hands its buffers to
+            // the pool would make the next sweep copy them on write (unoptimized builds keep locals alive).
             let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
             state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1)
         }
@@ -121,9 +121,10 @@ extension SolverRun {
             let pNext = try andersonPair(next, steps: steps, residual: state.best.norm)
             state.sinceImprovement += 1
             state.progress.record(state.best.norm)
-            if state.sinceImprovement >= 25, budget < options.maxIterations {
+            let handOver = handOverAtFirstStall && state.sinceImprovement >= EquilibriumOptions.frozenPolicyHandOverWindow
+            if handOver || state.sinceImprovement >= 25, budget < options.maxIterations {
                 state.stalls += 1
-                if handOverAtFirstStall || (state.stalls >= 3 && !(steps > 1 && state.progress.isSteady)) {
+                if handOver || (state.stalls >= 3 && !(steps > 1 && state.progress.isSteady)) {
                     record(p, change: Simplex.l1(state.best.x, x))
                     return .exhausted(best: state.best.x)
                 }

@@ -188,9 +188,10 @@ import Darwin
 
     /// Where `auto`'s frozen-policy stage follows the lazy phase, that phase hands over at its
     /// first stall: on a 5×5 crowd grid with a tolerance below rounding (so Anderson stalls
-    /// once it reaches it), the phase with the early hand-over ends at its first stall, 25
-    /// iterations after its last 10 % gain and long before the phase without it (which goes
-    /// on to its third stall, past 100 iterations of steady progress).
+    /// once it reaches it), the phase with the early hand-over ends at its first stall,
+    /// ``EquilibriumOptions/frozenPolicyHandOverWindow`` (10) iterations after its last 10 %
+    /// gain and long before the phase without it (which goes on to its third stall of 25
+    /// iterations, past 100 iterations of steady progress).
     @Test func lazyPhaseHandsOverAtItsFirstStall() throws {
         let game = try AndersonStepsTests.crowdGrid(side: 5, radius: 0.05)
         var options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-300, maxIterations: 1000)
@@ -206,7 +207,8 @@ import Darwin
             return
         }
         // The same iterates up to the first stall.
-        #expect(early.trace.count >= 26 && early.trace.count < 100, "first stall at \(early.trace.count)")
+        #expect(EquilibriumOptions.frozenPolicyHandOverWindow == 10)
+        #expect(early.trace.count >= 11 && early.trace.count < 100, "first stall at \(early.trace.count)")
         #expect(late.trace.count > 100, "third stall at \(late.trace.count)")
         for (a, b) in zip(early.trace.dropLast(), late.trace) {
             #expect(a.stationarityResidual == b.stationarityResidual, "iteration \(a.iteration)")
