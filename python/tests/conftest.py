@@ -46,6 +46,36 @@ def run_cli(binary: Path, args: Sequence[str], expect: int = 0) -> Any:
     return json.loads(proc.stdout)
 
 
+def example_reference() -> Any:
+    """scripts/example_reference.py: the bundled games' kernels and rewards written from their
+    headers and from Bench-MFG's environments (numpy only, not the library)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("example_reference", ROOT / "scripts" / "example_reference.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def tv_index_row(p: np.ndarray, values: np.ndarray, rho: float = 0.05) -> np.ndarray:
+    """Nature's tv worst case of the row `p` on its support against `values` (ties by index): `rho`
+    (at most `1 - p` of the lowest state) moves to the lowest-valued state of the support, taken
+    from the highest-valued ones first."""
+    support = np.nonzero(p)[0]
+    ranked = support[np.argsort(values[support], kind="stable")]
+    q = p.copy()
+    delta = min(rho, 1 - p[ranked[0]])
+    q[ranked[0]] += delta
+    for t in ranked[:0:-1]:
+        if delta <= 0:
+            break
+        take = min(q[t], delta)
+        q[t] -= take
+        delta -= take
+    return q
+
+
 def numbers(x: np.ndarray) -> str:
     """A vector as the CLI's comma-separated list, every double exact (repr round-trips)."""
     return ",".join(repr(float(t)) for t in x)

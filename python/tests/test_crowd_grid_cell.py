@@ -15,43 +15,17 @@ cell is the reason for the bridge's smallest ratio and the stages' tolerance in 
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 
-from conftest import ROOT, run_cli
+from conftest import example_reference, run_cli, tv_index_row
 
 RHO, GAMMA, TAU = 0.05, 0.9, 0.01
-
-
-def _crowd_grid(mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    spec = importlib.util.spec_from_file_location("example_reference", ROOT / "scripts" / "example_reference.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.crowd_grid(mu, {})
 
 
 def _nature(kernel: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Every row's tv worst case against `values` on the row's support (lowest value first, ties by index)."""
     n, m, _ = kernel.shape
-    out = kernel.copy()
-    rank = np.lexsort((np.arange(n), values))      # states from the lowest value up, ties by index
-    for s in range(n):
-        for a in range(m):
-            p = kernel[s, a]
-            ranked = rank[p[rank] > 0]
-            q = p.copy()
-            delta = min(RHO, 1 - p[ranked[0]])
-            q[ranked[0]] += delta
-            for t in ranked[:0:-1]:
-                if delta <= 0:
-                    break
-                take = min(q[t], delta)
-                q[t] -= take
-                delta -= take
-            out[s, a] = q
-    return out
+    return np.array([[tv_index_row(kernel[s, a], values, RHO) for a in range(m)] for s in range(n)])
 
 
 def _fixed_point(step, start: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +50,7 @@ def test_crowd_grid_tv_tau001_pair_checked_by_numpy(rmfg):
     assert r["converged"] and "through the bridge stages" in r["message"], r["message"]
     mu = np.array(r["meanField"])
     policy = np.array(r["policy"]).reshape(384, 5)
-    kernel, reward = _crowd_grid(mu)
+    kernel, reward = example_reference().crowd_grid(mu, {})
     entropy = np.sum(np.where(policy > 0, policy * np.log(np.where(policy > 0, policy, 1)), 0), axis=1)
     c = np.sum(policy * reward, axis=1) - TAU * entropy
 

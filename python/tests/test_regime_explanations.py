@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 import robustmfg
-from conftest import ROOT, run_cli
+from conftest import ROOT, example_reference, run_cli, tv_index_row
 
 GAMMA, KAPPA, TAU, RHO = 0.9, 1.0, 1.0, 0.05
 
@@ -169,13 +169,7 @@ def test_kinetic_congestion_box_search_keeps_the_solvers_equilibrium(rmfg):
 def _bench_four_rooms_reference():
     """The nominal kernel P[s, a, t] of Bench-MFG's four rooms from scripts/example_reference.py (written from
     Bench-MFG's environment class, not from the game file)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("example_reference", ROOT / "scripts" / "example_reference.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    kernel, _ = module.four_rooms(np.full(121, 1 / 121), {})
+    kernel, _ = example_reference().four_rooms(np.full(121, 1 / 121), {})
     return kernel
 
 
@@ -249,24 +243,6 @@ def _bundled_four_rooms():
     return kernel, walls, distance
 
 
-def _tv_index_row(p: np.ndarray, order: np.ndarray, rho: float = 0.05) -> np.ndarray:
-    """Nature's tv worst case on the nominal support when the values are ordered like `order` (no ties):
-    rho to the lowest state of the support, taken from the highest first."""
-    support = np.nonzero(p)[0]
-    ranked = support[np.argsort(order[support], kind="stable")]
-    q = p.copy()
-    delta = min(rho, 1 - p[ranked[0]])
-    q[ranked[0]] += delta
-    for t in ranked[::-1]:
-        if delta <= 0:
-            break
-        if t != ranked[0]:
-            take = min(q[t], delta)
-            q[t] -= take
-            delta -= take
-    return q
-
-
 def test_bundled_four_rooms_tv_tau0_equilibrium_at_a_full_tie():
     """The bundled four rooms, tv 0.05 on the nominal support, worst-case population, tau = 0 and index ties
     (Solvers.md, "Still red"): an equilibrium exists, and it sits where all 104 open values tie.
@@ -289,7 +265,7 @@ def test_bundled_four_rooms_tv_tau0_equilibrium_at_a_full_tie():
     k = brentq(lambda k: (np.exp(-k - 0.1 * distance[open_]) - 1e-12).sum() - 1, -10, 20)
     tied = np.where(open_, np.exp(-k - 0.1 * distance) - 1e-12, 0.0)
     phi = np.array([2 * (s // 11) + s % 11 for s in range(n)], dtype=float)
-    nature = np.array([[_tv_index_row(kernel[s, a], phi) for a in range(m)] for s in range(n)])
+    nature = np.array([[tv_index_row(kernel[s, a], phi) for a in range(m)] for s in range(n)])
     # the order of phi is the index order inside every row from an open cell
     for s in np.nonzero(open_)[0]:
         support = np.unique(np.nonzero(kernel[s])[1])
@@ -323,7 +299,7 @@ def test_bundled_four_rooms_tv_tau0_solved_by_the_tie_candidate(rmfg):
     """The default `auto` now solves the bundled four rooms, tv 0.05, worst-case population, tau = 0, index
     ties (Solvers.md, "The tie candidate"). Its pair is checked here without the library's evaluation, from
     the game's header (`_bundled_four_rooms`): the reward r(s) = -0.1 d(s) - log(mu(s) + 1e-12) on open cells
-    (0 on walls), nature's tv worst case on the nominal support (`_tv_index_row`, ties by index like `index`).
+    (0 on walls), nature's tv worst case on the nominal support (`tv_index_row`, ties by index like `index`).
 
     V^pi is the fixed point of V = r_pi + gamma Q_V V where Q_V is nature's kernel against V itself (iterated
     until the kernel's order no longer changes; a plain linear solve per order). Then epsilon =
@@ -343,7 +319,7 @@ def test_bundled_four_rooms_tv_tau0_solved_by_the_tie_candidate(rmfg):
     assert np.ptp(reward[~walls]) <= 1e-8
 
     def nature(v: np.ndarray) -> np.ndarray:
-        return np.array([[_tv_index_row(kernel[s, a], v) for a in range(m)] for s in range(n)])
+        return np.array([[tv_index_row(kernel[s, a], v) for a in range(m)] for s in range(n)])
 
     values = np.zeros(n)
     for _ in range(20):
