@@ -39,7 +39,7 @@ struct FlatKernelGameTests {
 
     @Test func sweepsAreThoseOfThePerRowGame() throws {
         let kernels = Self.rows(seed: 17)
-        let cost = (0..<Self.n).map { s in (0..<Self.n).map { t in Double(abs(s - t)) } }
+        let cost = try GroundCost((0..<Self.n).map { s in (0..<Self.n).map { t in Double(abs(s - t)) } })
         let sets: [(AmbiguitySet, Double)] = [
             (.totalVariation(), 0.1), (try AmbiguitySet(kind: .kl), 0.2), (try AmbiguitySet(kind: .chi2), 0.3),
             (try AmbiguitySet(kind: .wasserstein, cost: cost), 0.5), (.nominalOnly, 0),
