@@ -267,8 +267,12 @@ package struct FieldReader: Sendable {
     /// Declares every entry of a `parameters` mapping as a constant of `schema`
     /// (numbers as numbers, arrays of any depth as arrays) and returns the arrays
     /// by name. `nil` or `null` declares nothing.
-    package func declareParameters(_ node: DocumentNode?, into schema: inout Schema) throws(GameFileError)
-        -> [String: (shape: [Int], elements: [Double])] {
+    ///
+    /// An array parameter in `readOnly` (a valid name not yet declared) is read and returned
+    /// but not declared: no expression can read it, and the schema, which every compiled
+    /// expression and environment shares, does not keep it alive.
+    package func declareParameters(_ node: DocumentNode?, into schema: inout Schema, readOnly: Set<String> = [])
+        throws(GameFileError) -> [String: (shape: [Int], elements: [Double])] {
         var arrays: [String: (shape: [Int], elements: [Double])] = [:]
         guard let node, node.value != .null else { return arrays }
         for (key, value) in try object(node, "parameters") {
@@ -277,6 +281,10 @@ package struct FieldReader: Sendable {
                 throw self.error(fieldName, value, "'\(key)' is a function name; names may not clash with the functions \(Schema.functionNames.joined(separator: " "))")
             }
             let array = try parameterArray(value, fieldName)
+            if readOnly.contains(key), !array.shape.isEmpty, Schema.isValidName(key), schema.declaration(of: key) == nil {
+                arrays[key] = array
+                continue
+            }
             do throws(ExpressionError) {
                 if array.shape.isEmpty {
                     try schema.declareConstant(key, value: array.elements[0])

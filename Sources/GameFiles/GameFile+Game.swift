@@ -47,15 +47,23 @@ extension GameFile {
     ///   field (the game is validated there on construction).
     public func makeGame() throws(GameFileError) -> MeanFieldGame {
         let bind = RowBinder(template: Environment(schema: schema), slots: slots)
-        let kernel = kernelFunction(bind)
         do throws(MeanFieldError) {
-            let game = try MeanFieldGame(
-                stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
-                stateNames: stateNames, actionNames: actionNames,
-                reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
-                kernelDependsOnMeanField: kernel.dependsOnMeanField,
-                radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
-                .withRewardRows(Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount))
+            let built: MeanFieldGame
+            if case let .flat(rows) = transition {
+                built = try MeanFieldGame(
+                    stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
+                    stateNames: stateNames, actionNames: actionNames, reward: Self.rewardFunction(reward, bind), kernelRows: rows,
+                    radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
+            } else {
+                let kernel = kernelFunction(bind)
+                built = try MeanFieldGame(
+                    stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
+                    stateNames: stateNames, actionNames: actionNames,
+                    reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
+                    kernelDependsOnMeanField: kernel.dependsOnMeanField,
+                    radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
+            }
+            let game = built.withRewardRows(Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount))
             guard let rowSets else { return game }
             return try game.withRowSets { s, a, mu, p throws(AmbiguityError) in try rowSets.set(s, a, mu, p) }
         } catch {
@@ -132,6 +140,9 @@ extension GameFile {
         case let .rows(rows):
             let m = actionCount
             return ({ s, a, _ in rows[s * m + a] }, false)
+        case let .flat(rows):
+            let m = actionCount
+            return ({ s, a, _ in rows.row(s * m + a) }, false)
         case let .expression(expr, normalize):
             let n = stateCount
             let tBindings = schema.bindingSlots(dependingOn: slots.t)

@@ -75,8 +75,79 @@ struct GameFileReader {
             }
         }
         if let grid { try declareGrid(grid, slots: slots, into: &schema) }
-        let parameterArrays = try r.declareParameters(field("parameters"), into: &schema)
+        let parameterArrays = try r.declareParameters(field("parameters"), into: &schema, readOnly: transitionOnlyArrays())
         return (schema, slots, parameterArrays)
+    }
+
+    /// The parameters that `transition.sparse: {targets, probabilities}` names and nothing else
+    /// in the document mentions: they are read for the kernel rows and dropped afterwards
+    /// instead of staying in the schema as constants (two `n·m·k` arrays of numbers, 800 MB for
+    /// a 10⁶-state garnet; Docs/Performance.md, section 10). Conservative: a name found as a
+    /// word of any other string or key (expressions, bindings, state and action names, the
+    /// description, file paths) stays declared, as does `e` (the noise variable).
+    func transitionOnlyArrays() -> Set<String> {
+        guard let transition = field("transition"), case let .object(kinds) = transition.value,
+              let sparse = kinds.first(where: { $0.key == "sparse" })?.value, case let .object(parts) = sparse.value
+        else { return [] }
+        var candidates = Set<String>()
+        for (key, node) in parts where key == "targets" || key == "probabilities" {
+            if case let .string(name) = node.value { candidates.insert(name) }
+        }
+        candidates.remove("e")
+        guard !candidates.isEmpty else { return [] }
+        var words = Set<String>()
+        for (key, node) in top {
+            words.formUnion(Self.words(of: key))
+            switch key {
+            case "parameters":  // the values only: every parameter's own name is a key here
+                if case let .object(parameters) = node.value { for (_, value) in parameters { Self.collectWords(value, into: &words) } }
+            case "transition":  // all but the two names themselves
+                for (kind, value) in kinds {
+                    words.formUnion(Self.words(of: kind))
+                    guard kind == "sparse" else { Self.collectWords(value, into: &words); continue }
+                    for (part, reference) in parts {
+                        words.formUnion(Self.words(of: part))
+                        if part != "targets", part != "probabilities" { Self.collectWords(reference, into: &words) }
+                    }
+                }
+            default:
+                Self.collectWords(node, into: &words)
+            }
+        }
+        return candidates.subtracting(words)
+    }
+
+    /// Every word of every string and key under `node`.
+    static func collectWords(_ node: DocumentNode, into words: inout Set<String>) {
+        switch node.value {
+        case let .string(text): words.formUnion(Self.words(of: text))
+        case let .array(items): for item in items { collectWords(item, into: &words) }
+        case let .object(pairs):
+            for (key, value) in pairs {
+                words.formUnion(Self.words(of: key))
+                collectWords(value, into: &words)
+            }
+        case .null, .bool, .number, .numbers: break
+        }
+    }
+
+    /// The maximal runs of `text` without an ASCII byte other than a letter, a digit or `_`
+    /// (names are ASCII; other bytes are kept inside words, which only makes fewer matches).
+    static func words(of text: String) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        for byte in text.utf8 {
+            let ascii = byte < 0x80
+            let nameByte = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+            if !ascii || nameByte {
+                current.append(byte)
+            } else if !current.isEmpty {
+                words.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+        return words
     }
 
     /// Compiles the expression at `node` with only `variables` visible; errors quote it on one line.

@@ -1,4 +1,5 @@
 import Ambiguity
+import MeanField
 
 extension GameFile {
     /// The error for an array of the wrong shape for `field`. When `node` names a parameter
@@ -14,9 +15,11 @@ extension GameFile {
     /// `transition.sparse` as two arrays of shape `[n, m, k]`: `targets[s][a][j]` (whole
     /// numbers) and `probabilities[s][a][j]`, the `k` successors of each row. A target may be
     /// out of range only where its probability is 0; coinciding targets add up; each row
-    /// sums to 1 within 1e-9. Memory: the two arrays and the rows, `O(n·m·k)`.
+    /// sums to 1 within 1e-9. The rows are built straight into flat arrays (row `s·m + a`), the
+    /// form the solvers read: no pair of arrays per row (Docs/Performance.md, section 10). Memory:
+    /// the two arrays while reading, then the rows, `O(n·m·k)`.
     static func readSuccessorArrays(_ node: DocumentNode, r: FieldReader, n: Int, m: Int, stateNames: [String],
-                                    actionNames: [String], parameterArrays: ParameterArrays) throws(GameFileError) -> [SparseDistribution] {
+                                    actionNames: [String], parameterArrays: ParameterArrays) throws(GameFileError) -> KernelRows {
         let field = "transition.sparse"
         let pairs = try r.object(node, field)
         try r.checkKeys(pairs, known: ["targets", "probabilities"], field: field)
@@ -35,9 +38,8 @@ extension GameFile {
             throw shapeError("\(field).probabilities", probabilityNode, r: r, shape: probabilities.shape,
                              expected: "the shape of \(field).targets, \(targets.shape)")
         }
+        var builder = FlatRowBuilder(rows: n * m, capacity: targets.elements.count)
         let k = targets.shape[2]
-        var rows: [SparseDistribution] = []
-        rows.reserveCapacity(n * m)
         var entries: [(state: Int, mass: Double)] = []
         entries.reserveCapacity(k)
         for row in 0..<(n * m) {
@@ -55,17 +57,54 @@ extension GameFile {
                 }
                 entries.append((Int(x), p))
             }
-            rows.append(try successorRow(entries, field: field, node: node, s: stateNames[s], a: actionNames[a], r: r))
+            let total = builder.append(&entries)
+            guard abs(total - 1) <= rowTolerance else {
+                throw r.error(field, node, "at s=\(stateNames[s]), a=\(actionNames[a]): the row sums to \(total), expected 1 (within 1e-9)")
+            }
         }
-        return rows
+        return builder.rows
+    }
+}
+
+/// Flat kernel rows built one row at a time, each row's entries sorted by target with
+/// coinciding targets added: the arithmetic of `SparseDistribution.summingDuplicates` and
+/// `GameFile.checkRow`, so the rows are bit for bit those of the per-row path.
+struct FlatRowBuilder {
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var indices: [Int] = []
+    private var probabilities: [Double] = []
+
+    /// Room for `rows` rows of `capacity` entries in all.
+    init(rows: Int, capacity: Int) {
+        starts.reserveCapacity(rows)
+        ends.reserveCapacity(rows)
+        indices.reserveCapacity(capacity)
+        probabilities.reserveCapacity(capacity)
     }
 
-    /// One row from its positive entries: sorted by target, coinciding targets added, sum checked.
-    private static func successorRow(_ entries: [(state: Int, mass: Double)], field: String, node: DocumentNode, s: String, a: String,
-                                     r: FieldReader) throws(GameFileError) -> SparseDistribution {
-        var sorted = entries
-        let (indices, weights) = SparseDistribution.summingDuplicates(&sorted)
-        try checkRow(weights, field: field, node: node, s: s, a: a, r: r)
-        return SparseDistribution(indices: indices, probabilities: weights)
+    /// Appends the row of `pairs` (sorted by state in place when they are not increasing) and
+    /// returns its sum, added in entry order.
+    mutating func append(_ pairs: inout [(state: Int, mass: Double)]) -> Double {
+        if !pairs.indices.dropFirst().allSatisfy({ pairs[$0 - 1].state < pairs[$0].state }) {
+            pairs.sort { $0.state < $1.state }
+        }
+        let start = indices.count
+        starts.append(start)
+        for (s, mass) in pairs {
+            if indices.count > start, let last = indices.last, last == s {
+                probabilities[probabilities.count - 1] += mass
+            } else {
+                indices.append(s)
+                probabilities.append(mass)
+            }
+        }
+        ends.append(indices.count)
+        var total = 0.0
+        for j in start..<indices.count { total += probabilities[j] }
+        return total
     }
+
+    /// The rows appended so far.
+    var rows: KernelRows { KernelRows(rowStart: starts, rowEnd: ends, indices: indices, probabilities: probabilities) }
 }

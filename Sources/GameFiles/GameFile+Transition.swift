@@ -1,5 +1,6 @@
 import Ambiguity
 import Expressions
+import MeanField
 
 extension GameFile {
     /// The tolerance on a row sum (Docs/Format.md: "sum 1 within 1e-9").
@@ -45,6 +46,10 @@ extension GameFile {
                                            parameterArrays: parameterArrays))
             }
             if let sp = sub("sparse") {
+                if case .object = sp.value {
+                    return .flat(try readSuccessorArrays(sp, r: r, n: n, m: m, stateNames: stateNames, actionNames: actionNames,
+                                                         parameterArrays: parameterArrays))
+                }
                 return .rows(try readSparse(sp, r: r, n: n, m: m, stateNames: stateNames, actionNames: actionNames,
                                             parameterArrays: parameterArrays))
             }
@@ -116,13 +121,11 @@ extension GameFile {
         return try r.numericArray(node, field)
     }
 
+    /// `transition.sparse` as a list of `[s, a, t, p]` entries (the `{targets, probabilities}`
+    /// form is ``readSuccessorArrays(_:r:n:m:stateNames:actionNames:parameterArrays:)``).
     static func readSparse(_ node: DocumentNode, r: FieldReader, n: Int, m: Int, stateNames: [String], actionNames: [String],
                            parameterArrays: ParameterArrays) throws(GameFileError) -> [SparseDistribution] {
         let field = "transition.sparse"
-        if case .object = node.value {
-            return try readSuccessorArrays(node, r: r, n: n, m: m, stateNames: stateNames, actionNames: actionNames,
-                                           parameterArrays: parameterArrays)
-        }
         let array = try resolveArray(node, field, r: r, parameterArrays: parameterArrays)
         guard array.shape.count == 2, array.shape[1] == 4 else {
             throw shapeError(field, node, r: r, shape: array.shape, expected: "a list of [s, a, t, p] entries")

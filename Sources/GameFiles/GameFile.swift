@@ -178,6 +178,8 @@ public struct GameFile: Sendable {
     enum TransitionSource: Sendable {
         case expression(CompiledExpression, normalize: Bool)
         case rows([SparseDistribution])  // index s * m + a
+        /// `transition.sparse` given as `{targets, probabilities}` arrays: the rows in flat form only.
+        case flat(KernelRows)  // row s * m + a
         case successors(SuccessorRule)
     }
 

@@ -8,7 +8,11 @@ import Ambiguity
 /// (its nominal support plus the state that receives mass) at a fixed offset, so
 /// chunks written by different threads need no joining afterwards, and the slot
 /// offsets (``rowStart``) are one array shared by every sweep of a snapshot.
-struct KernelRows: Sendable {
+///
+/// Game files hand their stored kernels to ``MeanFieldGame`` in this form
+/// (``MeanFieldGame/init(stateCount:actionCount:discount:ambiguity:stateNames:actionNames:reward:kernelRows:radius:radiusDependsOnMeanField:)``),
+/// so a large game's rows are never held as one pair of arrays per row.
+package struct KernelRows: Sendable {
     /// Where row `i` starts.
     var rowStart: [Int]
     /// Where row `i` ends (exclusive).
@@ -61,7 +65,8 @@ struct KernelRows: Sendable {
         probabilities = pr
     }
 
-    init(rowStart: [Int], rowEnd: [Int], indices: [Int], probabilities: [Double]) {
+    /// The rows as given: row `i` is `rowStart[i]..<rowEnd[i]` of `indices` and `probabilities`.
+    package init(rowStart: [Int], rowEnd: [Int], indices: [Int], probabilities: [Double]) {
         self.rowStart = rowStart
         self.rowEnd = rowEnd
         self.indices = indices
@@ -82,7 +87,7 @@ struct KernelRows: Sendable {
     }
 
     /// The number of rows.
-    var count: Int { rowStart.count }
+    package var count: Int { rowStart.count }
 
     /// The number of stored entries (gaps excluded).
     var entryCount: Int {
@@ -91,8 +96,11 @@ struct KernelRows: Sendable {
         return total
     }
 
+    /// The number of entries of row `i`.
+    package func entryCount(ofRow i: Int) -> Int { rowEnd[i] - rowStart[i] }
+
     /// Row `i` as a distribution.
-    func row(_ i: Int) -> SparseDistribution {
+    package func row(_ i: Int) -> SparseDistribution {
         let range = rowStart[i]..<rowEnd[i]
         return SparseDistribution(indices: Array(indices[range]), probabilities: Array(probabilities[range]))
     }

@@ -98,6 +98,41 @@ public struct MeanFieldGame: Sendable {
         kernel: @escaping KernelFunction, kernelDependsOnMeanField: Bool = true,
         radius: @escaping RadiusFunction = { _, _, _ in 0 }, radiusDependsOnMeanField: Bool = true
     ) throws(MeanFieldError) {
+        try self.init(stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
+                      stateNames: stateNames, actionNames: actionNames, reward: reward, kernel: kernel,
+                      kernelDependsOnMeanField: kernelDependsOnMeanField, fixedRows: nil,
+                      radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
+    }
+
+    /// Builds a game whose kernels do not depend on `μ` from rows already in flat form, kept
+    /// only in that form: no pair of arrays per row (the `n·m` rows of a game file's stored
+    /// kernels; Docs/Performance.md, section 10). The game is the one the closure initializer
+    /// builds from a kernel function returning these rows, and its snapshots' rows are the same
+    /// bit for bit; ``GameSnapshot/kernels`` then builds the rows when read.
+    ///
+    /// - Parameter kernelRows: row `s·m + a` is `P̂(·|s, a)`: strictly increasing indices in
+    ///   `0..<n`, finite entries `> 0` summing to 1 within `1e-9`.
+    /// - Throws: as the closure initializer; ``MeanFieldError/invalidKernel(state:action:message:)``
+    ///   also for a zero entry, and ``MeanFieldError/invalidGame(field:message:)`` when there are not `n·m` rows.
+    package init(
+        stateCount: Int, actionCount: Int, discount: Double, ambiguity: AmbiguitySet = .nominalOnly,
+        stateNames: [String]? = nil, actionNames: [String]? = nil, reward: @escaping RewardFunction,
+        kernelRows: KernelRows, radius: @escaping RadiusFunction = { _, _, _ in 0 }, radiusDependsOnMeanField: Bool = true
+    ) throws(MeanFieldError) {
+        let m = actionCount
+        try self.init(stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
+                      stateNames: stateNames, actionNames: actionNames, reward: reward,
+                      kernel: { s, a, _ in kernelRows.row(s * m + a) }, kernelDependsOnMeanField: false, fixedRows: kernelRows,
+                      radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
+    }
+
+    /// The closure initializer; with `fixedRows` (kernels that do not depend on `μ`) the rows are
+    /// validated and kept in flat form instead of being evaluated through `kernel`.
+    private init(
+        stateCount: Int, actionCount: Int, discount: Double, ambiguity: AmbiguitySet, stateNames: [String]?,
+        actionNames: [String]?, reward: @escaping RewardFunction, kernel: @escaping KernelFunction,
+        kernelDependsOnMeanField: Bool, fixedRows: KernelRows?, radius: @escaping RadiusFunction, radiusDependsOnMeanField: Bool
+    ) throws(MeanFieldError) {
         guard stateCount >= 1 else { throw .invalidGame(field: .states, message: "\(stateCount), expected at least 1") }
         guard actionCount >= 1 else { throw .invalidGame(field: .actions, message: "\(actionCount), expected at least 1") }
         guard discount.isFinite, discount >= 0, discount < 1 else {
@@ -129,11 +164,15 @@ public struct MeanFieldGame: Sendable {
         self.fixedKernels = nil
         self.fixedLayout = nil
         self.fixedRadii = nil
+        if let fixedRows {
+            try Self.validate(fixedRows, stateCount: stateCount, actionCount: actionCount)
+            fixedLayout = NominalLayout(rows: fixedRows)
+        }
         // Validate everything once at the uniform mean field, and keep what does not depend on μ.
         let uniform = [Double](repeating: 1 / Double(stateCount), count: stateCount)
         let first = try self.evaluate(at: uniform)
-        if !kernelDependsOnMeanField {
-            fixedKernels = first.kernels
+        if !kernelDependsOnMeanField, fixedRows == nil {
+            fixedKernels = first.rowArrays
             fixedLayout = first.layout
         }
         if !radiusDependsOnMeanField { fixedRadii = first.radii }
@@ -187,10 +226,12 @@ public struct MeanFieldGame: Sendable {
     /// - Throws: as ``init(stateCount:actionCount:discount:ambiguity:stateNames:actionNames:reward:kernel:kernelDependsOnMeanField:radius:radiusDependsOnMeanField:)``.
     public func with(ambiguity: AmbiguitySet, radius: @escaping RadiusFunction,
                      radiusDependsOnMeanField: Bool = true) throws(MeanFieldError) -> MeanFieldGame {
+        // Flat rows stay flat (`fixedLayout` without `fixedKernels`).
+        let flatRows = fixedKernels == nil ? fixedLayout?.rows : nil
         var game = try MeanFieldGame(stateCount: stateCount, actionCount: actionCount, discount: discount,
                                      ambiguity: ambiguity, stateNames: stateNames, actionNames: actionNames,
                                      reward: rewardFunction, kernel: kernelFunction,
-                                     kernelDependsOnMeanField: kernelsDependOnMeanField,
+                                     kernelDependsOnMeanField: kernelsDependOnMeanField, fixedRows: flatRows,
                                      radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
         game.rewardRowsFunction = rewardRowsFunction  // the same rewards
         return game
@@ -226,14 +267,14 @@ public struct MeanFieldGame: Sendable {
     }
 
     /// The sets of ``rowSetFunction`` at `μ`, each checked to contain its nominal row.
-    func rowSets(at mu: [Double], kernels: [SparseDistribution]) throws(MeanFieldError) -> [PolyhedralSet]? {
+    func rowSets(at mu: [Double], snapshot: GameSnapshot) throws(MeanFieldError) -> [PolyhedralSet]? {
         guard let rowSetFunction else { return nil }
         let n = stateCount, m = actionCount
         var sets: [PolyhedralSet] = []
         sets.reserveCapacity(n * m)
         for s in 0..<n {
             for a in 0..<m {
-                let p = kernels[s * m + a].dense(count: n)
+                let p = snapshot.kernel(s * m + a).dense(count: n)
                 do throws(AmbiguityError) {
                     let set = try rowSetFunction(s, a, mu, p)
                     try set.validate(nominal: p, values: [Double](repeating: 0, count: n))
@@ -296,14 +337,19 @@ public struct MeanFieldGame: Sendable {
     /// same on every run.
     private func evaluate(at mu: [Double], rewards withRewards: Bool = true) throws(MeanFieldError) -> GameSnapshot {
         let rewards = withRewards ? try evaluateRewards(at: mu) : [Double](repeating: 0, count: stateCount * actionCount)
-        let kernels: [SparseDistribution]
-        if let fixedKernels { kernels = fixedKernels } else { kernels = try evaluateKernels(at: mu) }
-        let layout = fixedLayout ?? NominalLayout(kernels: kernels)
+        let kernels: [SparseDistribution]?
+        let layout: NominalLayout
+        if let fixedLayout {
+            (kernels, layout) = (fixedKernels, fixedLayout)
+        } else {
+            let evaluated = try evaluateKernels(at: mu)
+            (kernels, layout) = (evaluated, NominalLayout(kernels: evaluated))
+        }
         let radii: [Double]
         if let fixedRadii { radii = fixedRadii } else { radii = try evaluateRadii(at: mu) }
         var snapshot = GameSnapshot(meanField: mu, stateCount: stateCount, actionCount: actionCount, discount: discount,
-                                    ambiguity: ambiguity, rewards: rewards, kernels: kernels, layout: layout, radii: radii)
-        snapshot.rowSets = try rowSets(at: mu, kernels: kernels)
+                                    ambiguity: ambiguity, rewards: rewards, rowArrays: kernels, layout: layout, radii: radii)
+        snapshot.rowSets = try rowSets(at: mu, snapshot: snapshot)
         return snapshot
     }
 
@@ -360,6 +406,33 @@ public struct MeanFieldGame: Sendable {
         }
     }
 
+    /// Checks flat fixed rows as ``validatedRow(_:state:action:stateCount:)`` checks a row (in
+    /// row order, the same sums), and refuses zero entries, which that function would drop.
+    static func validate(_ rows: KernelRows, stateCount n: Int, actionCount m: Int) throws(MeanFieldError) {
+        guard rows.count == n * m else {
+            throw .invalidGame(field: .transition, message: "\(rows.count) kernel rows, expected \(n * m)")
+        }
+        for row in 0..<rows.count {
+            let s = row / m, a = row % m
+            var previous = -1
+            var sum = 0.0
+            for j in rows.rowStart[row]..<rows.rowEnd[row] {
+                let i = rows.indices[j], p = rows.probabilities[j]
+                guard i > previous, i < n else {
+                    throw .invalidKernel(state: s, action: a, message: "index \(i) out of order or outside 0..<\(n)")
+                }
+                guard p.isFinite, p > 0 else {
+                    throw .invalidKernel(state: s, action: a, message: "P(\(i)) = \(p), expected a finite number > 0")
+                }
+                previous = i
+                sum += p
+            }
+            guard abs(sum - 1) <= probabilityTolerance else {
+                throw .invalidKernel(state: s, action: a, message: "entries sum to \(sum), expected 1 within \(probabilityTolerance)")
+            }
+        }
+    }
+
     static func validatedRow(_ row: SparseDistribution, state s: Int, action a: Int, stateCount n: Int) throws(MeanFieldError) -> SparseDistribution {
         guard row.indices.count == row.probabilities.count else {
             throw .invalidKernel(state: s, action: a, message: "\(row.indices.count) indices but \(row.probabilities.count) probabilities")
@@ -408,10 +481,27 @@ public struct GameSnapshot: Sendable {
     public let ambiguity: AmbiguitySet
     /// `r(s, a, μ)`, `n·m` entries.
     public let rewards: [Double]
-    /// `P̂(·|s, a, μ)`, `n·m` rows with no zero entries.
-    public let kernels: [SparseDistribution]
+    /// `P̂(·|s, a, μ)` row by row as the game's kernel function returned them (zeros dropped),
+    /// or `nil` when the game holds its fixed kernels only in ``layout``'s flat form (game
+    /// files' stored rows: no pair of arrays per row, Docs/Performance.md, section 10).
+    let rowArrays: [SparseDistribution]?
     /// ``kernels`` in flat form with the slots sweeps write worst cases into.
     let layout: NominalLayout
+    /// `P̂(·|s, a, μ)`, `n·m` rows with no zero entries.
+    ///
+    /// - Complexity: `O(1)` for games built from kernel functions or tables; for a game that
+    ///   keeps its rows only in flat form (a game file's stored rows) every access builds all
+    ///   `n·m` rows, `O(n·m·k)`: read single rows with ``kernel(_:)``.
+    public var kernels: [SparseDistribution] { rowArrays ?? layout.rows.rows }
+
+    /// `P̂(·|s, a, μ)` of row `s·m + a` (``row(_:_:)``).
+    ///
+    /// - Complexity: `O(k)` for a row of `k` entries when the game keeps its rows only in flat form.
+    @inline(__always)
+    public func kernel(_ row: Int) -> SparseDistribution { rowArrays?[row] ?? layout.rows.row(row) }
+
+    /// The number of entries of row `row`'s `P̂`, without building the row.
+    package func kernelEntryCount(_ row: Int) -> Int { layout.rows.entryCount(ofRow: row) }
     /// `ρ(s, a, μ)`, `n·m` entries.
     public let radii: [Double]
     /// The rows' polyhedral sets (``MeanFieldGame/withRowSets(_:)``), `n·m` entries, or
@@ -434,7 +524,11 @@ struct NominalLayout: Sendable {
     let slotRoom: Int
 
     init(kernels: [SparseDistribution]) {
-        rows = KernelRows(rows: kernels)
+        self.init(rows: KernelRows(rows: kernels))
+    }
+
+    init(rows: KernelRows) {
+        self.rows = rows
         (slotStarts, slotRoom) = KernelRows.slots(for: rows)
     }
 }

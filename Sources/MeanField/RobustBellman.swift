@@ -202,6 +202,7 @@ extension GameSnapshot {
             return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction,
                                 recycled: &recycled, wantWorstValues: wantWorstValues)
         }
+        let kernels = self.kernels  // once: a flat-only snapshot builds its rows when read
         let sorted = SortedValues(values)
         let set = ambiguity
         let context = set.sweepContext(values: sorted)
