@@ -23,8 +23,9 @@ public enum CoarseStart {
         public let iterations: Int
         /// Whether it converged (an unconverged level still starts the next: its best pair).
         public let converged: Bool
-        /// Its exploitability and stationarity residual.
+        /// Its exploitability.
         public let exploitability: Double
+        /// Its stationarity residual.
         public let stationarityResidual: Double
         /// Its solve's seconds (wall).
         public let seconds: Double
@@ -40,6 +41,7 @@ public enum CoarseStart {
         /// The game's grid is not sized by parameters.
         case notParameterSized
 
+        /// One line naming the level's grid and what failed.
         public var description: String {
             switch self {
             case let .load(shape, error): "the game at the coarser grid \(CoarseStart.text(shape)): \(error.description)"
