@@ -49,6 +49,18 @@ extension GameFileReader {
         return try r.integer(value, "states.grid[\(k)] (parameter '\(name)')", range: 1...Self.maximumStates)
     }
 
+    /// The names of the parameters that `states.grid` reads, one per side, when every side is one.
+    func gridSideParameters() -> [String]? {
+        guard let node = field("states"), case let .object(pairs) = node.value,
+              let grid = pairs.first(where: { $0.key == "grid" })?.value, let items = grid.value.items else { return nil }
+        var names: [String] = []
+        for item in items {
+            guard case let .string(name) = item.value else { return nil }
+            names.append(name)
+        }
+        return names
+    }
+
     /// The grid constants that parameters of the same name provide: `width` and `height` in
     /// `grid: [width, height]` are the parameters themselves (equal values by construction).
     func gridConstantsFromParameters() -> Set<String> {

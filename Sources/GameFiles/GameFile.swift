@@ -145,6 +145,10 @@ public struct GameFile: Sendable {
     public let layout: GameLayout?
     /// The shape `[W, H]` or `[W, H, D]` of `states: {grid: …}`, else `nil`.
     public let grid: [Int]?
+    /// The parameters that size `states.grid`, one per side (`[width, height]` for
+    /// `grid: [width, height]`), when every side is a parameter's name; else `nil`
+    /// (``CoarseStart`` resizes such a grid).
+    public let gridParameters: [String]?
 
     /// The number of states.
     public var stateCount: Int { stateNames.count }
@@ -252,6 +256,7 @@ public struct GameFile: Sendable {
         self.path = path
         (name, summary) = try reader.readNames()
         (stateNames, statesNamed, grid) = try reader.readStates()
+        gridParameters = grid == nil ? nil : reader.gridSideParameters()
         (actionNames, actionsNamed) = try r.space(try reader.required("actions"), "actions", limit: 10_000)
         layout = try GameLayout.read(reader.field("layout"), r: r, stateCount: stateNames.count, grid: grid)
         discount = try reader.readDiscount()

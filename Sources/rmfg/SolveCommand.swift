@@ -47,6 +47,12 @@ struct SolveCommand: ParsableCommand {
     @Flag(help: "No progress line on standard error.")
     var quiet = false
 
+    @Flag(name: .customLong("coarse-start"), help: "For a grid game whose sides are parameters (states: {grid: [width, height]}): solve it first on coarser grids (sides halved, down to at most 4096 states), each started from the one below spread over 2×2 blocks, and start from the last one spread over the grid (Docs/Solvers.md, \"Coarse-to-fine starts\"). Not with --initial.")
+    var coarseStart = false
+
+    @Option(name: .customLong("coarsest-states"), help: "With --coarse-start: coarsen while a level has more than this many states (default 4096).")
+    var coarsestStates: Int?
+
     @OptionGroup var format: FormatOptions
 
     func run() throws {
@@ -70,9 +76,14 @@ struct SolveRun {
     var output: String?
     var compareNominal: Bool
     var quiet: Bool
+    /// `--coarse-start` (``CoarseStart``).
+    var coarseStart: Bool
+    /// `--coarsest-states` (``CoarseStart/coarsestStates`` when `nil`).
+    var coarsestStates: Int?
 
     init(game: String, overrides: @escaping () throws -> GameOverrides, figures: @escaping () throws -> FigureSettings,
-         format: Choice<OutputFormat>, verify: Bool, exact: Bool, output: String?, compareNominal: Bool, quiet: Bool) {
+         format: Choice<OutputFormat>, verify: Bool, exact: Bool, output: String?, compareNominal: Bool, quiet: Bool,
+         coarseStart: Bool = false, coarsestStates: Int? = nil) {
         self.game = game
         self.overrides = overrides
         self.figures = figures
@@ -82,6 +93,8 @@ struct SolveRun {
         self.output = output
         self.compareNominal = compareNominal
         self.quiet = quiet
+        self.coarseStart = coarseStart
+        self.coarsestStates = coarsestStates
     }
 
     /// The values of a parsed command.
@@ -89,7 +102,8 @@ struct SolveRun {
         let overrides = command.overrides, figures = command.figures
         self.init(game: command.game, overrides: { try overrides.overrides }, figures: { try figures.settings() },
                   format: command.format.choice, verify: command.verify, exact: command.exact, output: command.output,
-                  compareNominal: command.compareNominal, quiet: command.quiet)
+                  compareNominal: command.compareNominal, quiet: command.quiet, coarseStart: command.coarseStart,
+                  coarsestStates: command.coarsestStates)
     }
 
     func run() throws {
@@ -98,9 +112,16 @@ struct SolveRun {
 
     func solve() throws -> Bool {
         let figureSettings = try figures()
-        let file = try loadGame(game, overrides: try overrides())
+        let given = try overrides()
+        let file = try loadGame(game, overrides: given)
         let meanFieldGame = try makeGame(file)
         var options = file.equilibriumOptions
+        if let c = coarsestStates {
+            guard coarseStart else { throw InputError("--coarsest-states: needs --coarse-start") }
+            guard c >= 1 else { throw InputError("--coarsest-states: '\(c)', expected a whole number >= 1") }
+        }
+        let coarse = coarseStart ? try coarseStartLevels(file, overrides: given, coarsest: coarsestStates ?? CoarseStart.coarsestStates) : nil
+        if let coarse { options.initialMeanField = coarse.meanField }
         options.verify = verify
         options.exact = exact
         let showProgress = !quiet && standardErrorIsTerminal
@@ -133,10 +154,25 @@ struct SolveRun {
             }
         }
         let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance,
-                                 moves: moves)
+                                 moves: moves, coarseLevels: coarse?.levels)
         try report.write(toFolder: output, inputs: [game], figures: figureSettings)
         report.print(as: try FormatOptions.format(format))
         return result.converged && verified && exactlyVerified
+    }
+}
+
+/// `--coarse-start`: the coarser levels' solves and the start they give (``CoarseStart``); `nil`
+/// for a grid of at most ``CoarseStart/coarsestStates`` states. Errors: exit 2 for a game that
+/// cannot be coarsened or does not load at a coarser grid, exit 1 when a level's solve fails
+/// numerically.
+func coarseStartLevels(_ file: GameFile, overrides: GameOverrides, coarsest: Int) throws -> (meanField: [Double], levels: [CoarseStart.Level])? {
+    guard overrides.initial == nil else { throw InputError("--coarse-start: cannot be combined with --initial (the coarse levels give the start)") }
+    do { return try CoarseStart.start(for: file, overrides: overrides, coarsest: coarsest) } catch {
+        if case .solve(_, .numerical) = error {
+            printError("\(file.path): --coarse-start: \(error.description)")
+            throw ExitCode(1)
+        }
+        throw InputError("\(file.path): --coarse-start: \(error.description)")
     }
 }
 
@@ -177,6 +213,8 @@ struct SolveReport: CommandReport {
     let verificationTolerance: Double
     /// For a grid game (`layout.grid`): the move of each cell's preferred action.
     var moves: [(dx: Double, dy: Double)?]?
+    /// `--coarse-start`: the coarser levels solved first, coarsest first.
+    var coarseLevels: [CoarseStart.Level]? = nil
 
     var json: JSON {
         var fields: [(String, JSON)] = [
@@ -208,6 +246,7 @@ struct SolveReport: CommandReport {
             ("inner", .string(file.innerSolverUsed)),
         ]
         if let note = file.innerSolverNote { fields.append(("innerNote", .string(note))) }
+        if let levels = coarseLevels { fields.append(("coarseStart", Self.json(levels))) }
         if let lp = result.lpStatistics {
             fields.append(("lpPath", .object([("solves", .int(lp.solves)), ("warmSolves", .int(lp.warmSolves)),
                                               ("pivots", .int(lp.pivots)), ("pivotsPerWarmSolve", .number(lp.pivotsPerWarmSolve)),
@@ -234,6 +273,15 @@ struct SolveReport: CommandReport {
         return .object(fields)
     }
 
+    /// `coarseStart`: one object per coarser level, coarsest first.
+    static func json(_ levels: [CoarseStart.Level]) -> JSON {
+        .array(levels.map { l in
+            .object([("grid", .array(l.shape.map { .int($0) })), ("iterations", .int(l.iterations)),
+                     ("converged", .bool(l.converged)), ("exploitability", .number(l.exploitability)),
+                     ("stationarityResidual", .number(l.stationarityResidual)), ("seconds", .number(l.seconds))])
+        })
+    }
+
     var text: String {
         var lines: [String] = []
         let status = result.converged ? "converged" : "NOT CONVERGED"
@@ -253,6 +301,10 @@ struct SolveReport: CommandReport {
             if let lp = result.lpStatistics, lp.solves > 0 {
                 lines.append("  lp path               \(lp.solves) row solves (\(lp.warmSolves) warm), \(fmt(lp.pivotsPerWarmSolve)) pivots per warm re-solve (max \(lp.maxWarmPivots); \(lp.reusedBases) bases still optimal, no simplex), \(lp.builds) row problems built")
             }
+        }
+        if let levels = coarseLevels {
+            let list = levels.map { "\(CoarseStart.text($0.shape)) (\($0.iterations) it\($0.converged ? "" : ", not converged"))" }
+            lines.append("  coarse start          \(list.joined(separator: ", ")), spread to \(CoarseStart.text(file.grid ?? []))")
         }
         lines.append("  exploitability        \(sci(result.exploitability))   (Σ_s μ(s)[V*(s) − V^π(s)], tolerance \(sci(file.solver.tolerance)))")
         lines.append("  stationarity residual \(sci(result.stationarityResidual))   (‖Φ(μ, π) − μ‖₁)")

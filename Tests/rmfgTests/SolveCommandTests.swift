@@ -147,6 +147,49 @@ struct SolveCommandTests {
         #expect(abs((number(c, "stationarityResidual") ?? .nan) - res) <= 1e-10 + 1e-9 * res)
     }
 
+    /// `--coarse-start` (Docs/Solvers.md, "Coarse-to-fine starts"): the crowd grid at 12×8 with
+    /// a coarse level of 6×4 (`--coarsest-states 30`); the written pair is re-checked by
+    /// `rmfg evaluate`, and the bad uses exit 2 with one line and write nothing.
+    @Test func coarseStartSolvesTheCoarseLevelFirst() throws {
+        let dir = try ScratchFolder()
+        let game = repositoryRoot.appendingPathComponent("Examples/crowd-grid.yaml").path
+        let size = ["--param", "width=12", "--param", "height=8"]
+        let r = try rmfg(["solve", game, "--coarse-start", "--coarsest-states", "30", "--format", "json",
+                          "--output", dir.path("out")] + size)
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try r.json()
+        let levels = try #require(j["coarseStart"] as? [[String: Any]])
+        #expect(levels.count == 1)
+        #expect((levels.first?["grid"] as? [Int]) == [6, 4])
+        #expect(levels.first?["converged"] as? Bool == true)
+        #expect((number(j, "exploitability") ?? .nan) <= 1e-8 && (number(j, "stationarityResidual") ?? .nan) <= 1e-8)
+        let check = try rmfg(["evaluate", game, "--policy", dir.path("out/policy.csv"), "--mean-field", dir.path("out/meanfield.csv"),
+                              "--format", "json"] + size)
+        #expect(check.status == 0, "\(check.stderr)")
+        let c = try check.json()
+        #expect((number(c, "exploitability") ?? .nan) <= 1e-8 && (number(c, "stationarityResidual") ?? .nan) <= 1e-8)
+        let text = try rmfg(["solve", game, "--coarse-start", "--coarsest-states", "30", "--quiet"] + size)
+        #expect(text.stdout.contains("coarse start          6 × 4 ("), "\(text.stdout)")
+        // Below the threshold there is no coarser level: the output is the plain solve's.
+        let plain = try rmfg(["solve", game, "--quiet", "--format", "json"] + size)
+        let small = try rmfg(["solve", game, "--coarse-start", "--quiet", "--format", "json"] + size)
+        #expect(try small.json()["coarseStart"] == nil)
+        #expect(numbers(try small.json(), "meanField") == numbers(try plain.json(), "meanField"))
+        let initial = try dir.write("initial.json", "[" + Array(repeating: "0.0104166666666666667", count: 96).joined(separator: ",") + "]")
+        let bad: [([String], String)] = [
+            (["solve", repositoryRoot.appendingPathComponent("Examples/lasry-lions.yaml").path, "--coarse-start"], "states.grid"),
+            (["solve", game, "--coarse-start", "--initial", initial] + size, "--initial"),
+            (["solve", game, "--coarsest-states", "30"], "needs --coarse-start"),
+            (["solve", game, "--coarse-start", "--coarsest-states", "0"], "--coarsest-states"),
+        ]
+        for (args, field) in bad {
+            let e = try rmfg(args + ["--output", dir.path("bad")])
+            #expect(e.status == 2, "\(args): \(e.stderr)")
+            #expect(e.stderr.split(separator: "\n").count == 1 && e.stderr.contains(field), "\(args): \(e.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.path("bad")))
+        }
+    }
+
     @Test func outputFolder() throws {
         let dir = try ScratchFolder()
         let game = try dir.write("two.yaml", twoStateGame)

@@ -1,0 +1,143 @@
+import MeanField
+
+/// Coarse-to-fine starts for grid games whose sides are parameters (`states: {grid: [width,
+/// height]}`; Docs/Solvers.md, "Coarse-to-fine starts"): the game is solved on a chain of
+/// coarser grids, each side halved (rounded up) per level, coarsest first; each level starts
+/// from the level below spread over 2×2 (2×2×2) blocks, and the finest coarse level's mean
+/// field, spread once more, is the start of the requested grid.
+///
+/// Why: on the crowd grid of `Examples/crowd-grid.yaml` the equilibrium is self-similar in the
+/// grid's side (two crowds at a plateau density, their fronts at about half the side), and the
+/// slow mode of the solvers' iterations is the crowds' front. From a spread coarse solution the
+/// front is already in place: 200×200 and 300×300 converge (they do not from the uniform mean
+/// field), 100×100 in 4–6 s of CPU against 42 s (Docs/Performance.md, section 8).
+public enum CoarseStart {
+    /// Levels are coarsened while they have more than this many states.
+    public static let coarsestStates = 4096
+
+    /// One coarser level's solve.
+    public struct Level: Sendable, Equatable {
+        /// The level's grid.
+        public let shape: [Int]
+        /// Its outer iterations.
+        public let iterations: Int
+        /// Whether it converged (an unconverged level still starts the next: its best pair).
+        public let converged: Bool
+        /// Its exploitability.
+        public let exploitability: Double
+        /// Its stationarity residual.
+        public let stationarityResidual: Double
+        /// Its solve's seconds (wall).
+        public let seconds: Double
+    }
+
+    /// Why a coarse-to-fine start failed: the game at a coarser grid is not a valid game, or its
+    /// solve failed.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// The file at the coarser grid `shape` does not load.
+        case load(shape: [Int], GameFileError)
+        /// The solve at `shape` failed.
+        case solve(shape: [Int], MeanFieldError)
+        /// The game's grid is not sized by parameters.
+        case notParameterSized
+
+        /// One line naming the level's grid and what failed.
+        public var description: String {
+            switch self {
+            case let .load(shape, error): "the game at the coarser grid \(CoarseStart.text(shape)): \(error.description)"
+            case let .solve(shape, error): "the solve at the coarser grid \(CoarseStart.text(shape)): \(error.description)"
+            case .notParameterSized: "states.grid: a coarse start needs a grid whose every side is a parameter (e.g. grid: [width, height])"
+            }
+        }
+    }
+
+    /// `"150 × 150"`.
+    public static func text(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: " × ") }
+
+    /// The coarser levels of a grid of `shape`, coarsest first: every side halved (rounded up)
+    /// while the level has more than `coarsest` states (no level for a grid of at most that many).
+    public static func levels(below shape: [Int], coarsest: Int = coarsestStates) -> [[Int]] {
+        var levels: [[Int]] = []
+        var current = shape
+        while current.reduce(1, *) > coarsest, current.contains(where: { $0 > 1 }) {
+            current = current.map { ($0 + 1) / 2 }
+            levels.append(current)
+        }
+        return levels.reversed()
+    }
+
+    /// `coarse` (a mean field on the grid `from`, states `x + W·y (+ W·H·z)`) spread over the
+    /// grid `to`, whose sides are at most twice `from`'s: fine cell `(x, y)` takes the mass of
+    /// coarse cell `(x/2, y/2)` divided by the number of fine cells that map to it, so the total
+    /// mass is kept.
+    /// `nil` when the shapes do not fit (different dimensions, `coarse` not of `from`'s size, a
+    /// side of `to` not in `1...2·from`).
+    public static func spread(_ coarse: [Double], from: [Int], to: [Int]) -> [Double]? {
+        guard from.count == to.count, coarse.count == from.reduce(1, *),
+              zip(from, to).allSatisfy({ f, t in f >= 1 && t >= 1 && t <= 2 * f }) else { return nil }
+        func coarseIndex(_ fine: Int) -> Int {
+            var rest = fine, index = 0, stride = 1
+            for k in to.indices {
+                let c = min((rest % to[k]) / 2, from[k] - 1)
+                rest /= to[k]
+                index += c * stride
+                stride *= from[k]
+            }
+            return index
+        }
+        let fineCount = to.reduce(1, *)
+        var counts = [Int](repeating: 0, count: coarse.count)
+        for f in 0..<fineCount { counts[coarseIndex(f)] += 1 }
+        var fine = [Double](repeating: 0, count: fineCount)
+        for f in 0..<fineCount {
+            let c = coarseIndex(f)
+            fine[f] = coarse[c] / Double(counts[c])
+        }
+        return fine
+    }
+
+    /// The start of `file` (loaded with `overrides`): the chain of its coarser levels solved
+    /// coarsest first with the file's solver settings (the coarsest from the file's `initial`),
+    /// and the last level's mean field spread over `file`'s grid; `nil` levels when the grid has
+    /// at most ``coarsestStates`` states (no coarser level: the file's own start).
+    /// - Throws: ``Failure``: the grid is not sized by parameters, a level does not load, or its
+    ///   solve fails.
+    public static func start(for file: GameFile, overrides: GameOverrides,
+                             coarsest: Int = coarsestStates) throws(Failure) -> (meanField: [Double], levels: [Level])? {
+        guard let shape = file.grid, let names = file.gridParameters, names.count == shape.count else {
+            throw .notParameterSized
+        }
+        let chain = levels(below: shape, coarsest: coarsest)
+        guard !chain.isEmpty else { return nil }
+        var done: [Level] = []
+        var previous: (shape: [Int], meanField: [Double])? = nil
+        for level in chain {
+            var sized = overrides
+            sized.initial = nil
+            for (name, side) in zip(names, level) {
+                sized.parameters.append(ParameterOverride(name: name, shape: [], elements: [Double(side)]))
+            }
+            let coarse: GameFile, game: MeanFieldGame
+            do throws(GameFileError) {
+                coarse = try GameFile.load(path: file.path, overrides: sized)
+                game = try coarse.makeGame()
+            } catch { throw .load(shape: level, error) }
+            var options = coarse.equilibriumOptions
+            options.verify = false
+            options.exact = false
+            options.progress = nil
+            if let previous { options.initialMeanField = spread(previous.meanField, from: previous.shape, to: level) }
+            // (the levels halve each side, so every spread fits)
+            let result: EquilibriumResult
+            do throws(MeanFieldError) { result = try game.solveEquilibrium(options: options) } catch {
+                throw .solve(shape: level, error)
+            }
+            done.append(Level(shape: level, iterations: result.iterations, converged: result.converged,
+                              exploitability: result.exploitability, stationarityResidual: result.stationarityResidual,
+                              seconds: result.seconds))
+            previous = (level, result.meanField)
+        }
+        guard let previous, let start = spread(previous.meanField, from: previous.shape, to: shape) else { return nil }
+        return (start, done)
+    }
+}
