@@ -89,7 +89,7 @@ enum ExactCheck {
         let sorted = SortedValues(values)
         let rows = snapshot.stateCount * snapshot.actionCount
         return (0..<rows).map { i in
-            snapshot.ambiguity.worstCaseValue(nominal: snapshot.kernels[i], values: sorted, radius: snapshot.radii[i])
+            snapshot.ambiguity.worstCaseValue(nominal: snapshot.kernel(i), values: sorted, radius: snapshot.radii[i])
         }
     }
 
@@ -103,9 +103,9 @@ enum ExactCheck {
         let solved: LPWorstCase
         do throws(AmbiguityError) {
             if let rowSets = snapshot.rowSets {
-                solved = try rowSets[i].exactWorstCase(nominal: snapshot.kernels[i], values: values)
+                solved = try rowSets[i].exactWorstCase(nominal: snapshot.kernel(i), values: values)
             } else {
-                solved = try snapshot.ambiguity.exactWorstCase(nominal: snapshot.kernels[i], values: values,
+                solved = try snapshot.ambiguity.exactWorstCase(nominal: snapshot.kernel(i), values: values,
                                                                radius: snapshot.radii[i])
             }
         } catch {
@@ -124,7 +124,7 @@ enum ExactCheck {
     /// A `kl`/`chi2` row: the certified dual's disagreement with `σ_used` (not exact).
     static func certifiedDisagreement(snapshot: GameSnapshot, row i: Int, values: [Double],
                                       used: Double) throws(MeanFieldError) -> Double {
-        let nominal = snapshot.kernels[i].dense(count: values.count)
+        let nominal = snapshot.kernel(i).dense(count: values.count)
         do throws(AmbiguityError) {
             return try snapshot.ambiguity.disagreement(ofValue: used, nominal: nominal, values: values,
                                                        radius: snapshot.radii[i])

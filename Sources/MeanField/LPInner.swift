@@ -57,14 +57,14 @@ enum LPInner {
             }
             let sorted = SortedValues(v)
             for i in 0..<rows {
-                let closed = set.worstCaseValue(nominal: snapshot.kernels[i], values: sorted, radius: snapshot.radii[i])
+                let closed = set.worstCaseValue(nominal: snapshot.kernel(i), values: sorted, radius: snapshot.radii[i])
                 problems += 1
                 var d: Double
                 if set.kind.isPolyhedral {
-                    let lp = try solveRow(set: set, nominal: snapshot.kernels[i], values: v, radius: snapshot.radii[i])
+                    let lp = try solveRow(set: set, nominal: snapshot.kernel(i), values: v, radius: snapshot.radii[i])
                     d = abs(closed - lp.value)
                 } else {
-                    let dense = snapshot.kernels[i].dense(count: v.count)
+                    let dense = snapshot.kernel(i).dense(count: v.count)
                     do throws(AmbiguityError) {
                         d = try set.disagreement(ofValue: closed, nominal: dense, values: v, radius: snapshot.radii[i])
                     } catch {
@@ -95,7 +95,7 @@ enum LPInner {
             for i in 0..<rows {
                 let full: LPWorstCase
                 do throws(AmbiguityError) {
-                    full = try rowSets[i].worstCaseLP(nominal: snapshot.kernels[i].dense(count: v.count), values: v)
+                    full = try rowSets[i].worstCaseLP(nominal: snapshot.kernel(i).dense(count: v.count), values: v)
                 } catch {
                     throw .ambiguity(error)
                 }

@@ -437,7 +437,7 @@ struct LPRowSolver: ~Copyable {
         let slot = i - rows.lowerBound
         let set = snap.ambiguity
         guard set.kind.isPolyhedral || snap.rowSets != nil else {
-            let (v, d) = try LPInner.solveRow(set: set, nominal: snap.kernels[i], values: job.values, radius: snap.radii[i])
+            let (v, d) = try LPInner.solveRow(set: set, nominal: snap.kernel(i), values: job.values, radius: snap.radii[i])
             return (v, d)
         }
         let program = try program(row: i, slot: slot, snapshot: snap, statistics: &statistics)
@@ -509,15 +509,15 @@ struct LPRowSolver: ~Copyable {
                                   statistics: inout LPPathStatistics) throws(MeanFieldError) -> InnerRowProgram {
         let rowSet = snap.rowSets?[i]
         if let program = programs[slot], let built = builtFrom[slot],
-           built.radius == snap.radii[i], built.nominal == snap.kernels[i], built.set == rowSet {
+           built.radius == snap.radii[i], built.nominal == snap.kernel(i), built.set == rowSet {
             return program
         }
         do throws(AmbiguityError) {
             let program: InnerRowProgram
             if let rowSet {
-                program = try rowSet.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount)
+                program = try rowSet.innerRowProgram(nominal: snap.kernel(i), stateCount: snap.stateCount)
             } else {
-                program = try snap.ambiguity.innerRowProgram(nominal: snap.kernels[i], stateCount: snap.stateCount,
+                program = try snap.ambiguity.innerRowProgram(nominal: snap.kernel(i), stateCount: snap.stateCount,
                                                              radius: snap.radii[i], mergingAdditions: true)
             }
             if !program.isFixed {
@@ -526,7 +526,7 @@ struct LPRowSolver: ~Copyable {
                 }
             }
             programs[slot] = program
-            builtFrom[slot] = (snap.kernels[i], snap.radii[i], rowSet)
+            builtFrom[slot] = (snap.kernel(i), snap.radii[i], rowSet)
             statistics.builds += 1
             return program
         } catch {

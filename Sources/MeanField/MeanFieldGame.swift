@@ -27,6 +27,12 @@ public struct MeanFieldGame: Sendable {
     /// `r(s, a, μ)` of every row `s·m + a` at once, exactly the values of the game's
     /// ``RewardFunction``, or `nil` when a row fails or is not finite.
     package typealias RewardRowsFunction = @Sendable (_ meanField: [Double]) -> [Double]?
+    /// `P̂(·|s, a, μ)` of the rows `s·m + a` in `rows`, in order, written into `output` (each
+    /// closed by ``KernelRowWriter/endRow(_:)``): exactly the rows of the game's
+    /// ``KernelFunction``, with its errors (``MeanFieldError/model(state:action:error:)`` for a
+    /// row whose function throws), stopping at the first row that fails.
+    package typealias KernelRowsFunction = @Sendable (_ rows: Range<Int>, _ meanField: [Double],
+                                                      _ output: inout KernelRowWriter) throws(MeanFieldError) -> Void
     /// `ρ(s, a, μ)`: must return a finite number `≥ 0`, or throw a ``ModelError``.
     public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double
 
@@ -62,6 +68,10 @@ public struct MeanFieldGame: Sendable {
     /// Every row's reward at once (``withRewardRows(_:)``), or `nil`.
     private(set) var rewardRowsFunction: RewardRowsFunction?
     let kernelFunction: KernelFunction
+    /// Chunks of kernel rows at once (``withKernelRows(_:entriesPerRow:)``), or `nil`.
+    private(set) var kernelRowsFunction: KernelRowsFunction?
+    /// The entries a row of ``kernelRowsFunction`` has at most, or 0 when not known.
+    private(set) var kernelRowsEntryHint = 0
     let radiusFunction: RadiusFunction
     private(set) var fixedKernels: [SparseDistribution]?
     /// ``fixedKernels`` in flat form with their sweep slots, built once for every snapshot.
@@ -193,6 +203,8 @@ public struct MeanFieldGame: Sendable {
                                      kernelDependsOnMeanField: kernelsDependOnMeanField,
                                      radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
         game.rewardRowsFunction = rewardRowsFunction  // the same rewards
+        game.kernelRowsFunction = kernelRowsFunction  // and kernels
+        game.kernelRowsEntryHint = kernelRowsEntryHint
         return game
     }
 
@@ -226,8 +238,9 @@ public struct MeanFieldGame: Sendable {
     }
 
     /// The sets of ``rowSetFunction`` at `μ`, each checked to contain its nominal row.
-    func rowSets(at mu: [Double], kernels: [SparseDistribution]) throws(MeanFieldError) -> [PolyhedralSet]? {
+    func rowSets(at mu: [Double], kernels rows: @autoclosure () -> [SparseDistribution]) throws(MeanFieldError) -> [PolyhedralSet]? {
         guard let rowSetFunction else { return nil }
+        let kernels = rows()
         let n = stateCount, m = actionCount
         var sets: [PolyhedralSet] = []
         sets.reserveCapacity(n * m)
@@ -296,14 +309,25 @@ public struct MeanFieldGame: Sendable {
     /// same on every run.
     private func evaluate(at mu: [Double], rewards withRewards: Bool = true) throws(MeanFieldError) -> GameSnapshot {
         let rewards = withRewards ? try evaluateRewards(at: mu) : [Double](repeating: 0, count: stateCount * actionCount)
-        let kernels: [SparseDistribution]
-        if let fixedKernels { kernels = fixedKernels } else { kernels = try evaluateKernels(at: mu) }
-        let layout = fixedLayout ?? NominalLayout(kernels: kernels)
+        let kernels: [SparseDistribution]?
+        let layout: NominalLayout
+        if let fixedKernels, let fixedLayout {
+            (kernels, layout) = (fixedKernels, fixedLayout)
+        } else if let kernelRowsFunction {
+            let flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, kernelRowsFunction))
+            // Sweeps of sets that do not write rows in place, and row sets, read the rows as
+            // distributions at every sweep: those snapshots keep them built once.
+            let keepRows = !ambiguity.writesRowsInPlace || rowSetFunction != nil
+            (kernels, layout) = (keepRows ? flat.rows.rows : nil, flat)
+        } else {
+            let rows = try evaluateKernels(at: mu)
+            (kernels, layout) = (rows, NominalLayout(kernels: rows))
+        }
         let radii: [Double]
         if let fixedRadii { radii = fixedRadii } else { radii = try evaluateRadii(at: mu) }
         var snapshot = GameSnapshot(meanField: mu, stateCount: stateCount, actionCount: actionCount, discount: discount,
-                                    ambiguity: ambiguity, rewards: rewards, kernels: kernels, layout: layout, radii: radii)
-        snapshot.rowSets = try rowSets(at: mu, kernels: kernels)
+                                    ambiguity: ambiguity, rewards: rewards, rowKernels: kernels, layout: layout, radii: radii)
+        snapshot.rowSets = try rowSets(at: mu, kernels: kernels ?? layout.rows.rows)
         return snapshot
     }
 
@@ -346,6 +370,59 @@ public struct MeanFieldGame: Sendable {
             do throws(ModelError) { p = try kernel(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
             return try Self.validatedRow(p, state: s, action: a, stateCount: n)
         }
+    }
+
+    /// This game with `rows` writing chunks of kernel rows straight into flat storage (game files:
+    /// one set-up of the expression VM per chunk of rows, and no arrays per row; Docs/Performance.md,
+    /// section 8, "Seventh round"), or without such a function when `rows` is `nil`. Snapshots
+    /// then hold the kernels in flat form only (``GameSnapshot/kernels`` builds the rows on demand).
+    ///
+    /// - Precondition: `rows` writes, bit for bit, the rows of the game's kernel function after
+    ///   the validation of the closure path (zero entries dropped), and fails where and as it does.
+    /// - Parameter entriesPerRow: the entries a row has at most (room reserved per chunk), or 0.
+    package func withKernelRows(_ rows: KernelRowsFunction?, entriesPerRow: Int = 0) -> MeanFieldGame {
+        var game = self
+        game.kernelRowsFunction = rows
+        game.kernelRowsEntryHint = max(0, entriesPerRow)
+        return game
+    }
+
+    /// `P̂(·|s, a, μ)` for every row by ``kernelRowsFunction``: chunks of ``ParallelRows/chunkRows``
+    /// rows, in parallel from ``ExecutionMode/parallelRowThreshold`` rows on with one writer per
+    /// worker's run of chunks; the error reported is that of the lowest failing row, as in
+    /// ``evaluateKernels(at:)``.
+    private func evaluateKernelsInChunks(at mu: [Double], _ function: KernelRowsFunction) throws(MeanFieldError) -> KernelRows {
+        let n = stateCount, m = actionCount, count = n * m, hint = kernelRowsEntryHint
+        guard count >= ExecutionMode.parallelRowThreshold else {
+            var writer = KernelRowWriter(stateCount: n, actionCount: m, rows: count, entries: count * hint)
+            try function(0..<count, mu, &writer)
+            return KernelRows(joining: [writer])
+        }
+        let chunkRows = ParallelRows.chunkRows
+        let chunks = (count + chunkRows - 1) / chunkRows
+        var parts = [KernelRowWriter?](repeating: nil, count: chunks)
+        var errors = [MeanFieldError?](repeating: nil, count: chunks)
+        parts.withUnsafeMutableBufferPointer { written in
+            errors.withUnsafeMutableBufferPointer { failures in
+                guard let partBase = written.baseAddress, let failureBase = failures.baseAddress else { return }
+                let written = DisjointSlices(base: partBase), failures = DisjointSlices(base: failureBase)
+                Parallel.forEachChunk(count: chunks, mode: .parallel) { range in
+                    let rows = (range.lowerBound * chunkRows)..<min(count, range.upperBound * chunkRows)
+                    var writer = KernelRowWriter(stateCount: n, actionCount: m, rows: rows.count, entries: rows.count * hint)
+                    for c in range {
+                        do throws(MeanFieldError) {
+                            try function((c * chunkRows)..<min(count, (c + 1) * chunkRows), mu, &writer)
+                        } catch {
+                            failures.base[c] = error
+                            break
+                        }
+                    }
+                    written.base[range.lowerBound] = writer
+                }
+            }
+        }
+        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+        return KernelRows(joining: parts.compactMap { $0 })
     }
 
     /// `ρ(s, a, μ)` for every row, each checked finite and `≥ 0`.
@@ -409,7 +486,13 @@ public struct GameSnapshot: Sendable {
     /// `r(s, a, μ)`, `n·m` entries.
     public let rewards: [Double]
     /// `P̂(·|s, a, μ)`, `n·m` rows with no zero entries.
-    public let kernels: [SparseDistribution]
+    ///
+    /// - Complexity: `O(1)` for a game built from closures or tables; `O(n·m·k)` at every read
+    ///   for a game whose kernels are written in flat form (game files with a `μ`-dependent
+    ///   transition), whose rows are then built on demand: read it once, not once per row.
+    public var kernels: [SparseDistribution] { rowKernels ?? layout.rows.rows }
+    /// The kernels as rows when they were evaluated row by row, else `nil` (only ``layout``).
+    let rowKernels: [SparseDistribution]?
     /// ``kernels`` in flat form with the slots sweeps write worst cases into.
     let layout: NominalLayout
     /// `ρ(s, a, μ)`, `n·m` entries.
@@ -420,6 +503,9 @@ public struct GameSnapshot: Sendable {
 
     /// The flat index `s·m + a` of row `(s, a)`.
     @inlinable public func row(_ state: Int, _ action: Int) -> Int { state * actionCount + action }
+
+    /// Row `i` of ``kernels``, without building the others.
+    package func kernel(_ i: Int) -> SparseDistribution { rowKernels?[i] ?? layout.rows.row(i) }
 }
 
 /// The nominal kernels of a snapshot in flat form, read in place by the Bellman
@@ -434,7 +520,11 @@ struct NominalLayout: Sendable {
     let slotRoom: Int
 
     init(kernels: [SparseDistribution]) {
-        rows = KernelRows(rows: kernels)
+        self.init(rows: KernelRows(rows: kernels))
+    }
+
+    init(rows: KernelRows) {
+        self.rows = rows
         (slotStarts, slotRoom) = KernelRows.slots(for: rows)
     }
 }

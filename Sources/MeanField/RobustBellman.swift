@@ -205,6 +205,7 @@ extension GameSnapshot {
         let sorted = SortedValues(values)
         let set = ambiguity
         let context = set.sweepContext(values: sorted)
+        let kernels = self.kernels  // rows kept by the snapshot for these sets (``MeanFieldGame`` `evaluate`)
         let gamma = discount
         var q = [Double](repeating: 0, count: rows)
         var kernelsOut: KernelRows? = nil

@@ -151,7 +151,7 @@ extension FinitePopulation {
         for row in 0..<(n * m) {
             maxima.reward = max(maxima.reward, abs(s1.rewards[row] - s2.rewards[row]) / d)
             maxima.radius = max(maxima.radius, abs(s1.radii[row] - s2.radii[row]) / d)
-            let p1 = s1.kernels[row].dense(count: n), p2 = s2.kernels[row].dense(count: n)
+            let p1 = s1.kernel(row).dense(count: n), p2 = s2.kernel(row).dense(count: n)
             var dp = 0.0, dk = 0.0
             for t in 0..<n {
                 dp += abs(p1[t] - p2[t])
@@ -160,8 +160,8 @@ extension FinitePopulation {
             maxima.kernel = max(maxima.kernel, dp / d)
             maxima.populationKernel = max(maxima.populationKernel, dk / d)
             for v in tests {
-                let a = set.worstCaseValue(nominal: s1.kernels[row], values: v, radius: s1.radii[row])
-                let b = set.worstCaseValue(nominal: s2.kernels[row], values: v, radius: s2.radii[row])
+                let a = set.worstCaseValue(nominal: s1.kernel(row), values: v, radius: s1.radii[row])
+                let b = set.worstCaseValue(nominal: s2.kernel(row), values: v, radius: s2.radii[row])
                 maxima.robustExpectation = max(maxima.robustExpectation, abs(a - b) / d)
             }
         }

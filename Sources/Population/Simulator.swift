@@ -72,7 +72,7 @@ public struct FinitePopulation: Sendable {
     static func worstCaseRows(_ snap: GameSnapshot, values: [Double]) -> [[Double]] {
         let sorted = SortedValues(values)
         return (0..<(snap.stateCount * snap.actionCount)).map { i in
-            snap.ambiguity.worstCaseDistribution(nominal: snap.kernels[i], values: sorted, radius: snap.radii[i])
+            snap.ambiguity.worstCaseDistribution(nominal: snap.kernel(i), values: sorted, radius: snap.radii[i])
                 .distribution.dense(count: snap.stateCount)
         }
     }
@@ -137,8 +137,8 @@ public struct FinitePopulation: Sendable {
             var v = [Double](repeating: 0, count: n)
             for t in 0..<n { v[t] = random.openUnit() }
             let u = random.openUnit()
-            let p = snap.kernels[i].dense(count: n)
-            let q = snap.ambiguity.worstCaseDistribution(nominal: snap.kernels[i], values: SortedValues(v),
+            let p = snap.kernel(i).dense(count: n)
+            let q = snap.ambiguity.worstCaseDistribution(nominal: snap.kernel(i), values: SortedValues(v),
                                                          radius: snap.radii[i]).distribution.dense(count: n)
             return (0..<n).map { t in (1 - u) * p[t] + u * q[t] }
         }

@@ -242,7 +242,7 @@ struct TaggedTwoStateMDP {
             let sorted = SortedValues([w0, w1])
             for a in 0..<m {
                 let i = s * m + a
-                let wc = set.worstCaseDistribution(nominal: snap.kernels[i], values: sorted, radius: snap.radii[i])
+                let wc = set.worstCaseDistribution(nominal: snap.kernel(i), values: sorted, radius: snap.radii[i])
                 var q1 = 0.0
                 for (t, p) in zip(wc.distribution.indices, wc.distribution.probabilities) where t == 1 { q1 = p }
                 rows[z * m + a] = q1

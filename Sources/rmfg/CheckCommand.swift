@@ -29,8 +29,9 @@ struct CheckCommand: ParsableCommand {
             let built = try makeGame(file)
             let initial = file.initial ?? [Double](repeating: 1 / Double(file.stateCount), count: file.stateCount)
             let snapshot = try wrapSolve(file) { () throws(MeanFieldError) in try built.snapshot(at: initial) }
-            let rows = snapshot.kernels.count
-            let supports = snapshot.kernels.map(\.indices.count)
+            let kernels = snapshot.kernels
+            let rows = kernels.count
+            let supports = kernels.map(\.indices.count)
             let radii = snapshot.radii
             switch try format.format {
             case .json:
