@@ -161,24 +161,31 @@ struct SuccessorRule: Sendable {
     @inline(__always)
     private func target(_ k: Int, weight w: Double, states n: Int, _ scope: inout RowScope,
                         noiseBindings: [Int]) throws(ModelError) -> Int {
-        let entry = entries[k]
-        var at = ""
-        if let e = entry.noise, noiseSlot != nil {
+        // The entry's fields are read in place (a copy of the entry retained both its
+        // expressions, which every row and both threads share: 6 retains per crowd-grid row
+        // instead of 4), and the noise label is formatted only for an error.
+        if let e = entries[k].noise, noiseSlot != nil {
             scope.setThird(to: e)
             scope.memo.forget(noiseBindings)
-            at = "e=\(DocumentValue.format(e)): "
         }
         let x: Double
-        do throws(ExpressionError) { x = try scope.evaluate(entry.to) } catch {
-            throw ModelError(field: targetField(k), message: at + error.fieldMessage)
+        do throws(ExpressionError) { x = try scope.evaluate(entries[k].to) } catch {
+            throw ModelError(field: targetField(k), message: noiseLabel(k) + error.fieldMessage)
         }
         let t = isNoise ? x.rounded() : x
         guard t.isFinite, t == t.rounded(), t >= 0, t < Double(n) else {
             let what = isNoise ? "probability" : "weight"
+            let at = noiseLabel(k)
             throw ModelError(field: targetField(k),
                              message: at + "found the next state \(DocumentValue.format(x)) with \(what) \(DocumentValue.format(w)), expected a whole number in 0..<\(n) (a target may be outside only where its \(what) is 0)")
         }
         return Int(t)
+    }
+
+    /// `e=VALUE: ` for entry `k` of the noise form, which errors about its target start with; else empty.
+    private func noiseLabel(_ k: Int) -> String {
+        guard let e = entries[k].noise, noiseSlot != nil else { return "" }
+        return "e=\(DocumentValue.format(e)): "
     }
 
     /// Sorts the pairs by index (insertion sort: rows are short and often nearly sorted).
