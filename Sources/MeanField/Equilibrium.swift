@@ -4,8 +4,11 @@ extension MeanFieldGame {
     ///
     /// Every method evaluates one pair `(π_k, μ_k)` per outer iteration, records its
     /// exploitability and stationarity residual in the trace, and stops as soon as both
-    /// are `≤ options.tolerance` (`converged: true`). When `maxIterations` runs out it
-    /// returns the last pair with `converged: false`. See Docs/Solvers.md for each method.
+    /// are `≤ options.tolerance` (`converged: true`). When the solve ends without converging
+    /// (`converged: false`: `maxIterations` spent, or a method's own stop) it returns the
+    /// trace's best pair at the requested `τ` — the lowest `max(E, r)`, evaluated again from
+    /// scratch — when that beats the last pair, and its message names both (Docs/Solvers.md,
+    /// "When a solve does not converge"). See Docs/Solvers.md for each method.
     ///
     /// - Complexity: per outer iteration a few robust value solves (warm-started) and
     ///   one stationary-distribution solve (`O(n³)` dense up to 600 states).
@@ -17,15 +20,17 @@ extension MeanFieldGame {
         try options.validate(for: self)
         let method = options.method.resolved(temperature: options.temperature)
         var run = SolverRun(game: self, options: options, method: method)
+        let result: EquilibriumResult
         switch options.method {
-        case .auto: return try run.automatic()
-        case .anderson: return try run.anderson()
-        case .fixedPoint: return try run.fixedPoint()
-        case .fictitiousPlay: return try run.fictitiousPlay()
-        case .mirrorDescent: return try run.mirrorDescent()
-        case .newton: return try run.newton()
+        case .auto: result = try run.automatic()
+        case .anderson: result = try run.anderson()
+        case .fixedPoint: result = try run.fixedPoint()
+        case .fictitiousPlay: result = try run.fictitiousPlay()
+        case .mirrorDescent: result = try run.mirrorDescent()
+        case .newton: result = try run.newton()
         case .supportNewton: throw .invalidOption(field: .method, message: "support-newton is a stage of auto and cannot be requested")
         }
+        return try run.bestOfUnconverged(result)
     }
 }
 
@@ -51,6 +56,11 @@ struct SolverRun {
     /// (``NewtonPolish/Gate``: ``NewtonPolish/startResidual``, lowered at a temperature after a
     /// polish that stopped there).
     var newtonGate = NewtonPolish.Gate()
+    /// The options the caller passed (a continuation stage of ``automatic()`` changes ``options``).
+    let requestedOptions: EquilibriumOptions
+    /// The recorded pair at the requested `τ` with the lowest `max(E, r)` so far, which an
+    /// unconverged solve returns when it beats the last pair (``bestOfUnconverged(_:)``).
+    var bestRecorded: RecordedPair? = nil
 
     init(game: MeanFieldGame, options: EquilibriumOptions, method: EquilibriumMethod) {
         self.game = game
@@ -58,6 +68,7 @@ struct SolverRun {
         self.method = method
         self.current = method
         self.requestedTemperature = options.temperature
+        self.requestedOptions = options
         var values = options.values
         values.inner = options.inner
         evaluator = PairEvaluator(game: game, temperature: options.temperature,
@@ -80,6 +91,13 @@ struct SolverRun {
                                     temperature: options.temperature)
         trace.append(entry)
         options.progress?(entry)
+        // Pairs of continuation stages (another τ) are no answer to the caller's game.
+        guard entry.temperature == requestedTemperature else { return }
+        let score = Swift.max(p.exploitability, p.stationarityResidual)
+        if score.isFinite, score < (bestRecorded?.score ?? .infinity) {
+            bestRecorded = RecordedPair(policy: p.policy, meanField: p.meanField, score: score,
+                                        iteration: entry.iteration, method: current)
+        }
     }
 
     func finish(_ p: PairEvaluation, converged: Bool, message: String) throws(MeanFieldError) -> EquilibriumResult {

@@ -374,7 +374,7 @@ public struct MeanFieldGame: Sendable {
 
     /// This game with `rows` writing chunks of kernel rows straight into flat storage (game files:
     /// one set-up of the expression VM per chunk of rows, and no arrays per row; Docs/Performance.md,
-    /// section 8, "Seventh round"), or without such a function when `rows` is `nil`. Snapshots
+    /// section 8, "Eighth round"), or without such a function when `rows` is `nil`. Snapshots
     /// then hold the kernels in flat form only (``GameSnapshot/kernels`` builds the rows on demand).
     ///
     /// - Precondition: `rows` writes, bit for bit, the rows of the game's kernel function after

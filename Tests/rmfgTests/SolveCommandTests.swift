@@ -120,6 +120,33 @@ struct SolveCommandTests {
         #expect(text.stdout.contains("NOT CONVERGED"))
     }
 
+    /// An unconverged solve writes the trace's best pair (Docs/Solvers.md, "When a solve does
+    /// not converge"): on the beach bar, Anderson's pair of iteration 5 beats its last of 12.
+    /// The written pair is re-checked by `rmfg evaluate`, which shares no state with the solve.
+    @Test func nonConvergenceWritesTheBestRecordedPair() throws {
+        let dir = try ScratchFolder()
+        let game = repositoryRoot.appendingPathComponent("Examples/beach-bar.yaml").path
+        let r = try rmfg(["solve", game, "--method", "anderson", "--max-iterations", "12", "--format", "json",
+                          "--output", dir.path("out")])
+        #expect(r.status == 1, "\(r.stderr)")
+        let j = try r.json()
+        #expect(j["converged"] as? Bool == false)
+        let trace = try #require(j["trace"] as? [[String: Any]])
+        #expect(trace.count == 12)
+        let scores = trace.map { max(number($0, "exploitability") ?? .nan, number($0, "stationarityResidual") ?? .nan) }
+        let best = try #require(scores.min())
+        let e = try #require(number(j, "exploitability")), res = try #require(number(j, "stationarityResidual"))
+        #expect(max(e, res) <= best + 1e-9 + 1e-6 * best)
+        #expect(scores[11] > 2 * max(e, res), "the last pair \(scores[11]) against \(max(e, res))")
+        #expect((j["message"] as? String)?.contains("returned instead: the trace's best pair") == true)
+        let check = try rmfg(["evaluate", game, "--policy", dir.path("out/policy.csv"),
+                              "--mean-field", dir.path("out/meanfield.csv"), "--format", "json"])
+        #expect(check.status == 0, "\(check.stderr)")
+        let c = try check.json()
+        #expect(abs((number(c, "exploitability") ?? .nan) - e) <= 1e-9 + 1e-9 * abs(e))
+        #expect(abs((number(c, "stationarityResidual") ?? .nan) - res) <= 1e-10 + 1e-9 * res)
+    }
+
     @Test func outputFolder() throws {
         let dir = try ScratchFolder()
         let game = try dir.write("two.yaml", twoStateGame)
