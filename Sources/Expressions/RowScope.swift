@@ -59,6 +59,21 @@ package struct RowScope {
         if let third, third.index >= 0, third.index < scalarCount { scalars[third.index] = z }
     }
 
+    /// Starts the next row at the same array values: the first, second and third slots set to
+    /// `x`, `y` and `z` and every binding forgotten, which is the state of a new scope with these
+    /// values (the evaluations never write the scalars), without its set-up: one scope serves a
+    /// chunk of rows.
+    package mutating func reset(_ x: Double, _ y: Double, _ z: Double) {
+        memo.clear()
+        replacements.x = x
+        replacements.y = y
+        replacements.z = z
+        let count = scalars.count
+        if replacements.first >= 0, replacements.first < count { scalars[replacements.first] = x }
+        if replacements.second >= 0, replacements.second < count { scalars[replacements.second] = y }
+        if replacements.third >= 0, replacements.third < count { scalars[replacements.third] = z }
+    }
+
     /// Sets the third slot (the noise value `e`, or `t`) to `z` for the next evaluations. The
     /// caller forgets the bindings that read it (``Schema/bindingSlots(dependingOn:)``).
     package mutating func setThird(to z: Double) {

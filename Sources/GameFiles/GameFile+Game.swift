@@ -50,6 +50,7 @@ extension GameFile {
         do throws(MeanFieldError) {
             let built: MeanFieldGame
             if case let .flat(rows) = transition {
+                // Rows read straight into flat storage (`transition.sparse` arrays): no function.
                 built = try MeanFieldGame(
                     stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
                     stateNames: stateNames, actionNames: actionNames, reward: Self.rewardFunction(reward, bind), kernelRows: rows,
@@ -62,6 +63,7 @@ extension GameFile {
                     reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
                     kernelDependsOnMeanField: kernel.dependsOnMeanField,
                     radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
+                    .withKernelRows(kernel.rows, entriesPerRow: kernel.entriesPerRow)
             }
             let game = built.withRewardRows(Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount))
             guard let rowSets else { return game }
@@ -133,34 +135,52 @@ extension GameFile {
         }
     }
 
-    /// `transition`: the stored rows, the expression evaluated for every `t` at `(s, a, μ)`,
-    /// or the listed successors (`O(k)` per row).
-    func kernelFunction(_ bind: RowBinder) -> (function: MeanFieldGame.KernelFunction, dependsOnMeanField: Bool) {
+    /// `transition`'s kernel: the function of one row (the stored rows, the expression evaluated
+    /// for every `t` at `(s, a, μ)`, or the listed successors, `O(k)` per row), whether it reads
+    /// `μ`, and the same rows written by chunks into flat storage with the maximum entries of a
+    /// row (`nil` for stored rows, which are evaluated once).
+    func kernelFunction(_ bind: RowBinder) -> GameKernel {
         switch transition {
         case let .rows(rows):
             let m = actionCount
-            return ({ s, a, _ in rows[s * m + a] }, false)
+            return GameKernel(function: { s, a, _ in rows[s * m + a] }, dependsOnMeanField: false)
         case let .flat(rows):
             let m = actionCount
-            return ({ s, a, _ in rows.row(s * m + a) }, false)
+            return GameKernel(function: { s, a, _ in rows.row(s * m + a) }, dependsOnMeanField: false)
         case let .expression(expr, normalize):
-            let n = stateCount
+            let n = stateCount, m = actionCount
             let tBindings = schema.bindingSlots(dependingOn: slots.t)
             let layout = RowScope.Layout(environment: bind.template, expressions: [expr])
             let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
                 try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, layout: layout, tBindings: tBindings,
                                        s, a, mu)
             }
-            return (function, expr.depends(on: "mu"))
+            let rows: MeanFieldGame.KernelRowsFunction = { range, mu, out throws(MeanFieldError) in
+                try Self.expressionRows(expr, normalize: normalize, states: n, actions: m, environment: bind, layout: layout,
+                                        tBindings: tBindings, range, mu, into: &out)
+            }
+            return GameKernel(function: function, dependsOnMeanField: expr.depends(on: "mu"), rows: rows, entriesPerRow: 0)
         case let .successors(rule):
-            let n = stateCount
+            let n = stateCount, m = actionCount
             let noiseBindings = rule.noiseSlot.map { schema.bindingSlots(dependingOn: $0) } ?? []
             let layout = rule.scopeLayout(bind)
             let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
                 try rule.row(states: n, bind: bind, layout: layout, noiseBindings: noiseBindings, s, a, mu)
             }
-            return (function, rule.dependsOnMeanField)
+            let rows: MeanFieldGame.KernelRowsFunction = { range, mu, out throws(MeanFieldError) in
+                try rule.rows(range, states: n, actions: m, bind: bind, layout: layout, noiseBindings: noiseBindings, mu, into: &out)
+            }
+            return GameKernel(function: function, dependsOnMeanField: rule.dependsOnMeanField, rows: rows,
+                              entriesPerRow: rule.entries.count)
         }
+    }
+
+    /// A game file's kernel in both forms (``kernelFunction(_:)``).
+    struct GameKernel {
+        let function: MeanFieldGame.KernelFunction
+        let dependsOnMeanField: Bool
+        var rows: MeanFieldGame.KernelRowsFunction? = nil
+        var entriesPerRow = 0
     }
 
     /// One row `P̂(·|s, a, μ)` of a transition expression: every `p(t) ≥ 0`, and the row
@@ -193,15 +213,76 @@ extension GameFile {
                 if p > 0 { idx.append(t); pr.append(p); total += p }
             }
         }
+        try checkExpressionSum(total, normalize: normalize, field: field)
+        if normalize { for k in pr.indices { pr[k] /= total } }
+        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+
+    /// Checks the sum of a transition expression's row: positive when normalizing, else 1 within 1e-9.
+    @inline(__always)
+    private static func checkExpressionSum(_ total: Double, normalize: Bool, field: String) throws(ModelError) {
         if normalize {
             guard total > 0 else {
                 throw ModelError(field: field, message: "the row sums to 0, expected a positive sum to normalize")
             }
-            for k in pr.indices { pr[k] /= total }
         } else if abs(total - 1) > rowTolerance {
             throw ModelError(field: field, message: "the row sums to \(total), expected 1 (within 1e-9; use transition.normalize: true to divide by the sum)")
         }
-        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+
+    /// Rows `range` (`s·m + a`) of a transition expression at `mu`, written into `out`, each
+    /// closed by `KernelRowWriter.endRow(_:)`: the rows of
+    /// ``expressionRow(_:normalize:states:environment:layout:tBindings:_:_:_:)`` after
+    /// `MeanFieldGame`'s validation, bit for bit, with its errors; one ``RowScope`` for the range.
+    ///
+    /// - Throws: ``MeanFieldError/model(state:action:error:)`` or the writer's validation error,
+    ///   for the first row that fails.
+    static func expressionRows(_ expr: CompiledExpression, normalize: Bool, states n: Int, actions m: Int,
+                               environment bind: RowBinder, layout: RowScope.Layout, tBindings: [Int], _ range: Range<Int>,
+                               _ mu: [Double], into out: inout KernelRowWriter) throws(MeanFieldError) {
+        guard let first = range.first else { return }
+        let field = normalize ? "transition.expr" : "transition"
+        let slots = bind.slots
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage throws(MeanFieldError) in
+            var scope: RowScope
+            do throws(ExpressionError) {
+                scope = try RowScope(environment: bind.template, layout: layout, storage: storage, setting: slots.s,
+                                     to: Double(first / m), slots.a, to: Double(first % m), slots.t, to: 0, binding: slots.mu, to: mu)
+            } catch {
+                throw .model(state: first / m, action: first % m, error: ModelError(field: field, message: error.message))
+            }
+            for row in range {
+                let s = row / m, a = row % m
+                scope.reset(Double(s), Double(a), 0)
+                do throws(ModelError) {
+                    try writeExpressionRow(expr, normalize: normalize, states: n, field: field, &scope, tBindings: tBindings, into: &out)
+                } catch {
+                    throw .model(state: s, action: a, error: error)
+                }
+                try out.endRow(row)
+            }
+        }
+    }
+
+    /// The open row of `out` from `scope`: the loop over `t` of
+    /// ``expressionRow(_:normalize:states:environment:layout:tBindings:_:_:_:)`` into the writer.
+    @inline(__always)
+    private static func writeExpressionRow(_ expr: CompiledExpression, normalize: Bool, states n: Int, field: String,
+                                           _ scope: inout RowScope, tBindings: [Int],
+                                           into out: inout KernelRowWriter) throws(ModelError) {
+        var total = 0.0
+        for t in 0..<n {
+            scope.setThird(to: Double(t))
+            scope.memo.forget(tBindings)
+            let p: Double
+            do throws(ExpressionError) { p = try scope.evaluate(expr) } catch {
+                throw ModelError(field: field, message: error.fieldMessage)
+            }
+            guard p >= 0 else { throw ModelError(field: field, message: "found \(p), expected a probability >= 0", successor: t) }
+            if p > 0 { out.append(t, p); total += p }
+        }
+        try checkExpressionSum(total, normalize: normalize, field: field)
+        if normalize { out.divideRow(by: total) }
     }
 
     /// Turns an error from the solver into a one-line game-file error naming the

@@ -78,15 +78,69 @@ struct SuccessorRule: Sendable {
             total += w
             if let j = idx.firstIndex(of: t) { pr[j] += w } else { idx.append(t); pr.append(w) }
         }
+        try checkSum(total)
+        if normalize { for j in pr.indices { pr[j] /= total } }
+        Self.sort(&idx, &pr)
+        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+
+    /// Checks a row's sum of weights (in entry order): positive when normalizing, else 1 within 1e-9.
+    @inline(__always)
+    private func checkSum(_ total: Double) throws(ModelError) {
         if normalize {
             guard total > 0 else { throw ModelError(field: sumField, message: "the weights sum to 0, expected a positive sum to normalize") }
-            for j in pr.indices { pr[j] /= total }
         } else if abs(total - 1) > GameFile.rowTolerance {
             let hint = isNoise ? "" : "; use transition.normalize: true to divide by the sum"
             throw ModelError(field: sumField, message: "the row sums to \(total), expected 1 (within 1e-9\(hint))")
         }
-        Self.sort(&idx, &pr)
-        return SparseDistribution(indices: idx, probabilities: pr)
+    }
+
+    /// Rows `range` (`s·m + a`) at `mu`, written into `out`, each closed by
+    /// `KernelRowWriter.endRow(_:)`: the rows of ``row(states:bind:layout:noiseBindings:_:_:_:)`` after
+    /// `MeanFieldGame`'s validation, bit for bit (the same evaluations, merges, division and sort,
+    /// in the same order), with its errors. One ``RowScope`` serves the whole range, reset per row,
+    /// and the entries go straight into the writer's arrays: nothing is allocated per row.
+    ///
+    /// - Throws: ``MeanFieldError/model(state:action:error:)`` with the ``ModelError`` of
+    ///   ``row(states:bind:layout:noiseBindings:_:_:_:)``, or the writer's validation error, for
+    ///   the first row that fails.
+    func rows(_ range: Range<Int>, states n: Int, actions m: Int, bind: GameFile.RowBinder, layout: RowScope.Layout,
+              noiseBindings: [Int], _ mu: [Double], into out: inout KernelRowWriter) throws(MeanFieldError) {
+        guard let first = range.first else { return }
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage throws(MeanFieldError) in
+            let slots = bind.slots
+            var scope: RowScope
+            do throws(ExpressionError) {
+                scope = try RowScope(environment: bind.template, layout: layout, storage: storage, setting: slots.s,
+                                     to: Double(first / m), slots.a, to: Double(first % m), noiseSlot, to: 0, binding: slots.mu, to: mu)
+            } catch {
+                throw .model(state: first / m, action: first % m, error: ModelError(field: sumField, message: error.message))
+            }
+            for row in range {
+                let s = row / m, a = row % m
+                scope.reset(Double(s), Double(a), 0)
+                do throws(ModelError) { try write(states: n, &scope, noiseBindings: noiseBindings, into: &out) } catch {
+                    throw .model(state: s, action: a, error: error)
+                }
+                try out.endRow(row)
+            }
+        }
+    }
+
+    /// The open row of `out` from `scope`: ``row(states:_:noiseBindings:)`` into the writer.
+    @inline(__always)
+    private func write(states n: Int, _ scope: inout RowScope, noiseBindings: [Int], into out: inout KernelRowWriter) throws(ModelError) {
+        var total = 0.0
+        for k in entries.indices {
+            let w = try weight(k, scope)
+            guard w > 0 else { continue }
+            let t = try target(k, weight: w, states: n, &scope, noiseBindings: noiseBindings)
+            total += w
+            out.accumulate(t, w)
+        }
+        try checkSum(total)
+        if normalize { out.divideRow(by: total) }
+        out.sortRow()
     }
 
     /// Entry `k`'s weight, checked finite and `≥ 0`.
@@ -107,24 +161,31 @@ struct SuccessorRule: Sendable {
     @inline(__always)
     private func target(_ k: Int, weight w: Double, states n: Int, _ scope: inout RowScope,
                         noiseBindings: [Int]) throws(ModelError) -> Int {
-        let entry = entries[k]
-        var at = ""
-        if let e = entry.noise, noiseSlot != nil {
+        // The entry's fields are read in place (a copy of the entry retained both its
+        // expressions, which every row and both threads share: 6 retains per crowd-grid row
+        // instead of 4), and the noise label is formatted only for an error.
+        if let e = entries[k].noise, noiseSlot != nil {
             scope.setThird(to: e)
             scope.memo.forget(noiseBindings)
-            at = "e=\(DocumentValue.format(e)): "
         }
         let x: Double
-        do throws(ExpressionError) { x = try scope.evaluate(entry.to) } catch {
-            throw ModelError(field: targetField(k), message: at + error.fieldMessage)
+        do throws(ExpressionError) { x = try scope.evaluate(entries[k].to) } catch {
+            throw ModelError(field: targetField(k), message: noiseLabel(k) + error.fieldMessage)
         }
         let t = isNoise ? x.rounded() : x
         guard t.isFinite, t == t.rounded(), t >= 0, t < Double(n) else {
             let what = isNoise ? "probability" : "weight"
+            let at = noiseLabel(k)
             throw ModelError(field: targetField(k),
                              message: at + "found the next state \(DocumentValue.format(x)) with \(what) \(DocumentValue.format(w)), expected a whole number in 0..<\(n) (a target may be outside only where its \(what) is 0)")
         }
         return Int(t)
+    }
+
+    /// `e=VALUE: ` for entry `k` of the noise form, which errors about its target start with; else empty.
+    private func noiseLabel(_ k: Int) -> String {
+        guard let e = entries[k].noise, noiseSlot != nil else { return "" }
+        return "e=\(DocumentValue.format(e)): "
     }
 
     /// Sorts the pairs by index (insertion sort: rows are short and often nearly sorted).

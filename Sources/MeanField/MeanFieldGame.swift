@@ -27,6 +27,12 @@ public struct MeanFieldGame: Sendable {
     /// `r(s, a, μ)` of every row `s·m + a` at once, exactly the values of the game's
     /// ``RewardFunction``, or `nil` when a row fails or is not finite.
     package typealias RewardRowsFunction = @Sendable (_ meanField: [Double]) -> [Double]?
+    /// `P̂(·|s, a, μ)` of the rows `s·m + a` in `rows`, in order, written into `output` (each
+    /// closed by ``KernelRowWriter/endRow(_:)``): exactly the rows of the game's
+    /// ``KernelFunction``, with its errors (``MeanFieldError/model(state:action:error:)`` for a
+    /// row whose function throws), stopping at the first row that fails.
+    package typealias KernelRowsFunction = @Sendable (_ rows: Range<Int>, _ meanField: [Double],
+                                                      _ output: inout KernelRowWriter) throws(MeanFieldError) -> Void
     /// `ρ(s, a, μ)`: must return a finite number `≥ 0`, or throw a ``ModelError``.
     public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double
 
@@ -62,6 +68,10 @@ public struct MeanFieldGame: Sendable {
     /// Every row's reward at once (``withRewardRows(_:)``), or `nil`.
     private(set) var rewardRowsFunction: RewardRowsFunction?
     let kernelFunction: KernelFunction
+    /// Chunks of kernel rows at once (``withKernelRows(_:entriesPerRow:)``), or `nil`.
+    private(set) var kernelRowsFunction: KernelRowsFunction?
+    /// The entries a row of ``kernelRowsFunction`` has at most, or 0 when not known.
+    private(set) var kernelRowsEntryHint = 0
     let radiusFunction: RadiusFunction
     private(set) var fixedKernels: [SparseDistribution]?
     /// ``fixedKernels`` in flat form with their sweep slots, built once for every snapshot.
@@ -234,6 +244,8 @@ public struct MeanFieldGame: Sendable {
                                      kernelDependsOnMeanField: kernelsDependOnMeanField, fixedRows: flatRows,
                                      radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
         game.rewardRowsFunction = rewardRowsFunction  // the same rewards
+        game.kernelRowsFunction = kernelRowsFunction  // and kernels
+        game.kernelRowsEntryHint = kernelRowsEntryHint
         return game
     }
 
@@ -341,9 +353,15 @@ public struct MeanFieldGame: Sendable {
         let layout: NominalLayout
         if let fixedLayout {
             (kernels, layout) = (fixedKernels, fixedLayout)
+        } else if let kernelRowsFunction {
+            let flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, kernelRowsFunction))
+            // Sweeps of sets that do not write rows in place, and row sets, read the rows as
+            // distributions at every sweep: those snapshots keep them built once.
+            let keepRows = !ambiguity.writesRowsInPlace || rowSetFunction != nil
+            (kernels, layout) = (keepRows ? flat.rows.rows : nil, flat)
         } else {
-            let evaluated = try evaluateKernels(at: mu)
-            (kernels, layout) = (evaluated, NominalLayout(kernels: evaluated))
+            let rows = try evaluateKernels(at: mu)
+            (kernels, layout) = (rows, NominalLayout(kernels: rows))
         }
         let radii: [Double]
         if let fixedRadii { radii = fixedRadii } else { radii = try evaluateRadii(at: mu) }
@@ -392,6 +410,59 @@ public struct MeanFieldGame: Sendable {
             do throws(ModelError) { p = try kernel(s, a, mu) } catch { throw .model(state: s, action: a, error: error) }
             return try Self.validatedRow(p, state: s, action: a, stateCount: n)
         }
+    }
+
+    /// This game with `rows` writing chunks of kernel rows straight into flat storage (game files:
+    /// one set-up of the expression VM per chunk of rows, and no arrays per row; Docs/Performance.md,
+    /// section 8, "Eighth round"), or without such a function when `rows` is `nil`. Snapshots
+    /// then hold the kernels in flat form only (``GameSnapshot/kernels`` builds the rows on demand).
+    ///
+    /// - Precondition: `rows` writes, bit for bit, the rows of the game's kernel function after
+    ///   the validation of the closure path (zero entries dropped), and fails where and as it does.
+    /// - Parameter entriesPerRow: the entries a row has at most (room reserved per chunk), or 0.
+    package func withKernelRows(_ rows: KernelRowsFunction?, entriesPerRow: Int = 0) -> MeanFieldGame {
+        var game = self
+        game.kernelRowsFunction = rows
+        game.kernelRowsEntryHint = max(0, entriesPerRow)
+        return game
+    }
+
+    /// `P̂(·|s, a, μ)` for every row by ``kernelRowsFunction``: chunks of ``ParallelRows/chunkRows``
+    /// rows, in parallel from ``ExecutionMode/parallelRowThreshold`` rows on with one writer per
+    /// worker's run of chunks; the error reported is that of the lowest failing row, as in
+    /// ``evaluateKernels(at:)``.
+    private func evaluateKernelsInChunks(at mu: [Double], _ function: KernelRowsFunction) throws(MeanFieldError) -> KernelRows {
+        let n = stateCount, m = actionCount, count = n * m, hint = kernelRowsEntryHint
+        guard count >= ExecutionMode.parallelRowThreshold else {
+            var writer = KernelRowWriter(stateCount: n, actionCount: m, rows: count, entries: count * hint)
+            try function(0..<count, mu, &writer)
+            return KernelRows(joining: [writer])
+        }
+        let chunkRows = ParallelRows.chunkRows
+        let chunks = (count + chunkRows - 1) / chunkRows
+        var parts = [KernelRowWriter?](repeating: nil, count: chunks)
+        var errors = [MeanFieldError?](repeating: nil, count: chunks)
+        parts.withUnsafeMutableBufferPointer { written in
+            errors.withUnsafeMutableBufferPointer { failures in
+                guard let partBase = written.baseAddress, let failureBase = failures.baseAddress else { return }
+                let written = DisjointSlices(base: partBase), failures = DisjointSlices(base: failureBase)
+                Parallel.forEachChunk(count: chunks, mode: .parallel) { range in
+                    let rows = (range.lowerBound * chunkRows)..<min(count, range.upperBound * chunkRows)
+                    var writer = KernelRowWriter(stateCount: n, actionCount: m, rows: rows.count, entries: rows.count * hint)
+                    for c in range {
+                        do throws(MeanFieldError) {
+                            try function((c * chunkRows)..<min(count, (c + 1) * chunkRows), mu, &writer)
+                        } catch {
+                            failures.base[c] = error
+                            break
+                        }
+                    }
+                    written.base[range.lowerBound] = writer
+                }
+            }
+        }
+        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+        return KernelRows(joining: parts.compactMap { $0 })
     }
 
     /// `ρ(s, a, μ)` for every row, each checked finite and `≥ 0`.
@@ -482,16 +553,18 @@ public struct GameSnapshot: Sendable {
     /// `r(s, a, μ)`, `n·m` entries.
     public let rewards: [Double]
     /// `P̂(·|s, a, μ)` row by row as the game's kernel function returned them (zeros dropped),
-    /// or `nil` when the game holds its fixed kernels only in ``layout``'s flat form (game
-    /// files' stored rows: no pair of arrays per row, Docs/Performance.md, section 10).
+    /// or `nil` when the game holds its kernels only in ``layout``'s flat form (game files'
+    /// stored rows, Docs/Performance.md, section 10; and kernels written in flat form by a
+    /// batch kernel function, section 8, unless the snapshot's sweeps read them as rows).
     let rowArrays: [SparseDistribution]?
     /// ``kernels`` in flat form with the slots sweeps write worst cases into.
     let layout: NominalLayout
     /// `P̂(·|s, a, μ)`, `n·m` rows with no zero entries.
     ///
     /// - Complexity: `O(1)` for games built from kernel functions or tables; for a game that
-    ///   keeps its rows only in flat form (a game file's stored rows) every access builds all
-    ///   `n·m` rows, `O(n·m·k)`: read single rows with ``kernel(_:)``.
+    ///   keeps its rows only in flat form (a game file's stored rows, or rows a batch kernel
+    ///   function wrote) every access builds all `n·m` rows, `O(n·m·k)`: read single rows with
+    ///   ``kernel(_:)``.
     public var kernels: [SparseDistribution] { rowArrays ?? layout.rows.rows }
 
     /// `P̂(·|s, a, μ)` of row `s·m + a` (``row(_:_:)``).
@@ -510,6 +583,7 @@ public struct GameSnapshot: Sendable {
 
     /// The flat index `s·m + a` of row `(s, a)`.
     @inlinable public func row(_ state: Int, _ action: Int) -> Int { state * actionCount + action }
+
 }
 
 /// The nominal kernels of a snapshot in flat form, read in place by the Bellman

@@ -202,7 +202,9 @@ extension GameSnapshot {
             return sweepInPlace(values: values, wantKernels: wantKernels, execution: execution, reduction: reduction,
                                 recycled: &recycled, wantWorstValues: wantWorstValues)
         }
-        let kernels = self.kernels  // once: a flat-only snapshot builds its rows when read
+        // Once: a flat-only snapshot builds its rows when read (a batch-written snapshot keeps
+        // them for these sets, ``MeanFieldGame`` `evaluate`).
+        let kernels = self.kernels
         let sorted = SortedValues(values)
         let set = ambiguity
         let context = set.sweepContext(values: sorted)
