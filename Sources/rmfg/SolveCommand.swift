@@ -50,7 +50,7 @@ struct SolveCommand: ParsableCommand {
     @Flag(name: .customLong("coarse-start"), help: "For a grid game whose sides are parameters (states: {grid: [width, height]}): solve it first on coarser grids (sides halved, down to at most 4096 states), each started from the one below spread over 2×2 blocks, and start from the last one spread over the grid (Docs/Solvers.md, \"Coarse-to-fine starts\"). Not with --initial.")
     var coarseStart = false
 
-    @Option(name: .customLong("coarsest-states"), help: "With --coarse-start: coarsen while a level has more than this many states (default 4096).")
+    @Option(name: .customLong("coarsest-states"), parsing: .unconditional, help: "With --coarse-start: coarsen while a level has more than this many states (default 4096).")
     var coarsestStates: Int?
 
     @OptionGroup var format: FormatOptions

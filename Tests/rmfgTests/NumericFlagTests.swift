@@ -53,6 +53,7 @@ struct NumericFlagTests {
         }
         out += overrides.dropFirst().map { Case(command: "sweep", flag: $0.0, value: "-5", mention: $0.1) }
         out += [
+            Case(command: "solve", flag: "coarsest-states", value: "-5", mention: "--coarsest-states"),
             Case(command: "population", flag: "agents", value: "-5", mention: "--agents"),
             Case(command: "population", flag: "episodes", value: "-5", mention: "--episodes"),
             Case(command: "population", flag: "steps", value: "-5", mention: "--steps"),
