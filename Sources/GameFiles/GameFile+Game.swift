@@ -192,8 +192,8 @@ extension GameFile {
                               _ mu: [Double]) throws(ModelError) -> SparseDistribution {
         let field = normalize ? "transition.expr" : "transition"
         let slots = bind.slots
-        var idx: [Int] = [], pr: [Double] = []
-        var total = 0.0
+        // The batch path's code (``writeExpressionRow``) into a writer of this row alone.
+        var out = KernelRowWriter(rowEntries: 0)
         try withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage throws(ModelError) in
             var scope: RowScope
             do throws(ExpressionError) {
@@ -202,20 +202,9 @@ extension GameFile {
             } catch {
                 throw ModelError(field: field, message: error.message)
             }
-            for t in 0..<n {
-                scope.setThird(to: Double(t))
-                scope.memo.forget(tBindings)
-                let p: Double
-                do throws(ExpressionError) { p = try scope.evaluate(expr) } catch {
-                    throw ModelError(field: field, message: error.fieldMessage)
-                }
-                guard p >= 0 else { throw ModelError(field: field, message: "found \(p), expected a probability >= 0", successor: t) }
-                if p > 0 { idx.append(t); pr.append(p); total += p }
-            }
+            try writeExpressionRow(expr, normalize: normalize, states: n, field: field, &scope, tBindings: tBindings, into: &out)
         }
-        try checkExpressionSum(total, normalize: normalize, field: field)
-        if normalize { for k in pr.indices { pr[k] /= total } }
-        return SparseDistribution(indices: idx, probabilities: pr)
+        return out.openRow
     }
 
     /// Checks the sum of a transition expression's row: positive when normalizing, else 1 within 1e-9.
@@ -264,8 +253,9 @@ extension GameFile {
         }
     }
 
-    /// The open row of `out` from `scope`: the loop over `t` of
-    /// ``expressionRow(_:normalize:states:environment:layout:tBindings:_:_:_:)`` into the writer.
+    /// The open row of `out` from `scope`: `p(t)` for every `t` (each checked `≥ 0`, the positive
+    /// ones appended in order), the sum checked, and the row divided by it when normalizing;
+    /// ``expressionRow(_:normalize:states:environment:layout:tBindings:_:_:_:)`` runs it too.
     @inline(__always)
     private static func writeExpressionRow(_ expr: CompiledExpression, normalize: Bool, states n: Int, field: String,
                                            _ scope: inout RowScope, tBindings: [Int],

@@ -65,23 +65,12 @@ struct SuccessorRule: Sendable {
         }
     }
 
-    /// The row of `scope`, its bindings remembered in `scope.memo`.
+    /// The row of `scope`, its bindings remembered in `scope.memo`: ``write(states:_:noiseBindings:into:)``,
+    /// the batch path's code, into a writer of this row alone.
     private func row(states n: Int, _ scope: inout RowScope, noiseBindings: [Int]) throws(ModelError) -> SparseDistribution {
-        var idx: [Int] = [], pr: [Double] = []
-        idx.reserveCapacity(entries.count)
-        pr.reserveCapacity(entries.count)
-        var total = 0.0
-        for k in entries.indices {
-            let w = try weight(k, scope)
-            guard w > 0 else { continue }
-            let t = try target(k, weight: w, states: n, &scope, noiseBindings: noiseBindings)
-            total += w
-            if let j = idx.firstIndex(of: t) { pr[j] += w } else { idx.append(t); pr.append(w) }
-        }
-        try checkSum(total)
-        if normalize { for j in pr.indices { pr[j] /= total } }
-        Self.sort(&idx, &pr)
-        return SparseDistribution(indices: idx, probabilities: pr)
+        var out = KernelRowWriter(rowEntries: entries.count)
+        try write(states: n, &scope, noiseBindings: noiseBindings, into: &out)
+        return out.openRow
     }
 
     /// Checks a row's sum of weights (in entry order): positive when normalizing, else 1 within 1e-9.
@@ -127,7 +116,9 @@ struct SuccessorRule: Sendable {
         }
     }
 
-    /// The open row of `out` from `scope`: ``row(states:_:noiseBindings:)`` into the writer.
+    /// The open row of `out` from `scope`: the entries of positive weight in order, coinciding
+    /// targets added (in order of first appearance), the sum checked, divided by it when
+    /// normalizing, then sorted by target.
     @inline(__always)
     private func write(states n: Int, _ scope: inout RowScope, noiseBindings: [Int], into out: inout KernelRowWriter) throws(ModelError) {
         var total = 0.0
@@ -186,23 +177,6 @@ struct SuccessorRule: Sendable {
     private func noiseLabel(_ k: Int) -> String {
         guard let e = entries[k].noise, noiseSlot != nil else { return "" }
         return "e=\(DocumentValue.format(e)): "
-    }
-
-    /// Sorts the pairs by index (insertion sort: rows are short and often nearly sorted).
-    @inline(__always)
-    static func sort(_ idx: inout [Int], _ pr: inout [Double]) {
-        guard idx.count > 1 else { return }
-        for i in 1..<idx.count {
-            let t = idx[i], p = pr[i]
-            var j = i - 1
-            while j >= 0, idx[j] > t {
-                idx[j + 1] = idx[j]
-                pr[j + 1] = pr[j]
-                j -= 1
-            }
-            idx[j + 1] = t
-            pr[j + 1] = p
-        }
     }
 }
 

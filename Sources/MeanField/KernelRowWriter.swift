@@ -1,3 +1,5 @@
+import Ambiguity
+
 /// Nominal kernel rows written by a game's batch kernel function
 /// (``MeanFieldGame/KernelRowsFunction``) straight into flat arrays: a chunk of rows costs a
 /// few array allocations in all instead of a `SparseDistribution` (two arrays) per row.
@@ -29,6 +31,19 @@ package struct KernelRowWriter {
         ends.reserveCapacity(rows)
         indices.reserveCapacity(entries)
         probabilities.reserveCapacity(entries)
+    }
+
+    /// A writer of one row outside a game's chunks (a game file's per-row kernel function): the
+    /// row is written with ``append(_:_:)`` or ``accumulate(_:_:)`` and read, unchecked and
+    /// unclosed, with ``openRow``, so that both paths run the same code.
+    package init(rowEntries: Int) {
+        self.init(stateCount: 0, actionCount: 0, rows: 0, entries: rowEntries)
+    }
+
+    /// The open row as a distribution, before ``endRow(_:)`` checks it (entries as written).
+    package var openRow: SparseDistribution {
+        guard rowBegin > 0 else { return SparseDistribution(indices: indices, probabilities: probabilities) }
+        return SparseDistribution(indices: Array(indices[rowBegin...]), probabilities: Array(probabilities[rowBegin...]))
     }
 
     /// The number of entries of the open row.
