@@ -105,3 +105,37 @@ package struct RowScope {
         throw expression.nonFiniteError(value, environment, replacements)
     }
 }
+
+/// A compiled expression held without a reference count (``CompiledExpression/unretained``),
+/// for loops that evaluate the same few expressions at every row of a game on both cores.
+///
+/// Copying a ``CompiledExpression`` retains its program: an atomic update of a reference count
+/// that every worker shares, so the two cores fight over its cache line. Reading the entries of
+/// a `{successors}` transition that way cost 35 % of a 200×200 crowd grid's solve
+/// (Docs/Performance.md, section 8, "Tenth round"). A handle is a plain value (copying it
+/// retains nothing) and is valid only while the expression it came from is alive: its owner
+/// keeps both.
+package struct UnretainedExpression {
+    let constantValue: Double?
+    let program: Unmanaged<CompiledExpression.Program>
+}
+
+extension RowScope {
+    /// ``evaluate(_:)-(CompiledExpression)`` of the expression behind `handle`: the same value and
+    /// errors, without retaining its program. An evaluation that fails, is not finite or does
+    /// not fit this scope runs again through the retained path, which reports it as always.
+    ///
+    /// - Throws: as ``CompiledExpression/evaluate(in:)``.
+    package func evaluate(_ handle: UnretainedExpression) throws(ExpressionError) -> Double {
+        if let constant = handle.constantValue { return constant }
+        let value: Double? = handle.program._withUnsafeGuaranteedRef { program in
+            guard environment.layout === program.layout, program.stackSize <= stack.count else { return nil }
+            return program.instructions.withUnsafeBufferPointer { code in
+                try? program.execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
+                                     replacements: replacements, memo: memo, diagnose: false)
+            }
+        }
+        if let value, value.isFinite { return value }
+        return try evaluate(CompiledExpression(constantValue: nil, program: handle.program.takeUnretainedValue()))
+    }
+}
