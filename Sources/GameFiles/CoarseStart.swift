@@ -100,6 +100,18 @@ public enum CoarseStart {
     /// Reads the game's source again with other overrides (a level's grid sides added).
     public typealias Loader = @Sendable (GameOverrides) throws(GameFileError) -> GameFile
 
+    /// `options` for a solve that starts from `start`, a coarser level's mean field spread over
+    /// the solve's grid: `start` as the initial mean field, and shorter images in the
+    /// frozen-policy crowd steps (2 instead of 4 times the lazy steps per image), since from a
+    /// spread coarse solution the crowd's front is already in place (Docs/Solvers.md,
+    /// "Coarse-to-fine starts").
+    public static func options(_ options: EquilibriumOptions, startingFrom start: [Double]) -> EquilibriumOptions {
+        var options = options
+        options.initialMeanField = start
+        options.frozenPolicyStepMultiple = EquilibriumOptions.frozenPolicyCoarseStartStepFactor
+        return options
+    }
+
     /// The start of `file` (loaded with `overrides`): the chain of its coarser levels solved
     /// coarsest first with the file's solver settings (the coarsest from the file's `initial`),
     /// and the last level's mean field spread over `file`'s grid; `nil` levels when the grid has
@@ -136,8 +148,10 @@ public enum CoarseStart {
             options.verify = false
             options.exact = false
             options.progress = nil
-            if let previous { options.initialMeanField = spread(previous.meanField, from: previous.shape, to: level) }
             // (the levels halve each side, so every spread fits)
+            if let previous, let start = spread(previous.meanField, from: previous.shape, to: level) {
+                options = Self.options(options, startingFrom: start)
+            }
             let result: EquilibriumResult
             do throws(MeanFieldError) { result = try game.solveEquilibrium(options: options) } catch {
                 throw .solve(shape: level, error)

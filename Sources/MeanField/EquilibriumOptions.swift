@@ -87,6 +87,12 @@ public struct EquilibriumOptions: Sendable {
     /// on `μ`), re-evaluating the kernel every 10 steps; `r > 0` runs Anderson on them from
     /// the start, re-evaluating every `r` steps; `r < 0` never runs them.
     package var frozenPolicyRefresh: Int = 0
+    /// The most frozen-policy crowd steps per image, in multiples of the lazy steps `k`
+    /// (``frozenPolicySteps(lazySteps:)``): ``frozenPolicyStepFactor`` (4) by default, fewer
+    /// for a start spread from a coarser grid's solution (``GameFiles/CoarseStart`` sets
+    /// ``frozenPolicyCoarseStartStepFactor``), whose crowd is already in place, so that each
+    /// image costs fewer kernel refreshes (Docs/Solvers.md, "Population steps"). At least 1.
+    package var frozenPolicyStepMultiple: Int = EquilibriumOptions.frozenPolicyStepFactor
     /// Re-solve every inner problem of the final iterate through the LP path and
     /// report ``VerificationReport`` (default `false`).
     public var verify: Bool

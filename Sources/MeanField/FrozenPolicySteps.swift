@@ -134,14 +134,20 @@ extension EquilibriumOptions {
     /// iterations without a 10 % gain in its best residual (25 elsewhere): on the 200×200 and
     /// 300×300 crowd grids the lazy phase gains nothing after its first iteration.
     static let frozenPolicyHandOverWindow = 10
-    /// The most frozen-policy steps per image, in multiples of the lazy steps `k`.
-    static let frozenPolicyStepFactor = 4
+    /// The most frozen-policy steps per image, in multiples of the lazy steps `k` (the default
+    /// of ``frozenPolicyStepMultiple``).
+    package static let frozenPolicyStepFactor = 4
+    /// The same after a coarse start (``frozenPolicyStepMultiple`` as ``GameFiles/CoarseStart``
+    /// sets it): from the spread coarse solution the crowd's front is already in place, and
+    /// shorter images cost fewer refreshes than the extra outer iterations they need (on the
+    /// 200×200 and 300×300 crowd grids, Docs/Performance.md, section 8, "Tenth round").
+    package static let frozenPolicyCoarseStartStepFactor = 2
 
-    /// The most frozen-policy crowd steps per image: ``frozenPolicyStepFactor`` times the
-    /// lazy steps `k`. (A bound that grows with the side of the grid, `4·max(k, ⌈√n⌉)`, was
+    /// The most frozen-policy crowd steps per image: ``frozenPolicyStepMultiple`` (at least 1)
+    /// times the lazy steps `k`. (A bound that grows with the side of the grid, `4·max(k, ⌈√n⌉)`, was
     /// tried on the 100×100 and 200×200 crowd grids: fewer iterations at 100×100 but more CPU,
     /// and no convergence at 200×200; Docs/Performance.md, section 8, "Sixth round".)
     func frozenPolicySteps(lazySteps k: Int) -> Int {
-        Self.frozenPolicyStepFactor * k
+        max(1, frozenPolicyStepMultiple) * k
     }
 }

@@ -16,7 +16,7 @@ extension ABIGame {
         var options = file.equilibriumOptions
         options.verify = verify
         let coarse = try coarsest.flatMap { c throws(ABIError) in try coarseStart(coarsest: c) }
-        if let coarse { options.initialMeanField = coarse.meanField }
+        if let coarse { options = CoarseStart.options(options, startingFrom: coarse.meanField) }
         let result = try run { () throws(MeanFieldError) in try game.solveEquilibrium(options: options) }
         var arrays: [String: [Double]] = ["meanField": result.meanField, "policy": result.policy.probabilities,
                                           "value": result.values, "optimalValue": result.optimalValues]

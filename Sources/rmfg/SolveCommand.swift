@@ -121,7 +121,7 @@ struct SolveRun {
             guard c >= 1 else { throw InputError("--coarsest-states: '\(c)', expected a whole number >= 1") }
         }
         let coarse = coarseStart ? try coarseStartLevels(file, overrides: given, coarsest: coarsestStates ?? CoarseStart.coarsestStates) : nil
-        if let coarse { options.initialMeanField = coarse.meanField }
+        if let coarse { options = CoarseStart.options(options, startingFrom: coarse.meanField) }
         options.verify = verify
         options.exact = exact
         let showProgress = !quiet && standardErrorIsTerminal

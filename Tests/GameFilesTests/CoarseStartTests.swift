@@ -51,7 +51,8 @@ import TestSupport
 
     /// The crowd grid at 12×8 with a coarse level of 6×4: the level converges, the start has the
     /// fine grid's size and mass 1, and the fine solve from it converges to a pair that the
-    /// public evaluation confirms; it is the same equilibrium as from the uniform start.
+    /// public evaluation confirms; it is the same equilibrium as from the uniform start. The
+    /// start's options carry the shorter frozen-policy images of a coarse start.
     @Test func crowdGridStartsFromItsCoarseLevel() throws {
         var overrides = GameOverrides()
         overrides.parameters = [ParameterOverride(name: "width", shape: [], elements: [12]),
@@ -64,8 +65,10 @@ import TestSupport
         #expect(start.meanField.count == 96)
         #expect(abs(start.meanField.reduce(0, +) - 1) <= 1e-12)
         let game = try file.makeGame()
-        var options = file.equilibriumOptions
-        options.initialMeanField = start.meanField
+        let options = CoarseStart.options(file.equilibriumOptions, startingFrom: start.meanField)
+        #expect(options.initialMeanField == start.meanField)
+        #expect(options.frozenPolicyStepMultiple == EquilibriumOptions.frozenPolicyCoarseStartStepFactor)
+        #expect(file.equilibriumOptions.frozenPolicyStepMultiple == EquilibriumOptions.frozenPolicyStepFactor)
         let fromCoarse = try game.solveEquilibrium(options: options)
         #expect(fromCoarse.converged, "\(fromCoarse.message)")
         let check = try game.evaluate(policy: fromCoarse.policy, meanField: fromCoarse.meanField, temperature: 0.2)

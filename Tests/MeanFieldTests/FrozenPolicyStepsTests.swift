@@ -73,9 +73,10 @@ import Darwin
     }
 
     /// The image equals the dense reference on 4×4 and 5×5 crowd grids (tv 0.05 worst case
-    /// and nominal), from random mean fields, refreshing every 1, 3 and 10 steps.
-    @Test(arguments: [1, 3, 10])
-    func imageEqualsTheDenseReference(refresh: Int) throws {
+    /// and nominal), from random mean fields, refreshing every 1, 3 and 10 steps, with at most
+    /// 4 (the default) or 2 (after a coarse start) times the lazy steps per image.
+    @Test(arguments: [(1, 4), (3, 4), (10, 4), (3, 2), (10, 2)])
+    func imageEqualsTheDenseReference(refresh: Int, multiple: Int) throws {
         let seed = TestSeed()
         var rng = seed.generator
         for (side, radius) in [(4, 0.05), (5, 0.05), (5, 0.0)] {
@@ -84,13 +85,14 @@ import Darwin
             options.population = .worstCase
             options.andersonSteps = 6
             options.frozenPolicyRefresh = refresh
+            options.frozenPolicyStepMultiple = multiple
             let run = SolverRun(game: game, options: options, method: .anderson)
             let mu = AndersonStepsTests.randomDistribution(side * side, &rng)
             let policy = try game.bestResponse(meanField: mu, temperature: 0.2)
             let pair = try game.evaluate(policy: policy, meanField: mu, temperature: 0.2)
             let got = try run.frozenPolicyImage(pair, lazySteps: 6)
             let want = Self.denseFrozenImage(side: side, radius: radius, policy: policy, values: pair.policyValues.values,
-                                             from: mu, most: options.frozenPolicySteps(lazySteps: 6), refresh: refresh,
+                                             from: mu, most: multiple * 6, refresh: refresh,
                                              tolerance: 1e-10)
             #expect(isApproximatelyEqual(got, want, absolute: 1e-14, relative: 1e-11),
                     "side \(side), radius \(radius), refresh \(refresh): max error \(maxAbsDifference(got, want)), \(seed)")
@@ -99,8 +101,9 @@ import Darwin
     }
 
     /// Anderson on the frozen-policy steps (forced from the start) converges on robust and
-    /// nominal crowd grids; every pair is re-checked from scratch and agrees with Anderson
-    /// on the one-step map.
+    /// nominal crowd grids, with 4 (the default) and 2 (after a coarse start) times the lazy
+    /// steps per image; every pair is re-checked from scratch and agrees with Anderson on the
+    /// one-step map.
     @Test func frozenStepsReachTheOneStepEquilibrium() throws {
         for (side, radius) in [(6, 0.05), (7, 0.0)] {
             let game = try AndersonStepsTests.crowdGrid(side: side, radius: radius)
@@ -115,6 +118,12 @@ import Darwin
             try AndersonStepsTests.recheck(game, frozen, temperature: 0.5, tolerance: 1e-10, label)
             #expect(Simplex.l1(one.meanField, frozen.meanField) <= 1e-7,
                     "\(label): ‖μ₁ − μ_frozen‖₁ = \(Simplex.l1(one.meanField, frozen.meanField))")
+            options.frozenPolicyStepMultiple = EquilibriumOptions.frozenPolicyCoarseStartStepFactor
+            let shorter = try game.solveEquilibrium(options: options)
+            #expect(shorter.converged, "\(label), shorter images: \(shorter.message)")
+            try AndersonStepsTests.recheck(game, shorter, temperature: 0.5, tolerance: 1e-10, label + ", shorter images")
+            #expect(Simplex.l1(frozen.meanField, shorter.meanField) <= 1e-7,
+                    "\(label): ‖μ_frozen − μ_shorter‖₁ = \(Simplex.l1(frozen.meanField, shorter.meanField))")
         }
     }
 
