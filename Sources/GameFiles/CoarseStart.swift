@@ -113,7 +113,8 @@ public enum CoarseStart {
     }
 
     /// The start of `file` (loaded with `overrides`): the chain of its coarser levels solved
-    /// coarsest first with the file's solver settings (the coarsest from the file's `initial`),
+    /// coarsest first with the file's solver settings (the coarsest from the file's `initial`, each
+    /// other from the level below through ``options(_:startingFrom:)``),
     /// and the last level's mean field spread over `file`'s grid; `nil` levels when the grid has
     /// at most ``coarsestStates`` states (no coarser level: the file's own start). Each level is
     /// read by `load` (by default the file at `file.path`; a game parsed from text passes a

@@ -89,7 +89,7 @@ public struct EquilibriumOptions: Sendable {
     package var frozenPolicyRefresh: Int = 0
     /// The most frozen-policy crowd steps per image, in multiples of the lazy steps `k`
     /// (``frozenPolicySteps(lazySteps:)``): ``frozenPolicyStepFactor`` (4) by default, fewer
-    /// for a start spread from a coarser grid's solution (``GameFiles/CoarseStart`` sets
+    /// for a start spread from a coarser grid's solution (`CoarseStart` (GameFiles) sets
     /// ``frozenPolicyCoarseStartStepFactor``), whose crowd is already in place, so that each
     /// image costs fewer kernel refreshes (Docs/Solvers.md, "Population steps"). At least 1.
     package var frozenPolicyStepMultiple: Int = EquilibriumOptions.frozenPolicyStepFactor

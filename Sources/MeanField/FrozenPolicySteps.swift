@@ -137,10 +137,10 @@ extension EquilibriumOptions {
     /// The most frozen-policy steps per image, in multiples of the lazy steps `k` (the default
     /// of ``frozenPolicyStepMultiple``).
     package static let frozenPolicyStepFactor = 4
-    /// The same after a coarse start (``frozenPolicyStepMultiple`` as ``GameFiles/CoarseStart``
+    /// The same after a coarse start (``frozenPolicyStepMultiple`` as `CoarseStart` (GameFiles)
     /// sets it): from the spread coarse solution the crowd's front is already in place, and
     /// shorter images cost fewer refreshes than the extra outer iterations they need (on the
-    /// 200×200 and 300×300 crowd grids, Docs/Performance.md, section 8, "Tenth round").
+    /// 200×200 and 300×300 crowd grids, Docs/Performance.md, section 8, "Eleventh round").
     package static let frozenPolicyCoarseStartStepFactor = 2
 
     /// The most frozen-policy crowd steps per image: ``frozenPolicyStepMultiple`` (at least 1)
