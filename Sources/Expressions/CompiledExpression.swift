@@ -117,6 +117,14 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The slots of the `let` bindings the program remembers (those it uses, directly or
+    /// through other bindings, and did not fold to a constant), in increasing order.
+    package var rememberedBindings: [Int] {
+        var slots = Set<Int>()
+        for case let .remember(slot) in instructions { slots.insert(slot) }
+        return slots.sorted()
+    }
+
     /// Whether the expression's value is fixed (see ``constantValue``).
     public var isConstant: Bool { constantValue != nil }
 
