@@ -9,9 +9,9 @@
 /// with ``Schema/bindingSlots(dependingOn:)`` of a variable before changing it.
 package struct BindingMemo {
     /// `count` values, then `count` flags (1: the value is known, 0: not yet).
-    let storage: UnsafeMutablePointer<Double>?
+    @usableFromInline let storage: UnsafeMutablePointer<Double>?
     /// The number of bindings it holds, from slot 0.
-    let count: Int
+    @usableFromInline let count: Int
 
     init(storage: UnsafeMutablePointer<Double>?, count: Int) {
         self.storage = storage
@@ -36,20 +36,20 @@ package struct BindingMemo {
         return storage[slot]
     }
 
-    /// Marks the bindings `slots` known with the values `values[offset + j]` (for `slots[j]`),
-    /// except those with `known[offset + j]` false, which stay as they are; an empty `known`
-    /// means every value is known. Slots past ``count`` are ignored.
+    /// Marks the bindings `slots[0..<width]` known with the values `values[j]` (for `slots[j]`),
+    /// except those with `known[j] == false`, which stay as they are (`known` `nil`: every value
+    /// is known). Slots past ``count`` are ignored.
     ///
     /// The caller promises that each value is the binding's value at the variables the memo
     /// serves (computed by the binding's own code at the same values), so that the evaluations
     /// that recall it give what they give without it.
-    @inline(__always)
-    package func preload(_ slots: [Int], values: [Double], known: [Bool], at offset: Int) {
+    @inlinable @inline(__always)
+    package func preload(_ slots: UnsafePointer<Int>, width: Int, values: UnsafePointer<Double>, known: UnsafePointer<Bool>?) {
         guard let storage else { return }
-        for j in slots.indices {
+        for j in 0..<width {
             let k = slots[j]
-            guard k >= 0, k < count, known.isEmpty || known[offset + j] else { continue }
-            storage[k] = values[offset + j]
+            guard k >= 0, k < count, known?[j] ?? true else { continue }
+            storage[k] = values[j]
             storage[count + k] = 1
         }
     }

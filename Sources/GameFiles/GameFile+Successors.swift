@@ -107,7 +107,7 @@ struct SuccessorRule: Sendable {
             } catch {
                 throw .model(state: first / m, action: first % m, error: ModelError(field: sumField, message: error.message))
             }
-            let cached = cache?.table(mu)
+            let cached = cache?.rows(mu)
             for row in range {
                 let s = row / m, a = row % m
                 scope.reset(Double(s), Double(a), 0)

@@ -22,18 +22,57 @@ package final class RowBindingCache: Sendable {
     package static let valueBudget = 1 << 25
 
     /// The cached values, `values[row · slots.count + j]` for binding `slots[j]`.
-    package struct Table: Sendable {
+    package struct Table: Sendable, Equatable {
         /// The binding slots, in increasing order.
         package let slots: [Int]
         /// The values, row-major.
         package var values: [Double]
         /// `known[row · slots.count + j]`, or empty when every value is known.
         package var known: [Bool]
+    }
+
+    /// A ``Table`` in storage of its own, read by the rows without reference counting.
+    private final class Stored: @unchecked Sendable {
+        let table: Table
+        let slots: UnsafeMutableBufferPointer<Int>
+        let values: UnsafeMutableBufferPointer<Double>
+        let known: UnsafeMutableBufferPointer<Bool>?
+
+        init(_ table: Table) {
+            self.table = table
+            slots = .allocate(capacity: table.slots.count)
+            _ = slots.initialize(fromContentsOf: table.slots)
+            values = .allocate(capacity: table.values.count)
+            _ = values.initialize(fromContentsOf: table.values)
+            if table.known.isEmpty {
+                known = nil
+            } else {
+                let flags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: table.known.count)
+                _ = flags.initialize(fromContentsOf: table.known)
+                known = flags
+            }
+        }
+
+        deinit {
+            slots.deallocate()
+            values.deallocate()
+            known?.deallocate()
+        }
+    }
+
+    /// The rows' view of the table: pointers into the cache's storage, valid while the cache
+    /// lives and its table is not replaced.
+    struct Rows {
+        let slots: UnsafePointer<Int>
+        let width: Int
+        let values: UnsafePointer<Double>
+        let known: UnsafePointer<Bool>?
 
         /// Preloads row `row`'s values into `memo` (after `RowScope.reset`).
         @inline(__always)
         func preload(_ row: Int, into memo: BindingMemo) {
-            memo.preload(slots, values: values, known: known, at: row &* slots.count)
+            let offset = row &* width
+            memo.preload(slots, width: width, values: values + offset, known: known.map { $0 + offset })
         }
     }
 
@@ -47,7 +86,8 @@ package final class RowBindingCache: Sendable {
     private let noiseSlot: ScalarSlot?
     private let rowCount: Int
     private let actionCount: Int
-    private let state = Mutex<Table??>(nil)
+    /// `nil` until the first call of ``rows(_:)``, then the table (or `nil` inside if it failed).
+    private let state = Mutex<Stored??>(nil)
 
     /// The cache for `rule`'s rows, or `nil` when it would not help or not fit: a rule that does
     /// not read `mu`, no binding both used by the rule and free of variables other than `s`,
@@ -78,19 +118,29 @@ package final class RowBindingCache: Sendable {
     /// The table, computed at the first call (`mu` only sets up the scope: the bindings do not
     /// read it); `nil` if it could not be computed. Thread-safe: concurrent first callers wait
     /// for one computation.
-    package func table(_ mu: [Double]) -> Table? {
-        state.withLock { table in
-            if let table { return table }
-            let built = compute(mu)
-            table = .some(built)
+    package func table(_ mu: [Double]) -> Table? { stored(mu)?.table }
+
+    /// The rows' view of ``table(_:)``.
+    func rows(_ mu: [Double]) -> Rows? {
+        guard let stored = stored(mu), let slots = stored.slots.baseAddress, let values = stored.values.baseAddress else { return nil }
+        return Rows(slots: UnsafePointer(slots), width: stored.table.slots.count, values: UnsafePointer(values),
+                    known: stored.known?.baseAddress.map { UnsafePointer($0) })
+    }
+
+    private func stored(_ mu: [Double]) -> Stored? {
+        state.withLock { stored in
+            if let stored { return stored }
+            let built = compute(mu).map(Stored.init)
+            stored = .some(built)
             return built
         }
     }
 
     #if DEBUG || RMFG_TEST_HOOKS
     /// Replaces the table (tests: a changed value must change the rows, so the rows read it).
+    /// Not while rows are evaluated.
     package func replaceTable(_ replacement: Table) {
-        state.withLock { $0 = .some(replacement) }
+        state.withLock { $0 = .some(Stored(replacement)) }
     }
     #endif
 
@@ -108,7 +158,10 @@ package final class RowBindingCache: Sendable {
             else { return false }
             for row in 0..<rowCount {
                 scope.reset(Double(row / m), Double(row % m), 0)
-                for expression in expressions { _ = try? scope.evaluate(expression) }
+                // The latest binding first: it computes the earlier ones it reads on the way.
+                for j in expressions.indices.reversed() where scope.memo.value(self.slots[j]) == nil {
+                    _ = try? scope.evaluate(expressions[j])
+                }
                 for j in 0..<width {
                     if let value = scope.memo.value(self.slots[j]) {
                         values[row * width + j] = value
