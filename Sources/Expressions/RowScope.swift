@@ -92,6 +92,13 @@ package struct RowScope {
             // Not one of the layout's expressions: the plain path, with the same memo.
             return try expression.evaluate(in: environment, replacements)
         }
+        // A program that only reads a remembered binding or a scalar gives that value when it
+        // is finite: the VM would push it and return it (else it runs, and reports the error).
+        switch expression.program.alias {
+        case let .binding(slot): if let value = memo.value(slot), value.isFinite { return value }
+        case let .scalar(slot): if slot >= 0, slot < scalars.count, scalars[slot].isFinite { return scalars[slot] }
+        case .none: break
+        }
         let value: Double
         do {
             value = try expression.instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
