@@ -33,13 +33,14 @@ package final class RowBindingCache: Sendable {
 
     /// A ``Table`` in storage of its own, read by the rows without reference counting.
     private final class Stored: @unchecked Sendable {
-        let table: Table
         let slots: UnsafeMutableBufferPointer<Int>
         let values: UnsafeMutableBufferPointer<Double>
         let known: UnsafeMutableBufferPointer<Bool>?
 
+        /// The table as arrays again (a copy).
+        var table: Table { Table(slots: Array(slots), values: Array(values), known: known.map { Array($0) } ?? []) }
+
         init(_ table: Table) {
-            self.table = table
             slots = .allocate(capacity: table.slots.count)
             _ = slots.initialize(fromContentsOf: table.slots)
             values = .allocate(capacity: table.values.count)
@@ -115,15 +116,15 @@ package final class RowBindingCache: Sendable {
         actionCount = m
     }
 
-    /// The table, computed at the first call (`mu` only sets up the scope: the bindings do not
-    /// read it); `nil` if it could not be computed. Thread-safe: concurrent first callers wait
+    /// The table (a copy), computed at the first call (`mu` only sets up the scope: the bindings
+    /// do not read it); `nil` if it could not be computed. Thread-safe: concurrent first callers wait
     /// for one computation.
     package func table(_ mu: [Double]) -> Table? { stored(mu)?.table }
 
     /// The rows' view of ``table(_:)``.
     func rows(_ mu: [Double]) -> Rows? {
         guard let stored = stored(mu), let slots = stored.slots.baseAddress, let values = stored.values.baseAddress else { return nil }
-        return Rows(slots: UnsafePointer(slots), width: stored.table.slots.count, values: UnsafePointer(values),
+        return Rows(slots: UnsafePointer(slots), width: stored.slots.count, values: UnsafePointer(values),
                     known: stored.known?.baseAddress.map { UnsafePointer($0) })
     }
 
