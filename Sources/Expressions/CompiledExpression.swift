@@ -149,6 +149,19 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         return slots.sorted()
     }
 
+    /// An expression made of a constant value or a program (``RowScope/evaluate(_:)-(UnretainedExpression)``'s
+    /// fallback).
+    init(constantValue: Double?, program: Program) {
+        self.constantValue = constantValue
+        self.program = program
+    }
+
+    /// A handle on this expression that ``RowScope`` evaluates without touching the program's
+    /// reference count: valid only while this expression, or a copy of it, is alive.
+    package var unretained: UnretainedExpression {
+        UnretainedExpression(constantValue: constantValue, program: .passUnretained(program))
+    }
+
     /// Whether the expression's value is fixed (see ``constantValue``).
     public var isConstant: Bool { constantValue != nil }
 

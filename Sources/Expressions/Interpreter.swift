@@ -62,6 +62,18 @@ extension CompiledExpression {
         }
     }
 
+    /// The stack machine of ``Program/execute(_:stack:scalars:environment:replacements:memo:diagnose:)``
+    /// on this expression's program.
+    @inline(__always)
+    func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
+                 scalars: UnsafeBufferPointer<Double>, environment: Environment, replacements: Replacements,
+                 memo: BindingMemo, diagnose: Bool) throws(LocatedFault) -> Double {
+        try program.execute(code, stack: stack, scalars: scalars, environment: environment, replacements: replacements,
+                            memo: memo, diagnose: diagnose)
+    }
+}
+
+extension CompiledExpression.Program {
     /// The stack machine. The stack never exceeds `stackSize` (computed by
     /// ``CodeGenerator`` while emitting), and each instruction pops only what
     /// earlier instructions pushed. Debug builds assert both before every push and pop
@@ -141,7 +153,7 @@ extension CompiledExpression {
                 s[sp] = Semantics.coordinate(scalars[slot], divisor: divisor, modulus: modulus)
                 sp += 1
             case let .grid(isCell):
-                let shape = program.grid
+                let shape = grid
                 assert(sp >= shape.count, "expression VM: grid function with \(sp) operands at instruction \(pc)")
                 let base = sp - shape.count
                 let coordinates = UnsafeBufferPointer(start: s + base, count: shape.count)

@@ -92,13 +92,7 @@ package struct RowScope {
             // Not one of the layout's expressions: the plain path, with the same memo.
             return try expression.evaluate(in: environment, replacements)
         }
-        // A program that only reads a remembered binding or a scalar gives that value when it
-        // is finite: the VM would push it and return it (else it runs, and reports the error).
-        switch expression.program.alias {
-        case let .binding(slot): if let value = memo.value(slot), value.isFinite { return value }
-        case let .scalar(slot): if slot >= 0, slot < scalars.count, scalars[slot].isFinite { return scalars[slot] }
-        case .none: break
-        }
+        if let value = aliasValue(expression.program) { return value }
         let value: Double
         do {
             value = try expression.instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
@@ -110,5 +104,56 @@ package struct RowScope {
         }
         if value.isFinite { return value }
         throw expression.nonFiniteError(value, environment, replacements)
+    }
+
+    /// The value of a program that only reads a remembered binding or a scalar (``CompiledExpression/Program/alias``:
+    /// a target `to: target` or `to: s`) when it is finite, else `nil`: the VM would push that
+    /// value and return it (and when it is not finite, the VM runs and reports the error).
+    @inline(__always)
+    func aliasValue(_ program: CompiledExpression.Program) -> Double? {
+        switch program.alias {
+        case let .binding(slot):
+            if let value = memo.value(slot), value.isFinite { return value }
+        case let .scalar(slot):
+            if slot >= 0, slot < scalars.count, scalars[slot].isFinite { return scalars[slot] }
+        case .none:
+            break
+        }
+        return nil
+    }
+}
+
+/// A compiled expression held without a reference count (``CompiledExpression/unretained``),
+/// for loops that evaluate the same few expressions at every row of a game on both cores.
+///
+/// Copying a ``CompiledExpression`` retains its program: an atomic update of a reference count
+/// that every worker shares, so the two cores fight over its cache line. Reading the entries of
+/// a `{successors}` transition that way cost 35 % of a 200×200 crowd grid's solve
+/// (Docs/Performance.md, section 8, "Tenth round"). A handle is a plain value (copying it
+/// retains nothing) and is valid only while the expression it came from is alive: its owner
+/// keeps both.
+package struct UnretainedExpression {
+    let constantValue: Double?
+    let program: Unmanaged<CompiledExpression.Program>
+}
+
+extension RowScope {
+    /// ``evaluate(_:)-(CompiledExpression)`` of the expression behind `handle`: the same value and
+    /// errors, without retaining its program. An evaluation that fails, is not finite or does
+    /// not fit this scope runs again through the retained path, which reports it as always.
+    ///
+    /// - Throws: as ``CompiledExpression/evaluate(in:)``.
+    package func evaluate(_ handle: UnretainedExpression) throws(ExpressionError) -> Double {
+        if let constant = handle.constantValue { return constant }
+        let value: Double? = handle.program._withUnsafeGuaranteedRef { program in
+            guard environment.layout === program.layout, program.stackSize <= stack.count else { return nil }
+            if let value = aliasValue(program) { return value }
+            return program.instructions.withUnsafeBufferPointer { code in
+                try? program.execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
+                                     replacements: replacements, memo: memo, diagnose: false)
+            }
+        }
+        if let value, value.isFinite { return value }
+        return try evaluate(CompiledExpression(constantValue: nil, program: handle.program.takeUnretainedValue()))
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// later evaluation (``SuccessorRule/rows(_:states:actions:bind:layout:noiseBindings:cache:_:into:)``),
 /// so that the expression VM recalls them instead of running their code again. On the crowd grid,
 /// `nx`, `ny` and `target` are computed once and only `go` (which reads `mu[target]`) at every
-/// refresh (Docs/Performance.md, section 8, "Tenth round").
+/// refresh (Docs/Performance.md, section 8, "Eleventh round").
 ///
 /// Results do not change, bit for bit: each value is computed by the binding's own code at the
 /// row's `s` and `a` (the binding's name compiled as an expression, evaluated in a ``RowScope``

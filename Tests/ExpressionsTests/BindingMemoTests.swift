@@ -106,7 +106,19 @@ struct BindingMemoTests {
                     }
                 }
             }
-            for (l, r) in zip(alone + alone, shared + scoped) {
+            // The same through handles that retain nothing (``UnretainedExpression``, what the
+            // kernel rows of a `{successors}` transition evaluate), in a scope of their own.
+            let handles = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
+                let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
+                                          to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
+                return [e1, e2].map { e in
+                    Result { () throws(ExpressionError) in
+                        guard let scope else { throw ExpressionError(.environmentMismatch) }
+                        return try scope.evaluate(e.unretained)
+                    }
+                }
+            }
+            for (l, r) in zip(alone + alone + alone, shared + scoped + handles) {
                 switch (l, r) {
                 case let (.success(u), .success(v)):
                     #expect(u.bitPattern == v.bitPattern, "\(a); \(b)")
