@@ -34,11 +34,12 @@ extern "C" {
 #endif
 
 #define RMFG_VERSION_MAJOR 0
-#define RMFG_VERSION_MINOR 2
+#define RMFG_VERSION_MINOR 3
 #define RMFG_VERSION_PATCH 0
-#define RMFG_VERSION "0.2.0"
+#define RMFG_VERSION "0.3.0"
 /* Bumped on every incompatible change of this header. A new MINOR version only adds
- * functions (0.2: rmfg_worst_case_polyhedral, rmfg_game_load_with, rmfg_game_parse_with);
+ * functions (0.2: rmfg_worst_case_polyhedral, rmfg_game_load_with, rmfg_game_parse_with;
+ * 0.3: rmfg_game_solve_coarse);
  * every function of an older minor version keeps its signature and behaviour. */
 #define RMFG_ABI_VERSION 1
 
@@ -171,6 +172,17 @@ void rmfg_game_free(rmfg_game *game);
  * "trace.exploitability", "trace.stationarityResidual", "trace.meanFieldChange", "trace.seconds". */
 int32_t rmfg_game_solve(const rmfg_game *game, const char *overrides, int32_t verify, rmfg_result **result,
                         rmfg_error **error);
+
+/* Since 0.3. `rmfg solve --coarse-start --coarsest-states COARSEST` (COARSEST >= 1; 4096 is the
+ * CLI's default): for a grid game whose sides are parameters, the game is solved on coarser grids
+ * first (each side halved while a level has more than COARSEST states), each level started from
+ * the one below spread over 2x2 blocks, and the game from the last one spread over its grid. The
+ * result is rmfg_game_solve's, its JSON with "coarseStart" (one object per level, coarsest
+ * first). Errors: invalid input (field "coarse_start") for a grid not sized by parameters, a game
+ * loaded with a starting mean field, or a level that does not load; "coarsest_states" for
+ * COARSEST < 1; a failure when a level's solve fails numerically. */
+int32_t rmfg_game_solve_coarse(const rmfg_game *game, const char *overrides, int32_t verify, int64_t coarsest,
+                               rmfg_result **result, rmfg_error **error);
 
 /* `rmfg evaluate`: policy n*m (row-major), mean_field n. Result arrays: "value", "optimalValue",
  * "bestResponse" (n*m), "populationUpdate" (n). */

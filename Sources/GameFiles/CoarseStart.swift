@@ -1,4 +1,5 @@
 import MeanField
+import NumberText
 
 /// Coarse-to-fine starts for grid games whose sides are parameters (`states: {grid: [width,
 /// height]}`; Docs/Solvers.md, "Coarse-to-fine starts"): the game is solved on a chain of
@@ -96,14 +97,23 @@ public enum CoarseStart {
         return fine
     }
 
+    /// Reads the game's source again with other overrides (a level's grid sides added).
+    public typealias Loader = @Sendable (GameOverrides) throws(GameFileError) -> GameFile
+
     /// The start of `file` (loaded with `overrides`): the chain of its coarser levels solved
     /// coarsest first with the file's solver settings (the coarsest from the file's `initial`),
     /// and the last level's mean field spread over `file`'s grid; `nil` levels when the grid has
-    /// at most ``coarsestStates`` states (no coarser level: the file's own start).
+    /// at most ``coarsestStates`` states (no coarser level: the file's own start). Each level is
+    /// read by `load` (by default the file at `file.path`; a game parsed from text passes a
+    /// loader that parses the same text).
     /// - Throws: ``Failure``: the grid is not sized by parameters, a level does not load, or its
     ///   solve fails.
-    public static func start(for file: GameFile, overrides: GameOverrides,
-                             coarsest: Int = coarsestStates) throws(Failure) -> (meanField: [Double], levels: [Level])? {
+    public static func start(for file: GameFile, overrides: GameOverrides, coarsest: Int = coarsestStates,
+                             load: Loader? = nil) throws(Failure) -> (meanField: [Double], levels: [Level])? {
+        let path = file.path
+        let byPath: Loader = { (o: GameOverrides) throws(GameFileError) -> GameFile in try GameFile.load(path: path, overrides: o) }
+        let read: Loader
+        if let load { read = load } else { read = byPath }
         guard let shape = file.grid, let names = file.gridParameters, names.count == shape.count else {
             throw .notParameterSized
         }
@@ -119,7 +129,7 @@ public enum CoarseStart {
             }
             let coarse: GameFile, game: MeanFieldGame
             do throws(GameFileError) {
-                coarse = try GameFile.load(path: file.path, overrides: sized)
+                coarse = try read(sized)
                 game = try coarse.makeGame()
             } catch { throw .load(shape: level, error) }
             var options = coarse.equilibriumOptions
@@ -139,5 +149,15 @@ public enum CoarseStart {
         }
         guard let previous, let start = spread(previous.meanField, from: previous.shape, to: shape) else { return nil }
         return (start, done)
+    }
+
+    /// The levels as `rmfg solve --format json` reports them under `coarseStart` (and the
+    /// Python package's `json`): one object per level, coarsest first.
+    package static func json(_ levels: [Level]) -> JSON {
+        .array(levels.map { l in
+            .object([("grid", .array(l.shape.map { .int($0) })), ("iterations", .int(l.iterations)),
+                     ("converged", .bool(l.converged)), ("exploitability", .number(l.exploitability)),
+                     ("stationarityResidual", .number(l.stationarityResidual)), ("seconds", .number(l.seconds))])
+        })
     }
 }

@@ -76,6 +76,23 @@ public func rmfg_game_solve(_ game: OpaquePointer?, _ overrides: UnsafePointer<C
     }
 }
 
+/// The equilibrium of a game from a coarse-to-fine start (`rmfg solve --coarse-start
+/// --coarsest-states N`): see `rmfg_game_solve_coarse`.
+@_cdecl("rmfg_game_solve_coarse")
+public func rmfg_game_solve_coarse(_ game: OpaquePointer?, _ overrides: UnsafePointer<CChar>?, _ verify: Int32,
+                                   _ coarsest: Int64, _ result: UnsafeMutablePointer<OpaquePointer?>?,
+                                   _ error: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    abiCall(error) {
+        guard coarsest >= 1 else {
+            throw ABIError(.invalidInput, field: "coarsest_states", message: "coarsest_states: \(coarsest), expected a whole number >= 1")
+        }
+        let c = Int(clamping: coarsest)
+        try store(result) { () throws(ABIError) in
+            try liveGame(game, overrides: overrides).solve(verify: verify != 0, coarsest: c)
+        }
+    }
+}
+
 /// An outside pair `(π, μ)` evaluated on a game (`rmfg evaluate`): see `rmfg_game_evaluate`.
 @_cdecl("rmfg_game_evaluate")
 public func rmfg_game_evaluate(_ game: OpaquePointer?, _ policy: UnsafePointer<Double>?, _ states: Int64, _ actions: Int64,

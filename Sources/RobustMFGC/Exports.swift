@@ -77,8 +77,8 @@ public func rmfg_live_handles() -> Int64 { Int64(Handles.count) }
 
 /// Version constants (kept equal to the macros of `include/robustmfg.h`; a test checks).
 package enum ABIVersion {
-    package static let major = 0, minor = 2, patch = 0
+    package static let major = 0, minor = 3, patch = 0
     package static let abi: Int32 = 1
-    /// `"0.2.0"`, allocated once and never freed.
+    /// `"0.3.0"`, allocated once and never freed.
     nonisolated(unsafe) static let text: UnsafeMutablePointer<CChar> = copyCString("\(major).\(minor).\(patch)")
 }

@@ -8,9 +8,15 @@ extension ABIGame {
     /// and the arrays `meanField`, `policy` (row-major `n × m`), `value`, `optimalValue`
     /// and the trace columns `trace.exploitability`, `trace.stationarityResidual`,
     /// `trace.meanFieldChange`, `trace.seconds`, `trace.temperature`.
-    package func solve(verify: Bool) throws(ABIError) -> ABIResult {
+    ///
+    /// With `coarsest` (`rmfg solve --coarse-start --coarsest-states N`): the game's coarser
+    /// grids solved first and the start spread from them (``CoarseStart``), the levels reported
+    /// under `coarseStart` in the JSON.
+    package func solve(verify: Bool, coarsest: Int? = nil) throws(ABIError) -> ABIResult {
         var options = file.equilibriumOptions
         options.verify = verify
+        let coarse = try coarsest.flatMap { c throws(ABIError) in try coarseStart(coarsest: c) }
+        if let coarse { options.initialMeanField = coarse.meanField }
         let result = try run { () throws(MeanFieldError) in try game.solveEquilibrium(options: options) }
         var arrays: [String: [Double]] = ["meanField": result.meanField, "policy": result.policy.probabilities,
                                           "value": result.values, "optimalValue": result.optimalValues]
@@ -19,7 +25,40 @@ extension ABIGame {
         arrays["trace.meanFieldChange"] = result.trace.map(\.meanFieldChange)
         arrays["trace.seconds"] = result.trace.map(\.seconds)
         arrays["trace.temperature"] = result.trace.map(\.temperature)
-        return ABIResult(json: JSON.object(solveFields(result)).serialized, arrays: arrays)
+        var fields = solveFields(result)
+        if let coarse { fields.append(("coarseStart", CoarseStart.json(coarse.levels))) }
+        return ABIResult(json: JSON.object(fields).serialized, arrays: arrays)
+    }
+
+    /// The coarse levels' solves and the start they give (``CoarseStart/start(for:overrides:coarsest:load:)``),
+    /// each level read from this game's source (a path or the text it was parsed from) with
+    /// this game's overrides; `nil` for a grid of at most `coarsest` states. Errors as `rmfg
+    /// solve --coarse-start`'s, under the field `coarse_start` (`coarsest_states` for a
+    /// `coarsest` below 1): invalid input for a game that cannot be coarsened or a level that
+    /// does not load, a failure when a level's solve fails numerically.
+    func coarseStart(coarsest: Int) throws(ABIError) -> (meanField: [Double], levels: [CoarseStart.Level])? {
+        guard coarsest >= 1 else {
+            throw ABIError(.invalidInput, field: "coarsest_states", message: "coarsest_states: \(coarsest), expected a whole number >= 1")
+        }
+        guard overrides.initial == nil else {
+            throw ABIError(.invalidInput, field: "coarse_start",
+                           message: "coarse_start: cannot be combined with initial (the coarse levels give the start)")
+        }
+        let source = source
+        let load: CoarseStart.Loader = { (o: GameOverrides) throws(GameFileError) -> GameFile in
+            switch source {
+            case let .path(path): try GameFile.load(path: path, overrides: o)
+            case let .text(text, name, json): try GameFile.parse(text: text, path: name, json: json, overrides: o)
+            }
+        }
+        do throws(CoarseStart.Failure) {
+            return try CoarseStart.start(for: file, overrides: overrides, coarsest: coarsest, load: load)
+        } catch {
+            if case .solve(_, .numerical) = error {
+                throw ABIError(.failed, field: "coarse_start", message: "\(file.path): coarse_start: \(error.description)")
+            }
+            throw ABIError(.invalidInput, field: "coarse_start", message: "\(file.path): coarse_start: \(error.description)")
+        }
     }
 
     /// The fields of `rmfg solve --format json` (without `nominal`, which `--compare-nominal` adds).

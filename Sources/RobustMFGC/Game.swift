@@ -15,12 +15,16 @@ package final class ABIGame: @unchecked Sendable {
     /// The parameter overrides and starting mean field the game was loaded with
     /// (`rmfg_game_load_with`), kept by every later re-reading with solver overrides.
     package let base: GameOverrides
+    /// Every override the game was read with (parameters, starting mean field and solver
+    /// settings): what a coarse start's levels are read with too.
+    package let overrides: GameOverrides
     package let file: GameFile
     package let game: MeanFieldGame
 
     package init(source: Source, overrides: GameOverrides = GameOverrides()) throws(ABIError) {
         self.source = source
         base = GameOverrides(parameters: overrides.parameters, initial: overrides.initial)
+        self.overrides = overrides
         do throws(GameFileError) {
             switch source {
             case let .path(path): file = try GameFile.load(path: path, overrides: overrides)

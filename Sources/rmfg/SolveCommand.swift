@@ -246,7 +246,7 @@ struct SolveReport: CommandReport {
             ("inner", .string(file.innerSolverUsed)),
         ]
         if let note = file.innerSolverNote { fields.append(("innerNote", .string(note))) }
-        if let levels = coarseLevels { fields.append(("coarseStart", Self.json(levels))) }
+        if let levels = coarseLevels { fields.append(("coarseStart", CoarseStart.json(levels))) }
         if let lp = result.lpStatistics {
             fields.append(("lpPath", .object([("solves", .int(lp.solves)), ("warmSolves", .int(lp.warmSolves)),
                                               ("pivots", .int(lp.pivots)), ("pivotsPerWarmSolve", .number(lp.pivotsPerWarmSolve)),
@@ -271,15 +271,6 @@ struct SolveReport: CommandReport {
                                                ("stationarityResidual", .number(nominal.stationarityResidual))])))
         }
         return .object(fields)
-    }
-
-    /// `coarseStart`: one object per coarser level, coarsest first.
-    static func json(_ levels: [CoarseStart.Level]) -> JSON {
-        .array(levels.map { l in
-            .object([("grid", .array(l.shape.map { .int($0) })), ("iterations", .int(l.iterations)),
-                     ("converged", .bool(l.converged)), ("exploitability", .number(l.exploitability)),
-                     ("stationarityResidual", .number(l.stationarityResidual)), ("seconds", .number(l.seconds))])
-        })
     }
 
     var text: String {

@@ -156,5 +156,39 @@ extension CABISuites {
             #expect(rmfg_game_evaluate(game, &policy, 1, 2, &mu, 2, nil, &evaluation, &error) == 2)
             #expect(take(error).field == "policy")
         }
+
+        /// `rmfg_game_solve_coarse`: a crowd grid solved from its coarser level (the levels in the
+        /// JSON, the same mean field as `solve(verify:coarsest:)` of the library's game), and every
+        /// bad argument an error naming it, with no result and no leaked handle.
+        @Test func coarseSolveReportsItsLevelsAndRefusesBadArguments() throws {
+            let before = rmfg_live_handles()
+            var game: OpaquePointer?
+            var error: OpaquePointer?
+            let params = "width=16\nheight=12"
+            let loaded = "Examples/crowd-grid.yaml".withCString { path in
+                params.withCString { rmfg_game_load_with(path, $0, nil, 0, nil, &game, &error) }
+            }
+            #expect(loaded == 0)
+            defer { rmfg_game_free(game) }
+            var result: OpaquePointer?
+            #expect(rmfg_game_solve_coarse(game, nil, 0, 60, &result, &error) == 0)
+            let json = String(cString: try #require(rmfg_result_json(result)))
+            #expect(json.contains("\"coarseStart\":[{\"grid\":[8,6]"))
+            #expect(rmfg_result_length(result, "meanField") == 192)
+            rmfg_result_free(result)
+            for bad: Int64 in [0, -1, .min] {
+                var none: OpaquePointer?
+                #expect(rmfg_game_solve_coarse(game, nil, 0, bad, &none, &error) == 2 && none == nil)
+                #expect(take(error).field == "coarsest_states")
+            }
+            var none: OpaquePointer?
+            #expect("Examples/lasry-lions.yaml".withCString { rmfg_game_load($0, &none, &error) } == 0)
+            #expect(rmfg_game_solve_coarse(none, nil, 0, 60, &result, &error) == 2)
+            #expect(take(error).field == "coarse_start")
+            rmfg_game_free(none)
+            #expect(rmfg_game_solve_coarse(OpaquePointer(bitPattern: 0xdead_beef), nil, 0, 60, &result, &error) == 2)
+            #expect(take(error).message == "game: not a live game handle")
+            #expect(rmfg_live_handles() == before + 1)
+        }
     }
 }

@@ -16,7 +16,7 @@ from .errors import (ComputationError, InvalidInputError, LibraryNotFoundError, 
 from .game import OVERRIDES, Equilibrium, Evaluation, Game, SweepResult
 from .inner import BatchResult, Certificate, WorstCaseResult, worst_case, worst_case_batch
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def library_version() -> str:

@@ -67,10 +67,12 @@ def _declare(lib: ctypes.CDLL) -> None:
                                              ctypes.c_double, s, i32, vpp, vpp]),
         "rmfg_game_load_with": (i32, [s, s, c_double_p, i64, s, vpp, vpp]),
         "rmfg_game_parse_with": (i32, [s, s, i32, s, c_double_p, i64, s, vpp, vpp]),
+        # Since 0.3.
+        "rmfg_game_solve_coarse": (i32, [vp, s, i32, i64, vpp, vpp]),
     }
     for name, (restype, argtypes) in sig.items():
         fn = getattr(lib, name, None)
-        if fn is None and name in SINCE_0_2:
+        if fn is None and name in ADDED:
             continue
         if fn is None:
             raise AttributeError(name)
@@ -80,6 +82,10 @@ def _declare(lib: ctypes.CDLL) -> None:
 
 SINCE_0_2 = ("rmfg_worst_case_polyhedral", "rmfg_game_load_with", "rmfg_game_parse_with")
 """Functions added in version 0.2 of the header (RMFG_VERSION_MINOR 2)."""
+SINCE_0_3 = ("rmfg_game_solve_coarse",)
+"""Functions added in version 0.3 of the header (RMFG_VERSION_MINOR 3)."""
+ADDED = {**{name: "0.2" for name in SINCE_0_2}, **{name: "0.3" for name in SINCE_0_3}}
+"""Every function added after 0.1, with the version that added it."""
 
 
 def require(name: str) -> ctypes.CDLL:
@@ -91,7 +97,7 @@ def require(name: str) -> ctypes.CDLL:
     lib = library()
     if not hasattr(lib, name):
         raise LibraryNotFoundError(
-            f"library: librobustmfg {lib.rmfg_version().decode()} has no {name} (added in 0.2); rebuild it with "
+            f"library: librobustmfg {lib.rmfg_version().decode()} has no {name} (added in {ADDED.get(name, 'a later version')}); rebuild it with "
             "`make python` in the RobustMFG checkout")
     return lib
 

@@ -220,10 +220,32 @@ class Game:
             raise InvalidInputError("game: closed", field="game")
         return self._handle
 
-    def solve(self, *, verify: bool = False, **overrides: Any) -> Equilibrium:
+    def solve(self, *, verify: bool = False, coarse_start: bool = False, coarsest_states: Optional[int] = None,
+              **overrides: Any) -> Equilibrium:
         """The stationary robust mean-field equilibrium (``rmfg solve``); keyword
-        overrides replace the file's values (:data:`OVERRIDES`)."""
-        with _ffi.run_result(library().rmfg_game_solve, self._live(), _overrides(overrides), 1 if verify else 0) as r:
+        overrides replace the file's values (:data:`OVERRIDES`).
+
+        Args:
+            coarse_start: ``rmfg solve --coarse-start``: for a grid game whose sides are
+                parameters (``states: {grid: [width, height]}``), solve it first on coarser
+                grids (sides halved while a level has more than ``coarsest_states`` states),
+                each started from the one below spread over 2x2 blocks, and start from the
+                last one spread over the grid. The levels are in ``json["coarseStart"]``. Not
+                with a game loaded with ``initial``.
+            coarsest_states: ``--coarsest-states`` (default 4096); only with ``coarse_start``.
+        """
+        if coarsest_states is not None:
+            if not coarse_start:
+                raise InvalidInputError("coarsest_states: needs coarse_start=True", field="coarsest_states")
+            if isinstance(coarsest_states, bool) or not isinstance(coarsest_states, (int, np.integer)) \
+                    or not 1 <= coarsest_states < 2**63:
+                raise InvalidInputError(f"coarsest_states: {coarsest_states!r}, expected a whole number >= 1",
+                                        field="coarsest_states")
+        fn, extra = library().rmfg_game_solve, ()
+        if coarse_start:
+            fn = _ffi.require("rmfg_game_solve_coarse").rmfg_game_solve_coarse
+            extra = (4096 if coarsest_states is None else int(coarsest_states),)
+        with _ffi.run_result(fn, self._live(), _overrides(overrides), 1 if verify else 0, *extra) as r:
             doc = r.json
             n, m = len(doc["states"]), len(doc["actions"])
             trace = {k: r.array("trace." + k) for k in ("exploitability", "stationarityResidual", "meanFieldChange", "seconds", "temperature")}

@@ -124,3 +124,51 @@ def test_game_errors_are_the_cli_lines(rmfg):
         os.chdir(cwd)
     assert line == "rmfg: error: " + info.value.message
     assert info.value.field == "discount"
+
+
+def _strip_level_times(doc):
+    doc = _strip_times(doc)
+    if "coarseStart" in doc:
+        doc["coarseStart"] = [{k: x for k, x in level.items() if k != "seconds"} for level in doc["coarseStart"]]
+    return doc
+
+
+def test_coarse_start_matches_cli(rmfg):
+    """`coarse_start=True` is `--coarse-start`: the same levels and the same equilibrium, for a game
+    loaded by path and for the same text parsed (whose levels are parsed from that text again)."""
+    args = ["solve", str(ROOT / "Examples/crowd-grid.yaml"), "--param", "width=24", "--param", "height=16", "--set", "tv",
+            "--radius", "0.05", "--coarse-start", "--coarsest-states", "100", "--quiet", "--format", "json"]
+    cli = run_cli(rmfg, args)
+    assert [level["grid"] for level in cli["coarseStart"]] == [[12, 8]]
+    params = {"width": 24, "height": 16}
+    by_path = robustmfg.Game.load(ROOT / "Examples/crowd-grid.yaml", params=params)
+    eq = by_path.solve(coarse_start=True, coarsest_states=100, set="tv", radius=0.05)
+    assert _strip_level_times(eq.json) == _strip_level_times(cli)
+    assert list(eq.mean_field) == cli["meanField"] and eq.converged
+    text = (ROOT / "Examples/crowd-grid.yaml").read_text()
+    parsed = robustmfg.Game.from_text(text, name=str(ROOT / "Examples/crowd-grid.yaml"), params=params)
+    again = parsed.solve(coarse_start=True, coarsest_states=100, set="tv", radius=0.05)
+    assert list(again.mean_field) == cli["meanField"] and again.json["coarseStart"][0]["grid"] == [12, 8]
+    # The start differs from the uniform one: without the flag the solve takes another path.
+    plain = by_path.solve(set="tv", radius=0.05)
+    assert "coarseStart" not in plain.json and plain.iterations != eq.iterations
+
+
+def test_coarse_start_refusals_name_the_argument(rmfg):
+    game = robustmfg.Game.load(ROOT / "Examples/crowd-grid.yaml")
+    with pytest.raises(robustmfg.InvalidInputError, match="needs coarse_start") as info:
+        game.solve(coarsest_states=100)
+    assert info.value.field == "coarsest_states"
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(robustmfg.InvalidInputError) as info:
+            game.solve(coarse_start=True, coarsest_states=bad)
+        assert info.value.field == "coarsest_states"
+    with pytest.raises(robustmfg.InvalidInputError, match="every side is a parameter") as info:
+        robustmfg.Game.load(ROOT / "Examples/lasry-lions.yaml").solve(coarse_start=True)
+    assert info.value.field == "coarse_start"
+    started = robustmfg.Game.load(ROOT / "Examples/crowd-grid.yaml", initial=np.full(384, 1 / 384))
+    with pytest.raises(robustmfg.InvalidInputError, match="initial") as info:
+        started.solve(coarse_start=True, coarsest_states=100)
+    assert info.value.field == "coarse_start"
+    cli = run_cli(rmfg, ["solve", str(ROOT / "Examples/lasry-lions.yaml"), "--coarse-start"], expect=2)
+    assert "every side is a parameter" in cli
