@@ -9,9 +9,9 @@
 /// with ``Schema/bindingSlots(dependingOn:)`` of a variable before changing it.
 package struct BindingMemo {
     /// `count` values, then `count` flags (1: the value is known, 0: not yet).
-    let storage: UnsafeMutablePointer<Double>?
+    @usableFromInline let storage: UnsafeMutablePointer<Double>?
     /// The number of bindings it holds, from slot 0.
-    let count: Int
+    @usableFromInline let count: Int
 
     init(storage: UnsafeMutablePointer<Double>?, count: Int) {
         self.storage = storage
@@ -29,6 +29,30 @@ package struct BindingMemo {
         guard let storage else { return }
         for k in slots where k >= 0 && k < count { storage[count + k] = 0 }
     }
+
+    /// The remembered value of binding `slot`, or `nil` while it is unknown (or past ``count``).
+    package func value(_ slot: Int) -> Double? {
+        guard let storage, slot >= 0, slot < count, storage[count + slot] != 0 else { return nil }
+        return storage[slot]
+    }
+
+    /// Marks the bindings `slots[0..<width]` known with the values `values[j]` (for `slots[j]`),
+    /// except those with `known[j] == false`, which stay as they are (`known` `nil`: every value
+    /// is known). Slots past ``count`` are ignored.
+    ///
+    /// The caller promises that each value is the binding's value at the variables the memo
+    /// serves (computed by the binding's own code at the same values), so that the evaluations
+    /// that recall it give what they give without it.
+    @inlinable @inline(__always)
+    package func preload(_ slots: UnsafePointer<Int>, width: Int, values: UnsafePointer<Double>, known: UnsafePointer<Bool>?) {
+        guard let storage else { return }
+        for j in 0..<width {
+            let k = slots[j]
+            guard k >= 0, k < count, known?[j] ?? true else { continue }
+            storage[k] = values[j]
+            storage[count + k] = 1
+        }
+    }
 }
 
 extension Environment {
@@ -45,6 +69,23 @@ extension Environment {
 }
 
 extension Schema {
+    /// The slots of the `let` bindings that read no variable but the scalar variables
+    /// `variables` and their grid coordinates (directly or through other bindings): for the
+    /// variables of a game's row, `s` and `a`, the bindings whose value at a row is the same at
+    /// every mean field (a binding that reads no variable at all is among them).
+    package func bindingSlots(readingOnly variables: [ScalarSlot]) -> [Int] {
+        let allowed = Set(variables.map(\.index))
+        return bindings.indices.filter { k in
+            bindings[k].needs.allSatisfy { name in
+                switch entries[name] {
+                case let .scalar(i)?: return allowed.contains(i)
+                case let .coordinate(slot, _)?: return allowed.contains(slot)
+                default: return false
+                }
+            }
+        }
+    }
+
     /// The slots of the `let` bindings that read the scalar variable `variable` (or one of its
     /// grid coordinates), directly or through other bindings: those to ``BindingMemo/forget(_:)``
     /// when it changes.

@@ -44,6 +44,10 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         let stackSize: Int
         /// One more than the largest `let` binding slot the program remembers (0: none).
         let memoCount: Int
+        /// What the whole program reads when it is one binding's name or one scalar variable
+        /// (a target `to: target` or `to: s`), so that ``RowScope/evaluate(_:)`` can read it
+        /// without running the VM.
+        let alias: Alias
 
         init(source: String, variables: Set<String>, names: Set<String>, text: SourceText, layout: LayoutToken,
              arrays: [ArrayLayout], instructions: [Instruction], instructionSites: [Int32], sites: [Site],
@@ -61,6 +65,26 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
             self.grid = grid
             self.stackSize = stackSize
             self.memoCount = memoCount
+            alias = Alias(instructions)
+        }
+    }
+
+    /// A program that is one binding's name (its code between a `recall` that skips to the end
+    /// and a `remember`) or one scalar variable, or neither.
+    enum Alias: Sendable {
+        case none
+        case binding(Int)
+        case scalar(Int)
+
+        init(_ code: [Instruction]) {
+            if code.count == 1, case let .scalar(slot) = code[0] {
+                self = .scalar(slot)
+            } else if code.count >= 2, case let .recall(slot, skip) = code[0], skip == code.count,
+                      case let .remember(last) = code[code.count - 1], last == slot {
+                self = .binding(slot)
+            } else {
+                self = .none
+            }
         }
     }
 
@@ -115,6 +139,14 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
             // No variables: the value is fixed. Evaluate once, so errors surface now.
             constantValue = try evaluate(in: Environment(schema: schema))
         }
+    }
+
+    /// The slots of the `let` bindings the program remembers (those it uses, directly or
+    /// through other bindings, and did not fold to a constant), in increasing order.
+    package var rememberedBindings: [Int] {
+        var slots = Set<Int>()
+        for case let .remember(slot) in instructions { slots.insert(slot) }
+        return slots.sorted()
     }
 
     /// An expression made of a constant value or a program (``RowScope/evaluate(_:)-(UnretainedExpression)``'s

@@ -92,6 +92,7 @@ package struct RowScope {
             // Not one of the layout's expressions: the plain path, with the same memo.
             return try expression.evaluate(in: environment, replacements)
         }
+        if let value = aliasValue(expression.program) { return value }
         let value: Double
         do {
             value = try expression.instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
@@ -103,6 +104,22 @@ package struct RowScope {
         }
         if value.isFinite { return value }
         throw expression.nonFiniteError(value, environment, replacements)
+    }
+
+    /// The value of a program that only reads a remembered binding or a scalar (``CompiledExpression/Program/alias``:
+    /// a target `to: target` or `to: s`) when it is finite, else `nil`: the VM would push that
+    /// value and return it (and when it is not finite, the VM runs and reports the error).
+    @inline(__always)
+    func aliasValue(_ program: CompiledExpression.Program) -> Double? {
+        switch program.alias {
+        case let .binding(slot):
+            if let value = memo.value(slot), value.isFinite { return value }
+        case let .scalar(slot):
+            if slot >= 0, slot < scalars.count, scalars[slot].isFinite { return scalars[slot] }
+        case .none:
+            break
+        }
+        return nil
     }
 }
 
@@ -130,6 +147,7 @@ extension RowScope {
         if let constant = handle.constantValue { return constant }
         let value: Double? = handle.program._withUnsafeGuaranteedRef { program in
             guard environment.layout === program.layout, program.stackSize <= stack.count else { return nil }
+            if let value = aliasValue(program) { return value }
             return program.instructions.withUnsafeBufferPointer { code in
                 try? program.execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
                                      replacements: replacements, memo: memo, diagnose: false)

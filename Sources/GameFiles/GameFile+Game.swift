@@ -139,7 +139,10 @@ extension GameFile {
     /// for every `t` at `(s, a, μ)`, or the listed successors, `O(k)` per row), whether it reads
     /// `μ`, and the same rows written by chunks into flat storage with the maximum entries of a
     /// row (`nil` for stored rows, which are evaluated once).
-    func kernelFunction(_ bind: RowBinder) -> GameKernel {
+    ///
+    /// With `cachingBindings` (the default), the successor forms' batch rows read the μ-free
+    /// `let` bindings from a ``RowBindingCache`` computed at their first call.
+    func kernelFunction(_ bind: RowBinder, cachingBindings: Bool = true) -> GameKernel {
         switch transition {
         case let .rows(rows):
             let m = actionCount
@@ -167,11 +170,13 @@ extension GameFile {
             let function: MeanFieldGame.KernelFunction = { s, a, mu throws(ModelError) in
                 try rule.row(states: n, bind: bind, layout: layout, noiseBindings: noiseBindings, s, a, mu)
             }
+            let cache = cachingBindings ? RowBindingCache(rule: rule, schema: schema, bind: bind, states: n, actions: m) : nil
             let rows: MeanFieldGame.KernelRowsFunction = { range, mu, out throws(MeanFieldError) in
-                try rule.rows(range, states: n, actions: m, bind: bind, layout: layout, noiseBindings: noiseBindings, mu, into: &out)
+                try rule.rows(range, states: n, actions: m, bind: bind, layout: layout, noiseBindings: noiseBindings, cache: cache, mu,
+                              into: &out)
             }
             return GameKernel(function: function, dependsOnMeanField: rule.dependsOnMeanField, rows: rows,
-                              entriesPerRow: rule.entries.count)
+                              entriesPerRow: rule.entries.count, bindingCache: cache)
         }
     }
 
@@ -181,6 +186,19 @@ extension GameFile {
         let dependsOnMeanField: Bool
         var rows: MeanFieldGame.KernelRowsFunction? = nil
         var entriesPerRow = 0
+        /// The cache of μ-free bindings the batch rows read, if any.
+        var bindingCache: RowBindingCache? = nil
+    }
+
+    /// The batch kernel rows of ``makeGame()`` (`nil` for stored rows) and the cache of μ-free
+    /// `let` bindings they read (``RowBindingCache``; `nil` without `cachingBindings`, or where
+    /// there is none), for tests that compare the rows with and without it
+    /// (`MeanFieldGame.withKernelRows(_:entriesPerRow:)`).
+    package func kernelRows(cachingBindings: Bool) -> (rows: MeanFieldGame.KernelRowsFunction?, entriesPerRow: Int,
+                                                         cache: RowBindingCache?) {
+        if case .flat = transition { return (nil, 0, nil) }
+        let kernel = kernelFunction(RowBinder(template: Environment(schema: schema), slots: slots), cachingBindings: cachingBindings)
+        return (kernel.rows, kernel.entriesPerRow, kernel.bindingCache)
     }
 
     /// One row `P̂(·|s, a, μ)` of a transition expression: every `p(t) ≥ 0`, and the row

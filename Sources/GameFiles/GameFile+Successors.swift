@@ -99,13 +99,15 @@ struct SuccessorRule: Sendable {
     /// `KernelRowWriter.endRow(_:)`: the rows of ``row(states:bind:layout:noiseBindings:_:_:_:)`` after
     /// `MeanFieldGame`'s validation, bit for bit (the same evaluations, merges, division and sort,
     /// in the same order), with its errors. One ``RowScope`` serves the whole range, reset per row,
-    /// and the entries go straight into the writer's arrays: nothing is allocated per row.
+    /// and the entries go straight into the writer's arrays: nothing is allocated per row. With
+    /// `cache`, each row's memo starts with the row's μ-free bindings (``RowBindingCache``).
     ///
     /// - Throws: ``MeanFieldError/model(state:action:error:)`` with the ``ModelError`` of
     ///   ``row(states:bind:layout:noiseBindings:_:_:_:)``, or the writer's validation error, for
     ///   the first row that fails.
     func rows(_ range: Range<Int>, states n: Int, actions m: Int, bind: GameFile.RowBinder, layout: RowScope.Layout,
-              noiseBindings: [Int], _ mu: [Double], into out: inout KernelRowWriter) throws(MeanFieldError) {
+              noiseBindings: [Int], cache: RowBindingCache? = nil, _ mu: [Double],
+              into out: inout KernelRowWriter) throws(MeanFieldError) {
         guard let first = range.first else { return }
         try withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage throws(MeanFieldError) in
             let slots = bind.slots
@@ -116,9 +118,11 @@ struct SuccessorRule: Sendable {
             } catch {
                 throw .model(state: first / m, action: first % m, error: ModelError(field: sumField, message: error.message))
             }
+            let cached = cache?.rows(mu)
             for row in range {
                 let s = row / m, a = row % m
                 scope.reset(Double(s), Double(a), 0)
+                cached?.preload(row, into: scope.memo)
                 do throws(ModelError) { try write(states: n, &scope, noiseBindings: noiseBindings, into: &out) } catch {
                     throw .model(state: s, action: a, error: error)
                 }

@@ -140,7 +140,7 @@ extension EquilibriumOptions {
     /// The same after a coarse start (``frozenPolicyStepMultiple`` as `CoarseStart` (GameFiles)
     /// sets it): from the spread coarse solution the crowd's front is already in place, and
     /// shorter images cost fewer refreshes than the extra outer iterations they need (on the
-    /// 200×200 and 300×300 crowd grids, Docs/Performance.md, section 8, "Eleventh round").
+    /// 200×200 and 300×300 crowd grids, Docs/Performance.md, section 8, "Twelfth round").
     package static let frozenPolicyCoarseStartStepFactor = 2
 
     /// The most frozen-policy crowd steps per image: ``frozenPolicyStepMultiple`` (at least 1)

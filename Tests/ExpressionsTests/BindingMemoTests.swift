@@ -225,4 +225,39 @@ struct BindingMemoTests {
         }
         #expect(afterGuarded?.description == alone?.description, "\(String(describing: afterGuarded))")
     }
+
+    /// A field that is only a binding's name or a scalar (a game's `to: target`, `to: s`) is read
+    /// from the row's memo or scalars without the VM: the same value, and the same error when
+    /// the remembered value is not finite (`big = exp(1000)`, remembered by a guarded field).
+    @Test func aliasesGiveTheVMsValuesAndErrors() throws {
+        var schema = fixture.schema
+        try schema.declareBinding("big", source: "exp(x)")
+        try schema.declareBinding("half", source: "x / 2")
+        let fields = try ["if(big > 1, 0, big)", "big", "half * 2", "half", "x"].map { f throws(ExpressionError) in
+            try CompiledExpression(f, schema: schema)
+        }
+        for x in [3.0, 1000] {
+            let env = try Self.environment(schema, ["x": x])
+            let alone = fields.map { e in Result { () throws(ExpressionError) in try e.evaluate(in: env) } }
+            let layout = RowScope.Layout(environment: env, expressions: fields)
+            let scoped = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
+                let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
+                                          to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
+                return fields.map { e in Result { () throws(ExpressionError) in
+                    guard let scope else { throw ExpressionError(.environmentMismatch) }
+                    return try scope.evaluate(e)
+                } }
+            }
+            for (l, r) in zip(alone, scoped) {
+                switch (l, r) {
+                case let (.success(a), .success(b)): #expect(a.bitPattern == b.bitPattern, "x=\(x)")
+                case let (.failure(a), .failure(b)): #expect(a.description == b.description, "x=\(x)")
+                default: Issue.record("x=\(x): \(l) vs \(r)")
+                }
+            }
+            if x == 1000 {
+                #expect((try? alone[1].get()) == nil && (try? alone[3].get()) == 500 && (try? alone[4].get()) == 1000)
+            }
+        }
+    }
 }
