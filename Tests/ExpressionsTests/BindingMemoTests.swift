@@ -94,30 +94,24 @@ struct BindingMemoTests {
                     }
                 }
             }
-            // The same through a row scope (one setup, one memo for both).
+            // The same through a row scope (one setup, one memo for both), reading each expression
+            // as itself and through a handle that retains nothing (``UnretainedExpression``, what
+            // the kernel rows of a `{successors}` transition evaluate), each way in a scope of its own.
             let layout = RowScope.Layout(environment: env, expressions: [e1, e2])
-            let scoped = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
-                let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
-                                          to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
-                return [e1, e2].map { e in
-                    Result { () throws(ExpressionError) in
-                        guard let scope else { throw ExpressionError(.environmentMismatch) }
-                        return try scope.evaluate(e)
+            func inScope(_ run: (RowScope, CompiledExpression) throws(ExpressionError) -> Double) -> [Result<Double, ExpressionError>] {
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
+                    let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0,
+                                              fixture.a, to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
+                    return [e1, e2].map { e in
+                        Result { () throws(ExpressionError) in
+                            guard let scope else { throw ExpressionError(.environmentMismatch) }
+                            return try run(scope, e)
+                        }
                     }
                 }
             }
-            // The same through handles that retain nothing (``UnretainedExpression``, what the
-            // kernel rows of a `{successors}` transition evaluate), in a scope of their own.
-            let handles = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
-                let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
-                                          to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
-                return [e1, e2].map { e in
-                    Result { () throws(ExpressionError) in
-                        guard let scope else { throw ExpressionError(.environmentMismatch) }
-                        return try scope.evaluate(e.unretained)
-                    }
-                }
-            }
+            let scoped = inScope { (scope, e) throws(ExpressionError) in try scope.evaluate(e) }
+            let handles = inScope { (scope, e) throws(ExpressionError) in try scope.evaluate(e.unretained) }
             for (l, r) in zip(alone + alone + alone, shared + scoped + handles) {
                 switch (l, r) {
                 case let (.success(u), .success(v)):
