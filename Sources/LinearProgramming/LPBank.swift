@@ -75,7 +75,7 @@ struct LPSlotCache {
 /// The bank remembers the thread that created it. Should its owner be released on
 /// another thread (a programming error: nothing in RobustMFG does), `deinit` leaves the
 /// problems to leak instead of deleting them in the wrong thread's GLPK environment, and
-/// counts the event in ``foreignReleases``.
+/// counts the event in `foreignReleases`.
 public struct LPBank: ~Copyable {
     /// Banks released on another thread than the one that created them (their problems
     /// leaked, not deleted), since the process started. Tests check it stays 0.
