@@ -134,22 +134,32 @@ final class KeyedWeights: Sendable {
     }
 
     private func buildKeys(_ mu: [Double]) -> Keys? {
-        guard let table = cache.table(mu), let j = table.slots.firstIndex(of: keySlot) else { return nil }
-        let width = table.slots.count, rows = table.values.count / max(width, 1)
-        var index: [UInt64: Int32] = [:]
+        guard let table = cache.rows(mu), let j = (0..<table.width).first(where: { table.slots[$0] == keySlot }) else { return nil }
+        let width = table.width, rows = cache.rowCount
         var rowKeys = [Int32](repeating: -1, count: rows)
         var representatives: [Int] = []
-        for row in 0..<rows where table.known.isEmpty || table.known[row * width + j] {
-            let bits = table.values[row * width + j].bitPattern
-            if let found = index[bits] {
-                rowKeys[row] = found
+        // Keys that are whole numbers in `0..<rows` (cells, states: the usual case) are numbered
+        // through an array indexed by the value; any other value through a dictionary of bit patterns.
+        var byValue = [Int32](repeating: -1, count: rows)
+        var byBits: [UInt64: Int32] = [:]
+        for row in 0..<rows where table.known?[row &* width &+ j] ?? true {
+            let value = table.values[row &* width &+ j]
+            let found: Int32?
+            let whole = value >= 0 && value < Double(rows) && Double(Int(value)) == value && value.sign == .plus
+            if whole {
+                found = byValue[Int(value)] >= 0 ? byValue[Int(value)] : nil
             } else {
-                guard representatives.count < Int(Int32.max) else { return nil }
-                let next = Int32(representatives.count)
-                index[bits] = next
-                rowKeys[row] = next
-                representatives.append(row)
+                found = byBits[value.bitPattern]
             }
+            if let found {
+                rowKeys[row] = found
+                continue
+            }
+            guard representatives.count < Int(Int32.max) else { return nil }
+            let next = Int32(representatives.count)
+            if whole { byValue[Int(value)] = next } else { byBits[value.bitPattern] = next }
+            rowKeys[row] = next
+            representatives.append(row)
         }
         guard !representatives.isEmpty, representatives.count * 2 <= rows else { return nil }
         return Keys(rowKeys: rowKeys, representatives: representatives)
