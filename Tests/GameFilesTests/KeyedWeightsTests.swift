@@ -127,10 +127,7 @@ import Testing
         let keys = try #require(weights.keys(uniform(n)))
         let unknown = (0..<(n * 5)).filter { keys.rowKeys[$0] < 0 }
         #expect(unknown.count == 2 * width + 2 * 20 && keys.representatives.count == n)
-        for (k, mu) in KernelRowsBatchTests.meanFields(n).enumerated() {
-            KernelRowsBatchTests.expectSame(try game.kernelSnapshot(at: mu).layout.rows, try plain.kernelSnapshot(at: mu).layout.rows,
-                                            "\(width) μ \(k)")
-        }
+        try KernelRowsBatchTests.expectSameRows(game, plain, states: n, "\(width)")
     }
 
     /// Weights that fail (negative, non-finite, an error) where `mu[0] > 0.5`, keyed by the cached
@@ -155,20 +152,7 @@ import Testing
             // Valid at the uniform law: the same rows.
             KernelRowsBatchTests.expectSame(try game.kernelSnapshot(at: uniform(n)).layout.rows,
                                             try plain.kernelSnapshot(at: uniform(n)).layout.rows, transition)
-            let expected: String
-            do {
-                _ = try plain.kernelSnapshot(at: mu)
-                Issue.record("expected an error: \(transition)")
-                continue
-            } catch {
-                expected = file.explain(error).description
-            }
-            do {
-                _ = try game.kernelSnapshot(at: mu)
-                Issue.record("expected an error: \(transition)")
-            } catch {
-                #expect(file.explain(error).description == expected, "\(n) \(transition)")
-            }
+            KernelRowsBatchTests.expectSameError(file, game, plain, at: mu, "\(n) \(transition)")
         }
     }
 
@@ -186,6 +170,31 @@ import Testing
 }
 
 extension KernelRowsBatchTests {
+    /// Both games give the same rows, bit for bit, at the three mean fields of ``meanFields(_:)``.
+    static func expectSameRows(_ game: MeanFieldGame, _ plain: MeanFieldGame, states n: Int, _ label: String) throws {
+        for (k, mu) in meanFields(n).enumerated() {
+            expectSame(try game.kernelSnapshot(at: mu).layout.rows, try plain.kernelSnapshot(at: mu).layout.rows, "\(label) μ \(k)")
+        }
+    }
+
+    /// Both games fail at `mu`, with the same one-line error (the same field, row and message).
+    static func expectSameError(_ file: GameFile, _ game: MeanFieldGame, _ plain: MeanFieldGame, at mu: [Double], _ label: String) {
+        let expected: String
+        do {
+            _ = try plain.kernelSnapshot(at: mu)
+            Issue.record("expected an error: \(label)")
+            return
+        } catch {
+            expected = file.explain(error).description
+        }
+        do {
+            _ = try game.kernelSnapshot(at: mu)
+            Issue.record("expected an error: \(label)")
+        } catch {
+            #expect(file.explain(error).description == expected, "\(label)")
+        }
+    }
+
     /// The target of row `row` of the 24×16 crowd grid (`s` when the move leaves the room).
     static func target(row: Int) -> Int {
         let (s, a) = (row / 5, row % 5)
