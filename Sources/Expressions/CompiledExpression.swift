@@ -159,7 +159,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     /// A handle on this expression that ``RowScope`` evaluates without touching the program's
     /// reference count: valid only while this expression, or a copy of it, is alive.
     package var unretained: UnretainedExpression {
-        UnretainedExpression(constantValue: constantValue, program: .passUnretained(program))
+        UnretainedExpression(constantValue: constantValue, program: program)
     }
 
     /// Whether the expression's value is fixed (see ``constantValue``).
