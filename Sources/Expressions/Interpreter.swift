@@ -105,24 +105,24 @@ extension CompiledExpression.Program {
             case let .constant(v):
                 assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                 s[sp] = v
-                sp += 1
+                sp &+= 1
             case let .scalar(slot):
                 assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                 s[sp] = scalars[slot]
-                sp += 1
+                sp &+= 1
             case let .element(array, k):
                 assert(k >= 0 && k <= sp && (k > 0 || sp < size), "expression VM: element needs \(k) operands (and room), stack at \(sp) at instruction \(pc)")
-                let base = sp - k
+                let base = sp &- k
                 let offset = try self.offset(array: array, indices: s + base, count: k, pc: pc)
                 let values = array == frame.replacements.array ? frame.replacements.values : frame.environment.arrays[array]
                 guard values.count == arrays[array].count else {
                     throw LocatedFault(kind: .unboundArray(arrays[array].name), instruction: pc)
                 }
                 s[base] = values[offset]
-                sp = base + 1
+                sp = base &+ 1
             case let .reduce(op, array, k):
                 assert(k >= 0 && k <= sp && (k > 0 || sp < size), "expression VM: reduce needs \(k) operands (and room), stack at \(sp) at instruction \(pc)")
-                let base = sp - k
+                let base = sp &- k
                 let offset = try self.offset(array: array, indices: s + base, count: k, pc: pc)
                 let layout = arrays[array]
                 let values = array == frame.replacements.array ? frame.replacements.values : frame.environment.arrays[array]
@@ -131,38 +131,52 @@ extension CompiledExpression.Program {
                 }
                 let size = k == 0 ? layout.count : layout.strides[k - 1]
                 s[base] = Semantics.reduce(op, values[offset..<(offset + size)])
-                sp = base + 1
+                sp = base &+ 1
             case let .unary(op):
                 assert(sp >= 1, "expression VM: unary operation on an empty stack at instruction \(pc)")
                 do {
-                    s[sp - 1] = try Semantics.apply(op, s[sp - 1])
+                    s[sp &- 1] = try Semantics.apply(op, s[sp &- 1])
                 } catch {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
             case let .binary(op):
                 assert(sp >= 2, "expression VM: binary operation with \(sp) operands at instruction \(pc)")
-                sp -= 1
+                sp &-= 1
                 do {
-                    s[sp - 1] = try Semantics.apply(op, s[sp - 1], s[sp])
+                    s[sp &- 1] = try Semantics.apply(op, s[sp &- 1], s[sp])
+                } catch {
+                    throw LocatedFault(kind: error.kind, instruction: pc)
+                }
+            case let .binaryConstant(op, c):
+                assert(sp >= 1, "expression VM: binary operation on an empty stack at instruction \(pc)")
+                do {
+                    s[sp &- 1] = try Semantics.apply(op, s[sp &- 1], c)
+                } catch {
+                    throw LocatedFault(kind: error.kind, instruction: pc)
+                }
+            case let .constantBinary(c, op):
+                assert(sp >= 1, "expression VM: binary operation on an empty stack at instruction \(pc)")
+                do {
+                    s[sp &- 1] = try Semantics.apply(op, c, s[sp &- 1])
                 } catch {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
             case .clamp:
                 assert(sp >= 3, "expression VM: clamp with \(sp) operands at instruction \(pc)")
-                sp -= 2
+                sp &-= 2
                 do {
-                    s[sp - 1] = try Semantics.clamp(s[sp - 1], s[sp], s[sp + 1])
+                    s[sp &- 1] = try Semantics.clamp(s[sp &- 1], s[sp], s[sp &+ 1])
                 } catch {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
             case let .coordinate(slot, divisor, modulus):
                 assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                 s[sp] = Semantics.coordinate(scalars[slot], divisor: divisor, modulus: modulus)
-                sp += 1
+                sp &+= 1
             case let .grid(isCell):
                 let shape = grid
                 assert(sp >= shape.count, "expression VM: grid function with \(sp) operands at instruction \(pc)")
-                let base = sp - shape.count
+                let base = sp &- shape.count
                 let coordinates = UnsafeBufferPointer(start: s + base, count: shape.count)
                 if let index = Semantics.cell(coordinates, shape: shape) {
                     s[base] = isCell ? index : 1
@@ -172,49 +186,49 @@ extension CompiledExpression.Program {
                 } else {
                     s[base] = 0
                 }
-                sp = base + 1
+                sp = base &+ 1
             case let .dot(first, firstCount, second, secondCount):
                 let (i, k, j, l) = (Int(first), Int(firstCount), Int(second), Int(secondCount))
                 assert(k + l <= sp && (k + l > 0 || sp < size), "expression VM: dot needs \(k + l) operands (and room) at instruction \(pc)")
-                let base = sp - k - l
+                let base = sp &- k &- l
                 let u = i == frame.replacements.array ? frame.replacements.values : frame.environment.arrays[i]
                 let v = j == frame.replacements.array ? frame.replacements.values : frame.environment.arrays[j]
                 s[base] = try dot(i, u, indices: s + base, count: k, j, v, indices: s + base + k, count: l, pc: pc)
-                sp = base + 1
+                sp = base &+ 1
             case let .recall(slot, skip):
-                if slot < memo.count, let known = memo.storage, known[memo.count + slot] != 0 {
+                if slot < memo.count, let known = memo.storage, known[memo.count &+ slot] != 0 {
                     assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                     s[sp] = known[slot]
-                    sp += 1
+                    sp &+= 1
                     pc = skip
                     continue
                 }
-                pc += 1  // not known yet: its code follows (nothing pushed, nothing to check)
+                pc &+= 1  // not known yet: its code follows (nothing pushed, nothing to check)
                 continue
             case let .remember(slot):
                 assert(sp >= 1, "expression VM: remember on an empty stack at instruction \(pc)")
                 if slot < memo.count, let known = memo.storage {
-                    known[slot] = s[sp - 1]
-                    known[memo.count + slot] = 1
+                    known[slot] = s[sp &- 1]
+                    known[memo.count &+ slot] = 1
                 }
             case let .jump(target):
                 pc = target
                 continue
             case let .jumpIfZero(target):
                 assert(sp >= 1, "expression VM: conditional jump on an empty stack at instruction \(pc)")
-                sp -= 1
-                pc = s[sp] == 0 ? target : pc + 1
+                sp &-= 1
+                pc = s[sp] == 0 ? target : pc &+ 1
                 continue
             case let .jumpIfNonZero(target):
                 assert(sp >= 1, "expression VM: conditional jump on an empty stack at instruction \(pc)")
-                sp -= 1
-                pc = s[sp] != 0 ? target : pc + 1
+                sp &-= 1
+                pc = s[sp] != 0 ? target : pc &+ 1
                 continue
             }
-            if diagnose, !s[sp - 1].isFinite {
-                throw LocatedFault(kind: .nonFinite(s[sp - 1]), instruction: pc)
+            if diagnose, !s[sp &- 1].isFinite {
+                throw LocatedFault(kind: .nonFinite(s[sp &- 1]), instruction: pc)
             }
-            pc += 1
+            pc &+= 1
         }
         assert(sp == 1, "expression VM: \(sp) values left on the stack, expected 1")
         return s[0]

@@ -116,19 +116,29 @@ package struct RowScope {
     }
 
     /// The value of a program that only reads a remembered binding or a scalar (``CompiledExpression/Program/alias``:
-    /// a target `to: target` or `to: s`) when it is finite, else `nil`: the VM would push that
-    /// value and return it (and when it is not finite, the VM runs and reports the error).
+    /// a target `to: target` or `to: s`), and applies at most one operation with a constant
+    /// to it (a weight `1 - go`), when the value is known and the result finite, else `nil`:
+    /// the VM would push that value, apply that operation (``CompiledExpression/Combination``)
+    /// and return the result (and when it fails or is not finite, the VM runs and reports it).
     @inline(__always)
     func aliasValue(_ alias: CompiledExpression.Alias) -> Double? {
+        let value: Double, combination: CompiledExpression.Combination?
         switch alias {
-        case let .binding(slot):
-            if let value = memo.value(slot), value.isFinite { return value }
-        case let .scalar(slot):
-            if slot >= 0, slot < scalars.count, scalars[slot].isFinite { return scalars[slot] }
+        case let .binding(slot, operation):
+            guard let known = memo.value(slot) else { return nil }
+            (value, combination) = (known, operation)
+        case let .scalar(slot, operation):
+            guard slot >= 0, slot < scalars.count else { return nil }
+            (value, combination) = (scalars[slot], operation)
         case .none:
-            break
+            return nil
         }
-        return nil
+        var result = value
+        if let combination {
+            guard let combined = combination.apply(value) else { return nil }
+            result = combined
+        }
+        return result.isFinite ? result : nil
     }
 }
 
