@@ -1,3 +1,11 @@
+/// How expressions are compiled, for the tests that compare the programs' variants.
+package enum CompilationOptions {
+    /// Whether ``CompiledExpression/init(_:schema:)`` emits superinstructions for binary
+    /// operations with a constant operand (the default). Tests compile a game file with
+    /// `$fusesConstants.withValue(false)` to compare its values with the plain programs'.
+    @TaskLocal package static var fusesConstants = true
+}
+
 /// An expression parsed, checked and compiled against a ``Schema``, ready to be
 /// evaluated many times.
 ///
@@ -138,7 +146,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     ///   needed. An expression that uses no variables is evaluated right away, so
     ///   `log(0)` fails here rather than at every evaluation.
     public init(_ source: String, schema: Schema) throws(ExpressionError) {
-        try self.init(source, schema: schema, fusingConstants: true)
+        try self.init(source, schema: schema, fusingConstants: CompilationOptions.fusesConstants)
     }
 
     /// As ``init(_:schema:)``; with `fusingConstants` false, the program has no
