@@ -31,6 +31,7 @@ package struct BindingMemo {
     }
 
     /// The remembered value of binding `slot`, or `nil` while it is unknown (or past ``count``).
+    @inline(__always)
     package func value(_ slot: Int) -> Double? {
         guard let storage, slot >= 0, slot < count, storage[count + slot] != 0 else { return nil }
         return storage[slot]

@@ -13,6 +13,12 @@ enum Instruction: Sendable {
     case unary(UnaryOperation)
     /// Pops `y`, then replaces `x` on top with `x op y`.
     case binary(BinaryOperation)
+    /// Replaces `x` on top with `x op c`: `constant(c)` then `binary(op)` in one instruction
+    /// (a superinstruction; ``CodeGenerator/fusesConstants``).
+    case binaryConstant(BinaryOperation, Double)
+    /// Replaces `x` on top with `c op x`: `c op x` with the constant `c` pushed first, emitted
+    /// after `x`'s code (a constant cannot fail, so the order changes no error).
+    case constantBinary(Double, BinaryOperation)
     /// Pops `hi` and `lo`, replaces `x` with `clamp(x, lo, hi)`.
     case clamp
     case jump(Int)
@@ -46,6 +52,12 @@ struct CodeGenerator {
     var arraySlots: Set<Int> = []
     /// One more than the largest binding slot remembered (0: no binding), the size of the memo.
     var memoCount = 0
+    /// Whether a binary operation with a finite constant operand is emitted as one
+    /// instruction (``Instruction/binaryConstant(_:_:)``, ``Instruction/constantBinary(_:_:)``)
+    /// instead of a `constant` and a `binary`: the same operation on the same operands, so the
+    /// same bits and errors, with one dispatch of the VM fewer (`false`: the plain program,
+    /// which the tests compare with).
+    var fusesConstants = true
 
     @discardableResult
     mutating func append(_ instruction: Instruction, site: Int = -1) -> Int {
@@ -85,11 +97,7 @@ struct CodeGenerator {
             emit(operand, depth: depth)
             append(.unary(op), site: site)
         case let .chain(head, links):
-            emit(head, depth: depth)
-            for link in links {
-                emit(link.operand, depth: depth + 1)
-                append(.binary(link.operation), site: link.site)
-            }
+            emitChain(head, links, depth: depth)
         case let .power(operands, sites):
             for (k, operand) in operands.enumerated() { emit(operand, depth: depth + k) }
             for site in sites.reversed() { append(.binary(.power), site: site) }
@@ -129,6 +137,29 @@ struct CodeGenerator {
         emit(body, depth: depth)
         append(.remember(slot: slot))
         patch(recall, to: instructions.count)
+    }
+
+    /// `((head op₁ x₁) op₂ x₂) …`, with a finite constant operand folded into its operation's
+    /// instruction when ``fusesConstants``: a constant head into the first link's (its operand's
+    /// code first; the constant cannot fail, so the first error is the same), a constant
+    /// operand into its link's.
+    private mutating func emitChain(_ head: Node, _ links: [Node.Link], depth: Int) {
+        var rest = links[...]
+        if fusesConstants, let c = head.constantValue, c.isFinite, let first = rest.first {
+            emit(first.operand, depth: depth)
+            append(.constantBinary(c, first.operation), site: first.site)
+            rest = rest.dropFirst()
+        } else {
+            emit(head, depth: depth)
+        }
+        for link in rest {
+            if fusesConstants, let c = link.operand.constantValue, c.isFinite {
+                append(.binaryConstant(link.operation, c), site: link.site)
+            } else {
+                emit(link.operand, depth: depth + 1)
+                append(.binary(link.operation), site: link.site)
+            }
+        }
     }
 
     /// `if(c, x, y)`: evaluates only the branch that `c` selects.

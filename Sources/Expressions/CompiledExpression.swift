@@ -1,3 +1,11 @@
+/// How expressions are compiled, for the tests that compare the programs' variants.
+package enum CompilationOptions {
+    /// Whether ``CompiledExpression/init(_:schema:)`` emits superinstructions for binary
+    /// operations with a constant operand (the default). Tests compile a game file with
+    /// `$fusesConstants.withValue(false)` to compare its values with the plain programs'.
+    @TaskLocal package static var fusesConstants = true
+}
+
 /// An expression parsed, checked and compiled against a ``Schema``, ready to be
 /// evaluated many times.
 ///
@@ -70,21 +78,47 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     }
 
     /// A program that is one binding's name (its code between a `recall` that skips to the end
-    /// and a `remember`) or one scalar variable, or neither.
+    /// and a `remember`) or one scalar variable, possibly followed by one binary operation with
+    /// a constant (``Instruction/binaryConstant(_:_:)`` or ``Instruction/constantBinary(_:_:)``:
+    /// a weight `1 - go`), or neither.
     enum Alias: Sendable {
         case none
-        case binding(Int)
-        case scalar(Int)
+        case binding(Int, Combination?)
+        case scalar(Int, Combination?)
 
         init(_ code: [Instruction]) {
-            if code.count == 1, case let .scalar(slot) = code[0] {
-                self = .scalar(slot)
-            } else if code.count >= 2, case let .recall(slot, skip) = code[0], skip == code.count,
-                      case let .remember(last) = code[code.count - 1], last == slot {
-                self = .binding(slot)
+            let combination = code.last.flatMap(Combination.init)
+            let body = combination == nil ? code[...] : code.dropLast()
+            if body.count == 1, case let .scalar(slot) = body[0] {
+                self = .scalar(slot, combination)
+            } else if body.count >= 2, case let .recall(slot, skip) = body[0], skip == body.count,
+                      case let .remember(last) = body[body.count - 1], last == slot {
+                self = .binding(slot, combination)
             } else {
                 self = .none
             }
+        }
+    }
+
+    /// A binary operation with a constant operand, applied to an alias's value.
+    struct Combination: Sendable {
+        let operation: BinaryOperation
+        let constant: Double
+        /// `constant op x` (else `x op constant`).
+        let constantFirst: Bool
+
+        init?(_ instruction: Instruction) {
+            switch instruction {
+            case let .binaryConstant(op, c): (operation, constant, constantFirst) = (op, c, false)
+            case let .constantBinary(c, op): (operation, constant, constantFirst) = (op, c, true)
+            default: return nil
+            }
+        }
+
+        /// The instruction's result for `x` on the stack (as the VM computes it), or `nil` when it fails.
+        @inline(__always)
+        func apply(_ x: Double) -> Double? {
+            try? constantFirst ? Semantics.apply(operation, constant, x) : Semantics.apply(operation, x, constant)
         }
     }
 
@@ -112,6 +146,13 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     ///   needed. An expression that uses no variables is evaluated right away, so
     ///   `log(0)` fails here rather than at every evaluation.
     public init(_ source: String, schema: Schema) throws(ExpressionError) {
+        try self.init(source, schema: schema, fusingConstants: CompilationOptions.fusesConstants)
+    }
+
+    /// As ``init(_:schema:)``; with `fusingConstants` false, the program has no
+    /// superinstructions (``CodeGenerator/fusesConstants``): the plain program the tests
+    /// compare the fused one with.
+    init(_ source: String, schema: Schema, fusingConstants: Bool) throws(ExpressionError) {
         let text = SourceText(source)
         let syntax = try Parser.parse(text)
         if !schema.bindings.isEmpty {
@@ -123,6 +164,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
         var compiler = Compiler(schema: schema, text: text)
         let node = try compiler.scalar(syntax)
         var generator = CodeGenerator()
+        generator.fusesConstants = fusingConstants
         generator.emit(node, depth: 0)
 
         var variables = Set(generator.scalarSlots.map { schema.scalarNames[$0] })
@@ -159,7 +201,7 @@ public struct CompiledExpression: Sendable, CustomStringConvertible {
     /// A handle on this expression that ``RowScope`` evaluates without touching the program's
     /// reference count: valid only while this expression, or a copy of it, is alive.
     package var unretained: UnretainedExpression {
-        UnretainedExpression(constantValue: constantValue, program: .passUnretained(program))
+        UnretainedExpression(constantValue: constantValue, program: program)
     }
 
     /// Whether the expression's value is fixed (see ``constantValue``).

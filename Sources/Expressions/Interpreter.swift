@@ -54,23 +54,27 @@ extension CompiledExpression {
                 memo = BindingMemo(storage: base + stackSize + scalarCount, count: ownMemo)
                 memo.clear()
             }
-            let stack = UnsafeMutableBufferPointer(start: base, count: stackSize)
+            var frame = VMFrame(stack: UnsafeMutableBufferPointer(start: base, count: stackSize), scalars: scalars,
+                                environment: environment, replacements: replacements, memo: memo)
             return try instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
-                try execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
-                            replacements: replacements, memo: memo, diagnose: diagnose)
+                try diagnose ? program.diagnose(code, &frame) : program.execute(code, &frame)
             }
         }
     }
+}
 
-    /// The stack machine of ``Program/execute(_:stack:scalars:environment:replacements:memo:diagnose:)``
-    /// on this expression's program.
-    @inline(__always)
-    func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
-                 scalars: UnsafeBufferPointer<Double>, environment: Environment, replacements: Replacements,
-                 memo: BindingMemo, diagnose: Bool) throws(LocatedFault) -> Double {
-        try program.execute(code, stack: stack, scalars: scalars, environment: environment, replacements: replacements,
-                            memo: memo, diagnose: diagnose)
-    }
+/// What the VM reads besides its program: the stack, the scalars (a copy with the replaced
+/// slots set), the environment's arrays and the replaced array, and the memo of `let`
+/// bindings. The VM takes it by reference (`inout`, though it writes only the stack and the
+/// memo's storage): a row scope (``RowScope``) keeps one for all its evaluations, and passing
+/// the 20 words of these fields by value cost a copy and the VM's prologue spills at every call
+/// (Docs/Performance.md, section 8, "Thirteenth round").
+struct VMFrame {
+    let stack: UnsafeMutableBufferPointer<Double>
+    let scalars: UnsafeMutableBufferPointer<Double>
+    let environment: Environment
+    var replacements: Replacements
+    let memo: BindingMemo
 }
 
 extension CompiledExpression.Program {
@@ -81,13 +85,16 @@ extension CompiledExpression.Program {
     /// instruction instead of writing past the stack.
     ///
     /// A documented hot kernel (Docs/Development.md): one `switch` over the instruction set in
-    /// one loop, the dispatch every expression evaluation runs.
-    func execute(_ code: UnsafeBufferPointer<Instruction>, stack: UnsafeMutableBufferPointer<Double>,
-                         scalars: UnsafeBufferPointer<Double>, environment: Environment, replacements: Replacements,
-                         memo: BindingMemo, diagnose: Bool) throws(LocatedFault) -> Double {
-        guard let s = stack.baseAddress, stack.count >= stackSize, stackSize >= 1 else {
+    /// one loop, the dispatch every expression evaluation runs. Always inlined into
+    /// ``execute(_:_:)`` and ``diagnose(_:_:)``, so that each has `diagnose` fixed and the
+    /// evaluations' copy tests nothing after every instruction.
+    @inline(__always)
+    func execute(_ code: UnsafeBufferPointer<Instruction>, _ frame: inout VMFrame, diagnose: Bool) throws(LocatedFault) -> Double {
+        guard let s = frame.stack.baseAddress, frame.stack.count >= stackSize, stackSize >= 1 else {
             throw LocatedFault(kind: .nonFinite(.nan), instruction: 0)
         }
+        let scalars = UnsafeBufferPointer(frame.scalars)
+        let memo = frame.memo
         var sp = 0
         var pc = 0
         let end = code.count
@@ -98,64 +105,78 @@ extension CompiledExpression.Program {
             case let .constant(v):
                 assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                 s[sp] = v
-                sp += 1
+                sp &+= 1
             case let .scalar(slot):
                 assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                 s[sp] = scalars[slot]
-                sp += 1
+                sp &+= 1
             case let .element(array, k):
                 assert(k >= 0 && k <= sp && (k > 0 || sp < size), "expression VM: element needs \(k) operands (and room), stack at \(sp) at instruction \(pc)")
-                let base = sp - k
+                let base = sp &- k
                 let offset = try self.offset(array: array, indices: s + base, count: k, pc: pc)
-                let values = array == replacements.array ? replacements.values : environment.arrays[array]
+                let values = array == frame.replacements.array ? frame.replacements.values : frame.environment.arrays[array]
                 guard values.count == arrays[array].count else {
                     throw LocatedFault(kind: .unboundArray(arrays[array].name), instruction: pc)
                 }
                 s[base] = values[offset]
-                sp = base + 1
+                sp = base &+ 1
             case let .reduce(op, array, k):
                 assert(k >= 0 && k <= sp && (k > 0 || sp < size), "expression VM: reduce needs \(k) operands (and room), stack at \(sp) at instruction \(pc)")
-                let base = sp - k
+                let base = sp &- k
                 let offset = try self.offset(array: array, indices: s + base, count: k, pc: pc)
                 let layout = arrays[array]
-                let values = array == replacements.array ? replacements.values : environment.arrays[array]
+                let values = array == frame.replacements.array ? frame.replacements.values : frame.environment.arrays[array]
                 guard values.count == layout.count else {
                     throw LocatedFault(kind: .unboundArray(layout.name), instruction: pc)
                 }
                 let size = k == 0 ? layout.count : layout.strides[k - 1]
                 s[base] = Semantics.reduce(op, values[offset..<(offset + size)])
-                sp = base + 1
+                sp = base &+ 1
             case let .unary(op):
                 assert(sp >= 1, "expression VM: unary operation on an empty stack at instruction \(pc)")
                 do {
-                    s[sp - 1] = try Semantics.apply(op, s[sp - 1])
+                    s[sp &- 1] = try Semantics.apply(op, s[sp &- 1])
                 } catch {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
             case let .binary(op):
                 assert(sp >= 2, "expression VM: binary operation with \(sp) operands at instruction \(pc)")
-                sp -= 1
+                sp &-= 1
                 do {
-                    s[sp - 1] = try Semantics.apply(op, s[sp - 1], s[sp])
+                    s[sp &- 1] = try Semantics.apply(op, s[sp &- 1], s[sp])
+                } catch {
+                    throw LocatedFault(kind: error.kind, instruction: pc)
+                }
+            case let .binaryConstant(op, c):
+                assert(sp >= 1, "expression VM: binary operation on an empty stack at instruction \(pc)")
+                do {
+                    s[sp &- 1] = try Semantics.apply(op, s[sp &- 1], c)
+                } catch {
+                    throw LocatedFault(kind: error.kind, instruction: pc)
+                }
+            case let .constantBinary(c, op):
+                assert(sp >= 1, "expression VM: binary operation on an empty stack at instruction \(pc)")
+                do {
+                    s[sp &- 1] = try Semantics.apply(op, c, s[sp &- 1])
                 } catch {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
             case .clamp:
                 assert(sp >= 3, "expression VM: clamp with \(sp) operands at instruction \(pc)")
-                sp -= 2
+                sp &-= 2
                 do {
-                    s[sp - 1] = try Semantics.clamp(s[sp - 1], s[sp], s[sp + 1])
+                    s[sp &- 1] = try Semantics.clamp(s[sp &- 1], s[sp], s[sp &+ 1])
                 } catch {
                     throw LocatedFault(kind: error.kind, instruction: pc)
                 }
             case let .coordinate(slot, divisor, modulus):
                 assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                 s[sp] = Semantics.coordinate(scalars[slot], divisor: divisor, modulus: modulus)
-                sp += 1
+                sp &+= 1
             case let .grid(isCell):
                 let shape = grid
                 assert(sp >= shape.count, "expression VM: grid function with \(sp) operands at instruction \(pc)")
-                let base = sp - shape.count
+                let base = sp &- shape.count
                 let coordinates = UnsafeBufferPointer(start: s + base, count: shape.count)
                 if let index = Semantics.cell(coordinates, shape: shape) {
                     s[base] = isCell ? index : 1
@@ -165,52 +186,64 @@ extension CompiledExpression.Program {
                 } else {
                     s[base] = 0
                 }
-                sp = base + 1
+                sp = base &+ 1
             case let .dot(first, firstCount, second, secondCount):
                 let (i, k, j, l) = (Int(first), Int(firstCount), Int(second), Int(secondCount))
                 assert(k + l <= sp && (k + l > 0 || sp < size), "expression VM: dot needs \(k + l) operands (and room) at instruction \(pc)")
-                let base = sp - k - l
-                let u = i == replacements.array ? replacements.values : environment.arrays[i]
-                let v = j == replacements.array ? replacements.values : environment.arrays[j]
+                let base = sp &- k &- l
+                let u = i == frame.replacements.array ? frame.replacements.values : frame.environment.arrays[i]
+                let v = j == frame.replacements.array ? frame.replacements.values : frame.environment.arrays[j]
                 s[base] = try dot(i, u, indices: s + base, count: k, j, v, indices: s + base + k, count: l, pc: pc)
-                sp = base + 1
+                sp = base &+ 1
             case let .recall(slot, skip):
-                if slot < memo.count, let known = memo.storage, known[memo.count + slot] != 0 {
+                if slot < memo.count, let known = memo.storage, known[memo.count &+ slot] != 0 {
                     assert(sp < size, "expression VM: push beyond the stack (\(size)) at instruction \(pc)")
                     s[sp] = known[slot]
-                    sp += 1
+                    sp &+= 1
                     pc = skip
                     continue
                 }
-                pc += 1  // not known yet: its code follows (nothing pushed, nothing to check)
+                pc &+= 1  // not known yet: its code follows (nothing pushed, nothing to check)
                 continue
             case let .remember(slot):
                 assert(sp >= 1, "expression VM: remember on an empty stack at instruction \(pc)")
                 if slot < memo.count, let known = memo.storage {
-                    known[slot] = s[sp - 1]
-                    known[memo.count + slot] = 1
+                    known[slot] = s[sp &- 1]
+                    known[memo.count &+ slot] = 1
                 }
             case let .jump(target):
                 pc = target
                 continue
             case let .jumpIfZero(target):
                 assert(sp >= 1, "expression VM: conditional jump on an empty stack at instruction \(pc)")
-                sp -= 1
-                pc = s[sp] == 0 ? target : pc + 1
+                sp &-= 1
+                pc = s[sp] == 0 ? target : pc &+ 1
                 continue
             case let .jumpIfNonZero(target):
                 assert(sp >= 1, "expression VM: conditional jump on an empty stack at instruction \(pc)")
-                sp -= 1
-                pc = s[sp] != 0 ? target : pc + 1
+                sp &-= 1
+                pc = s[sp] != 0 ? target : pc &+ 1
                 continue
             }
-            if diagnose, !s[sp - 1].isFinite {
-                throw LocatedFault(kind: .nonFinite(s[sp - 1]), instruction: pc)
+            if diagnose, !s[sp &- 1].isFinite {
+                throw LocatedFault(kind: .nonFinite(s[sp &- 1]), instruction: pc)
             }
-            pc += 1
+            pc &+= 1
         }
         assert(sp == 1, "expression VM: \(sp) values left on the stack, expected 1")
         return s[0]
+    }
+
+    /// ``execute(_:_:diagnose:)`` without `diagnose`: every evaluation's VM.
+    @inline(never)
+    func execute(_ code: UnsafeBufferPointer<Instruction>, _ frame: inout VMFrame) throws(LocatedFault) -> Double {
+        try execute(code, &frame, diagnose: false)
+    }
+
+    /// ``execute(_:_:diagnose:)`` with `diagnose`: run only after a non-finite result, to say where.
+    @inline(never)
+    func diagnose(_ code: UnsafeBufferPointer<Instruction>, _ frame: inout VMFrame) throws(LocatedFault) -> Double {
+        try execute(code, &frame, diagnose: true)
     }
 
     /// `dot` of the blocks of arrays `i` and `j` (values `u` and `v`) selected by their indices (same shape, checked at compile time).
@@ -291,7 +324,8 @@ extension CompiledExpression {
             let scalars = UnsafeMutableBufferPointer(start: base + stackSize, count: scalarCount)
             _ = scalars.initialize(fromContentsOf: environment.scalars)
             let memo = BindingMemo(storage: base + stackSize + scalarCount, count: memoCount)
-            let stack = UnsafeMutableBufferPointer(start: base, count: stackSize)
+            var frame = VMFrame(stack: UnsafeMutableBufferPointer(start: base, count: stackSize), scalars: scalars,
+                                environment: environment, replacements: replacements, memo: memo)
             return instructions.withUnsafeBufferPointer { code -> Bool in
                 out.withUnsafeMutableBufferPointer { results -> Bool in
                     var row = 0
@@ -300,9 +334,7 @@ extension CompiledExpression {
                         for a in 0..<actions {
                             scalars[second.index] = Double(a)
                             memo.clear()
-                            guard let value = try? execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars),
-                                                           environment: environment, replacements: replacements,
-                                                           memo: memo, diagnose: false),
+                            guard let value = try? program.execute(code, &frame),
                                   value.isFinite
                             else { return false }
                             results[row] = value

@@ -26,11 +26,17 @@ package struct RowScope {
         }
     }
 
-    let environment: Environment
-    var replacements: Replacements
-    let stack: UnsafeMutableBufferPointer<Double>
-    let scalars: UnsafeMutableBufferPointer<Double>
-    /// The row's remembered bindings.
+    /// What the VM reads (stack, scalars, environment, replacements, memo), kept together so
+    /// that an evaluation passes it by reference.
+    var frame: VMFrame
+    /// The identity of the environment's layout, which a handle's program must share.
+    let layoutIdentity: ObjectIdentifier
+    var environment: Environment { frame.environment }
+    var replacements: Replacements { frame.replacements }
+    var stack: UnsafeMutableBufferPointer<Double> { frame.stack }
+    var scalars: UnsafeMutableBufferPointer<Double> { frame.scalars }
+    /// The row's remembered bindings (``VMFrame/memo``, kept here too: a stored property, so
+    /// that reading it from another module copies two words, not the scope).
     package let memo: BindingMemo
 
     /// A scope with `first`, `second` (and `third`, unless `nil`) set to `x`, `y` (and `z`) and
@@ -46,14 +52,16 @@ package struct RowScope {
         guard let base = storage.baseAddress, storage.count >= layout.capacity, layout.scalarCount == scalarCount else {
             throw ExpressionError(.environmentMismatch)
         }
-        self.environment = environment
-        stack = UnsafeMutableBufferPointer(start: base, count: layout.stackSize)
-        scalars = UnsafeMutableBufferPointer(start: base + layout.stackSize, count: scalarCount)
+        let scalars = UnsafeMutableBufferPointer(start: base + layout.stackSize, count: scalarCount)
         _ = scalars.initialize(fromContentsOf: environment.scalars)
-        memo = BindingMemo(storage: base + layout.stackSize + scalarCount, count: layout.memoCount)
+        let memo = BindingMemo(storage: base + layout.stackSize + scalarCount, count: layout.memoCount)
         memo.clear()
-        replacements = Replacements(first: first.index, x: x, second: second.index, y: y, third: third?.index ?? -1, z: z,
-                                    array: array.index, values: values, memo: memo)
+        let replacements = Replacements(first: first.index, x: x, second: second.index, y: y, third: third?.index ?? -1, z: z,
+                                        array: array.index, values: values, memo: memo)
+        frame = VMFrame(stack: UnsafeMutableBufferPointer(start: base, count: layout.stackSize), scalars: scalars,
+                        environment: environment, replacements: replacements, memo: memo)
+        self.memo = memo
+        layoutIdentity = ObjectIdentifier(environment.layout)
         if first.index >= 0, first.index < scalarCount { scalars[first.index] = x }
         if second.index >= 0, second.index < scalarCount { scalars[second.index] = y }
         if let third, third.index >= 0, third.index < scalarCount { scalars[third.index] = z }
@@ -65,39 +73,40 @@ package struct RowScope {
     /// chunk of rows.
     package mutating func reset(_ x: Double, _ y: Double, _ z: Double) {
         memo.clear()
-        replacements.x = x
-        replacements.y = y
-        replacements.z = z
+        frame.replacements.x = x
+        frame.replacements.y = y
+        frame.replacements.z = z
         let count = scalars.count
-        if replacements.first >= 0, replacements.first < count { scalars[replacements.first] = x }
-        if replacements.second >= 0, replacements.second < count { scalars[replacements.second] = y }
-        if replacements.third >= 0, replacements.third < count { scalars[replacements.third] = z }
+        let (first, second, third) = (replacements.first, replacements.second, replacements.third)
+        if first >= 0, first < count { scalars[first] = x }
+        if second >= 0, second < count { scalars[second] = y }
+        if third >= 0, third < count { scalars[third] = z }
     }
 
     /// Sets the third slot (the noise value `e`, or `t`) to `z` for the next evaluations. The
     /// caller forgets the bindings that read it (``Schema/bindingSlots(dependingOn:)``).
     package mutating func setThird(to z: Double) {
-        replacements.z = z
+        frame.replacements.z = z
         let slot = replacements.third
         if slot >= 0, slot < scalars.count { scalars[slot] = z }
     }
 
     /// `expression` at the scope's values, its bindings read from and remembered in ``memo``.
+    /// `mutating` only so that the scope is passed by reference (as for the handles below).
     ///
     /// - Throws: as ``CompiledExpression/evaluate(in:)``.
-    package func evaluate(_ expression: CompiledExpression) throws(ExpressionError) -> Double {
+    package mutating func evaluate(_ expression: CompiledExpression) throws(ExpressionError) -> Double {
         if let constant = expression.constantValue { return constant }
         guard environment.layout === expression.layout else { throw ExpressionError(.environmentMismatch) }
         guard expression.stackSize <= stack.count else {
             // Not one of the layout's expressions: the plain path, with the same memo.
             return try expression.evaluate(in: environment, replacements)
         }
-        if let value = aliasValue(expression.program) { return value }
+        if let value = aliasValue(expression.program.alias) { return value }
         let value: Double
         do {
             value = try expression.instructions.withUnsafeBufferPointer { code throws(LocatedFault) -> Double in
-                try expression.execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
-                                       replacements: replacements, memo: memo, diagnose: false)
+                try expression.program.execute(code, &frame)
             }
         } catch {
             throw expression.locate(error)
@@ -107,19 +116,29 @@ package struct RowScope {
     }
 
     /// The value of a program that only reads a remembered binding or a scalar (``CompiledExpression/Program/alias``:
-    /// a target `to: target` or `to: s`) when it is finite, else `nil`: the VM would push that
-    /// value and return it (and when it is not finite, the VM runs and reports the error).
+    /// a target `to: target` or `to: s`), and applies at most one operation with a constant
+    /// to it (a weight `1 - go`), when the value is known and the result finite, else `nil`:
+    /// the VM would push that value, apply that operation (``CompiledExpression/Combination``)
+    /// and return the result (and when it fails or is not finite, the VM runs and reports it).
     @inline(__always)
-    func aliasValue(_ program: CompiledExpression.Program) -> Double? {
-        switch program.alias {
-        case let .binding(slot):
-            if let value = memo.value(slot), value.isFinite { return value }
-        case let .scalar(slot):
-            if slot >= 0, slot < scalars.count, scalars[slot].isFinite { return scalars[slot] }
+    func aliasValue(_ alias: CompiledExpression.Alias) -> Double? {
+        let value: Double, combination: CompiledExpression.Combination?
+        switch alias {
+        case let .binding(slot, operation):
+            guard let known = memo.value(slot) else { return nil }
+            (value, combination) = (known, operation)
+        case let .scalar(slot, operation):
+            guard slot >= 0, slot < scalars.count else { return nil }
+            (value, combination) = (scalars[slot], operation)
         case .none:
-            break
+            return nil
         }
-        return nil
+        var result = value
+        if let combination {
+            guard let combined = combination.apply(value) else { return nil }
+            result = combined
+        }
+        return result.isFinite ? result : nil
     }
 }
 
@@ -135,6 +154,19 @@ package struct RowScope {
 package struct UnretainedExpression {
     let constantValue: Double?
     let program: Unmanaged<CompiledExpression.Program>
+    /// The program's fields that ``RowScope/evaluate(_:)-(UnretainedExpression)`` checks before
+    /// running it, copied here so that the checks read no field of the program.
+    let stackSize: Int
+    let layoutIdentity: ObjectIdentifier
+    let alias: CompiledExpression.Alias
+
+    init(constantValue: Double?, program: CompiledExpression.Program) {
+        self.constantValue = constantValue
+        self.program = .passUnretained(program)
+        stackSize = program.stackSize
+        layoutIdentity = ObjectIdentifier(program.layout)
+        alias = program.alias
+    }
 }
 
 extension RowScope {
@@ -142,18 +174,21 @@ extension RowScope {
     /// errors, without retaining its program. An evaluation that fails, is not finite or does
     /// not fit this scope runs again through the retained path, which reports it as always.
     ///
+    /// `mutating` only so that the scope is passed by reference: evaluations do not change it
+    /// (they write the stack and the memo, in the caller's storage). A `RowScope` is 20 words,
+    /// and a non-mutating call from a loop holding the scope `inout` copied all of them at every
+    /// call (Docs/Performance.md, section 8, "Thirteenth round").
+    ///
     /// - Throws: as ``CompiledExpression/evaluate(in:)``.
-    package func evaluate(_ handle: UnretainedExpression) throws(ExpressionError) -> Double {
+    package mutating func evaluate(_ handle: UnretainedExpression) throws(ExpressionError) -> Double {
         if let constant = handle.constantValue { return constant }
-        let value: Double? = handle.program._withUnsafeGuaranteedRef { program in
-            guard environment.layout === program.layout, program.stackSize <= stack.count else { return nil }
-            if let value = aliasValue(program) { return value }
-            return program.instructions.withUnsafeBufferPointer { code in
-                try? program.execute(code, stack: stack, scalars: UnsafeBufferPointer(scalars), environment: environment,
-                                     replacements: replacements, memo: memo, diagnose: false)
+        if handle.layoutIdentity == layoutIdentity, handle.stackSize <= frame.stack.count {
+            if let value = aliasValue(handle.alias) { return value }
+            let value: Double? = handle.program._withUnsafeGuaranteedRef { program in
+                program.instructions.withUnsafeBufferPointer { code in try? program.execute(code, &frame) }
             }
+            if let value, value.isFinite { return value }
         }
-        if let value, value.isFinite { return value }
         return try evaluate(CompiledExpression(constantValue: nil, program: handle.program.takeUnretainedValue()))
     }
 }

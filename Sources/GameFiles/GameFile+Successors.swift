@@ -141,7 +141,7 @@ struct SuccessorRule: Sendable {
         var total = 0.0
         for k in entries.indices {
             let w: Double
-            if let known = keyed?.weight(k, row: row) { w = known } else { w = try weight(k, scope) }
+            if let known = keyed?.weight(k, row: row) { w = known } else { w = try weight(k, &scope) }
             guard w > 0 else { continue }
             let t = try target(k, weight: w, states: n, &scope, noiseBindings: noiseBindings)
             total += w
@@ -154,14 +154,14 @@ struct SuccessorRule: Sendable {
 
     /// Entry `k`'s weight in `scope` when it is finite and `≥ 0`, else `nil` (``KeyedWeights``,
     /// which leaves every other case to the rows).
-    func keyedWeight(_ k: Int, _ scope: RowScope) -> Double? {
+    func keyedWeight(_ k: Int, _ scope: inout RowScope) -> Double? {
         guard let w = try? scope.evaluate(handles[k].p), w.isFinite, w >= 0 else { return nil }
         return w
     }
 
     /// Entry `k`'s weight, checked finite and `≥ 0`.
     @inline(__always)
-    private func weight(_ k: Int, _ scope: RowScope) throws(ModelError) -> Double {
+    private func weight(_ k: Int, _ scope: inout RowScope) throws(ModelError) -> Double {
         let w: Double
         do throws(ExpressionError) { w = try scope.evaluate(handles[k].p) } catch {
             throw ModelError(field: weightField(k), message: error.fieldMessage)
@@ -188,7 +188,7 @@ struct SuccessorRule: Sendable {
         do throws(ExpressionError) { x = try scope.evaluate(handles[k].to) } catch {
             throw ModelError(field: targetField(k), message: noiseLabel(k) + error.fieldMessage)
         }
-        let t = isNoise ? x.rounded() : x
+        let t = isNoise ? Self.rounded(x) : x
         // Whole and in `0..<n`: the range test first (NaN and infinities fail it), then the
         // truncation, which on baseline x86-64 is one instruction where `rounded()` calls the C
         // library (2 % of a 200×200 crowd grid's solve).
@@ -200,6 +200,12 @@ struct SuccessorRule: Sendable {
         }
         return Int(t)
     }
+
+    /// `x.rounded()`, out of line: inlined, the optimizer hoisted the rounding (a C library call
+    /// on baseline x86-64, which has no side effects) above the noise-form test, so every
+    /// successor's target paid for it.
+    @inline(never)
+    private static func rounded(_ x: Double) -> Double { x.rounded() }
 
     /// `e=VALUE: ` for entry `k` of the noise form, which errors about its target start with; else empty.
     private func noiseLabel(_ k: Int) -> String {

@@ -185,7 +185,7 @@ final class KeyedWeights: Sendable {
                     scope.reset(Double(row / m), Double(row % m), 0)
                     cached.preload(row, into: scope.memo)
                     for (c, k) in entries.enumerated() {
-                        if let w = rule.keyedWeight(k, scope) { slices.base[key * width + c] = w }
+                        if let w = rule.keyedWeight(k, &scope) { slices.base[key * width + c] = w }
                     }
                 }
             }

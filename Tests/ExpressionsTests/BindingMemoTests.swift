@@ -98,14 +98,15 @@ struct BindingMemoTests {
             // as itself and through a handle that retains nothing (``UnretainedExpression``, what
             // the kernel rows of a `{successors}` transition evaluate), each way in a scope of its own.
             let layout = RowScope.Layout(environment: env, expressions: [e1, e2])
-            func inScope(_ run: (RowScope, CompiledExpression) throws(ExpressionError) -> Double) -> [Result<Double, ExpressionError>] {
+            func inScope(_ run: (inout RowScope, CompiledExpression) throws(ExpressionError) -> Double) -> [Result<Double, ExpressionError>] {
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
-                    let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0,
+                    var scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0,
                                               fixture.a, to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
                     return [e1, e2].map { e in
                         Result { () throws(ExpressionError) in
-                            guard let scope else { throw ExpressionError(.environmentMismatch) }
-                            return try run(scope, e)
+                            guard var row = scope else { throw ExpressionError(.environmentMismatch) }
+                            defer { scope = row }
+                            return try run(&row, e)
                         }
                     }
                 }
@@ -198,7 +199,7 @@ struct BindingMemoTests {
         let layout = RowScope.Layout(environment: far, expressions: [guarded, unguarded])
         let scoped = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage -> ExpressionError? in
             do {
-                let scope = try RowScope(environment: far, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
+                var scope = try RowScope(environment: far, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
                                          to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
                 #expect(try scope.evaluate(guarded) == 0)
                 _ = try scope.evaluate(unguarded)
@@ -235,11 +236,12 @@ struct BindingMemoTests {
             let alone = fields.map { e in Result { () throws(ExpressionError) in try e.evaluate(in: env) } }
             let layout = RowScope.Layout(environment: env, expressions: fields)
             let scoped = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
-                let scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
+                var scope = try? RowScope(environment: env, layout: layout, storage: storage, setting: fixture.s, to: 0, fixture.a,
                                           to: 0, nil, to: 0, binding: fixture.mu, to: Fixture.defaultMu)
                 return fields.map { e in Result { () throws(ExpressionError) in
-                    guard let scope else { throw ExpressionError(.environmentMismatch) }
-                    return try scope.evaluate(e)
+                    guard var row = scope else { throw ExpressionError(.environmentMismatch) }
+                    defer { scope = row }
+                    return try row.evaluate(e)
                 } }
             }
             for (l, r) in zip(alone, scoped) {
