@@ -52,6 +52,9 @@ struct SolverRun {
     let requestedTemperature: Double
     /// Pair evaluations spent on Newton Jacobians so far (``NewtonPolish/evaluationBudget``).
     var newtonEvaluations = 0
+    /// Anderson's images on the frozen-policy crowd steps so far (``andersonImage(_:steps:frozen:)``):
+    /// each costs about `steps / refresh` kernel refreshes, most of the frozen stage's work.
+    var frozenImages = 0
     /// ``automatic()`` tries a Newton polish only from a pair whose residual passes this gate
     /// (``NewtonPolish/Gate``: ``NewtonPolish/startResidual``, lowered at a temperature after a
     /// polish that stopped there).

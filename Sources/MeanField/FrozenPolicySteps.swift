@@ -38,9 +38,12 @@ extension SolverRun {
     }
 
     /// Anderson's map at the pair: ``frozenPolicyImage(_:lazySteps:)`` when `frozen` and the
-    /// game allows it (``frozenPolicyStepsApply(lazySteps:)``), else ``populationImage(_:steps:)``.
+    /// game allows it (``frozenPolicyStepsApply(lazySteps:)``; counted in ``frozenImages``), else
+    /// ``populationImage(_:steps:)``.
     mutating func andersonImage(_ p: PairEvaluation, steps: Int, frozen: Bool) throws(MeanFieldError) -> [Double] {
-        frozen && frozenPolicyStepsApply(lazySteps: steps) ? try frozenPolicyImage(p, lazySteps: steps) : populationImage(p, steps: steps)
+        guard frozen && frozenPolicyStepsApply(lazySteps: steps) else { return populationImage(p, steps: steps) }
+        frozenImages += 1
+        return try frozenPolicyImage(p, lazySteps: steps)
     }
 
     /// The frozen-policy stage of ``EquilibriumMethod/auto``: after Anderson's phase on lazy

@@ -133,10 +133,10 @@ extension SolverRun {
                 restart(&state, stagnant: true, discarding: pNext)
                 continue
             }
-            // A converged pair that the divergence safeguard cannot reject is accepted and
-            // returned at the top of the next pass, which never reads its image: skip it.
-            if isConverged(pNext), state.dF.isEmpty
-                || (!(frozen && frozenPolicyStepsApply(lazySteps: steps)) && Self.imageCannotDiverge(pNext, steps: steps, bestNorm: state.best.norm)) {
+            // A converged pair is returned without its (unread) image where the divergence safeguard cannot
+            // reject it, and on the frozen steps, where no bound says so but it is an answer anyway.
+            if isConverged(pNext), state.dF.isEmpty || frozen && frozenPolicyStepsApply(lazySteps: steps)
+                || Self.imageCannotDiverge(pNext, steps: steps, bestNorm: state.best.norm) {
                 record(pNext, change: 0)
                 return .finished(try finish(pNext, converged: true, message: convergedMessage(pNext)))
             }

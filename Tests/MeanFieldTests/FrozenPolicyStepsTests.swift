@@ -127,6 +127,26 @@ import Darwin
         }
     }
 
+    /// On the frozen-policy steps a pair that meets the tolerance is returned without its image
+    /// (no bound rules out the divergence safeguard there, but a converged pair is an answer;
+    /// the image is the costly part of an iteration): every recorded pair but the last had its
+    /// image computed, and the result is re-checked from scratch.
+    @Test func convergedPairIsReturnedWithoutItsImage() throws {
+        for (side, radius) in [(6, 0.05), (7, 0.0)] {
+            let game = try AndersonStepsTests.crowdGrid(side: side, radius: radius)
+            var options = EquilibriumOptions(method: .anderson, temperature: 0.5, tolerance: 1e-10, maxIterations: 400)
+            options.andersonSteps = 8
+            options.frozenPolicyRefresh = 4
+            var run = SolverRun(game: game, options: options, method: .anderson)
+            let result = try run.anderson()
+            let label = "side \(side), radius \(radius)"
+            #expect(result.converged, "\(label): \(result.message)")
+            #expect(run.trace.count >= 3 && run.switches.isEmpty, "\(label): \(run.trace.count) pairs")
+            #expect(run.frozenImages == run.trace.count - 1, "\(label): \(run.frozenImages) images for \(run.trace.count) pairs")
+            try AndersonStepsTests.recheck(game, result, temperature: 0.5, tolerance: 1e-10, label)
+        }
+    }
+
     /// When the steps apply: lazy steps, a `μ`-dependent kernel, the closed-form path, not
     /// turned off; `auto`'s stage only from ``EquilibriumOptions/frozenPolicyThreshold`` states.
     @Test func whenTheStepsApply() throws {
