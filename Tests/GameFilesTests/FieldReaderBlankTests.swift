@@ -20,7 +20,7 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10).map { String($0, radix: 16) })")
         #expect(members.count == 19)  // tab, the 17 space separators, U+200B
-        let near = members.flatMap { [$0 &- 1, $0, $0 + 1] } + [0x0A, 0x0D, 0x0B, 0x0C, 0x85, 0x2028, 0x2029, 0xFEFF, 0x180E]
+        let near: [UInt32] = members.flatMap { [$0 &- 1, $0, $0 + 1] } + [0x0A, 0x0D, 0x0B, 0x0C, 0x85, 0x2028, 0x2029, 0xFEFF, 0x180E]
         for value in near {
             guard let scalar = Unicode.Scalar(value) else { continue }
             let text = String(scalar)
