@@ -110,14 +110,7 @@ enum CNumberFormat {
 
     /// glibc's `strfromd` (since 2.25; `stdlib.h` declares it only under feature macros that
     /// Swift's Glibc module does not set, so it is looked up), or `nil` off glibc.
-    private static let function: StrFromD? = {
-        #if os(Linux) && canImport(Glibc)
-        guard let symbol = dlsym(nil, "strfromd") else { return nil }
-        return unsafeBitCast(symbol, to: StrFromD.self)
-        #else
-        return nil
-        #endif
-    }()
+    private static let function = glibcFunction("strfromd", as: StrFromD.self)
 
     /// Whether `strfromd` is there.
     static var hasStrfromd: Bool { function != nil }
