@@ -12,15 +12,45 @@
 //   rmfg → RMFGMain (the executable `rmfg`; the release link flags of `fastStart`)
 //   GameFiles → rmfg-fuzz (Fuzz/)
 import PackageDescription
+#if os(Linux)
+import Foundation
+#endif
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Whether GLPK's static archive and those it needs (Debian's libglpk-dev installs them all)
+/// and the C++ library's archive are installed: then the release link of `rmfg` takes them
+/// instead of the shared libraries (`fastStart`); elsewhere it links them dynamically as before.
+let staticArchivesInstalled: Bool = {
+    #if os(Linux)
+    let files = FileManager.default
+    let glpk = ["libglpk.a", "libcolamd.a", "libamd.a", "libsuitesparseconfig.a", "libz.a", "libgmp.a"]
+    let glpkFound = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].contains { folder in
+        glpk.allSatisfy { files.fileExists(atPath: "\(folder)/\($0)") }
+    }
+    let compilers = (try? files.contentsOfDirectory(atPath: "/usr/lib/gcc")) ?? []
+    let cxxFound = compilers.contains { triple in
+        let versions = (try? files.contentsOfDirectory(atPath: "/usr/lib/gcc/\(triple)")) ?? []
+        return versions.contains { files.fileExists(atPath: "/usr/lib/gcc/\(triple)/\($0)/libstdc++.a") }
+    }
+    return glpkFound && cxxFound
+    #else
+    return false
+    #endif
+}()
+
 /// Link flags of the `rmfg` executable in release builds on Linux: the Swift runtime and
 /// Foundation inside the binary (`-static-stdlib` and Foundation's static archives) and a position-dependent executable (`-no-pie`), so that the dynamic loader binds no
 /// Swift symbols and relocates no Swift metadata at every start: about 15 ms of CPU time of
-/// a small solve's process (Docs/Performance.md, "The process around the solve"). Only the
+/// a small solve's process (Docs/Performance.md, "The process around the solve"). Where the
+/// archives are installed, GLPK (with its dependencies but libltdl), the C++ library and
+/// libgcc are linked statically too, through the linker scripts in `scripts/static-link`
+/// (searched first, they turn `-lglpk` and `-lstdc++` into the archives), and the binary
+/// exports no dynamic symbols (`--no-export-dynamic`, which `-static-stdlib` turns on): the
+/// loader then maps three libraries instead of eleven, about 1 ms of CPU time a process
+/// (Docs/Performance.md, "Sixth round"). Only the
 /// thin target `RMFGMain` carries them; the test bundle links the `rmfg` module, which has
 /// no link flags, and there are no static archives of Testing and XCTest
 /// (Docs/Development.md, "How `rmfg` is linked"). A package that depends on this one uses
@@ -31,7 +61,10 @@ let fastStart: [LinkerSetting] = [
                   // left to right, and the modules' autolink entries do not name them all).
                   "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials",
                   "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
-                  "-lswiftSynchronization", "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lswiftCore", "-lstdc++"],
+                  "-lswiftSynchronization", "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lswiftCore", "-lstdc++",
+                  "-Xlinker", "--no-export-dynamic"]
+                 + (staticArchivesInstalled
+                    ? ["-L", "\(Context.packageDirectory)/scripts/static-link", "-Xclang-linker", "-static-libgcc"] : []),
                  .when(platforms: [.linux], configuration: .release)),
 ]
 

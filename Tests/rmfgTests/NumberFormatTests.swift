@@ -19,6 +19,15 @@ struct NumberFormatTests {
         -.greatestFiniteMagnitude, .ulpOfOne, 0.1, 0.2, 0.3, 1e15, 1e16 + 2, -123_456_789.123_456_789,
     ]
 
+    /// SplitMix64: the next number of the stream `state`.
+    static func splitMix(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
     @Test func specialValuesMatchFoundation() {
         for format in Self.formats {
             for x in Self.special {
@@ -31,13 +40,7 @@ struct NumberFormatTests {
     /// (NaN payloads, subnormals), with a fixed seed.
     @Test func randomValuesMatchFoundation() {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        func next() -> UInt64 { Self.splitMix(&state) }
         var mismatches = 0
         for _ in 0..<20_000 {
             let mantissa = Double(next() >> 11) * 0x1p-53 * 20 - 10
@@ -60,13 +63,7 @@ struct NumberFormatTests {
     /// exact ties of the sixth decimal (`j/2^k`, whose halfway cases printf rounds to even).
     @Test func fixedSixMatchesTheCLibrary() {
         var state: UInt64 = 20_261_203
-        func next() -> UInt64 {  // SplitMix64
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        func next() -> UInt64 { Self.splitMix(&state) }
         var values = Self.special + [1e12, -1e12, 999_999_999_999.9999, 0.0000015, 0.0000025, 0.0078125, -0.0078125]
         for _ in 0..<100_000 {
             values.append((Double(next() >> 11) * 0x1p-52 - 1) * pow(10, Double(Int(next() % 26)) - 12))
@@ -75,5 +72,51 @@ struct NumberFormatTests {
         }
         let mismatches = values.filter { fixedSix($0) != cFormat("%.6f", $0) }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5).map { "\($0): '\(fixedSix($0))' against '\(cFormat("%.6f", $0))'" })")
+    }
+
+    /// The text of one number through glibc's `strfromd` and through `vsnprintf`, the way
+    /// `cFormat` used to call it (`withVaList`).
+    static func bothWays(_ format: String, _ x: Double) -> (strfromd: String, vsnprintf: String) {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 400) { buffer in
+            guard let base = buffer.baseAddress else { return ("", "") }
+            let a = CNumberFormat.viaStrfromd(base, 400, format, x) >= 0 ? String(cString: base) : "failed"
+            let b = CNumberFormat.viaVaList(base, 400, format, x) >= 0 ? String(cString: base) : "failed"
+            return (a, b)
+        }
+    }
+
+    /// `cFormat` takes `strfromd` for `%.Nc` formats since 2026-12-05 (no `withVaList`, whose
+    /// first cast scanned every conformance record of `rmfg`): it must print what
+    /// `vsnprintf` prints, on the special values and on random values and bit patterns.
+    @Test func strfromdPrintsWhatVsnprintfPrints() {
+        #if os(Linux)
+        #expect(CNumberFormat.hasStrfromd)
+        #endif
+        guard CNumberFormat.hasStrfromd else { return }
+        var state: UInt64 = 20_261_205
+        func next() -> UInt64 { Self.splitMix(&state) }
+        var values = Self.special
+        for _ in 0..<5_000 {
+            values.append((Double(next() >> 11) * 0x1p-52 - 1) * pow(10, Double(Int(next() % 620)) - 310))
+            values.append(Double(bitPattern: next()))
+        }
+        var mismatches: [String] = []
+        for format in Self.formats + ["%.0e", "%.17g", "%e", "%.1f"] {
+            for x in values {
+                let (a, b) = Self.bothWays(format, x)
+                if a != b { mismatches.append("\(format) of \(x): '\(a)' against '\(b)'") }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
+    /// Only `%`, an optional precision and one conversion go to `strfromd`.
+    @Test func onlyPlainFormatsGoToStrfromd() {
+        for format in ["%.6f", "%.3e", "%e", "%.17g", "%.0f", "%a", "%.12G"] {
+            #expect(CNumberFormat.isPlain(format), "\(format)")
+        }
+        for format in ["", "%", "%.", "%.3", "%5.2f", "%-.3e", "%+.3e", "%.3le", "%.3d", "x%.3e", "%.3e s", "%%", "%.3e%"] {
+            #expect(!CNumberFormat.isPlain(format), "\(format)")
+        }
     }
 }

@@ -28,14 +28,7 @@ package enum ProcessMemory {
     private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
 
     /// glibc's `mallopt`, or `nil` off glibc.
-    private static let mallopt: Mallopt? = {
-        #if os(Linux) && canImport(Glibc)
-        guard let symbol = dlsym(nil, "mallopt") else { return nil }
-        return unsafeBitCast(symbol, to: Mallopt.self)
-        #else
-        return nil
-        #endif
-    }()
+    private static let mallopt = glibcFunction("mallopt", as: Mallopt.self)
 
     /// Large blocks from the heap and up to 2 GiB of its free top kept; returns whether
     /// both settings were accepted (`false` off glibc, where nothing changes).
@@ -56,4 +49,16 @@ package enum ProcessMemory {
         let trimSet = mallopt(trimThreshold, trim) == 1
         return mapsSet && trimSet
     }
+}
+
+/// The C library's function `name` as `type` (a `@convention(c)` function type): for glibc
+/// functions that Swift's Glibc module does not declare (`mallopt`, `strfromd`); `nil` off
+/// glibc or where the function is missing.
+func glibcFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+    #if os(Linux) && canImport(Glibc)
+    guard let symbol = dlsym(nil, name) else { return nil }
+    return unsafeBitCast(symbol, to: type)
+    #else
+    return nil
+    #endif
 }

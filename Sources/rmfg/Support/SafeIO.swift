@@ -140,17 +140,23 @@ enum TemporaryPaths {
     static let slotCount = 256
     static let slotSize = 4096
     /// `slotCount` slots of `slotSize` bytes: a kind byte (0 = free), then a NUL-terminated path.
-    /// From `calloc`: a block this large comes from `mmap`, already zero, so its pages are
-    /// touched only when a slot is used. Writing the zeros (`initialize(repeating:)`) cost
-    /// 256 page faults at every start, 40 % of those of `rmfg --version` (Docs/Performance.md,
-    /// "The process around the solve").
-    nonisolated(unsafe) static let storage: UnsafeMutablePointer<CChar> = {
+    nonisolated(unsafe) static let storage: UnsafeMutablePointer<CChar> = makeStorage()
+
+    /// `slotCount · slotSize` zero bytes in an anonymous mapping of their own: the kernel
+    /// hands out zero pages and touches one only when a slot is used. Not `calloc`: since
+    /// `rmfg` keeps large blocks on the heap (``ProcessMemory/keepFreedMemory()``, called
+    /// before this), `calloc` took the 1 MiB from the heap and cleared part of it at every
+    /// start (Docs/Performance.md, "Sixth round"); before that, writing the zeros
+    /// (`initialize(repeating:)`) cost 256 page faults, 40 % of those of `rmfg --version`
+    /// ("The process around the solve").
+    static func makeStorage() -> UnsafeMutablePointer<CChar> {
         let count = slotCount * slotSize
-        if let raw = calloc(count, 1) { return raw.bindMemory(to: CChar.self, capacity: count) }
+        let raw = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if let raw, raw != MAP_FAILED { return raw.bindMemory(to: CChar.self, capacity: count) }
         let p = UnsafeMutablePointer<CChar>.allocate(capacity: count)
         p.initialize(repeating: 0, count: count)
         return p
-    }()
+    }
 
     /// Installs the handler for SIGINT, SIGTERM and SIGHUP, except where the
     /// parent set a signal to be ignored (for example `nohup`).

@@ -80,22 +80,66 @@ struct TextTable {
     }
 }
 
-/// One number formatted by the C library's `vsnprintf` with a `%f`/`%e` conversion of
-/// `format` (one argument): the text `String(format:)` gives (checked equal on 3·10⁶
-/// values of five formats, NaN, infinities and subnormals among them), without
-/// Foundation's format parser, which cost `rmfg solve` on the 200-state garnet about
-/// 15·10⁶ of its instructions for the table (Docs/Performance.md, "The process around
-/// the solve").
+/// One number formatted by the C library with a `%f`/`%e` conversion of `format` (one
+/// argument): the text `String(format:)` gives (checked equal on 3·10⁶ values of five
+/// formats, NaN, infinities and subnormals among them), without Foundation's format parser,
+/// which cost `rmfg solve` on the 200-state garnet about 15·10⁶ of its instructions for the
+/// table (Docs/Performance.md, "The process around the solve"). A format of the form
+/// `%.Nc` goes to glibc's `strfromd`, which formats as `vsnprintf` does but takes the
+/// number itself: Swift's `withVaList` casts its argument to find how to pass it, and the
+/// first such cast in a process scans every protocol conformance record of the binary
+/// (about 10⁶ instructions; Docs/Performance.md, "Sixth round"). Other formats, and
+/// systems without `strfromd`, go through `vsnprintf`.
 func cFormat(_ format: String, _ x: Double) -> String {
+    let plain = CNumberFormat.hasStrfromd && CNumberFormat.isPlain(format)
     var capacity = 64
     while true {
         let (count, text) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer -> (Int, String) in
             guard let base = buffer.baseAddress else { return (-1, "") }
-            let n = Int(withVaList([x]) { vsnprintf(base, capacity, format, $0) })
+            let n = plain ? CNumberFormat.viaStrfromd(base, capacity, format, x) : CNumberFormat.viaVaList(base, capacity, format, x)
             return (n, n >= 0 && n < capacity ? String(cString: base) : "")
         }
         if count < capacity { return count < 0 ? String(format: format, x) : text }
         capacity = count + 1
+    }
+}
+
+/// The two ways ``cFormat(_:_:)`` calls the C library.
+enum CNumberFormat {
+    private typealias StrFromD = @convention(c) (UnsafeMutablePointer<CChar>?, Int, UnsafePointer<CChar>?, Double) -> Int32
+
+    /// glibc's `strfromd` (since 2.25; `stdlib.h` declares it only under feature macros that
+    /// Swift's Glibc module does not set, so it is looked up), or `nil` off glibc.
+    private static let function = glibcFunction("strfromd", as: StrFromD.self)
+
+    /// Whether `strfromd` is there.
+    static var hasStrfromd: Bool { function != nil }
+
+    /// Whether `format` is `%`, optionally `.` and decimal digits, then one of `aAeEfFgG`:
+    /// the only formats `strfromd` takes (no flags, no width, no length modifier).
+    static func isPlain(_ format: String) -> Bool {
+        var bytes = format.utf8.makeIterator()
+        guard bytes.next() == UInt8(ascii: "%"), var c = bytes.next() else { return false }
+        if c == UInt8(ascii: ".") {
+            guard let first = bytes.next() else { return false }
+            c = first
+            while (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) {
+                guard let next = bytes.next() else { return false }
+                c = next
+            }
+        }
+        return "aAeEfFgG".utf8.contains(c) && bytes.next() == nil
+    }
+
+    /// `strfromd(base, capacity, format, x)`: the length of the whole text, or −1.
+    static func viaStrfromd(_ base: UnsafeMutablePointer<CChar>, _ capacity: Int, _ format: String, _ x: Double) -> Int {
+        guard let function else { return -1 }
+        return Int(function(base, capacity, format, x))
+    }
+
+    /// `vsnprintf(base, capacity, format, x)`: the length of the whole text, or −1.
+    static func viaVaList(_ base: UnsafeMutablePointer<CChar>, _ capacity: Int, _ format: String, _ x: Double) -> Int {
+        Int(withVaList([x]) { vsnprintf(base, capacity, format, $0) })
     }
 }
 
