@@ -325,12 +325,19 @@ struct FrozenSystem {
     /// ``weightedLimit`` entries; `nil` otherwise (each product then weights the entries itself).
     let weighted: WeightedRows?
 
-    /// The largest number of kernel entries for which ``weighted`` is built (16 bytes an entry:
-    /// 16 MiB). A Newton step takes about a dozen products, so on a small game computing each
-    /// weight once and reading one flat row per state instead of each action's row saves about
-    /// a third of the products' instructions (Docs/Performance.md, section 4, "Fourth round");
-    /// larger games keep the on-the-fly products and their memory.
-    static let weightedLimit = 1 << 20
+    /// The largest number of kernel entries for which ``weighted`` is built (12 bytes an entry:
+    /// 48 MiB). A Newton step takes about a dozen products, so computing each weight once and
+    /// reading one flat row per state instead of each action's row saves about a third of the
+    /// products' instructions (Docs/Performance.md, section 4, "Fourth round") and, on a grid
+    /// of 300×300 cells (1.3 M entries), a third of their CPU time (section 8, "Solver-side
+    /// costs of a refresh"); larger games keep the on-the-fly products and their memory.
+    static let weightedLimit = 1 << 22
+
+    /// The number of kernel entries above which a system counts as large for the Newton steps'
+    /// BiCGSTAB target (``newtonResidualTarget(residual:tolerance:gamma:kernelEntries:)``) and
+    /// for the first sweep a policy evaluation keeps (``ReusableSweep/keepsOnlyReturned(_:)``):
+    /// 2²⁰, which was also the limit of ``weighted`` before it rose to ``weightedLimit``.
+    static let largeSystemEntries = 1 << 20
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
          execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil,
@@ -344,7 +351,7 @@ struct FrozenSystem {
         mode = VectorBlocks.mode(count: n, execution: execution)
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
-        weighted = kernels.indices.count <= weightedLimit
+        weighted = kernels.indices.count <= weightedLimit && n <= Int(Int32.max)
             ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers) : nil
     }
 
@@ -384,7 +391,7 @@ struct FrozenSystem {
                                 x xb: UnsafePointer<Double>, y yb: UnsafeMutablePointer<Double>) {
         for s in states {
             var acc = 0.0
-            for j in w.stateStart[s]..<w.stateStart[s &+ 1] { acc += w.weights[j] * xb[w.columns[j]] }
+            for j in w.stateStart[s]..<w.stateStart[s &+ 1] { acc += w.weights[j] * xb[Int(w.columns[j])] }
             yb[s] = xb[s] - gamma * acc
         }
     }
@@ -434,7 +441,7 @@ struct FrozenSystem {
         VectorBlocks.forEach(count: stateCount, block: block, mode: mode, body)
     }
 
-    /// The BiCGSTAB target of a Newton step on a large system (more than ``weightedLimit`` kernel
+    /// The BiCGSTAB target of a Newton step on a large system (more than ``largeSystemEntries`` kernel
     /// entries), on the residual `‖c − (I − γP)W‖∞`; `nil` on smaller systems, whose target stays
     /// the error `max(10⁻⁵ · residual, 0.01 · tolerance)` (so small games are solved bit for bit as
     /// before).
@@ -450,7 +457,7 @@ struct FrozenSystem {
     /// section 10). The target changes only how many products a step takes: the caller's
     /// acceptance and stopping tests are the same.
     static func newtonResidualTarget(residual: Double, tolerance: Double, gamma: Double, kernelEntries: Int) -> Double? {
-        guard kernelEntries > weightedLimit, gamma > 0 else { return nil }
+        guard kernelEntries > largeSystemEntries, gamma > 0 else { return nil }
         let stop = tolerance * (1 - gamma) / gamma
         guard stop.isFinite, stop > 0 else { return nil }
         return residual > 1e4 * stop ? 1e-3 * residual : 0.1 * stop
@@ -623,10 +630,13 @@ struct FrozenSystem {
 
 /// The rows of a frozen system's products, weighted once: for each state, the entries of its
 /// actions with `π(a|s) > 0` (actions and entries in order) as `(t, π(a|s)·K(t|s, a))`, not merged.
+/// The columns `t` are 32-bit (12 bytes an entry instead of 16: a product streams every entry).
+///
+/// - Precondition: `n ≤ Int32.max`.
 struct WeightedRows {
     /// State `s`'s entries are `stateStart[s]..<stateStart[s + 1]` (`n + 1` offsets).
     let stateStart: [Int]
-    let columns: [Int]
+    let columns: [Int32]
     let weights: [Double]
 
     /// Built in two passes over the policy (where each state's entries start, then the
@@ -637,7 +647,7 @@ struct WeightedRows {
     /// worker writes the weights of the states whose products it computes
     /// (``LPRowEngine/split(count:_:)`` cuts `0..<n` the same way each time).
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, helpers: LPRowEngine? = nil) {
-        var columns: [Int] = []
+        var columns: [Int32] = []
         var weights: [Double] = []
         let starts: [Int] = makeArray(capacity: n + 1) { sb in
             policy.withUnsafeBufferPointer { pol in
@@ -665,7 +675,7 @@ struct WeightedRows {
                                         let w = pol[row]
                                         guard w > 0 else { continue }
                                         for e in k.rowStart[row]..<k.rowEnd[row] {
-                                            cb[j] = k.indices[e]
+                                            cb[j] = Int32(truncatingIfNeeded: k.indices[e])
                                             wb[j] = w * k.probabilities[e]
                                             j += 1
                                         }
@@ -687,7 +697,7 @@ struct WeightedRows {
 
     struct View {
         let stateStart: UnsafeBufferPointer<Int>
-        let columns: UnsafeBufferPointer<Int>
+        let columns: UnsafeBufferPointer<Int32>
         let weights: UnsafeBufferPointer<Double>
     }
 
@@ -726,21 +736,21 @@ struct ReusableSweep {
     let nominal: KernelRows
 
     /// Kept only for in-place sets on the closed-form path, without row sets. On games whose
-    /// kernels have more than ``FrozenSystem/weightedLimit`` entries it is kept only when the
+    /// kernels have more than ``FrozenSystem/largeSystemEntries`` entries it is kept only when the
     /// solve returns its first sweep (``keepsOnlyReturned(_:)``).
     static func applies(to snapshot: GameSnapshot) -> Bool {
         snapshot.ambiguity.writesRowsInPlace && snapshot.rowSets == nil
     }
 
     /// Whether the kept sweep must be the one the solve returns: on games with more than
-    /// ``FrozenSystem/weightedLimit`` kernel entries, a kept sweep that the solve moved past would
+    /// ``FrozenSystem/largeSystemEntries`` kernel entries, a kept sweep that the solve moved past would
     /// hold a whole set of kernels (about 0.9 GB at 10⁶ states) until the next solve, so it is
     /// dropped; the one the solve returns is held by its caller anyway (the pair's `V^π`), so
     /// keeping it costs only `σ` (`n·m` numbers). The policy evaluation of an equilibrium solve
     /// starts at `V*`, its own fixed point up to the solve's error, and usually ends at its first
     /// sweep (every pair of the garnets of Docs/Performance.md, section 10).
     static func keepsOnlyReturned(_ snapshot: GameSnapshot) -> Bool {
-        snapshot.layout.slotRoom > FrozenSystem.weightedLimit
+        snapshot.layout.slotRoom > FrozenSystem.largeSystemEntries
     }
 
     /// After a keeping solve that did not return its first sweep: drops the kept sweep (and its
