@@ -514,15 +514,7 @@ struct FrozenSystem {
             guard denominator.isFinite, abs(denominator) > 1e-300 else { break }
             alpha = rhoNew / denominator
             let al = alpha
-            let sNorm = fused({ range in
-                var m = 0.0
-                for i in range {
-                    s[i] = r[i] - al * v[i]
-                    m = Swift.max(m, abs(s[i]))
-                }
-                return (m, 0)
-            }, .max, .max).0
-            if sNorm <= residualTarget {
+            if intermediate(work, alpha: al) <= residualTarget {
                 eachBlock { range in for i in range { x[i] += al * p[i] } }
                 return Array(UnsafeBufferPointer(start: x, count: n))
             }
@@ -542,16 +534,7 @@ struct FrozenSystem {
             rho = rhoNew
             // Track the true residual's best iterate (recomputed, not the recurrence's).
             let norm: Double
-            (norm, rhoNew) = fused({ range in
-                var (m, d) = (0.0, 0.0)
-                for i in range {
-                    x[i] += al * p[i] + om * s[i]
-                    r[i] = s[i] - om * t[i]
-                    m = Swift.max(m, abs(r[i]))
-                    d += rHat[i] * r[i]
-                }
-                return (m, d)
-            }, .max, .sum)
+            (norm, rhoNew) = advance(work, alpha: al, omega: om)
             if norm < bestNorm {
                 bestNorm = norm
                 work.best.update(from: x, count: n)
@@ -561,6 +544,34 @@ struct FrozenSystem {
             }
         }
         return nil
+    }
+
+    /// `s = r − α v` and, from the same pass, `‖s‖∞`.
+    private func intermediate(_ work: BiCGSTABWork, alpha al: Double) -> Double {
+        let r = work.r, v = work.v, s = work.s
+        return fused({ range in
+            var m = 0.0
+            for i in range {
+                s[i] = r[i] - al * v[i]
+                m = Swift.max(m, abs(s[i]))
+            }
+            return (m, 0)
+        }, .max, .max).0
+    }
+
+    /// `x += α p + ω s` and `r = s − ω t`, and from the same pass `‖r‖∞` and the next `r̂·r`.
+    private func advance(_ work: BiCGSTABWork, alpha al: Double, omega om: Double) -> (norm: Double, rho: Double) {
+        let x = work.x, r = work.r, rHat = work.rHat, p = work.p, s = work.s, t = work.t
+        return fused({ range in
+            var (m, d) = (0.0, 0.0)
+            for i in range {
+                x[i] += al * p[i] + om * s[i]
+                r[i] = s[i] - om * t[i]
+                m = Swift.max(m, abs(r[i]))
+                d += rHat[i] * r[i]
+            }
+            return (m, d)
+        }, .max, .sum)
     }
 
     /// Two reductions over the blocks of `0..<n` computed by one pass of `term` per block
