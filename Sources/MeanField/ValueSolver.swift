@@ -352,7 +352,8 @@ struct FrozenSystem {
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
         weighted = kernels.indices.count <= weightedLimit && n <= Int(Int32.max)
-            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers) : nil
+            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers, mode: mode)
+            : nil
     }
 
     /// `y = (I − γP) x` for `n`-vectors: by blocks of states (in parallel when ``mode``
@@ -656,8 +657,10 @@ struct WeightedRows {
     /// the engine's idle workers by states (``VectorBlocks/forEachState(count:block:mode:helpers:_:)``):
     /// each state's entries are computed alone, so the rows are the same bit for bit, and a
     /// worker writes the weights of the states whose products it computes
-    /// (``LPRowEngine/split(count:_:)`` cuts `0..<n` the same way each time).
-    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, helpers: LPRowEngine? = nil) {
+    /// (``LPRowEngine/split(count:_:)`` cuts `0..<n` the same way each time). Without helpers,
+    /// `mode` (the frozen system's) runs the pass by blocks of states in parallel when it allows.
+    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, helpers: LPRowEngine? = nil,
+         mode: ExecutionMode = .serial) {
         var columns: [Int32] = []
         var weights: [Double] = []
         let starts: [Int] = makeArray(capacity: n + 1) { sb in
@@ -677,7 +680,7 @@ struct WeightedRows {
                         weights = makeArray(capacity: kept) { wb in
                             let output = UncheckedBox((cb, wb))
                             // Pass 2: state s's entries from sb[s].
-                            VectorBlocks.forEachState(count: n, mode: .serial, helpers: helpers) { states in
+                            VectorBlocks.forEachState(count: n, mode: mode, helpers: helpers) { states in
                                 let (pol, k, sb) = input.value
                                 let (cb, wb) = output.value
                                 for s in states {

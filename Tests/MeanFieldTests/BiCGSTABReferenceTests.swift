@@ -69,6 +69,24 @@ import TestSupport
         return system.gaussSeidel(from: best, errorTarget: errorTarget)
     }
 
+    /// The products' weights built by blocks of 16 states in parallel (a frozen system's mode) are
+    /// the one-thread weights bit for bit.
+    @Test func weightsInParallelEqualSerial() throws {
+        let n = 200, m = 4
+        let game = try TestGames.garnet(n: n, m: m, k: 5, set: .totalVariation(), radius: 0.15, seed: 1_650)
+        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        let sweep = try snap.sweep(values: (0..<n).map { Double($0 % 7) / 3 }, wantKernels: true, execution: .serial)
+        let kernels = try #require(sweep.kernels)
+        let policy = BestResponse.unchecked(qValues: sweep.q, stateCount: n, actionCount: m, temperature: 0.3).probabilities
+        let serial = WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m)
+        let parallel = VectorBlocks.$testBlock.withValue(16) {
+            WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, mode: .parallel)
+        }
+        #expect(parallel.stateStart == serial.stateStart && parallel.columns == serial.columns)
+        #expect(parallel.weights.map(\.bitPattern) == serial.weights.map(\.bitPattern))
+        #expect(serial.weights.count > 3 * n)
+    }
+
     /// Garnet systems (softmax and pure policies) from zero and from a random start, to an error
     /// target and to a residual target, one block and blocks of 7 and 64 (serial and parallel).
     @Test(arguments: 0..<3)
