@@ -63,7 +63,7 @@ extension GameFile {
                     reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
                     kernelDependsOnMeanField: kernel.dependsOnMeanField,
                     radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
-                    .withKernelRows(kernel.rows, entriesPerRow: kernel.entriesPerRow)
+                    .withKernelRows(kernel.rows, entriesPerRow: kernel.entriesPerRow, preparation: kernel.preparation)
             }
             let game = built.withRewardRows(Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount))
             guard let rowSets else { return game }
@@ -175,8 +175,21 @@ extension GameFile {
                 try rule.rows(range, states: n, actions: m, bind: bind, layout: layout, noiseBindings: noiseBindings, cache: cache, mu,
                               into: &out)
             }
+            // Weights that read the row only through one cached binding: once per value of it.
+            let keyed = KeyedWeights(rule: rule, cache: cache, bind: bind, layout: layout, actions: m)
+            var preparation: MeanFieldGame.KernelRowsPreparation?
+            if let keyed {
+                preparation = { mu -> MeanFieldGame.KernelRowsFunction? in
+                    guard let values = keyed.values(mu) else { return nil }
+                    let function: MeanFieldGame.KernelRowsFunction = { range, mu, out throws(MeanFieldError) in
+                        try rule.rows(range, states: n, actions: m, bind: bind, layout: layout, noiseBindings: noiseBindings,
+                                      cache: cache, keyed: values, mu, into: &out)
+                    }
+                    return function
+                }
+            }
             return GameKernel(function: function, dependsOnMeanField: rule.dependsOnMeanField, rows: rows,
-                              entriesPerRow: rule.entries.count, bindingCache: cache)
+                              entriesPerRow: rule.entries.count, bindingCache: cache, preparation: preparation, keyed: keyed)
         }
     }
 
@@ -188,6 +201,10 @@ extension GameFile {
         var entriesPerRow = 0
         /// The cache of μ-free bindings the batch rows read, if any.
         var bindingCache: RowBindingCache? = nil
+        /// The batch rows' per-mean-field form (``KeyedWeights``), if any.
+        var preparation: MeanFieldGame.KernelRowsPreparation? = nil
+        /// The weights it computes once per key value, if any.
+        var keyed: KeyedWeights? = nil
     }
 
     /// The batch kernel rows of ``makeGame()`` (`nil` for stored rows) and the cache of μ-free
@@ -199,6 +216,15 @@ extension GameFile {
         if case .flat = transition { return (nil, 0, nil) }
         let kernel = kernelFunction(RowBinder(template: Environment(schema: schema), slots: slots), cachingBindings: cachingBindings)
         return (kernel.rows, kernel.entriesPerRow, kernel.bindingCache)
+    }
+
+    /// The batch kernel rows of ``makeGame()`` with their per-mean-field form and the weights it
+    /// computes once per key value (``KeyedWeights``; `nil` where there are none), for tests.
+    func keyedKernelRows() -> (rows: MeanFieldGame.KernelRowsFunction?, entriesPerRow: Int,
+                               preparation: MeanFieldGame.KernelRowsPreparation?, keyed: KeyedWeights?) {
+        if case .flat = transition { return (nil, 0, nil, nil) }
+        let kernel = kernelFunction(RowBinder(template: Environment(schema: schema), slots: slots))
+        return (kernel.rows, kernel.entriesPerRow, kernel.preparation, kernel.keyed)
     }
 
     /// One row `P̂(·|s, a, μ)` of a transition expression: every `p(t) ≥ 0`, and the row

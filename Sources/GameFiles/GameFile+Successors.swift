@@ -100,13 +100,14 @@ struct SuccessorRule: Sendable {
     /// `MeanFieldGame`'s validation, bit for bit (the same evaluations, merges, division and sort,
     /// in the same order), with its errors. One ``RowScope`` serves the whole range, reset per row,
     /// and the entries go straight into the writer's arrays: nothing is allocated per row. With
-    /// `cache`, each row's memo starts with the row's μ-free bindings (``RowBindingCache``).
+    /// `cache`, each row's memo starts with the row's μ-free bindings (``RowBindingCache``); with
+    /// `keyed`, the weights it holds are read from it (``KeyedWeights``: the same values).
     ///
     /// - Throws: ``MeanFieldError/model(state:action:error:)`` with the ``ModelError`` of
     ///   ``row(states:bind:layout:noiseBindings:_:_:_:)``, or the writer's validation error, for
     ///   the first row that fails.
     func rows(_ range: Range<Int>, states n: Int, actions m: Int, bind: GameFile.RowBinder, layout: RowScope.Layout,
-              noiseBindings: [Int], cache: RowBindingCache? = nil, _ mu: [Double],
+              noiseBindings: [Int], cache: RowBindingCache? = nil, keyed: KeyedWeights.Values? = nil, _ mu: [Double],
               into out: inout KernelRowWriter) throws(MeanFieldError) {
         guard let first = range.first else { return }
         try withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage throws(MeanFieldError) in
@@ -123,7 +124,7 @@ struct SuccessorRule: Sendable {
                 let s = row / m, a = row % m
                 scope.reset(Double(s), Double(a), 0)
                 cached?.preload(row, into: scope.memo)
-                do throws(ModelError) { try write(states: n, &scope, noiseBindings: noiseBindings, into: &out) } catch {
+                do throws(ModelError) { try write(states: n, &scope, noiseBindings: noiseBindings, keyed: keyed, row: row, into: &out) } catch {
                     throw .model(state: s, action: a, error: error)
                 }
                 try out.endRow(row)
@@ -135,10 +136,12 @@ struct SuccessorRule: Sendable {
     /// targets added (in order of first appearance), the sum checked, divided by it when
     /// normalizing, then sorted by target.
     @inline(__always)
-    private func write(states n: Int, _ scope: inout RowScope, noiseBindings: [Int], into out: inout KernelRowWriter) throws(ModelError) {
+    private func write(states n: Int, _ scope: inout RowScope, noiseBindings: [Int], keyed: KeyedWeights.Values? = nil, row: Int = 0,
+                       into out: inout KernelRowWriter) throws(ModelError) {
         var total = 0.0
         for k in entries.indices {
-            let w = try weight(k, scope)
+            let w: Double
+            if let known = keyed?.weight(k, row: row) { w = known } else { w = try weight(k, scope) }
             guard w > 0 else { continue }
             let t = try target(k, weight: w, states: n, &scope, noiseBindings: noiseBindings)
             total += w
@@ -147,6 +150,13 @@ struct SuccessorRule: Sendable {
         try checkSum(total)
         if normalize { out.divideRow(by: total) }
         out.sortRow()
+    }
+
+    /// Entry `k`'s weight in `scope` when it is finite and `≥ 0`, else `nil` (``KeyedWeights``,
+    /// which leaves every other case to the rows).
+    func keyedWeight(_ k: Int, _ scope: RowScope) -> Double? {
+        guard let w = try? scope.evaluate(handles[k].p), w.isFinite, w >= 0 else { return nil }
+        return w
     }
 
     /// Entry `k`'s weight, checked finite and `≥ 0`.

@@ -85,7 +85,8 @@ package final class RowBindingCache: Sendable {
     private let layout: RowScope.Layout
     private let bind: GameFile.RowBinder
     private let noiseSlot: ScalarSlot?
-    private let rowCount: Int
+    /// The rows `n·m` of the game.
+    let rowCount: Int
     private let actionCount: Int
     /// `nil` until the first call of ``rows(_:)``, then the table (or `nil` inside if it failed).
     private let state = Mutex<Stored??>(nil)

@@ -33,6 +33,11 @@ public struct MeanFieldGame: Sendable {
     /// row whose function throws), stopping at the first row that fails.
     package typealias KernelRowsFunction = @Sendable (_ rows: Range<Int>, _ meanField: [Double],
                                                       _ output: inout KernelRowWriter) throws(MeanFieldError) -> Void
+    /// Called once per evaluation of every kernel row at `meanField`, before the chunks: the
+    /// ``KernelRowsFunction`` the chunks run at that mean field (for example one reading values
+    /// computed once for it), or `nil` for the game's own. The function returned writes the rows
+    /// of the game's own, bit for bit, with its errors.
+    package typealias KernelRowsPreparation = @Sendable (_ meanField: [Double]) -> KernelRowsFunction?
     /// `ρ(s, a, μ)`: must return a finite number `≥ 0`, or throw a ``ModelError``.
     public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double
 
@@ -70,6 +75,8 @@ public struct MeanFieldGame: Sendable {
     let kernelFunction: KernelFunction
     /// Chunks of kernel rows at once (``withKernelRows(_:entriesPerRow:)``), or `nil`.
     private(set) var kernelRowsFunction: KernelRowsFunction?
+    /// The per-mean-field form of ``kernelRowsFunction`` (``withKernelRows(_:entriesPerRow:preparation:)``), or `nil`.
+    private(set) var kernelRowsPreparation: KernelRowsPreparation?
     /// The entries a row of ``kernelRowsFunction`` has at most, or 0 when not known.
     private(set) var kernelRowsEntryHint = 0
     let radiusFunction: RadiusFunction
@@ -245,6 +252,7 @@ public struct MeanFieldGame: Sendable {
                                      radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
         game.rewardRowsFunction = rewardRowsFunction  // the same rewards
         game.kernelRowsFunction = kernelRowsFunction  // and kernels
+        game.kernelRowsPreparation = kernelRowsPreparation
         game.kernelRowsEntryHint = kernelRowsEntryHint
         return game
     }
@@ -354,7 +362,8 @@ public struct MeanFieldGame: Sendable {
         if let fixedLayout {
             (kernels, layout) = (fixedKernels, fixedLayout)
         } else if let kernelRowsFunction {
-            let flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, kernelRowsFunction))
+            let function = kernelRowsPreparation?(mu) ?? kernelRowsFunction
+            let flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, function))
             // Sweeps of sets that do not write rows in place, and row sets, read the rows as
             // distributions at every sweep: those snapshots keep them built once.
             let keepRows = !ambiguity.writesRowsInPlace || rowSetFunction != nil
@@ -419,10 +428,15 @@ public struct MeanFieldGame: Sendable {
     ///
     /// - Precondition: `rows` writes, bit for bit, the rows of the game's kernel function after
     ///   the validation of the closure path (zero entries dropped), and fails where and as it does.
-    /// - Parameter entriesPerRow: the entries a row has at most (room reserved per chunk), or 0.
-    package func withKernelRows(_ rows: KernelRowsFunction?, entriesPerRow: Int = 0) -> MeanFieldGame {
+    /// - Parameters:
+    ///   - entriesPerRow: the entries a row has at most (room reserved per chunk), or 0.
+    ///   - preparation: called once per mean field before the chunks
+    ///     (``KernelRowsPreparation``); the function it returns replaces `rows` at that mean field.
+    package func withKernelRows(_ rows: KernelRowsFunction?, entriesPerRow: Int = 0,
+                                preparation: KernelRowsPreparation? = nil) -> MeanFieldGame {
         var game = self
         game.kernelRowsFunction = rows
+        game.kernelRowsPreparation = rows == nil ? nil : preparation
         game.kernelRowsEntryHint = max(0, entriesPerRow)
         return game
     }

@@ -16,15 +16,18 @@ public enum ExecutionMode: String, Sendable, CaseIterable, Codable, Hashable {
 
 /// A pointer into a buffer whose disjoint slices are written by different threads.
 /// Each chunk writes only its own index range, so no two threads touch one element.
-struct DisjointSlices<Element>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Element>
+package struct DisjointSlices<Element>: @unchecked Sendable {
+    package let base: UnsafeMutablePointer<Element>
+
+    /// Slices of the buffer at `base`.
+    package init(base: UnsafeMutablePointer<Element>) { self.base = base }
 }
 
-enum Parallel {
+package enum Parallel {
     /// Runs `body` over `0..<count` split into fixed contiguous chunks. Each index is
     /// handled by exactly one call, so results written per index are identical to a
     /// serial run regardless of scheduling.
-    static func forEachChunk(count: Int, mode: ExecutionMode, _ body: (Range<Int>) -> Void) {
+    package static func forEachChunk(count: Int, mode: ExecutionMode, _ body: (Range<Int>) -> Void) {
         let parallel: Bool
         switch mode {
         case .serial: parallel = false

@@ -93,6 +93,14 @@ package struct GridMap: Sendable {
         }
     }
 
+    /// The largest finite value the colours show: the largest block value (a block's total for
+    /// ``GridAggregation/sum``) at the side the colours are drawn with; `nil` when no cell has a
+    /// finite value. A ``ColorScale/fixed(lower:upper:)`` scale shared by several maps should end
+    /// here, not at the largest cell, or the blocks of a large grid drawn as totals saturate.
+    package var largestShownValue: Double? {
+        blockValues(side: blockSide(maxCellsPerSide)).joined().filter(\.isFinite).max()
+    }
+
     /// The arrows averaged over `side × side` blocks (weighted by ``arrowWeights``); `nil` where no cell has one.
     func blockArrows(side: Int) -> [[(dx: Double, dy: Double)?]] {
         let bw = (columns + side - 1) / side, bh = (rows + side - 1) / side

@@ -374,17 +374,20 @@ struct SolveReport: CommandReport {
     func writeGridFigures(to dir: OutputDirectory, layout: GameLayout) throws {
         let top = layout.origin == .topLeft
         let mu = result.meanField
-        // With --compare-nominal, the nominal μ in its own figure, on the same colour scale.
-        let upper = max(mu.max() ?? 1, nominal?.meanField.max() ?? 0, 1e-300)
-        try dir.writeFigure("meanfield", GridMap(
-            title: "\(file.name): equilibrium mean field μ* (\(file.setName))", columns: layout.width, rows: layout.height,
-            values: mu, aggregation: .sum, colorScale: .fixed(lower: 0, upper: upper),
-            colorLabel: "population share", originAtTop: top))
+        // With --compare-nominal, the nominal μ in its own figure, on the same colour scale, which ends
+        // at the largest value drawn (a block's total when a large grid is drawn in blocks).
+        func map(_ title: String, _ values: [Double]) -> GridMap {
+            GridMap(title: title, columns: layout.width, rows: layout.height, values: values, aggregation: .sum,
+                    colorLabel: "population share", originAtTop: top)
+        }
+        var maps = [("meanfield", map("\(file.name): equilibrium mean field μ* (\(file.setName))", mu))]
         if let nominal {
-            try dir.writeFigure("meanfield-nominal", GridMap(
-                title: "\(file.name): nominal equilibrium mean field (set none)", columns: layout.width, rows: layout.height,
-                values: nominal.meanField, aggregation: .sum, colorScale: .fixed(lower: 0, upper: upper),
-                colorLabel: "population share", originAtTop: top))
+            maps.append(("meanfield-nominal", map("\(file.name): nominal equilibrium mean field (set none)", nominal.meanField)))
+        }
+        let upper = max(maps.compactMap(\.1.largestShownValue).max() ?? 1, 1e-300)
+        for (name, var figure) in maps {
+            figure.colorScale = .fixed(lower: 0, upper: upper)
+            try dir.writeFigure(name, figure)
         }
         // Cells no agent occupies (μ* = 0, up to rounding) are grey.
         let occupied = (mu.max() ?? 0) * 1e-12

@@ -122,10 +122,7 @@ import Testing
         }
         #expect(unknown == outward && unknown.count == 2 * width + 2 * 20)
         #expect((0..<(n * 5)).allSatisfy { table.known[$0 * 3] && table.known[$0 * 3 + 1] })
-        for (k, mu) in KernelRowsBatchTests.meanFields(n).enumerated() {
-            KernelRowsBatchTests.expectSame(try game.kernelSnapshot(at: mu).layout.rows, try plain.kernelSnapshot(at: mu).layout.rows,
-                                            "\(width) μ \(k)")
-        }
+        try KernelRowsBatchTests.expectSameRows(game, plain, states: n, "\(width)")
     }
 
     /// The failing transitions of `KernelRowsBatchTests.failing` in the successor forms, the
@@ -146,20 +143,7 @@ import Testing
             let (file, _) = try loadGame(text)
             let (game, plain, cache) = try Self.pair(file)
             #expect(cache != nil, "\(text)")
-            let expected: String
-            do {
-                _ = try plain.kernelSnapshot(at: mu)
-                Issue.record("expected an error: \(text)")
-                continue
-            } catch {
-                expected = file.explain(error).description
-            }
-            do {
-                _ = try game.kernelSnapshot(at: mu)
-                Issue.record("expected an error: \(text)")
-            } catch {
-                #expect(file.explain(error).description == expected, "\(n) \(text)")
-            }
+            KernelRowsBatchTests.expectSameError(file, game, plain, at: mu, "\(n) \(text)")
         }
     }
 

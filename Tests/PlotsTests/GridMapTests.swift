@@ -37,6 +37,23 @@ struct GridMapTests {
         }
     }
 
+    /// The largest value drawn is the largest block total of a grid drawn in blocks (and the
+    /// largest cell of one drawn cell by cell), against the brute-force blocks; NaN cells skipped.
+    @Test(arguments: [(100, 100, 80), (90, 4, 80), (37, 23, 10), (20, 14, 80)])
+    func largestShownValueIsTheLargestBlock(columns: Int, rows: Int, limit: Int) {
+        var rng = SplitMix64(seed: UInt64(columns * 7 + rows))
+        var values = (0..<(columns * rows)).map { _ in rng.unit() * 1e-4 }
+        values[3] = .nan
+        let map = GridMap(title: "t", columns: columns, rows: rows, values: values, aggregation: .sum, maxCellsPerSide: limit)
+        let side = max((max(columns, rows) + limit - 1) / limit, 1)
+        let clean = values.map { $0.isFinite ? $0 : 0 }
+        let want = Self.bruteBlocks(clean, columns: columns, rows: rows, side: side, mean: false).joined().max() ?? 0
+        let got = map.largestShownValue ?? -1
+        #expect(abs(got - want) <= 1e-15 * want, "\(got) vs \(want)")
+        if side > 1 { #expect(got > (values.filter(\.isFinite).max() ?? 0) * 1.5) }
+        #expect(GridMap(title: "t", columns: 2, rows: 1, values: [.nan, .nan]).largestShownValue == nil)
+    }
+
     @Test func arrowsAreWeightedMeansOverBlocks() {
         let columns = 4, rows = 2
         let arrows: [(dx: Double, dy: Double)?] = [(1, 0), (0, 1), nil, (-1, 0), (0, 0), (0, -1), (1, 0), nil]

@@ -240,6 +240,36 @@ struct FigureFormatTests {
         }
     }
 
+    /// A grid drawn in blocks of cells (over 80 cells a side) colours each block by its total, so the
+    /// colour bar must reach the largest block total, not stop at the largest cell (regression: the
+    /// scale ended at the largest cell and the crowds of a 100 × 100 grid saturated it).
+    @Test func blockTotalsFitTheColourBar() throws {
+        let dir = try ScratchFolder()
+        let r = try rmfg(["solve", "Examples/crowd-grid.yaml", "--param", "width=90", "--param", "height=4", "--output", dir.path("out"),
+                          "--quiet", "--tolerance", "1e-3", "--max-iterations", "2"])
+        #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        let csv = try String(contentsOfFile: dir.path("out") + "/meanfield.csv", encoding: .utf8)
+        let mu = csv.split(separator: "\n").dropFirst().compactMap { line in line.split(separator: ",").dropFirst().first.flatMap { Double($0) } }
+        #expect(mu.count == 360)
+        var blocks = [Double](repeating: 0, count: 45 * 2)
+        for (s, m) in mu.enumerated() { blocks[(s % 90) / 2 + 45 * ((s / 90) / 2)] += m }
+        let largest = blocks.max() ?? 0
+        let svg = try String(contentsOfFile: dir.path("out") + "/meanfield.svg", encoding: .utf8)
+        #expect(svg.contains("blocks of 2 × 2 cells"))
+        // The colour bar's ticks: the numbers between its caption and the note.
+        guard let caption = svg.range(of: ">population share<"), let note = svg.range(of: "Colours: the total") else {
+            Issue.record("no colour bar in \(svg.prefix(200))")
+            return
+        }
+        let ticks = svg[caption.upperBound..<note.lowerBound].split(separator: "<").compactMap { part -> Double? in
+            guard let open = part.lastIndex(of: ">") else { return nil }
+            return Double(part[part.index(after: open)...])
+        }
+        let step = ticks.count >= 2 ? ticks[1] - ticks[0] : 0
+        let top = ticks.max() ?? 0
+        #expect(ticks.count >= 2 && top <= largest * (1 + 1e-9) && top + step > largest, "ticks \(ticks), largest block \(largest)")
+    }
+
     /// Column-width SVGs of the grid example: readable, and declared 3.5 in wide.
     @Test func columnWidthSVG() throws {
         let dir = try ScratchFolder()

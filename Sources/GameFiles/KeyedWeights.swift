@@ -1,0 +1,200 @@
+import Expressions
+import MeanField
+import Synchronization
+
+/// The weights of a μ-dependent `{successors}` (or noise) transition that depend on the row
+/// `(s, a)` only through one μ-free `let` binding, the *key*: computed once per key value and
+/// mean field instead of once per row.
+///
+/// On the crowd grid, `go = (1 - slip) * exp(-congestion * states * mu[target])` reads the row
+/// only through `target` (cached per row by ``RowBindingCache``), and so does `1 - go`: a refresh
+/// evaluates both at each of the `n` distinct targets instead of at each of the `n·m` rows
+/// (Docs/Performance.md, section 8, "Keyed weights").
+///
+/// **Which weights.** Entry `k`'s weight is keyed when, with the cached bindings known
+/// (``Expressions/CompiledExpression/rowInputs(knownBindings:)``), it reads no scalar variable
+/// (`s`, `a`, their coordinates) and exactly one cached binding; the rule's key is the binding of
+/// its first such weight, and every weight keyed by it is computed this way.
+///
+/// **Same rows, same errors.** At a fixed mean field such a weight is a function of the key's
+/// value alone, so rows whose key values are equal bit for bit get the same value and fail in
+/// the same way. Each key value's weights are computed at the first row that has it, by the
+/// row's own code in a scope set up as the rows' are (cached bindings preloaded); a weight that
+/// fails there, is not finite or is negative is not stored, and every row with that key then
+/// evaluates it itself and reports the error as without this table. Rows whose key is not
+/// known (its binding fails there) evaluate their weights themselves.
+///
+/// **Cost and memory.** A 32-bit key index per row and the first row of each key value, built
+/// at the first mean field (`8·rows` bytes at most); per mean field, `keys × weights` doubles,
+/// computed in parallel chunks of keys. Not used when the key takes more than half as many
+/// values as there are rows (no saving).
+final class KeyedWeights: Sendable {
+    /// The key's index per row (`-1`: the key is not known at that row) and the first row of
+    /// each key value, in storage of their own (read by the rows without reference counting).
+    final class Keys: @unchecked Sendable {
+        let rowKeys: UnsafeMutableBufferPointer<Int32>
+        let representatives: [Int]
+
+        init(rowKeys: [Int32], representatives: [Int]) {
+            self.rowKeys = .allocate(capacity: rowKeys.count)
+            _ = self.rowKeys.initialize(fromContentsOf: rowKeys)
+            self.representatives = representatives
+        }
+
+        deinit { rowKeys.deallocate() }
+    }
+
+    /// The weights at one mean field, read by the rows without reference counting.
+    struct Values: @unchecked Sendable {
+        /// `column[k]`: entry `k`'s column in `values`, or `-1` when the entry is not keyed.
+        let column: [Int]
+        let width: Int
+        let rowKeys: UnsafePointer<Int32>
+        let values: UnsafePointer<Double>
+        /// Keep `values` and `rowKeys` alive.
+        let owner: Storage
+        let keys: Keys
+
+        /// Entry `k`'s weight at row `row` when the table holds it (finite and `≥ 0`), else `nil`.
+        @inline(__always)
+        func weight(_ k: Int, row: Int) -> Double? {
+            let c = column[k]
+            guard c >= 0 else { return nil }
+            let key = Int(rowKeys[row])
+            guard key >= 0 else { return nil }
+            let w = values[key &* width &+ c]
+            return w.isNaN ? nil : w
+        }
+    }
+
+    /// One mean field's table, freed with the last ``Values`` that reads it.
+    final class Storage: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Double>
+
+        init(count: Int) {
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: .nan)
+        }
+
+        deinit { buffer.deallocate() }
+    }
+
+    /// The keyed entries, in entry order.
+    let entries: [Int]
+    /// The key's binding slot.
+    let keySlot: Int
+    private let column: [Int]
+    private let rule: SuccessorRule
+    private let cache: RowBindingCache
+    private let bind: GameFile.RowBinder
+    private let layout: RowScope.Layout
+    private let actionCount: Int
+    /// `nil` until the first mean field, then the keys (or `nil` inside: not worth it).
+    private let state = Mutex<Keys??>(nil)
+    #if DEBUG || RMFG_TEST_HOOKS
+    /// Tests: applied to each mean field's table once it is computed (a changed value must
+    /// change the rows, so they read it).
+    let adjust = Mutex<(@Sendable (UnsafeMutableBufferPointer<Double>, Keys) -> Void)?>(nil)
+    #endif
+
+    /// The keyed weights of `rule`, or `nil` when no weight is keyed (or there is no cache).
+    init?(rule: SuccessorRule, cache: RowBindingCache?, bind: GameFile.RowBinder, layout: RowScope.Layout, actions m: Int) {
+        guard let cache else { return nil }
+        let known = Set(cache.slots)
+        var key: Int?
+        var entries: [Int] = []
+        for (k, entry) in rule.entries.enumerated() where entry.p.constantValue == nil {
+            let inputs = entry.p.rowInputs(knownBindings: known)
+            guard !inputs.readsScalars, inputs.bindings.count == 1, let slot = inputs.bindings.first else { continue }
+            if key == nil { key = slot }
+            if slot == key { entries.append(k) }
+        }
+        guard let key, !entries.isEmpty else { return nil }
+        var column = [Int](repeating: -1, count: rule.entries.count)
+        for (c, k) in entries.enumerated() { column[k] = c }
+        self.entries = entries
+        self.keySlot = key
+        self.column = column
+        self.rule = rule
+        self.cache = cache
+        self.bind = bind
+        self.layout = layout
+        actionCount = m
+    }
+
+    /// The keys (built at the first call from the cache's table; `nil` when the key takes more
+    /// than half as many values as there are rows, or the table is not available).
+    func keys(_ mu: [Double]) -> Keys? {
+        state.withLock { keys in
+            if let keys { return keys }
+            let built = buildKeys(mu)
+            keys = .some(built)
+            return built
+        }
+    }
+
+    private func buildKeys(_ mu: [Double]) -> Keys? {
+        guard let table = cache.rows(mu), let j = (0..<table.width).first(where: { table.slots[$0] == keySlot }) else { return nil }
+        let width = table.width, rows = cache.rowCount
+        var rowKeys = [Int32](repeating: -1, count: rows)
+        var representatives: [Int] = []
+        // Keys that are whole numbers in `0..<rows` (cells, states: the usual case) are numbered
+        // through an array indexed by the value; any other value through a dictionary of bit patterns.
+        var byValue = [Int32](repeating: -1, count: rows)
+        var byBits: [UInt64: Int32] = [:]
+        for row in 0..<rows where table.known?[row &* width &+ j] ?? true {
+            let value = table.values[row &* width &+ j]
+            let found: Int32?
+            let whole = value >= 0 && value < Double(rows) && Double(Int(value)) == value && value.sign == .plus
+            if whole {
+                found = byValue[Int(value)] >= 0 ? byValue[Int(value)] : nil
+            } else {
+                found = byBits[value.bitPattern]
+            }
+            if let found {
+                rowKeys[row] = found
+                continue
+            }
+            guard representatives.count < Int(Int32.max) else { return nil }
+            let next = Int32(representatives.count)
+            if whole { byValue[Int(value)] = next } else { byBits[value.bitPattern] = next }
+            rowKeys[row] = next
+            representatives.append(row)
+        }
+        guard !representatives.isEmpty, representatives.count * 2 <= rows else { return nil }
+        return Keys(rowKeys: rowKeys, representatives: representatives)
+    }
+
+    /// The keyed weights at `mu`, or `nil` when the keys are not available (the rows then
+    /// evaluate every weight themselves).
+    func values(_ mu: [Double]) -> Values? {
+        guard let keys = keys(mu), let cached = cache.rows(mu) else { return nil }
+        let count = keys.representatives.count, width = entries.count
+        let storage = Storage(count: count * width)
+        guard let out = storage.buffer.baseAddress else { return nil }
+        let slices = DisjointSlices(base: out)
+        let (m, slots, entries, rule, layout, template) = (actionCount, bind.slots, entries, rule, layout, bind.template)
+        let representatives = keys.representatives
+        Parallel.forEachChunk(count: count, mode: .automatic) { range in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { memory in
+                guard var scope = try? RowScope(environment: template, layout: layout, storage: memory, setting: slots.s, to: 0,
+                                                slots.a, to: 0, rule.noiseSlot, to: 0, binding: slots.mu, to: mu)
+                else { return }
+                for key in range {
+                    let row = representatives[key]
+                    scope.reset(Double(row / m), Double(row % m), 0)
+                    cached.preload(row, into: scope.memo)
+                    for (c, k) in entries.enumerated() {
+                        if let w = rule.keyedWeight(k, scope) { slices.base[key * width + c] = w }
+                    }
+                }
+            }
+        }
+        #if DEBUG || RMFG_TEST_HOOKS
+        adjust.withLock { $0 }?(storage.buffer, keys)
+        #endif
+        guard let rowKeys = keys.rowKeys.baseAddress else { return nil }
+        return Values(column: column, width: width, rowKeys: UnsafePointer(rowKeys), values: UnsafePointer(out), owner: storage,
+                      keys: keys)
+    }
+}
