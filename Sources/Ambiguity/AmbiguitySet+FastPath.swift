@@ -171,7 +171,9 @@ extension AmbiguitySet {
     /// `σ` and (with output buffers of room `k + 1`) the worst case of a row given as
     /// raw buffers, for a set with ``writesRowsInPlace``. Returns `σ` and the number of
     /// entries written (0 without buffers). Same numbers as
-    /// ``appendWorstCase(nominal:values:radius:indices:probabilities:)``.
+    /// ``appendWorstCase(nominal:values:radius:indices:probabilities:)``. Rows of one or two
+    /// entries with `support: nominal` take ``TotalVariation/shortNominal(indices:masses:values:radius:outIndices:outMasses:)``,
+    /// the same arithmetic without the general row's buffers and scans.
     ///
     /// - Precondition: ``writesRowsInPlace``, and the preconditions of ``worstCaseValue(nominal:values:radius:)``.
     @inline(__always)
@@ -190,10 +192,18 @@ extension AmbiguitySet {
             return (dot, indices.count)
         case .l1:
             let w = uniformWeight ?? 1
+            if support == .nominal, indices.count <= 2 {
+                return TotalVariation.shortNominal(indices: indices, masses: masses, values: view.values, radius: radius / (2 * w),
+                                                   outIndices: outIndices, outMasses: outMasses)
+            }
             let r = TotalVariation.core(indices: indices, masses: masses, view: view, radius: radius / (2 * w),
                                         support: support, outIndices: outIndices, outMasses: outMasses)
             return (r.outcome.value, r.count)
         default:
+            if support == .nominal, indices.count <= 2 {
+                return TotalVariation.shortNominal(indices: indices, masses: masses, values: view.values, radius: radius,
+                                                   outIndices: outIndices, outMasses: outMasses)
+            }
             let r = TotalVariation.core(indices: indices, masses: masses, view: view, radius: radius,
                                         support: support, outIndices: outIndices, outMasses: outMasses)
             return (r.outcome.value, r.count)

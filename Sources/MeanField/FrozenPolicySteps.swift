@@ -73,9 +73,13 @@ extension SolverRun {
     /// `ν` by at most `max(tolerance / (100 K), 10⁻³ δ₁)` in L1 (`δ₁` the first step's
     /// movement, `K` the most steps) or `K` steps are taken.
     ///
+    /// Each block's chain is built in the buffers of the one before (``PairEvaluator/chainBuffers``,
+    /// as ``populationImage(_:steps:)`` builds its chain), so a refresh overwrites memory already
+    /// mapped instead of zeroing fresh arrays; the chains do not depend on it.
+    ///
     /// - Throws: the errors of ``MeanFieldGame/snapshot(at:)`` at a visited `ν` (a kernel row
     ///   that is invalid there), ``MeanFieldError/numerical(_:)`` if a sweep returns no kernels.
-    func frozenPolicyImage(_ p: PairEvaluation, lazySteps: Int) throws(MeanFieldError) -> [Double] {
+    mutating func frozenPolicyImage(_ p: PairEvaluation, lazySteps: Int) throws(MeanFieldError) -> [Double] {
         let n = game.stateCount, m = game.actionCount
         let most = options.frozenPolicySteps(lazySteps: lazySteps)
         let refresh = options.frozenPolicyRefresh > 0 ? options.frozenPolicyRefresh : EquilibriumOptions.frozenPolicyDefaultRefresh
@@ -89,7 +93,8 @@ extension SolverRun {
             var inBlock = 0
             if taken > 0 { kernels = try frozenKernels(at: nu, values: p.policyValues.values) }
             let chain = LazyPopulationSteps(policy: policy, kernelRows: kernels, stateCount: n, actionCount: m,
-                                            execution: options.execution)
+                                            execution: options.execution, recycling: &evaluator.chainBuffers)
+            defer { chain.recycle(into: &evaluator.chainBuffers) }
             if taken == 0 {
                 // The first step fixes the stop threshold: `L` does not expand L1 distances.
                 let first = chain.apply(nu, steps: 1, execution: options.execution)

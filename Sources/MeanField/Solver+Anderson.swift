@@ -277,22 +277,33 @@ extension SolverRun {
 
     /// Modified Gram–Schmidt on the `k` columns of `q` (column `j` at `j·n`), `R` into `r`
     /// (row-major `k × k`); `false` when a diagonal of `R` is ≤ `1e-10·max` or ≤ `1e-300`.
+    ///
+    /// Each update `q_j ← q_j − r_ij q_i` computes, in the same pass, the next inner product
+    /// (`q_{i+1}·q_j`, or `q_j·q_j` after the last): the same operations in the same order as
+    /// separate passes, so the same numbers, with one pass over `q_j` fewer per update (the
+    /// serial sums are bound by the adds' latency, so the update rides along).
     private static func orthonormalize(_ q: UnsafeMutableBufferPointer<Double>, columns k: Int, length n: Int,
                                        r: UnsafeMutableBufferPointer<Double>) -> Bool {
         guard let base = q.baseAddress else { return k == 0 }
         var maxDiag = 0.0
         for j in 0..<k {
             let qj = base + j * n
+            // `dot`: q_0·q_j before the first update, then what each update's pass computed.
+            let first = j > 0 ? base : qj
+            var dot = 0.0
+            for t in 0..<n { dot += first[t] * qj[t] }
             for i in 0..<j {
-                let qi = base + i * n
-                var dot = 0.0
-                for t in 0..<n { dot += qi[t] * qj[t] }
+                let qi = base + i * n, next = i + 1 < j ? base + (i + 1) * n : qj
                 r[i * k + j] = dot
-                for t in 0..<n { qj[t] -= dot * qi[t] }
+                let d = dot
+                var following = 0.0
+                for t in 0..<n {
+                    qj[t] -= d * qi[t]
+                    following += next[t] * qj[t]
+                }
+                dot = following
             }
-            var nrm = 0.0
-            for t in 0..<n { nrm += qj[t] * qj[t] }
-            nrm = nrm.squareRoot()
+            let nrm = dot.squareRoot()
             r[j * k + j] = nrm
             maxDiag = max(maxDiag, nrm)
             if !(nrm > 1e-10 * maxDiag) || !(nrm > 1e-300) { return false }

@@ -325,12 +325,19 @@ struct FrozenSystem {
     /// ``weightedLimit`` entries; `nil` otherwise (each product then weights the entries itself).
     let weighted: WeightedRows?
 
-    /// The largest number of kernel entries for which ``weighted`` is built (16 bytes an entry:
-    /// 16 MiB). A Newton step takes about a dozen products, so on a small game computing each
-    /// weight once and reading one flat row per state instead of each action's row saves about
-    /// a third of the products' instructions (Docs/Performance.md, section 4, "Fourth round");
-    /// larger games keep the on-the-fly products and their memory.
-    static let weightedLimit = 1 << 20
+    /// The largest number of kernel entries for which ``weighted`` is built (12 bytes an entry:
+    /// 48 MiB). A Newton step takes about a dozen products, so computing each weight once and
+    /// reading one flat row per state instead of each action's row saves about a third of the
+    /// products' instructions (Docs/Performance.md, section 4, "Fourth round") and, on a grid
+    /// of 300×300 cells (1.3 M entries), a third of their CPU time (section 8, "Solver-side
+    /// costs of a refresh"); larger games keep the on-the-fly products and their memory.
+    static let weightedLimit = 1 << 22
+
+    /// The number of kernel entries above which a system counts as large for the Newton steps'
+    /// BiCGSTAB target (``newtonResidualTarget(residual:tolerance:gamma:kernelEntries:)``) and
+    /// for the first sweep a policy evaluation keeps (``ReusableSweep/keepsOnlyReturned(_:)``):
+    /// 2²⁰, which was also the limit of ``weighted`` before it rose to ``weightedLimit``.
+    static let largeSystemEntries = 1 << 20
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
          execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil,
@@ -344,8 +351,9 @@ struct FrozenSystem {
         mode = VectorBlocks.mode(count: n, execution: execution)
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
-        weighted = kernels.indices.count <= weightedLimit
-            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers) : nil
+        weighted = kernels.indices.count <= weightedLimit && n <= Int(Int32.max)
+            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers, mode: mode)
+            : nil
     }
 
     /// `y = (I − γP) x` for `n`-vectors: by blocks of states (in parallel when ``mode``
@@ -384,7 +392,7 @@ struct FrozenSystem {
                                 x xb: UnsafePointer<Double>, y yb: UnsafeMutablePointer<Double>) {
         for s in states {
             var acc = 0.0
-            for j in w.stateStart[s]..<w.stateStart[s &+ 1] { acc += w.weights[j] * xb[w.columns[j]] }
+            for j in w.stateStart[s]..<w.stateStart[s &+ 1] { acc += w.weights[j] * xb[Int(w.columns[j])] }
             yb[s] = xb[s] - gamma * acc
         }
     }
@@ -434,7 +442,7 @@ struct FrozenSystem {
         VectorBlocks.forEach(count: stateCount, block: block, mode: mode, body)
     }
 
-    /// The BiCGSTAB target of a Newton step on a large system (more than ``weightedLimit`` kernel
+    /// The BiCGSTAB target of a Newton step on a large system (more than ``largeSystemEntries`` kernel
     /// entries), on the residual `‖c − (I − γP)W‖∞`; `nil` on smaller systems, whose target stays
     /// the error `max(10⁻⁵ · residual, 0.01 · tolerance)` (so small games are solved bit for bit as
     /// before).
@@ -450,7 +458,7 @@ struct FrozenSystem {
     /// section 10). The target changes only how many products a step takes: the caller's
     /// acceptance and stopping tests are the same.
     static func newtonResidualTarget(residual: Double, tolerance: Double, gamma: Double, kernelEntries: Int) -> Double? {
-        guard kernelEntries > weightedLimit, gamma > 0 else { return nil }
+        guard kernelEntries > largeSystemEntries, gamma > 0 else { return nil }
         let stop = tolerance * (1 - gamma) / gamma
         guard stop.isFinite, stop > 0 else { return nil }
         return residual > 1e4 * stop ? 1e-3 * residual : 0.1 * stop
@@ -474,11 +482,7 @@ struct FrozenSystem {
         let x = work.x, r = work.r
         for i in 0..<n { x[i] = start[i] }
         apply(x, into: r)
-        rewards.withUnsafeBufferPointer { c in
-            let c = UncheckedBox(c)
-            eachBlock { range in for i in range { r[i] = c.value[i] - r[i] } }
-        }
-        var bestNorm = supNorm(r)
+        var bestNorm = residual(r)
         if bestNorm <= residualTarget { return start }
         work.best.update(from: x, count: n)
         work.rHat.update(from: r, count: n)
@@ -489,12 +493,19 @@ struct FrozenSystem {
     /// BiCGSTAB from `work.x` with residual `work.r` (at most 200 iterations): the
     /// solution once the true residual meets `residualTarget`, else `nil` with the best
     /// iterate in `work.best` (for the Gauss–Seidel fallback).
+    ///
+    /// The vector updates carry the reductions that follow them in the same pass
+    /// (``fused(_:_:_:)``): `s` with `‖s‖∞`, `x` and `r` with `‖r‖∞` and the next `r̂·r`, and
+    /// `t·t` with `t·s`. Each block's sums run in index order and the blocks combine in block
+    /// order as the separate ``dot(_:_:)`` and ``supNorm(_:)`` do, so the iterates are the
+    /// same bit for bit, with 4 fewer passes over the vectors and 4 fewer parallel regions
+    /// per iteration.
     private func iterate(_ work: BiCGSTABWork, bestNorm: inout Double, residualTarget: Double) -> [Double]? {
         let n = stateCount
         let x = work.x, r = work.r, rHat = work.rHat, p = work.p, v = work.v, s = work.s, t = work.t
         var rho = 1.0, alpha = 1.0, omega = 1.0
+        var rhoNew = dot(rHat, r)
         for _ in 0..<200 {
-            let rhoNew = dot(rHat, r)
             guard rhoNew.isFinite, abs(rhoNew) > 1e-300 else { break }
             let beta = (rhoNew / rho) * (alpha / omega)
             let (b, o) = (beta, omega)
@@ -504,26 +515,27 @@ struct FrozenSystem {
             guard denominator.isFinite, abs(denominator) > 1e-300 else { break }
             alpha = rhoNew / denominator
             let al = alpha
-            eachBlock { range in for i in range { s[i] = r[i] - al * v[i] } }
-            if supNorm(s) <= residualTarget {
+            if intermediate(work, alpha: al) <= residualTarget {
                 eachBlock { range in for i in range { x[i] += al * p[i] } }
                 return Array(UnsafeBufferPointer(start: x, count: n))
             }
             apply(s, into: t)
-            let tt = dot(t, t)
+            let (tt, ts) = fused({ range in
+                var (a, c) = (0.0, 0.0)
+                for i in range {
+                    a += t[i] * t[i]
+                    c += t[i] * s[i]
+                }
+                return (a, c)
+            }, .sum, .sum)
             guard tt.isFinite, tt > 0 else { break }
-            omega = dot(t, s) / tt
+            omega = ts / tt
             guard omega.isFinite, omega != 0 else { break }
             let om = omega
-            eachBlock { range in
-                for i in range {
-                    x[i] += al * p[i] + om * s[i]
-                    r[i] = s[i] - om * t[i]
-                }
-            }
             rho = rhoNew
             // Track the true residual's best iterate (recomputed, not the recurrence's).
-            let norm = supNorm(r)
+            let norm: Double
+            (norm, rhoNew) = advance(work, alpha: al, omega: om)
             if norm < bestNorm {
                 bestNorm = norm
                 work.best.update(from: x, count: n)
@@ -535,14 +547,61 @@ struct FrozenSystem {
         return nil
     }
 
+    /// `s = r − α v` and, from the same pass, `‖s‖∞`.
+    private func intermediate(_ work: BiCGSTABWork, alpha al: Double) -> Double {
+        let r = work.r, v = work.v, s = work.s
+        return fused({ range in
+            var m = 0.0
+            for i in range {
+                s[i] = r[i] - al * v[i]
+                m = Swift.max(m, abs(s[i]))
+            }
+            return (m, 0)
+        }, .max, .max).0
+    }
+
+    /// `x += α p + ω s` and `r = s − ω t`, and from the same pass `‖r‖∞` and the next `r̂·r`.
+    private func advance(_ work: BiCGSTABWork, alpha al: Double, omega om: Double) -> (norm: Double, rho: Double) {
+        let x = work.x, r = work.r, rHat = work.rHat, p = work.p, s = work.s, t = work.t
+        return fused({ range in
+            var (m, d) = (0.0, 0.0)
+            for i in range {
+                x[i] += al * p[i] + om * s[i]
+                r[i] = s[i] - om * t[i]
+                m = Swift.max(m, abs(r[i]))
+                d += rHat[i] * r[i]
+            }
+            return (m, d)
+        }, .max, .sum)
+    }
+
+    /// Two reductions over the blocks of `0..<n` computed by one pass of `term` per block
+    /// (``VectorBlocks/reducePair(count:block:mode:_:combine:_:)``); `term` may write its block's indices.
+    private func fused(_ term: (Range<Int>) -> (Double, Double), _ first: VectorBlocks.Combine,
+                       _ second: VectorBlocks.Combine) -> (Double, Double) {
+        VectorBlocks.reducePair(count: stateCount, block: block, mode: mode, term, combine: first, second)
+    }
+
     /// `‖c − (I − γP)x‖∞`, using `scratch` (overwritten).
     private func trueResidualNorm(_ x: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) -> Double {
         apply(x, into: scratch)
+        return residual(scratch)
+    }
+
+    /// `r = c − r` in place (`r` holding `(I − γP)x`), and `‖r‖∞` from the same pass (the
+    /// number ``supNorm(_:)`` of the new `r` gives).
+    private func residual(_ r: UnsafeMutablePointer<Double>) -> Double {
         rewards.withUnsafeBufferPointer { c in
             let c = UncheckedBox(c)
-            eachBlock { range in for i in range { scratch[i] = c.value[i] - scratch[i] } }
+            return fused({ range in
+                var m = 0.0
+                for i in range {
+                    r[i] = c.value[i] - r[i]
+                    m = Swift.max(m, abs(r[i]))
+                }
+                return (m, 0)
+            }, .max, .max).0
         }
-        return supNorm(scratch)
     }
 
     /// Gauss–Seidel sweeps until the error bound `γ/(1−γ)·‖ΔW‖∞` is below the target
@@ -583,10 +642,13 @@ struct FrozenSystem {
 
 /// The rows of a frozen system's products, weighted once: for each state, the entries of its
 /// actions with `π(a|s) > 0` (actions and entries in order) as `(t, π(a|s)·K(t|s, a))`, not merged.
+/// The columns `t` are 32-bit (12 bytes an entry instead of 16: a product streams every entry).
+///
+/// - Precondition: `n ≤ Int32.max`.
 struct WeightedRows {
     /// State `s`'s entries are `stateStart[s]..<stateStart[s + 1]` (`n + 1` offsets).
     let stateStart: [Int]
-    let columns: [Int]
+    let columns: [Int32]
     let weights: [Double]
 
     /// Built in two passes over the policy (where each state's entries start, then the
@@ -595,9 +657,11 @@ struct WeightedRows {
     /// the engine's idle workers by states (``VectorBlocks/forEachState(count:block:mode:helpers:_:)``):
     /// each state's entries are computed alone, so the rows are the same bit for bit, and a
     /// worker writes the weights of the states whose products it computes
-    /// (``LPRowEngine/split(count:_:)`` cuts `0..<n` the same way each time).
-    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, helpers: LPRowEngine? = nil) {
-        var columns: [Int] = []
+    /// (``LPRowEngine/split(count:_:)`` cuts `0..<n` the same way each time). Without helpers,
+    /// `mode` (the frozen system's) runs the pass by blocks of states in parallel when it allows.
+    init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, helpers: LPRowEngine? = nil,
+         mode: ExecutionMode = .serial) {
+        var columns: [Int32] = []
         var weights: [Double] = []
         let starts: [Int] = makeArray(capacity: n + 1) { sb in
             policy.withUnsafeBufferPointer { pol in
@@ -616,7 +680,7 @@ struct WeightedRows {
                         weights = makeArray(capacity: kept) { wb in
                             let output = UncheckedBox((cb, wb))
                             // Pass 2: state s's entries from sb[s].
-                            VectorBlocks.forEachState(count: n, mode: .serial, helpers: helpers) { states in
+                            VectorBlocks.forEachState(count: n, mode: mode, helpers: helpers) { states in
                                 let (pol, k, sb) = input.value
                                 let (cb, wb) = output.value
                                 for s in states {
@@ -625,7 +689,7 @@ struct WeightedRows {
                                         let w = pol[row]
                                         guard w > 0 else { continue }
                                         for e in k.rowStart[row]..<k.rowEnd[row] {
-                                            cb[j] = k.indices[e]
+                                            cb[j] = Int32(truncatingIfNeeded: k.indices[e])
                                             wb[j] = w * k.probabilities[e]
                                             j += 1
                                         }
@@ -647,7 +711,7 @@ struct WeightedRows {
 
     struct View {
         let stateStart: UnsafeBufferPointer<Int>
-        let columns: UnsafeBufferPointer<Int>
+        let columns: UnsafeBufferPointer<Int32>
         let weights: UnsafeBufferPointer<Double>
     }
 
@@ -686,21 +750,21 @@ struct ReusableSweep {
     let nominal: KernelRows
 
     /// Kept only for in-place sets on the closed-form path, without row sets. On games whose
-    /// kernels have more than ``FrozenSystem/weightedLimit`` entries it is kept only when the
+    /// kernels have more than ``FrozenSystem/largeSystemEntries`` entries it is kept only when the
     /// solve returns its first sweep (``keepsOnlyReturned(_:)``).
     static func applies(to snapshot: GameSnapshot) -> Bool {
         snapshot.ambiguity.writesRowsInPlace && snapshot.rowSets == nil
     }
 
     /// Whether the kept sweep must be the one the solve returns: on games with more than
-    /// ``FrozenSystem/weightedLimit`` kernel entries, a kept sweep that the solve moved past would
+    /// ``FrozenSystem/largeSystemEntries`` kernel entries, a kept sweep that the solve moved past would
     /// hold a whole set of kernels (about 0.9 GB at 10⁶ states) until the next solve, so it is
     /// dropped; the one the solve returns is held by its caller anyway (the pair's `V^π`), so
     /// keeping it costs only `σ` (`n·m` numbers). The policy evaluation of an equilibrium solve
     /// starts at `V*`, its own fixed point up to the solve's error, and usually ends at its first
     /// sweep (every pair of the garnets of Docs/Performance.md, section 10).
     static func keepsOnlyReturned(_ snapshot: GameSnapshot) -> Bool {
-        snapshot.layout.slotRoom > FrozenSystem.weightedLimit
+        snapshot.layout.slotRoom > FrozenSystem.largeSystemEntries
     }
 
     /// After a keeping solve that did not return its first sweep: drops the kept sweep (and its

@@ -83,6 +83,45 @@ enum VectorBlocks {
         }
     }
 
+    /// How ``reducePair(count:block:mode:_:combine:_:)`` combines the block results of one of
+    /// its two reductions: as ``sum(count:block:mode:_:)`` or as ``max(count:block:mode:_:)`` does.
+    enum Combine {
+        case sum, max
+
+        /// The block results combined in block order.
+        func callAsFunction(_ partial: some Sequence<Double>) -> Double {
+            var total = 0.0
+            switch self {
+            case .sum:
+                for x in partial { total += x }
+            case .max:
+                for x in partial where !(x <= total) { total = x }
+            }
+            return total
+        }
+    }
+
+    /// Two blocked reductions in one pass over the blocks of `0..<count`: `term` returns each
+    /// block's two results, combined in block order by `first` and `second`. Each result is
+    /// the number ``sum(count:block:mode:_:)`` or ``max(count:block:mode:_:)`` gives for the
+    /// same block terms (a single block is `term(0..<count)` itself), so a fused loop that
+    /// computes both in one pass over its vectors changes nothing.
+    static func reducePair(count: Int, block: Int = block, mode: ExecutionMode, _ term: (Range<Int>) -> (Double, Double),
+                           combine first: Combine, _ second: Combine) -> (Double, Double) {
+        let blocks = (count + block - 1) / block
+        guard blocks > 1 else { return term(0..<count) }
+        var partial = [Double](repeating: 0, count: 2 * blocks)
+        partial.withUnsafeMutableBufferPointer { pb in
+            guard let base = pb.baseAddress else { return }
+            let out = DisjointSlices(base: base)
+            forEach(count: blocks, block: 1, mode: mode) { b in
+                for i in b { (out.base[2 * i], out.base[2 * i + 1]) = term((i * block)..<min(count, i * block + block)) }
+            }
+        }
+        return (first(stride(from: 0, to: 2 * blocks, by: 2).lazy.map { partial[$0] }),
+                second(stride(from: 1, to: 2 * blocks, by: 2).lazy.map { partial[$0] }))
+    }
+
     /// A blocked reduction: `term` of each block of `0..<count` (blocks in parallel when
     /// `mode` allows), then `combine` of the block results in block order. A single block
     /// is `term(0..<count)` itself, not combined.

@@ -86,7 +86,7 @@ import Darwin
             options.andersonSteps = 6
             options.frozenPolicyRefresh = refresh
             options.frozenPolicyStepMultiple = multiple
-            let run = SolverRun(game: game, options: options, method: .anderson)
+            var run = SolverRun(game: game, options: options, method: .anderson)
             let mu = AndersonStepsTests.randomDistribution(side * side, &rng)
             let policy = try game.bestResponse(meanField: mu, temperature: 0.2)
             let pair = try game.evaluate(policy: policy, meanField: mu, temperature: 0.2)

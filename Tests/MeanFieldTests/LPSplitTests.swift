@@ -235,11 +235,11 @@ import TestSupport
             }
             #expect(abs(rewards[s] - c) <= 1e-15 + 1e-13 * abs(c), "c(\(s))")
         }
-        var starts = [0], columns: [Int] = [], weights: [Double] = []
+        var starts = [0], columns: [Int32] = [], weights: [Double] = []
         for s in 0..<n {
             for a in 0..<m where policy[s * m + a] > 0 {
                 for e in kernels.rowStart[s * m + a]..<kernels.rowEnd[s * m + a] {
-                    columns.append(kernels.indices[e])
+                    columns.append(Int32(kernels.indices[e]))
                     weights.append(policy[s * m + a] * kernels.probabilities[e])
                 }
             }

@@ -3,7 +3,7 @@ import Ambiguity
 import Testing
 import TestSupport
 
-/// Value solves on systems with more than ``FrozenSystem/weightedLimit`` kernel entries
+/// Value solves on systems with more than ``FrozenSystem/largeSystemEntries`` kernel entries
 /// (Docs/Performance.md, section 10, "The Newton steps' targets and the kept first sweep"):
 /// the Newton steps' BiCGSTAB target on the frozen residual
 /// (``FrozenSystem/newtonResidualTarget(residual:tolerance:gamma:kernelEntries:)``) and the first
@@ -33,10 +33,10 @@ import TestSupport
 
     @Test func targetIsNilOnSmallSystemsAndFollowsTheResidual() throws {
         #expect(FrozenSystem.newtonResidualTarget(residual: 1, tolerance: 1e-9, gamma: 0.9,
-                                                  kernelEntries: FrozenSystem.weightedLimit) == nil)
+                                                  kernelEntries: FrozenSystem.largeSystemEntries) == nil)
         #expect(FrozenSystem.newtonResidualTarget(residual: 1, tolerance: 1e-9, gamma: 0,
-                                                  kernelEntries: FrozenSystem.weightedLimit + 1) == nil)
-        let entries = FrozenSystem.weightedLimit + 1
+                                                  kernelEntries: FrozenSystem.largeSystemEntries + 1) == nil)
+        let entries = FrozenSystem.largeSystemEntries + 1
         let stop = 1e-9 * 0.1 / 0.9
         // Far from the stop: 10⁻³ of the residual; within 10⁴ · stop: a tenth of the stop.
         let far = try #require(FrozenSystem.newtonResidualTarget(residual: 1e-3, tolerance: 1e-9, gamma: 0.9, kernelEntries: entries))
