@@ -306,20 +306,35 @@ extension CompiledExpression {
     /// evaluates row by row, which reports the error.
     package func rowValues(in environment: Environment, states: Int, actions: Int, setting first: ScalarSlot,
                            _ second: ScalarSlot, binding array: ArraySlot, to values: [Double]) -> [Double]? {
-        guard constantValue == nil, environment.layout === layout, states >= 0, actions >= 0,
-              (try? environment.checkBinding(array, count: values.count)) != nil
-        else { return nil }
+        guard states >= 0, actions >= 0 else { return nil }
+        let (count, overflow) = states.multipliedReportingOverflow(by: actions)
+        guard !overflow else { return nil }
+        var out = [Double](repeating: 0, count: count)
+        let complete = out.withUnsafeMutableBufferPointer { results in
+            rowValues(in: environment, rows: 0..<count, actions: actions, setting: first, second, binding: array, to: values,
+                      into: results)
+        }
+        return complete ? out : nil
+    }
+
+    /// ``rowValues(in:states:actions:setting:_:binding:to:)`` of the rows `rows` alone, written into
+    /// `results` (`results[row − rows.lowerBound]`, room for `rows.count` values): the same values
+    /// bit for bit, so that chunks of rows can run on several threads. `false` (and `results`
+    /// partly written) when any row fails or is not finite, or for a constant expression.
+    package func rowValues(in environment: Environment, rows: Range<Int>, actions: Int, setting first: ScalarSlot,
+                           _ second: ScalarSlot, binding array: ArraySlot, to values: [Double],
+                           into results: UnsafeMutableBufferPointer<Double>) -> Bool {
+        guard constantValue == nil, environment.layout === layout, actions > 0 || rows.isEmpty, rows.lowerBound >= 0,
+              results.count >= rows.count, (try? environment.checkBinding(array, count: values.count)) != nil
+        else { return false }
         let scalarCount = environment.scalars.count
         guard first.index >= 0, first.index < scalarCount, second.index >= 0, second.index < scalarCount,
               first.index != second.index
-        else { return nil }
-        let (count, overflow) = states.multipliedReportingOverflow(by: actions)
-        guard !overflow else { return nil }
+        else { return false }
         let replacements = Replacements(first: first.index, x: 0, second: second.index, y: 0, array: array.index,
                                         values: values, memo: nil)
         let memoCount = program.memoCount
-        var out = [Double](repeating: 0, count: count)
-        let complete = withUnsafeTemporaryAllocation(of: Double.self, capacity: stackSize + scalarCount + 2 * memoCount) { block -> Bool in
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: stackSize + scalarCount + 2 * memoCount) { block -> Bool in
             guard let base = block.baseAddress else { return false }
             let scalars = UnsafeMutableBufferPointer(start: base + stackSize, count: scalarCount)
             _ = scalars.initialize(fromContentsOf: environment.scalars)
@@ -327,24 +342,17 @@ extension CompiledExpression {
             var frame = VMFrame(stack: UnsafeMutableBufferPointer(start: base, count: stackSize), scalars: scalars,
                                 environment: environment, replacements: replacements, memo: memo)
             return instructions.withUnsafeBufferPointer { code -> Bool in
-                out.withUnsafeMutableBufferPointer { results -> Bool in
-                    var row = 0
-                    for s in 0..<states {
-                        scalars[first.index] = Double(s)
-                        for a in 0..<actions {
-                            scalars[second.index] = Double(a)
-                            memo.clear()
-                            guard let value = try? program.execute(code, &frame),
-                                  value.isFinite
-                            else { return false }
-                            results[row] = value
-                            row += 1
-                        }
-                    }
-                    return true
+                var out = 0
+                for row in rows {
+                    scalars[first.index] = Double(row / actions)
+                    scalars[second.index] = Double(row % actions)
+                    memo.clear()
+                    guard let value = try? program.execute(code, &frame), value.isFinite else { return false }
+                    results[out] = value
+                    out += 1
                 }
+                return true
             }
         }
-        return complete ? out : nil
     }
 }

@@ -396,8 +396,7 @@ public struct MeanFieldGame: Sendable {
     /// `r(s, a, μ)` for every row, each checked finite.
     private func evaluateRewards(at mu: [Double]) throws(MeanFieldError) -> [Double] {
         let m = actionCount, reward = rewardFunction
-        if let rewardRowsFunction, stateCount * m < ExecutionMode.parallelRowThreshold,
-           let rewards = rewardRowsFunction(mu), rewards.count == stateCount * m {
+        if let rewardRowsFunction, let rewards = rewardRowsFunction(mu), rewards.count == stateCount * m {
             return rewards
         }
         return try ParallelRows.map(count: stateCount * m, fill: 0) { row throws(MeanFieldError) in

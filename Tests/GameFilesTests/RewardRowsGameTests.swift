@@ -24,6 +24,49 @@ import TestSupport
         }
     }
 
+    /// Games of at least `ExecutionMode.parallelRowThreshold` rows compute the rewards in chunks
+    /// on both cores: still the row-by-row rewards bit for bit (the crowd grid at 30 × 30, 4,500
+    /// rows, and 100 × 20, 10,000 rows, at three mean fields).
+    @Test(arguments: [(30, 30), (100, 20)]) func largeGamesInChunksGiveTheRowByRowRewards(width: Int, height: Int) throws {
+        let file = try KernelRowsBatchTests.load("crowd-grid.yaml", ["width": Double(width), "height": Double(height)])
+        let game = try file.makeGame()
+        let n = game.stateCount, m = game.actionCount
+        #expect(n * m >= ExecutionMode.parallelRowThreshold)
+        for mu in KernelRowsBatchTests.meanFields(n) {
+            let snapshot = try game.snapshot(at: mu)
+            let rows = try (0..<(n * m)).map { row in try game.reward(row / m, row % m, mu) }
+            #expect(snapshot.rewards.map(\.bitPattern) == rows.map(\.bitPattern), "\(width)×\(height)")
+        }
+    }
+
+    /// In chunks too, the lowest failing row is reported with the reward function's message
+    /// (3,000 states, rows failing from `s = 2,100` on, in several chunks).
+    @Test func aFailingRowOfALargeGameReportsItsError() throws {
+        let (_, game) = try loadGame("""
+        name: failing
+        states: 3000
+        actions: 2
+        discount: 0.9
+        reward: "a + log(1.5 - (s >= 2100) * (1 + 1000 * mu[0]))"
+        transition: "t == s"
+        """)
+        var mu = [Double](repeating: 0.5 / 2999, count: 3000)
+        mu[0] = 0.5
+        let rowError = try #require(throws: ModelError.self) { try game.reward(2100, 0, mu) }
+        let error = try #require(throws: MeanFieldError.self) { try game.snapshot(at: mu) }
+        guard case let .model(state, action, modelError) = error else {
+            Issue.record("expected a model error, found \(error)")
+            return
+        }
+        #expect(state == 2100 && action == 0)
+        #expect(modelError.description == rowError.description)
+        // Valid everywhere at the uniform law: the row-by-row rewards.
+        let uniformMu = uniform(3000)
+        let snapshot = try game.snapshot(at: uniformMu)
+        let rows = try (0..<6000).map { row in try game.reward(row / 2, row % 2, uniformMu) }
+        #expect(snapshot.rewards.map(\.bitPattern) == rows.map(\.bitPattern))
+    }
+
     /// The garnet of `compare.py --cli` (through a generated file, as `rmfg solve` reads it).
     @Test func garnetRewardsAreTheRowByRowRewards() throws {
         let text = GarnetSpecification(states: 20, actions: 5, branching: 4, seed: 3).fileText(json: true)
