@@ -37,3 +37,25 @@ extension CompiledExpression {
         return (bindings, readsScalars)
     }
 }
+
+extension CompiledExpression {
+    /// What a field that is only a value stands for: a constant, one binding's name or one
+    /// scalar variable (`to: 0`, `to: target`, `to: s`), with no operation after it; `nil`
+    /// otherwise. Its value is then the constant, the binding's remembered value or the
+    /// scalar's value, when that is finite (the VM pushes it and returns it).
+    package var plainValue: PlainValue? {
+        if let constantValue { return .constant(constantValue) }
+        switch program.alias {
+        case let .binding(slot, nil): return .binding(slot)
+        case let .scalar(slot, nil): return .scalar(slot)
+        default: return nil
+        }
+    }
+
+    /// See ``plainValue``.
+    package enum PlainValue: Sendable, Equatable {
+        case constant(Double)
+        case binding(Int)
+        case scalar(Int)
+    }
+}

@@ -197,10 +197,10 @@ extension GameFile {
             var preparation: MeanFieldGame.KernelRowsPreparation?
             if let keyed {
                 preparation = { mu -> MeanFieldGame.KernelRowsFunction? in
-                    guard let values = keyed.values(mu) else { return nil }
+                    guard let prepared = keyed.values(mu) else { return nil }
                     let function: MeanFieldGame.KernelRowsFunction = { range, mu, out throws(MeanFieldError) in
                         try rule.rows(range, states: n, actions: m, bind: bind, layout: layout, noiseBindings: noiseBindings,
-                                      cache: cache, keyed: values, mu, into: &out)
+                                      cache: cache, keyed: prepared.values, mu, into: &out)
                     }
                     return function
                 }

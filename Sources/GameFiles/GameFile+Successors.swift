@@ -122,6 +122,10 @@ struct SuccessorRule: Sendable {
             let cached = cache?.rows(mu)
             for row in range {
                 let s = row / m, a = row % m
+                if let keyed, keyed.direct != nil, writeDirect(row, s: s, a: a, states: n, keyed: keyed, into: &out) {
+                    try out.endRow(row)
+                    continue
+                }
                 scope.reset(Double(s), Double(a), 0)
                 cached?.preload(row, into: scope.memo)
                 do throws(ModelError) { try write(states: n, &scope, noiseBindings: noiseBindings, keyed: keyed, row: row, into: &out) } catch {
@@ -150,6 +154,36 @@ struct SuccessorRule: Sendable {
         try checkSum(total)
         if normalize { out.divideRow(by: total) }
         out.sortRow()
+    }
+
+    /// The open row of `out` from the keyed weights and direct targets alone (no scope, no VM),
+    /// when every weight and target is there and valid and the sum passes: then the row of
+    /// ``write(states:_:noiseBindings:keyed:row:into:)`` bit for bit (the same weights and targets,
+    /// summed, added, divided and sorted in the same order). `false`, with nothing written, when
+    /// anything is missing or would fail: the caller then writes the row, which reports the error.
+    @inline(__always)
+    private func writeDirect(_ row: Int, s: Int, a: Int, states n: Int, keyed: KeyedWeights.Values,
+                             into out: inout KernelRowWriter) -> Bool {
+        var total = 0.0
+        for k in entries.indices {
+            guard let w = keyed.weight(k, row: row) else { return false }
+            guard w > 0 else { continue }
+            guard let x = keyed.target(k, row: row, s: s, a: a), x >= 0, x < Double(n), Double(Int(x)) == x else { return false }
+            total += w
+        }
+        if normalize {
+            guard total > 0 else { return false }
+        } else if abs(total - 1) > GameFile.rowTolerance {
+            return false
+        }
+        for k in entries.indices {
+            // Every lookup succeeded above (they read fixed tables).
+            guard let w = keyed.weight(k, row: row), w > 0, let x = keyed.target(k, row: row, s: s, a: a) else { continue }
+            out.accumulate(Int(x), w)
+        }
+        if normalize { out.divideRow(by: total) }
+        out.sortRow()
+        return true
     }
 
     /// Entry `k`'s weight in `scope` when it is finite and `≥ 0`, else `nil` (``KeyedWeights``,

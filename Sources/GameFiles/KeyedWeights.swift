@@ -28,7 +28,7 @@ import Synchronization
 /// at the first mean field (`8·rows` bytes at most); per mean field, `keys × weights` doubles,
 /// computed in parallel chunks of keys. Not used when the key takes more than half as many
 /// values as there are rows (no saving).
-final class KeyedWeights: Sendable {
+final class KeyedWeights: @unchecked Sendable {  // its buffers are written in `init` only, then read
     /// The key's index per row (`-1`: the key is not known at that row) and the first row of
     /// each key value, in storage of their own (read by the rows without reference counting).
     final class Keys: @unchecked Sendable {
@@ -44,16 +44,43 @@ final class KeyedWeights: Sendable {
         deinit { rowKeys.deallocate() }
     }
 
-    /// The weights at one mean field, read by the rows without reference counting.
+    /// Where an entry's target comes from when it is only a value (``Expressions/CompiledExpression/plainValue``):
+    /// a constant, a cached binding's column in ``RowBindingCache``'s table, or `s` or `a`.
+    enum DirectTarget: Sendable {
+        case constant(Double)
+        case column(Int)
+        case state
+        case action
+    }
+
+    /// The weights at one mean field, read by the rows: pointers only, so that a copy counts no
+    /// reference (the rows' loop runs on both cores); ``Prepared`` keeps what they point into.
     struct Values: @unchecked Sendable {
         /// `column[k]`: entry `k`'s column in `values`, or `-1` when the entry is not keyed.
-        let column: [Int]
+        let column: UnsafePointer<Int>
         let width: Int
         let rowKeys: UnsafePointer<Int32>
         let values: UnsafePointer<Double>
-        /// Keep `values` and `rowKeys` alive.
-        let owner: Storage
-        let keys: Keys
+        /// Every entry's target read without a scope (when every weight is keyed and every target
+        /// is only a value), with the cache's table it reads; else `nil`.
+        let direct: UnsafePointer<DirectTarget>?
+        let table: RowBindingCache.Rows
+
+        /// Entry `k`'s target at row `(s, a)` read directly (``direct`` not `nil`), or `nil` when the
+        /// cached binding is not known at the row.
+        @inline(__always)
+        func target(_ k: Int, row: Int, s: Int, a: Int) -> Double? {
+            guard let direct else { return nil }
+            switch direct[k] {
+            case let .constant(value): return value
+            case let .column(j):
+                let offset = row &* table.width &+ j
+                if let known = table.known, !known[offset] { return nil }
+                return table.values[offset]
+            case .state: return Double(s)
+            case .action: return Double(a)
+            }
+        }
 
         /// Entry `k`'s weight at row `row` when the table holds it (finite and `≥ 0`), else `nil`.
         @inline(__always)
@@ -67,7 +94,19 @@ final class KeyedWeights: Sendable {
         }
     }
 
-    /// One mean field's table, freed with the last ``Values`` that reads it.
+    /// One mean field's ``Values`` and everything they point into.
+    final class Prepared: @unchecked Sendable {
+        let values: Values
+        private let storage: Storage
+        private let keys: Keys
+        private let weights: KeyedWeights
+
+        init(values: Values, storage: Storage, keys: Keys, weights: KeyedWeights) {
+            (self.values, self.storage, self.keys, self.weights) = (values, storage, keys, weights)
+        }
+    }
+
+    /// One mean field's table.
     final class Storage: @unchecked Sendable {
         let buffer: UnsafeMutableBufferPointer<Double>
 
@@ -83,12 +122,14 @@ final class KeyedWeights: Sendable {
     let entries: [Int]
     /// The key's binding slot.
     let keySlot: Int
-    private let column: [Int]
+    private let column: UnsafeMutableBufferPointer<Int>
     private let rule: SuccessorRule
     private let cache: RowBindingCache
     private let bind: GameFile.RowBinder
     private let layout: RowScope.Layout
     private let actionCount: Int
+    /// Every entry's target read directly, or `nil` (``Values/direct``).
+    private let direct: UnsafeMutableBufferPointer<DirectTarget>?
     /// `nil` until the first mean field, then the keys (or `nil` inside: not worth it).
     private let state = Mutex<Keys??>(nil)
     #if DEBUG || RMFG_TEST_HOOKS
@@ -110,16 +151,46 @@ final class KeyedWeights: Sendable {
             if slot == key { entries.append(k) }
         }
         guard let key, !entries.isEmpty else { return nil }
-        var column = [Int](repeating: -1, count: rule.entries.count)
+        column = .allocate(capacity: rule.entries.count)
+        column.initialize(repeating: -1)
         for (c, k) in entries.enumerated() { column[k] = c }
+        direct = Self.directTargets(rule, keyed: entries, cache: cache, bind: bind).map { targets in
+            let buffer = UnsafeMutableBufferPointer<DirectTarget>.allocate(capacity: targets.count)
+            _ = buffer.initialize(fromContentsOf: targets)
+            return buffer
+        }
         self.entries = entries
         self.keySlot = key
-        self.column = column
         self.rule = rule
         self.cache = cache
         self.bind = bind
         self.layout = layout
         actionCount = m
+    }
+
+    deinit {
+        column.deallocate()
+        direct?.deallocate()
+    }
+
+    /// Every entry's target read without a scope, when every weight is keyed and every target is a
+    /// constant, a cached binding's name, `s` or `a` (not the noise form, whose targets read `e`).
+    private static func directTargets(_ rule: SuccessorRule, keyed: [Int], cache: RowBindingCache,
+                                      bind: GameFile.RowBinder) -> [DirectTarget]? {
+        guard !rule.isNoise, keyed.count == rule.entries.count else { return nil }
+        var targets: [DirectTarget] = []
+        for entry in rule.entries {
+            switch entry.to.plainValue {
+            case let .constant(value)?: targets.append(.constant(value))
+            case let .binding(slot)?:
+                guard let j = cache.slots.firstIndex(of: slot) else { return nil }
+                targets.append(.column(j))
+            case let .scalar(slot)? where slot == bind.slots.s.index: targets.append(.state)
+            case let .scalar(slot)? where slot == bind.slots.a.index: targets.append(.action)
+            default: return nil
+            }
+        }
+        return targets
     }
 
     /// The keys (built at the first call from the cache's table; `nil` when the key takes more
@@ -167,7 +238,7 @@ final class KeyedWeights: Sendable {
 
     /// The keyed weights at `mu`, or `nil` when the keys are not available (the rows then
     /// evaluate every weight themselves).
-    func values(_ mu: [Double]) -> Values? {
+    func values(_ mu: [Double]) -> Prepared? {
         guard let keys = keys(mu), let cached = cache.rows(mu) else { return nil }
         let count = keys.representatives.count, width = entries.count
         let storage = Storage(count: count * width)
@@ -193,8 +264,9 @@ final class KeyedWeights: Sendable {
         #if DEBUG || RMFG_TEST_HOOKS
         adjust.withLock { $0 }?(storage.buffer, keys)
         #endif
-        guard let rowKeys = keys.rowKeys.baseAddress else { return nil }
-        return Values(column: column, width: width, rowKeys: UnsafePointer(rowKeys), values: UnsafePointer(out), owner: storage,
-                      keys: keys)
+        guard let rowKeys = keys.rowKeys.baseAddress, let columns = column.baseAddress else { return nil }
+        let values = Values(column: columns, width: width, rowKeys: UnsafePointer(rowKeys), values: UnsafePointer(out),
+                            direct: direct?.baseAddress.map { UnsafePointer($0) }, table: cached)
+        return Prepared(values: values, storage: storage, keys: keys, weights: self)
     }
 }

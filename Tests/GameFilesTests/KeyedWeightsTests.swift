@@ -43,7 +43,9 @@ import Testing
         let weights = try #require(file.keyedKernelRows().keyed)
         let n = file.stateCount
         for mu in KernelRowsBatchTests.meanFields(n) {
-            let values = try #require(weights.values(mu))
+            let prepared = try #require(weights.values(mu))
+            defer { withExtendedLifetime(prepared) {} }  // the values point into it
+            let values = prepared.values
             let keys = try #require(weights.keys(mu))
             #expect(keys.representatives.count == n)
             var worst = 0.0
