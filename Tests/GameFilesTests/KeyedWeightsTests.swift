@@ -100,31 +100,19 @@ import Testing
         #expect(touched == 4)
     }
 
-    /// `d = cell(nx, ny)` fails at the border rows' outward moves; the weights read it only where
+    /// `c = cell(nx, ny)` fails at the border rows' outward moves; the weights read it only where
     /// `mu[0] > 2` (never), so every row is valid: rows whose key is unknown evaluate the weights
     /// themselves (serial 20×20, parallel 40×20).
     @Test(arguments: [20, 40])
     func rowsWithAnUnknownKeyEvaluateTheirWeights(width: Int) throws {
-        let text = """
-            name: unknown-key
-            states: {grid: [\(width), 20]}
-            actions: [up, down, left, right, stay]
-            discount: 0.9
-            parameters: {dx: [0, 0, -1, 1, 0], dy: [-1, 1, 0, 0, 0]}
-            let:
-              nx: "x + dx[a]"
-              ny: "y + dy[a]"
-              d: "cell(nx, ny)"
-            reward: "-mu[s]"
-            transition:
-              successors:
-                - {to: s, p: "if(mu[0] > 2, d, 0.5 + 0.4 * mu[0])"}
-                - {to: 0, p: "if(mu[0] > 2, d, 0.5 - 0.4 * mu[0])"}
-            """
+        let text = RowBindingCacheTests.gridFile(width: width, """
+                - {to: s, p: "if(mu[0] > 2, c, 0.5 + 0.4 * mu[0])"}
+                - {to: 0, p: "if(mu[0] > 2, c, 0.5 - 0.4 * mu[0])"}
+            """)
         let (file, _) = try loadGame(text)
         let (game, plain, found) = try Self.pair(file)
         let weights = try #require(found)
-        #expect(weights.entries == [0, 1] && Self.name(file, weights.keySlot) == "d")
+        #expect(weights.entries == [0, 1] && Self.name(file, weights.keySlot) == "c")
         let n = file.stateCount
         let keys = try #require(weights.keys(uniform(n)))
         let unknown = (0..<(n * 5)).filter { keys.rowKeys[$0] < 0 }

@@ -83,9 +83,10 @@ import Testing
         }
     }
 
-    /// A grid file whose μ-free binding `c = cell(nx, ny)` fails at the border rows (outside the
-    /// grid) and is used only under `if`: `guard` selects where it is read.
-    static func guardedFile(_ guardExpression: String, width: Int) -> String {
+    /// A `width × 20` grid file with five moves, `nx ny` the move's target coordinates and
+    /// `c = cell(nx, ny)` (μ-free, failing outside the grid at the border rows' outward moves),
+    /// then `bindings` (lines of `let`) and `transition` (the `successors` entries).
+    static func gridFile(width: Int, bindings: String = "", _ transition: String) -> String {
         """
         name: guarded
         states: {grid: [\(width), 20]}
@@ -96,13 +97,21 @@ import Testing
           nx: "x + dx[a]"
           ny: "y + dy[a]"
           c: "cell(nx, ny)"
-          go: "0.9 * exp(-0.5 * states * mu[s])"
+        \(bindings)
         reward: "-mu[s]"
         transition:
           successors:
+        \(transition)
+        """
+    }
+
+    /// A grid file whose μ-free binding `c = cell(nx, ny)` fails at the border rows (outside the
+    /// grid) and is used only under `if`: `guard` selects where it is read.
+    static func guardedFile(_ guardExpression: String, width: Int) -> String {
+        gridFile(width: width, bindings: "  go: \"0.9 * exp(-0.5 * states * mu[s])\"", """
             - {to: "if(\(guardExpression), c, s)", p: go}
             - {to: s, p: "1 - go"}
-        """
+        """)
     }
 
     /// Guarded by `inside(nx, ny)`: the border rows' `c` is unknown in the cache and the rows are
