@@ -10,21 +10,30 @@ import Testing
 /// (``ProcessMemory/keepFreedMemory()``), the `calloc` that served them took them from the
 /// heap and cleared part of them at every start (found 2026-12-05).
 @Suite(.serialized) struct TemporaryPathsStorageTests {
-    /// The start and end of the line of `/proc/self/maps` that starts at `address`, if any.
-    static func mapping(startingAt address: UInt) -> (start: UInt, end: UInt)? {
+    /// The line of `/proc/self/maps` whose range holds `[address, address + count)`, if any:
+    /// its start, end and path column (empty for an anonymous mapping).
+    ///
+    /// The kernel merges a new anonymous mapping with an adjacent one of the same protection,
+    /// so the storage may lie inside a larger mapping rather than start one (a test that asked
+    /// for a mapping starting at the storage failed on a clean machine, 2026-12-05).
+    static func mapping(holding address: UInt, count: UInt) -> (start: UInt, end: UInt, path: String)? {
         guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
         for line in maps.split(separator: "\n") {
-            let range = line.prefix { $0 != " " }.split(separator: "-")
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let rangeField = fields.first else { continue }
+            let range = rangeField.split(separator: "-")
             guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16) else { continue }
-            if start == address { return (start, end) }
+            if start <= address && address + count <= end {
+                return (start, end, fields.count > 5 ? fields[5...].joined(separator: " ") : "")
+            }
         }
         return nil
     }
 
-    /// With `rmfg`'s allocator settings on (as in the executable), the storage is the start of
-    /// an anonymous mapping of at least its size (a block from `malloc` or `calloc` starts
-    /// after a chunk header, never at a mapping's start), none of its pages is resident
-    /// before use (`mincore`), and it reads as zeros.
+    /// With `rmfg`'s allocator settings on (as in the executable), the storage is page-aligned
+    /// (a block from `malloc` or `calloc` starts after a chunk header, never on a page
+    /// boundary) and lies inside one anonymous mapping that is not the heap, none of its pages
+    /// is resident before use (`mincore`), and it reads as zeros.
     @Test func storageIsAnUntouchedMappingOfItsOwn() throws {
         #if os(Linux) && canImport(Glibc)
         let settingsTaken = ProcessMemory.keepFreedMemory()
@@ -33,9 +42,10 @@ import Testing
         let storage = TemporaryPaths.makeStorage()
         defer { munmap(storage, count) }
         let address = UInt(bitPattern: storage)
-        let region = try #require(Self.mapping(startingAt: address), "no mapping starts at the storage")
-        #expect(region.end - region.start >= UInt(count))
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        #expect(address % UInt(pageSize) == 0, "the storage does not start a page")
+        let region = try #require(Self.mapping(holding: address, count: UInt(count)), "no mapping holds the storage")
+        #expect(region.path.isEmpty, "the storage lies in \(region.path), not an anonymous mapping")
         var resident = [UInt8](repeating: 0, count: (count + pageSize - 1) / pageSize)
         #expect(mincore(storage, count, &resident) == 0)
         #expect(resident.allSatisfy { $0 & 1 == 0 }, "\(resident.filter { $0 & 1 != 0 }.count) pages resident")
