@@ -10,14 +10,34 @@ import Testing
 /// (``ProcessMemory/keepFreedMemory()``), the `calloc` that served them took them from the
 /// heap and cleared part of them at every start (found 2026-12-05).
 @Suite(.serialized) struct TemporaryPathsStorageTests {
+    /// The whole text of a `/proc` file, read with `read(2)` until it returns 0.
+    /// (`String(contentsOfFile:)` stopped part-way through `/proc/self/maps`, whose size reads
+    /// as 0, and so missed the storage's line in some runs.)
+    static func readProcFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The line of `/proc/self/maps` whose range holds `[address, address + count)`, if any:
     /// its start, end and path column (empty for an anonymous mapping).
     ///
     /// The kernel merges a new anonymous mapping with an adjacent one of the same protection,
-    /// so the storage may lie inside a larger mapping rather than start one (a test that asked
-    /// for a mapping starting at the storage failed on a clean machine, 2026-12-05).
+    /// so the storage may lie inside a larger mapping rather than start one.
     static func mapping(holding address: UInt, count: UInt) -> (start: UInt, end: UInt, path: String)? {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        guard let maps = readProcFile("/proc/self/maps") else { return nil }
         for line in maps.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard let rangeField = fields.first else { continue }
