@@ -173,16 +173,27 @@ enum TotalVariation {
                 let moved = budget - max(budgetLeft.remaining, 0)
                 var count = 0
                 if let outIndices, let outMasses {
-                    if posStar >= 0 { q[posStar] += moved }
-                    var inserted = posStar >= 0
-                    for pos in 0..<k {
-                        if !inserted, indices[pos] > istar {
-                            if moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count += 1 }
-                            inserted = true
-                        }
-                        if q[pos] > 0 { outIndices[count] = indices[pos]; outMasses[count] = q[pos]; count += 1 }
+                    // The support in increasing order with i* in its place: the positions below
+                    // i*, then i* (when it is not in the row and receives mass), then the rest;
+                    // two loops without a test for i*'s place in every step.
+                    var split = k
+                    if posStar >= 0 {
+                        q[posStar] += moved
+                    } else {
+                        split = 0
+                        while split < k, indices[split] < istar { split &+= 1 }
                     }
-                    if !inserted, moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count += 1 }
+                    for pos in 0..<split where q[pos] > 0 {
+                        outIndices[count] = indices[pos]
+                        outMasses[count] = q[pos]
+                        count &+= 1
+                    }
+                    if posStar < 0, moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count &+= 1 }
+                    for pos in split..<k where q[pos] > 0 {
+                        outIndices[count] = indices[pos]
+                        outMasses[count] = q[pos]
+                        count &+= 1
+                    }
                 }
                 // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
                 let lambda = radius < 1 - pStar ? max(budgetLeft.lastDonorValue - vStar, 0) : 0
