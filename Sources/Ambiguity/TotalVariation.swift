@@ -127,68 +127,80 @@ enum TotalVariation {
             istar = indices[best]
         }
         let vStar = values[istar]
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { q in
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: k) { keys in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { order in
-                // One pass: p·V (in support order), the position of i*, each entry's value.
-                // Also the first donor: the highest (V_t, t) other than i*, so the common
-                // row that gives up mass from one state needs no further scan.
-                var dot = 0.0
-                var posStar = -1
-                var best = 0
-                var bestKey = Int64.min
-                for pos in 0..<k {
-                    let t = indices[pos]
-                    let v = values[t]
-                    let p = masses[pos]
-                    dot += p * v
-                    q[pos] = p
-                    let key = t == istar ? Int64.min : orderKey(v)
-                    keys[pos] = key
-                    if key >= bestKey {
-                        best = pos
-                        bestKey = key
-                    }
-                    if t == istar { posStar = pos }
+        // `q`, `keys` and `order` in one stack block: one allocation a row instead of three.
+        return withUnsafeTemporaryAllocation(byteCount: 24 * max(k, 1), alignment: 8) { block in
+            guard let base = block.baseAddress else { preconditionFailure("a temporary block of 24 bytes or more has an address") }
+            let q = UnsafeMutableBufferPointer(start: base.bindMemory(to: Double.self, capacity: k), count: k)
+            let keys = UnsafeMutableBufferPointer(start: (base + 8 * k).bindMemory(to: Int64.self, capacity: k), count: k)
+            let order = UnsafeMutableBufferPointer(start: (base + 16 * k).bindMemory(to: Int.self, capacity: k), count: k)
+            // One pass: p·V (in support order), the position of i*, each entry's value.
+            // Also the first donor: the highest (V_t, t) other than i*, so the common
+            // row that gives up mass from one state needs no further scan.
+            var dot = 0.0
+            var posStar = -1
+            var best = 0
+            var bestKey = Int64.min
+            for pos in 0..<k {
+                let t = indices[pos]
+                let v = values[t]
+                let p = masses[pos]
+                dot += p * v
+                q[pos] = p
+                let key = t == istar ? Int64.min : orderKey(v)
+                keys[pos] = key
+                if key >= bestKey {
+                    best = pos
+                    bestKey = key
                 }
-                let pStar = posStar >= 0 ? masses[posStar] : 0
-                let budget = min(radius, 1 - pStar)
-                guard budget > 0 else {
-                    // ρ = 0 (or all mass already at i*): q = p. λ large enough that
-                    // min(V_i, V* + λ) = V_i on supp(p) makes the dual equal p·V.
-                    var vmax = vStar
-                    for pos in 0..<k where values[indices[pos]] > vmax { vmax = values[indices[pos]] }
-                    if let outIndices, let outMasses {
-                        for pos in 0..<k {
-                            outIndices[pos] = indices[pos]
-                            outMasses[pos] = masses[pos]
-                        }
-                    }
-                    return (Outcome(value: dot, moved: 0, lambda: radius > 0 ? 0 : vmax - vStar, vStar: vStar),
-                            outIndices == nil ? 0 : k)
-                }
-                // Donors in decreasing (V_t, t), i* excluded.
-                let budgetLeft = donate(budget: budget, vStar: vStar, first: best, key: bestKey,
-                                        limit: selectionDonors(k), keys: keys, q: q, order: order, count: k) { values[indices[$0]] }
-                let moved = budget - max(budgetLeft.remaining, 0)
-                var count = 0
+                if t == istar { posStar = pos }
+            }
+            let pStar = posStar >= 0 ? masses[posStar] : 0
+            let budget = min(radius, 1 - pStar)
+            guard budget > 0 else {
+                // ρ = 0 (or all mass already at i*): q = p. λ large enough that
+                // min(V_i, V* + λ) = V_i on supp(p) makes the dual equal p·V.
+                var vmax = vStar
+                for pos in 0..<k where values[indices[pos]] > vmax { vmax = values[indices[pos]] }
                 if let outIndices, let outMasses {
-                    if posStar >= 0 { q[posStar] += moved }
-                    var inserted = posStar >= 0
                     for pos in 0..<k {
-                        if !inserted, indices[pos] > istar {
-                            if moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count += 1 }
-                            inserted = true
-                        }
-                        if q[pos] > 0 { outIndices[count] = indices[pos]; outMasses[count] = q[pos]; count += 1 }
+                        outIndices[pos] = indices[pos]
+                        outMasses[pos] = masses[pos]
                     }
-                    if !inserted, moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count += 1 }
                 }
-                // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
-                let lambda = radius < 1 - pStar ? max(budgetLeft.lastDonorValue - vStar, 0) : 0
-                return (Outcome(value: dot - budgetLeft.removedValue + moved * vStar, moved: moved, lambda: lambda, vStar: vStar), count)
+                return (Outcome(value: dot, moved: 0, lambda: radius > 0 ? 0 : vmax - vStar, vStar: vStar),
+                        outIndices == nil ? 0 : k)
             }
+            // Donors in decreasing (V_t, t), i* excluded.
+            let budgetLeft = donate(budget: budget, vStar: vStar, first: best, key: bestKey,
+                                    limit: selectionDonors(k), keys: keys, q: q, order: order, count: k) { values[indices[$0]] }
+            let moved = budget - max(budgetLeft.remaining, 0)
+            var count = 0
+            if let outIndices, let outMasses {
+                // The support in increasing order with i* in its place: the positions below
+                // i*, then i* (when it is not in the row and receives mass), then the rest;
+                // two loops without a test for i*'s place in every step.
+                var split = k
+                if posStar >= 0 {
+                    q[posStar] += moved
+                } else {
+                    split = 0
+                    while split < k, indices[split] < istar { split &+= 1 }
+                }
+                for pos in 0..<split where q[pos] > 0 {
+                    outIndices[count] = indices[pos]
+                    outMasses[count] = q[pos]
+                    count &+= 1
+                }
+                if posStar < 0, moved > 0 { outIndices[count] = istar; outMasses[count] = moved; count &+= 1 }
+                for pos in split..<k where q[pos] > 0 {
+                    outIndices[count] = indices[pos]
+                    outMasses[count] = q[pos]
+                    count &+= 1
+                }
             }
+            // The budget binds (ρ < 1 − p_{i*}) unless the ball reaches i* fully.
+            let lambda = radius < 1 - pStar ? max(budgetLeft.lastDonorValue - vStar, 0) : 0
+            return (Outcome(value: dot - budgetLeft.removedValue + moved * vStar, moved: moved, lambda: lambda, vStar: vStar), count)
         }
     }
 

@@ -317,6 +317,11 @@ extension CompiledExpression {
         return complete ? out : nil
     }
 
+    /// Whether ``rowValues(in:states:actions:setting:_:binding:to:)`` evaluates this expression
+    /// with its straight-line evaluator (a short program without jumps, `let` bindings,
+    /// reductions, dot products or grid functions) rather than the VM. For tests.
+    package var rowValuesInStraightLine: Bool { constantValue == nil && StraightLine.covers(program.instructions) }
+
     /// ``rowValues(in:states:actions:setting:_:binding:to:)`` of the rows `rows` alone, written into
     /// `results` (`results[row − rows.lowerBound]`, room for `rows.count` values): the same values
     /// bit for bit, so that chunks of rows can run on several threads. `false` (and `results`
@@ -331,6 +336,10 @@ extension CompiledExpression {
         guard first.index >= 0, first.index < scalarCount, second.index >= 0, second.index < scalarCount,
               first.index != second.index
         else { return false }
+        if let line = StraightLine(program, environment: environment, replaced: array.index, values: values) {
+            return line.rowValues(scalars: environment.scalars, rows: rows, actions: actions, setting: first.index,
+                                  second.index, into: results)
+        }
         let replacements = Replacements(first: first.index, x: 0, second: second.index, y: 0, array: array.index,
                                         values: values, memo: nil)
         let memoCount = program.memoCount

@@ -151,11 +151,16 @@ extension GameFile {
                                       actionNames: [String]) throws(GameFileError) -> [SparseEntry] {
         var entries: [SparseEntry] = []
         entries.reserveCapacity(count)
+        // Whether the entries came in the order of the sort below (a generated file's do): then
+        // the sort, which is stable, would leave them as they are, and is skipped.
+        var sorted = true
         for k in 0..<count {
             let e = elements[(4 * k)..<(4 * k + 4)]
             let base = e.startIndex
             func index(_ x: Double, _ limit: Int, _ what: String) throws(GameFileError) -> Int {
-                guard x == x.rounded(), x >= 0, x < Double(limit) else {
+                // A whole number in range is its own truncation (`x == x.rounded()` without the C
+                // library's `round`).
+                guard x >= 0, x < Double(limit), Double(Int(x)) == x else {
                     throw r.error("\(field)[\(k)]", node, "\(what) = \(DocumentValue.format(x)), expected a whole number in 0..<\(limit)")
                 }
                 return Int(x)
@@ -165,9 +170,10 @@ extension GameFile {
             guard p >= 0 else {
                 throw r.error("\(field)[\(k)]", node, "at s=\(stateNames[s]), a=\(actionNames[a]), t=\(stateNames[t]): found \(p), expected a probability >= 0")
             }
+            if let last = entries.last, last.row > s * m + a || (last.row == s * m + a && last.t > t) { sorted = false }
             entries.append((s * m + a, t, p))
         }
-        entries.sort { $0.row < $1.row || ($0.row == $1.row && $0.t < $1.t) }
+        if !sorted { entries.sort { $0.row < $1.row || ($0.row == $1.row && $0.t < $1.t) } }
         return entries
     }
 

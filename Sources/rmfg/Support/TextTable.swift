@@ -149,6 +149,7 @@ enum CNumberFormat {
 /// sign of `x` (`-0.000000` for negative values that round to 0). Checked equal to
 /// `vsnprintf` on random values of every magnitude and on exact ties (`NumberFormatTests`);
 /// about a tenth of its instructions, a table of `rmfg solve` prints thousands of them.
+/// The text is written into one buffer (Docs/Performance.md, section 4, "Seventh round").
 func fixedSix(_ x: Double) -> String {
     guard x.isFinite, abs(x) < 1e12 else { return cFormat("%.6f", x) }
     let biased = Int((x.bitPattern >> 52) & 0x7FF)
@@ -163,8 +164,30 @@ func fixedSix(_ x: Double) -> String {
         n = UInt64(truncatingIfNeeded: quotient)
         if rest > half || (rest == half && n & 1 == 1) { n += 1 }
     }  // else x·10⁶ < 2⁻⁵⁵: rounds to 0
-    let decimals = String(n % 1_000_000)
-    return (x.sign == .minus ? "-" : "") + String(n / 1_000_000) + "." + String(repeating: "0", count: 6 - decimals.count) + decimals
+    // The text written backwards into one buffer (at most `-999999999999.999999`, 20 bytes):
+    // one string, inline when it has at most 15 bytes, instead of five joined.
+    return String(unsafeUninitializedCapacity: 24) { buffer in
+        var end = 24, rest = n
+        for _ in 0..<6 {
+            end -= 1
+            buffer[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+        end -= 1
+        buffer[end] = UInt8(ascii: ".")
+        repeat {
+            end -= 1
+            buffer[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        } while rest > 0
+        if x.sign == .minus {
+            end -= 1
+            buffer[end] = UInt8(ascii: "-")
+        }
+        let count = 24 - end
+        for i in 0..<count { buffer[i] = buffer[end + i] }
+        return count
+    }
 }
 
 /// A number for text output: up to 10 significant digits.
