@@ -326,12 +326,14 @@ struct FrozenSystem {
     let weighted: WeightedRows?
 
     /// The largest number of kernel entries for which ``weighted`` is built (12 bytes an entry:
-    /// 48 MiB). A Newton step takes about a dozen products, so computing each weight once and
+    /// 192 MiB). A Newton step takes about a dozen products, so computing each weight once and
     /// reading one flat row per state instead of each action's row saves about a third of the
     /// products' instructions (Docs/Performance.md, section 4, "Fourth round") and, on a grid
     /// of 300×300 cells (1.3 M entries), a third of their CPU time (section 8, "Solver-side
-    /// costs of a refresh"); larger games keep the on-the-fly products and their memory.
-    static let weightedLimit = 1 << 22
+    /// costs of a refresh"). 2²² until 2026-12-05: the 1000×1000 crowd grid (9 M entries) then
+    /// weighted every product's entries again, a third of its CPU (section 8, "The 1000×1000
+    /// grid"). Larger games keep the on-the-fly products and their memory.
+    static let weightedLimit = 1 << 24
 
     /// The number of kernel entries above which a system counts as large for the Newton steps'
     /// BiCGSTAB target (``newtonResidualTarget(residual:tolerance:gamma:kernelEntries:)``) and
