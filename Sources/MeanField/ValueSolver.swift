@@ -344,12 +344,13 @@ struct FrozenSystem {
     static let largeSystemEntries = 1 << 20
 
     /// The fewest states for which BiCGSTAB's vector operations run in parallel when the products
-    /// do: 2¹⁷ (eight blocks of ``VectorBlocks/block``). Below, a pass over the vectors is short
+    /// do: 2¹⁶ (four blocks of ``VectorBlocks/block``). Below, a pass over the vectors is short
     /// (a few tens of microseconds a block) and the second thread's wake-up costs about as much as
     /// it saves, while on one thread two blocks run side by side: on the 200×200 crowd grid
     /// (40,000 states, 3 blocks) the vector operations took a quarter fewer samples and the
-    /// scheduler's wake-ups half as many (Docs/Performance.md, section 8, "Fourteenth round").
-    static let vectorParallelStates = 1 << 17
+    /// scheduler's wake-ups half as many. At 90,000 states (the 300×300 grid) the passes on one
+    /// thread cost wall time on an idle machine (Docs/Performance.md, section 8, "Fourteenth round").
+    static let vectorParallelStates = 1 << 16
 
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
          execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil,
