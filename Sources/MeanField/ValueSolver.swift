@@ -311,8 +311,12 @@ struct FrozenSystem {
     let kernels: KernelRows
     let gamma: Double
     let rewards: [Double]
-    /// Serial or parallel products and vector operations (never `.automatic`).
+    /// Serial or parallel products (never `.automatic`).
     let mode: ExecutionMode
+    /// Serial or parallel vector operations of BiCGSTAB (updates, inner products, norms): ``mode``
+    /// from ``vectorParallelStates`` states on, serial below (never `.automatic`). The blocks are
+    /// the same either way, so the results are too.
+    let vectorMode: ExecutionMode
     /// The block length of the vector operations (``VectorBlocks/block``; tests pass small blocks).
     let block: Int
     /// The LP row engine whose worker threads take a share of each product when the
@@ -341,9 +345,18 @@ struct FrozenSystem {
     /// 2²⁰, which was also the limit of ``weighted`` before it rose to ``weightedLimit``.
     static let largeSystemEntries = 1 << 20
 
+    /// The fewest states for which BiCGSTAB's vector operations run in parallel when the products
+    /// do: 2¹⁶ (four blocks of ``VectorBlocks/block``). Below, a pass over the vectors is short
+    /// (a few tens of microseconds a block) and the second thread's wake-up costs about as much as
+    /// it saves, while on one thread two blocks run side by side: on the 200×200 crowd grid
+    /// (40,000 states, 3 blocks) the vector operations took a quarter fewer samples and the
+    /// scheduler's wake-ups half as many. At 90,000 states (the 300×300 grid) the passes on one
+    /// thread cost wall time on an idle machine (Docs/Performance.md, section 8, "Fourteenth round").
+    static let vectorParallelStates = 1 << 16
+
     init(policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, gamma: Double, rewards: [Double],
          execution: ExecutionMode = .serial, block: Int = VectorBlocks.block, helpers: LPRowEngine? = nil,
-         weightedLimit: Int = FrozenSystem.weightedLimit) {
+         weightedLimit: Int = FrozenSystem.weightedLimit, vectorParallelStates: Int = FrozenSystem.vectorParallelStates) {
         stateCount = n
         actionCount = m
         self.policy = policy
@@ -351,6 +364,7 @@ struct FrozenSystem {
         self.gamma = gamma
         self.rewards = rewards
         mode = VectorBlocks.mode(count: n, execution: execution)
+        vectorMode = n >= vectorParallelStates ? mode : .serial
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
         weighted = kernels.indices.count <= weightedLimit && n <= Int(Int32.max)
@@ -416,32 +430,16 @@ struct FrozenSystem {
         }
     }
 
-    /// `Σ_i a_i b_i` (``VectorBlocks/sum(count:block:mode:_:)``).
+    /// `Σ_i a_i b_i`, the number ``VectorBlocks/sum(count:block:mode:_:)`` gives (each block in
+    /// index order, the blocks in order).
     func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>) -> Double {
-        let vectors = UncheckedBox((a, b))
-        return VectorBlocks.sum(count: stateCount, block: block, mode: mode) { range in
-            let (a, b) = vectors.value
-            var s = 0.0
-            for i in range { s += a[i] * b[i] }
-            return s
-        }
-    }
-
-    /// `max_i |a_i|` (NaN entries are skipped, as by `Swift.max`).
-    func supNorm(_ a: UnsafePointer<Double>) -> Double {
-        let vector = UncheckedBox(a)
-        return VectorBlocks.max(count: stateCount, block: block, mode: mode) { range in
-            let a = vector.value
-            var m = 0.0
-            for i in range { m = Swift.max(m, abs(a[i])) }
-            return m
-        }
+        fused(.sum, .max, DotTerms(a: a, b: b)).0
     }
 
     /// Runs `body` on every block of `0..<n` (in parallel when allowed); it must write
     /// only its block's indices.
     func eachBlock(_ body: (Range<Int>) -> Void) {
-        VectorBlocks.forEach(count: stateCount, block: block, mode: mode, body)
+        VectorBlocks.forEach(count: stateCount, block: block, mode: vectorMode, body)
     }
 
     /// The BiCGSTAB target of a Newton step on a large system (more than ``largeSystemEntries`` kernel
@@ -499,9 +497,10 @@ struct FrozenSystem {
     /// The vector updates carry the reductions that follow them in the same pass
     /// (``fused(_:_:_:)``): `s` with `‖s‖∞`, `x` and `r` with `‖r‖∞` and the next `r̂·r`, and
     /// `t·t` with `t·s`. Each block's sums run in index order and the blocks combine in block
-    /// order as the separate ``dot(_:_:)`` and ``supNorm(_:)`` do, so the iterates are the
-    /// same bit for bit, with 4 fewer passes over the vectors and 4 fewer parallel regions
-    /// per iteration.
+    /// order as separate passes of ``VectorBlocks/sum(count:block:mode:_:)`` and
+    /// ``VectorBlocks/max(count:block:mode:_:)`` would, so the iterates are the same bit for bit,
+    /// with 4 fewer passes over the vectors per iteration. The vector operations run on one
+    /// thread below ``vectorParallelStates`` states (``vectorMode``), two blocks side by side.
     private func iterate(_ work: BiCGSTABWork, bestNorm: inout Double, residualTarget: Double) -> [Double]? {
         let n = stateCount
         let x = work.x, r = work.r, rHat = work.rHat, p = work.p, v = work.v, s = work.s, t = work.t
@@ -522,14 +521,7 @@ struct FrozenSystem {
                 return Array(UnsafeBufferPointer(start: x, count: n))
             }
             apply(s, into: t)
-            let (tt, ts) = fused({ range in
-                var (a, c) = (0.0, 0.0)
-                for i in range {
-                    a += t[i] * t[i]
-                    c += t[i] * s[i]
-                }
-                return (a, c)
-            }, .sum, .sum)
+            let (tt, ts) = fused(.sum, .sum, TangentTerms(t: t, s: s))
             guard tt.isFinite, tt > 0 else { break }
             omega = ts / tt
             guard omega.isFinite, omega != 0 else { break }
@@ -551,37 +543,42 @@ struct FrozenSystem {
 
     /// `s = r − α v` and, from the same pass, `‖s‖∞`.
     private func intermediate(_ work: BiCGSTABWork, alpha al: Double) -> Double {
-        let r = work.r, v = work.v, s = work.s
-        return fused({ range in
-            var m = 0.0
-            for i in range {
-                s[i] = r[i] - al * v[i]
-                m = Swift.max(m, abs(s[i]))
-            }
-            return (m, 0)
-        }, .max, .max).0
+        fused(.max, .max, IntermediateStep(r: work.r, v: work.v, s: work.s, alpha: al)).0
     }
 
     /// `x += α p + ω s` and `r = s − ω t`, and from the same pass `‖r‖∞` and the next `r̂·r`.
     private func advance(_ work: BiCGSTABWork, alpha al: Double, omega om: Double) -> (norm: Double, rho: Double) {
-        let x = work.x, r = work.r, rHat = work.rHat, p = work.p, s = work.s, t = work.t
-        return fused({ range in
-            var (m, d) = (0.0, 0.0)
-            for i in range {
-                x[i] += al * p[i] + om * s[i]
-                r[i] = s[i] - om * t[i]
-                m = Swift.max(m, abs(r[i]))
-                d += rHat[i] * r[i]
-            }
-            return (m, d)
-        }, .max, .sum)
+        fused(.max, .sum, AdvanceStep(work: work, alpha: al, omega: om))
     }
 
-    /// Two reductions over the blocks of `0..<n` computed by one pass of `term` per block
-    /// (``VectorBlocks/reducePair(count:block:mode:_:combine:_:)``); `term` may write its block's indices.
-    private func fused(_ term: (Range<Int>) -> (Double, Double), _ first: VectorBlocks.Combine,
-                       _ second: VectorBlocks.Combine) -> (Double, Double) {
-        VectorBlocks.reducePair(count: stateCount, block: block, mode: mode, term, combine: first, second)
+    /// Two reductions over `0..<n` in one pass of `element`, which may write index `i` (and reads
+    /// only index `i` of what any call writes) and returns its two terms: each block's terms
+    /// folded in index order from `0` (``VectorBlocks/Combine/fold(_:_:)``), the blocks combined in
+    /// order (``VectorBlocks/reducePair(count:block:mode:_:pair:combine:_:)``). With serial vector
+    /// operations two whole blocks run side by side, each still in its own index order: the same
+    /// numbers as one block after the other, with two independent chains of additions.
+    private func fused<Element: FusedElement>(_ first: VectorBlocks.Combine, _ second: VectorBlocks.Combine,
+                                              _ element: Element) -> (Double, Double) {
+        let one = { (range: Range<Int>) -> (Double, Double) in
+            var (a, b) = (0.0, 0.0)
+            for i in range {
+                let (u, w) = element(i)
+                (a, b) = (first.fold(a, u), second.fold(b, w))
+            }
+            return (a, b)
+        }
+        let two = { (x: Range<Int>, y: Range<Int>) -> ((Double, Double), (Double, Double)) in
+            var (a, b, c, d) = (0.0, 0.0, 0.0, 0.0)
+            let offset = y.lowerBound &- x.lowerBound
+            for i in x {
+                let (u, w) = element(i)
+                let (u2, w2) = element(i &+ offset)
+                (a, b, c, d) = (first.fold(a, u), second.fold(b, w), first.fold(c, u2), second.fold(d, w2))
+            }
+            return ((a, b), (c, d))
+        }
+        return VectorBlocks.reducePair(count: stateCount, block: block, mode: vectorMode, one, pair: two, combine: first,
+                                       second)
     }
 
     /// `‖c − (I − γP)x‖∞`, using `scratch` (overwritten).
@@ -591,19 +588,9 @@ struct FrozenSystem {
     }
 
     /// `r = c − r` in place (`r` holding `(I − γP)x`), and `‖r‖∞` from the same pass (the
-    /// number ``supNorm(_:)`` of the new `r` gives).
+    /// running maximum of `|r_i|` from `0`, NaN entries skipped, gives).
     private func residual(_ r: UnsafeMutablePointer<Double>) -> Double {
-        rewards.withUnsafeBufferPointer { c in
-            let c = UncheckedBox(c)
-            return fused({ range in
-                var m = 0.0
-                for i in range {
-                    r[i] = c.value[i] - r[i]
-                    m = Swift.max(m, abs(r[i]))
-                }
-                return (m, 0)
-            }, .max, .max).0
-        }
+        rewards.withUnsafeBufferPointer { c in fused(.max, .max, ResidualStep(c: c, r: r)).0 }
     }
 
     /// Gauss–Seidel sweeps until the error bound `γ/(1−γ)·‖ΔW‖∞` is below the target
@@ -639,6 +626,68 @@ struct FrozenSystem {
             }
         }
         return w
+    }
+}
+
+/// One index of a fused pass of BiCGSTAB (``FrozenSystem``): writes index `i` of its outputs,
+/// reading only index `i` of any vector a call writes, and returns the index's two terms. A
+/// generic parameter rather than a closure, so that each pass is compiled with its element inline
+/// also inside the closures that run the blocks on other threads.
+private protocol FusedElement {
+    func callAsFunction(_ i: Int) -> (Double, Double)
+}
+
+/// `(a_i b_i, 0)`.
+private struct DotTerms: FusedElement {
+    let a: UnsafePointer<Double>, b: UnsafePointer<Double>
+    @inline(__always)
+    func callAsFunction(_ i: Int) -> (Double, Double) { (a[i] * b[i], 0) }
+}
+
+/// `(t_i t_i, t_i s_i)`.
+private struct TangentTerms: FusedElement {
+    let t: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>
+    @inline(__always)
+    func callAsFunction(_ i: Int) -> (Double, Double) { (t[i] * t[i], t[i] * s[i]) }
+}
+
+/// `s_i = r_i − α v_i`; `(|s_i|, 0)`.
+private struct IntermediateStep: FusedElement {
+    let r: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>
+    let alpha: Double
+    @inline(__always)
+    func callAsFunction(_ i: Int) -> (Double, Double) {
+        s[i] = r[i] - alpha * v[i]
+        return (abs(s[i]), 0)
+    }
+}
+
+/// `x_i += α p_i + ω s_i`, `r_i = s_i − ω t_i`; `(|r_i|, r̂_i r_i)`.
+private struct AdvanceStep: FusedElement {
+    let x: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>, rHat: UnsafeMutablePointer<Double>
+    let p: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>, t: UnsafeMutablePointer<Double>
+    let alpha: Double, omega: Double
+
+    init(work: BiCGSTABWork, alpha: Double, omega: Double) {
+        (x, r, rHat, p, s, t) = (work.x, work.r, work.rHat, work.p, work.s, work.t)
+        (self.alpha, self.omega) = (alpha, omega)
+    }
+
+    @inline(__always)
+    func callAsFunction(_ i: Int) -> (Double, Double) {
+        x[i] += alpha * p[i] + omega * s[i]
+        r[i] = s[i] - omega * t[i]
+        return (abs(r[i]), rHat[i] * r[i])
+    }
+}
+
+/// `r_i = c_i − r_i`; `(|r_i|, 0)`.
+private struct ResidualStep: FusedElement {
+    let c: UnsafeBufferPointer<Double>, r: UnsafeMutablePointer<Double>
+    @inline(__always)
+    func callAsFunction(_ i: Int) -> (Double, Double) {
+        r[i] = c[i] - r[i]
+        return (abs(r[i]), 0)
     }
 }
 

@@ -88,6 +88,15 @@ enum VectorBlocks {
     enum Combine {
         case sum, max
 
+        /// `total` with one more term: `total + x`, or `Swift.max(total, x)` (a NaN term is skipped).
+        @inline(__always)
+        func fold(_ total: Double, _ x: Double) -> Double {
+            switch self {
+            case .sum: return total + x
+            case .max: return Swift.max(total, x)
+            }
+        }
+
         /// The block results combined in block order.
         func callAsFunction(_ partial: some Sequence<Double>) -> Double {
             var total = 0.0
@@ -116,6 +125,37 @@ enum VectorBlocks {
             let out = DisjointSlices(base: base)
             forEach(count: blocks, block: 1, mode: mode) { b in
                 for i in b { (out.base[2 * i], out.base[2 * i + 1]) = term((i * block)..<min(count, i * block + block)) }
+            }
+        }
+        return (first(stride(from: 0, to: 2 * blocks, by: 2).lazy.map { partial[$0] }),
+                second(stride(from: 1, to: 2 * blocks, by: 2).lazy.map { partial[$0] }))
+    }
+
+    /// ``reducePair(count:block:mode:_:combine:_:)`` with the blocks taken two at a time on one
+    /// thread when `mode` is serial: `pair` computes two consecutive whole blocks side by side (two
+    /// independent chains of additions instead of one, which a running sum in index order would
+    /// otherwise wait on), returning each block's two results as `term` returns them alone; a
+    /// block without a whole partner goes to `term`. Each block's results are those `term` gives,
+    /// combined in the same order, so the numbers are the same bit for bit. In parallel every
+    /// block goes to `term`, as before.
+    static func reducePair(count: Int, block: Int = block, mode: ExecutionMode, _ term: (Range<Int>) -> (Double, Double),
+                           pair: (Range<Int>, Range<Int>) -> ((Double, Double), (Double, Double)),
+                           combine first: Combine, _ second: Combine) -> (Double, Double) {
+        let blocks = (count + block - 1) / block
+        guard blocks > 1, mode == .serial else {
+            return reducePair(count: count, block: block, mode: mode, term, combine: first, second)
+        }
+        var partial = [Double](repeating: 0, count: 2 * blocks)
+        var b = 0
+        while b < blocks {
+            let lo = b * block
+            if b + 1 < blocks, lo + 2 * block <= count {
+                let (u, w) = pair(lo..<(lo + block), (lo + block)..<(lo + 2 * block))
+                (partial[2 * b], partial[2 * b + 1], partial[2 * b + 2], partial[2 * b + 3]) = (u.0, u.1, w.0, w.1)
+                b += 2
+            } else {
+                (partial[2 * b], partial[2 * b + 1]) = term(lo..<min(count, lo + block))
+                b += 1
             }
         }
         return (first(stride(from: 0, to: 2 * blocks, by: 2).lazy.map { partial[$0] }),

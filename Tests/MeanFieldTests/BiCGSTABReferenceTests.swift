@@ -69,6 +69,43 @@ import TestSupport
         return system.gaussSeidel(from: best, errorTarget: errorTarget)
     }
 
+    /// ``VectorBlocks/reducePair(count:block:mode:_:pair:combine:_:)`` on one thread (two blocks
+    /// side by side) gives each block's sum and maximum as the block-by-block pass does, bit for
+    /// bit: sizes with one block, whole pairs, an odd block and a short last block; sums of terms
+    /// of mixed signs and magnitudes, maxima with NaN terms skipped.
+    @Test func pairedBlocksEqualOneBlockAtATime() {
+        var rng = SplitMix64(seed: 1_818)
+        let scales = [1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100, 1e3, 1e4]
+        for (count, block) in [(5, 7), (7, 7), (14, 7), (20, 7), (21, 7), (35, 7), (1_000, 64), (1_024, 64), (3_000, 1_024)] {
+            let a = (0..<count).map { i in i % 97 == 5 ? Double.nan : (rng.unit() - 0.3) * scales[i % scales.count] }
+            let b = (0..<count).map { _ in rng.unit() * 2 - 1 }
+            func term(_ range: Range<Int>) -> (Double, Double) {
+                var (m, d) = (0.0, 0.0)
+                for i in range {
+                    m = max(m, abs(a[i]))
+                    if !a[i].isNaN { d += a[i] * b[i] }
+                }
+                return (m, d)
+            }
+            var pairs = 0
+            let paired = VectorBlocks.reducePair(count: count, block: block, mode: .serial, term, pair: { x, y in
+                pairs += 1
+                #expect(x.count == block && y.count == block && y.lowerBound == x.upperBound)
+                return (term(x), term(y))
+            }, combine: .max, .sum)
+            let plain = VectorBlocks.reducePair(count: count, block: block, mode: .serial, term, combine: .max, .sum)
+            #expect(paired.0.bitPattern == plain.0.bitPattern && paired.1.bitPattern == plain.1.bitPattern, "\(count)/\(block)")
+            #expect(pairs == (count >= block ? count / block / 2 : 0), "\(count)/\(block)")
+            // The plain pass against a hand-written one: the blocks' maxima and sums in order.
+            var (m, d) = (0.0, 0.0)
+            for lo in stride(from: 0, to: count, by: block) {
+                let (bm, bd) = term(lo..<min(count, lo + block))
+                (m, d) = (max(m, bm), count <= block ? bd : d + bd)
+            }
+            #expect(plain.0 == m && plain.1.bitPattern == d.bitPattern, "\(count)/\(block)")
+        }
+    }
+
     /// The products' weights built by blocks of 16 states in parallel (a frozen system's mode) are
     /// the one-thread weights bit for bit.
     @Test func weightsInParallelEqualSerial() throws {
@@ -103,11 +140,18 @@ import TestSupport
             .probabilities
         let c = (0..<n).map { _ in rng.unit() - 0.5 }
         let starts = [[Double](repeating: 0, count: n), (0..<n).map { _ in rng.unit() * 4 - 2 }]
-        for (mode, block) in [(ExecutionMode.serial, VectorBlocks.block), (.serial, 7), (.parallel, 64)] {
+        // Vector operations on one thread (blocks of 7: pairs of blocks side by side and a short
+        // last block; blocks of 64 beside parallel products) and in parallel (blocks of 64).
+        let configurations: [(ExecutionMode, Int, Int)] = [
+            (.serial, VectorBlocks.block, FrozenSystem.vectorParallelStates), (.serial, 7, FrozenSystem.vectorParallelStates),
+            (.parallel, 64, Int.max), (.parallel, 64, 0),
+        ]
+        for (mode, block, vectorStates) in configurations {
             let system = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount,
-                                      rewards: c, execution: mode, block: block)
+                                      rewards: c, execution: mode, block: block, vectorParallelStates: vectorStates)
+            #expect(system.vectorMode == (mode == .parallel && vectorStates == 0 ? .parallel : .serial))
             for (k, start) in starts.enumerated() {
-                let label = "variant \(variant), block \(block), start \(k)"
+                let label = "variant \(variant), block \(block), vector states \(vectorStates), start \(k)"
                 let gamma = snap.discount
                 let byError = system.solve(from: start, errorTarget: 1e-12)
                 let expectedByError = Self.reference(system, from: start, residualTarget: 1e-12 * (1 - gamma), errorTarget: 1e-12)
