@@ -228,12 +228,47 @@ struct JSONParser {
 
     /// What a packing try has read: each level's length (`-1` until its first list closes),
     /// the number of levels once the first number is met (`-1` before), and the numbers.
-    private struct Pack {
+    ///
+    /// The numbers go into storage of the try's own, written through a pointer: an array's
+    /// `append` checked the array's uniqueness at every number (a call into the runtime, since
+    /// the array is reached through the recursion's `inout`). ``elements`` copies them into an
+    /// array of their exact count once the block is whole.
+    private struct Pack: ~Copyable {
         var shape: [Int] = []
         var levels = -1
-        var elements: [Double] = []
         /// Where the block's text starts (for ``JSONParser/grownCapacity(count:consumed:remaining:)``).
         var start = 0
+        private var storage: UnsafeMutablePointer<Double>?
+        private(set) var count = 0
+        private var capacity = 0
+
+        deinit { storage?.deallocate() }
+
+        /// Appends `x`; `consumed` and `remaining` are the bytes of the text read since the
+        /// block's start and left after `x`, for the capacity's estimate.
+        @inline(__always)
+        mutating func append(_ x: Double, consumed: Int, remaining: Int) {
+            if count == capacity { grow(consumed: consumed, remaining: remaining) }
+            guard let storage else { return }
+            (storage + count).initialize(to: x)
+            count += 1
+        }
+
+        /// Doubles the capacity up to 4,096 numbers (from 16), then grows it by
+        /// ``JSONParser/grownCapacity(count:consumed:remaining:)``.
+        private mutating func grow(consumed: Int, remaining: Int) {
+            let grown = count < 4096 ? max(16, 2 * count) : JSONParser.grownCapacity(count: count, consumed: consumed, remaining: remaining)
+            let fresh = UnsafeMutablePointer<Double>.allocate(capacity: grown)
+            if let storage {
+                fresh.moveInitialize(from: storage, count: count)
+                storage.deallocate()
+            }
+            storage = fresh
+            capacity = grown
+        }
+
+        /// The numbers read, in order.
+        var elements: [Double] { Array(UnsafeBufferPointer(start: storage, count: count)) }
     }
 
     /// The capacity a packed block grows to once its `count` numbers (at least 4,096) fill it:
@@ -265,11 +300,7 @@ struct JSONParser {
             } else if b == UInt8(ascii: "-") || Self.isDigit(b) {
                 if pack.levels == -1 { pack.levels = level + 1 }
                 guard pack.levels == level + 1, let x = try? number(), x.isFinite else { return false }
-                if pack.elements.count == pack.elements.capacity, pack.elements.count >= 4096 {
-                    pack.elements.reserveCapacity(Self.grownCapacity(count: pack.elements.count, consumed: index - pack.start,
-                                                                     remaining: bytes.count - index))
-                }
-                pack.elements.append(x)
+                pack.append(x, consumed: index - pack.start, remaining: bytes.count - index)
             } else {
                 return false
             }
