@@ -48,25 +48,26 @@ extension GameFile {
     ///   field (the game is validated there on construction).
     public func makeGame() throws(GameFileError) -> MeanFieldGame {
         let bind = RowBinder(template: Environment(schema: schema), slots: slots)
+        // The batch rewards from the validation snapshot on (its rewards are the function's, bit for bit).
+        let rewardRows = Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount)
         do throws(MeanFieldError) {
-            let built: MeanFieldGame
+            let game: MeanFieldGame
             if case let .flat(rows) = transition {
                 // Rows read straight into flat storage (`transition.sparse` arrays): no function.
-                built = try MeanFieldGame(
+                game = try MeanFieldGame(
                     stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
-                    stateNames: stateNames, actionNames: actionNames, reward: Self.rewardFunction(reward, bind), kernelRows: rows,
-                    radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
+                    stateNames: stateNames, actionNames: actionNames, reward: Self.rewardFunction(reward, bind), rewardRows: rewardRows,
+                    kernelRows: rows, radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
             } else {
                 let kernel = kernelFunction(bind)
-                built = try MeanFieldGame(
+                game = try MeanFieldGame(
                     stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
                     stateNames: stateNames, actionNames: actionNames,
-                    reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
+                    reward: Self.rewardFunction(reward, bind), rewardRows: rewardRows, kernel: kernel.function,
                     kernelDependsOnMeanField: kernel.dependsOnMeanField,
                     radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
                     .withKernelRows(kernel.rows, entriesPerRow: kernel.entriesPerRow, preparation: kernel.preparation)
             }
-            let game = built.withRewardRows(Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount))
             guard let rowSets else { return game }
             return try game.withRowSets { s, a, mu, p throws(AmbiguityError) in try rowSets.set(s, a, mu, p) }
         } catch {
