@@ -276,14 +276,14 @@ struct PackedArrayTests {
         }
     }
 
-    /// Blocks whose counts sit at the edges of the packing storage's growth (doubling from 16
-    /// numbers to 4,096, then the estimate), flat and in rows of 3, followed by text or by a
-    /// spoiling entry: the numbers are those `Double(_:)` reads from their text, bit for bit,
-    /// and the tree is the per-node reader's.
+    /// Blocks whose counts sit at the edges of the packing's chunks (256 numbers) and of the
+    /// block's growth (doubling to 4,096 numbers, then the estimate), flat and in rows of 3,
+    /// followed by text or by a spoiling entry: the numbers are those `Double(_:)` reads from
+    /// their text, bit for bit, and the tree is the per-node reader's.
     @Test func blocksAtTheStorageGrowthEdgesHoldTheirNumbers() throws {
         var rng = SplitMix64(seed: 1818)
         var blocks = 0
-        for count in [1, 2, 15, 16, 17, 32, 33, 4095, 4096, 4097, 8193, 12_289] {
+        for count in [1, 2, 85, 86, 255, 256, 257, 512, 513, 4095, 4096, 4097, 8193, 12_289] {
             for (rows, spoiled) in [(false, false), (true, false), (false, true)] {
                 let texts = (0..<(rows ? 3 * count : count)).map { _ in
                     String((rng.unit() - 0.5) * pow(10, Double(Int(rng.next() % 30) - 15)))
