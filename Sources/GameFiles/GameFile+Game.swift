@@ -48,25 +48,26 @@ extension GameFile {
     ///   field (the game is validated there on construction).
     public func makeGame() throws(GameFileError) -> MeanFieldGame {
         let bind = RowBinder(template: Environment(schema: schema), slots: slots)
+        // The batch rewards from the validation snapshot on (its rewards are the function's, bit for bit).
+        let rewardRows = Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount)
         do throws(MeanFieldError) {
-            let built: MeanFieldGame
+            let game: MeanFieldGame
             if case let .flat(rows) = transition {
                 // Rows read straight into flat storage (`transition.sparse` arrays): no function.
-                built = try MeanFieldGame(
+                game = try MeanFieldGame(
                     stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
-                    stateNames: stateNames, actionNames: actionNames, reward: Self.rewardFunction(reward, bind), kernelRows: rows,
-                    radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
+                    stateNames: stateNames, actionNames: actionNames, reward: Self.rewardFunction(reward, bind), rewardRows: rewardRows,
+                    kernelRows: rows, radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
             } else {
                 let kernel = kernelFunction(bind)
-                built = try MeanFieldGame(
+                game = try MeanFieldGame(
                     stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
                     stateNames: stateNames, actionNames: actionNames,
-                    reward: Self.rewardFunction(reward, bind), kernel: kernel.function,
+                    reward: Self.rewardFunction(reward, bind), rewardRows: rewardRows, kernel: kernel.function,
                     kernelDependsOnMeanField: kernel.dependsOnMeanField,
                     radius: Self.radiusFunction(radius, bind), radiusDependsOnMeanField: radius.depends(on: "mu"))
                     .withKernelRows(kernel.rows, entriesPerRow: kernel.entriesPerRow, preparation: kernel.preparation)
             }
-            let game = built.withRewardRows(Self.rewardRowsFunction(reward, bind, states: stateCount, actions: actionCount))
             guard let rowSets else { return game }
             return try game.withRowSets { s, a, mu, p throws(AmbiguityError) in try rowSets.set(s, a, mu, p) }
         } catch {
@@ -157,8 +158,9 @@ extension GameFile {
     /// `μ`, and the same rows written by chunks into flat storage with the maximum entries of a
     /// row (`nil` for stored rows, which are evaluated once).
     ///
-    /// With `cachingBindings` (the default), the successor forms' batch rows read the μ-free
-    /// `let` bindings from a ``RowBindingCache`` computed at their first call.
+    /// With `cachingBindings` (the default), the batch rows of the successor forms and of a
+    /// transition expression read the μ-free `let` bindings from a ``RowBindingCache`` computed
+    /// at their first call.
     func kernelFunction(_ bind: RowBinder, cachingBindings: Bool = true) -> GameKernel {
         switch transition {
         case let .rows(rows):
@@ -175,11 +177,13 @@ extension GameFile {
                 try Self.expressionRow(expr, normalize: normalize, states: n, environment: bind, layout: layout, tBindings: tBindings,
                                        s, a, mu)
             }
+            let cache = cachingBindings ? RowBindingCache(expression: expr, schema: schema, bind: bind, states: n, actions: m) : nil
             let rows: MeanFieldGame.KernelRowsFunction = { range, mu, out throws(MeanFieldError) in
                 try Self.expressionRows(expr, normalize: normalize, states: n, actions: m, environment: bind, layout: layout,
-                                        tBindings: tBindings, range, mu, into: &out)
+                                        tBindings: tBindings, cache: cache, range, mu, into: &out)
             }
-            return GameKernel(function: function, dependsOnMeanField: expr.depends(on: "mu"), rows: rows, entriesPerRow: 0)
+            return GameKernel(function: function, dependsOnMeanField: expr.depends(on: "mu"), rows: rows, entriesPerRow: 0,
+                              bindingCache: cache)
         case let .successors(rule):
             let n = stateCount, m = actionCount
             let noiseBindings = rule.noiseSlot.map { schema.bindingSlots(dependingOn: $0) } ?? []
@@ -284,12 +288,14 @@ extension GameFile {
     /// closed by `KernelRowWriter.endRow(_:)`: the rows of
     /// ``expressionRow(_:normalize:states:environment:layout:tBindings:_:_:_:)`` after
     /// `MeanFieldGame`'s validation, bit for bit, with its errors; one ``RowScope`` for the range.
+    /// With `cache`, each row's memo starts with the row's μ-free bindings (``RowBindingCache``:
+    /// the values the row's own evaluations would give).
     ///
     /// - Throws: ``MeanFieldError/model(state:action:error:)`` or the writer's validation error,
     ///   for the first row that fails.
     static func expressionRows(_ expr: CompiledExpression, normalize: Bool, states n: Int, actions m: Int,
-                               environment bind: RowBinder, layout: RowScope.Layout, tBindings: [Int], _ range: Range<Int>,
-                               _ mu: [Double], into out: inout KernelRowWriter) throws(MeanFieldError) {
+                               environment bind: RowBinder, layout: RowScope.Layout, tBindings: [Int], cache: RowBindingCache? = nil,
+                               _ range: Range<Int>, _ mu: [Double], into out: inout KernelRowWriter) throws(MeanFieldError) {
         guard let first = range.first else { return }
         let field = normalize ? "transition.expr" : "transition"
         let slots = bind.slots
@@ -301,9 +307,11 @@ extension GameFile {
             } catch {
                 throw .model(state: first / m, action: first % m, error: ModelError(field: field, message: error.message))
             }
+            let cached = cache?.rows(mu)
             for row in range {
                 let s = row / m, a = row % m
                 scope.reset(Double(s), Double(a), 0)
+                cached?.preload(row, into: scope.memo)
                 do throws(ModelError) {
                     try writeExpressionRow(expr, normalize: normalize, states: n, field: field, &scope, tBindings: tBindings, into: &out)
                 } catch {

@@ -215,11 +215,16 @@ struct JSONParser {
     /// within ``maximumDepth`` (the bytes read count against `packingBudget`).
     private mutating func packedArray(depth: Int) -> NumberBlock? {
         let (start, startLine, startLineStart) = (index, line, lineStart)
-        var pack = Pack()
-        pack.start = index
-        if packLevel(0, depth: depth, &pack), let source {
+        let packed = withUnsafeTemporaryAllocation(of: Double.self, capacity: Pack.chunkSize) { chunk -> (shape: [Int], elements: [Double])? in
+            guard let base = chunk.baseAddress else { return nil }
+            var pack = Pack(chunk: base, start: start)
+            guard packLevel(0, depth: depth, &pack) else { return nil }
+            pack.flush(consumed: index - start, remaining: bytes.count - index)
+            return (pack.shape, pack.elements)
+        }
+        if let packed, let source {
             let origin = NumberBlock.Origin(text: source, offset: start, line: startLine, lineStart: startLineStart, depth: depth)
-            return NumberBlock(shape: pack.shape, elements: pack.elements, origin: origin)
+            return NumberBlock(shape: packed.shape, elements: packed.elements, origin: origin)
         }
         packingBudget -= index - start + 1
         (index, line, lineStart) = (start, startLine, startLineStart)
@@ -228,12 +233,50 @@ struct JSONParser {
 
     /// What a packing try has read: each level's length (`-1` until its first list closes),
     /// the number of levels once the first number is met (`-1` before), and the numbers.
+    ///
+    /// The numbers go first into `chunk` (``chunkSize`` numbers on the stack of
+    /// ``JSONParser/packedArray(depth:)``), written through a pointer, and from there into
+    /// ``elements`` a chunk at a time: an array's `append` checked the array's uniqueness at every
+    /// number (a call into the runtime, since the array is reached through the recursion's
+    /// `inout`); now once per chunk.
     private struct Pack {
+        /// The numbers a chunk holds.
+        static let chunkSize = 256
         var shape: [Int] = []
         var levels = -1
-        var elements: [Double] = []
         /// Where the block's text starts (for ``JSONParser/grownCapacity(count:consumed:remaining:)``).
         var start = 0
+        /// The numbers moved out of the chunk so far.
+        private(set) var elements: [Double] = []
+        private let chunk: UnsafeMutablePointer<Double>
+        private var pending = 0
+
+        init(chunk: UnsafeMutablePointer<Double>, start: Int) {
+            self.chunk = chunk
+            self.start = start
+        }
+
+        /// Appends `x`; `consumed` and `remaining` are the bytes of the text read since the
+        /// block's start and left after `x`, for the capacity's estimate.
+        @inline(__always)
+        mutating func append(_ x: Double, consumed: Int, remaining: Int) {
+            if pending == Self.chunkSize { flush(consumed: consumed, remaining: remaining) }
+            (chunk + pending).initialize(to: x)
+            pending += 1
+        }
+
+        /// Moves the chunk's numbers to ``elements``. Once the array holds 4,096 numbers, a
+        /// full array grows to ``JSONParser/grownCapacity(count:consumed:remaining:)`` instead
+        /// of doubling.
+        mutating func flush(consumed: Int, remaining: Int) {
+            guard pending > 0 else { return }
+            let count = elements.count
+            if count + pending > elements.capacity, count >= 4096 {
+                elements.reserveCapacity(JSONParser.grownCapacity(count: count, consumed: consumed, remaining: remaining))
+            }
+            elements.append(contentsOf: UnsafeBufferPointer(start: chunk, count: pending))
+            pending = 0
+        }
     }
 
     /// The capacity a packed block grows to once its `count` numbers (at least 4,096) fill it:
@@ -265,11 +308,7 @@ struct JSONParser {
             } else if b == UInt8(ascii: "-") || Self.isDigit(b) {
                 if pack.levels == -1 { pack.levels = level + 1 }
                 guard pack.levels == level + 1, let x = try? number(), x.isFinite else { return false }
-                if pack.elements.count == pack.elements.capacity, pack.elements.count >= 4096 {
-                    pack.elements.reserveCapacity(Self.grownCapacity(count: pack.elements.count, consumed: index - pack.start,
-                                                                     remaining: bytes.count - index))
-                }
-                pack.elements.append(x)
+                pack.append(x, consumed: index - pack.start, remaining: bytes.count - index)
             } else {
                 return false
             }

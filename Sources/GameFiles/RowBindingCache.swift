@@ -3,9 +3,10 @@ import MeanField
 import Synchronization
 
 /// The values, at every row `(s, a)` of a game, of the `let` bindings a μ-dependent successor
-/// transition uses that do not read `mu` (nor `e` or `t`): computed once per game, at the first
-/// batch evaluation of the kernel rows, and preloaded into each row's ``BindingMemo`` at every
-/// later evaluation (``SuccessorRule/rows(_:states:actions:bind:layout:noiseBindings:cache:_:into:)``),
+/// transition or transition expression uses that do not read `mu` (nor `e` or `t`): computed once
+/// per game, at the first batch evaluation of the kernel rows, and preloaded into each row's
+/// ``BindingMemo`` at every later evaluation (``SuccessorRule/rows(_:states:actions:bind:layout:noiseBindings:cache:keyed:_:into:)``,
+/// ``GameFile/expressionRows(_:normalize:states:actions:environment:layout:tBindings:cache:_:_:into:)``),
 /// so that the expression VM recalls them instead of running their code again. On the crowd grid,
 /// `nx`, `ny` and `target` are computed once and only `go` (which reads `mu[target]`) at every
 /// refresh (Docs/Performance.md, section 8, "Eleventh round").
@@ -84,7 +85,8 @@ package final class RowBindingCache: Sendable {
     private let expressions: [CompiledExpression]
     private let layout: RowScope.Layout
     private let bind: GameFile.RowBinder
-    private let noiseSlot: ScalarSlot?
+    /// The rows' third variable (`e` or `t`), set to 0 in the scope as the rows set it.
+    private let thirdSlot: ScalarSlot?
     /// The rows `n·m` of the game.
     let rowCount: Int
     private let actionCount: Int
@@ -95,9 +97,25 @@ package final class RowBindingCache: Sendable {
     /// not read `mu`, no binding both used by the rule and free of variables other than `s`,
     /// `a` and their coordinates, more than ``valueBudget`` values, or a binding whose name does
     /// not compile on its own.
-    init?(rule: SuccessorRule, schema: Schema, bind: GameFile.RowBinder, states n: Int, actions m: Int) {
-        guard rule.dependsOnMeanField else { return nil }
-        let used = Set(rule.entries.flatMap { $0.to.rememberedBindings + $0.p.rememberedBindings })
+    convenience init?(rule: SuccessorRule, schema: Schema, bind: GameFile.RowBinder, states n: Int, actions m: Int) {
+        self.init(used: Set(rule.entries.flatMap { $0.to.rememberedBindings + $0.p.rememberedBindings }),
+                  readsMeanField: rule.dependsOnMeanField, third: rule.noiseSlot, schema: schema, bind: bind, states: n, actions: m)
+    }
+
+    /// The cache for the rows of a transition written as one expression over `t`
+    /// (``GameFile/expressionRows(_:normalize:states:actions:environment:layout:tBindings:cache:_:_:into:)``),
+    /// or `nil` as for a rule: the bindings it caches read neither `t` nor `mu`, so they are
+    /// the same at every `t` of a row.
+    convenience init?(expression: CompiledExpression, schema: Schema, bind: GameFile.RowBinder, states n: Int, actions m: Int) {
+        self.init(used: Set(expression.rememberedBindings), readsMeanField: expression.depends(on: "mu"), third: bind.slots.t,
+                  schema: schema, bind: bind, states: n, actions: m)
+    }
+
+    /// The cache of the bindings in `used` that read only `s` and `a`, for rows whose scope sets
+    /// `third` (the noise value `e`, or `t`) besides them.
+    private init?(used: Set<Int>, readsMeanField: Bool, third: ScalarSlot?, schema: Schema, bind: GameFile.RowBinder,
+                  states n: Int, actions m: Int) {
+        guard readsMeanField else { return nil }
         let slots = schema.bindingSlots(readingOnly: [bind.slots.s, bind.slots.a]).filter(used.contains)
         let (rows, overflow) = n.multipliedReportingOverflow(by: m)
         guard !slots.isEmpty, !overflow, rows <= Self.valueBudget / slots.count else { return nil }
@@ -112,7 +130,7 @@ package final class RowBindingCache: Sendable {
         self.expressions = expressions
         layout = RowScope.Layout(environment: bind.template, expressions: expressions)
         self.bind = bind
-        noiseSlot = rule.noiseSlot
+        thirdSlot = third
         rowCount = rows
         actionCount = m
     }
@@ -156,7 +174,7 @@ package final class RowBindingCache: Sendable {
         let complete = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage -> Bool in
             let slots = bind.slots, m = actionCount
             guard var scope = try? RowScope(environment: bind.template, layout: layout, storage: storage, setting: slots.s, to: 0,
-                                            slots.a, to: 0, noiseSlot, to: 0, binding: slots.mu, to: mu)
+                                            slots.a, to: 0, thirdSlot, to: 0, binding: slots.mu, to: mu)
             else { return false }
             for row in 0..<rowCount {
                 scope.reset(Double(row / m), Double(row % m), 0)

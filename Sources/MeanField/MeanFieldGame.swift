@@ -116,7 +116,25 @@ public struct MeanFieldGame: Sendable {
         radius: @escaping RadiusFunction = { _, _, _ in 0 }, radiusDependsOnMeanField: Bool = true
     ) throws(MeanFieldError) {
         try self.init(stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
-                      stateNames: stateNames, actionNames: actionNames, reward: reward, kernel: kernel,
+                      stateNames: stateNames, actionNames: actionNames, reward: reward, rewardRows: nil, kernel: kernel,
+                      kernelDependsOnMeanField: kernelDependsOnMeanField, fixedRows: nil,
+                      radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
+    }
+
+    /// The closure initializer with every row's reward at once (``withRewardRows(_:)``), used
+    /// from the validation at the uniform mean field on (game files: the first snapshot's
+    /// rewards with one set-up of the expression VM instead of one per row).
+    ///
+    /// - Precondition: as ``withRewardRows(_:)``.
+    /// - Throws: as ``init(stateCount:actionCount:discount:ambiguity:stateNames:actionNames:reward:kernel:kernelDependsOnMeanField:radius:radiusDependsOnMeanField:)``.
+    package init(
+        stateCount: Int, actionCount: Int, discount: Double, ambiguity: AmbiguitySet = .nominalOnly,
+        stateNames: [String]? = nil, actionNames: [String]? = nil, reward: @escaping RewardFunction,
+        rewardRows: RewardRowsFunction?, kernel: @escaping KernelFunction, kernelDependsOnMeanField: Bool = true,
+        radius: @escaping RadiusFunction = { _, _, _ in 0 }, radiusDependsOnMeanField: Bool = true
+    ) throws(MeanFieldError) {
+        try self.init(stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
+                      stateNames: stateNames, actionNames: actionNames, reward: reward, rewardRows: rewardRows, kernel: kernel,
                       kernelDependsOnMeanField: kernelDependsOnMeanField, fixedRows: nil,
                       radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
     }
@@ -127,27 +145,32 @@ public struct MeanFieldGame: Sendable {
     /// builds from a kernel function returning these rows, and its snapshots' rows are the same
     /// bit for bit; ``GameSnapshot/kernels`` then builds the rows when read.
     ///
-    /// - Parameter kernelRows: row `s·m + a` is `P̂(·|s, a)`: strictly increasing indices in
-    ///   `0..<n`, finite entries `> 0` summing to 1 within `1e-9`.
+    /// - Parameters:
+    ///   - kernelRows: row `s·m + a` is `P̂(·|s, a)`: strictly increasing indices in
+    ///     `0..<n`, finite entries `> 0` summing to 1 within `1e-9`.
+    ///   - rewardRows: every row's reward at once, as ``withRewardRows(_:)`` sets it (from the
+    ///     validation on), or `nil`.
     /// - Throws: as the closure initializer; ``MeanFieldError/invalidKernel(state:action:message:)``
     ///   also for a zero entry, and ``MeanFieldError/invalidGame(field:message:)`` when there are not `n·m` rows.
     package init(
         stateCount: Int, actionCount: Int, discount: Double, ambiguity: AmbiguitySet = .nominalOnly,
         stateNames: [String]? = nil, actionNames: [String]? = nil, reward: @escaping RewardFunction,
-        kernelRows: KernelRows, radius: @escaping RadiusFunction = { _, _, _ in 0 }, radiusDependsOnMeanField: Bool = true
+        rewardRows: RewardRowsFunction? = nil, kernelRows: KernelRows, radius: @escaping RadiusFunction = { _, _, _ in 0 },
+        radiusDependsOnMeanField: Bool = true
     ) throws(MeanFieldError) {
         let m = actionCount
         try self.init(stateCount: stateCount, actionCount: actionCount, discount: discount, ambiguity: ambiguity,
-                      stateNames: stateNames, actionNames: actionNames, reward: reward,
+                      stateNames: stateNames, actionNames: actionNames, reward: reward, rewardRows: rewardRows,
                       kernel: { s, a, _ in kernelRows.row(s * m + a) }, kernelDependsOnMeanField: false, fixedRows: kernelRows,
                       radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
     }
 
     /// The closure initializer; with `fixedRows` (kernels that do not depend on `μ`) the rows are
-    /// validated and kept in flat form instead of being evaluated through `kernel`.
+    /// validated and kept in flat form instead of being evaluated through `kernel`; with
+    /// `rewardRows`, the rewards are evaluated by it from the validation on.
     private init(
         stateCount: Int, actionCount: Int, discount: Double, ambiguity: AmbiguitySet, stateNames: [String]?,
-        actionNames: [String]?, reward: @escaping RewardFunction, kernel: @escaping KernelFunction,
+        actionNames: [String]?, reward: @escaping RewardFunction, rewardRows: RewardRowsFunction?, kernel: @escaping KernelFunction,
         kernelDependsOnMeanField: Bool, fixedRows: KernelRows?, radius: @escaping RadiusFunction, radiusDependsOnMeanField: Bool
     ) throws(MeanFieldError) {
         guard stateCount >= 1 else { throw .invalidGame(field: .states, message: "\(stateCount), expected at least 1") }
@@ -176,6 +199,7 @@ public struct MeanFieldGame: Sendable {
         self.kernelsDependOnMeanField = kernelDependsOnMeanField
         self.radiiDependOnMeanField = radiusDependsOnMeanField
         self.rewardFunction = reward
+        self.rewardRowsFunction = rewardRows
         self.kernelFunction = kernel
         self.radiusFunction = radius
         self.fixedKernels = nil
@@ -232,7 +256,7 @@ public struct MeanFieldGame: Sendable {
         let r = rewards, k = kernels, rho = radii
         try self.init(stateCount: n, actionCount: m, discount: discount, ambiguity: ambiguity,
                       stateNames: stateNames, actionNames: actionNames,
-                      reward: { s, a, _ in r[s][a] },
+                      reward: { s, a, _ in r[s][a] }, rewardRows: nil,
                       kernel: { s, a, _ in k[s][a] }, kernelDependsOnMeanField: false,
                       radius: { s, a, _ in rho?[s][a] ?? 0 }, radiusDependsOnMeanField: false)
     }
@@ -247,10 +271,9 @@ public struct MeanFieldGame: Sendable {
         let flatRows = fixedKernels == nil ? fixedLayout?.rows : nil
         var game = try MeanFieldGame(stateCount: stateCount, actionCount: actionCount, discount: discount,
                                      ambiguity: ambiguity, stateNames: stateNames, actionNames: actionNames,
-                                     reward: rewardFunction, kernel: kernelFunction,
+                                     reward: rewardFunction, rewardRows: rewardRowsFunction, kernel: kernelFunction,
                                      kernelDependsOnMeanField: kernelsDependOnMeanField, fixedRows: flatRows,
                                      radius: radius, radiusDependsOnMeanField: radiusDependsOnMeanField)
-        game.rewardRowsFunction = rewardRowsFunction  // the same rewards
         game.kernelRowsFunction = kernelRowsFunction  // and kernels
         game.kernelRowsPreparation = kernelRowsPreparation
         game.kernelRowsEntryHint = kernelRowsEntryHint

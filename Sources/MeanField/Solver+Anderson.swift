@@ -281,35 +281,121 @@ extension SolverRun {
     /// Each update `q_j ← q_j − r_ij q_i` computes, in the same pass, the next inner product
     /// (`q_{i+1}·q_j`, or `q_j·q_j` after the last): the same operations in the same order as
     /// separate passes, so the same numbers, with one pass over `q_j` fewer per update (the
-    /// serial sums are bound by the adds' latency, so the update rides along).
+    /// serial sums are bound by the adds' latency, so the update rides along). Columns are
+    /// finished two at a time (``orthonormalizePair(_:_:columns:length:r:maxDiagonal:)``): two
+    /// independent chains of additions per pass, each column's operations in its own order.
     private static func orthonormalize(_ q: UnsafeMutableBufferPointer<Double>, columns k: Int, length n: Int,
                                        r: UnsafeMutableBufferPointer<Double>) -> Bool {
         guard let base = q.baseAddress else { return k == 0 }
         var maxDiag = 0.0
-        for j in 0..<k {
-            let qj = base + j * n
-            // `dot`: q_0·q_j before the first update, then what each update's pass computed.
-            let first = j > 0 ? base : qj
-            var dot = 0.0
-            for t in 0..<n { dot += first[t] * qj[t] }
-            for i in 0..<j {
-                let qi = base + i * n, next = i + 1 < j ? base + (i + 1) * n : qj
-                r[i * k + j] = dot
-                let d = dot
-                var following = 0.0
-                for t in 0..<n {
-                    qj[t] -= d * qi[t]
-                    following += next[t] * qj[t]
-                }
-                dot = following
-            }
-            let nrm = dot.squareRoot()
-            r[j * k + j] = nrm
-            maxDiag = max(maxDiag, nrm)
-            if !(nrm > 1e-10 * maxDiag) || !(nrm > 1e-300) { return false }
-            for t in 0..<n { qj[t] /= nrm }
+        var j = 0
+        while j + 1 < k {
+            guard orthonormalizePair(base, j, columns: k, length: n, r: r, maxDiagonal: &maxDiag) else { return false }
+            j += 2
+        }
+        if j < k {
+            guard orthonormalizeColumn(base, j, columns: k, length: n, r: r, maxDiagonal: &maxDiag) else { return false }
         }
         return true
+    }
+
+    /// Column `j` of ``orthonormalize(_:columns:length:r:)`` on its own, against the finished
+    /// columns `0..<j`, then normalized.
+    private static func orthonormalizeColumn(_ base: UnsafeMutablePointer<Double>, _ j: Int, columns k: Int, length n: Int,
+                                             r: UnsafeMutableBufferPointer<Double>, maxDiagonal: inout Double) -> Bool {
+        let qj = base + j * n
+        // `dot`: q_0·q_j before the first update, then what each update's pass computed.
+        let first = j > 0 ? base : qj
+        var dot = 0.0
+        for t in 0..<n { dot += first[t] * qj[t] }
+        for i in 0..<j {
+            let qi = base + i * n, next = i + 1 < j ? base + (i + 1) * n : qj
+            r[i * k + j] = dot
+            let d = dot
+            var following = 0.0
+            for t in 0..<n {
+                qj[t] -= d * qi[t]
+                following += next[t] * qj[t]
+            }
+            dot = following
+        }
+        guard let nrm = diagonal(dot, at: j, columns: k, r: r, maxDiagonal: &maxDiagonal) else { return false }
+        for t in 0..<n { qj[t] /= nrm }
+        return true
+    }
+
+    /// Columns `a = j` and `b = j + 1` of ``orthonormalize(_:columns:length:r:)`` side by side:
+    /// both updated against each finished column `q_i` (`i < j`) in one pass, with their next
+    /// inner products (two independent chains); then `a` normalized in a pass that also sums
+    /// `q_a·q_b`, `b` updated against `q_a` (summing `q_b·q_b`) and normalized. Each column sees
+    /// the operations of ``orthonormalizeColumn(_:_:columns:length:r:maxDiagonal:)`` in the
+    /// same order (each product `x·y` is exact to swap), so the numbers are the same bit for bit.
+    private static func orthonormalizePair(_ base: UnsafeMutablePointer<Double>, _ j: Int, columns k: Int, length n: Int,
+                                           r: UnsafeMutableBufferPointer<Double>, maxDiagonal: inout Double) -> Bool {
+        let qa = base + j * n, qb = qa + n
+        var dotA = 0.0, dotB = 0.0
+        if j > 0 {
+            for t in 0..<n {
+                let x = base[t]
+                dotA += x * qa[t]
+                dotB += x * qb[t]
+            }
+        } else {
+            for t in 0..<n { dotA += qa[t] * qa[t] }
+        }
+        for i in 0..<j {
+            let qi = base + i * n
+            r[i * k + j] = dotA
+            r[i * k + j + 1] = dotB
+            let (da, db) = (dotA, dotB)
+            var followingA = 0.0, followingB = 0.0
+            if i + 1 < j {
+                let next = base + (i + 1) * n
+                for t in 0..<n {
+                    let x = qi[t], y = next[t]
+                    qa[t] -= da * x
+                    followingA += y * qa[t]
+                    qb[t] -= db * x
+                    followingB += y * qb[t]
+                }
+            } else {
+                // `b`'s next inner product is with `q_a` once normalized (below).
+                for t in 0..<n {
+                    let x = qi[t]
+                    qa[t] -= da * x
+                    followingA += qa[t] * qa[t]
+                    qb[t] -= db * x
+                }
+            }
+            (dotA, dotB) = (followingA, followingB)
+        }
+        guard let nrmA = diagonal(dotA, at: j, columns: k, r: r, maxDiagonal: &maxDiagonal) else { return false }
+        var ab = 0.0
+        for t in 0..<n {
+            let x = qa[t] / nrmA
+            qa[t] = x
+            ab += x * qb[t]
+        }
+        r[j * k + j + 1] = ab
+        var bb = 0.0
+        for t in 0..<n {
+            qb[t] -= ab * qa[t]
+            bb += qb[t] * qb[t]
+        }
+        guard let nrmB = diagonal(bb, at: j + 1, columns: k, r: r, maxDiagonal: &maxDiagonal) else { return false }
+        for t in 0..<n { qb[t] /= nrmB }
+        return true
+    }
+
+    /// `R_jj = √(q_j·q_j)` written into `r` and into the running maximum, or `nil` when it is
+    /// ≤ `1e-10·max` or ≤ `1e-300` (an ill-conditioned history).
+    @inline(__always)
+    private static func diagonal(_ squaredNorm: Double, at j: Int, columns k: Int, r: UnsafeMutableBufferPointer<Double>,
+                                 maxDiagonal: inout Double) -> Double? {
+        let nrm = squaredNorm.squareRoot()
+        r[j * k + j] = nrm
+        maxDiagonal = max(maxDiagonal, nrm)
+        return nrm > 1e-10 * maxDiagonal && nrm > 1e-300 ? nrm : nil
     }
 
     /// `γ = R⁻¹ Qᵀ f`, or `nil` when not finite.

@@ -276,6 +276,43 @@ struct PackedArrayTests {
         }
     }
 
+    /// Blocks whose counts sit at the edges of the packing's chunks (256 numbers) and of the
+    /// block's growth (doubling to 4,096 numbers, then the estimate), flat and in rows of 3,
+    /// followed by text or by a spoiling entry: the numbers are those `Double(_:)` reads from
+    /// their text, bit for bit, and the tree is the per-node reader's.
+    @Test func blocksAtTheStorageGrowthEdgesHoldTheirNumbers() throws {
+        var rng = SplitMix64(seed: 1818)
+        var blocks = 0
+        for count in [1, 2, 85, 86, 255, 256, 257, 512, 513, 4095, 4096, 4097, 8193, 12_289] {
+            for (rows, spoiled) in [(false, false), (true, false), (false, true)] {
+                let texts = (0..<(rows ? 3 * count : count)).map { _ in
+                    String((rng.unit() - 0.5) * pow(10, Double(Int(rng.next() % 30) - 15)))
+                }
+                let list = rows
+                    ? stride(from: 0, to: texts.count, by: 3).map { "[" + texts[$0..<($0 + 3)].joined(separator: ", ") + "]" }
+                    : texts
+                let text = "{\"a\": [" + list.joined(separator: ",") + (spoiled ? ", null" : "") + "], \"b\": \"text\"}"
+                #expect(Self.compareReaders(text, blocks: &blocks), "\(count) \(rows) \(spoiled)")
+                let root = try #require(try JSONParser.parse(text, packing: true))
+                guard case let .object(pairs) = root.value else {
+                    Issue.record("\(count): not an object")
+                    continue
+                }
+                if spoiled {
+                    if case .numbers = pairs[0].value.value { Issue.record("\(count): a spoiled list packed") }
+                    continue
+                }
+                guard case let .numbers(block) = pairs[0].value.value else {
+                    Issue.record("\(count) \(rows): not one block")
+                    continue
+                }
+                #expect(block.shape == (rows ? [count, 3] : [count]), "\(count) \(rows)")
+                let expected = texts.compactMap(Double.init).map(\.bitPattern)
+                #expect(expected.count == texts.count && block.elements.map(\.bitPattern) == expected, "\(count) \(rows)")
+            }
+        }
+    }
+
     /// A list nested 190 deep whose last entry spoils every level's try: the reader stops
     /// trying after reading the text's size again, and the tree is still the per-node one.
     @Test func failedTriesAreBoundedAndHarmless() throws {

@@ -24,6 +24,24 @@ import TestSupport
         }
     }
 
+    /// The validation at the uniform mean field (`makeGame`) takes the batch rewards; where a row
+    /// fails there, the error is the one the row-by-row rewards reported (main `3c5a8df`'s
+    /// `rmfg check` of these files): the lowest failing row, a non-finite value, and the lowest
+    /// failing row of a game whose rewards are computed in chunks (6,000 rows).
+    @Test func theValidationReportsTheRowByRowErrors() throws {
+        let cases = [
+            (12, "a + log(4.5 - s + mu[0])", "reward: at s=5, a=0: logarithm of a non-positive number (-0.4166666666666667)"),
+            (12, "-exp(100 * s * (a + 1)) + mu[s]", "reward: at s=4, a=1: the value is not finite (inf)"),
+            (3000, "a + log(2100.5 - s + mu[0])", "reward: at s=2101, a=0: logarithm of a non-positive number (-0.49966666666666665)"),
+        ]
+        for (n, reward, expected) in cases {
+            let text = "name: failing\nstates: \(n)\nactions: 2\ndiscount: 0.9\nreward: \"\(reward)\"\ntransition: \"t == s\"\n"
+            let file = try GameFile.parse(text: text, path: "test.yaml")
+            let error = try #require(throws: GameFileError.self) { try file.makeGame() }
+            #expect(error.description == "test.yaml: " + expected, "\(reward)")
+        }
+    }
+
     /// Games of at least `ExecutionMode.parallelRowThreshold` rows compute the rewards in chunks
     /// on both cores: still the row-by-row rewards bit for bit (the crowd grid at 30 × 30, 4,500
     /// rows, and 100 × 20, 10,000 rows, at three mean fields).

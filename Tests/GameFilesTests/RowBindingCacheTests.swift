@@ -137,11 +137,12 @@ import Testing
     /// The failing transitions of `KernelRowsBatchTests.failing` in the successor forms, the
     /// condition `s >= R` a `let` binding (cached), and a binding failing outside the grid read
     /// where `mu[0] > 0.5`: the same error, naming the same row, with and without the cache
-    /// (serial, 100 states, and in parallel chunks, 1,000 states).
+    /// (serial, 100 states, with the transition expressions too, and in parallel chunks, 1,000
+    /// states).
     @Test(arguments: [100, 1000])
     func errorsMatchTheUncachedRows(states n: Int) throws {
         let first = n == 100 ? 70 : 701
-        var texts = KernelRowsBatchTests.failing.filter { !$0.contains("expr") }.map { transition in
+        var texts = KernelRowsBatchTests.failing.filter { n == 100 || !$0.contains("expr") }.map { transition in
             "name: bad\nstates: \(n)\nactions: 3\ndiscount: 0.5\nreward: \"0\"\nlet:\n  k: \"s >= \(first)\"\ntransition:\n"
                 + transition.replacingOccurrences(of: "(s >= R)", with: "k")
         }
@@ -153,6 +154,56 @@ import Testing
             let (game, plain, cache) = try Self.pair(file)
             #expect(cache != nil, "\(text)")
             KernelRowsBatchTests.expectSameError(file, game, plain, at: mu, "\(n) \(text)")
+        }
+    }
+
+    /// A transition written as one expression over `t` with `let` bindings: `center` and
+    /// `spread` (μ-free) are cached, `w` (reads `t`) and `crowd` (reads `mu`) are not.
+    static func expressionFile(states n: Int, actions m: Int) -> String {
+        """
+        name: expression-over-t
+        states: \(n)
+        actions: \(m)
+        discount: 0.9
+        let:
+          center: "mod(s + 7 * a, states)"
+          spread: "1 + mod(s, 3) + a"
+          w: "exp(-abs(t - center) / spread)"
+          crowd: "mu[center] * states"
+        reward: "-mu[s]"
+        transition:
+          expr: "w * exp(-crowd) + (t == s) * 0.1"
+          normalize: true
+        """
+    }
+
+    /// The expression's batch rows with the cache equal those without it bit for bit: serial
+    /// (60 states, three mean fields) and in parallel chunks (500 states, 2,000 rows, one mean
+    /// field); and a changed cached `center` changes exactly its row (the rows read the cache).
+    @Test func anExpressionOverTGivesTheUncachedRows() throws {
+        for (n, m) in [(60, 3), (500, 4)] {
+            let (file, _) = try loadGame(Self.expressionFile(states: n, actions: m))
+            let (game, plain, cache) = try Self.pair(file)
+            #expect(cache?.names == ["center", "spread"])
+            let fields = KernelRowsBatchTests.meanFields(n)
+            for (k, mu) in (n == 60 ? fields : [fields[1]]).enumerated() {
+                KernelRowsBatchTests.expectSame(try game.kernelSnapshot(at: mu).layout.rows,
+                                                try plain.kernelSnapshot(at: mu).layout.rows, "\(n) μ \(k)")
+            }
+        }
+        let (file, _) = try loadGame(Self.expressionFile(states: 60, actions: 3))
+        let (game, plain, cache) = try Self.pair(file)
+        let mu = KernelRowsBatchTests.meanFields(60)[1]
+        var table = try #require(cache?.table(mu))
+        let row = 10 * 3 + 1  // s = 10, a = 1: center 17
+        #expect(table.values[row * 2] == 17 && table.known.isEmpty)
+        table.values[row * 2] = 40
+        cache?.replaceTable(table)
+        let changed = try game.kernelSnapshot(at: mu).layout.rows, expected = try plain.kernelSnapshot(at: mu).layout.rows
+        for r in 0..<180 {
+            let a = changed.probabilities[changed.rowStart[r]..<changed.rowEnd[r]].map(\.bitPattern)
+            let b = expected.probabilities[expected.rowStart[r]..<expected.rowEnd[r]].map(\.bitPattern)
+            #expect((a == b) == (r != row), "row \(r)")
         }
     }
 
