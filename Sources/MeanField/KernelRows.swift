@@ -77,13 +77,32 @@ package struct KernelRows: Sendable {
     /// rows gets room for its `k_i` entries plus one, at `nominal.rowStart[i] + i`.
     /// Returns the offsets and the total room.
     static func slots(for nominal: KernelRows) -> (starts: [Int], room: Int) {
-        var starts = [Int](repeating: 0, count: nominal.count)
-        var offset = 0
-        for i in 0..<nominal.count {
-            starts[i] = offset
-            offset += nominal.rowEnd[i] - nominal.rowStart[i] + 1
+        let count = nominal.count
+        var starts = [Int](repeating: 0, count: count)
+        let room = starts.withUnsafeMutableBufferPointer { sb in
+            nominal.rowStart.withUnsafeBufferPointer { rs in
+                nominal.rowEnd.withUnsafeBufferPointer { re in
+                    guard let base = sb.baseAddress else { return 0 }
+                    let out = DisjointSlices(base: base)
+                    return VectorBlocks.prefixSum(
+                        count: count, mode: VectorBlocks.mode(count: count, execution: .automatic),
+                        total: { range in
+                            var sum = 0
+                            for i in range { sum += re[i] - rs[i] + 1 }
+                            return sum
+                        },
+                        fill: { range, offset in
+                            var o = offset
+                            for i in range {
+                                out.base[i] = o
+                                o += re[i] - rs[i] + 1
+                            }
+                            return o
+                        })
+                }
+            }
         }
-        return (starts, offset)
+        return (starts, room)
     }
 
     /// The number of rows.

@@ -48,6 +48,37 @@ enum VectorBlocks {
         }
     }
 
+    /// An exclusive prefix sum of integers over `0..<count` by blocks of `block` indices: on one
+    /// thread (`mode` serial, or a single block) `fill(0..<count, 0)` alone; else `total` of each
+    /// block (on threads), the block totals added in block order, and `fill` of each block from
+    /// its offset (on threads). `fill(range, offset)` writes the prefix of `range` starting at
+    /// `offset` and returns the offset after it; `total(range)` returns what `fill` would add.
+    /// Integer sums, so the prefix is the same whatever the blocks. Returns the whole sum.
+    static func prefixSum(count: Int, block: Int = block, mode: ExecutionMode, total: (Range<Int>) -> Int,
+                          fill: (Range<Int>, Int) -> Int) -> Int {
+        let blocks = (count + block - 1) / block
+        guard blocks > 1, mode != .serial else { return fill(0..<count, 0) }
+        var offsets = [Int](repeating: 0, count: blocks)
+        offsets.withUnsafeMutableBufferPointer { ob in
+            guard let base = ob.baseAddress else { return }
+            let out = DisjointSlices(base: base)
+            forEach(count: blocks, block: 1, mode: mode) { range in
+                for b in range { out.base[b] = total((b * block)..<Swift.min(count, b * block + block)) }
+            }
+        }
+        var sum = 0
+        for b in 0..<blocks {
+            let t = offsets[b]
+            offsets[b] = sum
+            sum += t
+        }
+        let starts = offsets
+        forEach(count: blocks, block: 1, mode: mode) { range in
+            for b in range { _ = fill((b * block)..<Swift.min(count, b * block + block), starts[b]) }
+        }
+        return sum
+    }
+
     /// Runs `body` over the states `0..<count`, for per-state loops whose results do not depend
     /// on how the states are cut (each state's outputs are computed from inputs alone and
     /// written by one call): cut in one part per share and run on the calling thread and
