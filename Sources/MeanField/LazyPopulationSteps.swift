@@ -56,8 +56,8 @@ struct LazyPopulationSteps {
     /// equal those of `LazyPopulationSteps(TransitionMatrix(…))` bit for bit, whatever
     /// `groups` and `execution` are (tested).
     ///
-    /// The states are split into `groups` ranges (default: 1 when serial or below
-    /// 2 ``VectorBlocks/block``s of states, else 4). Each group counts its distinct columns
+    /// The states are split into `groups` ranges (default: 1 when serial or on one thread by
+    /// ``VectorBlocks/mode(count:entries:execution:)`` for `n` states and the rows' entries, else 4). Each group counts its distinct columns
     /// per state; a prefix sum places every column and, within it, each group after the
     /// groups of lower states; then each group writes its entries straight into their
     /// columns, adding an action's weight to the entry its state already has in that column
@@ -73,7 +73,7 @@ struct LazyPopulationSteps {
     init(policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int,
          execution: ExecutionMode, groups: Int? = nil, recycling spare: inout ChainBuffers) {
         precondition(n <= Int(Int32.max), "more than 2^31 - 1 states")
-        let mode = VectorBlocks.mode(count: n, execution: execution)
+        let mode = VectorBlocks.mode(count: n, entries: kernelRows.indices.count, execution: execution)
         let groupCount = max(1, min(n, groups ?? (mode == .serial ? 1 : 4)))
         var parts = Self.countGroups(policy: policy, kernelRows: kernelRows, stateCount: n, actionCount: m,
                                      groups: groupCount, mode: mode, spare: &spare)
