@@ -75,16 +75,18 @@ package struct KernelRows: Sendable {
 
     /// Slot offsets for rows written in place: row `i` of a kernel with these nominal
     /// rows gets room for its `k_i` entries plus one, at `nominal.rowStart[i] + i`.
-    /// Returns the offsets and the total room.
+    /// Returns the offsets and the total room: a prefix sum by blocks of rows, on threads from
+    /// two ``VectorBlocks/block``s of rows on (``VectorBlocks/prefixSum(count:block:mode:total:fill:)``).
     static func slots(for nominal: KernelRows) -> (starts: [Int], room: Int) {
         let count = nominal.count
-        var starts = [Int](repeating: 0, count: count)
-        let room = starts.withUnsafeMutableBufferPointer { sb in
+        var room = 0
+        // Every offset is written by the prefix sum, so the array is not zeroed first.
+        let starts: [Int] = makeArray(capacity: count) { sb in
             nominal.rowStart.withUnsafeBufferPointer { rs in
                 nominal.rowEnd.withUnsafeBufferPointer { re in
-                    guard let base = sb.baseAddress else { return 0 }
+                    guard let base = sb.baseAddress else { return }
                     let out = DisjointSlices(base: base)
-                    return VectorBlocks.prefixSum(
+                    room = VectorBlocks.prefixSum(
                         count: count, mode: VectorBlocks.mode(count: count, execution: .automatic),
                         total: { range in
                             var sum = 0
@@ -101,6 +103,7 @@ package struct KernelRows: Sendable {
                         })
                 }
             }
+            return count
         }
         return (starts, room)
     }
