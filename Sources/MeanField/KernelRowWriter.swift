@@ -144,43 +144,62 @@ package struct KernelRowWriter {
 
 extension KernelRows {
     /// The rows of `parts`, in order, without gaps: the arrays of
-    /// ``init(rows:)`` for the same rows, bit for bit. The entries are copied part by part,
-    /// in parallel when there are several parts and enough entries.
+    /// ``init(rows:)`` for the same rows, bit for bit. The row bounds and entries are written
+    /// part by part (each part from its own row and entry offsets), in parallel when there are
+    /// several parts and enough entries.
     init(joining parts: [KernelRowWriter]) {
-        let rowCount = parts.reduce(0) { $0 + $1.ends.count }
-        var starts = [Int](repeating: 0, count: rowCount)
-        var ends = [Int](repeating: 0, count: rowCount)
-        var offsets = [Int](repeating: 0, count: parts.count)
-        var row = 0, total = 0
+        var rowOffsets = [Int](repeating: 0, count: parts.count), offsets = rowOffsets
+        var rowCount = 0, total = 0
         for (k, part) in parts.enumerated() {
+            rowOffsets[k] = rowCount
             offsets[k] = total
-            var begin = 0
-            for end in part.ends {
-                starts[row] = total + begin
-                ends[row] = total + end
-                begin = end
-                row += 1
-            }
-            total += begin
+            rowCount += part.ends.count
+            total += part.ends.last ?? 0
         }
         if parts.count == 1, let only = parts.first, only.indices.count == total {
+            var starts = [Int](repeating: 0, count: rowCount), ends = starts
+            starts.withUnsafeMutableBufferPointer { sb in
+                ends.withUnsafeMutableBufferPointer { eb in Self.bounds(only, starts: sb.baseAddress, ends: eb.baseAddress, row: 0, at: 0) }
+            }
             self.init(rowStart: starts, rowEnd: ends, indices: only.indices, probabilities: only.probabilities)
             return
         }
         let mode: ExecutionMode = total >= VectorBlocks.block ? .parallel : .serial
-        let first = offsets
-        var idx: [Int] = []
+        let (firstRow, first) = (rowOffsets, offsets)
+        var idx: [Int] = [], starts: [Int] = [], ends: [Int] = []
         let pr: [Double] = makeArray(capacity: total) { pb in
             idx = makeArray(capacity: total) { ib in
-                let out = UncheckedBox((ib, pb))
-                Parallel.forEachChunk(count: parts.count, mode: mode) { range in
-                    for k in range { Self.copy(parts[k], to: out.value, at: first[k]) }
+                starts = makeArray(capacity: rowCount) { sb in
+                    ends = makeArray(capacity: rowCount) { eb in
+                        let out = UncheckedBox((ib, pb)), bounds = UncheckedBox((sb.baseAddress, eb.baseAddress))
+                        Parallel.forEachChunk(count: parts.count, mode: mode) { range in
+                            for k in range {
+                                Self.bounds(parts[k], starts: bounds.value.0, ends: bounds.value.1, row: firstRow[k], at: first[k])
+                                Self.copy(parts[k], to: out.value, at: first[k])
+                            }
+                        }
+                        return rowCount
+                    }
+                    return rowCount
                 }
                 return total
             }
             return total
         }
         self.init(rowStart: starts, rowEnd: ends, indices: idx, probabilities: pr)
+    }
+
+    /// Writes the bounds of `part`'s rows, the first at row `row`, its entries from `offset` on.
+    private static func bounds(_ part: KernelRowWriter, starts: UnsafeMutablePointer<Int>?, ends: UnsafeMutablePointer<Int>?,
+                               row: Int, at offset: Int) {
+        guard let starts, let ends else { return }
+        var begin = 0, i = row
+        for end in part.ends {
+            starts[i] = offset + begin
+            ends[i] = offset + end
+            begin = end
+            i += 1
+        }
     }
 
     /// Copies the closed rows of `part` into `out` from `offset` on.

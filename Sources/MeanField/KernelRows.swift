@@ -75,15 +75,37 @@ package struct KernelRows: Sendable {
 
     /// Slot offsets for rows written in place: row `i` of a kernel with these nominal
     /// rows gets room for its `k_i` entries plus one, at `nominal.rowStart[i] + i`.
-    /// Returns the offsets and the total room.
+    /// Returns the offsets and the total room: a prefix sum by blocks of rows, on threads from
+    /// two ``VectorBlocks/block``s of rows on (``VectorBlocks/prefixSum(count:block:mode:total:fill:)``).
     static func slots(for nominal: KernelRows) -> (starts: [Int], room: Int) {
-        var starts = [Int](repeating: 0, count: nominal.count)
-        var offset = 0
-        for i in 0..<nominal.count {
-            starts[i] = offset
-            offset += nominal.rowEnd[i] - nominal.rowStart[i] + 1
+        let count = nominal.count
+        var room = 0
+        // Every offset is written by the prefix sum, so the array is not zeroed first.
+        let starts: [Int] = makeArray(capacity: count) { sb in
+            nominal.rowStart.withUnsafeBufferPointer { rs in
+                nominal.rowEnd.withUnsafeBufferPointer { re in
+                    guard let base = sb.baseAddress else { return }
+                    let out = DisjointSlices(base: base)
+                    room = VectorBlocks.prefixSum(
+                        count: count, mode: VectorBlocks.mode(count: count, execution: .automatic),
+                        total: { range in
+                            var sum = 0
+                            for i in range { sum += re[i] - rs[i] + 1 }
+                            return sum
+                        },
+                        fill: { range, offset in
+                            var o = offset
+                            for i in range {
+                                out.base[i] = o
+                                o += re[i] - rs[i] + 1
+                            }
+                            return o
+                        })
+                }
+            }
+            return count
         }
-        return (starts, offset)
+        return (starts, room)
     }
 
     /// The number of rows.

@@ -56,8 +56,8 @@ struct LazyPopulationSteps {
     /// equal those of `LazyPopulationSteps(TransitionMatrix(…))` bit for bit, whatever
     /// `groups` and `execution` are (tested).
     ///
-    /// The states are split into `groups` ranges (default: 1 when serial or below
-    /// 2 ``VectorBlocks/block``s of states, else 4). Each group counts its distinct columns
+    /// The states are split into `groups` ranges (default: 1 when serial or on one thread by
+    /// ``VectorBlocks/mode(count:entries:execution:)`` for `n` states and the rows' entries, else 4). Each group counts its distinct columns
     /// per state; a prefix sum places every column and, within it, each group after the
     /// groups of lower states; then each group writes its entries straight into their
     /// columns, adding an action's weight to the entry its state already has in that column
@@ -73,12 +73,12 @@ struct LazyPopulationSteps {
     init(policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int,
          execution: ExecutionMode, groups: Int? = nil, recycling spare: inout ChainBuffers) {
         precondition(n <= Int(Int32.max), "more than 2^31 - 1 states")
-        let mode = VectorBlocks.mode(count: n, execution: execution)
+        let mode = VectorBlocks.mode(count: n, entries: kernelRows.indices.count, execution: execution)
         let groupCount = max(1, min(n, groups ?? (mode == .serial ? 1 : 4)))
         var parts = Self.countGroups(policy: policy, kernelRows: kernelRows, stateCount: n, actionCount: m,
                                      groups: groupCount, mode: mode, spare: &spare)
         var start = spare.columnStart.count == n + 1 ? spare.take(\.columnStart) : [Int](repeating: 0, count: n + 1)
-        Self.placeColumns(&parts, start: &start, stateCount: n)
+        Self.placeColumns(&parts, start: &start, stateCount: n, mode: mode)
         let total = start[n]
         var src = spare.sources.count >= total ? spare.take(\.sources) : []
         var w = spare.weights.count >= total ? spare.take(\.weights) : []
@@ -280,18 +280,53 @@ extension LazyPopulationSteps {
 
     /// Fills the column starts (`n + 1` entries) and turns each group's
     /// ``ChainGroup/columnSlot`` from counts into its first write position in every column
-    /// (after the entries of the groups of lower states).
-    fileprivate static func placeColumns(_ parts: inout [ChainGroup], start: inout [Int], stateCount n: Int) {
-        var position = 0
-        for t in 0..<n {
-            start[t] = position
-            for g in parts.indices {
-                let count = parts[g].columnSlot[t]
-                parts[g].columnSlot[t] = position
-                position += count
+    /// (after the entries of the groups of lower states): a prefix sum over the columns, by blocks
+    /// of columns on threads when `mode` allows (``VectorBlocks/prefixSum(count:block:mode:total:fill:)``;
+    /// integer counts, so the same positions whatever the blocks).
+    fileprivate static func placeColumns(_ parts: inout [ChainGroup], start: inout [Int], stateCount n: Int,
+                                         mode: ExecutionMode) {
+        guard n > 0 else {
+            start[0] = 0
+            return
+        }
+        start.withUnsafeMutableBufferPointer { sb in
+            guard let startBase = sb.baseAddress else { return }
+            let starts = DisjointSlices(base: startBase)
+            parts.withUnsafeMutableBufferPointer { pb in
+                withColumnSlots(pb, from: 0, []) { slots in
+                    starts.base[n] = VectorBlocks.prefixSum(
+                        count: n, mode: mode,
+                        total: { range in
+                            var sum = 0
+                            for t in range { for g in slots { sum &+= g[t] } }
+                            return sum
+                        },
+                        fill: { range, offset in
+                            var position = offset
+                            for t in range {
+                                starts.base[t] = position
+                                for g in slots {
+                                    let count = g[t]
+                                    g[t] = position
+                                    position &+= count
+                                }
+                            }
+                            return position
+                        })
+                }
             }
         }
-        start[n] = position
+    }
+
+    /// `body` with the base addresses of the groups' ``ChainGroup/columnSlot`` arrays from group
+    /// `g` on appended to `held` (each array held through its own buffer access).
+    private static func withColumnSlots(_ pb: UnsafeMutableBufferPointer<ChainGroup>, from g: Int,
+                                        _ held: [UnsafeMutablePointer<Int>], _ body: ([UnsafeMutablePointer<Int>]) -> Void) {
+        guard g < pb.count else { return body(held) }
+        pb[g].columnSlot.withUnsafeMutableBufferPointer { sb in
+            guard let base = sb.baseAddress else { preconditionFailure("a chain group without its column counts") }
+            withColumnSlots(pb, from: g + 1, held + [base], body)
+        }
     }
 
     /// Writes every group's entries at its column positions (groups in parallel when

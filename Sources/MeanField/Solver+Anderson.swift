@@ -116,7 +116,7 @@ extension SolverRun {
                 record(p, change: Simplex.l1(state.best.x, x))
                 return .exhausted(best: state.best.x)
             }
-            let next = state.extrapolated()
+            let next = state.extrapolated(execution: options.execution)
             record(p, change: Simplex.l1(next, x))
             let pNext = try andersonPair(next, steps: steps, residual: state.best.norm)
             state.sinceImprovement += 1
@@ -255,8 +255,11 @@ extension SolverRun {
     /// The columns are copied into one flat buffer and worked on through pointers (no
     /// per-element bounds or uniqueness checks of nested arrays): the same operations in
     /// the same order as on `[[Double]]`, so the same numbers bit for bit
-    /// (`AndersonLeastSquaresTests`). Columns must have `f.count` entries.
-    static func leastSquares(_ dF: inout [[Double]], _ dX: inout [[Double]], _ f: [Double]) -> [Double] {
+    /// (`AndersonLeastSquaresTests`). Columns must have `f.count` entries. `execution` says
+    /// whether the column passes may run on threads (``columnMode(columns:length:execution:)``);
+    /// each column's sums are the same either way.
+    static func leastSquares(_ dF: inout [[Double]], _ dX: inout [[Double]], _ f: [Double],
+                             execution: ExecutionMode = .serial) -> [Double] {
         let n = f.count
         while !dF.isEmpty {
             let k = dF.count
@@ -266,148 +269,169 @@ extension SolverRun {
             if q.count < k * n { q.append(contentsOf: repeatElement(0, count: k * n - q.count)) }
             var r = [Double](repeating: 0, count: k * k)
             let ok = q.withUnsafeMutableBufferPointer { qb in
-                r.withUnsafeMutableBufferPointer { rb in orthonormalize(qb, columns: k, length: n, r: rb) }
+                r.withUnsafeMutableBufferPointer { rb in
+                    orthonormalize(qb, columns: k, length: n, r: rb, execution: execution)
+                }
             }
-            if ok, let g = backSubstitute(q, r, columns: k, f: f) { return g }
+            if ok, let g = backSubstitute(q, r, columns: k, f: f, execution: execution) { return g }
             dF.removeFirst()
             dX.removeFirst()
         }
         return []
     }
 
+    /// Anderson's column passes run on threads under ``ExecutionMode/automatic`` when one step's
+    /// remaining columns hold at least this many entries together (2¹⁷: at about a nanosecond an
+    /// entry, 0.1 ms of work against the tens of microseconds a wake-up of the second core costs).
+    static let columnParallelEntries = 1 << 17
+
+    /// Serial or parallel for one step's `columns` columns of `length` entries.
+    static func columnMode(columns: Int, length: Int, execution: ExecutionMode) -> ExecutionMode {
+        switch execution {
+        case .serial: return .serial
+        case .parallel: return .parallel
+        case .automatic: return columns * length >= columnParallelEntries ? .parallel : .serial
+        }
+    }
+
+    /// `body(j, j + 1)` for the columns `columns` taken two at a time (`nil` for a last column
+    /// without a partner), pairs on threads when ``columnMode(columns:length:execution:)`` allows.
+    /// The pairs are fixed by `columns` alone, and each column's results by its own operations.
+    private static func forEachColumnPair(_ columns: Range<Int>, length n: Int, execution: ExecutionMode,
+                                          _ body: (Int, Int?) -> Void) {
+        let pairs = (columns.count + 1) / 2
+        let mode = columnMode(columns: columns.count, length: n, execution: execution)
+        VectorBlocks.forEach(count: pairs, block: 1, mode: mode) { range in
+            for p in range {
+                let j = columns.lowerBound + 2 * p
+                body(j, j + 1 < columns.upperBound ? j + 1 : nil)
+            }
+        }
+    }
+
+    /// `(x·a, x·b)`, each summed in index order; `b` beside `a` in the same loop (two independent
+    /// chains of additions), `0` for a missing `b`.
+    @inline(__always)
+    private static func dotPair(_ x: UnsafePointer<Double>, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>?,
+                                length n: Int) -> (Double, Double) {
+        var sa = 0.0
+        guard let b else {
+            for t in 0..<n { sa += x[t] * a[t] }
+            return (sa, 0)
+        }
+        var sb = 0.0
+        for t in 0..<n {
+            sa += x[t] * a[t]
+            sb += x[t] * b[t]
+        }
+        return (sa, sb)
+    }
+
+    /// `a ← a − da·qi` with `next·a` (the updated `a`) in the same pass, and the same for `b`
+    /// beside it (`0` for a missing `b`); `next` may be `a` itself (its squared norm).
+    @inline(__always)
+    private static func updatePair(_ qi: UnsafePointer<Double>, _ next: UnsafePointer<Double>,
+                                   _ a: UnsafeMutablePointer<Double>, _ da: Double,
+                                   _ b: UnsafeMutablePointer<Double>?, _ db: Double, length n: Int) -> (Double, Double) {
+        var sa = 0.0
+        guard let b else {
+            for t in 0..<n {
+                a[t] -= da * qi[t]
+                sa += next[t] * a[t]
+            }
+            return (sa, 0)
+        }
+        var sb = 0.0
+        for t in 0..<n {
+            a[t] -= da * qi[t]
+            sa += next[t] * a[t]
+            b[t] -= db * qi[t]
+            sb += next[t] * b[t]
+        }
+        return (sa, sb)
+    }
+
+    /// Anderson's mixing `x + β f − Σ_j γ_j (ΔX_j + β ΔF_j)` (before the projection): each
+    /// entry is `x_i + β f_i` minus the columns' terms in column order, computed by blocks of
+    /// entries (on threads when `execution` allows, ``VectorBlocks/mode(count:execution:)``), so
+    /// the same numbers whatever the blocks. `gammas` has at most as many entries as `dX` and `dF`.
+    static func mixed(x: [Double], f: [Double], beta: Double, gammas: [Double], dX: [[Double]], dF: [[Double]],
+                      execution: ExecutionMode) -> [Double] {
+        var next = x
+        next.withUnsafeMutableBufferPointer { nb in
+            guard let base = nb.baseAddress else { return }
+            let out = DisjointSlices(base: base)
+            VectorBlocks.forEach(count: nb.count, block: VectorBlocks.stateBlock,
+                                 mode: VectorBlocks.mode(count: nb.count, execution: execution)) { range in
+                for i in range { out.base[i] = x[i] + beta * f[i] }
+                for (j, g) in gammas.enumerated() {
+                    let dXj = dX[j], dFj = dF[j]
+                    for i in range { out.base[i] -= g * (dXj[i] + beta * dFj[i]) }
+                }
+            }
+        }
+        return next
+    }
+
     /// Modified Gram–Schmidt on the `k` columns of `q` (column `j` at `j·n`), `R` into `r`
     /// (row-major `k × k`); `false` when a diagonal of `R` is ≤ `1e-10·max` or ≤ `1e-300`.
     ///
-    /// Each update `q_j ← q_j − r_ij q_i` computes, in the same pass, the next inner product
-    /// (`q_{i+1}·q_j`, or `q_j·q_j` after the last): the same operations in the same order as
-    /// separate passes, so the same numbers, with one pass over `q_j` fewer per update (the
-    /// serial sums are bound by the adds' latency, so the update rides along). Columns are
-    /// finished two at a time (``orthonormalizePair(_:_:columns:length:r:maxDiagonal:)``): two
-    /// independent chains of additions per pass, each column's operations in its own order.
+    /// Column `j` sees exactly the operations of the textbook loop, in its order: `r_0j = q_0·q_j`,
+    /// then for `i < j` the update `q_j ← q_j − r_ij q_i`, whose pass also computes the next inner
+    /// product (`r_{i+1,j} = q_{i+1}·q_j`, or `q_j·q_j` after the last), then `q_j /= ‖q_j‖`. The
+    /// work is ordered by finished columns instead of by columns (right-looking): once `q_i` is
+    /// normalized, every later column's update by `q_{i−1}` and inner product with `q_i` is one
+    /// pass, the columns two at a time (two chains of additions side by side) and the pairs on
+    /// threads (``forEachColumnPair(_:length:execution:_:)``). So every number is that of a serial
+    /// column-by-column loop, whatever the threads.
     private static func orthonormalize(_ q: UnsafeMutableBufferPointer<Double>, columns k: Int, length n: Int,
-                                       r: UnsafeMutableBufferPointer<Double>) -> Bool {
-        guard let base = q.baseAddress else { return k == 0 }
+                                       r: UnsafeMutableBufferPointer<Double>, execution: ExecutionMode) -> Bool {
+        guard let base = q.baseAddress, let rBase = r.baseAddress else { return k == 0 }
+        let out = DisjointSlices(base: rBase)
         var maxDiag = 0.0
-        var j = 0
-        while j + 1 < k {
-            guard orthonormalizePair(base, j, columns: k, length: n, r: r, maxDiagonal: &maxDiag) else { return false }
-            j += 2
-        }
-        if j < k {
-            guard orthonormalizeColumn(base, j, columns: k, length: n, r: r, maxDiagonal: &maxDiag) else { return false }
-        }
-        return true
-    }
-
-    /// Column `j` of ``orthonormalize(_:columns:length:r:)`` on its own, against the finished
-    /// columns `0..<j`, then normalized.
-    private static func orthonormalizeColumn(_ base: UnsafeMutablePointer<Double>, _ j: Int, columns k: Int, length n: Int,
-                                             r: UnsafeMutableBufferPointer<Double>, maxDiagonal: inout Double) -> Bool {
-        let qj = base + j * n
-        // `dot`: q_0·q_j before the first update, then what each update's pass computed.
-        let first = j > 0 ? base : qj
-        var dot = 0.0
-        for t in 0..<n { dot += first[t] * qj[t] }
-        for i in 0..<j {
-            let qi = base + i * n, next = i + 1 < j ? base + (i + 1) * n : qj
-            r[i * k + j] = dot
-            let d = dot
-            var following = 0.0
-            for t in 0..<n {
-                qj[t] -= d * qi[t]
-                following += next[t] * qj[t]
-            }
-            dot = following
-        }
-        guard let nrm = diagonal(dot, at: j, columns: k, r: r, maxDiagonal: &maxDiagonal) else { return false }
-        for t in 0..<n { qj[t] /= nrm }
-        return true
-    }
-
-    /// Columns `a = j` and `b = j + 1` of ``orthonormalize(_:columns:length:r:)`` side by side:
-    /// both updated against each finished column `q_i` (`i < j`) in one pass, with their next
-    /// inner products (two independent chains); then `a` normalized in a pass that also sums
-    /// `q_a·q_b`, `b` updated against `q_a` (summing `q_b·q_b`) and normalized. Each column sees
-    /// the operations of ``orthonormalizeColumn(_:_:columns:length:r:maxDiagonal:)`` in the
-    /// same order (each product `x·y` is exact to swap), so the numbers are the same bit for bit.
-    private static func orthonormalizePair(_ base: UnsafeMutablePointer<Double>, _ j: Int, columns k: Int, length n: Int,
-                                           r: UnsafeMutableBufferPointer<Double>, maxDiagonal: inout Double) -> Bool {
-        let qa = base + j * n, qb = qa + n
-        var dotA = 0.0, dotB = 0.0
-        if j > 0 {
-            for t in 0..<n {
-                let x = base[t]
-                dotA += x * qa[t]
-                dotB += x * qb[t]
-            }
-        } else {
-            for t in 0..<n { dotA += qa[t] * qa[t] }
-        }
-        for i in 0..<j {
+        var selfDot = 0.0
+        for t in 0..<n { selfDot += base[t] * base[t] }
+        for i in 0..<k {
             let qi = base + i * n
-            r[i * k + j] = dotA
-            r[i * k + j + 1] = dotB
-            let (da, db) = (dotA, dotB)
-            var followingA = 0.0, followingB = 0.0
-            if i + 1 < j {
-                let next = base + (i + 1) * n
-                for t in 0..<n {
-                    let x = qi[t], y = next[t]
-                    qa[t] -= da * x
-                    followingA += y * qa[t]
-                    qb[t] -= db * x
-                    followingB += y * qb[t]
-                }
-            } else {
-                // `b`'s next inner product is with `q_a` once normalized (below).
-                for t in 0..<n {
-                    let x = qi[t]
-                    qa[t] -= da * x
-                    followingA += qa[t] * qa[t]
-                    qb[t] -= db * x
-                }
+            if i > 0 {
+                // Column i's last update (by q_{i−1}), with its squared norm in the same pass.
+                selfDot = updatePair(qi - n, qi, qi, r[(i - 1) * k + i], nil, 0, length: n).0
             }
-            (dotA, dotB) = (followingA, followingB)
+            let nrm = selfDot.squareRoot()
+            r[i * k + i] = nrm
+            maxDiag = max(maxDiag, nrm)
+            if !(nrm > 1e-10 * maxDiag) || !(nrm > 1e-300) { return false }
+            for t in 0..<n { qi[t] /= nrm }
+            // The later columns: r_ij = q_i·q_j, after their update by q_{i−1} in the same pass.
+            forEachColumnPair((i + 1)..<k, length: n, execution: execution) { j, j2 in
+                let a = base + j * n, b = j2.map { base + $0 * n }
+                let (x, y) = i == 0
+                    ? dotPair(qi, a, b, length: n)
+                    : updatePair(qi - n, qi, a, out.base[(i - 1) * k + j], b, j2.map { out.base[(i - 1) * k + $0] } ?? 0,
+                                 length: n)
+                out.base[i * k + j] = x
+                if let j2 { out.base[i * k + j2] = y }
+            }
         }
-        guard let nrmA = diagonal(dotA, at: j, columns: k, r: r, maxDiagonal: &maxDiagonal) else { return false }
-        var ab = 0.0
-        for t in 0..<n {
-            let x = qa[t] / nrmA
-            qa[t] = x
-            ab += x * qb[t]
-        }
-        r[j * k + j + 1] = ab
-        var bb = 0.0
-        for t in 0..<n {
-            qb[t] -= ab * qa[t]
-            bb += qb[t] * qb[t]
-        }
-        guard let nrmB = diagonal(bb, at: j + 1, columns: k, r: r, maxDiagonal: &maxDiagonal) else { return false }
-        for t in 0..<n { qb[t] /= nrmB }
         return true
     }
 
-    /// `R_jj = √(q_j·q_j)` written into `r` and into the running maximum, or `nil` when it is
-    /// ≤ `1e-10·max` or ≤ `1e-300` (an ill-conditioned history).
-    @inline(__always)
-    private static func diagonal(_ squaredNorm: Double, at j: Int, columns k: Int, r: UnsafeMutableBufferPointer<Double>,
-                                 maxDiagonal: inout Double) -> Double? {
-        let nrm = squaredNorm.squareRoot()
-        r[j * k + j] = nrm
-        maxDiagonal = max(maxDiagonal, nrm)
-        return nrm > 1e-10 * maxDiagonal && nrm > 1e-300 ? nrm : nil
-    }
-
-    /// `γ = R⁻¹ Qᵀ f`, or `nil` when not finite.
-    private static func backSubstitute(_ q: [Double], _ r: [Double], columns k: Int, f: [Double]) -> [Double]? {
+    /// `γ = R⁻¹ Qᵀ f`, or `nil` when not finite (the inner products `q_j·f` two columns at a
+    /// time, the pairs on threads as in ``orthonormalize(_:columns:length:r:execution:)``).
+    private static func backSubstitute(_ q: [Double], _ r: [Double], columns k: Int, f: [Double],
+                                       execution: ExecutionMode) -> [Double]? {
         let n = f.count
         var rhs = [Double](repeating: 0, count: k)
         q.withUnsafeBufferPointer { qb in
             f.withUnsafeBufferPointer { fb in
-                for j in 0..<k {
-                    var dot = 0.0
-                    for t in 0..<n { dot += qb[j * n + t] * fb[t] }
-                    rhs[j] = dot
+                rhs.withUnsafeMutableBufferPointer { hb in
+                    guard let qBase = qb.baseAddress, let fBase = fb.baseAddress, let hBase = hb.baseAddress else { return }
+                    let out = DisjointSlices(base: hBase)
+                    forEachColumnPair(0..<k, length: n, execution: execution) { j, j2 in
+                        let (x, y) = dotPair(fBase, qBase + j * n, j2.map { qBase + $0 * n }, length: n)
+                        out.base[j] = x
+                        if let j2 { out.base[j2] = y }
+                    }
                 }
             }
         }
@@ -473,13 +497,9 @@ private struct AndersonState {
 
     /// `Π_Δ(x + β f − (ΔX + β ΔF) γ)` with `γ` the least-squares coefficients (which may drop
     /// the oldest history columns).
-    mutating func extrapolated() -> [Double] {
-        var next = x
-        let gammas = SolverRun.leastSquares(&dF, &dX, f)
-        for i in next.indices { next[i] = x[i] + beta * f[i] }
-        for (j, g) in gammas.enumerated() {
-            for i in next.indices { next[i] -= g * (dX[j][i] + beta * dF[j][i]) }
-        }
+    mutating func extrapolated(execution: ExecutionMode = .serial) -> [Double] {
+        let gammas = SolverRun.leastSquares(&dF, &dX, f, execution: execution)
+        var next = SolverRun.mixed(x: x, f: f, beta: beta, gammas: gammas, dX: dX, dF: dF, execution: execution)
         Simplex.project(&next)
         return next
     }

@@ -311,7 +311,9 @@ struct FrozenSystem {
     let kernels: KernelRows
     let gamma: Double
     let rewards: [Double]
-    /// Serial or parallel products (never `.automatic`).
+    /// Serial or parallel products (never `.automatic`): by states and kernel entries
+    /// (``VectorBlocks/mode(count:entries:execution:)``), so a 150×150 crowd grid's products
+    /// (22,500 states, 0.34 M entries) use both cores.
     let mode: ExecutionMode
     /// Serial or parallel vector operations of BiCGSTAB (updates, inner products, norms): ``mode``
     /// from ``vectorParallelStates`` states on, serial below (never `.automatic`). The blocks are
@@ -363,7 +365,7 @@ struct FrozenSystem {
         self.kernels = kernels
         self.gamma = gamma
         self.rewards = rewards
-        mode = VectorBlocks.mode(count: n, execution: execution)
+        mode = VectorBlocks.mode(count: n, entries: kernels.indices.count, execution: execution)
         vectorMode = n >= vectorParallelStates ? mode : .serial
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil

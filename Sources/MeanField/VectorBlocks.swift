@@ -28,6 +28,23 @@ enum VectorBlocks {
         }
     }
 
+    /// Per-state loops over sparse rows (the frozen system's products, the chain's build) with at
+    /// least this many entries use threads under ``ExecutionMode/automatic`` from
+    /// ``parallelStates`` states on, below ``parallelThreshold`` too (2¹⁷ entries: a pass of
+    /// 0.1–0.3 ms, against the tens of microseconds a wake-up of the second core costs).
+    static var parallelEntries: Int { testBlock.map { 2 * $0 } ?? 1 << 17 }
+    /// The fewest states for which ``mode(count:entries:execution:)`` goes by entries: two
+    /// ``stateBlock``s.
+    static var parallelStates: Int { 2 * stateBlock }
+
+    /// Serial or parallel for a per-state loop over `count` states and `entries` row entries:
+    /// parallel from ``parallelThreshold`` states on, as ``mode(count:execution:)``, or from
+    /// ``parallelEntries`` entries on ``parallelStates`` states or more (never `.automatic`).
+    static func mode(count: Int, entries: Int, execution: ExecutionMode) -> ExecutionMode {
+        guard execution == .automatic else { return mode(count: count, execution: execution) }
+        return count >= parallelThreshold || count >= parallelStates && entries >= parallelEntries ? .parallel : .serial
+    }
+
     /// Runs `body` once per block of `0..<count` (blocks of `block` indices, in parallel
     /// when `mode` allows); `body` must write only its own block's indices.
     static func forEach(count: Int, block: Int = block, mode: ExecutionMode, _ body: (Range<Int>) -> Void) {
@@ -46,6 +63,37 @@ enum VectorBlocks {
                 box.value((b * block)..<min(count, b * block + block))
             }
         }
+    }
+
+    /// An exclusive prefix sum of integers over `0..<count` by blocks of `block` indices: on one
+    /// thread (`mode` serial, or a single block) `fill(0..<count, 0)` alone; else `total` of each
+    /// block (on threads), the block totals added in block order, and `fill` of each block from
+    /// its offset (on threads). `fill(range, offset)` writes the prefix of `range` starting at
+    /// `offset` and returns the offset after it; `total(range)` returns what `fill` would add.
+    /// Integer sums, so the prefix is the same whatever the blocks. Returns the whole sum.
+    static func prefixSum(count: Int, block: Int = block, mode: ExecutionMode, total: (Range<Int>) -> Int,
+                          fill: (Range<Int>, Int) -> Int) -> Int {
+        let blocks = (count + block - 1) / block
+        guard blocks > 1, mode != .serial else { return fill(0..<count, 0) }
+        var offsets = [Int](repeating: 0, count: blocks)
+        offsets.withUnsafeMutableBufferPointer { ob in
+            guard let base = ob.baseAddress else { return }
+            let out = DisjointSlices(base: base)
+            forEach(count: blocks, block: 1, mode: mode) { range in
+                for b in range { out.base[b] = total((b * block)..<Swift.min(count, b * block + block)) }
+            }
+        }
+        var sum = 0
+        for b in 0..<blocks {
+            let t = offsets[b]
+            offsets[b] = sum
+            sum += t
+        }
+        let starts = offsets
+        forEach(count: blocks, block: 1, mode: mode) { range in
+            for b in range { _ = fill((b * block)..<Swift.min(count, b * block + block), starts[b]) }
+        }
+        return sum
     }
 
     /// Runs `body` over the states `0..<count`, for per-state loops whose results do not depend
