@@ -101,7 +101,9 @@ extension SolverRun {
             // The first pair lives only in `state`: a local holding it when `recycle` hands its buffers to
             // the pool would make the next sweep copy them on write (unoptimized builds keep locals alive).
             let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
-            state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1)
+            // On the frozen-policy steps a gain is counted from the stall count's reference (StallCount).
+            state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1,
+                                  cumulativeGains: frozen && frozenPolicyStepsApply(lazySteps: steps))
         }
         var k = 0
         while true {
@@ -119,17 +121,17 @@ extension SolverRun {
             let next = state.extrapolated(execution: options.execution)
             record(p, change: Simplex.l1(next, x))
             let pNext = try andersonPair(next, steps: steps, residual: state.best.norm)
-            state.sinceImprovement += 1
+            state.stall.tick()
             state.progress.record(state.best.norm)
-            let handOver = handOverAtFirstStall && state.sinceImprovement >= EquilibriumOptions.frozenPolicyHandOverWindow
-            if handOver || state.sinceImprovement >= 25, budget < options.maxIterations {
+            let handOver = handOverAtFirstStall && state.stall.iterations >= EquilibriumOptions.frozenPolicyHandOverWindow
+            if handOver || state.stall.iterations >= StallCount.window, budget < options.maxIterations {
                 state.stalls += 1
                 if handOver || (state.stalls >= 3 && !(steps > 1 && state.progress.isSteady)) {
                     record(p, change: Simplex.l1(state.best.x, x))
                     return .exhausted(best: state.best.x)
                 }
             }
-            if state.sinceImprovement >= 25 {
+            if state.stall.iterations >= StallCount.window {
                 restart(&state, stagnant: true, discarding: pNext)
                 continue
             }
@@ -447,6 +449,50 @@ extension SolverRun {
     }
 }
 
+/// Anderson's count of iterations without a 10 % gain in its best `‖f‖₁`: a stall at
+/// ``window`` (Docs/Solvers.md, "anderson"). How a gain is counted:
+/// - per step (`cumulative` `false`, the lazy and one-step maps): a step whose `‖f‖₁` is 10 %
+///   below the best before it;
+/// - since the count's start (`cumulative` `true`, the frozen-policy crowd steps): the best
+///   `‖f‖₁` 10 % below ``reference``, the best when the count last started from 0. Steady
+///   gains of a few per cent per step are progress: on the 500×500 and 1000×1000 crowd grids the
+///   frozen stage's best image residual fell 2–3× in 25 iterations with no single step gaining
+///   10 %, and the per-step count restarted it (history cleared, mixing halved) again and again,
+///   which held the 1000×1000 level on a one-step residual of 1.25e-8 (Docs/Performance.md,
+///   section 8, "Sixteenth round").
+///
+/// Every per-step gain is also a gain since the start (`reference` is never below the best), so
+/// a phase that never stalls per step never stalls counted the other way either.
+struct StallCount {
+    /// Iterations without a gain that make a stall.
+    static let window = 25
+    /// Whether gains are counted since the count's start (see the type's description).
+    let cumulative: Bool
+    /// Iterations since the count last started from 0.
+    private(set) var iterations = 0
+    /// The best `‖f‖₁` when the count last started from 0.
+    private(set) var reference: Double
+
+    init(cumulative: Bool, best: Double) {
+        self.cumulative = cumulative
+        self.reference = best
+    }
+
+    /// One more iteration.
+    mutating func tick() { iterations += 1 }
+
+    /// The best `‖f‖₁` fell from `old` to `new`: the count starts again from 0 on a gain.
+    mutating func improved(from old: Double, to new: Double) {
+        if new < 0.9 * (cumulative ? reference : old) { restart(best: new) }
+    }
+
+    /// The count starts again from 0 at the best `‖f‖₁` `best` (a gain, or a restart of the phase).
+    mutating func restart(best: Double) {
+        iterations = 0
+        reference = best
+    }
+}
+
 /// Whether an Anderson phase still makes steady progress: its best `‖f‖₁` is below half of
 /// what it was ``window`` iterations ago (always, during the first ``window`` iterations).
 /// With lazy population steps a third stall ends the phase only when this fails
@@ -480,19 +526,22 @@ private struct AndersonState {
     var best: (x: [Double], f: [Double], pair: PairEvaluation, norm: Double)
     var baseBeta: Double
     var beta: Double
-    var sinceImprovement = 0
+    /// Iterations since the last 10 % gain (a stall at ``StallCount/window``).
+    var stall: StallCount
     var stalls = 0
     /// The best `‖f‖₁` after each iteration (whether a third stall ends a lazy-steps phase).
     var progress = SteadyProgress()
 
-    init(x: [Double], image: [Double], pair: PairEvaluation, beta: Double) {
+    init(x: [Double], image: [Double], pair: PairEvaluation, beta: Double, cumulativeGains: Bool = false) {
         let f = SolverRun.difference(image, x)
+        let norm = SolverRun.norm1(f)
         self.x = x
         self.f = f
         self.p = pair
-        self.best = (x: x, f: f, pair: pair, norm: SolverRun.norm1(f))
+        self.best = (x: x, f: f, pair: pair, norm: norm)
         self.baseBeta = beta
         self.beta = beta
+        self.stall = StallCount(cumulative: cumulativeGains, best: norm)
     }
 
     /// `Π_Δ(x + β f − (ΔX + β ΔF) γ)` with `γ` the least-squares coefficients (which may drop
@@ -506,7 +555,7 @@ private struct AndersonState {
 
     /// Stagnation: restart from the best iterate with a more damped, memoryless step.
     mutating func restartStagnant() {
-        sinceImprovement = 0
+        stall.restart(best: best.norm)
         dX.removeAll()
         dF.removeAll()
         baseBeta = max(baseBeta / 2, 1.0 / 256)
@@ -539,7 +588,7 @@ private struct AndersonState {
         f = fNext
         p = pNext
         if normNext < best.norm {
-            if normNext < 0.9 * best.norm { sinceImprovement = 0 }
+            stall.improved(from: best.norm, to: normNext)
             best = (x, f, p, normNext)
             beta = baseBeta
         }

@@ -398,6 +398,61 @@ import Darwin
         #expect(halving.isSteady)
     }
 
+    /// Regression (the frozen stage's stall count): the best residual falling 4 % per iteration
+    /// (`0.96^25 ≈ 0.36`, a gain of 64 % in 25 iterations, no single step gaining 10 %) stalled
+    /// the per-step count at iteration 25; counted since the count's start it is a gain every
+    /// third iteration and never a stall. Both counts against a plain recomputation of their
+    /// rules on random histories with ties, flat stretches and jumps, and the per-step gains
+    /// always restart the cumulative count too (so games whose phases never stalled keep their path).
+    @Test func frozenStageCountsGainsSinceTheStallCountsStart() {
+        var perStep = StallCount(cumulative: false, best: 1)
+        var sinceStart = StallCount(cumulative: true, best: 1)
+        var best = 1.0
+        for k in 1...60 {
+            perStep.tick()
+            sinceStart.tick()
+            let next = best * 0.96
+            perStep.improved(from: best, to: next)
+            sinceStart.improved(from: best, to: next)
+            best = next
+            #expect(perStep.iterations == k, "per step, iteration \(k)")
+            #expect(sinceStart.iterations < 3, "since the start, iteration \(k)")
+        }
+        #expect(perStep.iterations >= StallCount.window)
+
+        let seed = TestSeed()
+        var rng = seed.generator
+        for trial in 0..<200 {
+            var a = StallCount(cumulative: false, best: 1)
+            var b = StallCount(cumulative: true, best: 1)
+            var bestNorm = 1.0, sincePlain = 0, sinceRef = 0, reference = 1.0
+            for k in 0..<300 {
+                a.tick(); b.tick(); sincePlain += 1; sinceRef += 1
+                let u = Double(rng.next() % 1000) / 1000
+                let norm: Double = switch rng.next() % 4 {
+                case 0: bestNorm                         // a tie with the best
+                case 1: bestNorm * (0.85 + 0.3 * u)       // around the best, sometimes a 10 % step
+                case 2: bestNorm * (0.97 + 0.05 * u)      // small gains or losses
+                default: bestNorm * (1 + u)               // worse
+                }
+                if k % 50 == 49 {                        // a restart of the phase
+                    a.restart(best: bestNorm); b.restart(best: bestNorm)
+                    sincePlain = 0; sinceRef = 0; reference = bestNorm
+                }
+                if norm < bestNorm {
+                    a.improved(from: bestNorm, to: norm)
+                    b.improved(from: bestNorm, to: norm)
+                    if norm < 0.9 * bestNorm { sincePlain = 0 }
+                    if norm < 0.9 * reference { sinceRef = 0; reference = norm }
+                    bestNorm = norm
+                }
+                #expect(a.iterations == sincePlain, "\(seed), trial \(trial) step \(k)")
+                #expect(b.iterations == sinceRef, "\(seed), trial \(trial) step \(k)")
+                #expect(b.iterations <= a.iterations, "\(seed), trial \(trial) step \(k)")
+            }
+        }
+    }
+
     /// The bound that lets Anderson skip the image of a converged pair:
     /// `‖μ L^j − μ‖₁ ≤ (j/2)‖μP − μ‖₁` for every `j`, against dense powers of random chains.
     @Test func lazyImageResidualIsBoundedByTheOneStepResidual() throws {
