@@ -138,6 +138,13 @@ extension EquilibriumOptions {
     /// On a 50×50 crowd grid (numpy prototype) refreshing every 5 or 10 steps gave the
     /// same 18 outer iterations; every 50 steps diverged.
     static let frozenPolicyDefaultRefresh = 10
+    /// The least Anderson memory on the frozen-policy crowd steps (30 on lazy steps,
+    /// ``lazyStepsMemory``): the frozen stage's residual falls in plateaus and steep stretches,
+    /// and more columns shorten the plateaus; on the 500×500 crowd grid the requested level
+    /// took 75 iterations with 60 columns (or 100: the least squares drops the columns past
+    /// about 60 as ill-conditioned) against 87 with 30 (Docs/Performance.md, section 8,
+    /// "Sixteenth round").
+    static let frozenPolicyMemory = 60
     /// Where the frozen-policy stage follows, the lazy phase hands over after this many
     /// iterations without a 10 % gain in its best residual (25 elsewhere): on the 200×200 and
     /// 300×300 crowd grids the lazy phase gains nothing after its first iteration.

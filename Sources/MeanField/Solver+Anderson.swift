@@ -93,8 +93,10 @@ extension SolverRun {
     /// follows, ``frozenPolicyStageApplies``).
     mutating func andersonPhase(budget: Int, from start: [Double]? = nil, frozen: Bool = false, handOverAtFirstStall: Bool = false) throws(MeanFieldError) -> PhaseOutcome {
         let steps = options.populationSteps(stateCount: game.stateCount)
-        let memory = options.andersonMemory(populationSteps: steps)
         let frozen = frozen || options.frozenPolicyRefresh > 0
+        let frozenSteps = frozen && frozenPolicyStepsApply(lazySteps: steps)
+        let memory = frozenSteps ? max(options.andersonMemory(populationSteps: steps), EquilibriumOptions.frozenPolicyMemory)
+            : options.andersonMemory(populationSteps: steps)
         let x0 = start ?? initialMeanField
         var state: AndersonState
         do {
@@ -103,7 +105,7 @@ extension SolverRun {
             let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
             // On the frozen-policy steps a gain is counted from the stall count's reference (StallCount).
             state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1,
-                                  cumulativeGains: frozen && frozenPolicyStepsApply(lazySteps: steps))
+                                  cumulativeGains: frozenSteps)
         }
         var k = 0
         while true {
@@ -456,9 +458,9 @@ extension SolverRun {
 /// - since the count's start (`cumulative` `true`, the frozen-policy crowd steps): the best
 ///   `‖f‖₁` 10 % below ``reference``, the best when the count last started from 0. Steady
 ///   gains of a few per cent per step are progress: on the 500×500 and 1000×1000 crowd grids the
-///   frozen stage's best image residual fell 2–3× in 25 iterations with no single step gaining
-///   10 %, and the per-step count restarted it (history cleared, mixing halved) again and again,
-///   which held the 1000×1000 level on a one-step residual of 1.25e-8 (Docs/Performance.md,
+///   frozen stage's best image residual fell 1.6–3× in 25 iterations with no single step gaining
+///   10 %, and the per-step count restarted the stage there (history cleared, mixing halved);
+///   counted since the start, the 1000×1000 grid's stage converges (Docs/Performance.md,
 ///   section 8, "Sixteenth round").
 ///
 /// Every per-step gain is also a gain since the start (`reference` is never below the best), so
