@@ -97,16 +97,7 @@ extension SolverRun {
         let frozenSteps = frozen && frozenPolicyStepsApply(lazySteps: steps)
         let memory = frozenSteps ? max(options.andersonMemory(populationSteps: steps), EquilibriumOptions.frozenPolicyMemory)
             : options.andersonMemory(populationSteps: steps)
-        let x0 = start ?? initialMeanField
-        var state: AndersonState
-        do {
-            // The first pair lives only in `state`: a local holding it when `recycle` hands its buffers to
-            // the pool would make the next sweep copy them on write (unoptimized builds keep locals alive).
-            let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
-            // On the frozen-policy steps a gain is counted from the stall count's reference (StallCount).
-            state = AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1,
-                                  cumulativeGains: frozenSteps)
-        }
+        var state = try andersonStart(at: start ?? initialMeanField, steps: steps, frozen: frozen, frozenSteps: frozenSteps)
         var k = 0
         while true {
             let p = state.p, x = state.x
@@ -154,6 +145,16 @@ extension SolverRun {
             state.accept(next, residual: fNext, pair: pNext, norm: normNext, memory: memory)
             evaluator.recycle(held, keeping: [state.p, state.best.pair])
         }
+    }
+
+    /// Anderson's state at its first iterate `x0`: the pair, its image and the stall count, which
+    /// counts gains since its start on the frozen-policy steps (`frozenSteps`, ``StallCount``).
+    private mutating func andersonStart(at x0: [Double], steps: Int, frozen: Bool, frozenSteps: Bool) throws(MeanFieldError) -> AndersonState {
+        // The first pair lives only in the state: a local holding it when `recycle` hands its buffers to
+        // the pool would make the next sweep copy them on write (unoptimized builds keep locals alive).
+        let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
+        return AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1,
+                             cumulativeGains: frozenSteps)
     }
 
     /// Restarts Anderson from its best iterate (``AndersonState/restartStagnant()`` or
