@@ -407,9 +407,11 @@ extension EquilibriumOptions {
     /// Anderson's memory: ``andersonMemory``, raised to at least ``lazyStepsMemory`` when
     /// Anderson iterates lazy population steps (`steps > 1`): on a 50×50 crowd grid 30
     /// columns took 63 iterations where 10 took 82 (60 columns: 62), Docs/Performance.md,
-    /// section 8.
-    func andersonMemory(populationSteps steps: Int) -> Int {
-        steps > 1 ? max(andersonMemory, Self.lazyStepsMemory) : andersonMemory
+    /// section 8. On the frozen-policy crowd steps (`frozenSteps`) at least
+    /// ``frozenPolicyMemory``.
+    func andersonMemory(populationSteps steps: Int, frozenSteps: Bool = false) -> Int {
+        let memory = steps > 1 ? max(andersonMemory, Self.lazyStepsMemory) : andersonMemory
+        return frozenSteps ? max(memory, Self.frozenPolicyMemory) : memory
     }
 
     /// The number of population steps `k` in Anderson's map for `n` states:

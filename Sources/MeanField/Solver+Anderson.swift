@@ -95,8 +95,7 @@ extension SolverRun {
         let steps = options.populationSteps(stateCount: game.stateCount)
         let frozen = frozen || options.frozenPolicyRefresh > 0
         let frozenSteps = frozen && frozenPolicyStepsApply(lazySteps: steps)
-        let memory = frozenSteps ? max(options.andersonMemory(populationSteps: steps), EquilibriumOptions.frozenPolicyMemory)
-            : options.andersonMemory(populationSteps: steps)
+        let memory = options.andersonMemory(populationSteps: steps, frozenSteps: frozenSteps)
         var state = try andersonStart(at: start ?? initialMeanField, steps: steps, frozen: frozen, frozenSteps: frozenSteps)
         var k = 0
         while true {
@@ -130,7 +129,7 @@ extension SolverRun {
             }
             // A converged pair is returned without its (unread) image where the divergence safeguard cannot
             // reject it, and on the frozen steps, where no bound says so but it is an answer anyway.
-            if isConverged(pNext), state.dF.isEmpty || frozen && frozenPolicyStepsApply(lazySteps: steps)
+            if isConverged(pNext), state.dF.isEmpty || frozenSteps
                 || Self.imageCannotDiverge(pNext, steps: steps, bestNorm: state.best.norm) {
                 record(pNext, change: 0)
                 return .finished(try finish(pNext, converged: true, message: convergedMessage(pNext)))
