@@ -141,7 +141,7 @@ extension SolverRun {
                 continue
             }
             let held = [state.p, state.best.pair]
-            state.accept(next, residual: fNext, pair: pNext, norm: normNext, memory: memory)
+            state.accept(next, residual: fNext, pair: pNext, norm: normNext, memory: memory, execution: options.execution)
             evaluator.recycle(held, keeping: [state.p, state.best.pair])
         }
     }
@@ -152,8 +152,9 @@ extension SolverRun {
         // The first pair lives only in the state: a local holding it when `recycle` hands its buffers to
         // the pool would make the next sweep copy them on write (unoptimized builds keep locals alive).
         let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
+        let updated = game.stateCount >= AndersonFactors.minimumStates ? options.andersonMemory(populationSteps: steps, frozenSteps: frozenSteps) : nil
         return AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1,
-                             cumulativeGains: frozenSteps)
+                             cumulativeGains: frozenSteps, updatedFactors: updated)
     }
 
     /// Restarts Anderson from its best iterate (``AndersonState/restartStagnant()`` or
@@ -388,7 +389,7 @@ extension SolverRun {
     /// pass, the columns two at a time (two chains of additions side by side) and the pairs on
     /// threads (``forEachColumnPair(_:length:execution:_:)``). So every number is that of a serial
     /// column-by-column loop, whatever the threads.
-    private static func orthonormalize(_ q: UnsafeMutableBufferPointer<Double>, columns k: Int, length n: Int,
+    static func orthonormalize(_ q: UnsafeMutableBufferPointer<Double>, columns k: Int, length n: Int,
                                        r: UnsafeMutableBufferPointer<Double>, execution: ExecutionMode) -> Bool {
         guard let base = q.baseAddress, let rBase = r.baseAddress else { return k == 0 }
         let out = DisjointSlices(base: rBase)
@@ -525,6 +526,9 @@ private struct AndersonState {
     var p: PairEvaluation
     var dX: [[Double]] = []
     var dF: [[Double]] = []
+    /// `ΔF`'s factors, updated with the history when ``updatesFactors`` (``AndersonFactors``).
+    var factors: AndersonFactors
+    let updatesFactors: Bool
     var best: (x: [Double], f: [Double], pair: PairEvaluation, norm: Double)
     var baseBeta: Double
     var beta: Double
@@ -534,8 +538,11 @@ private struct AndersonState {
     /// The best `‖f‖₁` after each iteration (whether a third stall ends a lazy-steps phase).
     var progress = SteadyProgress()
 
-    init(x: [Double], image: [Double], pair: PairEvaluation, beta: Double, cumulativeGains: Bool = false) {
+    init(x: [Double], image: [Double], pair: PairEvaluation, beta: Double, cumulativeGains: Bool = false,
+         updatedFactors: Int? = nil) {
         let f = SolverRun.difference(image, x)
+        self.factors = AndersonFactors(length: x.count, capacity: updatedFactors ?? 0)
+        self.updatesFactors = updatedFactors != nil
         let norm = SolverRun.norm1(f)
         self.x = x
         self.f = f
@@ -549,7 +556,7 @@ private struct AndersonState {
     /// `Π_Δ(x + β f − (ΔX + β ΔF) γ)` with `γ` the least-squares coefficients (which may drop
     /// the oldest history columns).
     mutating func extrapolated(execution: ExecutionMode = .serial) -> [Double] {
-        let gammas = SolverRun.leastSquares(&dF, &dX, f, execution: execution)
+        let gammas = updatesFactors ? factors.leastSquares(&dF, &dX, f, execution: execution) : SolverRun.leastSquares(&dF, &dX, f, execution: execution)
         var next = SolverRun.mixed(x: x, f: f, beta: beta, gammas: gammas, dX: dX, dF: dF, execution: execution)
         Simplex.project(&next)
         return next
@@ -560,6 +567,7 @@ private struct AndersonState {
         stall.restart(best: best.norm)
         dX.removeAll()
         dF.removeAll()
+        factors.removeAll()
         baseBeta = max(baseBeta / 2, 1.0 / 256)
         beta = baseBeta
         x = best.x
@@ -571,6 +579,7 @@ private struct AndersonState {
     mutating func restartDiverged() {
         dX.removeAll()
         dF.removeAll()
+        factors.removeAll()
         beta = max(beta / 2, baseBeta / 64)
         x = best.x
         f = best.f
@@ -579,13 +588,16 @@ private struct AndersonState {
 
     /// Moves to `next`, extending the history (at most `memory` columns) and the best iterate.
     mutating func accept(_ next: [Double], residual fNext: [Double], pair pNext: PairEvaluation,
-                         norm normNext: Double, memory: Int) {
+                         norm normNext: Double, memory: Int, execution: ExecutionMode = .serial) {
+        let column = SolverRun.difference(fNext, f)
         dX.append(SolverRun.difference(next, x))
-        dF.append(SolverRun.difference(fNext, f))
-        if dX.count > memory {
+        dF.append(column)
+        let dropped = dX.count > memory
+        if dropped {
             dX.removeFirst()
             dF.removeFirst()
         }
+        if updatesFactors { factors.follow(appended: column, droppedOldest: dropped, execution: execution) }
         x = next
         f = fNext
         p = pNext
