@@ -69,7 +69,10 @@ struct AndersonFactors {
 
     /// Games with at least this many states update the factors (``SolverRun/andersonPhase``); smaller
     /// ones factor from scratch, whose passes are cheap there, and keep their iterates bit for bit.
-    static let minimumStates = 1 << 16
+    static var minimumStates: Int { testMinimumStates ?? 1 << 16 }
+    /// A smaller ``minimumStates`` for tests, so that small games take the updated factors (read on
+    /// the calling thread when Anderson's phase starts).
+    @TaskLocal static var testMinimumStates: Int? = nil
 
     /// Drops every column.
     mutating func removeAll() {
