@@ -45,7 +45,9 @@ struct AndersonFactors {
     /// dependent on `Q` (its remainder at most ``trustedRemainder`` of its norm, or failing the
     /// conditioning rule), and after a factorization from scratch whose `R` has a diagonal below
     /// ``trustedRemainder`` times the largest (modified Gram–Schmidt loses orthogonality in
-    /// proportion to the condition number). ``leastSquares(_:_:_:execution:)`` then factors the
+    /// proportion to the condition number; a column that is a large multiple of an earlier one
+    /// plus a part of ordinary size passes the diagonal test, so each column's remainder is also
+    /// checked against its norm, as an append checks it). ``leastSquares(_:_:_:execution:)`` then factors the
     /// history from scratch, as ``SolverRun/leastSquares(_:_:_:execution:)`` does, until the
     /// ill-conditioned columns have left the history.
     private(set) var isCurrent = true
@@ -221,6 +223,7 @@ struct AndersonFactors {
     /// ``SolverRun/leastSquares(_:_:_:execution:)`` drops them.
     mutating func leastSquares(_ dF: inout [[Double]], _ dX: inout [[Double]], _ f: [Double],
                                execution: ExecutionMode) -> [Double] {
+        precondition(f.count == length, "a residual of the wrong length")
         // Whether the factors were computed from scratch for the history as it is now.
         var fresh = false
         while !dF.isEmpty {
@@ -284,12 +287,19 @@ struct AndersonFactors {
             if ok {
                 slots = Array(0..<k)
                 r = (0..<k).map { j in (0...j).map { i in rowMajor[i * k + j] } }
+                // Trusted as an append is: every column's remainder at least `trustedRemainder` of
+                // its norm (`‖ΔF_j‖₂ = ‖r_j‖₂`), and the diagonals within that ratio of each other.
                 var (least, most) = (Double.infinity, 0.0)
+                var remainders = true
                 for column in r {
-                    least = min(least, column[column.count - 1])
-                    most = max(most, column[column.count - 1])
+                    let d = column[column.count - 1]
+                    least = min(least, d)
+                    most = max(most, d)
+                    var size = 0.0
+                    for x in column { size += x * x }
+                    if !(d >= Self.trustedRemainder * size.squareRoot()) { remainders = false }
                 }
-                isCurrent = least >= Self.trustedRemainder * most
+                isCurrent = remainders && least >= Self.trustedRemainder * most
                 return
             }
             dF.removeFirst()

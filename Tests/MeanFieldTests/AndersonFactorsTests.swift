@@ -8,13 +8,23 @@ import TestSupport
 /// numbers serial and parallel.
 @Suite struct AndersonFactorsTests {
     /// One random history column: mostly random, sometimes scaled far up or down, nearly
-    /// dependent on the one before (the drop path), zero, or a multiple of an older column.
+    /// dependent on the one before (the drop path), zero, a multiple of an older column, or a
+    /// large multiple of the one before plus an ordinary part.
     static func column(_ step: Int, previous: [[Double]], length n: Int, rng: inout SplitMix64) -> [Double] {
         let kind = Int.random(in: 0..<20, using: &rng)
         if kind == 0, let last = previous.last {
             return last.enumerated().map { t, x in 2 * x + (t % 2 == 0 ? 0 : 1e-14 * x) }
         }
         if kind == 1 { return [Double](repeating: 0, count: n) }
+        if kind == 3, let last = previous.last {
+            // A large multiple of an earlier column plus a part of ordinary size: independent by
+            // the diagonals, but only 1e-9 of its norm is new (updated factors must not trust it).
+            let part = TestGames.randomVector(n, scale: 1, rng: &rng)
+            var lastSize = 0.0
+            for x in last { lastSize = max(lastSize, abs(x)) }
+            guard lastSize > 0 else { return part }
+            return zip(last, part).map { x, w in 1e9 * x / lastSize + w }
+        }
         if kind == 2, previous.count >= 3 { return previous[previous.count - 3].map { -0.5 * $0 } }
         let scale = [1.0, 1e-6, 1e3, 1e-150, 1e150][kind % 5 == 3 ? Int.random(in: 0..<5, using: &rng) : 0]
         return TestGames.randomVector(n, scale: scale, rng: &rng)
