@@ -200,13 +200,16 @@ extension GameFile {
             let keyed = KeyedWeights(rule: rule, cache: cache, bind: bind, layout: layout, actions: m)
             var preparation: MeanFieldGame.KernelRowsPreparation?
             if let keyed {
-                preparation = { mu -> MeanFieldGame.KernelRowsFunction? in
+                // Rows with μ-free targets: probabilities only, into a structure built once (KeyedRows).
+                let fixed = KeyedRows(rule: rule, states: n, actions: m)
+                preparation = { mu -> PreparedKernelRows? in
                     guard let prepared = keyed.values(mu) else { return nil }
+                    if let rows = withExtendedLifetime(prepared, { fixed.rows(prepared.values) }) { return .rows(rows) }
                     let function: MeanFieldGame.KernelRowsFunction = { range, mu, out throws(MeanFieldError) in
                         try rule.rows(range, states: n, actions: m, bind: bind, layout: layout, noiseBindings: noiseBindings,
                                       cache: cache, keyed: prepared.values, mu, into: &out)
                     }
-                    return function
+                    return .function(function)
                 }
             }
             return GameKernel(function: function, dependsOnMeanField: rule.dependsOnMeanField, rows: rows,

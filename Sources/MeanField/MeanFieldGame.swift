@@ -34,10 +34,10 @@ public struct MeanFieldGame: Sendable {
     package typealias KernelRowsFunction = @Sendable (_ rows: Range<Int>, _ meanField: [Double],
                                                       _ output: inout KernelRowWriter) throws(MeanFieldError) -> Void
     /// Called once per evaluation of every kernel row at `meanField`, before the chunks: the
-    /// ``KernelRowsFunction`` the chunks run at that mean field (for example one reading values
-    /// computed once for it), or `nil` for the game's own. The function returned writes the rows
-    /// of the game's own, bit for bit, with its errors.
-    package typealias KernelRowsPreparation = @Sendable (_ meanField: [Double]) -> KernelRowsFunction?
+    /// rows themselves, the ``KernelRowsFunction`` the chunks run at that mean field (for example
+    /// one reading values computed once for it), or `nil` for the game's own
+    /// (``PreparedKernelRows``).
+    package typealias KernelRowsPreparation = @Sendable (_ meanField: [Double]) -> PreparedKernelRows?
     /// `ρ(s, a, μ)`: must return a finite number `≥ 0`, or throw a ``ModelError``.
     public typealias RadiusFunction = @Sendable (_ state: Int, _ action: Int, _ meanField: [Double]) throws(ModelError) -> Double
 
@@ -385,8 +385,12 @@ public struct MeanFieldGame: Sendable {
         if let fixedLayout {
             (kernels, layout) = (fixedKernels, fixedLayout)
         } else if let kernelRowsFunction {
-            let function = kernelRowsPreparation?(mu) ?? kernelRowsFunction
-            let flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, function))
+            let flat: NominalLayout
+            switch kernelRowsPreparation?(mu) {
+            case let .rows(rows)?: flat = NominalLayout(rows: rows)
+            case let .function(function)?: flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, function))
+            case nil: flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, kernelRowsFunction))
+            }
             // Sweeps of sets that do not write rows in place, and row sets, read the rows as
             // distributions at every sweep: those snapshots keep them built once.
             let keepRows = !ambiguity.writesRowsInPlace || rowSetFunction != nil
@@ -625,6 +629,18 @@ public struct GameSnapshot: Sendable {
 /// The nominal kernels of a snapshot in flat form, read in place by the Bellman
 /// sweeps, and the slot offsets at which a sweep writes each row's worst case
 /// (see ``KernelRows``). Shared (copy-on-write) by every sweep of the snapshot.
+/// What a game's ``MeanFieldGame/KernelRowsPreparation`` gives for one mean field.
+package enum PreparedKernelRows: Sendable {
+    /// Every row, already written and validated: bit for bit the rows of the game's
+    /// ``MeanFieldGame/KernelRowsFunction`` after its validation (zero entries dropped). Given
+    /// only when every row is valid there; otherwise the preparation gives a function, whose
+    /// rows report the error.
+    case rows(KernelRows)
+    /// The function the chunks run at that mean field instead of the game's own: it writes the
+    /// rows of the game's own, bit for bit, with its errors.
+    case function(MeanFieldGame.KernelRowsFunction)
+}
+
 struct NominalLayout: Sendable {
     /// `P̂(·|s, a, μ)` at row `s·m + a`.
     let rows: KernelRows

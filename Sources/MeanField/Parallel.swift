@@ -62,7 +62,7 @@ struct UncheckedBox<T>: @unchecked Sendable {
 /// the standard library's initializer would otherwise store the count into the shared
 /// empty-array singleton, which ThreadSanitizer reports as a race between threads.
 @inline(__always)
-func makeArray<T>(capacity: Int, _ body: (UnsafeMutableBufferPointer<T>) -> Int) -> [T] {
+package func makeArray<T>(capacity: Int, _ body: (UnsafeMutableBufferPointer<T>) -> Int) -> [T] {
     guard capacity > 0 else {
         _ = body(UnsafeMutableBufferPointer(start: nil, count: 0))
         return []

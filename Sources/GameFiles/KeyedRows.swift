@@ -1,0 +1,172 @@
+import MeanField
+import Synchronization
+
+/// The kernel rows of a keyed transition whose every target is read directly
+/// (``KeyedWeights/Values/direct``), written at each mean field as probabilities only: the rows'
+/// bounds and states do not depend on `μ`, so they are built once and shared by every refresh.
+///
+/// **Why.** On the crowd grid every target is a cached, μ-free binding and every weight is keyed
+/// (``KeyedWeights``), yet each refresh of the kernel still wrote every row through
+/// ``MeanField/KernelRowWriter`` (append, merge, sort, validate, then join the chunks): about a
+/// third of the samples of a 500×500 solve (Docs/Performance.md, section 8, "Eighteenth round").
+/// Here a refresh is one pass over the rows, adding each entry's keyed weight into its fixed
+/// place.
+///
+/// **The structure.** Built at the first mean field from the direct targets: row `i` holds its
+/// distinct targets in increasing order, and entry `k` of the rule adds its weight at the place
+/// of its target. Not built (the rows are then written as before, at every mean field) when a
+/// target is not known at some row, or not a whole number in `0..<n`.
+///
+/// **Same rows, same errors.** The rows of ``SuccessorRule/rows(_:states:actions:bind:layout:noiseBindings:cache:keyed:_:into:)``
+/// bit for bit: each place starts at 0 and receives its entries' weights in entry order (the
+/// writer's merge, `0 + w` being `w`), is divided by the same sum when normalizing, and is
+/// checked as ``MeanField/KernelRowWriter/endRow(_:)`` checks it (in index order). A refresh
+/// gives rows only when every weight is held by the table and positive, and every row passes
+/// both sums' checks with positive entries; otherwise it gives `nil`, and the caller writes the
+/// rows as before, which reports the error or drops the zero entries. So a zero weight (an
+/// entry absent from that row at that mean field) costs one pass, then the usual rows.
+final class KeyedRows: @unchecked Sendable {  // the structure is written once under the lock, then read
+    /// The μ-free part of the rows.
+    final class Structure: @unchecked Sendable {
+        let rowStart: [Int]
+        let rowEnd: [Int]
+        let indices: [Int]
+        /// `places[i·K + k]`: where entry `k` of row `i` adds its weight, from the row's start.
+        let places: UnsafeMutableBufferPointer<Int32>
+
+        init(rowStart: [Int], rowEnd: [Int], indices: [Int], places: [Int32]) {
+            (self.rowStart, self.rowEnd, self.indices) = (rowStart, rowEnd, indices)
+            self.places = .allocate(capacity: places.count)
+            _ = self.places.initialize(fromContentsOf: places)
+        }
+
+        deinit { places.deallocate() }
+    }
+
+    /// Rows per task of a refresh.
+    static let block = 4096
+    private let stateCount: Int
+    private let actionCount: Int
+    private let entryCount: Int
+    private let normalize: Bool
+    /// `nil` until the first mean field, then the structure (or `nil` inside: not available).
+    private let state = Mutex<Structure??>(nil)
+
+    init(rule: SuccessorRule, states n: Int, actions m: Int) {
+        stateCount = n
+        actionCount = m
+        entryCount = rule.entries.count
+        normalize = rule.normalize
+    }
+
+    /// The structure, built at the first call from `values`' direct targets.
+    func structure(_ values: KeyedWeights.Values) -> Structure? {
+        state.withLock { built in
+            if let built { return built }
+            let made = buildStructure(values)
+            built = .some(made)
+            return made
+        }
+    }
+
+    private func buildStructure(_ values: KeyedWeights.Values) -> Structure? {
+        guard values.direct != nil, entryCount > 0, entryCount <= Int(Int32.max) else { return nil }
+        let n = stateCount, m = actionCount, rows = n * m, width = entryCount
+        var rowStart = [Int](repeating: 0, count: rows), rowEnd = rowStart
+        var indices: [Int] = []
+        indices.reserveCapacity(rows * width)
+        var places = [Int32](repeating: 0, count: rows * width)
+        var targets = [Int](repeating: 0, count: width), distinct: [Int] = []
+        distinct.reserveCapacity(width)
+        for row in 0..<rows {
+            for k in 0..<width {
+                guard let x = values.target(k, row: row, s: row / m, a: row % m), x >= 0, x < Double(n), Double(Int(x)) == x
+                else { return nil }
+                targets[k] = Int(x)
+            }
+            distinct.removeAll(keepingCapacity: true)
+            for t in targets where !distinct.contains(t) { distinct.append(t) }
+            distinct.sort()
+            rowStart[row] = indices.count
+            for k in 0..<width {
+                guard let place = distinct.firstIndex(of: targets[k]) else { return nil }
+                places[row * width + k] = Int32(place)
+            }
+            indices.append(contentsOf: distinct)
+            rowEnd[row] = indices.count
+        }
+        return Structure(rowStart: rowStart, rowEnd: rowEnd, indices: indices, places: places)
+    }
+
+    /// Every row at the mean field of `values` (see the type's description), or `nil`.
+    func rows(_ values: KeyedWeights.Values) -> KernelRows? {
+        guard let structure = structure(values) else { return nil }
+        let rows = actionCount * stateCount, width = entryCount, normalize = normalize
+        let total = structure.indices.count
+        let failed = Atomic<Bool>(false)
+        let blocks = (rows + Self.block - 1) / Self.block
+        let mode: ExecutionMode = rows >= ExecutionMode.parallelRowThreshold ? .parallel : .serial
+        let probabilities: [Double] = makeArray(capacity: total) { out in
+            guard let base = out.baseAddress else { return 0 }
+            let slices = DisjointSlices(base: base)
+            structure.rowStart.withUnsafeBufferPointer { starts in
+                structure.rowEnd.withUnsafeBufferPointer { ends in
+                    let bounds = UncheckedRowBounds(starts: starts, ends: ends, places: UnsafeBufferPointer(structure.places))
+                    Parallel.forEachChunk(count: blocks, mode: mode) { range in
+                        let first = range.lowerBound * Self.block, last = min(rows, range.upperBound * Self.block)
+                        for row in first..<last where !Self.write(row, values, bounds, width: width, normalize: normalize, into: slices.base) {
+                            failed.store(true, ordering: .relaxed)
+                            return
+                        }
+                    }
+                }
+            }
+            return total
+        }
+        guard !failed.load(ordering: .relaxed) else { return nil }
+        return KernelRows(rowStart: structure.rowStart, rowEnd: structure.rowEnd, indices: structure.indices,
+                          probabilities: probabilities)
+    }
+
+    /// The structure's arrays as buffers, shared by the refresh's tasks.
+    private struct UncheckedRowBounds: @unchecked Sendable {
+        let starts: UnsafeBufferPointer<Int>
+        let ends: UnsafeBufferPointer<Int>
+        let places: UnsafeBufferPointer<Int32>
+    }
+
+    /// Row `row`'s probabilities written into `out` at its places; `false` when the row cannot be
+    /// written this way (a weight not held or not positive, a sum that fails, an entry that is
+    /// not a positive finite number).
+    @inline(__always)
+    private static func write(_ row: Int, _ values: KeyedWeights.Values, _ bounds: UncheckedRowBounds, width: Int,
+                              normalize: Bool, into out: UnsafeMutablePointer<Double>) -> Bool {
+        var total = 0.0
+        for k in 0..<width {
+            guard let w = values.weight(k, row: row), w > 0 else { return false }
+            total += w
+        }
+        if normalize {
+            guard total > 0 else { return false }
+        } else if abs(total - 1) > GameFile.rowTolerance {
+            return false
+        }
+        let begin = bounds.starts[row], end = bounds.ends[row]
+        for j in begin..<end { out[j] = 0 }
+        for k in 0..<width {
+            // Held and positive: checked above.
+            guard let w = values.weight(k, row: row) else { return false }
+            out[begin + Int(bounds.places[row &* width &+ k])] += w
+        }
+        if normalize {
+            for j in begin..<end { out[j] /= total }
+        }
+        var sum = 0.0
+        for j in begin..<end {
+            let p = out[j]
+            guard p.isFinite, p > 0 else { return false }
+            sum += p
+        }
+        return abs(sum - 1) <= MeanFieldGame.probabilityTolerance
+    }
+}
