@@ -204,7 +204,9 @@ extension GameFile {
                 let fixed = KeyedRows(rule: rule, states: n, actions: m)
                 preparation = { mu -> PreparedKernelRows? in
                     guard let prepared = keyed.values(mu) else { return nil }
-                    if let rows = withExtendedLifetime(prepared, { fixed.rows(prepared.values) }) { return .rows(rows) }
+                    if let whole = withExtendedLifetime(prepared, { fixed.rows(prepared.values) }) {
+                        return .rows(whole.rows, slots: whole.slots)
+                    }
                     let function: MeanFieldGame.KernelRowsFunction = { range, mu, out throws(MeanFieldError) in
                         try rule.rows(range, states: n, actions: m, bind: bind, layout: layout, noiseBindings: noiseBindings,
                                       cache: cache, keyed: prepared.values, mu, into: &out)

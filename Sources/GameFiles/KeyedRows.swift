@@ -33,9 +33,12 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
         let indices: [Int]
         /// `places[i·K + k]`: where entry `k` of row `i` adds its weight, from the row's start.
         let places: UnsafeMutableBufferPointer<Int32>
+        /// Where a sweep writes each row's worst case (the same at every mean field).
+        let slots: SweepSlots
 
         init(rowStart: [Int], rowEnd: [Int], indices: [Int], places: [Int32]) {
             (self.rowStart, self.rowEnd, self.indices) = (rowStart, rowEnd, indices)
+            slots = SweepSlots(rows: KernelRows(rowStart: rowStart, rowEnd: rowEnd, indices: [], probabilities: []))
             self.places = .allocate(capacity: places.count)
             _ = self.places.initialize(fromContentsOf: places)
         }
@@ -98,14 +101,15 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
         return Structure(rowStart: rowStart, rowEnd: rowEnd, indices: indices, places: places)
     }
 
-    /// Every row at the mean field of `values` (see the type's description), or `nil`.
-    func rows(_ values: KeyedWeights.Values) -> KernelRows? {
+    /// Every row at the mean field of `values` (see the type's description) with the structure's
+    /// sweep slots, or `nil`.
+    func rows(_ values: KeyedWeights.Values) -> (rows: KernelRows, slots: SweepSlots)? {
         guard let structure = structure(values) else { return nil }
-        let rows = actionCount * stateCount, width = entryCount, normalize = normalize
+        let rowCount = actionCount * stateCount, width = entryCount, normalize = normalize
         let total = structure.indices.count
         let failed = Atomic<Bool>(false)
-        let blocks = (rows + Self.block - 1) / Self.block
-        let mode: ExecutionMode = rows >= ExecutionMode.parallelRowThreshold ? .parallel : .serial
+        let blocks = (rowCount + Self.block - 1) / Self.block
+        let mode: ExecutionMode = rowCount >= ExecutionMode.parallelRowThreshold ? .parallel : .serial
         let probabilities: [Double] = makeArray(capacity: total) { out in
             guard let base = out.baseAddress else { return 0 }
             let slices = DisjointSlices(base: base)
@@ -113,7 +117,7 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
                 structure.rowEnd.withUnsafeBufferPointer { ends in
                     let bounds = UncheckedRowBounds(starts: starts, ends: ends, places: UnsafeBufferPointer(structure.places))
                     Parallel.forEachChunk(count: blocks, mode: mode) { range in
-                        let first = range.lowerBound * Self.block, last = min(rows, range.upperBound * Self.block)
+                        let first = range.lowerBound * Self.block, last = min(rowCount, range.upperBound * Self.block)
                         for row in first..<last where !Self.write(row, values, bounds, width: width, normalize: normalize, into: slices.base) {
                             failed.store(true, ordering: .relaxed)
                             return
@@ -124,8 +128,9 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
             return total
         }
         guard !failed.load(ordering: .relaxed) else { return nil }
-        return KernelRows(rowStart: structure.rowStart, rowEnd: structure.rowEnd, indices: structure.indices,
-                          probabilities: probabilities)
+        let rows = KernelRows(rowStart: structure.rowStart, rowEnd: structure.rowEnd, indices: structure.indices,
+                              probabilities: probabilities)
+        return (rows, structure.slots)
     }
 
     /// The structure's arrays as buffers, shared by the refresh's tasks.

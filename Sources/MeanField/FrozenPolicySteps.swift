@@ -88,10 +88,15 @@ extension SolverRun {
         var nu = p.meanField
         var taken = 0
         var threshold = -1.0
+        // The refreshes' snapshots read no reward: one array of zeros for all of them.
+        var placeholder: [Double] = []
         while taken < most {
             // Steps already taken with this block's chain (the first block's first step).
             var inBlock = 0
-            if taken > 0 { kernels = try frozenKernels(at: nu, values: p.policyValues.values) }
+            if taken > 0 {
+                if placeholder.isEmpty { placeholder = [Double](repeating: 0, count: n * m) }
+                kernels = try frozenKernels(at: nu, values: p.policyValues.values, placeholder: placeholder)
+            }
             let chain = LazyPopulationSteps(policy: policy, kernelRows: kernels, stateCount: n, actionCount: m,
                                             execution: options.execution, recycling: &evaluator.chainBuffers)
             defer { chain.recycle(into: &evaluator.chainBuffers) }
@@ -118,9 +123,10 @@ extension SolverRun {
 
     /// The population model's kernel rows at `ν` with nature's worst case against the frozen
     /// `values` (`V^π` of the pair): the nominal rows for a nominal population. The rewards at
-    /// `ν` are not evaluated (``MeanFieldGame/kernelSnapshot(at:)``).
-    private func frozenKernels(at nu: [Double], values: [Double]) throws(MeanFieldError) -> KernelRows {
-        let snap = try game.kernelSnapshot(at: nu)
+    /// `ν` are not evaluated (``MeanFieldGame/kernelSnapshot(at:placeholder:)``, with the image's
+    /// array of zeros).
+    private func frozenKernels(at nu: [Double], values: [Double], placeholder: [Double]) throws(MeanFieldError) -> KernelRows {
+        let snap = try game.kernelSnapshot(at: nu, placeholder: placeholder)
         guard evaluator.population == .worstCase else { return snap.layout.rows }
         let sweep = try snap.sweep(values: values, wantKernels: true, execution: options.execution)
         guard let kernels = sweep.kernels else {

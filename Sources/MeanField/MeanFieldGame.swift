@@ -368,18 +368,30 @@ public struct MeanFieldGame: Sendable {
     /// `Q`; about a quarter of a crowd grid's snapshot is its rewards). An invalid reward at
     /// `meanField` is not reported.
     ///
+    /// The snapshot's rewards are `placeholder` when it has one entry per row (a caller that
+    /// refreshes often keeps one array of zeros instead of allocating `n·m` doubles each time),
+    /// else zeros.
+    ///
     /// - Throws: the errors of ``snapshot(at:)`` except those of the rewards.
-    func kernelSnapshot(at meanField: [Double]) throws(MeanFieldError) -> GameSnapshot {
+    func kernelSnapshot(at meanField: [Double], placeholder: [Double] = []) throws(MeanFieldError) -> GameSnapshot {
         try validateMeanField(meanField)
-        return try evaluate(at: meanField, rewards: false)
+        return try evaluate(at: meanField, rewards: false, placeholder: placeholder)
     }
 
     /// Evaluates every function at `mu`, in a fixed order (rewards, kernels, radii); each is
     /// evaluated over its rows in parallel when there are enough (``ParallelRows``), and
     /// reports the failure of its lowest row `s·m + a`, so the first failure reported is the
     /// same on every run.
-    private func evaluate(at mu: [Double], rewards withRewards: Bool = true) throws(MeanFieldError) -> GameSnapshot {
-        let rewards = withRewards ? try evaluateRewards(at: mu) : [Double](repeating: 0, count: stateCount * actionCount)
+    private func evaluate(at mu: [Double], rewards withRewards: Bool = true, placeholder: [Double] = []) throws(MeanFieldError)
+        -> GameSnapshot {
+        let rewards: [Double]
+        if withRewards {
+            rewards = try evaluateRewards(at: mu)
+        } else if placeholder.count == stateCount * actionCount {
+            rewards = placeholder
+        } else {
+            rewards = [Double](repeating: 0, count: stateCount * actionCount)
+        }
         let kernels: [SparseDistribution]?
         let layout: NominalLayout
         if let fixedLayout {
@@ -387,7 +399,7 @@ public struct MeanFieldGame: Sendable {
         } else if let kernelRowsFunction {
             let flat: NominalLayout
             switch kernelRowsPreparation?(mu) {
-            case let .rows(rows)?: flat = NominalLayout(rows: rows)
+            case let .rows(rows, slots)?: flat = NominalLayout(rows: rows, slots: slots)
             case let .function(function)?: flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, function))
             case nil: flat = NominalLayout(rows: try evaluateKernelsInChunks(at: mu, kernelRowsFunction))
             }
@@ -635,7 +647,10 @@ package enum PreparedKernelRows: Sendable {
     /// ``MeanFieldGame/KernelRowsFunction`` after its validation (zero entries dropped). Given
     /// only when every row is valid there; otherwise the preparation gives a function, whose
     /// rows report the error.
-    case rows(KernelRows)
+    ///
+    /// `slots`, when given, are ``SweepSlots`` of the same row bounds (kept with rows whose
+    /// bounds do not change between mean fields).
+    case rows(KernelRows, slots: SweepSlots?)
     /// The function the chunks run at that mean field instead of the game's own: it writes the
     /// rows of the game's own, bit for bit, with its errors.
     case function(MeanFieldGame.KernelRowsFunction)
@@ -656,5 +671,30 @@ struct NominalLayout: Sendable {
     init(rows: KernelRows) {
         self.rows = rows
         (slotStarts, slotRoom) = KernelRows.slots(for: rows)
+    }
+
+    /// `rows` with their sweep slots computed before.
+    ///
+    /// - Precondition: `slots` are ``SweepSlots`` of rows with the same bounds as `rows`.
+    init(rows: KernelRows, slots: SweepSlots?) {
+        self.rows = rows
+        if let slots {
+            (slotStarts, slotRoom) = (slots.starts, slots.room)
+        } else {
+            (slotStarts, slotRoom) = KernelRows.slots(for: rows)
+        }
+    }
+}
+
+/// Where a sweep writes each row's worst case for kernel rows with given bounds
+/// (``KernelRows/slots(for:)``): kept by a caller whose rows keep their bounds between mean
+/// fields, so that each snapshot does not compute them again.
+package struct SweepSlots: Sendable {
+    let starts: [Int]
+    let room: Int
+
+    /// The slots of rows with the bounds of `rows` (their entries are not read).
+    package init(rows: KernelRows) {
+        (starts, room) = KernelRows.slots(for: rows)
     }
 }

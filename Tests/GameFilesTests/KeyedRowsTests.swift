@@ -90,15 +90,18 @@ import Testing
                 let label = "\(name) \(width) μ \(k)"
                 let path = try Self.path(file, mu)
                 paths.append(path)
-                let expected: KernelRows
+                let expectedLayout: NominalLayout
                 do {
-                    expected = try plain.kernelSnapshot(at: mu).layout.rows
+                    expectedLayout = try plain.kernelSnapshot(at: mu).layout
                 } catch {
                     #expect(path == .function, "\(label): an error needs the writer's rows")
                     KernelRowsBatchTests.expectSameError(file, game, plain, at: mu, label)
                     continue
                 }
-                KernelRowsBatchTests.expectSame(try game.kernelSnapshot(at: mu).layout.rows, expected, label)
+                let layout = try game.kernelSnapshot(at: mu).layout, expected = expectedLayout.rows
+                KernelRowsBatchTests.expectSame(layout.rows, expected, label)
+                // The sweep slots kept with the structure are those of the rows.
+                #expect(layout.slotStarts == expectedLayout.slotStarts && layout.slotRoom == expectedLayout.slotRoom, "\(label)")
                 let zeros = expected.entryCount < structureEntries
                 #expect(path == (zeros ? .function : .rows), "\(label)")
             }
