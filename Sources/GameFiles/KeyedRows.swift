@@ -15,7 +15,8 @@ import Synchronization
 /// **The structure.** Built at the first mean field from the direct targets: row `i` holds its
 /// distinct targets in increasing order, and entry `k` of the rule adds its weight at the place
 /// of its target. Not built (the rows are then written as before, at every mean field) when a
-/// target is not known at some row, or not a whole number in `0..<n`.
+/// target is not known at some row or not a whole number in `0..<n`, or when the weights' key is
+/// not known at some row (``KeyedWeights``: that row's weights are never in the table).
 ///
 /// **Same rows, same errors.** The rows of ``SuccessorRule/rows(_:states:actions:bind:layout:noiseBindings:cache:keyed:_:into:)``
 /// bit for bit: each place starts at 0 and receives its entries' weights in entry order (the
@@ -81,7 +82,10 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
         var places = [Int32](repeating: 0, count: rows * width)
         var targets = [Int](repeating: 0, count: width), distinct: [Int] = []
         distinct.reserveCapacity(width)
+        for k in 0..<width where values.column[k] < 0 { return nil }
         for row in 0..<rows {
+            // A row whose key is not known never has its weights in the table: no refresh could use the structure.
+            guard values.rowKeys[row] >= 0 else { return nil }
             for k in 0..<width {
                 guard let x = values.target(k, row: row, s: row / m, a: row % m), x >= 0, x < Double(n), Double(Int(x)) == x
                 else { return nil }
@@ -98,7 +102,8 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
             indices.append(contentsOf: distinct)
             rowEnd[row] = indices.count
         }
-        return Structure(rowStart: rowStart, rowEnd: rowEnd, indices: indices, places: places)
+        // Exactly the entries: the room reserved for one per successor and row is given back.
+        return Structure(rowStart: rowStart, rowEnd: rowEnd, indices: Array(indices), places: places)
     }
 
     /// Every row at the mean field of `values` (see the type's description) with the structure's
@@ -117,15 +122,19 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
                 structure.rowEnd.withUnsafeBufferPointer { ends in
                     let bounds = UncheckedRowBounds(starts: starts, ends: ends, places: UnsafeBufferPointer(structure.places))
                     Parallel.forEachChunk(count: blocks, mode: mode) { range in
-                        let first = range.lowerBound * Self.block, last = min(rowCount, range.upperBound * Self.block)
-                        for row in first..<last where !Self.write(row, values, bounds, width: width, normalize: normalize, into: slices.base) {
-                            failed.store(true, ordering: .relaxed)
-                            return
+                        // One failed row fails the refresh: the other tasks stop at their next block.
+                        for b in range where !failed.load(ordering: .relaxed) {
+                            let first = b * Self.block, last = min(rowCount, first + Self.block)
+                            for row in first..<last
+                            where !Self.write(row, values, bounds, width: width, normalize: normalize, into: slices.base) {
+                                failed.store(true, ordering: .relaxed)
+                                return
+                            }
                         }
                     }
                 }
             }
-            return total
+            return failed.load(ordering: .relaxed) ? 0 : total
         }
         guard !failed.load(ordering: .relaxed) else { return nil }
         let rows = KernelRows(rowStart: structure.rowStart, rowEnd: structure.rowEnd, indices: structure.indices,

@@ -638,9 +638,6 @@ public struct GameSnapshot: Sendable {
 
 }
 
-/// The nominal kernels of a snapshot in flat form, read in place by the Bellman
-/// sweeps, and the slot offsets at which a sweep writes each row's worst case
-/// (see ``KernelRows``). Shared (copy-on-write) by every sweep of the snapshot.
 /// What a game's ``MeanFieldGame/KernelRowsPreparation`` gives for one mean field.
 package enum PreparedKernelRows: Sendable {
     /// Every row, already written and validated: bit for bit the rows of the game's
@@ -656,6 +653,9 @@ package enum PreparedKernelRows: Sendable {
     case function(MeanFieldGame.KernelRowsFunction)
 }
 
+/// The nominal kernels of a snapshot in flat form, read in place by the Bellman
+/// sweeps, and the slot offsets at which a sweep writes each row's worst case
+/// (see ``KernelRows``). Shared (copy-on-write) by every sweep of the snapshot.
 struct NominalLayout: Sendable {
     /// `P̂(·|s, a, μ)` at row `s·m + a`.
     let rows: KernelRows
@@ -679,6 +679,7 @@ struct NominalLayout: Sendable {
     init(rows: KernelRows, slots: SweepSlots?) {
         self.rows = rows
         if let slots {
+            assert(slots.starts.count == rows.count, "sweep slots of other rows")
             (slotStarts, slotRoom) = (slots.starts, slots.room)
         } else {
             (slotStarts, slotRoom) = KernelRows.slots(for: rows)
