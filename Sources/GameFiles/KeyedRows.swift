@@ -26,25 +26,21 @@ import Synchronization
 /// both sums' checks with positive entries; otherwise it gives `nil`, and the caller writes the
 /// rows as before, which reports the error or drops the zero entries. So a zero weight (an
 /// entry absent from that row at that mean field) costs one pass, then the usual rows.
-final class KeyedRows: @unchecked Sendable {  // the structure is written once under the lock, then read
+final class KeyedRows: Sendable {
     /// The μ-free part of the rows.
-    final class Structure: @unchecked Sendable {
+    final class Structure: Sendable {
         let rowStart: [Int]
         let rowEnd: [Int]
         let indices: [Int]
         /// `places[i·K + k]`: where entry `k` of row `i` adds its weight, from the row's start.
-        let places: UnsafeMutableBufferPointer<Int32>
+        let places: [Int32]
         /// Where a sweep writes each row's worst case (the same at every mean field).
         let slots: SweepSlots
 
         init(rowStart: [Int], rowEnd: [Int], indices: [Int], places: [Int32]) {
-            (self.rowStart, self.rowEnd, self.indices) = (rowStart, rowEnd, indices)
+            (self.rowStart, self.rowEnd, self.indices, self.places) = (rowStart, rowEnd, indices, places)
             slots = SweepSlots(rows: KernelRows(rowStart: rowStart, rowEnd: rowEnd, indices: [], probabilities: []))
-            self.places = .allocate(capacity: places.count)
-            _ = self.places.initialize(fromContentsOf: places)
         }
-
-        deinit { places.deallocate() }
     }
 
     /// Rows per task of a refresh.
@@ -120,15 +116,17 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
             let slices = DisjointSlices(base: base)
             structure.rowStart.withUnsafeBufferPointer { starts in
                 structure.rowEnd.withUnsafeBufferPointer { ends in
-                    let bounds = UncheckedRowBounds(starts: starts, ends: ends, places: UnsafeBufferPointer(structure.places))
-                    Parallel.forEachChunk(count: blocks, mode: mode) { range in
-                        // One failed row fails the refresh: the other tasks stop at their next block.
-                        for b in range where !failed.load(ordering: .relaxed) {
-                            let first = b * Self.block, last = min(rowCount, first + Self.block)
-                            for row in first..<last
-                            where !Self.write(row, values, bounds, width: width, normalize: normalize, into: slices.base) {
-                                failed.store(true, ordering: .relaxed)
-                                return
+                    structure.places.withUnsafeBufferPointer { places in
+                        let bounds = UncheckedRowBounds(starts: starts, ends: ends, places: places)
+                        Parallel.forEachChunk(count: blocks, mode: mode) { range in
+                            // One failed row fails the refresh: the other tasks stop at their next block.
+                            for b in range where !failed.load(ordering: .relaxed) {
+                                let first = b * Self.block, last = min(rowCount, first + Self.block)
+                                for row in first..<last
+                                where !Self.write(row, values, bounds, width: width, normalize: normalize, into: slices.base) {
+                                    failed.store(true, ordering: .relaxed)
+                                    return
+                                }
                             }
                         }
                     }
@@ -151,26 +149,24 @@ final class KeyedRows: @unchecked Sendable {  // the structure is written once u
 
     /// Row `row`'s probabilities written into `out` at its places; `false` when the row cannot be
     /// written this way (a weight not held or not positive, a sum that fails, an entry that is
-    /// not a positive finite number).
+    /// not a positive finite number), and then the whole refresh is discarded, so what a failed
+    /// row left in `out` is never read.
     @inline(__always)
     private static func write(_ row: Int, _ values: KeyedWeights.Values, _ bounds: UncheckedRowBounds, width: Int,
                               normalize: Bool, into out: UnsafeMutablePointer<Double>) -> Bool {
+        let begin = bounds.starts[row], end = bounds.ends[row]
+        for j in begin..<end { out[j] = 0 }
+        // The sum and the places in entry order, each weight read once.
         var total = 0.0
         for k in 0..<width {
             guard let w = values.weight(k, row: row), w > 0 else { return false }
             total += w
+            out[begin + Int(bounds.places[row &* width &+ k])] += w
         }
         if normalize {
             guard total > 0 else { return false }
         } else if abs(total - 1) > GameFile.rowTolerance {
             return false
-        }
-        let begin = bounds.starts[row], end = bounds.ends[row]
-        for j in begin..<end { out[j] = 0 }
-        for k in 0..<width {
-            // Held and positive: checked above.
-            guard let w = values.weight(k, row: row) else { return false }
-            out[begin + Int(bounds.places[row &* width &+ k])] += w
         }
         if normalize {
             for j in begin..<end { out[j] /= total }

@@ -668,15 +668,10 @@ struct NominalLayout: Sendable {
         self.init(rows: KernelRows(rows: kernels))
     }
 
-    init(rows: KernelRows) {
-        self.rows = rows
-        (slotStarts, slotRoom) = KernelRows.slots(for: rows)
-    }
-
-    /// `rows` with their sweep slots computed before.
+    /// `rows` with their sweep slots: `slots` when given (computed before), else computed here.
     ///
     /// - Precondition: `slots` are ``SweepSlots`` of rows with the same bounds as `rows`.
-    init(rows: KernelRows, slots: SweepSlots?) {
+    init(rows: KernelRows, slots: SweepSlots? = nil) {
         self.rows = rows
         if let slots {
             assert(slots.starts.count == rows.count, "sweep slots of other rows")
