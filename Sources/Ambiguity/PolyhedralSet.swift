@@ -197,13 +197,16 @@ public struct PolyhedralSet: Sendable, Hashable {
 extension LPWorstCase {
     /// Solves an inner-problem LP built on `V·2^−exponent` and scales the value,
     /// certificate and row duals back; names an empty or unbounded set. `distribution`
-    /// reads `q` from the solution.
+    /// reads `q` from the solution. GLPK's optimum is polished to residuals of `1e-12`
+    /// (`LinearProgram.solvePolished`), so that `q`, the budget and the certificate pass
+    /// the library's certificate check where GLPK's own tolerances (`1e-7`) would leave
+    /// them off.
     static func solve(_ lp: LinearProgram, exponent e: Int, options: LPOptions,
                       distribution: (LPSolution) -> [Double]) throws(AmbiguityError) -> LPWorstCase {
         func back(_ x: Double) -> Double { Double(sign: .plus, exponent: e, significand: x) }
         let solution: LPSolution
         do {
-            solution = try lp.solve(options: options)
+            solution = try lp.solvePolished(options: options)
         } catch {
             throw .linearProgram(error.description)
         }

@@ -359,4 +359,22 @@ struct DualObjective {
         // y₂ = 2 > 0 selects row 2's lower bound, which is -∞.
         #expect(freeRow.dualObjective(of: fake) == -.infinity)
     }
+
+    /// A multiplier within the tolerance counts as zero only where its bound is infinite;
+    /// with a finite bound it always counts (dropping it could lift the bound above the optimum).
+    @Test func smallMultipliersCountWhereTheirBoundIsFinite() throws {
+        // min 1e-8·x  s.t.  x = 1 (row), 0 ≤ x: the optimum is 1e-8, y = 1e-8, d = 0.
+        var lp = LinearProgram()
+        let x = lp.addVariable(lower: 0, objective: 1e-8)
+        lp.addConstraint(terms: [(x, 1)], lower: 1, upper: 1)
+        let s = try lp.solve()
+        #expect(lp.dualObjective(of: s, tolerance: 1e-7) == 1e-8)
+        // A reduced cost of −1e-8 on a column with no upper bound: counted as zero within 1e-7,
+        // dual-infeasible (−∞) within 1e-9.
+        let fake = LPSolution(status: .optimal, primalStatus: .feasible, dualStatus: .feasible, objective: 1e-8,
+                              primal: [1], rowActivities: [1], rowDuals: [2e-8], reducedCosts: [-1e-8],
+                              kkt: s.kkt, iterations: 0, exact: false)
+        #expect(lp.dualObjective(of: fake, tolerance: 1e-7) == 2e-8)
+        #expect(lp.dualObjective(of: fake, tolerance: 1e-9) == -.infinity)
+    }
 }
