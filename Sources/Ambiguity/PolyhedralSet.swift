@@ -197,10 +197,10 @@ public struct PolyhedralSet: Sendable, Hashable {
 extension LPWorstCase {
     /// Solves an inner-problem LP built on `V·2^−exponent` and scales the value,
     /// certificate and row duals back; names an empty or unbounded set. `distribution`
-    /// reads `q` from the solution. GLPK's optimum is polished to residuals of `1e-12`
-    /// (`LinearProgram.solvePolished`), so that `q`, the budget and the certificate pass
-    /// the library's certificate check where GLPK's own tolerances (`1e-7`) would leave
-    /// them off.
+    /// reads `q` from the solution. An optimum that GLPK's tolerances (`1e-7`) left off by
+    /// more than `1e-12` in a bound or a sign is re-solved at tolerances of `1e-13`
+    /// (`LinearProgram.solvePolished`), so that `q`, the budget and the certificate pass the
+    /// library's certificate check.
     static func solve(_ lp: LinearProgram, exponent e: Int, options: LPOptions,
                       distribution: (LPSolution) -> [Double]) throws(AmbiguityError) -> LPWorstCase {
         func back(_ x: Double) -> Double { Double(sign: .plus, exponent: e, significand: x) }
@@ -220,10 +220,12 @@ extension LPWorstCase {
             throw .linearProgram("GLPK stopped with status '\(solution.status.rawValue)', expected 'optimal'")
         }
         // Multipliers within GLPK's own dual feasibility tolerance (`tol_dj`, which declared
-        // the basis optimal) count as zero: a reduced cost of −4e-8 on an unbounded transport
-        // column of a Wasserstein row made the bound −∞ although GLPK's optimum was right
-        // (ExtremeMagnitudeTests, wassersteinLPCertificateRegression). The data are scaled
-        // to max|V| ∈ [½, 1), so the tolerance is relative to the values' magnitude.
+        // the basis optimal) count as zero where their sign selects an infinite bound: a
+        // reduced cost of −4e-8 on an unbounded transport column of a Wasserstein row made the
+        // bound −∞ although GLPK's optimum was right (ExtremeMagnitudeTests,
+        // wassersteinLPCertificateRegression). Where the selected bound is finite every
+        // multiplier counts (`LinearProgram.dualObjective`). The data are scaled to
+        // max|V| ∈ [½, 1), so the tolerance is relative to the values' magnitude.
         let dual = lp.dualObjective(of: solution, tolerance: max(1e-9, options.dualTolerance))
         let certificate = Certificate(primal: back(solution.objective), dual: back(dual),
                                       gap: back(solution.objective - dual))

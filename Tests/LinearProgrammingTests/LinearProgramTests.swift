@@ -360,6 +360,18 @@ struct DualObjective {
         #expect(freeRow.dualObjective(of: fake) == -.infinity)
     }
 
+    /// `solvePolished` leaves an optimum that already meets residuals of 1e-12, and an exact
+    /// solve, exactly as `solve` returns them (a polished optimum: `ExtremeMagnitudeTests`).
+    @Test func polishedSolveKeepsStrictAndExactSolutions() throws {
+        let lp = wyndorGlass()
+        let plain = try lp.solve()
+        #expect(plain.status == .optimal && plain.meetsStrictResiduals)
+        #expect(try lp.solvePolished() == plain)
+        let exact = try lp.solvePolished(options: LPOptions(exact: true))
+        #expect(exact.exact)
+        #expect(exact == (try lp.solve(options: LPOptions(exact: true))))
+    }
+
     /// A multiplier within the tolerance counts as zero only where its bound is infinite;
     /// with a finite bound it always counts (dropping it could lift the bound above the optimum).
     @Test func smallMultipliersCountWhereTheirBoundIsFinite() throws {
