@@ -12,8 +12,9 @@ extension LinearProgram {
     /// up to its `tol_dj`). A multiplier whose selected bound is finite always counts,
     /// however small: dropping it would move the bound by `multiplier·b` and could put it
     /// above the primal objective (a row dual of −4e-8 on `Σ q = 1` of an L∞ inner problem
-    /// did: `ExtremeMagnitudeTests.linfLPCertificateRegression`). At an optimal basic solution this equals the primal
-    /// objective up to rounding, so `objective − dualObjective` is a certified gap.
+    /// did: `ExtremeMagnitudeTests.linfLPCertificateRegression`). At an optimal basic
+    /// solution this equals the primal objective up to rounding, so
+    /// `objective − dualObjective` is a certified gap.
     ///
     /// - Returns: the bound, or `-∞` (minimize) / `+∞` (maximize) when the
     ///   multipliers are not dual feasible.

@@ -8,9 +8,7 @@ extension LPSolution {
 
     /// Whether GLPK's KKT check puts every bound and every sign of this solution within
     /// ``strictResidual`` (relative, `GLP_KKT_PB` and `GLP_KKT_DB`).
-    package var meetsStrictResiduals: Bool {
-        kkt.primalBounds <= Self.strictResidual && kkt.dualBounds <= Self.strictResidual
-    }
+    package var meetsStrictResiduals: Bool { boundResidual <= Self.strictResidual }
 
     /// The larger of the two residuals ``meetsStrictResiduals`` reads.
     var boundResidual: Double { max(kkt.primalBounds, kkt.dualBounds) }

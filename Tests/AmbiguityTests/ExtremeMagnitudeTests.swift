@@ -54,7 +54,7 @@ struct ExtremeMagnitudeTests {
     @Test(arguments: AmbiguityKind.allCases)
     func homogeneousOverTheDoubleRange(kind: AmbiguityKind) async {
         await propertyCheck(count: 300, input: Gen.int(in: 0...Int.max)) { seed in
-            try compareInstance(kind, seed: seed)   // ρ = 1e300 (far beyond saturation) for seed % 11 == 0
+            try compareInstance(kind, seed: seed)
         }
     }
 
@@ -135,9 +135,7 @@ struct ExtremeMagnitudeTests {
     /// ``homogeneousOverTheDoubleRange(kind:)`` and `worstCaseLP` build them.
     func scaledProgram(_ kind: AmbiguityKind, seed: Int) throws
         -> (AmbiguitySet, Instance, [Double], Int, LinearProgram) {
-        var x = randomInstance(seed: seed, maxStates: 24)
-        if seed % 11 == 0 { x.radius = 1e300 }
-        let set = try makeSet(kind, seed % 3 == 0 ? .nominal : .simplex, x)
+        let (set, x) = try instance(kind, seed: seed)
         let scaled = x.values.map { $0 * pow(10.0, Double(exponent(seed))) }
         let e = SortedValues.unitExponent(scaled)
         let unit = scaled.map { Double(sign: .plus, exponent: -e, significand: $0) }
@@ -146,10 +144,16 @@ struct ExtremeMagnitudeTests {
 
     /// The instance of ``homogeneousOverTheDoubleRange(kind:)`` for `seed`, compared.
     func compareInstance(_ kind: AmbiguityKind, seed: Int) throws {
+        let (set, x) = try instance(kind, seed: seed)
+        try compare(set, x, exponent(seed))
+    }
+
+    /// The set and instance of `seed`: `ρ = 1e300` (far beyond saturation) for `seed % 11 == 0`,
+    /// support `nominal` for `seed % 3 == 0`.
+    func instance(_ kind: AmbiguityKind, seed: Int) throws -> (AmbiguitySet, Instance) {
         var x = randomInstance(seed: seed, maxStates: 24)
         if seed % 11 == 0 { x.radius = 1e300 }
-        let support: SupportRestriction = seed % 3 == 0 ? .nominal : .simplex
-        try compare(makeSet(kind, support, x), x, exponent(seed))
+        return (try makeSet(kind, seed % 3 == 0 ? .nominal : .simplex, x), x)
     }
 
     /// The fast path of a Bellman sweep (shared sorted values) scales the same way.
