@@ -155,6 +155,10 @@ extension SolverRun {
     /// iterate (from the start when `τ = 0`); when mirror descent stalls, fictitious play
     /// from its best mean field for the rest of the budget (also, from where mirror descent
     /// started, when one of its value solves fails numerically) (Docs/Solvers.md).
+    ///
+    /// Mirror descent and fictitious play solve for a stationary law at every iteration; on a
+    /// game where that law is out of reach the chain ends before them
+    /// (``endBeforeStationaryPhases(from:)``).
     mutating func directChain() throws(MeanFieldError) -> EquilibriumResult {
         var start = initialMeanField
         if options.temperature > 0 {
@@ -162,9 +166,42 @@ extension SolverRun {
             case let .finished(result): return result
             case let .exhausted(best): start = best
             }
-            switchMethod(to: .mirrorDescent)
         }
+        if let ended = try endBeforeStationaryPhases(from: start) { return ended }
+        if options.temperature > 0 { switchMethod(to: .mirrorDescent) }
         return try mirrorThenFictitiousPlay(from: start)
+    }
+
+    /// The end of ``EquilibriumMethod/auto``'s chain where its last phases, mirror descent
+    /// and fictitious play, cannot run: each of their iterations needs a stationary law
+    /// (``TransitionMatrix/stationaryDistribution(from:)``), which on a game of more than
+    /// ``TransitionMatrix/directSolveLimit`` states may have no direct solve and take up to
+    /// ``TransitionMatrix/lazyStepLimit`` steps of the lazy chain, `O(nnz)` each (hours per
+    /// law at 10⁶ states on a slowly mixing grid). So on such a game the stationary law of the
+    /// best-response pair at `start` (the best mean field of the phases before) is tried
+    /// first, with at most ``EquilibriumOptions/stationaryPhaseWork`` entry updates of the
+    /// lazy chain. When it is found, `nil`: the run goes on exactly as without the test (the
+    /// evaluator's warm starts restored). When it is not, the pair is recorded and the
+    /// result returned, not converged (converged only if the pair meets the tolerance), with
+    /// a message that says why; an unconverged solve then still returns the trace's best
+    /// pair (``bestOfUnconverged(_:)``).
+    mutating func endBeforeStationaryPhases(from start: [Double]) throws(MeanFieldError) -> EquilibriumResult? {
+        guard game.stateCount > TransitionMatrix.directSolveLimit else { return nil }
+        let saved = evaluator
+        let p = try evaluator.bestResponsePair(start)
+        let chain = p.transition
+        let steps = max(1, EquilibriumOptions.stationaryPhaseWork / max(1, chain.entryCount))
+        if chain.stationaryDistribution(from: start, lazyStepLimit: steps) != nil {
+            evaluator = saved
+            return nil
+        }
+        record(p, change: 0)
+        if isConverged(p) {
+            return try finish(p, converged: true, message: convergedMessage(p))
+        }
+        let limit = min(steps, TransitionMatrix.lazyStepLimit)
+        let why = "mirror descent and fictitious play, which would follow, were not tried: each of their iterations needs a stationary law, and the one of this pair's chain (\(game.stateCount) states, \(chain.entryCount) entries) has no direct solve and was not reached by \(limit) steps of the lazy chain"
+        return try finish(p, converged: false, message: "not converged: \(why); exploitability \(p.exploitability), stationarity residual \(p.stationarityResidual), tolerance \(options.tolerance)")
     }
 
     /// The Anderson phase's budget (in ``anderson()`` and the direct chain):
@@ -231,4 +268,14 @@ struct PureCheck {
         penalty = min(2 * penalty, 64)
         return try run.evaluator.bestResponsePair(br.stationaryDistribution())
     }
+}
+
+extension EquilibriumOptions {
+    /// The most entry updates of the lazy chain (steps × the chain's entries) that
+    /// ``SolverRun/endBeforeStationaryPhases(from:)`` spends on the stationary law of the best
+    /// pair before ``EquilibriumMethod/auto`` hands over to mirror descent: `4·10⁹`, some
+    /// 5 s on the reference machine. The 80×80 crowd grid's laws (6,400 states, 31,600
+    /// entries) settle within 40,000–53,000 steps (1.3–1.7·10⁹ updates); at 10⁶ states
+    /// (some 5·10⁶ entries) the limit is 800 steps, where a slowly mixing grid needs millions.
+    static let stationaryPhaseWork = 4_000_000_000
 }

@@ -91,12 +91,19 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// - Precondition: `distribution.count == stateCount`.
     public func step(_ distribution: [Double]) -> [Double] {
         var out = [Double](repeating: 0, count: stateCount)
+        step(distribution, into: &out)
+        return out
+    }
+
+    /// ``step(_:)`` written into `out` (`stateCount` entries, overwritten), the same sums in
+    /// the same order: the lazy chain's steps reuse one buffer.
+    private func step(_ distribution: [Double], into out: inout [Double]) {
+        for t in 0..<stateCount { out[t] = 0 }
         for s in 0..<stateCount {
             let w = distribution[s]
             guard w != 0 else { continue }
             for k in rowStart[s]..<rowStart[s + 1] { out[columns[k]] += w * probabilities[k] }
         }
-        return out
     }
 
     /// `μP` for the chain that `policy` and `kernelRows` induce, without building it:
@@ -265,7 +272,8 @@ public struct TransitionMatrix: Sendable, Hashable {
     ///
     /// Fallback (a component larger than ``directSolveLimit``, or a failed check): the limit
     /// from `initial` of the lazy chain `ν ← ½(ν + νP)` (which handles periodic chains),
-    /// iterated until `‖νP − ν‖₁ ≤ 1e-14` or 200 000 steps.
+    /// iterated until `‖νP − ν‖₁ ≤ 1e-14` or ``lazyStepLimit`` steps (then the last iterate,
+    /// which is not stationary: ``stationaryDistribution(from:lazyStepLimit:)`` says so).
     ///
     /// - Parameter initial: the distribution to start from (the uniform one when its
     ///   length is not ``stateCount``); irrelevant when the chain has one closed class.
@@ -274,8 +282,26 @@ public struct TransitionMatrix: Sendable, Hashable {
         let n = stateCount
         let start = initial.count == n ? initial : [Double](repeating: 1 / Double(n), count: n)
         if let nu = componentStationary(from: start) { return nu }
-        return lazyPowerIteration(from: start)
+        return lazyPowerIteration(from: start, limit: Self.lazyStepLimit).law
     }
+
+    /// The most steps of the lazy chain in ``stationaryDistribution(from:)``.
+    public static let lazyStepLimit = 200_000
+
+    /// ``stationaryDistribution(from:)`` when it is a stationary law: by the exact method, or
+    /// by the lazy chain once `‖νP − ν‖₁ ≤ 1e-14` within `min(lazyStepLimit, Self.lazyStepLimit)`
+    /// steps; `nil` when the lazy chain does not get there (its steps then cost
+    /// `O(nnz)` each and stop at the limit).
+    package func stationaryDistribution(from initial: [Double], lazyStepLimit limit: Int) -> [Double]? {
+        let n = stateCount
+        let start = initial.count == n ? initial : [Double](repeating: 1 / Double(n), count: n)
+        if let nu = componentStationary(from: start) { return nu }
+        let lazy = lazyPowerIteration(from: start, limit: max(1, min(limit, Self.lazyStepLimit)))
+        return lazy.converged ? lazy.law : nil
+    }
+
+    /// The number of entries `P(s, t)` stored (the cost of one ``step(_:)``).
+    package var entryCount: Int { columns.count }
 
     /// The exact Cesàro limit by components (see ``stationaryDistribution(from:)``), or
     /// `nil` when a component is too large or a solve or the final check fails.
@@ -400,20 +426,27 @@ public struct TransitionMatrix: Sendable, Hashable {
         return res <= 1e-10 ? nu : nil
     }
 
-    private func lazyPowerIteration(from initial: [Double]) -> [Double] {
+    /// The lazy chain `ν ← ½(ν + νP)` from `initial` for at most `limit` steps, until
+    /// `‖νP − ν‖₁ ≤ 1e-14` (`converged`), then normalized.
+    private func lazyPowerIteration(from initial: [Double], limit: Int) -> (law: [Double], converged: Bool) {
         var nu = initial
-        for _ in 0..<200_000 {
-            let next = step(nu)
+        var next = [Double](repeating: 0, count: stateCount)
+        var converged = false
+        for _ in 0..<limit {
+            step(nu, into: &next)
             var res = 0.0
             for s in 0..<stateCount {
                 res += abs(next[s] - nu[s])
                 nu[s] = 0.5 * (nu[s] + next[s])
             }
-            if res <= 1e-14 { break }
+            if res <= 1e-14 {
+                converged = true
+                break
+            }
         }
         var sum = 0.0
         for x in nu { sum += x }
         if sum > 0 { for s in 0..<stateCount { nu[s] /= sum } }
-        return nu
+        return (nu, converged)
     }
 }

@@ -1,0 +1,112 @@
+import Ambiguity
+@testable import MeanField
+import Testing
+import TestSupport
+
+/// Stationary laws out of reach: the lazy chain's step limit reported
+/// (``TransitionMatrix/stationaryDistribution(from:lazyStepLimit:)``), and `auto` ending before
+/// mirror descent and fictitious play on a game whose stationary law it cannot find
+/// (``SolverRun/endBeforeStationaryPhases(from:)``).
+@Suite struct StationaryReachTests {
+    /// A birth–death chain on `n` states: up with `up`, down with `down`, else stay (reflected at
+    /// the ends). One strongly connected component, so above 600 states only the lazy chain
+    /// solves it.
+    static func line(states n: Int, up: Double, down: Double) throws -> TransitionMatrix {
+        let kernels = (0..<n).map { s -> SparseDistribution in
+            var p = [Double](repeating: 0, count: n)
+            p[min(s + 1, n - 1)] += up
+            p[max(s - 1, 0)] += down
+            p[s] += 1 - up - down
+            let idx = p.indices.filter { p[$0] > 0 }
+            return SparseDistribution(indices: idx, probabilities: idx.map { p[$0] })
+        }
+        return try TransitionMatrix(policy: .uniform(stateCount: n, actionCount: 1), kernels: kernels)
+    }
+
+    /// The birth–death chain's law by detailed balance, `π(s+1)/π(s) = up/down`, normalized
+    /// (an independent closed form), from the top state down (`up > down`: no overflow).
+    static func lineLaw(states n: Int, up: Double, down: Double) -> [Double] {
+        var w = [Double](repeating: 1, count: n)
+        for s in stride(from: n - 2, through: 0, by: -1) { w[s] = w[s + 1] * down / up }
+        let total = w.reduce(0, +)
+        return w.map { $0 / total }
+    }
+
+    @Test func aLazyLawWithinItsLimitIsTheLawAndOneBeyondItIsNil() throws {
+        let n = 1000
+        let uniform = [Double](repeating: 1 / Double(n), count: n)
+        // Fast: a drift of 0.4 a step crosses the line in a few thousand lazy steps.
+        let fast = try Self.line(states: n, up: 0.5, down: 0.1)
+        let law = try #require(fast.stationaryDistribution(from: uniform, lazyStepLimit: 200_000))
+        #expect(law == fast.stationaryDistribution(from: uniform))
+        let exact = Self.lineLaw(states: n, up: 0.5, down: 0.1)
+        #expect(zip(law, exact).allSatisfy { abs($0 - $1) <= 1e-12 + 1e-9 * $1 })
+        #expect(fast.stationaryDistribution(from: uniform, lazyStepLimit: 100) == nil)
+        // Slow: a drift of 0.003 a step needs some 6·10⁵ lazy steps to cross 1000 states; the
+        // unlimited call stops at its 200 000 steps with a vector that is not the law.
+        let slow = try Self.line(states: n, up: 0.004, down: 0.001)
+        #expect(slow.stationaryDistribution(from: uniform, lazyStepLimit: .max) == nil)
+        let stopped = slow.stationaryDistribution(from: uniform)
+        let slowLaw = Self.lineLaw(states: n, up: 0.004, down: 0.001)
+        var distance = 0.0
+        for s in 0..<n { distance += abs(stopped[s] - slowLaw[s]) }
+        #expect(distance > 1e-3)
+    }
+
+    /// `n` states on a line, two actions: drift left or right (with probability `move`, the
+    /// other way with `move / 4`, else stay); the right end pays. Above 600 states the chain of
+    /// any policy is one component that only the lazy chain solves; with `move = 0.004` at
+    /// 1000 states it needs far more than its limit.
+    static func lineGame(states n: Int, move: Double, hubs: Bool = false) throws -> MeanFieldGame {
+        try MeanFieldGame(
+            stateCount: n, actionCount: 2, discount: 0.9,
+            reward: { s, a, _ in Double(s) / Double(n) - 0.01 * Double(a) },
+            kernel: { s, a, _ in
+                var p = [Double](repeating: 0, count: n)
+                let ahead = a == 1 ? min(s + 1, n - 1) : max(s - 1, 0)
+                let back = a == 1 ? max(s - 1, 0) : min(s + 1, n - 1)
+                // With hubs half the mass jumps to one of ten fixed states: a fast-mixing chain.
+                let jump = hubs ? 0.5 : 0
+                p[ahead] += move * (1 - jump)
+                p[back] += move / 4 * (1 - jump)
+                p[s] += (1 - move - move / 4) * (1 - jump)
+                if hubs { for h in 0..<10 { p[h * n / 10] += jump / 10 } }
+                return SparseDistribution(dense: p)
+            }, kernelDependsOnMeanField: false)
+    }
+
+    @Test func autoEndsBeforeStationaryPhasesItCannotRun() throws {
+        let game = try Self.lineGame(states: 1000, move: 0.004)
+        // τ = 0 with a budget too small for the continuation: the direct chain, whose first
+        // phase at τ = 0 is mirror descent.
+        let options = EquilibriumOptions(temperature: 0, tolerance: 1e-9, maxIterations: 100)
+        let result = try game.solveEquilibrium(options: options)
+        #expect(!result.converged)
+        #expect(result.iterations == 1)
+        #expect(result.message.contains("mirror descent and fictitious play, which would follow, were not tried"))
+        #expect(result.message.contains("1000 states"))
+        // The numbers reported are the recorded pair's, evaluated from scratch.
+        let pair = try game.evaluate(policy: result.policy, meanField: result.meanField, temperature: 0)
+        #expect(abs(pair.stationarityResidual - result.stationarityResidual) <= 1e-12)
+        #expect(result.stationarityResidual > options.tolerance)
+    }
+
+    @Test func theTestLeavesTheRunAsItWasWhereTheLawIsFound() throws {
+        let game = try Self.lineGame(states: 1000, move: 0.3, hubs: true)
+        let options = EquilibriumOptions(temperature: 0.1, tolerance: 1e-9, maxIterations: 100)
+        var run = SolverRun(game: game, options: options, method: .auto)
+        let start = [Double](repeating: 1e-3, count: 1000)
+        #expect(try run.endBeforeStationaryPhases(from: start) == nil)
+        #expect(run.trace.isEmpty)
+        // The slow game at τ > 0: ended with the pair recorded.
+        var slow = SolverRun(game: try Self.lineGame(states: 1000, move: 0.004), options: options, method: .auto)
+        let ended = try #require(try slow.endBeforeStationaryPhases(from: start))
+        #expect(!ended.converged)
+        #expect(slow.trace.count == 1)
+        #expect(ended.message.contains("were not tried"))
+        // Small games are never tested: every component has a direct solve.
+        var small = SolverRun(game: try Self.lineGame(states: 600, move: 0.004), options: options, method: .auto)
+        #expect(try small.endBeforeStationaryPhases(from: [Double](repeating: 1 / 600, count: 600)) == nil)
+        #expect(small.trace.isEmpty)
+    }
+}
