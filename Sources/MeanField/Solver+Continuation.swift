@@ -81,7 +81,6 @@ extension SolverRun {
         case let .exhausted(best): start = best
         }
         guard let anchor = c.anchor, anchor.temperature > stage.temperature else {
-            if let ended = try endBeforeStationaryPhases(from: start) { return .stage(ended) }
             switchMethod(to: .mirrorDescent)
             return .stage(try mirrorThenFictitiousPlay(from: start))
         }
@@ -89,9 +88,6 @@ extension SolverRun {
         if let moved = c.anchor, moved.temperature < anchor.temperature { start = moved.meanField }
         var resumed = stage
         resumed.initialMeanField = start
-        // The stage's evaluator for the test, then entered again with the switch recorded.
-        enterStage(resumed, warmPolicy: c.anchor?.policy, recordSwitch: false, method: current)
-        if let ended = try endBeforeStationaryPhases(from: start) { return .stage(ended) }
         enterStage(resumed, warmPolicy: c.anchor?.policy, method: .mirrorDescent)
         return .stage(try mirrorThenFictitiousPlay(from: start))
     }

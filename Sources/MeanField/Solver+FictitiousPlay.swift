@@ -14,8 +14,10 @@ extension SolverRun {
     }
 
     /// Fictitious play from `start` (``EquilibriumMethod/auto`` hands over with its best
-    /// mean field); it stops when the trace holds `maxIterations` records.
-    mutating func fictitiousPlay(from start: [Double]) throws(MeanFieldError) -> EquilibriumResult {
+    /// mean field, and `auto`); it stops when the trace holds `maxIterations` records, and
+    /// under `auto` also when a stationary law is out of reach
+    /// (``autoStationaryLaw(_:from:)``: the pair held is returned, not converged).
+    mutating func fictitiousPlay(from start: [Double], auto: Bool = false) throws(MeanFieldError) -> EquilibriumResult {
         let n = game.stateCount, m = game.actionCount
         var muBar = start
         var massSum = [Double](repeating: 0, count: n)
@@ -39,7 +41,7 @@ extension SolverRun {
                 return try finish(held, converged: true, message: convergedMessage(held))
             }
             if let polished = try polishDuringFictitiousPlay(br) { return polished }
-            let nu = br.stationaryDistribution()
+            guard let nu = stationaryLaw(br, auto: auto) else { return try endOutOfReach(held, chain: br.transition, next: "--method fictitious-play runs without the limit") }
             // The pure candidate, once the best response has settled.
             if let previousBR, previousBR.maxDifference(br.policy) <= 1e-6 {
                 if checkWait == 0 {

@@ -18,7 +18,9 @@ extension SolverRun {
     /// `options.learningRate`. Otherwise the adaptive rule of ``EquilibriumMethod/auto``
     /// (``MirrorStep``), and the run stops with `.exhausted(best:)` (the mean field of the
     /// best merit `max(exploitability, residual)`) once the best merit has not fallen below
-    /// 0.9 times its value for ``MirrorStep/stallLimit`` iterations.
+    /// 0.9 times its value for ``MirrorStep/stallLimit`` iterations, or finishes, not
+    /// converged, when a stationary law is out of auto's reach
+    /// (``autoStationaryLaw(_:from:)``).
     mutating func mirrorDescent(from start: [Double], step: MirrorStep?) throws(MeanFieldError) -> PhaseOutcome {
         let n = game.stateCount, m = game.actionCount
         let tau = options.temperature
@@ -54,7 +56,11 @@ extension SolverRun {
             let eta = adaptive?.next(merit: max(p.exploitability, p.stationarityResidual), qValues: q, actionCount: m)
                 ?? options.learningRate
             policy = Self.mirrorStep(&y, q: q, eta: eta, tau: tau, stateCount: n, actionCount: m)
-            let induced = try evaluator.pair(snap, optimal: opt, policy: policy).stationaryDistribution()
+            let stepped = try evaluator.pair(snap, optimal: opt, policy: policy)
+            guard let induced = stationaryLaw(stepped, auto: step != nil) else {
+                let next = "fictitious play, which would follow, needs such laws too and was not tried; --method mirror-descent runs without the limit"
+                return .finished(try endOutOfReach(p, chain: stepped.transition, next: next))
+            }
             var next = mu
             for s in 0..<n { next[s] = (1 - alpha) * mu[s] + alpha * induced[s] }
             Simplex.project(&next)
@@ -155,10 +161,6 @@ extension SolverRun {
     /// iterate (from the start when `τ = 0`); when mirror descent stalls, fictitious play
     /// from its best mean field for the rest of the budget (also, from where mirror descent
     /// started, when one of its value solves fails numerically) (Docs/Solvers.md).
-    ///
-    /// Mirror descent and fictitious play solve for a stationary law at every iteration; on a
-    /// game where that law is out of reach the chain ends before them
-    /// (``endBeforeStationaryPhases(from:)``).
     mutating func directChain() throws(MeanFieldError) -> EquilibriumResult {
         var start = initialMeanField
         if options.temperature > 0 {
@@ -166,41 +168,44 @@ extension SolverRun {
             case let .finished(result): return result
             case let .exhausted(best): start = best
             }
+            switchMethod(to: .mirrorDescent)
         }
-        if let ended = try endBeforeStationaryPhases(from: start) { return ended }
-        if options.temperature > 0 { switchMethod(to: .mirrorDescent) }
         return try mirrorThenFictitiousPlay(from: start)
     }
 
-    /// The end of ``EquilibriumMethod/auto``'s chain where its last phases, mirror descent
-    /// and fictitious play, cannot run: each of their iterations needs a stationary law
-    /// (``TransitionMatrix/stationaryDistribution(from:)``), which on a game of more than
-    /// ``TransitionMatrix/directSolveLimit`` states may have no direct solve and take up to
-    /// ``TransitionMatrix/lazyStepLimit`` steps of the lazy chain, `O(nnz)` each (hours per
-    /// law at 10⁶ states on a slowly mixing grid). So on such a game the stationary law of the
-    /// best-response pair at `start` (the best mean field of the phases before) is tried
-    /// first, with at most ``EquilibriumOptions/stationaryPhaseWork`` entry updates of the
-    /// lazy chain. When it is found, `nil`: the run goes on exactly as without the test (the
-    /// evaluator's warm starts restored). When it is not, the pair is recorded and the
-    /// result returned, not converged (converged only if the pair meets the tolerance), with
-    /// a message that says why; an unconverged solve then still returns the trace's best
-    /// pair (``bestOfUnconverged(_:)``).
-    mutating func endBeforeStationaryPhases(from start: [Double]) throws(MeanFieldError) -> EquilibriumResult? {
-        guard game.stateCount > TransitionMatrix.directSolveLimit else { return nil }
-        let saved = evaluator
-        let p = try evaluator.bestResponsePair(start)
-        let chain = p.transition
-        let steps = max(1, EquilibriumOptions.stationaryPhaseWork / max(1, chain.entryCount))
-        if chain.stationaryDistribution(from: start, lazyStepLimit: steps) != nil {
-            evaluator = saved
-            return nil
-        }
+    /// The stationary law of `chain` from `start` for ``EquilibriumMethod/auto``'s mirror
+    /// descent and fictitious play, or `nil` when it is out of their reach. On games of at most
+    /// ``TransitionMatrix/directSolveLimit`` states every component has a direct solve, and this
+    /// is ``TransitionMatrix/stationaryDistribution(from:)``. Above, a law without a direct
+    /// solve falls to the lazy chain, up to ``TransitionMatrix/lazyStepLimit`` steps of
+    /// `O(nnz)` each (some 20 minutes per law at 10⁶ states, and a slowly mixing grid of that
+    /// size needs millions of steps): here it gets at most
+    /// ``EquilibriumOptions/stationaryPhaseWork`` entry updates. A law found within them is
+    /// the same vector, bit for bit, as the unlimited call's.
+    func autoStationaryLaw(_ chain: TransitionMatrix, from start: [Double]) -> [Double]? {
+        guard game.stateCount > TransitionMatrix.directSolveLimit else { return chain.stationaryDistribution(from: start) }
+        return chain.stationaryDistribution(from: start, lazyStepLimit: Self.autoLazySteps(chain))
+    }
+
+    /// The lazy steps ``autoStationaryLaw(_:from:)`` allows `chain`.
+    static func autoLazySteps(_ chain: TransitionMatrix) -> Int {
+        min(TransitionMatrix.lazyStepLimit, max(1, EquilibriumOptions.stationaryPhaseWork / max(1, chain.entryCount)))
+    }
+
+    /// The stationary law of `pair`'s chain from its mean field that mirror descent and
+    /// fictitious play step toward: ``autoStationaryLaw(_:from:)`` under `auto` (`nil` when
+    /// out of reach), ``PairEvaluation/stationaryDistribution()`` otherwise.
+    func stationaryLaw(_ pair: PairEvaluation, auto: Bool) -> [Double]? {
+        auto ? autoStationaryLaw(pair.transition, from: pair.meanField) : pair.stationaryDistribution()
+    }
+
+    /// The end of an ``EquilibriumMethod/auto`` run whose mirror descent or fictitious play
+    /// found no stationary law for `chain` (``autoStationaryLaw(_:from:)``): the iteration's
+    /// pair `p` recorded and returned, not converged, with a message that says why and
+    /// `next` (what was not tried, and how to run without the limit).
+    mutating func endOutOfReach(_ p: PairEvaluation, chain: TransitionMatrix, next: String) throws(MeanFieldError) -> EquilibriumResult {
         record(p, change: 0)
-        if isConverged(p) {
-            return try finish(p, converged: true, message: convergedMessage(p))
-        }
-        let limit = min(steps, TransitionMatrix.lazyStepLimit)
-        let why = "mirror descent and fictitious play, which would follow, were not tried: each of their iterations needs a stationary law, and the one of this pair's chain (\(game.stateCount) states, \(chain.entryCount) entries) has no direct solve and was not reached by \(limit) steps of the lazy chain"
+        let why = "\(current.rawValue) stopped at iteration \(trace.count - 1): the stationary law its next step needs (\(game.stateCount) states, \(chain.entryCount) entries in the chain) has no direct solve and was not reached by \(Self.autoLazySteps(chain)) steps of the lazy chain, the most auto allows (\(next))"
         return try finish(p, converged: false, message: "not converged: \(why); exploitability \(p.exploitability), stationarity residual \(p.stationarityResidual), tolerance \(options.tolerance)")
     }
 
@@ -238,7 +243,7 @@ extension SolverRun {
             guard case .numerical = error else { throw error }
         }
         switchMethod(to: .fictitiousPlay)
-        return try fictitiousPlay(from: start)
+        return try fictitiousPlay(from: start, auto: true)
     }
 }
 
@@ -266,16 +271,19 @@ struct PureCheck {
         }
         wait = penalty
         penalty = min(2 * penalty, 64)
-        return try run.evaluator.bestResponsePair(br.stationaryDistribution())
+        // Out of auto's reach (``SolverRun/autoStationaryLaw(_:from:)``): no candidate.
+        guard let nu = run.autoStationaryLaw(br.transition, from: br.meanField) else { return nil }
+        return try run.evaluator.bestResponsePair(nu)
     }
 }
 
 extension EquilibriumOptions {
     /// The most entry updates of the lazy chain (steps × the chain's entries) that
-    /// ``SolverRun/endBeforeStationaryPhases(from:)`` spends on the stationary law of the best
-    /// pair before ``EquilibriumMethod/auto`` hands over to mirror descent: `4·10⁹`, some
-    /// 5 s on the reference machine. The 80×80 crowd grid's laws (6,400 states, 31,600
-    /// entries) settle within 40,000–53,000 steps (1.3–1.7·10⁹ updates); at 10⁶ states
-    /// (some 5·10⁶ entries) the limit is 800 steps, where a slowly mixing grid needs millions.
+    /// ``EquilibriumMethod/auto``'s mirror descent and fictitious play spend on one stationary
+    /// law (``SolverRun/autoStationaryLaw(_:from:)``): `4·10⁹`, some 5 s on the reference
+    /// machine. The 80×80 crowd grid's laws (6,400 states, 31,600 entries, limit 126,000 steps)
+    /// settled within 40,000–53,000 steps (1.3–1.7·10⁹ updates) in the run of 2026-12-06; at
+    /// 10⁶ states (some 5·10⁶ entries) the limit is 800 steps, where a slowly mixing grid
+    /// needs millions.
     static let stationaryPhaseWork = 4_000_000_000
 }

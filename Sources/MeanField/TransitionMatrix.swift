@@ -273,7 +273,7 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// Fallback (a component larger than ``directSolveLimit``, or a failed check): the limit
     /// from `initial` of the lazy chain `ν ← ½(ν + νP)` (which handles periodic chains),
     /// iterated until `‖νP − ν‖₁ ≤ 1e-14` or ``lazyStepLimit`` steps (then the last iterate,
-    /// which is not stationary: ``stationaryDistribution(from:lazyStepLimit:)`` says so).
+    /// which is not stationary).
     ///
     /// - Parameter initial: the distribution to start from (the uniform one when its
     ///   length is not ``stateCount``); irrelevant when the chain has one closed class.
@@ -289,9 +289,9 @@ public struct TransitionMatrix: Sendable, Hashable {
     public static let lazyStepLimit = 200_000
 
     /// ``stationaryDistribution(from:)`` when it is a stationary law: by the exact method, or
-    /// by the lazy chain once `‖νP − ν‖₁ ≤ 1e-14` within `min(lazyStepLimit, Self.lazyStepLimit)`
-    /// steps; `nil` when the lazy chain does not get there (its steps then cost
-    /// `O(nnz)` each and stop at the limit).
+    /// by the lazy chain once `‖νP − ν‖₁ ≤ 1e-14` within `max(1, min(limit, Self.lazyStepLimit))`
+    /// steps (the same iterates, so the same vector); `nil` when the lazy chain does not get
+    /// there (its steps cost `O(nnz)` each).
     package func stationaryDistribution(from initial: [Double], lazyStepLimit limit: Int) -> [Double]? {
         let n = stateCount
         let start = initial.count == n ? initial : [Double](repeating: 1 / Double(n), count: n)

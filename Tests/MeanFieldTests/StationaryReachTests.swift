@@ -4,9 +4,9 @@ import Testing
 import TestSupport
 
 /// Stationary laws out of reach: the lazy chain's step limit reported
-/// (``TransitionMatrix/stationaryDistribution(from:lazyStepLimit:)``), and `auto` ending before
-/// mirror descent and fictitious play on a game whose stationary law it cannot find
-/// (``SolverRun/endBeforeStationaryPhases(from:)``).
+/// (``TransitionMatrix/stationaryDistribution(from:lazyStepLimit:)``), and `auto`'s mirror
+/// descent and fictitious play ending on a game whose stationary laws they cannot find
+/// (``SolverRun/autoStationaryLaw(_:from:)``).
 @Suite struct StationaryReachTests {
     /// A birth–death chain on `n` states: up with `up`, down with `down`, else stay (reflected at
     /// the ends). One strongly connected component, so above 600 states only the lazy chain
@@ -75,7 +75,7 @@ import TestSupport
             }, kernelDependsOnMeanField: false)
     }
 
-    @Test func autoEndsBeforeStationaryPhasesItCannotRun() throws {
+    @Test func autosMirrorDescentEndsWhereItsLawIsOutOfReach() throws {
         let game = try Self.lineGame(states: 1000, move: 0.004)
         // τ = 0 with a budget too small for the continuation: the direct chain, whose first
         // phase at τ = 0 is mirror descent.
@@ -83,30 +83,54 @@ import TestSupport
         let result = try game.solveEquilibrium(options: options)
         #expect(!result.converged)
         #expect(result.iterations == 1)
-        #expect(result.message.contains("mirror descent and fictitious play, which would follow, were not tried"))
+        #expect(result.method == .mirrorDescent)
+        #expect(result.message.contains("mirror-descent stopped at iteration 0"))
+        #expect(result.message.contains("fictitious play, which would follow, needs such laws too and was not tried"))
         #expect(result.message.contains("1000 states"))
         // The numbers reported are the recorded pair's, evaluated from scratch.
         let pair = try game.evaluate(policy: result.policy, meanField: result.meanField, temperature: 0)
         #expect(abs(pair.stationarityResidual - result.stationarityResidual) <= 1e-12)
-        #expect(result.stationarityResidual > options.tolerance)
+        #expect(abs(pair.exploitability - result.exploitability) <= 1e-9 * (1 + abs(pair.exploitability)))
+        #expect(max(result.exploitability, result.stationarityResidual) > options.tolerance)
     }
 
-    @Test func theTestLeavesTheRunAsItWasWhereTheLawIsFound() throws {
+    @Test func explicitMethodsKeepTheUnlimitedLaw() throws {
+        // The same game with `--method mirror-descent`: two iterations, the second from a law
+        // of the full 200 000 lazy steps (not reached, returned as it stands).
+        let game = try Self.lineGame(states: 1000, move: 0.004)
+        var options = EquilibriumOptions(temperature: 0, tolerance: 1e-9, maxIterations: 2)
+        options.method = .mirrorDescent
+        let result = try game.solveEquilibrium(options: options)
+        #expect(result.iterations == 2)
+        #expect(result.message.contains("2 iterations used"))
+    }
+
+    @Test func autosFictitiousPlayEndsWhereItsLawIsOutOfReach() throws {
+        let options = EquilibriumOptions(temperature: 0, tolerance: 1e-9, maxIterations: 100)
+        var run = SolverRun(game: try Self.lineGame(states: 1000, move: 0.004), options: options, method: .auto)
+        let start = [Double](repeating: 1e-3, count: 1000)
+        let ended = try run.fictitiousPlay(from: start, auto: true)
+        #expect(!ended.converged)
+        #expect(run.trace.count == 1)
+        #expect(ended.message.contains("stopped at iteration 0"))
+        #expect(ended.message.contains("--method fictitious-play runs without the limit"))
+    }
+
+    @Test func aLawWithinReachIsTheUnlimitedOne() throws {
+        // A fast-mixing 1000-state game: auto's law is the unlimited call's, bit for bit.
         let game = try Self.lineGame(states: 1000, move: 0.3, hubs: true)
         let options = EquilibriumOptions(temperature: 0.1, tolerance: 1e-9, maxIterations: 100)
-        var run = SolverRun(game: game, options: options, method: .auto)
-        let start = [Double](repeating: 1e-3, count: 1000)
-        #expect(try run.endBeforeStationaryPhases(from: start) == nil)
-        #expect(run.trace.isEmpty)
-        // The slow game at τ > 0: ended with the pair recorded.
-        var slow = SolverRun(game: try Self.lineGame(states: 1000, move: 0.004), options: options, method: .auto)
-        let ended = try #require(try slow.endBeforeStationaryPhases(from: start))
-        #expect(!ended.converged)
-        #expect(slow.trace.count == 1)
-        #expect(ended.message.contains("were not tried"))
-        // Small games are never tested: every component has a direct solve.
-        var small = SolverRun(game: try Self.lineGame(states: 600, move: 0.004), options: options, method: .auto)
-        #expect(try small.endBeforeStationaryPhases(from: [Double](repeating: 1 / 600, count: 600)) == nil)
-        #expect(small.trace.isEmpty)
+        let run = SolverRun(game: game, options: options, method: .auto)
+        let pair = try game.evaluate(policy: .uniform(stateCount: 1000, actionCount: 2),
+                                     meanField: [Double](repeating: 1e-3, count: 1000), temperature: 0.1)
+        let law = try #require(run.autoStationaryLaw(pair.transition, from: pair.meanField))
+        #expect(law == pair.stationaryDistribution())
+        #expect(SolverRun.autoLazySteps(pair.transition) == 200_000)
+        // Small games: the unlimited law (every component has a direct solve).
+        let small = try Self.lineGame(states: 600, move: 0.004)
+        let smallPair = try small.evaluate(policy: .uniform(stateCount: 600, actionCount: 2),
+                                           meanField: [Double](repeating: 1.0 / 600, count: 600), temperature: 0.1)
+        let smallRun = SolverRun(game: small, options: options, method: .auto)
+        #expect(smallRun.autoStationaryLaw(smallPair.transition, from: smallPair.meanField) == smallPair.stationaryDistribution())
     }
 }
