@@ -72,6 +72,12 @@ struct LPSlotCache {
 /// dedicated thread whose body holds the bank for its whole life, or a synchronous
 /// scope of one thread (the LP row engine's calling thread, for one solve).
 ///
+/// Every optimal simplex result (a row's solve and a tie-break re-solve) is polished by the
+/// rule of ``LinearProgram/solvePolished(options:polishTolerance:)``: when GLPK's KKT check
+/// finds a bound or an optimality sign off by more than `1e-12` (relative), the problem is
+/// re-solved from that basis with `tol_bnd` and `tol_dj` at `1e-13`, and the re-solve is kept
+/// only when it is optimal with a smaller residual (else the first basis is restored).
+///
 /// The bank remembers the thread that created it. Should its owner be released on
 /// another thread (a programming error: nothing in RobustMFG does), `deinit` leaves the
 /// problems to leak instead of deleting them in the wrong thread's GLPK environment, and
@@ -86,10 +92,21 @@ public struct LPBank: ~Copyable {
     private let columnCounts: UnsafeMutableBufferPointer<Int>
     private let hasBasis: UnsafeMutableBufferPointer<Bool>
     private var caches: [LPSlotCache]
+    /// The tolerances of the polishing re-solve (`nil`: no polishing).
+    private let polishTolerance: Double?
 
-    /// An empty bank of `slots` slots (negative counts are treated as 0).
+    /// An empty bank of `slots` slots (negative counts are treated as 0), polishing every
+    /// optimum that misses residuals of `1e-12` (see ``LPBank``).
     public init(slots: Int) {
+        self.init(slots: slots, polishTolerance: PolishRule.tolerance)
+    }
+
+    /// An empty bank of `slots` slots whose polishing re-solves use `polishTolerance` as
+    /// GLPK's `tol_bnd` and `tol_dj` (at most ``dualTolerance``), or that does not polish
+    /// (`nil`; tests use it to reach GLPK's plain optima).
+    package init(slots: Int, polishTolerance: Double?) {
         rmfg_glpk_silence()
+        self.polishTolerance = polishTolerance
         owner = pthread_self()
         let count = max(0, slots)
         problems = .allocate(capacity: count)
@@ -230,6 +247,8 @@ public struct LPBank: ~Copyable {
     /// basis when there is one, else from GLPK's advanced initial basis. A warm solve
     /// that fails numerically is repeated once from the advanced basis.
     ///
+    /// An optimum is polished (see ``LPBank``); its pivots count in ``LPBankSolve/pivots``.
+    ///
     /// Before a warm solve the previous basis is checked for the new objective: when
     /// every non-basic reduced cost has the right sign within ``dualTolerance`` (and,
     /// unless `allowTies`, none is within `tieTolerance` of 0, so the optimum is
@@ -256,7 +275,10 @@ public struct LPBank: ~Copyable {
             throw .solverFailure(code: Int(code), message: GLPK.describe(code))
         }
         hasBasis[slot] = status == .optimal
-        if status == .optimal { refreshCache(p, slot: slot) }
+        if status == .optimal {
+            polish(p)
+            refreshCache(p, slot: slot)
+        }
         return LPBankSolve(status: status, objective: glp_get_obj_val(p),
                            pivots: Int(glp_get_it_cnt(p)) - before, warm: warm, reused: false)
     }
@@ -283,10 +305,10 @@ public struct LPBank: ~Copyable {
     ///
     /// The optimal face is kept by fixing every non-basic column and row whose reduced
     /// cost exceeds `tolerance` in magnitude at its current value; the primal simplex
-    /// then minimizes `secondary` over what is left, from the current basis, and the
-    /// bounds and the objective are restored (the basis stays, so the next solve is
-    /// warm). When no non-basic variable has a reduced cost within `tolerance` the
-    /// optimum is unique and nothing is solved.
+    /// then minimizes `secondary` over what is left, from the current basis (its optimum
+    /// polished as a solve's is, see ``LPBank``), and the bounds and the objective are
+    /// restored (the basis stays, so the next solve is warm). When no non-basic variable
+    /// has a reduced cost within `tolerance` the optimum is unique and nothing is solved.
     ///
     /// - Throws: as ``setObjective(_:constant:slot:)`` and ``solve(slot:allowTies:tieTolerance:)``.
     public mutating func breakTies(slot: Int, secondary: UnsafeBufferPointer<Double>, tolerance: Double) throws(LPError) -> Int {
@@ -310,6 +332,7 @@ public struct LPBank: ~Copyable {
         for (j, c) in secondary.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
         let before = Int(glp_get_it_cnt(p))
         let (code, status) = Self.simplex(p, cold: false)
+        if status == .optimal { polish(p) }
         Self.restoreBounds(p, fixed, rows: m)
         for j in 0...n { glp_set_obj_coef(p, Int32(j), original[j]) }
         guard status == .optimal else {
@@ -389,7 +412,29 @@ public struct LPBank: ~Copyable {
         }
     }
 
-    private static func simplex(_ p: OpaquePointer, cold: Bool) -> (Int32, LPStatus) {
+    /// Polishes the optimal basic solution `p` holds by ``PolishRule``: when its residual
+    /// exceeds `1e-12`, a warm re-solve at ``polishTolerance``, kept when it is optimal with a
+    /// smaller residual; otherwise the first basis is restored and its solution recomputed
+    /// (`glp_warm_up`). The common case costs GLPK's two KKT checks of bounds and signs.
+    private func polish(_ p: OpaquePointer) {
+        guard let polishTolerance else { return }
+        let first = PolishRule.residual(p)
+        guard PolishRule.needsResolve(residual: first) else { return }
+        let m = glp_get_num_rows(p), n = glp_get_num_cols(p)
+        let rowStat = (0..<m).map { glp_get_row_stat(p, $0 + 1) }
+        let columnStat = (0..<n).map { glp_get_col_stat(p, $0 + 1) }
+        let (_, status) = Self.simplex(p, cold: false, tolerance: polishTolerance)
+        guard !PolishRule.keepsResolve(status: status, residual: PolishRule.residual(p), over: first) else { return }
+        for i in 0..<m { glp_set_row_stat(p, i + 1, rowStat[Int(i)]) }
+        for j in 0..<n { glp_set_col_stat(p, j + 1, columnStat[Int(j)]) }
+        // The basis was optimal and factorizable a moment ago.
+        _ = glp_warm_up(p)
+    }
+
+    /// The primal simplex on `p` (no presolve, `tol_dj` = ``dualTolerance``), from GLPK's
+    /// advanced basis when `cold`, else from the current one; with `tolerance`, `tol_bnd` and
+    /// `tol_dj` at most that.
+    private static func simplex(_ p: OpaquePointer, cold: Bool, tolerance: Double? = nil) -> (Int32, LPStatus) {
         rmfg_glpk_silence()
         var parm = glp_smcp()
         glp_init_smcp(&parm)
@@ -397,6 +442,10 @@ public struct LPBank: ~Copyable {
         parm.meth = GLP_PRIMAL
         parm.presolve = GLP_OFF
         parm.tol_dj = dualTolerance
+        if let tolerance {
+            parm.tol_bnd = min(parm.tol_bnd, tolerance)
+            parm.tol_dj = min(parm.tol_dj, tolerance)
+        }
         if cold { glp_adv_basis(p, 0) }
         let code = glp_simplex(p, &parm)
         return (code, GLPK.status(returnCode: code, problem: p))

@@ -1,14 +1,44 @@
+import CGLPK
+
+/// The polishing rule of GLPK's optima (Docs/AmbiguitySets.md, "Polishing"), shared by
+/// ``LinearProgram/solvePolished(options:polishTolerance:)`` and the warm row solves of
+/// ``LPBank``: an optimum whose relative bound or sign residual (GLPK's KKT check) exceeds
+/// ``strictResidual`` is re-solved from its basis with GLPK's `tol_bnd` and `tol_dj` at
+/// ``tolerance``, and the re-solve is kept only when it is optimal with a smaller residual.
+enum PolishRule {
+    /// The largest relative residual accepted without a re-solve: `1e-12`. GLPK's own
+    /// tolerances (`tol_bnd`, `tol_dj`, `1e-7` by default) let a basic variable end up to
+    /// `1e-7·(1 + |b|)` beyond its bound (its ratio test trades feasibility for stable pivots)
+    /// and a reduced cost up to `1e-7` on the wrong side of zero.
+    static let strictResidual = 1e-12
+
+    /// The re-solve's `tol_bnd` and `tol_dj`: `1e-13`, a tenth of ``strictResidual``.
+    static let tolerance = 1e-13
+
+    /// Whether an optimum with this residual is re-solved (`true` also for NaN).
+    static func needsResolve(residual: Double) -> Bool { !(residual <= strictResidual) }
+
+    /// Whether the re-solve, ended with `status` and `residual`, replaces an optimum of residual `first`.
+    static func keepsResolve(status: LPStatus, residual: Double, over first: Double) -> Bool {
+        status == .optimal && residual < first
+    }
+
+    /// The larger of GLPK's relative KKT residuals of the bounds (`GLP_KKT_PB`) and of the
+    /// optimality signs (`GLP_KKT_DB`) of the basic solution that `p` holds.
+    static func residual(_ p: OpaquePointer) -> Double {
+        max(GLPK.kkt(p, GLP_KKT_PB), GLPK.kkt(p, GLP_KKT_DB))
+    }
+}
+
 extension LPSolution {
     /// The largest relative violation of a bound or of an optimality sign that
     /// ``LinearProgram/solvePolished(options:polishTolerance:)`` accepts without a re-solve:
-    /// `1e-12`. GLPK's own tolerances (`tol_bnd`, `tol_dj`, `1e-7` by default) let a basic
-    /// variable end up to `1e-7·(1 + |b|)` beyond its bound (its ratio test trades feasibility
-    /// for stable pivots) and a reduced cost up to `1e-7` on the wrong side of zero.
-    package static let strictResidual = 1e-12
+    /// `1e-12` (the polishing rule's, shared with ``LPBank``).
+    package static let strictResidual = PolishRule.strictResidual
 
     /// Whether GLPK's KKT check puts every bound and every sign of this solution within
     /// ``strictResidual`` (relative, `GLP_KKT_PB` and `GLP_KKT_DB`).
-    package var meetsStrictResiduals: Bool { boundResidual <= Self.strictResidual }
+    package var meetsStrictResiduals: Bool { !PolishRule.needsResolve(residual: boundResidual) }
 
     /// The larger of the two residuals ``meetsStrictResiduals`` reads.
     var boundResidual: Double { max(kkt.primalBounds, kkt.dualBounds) }
@@ -24,7 +54,7 @@ extension LPSolution {
 extension LinearProgram {
     /// The tolerances of the polishing re-solve of ``solvePolished(options:polishTolerance:)``:
     /// GLPK's `tol_bnd` and `tol_dj` set to `1e-13`, a tenth of ``LPSolution/strictResidual``.
-    package static let polishTolerance = 1e-13
+    package static let polishTolerance = PolishRule.tolerance
 
     /// Solves the program like ``solve(options:)``, then, when an optimal floating solution
     /// leaves a bound or an optimality sign off by more than ``LPSolution/strictResidual``
@@ -57,8 +87,8 @@ extension LinearProgram {
             tight.primalTolerance = min(options.primalTolerance, polishTolerance)
             tight.dualTolerance = min(options.dualTolerance, polishTolerance)
             // The first solve left an optimal basis, so this one starts from it.
-            guard let polished = try? solver.solve(options: tight), polished.status == .optimal,
-                  polished.boundResidual < first.boundResidual
+            guard let polished = try? solver.solve(options: tight),
+                  PolishRule.keepsResolve(status: polished.status, residual: polished.boundResidual, over: first.boundResidual)
             else { return first }
             return polished.counting(iterations: first.iterations + polished.iterations)
         }

@@ -15,10 +15,13 @@ struct ExtremeMagnitudeTests {
     /// issue's reproductions always among them.
     static let fixedExponents = [-300, -250, -200, -155, -100, -30, 0, 30, 100, 155, 156, 200, 250, 300, 307]
 
-    func exponent(_ seed: Int) -> Int {
+    /// The decimal exponent of the magnitude of `V` for `seed`.
+    static func exponent(_ seed: Int) -> Int {
         let r = abs(seed % 1000)
-        return r < 300 ? Self.fixedExponents[r % Self.fixedExponents.count] : -300 + r % 608
+        return r < 300 ? fixedExponents[r % fixedExponents.count] : -300 + r % 608
     }
+
+    func exponent(_ seed: Int) -> Int { Self.exponent(seed) }
 
     /// `σ(V·10^k)` against `10^k·σ(V)`, and its certificate check. Multipliers beyond the
     /// double range are allowed to throw `outOfRange` (only for `10^k` near the top).
