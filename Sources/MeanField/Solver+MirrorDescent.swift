@@ -281,9 +281,10 @@ extension EquilibriumOptions {
     /// The most entry updates of the lazy chain (steps × the chain's entries) that
     /// ``EquilibriumMethod/auto``'s mirror descent and fictitious play spend on one stationary
     /// law (``SolverRun/autoStationaryLaw(_:from:)``): `4·10⁹`, some 5 s on the reference
-    /// machine. The 80×80 crowd grid's laws (6,400 states, 31,600 entries, limit 126,000 steps)
-    /// settled within 40,000–53,000 steps (1.3–1.7·10⁹ updates) in the run of 2026-12-06; at
-    /// 10⁶ states (some 5·10⁶ entries) the limit is 800 steps, where a slowly mixing grid
-    /// needs millions.
+    /// machine. On the 80×80 crowd grid (6,400 states, some 31,600 entries, limit 126,900
+    /// steps) the laws of mirror descent's first iterations settled within 40,000–53,000 steps
+    /// (1.3–1.7·10⁹ updates), and a later one not within the limit (Docs/Solvers.md, "When
+    /// steps 2–3 cannot run"); at 10⁶ states (some 5·10⁶ entries) the limit is 800 steps, where
+    /// a slowly mixing grid needs millions.
     static let stationaryPhaseWork = 4_000_000_000
 }
