@@ -73,8 +73,9 @@ struct LPSlotCache {
 /// scope of one thread (the LP row engine's calling thread, for one solve).
 ///
 /// Every optimal simplex result (a row's solve and a tie-break re-solve) is polished by the
-/// rule of ``LinearProgram/solvePolished(options:polishTolerance:)``: when GLPK's KKT check
-/// finds a bound or an optimality sign off by more than `1e-12` (relative), the problem is
+/// rule of the one-shot LP path (`LinearProgram.solvePolished`, Docs/AmbiguitySets.md,
+/// "Polishing"): when GLPK's KKT check finds a bound or an optimality sign off by more than
+/// `1e-12` (relative), the problem is
 /// re-solved from that basis with `tol_bnd` and `tol_dj` at `1e-13`, and the re-solve is kept
 /// only when it is optimal with a smaller residual (else the first basis is restored).
 ///
