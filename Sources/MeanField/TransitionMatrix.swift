@@ -279,10 +279,7 @@ public struct TransitionMatrix: Sendable, Hashable {
     ///   length is not ``stateCount``); irrelevant when the chain has one closed class.
     /// - Complexity: `O(n + nnz + Σ_C |C|³/3)` exact, `O(nnz)` per lazy step.
     public func stationaryDistribution(from initial: [Double]) -> [Double] {
-        let n = stateCount
-        let start = initial.count == n ? initial : [Double](repeating: 1 / Double(n), count: n)
-        if let nu = componentStationary(from: start) { return nu }
-        return lazyPowerIteration(from: start, limit: Self.lazyStepLimit).law
+        stationaryLaw(from: initial, lazyStepLimit: Self.lazyStepLimit).law
     }
 
     /// The most steps of the lazy chain in ``stationaryDistribution(from:)``.
@@ -293,11 +290,16 @@ public struct TransitionMatrix: Sendable, Hashable {
     /// steps (the same iterates, so the same vector); `nil` when the lazy chain does not get
     /// there (its steps cost `O(nnz)` each).
     package func stationaryDistribution(from initial: [Double], lazyStepLimit limit: Int) -> [Double]? {
+        let result = stationaryLaw(from: initial, lazyStepLimit: max(1, min(limit, Self.lazyStepLimit)))
+        return result.converged ? result.law : nil
+    }
+
+    /// The exact method's law (`converged`), else the lazy chain's after at most `limit` steps.
+    private func stationaryLaw(from initial: [Double], lazyStepLimit limit: Int) -> (law: [Double], converged: Bool) {
         let n = stateCount
         let start = initial.count == n ? initial : [Double](repeating: 1 / Double(n), count: n)
-        if let nu = componentStationary(from: start) { return nu }
-        let lazy = lazyPowerIteration(from: start, limit: max(1, min(limit, Self.lazyStepLimit)))
-        return lazy.converged ? lazy.law : nil
+        if let nu = componentStationary(from: start) { return (nu, true) }
+        return lazyPowerIteration(from: start, limit: limit)
     }
 
     /// The number of entries `P(s, t)` stored (the cost of one ``step(_:)``).
