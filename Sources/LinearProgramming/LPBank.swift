@@ -77,7 +77,10 @@ struct LPSlotCache {
 /// "Polishing"): when GLPK's KKT check finds a bound or an optimality sign off by more than
 /// `1e-12` (relative), the problem is
 /// re-solved from that basis with `tol_bnd` and `tol_dj` at `1e-13`, and the re-solve is kept
-/// only when it is optimal with a smaller residual (else the first basis is restored).
+/// only when it is optimal with a smaller residual (else the first basis is restored). The
+/// residuals are GLPK's own (`glp_check_kkt`, bounds and dual bounds); a reduced cost that
+/// GLPK's dual-bound check does not cover is held to the sign by the bank's `tol_dj`
+/// (``dualTolerance``, `1e-12`).
 ///
 /// The bank remembers the thread that created it. Should its owner be released on
 /// another thread (a programming error: nothing in RobustMFG does), `deinit` leaves the
@@ -95,6 +98,13 @@ public struct LPBank: ~Copyable {
     private var caches: [LPSlotCache]
     /// The tolerances of the polishing re-solve (`nil`: no polishing).
     private let polishTolerance: Double?
+    #if DEBUG || RMFG_TEST_HOOKS
+    /// Tests: every `glp_warm_up` of a restored basis counts as failed (`GLP_ESING`), to
+    /// reach the path that solves the slot again.
+    package var failsWarmUp = false
+    /// Tests: how often a failed `glp_warm_up` made the slot be solved again.
+    package private(set) var warmUpFallbacks = 0
+    #endif
 
     /// An empty bank of `slots` slots (negative counts are treated as 0), polishing every
     /// optimum that misses residuals of `1e-12` (see ``LPBank``).
@@ -103,11 +113,13 @@ public struct LPBank: ~Copyable {
     }
 
     /// An empty bank of `slots` slots whose polishing re-solves use `polishTolerance` as
-    /// GLPK's `tol_bnd` and `tol_dj` (at most ``dualTolerance``), or that does not polish
-    /// (`nil`; tests use it to reach GLPK's plain optima).
+    /// GLPK's `tol_bnd` and `tol_dj` (at most ``dualTolerance``; a tolerance that is not a
+    /// positive finite number, which GLPK would refuse, counts as `1e-13`), or that does not
+    /// polish (`nil`; tests use it to reach GLPK's plain optima).
     package init(slots: Int, polishTolerance: Double?) {
         rmfg_glpk_silence()
-        self.polishTolerance = polishTolerance
+        // GLPK aborts on a tolerance that is not positive (and `min` would drop a NaN).
+        self.polishTolerance = polishTolerance.map { $0 > 0 && $0.isFinite ? $0 : PolishRule.tolerance }
         owner = pthread_self()
         let count = max(0, slots)
         problems = .allocate(capacity: count)
@@ -275,11 +287,9 @@ public struct LPBank: ~Copyable {
             hasBasis[slot] = false
             throw .solverFailure(code: Int(code), message: GLPK.describe(code))
         }
+        if status == .optimal { status = polish(p) }
         hasBasis[slot] = status == .optimal
-        if status == .optimal {
-            polish(p)
-            refreshCache(p, slot: slot)
-        }
+        if status == .optimal { refreshCache(p, slot: slot) }
         return LPBankSolve(status: status, objective: glp_get_obj_val(p),
                            pivots: Int(glp_get_it_cnt(p)) - before, warm: warm, reused: false)
     }
@@ -332,8 +342,8 @@ public struct LPBank: ~Copyable {
         glp_set_obj_coef(p, 0, 0)
         for (j, c) in secondary.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
         let before = Int(glp_get_it_cnt(p))
-        let (code, status) = Self.simplex(p, cold: false)
-        if status == .optimal { polish(p) }
+        var (code, status) = Self.simplex(p, cold: false)
+        if status == .optimal { status = polish(p) }
         Self.restoreBounds(p, fixed, rows: m)
         for j in 0...n { glp_set_obj_coef(p, Int32(j), original[j]) }
         guard status == .optimal else {
@@ -414,28 +424,55 @@ public struct LPBank: ~Copyable {
     }
 
     /// Polishes the optimal basic solution `p` holds by ``PolishRule``: when its residual
-    /// exceeds `1e-12`, a warm re-solve at ``polishTolerance``, kept when it is optimal with a
-    /// smaller residual; otherwise the first basis is restored and its solution recomputed
+    /// exceeds `1e-12`, a warm re-solve at ``polishTolerance`` (at most
+    /// ``polishIterations(rows:columns:)`` pivots), kept when it is optimal with a smaller
+    /// residual; otherwise the first basis is restored and its solution recomputed
     /// (`glp_warm_up`). The common case costs GLPK's two KKT checks of bounds and signs.
-    private func polish(_ p: OpaquePointer) {
-        guard let polishTolerance else { return }
+    ///
+    /// Returns the status of the solution `p` then holds: ``LPStatus/optimal`` but where the
+    /// restored basis cannot be factorized afresh (`glp_warm_up` fails; the simplex's last
+    /// factorization may have been an update of an older one). Then GLPK holds no
+    /// factorization, and reading its basis would abort the process, so the slot is solved
+    /// again from the restored statuses at the usual tolerances, and cold when that fails too;
+    /// the status of that solve is returned.
+    private mutating func polish(_ p: OpaquePointer) -> LPStatus {
+        guard let polishTolerance else { return .optimal }
         let first = PolishRule.residual(p)
-        guard PolishRule.needsResolve(residual: first) else { return }
+        guard PolishRule.needsResolve(residual: first) else { return .optimal }
         let m = glp_get_num_rows(p), n = glp_get_num_cols(p)
         let rowStat = (0..<m).map { glp_get_row_stat(p, $0 + 1) }
         let columnStat = (0..<n).map { glp_get_col_stat(p, $0 + 1) }
-        let (_, status) = Self.simplex(p, cold: false, tolerance: polishTolerance)
-        guard !PolishRule.keepsResolve(status: status, residual: PolishRule.residual(p), over: first) else { return }
+        let limit = Self.polishIterations(rows: Int(m), columns: Int(n))
+        let (_, status) = Self.simplex(p, cold: false, tolerance: polishTolerance, iterationLimit: limit)
+        guard !PolishRule.keepsResolve(status: status, residual: PolishRule.residual(p), over: first) else { return .optimal }
         for i in 0..<m { glp_set_row_stat(p, i + 1, rowStat[Int(i)]) }
         for j in 0..<n { glp_set_col_stat(p, j + 1, columnStat[Int(j)]) }
-        // The basis was optimal and factorizable a moment ago.
-        _ = glp_warm_up(p)
+        var code = glp_warm_up(p)
+        #if DEBUG || RMFG_TEST_HOOKS
+        if failsWarmUp { code = GLP_ESING }
+        #endif
+        guard code != 0 else { return .optimal }
+        #if DEBUG || RMFG_TEST_HOOKS
+        warmUpFallbacks += 1
+        #endif
+        let (_, again) = Self.simplex(p, cold: false)
+        if again == .optimal { return .optimal }
+        return Self.simplex(p, cold: true).1
+    }
+
+    /// The most pivots of a polishing re-solve: `10·(m + n) + 100` for `m` rows and `n`
+    /// columns. From an optimal basis at tighter tolerances a re-solve takes a few pivots
+    /// (none scanned took more than the first solve's); the cap bounds a degenerate cycle's
+    /// cost, and a capped re-solve is not optimal, so the first basis is restored.
+    static func polishIterations(rows m: Int, columns n: Int) -> Int32 {
+        Int32(clamping: 10 * (m + n) + 100)
     }
 
     /// The primal simplex on `p` (no presolve, `tol_dj` = ``dualTolerance``), from GLPK's
     /// advanced basis when `cold`, else from the current one; with `tolerance`, `tol_bnd` and
     /// `tol_dj` at most that.
-    private static func simplex(_ p: OpaquePointer, cold: Bool, tolerance: Double? = nil) -> (Int32, LPStatus) {
+    private static func simplex(_ p: OpaquePointer, cold: Bool, tolerance: Double? = nil,
+                                iterationLimit: Int32? = nil) -> (Int32, LPStatus) {
         rmfg_glpk_silence()
         var parm = glp_smcp()
         glp_init_smcp(&parm)
@@ -447,6 +484,7 @@ public struct LPBank: ~Copyable {
             parm.tol_bnd = min(parm.tol_bnd, tolerance)
             parm.tol_dj = min(parm.tol_dj, tolerance)
         }
+        if let iterationLimit { parm.it_lim = iterationLimit }
         if cold { glp_adv_basis(p, 0) }
         let code = glp_simplex(p, &parm)
         return (code, GLPK.status(returnCode: code, problem: p))

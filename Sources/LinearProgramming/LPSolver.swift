@@ -25,6 +25,11 @@ public struct LPSolver: ~Copyable {
     /// The number of variables.
     public var variableCount: Int { program.variables.count }
 
+    /// The residual the polishing rule reads from the live problem's basic solution
+    /// (``PolishRule/residual(_:)``: GLPK's KKT check of bounds and signs, and every
+    /// non-basic variable's sign).
+    var polishResidual: Double { PolishRule.residual(problem) }
+
     /// Changes one objective coefficient of the live problem. The next
     /// ``solve(options:)`` starts from the current basis.
     ///

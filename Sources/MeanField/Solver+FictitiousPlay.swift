@@ -41,10 +41,14 @@ extension SolverRun {
                 return try finish(held, converged: true, message: convergedMessage(held))
             }
             if let polished = try polishDuringFictitiousPlay(br) { return polished }
-            guard let nu = stationaryLaw(br, auto: auto) else { return try endOutOfReach(held, chain: br.transition, next: "--method fictitious-play runs without the limit") }
+            // The best response's law, found at most once an iteration and only where it is read
+            // (the pure candidate, the averages): under `auto` it may be out of reach.
+            var law: [Double]? = nil
             // The pure candidate, once the best response has settled.
             if let previousBR, previousBR.maxDifference(br.policy) <= 1e-6 {
                 if checkWait == 0 {
+                    guard let nu = stationaryLaw(br, auto: auto) else { return try endOutOfReach(held, chain: br.transition, next: Self.unlimitedFictitiousPlay) }
+                    law = nu
                     let pure = try evaluator.bestResponsePair(nu)
                     if isConverged(pure) {
                         record(pure, change: Simplex.l1(nu, muBar))
@@ -65,6 +69,13 @@ extension SolverRun {
                 record(held, change: 0)
                 return try finish(held, converged: false, message: budgetMessage(held))
             }
+            let nu: [Double]
+            if let law {
+                nu = law
+            } else {
+                guard let found = stationaryLaw(br, auto: auto) else { return try endOutOfReach(held, chain: br.transition, next: Self.unlimitedFictitiousPlay) }
+                nu = found
+            }
             Self.accumulate(nu, policy: br.policy.probabilities, actionCount: m,
                             massSum: &massSum, policySum: &policySum)
             var next = [Double](repeating: 0, count: n)
@@ -77,6 +88,9 @@ extension SolverRun {
         // maxIterations >= 1 is validated, so the loop always returns.
         throw .numerical("fictitious play ended without a result")
     }
+
+    /// What an ending of ``endOutOfReach(_:chain:next:)`` in fictitious play says about the limit.
+    static let unlimitedFictitiousPlay = "--method fictitious-play runs without the limit"
 
     /// The averaged policy `π̄(a|s) = Σ_j ν_j(s) π_j(a|s) / Σ_j ν_j(s)` from the running sums,
     /// `fallback(a|s)` where no mass has been.

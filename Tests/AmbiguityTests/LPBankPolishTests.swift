@@ -17,6 +17,8 @@ import Testing
         var reported: SparseDistribution
         var reused: Bool
         var failures: [String]
+        /// The bank's solves again after a failed `glp_warm_up` so far (``LPBank/warmUpFallbacks``).
+        var fallbacks = 0
     }
 
     /// The instance of `seed` (as ``ExtremeMagnitudeTests`` draws it: `ρ = 1e300` for
@@ -24,7 +26,7 @@ import Testing
     /// `10^exponent(seed)`, then four more value vectors (new values, small shifts, ties),
     /// each solved warm in one slot of a bank; about three in four want the worst case.
     static func replay(_ kind: AmbiguityKind, seed: Int,
-                       polishTolerance: Double? = LinearProgram.polishTolerance) throws -> [RowResult] {
+                       polishTolerance: Double? = LinearProgram.polishTolerance, failsWarmUp: Bool = false) throws -> [RowResult] {
         var x = randomInstance(seed: seed, maxStates: 24)
         if seed % 11 == 0 { x.radius = 1e300 }
         let set = try makeSet(kind, seed % 3 == 0 ? .nominal : .simplex, x)
@@ -32,6 +34,7 @@ import Testing
                                                radius: x.radius, mergingAdditions: true)
         guard !program.isFixed else { return [] }
         var bank = LPBank(slots: 1, polishTolerance: polishTolerance)
+        bank.failsWarmUp = failsWarmUp
         try bank.load(program.program, slot: 0)
         var g = SplitMix64(seed: UInt64(truncatingIfNeeded: seed) &+ 0xBA4C)
         let c = pow(10.0, Double(ExtremeMagnitudeTests.exponent(seed)))
@@ -51,6 +54,7 @@ import Testing
             guard values.allSatisfy(\.isFinite) else { continue }
             var row = try solve(&bank, program: program, set: set, instance: x, values: values, wantKernels: wantKernels)
             row.failures = row.failures.map { "\(kind) seed \(seed) values \(r): \($0)" }
+            row.fallbacks = bank.warmUpFallbacks
             results.append(row)
         }
         return results
@@ -180,5 +184,23 @@ import Testing
         #expect(unhelped.map(\.sigma) == plain.map(\.sigma))
         #expect(unhelped.map(\.q) == plain.map(\.q))
         #expect(unhelped.map(\.reused) == plain.map(\.reused))
+    }
+
+    /// Regression (review of 2026-12-06): where the restored first basis cannot be factorized
+    /// afresh (`glp_warm_up` fails), GLPK holds no factorization and reading the basis would
+    /// abort the process. The slot is solved again instead (from the restored statuses, at the
+    /// usual tolerances): no abort, every row still optimal, meeting its set and the closed form
+    /// as the unpolished bank's rows do. The failure is simulated (`LPBank.failsWarmUp`, a test
+    /// hook); the restore runs because the re-solve at GLPK's own `1e-7` does not help.
+    @Test(arguments: [(AmbiguityKind.tv, 734_616_046_839_895_661), (.wasserstein, 2_825_966_124_951_013_095),
+                      (.l1, 1_072_620_103_062_021_909)])
+    func aFailedWarmUpSolvesTheSlotAgain(kind: AmbiguityKind, seed: Int) throws {
+        let plain = try Self.replay(kind, seed: seed, polishTolerance: nil)
+        let failed = try Self.replay(kind, seed: seed, polishTolerance: 1e-7, failsWarmUp: true)
+        #expect(failed.count == plain.count)
+        #expect(failed.map(\.sigma) == plain.map(\.sigma))
+        #expect(failed.map(\.q) == plain.map(\.q))
+        #expect(failed.map(\.failures.count) == plain.map(\.failures.count))
+        #expect((failed.last?.fallbacks ?? 0) > 0)
     }
 }

@@ -53,6 +53,33 @@ import TestSupport
         #expect(distance > 1e-3)
     }
 
+    /// The limit counts steps exactly: the smallest limit at which the fast line's law is found
+    /// (searched by bisection) finds the unlimited call's law, and one step fewer finds none.
+    /// And `auto`'s limit on a chain of more than 20,000 entries is `4·10⁹` entry updates, below
+    /// the 200,000 steps of the unlimited call (review of 2026-12-06: the tests above only
+    /// reach the 200,000 cap).
+    @Test func theLimitCountsStepsAndAutosLimitFollowsTheChainsSize() throws {
+        let n = 1000
+        let uniform = [Double](repeating: 1 / Double(n), count: n)
+        let fast = try Self.line(states: n, up: 0.5, down: 0.1)
+        var low = 1, high = 200_000  // not found at `low`, found at `high`
+        #expect(fast.stationaryDistribution(from: uniform, lazyStepLimit: low) == nil)
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if fast.stationaryDistribution(from: uniform, lazyStepLimit: mid) == nil { low = mid } else { high = mid }
+        }
+        #expect(fast.stationaryDistribution(from: uniform, lazyStepLimit: high) == fast.stationaryDistribution(from: uniform))
+        #expect(fast.stationaryDistribution(from: uniform, lazyStepLimit: high - 1) == nil)
+        #expect(high > 100)
+        // 20,000 states on a line: about 60,000 entries.
+        let long = try Self.line(states: 20_000, up: 0.5, down: 0.1)
+        #expect(long.entryCount > 20_000)
+        let steps = SolverRun.autoLazySteps(long)
+        #expect(steps == 4_000_000_000 / long.entryCount)
+        #expect(steps < TransitionMatrix.lazyStepLimit)
+        #expect(SolverRun.autoLazySteps(fast) == TransitionMatrix.lazyStepLimit)
+    }
+
     /// `n` states on a line, two actions: drift left or right (with probability `move`, the
     /// other way with `move / 4`, else stay); the right end pays. Above 600 states the chain of
     /// any policy is one component that only the lazy chain solves; with `move = 0.004` at
@@ -108,12 +135,29 @@ import TestSupport
     @Test func autosFictitiousPlayEndsWhereItsLawIsOutOfReach() throws {
         let options = EquilibriumOptions(temperature: 0, tolerance: 1e-9, maxIterations: 100)
         var run = SolverRun(game: try Self.lineGame(states: 1000, move: 0.004), options: options, method: .auto)
+        // As `auto` hands over to it (`mirrorThenFictitiousPlay`).
+        run.switchMethod(to: .fictitiousPlay)
         let start = [Double](repeating: 1e-3, count: 1000)
         let ended = try run.fictitiousPlay(from: start, auto: true)
         #expect(!ended.converged)
         #expect(run.trace.count == 1)
-        #expect(ended.message.contains("stopped at iteration 0"))
+        #expect(ended.method == .fictitiousPlay)
+        #expect(ended.message.contains("fictitious-play stopped at iteration 0"))
         #expect(ended.message.contains("--method fictitious-play runs without the limit"))
+    }
+
+    /// Regression (review of 2026-12-06): on its last allowed iteration fictitious play fetched
+    /// the law before the budget check, so a law out of reach cost up to the limit's work and
+    /// named a next step the budget did not allow. The law is now fetched only where it is read.
+    @Test func autosFictitiousPlayEndsOnItsBudgetWithoutTheLaw() throws {
+        let options = EquilibriumOptions(temperature: 0, tolerance: 1e-9, maxIterations: 1)
+        var run = SolverRun(game: try Self.lineGame(states: 1000, move: 0.004), options: options, method: .auto)
+        run.switchMethod(to: .fictitiousPlay)
+        let ended = try run.fictitiousPlay(from: [Double](repeating: 1e-3, count: 1000), auto: true)
+        #expect(!ended.converged)
+        #expect(run.trace.count == 1)
+        #expect(ended.message.hasPrefix("not converged: 1 iterations used"))
+        #expect(!ended.message.contains("stationary law"))
     }
 
     @Test func aLawWithinReachIsTheUnlimitedOne() throws {
