@@ -22,8 +22,7 @@ extension SolverRun {
         var muBar = start
         var massSum = [Double](repeating: 0, count: n)
         var policySum = [Double](repeating: 0, count: n * m)
-        var previousBR: Policy? = nil
-        var checkWait = 0, checkPenalty = 1
+        var schedule = PureCandidateSchedule()
         for k in 0..<options.maxIterations {
             let snap = try game.snapshot(at: muBar)
             let opt = try evaluator.optimal(snap)
@@ -44,37 +43,22 @@ extension SolverRun {
             // The best response's law, found at most once an iteration and only where it is read
             // (the pure candidate, the averages): under `auto` it may be out of reach.
             var law: [Double]? = nil
-            // The pure candidate, once the best response has settled.
-            if let previousBR, previousBR.maxDifference(br.policy) <= 1e-6 {
-                if checkWait == 0 {
-                    guard let nu = stationaryLaw(br, auto: auto) else { return try endOutOfReach(held, chain: br.transition, next: Self.unlimitedFictitiousPlay) }
-                    law = nu
-                    let pure = try evaluator.bestResponsePair(nu)
-                    if isConverged(pure) {
-                        record(pure, change: Simplex.l1(nu, muBar))
-                        return try finish(pure, converged: true,
-                                          message: convergedMessage(pure) + " (the settled best-response pair)")
-                    }
-                    checkWait = checkPenalty
-                    checkPenalty = min(2 * checkPenalty, 64)
-                } else {
-                    checkWait -= 1
+            if schedule.isDue(br.policy) {
+                guard let nu = stationaryLaw(br, auto: auto) else { return try endOutOfReach(held, chain: br.transition, next: Self.unlimitedFictitiousPlay) }
+                law = nu
+                let pure = try evaluator.bestResponsePair(nu)
+                if isConverged(pure) {
+                    record(pure, change: Simplex.l1(nu, muBar))
+                    return try finish(pure, converged: true, message: convergedMessage(pure) + " (the settled best-response pair)")
                 }
-            } else {
-                checkWait = 0
-                checkPenalty = 1
+                schedule.missed()
             }
-            previousBR = br.policy
             if trace.count + 1 >= options.maxIterations {
                 record(held, change: 0)
                 return try finish(held, converged: false, message: budgetMessage(held))
             }
-            let nu: [Double]
-            if let law {
-                nu = law
-            } else {
-                guard let found = stationaryLaw(br, auto: auto) else { return try endOutOfReach(held, chain: br.transition, next: Self.unlimitedFictitiousPlay) }
-                nu = found
+            guard let nu = law ?? stationaryLaw(br, auto: auto) else {
+                return try endOutOfReach(held, chain: br.transition, next: Self.unlimitedFictitiousPlay)
             }
             Self.accumulate(nu, policy: br.policy.probabilities, actionCount: m,
                             massSum: &massSum, policySum: &policySum)
@@ -87,6 +71,34 @@ extension SolverRun {
         }
         // maxIterations >= 1 is validated, so the loop always returns.
         throw .numerical("fictitious play ended without a result")
+    }
+
+    /// When fictitious play evaluates its pure candidate `(BR_τ(ν_k), ν_k)`: once the best
+    /// response has stopped changing (max entry change `≤ 1e-6` from the last iteration's), at
+    /// once, then, while the candidate misses, after 1, 2, 4, … (at most 64) iterations; a
+    /// change of the best response starts over.
+    struct PureCandidateSchedule {
+        private var previous: Policy? = nil
+        private var wait = 0, penalty = 1
+
+        /// Whether the candidate of this iteration's best response `policy` is due.
+        mutating func isDue(_ policy: Policy) -> Bool {
+            defer { previous = policy }
+            guard let previous, previous.maxDifference(policy) <= 1e-6 else {
+                wait = 0
+                penalty = 1
+                return false
+            }
+            if wait == 0 { return true }
+            wait -= 1
+            return false
+        }
+
+        /// The due candidate did not converge: wait longer before the next.
+        mutating func missed() {
+            wait = penalty
+            penalty = min(2 * penalty, 64)
+        }
     }
 
     /// What an ending of ``endOutOfReach(_:chain:next:)`` in fictitious play says about the limit.
