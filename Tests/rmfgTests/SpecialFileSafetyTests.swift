@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs `body` while a watchdog keeps opening `fifo` for writing (and closing it again), so
+/// that a regression that opens the FIFO for reading gets an empty read instead of hanging
+/// the suite. A fixed `rmfg` never opens the FIFO: the watchdog's non-blocking open then
+/// fails (no reader) and changes nothing.
+func withFIFOWatchdog<T>(_ fifo: String, _ body: () throws -> T) rethrows -> T {
+    let flag = WatchdogFlag()
+    let watchdog = Thread {
+        while !flag.done {
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK)
+            if fd >= 0 { close(fd) }
+            usleep(20_000)
+        }
+    }
+    watchdog.start()
+    defer {
+        flag.done = true
+        while !watchdog.isFinished { usleep(1000) }
+    }
+    return try body()
+}
+
+/// Tells ``withFIFOWatchdog(_:_:)``'s thread to stop.
+private final class WatchdogFlag: @unchecked Sendable {
+    var done = false
+}
+
+/// The permission bits of `path` (following links).
+func permissions(_ path: String) -> mode_t {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return 0 }
+    return info.st_mode & 0o7777
+}
+
+/// The QA pass of session 43: `generate --arrays npy` and special files, FIFOs as inputs,
+/// `{file:}` arrays and `--initial` as protected inputs, standard output failing after `--output`.
+@Suite("special files, protected inputs and standard output with --output")
+struct SpecialFileSafetyTests {
+    static let garnetNPY = ["generate", "garnet", "--states", "10", "--arrays", "npy"]
+    static let arrayKinds = ["rewards", "targets", "probabilities"]
+
+    // MARK: 1. generate --arrays npy follows the single-file rules
+
+    @Test func npyRefusesAFIFOAndWritesNothing() throws {
+        let dir = try ScratchFolder()
+        let fifo = dir.path("pipe.yaml")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try withFIFOWatchdog(fifo) {
+            try expectInputError(Self.garnetNPY + ["--output", fifo], mentioning: "--output: '\(fifo)' is not a regular file")
+        }
+        #expect(fileType(fifo) == S_IFIFO)
+        #expect(entries(dir.url.path) == ["pipe.yaml"])
+    }
+
+    @Test(.enabled(if: getuid() == 0, "mknod needs root"))
+    func npyRefusesADeviceAndWritesNothing() throws {
+        let dir = try ScratchFolder()
+        guard let null = OutputSafetyTests.privateDevice("null", in: dir) else {
+            Issue.record("running as root, yet a private device node could not be made in \(dir.url.path)")
+            return
+        }
+        try expectInputError(Self.garnetNPY + ["--output", null], mentioning: "--output: '\(null)' is not a regular file")
+        #expect(fileType(null) == S_IFCHR)
+        #expect(entries(dir.url.path) == ["null"])
+        // --arrays inline still writes through it.
+        #expect(try rmfg(["generate", "garnet", "--states", "10", "--arrays", "inline", "--output", null]).status == 0)
+        #expect(fileType(null) == S_IFCHR)
+    }
+
+    @Test func npyFollowsALinkAndKeepsPermissions() throws {
+        let dir = try ScratchFolder()
+        try FileManager.default.createDirectory(atPath: dir.path("t"), withIntermediateDirectories: false)
+        let real = try dir.write("t/real.yaml", "old\n")
+        #expect(chmod(real, 0o600) == 0)
+        #expect(symlink("t/real.yaml", dir.path("link.yaml")) == 0)
+        let r = try rmfg(Self.garnetNPY + ["--output", dir.path("link.yaml")])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(fileType(dir.path("link.yaml")) == S_IFLNK)
+        #expect(entries(dir.url.path) == ["link.yaml", "t"])
+        #expect(entries(dir.path("t")) == ["real.probabilities.npy", "real.rewards.npy", "real.targets.npy", "real.yaml"])
+        #expect(permissions(real) == 0o600)
+        #expect(try String(contentsOfFile: real, encoding: .utf8).contains("{file: \"real.rewards.npy\"}"))
+        #expect(try rmfg(["check", real]).status == 0)
+        // A second run replaces the arrays too, keeping their permissions.
+        #expect(chmod(dir.path("t/real.rewards.npy"), 0o640) == 0)
+        #expect(try rmfg(Self.garnetNPY + ["--output", dir.path("link.yaml"), "--seed", "2"]).status == 0)
+        #expect(permissions(dir.path("t/real.rewards.npy")) == 0o640)
+        #expect(permissions(real) == 0o600)
+        #expect(entries(dir.path("t")).count == 4)
+    }
+
+    @Test func npyRefusesSpecialFilesAtTheArrayNames() throws {
+        let dir = try ScratchFolder()
+        let other = try dir.write("other.npy", "mine\n")
+        #expect(symlink(other, dir.path("g.rewards.npy")) == 0)
+        try expectInputError(Self.garnetNPY + ["--output", dir.path("g.yaml")],
+                             mentioning: "--output: '\(dir.path("g.rewards.npy"))' is a symbolic link")
+        #expect(try String(contentsOfFile: other, encoding: .utf8) == "mine\n")
+        #expect(fileType(dir.path("g.rewards.npy")) == S_IFLNK)
+        #expect(unlink(dir.path("g.rewards.npy")) == 0)
+        #expect(mkfifo(dir.path("g.targets.npy"), 0o600) == 0)
+        try withFIFOWatchdog(dir.path("g.targets.npy")) {
+            try expectInputError(Self.garnetNPY + ["--output", dir.path("g.yaml")], mentioning: "g.targets.npy' is not a regular file")
+        }
+        #expect(fileType(dir.path("g.targets.npy")) == S_IFIFO)
+        #expect(entries(dir.url.path) == ["g.targets.npy", "other.npy"])
+    }
+}
