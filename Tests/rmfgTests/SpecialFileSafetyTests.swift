@@ -108,4 +108,66 @@ struct SpecialFileSafetyTests {
         #expect(fileType(dir.path("g.targets.npy")) == S_IFIFO)
         #expect(entries(dir.url.path) == ["g.targets.npy", "other.npy"])
     }
+
+    // MARK: 2. FIFOs (and devices) as inputs are refused before they are opened
+
+    @Test func fifoInputsAreRefused() throws {
+        let dir = try ScratchFolder()
+        let fifo = dir.path("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let game = try dir.write("two.yaml", twoStateGame)
+        let arrayGame = try dir.write("array.yaml", twoStateGame + "\nparameters:\n  w: {file: fifo}\n")
+        let worstCase = ["worst-case", "--set", "tv", "--radius", "0.1"]
+        let cases: [(arguments: [String], mention: String)] = [
+            (["check", fifo], "\(fifo): not a regular file (a device, FIFO or socket)"),
+            (["solve", fifo, "--quiet"], "\(fifo): not a regular file"),
+            (["solve", arrayGame, "--quiet"], "parameters.w"),
+            (["solve", game, "--quiet", "--initial", fifo], "--initial"),
+            (["sweep", game, "--quiet", "--initial", fifo] + SweepCommandTests.cells, "--initial"),
+            (["population", game, "--equilibrium", fifo, "--agents", "2", "--episodes", "2"], "--equilibrium"),
+            (["evaluate", game, "--policy", fifo, "--mean-field", fifo], "not a regular file"),
+            (worstCase + ["--nominal-file", fifo, "--values", "1,2"], "--nominal-file"),
+            (worstCase + ["--nominal", "0.5,0.5", "--values-file", fifo], "--values-file"),
+            (["worst-case", "--set", "wasserstein", "--radius", "0.1", "--nominal", "0.5,0.5", "--values", "1,2", "--cost-file", fifo], "--cost-file"),
+            (["alternating", fifo, "--quiet"], "\(fifo): not a regular file"),
+        ]
+        try withFIFOWatchdog(fifo) {
+            for c in cases {
+                try expectInputError(c.arguments, mentioning: c.mention)
+                try expectInputError(c.arguments, mentioning: "not a regular file")
+            }
+        }
+        #expect(fileType(fifo) == S_IFIFO)
+    }
+
+    @Test func fifoShardIsRefused() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        let shard = try rmfg(["sweep", game, "--quiet", "--shard", "0/1", "--output", dir.path("s")] + SweepCommandTests.cells)
+        #expect(shard.status == 0, "\(shard.stderr)")
+        let csv = dir.path("s/shard-0-of-1.csv")
+        #expect(unlink(csv) == 0 && mkfifo(csv, 0o600) == 0)
+        try withFIFOWatchdog(csv) {
+            try expectInputError(["merge", dir.path("s")], mentioning: "\(csv): not a regular file")
+        }
+    }
+
+    @Test func ownDescriptorsAreStillRead() throws {
+        // A pipe on standard input, named /dev/stdin: read as before.
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("rmfg")
+        process.arguments = ["worst-case", "--set", "tv", "--radius", "0.1", "--nominal", "0.5,0.5", "--values-file", "/dev/stdin",
+                             "--format", "json"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("1,2\n".utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"value\""), "\(String(decoding: data, as: UTF8.self))")
+    }
 }
