@@ -91,7 +91,7 @@ struct SweepCommand: ParsableCommand {
             throw InputError(flagMessage(error))
         }
         let figureSettings = try figures.settings()
-        let output = try self.output.map { try OutputDirectory($0, inputs: [game]) }
+        let output = try self.output.map { try OutputDirectory($0, inputs: commandInputs(game: game, file: file, initial: solver.initial)) }
         output?.figures = figureSettings
         let sweep = Sweep(game: try makeGame(file), options: file.equilibriumOptions, settings: settings)
         let baseline = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.nominalBaseline() }

@@ -170,4 +170,52 @@ struct SpecialFileSafetyTests {
         #expect(process.terminationStatus == 0)
         #expect(String(decoding: data, as: UTF8.self).contains("\"value\""), "\(String(decoding: data, as: UTF8.self))")
     }
+
+    // MARK: 3. --output never overwrites {file:} arrays or --initial
+
+    @Test func parameterFilesAreProtected() throws {
+        // A CSV array named like an output of every command (a CSV file may have any name).
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame.replacingOccurrences(of: "- 2 * mu[s]", with: "- c[0] * mu[s]")
+            + "\nparameters:\n  c: {file: out/result.json}\n")
+        try FileManager.default.createDirectory(atPath: dir.path("out"), withIntermediateDirectories: false)
+        let array = try dir.write("out/result.json", "2\n")
+        let commands: [[String]] = [
+            ["solve", game, "--quiet"],
+            ["sweep", game, "--quiet"] + SweepCommandTests.cells,
+            ["population", game, "--agents", "2", "--episodes", "2"],
+        ]
+        for command in commands {
+            try expectInputError(command + ["--output", dir.path("out")],
+                                 mentioning: "--output: refusing to overwrite the input file '\(array)'")
+        }
+        #expect(try String(contentsOfFile: array, encoding: .utf8) == "2\n")
+        #expect(entries(dir.path("out")) == ["result.json"])
+        // Another folder is fine.
+        #expect(try rmfg(["solve", game, "--quiet", "--output", dir.path("elsewhere")]).status == 0)
+        // A global/local game's arrays too.
+        let alternating = try dir.write("alt.yaml", tinyAlternatingGameText(episodes: 200)
+            .replacingOccurrences(of: "bonus: [0.2, 1.0]", with: "bonus: {file: out/result.json}"))
+        _ = try dir.write("out/result.json", "0.2,1.0\n")
+        try expectInputError(["alternating", alternating, "--quiet", "--observed", "1", "--output", dir.path("out")],
+                             mentioning: "--output: refusing to overwrite the input file '\(array)'")
+        #expect(try String(contentsOfFile: array, encoding: .utf8) == "0.2,1.0\n")
+        #expect(entries(dir.path("out")) == ["result.json"])
+    }
+
+    @Test func initialIsProtected() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        #expect(try rmfg(["solve", game, "--quiet", "--output", dir.path("o")]).status == 0)
+        let result = dir.path("o/result.json")
+        let before = try String(contentsOfFile: result, encoding: .utf8)
+        let entriesBefore = entries(dir.path("o"))
+        for command in [["solve", game, "--quiet"], ["sweep", game, "--quiet"] + SweepCommandTests.cells,
+                        ["population", game, "--agents", "2", "--episodes", "2"]] {
+            try expectInputError(command + ["--initial", result, "--output", dir.path("o")],
+                                 mentioning: "--output: refusing to overwrite the input file '\(result)'")
+        }
+        #expect(try String(contentsOfFile: result, encoding: .utf8) == before)
+        #expect(entries(dir.path("o")) == entriesBefore)
+    }
 }
