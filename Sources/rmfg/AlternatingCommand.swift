@@ -145,11 +145,8 @@ struct AlternatingCommand: ParsableCommand {
         }
         if showProgress { writeProgress("\r\u{1B}[K") }
         let report = AlternatingReport(game: file, points: points, learnedGaps: learnedGaps)
-        if let dir {
-            try report.writeFiles(to: dir)
-            try dir.commit()
-        }
-        report.print(as: try format.format)
+        if let dir { try report.writeFiles(to: dir) }
+        try report.printThenCommit(dir, format: try format.format)  // nothing written when standard output fails
         return points.allSatisfy(\.learned.converged)
     }
 }

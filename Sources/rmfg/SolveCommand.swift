@@ -158,8 +158,8 @@ struct SolveRun {
         }
         let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance,
                                  moves: moves, coarseLevels: coarse?.levels)
-        try report.write(toFolder: output, inputs: commandInputs(game: game, file: file, initial: initialPath), figures: figureSettings)
-        report.print(as: try FormatOptions.format(format))
+        try report.writeAndPrint(toFolder: output, inputs: commandInputs(game: game, file: file, initial: initialPath),
+                                 figures: figureSettings, format: try FormatOptions.format(format))
         return result.converged && verified && exactlyVerified
     }
 }

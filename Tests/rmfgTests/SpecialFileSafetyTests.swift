@@ -218,4 +218,35 @@ struct SpecialFileSafetyTests {
         #expect(try String(contentsOfFile: result, encoding: .utf8) == before)
         #expect(entries(dir.path("o")) == entriesBefore)
     }
+
+    // MARK: 4. a failed write to standard output leaves no folder
+
+    @Test(.enabled(if: OutputSafetyTests.hasDevFull))
+    func fullStandardOutputLeavesNoFolder() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        try FileManager.default.createDirectory(atPath: dir.path("old"), withIntermediateDirectories: false)
+        _ = try dir.write("old/result.json", "old\n")
+        let commands: [[String]] = [
+            ["solve", game, "--quiet", "--output"],
+            ["sweep", game, "--quiet"] + SweepCommandTests.cells + ["--output"],
+            ["population", game, "--agents", "2", "--episodes", "2", "--output"],
+        ]
+        for command in commands {
+            for target in [dir.path("new/sub"), dir.path("old")] {
+                let r = try rmfgRedirected(command + [target], "> /dev/full")
+                #expect(r.status == 2, "\(command): \(r.stderr)")
+                #expect(r.stderr == "rmfg: error: cannot write to standard output: No space left on device\n", "\(r.stderr)")
+                #expect(entries(dir.url.path) == ["old", "two.yaml"], "\(command)")
+                #expect(entries(dir.path("old")) == ["result.json"], "\(command)")
+            }
+        }
+        #expect(try String(contentsOfFile: dir.path("old/result.json"), encoding: .utf8) == "old\n")
+        // Merge too.
+        let shard = try rmfg(["sweep", game, "--quiet", "--shard", "0/1", "--output", dir.path("s")] + SweepCommandTests.cells)
+        #expect(shard.status == 0, "\(shard.stderr)")
+        let merged = try rmfgRedirected(["merge", dir.path("s"), "--output", dir.path("m")], "> /dev/full")
+        #expect(merged.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("m")))
+    }
 }
