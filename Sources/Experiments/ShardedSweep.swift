@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// The shards of one sharded sweep (`shard-i-of-n.manifest`, `.csv` and `-timings.csv`
@@ -76,7 +81,7 @@ public struct ShardedSweep: Sendable {
         var parts: [Part] = []
         for name in names where name.hasPrefix("shard-") && name.hasSuffix(".manifest") {
             let path = url.appendingPathComponent(name).path
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidShard("\(path): cannot read") }
+            let text = try readShardFile(path)
             let manifest: SweepManifest, shard: Shard
             do throws(ExperimentError) {
                 manifest = try SweepManifest.parse(text)
@@ -135,7 +140,7 @@ public struct ShardedSweep: Sendable {
     /// A shard's rows: exactly its cells, each matching its cell.
     static func records(of part: Part, layout: SweepLayout, cellCount: Int) throws(ExperimentError) -> [SweepRecord] {
         let path = part.path(".csv")
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidShard("\(path): cannot read") }
+        let text = try readShardFile(path)
         let records: [SweepRecord]
         do throws(ExperimentError) { records = try SweepCSV.parse(text) } catch { throw .invalidShard("\(path): \(error)") }
         let expected = part.shard.cells(of: cellCount)
@@ -146,9 +151,20 @@ public struct ShardedSweep: Sendable {
         return records
     }
 
+    /// The text of a shard file. A FIFO, device node or socket is refused before it is
+    /// opened (opening a FIFO for reading waits for a writer, for ever when none comes).
+    static func readShardFile(_ path: String) throws(ExperimentError) -> String {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            throw .invalidShard("\(path): not a regular file (a device, FIFO or socket)")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidShard("\(path): cannot read") }
+        return text
+    }
+
     /// A shard's `cell,seconds` lines, or `nil` when its timing file cannot be read.
     static func timings(of part: Part) -> [(cell: Int, seconds: String)]? {
-        guard let t = try? String(contentsOfFile: part.path("-timings.csv"), encoding: .utf8) else { return nil }
+        guard let t = try? readShardFile(part.path("-timings.csv")) else { return nil }
         var timings: [(cell: Int, seconds: String)] = []
         for line in t.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",")

@@ -13,8 +13,16 @@ public enum AlternatingGameFile {
     ///
     /// - Throws: ``GameFileError`` naming the file and field.
     public static func load(path: String) throws(GameFileError) -> AlternatingGame {
+        try loadWithParameterFiles(path: path).game
+    }
+
+    /// ``load(path:)``, with the files its `{file: PATH}` parameters were read from (resolved
+    /// against the game file's folder): inputs that no output of the command may overwrite.
+    public static func loadWithParameterFiles(path: String) throws(GameFileError) -> (game: AlternatingGame, parameterFiles: [String]) {
         let text = try DocumentReader.readText(path: path)
-        return try parse(text: text, path: path, json: path.lowercased().hasSuffix(".json"))
+        let root = try DocumentReader.parseRoot(text: text, path: path, json: path.lowercased().hasSuffix(".json"), reference: "Docs/Alternating.md")
+        let reader = try AlternatingGameReader(root: root, path: path)
+        return (try reader.game(), reader.r.fileParameters(reader.field("parameters")).values.sorted())
     }
 
     /// Parses and validates game-file text (`path` names the file in errors).

@@ -227,6 +227,9 @@ package enum DocumentReader {
         // itself), without the owner and group look-ups through NSS that it also made (four
         // failed connections to nscd and about 2·10⁶ instructions per process start;
         // Docs/Performance.md, "The process around the solve").
+        if let problem = InputFileKind.specialFileProblem(path) {
+            throw GameFileError(file: path, field: "", message: problem)
+        }
         var info = stat()
         if lstat(path, &info) == 0, Int(info.st_size) > maximumSize {
             let size = Int(info.st_size)

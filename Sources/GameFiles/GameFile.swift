@@ -112,6 +112,10 @@ public struct SolverSettings: Sendable, Hashable {
 public struct GameFile: Sendable {
     /// The path the file was read from.
     public let path: String
+    /// The files the `{file: PATH}` parameters were read from, resolved against the game
+    /// file's folder (a parameter that `--param` replaced is not read): inputs that no output
+    /// of the command may overwrite.
+    public let parameterFilePaths: [String]
     /// `name`.
     public let name: String
     /// `description`.
@@ -254,6 +258,7 @@ public struct GameFile: Sendable {
         let reader = try GameFileReader(root: root, path: path)
         let r = reader.r
         self.path = path
+        parameterFilePaths = r.parameterFiles.values.sorted()
         (name, summary) = try reader.readNames()
         (stateNames, statesNamed, grid) = try reader.readStates()
         gridParameters = grid == nil ? nil : reader.gridSideParameters()

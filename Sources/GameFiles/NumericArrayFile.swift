@@ -296,6 +296,9 @@ public enum NumericArrayFile {
         guard !path.isEmpty, !path.utf8.contains(0) else {
             throw GameFileError(file: path, field: "", message: "invalid file name")
         }
+        if InputFileKind.specialFileProblem(path) != nil {  // before open(2), which waits on a FIFO
+            throw GameFileError(file: path, field: "", message: "not a regular file (a device, FIFO or socket cannot hold an array)")
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw GameFileError(file: path, field: "", message: "cannot read the file (it is a folder)")

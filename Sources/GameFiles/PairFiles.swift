@@ -112,6 +112,9 @@ public enum PairFiles {
     }
 
     static func readBytes(path: String, field: String) throws(GameFileError) -> [UInt8] {
+        if let problem = InputFileKind.specialFileProblem(path) {
+            throw GameFileError(file: path, field: field, message: problem)
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw GameFileError(file: path, field: field, message: "cannot read the file")
         }

@@ -68,9 +68,12 @@ struct AlternatingCommand: ParsableCommand {
         try runCommand(format: format, study)
     }
 
-    func loadAlternatingGame() throws -> AlternatingGame {
+    /// The game (with `--agents`, `--episodes`, … applied) and the files it read (the game
+    /// file and its `{file: PATH}` parameters, which `--output` must not overwrite).
+    func loadAlternatingGame() throws -> (game: AlternatingGame, inputs: [String]) {
         var file: AlternatingGame
-        do { file = try AlternatingGameFile.load(path: game) } catch { throw InputError(error.description) }
+        let parameterFiles: [String]
+        do { (file, parameterFiles) = try AlternatingGameFile.loadWithParameterFiles(path: game) } catch { throw InputError(error.description) }
         if let agents {
             guard agents >= 1 else { throw InputError("--agents: found \(agents), expected a whole number >= 1") }
             do { file = try file.with(agents: agents) } catch {
@@ -89,7 +92,7 @@ struct AlternatingCommand: ParsableCommand {
             guard seed >= 0 else { throw InputError("--seed: found \(seed), expected a whole number >= 0") }
             file.learning.seed = UInt64(seed)
         }
-        return file
+        return (file, [game] + parameterFiles)
     }
 
     func observedList(_ file: AlternatingGame) throws -> [Int] {
@@ -109,11 +112,11 @@ struct AlternatingCommand: ParsableCommand {
 
     func study() throws -> Bool {
         guard (1...100).contains(seeds) else { throw InputError("--seeds: found \(seeds), expected a whole number in 1...100") }
-        let file = try loadAlternatingGame()
+        let (file, inputs) = try loadAlternatingGame()
         let ks = try observedList(file)
         try checkWork(file, ks)
         let figureSettings = try figures.settings()
-        let dir = try output.map { try OutputDirectory($0, inputs: [game]) }
+        let dir = try output.map { try OutputDirectory($0, inputs: inputs) }
         dir?.figures = figureSettings
         let points: [GapPoint]
         let showProgress = !quiet && standardErrorIsTerminal
@@ -142,11 +145,8 @@ struct AlternatingCommand: ParsableCommand {
         }
         if showProgress { writeProgress("\r\u{1B}[K") }
         let report = AlternatingReport(game: file, points: points, learnedGaps: learnedGaps)
-        if let dir {
-            try report.writeFiles(to: dir)
-            try dir.commit()
-        }
-        report.print(as: try format.format)
+        if let dir { try report.writeFiles(to: dir) }
+        try report.printThenCommit(dir, format: try format.format)  // nothing written when standard output fails
         return points.allSatisfy(\.learned.converged)
     }
 }

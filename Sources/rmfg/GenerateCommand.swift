@@ -87,10 +87,14 @@ struct GenerateCommand: ParsableCommand {
         }
 
         /// Writes the game file and its three `.npy` arrays into the folder of `output`, all or none.
+        /// A link at `output` is followed (the arrays go beside its target); a device, FIFO or
+        /// socket there, or a link or special file at an array's name, is refused
+        /// (``arrayGameTarget(_:flag:)``): nothing is written.
         private func writeWithArrays(_ spec: GarnetSpecification, to output: String, json: Bool) throws {
-            let folder = parentPath(output)
-            let name = output.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? output
-            guard !name.isEmpty, name != ".", name != "..", standardDescriptor(output) == nil else {
+            let target = try arrayGameTarget(output, flag: "--output")
+            let folder = parentPath(target)
+            let name = lastComponent(target)
+            guard !name.isEmpty, name != ".", name != ".." else {
                 throw InputError("--output: '\(output)' is not a file name (--arrays npy writes files beside it)")
             }
             var base = name
@@ -102,8 +106,12 @@ struct GenerateCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
                 throw InputError("--output: cannot write '\(output)': the folder '\(folder)' does not exist")
             }
+            for kind in ["rewards", "targets", "probabilities"] {
+                try refuseSpecialSideFile(folder, "\(base).\(kind).npy", flag: "--output")
+            }
             let (text, arrays) = spec.arrayFiles(baseName: base, json: json)
             let directory = try OutputDirectory(folder, flag: "--output")
+            directory.keepsModes = true
             try directory.write(name, text)
             for (file, bytes) in arrays { try directory.write(file, bytes: bytes) }
             try directory.commit()

@@ -47,9 +47,10 @@ struct MergeCommand: ParsableCommand {
                 let lines = ["cell,seconds"] + timings.map { "\($0.cell),\($0.seconds)" }
                 try dir.write("timings.csv", lines.joined(separator: "\n") + "\n")
             }
-            try dir.commit()
+            try report.printThenCommit(dir, format: try format.format)  // nothing written when standard output fails
+        } else {
+            report.print(as: try format.format)
         }
-        report.print(as: try format.format)
         return report.converged
     }
 }

@@ -146,8 +146,8 @@ struct PopulationCommand: ParsableCommand {
         }
         let report = PopulationReport(file: file, trueModel: chosen, source: pair.source, meanField: pair.meanField,
                                       episodes: episodes, steps: steps, seed: seed, constants: constants, rows: rows)
-        try report.write(toFolder: output, inputs: [game] + (equilibrium.map { [$0] } ?? []), figures: figureSettings)
-        report.print(as: try format.format)
+        let inputs = commandInputs(game: game, file: file, initial: overrides.solver.initial, equilibrium)
+        try report.writeAndPrint(toFolder: output, inputs: inputs, figures: figureSettings, format: try format.format)
         return true
     }
 

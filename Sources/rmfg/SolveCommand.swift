@@ -80,10 +80,12 @@ struct SolveRun {
     var coarseStart: Bool
     /// `--coarsest-states` (``CoarseStart/coarsestStates`` when `nil`).
     var coarsestStates: Int?
+    /// The file `--initial` names (an input that `--output` must not overwrite).
+    var initialPath: String?
 
     init(game: String, overrides: @escaping () throws -> GameOverrides, figures: @escaping () throws -> FigureSettings,
          format: Choice<OutputFormat>, verify: Bool, exact: Bool, output: String?, compareNominal: Bool, quiet: Bool,
-         coarseStart: Bool = false, coarsestStates: Int? = nil) {
+         coarseStart: Bool = false, coarsestStates: Int? = nil, initialPath: String? = nil) {
         self.game = game
         self.overrides = overrides
         self.figures = figures
@@ -95,6 +97,7 @@ struct SolveRun {
         self.quiet = quiet
         self.coarseStart = coarseStart
         self.coarsestStates = coarsestStates
+        self.initialPath = initialPath
     }
 
     /// The values of a parsed command.
@@ -103,7 +106,7 @@ struct SolveRun {
         self.init(game: command.game, overrides: { try overrides.overrides }, figures: { try figures.settings() },
                   format: command.format.choice, verify: command.verify, exact: command.exact, output: command.output,
                   compareNominal: command.compareNominal, quiet: command.quiet, coarseStart: command.coarseStart,
-                  coarsestStates: command.coarsestStates)
+                  coarsestStates: command.coarsestStates, initialPath: command.overrides.solver.initial)
     }
 
     func run() throws {
@@ -155,8 +158,8 @@ struct SolveRun {
         }
         let report = SolveReport(file: file, result: result, nominal: nominal, verificationTolerance: verificationTolerance,
                                  moves: moves, coarseLevels: coarse?.levels)
-        try report.write(toFolder: output, inputs: [game], figures: figureSettings)
-        report.print(as: try FormatOptions.format(format))
+        try report.writeAndPrint(toFolder: output, inputs: commandInputs(game: game, file: file, initial: initialPath),
+                                 figures: figureSettings, format: try FormatOptions.format(format))
         return result.converged && verified && exactlyVerified
     }
 }

@@ -91,7 +91,7 @@ struct SweepCommand: ParsableCommand {
             throw InputError(flagMessage(error))
         }
         let figureSettings = try figures.settings()
-        let output = try self.output.map { try OutputDirectory($0, inputs: [game]) }
+        let output = try self.output.map { try OutputDirectory($0, inputs: commandInputs(game: game, file: file, initial: solver.initial)) }
         output?.figures = figureSettings
         let sweep = Sweep(game: try makeGame(file), options: file.equilibriumOptions, settings: settings)
         let baseline = try wrapSolve(file) { () throws(MeanFieldError) in try sweep.nominalBaseline() }
@@ -103,7 +103,7 @@ struct SweepCommand: ParsableCommand {
         do { parsed = try SweepManifest.parse(manifest.text) } catch { throw InputError("manifest: \(error)") }
         let report = try SweepReport(manifest: parsed, records: records, shard: shard == nil ? nil : shardValue)
         if let output { try write(report, manifest: manifest, records: records, timings: timings, shard: shardValue, to: output) }
-        report.print(as: try format.format)
+        try report.printThenCommit(output, format: try format.format)  // nothing written when standard output fails
         return report.converged
     }
 
@@ -151,7 +151,8 @@ struct SweepCommand: ParsableCommand {
         return (records, timings)
     }
 
-    /// The output folder: the shard's CSV, manifest and timings, or the whole run's files.
+    /// Stages the output folder's files: the shard's CSV, manifest and timings, or the whole
+    /// run's files (committed after the report is printed, ``CommandReport/printThenCommit(_:format:)``).
     func write(_ report: SweepReport, manifest: SweepManifest, records: [SweepRecord], timings: [(Int, Double)],
                shard shardValue: Shard, to output: OutputDirectory) throws {
         let timingText = (["cell,seconds"] + timings.map { "\($0.0),\(SweepCSV.number($0.1))" }).joined(separator: "\n") + "\n"
@@ -164,7 +165,6 @@ struct SweepCommand: ParsableCommand {
             try report.writeFiles(to: output)
             try output.write("timings.csv", timingText)
         }
-        try output.commit()
     }
 
     /// A canonical description of the override flags (part of the shard identity), by ``GameOverrides/solverKey``.

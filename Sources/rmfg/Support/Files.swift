@@ -79,10 +79,16 @@ final class OutputDirectory {
         try write(name, bytes: Data(text.utf8))
     }
 
+    /// Whether a file that replaces a regular file takes its permissions (as
+    /// ``writeOutputFile(_:to:flag:inputs:)`` keeps them); `generate --arrays npy` sets it.
+    var keepsModes = false
+
     /// Stages `bytes` as the file `name` of the folder.
     func write(_ name: String, bytes: Data) throws {
         precondition(!name.isEmpty && !name.contains("/") && !finished, "invalid staged output name")
         let destination = path + "/" + name
+        var replaced = stat()
+        let keptMode = keepsModes && lstat(destination, &replaced) == 0 && replaced.st_mode & S_IFMT == S_IFREG
         if targetExists {
             if let input = inputs.input(at: destination) {
                 throw InputError("\(flag): refusing to overwrite the input file '\(input)' with '\(destination)'; choose another folder")
@@ -100,6 +106,7 @@ final class OutputDirectory {
         if code != 0 {
             throw InputError("\(flag): cannot write '\(destination)': \(errnoText(code))")
         }
+        if keptMode { _ = chmod(file, mode_t(replaced.st_mode & 0o7777)) }  // whatever the umask
     }
 
     /// Moves every staged file into place, all or none.
@@ -302,6 +309,41 @@ func writeOutputFile(_ text: String, to path: String, flag: String, inputs: [Str
     try replaceAtomically(target, with: text, mode: exists ? mode_t(info.st_mode & 0o7777) : 0o666, keepMode: exists, failure: failure)
 }
 
+/// The game file that `generate --arrays npy --output PATH` writes, by the rules of
+/// ``writeOutputFile(_:to:flag:inputs:)`` as far as they hold for four files written
+/// together (the game file and the `.npy` arrays beside it, ``OutputDirectory``):
+/// - a symbolic link is followed: the file it ends at is the game file (replaced, the link
+///   kept), and the arrays go beside that file, named after it;
+/// - a device node, FIFO or socket is refused, as is a standard stream (`/dev/stdout`, …):
+///   it cannot be replaced, and the `.npy` files cannot go into it (`--arrays inline` writes
+///   through it); nothing is written then.
+func arrayGameTarget(_ path: String, flag: String) throws -> String {
+    guard !path.isEmpty, !path.utf8.contains(0) else { throw InputError("\(flag): invalid file name '\(path)'") }
+    let notAFileName = InputError("\(flag): '\(path)' is not a file name (--arrays npy writes files beside it)")
+    guard standardDescriptor(path) == nil else { throw notAFileName }
+    var info = stat()
+    if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw InputError("\(flag): '\(path)' is a folder") }
+        throw InputError("\(flag): '\(path)' is not a regular file (a device, FIFO or socket), and --arrays npy writes "
+            + ".npy files beside the game file; give a file name, or --arrays inline to write through it")
+    }
+    let end = try linkChainEnd(path) { InputError("\(flag): cannot write '\(path)': \(errnoText($0))") }
+    guard case let .file(target) = end else { throw notAFileName }
+    return target
+}
+
+/// Refuses `folder/name` when it is a symbolic link, device node, FIFO or socket: a file
+/// written beside a game file (``arrayGameTarget(_:flag:)``) replaces only a regular file.
+func refuseSpecialSideFile(_ folder: String, _ name: String, flag: String) throws {
+    let path = (folder == "/" ? "" : folder) + "/" + name
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return }
+    let type = info.st_mode & S_IFMT
+    guard type != S_IFREG, type != S_IFDIR else { return }
+    let kind = type == S_IFLNK ? "a symbolic link" : "not a regular file (a device, FIFO or socket)"
+    throw InputError("\(flag): '\(path)' is \(kind); --arrays npy replaces only regular files beside the game file")
+}
+
 /// Writes into an existing file that is not a regular file (a FIFO, a device) without replacing it.
 private func writeInPlace(_ text: String, to path: String, failure: (Int32) -> InputError) throws {
     var fd: Int32
@@ -315,13 +357,28 @@ private func writeInPlace(_ text: String, to path: String, failure: (Int32) -> I
 /// The file a chain of symbolic links at `path` ends at (the file that is replaced), or
 /// `nil` when the chain ends at a standard stream, which then got `text`.
 private func followLinks(_ path: String, writing text: String, failure: (Int32) -> InputError) throws -> String? {
+    switch try linkChainEnd(path, failure: failure) {
+    case let .file(target):
+        return target
+    case let .descriptor(fd):
+        let code = writeAll(fd, text)
+        if code != 0 { throw failure(code) }
+        return nil
+    }
+}
+
+/// Where a chain of symbolic links ends: a path that is not a link (or does not exist), or
+/// one of the process's own descriptors (``standardDescriptor(_:)``).
+enum LinkChainEnd: Equatable {
+    case file(String)
+    case descriptor(Int32)
+}
+
+/// Follows the symbolic links at `path` (at most 40, as open(2) does; a loop is `ELOOP`).
+func linkChainEnd(_ path: String, failure: (Int32) -> InputError) throws -> LinkChainEnd {
     var target = path
     for _ in 0..<40 {
-        if let fd = standardDescriptor(target) {
-            let code = writeAll(fd, text)
-            if code != 0 { throw failure(code) }
-            return nil
-        }
+        if let fd = standardDescriptor(target) { return .descriptor(fd) }
         var link = stat()
         guard lstat(target, &link) == 0, link.st_mode & S_IFMT == S_IFLNK else { break }
         var buffer = [CChar](repeating: 0, count: 4097)
@@ -333,7 +390,7 @@ private func followLinks(_ path: String, writing text: String, failure: (Int32) 
     // Still a link after 40 hops: a loop (or a chain longer than the system allows), as open(2) says.
     var last = stat()
     if lstat(target, &last) == 0, last.st_mode & S_IFMT == S_IFLNK { throw failure(ELOOP) }
-    return target
+    return .file(target)
 }
 
 /// Writes a temporary file beside `target` and renames it over `target`.
@@ -400,7 +457,7 @@ func parentPath(_ path: String) -> String {
 }
 
 /// The last component of a path.
-private func lastComponent(_ path: String) -> String {
+func lastComponent(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return path }
     return String(path[path.index(after: slash)...])
 }

@@ -85,3 +85,10 @@ struct GameOverrideOptions: ParsableArguments {
         get throws { try solver.overrides(set: set.value(flag: "--set"), radius: radius) }
     }
 }
+
+/// Every file a game command read, which its `--output` folder must not overwrite
+/// (``OutputDirectory``): the game file, the files of its `{file: PATH}` parameters,
+/// `--initial`, and `others` (`--equilibrium`).
+func commandInputs(game: String, file: GameFile, initial: String?, _ others: String?...) -> [String] {
+    [game] + file.parameterFilePaths + ([initial] + others).compactMap { $0 }
+}

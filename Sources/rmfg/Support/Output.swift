@@ -69,12 +69,15 @@ func printError(_ message: String) {
 /// Writes `text` (plus a final newline) to standard output in one piece, with
 /// control characters other than newline and tab escaped. When standard output
 /// cannot be written (a full disk, `/dev/full`, a closed descriptor) prints one
-/// line with the reason and exits with status 2.
+/// line with the reason, removes every temporary file and folder of the run
+/// (files an ``OutputDirectory`` has staged but not committed: `exit` runs no
+/// `deinit`) and exits with status 2.
 func emit(_ text: String) {
     let safe = terminalSafe(text.hasSuffix("\n") ? text : text + "\n")
     let code = writeAll(1, safe)
     if code != 0 {
         printError("cannot write to standard output: \(errnoText(code))")
+        TemporaryPaths.removeAll()
         exit(2)
     }
 }
@@ -95,15 +98,36 @@ protocol CommandReport {
 }
 
 extension CommandReport {
-    /// Writes the files into `folder` (created if needed) when one is given:
-    /// all of them or none (see ``OutputDirectory``). `inputs` are the files the
-    /// command read, which the output must not overwrite; `figures` says how figures are written.
-    func write(toFolder folder: String?, inputs: [String] = [], figures: FigureSettings = FigureSettings()) throws {
-        guard let folder else { return }
-        let dir = try OutputDirectory(folder, inputs: inputs)
-        dir.figures = figures
-        try writeFiles(to: dir)
-        try dir.commit()
+    /// Writes the files into `folder` (created if needed) when one is given, and prints the
+    /// report in `format`: all of the files or none (see ``OutputDirectory``), and none when
+    /// standard output cannot be written. `inputs` are the files the command read, which the
+    /// output must not overwrite; `figures` says how figures are written.
+    ///
+    /// The order is stage, print, commit (``printThenCommit(_:format:)``).
+    func writeAndPrint(toFolder folder: String?, inputs: [String] = [], figures: FigureSettings = FigureSettings(),
+                       format: OutputFormat) throws {
+        let dir = try folder.map { try OutputDirectory($0, inputs: inputs) }
+        if let dir {
+            dir.figures = figures
+            try writeFiles(to: dir)
+        }
+        try printThenCommit(dir, format: format)
+    }
+
+    /// Prints the report, then commits the files `dir` has staged (when there is a folder).
+    ///
+    /// Standard output is written while the files are still staged, not after they are in
+    /// place, so that a failed write there (`> /dev/full`, a closed descriptor) leaves
+    /// nothing of the run: ``emit(_:)`` removes the staged files and exits with status 2.
+    /// Rolling the folder back after a commit would not fit the staging design: in an
+    /// existing folder the replaced files could be put back only from the hard links that
+    /// ``OutputDirectory/commit()`` drops once every rename succeeded. The price is the
+    /// other order's failure: when the commit itself fails (a rename refused), the report
+    /// is already on standard output; the error line and exit status 2 say that no file
+    /// was written.
+    func printThenCommit(_ dir: OutputDirectory?, format: OutputFormat) throws {
+        print(as: format)
+        try dir?.commit()
     }
 
     /// Prints the report in `format` on standard output.
