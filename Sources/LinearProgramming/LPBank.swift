@@ -279,9 +279,15 @@ public struct LPBank: ~Copyable {
         syncObjective(p, slot: slot)
         caches[slot].basisKnown = false
         let before = Int(glp_get_it_cnt(p))
-        var (code, status) = Self.simplex(p, cold: !warm)
+        let limit = Self.solveIterations(rows: Int(glp_get_num_rows(p)), columns: Int(glp_get_num_cols(p)))
+        var (code, status) = Self.simplex(p, cold: !warm, iterationLimit: limit)
         if warm, status != .optimal, status != .infeasible, status != .unbounded {
-            (code, status) = Self.simplex(p, cold: true)
+            (code, status) = Self.simplex(p, cold: true, iterationLimit: limit)
+        }
+        if status == .iterationLimit {
+            // Cycling at `tol_dj = 1e-12`: GLPK's default `1e-7` ends it; the polishing below then
+            // tries the tight tolerances again from that optimum (capped too).
+            (code, status) = Self.simplex(p, cold: true, iterationLimit: limit, defaultSigns: true)
         }
         if status == .undefined, code != 0, ![GLP_EITLIM, GLP_ETMLIM, GLP_ENOPFS].contains(code) {
             hasBasis[slot] = false
@@ -342,7 +348,7 @@ public struct LPBank: ~Copyable {
         glp_set_obj_coef(p, 0, 0)
         for (j, c) in secondary.enumerated() { glp_set_obj_coef(p, Int32(j + 1), c) }
         let before = Int(glp_get_it_cnt(p))
-        var (code, status) = Self.simplex(p, cold: false)
+        var (code, status) = Self.simplex(p, cold: false, iterationLimit: Self.solveIterations(rows: m, columns: n))
         if status == .optimal { status = polish(p) }
         Self.restoreBounds(p, fixed, rows: m)
         for j in 0...n { glp_set_obj_coef(p, Int32(j), original[j]) }
@@ -455,9 +461,20 @@ public struct LPBank: ~Copyable {
         #if DEBUG || RMFG_TEST_HOOKS
         warmUpFallbacks += 1
         #endif
-        let (_, again) = Self.simplex(p, cold: false)
+        let cap = Self.solveIterations(rows: Int(m), columns: Int(n))
+        let (_, again) = Self.simplex(p, cold: false, iterationLimit: cap)
         if again == .optimal { return .optimal }
-        return Self.simplex(p, cold: true).1
+        return Self.simplex(p, cold: true, iterationLimit: cap).1
+    }
+
+    /// The most pivots of a row's solve: `50·(m + n) + 1000` for `m` rows and `n` columns, far
+    /// above what a row program takes (a few times `m`). GLPK's primal simplex has no
+    /// other bound: at `tol_dj = 1e-12` it cycled without end on a 4-state row with a
+    /// Wasserstein ball and linear constraints at `max|V| = 4.7e89`
+    /// (`LPBankPolyhedralTests`, seed 751873090449760997), which hung the LP inner path.
+    /// A solve that reaches the cap is repeated cold at GLPK's default `tol_dj` (`1e-7`).
+    static func solveIterations(rows m: Int, columns n: Int) -> Int32 {
+        Int32(clamping: 50 * (m + n) + 1000)
     }
 
     /// The most pivots of a polishing re-solve: `10·(m + n) + 100` for `m` rows and `n`
@@ -468,18 +485,19 @@ public struct LPBank: ~Copyable {
         Int32(clamping: 10 * (m + n) + 100)
     }
 
-    /// The primal simplex on `p` (no presolve, `tol_dj` = ``dualTolerance``), from GLPK's
-    /// advanced basis when `cold`, else from the current one; with `tolerance`, `tol_bnd` and
-    /// `tol_dj` at most that.
+    /// The primal simplex on `p` (no presolve, `tol_dj` = ``dualTolerance``, or GLPK's default
+    /// `1e-7` with `defaultSigns`), from GLPK's advanced basis when `cold`, else from the
+    /// current one; with `tolerance`, `tol_bnd` and `tol_dj` at most that; at most
+    /// `iterationLimit` pivots.
     private static func simplex(_ p: OpaquePointer, cold: Bool, tolerance: Double? = nil,
-                                iterationLimit: Int32? = nil) -> (Int32, LPStatus) {
+                                iterationLimit: Int32? = nil, defaultSigns: Bool = false) -> (Int32, LPStatus) {
         rmfg_glpk_silence()
         var parm = glp_smcp()
         glp_init_smcp(&parm)
         parm.msg_lev = GLP_MSG_OFF
         parm.meth = GLP_PRIMAL
         parm.presolve = GLP_OFF
-        parm.tol_dj = dualTolerance
+        if !defaultSigns { parm.tol_dj = dualTolerance }
         if let tolerance {
             parm.tol_bnd = min(parm.tol_bnd, tolerance)
             parm.tol_dj = min(parm.tol_dj, tolerance)

@@ -209,6 +209,15 @@ import Testing
         return failures
     }
 
+    /// Regression (found by the scan below, 2026-12-06): the first solve of this row (a 4-state
+    /// row with a Wasserstein ball and linear constraints, `max|V| = 4.7e89`) cycled without end
+    /// in GLPK's primal simplex at `tol_dj = 1e-12`, which hung the LP inner path. The bank's
+    /// solves are now capped (``LPBank`` repeats a capped solve at GLPK's default `tol_dj`):
+    /// every row of the instance is solved, within its set and equal to the cold program.
+    @Test func aCyclingRowSolveEnds() throws {
+        #expect(try Self.replay(seed: 751_873_090_449_760_997).isEmpty)
+    }
+
     /// Random moment and polyhedral row sets through the warm row programs pass
     /// (`RMFG_LPBANK_SCAN=N` replays `N` instances instead of 3,000; `RMFG_NOPOLISH=1` solves
     /// the bank's rows without polishing, to see what it settles).
