@@ -7,7 +7,7 @@ import Musl
 #endif
 
 /// The check every reader of an input file makes before it opens the file.
-public enum InputFileKind {
+package enum InputFileKind {
     /// Why `path` cannot be read as an input file, or `nil` when it can be opened.
     ///
     /// A FIFO, device node or socket is refused before it is opened: opening a FIFO for
@@ -17,7 +17,7 @@ public enum InputFileKind {
     /// `<(command)`, a pipe), so reading them is what the user asked for. A `stat`, which
     /// never blocks, decides; a file that does not exist, or cannot be examined, is left
     /// to the reader's own error.
-    public static func specialFileProblem(_ path: String) -> String? {
+    package static func specialFileProblem(_ path: String) -> String? {
         guard !isOwnDescriptor(path) else { return nil }
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
