@@ -60,10 +60,11 @@ import Testing
         return results
     }
 
-    /// One row solve as `LPRowSolver` does it (objective on `V·2^−e`, the tie-break when
-    /// `wantKernels` and the basis was not reused), checked against the set and the closed form.
-    static func solve(_ bank: inout LPBank, program: InnerRowProgram, set: AmbiguitySet, instance x: Instance,
-                      values: [Double], wantKernels: Bool) throws -> RowResult {
+    /// The row solve of `LPRowSolver` in slot 0 of `bank`: the objective on `V·2^−e`, the solve,
+    /// and, when `wantKernels` and the basis was not reused, the tie-break by the values' ranks;
+    /// the primal only when the solve is optimal (else empty).
+    static func warmSolve(_ bank: inout LPBank, program: InnerRowProgram, values: [Double],
+                          wantKernels: Bool) throws -> (result: LPBankSolve, exponent: Int, lowest: Int, primal: [Double]) {
         let columns = program.columnStates.count
         let e = SortedValues.unitExponent(values)
         let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
@@ -74,17 +75,27 @@ import Testing
         }
         try coefficients.withUnsafeBufferPointer { try bank.setObjective($0, constant: constant, slot: 0) }
         let result = try bank.solve(slot: 0, allowTies: !wantKernels, tieTolerance: 1e-13)
-        try #require(result.status == .optimal)
-        let sorted = SortedValues(values)
+        guard result.status == .optimal else { return (result, e, lowest, []) }
         if wantKernels, !result.reused {
+            let sorted = SortedValues(values)
             let secondary = (0..<columns).map { j -> Double in
                 let t = program.state(ofColumn: j, lowest: lowest)
-                return t >= 0 ? program.columnSigns[j] * Double(sorted.rank[t]) / Double(x.n) : 0
+                return t >= 0 ? program.columnSigns[j] * Double(sorted.rank[t]) / Double(values.count) : 0
             }
             _ = try secondary.withUnsafeBufferPointer { try bank.breakTies(slot: 0, secondary: $0, tolerance: 1e-13) }
         }
         var primal = [Double](repeating: 0, count: columns)
         try primal.withUnsafeMutableBufferPointer { try bank.primal(slot: 0, into: $0) }
+        return (result, e, lowest, primal)
+    }
+
+    /// One row solve as `LPRowSolver` does it (objective on `V·2^−e`, the tie-break when
+    /// `wantKernels` and the basis was not reused), checked against the set and the closed form.
+    static func solve(_ bank: inout LPBank, program: InnerRowProgram, set: AmbiguitySet, instance x: Instance,
+                      values: [Double], wantKernels: Bool) throws -> RowResult {
+        let (result, e, lowest, primal) = try warmSolve(&bank, program: program, values: values, wantKernels: wantKernels)
+        try #require(result.status == .optimal)
+        let sorted = SortedValues(values)
         let q = primal.withUnsafeBufferPointer { program.distribution(primal: $0, lowest: lowest) }
         var dense: [Double] = [], marks: [Bool] = []
         let reported = primal.withUnsafeBufferPointer {

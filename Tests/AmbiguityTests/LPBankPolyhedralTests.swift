@@ -121,28 +121,9 @@ import Testing
     /// the tie-break when `wantKernels` and the basis was not reused), then the checks.
     static func solve(_ bank: inout LPBank, program: InnerRowProgram, set: PolyhedralSet, nominal p: [Double],
                       values: [Double], wantKernels: Bool) throws -> [String] {
-        let n = p.count
-        let columns = program.columnStates.count
-        let e = SortedValues.unitExponent(values)
-        let scaled = values.map { Double(sign: .plus, exponent: -e, significand: $0) }
-        let lowest = scaled.withUnsafeBufferPointer { InnerRowProgram.lowestState(values: $0) }
-        var coefficients = [Double](repeating: 0, count: columns)
-        let constant = scaled.withUnsafeBufferPointer { vb in
-            coefficients.withUnsafeMutableBufferPointer { program.objective(values: vb, lowest: lowest, into: $0) }
-        }
-        try coefficients.withUnsafeBufferPointer { try bank.setObjective($0, constant: constant, slot: 0) }
-        let result = try bank.solve(slot: 0, allowTies: !wantKernels, tieTolerance: 1e-13)
+        let (result, e, lowest, primal) = try LPBankPolishTests.warmSolve(&bank, program: program, values: values,
+                                                                          wantKernels: wantKernels)
         guard result.status == .optimal else { return ["status \(result.status)"] }
-        if wantKernels, !result.reused {
-            let sorted = SortedValues(values)
-            let secondary = (0..<columns).map { j -> Double in
-                let t = program.state(ofColumn: j, lowest: lowest)
-                return t >= 0 ? program.columnSigns[j] * Double(sorted.rank[t]) / Double(n) : 0
-            }
-            _ = try secondary.withUnsafeBufferPointer { try bank.breakTies(slot: 0, secondary: $0, tolerance: 1e-13) }
-        }
-        var primal = [Double](repeating: 0, count: columns)
-        try primal.withUnsafeMutableBufferPointer { try bank.primal(slot: 0, into: $0) }
         let q = primal.withUnsafeBufferPointer { program.distribution(primal: $0, lowest: lowest) }
         var failures = check(set, program: program, primal: primal, q: q, nominal: p)
         let sigma = Double(sign: .plus, exponent: e, significand: result.objective)
