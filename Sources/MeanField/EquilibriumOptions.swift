@@ -93,6 +93,11 @@ public struct EquilibriumOptions: Sendable {
     /// ``frozenPolicyCoarseStartStepFactor``), whose crowd is already in place, so that each
     /// image costs fewer kernel refreshes (Docs/Solvers.md, "Population steps"). At least 1.
     package var frozenPolicyStepMultiple: Int = EquilibriumOptions.frozenPolicyStepFactor
+    /// Whether the frozen-policy steps' refreshes rewrite one chain in place where the game's
+    /// rows allow it (``FrozenChain``; the default), instead of sweeping the rows and building
+    /// a chain at each refresh. The results are the same bit for bit; `false` is for the tests
+    /// and measurements that compare the two.
+    package var frozenChainInPlace = true
     /// Re-solve every inner problem of the final iterate through the LP path and
     /// report ``VerificationReport`` (default `false`).
     public var verify: Bool

@@ -93,13 +93,19 @@ extension SolverRun {
         while taken < most {
             // Steps already taken with this block's chain (the first block's first step).
             var inBlock = 0
+            var rewritten: LazyPopulationSteps? = nil
             if taken > 0 {
                 if placeholder.isEmpty { placeholder = [Double](repeating: 0, count: n * m) }
-                kernels = try frozenKernels(at: nu, values: p.policyValues.values, placeholder: placeholder)
+                let snap = try game.kernelSnapshot(at: nu, placeholder: placeholder)
+                rewritten = rewrittenChain(snap, policy: policy, values: p.policyValues.values)
+                if rewritten == nil { kernels = try frozenKernels(snap, values: p.policyValues.values) }
             }
-            let chain = LazyPopulationSteps(policy: policy, kernelRows: kernels, stateCount: n, actionCount: m,
-                                            execution: options.execution, recycling: &evaluator.chainBuffers)
-            defer { chain.recycle(into: &evaluator.chainBuffers) }
+            let recycles = rewritten == nil
+            let chain = rewritten ?? LazyPopulationSteps(policy: policy, kernelRows: kernels, stateCount: n, actionCount: m,
+                                                         execution: options.execution, recycling: &evaluator.chainBuffers)
+            rewritten = nil
+            // A rewritten chain's storage stays with `evaluator.frozenChain`.
+            defer { if recycles { chain.recycle(into: &evaluator.chainBuffers) } }
             if taken == 0 {
                 // The first step fixes the stop threshold: `L` does not expand L1 distances.
                 let first = chain.apply(nu, steps: 1, execution: options.execution)
@@ -121,12 +127,37 @@ extension SolverRun {
         return nu
     }
 
-    /// The population model's kernel rows at `ν` with nature's worst case against the frozen
-    /// `values` (`V^π` of the pair): the nominal rows for a nominal population. The rewards at
-    /// `ν` are not evaluated (``MeanFieldGame/kernelSnapshot(at:placeholder:)``, with the image's
-    /// array of zeros).
-    private func frozenKernels(at nu: [Double], values: [Double], placeholder: [Double]) throws(MeanFieldError) -> KernelRows {
-        let snap = try game.kernelSnapshot(at: nu, placeholder: placeholder)
+    /// The chain of `policy` at `snap`'s rows (nature's worst case against the frozen `values`
+    /// for a worst-case population) rewritten in place (``FrozenChain``, built at the first
+    /// refresh whose rows allow it and kept in ``PairEvaluator/frozenChain``), or `nil` where it
+    /// does not apply (the caller sweeps and builds the chain).
+    private mutating func rewrittenChain(_ snap: GameSnapshot, policy: [Double], values: [Double]) -> LazyPopulationSteps? {
+        guard options.frozenChainInPlace,
+              FrozenChain.applies(ambiguity: snap.ambiguity, population: evaluator.population) else { return nil }
+        let rows = snap.layout.rows
+        var held = evaluator.frozenChain.take()
+        if held?.matches(rows) != true {
+            held = nil
+            // Built only for rows seen before (the same storage at two refreshes): a game that
+            // writes its rows afresh at each mean field keeps the sweep and the recycled chains.
+            guard let seen = evaluator.frozenRowsSeen, FrozenChain.sameStructure(seen, rows) else {
+                evaluator.frozenRowsSeen = KernelRows(rowStart: rows.rowStart, rowEnd: rows.rowEnd, indices: rows.indices,
+                                                      probabilities: [])
+                return nil
+            }
+            held = FrozenChain(rows: rows, stateCount: game.stateCount, actionCount: game.actionCount)
+        }
+        guard var structure = held else { return nil }
+        defer { evaluator.frozenChain = structure }
+        return structure.chain(snapshot: snap, policy: policy, values: values, population: evaluator.population,
+                               execution: options.execution)
+    }
+
+    /// The population model's kernel rows at `snap` with nature's worst case against the frozen
+    /// `values` (`V^π` of the pair): the nominal rows for a nominal population. `snap` has no
+    /// rewards (``MeanFieldGame/kernelSnapshot(at:placeholder:)``, with the image's array of
+    /// zeros).
+    private func frozenKernels(_ snap: GameSnapshot, values: [Double]) throws(MeanFieldError) -> KernelRows {
         guard evaluator.population == .worstCase else { return snap.layout.rows }
         let sweep = try snap.sweep(values: values, wantKernels: true, execution: options.execution)
         guard let kernels = sweep.kernels else {

@@ -101,6 +101,18 @@ struct LazyPopulationSteps {
         weights = w
     }
 
+    /// A chain from its column form as it is (``FrozenChain``, which keeps its columns and
+    /// rewrites its entries in place).
+    ///
+    /// - Precondition: `columnStart` has `n + 1` non-decreasing entries from 0, `sources` and
+    ///   `weights` at least `columnStart[n]`, sources in `0..<n` and increasing within a column.
+    init(stateCount n: Int, columnStart: [Int], sources: [Int32], weights: [Double]) {
+        stateCount = n
+        self.columnStart = columnStart
+        self.sources = sources
+        self.weights = weights
+    }
+
     /// ``init(policy:kernelRows:stateCount:actionCount:execution:groups:recycling:)`` in fresh memory.
     init(policy: [Double], kernelRows: KernelRows, stateCount n: Int, actionCount m: Int,
          execution: ExecutionMode, groups: Int? = nil) {

@@ -70,6 +70,12 @@ struct PairEvaluator {
     var pool = SweepPool()
     /// The buffers of the last lazy-step chain Anderson built (``LazyPopulationSteps``), for the next one.
     var chainBuffers = ChainBuffers()
+    /// The frozen-policy steps' chain rewritten in place at each refresh (``FrozenChain``),
+    /// once a refresh built it; kept across images while the game's rows keep their states.
+    var frozenChain: FrozenChain? = nil
+    /// The bounds and states of the rows of the last refresh that had no ``frozenChain`` for
+    /// them (probabilities not kept): a chain is built for rows seen twice.
+    var frozenRowsSeen: KernelRows? = nil
     /// The first sweep of the last policy evaluation (at `V*`), which the next optimal-value
     /// solve starts from (``ReusableSweep``).
     var reusable: ReusableSweep? = nil
