@@ -132,9 +132,20 @@ extension SolverRun {
         return nil
     }
 
+    /// The pure pair `(BR(ν), ν)` of ``checkAtTarget(_:path:target:)``, `ν` the stationary law of
+    /// the best response `br`'s chain from its mean field within `auto`'s limit
+    /// (``autoStationaryLaw(_:from:)``): `nil` when that law is out of reach, where the unlimited
+    /// law (up to 200,000 lazy steps of `O(nnz)`, some 20 minutes at 10⁶ states) would end on a
+    /// vector that is not the law (review of 2026-12-06).
+    mutating func settledBestResponsePair(_ br: PairEvaluation) throws(MeanFieldError) -> PairEvaluation? {
+        guard let law = autoStationaryLaw(br.transition, from: br.meanField) else { return nil }
+        return try evaluator.bestResponsePair(law)
+    }
+
     /// Evaluates a converged stage's pair `(π, μ)` at the requested options (recorded, labelled
     /// with the stage's method and the requested `τ`), then the pure pair `(BR(ν), ν)` with
-    /// `ν = Stat(BR(μ) at μ)`, then the Richardson extrapolations of the path to `τ = 0`;
+    /// `ν = Stat(BR(μ) at μ)` where that law is within `auto`'s reach
+    /// (``settledBestResponsePair(_:)``), then the Richardson extrapolations of the path to `τ = 0`;
     /// finishes with the first that meets the tolerance (recorded too).
     mutating func checkAtTarget(_ r: EquilibriumResult, path: Continuation.Path,
                                 target: EquilibriumOptions) throws(MeanFieldError) -> EquilibriumResult? {
@@ -151,9 +162,9 @@ extension SolverRun {
             return try finish(held, converged: true, message: convergedMessage(held) + Continuation.note(stage.temperature))
         }
         let br = try evaluator.pair(snap, optimal: opt, policy: nil)
-        let pure = try evaluator.bestResponsePair(br.stationaryDistribution())
+        let settled = try settledBestResponsePair(br)
         record(held, change: 0)
-        if isConverged(pure) {
+        if let pure = settled, isConverged(pure) {
             record(pure, change: 0)
             return try finish(pure, converged: true,
                               message: convergedMessage(pure) + Continuation.note(stage.temperature) + ", its settled best-response pair")

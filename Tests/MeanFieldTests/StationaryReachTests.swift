@@ -160,6 +160,23 @@ import TestSupport
         #expect(!ended.message.contains("stationary law"))
     }
 
+    /// Regression (review of 2026-12-06): `auto`'s check of a converged `τ = 0` continuation
+    /// stage built its pure candidate from the unlimited law of the best response's chain (up to
+    /// 200,000 lazy steps, some 20 minutes at 10⁶ states, ending on a vector that is not the law).
+    /// The candidate now needs its law within `auto`'s limit: none on the slow line, the
+    /// unlimited call's law bit for bit on the fast one.
+    @Test func theSettledBestResponseNeedsItsLawWithinReach() throws {
+        let options = EquilibriumOptions(temperature: 0, tolerance: 1e-9, maxIterations: 100)
+        let uniform = [Double](repeating: 1e-3, count: 1000)
+        var slow = SolverRun(game: try Self.lineGame(states: 1000, move: 0.004), options: options, method: .auto)
+        let stuck = try slow.evaluator.bestResponsePair(uniform)
+        #expect(try slow.settledBestResponsePair(stuck) == nil)
+        var fast = SolverRun(game: try Self.lineGame(states: 1000, move: 0.3, hubs: true), options: options, method: .auto)
+        let moving = try fast.evaluator.bestResponsePair(uniform)
+        let settled = try #require(try fast.settledBestResponsePair(moving))
+        #expect(settled.meanField.map(\.bitPattern) == moving.stationaryDistribution().map(\.bitPattern))
+    }
+
     @Test func aLawWithinReachIsTheUnlimitedOne() throws {
         // A fast-mixing 1000-state game: auto's law is the unlimited call's, bit for bit.
         let game = try Self.lineGame(states: 1000, move: 0.3, hubs: true)
