@@ -462,6 +462,7 @@ package enum DocumentReader {
 
 /// A syntax-level problem with a document.
 package enum DocumentError: Error, Sendable, Equatable {
-    /// The text is not valid YAML/JSON; the message says where.
+    /// The text is not valid YAML/JSON; the message says where (`line 2, column 1: …`),
+    /// without a prefix such as "invalid JSON": each reader adds its own.
     case syntax(String)
 }

@@ -71,7 +71,7 @@ public enum PairFiles {
         do throws(MeanFieldError) {
             return try Policy(stateCount: n, actionCount: m, probabilities: array.values)
         } catch {
-            throw GameFileError(file: path, field: "policy", message: error.description)
+            throw GameFileError(file: path, field: "policy", message: error.detail)
         }
     }
 

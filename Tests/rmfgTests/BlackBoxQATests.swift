@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The black-box QA pass of session 44: error wordings, the flags they name, numbers and
+/// files at the edges, outputs all or nothing.
+@Suite("black-box QA of session 44: error wordings, flags named, inputs at the edges")
+struct BlackBoxQATests {
+    /// Asserts an input error whose one line has no doubled prefix (`x: x: `).
+    static func expectSingleWording(_ arguments: [String], mentioning mention: String, doubled: String,
+                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try expectInputError(arguments, mentioning: mention, sourceLocation: sourceLocation)
+        let r = try rmfg(arguments)
+        #expect(!r.stderr.contains(doubled), "doubled wording: \(r.stderr)", sourceLocation: sourceLocation)
+    }
+
+    // MARK: 1. Doubled wordings
+
+    @Test func invalidJSONIsSaidOnce() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        let bad = try dir.write("bad.json", "{\"meanField\": [0.5, 0.5\n")
+        let mu = try dir.write("mu.csv", "0.5,0.5\n")
+        try Self.expectSingleWording(["solve", game, "--initial", bad], mentioning: "--initial: invalid JSON: line 2, column 1",
+                                     doubled: "invalid JSON: invalid JSON")
+        try Self.expectSingleWording(["evaluate", game, "--policy", bad, "--mean-field", mu],
+                                     mentioning: "policy: invalid JSON: line 2, column 1", doubled: "invalid JSON: invalid JSON")
+        let badGame = try dir.write("g.json", "{\"name\": \n")
+        try Self.expectSingleWording(["check", badGame], mentioning: "JSON syntax error: line 2", doubled: "invalid JSON")
+    }
+
+    @Test func policyIsNamedOnce() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        let policy = try dir.write("pi.csv", "0.5,0.6\n0.5,0.5\n")
+        let mu = try dir.write("mu.csv", "0.5,0.5\n")
+        try Self.expectSingleWording(["evaluate", game, "--policy", policy, "--mean-field", mu],
+                                     mentioning: "pi.csv: policy: row 0 sums to 1.1", doubled: "policy: policy:")
+    }
+}
