@@ -102,7 +102,14 @@ public enum PairFiles {
     /// The raw array of a file, by format.
     static func readArray(path: String, key: String, field: String) throws(GameFileError) -> NumericArray {
         let bytes = try readBytes(path: path, field: field)
-        if bytes.starts(with: NumericArrayFile.npyMagic) { return try NumericArrayFile.parseNPY(bytes, path: path) }
+        if bytes.starts(with: NumericArrayFile.npyMagic) {
+            do { return try NumericArrayFile.parseNPY(bytes, path: path) } catch {
+                // The NumPy reader names only the file; the flag or field is this reader's.
+                var named = error
+                if named.field.isEmpty { named.field = field }
+                throw named
+            }
+        }
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
         guard let text = String(validating: body, as: UTF8.self) else {
             throw GameFileError(file: path, field: field, message: "neither a NumPy file nor UTF-8 text")

@@ -38,3 +38,19 @@ struct BlackBoxQATests {
                                      mentioning: "pi.csv: policy: row 0 sums to 1.1", doubled: "policy: policy:")
     }
 }
+
+extension BlackBoxQATests {
+    // MARK: 2. .npy errors name the flag
+
+    @Test func npyErrorsNameTheFlag() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        let bad = dir.path("bad.npy")
+        try Data([0x93] + Array("NUMPYjunk".utf8)).write(to: URL(fileURLWithPath: bad))
+        let policy = try dir.write("pi.csv", "1,0\n0,1\n")
+        let mu = try dir.write("mu.csv", "0.5,0.5\n")
+        try expectInputError(["solve", game, "--initial", bad], mentioning: "bad.npy: --initial: NumPy header")
+        try expectInputError(["evaluate", game, "--policy", bad, "--mean-field", mu], mentioning: "bad.npy: policy: NumPy header")
+        try expectInputError(["evaluate", game, "--policy", policy, "--mean-field", bad], mentioning: "bad.npy: meanField: NumPy header")
+    }
+}
