@@ -227,7 +227,7 @@ package enum DocumentReader {
         // itself), without the owner and group look-ups through NSS that it also made (four
         // failed connections to nscd and about 2·10⁶ instructions per process start;
         // Docs/Performance.md, "The process around the solve").
-        if let problem = InputFileKind.specialFileProblem(path) {
+        if let problem = InputFileKind.specialFileProblem(path) ?? InputFileKind.folderProblem(path) {
             throw GameFileError(file: path, field: "", message: problem)
         }
         var info = stat()

@@ -119,7 +119,7 @@ public enum PairFiles {
     }
 
     static func readBytes(path: String, field: String) throws(GameFileError) -> [UInt8] {
-        if let problem = InputFileKind.specialFileProblem(path) {
+        if let problem = InputFileKind.specialFileProblem(path) ?? InputFileKind.folderProblem(path) {
             throw GameFileError(file: path, field: field, message: problem)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {

@@ -53,4 +53,29 @@ extension BlackBoxQATests {
         try expectInputError(["evaluate", game, "--policy", bad, "--mean-field", mu], mentioning: "bad.npy: policy: NumPy header")
         try expectInputError(["evaluate", game, "--policy", policy, "--mean-field", bad], mentioning: "bad.npy: meanField: NumPy header")
     }
+
+    // MARK: 3. A folder as an input file
+
+    @Test func aFolderAsAnInputFileIsOneLine() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        let folder = dir.path("d")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let policy = try dir.write("pi.csv", "1,0\n0,1\n")
+        let mu = try dir.write("mu.csv", "0.5,0.5\n")
+        let folderLine = "cannot read the file (it is a folder)"
+        try expectInputError(["solve", game, "--initial", folder], mentioning: "d: --initial: \(folderLine)")
+        try expectInputError(["evaluate", game, "--policy", folder, "--mean-field", mu], mentioning: "d: policy: \(folderLine)")
+        try expectInputError(["evaluate", game, "--policy", policy, "--mean-field", folder], mentioning: "d: meanField: \(folderLine)")
+        try expectInputError(["check", folder], mentioning: folderLine)
+        try expectInputError(["population", game, "--equilibrium", folder], mentioning: "--equilibrium: \(folder): \(folderLine)")
+        try expectInputError(["worst-case", "--set", "wasserstein", "--radius", "0.1", "--values", "1,2", "--nominal", "0.5,0.5",
+                              "--cost-file", folder], mentioning: "--cost-file: '\(folder)': \(folderLine)")
+        try expectInputError(["worst-case", "--set", "polyhedral", "--constraints", folder, "--radius", "file",
+                              "--values", "1,2", "--nominal", "0.5,0.5"], mentioning: "--constraints: \(folder): \(folderLine)")
+        try expectInputError(["worst-case", "--set", "tv", "--radius", "0.1", "--nominal", "0.5,0.5", "--values-file", folder],
+                             mentioning: "--values-file: \(folder): \(folderLine)")
+        let withParameter = try dir.write("p.yaml", twoStateGame + "\nparameters:\n  R: {file: d}\n")
+        try expectInputError(["check", withParameter], mentioning: folderLine)
+    }
 }

@@ -96,7 +96,9 @@ enum Parse {
     /// A numeric matrix from a CSV file: one row per line, comma-separated,
     /// `#` comment lines and blank lines ignored.
     static func csvMatrix(path: String, flag: String) throws -> [[Double]] {
-        if let problem = InputFileKind.specialFileProblem(path) { throw InputError("\(flag): '\(path)': \(problem)") }
+        if let problem = InputFileKind.specialFileProblem(path) ?? InputFileKind.folderProblem(path) {
+            throw InputError("\(flag): '\(path)': \(problem)")
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
