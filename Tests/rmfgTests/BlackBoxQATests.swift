@@ -79,3 +79,22 @@ extension BlackBoxQATests {
         try expectInputError(["check", withParameter], mentioning: folderLine)
     }
 }
+
+extension BlackBoxQATests {
+    // MARK: 4. A normalized row whose sum overflows
+
+    static let overflowingRows = [
+        "transition: {expr: \"1e308\", normalize: true}",
+        "transition: {successors: [{to: \"0\", p: \"1e308\"}, {to: \"1\", p: \"1e308\"}], normalize: true}",
+        "parameters: {w: [1e308, 1e308]}\ntransition: {successors: [{to: \"0\", p: \"w[0]\"}, {to: \"1\", p: \"w[1]\"}], normalize: true}",
+    ]
+
+    @Test(arguments: overflowingRows)
+    func normalizingAnOverflowingSumSaysSo(transition: String) throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("g.yaml", "name: g\nstates: 2\nactions: 1\ndiscount: 0.9\nreward: \"0\"\n\(transition)\n")
+        try expectInputError(["check", game], mentioning: "to inf (beyond the double range), expected a finite positive sum to normalize")
+        let r = try rmfg(["check", game])
+        #expect(!r.stderr.contains("sum to 0"), "\(r.stderr)")
+    }
+}
