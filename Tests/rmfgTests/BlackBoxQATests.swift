@@ -98,3 +98,40 @@ extension BlackBoxQATests {
         #expect(!r.stderr.contains("sum to 0"), "\(r.stderr)")
     }
 }
+
+extension BlackBoxQATests {
+    // MARK: 5. An integer flag beyond the range of Int
+
+    static let hugeInteger = "99999999999999999999999"
+
+    static let integerFlags: [(arguments: [String], flag: String)] = [
+        (["solve", "Examples/two-state.json", "--max-iterations"], "--max-iterations"),
+        (["check", "Examples/two-state.json", "--max-iterations"], "--max-iterations"),
+        (["solve", "Examples/two-state.json", "--coarse-start", "--coarsest-states"], "--coarsest-states"),
+        (["generate", "garnet", "--states"], "--states"),
+        (["generate", "garnet", "--actions"], "--actions"),
+        (["generate", "garnet", "--branching"], "--branching"),
+        (["population", "Examples/two-state.json", "--episodes"], "--episodes"),
+        (["population", "Examples/two-state.json", "--steps"], "--steps"),
+        (["population", "Examples/two-state.json", "--seed"], "--seed"),
+        (["population", "Examples/two-state.json", "--exact-limit"], "--exact-limit"),
+        (["population", "Examples/two-state.json", "--samples"], "--samples"),
+        (["sweep", "Examples/two-state.json", "--samples"], "--samples"),
+        (["alternating", "Examples/alternating/threshold.yaml", "--episodes"], "--episodes"),
+        (["alternating", "Examples/alternating/threshold.yaml", "--seed"], "--seed"),
+        (["alternating", "Examples/alternating/threshold.yaml", "--seeds"], "--seeds"),
+        (["alternating", "Examples/alternating/threshold.yaml", "--rounds"], "--rounds"),
+        (["alternating", "Examples/alternating/threshold.yaml", "--agents"], "--agents"),
+    ]
+
+    @Test(arguments: integerFlags.indices)
+    func anIntegerBeyondRangeNamesTheFlag(index: Int) throws {
+        let (arguments, flag) = Self.integerFlags[index]
+        for value in [Self.hugeInteger, "-" + Self.hugeInteger] {
+            try expectInputError(arguments + [value], mentioning: "\(flag): '\(value)' is out of range")
+        }
+        // Not an integer at all: still argument-parser's usage error.
+        #expect(try rmfg(arguments + ["abc"]).status == 64)
+    }
+}
+
