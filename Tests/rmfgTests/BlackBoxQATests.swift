@@ -135,3 +135,57 @@ extension BlackBoxQATests {
     }
 }
 
+extension BlackBoxQATests {
+    // MARK: 6. Shard files with values a sweep cannot write
+
+    /// A sharded two-cell sweep in `dir`: shard 0 of 1, its manifest and CSV text.
+    static func shard(in dir: ScratchFolder) throws -> (csv: String, manifest: String, folder: String) {
+        let folder = dir.path("run")
+        let r = try rmfg(["sweep", "Examples/two-state.json", "--sets", "tv", "--radii", "0.01,0.05", "--samples", "2",
+                          "--shard", "0/1", "--output", folder])
+        #expect(r.status == 0, "\(r.stderr)")
+        let csv = folder + "/shard-0-of-1.csv", manifest = folder + "/shard-0-of-1.manifest"
+        return (try String(contentsOfFile: csv, encoding: .utf8), try String(contentsOfFile: manifest, encoding: .utf8), folder)
+    }
+
+    /// The CSV text with `column` of the first row set to `value`.
+    static func replacing(_ column: String, with value: String, in csv: String) -> String {
+        var lines = csv.split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        var fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        if let k = header.firstIndex(of: column) { fields[k] = value }
+        lines[1] = fields.joined(separator: ",")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func mergeRefusesNonFiniteAndNegativeShardValues() throws {
+        let dir = try ScratchFolder()
+        let (csv, manifest, folder) = try Self.shard(in: dir)
+        let csvPath = folder + "/shard-0-of-1.csv", manifestPath = folder + "/shard-0-of-1.manifest"
+        let out = dir.path("merged")
+        let cases = [("exploitability", "nan", "expected a finite number"), ("worstCase", "inf", "expected a finite number"),
+                     ("randomMean", "-inf", "expected a finite number"),
+                     ("stationarityResidual", "-1", "expected a finite number >= 0"),
+                     ("nominalResidual", "-0.5", "expected a finite number >= 0"),
+                     ("iterations", "-3", "expected an integer >= 0")]
+        for (column, value, expected) in cases {
+            try Self.replacing(column, with: value, in: csv).write(toFile: csvPath, atomically: true, encoding: .utf8)
+            try expectInputError(["merge", folder, "--output", out],
+                                 mentioning: "shard-0-of-1.csv: line 2: column \(column): \(value), \(expected)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        try csv.write(toFile: csvPath, atomically: true, encoding: .utf8)
+        let manifestCases = [("radii: 0.01,0.05", "radii: 0.01,nan", "radii: entry 2 is nan, expected a finite number >= 0"),
+                             ("testRadius: 0.05", "testRadius: -0.05", "testRadius: -0.05, expected a finite number >= 0"),
+                             ("samples: 2", "samples: -2", "samples: -2, expected an integer >= 1")]
+        for (line, bad, message) in manifestCases {
+            #expect(manifest.contains(line + "\n"), "no '\(line)' in \(manifest)")
+            try manifest.replacingOccurrences(of: line + "\n", with: bad + "\n").write(toFile: manifestPath, atomically: true, encoding: .utf8)
+            try expectInputError(["merge", folder, "--output", out], mentioning: "shard-0-of-1.manifest: \(message)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        try manifest.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        #expect(try rmfg(["merge", folder, "--output", out]).status == 0)
+    }
+}
+
