@@ -211,8 +211,9 @@ extension PairFiles {
                 throw GameFileError(file: path, field: field, message: "line \(number) has \(picked.count) numbers, expected \(width)")
             }
             for cell in picked {
-                guard let x = Double(cell) else {
-                    throw GameFileError(file: path, field: field, message: "line \(number): `\(cell)` is not a number")
+                guard let x = NumericArrayFile.csvNumber(cell) else {
+                    let reason = NumericArrayFile.isHexadecimal(cell) ? "is not a decimal number (hexadecimal is not read)" : "is not a number"
+                    throw GameFileError(file: path, field: field, message: "line \(number): `\(cell)` \(reason)")
                 }
                 values.append(x)
             }

@@ -189,3 +189,27 @@ extension BlackBoxQATests {
     }
 }
 
+extension BlackBoxQATests {
+    // MARK: 7. CSV numbers are decimal
+
+    @Test func hexadecimalCSVNumbersAreRefused() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        let hex = try dir.write("v.csv", "1,0x1p3\n")
+        let hexMu = try dir.write("mu.csv", "0.5,0x1p-1\n")
+        let policy = try dir.write("pi.csv", "1,0\n0,1\n")
+        let decimal = "is not a decimal number (hexadecimal is not read)"
+        try expectInputError(["worst-case", "--set", "tv", "--radius", "0.1", "--nominal", "0.5,0.5", "--values-file", hex],
+                             mentioning: "line 1, entry 2: '0x1p3' \(decimal)")
+        try expectInputError(["solve", game, "--initial", hexMu], mentioning: "--initial: line 1: `0x1p-1` \(decimal)")
+        try expectInputError(["evaluate", game, "--policy", policy, "--mean-field", hexMu], mentioning: "`0x1p-1` \(decimal)")
+        try expectInputError(["worst-case", "--set", "tv", "--radius", "0.1", "--nominal", "0.5,0.5", "--values", "1,0x1p3"],
+                             mentioning: "--values: entry 2 is '0x1p3', expected a decimal number")
+        let withParameter = try dir.write("p.yaml", twoStateGame + "\nparameters:\n  R: {file: v.csv}\n")
+        try expectInputError(["check", withParameter], mentioning: "'0x1p3' \(decimal)")
+        // Decimal numbers with exponents still read.
+        let ok = try dir.write("ok.csv", "1e0,2.5E-1,.5,-0\n")
+        #expect(try rmfg(["worst-case", "--set", "tv", "--radius", "0.1", "--nominal", "0.25,0.25,0.25,0.25", "--values-file", ok]).status == 0)
+    }
+}
+

@@ -11,8 +11,8 @@ enum Parse {
         }
         return try parts.enumerated().map { k, part in
             let s = part.trimmingCharacters(in: .whitespaces)
-            guard let x = Double(s) else {
-                throw InputError("\(flag): entry \(k + 1) is '\(s)', expected a number")
+            guard let x = NumericArrayFile.csvNumber(s) else {
+                throw InputError("\(flag): entry \(k + 1) is '\(s)', expected a \(NumericArrayFile.isHexadecimal(s) ? "decimal " : "")number")
             }
             guard x.isFinite else {
                 throw InputError("\(flag): entry \(k + 1) is \(s), expected a finite number")
