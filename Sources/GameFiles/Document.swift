@@ -344,7 +344,11 @@ package enum DocumentReader {
     /// "billion laughs" document costs no more than its text. The pass runs only when the text
     /// has both an anchor (`&`) and an alias (`*`) character; without aliases the tree has the
     /// text's size.
+    ///
+    /// A leading UTF-8 byte order mark is dropped first, as JSON's reader drops it (left in,
+    /// it made many documents fail: `line 2, column 1: did not find expected <document start>`).
     package static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
+        if text.unicodeScalars.first == "\u{FEFF}" { return try parseYAML(String(text.unicodeScalars.dropFirst())) }
         let limit = expansionLimit(forTextOfSize: text.utf8.count)
         if text.utf8.contains(UInt8(ascii: "&")), text.utf8.contains(UInt8(ascii: "*")) {
             switch YAMLScan.scan(text, limit: limit, maximumDepth: maximumDepth).outcome {

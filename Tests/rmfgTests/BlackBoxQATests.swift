@@ -213,3 +213,21 @@ extension BlackBoxQATests {
     }
 }
 
+extension BlackBoxQATests {
+    // MARK: 8. A byte order mark in YAML
+
+    @Test func yamlWithAByteOrderMarkReads() throws {
+        let dir = try ScratchFolder()
+        let bom = "\u{FEFF}"
+        let anchored = try dir.write("a.yaml", bom + "name: &n x\ndescription: *n\nstates: 2\nactions: 1\ndiscount: 0.9\nreward: \"0\"\ntransition: \"t == s\"\n")
+        let r = try rmfg(["check", anchored])
+        #expect(r.status == 0, "\(r.stderr)")
+        let documentStart = try dir.write("d.yaml", bom + "---\n" + twoStateGame)
+        #expect(try rmfg(["check", documentStart]).status == 0)
+        let constraints = try dir.write("c.yaml", bom + "set: polyhedral\nconstraints:\n  - {name: keep, coefficients: \"t == 2\", relation: \">=\", bound: 0.45}\n")
+        let w = try rmfg(["worst-case", "--set", "polyhedral", "--constraints", constraints, "--radius", "file",
+                          "--nominal", "0.2,0.3,0.5", "--values", "1,2,3"])
+        #expect(w.status == 0, "\(w.stderr)")
+    }
+}
+
