@@ -231,3 +231,33 @@ extension BlackBoxQATests {
     }
 }
 
+extension BlackBoxQATests {
+    // MARK: 9. --export-lp with standard output failing
+
+    @Test(.enabled(if: OutputSafetyTests.hasDevFull, "needs /dev/full"))
+    func exportLPIsNotWrittenWhenStandardOutputFails() throws {
+        let dir = try ScratchFolder()
+        let constraints = try dir.write("c.yaml", "set: polyhedral\nconstraints:\n  - {coefficients: \"t == 2\", relation: \">=\", bound: 0.45}\n")
+        let commands: [[String]] = [
+            ["worst-case", "--set", "tv", "--radius", "0.1", "--nominal", "0.2,0.3,0.5", "--values", "1,2,3", "--export-lp"],
+            ["worst-case", "--set", "polyhedral", "--constraints", constraints, "--radius", "file",
+             "--nominal", "0.2,0.3,0.5", "--values", "1,2,3", "--export-lp"],
+        ]
+        for command in commands {
+            let fresh = dir.path("new.lp"), old = try dir.write("old.lp", "old\n")
+            for target in [fresh, old] {
+                let r = try rmfgRedirected(command + [target], "> /dev/full")
+                #expect(r.status == 2, "\(command): \(r.stderr)")
+                #expect(r.stderr == "rmfg: error: cannot write to standard output: No space left on device\n", "\(r.stderr)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: fresh), "\(command)")
+            #expect(try String(contentsOfFile: old, encoding: .utf8) == "old\n")
+            #expect(entries(dir.url.path) == ["c.yaml", "old.lp"], "\(command)")
+            // With standard output working, the file is written; a folder there is refused before printing.
+            let ok = try rmfg(command + [fresh])
+            #expect(ok.status == 0 && FileManager.default.fileExists(atPath: fresh), "\(ok.stderr)")
+            try FileManager.default.removeItem(atPath: fresh)
+            try expectInputError(command + [dir.url.path], mentioning: "--export-lp: '\(dir.url.path)' is a folder")
+        }
+    }
+}
