@@ -260,4 +260,19 @@ extension BlackBoxQATests {
             try expectInputError(command + [dir.url.path], mentioning: "--export-lp: '\(dir.url.path)' is a folder")
         }
     }
+
+    // MARK: 10. RMFG_RSVG_CONVERT naming a folder
+
+    @Test func aRendererThatIsAFolderIsRefusedUpFront() throws {
+        let dir = try ScratchFolder()
+        let folder = dir.path("bin")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        for command in [["solve", "Examples/two-state.json"], ["sweep", "Examples/two-state.json", "--sets", "tv", "--radii", "0"]] {
+            let r = try rmfg(command + ["--output", dir.path("out"), "--figure-format", "png", "--quiet"],
+                             environment: ["RMFG_RSVG_CONVERT": folder])
+            #expect(r.status == 2 && r.stdout.isEmpty, "\(r.stderr)")
+            #expect(r.stderr == "rmfg: error: --figure-format png: RMFG_RSVG_CONVERT names '\(folder)', which is a folder, expected the rsvg-convert executable (unset it to search PATH)\n")
+            #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
+        }
+    }
 }
