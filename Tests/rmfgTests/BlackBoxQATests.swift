@@ -275,4 +275,25 @@ extension BlackBoxQATests {
             #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
         }
     }
+
+    // MARK: 11. A FIFO at an owned name inside --output
+
+    @Test func aFIFOInsideAnOutputFolderIsRefused() throws {
+        let dir = try ScratchFolder()
+        let out = dir.path("out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: false)
+        let kept = try dir.write("out/trace.csv", "old\n")
+        for name in ["result.json", "meanfield.csv"] {
+            let fifo = out + "/" + name
+            #expect(mkfifo(fifo, 0o600) == 0)
+            try withFIFOWatchdog(fifo) {
+                try expectInputError(["solve", "Examples/two-state.json", "--quiet", "--output", out],
+                                     mentioning: "--output: '\(fifo)' is not a regular file (a device, FIFO or socket)")
+            }
+            #expect(fileType(fifo) == S_IFIFO)
+            #expect(try String(contentsOfFile: kept, encoding: .utf8) == "old\n")
+            #expect(entries(out) == [name, "trace.csv"].sorted())
+            #expect(unlink(fifo) == 0)
+        }
+    }
 }

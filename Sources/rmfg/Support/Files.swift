@@ -93,10 +93,7 @@ final class OutputDirectory {
             if let input = inputs.input(at: destination) {
                 throw InputError("\(flag): refusing to overwrite the input file '\(input)' with '\(destination)'; choose another folder")
             }
-            var info = stat()
-            if lstat(destination, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-                throw InputError("\(flag): cannot write '\(destination)': a folder has that name")
-            }
+            try Self.refuseUnreplaceable(destination, flag: flag)
         }
         let folder = try stagingFolder()
         let file = folder + "/" + name
@@ -147,11 +144,28 @@ final class OutputDirectory {
         return false
     }
 
-    /// A file its owner made read-only is not replaced (the shell's `>` would refuse it too);
-    /// checked for every name before anything moves.
+    /// Refuses an existing `destination` that a staged file may not replace: a folder, or a
+    /// device node, FIFO or socket (which `rename` would replace, where a single output file
+    /// is written through; in a folder `rmfg` replaces only regular files and symbolic links).
+    static func refuseUnreplaceable(_ destination: String, flag: String) throws {
+        var info = stat()
+        guard lstat(destination, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: throw InputError("\(flag): cannot write '\(destination)': a folder has that name")
+        case S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK:
+            throw InputError("\(flag): '\(destination)' is not a regular file (a device, FIFO or socket); "
+                             + "an output folder's files replace only regular files and symbolic links")
+        default: return
+        }
+    }
+
+    /// A file its owner made read-only is not replaced (the shell's `>` would refuse it too),
+    /// nor a folder, device node, FIFO or socket made since it was staged; checked for every
+    /// name before anything moves.
     private func checkReplaceable() throws {
         for s in staged {
             let existing = path + "/" + s.name
+            try Self.refuseUnreplaceable(existing, flag: flag)
             var info = stat()
             if lstat(existing, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(existing, W_OK) != 0 {
                 throw InputError("\(flag): cannot write '\(existing)': \(errnoText(errno))")
