@@ -158,6 +158,7 @@ public struct ShardedSweep: Sendable {
         if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
             throw .invalidShard("\(path): not a regular file (a device, FIFO or socket)")
         }
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { throw .invalidShard("\(path): cannot read the file (it is a folder)") }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidShard("\(path): cannot read") }
         return text
     }

@@ -62,7 +62,8 @@ public struct SweepManifest: Sendable {
     /// Everything except the shard line: equal for every shard of one run.
     public var identity: String { lines.filter { $0.key != "shard" }.map { "\($0.key): \($0.value)" }.joined(separator: "\n") }
 
-    /// Parses a manifest's text, requiring the format line and every key of ``requiredKeys``.
+    /// Parses a manifest's text, requiring the format line, every key of ``requiredKeys``
+    /// and numbers a sweep can write (``checkNumbers()``).
     ///
     /// - Throws: ``ExperimentError/invalidShard(_:)`` saying what is wrong (without the file's name).
     public static func parse(_ text: String) throws(ExperimentError) -> SweepManifest {
@@ -79,7 +80,33 @@ public struct SweepManifest: Sendable {
         for key in requiredKeys where manifest[key] == nil {
             throw .invalidShard("the line '\(key):' is missing")
         }
+        try manifest.checkNumbers()
         return manifest
+    }
+
+    /// The numeric lines hold what a sweep writes: radii and the test radius finite and
+    /// `>= 0` (as `--radii` and `--test-radius` require), `samples` and `cells` `>= 1`, the
+    /// nominal figures finite, its iterations and residuals `>= 0`.
+    ///
+    /// - Throws: ``ExperimentError/invalidShard(_:)`` naming the line: `radii: entry 2 is nan,
+    ///   expected a finite number >= 0`.
+    func checkNumbers() throws(ExperimentError) {
+        let radii = try radii()
+        if let k = radii.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw .invalidShard("radii: entry \(k + 1) is \(SweepCSV.number(radii[k])), expected a finite number >= 0")
+        }
+        let atLeast = [("samples", 1), ("cells", 1), ("nominal.iterations", 0)]
+        for (key, least) in atLeast {
+            guard try integer(key) >= least else { throw .invalidShard("\(key): \(self[key] ?? ""), expected an integer >= \(least)") }
+        }
+        let numbers = [("testRadius", true), ("nominal.exploitability", false), ("nominal.stationarityResidual", true),
+                       ("nominal.value", false), ("nominal.residual", true)]
+        for (key, nonNegative) in numbers where self[key] != nil {
+            let x = try number(key)
+            guard x.isFinite, !nonNegative || x >= 0 else {
+                throw .invalidShard("\(key): \(self[key] ?? ""), expected a finite number\(nonNegative ? " >= 0" : "")")
+            }
+        }
     }
 
     /// The value of `key`.

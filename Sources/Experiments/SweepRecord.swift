@@ -92,19 +92,30 @@ public struct SweepRecord: Sendable, Hashable {
          String(iterations)] + figures.map { SweepCSV.number($0.value) }
     }
 
-    /// Parses a row written by ``csvFields``.
+    /// The columns a sweep writes as numbers `>= 0` (radii and residuals, which are norms).
+    static let nonNegativeColumns: Set<String> = ["radius", "testRadius", "stationarityResidual", "nominalResidual"]
+
+    /// Parses a row written by ``csvFields``: every number finite (a sweep writes no `nan`
+    /// or `inf`), ``nonNegativeColumns`` and `iterations` `>= 0`.
     ///
-    /// - Throws: ``ExperimentError/invalidRecord(_:)`` naming the column that does not parse.
+    /// - Throws: ``ExperimentError/invalidRecord(_:)`` naming the column that does not parse
+    ///   or holds a value a sweep cannot write.
     public init(csvFields f: [String]) throws(ExperimentError) {
         guard f.count == Self.columns.count else {
             throw .invalidRecord("\(f.count) fields, expected \(Self.columns.count)")
         }
         func double(_ k: Int) throws(ExperimentError) -> Double {
-            guard let x = Double(f[k]) else { throw .invalidRecord("column \(Self.columns[k]): '\(f[k])' is not a number") }
+            let column = Self.columns[k]
+            guard let x = Double(f[k]) else { throw .invalidRecord("column \(column): '\(f[k])' is not a number") }
+            guard x.isFinite else { throw .invalidRecord("column \(column): \(f[k]), expected a finite number") }
+            if Self.nonNegativeColumns.contains(column), x < 0 {
+                throw .invalidRecord("column \(column): \(f[k]), expected a finite number >= 0")
+            }
             return x
         }
         guard let cell = Int(f[0]), cell >= 0 else { throw .invalidRecord("column cell: '\(f[0])', expected an index >= 0") }
         guard let iterations = Int(f[5]) else { throw .invalidRecord("column iterations: '\(f[5])', expected an integer") }
+        guard iterations >= 0 else { throw .invalidRecord("column iterations: \(f[5]), expected an integer >= 0") }
         guard f[4] == "true" || f[4] == "false" else { throw .invalidRecord("column converged: '\(f[4])', expected true or false") }
         var x: [Double] = []
         for k in 6..<f.count { x.append(try double(k)) }

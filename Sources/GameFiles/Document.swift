@@ -227,7 +227,7 @@ package enum DocumentReader {
         // itself), without the owner and group look-ups through NSS that it also made (four
         // failed connections to nscd and about 2·10⁶ instructions per process start;
         // Docs/Performance.md, "The process around the solve").
-        if let problem = InputFileKind.specialFileProblem(path) {
+        if let problem = InputFileKind.specialFileProblem(path) ?? InputFileKind.folderProblem(path) {
             throw GameFileError(file: path, field: "", message: problem)
         }
         var info = stat()
@@ -344,7 +344,11 @@ package enum DocumentReader {
     /// "billion laughs" document costs no more than its text. The pass runs only when the text
     /// has both an anchor (`&`) and an alias (`*`) character; without aliases the tree has the
     /// text's size.
+    ///
+    /// A leading UTF-8 byte order mark is dropped first, as JSON's reader drops it (left in,
+    /// it made many documents fail: `line 2, column 1: did not find expected <document start>`).
     package static func parseYAML(_ text: String) throws(DocumentError) -> DocumentNode? {
+        if text.unicodeScalars.first == "\u{FEFF}" { return try parseYAML(String(text.unicodeScalars.dropFirst())) }
         let limit = expansionLimit(forTextOfSize: text.utf8.count)
         if text.utf8.contains(UInt8(ascii: "&")), text.utf8.contains(UInt8(ascii: "*")) {
             switch YAMLScan.scan(text, limit: limit, maximumDepth: maximumDepth).outcome {
@@ -462,6 +466,7 @@ package enum DocumentReader {
 
 /// A syntax-level problem with a document.
 package enum DocumentError: Error, Sendable, Equatable {
-    /// The text is not valid YAML/JSON; the message says where.
+    /// The text is not valid YAML/JSON; the message says where (`line 2, column 1: …`),
+    /// without a prefix such as "invalid JSON": each reader adds its own.
     case syntax(String)
 }

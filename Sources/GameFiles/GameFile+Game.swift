@@ -284,6 +284,9 @@ extension GameFile {
             guard total > 0 else {
                 throw ModelError(field: field, message: "the row sums to 0, expected a positive sum to normalize")
             }
+            guard total.isFinite else {
+                throw ModelError(field: field, message: "the row sums to \(total) (beyond the double range), expected a finite positive sum to normalize")
+            }
         } else if abs(total - 1) > rowTolerance {
             throw ModelError(field: field, message: "the row sums to \(total), expected 1 (within 1e-9; use transition.normalize: true to divide by the sum)")
         }

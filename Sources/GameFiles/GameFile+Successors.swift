@@ -89,6 +89,9 @@ struct SuccessorRule: Sendable {
     private func checkSum(_ total: Double) throws(ModelError) {
         if normalize {
             guard total > 0 else { throw ModelError(field: sumField, message: "the weights sum to 0, expected a positive sum to normalize") }
+            guard total.isFinite else {
+                throw ModelError(field: sumField, message: "the weights sum to \(total) (beyond the double range), expected a finite positive sum to normalize")
+            }
         } else if abs(total - 1) > GameFile.rowTolerance {
             let hint = isNoise ? "" : "; use transition.normalize: true to divide by the sum"
             throw ModelError(field: sumField, message: "the row sums to \(total), expected 1 (within 1e-9\(hint))")
@@ -172,7 +175,7 @@ struct SuccessorRule: Sendable {
             total += w
         }
         if normalize {
-            guard total > 0 else { return false }
+            guard total > 0, total.isFinite else { return false }
         } else if abs(total - 1) > GameFile.rowTolerance {
             return false
         }

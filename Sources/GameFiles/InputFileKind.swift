@@ -27,6 +27,16 @@ package enum InputFileKind {
         }
     }
 
+    /// Why `path` cannot be read as an input file because it is a folder
+    /// (`cannot read the file (it is a folder)`), or `nil`. Checked before a reader opens the
+    /// path, so that a folder gets this one line rather than the system's wording of a failed
+    /// read (Foundation's `NSCocoaErrorDomain error 256`).
+    package static func folderProblem(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return nil }
+        return "cannot read the file (it is a folder)"
+    }
+
     /// Whether `path` names one of the process's open descriptors.
     static func isOwnDescriptor(_ path: String) -> Bool {
         if path == "/dev/stdin" { return true }

@@ -90,7 +90,7 @@ struct JSONParser {
     private var position: FilePosition { FilePosition(line: line, column: index - lineStart + 1) }
 
     private func error(_ message: String) -> DocumentError {
-        .syntax("invalid JSON: \(position): \(message)")
+        .syntax("\(position): \(message)")
     }
 
     private func describeCurrent() -> String {
@@ -159,7 +159,7 @@ struct JSONParser {
             let keyPosition = position
             let key = try string()
             guard seen.insert(key).inserted else {
-                throw DocumentError.syntax("invalid JSON: \(keyPosition): duplicate key '\(key)'")
+                throw DocumentError.syntax("\(keyPosition): duplicate key '\(key)'")
             }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
@@ -439,7 +439,7 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         // Valid grammar always converts (overflow gives ±infinity, rejected later by the field that reads it).
-        guard let x = Double(text) else { throw DocumentError.syntax("invalid JSON: cannot read the number \(text)") }
+        guard let x = Double(text) else { throw error("cannot read the number \(text)") }
         return x
     }
 

@@ -164,7 +164,7 @@ final class KeyedRows: Sendable {
             out[begin + Int(bounds.places[row &* width &+ k])] += w
         }
         if normalize {
-            guard total > 0 else { return false }
+            guard total > 0, total.isFinite else { return false }
         } else if abs(total - 1) > GameFile.rowTolerance {
             return false
         }

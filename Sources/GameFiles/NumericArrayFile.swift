@@ -193,11 +193,32 @@ public enum NumericArrayFile {
 
     // MARK: CSV
 
+    /// A CSV number: a decimal number as `Double(_:)` reads it (`1`, `-0`, `.5`, `2.5e-3`; `nan`
+    /// and `inf` too, refused later as not finite), but not a hexadecimal float (`0x1p3`),
+    /// which `Double(_:)` also reads (Docs/Format.md, "Arrays from files"). `nil` otherwise.
+    package static func csvNumber(_ text: some StringProtocol) -> Double? {
+        isHexadecimal(text) ? nil : Double(text)
+    }
+
+    /// Whether `text` is written in hexadecimal: `0x` or `0X` after an optional sign.
+    package static func isHexadecimal(_ text: some StringProtocol) -> Bool {
+        var digits = text.utf8[...]
+        if let sign = digits.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        return digits.starts(with: [UInt8(ascii: "0"), UInt8(ascii: "x")]) || digits.starts(with: [UInt8(ascii: "0"), UInt8(ascii: "X")])
+    }
+
+    /// What a CSV entry `text` that is not a number is told (`'x' is not a number`; a
+    /// hexadecimal float: `'0x1p3' is not a decimal number (hexadecimal is not read)`).
+    package static func notANumber(_ text: String) -> String {
+        let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+        return isHexadecimal(text) ? "'\(shown)' is not a decimal number (hexadecimal is not read)" : "'\(shown)' is not a number"
+    }
+
     /// Parses CSV text holding one row or one column of numbers.
     ///
     /// Blank lines and everything from a `#` to the end of its line are ignored;
     /// entries are separated by commas and may be surrounded by blanks. Entries are
-    /// read by `Double(_:)`, so `1`, `-0`, `2.5e-3` and `inf` all parse.
+    /// read by ``csvNumber(_:)``, so `1`, `-0`, `2.5e-3` and `inf` all parse, and `0x1p3` does not.
     ///
     /// - Throws: ``GameFileError`` naming `path` and the line of a bad entry, or
     ///   saying that the numbers form neither one row nor one column.
@@ -280,8 +301,8 @@ public enum NumericArrayFile {
             while b > a, isBlank(bytes[b - 1]) { b -= 1 }
             fieldStart = fieldEnd + 1
             let s = String(decoding: bytes[a..<b], as: UTF8.self)
-            guard let x = Double(s) else {
-                throw GameFileError(file: path, field: "", message: "line \(line), entry \(k): '\(s.count > 40 ? String(s.prefix(40)) + "…" : s)' is not a number")
+            guard let x = csvNumber(s) else {
+                throw GameFileError(file: path, field: "", message: "line \(line), entry \(k): \(notANumber(s))")
             }
             entries.append(x)
         }

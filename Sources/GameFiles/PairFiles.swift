@@ -71,7 +71,7 @@ public enum PairFiles {
         do throws(MeanFieldError) {
             return try Policy(stateCount: n, actionCount: m, probabilities: array.values)
         } catch {
-            throw GameFileError(file: path, field: "policy", message: error.description)
+            throw GameFileError(file: path, field: "policy", message: error.detail)
         }
     }
 
@@ -102,7 +102,14 @@ public enum PairFiles {
     /// The raw array of a file, by format.
     static func readArray(path: String, key: String, field: String) throws(GameFileError) -> NumericArray {
         let bytes = try readBytes(path: path, field: field)
-        if bytes.starts(with: NumericArrayFile.npyMagic) { return try NumericArrayFile.parseNPY(bytes, path: path) }
+        if bytes.starts(with: NumericArrayFile.npyMagic) {
+            do { return try NumericArrayFile.parseNPY(bytes, path: path) } catch {
+                // The NumPy reader names only the file; the flag or field is this reader's.
+                var named = error
+                if named.field.isEmpty { named.field = field }
+                throw named
+            }
+        }
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
         guard let text = String(validating: body, as: UTF8.self) else {
             throw GameFileError(file: path, field: field, message: "neither a NumPy file nor UTF-8 text")
@@ -112,7 +119,7 @@ public enum PairFiles {
     }
 
     static func readBytes(path: String, field: String) throws(GameFileError) -> [UInt8] {
-        if let problem = InputFileKind.specialFileProblem(path) {
+        if let problem = InputFileKind.specialFileProblem(path) ?? InputFileKind.folderProblem(path) {
             throw GameFileError(file: path, field: field, message: problem)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -204,8 +211,9 @@ extension PairFiles {
                 throw GameFileError(file: path, field: field, message: "line \(number) has \(picked.count) numbers, expected \(width)")
             }
             for cell in picked {
-                guard let x = Double(cell) else {
-                    throw GameFileError(file: path, field: field, message: "line \(number): `\(cell)` is not a number")
+                guard let x = NumericArrayFile.csvNumber(cell) else {
+                    let reason = NumericArrayFile.isHexadecimal(cell) ? "is not a decimal number (hexadecimal is not read)" : "is not a number"
+                    throw GameFileError(file: path, field: field, message: "line \(number): `\(cell)` \(reason)")
                 }
                 values.append(x)
             }

@@ -86,6 +86,17 @@ public enum MeanFieldError: Error, Sendable, Equatable, CustomStringConvertible 
     /// system, a non-finite value function); the message says where.
     case numerical(String)
 
+    /// The message without the leading field name that ``description`` adds for
+    /// ``invalidPolicy(_:)`` and ``invalidMeanField(_:)``, for a caller that names the
+    /// field itself (`file.csv: policy: row 0 sums to 1.1, …`, not `policy: policy: …`);
+    /// ``description`` for every other case.
+    public var detail: String {
+        switch self {
+        case let .invalidPolicy(message), let .invalidMeanField(message): message
+        default: description
+        }
+    }
+
     /// A one-line message naming the field or row and the value found.
     public var description: String {
         switch self {

@@ -96,17 +96,35 @@ package struct FigureRenderer: Sendable {
     }
 
     /// The renderer found on `PATH` (the `RMFG_RSVG_CONVERT` variable, when set, names the
-    /// executable instead); `nil` when there is none.
+    /// executable instead); `nil` when there is none. Only an executable file counts: a
+    /// folder (which has execute permission too) is no renderer.
     package static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> FigureRenderer? {
         if let explicit = environment["RMFG_RSVG_CONVERT"] {
-            return FileManager.default.isExecutableFile(atPath: explicit) ? FigureRenderer(executable: explicit) : nil
+            return isExecutableFile(explicit) ? FigureRenderer(executable: explicit) : nil
         }
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for folder in path.split(separator: ":", omittingEmptySubsequences: true) {
             let candidate = String(folder) + "/rsvg-convert"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return FigureRenderer(executable: candidate) }
+            if isExecutableFile(candidate) { return FigureRenderer(executable: candidate) }
         }
         return nil
+    }
+
+    /// Why `RMFG_RSVG_CONVERT`, when set, names no renderer (`nil` when it is unset, missing
+    /// — then ``missingMessage`` applies — or an executable file).
+    package static func explicitProblem(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let explicit = environment["RMFG_RSVG_CONVERT"], !isExecutableFile(explicit) else { return nil }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: explicit, isDirectory: &isFolder) else { return nil }
+        return "RMFG_RSVG_CONVERT names '\(explicit)', which is \(isFolder.boolValue ? "a folder" : "not executable"), "
+            + "expected the rsvg-convert executable (unset it to search PATH)"
+    }
+
+    /// Whether `path` is a file (not a folder) that this process may execute.
+    static func isExecutableFile(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue
+            && FileManager.default.isExecutableFile(atPath: path)
     }
 
     /// The one-line message for a missing renderer.

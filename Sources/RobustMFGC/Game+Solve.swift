@@ -100,7 +100,7 @@ extension ABIGame {
             throw .input("policy", "entry (\(i / m), \(i % m)) is \(policy[i]), expected a finite number >= 0")
         }
         let pi: Policy
-        do { pi = try Policy(stateCount: n, actionCount: m, probabilities: policy) } catch { throw .input("policy", error.description) }
+        do { pi = try Policy(stateCount: n, actionCount: m, probabilities: policy) } catch { throw .input("policy", error.detail) }
         guard mu.count == n else { throw .input("meanField", "shape \(mu.count), expected a vector of \(n) entries (one per state)") }
         if let s = mu.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
             throw .input("meanField", "entry \(s) is \(mu[s]), expected a finite number >= 0")

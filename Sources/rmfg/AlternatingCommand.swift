@@ -40,19 +40,19 @@ struct AlternatingCommand: ParsableCommand {
     var observed: String?
 
     @Option(parsing: .unconditional, help: "Q-learning episodes per round (default: learning.episodes).")
-    var episodes: Int?
+    var episodes: WholeNumber?
 
     @Option(parsing: .unconditional, help: "Random seed (default: learning.seed).")
-    var seed: Int?
+    var seed: WholeNumber?
 
     @Option(parsing: .unconditional, help: "Learning seeds for the rate's bootstrap interval: seed, seed + 1, …, in 1...100 (default 1).")
-    var seeds: Int = 1
+    var seeds: WholeNumber = 1
 
     @Option(parsing: .unconditional, help: "Round budget of the alternation (default: learning.rounds).")
-    var rounds: Int?
+    var rounds: WholeNumber?
 
     @Option(parsing: .unconditional, help: "Override agents: the number n of local agents.")
-    var agents: Int?
+    var agents: WholeNumber?
 
     @Option(help: "Also write result.json, alternating.csv, trace.csv and gap.svg to this folder.")
     var output: String?
@@ -74,21 +74,21 @@ struct AlternatingCommand: ParsableCommand {
         var file: AlternatingGame
         let parameterFiles: [String]
         do { (file, parameterFiles) = try AlternatingGameFile.loadWithParameterFiles(path: game) } catch { throw InputError(error.description) }
-        if let agents {
+        if let agents = try agents.value(flag: "--agents") {
             guard agents >= 1 else { throw InputError("--agents: found \(agents), expected a whole number >= 1") }
             do { file = try file.with(agents: agents) } catch {
                 throw InputError("--agents: \(error.message)")
             }
         }
-        if let episodes {
+        if let episodes = try episodes.value(flag: "--episodes") {
             guard episodes >= 1, episodes <= 100_000_000 else { throw InputError("--episodes: found \(episodes), expected a whole number in 1...100000000") }
             file.learning.episodes = episodes
         }
-        if let rounds {
+        if let rounds = try rounds.value(flag: "--rounds") {
             guard rounds >= 1, rounds <= 10_000 else { throw InputError("--rounds: found \(rounds), expected a whole number in 1...10000") }
             file.learning.rounds = rounds
         }
-        if let seed {
+        if let seed = try seed.value(flag: "--seed") {
             guard seed >= 0 else { throw InputError("--seed: found \(seed), expected a whole number >= 0") }
             file.learning.seed = UInt64(seed)
         }
@@ -111,10 +111,11 @@ struct AlternatingCommand: ParsableCommand {
     }
 
     func study() throws -> Bool {
+        let seeds = try self.seeds.value(flag: "--seeds")
         guard (1...100).contains(seeds) else { throw InputError("--seeds: found \(seeds), expected a whole number in 1...100") }
         let (file, inputs) = try loadAlternatingGame()
         let ks = try observedList(file)
-        try checkWork(file, ks)
+        try checkWork(file, ks, seeds: seeds)
         let figureSettings = try figures.settings()
         let dir = try output.map { try OutputDirectory($0, inputs: inputs) }
         dir?.figures = figureSettings
@@ -154,7 +155,7 @@ struct AlternatingCommand: ParsableCommand {
 extension AlternatingCommand {
     /// Refuses a study whose estimated work exceeds ``AlternatingWorkEstimate/maximumOperations``,
     /// naming the flag (or file field) that drives the estimate.
-    func checkWork(_ file: AlternatingGame, _ ks: [Int]) throws {
+    func checkWork(_ file: AlternatingGame, _ ks: [Int], seeds: Int) throws {
         let estimate = AlternatingWorkEstimate.estimate(game: file, observed: ks, seeds: seeds)
         let cap = AlternatingWorkEstimate.maximumOperations
         guard estimate.operations > cap else { return }

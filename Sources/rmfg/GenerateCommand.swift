@@ -33,9 +33,9 @@ struct GenerateCommand: ParsableCommand {
             case auto, inline, npy
         }
 
-        @Option(parsing: .unconditional, help: "Number of states.") var states: Int = 20
-        @Option(parsing: .unconditional, help: "Number of actions.") var actions: Int = 3
-        @Option(parsing: .unconditional, help: "Successors per (state, action) row, at most --states.") var branching: Int = 5
+        @Option(parsing: .unconditional, help: "Number of states.") var states: WholeNumber = 20
+        @Option(parsing: .unconditional, help: "Number of actions.") var actions: WholeNumber = 3
+        @Option(parsing: .unconditional, help: "Successors per (state, action) row, at most --states.") var branching: WholeNumber = 5
         @Option(parsing: .unconditional, help: "Random seed (an integer 0 to 2^64 − 1).") var seed: String = "1"
         @Option(help: "ambiguity.set of the file: none, tv, l1, linf, wasserstein (cost |s−t|/n), kl or chi2.") var set = Choice(AmbiguityKind.tv)
         @Option(parsing: .unconditional, help: "ambiguity.radius of the file, >= 0.") var radius: Double = 0.1
@@ -52,7 +52,8 @@ struct GenerateCommand: ParsableCommand {
                 guard let seedValue = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
                     throw InputError("--seed: '\(seed)', expected an integer from 0 to 18446744073709551615")
                 }
-                var spec = GarnetSpecification(states: states, actions: actions, branching: branching, seed: seedValue)
+                var spec = GarnetSpecification(states: try states.value(flag: "--states"), actions: try actions.value(flag: "--actions"),
+                                               branching: try branching.value(flag: "--branching"), seed: seedValue)
                 spec.set = try set.value(flag: "--set")
                 spec.radius = radius
                 spec.temperature = temperature

@@ -46,13 +46,13 @@ struct PopulationCommand: ParsableCommand {
     var agents: String = "10,20,50,100,200,500,1000"
 
     @Option(parsing: .unconditional, help: "Monte Carlo episodes per N, >= 2.")
-    var episodes: Int = 200
+    var episodes: WholeNumber = 200
 
     @Option(parsing: .unconditional, help: "Steps T of every run (the discounted return is truncated there), >= 1.")
-    var steps: Int = 50
+    var steps: WholeNumber = 50
 
     @Option(parsing: .unconditional, help: "Random seed, >= 0 (the output is a deterministic function of it).")
-    var seed: Int = 1
+    var seed: WholeNumber = 1
 
     @Option(name: .customLong("true-model"), help: "Kernel that moves the agents: worst-case, nominal or random (default: the game's population model).")
     var trueModel: Choice<TrueModel>?
@@ -61,10 +61,10 @@ struct PopulationCommand: ParsableCommand {
     var equilibrium: String?
 
     @Option(name: .customLong("exact-limit"), parsing: .unconditional, help: "Largest N of the exact two-state evaluation, >= 0 (0 turns it off).")
-    var exactLimit: Int = 1000
+    var exactLimit: WholeNumber = 1000
 
     @Option(parsing: .unconditional, help: "Sampled pairs of mean fields for the Lipschitz constant estimates behind the bound estimate, >= 1.")
-    var samples: Int = 24
+    var samples: WholeNumber = 24
 
     @Option(help: "Also write population.csv, population.svg and result.json to this folder.")
     var output: String?
@@ -90,9 +90,12 @@ struct PopulationCommand: ParsableCommand {
     static let maximumSamples = 100_000
     static let maximumAgentSteps = 1e11
 
-    func measure() throws -> Bool {
-        let sizes = try Self.parseAgents(agents)
-        let figureSettings = try figures.settings()
+    /// `--episodes`, `--steps`, `--seed`, `--exact-limit` and `--samples`, each checked
+    /// against its range (one line naming the flag).
+    func integerFlags() throws -> (episodes: Int, steps: Int, seed: Int, exactLimit: Int, samples: Int) {
+        let episodes = try self.episodes.value(flag: "--episodes"), steps = try self.steps.value(flag: "--steps")
+        let seed = try self.seed.value(flag: "--seed"), exactLimit = try self.exactLimit.value(flag: "--exact-limit")
+        let samples = try self.samples.value(flag: "--samples")
         guard episodes >= 2 else { throw InputError("--episodes: \(episodes), expected at least 2") }
         guard steps >= 1 else { throw InputError("--steps: \(steps), expected at least 1") }
         guard seed >= 0 else { throw InputError("--seed: \(seed), expected an integer >= 0") }
@@ -101,6 +104,13 @@ struct PopulationCommand: ParsableCommand {
         guard episodes <= Self.maximumEpisodes else { throw InputError("--episodes: \(episodes), expected at most \(Self.maximumEpisodes)") }
         guard steps <= Self.maximumSteps else { throw InputError("--steps: \(steps), expected at most \(Self.maximumSteps)") }
         guard samples <= Self.maximumSamples else { throw InputError("--samples: \(samples), expected at most \(Self.maximumSamples)") }
+        return (episodes, steps, seed, exactLimit, samples)
+    }
+
+    func measure() throws -> Bool {
+        let sizes = try Self.parseAgents(agents)
+        let figureSettings = try figures.settings()
+        let (episodes, steps, seed, exactLimit, samples) = try integerFlags()
         // Simulated agent-steps over every N (each episode moves all N agents `steps` times).
         let agentSteps = sizes.reduce(0.0) { $0 + Double($1) } * Double(episodes) * Double(steps)
         guard agentSteps <= Self.maximumAgentSteps else {

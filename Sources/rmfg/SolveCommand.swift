@@ -51,7 +51,7 @@ struct SolveCommand: ParsableCommand {
     var coarseStart = false
 
     @Option(name: .customLong("coarsest-states"), parsing: .unconditional, help: "With --coarse-start: coarsen while a level has more than this many states (default 4096).")
-    var coarsestStates: Int?
+    var coarsestStates: WholeNumber?
 
     @OptionGroup var format: FormatOptions
 
@@ -79,13 +79,13 @@ struct SolveRun {
     /// `--coarse-start` (``CoarseStart``).
     var coarseStart: Bool
     /// `--coarsest-states` (``CoarseStart/coarsestStates`` when `nil`).
-    var coarsestStates: Int?
+    var coarsestStates: WholeNumber?
     /// The file `--initial` names (an input that `--output` must not overwrite).
     var initialPath: String?
 
     init(game: String, overrides: @escaping () throws -> GameOverrides, figures: @escaping () throws -> FigureSettings,
          format: Choice<OutputFormat>, verify: Bool, exact: Bool, output: String?, compareNominal: Bool, quiet: Bool,
-         coarseStart: Bool = false, coarsestStates: Int? = nil, initialPath: String? = nil) {
+         coarseStart: Bool = false, coarsestStates: WholeNumber? = nil, initialPath: String? = nil) {
         self.game = game
         self.overrides = overrides
         self.figures = figures
@@ -119,11 +119,12 @@ struct SolveRun {
         let file = try loadGame(game, overrides: given)
         let meanFieldGame = try makeGame(file)
         var options = file.equilibriumOptions
-        if let c = coarsestStates {
+        let coarsest = try coarsestStates.value(flag: "--coarsest-states")
+        if let c = coarsest {
             guard coarseStart else { throw InputError("--coarsest-states: needs --coarse-start") }
             guard c >= 1 else { throw InputError("--coarsest-states: '\(c)', expected a whole number >= 1") }
         }
-        let coarse = coarseStart ? try coarseStartLevels(file, overrides: given, coarsest: coarsestStates ?? CoarseStart.coarsestStates) : nil
+        let coarse = coarseStart ? try coarseStartLevels(file, overrides: given, coarsest: coarsest ?? CoarseStart.coarsestStates) : nil
         if let coarse { options = CoarseStart.options(options, startingFrom: coarse.meanField) }
         options.verify = verify
         options.exact = exact

@@ -46,7 +46,7 @@ struct SweepCommand: ParsableCommand {
     var testRadius: Double?
 
     @Option(parsing: .unconditional, help: "Random kernels per cell, 1 to 100000.")
-    var samples: Int = 32
+    var samples: WholeNumber = 32
 
     @Option(parsing: .unconditional, help: "Seed of the random kernels (an integer 0 to 2^64 − 1).")
     var seed: String = "1"
@@ -82,11 +82,11 @@ struct SweepCommand: ParsableCommand {
             throw InputError("\(game): ambiguity.set: \(file.setName) sets cannot be swept (a sweep varies one radius over closed-form sets); use rmfg solve")
         }
         let ambiguitySets = try kinds.map { try buildSet($0, file: file) }
-        let settings: SweepSettings
+        let settings: SweepSettings, sampleCount = try samples.value(flag: "--samples")
         do {
             settings = try SweepSettings(sets: ambiguitySets, radii: radiusList,
                                          testRadius: testRadius ?? (radiusList.max() ?? 0),
-                                         samples: samples, seed: seedValue)
+                                         samples: sampleCount, seed: seedValue)
         } catch {
             throw InputError(flagMessage(error))
         }

@@ -22,9 +22,9 @@ extension WorstCaseCommand {
         let claimed = try claim.map { try Parse.number($0, flag: "--claim") }
         let uset: PolyhedralSet
         do { uset = try spec.set(nominal: p) } catch { throw InputError("\(flagName(error.field)): \(error.message)") }
-        if let exportLp {
+        let exported = try exportLp.map { path throws -> ExportedLP in
             let lp = try wrapPolyhedral { () throws(AmbiguityError) in try uset.linearProgram(nominal: p, values: v) }
-            try exportCPLEX(lp, to: exportLp, inputs: [constraints, nominalFile, valuesFile].compactMap { $0 })
+            return try exportCPLEX(lp, to: path, inputs: [constraints, nominalFile, valuesFile].compactMap { $0 })
         }
         let solved = try wrapPolyhedral { () throws(AmbiguityError) in
             try uset.worstCaseLP(nominal: p, values: v, options: LPOptions(exact: exact))
@@ -56,6 +56,7 @@ extension WorstCaseCommand {
             emit(polyhedralText(spec: spec, uset: uset, p: p, v: v, solved: solved, check: check, claimed: claimed,
                                 tolerance: tolerance))
         }
+        try exported?.write()  // after the report: a failed standard output writes no file
         return ok
     }
 

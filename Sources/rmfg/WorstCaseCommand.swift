@@ -94,15 +94,16 @@ struct WorstCaseCommand: ParsableCommand {
         if ["moment", "polyhedral"].contains(setName) || features != nil || constraints != nil { return try solvePolyhedral() }
         let problem = try readProblem()
         let uset = try ambiguitySet(problem)
-        if let exportLp {
+        let exported = try exportLp.map { path throws -> ExportedLP in
             let lp = try wrap { () throws(AmbiguityError) in try uset.linearProgram(nominal: problem.p, values: problem.v, radius: problem.rho) }
-            try exportCPLEX(lp, to: exportLp, inputs: [costFile, nominalFile, valuesFile].compactMap { $0 })
+            return try exportCPLEX(lp, to: path, inputs: [costFile, nominalFile, valuesFile].compactMap { $0 })
         }
         let outcome = try compute(problem, uset)
         switch try output.format {
         case .json: emit(JSON.object(jsonFields(problem, outcome)).serialized)
         case .text: emit(textLines(problem, outcome).joined(separator: "\n"))
         }
+        try exported?.write()  // after the report: a failed standard output writes no file
         return outcome.passed
     }
 

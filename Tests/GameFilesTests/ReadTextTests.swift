@@ -66,7 +66,7 @@ struct ReadTextTests {
         try Data().write(to: URL(fileURLWithPath: empty))
         #expect(try DocumentReader.readText(path: empty) == "")
         #expect { try DocumentReader.readText(path: dir.path) } throws: { error in
-            (error as? GameFileError)?.message == "cannot read the file (permission denied or not a regular file)"
+            (error as? GameFileError)?.message == "cannot read the file (it is a folder)"
         }
         #expect { try DocumentReader.readText(path: dir.appendingPathComponent("missing.json").path) } throws: { error in
             (error as? GameFileError)?.message == "cannot read the file (no such file)"

@@ -30,7 +30,7 @@ struct FigureOptions: ParsableArguments {
         let width = try widthChoice.value(flag: "--figure-width")
         guard format != .svg else { return FigureSettings(format: .svg, width: width, renderer: nil) }
         guard let renderer = FigureRenderer.locate() else {
-            throw InputError("--figure-format \(format.rawValue): " + FigureRenderer.missingMessage)
+            throw InputError("--figure-format \(format.rawValue): " + (FigureRenderer.explicitProblem() ?? FigureRenderer.missingMessage))
         }
         return FigureSettings(format: format, width: width, renderer: renderer)
     }

@@ -93,10 +93,7 @@ final class OutputDirectory {
             if let input = inputs.input(at: destination) {
                 throw InputError("\(flag): refusing to overwrite the input file '\(input)' with '\(destination)'; choose another folder")
             }
-            var info = stat()
-            if lstat(destination, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-                throw InputError("\(flag): cannot write '\(destination)': a folder has that name")
-            }
+            try Self.refuseUnreplaceable(destination, flag: flag)
         }
         let folder = try stagingFolder()
         let file = folder + "/" + name
@@ -147,11 +144,28 @@ final class OutputDirectory {
         return false
     }
 
-    /// A file its owner made read-only is not replaced (the shell's `>` would refuse it too);
-    /// checked for every name before anything moves.
+    /// Refuses an existing `destination` that a staged file may not replace: a folder, or a
+    /// device node, FIFO or socket (which `rename` would replace, where a single output file
+    /// is written through; in a folder `rmfg` replaces only regular files and symbolic links).
+    static func refuseUnreplaceable(_ destination: String, flag: String) throws {
+        var info = stat()
+        guard lstat(destination, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: throw InputError("\(flag): cannot write '\(destination)': a folder has that name")
+        case S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK:
+            throw InputError("\(flag): '\(destination)' is not a regular file (a device, FIFO or socket); "
+                             + "an output folder's files replace only regular files and symbolic links")
+        default: return
+        }
+    }
+
+    /// A file its owner made read-only is not replaced (the shell's `>` would refuse it too),
+    /// nor a folder, device node, FIFO or socket made since it was staged; checked for every
+    /// name before anything moves.
     private func checkReplaceable() throws {
         for s in staged {
             let existing = path + "/" + s.name
+            try Self.refuseUnreplaceable(existing, flag: flag)
             var info = stat()
             if lstat(existing, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(existing, W_OK) != 0 {
                 throw InputError("\(flag): cannot write '\(existing)': \(errnoText(errno))")
@@ -286,27 +300,70 @@ final class OutputDirectory {
 ///
 /// Any failure is an ``InputError`` naming `flag`, the path and the reason.
 func writeOutputFile(_ text: String, to path: String, flag: String, inputs: [String] = []) throws {
+    try stageOutputFile(text, to: path, flag: flag, inputs: inputs)?.commit()
+}
+
+/// A regular output file written in full beside its target, to be renamed over it by
+/// ``commit()``; until then ``TemporaryPaths`` holds it, so a failed standard output
+/// (``emit(_:)``) or a signal removes it, and so does dropping it uncommitted (an error
+/// thrown before the commit): the target stays as it was.
+final class StagedOutputFile {
+    let temporary: String
+    let target: String
+    let slot: Int?
+    let failure: (Int32) -> InputError
+    private var done = false
+
+    init(temporary: String, target: String, slot: Int?, failure: @escaping (Int32) -> InputError) {
+        self.temporary = temporary
+        self.target = target
+        self.slot = slot
+        self.failure = failure
+    }
+
+    deinit {
+        if !done { _ = unlink(temporary) }
+        TemporaryPaths.unregister(slot)
+    }
+
+    /// Renames the staged file over its target.
+    func commit() throws {
+        guard !done else { return }
+        done = true
+        guard rename(temporary, target) == 0 else {
+            let code = errno
+            _ = unlink(temporary)
+            throw failure(code)
+        }
+    }
+}
+
+/// ``writeOutputFile(_:to:flag:inputs:)`` up to the last step: a standard descriptor, device
+/// node or FIFO is written through now (`nil`: nothing left to do), a regular file (or a new
+/// name, or a link's target) is staged beside its target and returned, to be committed when
+/// the command's report is on standard output (`worst-case --export-lp`).
+func stageOutputFile(_ text: String, to path: String, flag: String, inputs: [String] = []) throws -> StagedOutputFile? {
     guard !path.isEmpty, !path.utf8.contains(0) else { throw InputError("\(flag): invalid file name '\(path)'") }
     func failure(_ code: Int32) -> InputError { InputError("\(flag): cannot write '\(path)': \(errnoText(code))") }
     if let fd = standardDescriptor(path) {
         let code = writeAll(fd, text)
         if code != 0 { throw failure(code) }
-        return
+        return nil
     }
     var info = stat()
     let exists = stat(path, &info) == 0
     if exists, info.st_mode & S_IFMT != S_IFREG {
         guard info.st_mode & S_IFMT != S_IFDIR else { throw InputError("\(flag): '\(path)' is a folder") }
         try writeInPlace(text, to: path, failure: failure)
-        return
+        return nil
     }
     if let input = InputFiles(inputs).input(at: path) {
         throw InputError("\(flag): refusing to overwrite the input file '\(input)'")
     }
-    guard let target = try followLinks(path, writing: text, failure: failure) else { return }
+    guard let target = try followLinks(path, writing: text, failure: failure) else { return nil }
     // A rename would replace a file its owner made read-only; the shell's `>` would not.
     if exists, access(target, W_OK) != 0 { throw failure(errno) }
-    try replaceAtomically(target, with: text, mode: exists ? mode_t(info.st_mode & 0o7777) : 0o666, keepMode: exists, failure: failure)
+    return try stageBeside(target, with: text, mode: exists ? mode_t(info.st_mode & 0o7777) : 0o666, keepMode: exists, failure: failure)
 }
 
 /// The game file that `generate --arrays npy --output PATH` writes, by the rules of
@@ -394,26 +451,24 @@ func linkChainEnd(_ path: String, failure: (Int32) -> InputError) throws -> Link
 }
 
 /// Writes a temporary file beside `target` and renames it over `target`.
-private func replaceAtomically(_ target: String, with text: String, mode: mode_t, keepMode: Bool,
-                               failure: (Int32) -> InputError) throws {
+private func stageBeside(_ target: String, with text: String, mode: mode_t, keepMode: Bool,
+                         failure: @escaping (Int32) -> InputError) throws -> StagedOutputFile {
     let folder = parentPath(target)
     for k in 0..<1000 {
         let temporary = (folder == "/" ? "" : folder) + "/." + lastComponent(target) + ".rmfg-\(getpid())-\(k).tmp"
         let slot = TemporaryPaths.register(temporary, as: .file)
-        defer { TemporaryPaths.unregister(slot) }
         let code = writeNewFile(temporary, text, mode: mode, exclusive: true)
-        if code == EEXIST { continue }
+        if code == EEXIST {
+            TemporaryPaths.unregister(slot)
+            continue
+        }
         if code != 0 {
             _ = unlink(temporary)
+            TemporaryPaths.unregister(slot)
             throw failure(code)
         }
         if keepMode { _ = chmod(temporary, mode) }  // keep the replaced file's permissions, whatever the umask
-        guard rename(temporary, target) == 0 else {
-            let code = errno
-            _ = unlink(temporary)
-            throw failure(code)
-        }
-        return
+        return StagedOutputFile(temporary: temporary, target: target, slot: slot, failure: failure)
     }
     throw failure(EEXIST)
 }

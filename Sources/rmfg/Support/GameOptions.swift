@@ -25,7 +25,7 @@ struct SolverOverrideOptions: ParsableArguments {
     var tolerance: Double?
 
     @Option(name: .customLong("max-iterations"), parsing: .unconditional, help: "Override solver.maxIterations, >= 1.")
-    var maxIterations: Int?
+    var maxIterations: WholeNumber?
 
     @Option(help: "Override population: worst-case (the population moves under nature's worst case) or nominal.")
     var population: Choice<PopulationModel>?
@@ -49,7 +49,7 @@ struct SolverOverrideOptions: ParsableArguments {
     func overrides(set: AmbiguityKind? = nil, radius: String? = nil) throws -> GameOverrides {
         GameOverrides(set: set, radius: radius, support: try support.value(flag: "--support"), temperature: temperature,
                       method: try method.value(flag: "--method"), damping: damping, learningRate: learningRate,
-                      tolerance: tolerance, maxIterations: maxIterations,
+                      tolerance: tolerance, maxIterations: try maxIterations.value(flag: "--max-iterations"),
                       population: try population.value(flag: "--population"), inner: try inner.value(flag: "--inner"),
                       ties: try ties.value(flag: "--ties"),
                       parameters: try parameterOverrides(), initial: try initialMeanField())

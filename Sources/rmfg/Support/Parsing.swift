@@ -11,8 +11,8 @@ enum Parse {
         }
         return try parts.enumerated().map { k, part in
             let s = part.trimmingCharacters(in: .whitespaces)
-            guard let x = Double(s) else {
-                throw InputError("\(flag): entry \(k + 1) is '\(s)', expected a number")
+            guard let x = NumericArrayFile.csvNumber(s) else {
+                throw InputError("\(flag): entry \(k + 1) is '\(s)', expected a \(NumericArrayFile.isHexadecimal(s) ? "decimal " : "")number")
             }
             guard x.isFinite else {
                 throw InputError("\(flag): entry \(k + 1) is \(s), expected a finite number")
@@ -96,7 +96,9 @@ enum Parse {
     /// A numeric matrix from a CSV file: one row per line, comma-separated,
     /// `#` comment lines and blank lines ignored.
     static func csvMatrix(path: String, flag: String) throws -> [[Double]] {
-        if let problem = InputFileKind.specialFileProblem(path) { throw InputError("\(flag): '\(path)': \(problem)") }
+        if let problem = InputFileKind.specialFileProblem(path) ?? InputFileKind.folderProblem(path) {
+            throw InputError("\(flag): '\(path)': \(problem)")
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
