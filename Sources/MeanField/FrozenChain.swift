@@ -59,8 +59,9 @@ struct FrozenChain {
         return ambiguity.writesRowsInPlace && (ambiguity.kind == .none || ambiguity.support == .nominal)
     }
 
-    /// The structure for `rows` (`n·m` rows of states `0..<n`), or `nil` when it has more than
-    /// `2³¹ − 1` entries or a state outside `0..<n`.
+    /// The structure for `rows` (`n·m` rows of states `0..<n`, each row's entries after the
+    /// row before it, so that no two rows share an entry), or `nil` when they are not, or have
+    /// more than `2³¹ − 1` entries.
     init?(rows: KernelRows, stateCount n: Int, actionCount m: Int) {
         guard rows.count == n * m, n > 0, n <= Int(Int32.max), rows.indices.count <= Int(Int32.max) else { return nil }
         var start = [Int](repeating: 0, count: n + 1)
@@ -70,6 +71,9 @@ struct FrozenChain {
         for s in 0..<n {
             let source = Int32(truncatingIfNeeded: s)
             for row in (s * m)..<(s * m + m) {
+                // In order and apart: each entry belongs to one row, so to one state's pass.
+                guard rows.rowStart[row] >= 0, rows.rowStart[row] <= rows.rowEnd[row], row == 0 || rows.rowStart[row] >= rows.rowEnd[row - 1],
+                      rows.rowEnd[row] <= rows.indices.count else { return nil }
                 widest = max(widest, rows.rowEnd[row] - rows.rowStart[row])
                 for j in rows.rowStart[row]..<rows.rowEnd[row] {
                     let t = rows.indices[j]

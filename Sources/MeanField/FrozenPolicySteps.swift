@@ -128,27 +128,38 @@ extension SolverRun {
     }
 
     /// The chain of `policy` at `snap`'s rows (nature's worst case against the frozen `values`
-    /// for a worst-case population) rewritten in place (``FrozenChain``, built at the first
-    /// refresh whose rows allow it and kept in ``PairEvaluator/frozenChain``), or `nil` where it
-    /// does not apply (the caller sweeps and builds the chain).
+    /// for a worst-case population) rewritten in place (``FrozenChain``, kept in
+    /// ``PairEvaluator/frozenChain``), or `nil` where it does not apply (the caller sweeps and
+    /// builds the chain).
+    ///
+    /// The structure is built when two refreshes in a row give rows with the same storage of
+    /// bounds and states (the first one's are held until the second, ``PairEvaluator/frozenRowsSeen``).
+    /// Rows with other storage at the second refresh mean a game that writes its rows afresh at
+    /// each mean field: it keeps the sweep and the recycled chains from then on
+    /// (``PairEvaluator/frozenRowsVary``), holding nothing more. Once built, a refresh whose rows
+    /// are not the structure's (a keyed game's rows written by the row writer at a mean field
+    /// where a weight is 0) takes the sweep, and the structure is kept for the next one.
     private mutating func rewrittenChain(_ snap: GameSnapshot, policy: [Double], values: [Double]) -> LazyPopulationSteps? {
-        guard options.frozenChainInPlace,
+        guard options.frozenChainInPlace, !evaluator.frozenRowsVary,
               FrozenChain.applies(ambiguity: snap.ambiguity, population: evaluator.population) else { return nil }
         let rows = snap.layout.rows
-        var held = evaluator.frozenChain.take()
-        if held?.matches(rows) != true {
-            held = nil
-            // Built only for rows seen before (the same storage at two refreshes): a game that
-            // writes its rows afresh at each mean field keeps the sweep and the recycled chains.
-            guard let seen = evaluator.frozenRowsSeen, FrozenChain.sameStructure(seen, rows) else {
+        if evaluator.frozenChain == nil {
+            guard let seen = evaluator.frozenRowsSeen.take() else {
                 evaluator.frozenRowsSeen = KernelRows(rowStart: rows.rowStart, rowEnd: rows.rowEnd, indices: rows.indices,
                                                       probabilities: [])
                 return nil
             }
-            held = FrozenChain(rows: rows, stateCount: game.stateCount, actionCount: game.actionCount)
+            guard FrozenChain.sameStructure(seen, rows),
+                  let built = FrozenChain(rows: rows, stateCount: game.stateCount, actionCount: game.actionCount) else {
+                evaluator.frozenRowsVary = true
+                return nil
+            }
+            evaluator.frozenChain = built
         }
-        guard var structure = held else { return nil }
+        // Moved out, so that the entries are rewritten without a copy.
+        guard var structure = evaluator.frozenChain.take() else { return nil }
         defer { evaluator.frozenChain = structure }
+        guard structure.matches(rows) else { return nil }
         return structure.chain(snapshot: snap, policy: policy, values: values, population: evaluator.population,
                                execution: options.execution)
     }

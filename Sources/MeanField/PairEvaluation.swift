@@ -73,9 +73,13 @@ struct PairEvaluator {
     /// The frozen-policy steps' chain rewritten in place at each refresh (``FrozenChain``),
     /// once a refresh built it; kept across images while the game's rows keep their states.
     var frozenChain: FrozenChain? = nil
-    /// The bounds and states of the rows of the last refresh that had no ``frozenChain`` for
-    /// them (probabilities not kept): a chain is built for rows seen twice.
+    /// The bounds and states of the first refresh's rows (probabilities not kept), until the
+    /// second refresh decides whether the rows keep their storage (``frozenChain``) or not
+    /// (``frozenRowsVary``).
     var frozenRowsSeen: KernelRows? = nil
+    /// Whether the game's rows were seen written afresh between two refreshes: no
+    /// ``frozenChain`` is built for this evaluator.
+    var frozenRowsVary = false
     /// The first sweep of the last policy evaluation (at `V*`), which the next optimal-value
     /// solve starts from (``ReusableSweep``).
     var reusable: ReusableSweep? = nil

@@ -40,6 +40,7 @@ import TestSupport
                 var run = SolverRun(game: game, options: options, method: .anderson)
                 images.append(try VectorBlocks.$testBlock.withValue(8) { try run.frozenPolicyImage(pair, lazySteps: 6) })
                 #expect((run.evaluator.frozenChain != nil) == inPlace, "in place: \(inPlace), \(seed)")
+                #expect(!run.evaluator.frozenRowsVary && run.evaluator.frozenRowsSeen == nil)
             }
             #expect(images[0].map(\.bitPattern) == images[1].map(\.bitPattern), "\(seed)")
             #expect(Simplex.l1(images[0], mu) > 0)

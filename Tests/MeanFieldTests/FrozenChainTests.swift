@@ -164,12 +164,34 @@ import TestSupport
         #expect(FrozenChain.sameStructure(rows, rows) && !FrozenChain.sameStructure(rows, copy))
     }
 
-    /// No structure for rows that are not `n·m` rows of states in `0..<n`.
+    /// No structure for rows that are not `n·m` rows of states in `0..<n`, each after the one
+    /// before (rows that share entries would have two states write one entry).
     @Test func refusesRowsOfAnotherShape() {
         let rows = KernelRows(rowStart: [0, 1], rowEnd: [1, 2], indices: [0, 3], probabilities: [1, 1])
         #expect(FrozenChain(rows: rows, stateCount: 2, actionCount: 1) == nil)
         #expect(FrozenChain(rows: rows, stateCount: 4, actionCount: 1) == nil)
         #expect(FrozenChain(rows: rows, stateCount: 4, actionCount: 2) == nil)
+        let overlapping = KernelRows(rowStart: [0, 1], rowEnd: [2, 3], indices: [0, 1, 0], probabilities: [0.5, 0.5, 0.5])
+        #expect(FrozenChain(rows: overlapping, stateCount: 2, actionCount: 1) == nil)
+        let apart = KernelRows(rowStart: [0, 2], rowEnd: [2, 3], indices: [0, 1, 0], probabilities: [0.5, 0.5, 1])
+        #expect(FrozenChain(rows: apart, stateCount: 2, actionCount: 1) != nil)
+    }
+
+    /// A game whose rows are written afresh at each mean field (a kernel closure) keeps the sweep
+    /// and the built chains: after one image it holds no structure and no rows, and says why.
+    @Test func aGameThatWritesItsRowsAfreshKeepsTheSweep() throws {
+        var rng = TestSeed(11).generator
+        let game = try AndersonStepsTests.crowdGrid(side: 5, radius: 0.05)
+        var options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: 100)
+        options.andersonSteps = 6
+        options.frozenPolicyRefresh = 3
+        var run = SolverRun(game: game, options: options, method: .anderson)
+        let mu = AndersonStepsTests.randomDistribution(25, &rng)
+        let pair = try game.evaluate(policy: try game.bestResponse(meanField: mu, temperature: 0.2), meanField: mu, temperature: 0.2)
+        _ = try run.frozenPolicyImage(pair, lazySteps: 6)
+        #expect(run.evaluator.frozenChain == nil)
+        #expect(run.evaluator.frozenRowsSeen == nil)
+        #expect(run.evaluator.frozenRowsVary)
     }
 
     /// Where it applies: a nominal population always; a worst case only on the nominal support
