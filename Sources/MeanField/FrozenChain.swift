@@ -155,9 +155,7 @@ struct FrozenChain {
             positions.withUnsafeBufferPointer { pos in
             policy.withUnsafeBufferPointer { pol in
             snapshot.radii.withUnsafeBufferPointer { radii in
-                let input = UncheckedBox((k, pos, pol, radii, view))
                 VectorBlocks.forEach(count: n, mode: mode) { states in
-                    let (k, pos, pol, radii, view) = input.value
                     withUnsafeTemporaryAllocation(of: Int.self, capacity: widest + 1) { oi in
                     withUnsafeTemporaryAllocation(of: Double.self, capacity: widest + 1) { om in
                         guard let oiBase = oi.baseAddress, let omBase = om.baseAddress else { return }
