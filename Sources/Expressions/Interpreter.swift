@@ -261,7 +261,7 @@ extension CompiledExpression.Program {
     /// The row-major offset selected by `count` indices, each rounded to the
     /// nearest integer and checked against its dimension.
     @inline(__always)
-    private func offset(array: Int, indices: UnsafeMutablePointer<Double>, count: Int,
+    func offset(array: Int, indices: UnsafeMutablePointer<Double>, count: Int,
                         pc: Int) throws(LocatedFault) -> Int {
         let layout = arrays[array]
         var offset = 0

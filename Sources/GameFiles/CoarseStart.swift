@@ -101,14 +101,17 @@ public enum CoarseStart {
     public typealias Loader = @Sendable (GameOverrides) throws(GameFileError) -> GameFile
 
     /// `options` for a solve that starts from `start`, a coarser level's mean field spread over
-    /// the solve's grid: `start` as the initial mean field, and shorter images in the
-    /// frozen-policy crowd steps (2 instead of 4 times the lazy steps per image), since from a
+    /// the solve's grid: `start` as the initial mean field; shorter images in the
+    /// frozen-policy crowd steps (2 instead of 4 times the lazy steps per image); and, where
+    /// `auto` runs those steps, the steps from the first iteration instead of after a phase on
+    /// lazy steps (``MeanField/EquilibriumOptions/frozenPolicyFromStart``), since from a
     /// spread coarse solution the crowd's front is already in place (Docs/Solvers.md,
     /// "Coarse-to-fine starts").
     public static func options(_ options: EquilibriumOptions, startingFrom start: [Double]) -> EquilibriumOptions {
         var options = options
         options.initialMeanField = start
         options.frozenPolicyStepMultiple = EquilibriumOptions.frozenPolicyCoarseStartStepFactor
+        options.frozenPolicyFromStart = true
         return options
     }
 

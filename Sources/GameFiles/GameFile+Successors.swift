@@ -189,6 +189,9 @@ struct SuccessorRule: Sendable {
         return true
     }
 
+    /// Entry `k`'s weight expression, unretained (``KeyedWeights``' lanes).
+    func weightHandle(_ k: Int) -> UnretainedExpression { handles[k].p }
+
     /// Entry `k`'s weight in `scope` when it is finite and `≥ 0`, else `nil` (``KeyedWeights``,
     /// which leaves every other case to the rows).
     func keyedWeight(_ k: Int, _ scope: inout RowScope) -> Double? {

@@ -118,6 +118,13 @@ final class KeyedWeights: @unchecked Sendable {  // its buffers are written in `
         deinit { buffer.deallocate() }
     }
 
+    /// Keys evaluated together by ``Expressions/LaneScope`` (one chunk of lanes).
+    static let laneCount = 256
+    /// Whether the weights are evaluated by lanes (``Expressions/LaneScope``; the default) or key by key
+    /// with a ``Expressions/RowScope`` (tests compare the two: the same table bit for bit), read once
+    /// per table.
+    @TaskLocal static var lanes = true
+
     /// The keyed entries, in entry order.
     let entries: [Int]
     /// The key's binding slot.
@@ -136,6 +143,8 @@ final class KeyedWeights: @unchecked Sendable {  // its buffers are written in `
     /// Tests: applied to each mean field's table once it is computed (a changed value must
     /// change the rows, so they read it).
     let adjust = Mutex<(@Sendable (UnsafeMutableBufferPointer<Double>, Keys) -> Void)?>(nil)
+    /// Tests: the keys whose weights the lanes computed (not the row scope).
+    let laneKeys = Atomic<Int>(0)
     #endif
 
     /// The keyed weights of `rule`, or `nil` when no weight is keyed (or there is no cache).
@@ -246,17 +255,74 @@ final class KeyedWeights: @unchecked Sendable {  // its buffers are written in `
         let slices = DisjointSlices(base: out)
         let (m, slots, entries, rule, layout, template) = (actionCount, bind.slots, entries, rule, layout, bind.template)
         let representatives = keys.representatives
+        let lanesOn = Self.lanes
+        #if DEBUG || RMFG_TEST_HOOKS
+        let owner = self
+        #endif
         Parallel.forEachChunk(count: count, mode: .automatic) { range in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { memory in
                 guard var scope = try? RowScope(environment: template, layout: layout, storage: memory, setting: slots.s, to: 0,
                                                 slots.a, to: 0, rule.noiseSlot, to: 0, binding: slots.mu, to: mu)
                 else { return }
-                for key in range {
+                /// Key `key`'s weights by its row's scope: every key where the lanes do not serve.
+                func scalar(_ key: Int) {
                     let row = representatives[key]
                     scope.reset(Double(row / m), Double(row % m), 0)
                     cached.preload(row, into: scope.memo)
                     for (c, k) in entries.enumerated() {
                         if let w = rule.keyedWeight(k, &scope) { slices.base[key * width + c] = w }
+                    }
+                }
+                guard lanesOn, var lanes = try? LaneScope(environment: template, layout: layout, lanes: Self.laneCount, setting: slots.s,
+                                                          slots.a, rule.noiseSlot, binding: slots.mu, to: mu)
+                else {
+                    for key in range { scalar(key) }
+                    return
+                }
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: width * lanes.capacity) { out in
+                    guard let out = out.baseAddress else {
+                        for key in range { scalar(key) }
+                        return
+                    }
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let end = min(start + lanes.capacity, range.upperBound)
+                        lanes.start(count: end - start)
+                        for i in 0..<(end - start) {
+                            let row = representatives[start + i]
+                            lanes.x[i] = Double(row / m)
+                            lanes.y[i] = Double(row % m)
+                            lanes.z[i] = 0
+                        }
+                        var served = true
+                        for j in 0..<cached.width where served {
+                            served = lanes.preload(slot: cached.slots[j]) { i in
+                                let offset = representatives[start + i] &* cached.width &+ j
+                                if let known = cached.known, !known[offset] { return nil }
+                                return cached.values[offset]
+                            }
+                        }
+                        for (c, k) in entries.enumerated() where served {
+                            served = lanes.evaluate(rule.weightHandle(k), into: out + c * lanes.capacity)
+                        }
+                        var byLanes = 0
+                        for i in 0..<(end - start) {
+                            let key = start + i
+                            guard served, !lanes.failed(i) else {
+                                scalar(key)
+                                continue
+                            }
+                            byLanes += 1
+                            for c in 0..<width {
+                                let w = out[c * lanes.capacity + i]
+                                if w >= 0 { slices.base[key * width + c] = w }
+                            }
+                        }
+                        #if DEBUG || RMFG_TEST_HOOKS
+                        owner.laneKeys.add(byLanes, ordering: .relaxed)
+                        #endif
+                        _ = byLanes
+                        start = end
                     }
                 }
             }

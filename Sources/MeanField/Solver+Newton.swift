@@ -119,7 +119,18 @@ extension SolverRun {
     /// it stalls, by the frozen-policy stage (``frozenPolicyStage(from:)``, where it applies:
     /// then the phase hands over at its first stall) and ``newtonAfterStall(from:)`` from
     /// the best iterate.
+    ///
+    /// With ``EquilibriumOptions/frozenPolicyFromStart`` the run's first phase (no iteration
+    /// recorded yet) is that stage itself where it applies: Anderson on the frozen-policy crowd
+    /// steps from the initial mean field for `budget` iterations, then ``newtonAfterStall(from:)``.
     mutating func andersonThenNewton(budget: Int) throws(MeanFieldError) -> PhaseOutcome {
+        if options.frozenPolicyFromStart, trace.isEmpty, frozenPolicyStageApplies {
+            let note = "; frozen-policy crowd steps from iteration 0 (a start spread from a coarser grid)"
+            switch try andersonPhase(budget: budget, frozen: true) {
+            case let .finished(result): return .finished(result.noting(note))
+            case let .exhausted(best): return try newtonAfterStall(from: best)
+            }
+        }
         let outcome = try andersonPhase(budget: budget, handOverAtFirstStall: frozenPolicyStageApplies)
         guard case let .exhausted(best) = outcome else { return outcome }
         switch try frozenPolicyStage(from: best) {

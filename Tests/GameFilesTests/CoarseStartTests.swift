@@ -69,6 +69,7 @@ import TestSupport
         #expect(options.initialMeanField == start.meanField)
         #expect(options.frozenPolicyStepMultiple == EquilibriumOptions.frozenPolicyCoarseStartStepFactor)
         #expect(file.equilibriumOptions.frozenPolicyStepMultiple == EquilibriumOptions.frozenPolicyStepFactor)
+        #expect(options.frozenPolicyFromStart && !file.equilibriumOptions.frozenPolicyFromStart)
         let fromCoarse = try game.solveEquilibrium(options: options)
         #expect(fromCoarse.converged, "\(fromCoarse.message)")
         let check = try game.evaluate(policy: fromCoarse.policy, meanField: fromCoarse.meanField, temperature: 0.2)

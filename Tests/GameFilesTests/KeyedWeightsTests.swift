@@ -146,6 +146,47 @@ import Testing
         }
     }
 
+    /// The weights computed in lanes (`LaneScope`, the default) equal those computed key by key in
+    /// a row scope, bit for bit, entry for entry of the table (unset entries included): on the crowd
+    /// grid (serial 24×16, parallel 70×40) and the keyed-rows transitions (merged, normalized,
+    /// vanishing, failing weights, `if`s that the lanes refuse), serial and parallel, at 8 mean
+    /// fields each; the lanes computed the straight-line transitions' keys.
+    @Test func lanesGiveTheKeyByKeyTable() throws {
+        var files: [(String, GameFile)] = [
+            ("crowd 24x16", try KernelRowsBatchTests.load("crowd-grid.yaml", [:])),
+            ("crowd 70x40", try KernelRowsBatchTests.load("crowd-grid.yaml", ["width": 70, "height": 40])),
+        ]
+        for width in [20, 60] {
+            for (name, transition) in [("merged", KeyedRowsTests.merged), ("normalized", KeyedRowsTests.normalized),
+                                       ("vanishing", KeyedRowsTests.vanishing), ("failing", KeyedRowsTests.failing),
+                                       ("underflowing", KeyedRowsTests.underflowing)] {
+                files.append(("\(name) \(width)", try KeyedRowsTests.file(width: width, transition)))
+            }
+        }
+        var served: [String: Int] = [:]
+        for (name, file) in files {
+            let weights = try #require(file.keyedKernelRows().keyed, "\(name)")
+            let n = file.stateCount
+            for (k, mu) in KeyedRowsTests.meanFields(n, count: 8, seed: UInt64(n)).enumerated() {
+                let before = weights.laneKeys.load(ordering: .relaxed)
+                let byLanes = try #require(weights.values(mu), "\(name) μ \(k)")
+                served[name, default: 0] += weights.laneKeys.load(ordering: .relaxed) - before
+                let byKey = try #require(KeyedWeights.$lanes.withValue(false) { weights.values(mu) })
+                let keys = try #require(weights.keys(mu))
+                let count = keys.representatives.count * byLanes.values.width
+                var differ = 0
+                for j in 0..<count where byLanes.values.values[j].bitPattern != byKey.values.values[j].bitPattern { differ += 1 }
+                #expect(differ == 0, "\(name) μ \(k): \(differ) of \(count) table entries differ")
+                withExtendedLifetime((byLanes, byKey)) {}
+            }
+        }
+        for (name, _) in files where !name.hasPrefix("underflowing") {
+            #expect(served[name, default: 0] > 0, "\(name): no key computed in lanes")
+        }
+        // `if` compiles to jumps, which the lanes refuse: every key by its row scope.
+        #expect(served["underflowing 20", default: -1] == 0 && served["underflowing 60", default: -1] == 0, "\(served)")
+    }
+
     /// No table where it cannot help: a weight that reads `s`, a key with as many values as rows.
     @Test func noTableWhereNothingIsShared() throws {
         let readsS = "name: f\nstates: 40\nactions: 2\ndiscount: 0.5\nreward: \"0\"\nlet:\n  k: \"mod(s + a, states)\"\ntransition:\n  successors:\n    - {to: k, p: \"0.5 + 0.1 * mu[s]\"}\n    - {to: 0, p: \"0.5 - 0.1 * mu[s]\"}\n"

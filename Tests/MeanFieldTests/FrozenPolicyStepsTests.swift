@@ -244,6 +244,38 @@ import Darwin
         }
     }
 
+    /// ``EquilibriumOptions/frozenPolicyFromStart`` (set by a coarse start): `auto`'s first phase
+    /// is the frozen-policy stage itself, every image from the first pair on is a frozen-policy
+    /// image, and the result (re-checked from scratch) is the equilibrium the default path (lazy
+    /// phase, then the stage) finds. Below ``EquilibriumOptions/frozenPolicyThreshold`` states,
+    /// where the stage does not apply, the option changes nothing, bit for bit.
+    @Test func theStageRunsFromTheFirstIterationWhenAsked() throws {
+        let game = try AndersonStepsTests.crowdGrid(side: 45, radius: 0.05)
+        var options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-8, maxIterations: 1000)
+        var lazyFirst = SolverRun(game: game, options: options, method: .auto)
+        let reference = try lazyFirst.automatic()
+        #expect(reference.converged, "\(reference.message)")
+        #expect(!reference.message.contains("from iteration 0"), "\(reference.message)")
+        options.frozenPolicyFromStart = true
+        var run = SolverRun(game: game, options: options, method: .auto)
+        let result = try run.automatic()
+        #expect(result.converged, "\(result.message)")
+        #expect(result.message.contains("frozen-policy crowd steps from iteration 0"), "\(result.message)")
+        #expect(run.frozenImages >= 2 && run.frozenImages == run.trace.count - 1,
+                "\(run.frozenImages) frozen images for \(run.trace.count) pairs")
+        try AndersonStepsTests.recheck(game, result, temperature: 0.2, tolerance: 1e-8, "from the start")
+        #expect(Simplex.l1(reference.meanField, result.meanField) <= 1e-6,
+                "‖μ_lazy first − μ_from start‖₁ = \(Simplex.l1(reference.meanField, result.meanField))")
+
+        let small = try AndersonStepsTests.crowdGrid(side: 12, radius: 0.05)
+        options.frozenPolicyFromStart = false
+        let plain = try small.solveEquilibrium(options: options)
+        options.frozenPolicyFromStart = true
+        let asked = try small.solveEquilibrium(options: options)
+        #expect(plain.converged && plain.iterations == asked.iterations && plain.message == asked.message)
+        #expect(zip(plain.meanField, asked.meanField).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+
     /// The stage (and so the early hand-over) applies from
     /// ``EquilibriumOptions/frozenPolicyThreshold`` states with the automatic refresh only.
     @Test func whenTheStageApplies() throws {
