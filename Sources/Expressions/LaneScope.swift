@@ -151,6 +151,7 @@ package struct LaneScope: ~Copyable {
 
     /// The program over the lanes, the stack's column `k` at `storage + k · capacity`: the VM of
     /// ``CompiledExpression/Program/execute(_:_:diagnose:)``, each instruction applied lane by lane.
+    /// A documented hot kernel (Docs/Development.md): one `switch` in one loop, as the VM's.
     private func run(_ program: CompiledExpression.Program, _ code: UnsafeBufferPointer<Instruction>) -> Bool {
         let n = count, stride = capacity
         let s = storage, failed = failures

@@ -252,81 +252,15 @@ final class KeyedWeights: @unchecked Sendable {  // its buffers are written in `
         let count = keys.representatives.count, width = entries.count
         let storage = Storage(count: count * width)
         guard let out = storage.buffer.baseAddress else { return nil }
-        let slices = DisjointSlices(base: out)
-        let (m, slots, entries, rule, layout, template) = (actionCount, bind.slots, entries, rule, layout, bind.template)
-        let representatives = keys.representatives
-        let lanesOn = Self.lanes
         #if DEBUG || RMFG_TEST_HOOKS
-        let owner = self
+        let owner: KeyedWeights? = self
+        #else
+        let owner: KeyedWeights? = nil
         #endif
-        Parallel.forEachChunk(count: count, mode: .automatic) { range in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { memory in
-                guard var scope = try? RowScope(environment: template, layout: layout, storage: memory, setting: slots.s, to: 0,
-                                                slots.a, to: 0, rule.noiseSlot, to: 0, binding: slots.mu, to: mu)
-                else { return }
-                /// Key `key`'s weights by its row's scope: every key where the lanes do not serve.
-                func scalar(_ key: Int) {
-                    let row = representatives[key]
-                    scope.reset(Double(row / m), Double(row % m), 0)
-                    cached.preload(row, into: scope.memo)
-                    for (c, k) in entries.enumerated() {
-                        if let w = rule.keyedWeight(k, &scope) { slices.base[key * width + c] = w }
-                    }
-                }
-                guard lanesOn, var lanes = try? LaneScope(environment: template, layout: layout, lanes: Self.laneCount, setting: slots.s,
-                                                          slots.a, rule.noiseSlot, binding: slots.mu, to: mu)
-                else {
-                    for key in range { scalar(key) }
-                    return
-                }
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: width * lanes.capacity) { out in
-                    guard let out = out.baseAddress else {
-                        for key in range { scalar(key) }
-                        return
-                    }
-                    var start = range.lowerBound
-                    while start < range.upperBound {
-                        let end = min(start + lanes.capacity, range.upperBound)
-                        lanes.start(count: end - start)
-                        for i in 0..<(end - start) {
-                            let row = representatives[start + i]
-                            lanes.x[i] = Double(row / m)
-                            lanes.y[i] = Double(row % m)
-                            lanes.z[i] = 0
-                        }
-                        var served = true
-                        for j in 0..<cached.width where served {
-                            served = lanes.preload(slot: cached.slots[j]) { i in
-                                let offset = representatives[start + i] &* cached.width &+ j
-                                if let known = cached.known, !known[offset] { return nil }
-                                return cached.values[offset]
-                            }
-                        }
-                        for (c, k) in entries.enumerated() where served {
-                            served = lanes.evaluate(rule.weightHandle(k), into: out + c * lanes.capacity)
-                        }
-                        var byLanes = 0
-                        for i in 0..<(end - start) {
-                            let key = start + i
-                            guard served, !lanes.failed(i) else {
-                                scalar(key)
-                                continue
-                            }
-                            byLanes += 1
-                            for c in 0..<width {
-                                let w = out[c * lanes.capacity + i]
-                                if w >= 0 { slices.base[key * width + c] = w }
-                            }
-                        }
-                        #if DEBUG || RMFG_TEST_HOOKS
-                        owner.laneKeys.add(byLanes, ordering: .relaxed)
-                        #endif
-                        _ = byLanes
-                        start = end
-                    }
-                }
-            }
-        }
+        let fill = TableFill(mu: mu, cached: cached, representatives: keys.representatives, actionCount: actionCount, slots: bind.slots,
+                             entries: entries, rule: rule, layout: layout, template: bind.template, out: DisjointSlices(base: out),
+                             lanes: Self.lanes, owner: owner)
+        Parallel.forEachChunk(count: count, mode: .automatic) { range in fill.fill(range) }
         #if DEBUG || RMFG_TEST_HOOKS
         adjust.withLock { $0 }?(storage.buffer, keys)
         #endif
@@ -334,5 +268,108 @@ final class KeyedWeights: @unchecked Sendable {  // its buffers are written in `
         let values = Values(column: columns, width: width, rowKeys: UnsafePointer(rowKeys), values: UnsafePointer(out),
                             direct: direct?.baseAddress.map { UnsafePointer($0) }, table: cached)
         return Prepared(values: values, storage: storage, keys: keys, weights: self)
+    }
+}
+
+/// One mean field's table being computed (``KeyedWeights/values(_:)``): what each chunk of keys
+/// reads, and the two ways of computing a key's weights.
+private struct TableFill: @unchecked Sendable {  // read-only; `out` is written at disjoint keys
+    let mu: [Double]
+    let cached: RowBindingCache.Rows
+    let representatives: [Int]
+    let actionCount: Int
+    let slots: GameFile.Slots
+    let entries: [Int]
+    let rule: SuccessorRule
+    let layout: RowScope.Layout
+    let template: Environment
+    let out: DisjointSlices<Double>
+    /// ``KeyedWeights/lanes`` when the table started.
+    let lanes: Bool
+    /// Tests: the weights whose ``KeyedWeights/laneKeys`` count the keys computed in lanes.
+    let owner: KeyedWeights?
+
+    var width: Int { entries.count }
+
+    /// The weights of the keys `range`: in chunks of lanes (``Expressions/LaneScope``) where
+    /// ``lanes``, else (and for the keys the lanes do not serve) key by key.
+    func fill(_ range: Range<Int>) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { memory in
+            guard var scope = try? RowScope(environment: template, layout: layout, storage: memory, setting: slots.s, to: 0,
+                                            slots.a, to: 0, rule.noiseSlot, to: 0, binding: slots.mu, to: mu)
+            else { return }
+            guard lanes, var laneScope = try? LaneScope(environment: template, layout: layout, lanes: KeyedWeights.laneCount,
+                                                        setting: slots.s, slots.a, rule.noiseSlot, binding: slots.mu, to: mu)
+            else {
+                for key in range { scalar(key, &scope) }
+                return
+            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: width * laneScope.capacity) { buffer in
+                guard let buffer = buffer.baseAddress else {
+                    for key in range { scalar(key, &scope) }
+                    return
+                }
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let end = min(start + laneScope.capacity, range.upperBound)
+                    chunk(start..<end, &laneScope, buffer, &scope)
+                    start = end
+                }
+            }
+        }
+    }
+
+    /// Key `key`'s weights by its representative row's scope (as every row's before the table).
+    func scalar(_ key: Int, _ scope: inout RowScope) {
+        let row = representatives[key]
+        scope.reset(Double(row / actionCount), Double(row % actionCount), 0)
+        cached.preload(row, into: scope.memo)
+        for (c, k) in entries.enumerated() {
+            if let w = rule.keyedWeight(k, &scope) { out.base[key * width + c] = w }
+        }
+    }
+
+    /// The keys `keys` (at most the lanes' capacity) in lanes, their representative rows' values
+    /// and cached bindings loaded; a lane that failed, or every key when the lanes refuse (a
+    /// branch, a binding known at some rows only), by ``scalar(_:_:)``. A lane's weight is stored
+    /// when it is `≥ 0` (finite: a non-finite one failed), as ``SuccessorRule/keyedWeight(_:_:)``.
+    func chunk(_ keys: Range<Int>, _ lanes: inout LaneScope, _ buffer: UnsafeMutablePointer<Double>, _ scope: inout RowScope) {
+        let count = keys.count, first = keys.lowerBound, stride = lanes.capacity
+        lanes.start(count: count)
+        for i in 0..<count {
+            let row = representatives[first + i]
+            lanes.x[i] = Double(row / actionCount)
+            lanes.y[i] = Double(row % actionCount)
+            lanes.z[i] = 0
+        }
+        var served = true
+        for j in 0..<cached.width where served {
+            served = lanes.preload(slot: cached.slots[j]) { i in
+                let offset = representatives[first + i] &* cached.width &+ j
+                if let known = cached.known, !known[offset] { return nil }
+                return cached.values[offset]
+            }
+        }
+        for (c, k) in entries.enumerated() where served {
+            served = lanes.evaluate(rule.weightHandle(k), into: buffer + c * stride)
+        }
+        var byLanes = 0
+        for i in 0..<count {
+            let key = first + i
+            guard served, !lanes.failed(i) else {
+                scalar(key, &scope)
+                continue
+            }
+            byLanes += 1
+            for c in 0..<width {
+                let w = buffer[c * stride + i]
+                if w >= 0 { out.base[key * width + c] = w }
+            }
+        }
+        #if DEBUG || RMFG_TEST_HOOKS
+        owner?.laneKeys.add(byLanes, ordering: .relaxed)
+        #else
+        _ = byLanes
+        #endif
     }
 }
