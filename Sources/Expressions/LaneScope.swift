@@ -115,7 +115,8 @@ package struct LaneScope: ~Copyable {
 
     /// Evaluates `handle` in every lane into `out[0..<count]` (lanes that fail are marked
     /// ``failed(_:)``; their values are unspecified), remembering its bindings per lane. Returns
-    /// `false` when the lanes cannot run the program (see the type's description); the bindings'
+    /// `false` when the lanes cannot run the program (see the type's description); a constant
+    /// expression that is not finite (which a row scope returns) marks every lane failed too; the bindings'
     /// state is then unspecified and the caller evaluates every lane with a ``RowScope``.
     package mutating func evaluate(_ handle: UnretainedExpression, into out: UnsafeMutablePointer<Double>) -> Bool {
         let n = count
@@ -141,11 +142,13 @@ package struct LaneScope: ~Copyable {
 
     /// The lanes' values of scalar slot `slot`: a lane column, or `nil` when every lane has the
     /// environment's value.
+    /// A slot named twice takes the last value set, as in ``RowScope`` (which sets the first, second
+    /// and third slots in that order).
     @inline(__always)
     private func laneColumn(_ slot: Int) -> UnsafeMutablePointer<Double>? {
-        if slot == first { return x }
-        if slot == second { return y }
         if slot == third { return z }
+        if slot == second { return y }
+        if slot == first { return x }
         return nil
     }
 

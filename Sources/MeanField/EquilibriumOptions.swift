@@ -94,11 +94,13 @@ public struct EquilibriumOptions: Sendable {
     /// image costs fewer kernel refreshes (Docs/Solvers.md, "Population steps"). At least 1.
     package var frozenPolicyStepMultiple: Int = EquilibriumOptions.frozenPolicyStepFactor
     /// Whether ``EquilibriumMethod/auto`` runs its frozen-policy stage from the first iteration
-    /// where the stage applies (``SolverRun/frozenPolicyStageApplies``), with no Anderson phase
+    /// where the stage applies (`SolverRun.frozenPolicyStageApplies`), with no Anderson phase
     /// on lazy steps before it: only for the run's first phase, from the initial mean field
     /// (not for continuation stages or later phases). `CoarseStart` (GameFiles) sets it for a
     /// start spread from a coarser grid's solution, whose crowd is already in place: the 500×500
-    /// crowd grid's requested level then takes 57 iterations instead of 75 and 0.83× the time
+    /// crowd grid's requested level then takes 57 iterations instead of 75, the whole chain 0.82×
+    /// the time. Continuation stages (`SolverRun.enterStage`)
+    /// clear it
     /// (Docs/Solvers.md, "Coarse-to-fine starts"; Docs/Performance.md, section 8, "Twenty-second
     /// round"). Default `false`: the lazy phase first, handing over at its first stall.
     package var frozenPolicyFromStart = false

@@ -209,6 +209,9 @@ extension SolverRun {
         next.warmPolicy = evaluator.warmPolicy
         evaluator = next
         options = stage
+        // A stage starts from the last one's mean field (or afresh at another τ), not from the
+        // spread coarse solution the option is for: the lazy phase first.
+        options.frozenPolicyFromStart = false
         warmLogits = warmPolicy.map { p in p.probabilities.map { mathLog(max($0, Continuation.logFloor)) } }
     }
 }

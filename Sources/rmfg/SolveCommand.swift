@@ -144,6 +144,9 @@ struct SolveRun {
                 try meanFieldGame.with(ambiguity: .nominalOnly, radius: { _, _, _ in 0 }, radiusDependsOnMeanField: false)
             }
             var nominalOptions = options
+            // The nominal game starts from the robust game's spread coarse solution, not its own:
+            // its frozen-policy stage (where it applies) after the lazy phase, as without a coarse start.
+            nominalOptions.frozenPolicyFromStart = false
             nominalOptions.progress = nil
             nominalOptions.verify = false
             nominalOptions.exact = false

@@ -112,6 +112,62 @@ struct LaneScopeTests {
         #expect(refused >= 10, "only \(refused) instances were refused")
     }
 
+    /// Grid programs in lanes: coordinates of a lane scalar (`x`, `y` of `s`), `cell` (failing
+    /// outside the grid), `inside`, a two-index array element with lane indices, `clamp` with lane
+    /// bounds: every lane as the row scope, on a 5×3 grid with `s` past the cells and below 0.
+    @Test func gridProgramsGiveTheRowScopesValuesAndFailures() throws {
+        var schema = Schema()
+        let s = try schema.declareScalar("s"), t = try schema.declareScalar("t"), e = try schema.declareScalar("e")
+        let mu = try schema.declareArray("mu", shape: [15])
+        try schema.declareGrid([5, 3])
+        try schema.declareCoordinates(["x", "y"], of: s)
+        try schema.declareConstant("m", array: ArrayValue(stacking: [ArrayValue([0, 1, 2]), ArrayValue([3, 4, 5])]))
+        try schema.declareBinding("nx", source: "x + t - 1")
+        let sources = ["x + 10 * y", "cell(nx, y)", "inside(nx, y) * 2 + e", "m[mod(y, 2)][mod(x, 3)] * e", "mu[cell(x, y)] + nx",
+                       "clamp(e, t, x)", "nx * 0.5 - mu[0]"]
+        let fields = try sources.map { try CompiledExpression($0, schema: schema) }
+        var env = Environment(schema: schema)
+        let values = (0..<15).map { 0.01 * Double($0) + 0.005 }
+        try env.bind(mu, to: values)
+        let layout = RowScope.Layout(environment: env, expressions: fields)
+        var lanes: [(s: Double, t: Double, e: Double)] = []
+        for i in 0..<23 {
+            let (sValue, tValue) = (Double(i - 2), Double(i % 3))
+            let eValue = Double(i % 5) - 1.5
+            lanes.append((sValue, tValue, eValue))
+        }
+        var scope = try LaneScope(environment: env, layout: layout, lanes: 32, setting: s, t, e, binding: mu, to: values)
+        scope.start(count: lanes.count)
+        for (i, lane) in lanes.enumerated() { (scope.x[i], scope.y[i], scope.z[i]) = lane }
+        var out = [Double](repeating: 0, count: 32)
+        var failures = 0
+        for (k, field) in fields.enumerated() {
+            let served = out.withUnsafeMutableBufferPointer { scope.evaluate(field.unretained, into: $0.baseAddress!) }
+            #expect(served, "\(sources[k])")
+            for (i, lane) in lanes.enumerated() {
+                let expected = withUnsafeTemporaryAllocation(of: Double.self, capacity: layout.capacity) { storage in
+                    Result { () throws(ExpressionError) -> Double in
+                        var row = try RowScope(environment: env, layout: layout, storage: storage, setting: s, to: lane.s, t, to: lane.t,
+                                               e, to: lane.e, binding: mu, to: values)
+                        for earlier in fields[..<k] { _ = try? row.evaluate(earlier.unretained) }
+                        return try row.evaluate(field.unretained)
+                    }
+                }
+                let failed = scope.failed(i)
+                switch expected {
+                case let .success(v):
+                    #expect(!failed && out[i].bitPattern == v.bitPattern, "\(sources[k]) at lane \(i): \(out[i]) against \(v)")
+                case .failure:
+                    #expect(failed, "\(sources[k]) at lane \(i) did not fail")
+                    failures += 1
+                }
+            }
+            scope.start(count: lanes.count)  // a fresh chunk per field: failures do not carry over
+            for (i, lane) in lanes.enumerated() { (scope.x[i], scope.y[i], scope.z[i]) = lane }
+        }
+        #expect(failures >= 5, "only \(failures) failing lanes")
+    }
+
     /// Bindings preloaded per lane are recalled as a row scope recalls a preloaded memo; a binding
     /// known in some lanes only is refused; a scope serves fewer lanes than its capacity.
     @Test func preloadedBindingsAndPartialChunks() throws {

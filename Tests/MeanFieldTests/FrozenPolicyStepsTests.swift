@@ -267,6 +267,11 @@ import Darwin
         #expect(Simplex.l1(reference.meanField, result.meanField) <= 1e-6,
                 "‖μ_lazy first − μ_from start‖₁ = \(Simplex.l1(reference.meanField, result.meanField))")
 
+        // A continuation stage (or bridge) starts from another stage's mean field: the option is cleared.
+        var staged = SolverRun(game: game, options: options, method: .auto)
+        staged.enterStage(options, warmPolicy: nil)
+        #expect(!staged.options.frozenPolicyFromStart)
+
         let small = try AndersonStepsTests.crowdGrid(side: 12, radius: 0.05)
         options.frozenPolicyFromStart = false
         let plain = try small.solveEquilibrium(options: options)
