@@ -63,7 +63,7 @@ public struct SweepManifest: Sendable {
     public var identity: String { lines.filter { $0.key != "shard" }.map { "\($0.key): \($0.value)" }.joined(separator: "\n") }
 
     /// Parses a manifest's text, requiring the format line, every key of ``requiredKeys``
-    /// and numbers a sweep can write (``checkNumbers()``).
+    /// and numbers a sweep can write (`checkNumbers()`).
     ///
     /// - Throws: ``ExperimentError/invalidShard(_:)`` saying what is wrong (without the file's name).
     public static func parse(_ text: String) throws(ExperimentError) -> SweepManifest {

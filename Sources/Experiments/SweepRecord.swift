@@ -96,7 +96,7 @@ public struct SweepRecord: Sendable, Hashable {
     static let nonNegativeColumns: Set<String> = ["radius", "testRadius", "stationarityResidual", "nominalResidual"]
 
     /// Parses a row written by ``csvFields``: every number finite (a sweep writes no `nan`
-    /// or `inf`), ``nonNegativeColumns`` and `iterations` `>= 0`.
+    /// or `inf`), `nonNegativeColumns` and `iterations` `>= 0`.
     ///
     /// - Throws: ``ExperimentError/invalidRecord(_:)`` naming the column that does not parse
     ///   or holds a value a sweep cannot write.

@@ -104,7 +104,7 @@ public enum CoarseStart {
     /// the solve's grid: `start` as the initial mean field; shorter images in the
     /// frozen-policy crowd steps (2 instead of 4 times the lazy steps per image); and, where
     /// `auto` runs those steps, the steps from the first iteration instead of after a phase on
-    /// lazy steps (``MeanField/EquilibriumOptions/frozenPolicyFromStart``), since from a
+    /// lazy steps (`EquilibriumOptions.frozenPolicyFromStart`, package access), since from a
     /// spread coarse solution the crowd's front is already in place (Docs/Solvers.md,
     /// "Coarse-to-fine starts").
     public static func options(_ options: EquilibriumOptions, startingFrom start: [Double]) -> EquilibriumOptions {

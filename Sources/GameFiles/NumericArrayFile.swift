@@ -218,7 +218,7 @@ public enum NumericArrayFile {
     ///
     /// Blank lines and everything from a `#` to the end of its line are ignored;
     /// entries are separated by commas and may be surrounded by blanks. Entries are
-    /// read by ``csvNumber(_:)``, so `1`, `-0`, `2.5e-3` and `inf` all parse, and `0x1p3` does not.
+    /// read by `csvNumber(_:)`, so `1`, `-0`, `2.5e-3` and `inf` all parse, and `0x1p3` does not.
     ///
     /// - Throws: ``GameFileError`` naming `path` and the line of a bad entry, or
     ///   saying that the numbers form neither one row nor one column.
