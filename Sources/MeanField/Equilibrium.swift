@@ -55,6 +55,12 @@ struct SolverRun {
     /// Anderson's images on the frozen-policy crowd steps so far (``andersonImage(_:steps:frozen:)``):
     /// each costs about `steps / refresh` kernel refreshes, most of the frozen stage's work.
     var frozenImages = 0
+    #if DEBUG || RMFG_TEST_HOOKS
+    /// Tests: the value tolerance of each of Anderson's pairs evaluated looser than requested,
+    /// the best residual it was tied to, and whether the pair was on the frozen-policy steps
+    /// (``andersonPair(_:steps:residual:frozen:)``).
+    var looseValueSolves: [(tolerance: Double, residual: Double, frozen: Bool)] = []
+    #endif
     /// ``automatic()`` tries a Newton polish only from a pair whose residual passes this gate
     /// (``NewtonPolish/Gate``: ``NewtonPolish/startResidual``, lowered at a temperature after a
     /// polish that stopped there).

@@ -197,6 +197,15 @@ extension EquilibriumOptions {
     /// iterations without a 10 % gain in its best residual (25 elsewhere): on the 200×200 and
     /// 300×300 crowd grids the lazy phase gains nothing after its first iteration.
     static let frozenPolicyHandOverWindow = 10
+    /// The factor `f` of the value tolerance `f · residual` (at most `10⁻⁶`, at least the
+    /// requested one) of Anderson's pairs on the frozen-policy crowd steps before the converged
+    /// one (`10⁻⁴` on the lazy steps, ``SolverRun/looseValueTolerance(residual:requested:frozen:)``).
+    /// The frozen stage's images follow the crowd under the pair's policy for many steps, and
+    /// its residual falls in plateaus over tens of iterations: on the coarse-started 200×200
+    /// crowd grid at `τ = 0.1, 0.2, 0.5, 1` and the 300×300 one at `τ = 0.2`, `10⁻¹` gave the
+    /// same iterations as `10⁻⁴` with 0.73× the frozen system's products at 300×300
+    /// (Docs/Performance.md, section 8, "Twenty-third round").
+    static let frozenPolicyValueFactor = 0.1
     /// The most frozen-policy steps per image, in multiples of the lazy steps `k` (the default
     /// of ``frozenPolicyStepMultiple``).
     package static let frozenPolicyStepFactor = 4

@@ -9,7 +9,7 @@ extension SolverRun {
     /// ``LazyPopulationSteps``); with lazy steps the memory is at least 30 columns
     /// (``EquilibriumOptions/andersonMemory(populationSteps:)``) and the value solves of all
     /// but the converged pair stop at a tolerance tied to the residual
-    /// (``andersonPair(_:steps:residual:)``). The trace and the convergence test keep the
+    /// (``andersonPair(_:steps:residual:frozen:)``). The trace and the convergence test keep the
     /// one-step residual `‖Φ(μ, π) − μ‖₁`.
     ///
     /// With the last `m` differences `ΔX = [μ_{i+1} − μ_i]`, `ΔF = [f_{i+1} − f_i]`:
@@ -112,7 +112,7 @@ extension SolverRun {
             }
             let next = state.extrapolated(execution: options.execution)
             record(p, change: Simplex.l1(next, x))
-            let pNext = try andersonPair(next, steps: steps, residual: state.best.norm)
+            let pNext = try andersonPair(next, steps: steps, residual: state.best.norm, frozen: frozenSteps)
             state.stall.tick()
             state.progress.record(state.best.norm)
             let handOver = handOverAtFirstStall && state.stall.iterations >= EquilibriumOptions.frozenPolicyHandOverWindow
@@ -151,7 +151,7 @@ extension SolverRun {
     private mutating func andersonStart(at x0: [Double], steps: Int, frozen: Bool, frozenSteps: Bool) throws(MeanFieldError) -> AndersonState {
         // The first pair lives only in the state: a local holding it when `recycle` hands its buffers to
         // the pool would make the next sweep copy them on write (unoptimized builds keep locals alive).
-        let p0 = try andersonPair(x0, steps: steps, residual: .infinity)
+        let p0 = try andersonPair(x0, steps: steps, residual: .infinity, frozen: frozenSteps)
         let updated = game.stateCount >= AndersonFactors.minimumStates ? options.andersonMemory(populationSteps: steps, frozenSteps: frozenSteps) : nil
         return AndersonState(x: x0, image: try andersonImage(p0, steps: steps, frozen: frozen), pair: p0, beta: options.damping ?? 1,
                              cumulativeGains: frozenSteps, updatedFactors: updated)
@@ -193,14 +193,18 @@ extension SolverRun {
     }
 
     /// `(BR_τ(μ), μ)` for Anderson. On lazy population steps (`steps > 1`) the value solves
-    /// first run to ``looseValueTolerance(residual:requested:)`` of `residual` (the best image
-    /// residual so far), and a pair that then meets the equilibrium tolerance is evaluated
-    /// again to the requested value tolerance: a pair that passes the convergence test, and
-    /// so every converged result, is always evaluated in full.
-    mutating func andersonPair(_ mu: [Double], steps: Int, residual: Double) throws(MeanFieldError) -> PairEvaluation {
+    /// first run to ``looseValueTolerance(residual:requested:frozen:)`` of `residual` (the best
+    /// image residual so far; `frozen`: the frozen-policy crowd steps), and a pair that then
+    /// meets the equilibrium tolerance is evaluated again to the requested value tolerance: a
+    /// pair that passes the convergence test, and so every converged result, is always
+    /// evaluated in full.
+    mutating func andersonPair(_ mu: [Double], steps: Int, residual: Double, frozen: Bool) throws(MeanFieldError) -> PairEvaluation {
         let requested = evaluator.valueOptions.tolerance
-        let loose = steps > 1 ? Self.looseValueTolerance(residual: residual, requested: requested) : requested
+        let loose = steps > 1 ? Self.looseValueTolerance(residual: residual, requested: requested, frozen: frozen) : requested
         guard loose > requested else { return try evaluator.bestResponsePair(mu) }
+        #if DEBUG || RMFG_TEST_HOOKS
+        looseValueSolves.append((tolerance: loose, residual: residual, frozen: frozen))
+        #endif
         evaluator.valueOptions.tolerance = loose
         let p: PairEvaluation
         do throws(MeanFieldError) {
@@ -214,16 +218,22 @@ extension SolverRun {
     }
 
     /// The value tolerance of Anderson's pairs on lazy population steps before the last:
-    /// `10⁻⁴ · residual`, between the requested tolerance and `10⁻⁶`. A value error `ε`
-    /// moves the best response by about `ε/τ` and the image with it, far below the residual
-    /// that Anderson's next step corrects; the exploitability such a pair records in the
-    /// trace is within `2ε` of the exact one.
-    static func looseValueTolerance(residual: Double, requested: Double) -> Double {
-        max(requested, min(1e-6, 1e-4 * residual))
+    /// `f · residual`, between the requested tolerance and `10⁻⁶`, with `f = 10⁻⁴` on the lazy
+    /// steps and ``EquilibriumOptions/frozenPolicyValueFactor`` (`10⁻¹`) on the frozen-policy
+    /// crowd steps (`frozen`). A value error `ε` moves the best response by about `ε/τ` and
+    /// the image with it, an error that Anderson's next step corrects while it stays below
+    /// the residual. The factors were chosen by measurement, not from a bound: on the lazy
+    /// steps `ε/τ` stays far below the residual; the frozen stage kept its iteration counts
+    /// with `10⁻¹` (``EquilibriumOptions/frozenPolicyValueFactor``). A converged result never
+    /// rests on a loose pair. The exploitability such a pair records in the trace is within
+    /// `2ε` of the exact one.
+    static func looseValueTolerance(residual: Double, requested: Double, frozen: Bool = false) -> Double {
+        let factor = frozen ? EquilibriumOptions.frozenPolicyValueFactor : 1e-4
+        return max(requested, min(1e-6, factor * residual))
     }
 
     /// ``finish(_:converged:message:)`` for the last pair of a spent budget, evaluated again
-    /// to the requested value tolerance when its value solves were looser (``andersonPair(_:steps:residual:)``).
+    /// to the requested value tolerance when its value solves were looser (``andersonPair(_:steps:residual:frozen:)``).
     mutating func finishUnconverged(_ p: PairEvaluation, steps: Int) throws(MeanFieldError) -> EquilibriumResult {
         let requested = evaluator.valueOptions.tolerance
         let loose = steps > 1 && max(p.optimal.errorBound, p.policyValues.errorBound) > requested

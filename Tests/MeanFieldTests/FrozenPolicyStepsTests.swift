@@ -281,6 +281,39 @@ import Darwin
         #expect(zip(plain.meanField, asked.meanField).allSatisfy { $0.bitPattern == $1.bitPattern })
     }
 
+    /// Anderson's pairs before the converged one are evaluated to `10⁻¹` of the best residual on
+    /// the frozen-policy steps (``EquilibriumOptions/frozenPolicyValueFactor``) and to `10⁻⁴` on
+    /// the lazy steps, both between the requested value tolerance and `10⁻⁶`; the converged pair
+    /// is evaluated in full (the result re-checked from scratch at the requested tolerance). On
+    /// this grid the default path converges on the lazy steps; the frozen-policy stage runs from
+    /// the start when asked (as after a coarse start), and both find the same equilibrium.
+    @Test func frozenPairsTakeTheLooserValueTolerance() throws {
+        let game = try AndersonStepsTests.crowdGrid(side: 45, radius: 0.05)
+        var meanFields: [[Double]] = []
+        #expect(EquilibriumOptions.frozenPolicyValueFactor == 0.1)
+        for frozen in [false, true] {
+            var options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-8, maxIterations: 1000)
+            options.frozenPolicyFromStart = frozen
+            var run = SolverRun(game: game, options: options, method: .auto)
+            let result = try run.automatic()
+            let label = frozen ? "frozen" : "lazy"
+            #expect(result.converged, "\(label): \(result.message)")
+            #expect((run.frozenImages > 0) == frozen, "\(label): \(run.frozenImages) frozen images")
+            try AndersonStepsTests.recheck(game, result, temperature: 0.2, tolerance: 1e-8, label)
+            meanFields.append(result.meanField)
+            let requested = run.evaluator.valueOptions.tolerance
+            let factor = frozen ? 0.1 : 1e-4
+            #expect(run.looseValueSolves.count >= 3, "\(label): \(run.looseValueSolves.count) loose pairs")
+            for (tolerance, residual, onFrozenSteps) in run.looseValueSolves {
+                #expect(onFrozenSteps == frozen && tolerance == max(requested, min(1e-6, factor * residual)),
+                        "\(label): \(tolerance) at \(residual)")
+            }
+            // The factor, not only the cap, set some of them.
+            #expect(run.looseValueSolves.contains { $0.tolerance < 1e-6 && $0.tolerance > requested }, "\(label)")
+        }
+        #expect(Simplex.l1(meanFields[0], meanFields[1]) <= 1e-6, "‖μ_lazy − μ_frozen‖₁ = \(Simplex.l1(meanFields[0], meanFields[1]))")
+    }
+
     /// The stage (and so the early hand-over) applies from
     /// ``EquilibriumOptions/frozenPolicyThreshold`` states with the automatic refresh only.
     @Test func whenTheStageApplies() throws {
