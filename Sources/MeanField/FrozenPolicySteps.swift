@@ -203,8 +203,9 @@ extension EquilibriumOptions {
     /// The frozen stage's images follow the crowd under the pair's policy for many steps, and
     /// its residual falls in plateaus over tens of iterations: on the coarse-started 200×200
     /// crowd grid at `τ = 0.1, 0.2, 0.5, 1` and the 300×300 one at `τ = 0.2`, `10⁻¹` gave the
-    /// same iterations as `10⁻⁴` with 0.73× the frozen system's products at 300×300
-    /// (Docs/Performance.md, section 8, "Twenty-third round").
+    /// same iterations as `10⁻⁴` with 0.72× the frozen system's products on the requested
+    /// level at 300×300 and 0.68× at 1000×1000 (Docs/Performance.md, section 8, "Twenty-third
+    /// round"). A choice by measurement, not a bound.
     static let frozenPolicyValueFactor = 0.1
     /// The most frozen-policy steps per image, in multiples of the lazy steps `k` (the default
     /// of ``frozenPolicyStepMultiple``).
