@@ -199,14 +199,19 @@ extension EquilibriumOptions {
     static let frozenPolicyHandOverWindow = 10
     /// The factor `f` of the value tolerance `f · residual` (at most `10⁻⁶`, at least the
     /// requested one) of Anderson's pairs on the frozen-policy crowd steps before the converged
-    /// one (`10⁻⁴` on the lazy steps, ``SolverRun/looseValueTolerance(residual:requested:frozen:)``).
-    /// The frozen stage's images follow the crowd under the pair's policy for many steps, and
-    /// its residual falls in plateaus over tens of iterations: on the coarse-started 200×200
+    /// one, at temperature `τ`: `τ/2` between `10⁻⁴` (the lazy steps' factor,
+    /// ``SolverRun/looseValueTolerance(residual:requested:frozen:temperature:)``) and `10⁻¹`.
+    /// A value error `ε = f·r` moves the best response by about `ε/τ ≤ r/2`, `r` the residual.
+    /// The frozen stage's images follow the crowd under the pair's policy for up to `4k` steps,
+    /// and its residual falls in plateaus over tens of iterations. On the coarse-started 200×200
     /// crowd grid at `τ = 0.1, 0.2, 0.5, 1` and the 300×300 one at `τ = 0.2`, `10⁻¹` gave the
-    /// same iterations as `10⁻⁴` with 0.72× the frozen system's products on the requested
+    /// same iterations as `10⁻⁴`, with 0.72× the frozen system's products on the requested
     /// level at 300×300 and 0.68× at 1000×1000 (Docs/Performance.md, section 8, "Twenty-third
-    /// round"). A choice by measurement, not a bound.
-    static let frozenPolicyValueFactor = 0.1
+    /// round"). The scaling below `τ = 0.2` keeps `ε/τ` at most half the residual where `10⁻¹`
+    /// would not. These are choices by measurement, not a bound.
+    static func frozenPolicyValueFactor(temperature: Double) -> Double {
+        min(0.1, max(1e-4, temperature / 2))
+    }
     /// The most frozen-policy steps per image, in multiples of the lazy steps `k` (the default
     /// of ``frozenPolicyStepMultiple``).
     package static let frozenPolicyStepFactor = 4

@@ -193,14 +193,16 @@ extension SolverRun {
     }
 
     /// `(BR_τ(μ), μ)` for Anderson. On lazy population steps (`steps > 1`) the value solves
-    /// first run to ``looseValueTolerance(residual:requested:frozen:)`` of `residual` (the best
-    /// image residual so far; `frozen`: the frozen-policy crowd steps), and a pair that then
-    /// meets the equilibrium tolerance is evaluated again to the requested value tolerance: a
-    /// pair that passes the convergence test, and so every converged result, is always
-    /// evaluated in full.
+    /// first run to ``looseValueTolerance(residual:requested:frozen:temperature:)`` of
+    /// `residual` (the best image residual so far; `frozen`: the frozen-policy crowd steps),
+    /// and a pair that then meets the equilibrium tolerance is evaluated again to the requested
+    /// value tolerance: a pair that passes the convergence test, and so every converged result,
+    /// is always evaluated in full.
     mutating func andersonPair(_ mu: [Double], steps: Int, residual: Double, frozen: Bool) throws(MeanFieldError) -> PairEvaluation {
         let requested = evaluator.valueOptions.tolerance
-        let loose = steps > 1 ? Self.looseValueTolerance(residual: residual, requested: requested, frozen: frozen) : requested
+        let loose = steps > 1
+            ? Self.looseValueTolerance(residual: residual, requested: requested, frozen: frozen, temperature: options.temperature)
+            : requested
         guard loose > requested else { return try evaluator.bestResponsePair(mu) }
         #if DEBUG || RMFG_TEST_HOOKS
         looseValueSolves.append((tolerance: loose, residual: residual, frozen: frozen))
@@ -219,16 +221,15 @@ extension SolverRun {
 
     /// The value tolerance of Anderson's pairs on lazy population steps before the last:
     /// `f · residual`, between the requested tolerance and `10⁻⁶`, with `f = 10⁻⁴` on the lazy
-    /// steps and ``EquilibriumOptions/frozenPolicyValueFactor`` (`10⁻¹`) on the frozen-policy
-    /// crowd steps (`frozen`). A value error `ε` moves the best response by about `ε/τ` and
-    /// the image with it, an error that Anderson's next step corrects while it stays below
-    /// the residual. The factors were chosen by measurement, not from a bound: on the lazy
-    /// steps `ε/τ` stays far below the residual; the frozen stage kept its iteration counts
-    /// with `10⁻¹` (``EquilibriumOptions/frozenPolicyValueFactor``). A converged result never
-    /// rests on a loose pair. The exploitability such a pair records in the trace is within
-    /// `2ε` of the exact one.
-    static func looseValueTolerance(residual: Double, requested: Double, frozen: Bool = false) -> Double {
-        let factor = frozen ? EquilibriumOptions.frozenPolicyValueFactor : 1e-4
+    /// steps and ``EquilibriumOptions/frozenPolicyValueFactor(temperature:)`` (`τ/2` between
+    /// `10⁻⁴` and `10⁻¹`) on the frozen-policy crowd steps (`frozen`). A value error `ε` moves
+    /// the best response by about `ε/τ` and the image with it, an error that Anderson's next
+    /// step corrects while it stays below the residual: far below it on the lazy steps, at most
+    /// half of it on the frozen steps. The factors were chosen by measurement, not from a
+    /// bound. A converged result never rests on a loose pair. The exploitability such a pair
+    /// records in the trace is within `2ε` of the exact one.
+    static func looseValueTolerance(residual: Double, requested: Double, frozen: Bool, temperature: Double) -> Double {
+        let factor = frozen ? EquilibriumOptions.frozenPolicyValueFactor(temperature: temperature) : 1e-4
         return max(requested, min(1e-6, factor * residual))
     }
 

@@ -281,28 +281,31 @@ import Darwin
         #expect(zip(plain.meanField, asked.meanField).allSatisfy { $0.bitPattern == $1.bitPattern })
     }
 
-    /// Anderson's pairs before the converged one are evaluated to `10⁻¹` of the best residual on
-    /// the frozen-policy steps (``EquilibriumOptions/frozenPolicyValueFactor``) and to `10⁻⁴` on
-    /// the lazy steps, both between the requested value tolerance and `10⁻⁶`; the converged pair
-    /// is evaluated in full (the result re-checked from scratch at the requested tolerance). On
-    /// this grid the default path converges on the lazy steps; the frozen-policy stage runs from
-    /// the start when asked (as after a coarse start), and both find the same equilibrium.
+    /// Anderson's pairs before the converged one are evaluated to `τ/2` (between `10⁻⁴` and
+    /// `10⁻¹`, ``EquilibriumOptions/frozenPolicyValueFactor(temperature:)``) of the best residual
+    /// on the frozen-policy steps and to `10⁻⁴` of it on the lazy steps, both between the
+    /// requested value tolerance and `10⁻⁶`; the results are re-checked from scratch at the
+    /// requested tolerance. On this grid the default path converges on the lazy steps; the
+    /// frozen-policy stage runs from the start when asked (as after a coarse start), at `τ = 0.2`
+    /// and `τ = 0.1`, and both paths find the same equilibrium at `τ = 0.2`.
     @Test func frozenPairsTakeTheLooserValueTolerance() throws {
         let game = try AndersonStepsTests.crowdGrid(side: 45, radius: 0.05)
         var meanFields: [[Double]] = []
-        #expect(EquilibriumOptions.frozenPolicyValueFactor == 0.1)
-        for frozen in [false, true] {
-            var options = EquilibriumOptions(method: .auto, temperature: 0.2, tolerance: 1e-8, maxIterations: 1000)
+        for (tau, factor) in [(1.0, 0.1), (0.2, 0.1), (0.1, 0.05), (0.05, 0.025), (1e-3, 5e-4), (1e-5, 1e-4), (0.0, 1e-4)] {
+            #expect(EquilibriumOptions.frozenPolicyValueFactor(temperature: tau) == factor, "τ = \(tau)")
+        }
+        for (frozen, tau) in [(false, 0.2), (true, 0.2), (true, 0.1)] {
+            var options = EquilibriumOptions(method: .auto, temperature: tau, tolerance: 1e-8, maxIterations: 1000)
             options.frozenPolicyFromStart = frozen
             var run = SolverRun(game: game, options: options, method: .auto)
             let result = try run.automatic()
-            let label = frozen ? "frozen" : "lazy"
+            let label = (frozen ? "frozen" : "lazy") + ", τ = \(tau)"
             #expect(result.converged, "\(label): \(result.message)")
             #expect((run.frozenImages > 0) == frozen, "\(label): \(run.frozenImages) frozen images")
-            try AndersonStepsTests.recheck(game, result, temperature: 0.2, tolerance: 1e-8, label)
+            try AndersonStepsTests.recheck(game, result, temperature: tau, tolerance: 1e-8, label)
             meanFields.append(result.meanField)
             let requested = run.evaluator.valueOptions.tolerance
-            let factor = frozen ? 0.1 : 1e-4
+            let factor = frozen ? tau / 2 : 1e-4
             #expect(run.looseValueSolves.count >= 3, "\(label): \(run.looseValueSolves.count) loose pairs")
             for (tolerance, residual, onFrozenSteps) in run.looseValueSolves {
                 #expect(onFrozenSteps == frozen && tolerance == max(requested, min(1e-6, factor * residual)),
