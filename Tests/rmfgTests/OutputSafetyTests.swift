@@ -57,6 +57,53 @@ struct OutputSafetyTests {
         #expect(r.stderr == "rmfg: error: cannot write to standard output: Bad file descriptor\n")
     }
 
+    /// Runs `rmfg` with its standard output on a pipe whose reading end is already closed, and
+    /// with SIGPIPE at its default action whatever the test runner's (`env --default-signal`,
+    /// GNU coreutils 8.31 and later): every write there fails as it does under `rmfg … | head`
+    /// once `head` has gone.
+    static func rmfgIntoAClosedPipe(_ arguments: [String]) throws -> CommandResult {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        close(ends[0])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["--default-signal=PIPE", productsDirectory.appendingPathComponent("rmfg").path] + arguments
+        process.currentDirectoryURL = repositoryRoot
+        process.standardOutput = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+        let err = Pipe()
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let killed = process.terminationReason == .uncaughtSignal
+        return CommandResult(status: killed ? 128 + process.terminationStatus : process.terminationStatus, stdout: "",
+                             stderr: String(decoding: errors, as: UTF8.self))
+    }
+
+    /// Regression (2026-12-07): a reader that has gone (`rmfg solve … --output DIR | head -c 100`)
+    /// ended `rmfg` by SIGPIPE: no message, no `DIR`, and its staging folder `.DIR.rmfg-PID-0.tmp`
+    /// left beside it. Now it is a failed write like `> /dev/full`: one line, exit 2, nothing
+    /// written and nothing left behind, for a new folder and for an existing one.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/env") && Self.hasDevFull))
+    func brokenPipeOnStandardOutputIsAFailedWrite() throws {
+        let scratch = try ScratchFolder()
+        let existing = scratch.path("existing")
+        try FileManager.default.createDirectory(atPath: existing, withIntermediateDirectories: false)
+        try Data("kept\n".utf8).write(to: URL(fileURLWithPath: existing + "/notes.txt"))
+        let game = ["solve", "Examples/crowd-grid.yaml", "--param", "width=12", "--param", "height=12", "--format", "json"]
+        for folder in [scratch.path("new"), existing] {
+            let r = try Self.rmfgIntoAClosedPipe(game + ["--output", folder])
+            #expect(r.status == 2, "status \(r.status): \(r.stderr)")
+            #expect(r.stderr == "rmfg: error: cannot write to standard output: Broken pipe\n", "\(r.stderr)")
+        }
+        #expect(entries(scratch.url.path) == ["existing"])
+        #expect(entries(existing) == ["notes.txt"])
+        // Without --output, and for a command that only prints.
+        let plain = try Self.rmfgIntoAClosedPipe(["worst-case", "--nominal", "0.5,0.5", "--values", "1,2", "--set", "tv", "--radius", "0.1"])
+        #expect(plain.status == 2 && plain.stderr == "rmfg: error: cannot write to standard output: Broken pipe\n", "\(plain.status): \(plain.stderr)")
+    }
+
     @Test func closedStandardError() throws {
         // An input error with no standard error: the status still says it.
         let bad = try rmfgRedirected(["solve", "/nonexistent.yaml"], "2>&-")

@@ -75,7 +75,13 @@ enum StandardStreams {
     /// input by a write-only one. Also flushes stdio's standard output at exit
     /// (the argument parser prints help there) and turns a failed flush into
     /// the one-line error and exit status 2.
+    ///
+    /// SIGPIPE is ignored, so a write to a pipe whose reader has gone (`rmfg … | head -c 100`)
+    /// fails with `EPIPE` like any other failed write: one line, the temporary files removed,
+    /// exit status 2. Before 2026-12-07 the signal ended the process mid-command, which left an
+    /// `--output` folder's staging folder behind and wrote no folder, with no message.
     static func prepare() {
+        _ = signal(SIGPIPE, SIG_IGN)
         for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
             let opened = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)
             if opened >= 0, opened != fd {
