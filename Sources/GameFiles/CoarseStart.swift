@@ -148,6 +148,8 @@ public enum CoarseStart {
                 coarse = try read(sized)
                 game = try coarse.makeGame()
             } catch { throw .load(shape: level, error) }
+            // The file's own tolerance, not a looser one: a 500×500 level solved to 1e-5 left the
+            // 1000×1000 crowd grid unconverged (Docs/Performance.md, "Twenty-fourth round").
             var options = coarse.equilibriumOptions
             options.verify = false
             options.exact = false

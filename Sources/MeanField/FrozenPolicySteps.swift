@@ -210,8 +210,14 @@ extension EquilibriumOptions {
     /// round"). The scaling below `τ = 0.2` keeps `ε/τ` at most half the residual where `10⁻¹`
     /// would not. These are choices by measurement, not a bound.
     static func frozenPolicyValueFactor(temperature: Double) -> Double {
-        min(0.1, max(1e-4, temperature / 2))
+        min(0.1, max(lazyStepsValueFactor, temperature / 2))
     }
+
+    /// The factor `f` of the value tolerance `f · residual` of Anderson's pairs on lazy
+    /// population steps before the converged one, `10⁻⁴`
+    /// (``SolverRun/looseValueTolerance(residual:requested:frozen:temperature:)``), and the
+    /// floor of ``frozenPolicyValueFactor(temperature:)``.
+    static let lazyStepsValueFactor = 1e-4
     /// The most frozen-policy steps per image, in multiples of the lazy steps `k` (the default
     /// of ``frozenPolicyStepMultiple``).
     package static let frozenPolicyStepFactor = 4

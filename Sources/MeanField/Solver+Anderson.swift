@@ -229,7 +229,8 @@ extension SolverRun {
     /// bound. A converged result never rests on a loose pair. The exploitability such a pair
     /// records in the trace is within `2ε` of the exact one.
     static func looseValueTolerance(residual: Double, requested: Double, frozen: Bool, temperature: Double) -> Double {
-        let factor = frozen ? EquilibriumOptions.frozenPolicyValueFactor(temperature: temperature) : 1e-4
+        let factor = frozen ? EquilibriumOptions.frozenPolicyValueFactor(temperature: temperature)
+            : EquilibriumOptions.lazyStepsValueFactor
         return max(requested, min(1e-6, factor * residual))
     }
 
