@@ -57,7 +57,8 @@ public struct ShardedSweep: Sendable {
         var allTimings = true
         for part in ordered {
             rows.append(try Self.records(of: part, layout: layout, cellCount: cellCount))
-            if let t = Self.timings(of: part) { timings += t } else { allTimings = false }
+            let cells = rows[rows.count - 1].map(\.cell)
+            if let t = try Self.timings(of: part, cells: cells) { timings += t } else { allTimings = false }
         }
         do throws(ExperimentError) { records = try SweepCSV.merge(rows, cellCount: cellCount) } catch {
             throw .invalidShard("merge: \(error)")
@@ -163,13 +164,43 @@ public struct ShardedSweep: Sendable {
         return text
     }
 
-    /// A shard's `cell,seconds` lines, or `nil` when its timing file cannot be read.
-    static func timings(of part: Part) -> [(cell: Int, seconds: String)]? {
-        guard let t = try? readShardFile(part.path("-timings.csv")) else { return nil }
-        var timings: [(cell: Int, seconds: String)] = []
-        for line in t.split(separator: "\n").dropFirst() {
-            let f = line.split(separator: ",")
-            if f.count == 2, let c = Int(f[0]) { timings.append((c, String(f[1]))) }
+    /// A shard's `cell,seconds` lines in file order, or `nil` when it has no timing file (the
+    /// merged `timings.csv` is then not written).
+    ///
+    /// Checked like the shard's rows (before 2026-12-07 a line that did not parse was skipped
+    /// and the seconds copied as written): the header `cell,seconds`, then one line per cell of
+    /// `cells` (the shard's, in any order, each once), its seconds a finite number `≥ 0`.
+    /// - Throws: ``ExperimentError/invalidShard(_:)`` naming the file and line: a file that
+    ///   exists but cannot be read (a folder, a device, FIFO or socket), another header, a line
+    ///   of other than two fields, a cell not of the shard or listed twice, seconds that are
+    ///   not a finite number `≥ 0`, or a cell of the shard with no line.
+    static func timings(of part: Part, cells: [Int]) throws(ExperimentError) -> [(cell: Int, seconds: String)]? {
+        let path = part.path("-timings.csv")
+        var info = stat()
+        guard lstat(path, &info) == 0 || errno != ENOENT else { return nil }
+        let text = try readShardFile(path)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        guard lines.first == "cell,seconds" else {
+            throw .invalidShard("\(path): line 1: expected the header 'cell,seconds'")
+        }
+        let expected = Set(cells)
+        var seen = Set<Int>(), timings: [(cell: Int, seconds: String)] = []
+        for (k, line) in lines.enumerated().dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            let at = "\(path): line \(k + 1)"
+            guard f.count == 2 else { throw .invalidShard("\(at): expected 'cell,seconds', found \(f.count) fields") }
+            guard let cell = Int(f[0]), expected.contains(cell) else {
+                throw .invalidShard("\(at): cell '\(f[0])', expected one of the shard's \(cells.count) cells (those of its .csv)")
+            }
+            guard seen.insert(cell).inserted else { throw .invalidShard("\(at): cell \(cell) listed twice") }
+            guard let seconds = Double(f[1]), seconds.isFinite, seconds >= 0 else {
+                throw .invalidShard("\(at): seconds '\(f[1])', expected a finite number >= 0")
+            }
+            timings.append((cell, String(f[1])))
+        }
+        if let missing = cells.first(where: { !seen.contains($0) }) {
+            throw .invalidShard("\(path): no line for cell \(missing)")
         }
         return timings
     }

@@ -80,6 +80,51 @@ struct SweepCommandTests {
         try expectInputError(["merge", dir.path("full")], mentioning: "no shard")
     }
 
+    /// Regression (2026-12-07): the shards' timing files were read loosely (a line that did not
+    /// parse was skipped, its seconds copied as written), so a damaged file gave a merged
+    /// `timings.csv` with cells missing or text for seconds, and exit 0. Now each is checked
+    /// like the shard's rows; a shard with no timing file still merges, without `timings.csv`.
+    @Test func shardTimingFilesAreChecked() throws {
+        let dir = try ScratchFolder()
+        let game = try dir.write("two.yaml", twoStateGame)
+        for i in 0..<2 {
+            let r = try rmfg(["sweep", game, "--quiet", "--shard", "\(i)/2", "--output", dir.path("s")] + Self.cells)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let file = dir.path("s/shard-0-of-2-timings.csv")
+        let good = try String(contentsOfFile: file, encoding: .utf8)
+        let lines = good.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4 && lines[0] == "cell,seconds", "\(good)")
+        let cells = lines.dropFirst().map { String($0.split(separator: ",")[0]) }
+        let ok = try rmfg(["merge", dir.path("s"), "--output", dir.path("m0")])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try String(contentsOfFile: dir.path("m0/timings.csv"), encoding: .utf8).split(separator: "\n").count == 7)
+        let damaged: [(text: String, mention: String)] = [
+            ("cell,secs\n" + lines.dropFirst().joined(separator: "\n") + "\n", "line 1: expected the header 'cell,seconds'"),
+            ([lines[0], lines[1], "\(cells[1]),abc", lines[3]].joined(separator: "\n") + "\n", "line 3: seconds 'abc'"),
+            ([lines[0], lines[1], "\(cells[1]),nan", lines[3]].joined(separator: "\n") + "\n", "line 3: seconds 'nan'"),
+            ([lines[0], lines[1], "\(cells[1]),-1", lines[3]].joined(separator: "\n") + "\n", "line 3: seconds '-1'"),
+            ([lines[0], lines[1], lines[1], lines[3]].joined(separator: "\n") + "\n", "line 3: cell \(cells[0]) listed twice"),
+            ([lines[0], lines[1], lines[2]].joined(separator: "\n") + "\n", "no line for cell \(cells[2])"),
+            ([lines[0], lines[1], "1,0.5", lines[3]].joined(separator: "\n") + "\n", "line 3: cell '1', expected one of the shard's 3 cells"),
+            ([lines[0], lines[1], lines[2] + ",7", lines[3]].joined(separator: "\n") + "\n", "line 3: expected 'cell,seconds', found 3 fields"),
+        ]
+        for (k, bad) in damaged.enumerated() {
+            try bad.text.write(toFile: file, atomically: true, encoding: .utf8)
+            try expectInputError(["merge", dir.path("s"), "--output", dir.path("m\(k + 1)")], mentioning: "shard-0-of-2-timings.csv: " + bad.mention)
+            #expect(!FileManager.default.fileExists(atPath: dir.path("m\(k + 1)")))
+        }
+        // A folder in its place is refused; no file at all merges without timings.csv.
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.createDirectory(atPath: file, withIntermediateDirectories: false)
+        try expectInputError(["merge", dir.path("s")], mentioning: "shard-0-of-2-timings.csv: cannot read the file (it is a folder)")
+        try FileManager.default.removeItem(atPath: file)
+        let without = try rmfg(["merge", dir.path("s"), "--output", dir.path("none")])
+        #expect(without.status == 0, "\(without.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path("none/sweep.csv")))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("none/timings.csv")))
+    }
+
     @Test func invalidFlagsNameTheFlag() throws {
         let dir = try ScratchFolder()
         let game = try dir.write("two.yaml", twoStateGame)
