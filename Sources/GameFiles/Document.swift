@@ -235,37 +235,45 @@ package enum DocumentReader {
             let size = Int(info.st_size)
             throw GameFileError(file: path, field: "", message: "file is \(size) bytes, expected at most \(maximumSize)")
         }
-        if let text = readRegularText(path: path) { return text }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw GameFileError(file: path, field: "", message: "cannot read the file (\(exists ? "permission denied or not a regular file" : "no such file"))")
+        let fd: Int32
+        switch InputFileKind.open(path) {
+        case let .descriptor(opened): fd = opened
+        case .special: throw GameFileError(file: path, field: "", message: InputFileKind.specialText)
+        case .folder: throw GameFileError(file: path, field: "", message: InputFileKind.folderText)
+        case let .failed(code):
+            let reason = code == ENOENT ? "no such file" : code == EACCES ? "permission denied" : String(cString: strerror(code))
+            throw GameFileError(file: path, field: "", message: "cannot read the file (\(reason))")
         }
-        guard data.count <= maximumSize else {
-            throw GameFileError(file: path, field: "", message: "file is \(data.count) bytes, expected at most \(maximumSize)")
+        defer { close(fd) }
+        if let text = readRegularText(fd) { return text }
+        // Not read in place (not a regular file, empty, changing, not all UTF-8): from the start
+        // of the same descriptor where it can seek, else (a pipe) from where it is.
+        _ = lseek(fd, 0, SEEK_SET)
+        let bytes: [UInt8]
+        switch InputFileKind.readAll(fd, limit: maximumSize) {
+        case let .success(read): bytes = read
+        case let .failure(failure): throw GameFileError(file: path, field: "", message: "cannot read the file (\(failure.text))")
         }
-        guard let text = data.withUnsafeBytes({ String(validating: $0.bindMemory(to: UInt8.self), as: UTF8.self) }) else {
+        guard bytes.count <= maximumSize else {
+            throw GameFileError(file: path, field: "", message: "file is more than \(maximumSize) bytes, expected at most \(maximumSize)")
+        }
+        guard let text = bytes.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) else {
             throw GameFileError(file: path, field: "", message: "not UTF-8 text")
         }
         return text
     }
 
-    /// Why ``readRegularText(path:)`` hands a file back to the general path.
+    /// Why ``readRegularText(_:)`` hands a file back to the general path.
     private struct NotReadInPlace: Error {}
 
     /// A regular file of at most ``maximumSize`` bytes that is valid UTF-8, read straight into
     /// the string's storage: one copy of the text instead of two (`Data`, then `String`), so
     /// half the page faults of a large file (Docs/Performance.md, "The process around the
-    /// solve"). `nil` for anything else (missing, unreadable, not regular, changing size
-    /// while read, not UTF-8): ``readText(path:)`` then reads it as before and reports the
-    /// error. The string's initializer would repair invalid UTF-8, so text that is not all
+    /// solve"). `nil` for anything else (not regular, empty, changing size while read, not
+    /// UTF-8): ``readText(path:)`` then reads the same descriptor again from its start and
+    /// reports the error. The string's initializer would repair invalid UTF-8, so text that is not all
     /// ASCII is validated here first.
-    private static func readRegularText(path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+    private static func readRegularText(_ fd: Int32) -> String? {
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         let size = Int(info.st_size)

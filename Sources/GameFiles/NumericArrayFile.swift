@@ -324,11 +324,14 @@ public enum NumericArrayFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw GameFileError(file: path, field: "", message: "cannot read the file (it is a folder)")
         }
-        do {
-            return try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw GameFileError(file: path, field: "", message: "cannot read the file (\(exists ? "permission denied" : "no such file"))")
+        switch InputFileKind.open(path) {
+        case let .descriptor(fd): return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        case .folder:
+            throw GameFileError(file: path, field: "", message: InputFileKind.folderText)
+        case .special:
+            throw GameFileError(file: path, field: "", message: "not a regular file (a device, FIFO or socket cannot hold an array)")
+        case let .failed(code):
+            throw GameFileError(file: path, field: "", message: "cannot read the file (\(code == ENOENT ? "no such file" : "permission denied"))")
         }
     }
 

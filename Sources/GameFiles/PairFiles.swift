@@ -122,8 +122,12 @@ public enum PairFiles {
         if let problem = InputFileKind.specialFileProblem(path) ?? InputFileKind.folderProblem(path) {
             throw GameFileError(file: path, field: field, message: problem)
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw GameFileError(file: path, field: field, message: "cannot read the file")
+        let handle: FileHandle
+        switch InputFileKind.open(path) {
+        case let .descriptor(fd): handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        case .special: throw GameFileError(file: path, field: field, message: InputFileKind.specialText)
+        case .folder: throw GameFileError(file: path, field: field, message: InputFileKind.folderText)
+        case .failed: throw GameFileError(file: path, field: field, message: "cannot read the file")
         }
         defer { try? handle.close() }
         let data: Data

@@ -72,4 +72,48 @@ struct ReadTextTests {
             (error as? GameFileError)?.message == "cannot read the file (no such file)"
         }
     }
+
+    /// Regression (2026-12-07): the readers checked a path with `stat` and then opened it, so a
+    /// path replaced by a FIFO between the two made `open(2)` wait for a writer for ever.
+    /// ``InputFileKind/open(_:)`` decides on the descriptor it opened without blocking; called
+    /// here directly, without the path check before it, as the race would leave it.
+    @Test func theOpenDescriptorDecidesWithoutWaiting() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("fifo.yaml").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        guard case .special = InputFileKind.open(fifo) else {
+            Issue.record("a FIFO was not refused on its descriptor")
+            return
+        }
+        guard case .folder = InputFileKind.open(dir.path) else {
+            Issue.record("a folder was not refused on its descriptor")
+            return
+        }
+        guard case .failed(ENOENT) = InputFileKind.open(dir.appendingPathComponent("missing").path) else {
+            Issue.record("a missing file did not fail with ENOENT")
+            return
+        }
+        let file = dir.appendingPathComponent("game.yaml").path
+        let text = String(repeating: "name: g\n", count: 20_000)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        guard case let .descriptor(fd) = InputFileKind.open(file) else {
+            Issue.record("a regular file was refused")
+            return
+        }
+        defer { close(fd) }
+        #expect(fcntl(fd, F_GETFL) & O_NONBLOCK == 0, "the descriptor was left non-blocking")
+        guard case let .success(bytes) = InputFileKind.readAll(fd, limit: 1 << 20) else {
+            Issue.record("the regular file could not be read")
+            return
+        }
+        #expect(bytes == Array(text.utf8))
+        // The readers refuse the FIFO with their usual line (their path check comes first).
+        #expect { try DocumentReader.readText(path: fifo) } throws: { error in
+            (error as? GameFileError)?.message == InputFileKind.specialText
+        }
+        #expect { try NumericArrayFile.readArray(path: fifo) } throws: { error in
+            (error as? GameFileError)?.message == "not a regular file (a device, FIFO or socket cannot hold an array)"
+        }
+    }
 }

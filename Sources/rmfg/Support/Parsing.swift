@@ -99,12 +99,17 @@ enum Parse {
         if let problem = InputFileKind.specialFileProblem(path) ?? InputFileKind.folderProblem(path) {
             throw InputError("\(flag): '\(path)': \(problem)")
         }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw InputError("\(flag): cannot read '\(path)'")
+        let fd: Int32
+        switch InputFileKind.open(path) {
+        case let .descriptor(opened): fd = opened
+        case .special: throw InputError("\(flag): '\(path)': \(InputFileKind.specialText)")
+        case .folder: throw InputError("\(flag): '\(path)': \(InputFileKind.folderText)")
+        case .failed: throw InputError("\(flag): cannot read '\(path)'")
         }
+        defer { close(fd) }
+        guard case let .success(bytes) = InputFileKind.readAll(fd, limit: DocumentReader.maximumSize), bytes.count <= DocumentReader.maximumSize,
+              let text = bytes.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) })
+        else { throw InputError("\(flag): cannot read '\(path)'") }
         var rows: [[Double]] = []
         // "\r\n" is one Character in Swift: split on it as well as on "\n" and "\r".
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
