@@ -153,14 +153,26 @@ public struct ShardedSweep: Sendable {
     }
 
     /// The text of a shard file. A FIFO, device node or socket is refused before it is
-    /// opened (opening a FIFO for reading waits for a writer, for ever when none comes).
+    /// opened (opening a FIFO for reading waits for a writer, for ever when none comes), and
+    /// again on the opened descriptor (the open does not block), so a path replaced by a FIFO
+    /// between the two cannot make `merge` wait.
     static func readShardFile(_ path: String) throws(ExperimentError) -> String {
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
             throw .invalidShard("\(path): not a regular file (a device, FIFO or socket)")
         }
         if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { throw .invalidShard("\(path): cannot read the file (it is a folder)") }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidShard("\(path): cannot read") }
+        var fd: Int32
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) } while fd < 0 && errno == EINTR
+        guard fd >= 0 else { throw .invalidShard("\(path): cannot read") }
+        defer { close(fd) }
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .invalidShard("\(path): not a regular file (a device, FIFO or socket)")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        guard let data = try? handle.readToEnd() ?? Data(), let text = String(data: data, encoding: .utf8) else {
+            throw .invalidShard("\(path): cannot read")
+        }
         return text
     }
 
@@ -168,7 +180,8 @@ public struct ShardedSweep: Sendable {
     /// merged `timings.csv` is then not written).
     ///
     /// Checked like the shard's rows (before 2026-12-07 a line that did not parse was skipped
-    /// and the seconds copied as written): the header `cell,seconds`, then one line per cell of
+    /// and the seconds copied as written; now they are written again as the sweep writes them,
+    /// the same bytes for a file it wrote): the header `cell,seconds`, then one line per cell of
     /// `cells` (the shard's, in any order, each once), its seconds a finite number `≥ 0`.
     /// - Throws: ``ExperimentError/invalidShard(_:)`` naming the file and line: a file that
     ///   exists but cannot be read (a folder, a device, FIFO or socket), another header, a line
@@ -179,7 +192,8 @@ public struct ShardedSweep: Sendable {
         var info = stat()
         guard lstat(path, &info) == 0 || errno != ENOENT else { return nil }
         let text = try readShardFile(path)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // "\r\n" is one Character in Swift: split on it as well as on "\n" and "\r".
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         if lines.last?.isEmpty == true { lines.removeLast() }
         guard lines.first == "cell,seconds" else {
             throw .invalidShard("\(path): line 1: expected the header 'cell,seconds'")
@@ -197,7 +211,7 @@ public struct ShardedSweep: Sendable {
             guard let seconds = Double(f[1]), seconds.isFinite, seconds >= 0 else {
                 throw .invalidShard("\(at): seconds '\(f[1])', expected a finite number >= 0")
             }
-            timings.append((cell, String(f[1])))
+            timings.append((cell, SweepCSV.number(seconds)))
         }
         if let missing = cells.first(where: { !seen.contains($0) }) {
             throw .invalidShard("\(path): no line for cell \(missing)")

@@ -218,6 +218,7 @@ extension EquilibriumOptions {
     /// (``SolverRun/looseValueTolerance(residual:requested:frozen:temperature:)``), and the
     /// floor of ``frozenPolicyValueFactor(temperature:)``.
     static let lazyStepsValueFactor = 1e-4
+
     /// The most frozen-policy steps per image, in multiples of the lazy steps `k` (the default
     /// of ``frozenPolicyStepMultiple``).
     package static let frozenPolicyStepFactor = 4

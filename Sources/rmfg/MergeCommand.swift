@@ -15,7 +15,8 @@ struct MergeCommand: ParsableCommand {
         are the run's, its derived columns consistent). Prints the \
         same table or JSON as an unsharded `rmfg sweep`, and --output DIR writes the same \
         sweep.csv (byte-identical), result.json and plots, plus timings.csv joined from the \
-        shards' timing files. Exit status 1 when a solve did not converge; 2 for missing, \
+        shards' timing files when every shard has one (each checked: one line per cell, finite \
+        seconds >= 0). Exit status 1 when a solve did not converge; 2 for missing, \
         duplicate or inconsistent shards.
         """
     )
@@ -23,7 +24,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "Folders holding shard files (shard-i-of-n.csv and shard-i-of-n.manifest).")
     var folders: [String]
 
-    @Option(help: "Write sweep.csv, result.json, timings.csv and SVG plots to this folder.")
+    @Option(help: "Write sweep.csv, result.json, SVG plots and (when every shard has its timing file) timings.csv to this folder.")
     var output: String?
 
     @OptionGroup var figures: FigureOptions

@@ -109,6 +109,12 @@ struct SweepCommandTests {
             ([lines[0], lines[1], "1,0.5", lines[3]].joined(separator: "\n") + "\n", "line 3: cell '1', expected one of the shard's 3 cells"),
             ([lines[0], lines[1], lines[2] + ",7", lines[3]].joined(separator: "\n") + "\n", "line 3: expected 'cell,seconds', found 3 fields"),
         ]
+        // Line ends CRLF: the same timings.
+        try good.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let crlf = try rmfg(["merge", dir.path("s"), "--output", dir.path("crlf")])
+        #expect(crlf.status == 0, "\(crlf.stderr)")
+        #expect(try String(contentsOfFile: dir.path("crlf/timings.csv"), encoding: .utf8)
+            == String(contentsOfFile: dir.path("m0/timings.csv"), encoding: .utf8))
         for (k, bad) in damaged.enumerated() {
             try bad.text.write(toFile: file, atomically: true, encoding: .utf8)
             try expectInputError(["merge", dir.path("s"), "--output", dir.path("m\(k + 1)")], mentioning: "shard-0-of-2-timings.csv: " + bad.mention)

@@ -76,12 +76,23 @@ enum StandardStreams {
     /// (the argument parser prints help there) and turns a failed flush into
     /// the one-line error and exit status 2.
     ///
-    /// SIGPIPE is ignored, so a write to a pipe whose reader has gone (`rmfg … | head -c 100`)
-    /// fails with `EPIPE` like any other failed write: one line, the temporary files removed,
-    /// exit status 2. Before 2026-12-07 the signal ended the process mid-command, which left an
-    /// `--output` folder's staging folder behind and wrote no folder, with no message.
+    /// SIGPIPE is caught by a handler that does nothing, so a write to a pipe whose reader has
+    /// gone (`rmfg … | head -c 100`) fails with `EPIPE` like any other failed write: one line,
+    /// the temporary files removed, exit status 2. Before 2026-12-07 the signal ended the
+    /// process mid-command, which left an `--output` folder's staging folder behind and wrote
+    /// no folder, with no message. A handler rather than `SIG_IGN`: an ignored signal stays
+    /// ignored across `exec`, a caught one returns to its default action, so the programs
+    /// `rmfg` runs (the figure renderer) start with SIGPIPE as usual.
     static func prepare() {
-        _ = signal(SIGPIPE, SIG_IGN)
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = brokenPipeHandler
+        #else
+        action.__sigaction_u.__sa_handler = brokenPipeHandler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        _ = sigaction(SIGPIPE, &action, nil)
         for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
             let opened = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)
             if opened >= 0, opened != fd {
@@ -221,6 +232,9 @@ enum TemporaryPaths {
         }
     }
 }
+
+/// SIGPIPE's handler (``StandardStreams/prepare()``): nothing, so the write returns `EPIPE`.
+private func brokenPipeHandler(_: Int32) {}
 
 /// The handler installed by ``TemporaryPaths/installSignalHandlers()``.
 private func temporaryPathsSignalHandler(_ sig: Int32) {
