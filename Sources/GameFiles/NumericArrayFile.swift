@@ -320,10 +320,7 @@ public enum NumericArrayFile {
         if InputFileKind.specialFileProblem(path) != nil {  // before open(2), which waits on a FIFO
             throw GameFileError(file: path, field: "", message: "not a regular file (a device, FIFO or socket cannot hold an array)")
         }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw GameFileError(file: path, field: "", message: "cannot read the file (it is a folder)")
-        }
+        // A folder is refused on the opened descriptor (`InputFileKind.open`).
         switch InputFileKind.open(path) {
         case let .descriptor(fd): return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         case .folder:

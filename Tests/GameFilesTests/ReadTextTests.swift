@@ -115,5 +115,8 @@ struct ReadTextTests {
         #expect { try NumericArrayFile.readArray(path: fifo) } throws: { error in
             (error as? GameFileError)?.message == "not a regular file (a device, FIFO or socket cannot hold an array)"
         }
+        #expect { try NumericArrayFile.readArray(path: dir.path) } throws: { error in
+            (error as? GameFileError)?.message == InputFileKind.folderText
+        }
     }
 }

@@ -27,9 +27,14 @@ public func pythonWithNumPy(importing module: String) -> String? {
 
 /// Whether `python -c "import MODULE"` succeeds.
 func pythonCanImport(_ python: String, _ module: String) -> Bool {
+    commandSucceeds(python, ["-c", "import \(module)"])
+}
+
+/// Whether `executable` with `arguments` runs and exits with status 0 (its output discarded).
+public func commandSucceeds(_ executable: String, _ arguments: [String]) -> Bool {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: python)
-    p.arguments = ["-c", "import \(module)"]
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     guard (try? p.run()) != nil else { return false }

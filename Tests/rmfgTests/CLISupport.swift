@@ -101,3 +101,13 @@ let glpsolPath: String? = {
     }
     return nil
 }()
+
+/// Runs `rmfg sweep game --shard i/count` for every shard into `folder` with the sweep flags
+/// `cells`, expecting each to succeed.
+func sweepShards(_ game: String, count: Int, cells: [String], into folder: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for i in 0..<count {
+        let r = try rmfg(["sweep", game, "--quiet", "--shard", "\(i)/\(count)", "--output", folder] + cells)
+        #expect(r.status == 0, "\(r.stderr)", sourceLocation: sourceLocation)
+    }
+}

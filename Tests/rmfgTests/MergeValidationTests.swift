@@ -9,10 +9,7 @@ struct MergeValidationTests {
     @Test func aRowContradictingItsCellIndexIsRefused() throws {
         let dir = try ScratchFolder()
         let game = try dir.write("two.yaml", twoStateGame)
-        for i in 0..<2 {
-            let r = try rmfg(["sweep", game, "--quiet", "--shard", "\(i)/2", "--output", dir.path("s")] + Self.cells)
-            #expect(r.status == 0, "\(r.stderr)")
-        }
+        try sweepShards(game, count: 2, cells: Self.cells, into: dir.path("s"))
         let good = try rmfg(["merge", dir.path("s"), "--format", "json"])
         #expect(good.status == 0, "\(good.stderr)")
         // Shard 1 holds cells 1 (tv, 0.1) and 3 (kl, 0.1). Give cell 3 the set of cell 1.

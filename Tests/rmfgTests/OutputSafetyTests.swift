@@ -86,16 +86,7 @@ struct OutputSafetyTests {
     /// left beside it. Now it is a failed write like `> /dev/full`: one line, exit 2, nothing
     /// written and nothing left behind, for a new folder and for an existing one.
     /// Whether `/usr/bin/env` takes `--default-signal` (GNU coreutils 8.31 and later).
-    static let envResetsSignals: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["--default-signal=PIPE", "true"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let envResetsSignals = commandSucceeds("/usr/bin/env", ["--default-signal=PIPE", "true"])
 
     @Test(.enabled(if: envResetsSignals, "needs env --default-signal"))
     func brokenPipeOnStandardOutputIsAFailedWrite() throws {

@@ -87,10 +87,7 @@ struct SweepCommandTests {
     @Test func shardTimingFilesAreChecked() throws {
         let dir = try ScratchFolder()
         let game = try dir.write("two.yaml", twoStateGame)
-        for i in 0..<2 {
-            let r = try rmfg(["sweep", game, "--quiet", "--shard", "\(i)/2", "--output", dir.path("s")] + Self.cells)
-            #expect(r.status == 0, "\(r.stderr)")
-        }
+        try sweepShards(game, count: 2, cells: Self.cells, into: dir.path("s"))
         let file = dir.path("s/shard-0-of-2-timings.csv")
         let good = try String(contentsOfFile: file, encoding: .utf8)
         let lines = good.split(separator: "\n").map(String.init)

@@ -84,15 +84,7 @@ enum StandardStreams {
     /// ignored across `exec`, a caught one returns to its default action, so the programs
     /// `rmfg` runs (the figure renderer) start with SIGPIPE as usual.
     static func prepare() {
-        var action = sigaction()
-        #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = brokenPipeHandler
-        #else
-        action.__sigaction_u.__sa_handler = brokenPipeHandler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = SA_RESTART
-        _ = sigaction(SIGPIPE, &action, nil)
+        installSignalHandler(SIGPIPE, brokenPipeHandler, flags: SA_RESTART)
         for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
             let opened = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)
             if opened >= 0, opened != fd {
@@ -188,15 +180,7 @@ enum TemporaryPaths {
             let current = old.__sigaction_u.__sa_handler
             #endif
             if let current, unsafeBitCast(current, to: Int.self) == 1 { continue }  // SIG_IGN
-            var action = sigaction()
-            #if canImport(Glibc)
-            action.__sigaction_handler.sa_handler = temporaryPathsSignalHandler
-            #else
-            action.__sigaction_u.__sa_handler = temporaryPathsSignalHandler
-            #endif
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = 0
-            _ = sigaction(sig, &action, nil)
+            installSignalHandler(sig, temporaryPathsSignalHandler, flags: 0)
         }
     }
 
@@ -231,6 +215,19 @@ enum TemporaryPaths {
             }
         }
     }
+}
+
+/// Installs `handler` for `sig` with an empty mask and `flags` (`sigaction(2)`).
+private func installSignalHandler(_ sig: Int32, _ handler: @escaping @convention(c) (Int32) -> Void, flags: Int32) {
+    var action = sigaction()
+    #if canImport(Glibc)
+    action.__sigaction_handler.sa_handler = handler
+    #else
+    action.__sigaction_u.__sa_handler = handler
+    #endif
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = flags
+    _ = sigaction(sig, &action, nil)
 }
 
 /// SIGPIPE's handler (``StandardStreams/prepare()``): nothing, so the write returns `EPIPE`.
