@@ -109,6 +109,11 @@ public struct EquilibriumOptions: Sendable {
     /// a chain at each refresh. The results are the same bit for bit; `false` is for the tests
     /// and measurements that compare the two.
     package var frozenChainInPlace = true
+    /// Whether the frozen-policy steps on a chain rewritten in place take their steps by tiles
+    /// where the chain is large and local enough (``LazyPopulationSteps/applyByTiles(_:steps:stopChange:relativeStop:execution:scratch:)``;
+    /// the default). The images are the same bit for bit; `false` is for the tests and
+    /// measurements that compare the two.
+    package var tiledSteps = true
     /// Re-solve every inner problem of the final iterate through the LP path and
     /// report ``VerificationReport`` (default `false`).
     public var verify: Bool

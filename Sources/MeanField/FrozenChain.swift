@@ -51,6 +51,8 @@ struct FrozenChain {
     private let positions: [Int32]
     /// The chain's entries, rewritten by each ``chain(snapshot:policy:values:population:execution:)``.
     private var weights: [Double]
+    /// The largest `|s − t|` over the chain's entries (``LazyPopulationSteps/reach``).
+    private let reach: Int
 
     /// Whether the chain can be rewritten in place for this set and population (see the type's
     /// description).
@@ -109,6 +111,7 @@ struct FrozenChain {
         (stateCount, actionCount, self.widest) = (n, m, widest)
         (columnStart, self.sources, self.positions) = (start, sources, positions)
         weights = [Double](repeating: 0, count: start[n])
+        reach = LazyPopulationSteps.reach(columnStart: start, sources: sources, stateCount: n)
     }
 
     /// Whether `rows` are the very rows the structure was built from: the same storage of
@@ -172,7 +175,7 @@ struct FrozenChain {
             }}}}}
         }
         guard !failed.load(ordering: .relaxed) else { return nil }
-        return LazyPopulationSteps(stateCount: n, columnStart: columnStart, sources: sources, weights: weights)
+        return LazyPopulationSteps(stateCount: n, columnStart: columnStart, sources: sources, weights: weights, reach: reach)
     }
 
     /// State `s`'s chain entries: zeroed, then each action's row (its worst case, or the

@@ -119,7 +119,8 @@ extension SolverRun {
             }
             let block = min(refresh - inBlock, most - taken)
             guard block > 0 else { continue }
-            let (image, j) = chain.apply(nu, steps: block, stopChange: threshold, execution: options.execution)
+            let (image, j) = chain.apply(nu, steps: block, stopChange: threshold, execution: options.execution,
+                                         scratch: options.tiledSteps ? evaluator.stepScratch : nil)
             nu = image
             taken += j
             if j < block { break }

@@ -21,6 +21,9 @@ struct LazyPopulationSteps {
     let sources: [Int32]
     /// `P(s, t)`.
     let weights: [Double]
+    /// The largest `|s − t|` over the entries, where known (``FrozenChain`` computes it once for
+    /// its columns): the steps may then run by tiles (``applyByTiles(_:steps:stopChange:relativeStop:execution:scratch:)``).
+    var reach: Int? = nil
 
     /// The column form of `chain` (a serial counting sort of its entries by column:
     /// `O(n + nnz)`); the plain reference for
@@ -106,11 +109,12 @@ struct LazyPopulationSteps {
     ///
     /// - Precondition: `columnStart` has `n + 1` non-decreasing entries from 0, `sources` and
     ///   `weights` at least `columnStart[n]`, sources in `0..<n` and increasing within a column.
-    init(stateCount n: Int, columnStart: [Int], sources: [Int32], weights: [Double]) {
+    init(stateCount n: Int, columnStart: [Int], sources: [Int32], weights: [Double], reach: Int? = nil) {
         stateCount = n
         self.columnStart = columnStart
         self.sources = sources
         self.weights = weights
+        self.reach = reach
     }
 
     /// ``init(policy:kernelRows:stateCount:actionCount:execution:groups:recycling:)`` in fresh memory.
@@ -148,8 +152,16 @@ struct LazyPopulationSteps {
     /// added in block order, so the stop, like every entry, is the same in serial and
     /// parallel runs. `μ L^j = μ` only when `μ P = μ`, so a map that stops early still has
     /// exactly the stationary laws of `P` as its fixed points.
+    ///
+    /// With `scratch`, a chain of known ``reach`` that is large enough takes its steps by tiles
+    /// (``applyByTiles(_:steps:stopChange:relativeStop:execution:scratch:)``): the same image and
+    /// count bit for bit, several steps per pass over the chain.
     func apply(_ mu: [Double], steps: Int, stopChange: Double, relativeStop: Double = 0,
-               execution: ExecutionMode) -> (image: [Double], steps: Int) {
+               execution: ExecutionMode, scratch: StepScratch? = nil) -> (image: [Double], steps: Int) {
+        if let scratch, let tiled = applyByTiles(mu, steps: steps, stopChange: stopChange, relativeStop: relativeStop,
+                                                 execution: execution, scratch: scratch) {
+            return tiled
+        }
         let n = stateCount
         var current = mu
         var next = [Double](repeating: 0, count: n)

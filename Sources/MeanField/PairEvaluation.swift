@@ -70,6 +70,8 @@ struct PairEvaluator {
     var pool = SweepPool()
     /// The buffers of the last lazy-step chain Anderson built (``LazyPopulationSteps``), for the next one.
     var chainBuffers = ChainBuffers()
+    /// The vectors of the frozen-policy steps taken by tiles (``StepScratch``), kept between images.
+    var stepScratch = StepScratch()
     /// The frozen-policy steps' chain rewritten in place at each refresh (``FrozenChain``),
     /// once a refresh built it; kept across images while the game's rows keep their states.
     var frozenChain: FrozenChain? = nil

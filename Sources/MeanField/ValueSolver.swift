@@ -1,4 +1,5 @@
 import Ambiguity
+import Synchronization
 
 /// How inner value problems (robust optimal values `V*_μ` and robust policy values
 /// `V^π_μ`) are solved.
@@ -369,10 +370,27 @@ struct FrozenSystem {
         vectorMode = n >= vectorParallelStates ? mode : .serial
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
-        weighted = kernels.indices.count <= weightedLimit && n <= Int(Int32.max)
-            ? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers, mode: mode)
-            : nil
+        if kernels.indices.count <= weightedLimit && n <= Int(Int32.max) {
+            let merging = kernels.indices.count > (Self.testMergedEntries ?? Self.mergedEntries)
+            weighted = (merging ? WeightedRows(merging: policy, kernels: kernels, stateCount: n, actionCount: m, mode: mode) : nil)
+                ?? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers, mode: mode)
+        } else {
+            weighted = nil
+        }
     }
+
+    /// The number of kernel entries above which ``weighted`` merges each state's entries by
+    /// column (``WeightedRows/init(merging:kernels:stateCount:actionCount:mode:)``): 2²⁰. A
+    /// product then streams each distinct `(s, t)` once (on the 1000×1000 crowd grid about 5
+    /// entries a state instead of 9); it sums them in another order, so its last bits differ
+    /// from the unmerged product's. Below the limit the products keep the unmerged rows and their
+    /// bits, and with them every small game's documented results (Docs/Performance.md, section 8,
+    /// "Twenty-fifth round"; the Nineteenth round found a τ = 0.01 regime on a small grid that
+    /// the merged rounding tipped over).
+    static let mergedEntries = largeSystemEntries
+
+    /// Replaces ``mergedEntries`` in the tests that merge small systems.
+    @TaskLocal static var testMergedEntries: Int? = nil
 
     /// `y = (I − γP) x` for `n`-vectors: by blocks of states (in parallel when ``mode``
     /// allows), or split with ``helpers``' workers.
@@ -403,8 +421,9 @@ struct FrozenSystem {
     }
 
     /// ``product(states:m:gamma:policy:kernels:x:y:)`` with the weights computed beforehand:
-    /// the same products `(π(a|s)·K(t|s, a))·x_t`, summed in the same order, so the same result
-    /// bit for bit.
+    /// unmerged, the same products `(π(a|s)·K(t|s, a))·x_t`, summed in the same order, so the same
+    /// result bit for bit; merged (large systems, ``FrozenSystem/mergedEntries``), `P(s, t)·x_t`
+    /// summed by distinct column, the same sum in another order.
     @inline(__always)
     private static func product(states: Range<Int>, gamma: Double, weighted w: WeightedRows.View,
                                 x xb: UnsafePointer<Double>, y yb: UnsafeMutablePointer<Double>) {
@@ -694,7 +713,9 @@ private struct ResidualStep: FusedElement {
 }
 
 /// The rows of a frozen system's products, weighted once: for each state, the entries of its
-/// actions with `π(a|s) > 0` (actions and entries in order) as `(t, π(a|s)·K(t|s, a))`, not merged.
+/// actions with `π(a|s) > 0` (actions and entries in order) as `(t, π(a|s)·K(t|s, a))`, not
+/// merged, or merged by column on large systems (``init(merging:kernels:stateCount:actionCount:mode:)``,
+/// ``FrozenSystem/mergedEntries``).
 /// The columns `t` are 32-bit (12 bytes an entry instead of 16: a product streams every entry).
 ///
 /// - Precondition: `n ≤ Int32.max`.
@@ -776,6 +797,97 @@ struct WeightedRows {
                 weights.withUnsafeBufferPointer { w in body(View(stateStart: ss, columns: c, weights: w)) }
             }
         }
+    }
+}
+
+extension WeightedRows {
+    /// The most distinct columns (over its actions with `π(a|s) > 0`) a state may have for
+    /// ``init(merging:kernels:stateCount:actionCount:mode:)``: 32 (each entry is looked up among
+    /// the state's columns so far).
+    static let mergeWidth = 32
+
+    /// The rows merged by column: for each state, one entry per distinct `t` of its actions with
+    /// `π(a|s) > 0`, in the order the actions and entries first reach it, weighing
+    /// `P(s, t) = Σ_a π(a|s)·K(t|s, a)` summed in action order: the entries of
+    /// ``TransitionMatrix``'s rows, bit for bit (``RowMixer`` sums in the same order). `nil` when
+    /// a state has more than ``mergeWidth`` distinct columns (the caller then keeps the rows
+    /// unmerged).
+    ///
+    /// Built in two passes by blocks of states (in parallel when `mode` allows): each state's
+    /// count of distinct columns, then its entries, from where the counts' prefix sum puts them.
+    init?(merging policy: [Double], kernels: KernelRows, stateCount n: Int, actionCount m: Int, mode: ExecutionMode) {
+        var starts = [Int](repeating: 0, count: n + 1)
+        let fits = Atomic<Bool>(true)
+        policy.withUnsafeBufferPointer { pol in
+            kernels.withView { k in
+                starts.withUnsafeMutableBufferPointer { sb in
+                    let out = UncheckedBox(sb)
+                    VectorBlocks.forEach(count: n, block: VectorBlocks.stateBlock, mode: mode) { states in
+                        withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.mergeWidth) { cols in
+                            guard let c = cols.baseAddress else { return }
+                            for s in states {
+                                guard let count = Self.merge(state: s, m: m, pol, k, columns: c, weights: nil) else {
+                                    fits.store(false, ordering: .relaxed)
+                                    return
+                                }
+                                out.value[s + 1] = count
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard fits.load(ordering: .relaxed) else { return nil }
+        for s in 0..<n { starts[s + 1] += starts[s] }
+        let total = starts[n]
+        var weights: [Double] = []
+        let columns: [Int32] = makeArray(capacity: total) { cb in
+            weights = makeArray(capacity: total) { wb in
+                let output = UncheckedBox((cb, wb))
+                policy.withUnsafeBufferPointer { pol in
+                    kernels.withView { k in
+                        starts.withUnsafeBufferPointer { sb in
+                            VectorBlocks.forEach(count: n, block: VectorBlocks.stateBlock, mode: mode) { states in
+                                let (cb, wb) = output.value
+                                guard let c = cb.baseAddress, let w = wb.baseAddress else { return }
+                                // Each state's entries are its own: the same count as in the first pass.
+                                for s in states { _ = Self.merge(state: s, m: m, pol, k, columns: c + sb[s], weights: w + sb[s]) }
+                            }
+                        }
+                    }
+                }
+                return total
+            }
+            return total
+        }
+        (stateStart, self.columns, self.weights) = (starts, columns, weights)
+    }
+
+    /// State `s`'s entries merged by column into `columns` (and `weights`, when given): the
+    /// number of distinct columns, or `nil` above ``mergeWidth``.
+    @inline(__always)
+    private static func merge(state s: Int, m: Int, _ pol: UnsafeBufferPointer<Double>, _ k: KernelRows.View,
+                              columns: UnsafeMutablePointer<Int32>, weights: UnsafeMutablePointer<Double>?) -> Int? {
+        var count = 0
+        for row in (s &* m)..<(s &* m &+ m) {
+            let w = pol[row]
+            guard w > 0 else { continue }
+            for e in k.rowStart[row]..<k.rowEnd[row] {
+                let t = Int32(truncatingIfNeeded: k.indices[e])
+                var i = 0
+                while i < count, columns[i] != t { i &+= 1 }
+                if i == count {
+                    guard count < mergeWidth else { return nil }
+                    columns[i] = t
+                    // `0 + x` is `x`: the accumulator's first term.
+                    weights?[i] = w * k.probabilities[e]
+                    count &+= 1
+                } else {
+                    weights?[i] += w * k.probabilities[e]
+                }
+            }
+        }
+        return count
     }
 }
 

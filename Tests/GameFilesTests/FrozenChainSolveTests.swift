@@ -47,6 +47,40 @@ import TestSupport
         }
     }
 
+    /// The in-place chain's steps by tiles (``LazyPopulationSteps/applyByTiles(_:steps:stopChange:relativeStop:execution:scratch:)``,
+    /// forced on the 24×20 grid with blocks of 8 states and tiles of 208, two tiles and a part):
+    /// the images are those of the step-by-step loop bit for bit, serial and parallel, and the
+    /// tiles did run.
+    @Test(arguments: [ExecutionMode.serial, .parallel])
+    func tiledImagesAreTheSameBitForBit(execution: ExecutionMode) throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        let (_, game) = try Self.crowdGrid(width: 24, height: 20)
+        for _ in 0..<3 {
+            var mu = (0..<game.stateCount).map { _ in Double.random(in: 0.01...1, using: &rng) }
+            let total = mu.reduce(0, +)
+            mu = mu.map { $0 / total }
+            let policy = try game.bestResponse(meanField: mu, temperature: 0.2)
+            let pair = try game.evaluate(policy: policy, meanField: mu, temperature: 0.2)
+            var images: [[Double]] = [], groups: [Int] = []
+            for tiled in [true, false] {
+                var options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: 100)
+                options.population = .worstCase
+                options.andersonSteps = 6
+                options.frozenPolicyRefresh = 3
+                options.execution = execution
+                options.tiledSteps = tiled
+                var run = SolverRun(game: game, options: options, method: .anderson)
+                images.append(try VectorBlocks.$testBlock.withValue(8) {
+                    try LazyPopulationSteps.$testTileStates.withValue(208) { try run.frozenPolicyImage(pair, lazySteps: 6) }
+                })
+                groups.append(run.evaluator.stepScratch.groups)
+            }
+            #expect(images[0].map(\.bitPattern) == images[1].map(\.bitPattern), "\(seed)")
+            #expect(groups[0] > 0 && groups[1] == 0, "\(groups)")
+        }
+    }
+
     /// The 70×70 grid (4,900 states: the frozen-policy stage from iteration 40) solved with
     /// and without the in-place chain: the same result bit for bit.
     @Test func solvesAreTheSameBitForBit() throws {

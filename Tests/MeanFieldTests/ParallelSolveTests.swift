@@ -133,6 +133,88 @@ import TestSupport
         }
     }
 
+    /// The weights merged by column (``WeightedRows/init(merging:kernels:stateCount:actionCount:mode:)``,
+    /// forced on small systems through ``FrozenSystem/testMergedEntries``): every state's entries
+    /// are the policy chain's row (``TransitionMatrix``), column for column and bit for bit; serial
+    /// and parallel (small blocks) systems are the same bit for bit; their products agree with the
+    /// unmerged ones to rounding, and their BiCGSTAB and Gauss–Seidel solutions with the unmerged
+    /// solutions to the solves' accuracy. Softmax, pure and zero-holed policies.
+    @Test(arguments: 0..<4)
+    func mergedWeightsAreThePolicyChain(variant: Int) throws {
+        let n = 37 + 11 * variant, m = 4
+        // At most 6 successors (7 with nature's state) in 4 actions: within the merge width.
+        let game = try TestGames.garnet(n: n, m: m, k: 3 + variant, set: .totalVariation(), radius: 0.15,
+                                        seed: UInt64(900 + variant))
+        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        var rng = SplitMix64(seed: UInt64(950 + variant))
+        let v = (0..<n).map { _ in Double(Int.random(in: 0...6, using: &rng)) / 3 }
+        let kernels = try #require(try snap.sweep(values: v, wantKernels: true, execution: .serial).kernels)
+        let q = try snap.sweep(values: v, wantKernels: false, execution: .serial).q
+        var policy = BestResponse.unchecked(qValues: q, stateCount: n, actionCount: m, temperature: variant == 1 ? 0 : 0.4)
+            .probabilities
+        if variant >= 2 {
+            for s in stride(from: 0, to: n, by: 3) {
+                policy[s * m + 1] = 0
+                let total = (0..<m).reduce(0.0) { $0 + policy[s * m + $1] }
+                for a in 0..<m { policy[s * m + a] /= total }
+            }
+        }
+        let chain = TransitionMatrix(unchecked: policy, kernelRows: kernels, stateCount: n, actionCount: m)
+        let c = (0..<n).map { _ in rng.unit() }
+        let x = (0..<n).map { _ in rng.unit() * 4 - 2 }
+        let zero = [Double](repeating: 0, count: n)
+        let plain = FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount, rewards: c)
+        var systems: [FrozenSystem] = []
+        for (mode, block) in [(ExecutionMode.serial, VectorBlocks.block), (.parallel, 5)] {
+            let merged = FrozenSystem.$testMergedEntries.withValue(0) {
+                VectorBlocks.$testBlock.withValue(block == 5 ? 8 : nil) {
+                    FrozenSystem(policy: policy, kernels: kernels, stateCount: n, actionCount: m, gamma: snap.discount, rewards: c,
+                                 execution: mode, block: block)
+                }
+            }
+            let w = try #require(merged.weighted)
+            for s in 0..<n {
+                var entries: [Int: UInt64] = [:]
+                for j in w.stateStart[s]..<w.stateStart[s + 1] { entries[Int(w.columns[j])] = w.weights[j].bitPattern }
+                #expect(entries.count == w.stateStart[s + 1] - w.stateStart[s], "a column twice, state \(s)")
+                var expected: [Int: UInt64] = [:]
+                for j in chain.rowStart[s]..<chain.rowStart[s + 1] { expected[chain.columns[j]] = chain.probabilities[j].bitPattern }
+                #expect(entries == expected, "state \(s)")
+            }
+            let (a, b) = (LPSplitTests.product(merged, x), LPSplitTests.product(plain, x))
+            for s in 0..<n { #expect(abs(a[s] - b[s]) <= 1e-15 + 1e-14 * x.reduce(0) { max($0, abs($1)) }) }
+            for (wa, wb) in [(merged.solve(from: zero, errorTarget: 1e-11), plain.solve(from: zero, errorTarget: 1e-11)),
+                             (merged.gaussSeidel(from: zero, errorTarget: 1e-11), plain.gaussSeidel(from: zero, errorTarget: 1e-11))] {
+                #expect(maxAbsDifference(wa, wb) <= 3e-11)
+            }
+            systems.append(merged)
+        }
+        #expect(systems[0].weighted?.weights == systems[1].weighted?.weights)
+        #expect(systems[0].weighted?.columns == systems[1].weighted?.columns)
+        #expect(LPSplitTests.product(systems[0], x) == LPSplitTests.product(systems[1], x))
+    }
+
+    /// A garnet with a state of more than ``WeightedRows/mergeWidth`` distinct columns, merging
+    /// forced: the system keeps every entry unmerged.
+    @Test func wideStatesStayUnmerged() throws {
+        // Wide states (4 actions of 12 successors among 400 states: more than 32 distinct columns
+        // at some state): the unmerged rows.
+        let wide = try TestGames.garnet(n: 400, m: 4, k: 12, set: .totalVariation(), radius: 0.15, seed: 990)
+        let wideSnap = try wide.snapshot(at: [Double](repeating: 1 / 400.0, count: 400))
+        let wideKernels = try #require(try wideSnap.sweep(values: [Double](repeating: 0, count: 400), wantKernels: true,
+                                                          execution: .serial).kernels)
+        let uniform = [Double](repeating: 0.25, count: 1600)
+        let wideChain = TransitionMatrix(unchecked: uniform, kernelRows: wideKernels, stateCount: 400, actionCount: 4)
+        #expect((0..<400).contains { wideChain.rowStart[$0 + 1] - wideChain.rowStart[$0] > WeightedRows.mergeWidth })
+        let unmerged = FrozenSystem.$testMergedEntries.withValue(0) {
+            FrozenSystem(policy: uniform, kernels: wideKernels, stateCount: 400, actionCount: 4, gamma: 0.9,
+                         rewards: [Double](repeating: 0, count: 400))
+        }
+        // Every entry of every row (the sweep's kernels keep a spare slot per row).
+        let entries = (0..<1600).reduce(0) { $0 + wideKernels.rowEnd[$1] - wideKernels.rowStart[$1] }
+        #expect(unmerged.weighted?.columns.count == entries && entries > wideChain.columns.count)
+    }
+
     /// The grouped population step: serial and parallel bit-identical for every number of
     /// groups, equal to the chain's step with one group and within rounding with more;
     /// states without mass are skipped.
