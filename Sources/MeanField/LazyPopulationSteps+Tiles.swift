@@ -27,8 +27,11 @@ extension LazyPopulationSteps {
     /// steps of one chain).
     static let tileGroup = 10
 
-    /// The fewest chain entries for which the steps run by tiles: 2²⁰ (12 MB, a third of this
-    /// machine's last-level cache). Smaller chains stay in the cache from one step to the next.
+    /// The fewest chain entries for which the steps run by tiles: 2²⁰ (12 MB). Smaller chains
+    /// stay in the cache from one step to the next (the 300×300 crowd grid's, 0.45 M entries). The
+    /// 500×500 grid's (1.25 M entries, 15 MB) still fits in this machine's 32 MB last-level cache
+    /// and gained nothing, the 1000×1000 grid's (5 M, 68 MB) does not (Docs/Performance.md,
+    /// section 8, "Twenty-fifth round").
     static let tiledEntries = 1 << 20
 
     /// Tile size (states) in the tests, which tile small chains; `nil` otherwise.
@@ -231,7 +234,7 @@ final class StepScratch: @unchecked Sendable {
     func copy(_ i: Int) -> [Double] {
         let from = slot(i)
         return [Double](unsafeUninitializedCapacity: stride) { buffer, count in
-            if let base = buffer.baseAddress { base.update(from: from, count: stride) }
+            if let base = buffer.baseAddress { base.initialize(from: from, count: stride) }
             count = stride
         }
     }

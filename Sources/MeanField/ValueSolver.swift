@@ -371,7 +371,9 @@ struct FrozenSystem {
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
         if kernels.indices.count <= weightedLimit && n <= Int(Int32.max) {
-            let merging = kernels.indices.count > (Self.testMergedEntries ?? Self.mergedEntries)
+            // Counted without the sweep's spare slots (`indices.count` holds one per row).
+            let limit = Self.testMergedEntries ?? Self.mergedEntries
+            let merging = kernels.indices.count > limit && kernels.entryCount > limit
             weighted = (merging ? WeightedRows(merging: policy, kernels: kernels, stateCount: n, actionCount: m, mode: mode) : nil)
                 ?? WeightedRows(policy: policy, kernels: kernels, stateCount: n, actionCount: m, helpers: self.helpers, mode: mode)
         } else {
@@ -379,8 +381,8 @@ struct FrozenSystem {
         }
     }
 
-    /// The number of kernel entries above which ``weighted`` merges each state's entries by
-    /// column (``WeightedRows/init(merging:kernels:stateCount:actionCount:mode:)``): 2²⁰. A
+    /// The number of kernel entries (stored entries, without a sweep's spare slots) above which
+    /// ``weighted`` merges each state's entries by column (``WeightedRows/init(merging:kernels:stateCount:actionCount:mode:)``): 2²⁰. A
     /// product then streams each distinct `(s, t)` once (on the 1000×1000 crowd grid about 5
     /// entries a state instead of 9); it sums them in another order, so its last bits differ
     /// from the unmerged product's. Below the limit the products keep the unmerged rows and their
@@ -824,7 +826,8 @@ extension WeightedRows {
                     let out = UncheckedBox(sb)
                     VectorBlocks.forEach(count: n, block: VectorBlocks.stateBlock, mode: mode) { states in
                         withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.mergeWidth) { cols in
-                            guard let c = cols.baseAddress else { return }
+                            // A state too wide elsewhere ends the pass: the rows stay unmerged.
+                            guard let c = cols.baseAddress, fits.load(ordering: .relaxed) else { return }
                             for s in states {
                                 guard let count = Self.merge(state: s, m: m, pol, k, columns: c, weights: nil) else {
                                     fits.store(false, ordering: .relaxed)
@@ -879,8 +882,8 @@ extension WeightedRows {
                 if i == count {
                     guard count < mergeWidth else { return nil }
                     columns[i] = t
-                    // `0 + x` is `x`: the accumulator's first term.
-                    weights?[i] = w * k.probabilities[e]
+                    // The accumulator's first term, as ``RowMixer`` adds it (`+0` for a `−0`).
+                    weights?[i] = 0 + w * k.probabilities[e]
                     count &+= 1
                 } else {
                     weights?[i] += w * k.probabilities[e]

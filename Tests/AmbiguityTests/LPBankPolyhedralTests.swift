@@ -186,8 +186,8 @@ import Testing
         case .l1: zip(zip(q, p), w).reduce(0) { $0 + $1.1 * abs($1.0.0 - $1.0.1) }
         default: zip(q, p).reduce(0) { max($0, abs($1.0 - $1.1)) }
         }
-        // The LP's own rows hold to GLPK's feasibility after polishing, relative 1e-11 like the
-        // constraints above (the ball's distance is a sum over the row's entries of that row).
+        // The LP's own rows hold to GLPK's feasibility after polishing: relative 1e-11, like the
+        // constraints above and the Wasserstein plan's cost.
         if d > radius * (1 + 1e-11) + 1e-15 { failures.append("D(q, p) = \(d) above ρ = \(radius)") }
         return failures
     }

@@ -48,7 +48,7 @@ import TestSupport
     }
 
     /// The in-place chain's steps by tiles (``LazyPopulationSteps/applyByTiles(_:steps:stopChange:relativeStop:execution:scratch:)``,
-    /// forced on the 24×20 grid with blocks of 8 states and tiles of 208, two tiles and a part):
+    /// forced on the 24×20 grid with blocks of 8 states and tiles of 208: two tiles, the second of 272 states):
     /// the images are those of the step-by-step loop bit for bit, serial and parallel, and the
     /// tiles did run.
     @Test(arguments: [ExecutionMode.serial, .parallel])
