@@ -117,9 +117,11 @@ extension LazyPopulationSteps {
         // `v0` is `mu`'s storage or a slot: never `nil` for the `n ≥ 2` states of a tiled chain.
         guard let v0 else { return [Double](repeating: .infinity, count: outputs.count) }
         let n = stateCount, g = outputs.count, h = reach ?? 0, block = VectorBlocks.stateBlock
-        // The last tile takes the states past the last multiple of `tile` (`n ≥ 2·tile`): every
-        // tile has at least `tile` states, so its ranges never shrink below empty.
+        // `⌊n / tile⌋ ≥ 2` tiles of about equal size, cut at whole blocks: each has at least
+        // `tile − block ≥ (2g + 2)·h + block` states, so its ranges never shrink below empty and
+        // two boundaries' phase B ranges stay apart.
         let blocks = (n + block - 1) / block, tiles = n / tile
+        let edges = (0...tiles).map { p in p == tiles ? n : p * n / tiles / block * block }
         var perBlock = [Double](repeating: 0, count: g * blocks)
         // Step i reads vectors[i] and writes vectors[i + 1].
         let vectors = UncheckedBox([UnsafeMutablePointer(mutating: v0)] + outputs)
@@ -132,7 +134,7 @@ extension LazyPopulationSteps {
                 // Phase A: every tile's trapezoid.
                 VectorBlocks.forEach(count: tiles, block: 1, mode: mode) { range in
                     for p in range {
-                        let a = p * tile, b = p == tiles - 1 ? n : a + tile
+                        let a = edges[p], b = edges[p + 1]
                         for i in 0..<g {
                             let lo = a == 0 ? 0 : a + (i + 1) * h, hi = b == n ? n : b - (i + 1) * h
                             chain.steps(lo..<hi, from: vectors.value[i], into: vectors.value[i + 1], block: block,
@@ -143,7 +145,7 @@ extension LazyPopulationSteps {
                 // Phase B: around every boundary, the growing ranges, then their blocks' changes.
                 VectorBlocks.forEach(count: tiles - 1, block: 1, mode: mode) { range in
                     for p in range {
-                        let c = (p + 1) * tile
+                        let c = edges[p + 1]
                         for i in 0..<g {
                             let lo = c - (i + 1) * h, hi = c + (i + 1) * h
                             chain.steps(lo..<hi, from: vectors.value[i], into: vectors.value[i + 1], block: block, changes: nil)
