@@ -71,7 +71,7 @@ test-cluster: build cluster-tools
 # run Bellman sweeps and solves in parallel. Separate scratch folders, so the normal
 # debug build is untouched. Leak detection is off: the CLI tests run the instrumented
 # rmfg, and LeakSanitizer's report at exit would change its exit status and stderr.
-TSAN_FILTER ?= BellmanTests|serialAndParallelRunsAreIdentical|ExtremeRewardTests|ParallelSolveTests|LPHandOffTests|LPSplitTests|LPWorkerPoolTests
+TSAN_FILTER ?= BellmanTests|serialAndParallelRunsAreIdentical|ExtremeRewardTests|ParallelSolveTests|LPHandOffTests|LPSplitTests|LPWorkerPoolTests|TiledStepsTests
 SANITIZE_JOBS ?=
 ASAN_FLAGS := --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 test-sanitize: glpk rsvg
