@@ -15,6 +15,25 @@ import TestSupport
         return (file, try file.makeGame())
     }
 
+    /// A random mean field (entries in `[0.01, 1]`, normalized) and the pair of its best response.
+    static func randomPair(_ game: MeanFieldGame, rng: inout some RandomNumberGenerator) throws -> ([Double], PairEvaluation) {
+        var mu = (0..<game.stateCount).map { _ in Double.random(in: 0.01...1, using: &rng) }
+        let total = mu.reduce(0, +)
+        mu = mu.map { $0 / total }
+        let policy = try game.bestResponse(meanField: mu, temperature: 0.2)
+        return (mu, try game.evaluate(policy: policy, meanField: mu, temperature: 0.2))
+    }
+
+    /// Anderson's options for the images: worst-case population, 6 lazy steps, a refresh every 3.
+    static func imageOptions(_ execution: ExecutionMode) -> EquilibriumOptions {
+        var options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: 100)
+        options.population = .worstCase
+        options.andersonSteps = 6
+        options.frozenPolicyRefresh = 3
+        options.execution = execution
+        return options
+    }
+
     /// Frozen-policy images from random mean fields (refreshing every 3 steps, serial and on
     /// forced parallel blocks): the in-place chain gives the same image bit for bit, and holds a
     /// structure afterwards (the sweep-and-build path holds none).
@@ -24,18 +43,10 @@ import TestSupport
         var rng = seed.generator
         let (_, game) = try Self.crowdGrid(width: 12, height: 10)
         for _ in 0..<4 {
-            var mu = (0..<game.stateCount).map { _ in Double.random(in: 0.01...1, using: &rng) }
-            let total = mu.reduce(0, +)
-            mu = mu.map { $0 / total }
-            let policy = try game.bestResponse(meanField: mu, temperature: 0.2)
-            let pair = try game.evaluate(policy: policy, meanField: mu, temperature: 0.2)
+            let (mu, pair) = try Self.randomPair(game, rng: &rng)
             var images: [[Double]] = []
             for inPlace in [true, false] {
-                var options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: 100)
-                options.population = .worstCase
-                options.andersonSteps = 6
-                options.frozenPolicyRefresh = 3
-                options.execution = execution
+                var options = Self.imageOptions(execution)
                 options.frozenChainInPlace = inPlace
                 var run = SolverRun(game: game, options: options, method: .anderson)
                 images.append(try VectorBlocks.$testBlock.withValue(8) { try run.frozenPolicyImage(pair, lazySteps: 6) })
@@ -57,18 +68,10 @@ import TestSupport
         var rng = seed.generator
         let (_, game) = try Self.crowdGrid(width: 24, height: 20)
         for _ in 0..<3 {
-            var mu = (0..<game.stateCount).map { _ in Double.random(in: 0.01...1, using: &rng) }
-            let total = mu.reduce(0, +)
-            mu = mu.map { $0 / total }
-            let policy = try game.bestResponse(meanField: mu, temperature: 0.2)
-            let pair = try game.evaluate(policy: policy, meanField: mu, temperature: 0.2)
+            let (mu, pair) = try Self.randomPair(game, rng: &rng)
             var images: [[Double]] = [], groups: [Int] = []
             for tiled in [true, false] {
-                var options = EquilibriumOptions(method: .anderson, temperature: 0.2, tolerance: 1e-10, maxIterations: 100)
-                options.population = .worstCase
-                options.andersonSteps = 6
-                options.frozenPolicyRefresh = 3
-                options.execution = execution
+                var options = Self.imageOptions(execution)
                 options.tiledSteps = tiled
                 var run = SolverRun(game: game, options: options, method: .anderson)
                 images.append(try VectorBlocks.$testBlock.withValue(8) {

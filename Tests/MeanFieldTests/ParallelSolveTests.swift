@@ -93,6 +93,29 @@ import TestSupport
         #expect(maxAbsDifference(results[0], results[3]) <= 2e-11)
     }
 
+    /// A frozen system's inputs on a TV garnet of `n` states, `m` actions and `k` successors: the
+    /// snapshot at the uniform law, the sweep's worst-case kernels at random values drawn from
+    /// `rng`, and the policy of those values: softmax (`τ = 0.4`), pure for variant 1, and from
+    /// variant 2 on with exact zeros on every third state's second action (the rest renormalized).
+    static func systemInputs(n: Int, m: Int, k: Int, garnetSeed: UInt64, variant: Int,
+                             rng: inout SplitMix64) throws -> (GameSnapshot, KernelRows, [Double]) {
+        let game = try TestGames.garnet(n: n, m: m, k: k, set: .totalVariation(), radius: 0.15, seed: garnetSeed)
+        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
+        let v = (0..<n).map { _ in Double(Int.random(in: 0...6, using: &rng)) / 3 }
+        let kernels = try #require(try snap.sweep(values: v, wantKernels: true, execution: .serial).kernels)
+        let q = try snap.sweep(values: v, wantKernels: false, execution: .serial).q
+        var policy = BestResponse.unchecked(qValues: q, stateCount: n, actionCount: m, temperature: variant == 1 ? 0 : 0.4)
+            .probabilities
+        if variant >= 2 {
+            for s in stride(from: 0, to: n, by: 3) {
+                policy[s * m + 1] = 0
+                let total = (0..<m).reduce(0.0) { $0 + policy[s * m + $1] }
+                for a in 0..<m { policy[s * m + a] /= total }
+            }
+        }
+        return (snap, kernels, policy)
+    }
+
     /// The Newton step's products with the weights computed once (``WeightedRows``, every
     /// small system) against the on-the-fly products (`weightedLimit: 0`, the path of large
     /// systems), which the test above checks against the merged chain: the same products and
@@ -101,23 +124,9 @@ import TestSupport
     @Test(arguments: 0..<4)
     func weightedProductsMatchOnTheFly(variant: Int) throws {
         let n = 37 + 11 * variant, m = 4
-        let game = try TestGames.garnet(n: n, m: m, k: 3 + 2 * variant, set: .totalVariation(), radius: 0.15,
-                                        seed: UInt64(700 + variant))
-        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
         var rng = SplitMix64(seed: UInt64(800 + variant))
-        let v = (0..<n).map { _ in Double(Int.random(in: 0...6, using: &rng)) / 3 }
-        let kernels = try #require(try snap.sweep(values: v, wantKernels: true, execution: .serial).kernels)
-        let q = try snap.sweep(values: v, wantKernels: false, execution: .serial).q
-        var policy = BestResponse.unchecked(qValues: q, stateCount: n, actionCount: m, temperature: variant == 1 ? 0 : 0.4)
-            .probabilities
-        if variant >= 2 {
-            // Exact zeros on every third state's second action (the rest renormalized).
-            for s in stride(from: 0, to: n, by: 3) {
-                policy[s * m + 1] = 0
-                let total = (0..<m).reduce(0.0) { $0 + policy[s * m + $1] }
-                for a in 0..<m { policy[s * m + a] /= total }
-            }
-        }
+        let (snap, kernels, policy) = try Self.systemInputs(n: n, m: m, k: 3 + 2 * variant, garnetSeed: UInt64(700 + variant),
+                                                            variant: variant, rng: &rng)
         let c = (0..<n).map { _ in rng.unit() }
         let x = (0..<n).map { _ in rng.unit() * 4 - 2 }
         let zero = [Double](repeating: 0, count: n)
@@ -142,23 +151,10 @@ import TestSupport
     @Test(arguments: 0..<4)
     func mergedWeightsAreThePolicyChain(variant: Int) throws {
         let n = 37 + 11 * variant, m = 4
-        // At most 6 successors (7 with nature's state) in 4 actions: within the merge width.
-        let game = try TestGames.garnet(n: n, m: m, k: 3 + variant, set: .totalVariation(), radius: 0.15,
-                                        seed: UInt64(900 + variant))
-        let snap = try game.snapshot(at: [Double](repeating: 1 / Double(n), count: n))
         var rng = SplitMix64(seed: UInt64(950 + variant))
-        let v = (0..<n).map { _ in Double(Int.random(in: 0...6, using: &rng)) / 3 }
-        let kernels = try #require(try snap.sweep(values: v, wantKernels: true, execution: .serial).kernels)
-        let q = try snap.sweep(values: v, wantKernels: false, execution: .serial).q
-        var policy = BestResponse.unchecked(qValues: q, stateCount: n, actionCount: m, temperature: variant == 1 ? 0 : 0.4)
-            .probabilities
-        if variant >= 2 {
-            for s in stride(from: 0, to: n, by: 3) {
-                policy[s * m + 1] = 0
-                let total = (0..<m).reduce(0.0) { $0 + policy[s * m + $1] }
-                for a in 0..<m { policy[s * m + a] /= total }
-            }
-        }
+        // At most 6 successors (7 with nature's state) in 4 actions: within the merge width.
+        let (snap, kernels, policy) = try Self.systemInputs(n: n, m: m, k: 3 + variant, garnetSeed: UInt64(900 + variant),
+                                                            variant: variant, rng: &rng)
         let chain = TransitionMatrix(unchecked: policy, kernelRows: kernels, stateCount: n, actionCount: m)
         let c = (0..<n).map { _ in rng.unit() }
         let x = (0..<n).map { _ in rng.unit() * 4 - 2 }
@@ -192,6 +188,24 @@ import TestSupport
         #expect(systems[0].weighted?.weights == systems[1].weighted?.weights)
         #expect(systems[0].weighted?.columns == systems[1].weighted?.columns)
         #expect(LPSplitTests.product(systems[0], x) == LPSplitTests.product(systems[1], x))
+    }
+
+    /// Regression (review of 2026-12-07): the merge's threshold counts stored entries, not the
+    /// sweep kernels' spare slot per row. Kernels with more slots than the threshold but exactly
+    /// that many entries stay unmerged; one entry fewer in the threshold merges them.
+    @Test func theMergeThresholdCountsStoredEntries() throws {
+        var rng = SplitMix64(seed: 4711)
+        let (snap, kernels, policy) = try Self.systemInputs(n: 40, m: 4, k: 3, garnetSeed: 4712, variant: 0, rng: &rng)
+        let entries = kernels.entryCount
+        #expect(kernels.indices.count > entries)
+        let c = [Double](repeating: 1, count: 40)
+        for (limit, merged) in [(entries, false), (entries - 1, true)] {
+            let system = FrozenSystem.$testMergedEntries.withValue(limit) {
+                FrozenSystem(policy: policy, kernels: kernels, stateCount: 40, actionCount: 4, gamma: snap.discount, rewards: c)
+            }
+            let columns = try #require(system.weighted).columns.count
+            #expect((columns < entries) == merged, "limit \(limit): \(columns) of \(entries) entries")
+        }
     }
 
     /// A garnet with a state of more than ``WeightedRows/mergeWidth`` distinct columns, merging
