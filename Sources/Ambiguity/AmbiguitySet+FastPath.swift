@@ -211,6 +211,49 @@ extension AmbiguitySet {
     }
 }
 
+/// The worst case of rows of one or two entries for the sets whose
+/// ``AmbiguitySet/writeWorstCase(indices:masses:view:radius:outIndices:outMasses:)`` takes
+/// ``TotalVariation/shortNominal(indices:masses:values:radius:outIndices:outMasses:)`` there
+/// (``AmbiguitySet/shortRows``), called from a caller's loop without the general entry point's
+/// dispatch on the set and the row: the frozen chain's refresh calls it once per row of the crowd
+/// grid, where that dispatch was a large part of the row's cost (the refresh's chain part in 0.9×
+/// the time at 1000×1000; Docs/Performance.md, section 8, "Twenty-sixth round"). The same
+/// arithmetic, so bit for bit that function's `σ`, count and entries.
+package struct ShortRows: Sendable {
+    /// The `l1` ball's common weight `w` (its TV radius is `ρ/(2w)`), or `nil` for `tv`.
+    @usableFromInline let l1Weight: Double?
+
+    @usableFromInline init(l1Weight: Double?) { self.l1Weight = l1Weight }
+
+    /// `σ` and the worst case of a row of one or two entries, as
+    /// ``AmbiguitySet/writeWorstCase(indices:masses:view:radius:outIndices:outMasses:)`` gives them.
+    ///
+    /// - Precondition: `indices.count` is 1 or 2, and the preconditions of that function.
+    @inlinable @inline(__always)
+    package func worstCase(indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>,
+                           values: UnsafeBufferPointer<Double>, radius: Double,
+                           outIndices: UnsafeMutablePointer<Int>?, outMasses: UnsafeMutablePointer<Double>?) -> (value: Double, count: Int) {
+        let r = if let w = l1Weight { radius / (2 * w) } else { radius }
+        return TotalVariation.shortNominal(indices: indices, masses: masses, values: values, radius: r,
+                                           outIndices: outIndices, outMasses: outMasses)
+    }
+}
+
+extension AmbiguitySet {
+    /// ``ShortRows`` for the sets whose rows of one or two entries
+    /// ``writeWorstCase(indices:masses:view:radius:outIndices:outMasses:)`` solves with
+    /// ``TotalVariation/shortNominal(indices:masses:values:radius:outIndices:outMasses:)``
+    /// (`tv`, and `l1` with uniform weights, on `support: nominal`, ties by index), else `nil`.
+    package var shortRows: ShortRows? {
+        guard writesRowsInPlace, support == .nominal else { return nil }
+        switch kind {
+        case .tv: return ShortRows(l1Weight: nil)
+        case .l1: return ShortRows(l1Weight: uniformWeight ?? 1)
+        default: return nil
+        }
+    }
+}
+
 extension AmbiguitySet {
     /// `σ` of one dense row (`p` and `V` of equal length) for the TV ball and the uniform
     /// L1 ball (its TV ball of radius `ρ/(2w)`), checked and solved in one pass by

@@ -14,8 +14,8 @@ extension TotalVariation {
     ///
     /// - Precondition: `indices.count` is 1 or 2, increasing, every value finite, `radius ≥ 0`;
     ///   output buffers (when given) have room for `k + 1` entries.
-    @inline(__always)
-    static func shortNominal(indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>,
+    @inlinable
+    package static func shortNominal(indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>,
                              values: UnsafeBufferPointer<Double>, radius: Double,
                              outIndices: UnsafeMutablePointer<Int>?, outMasses: UnsafeMutablePointer<Double>?) -> (value: Double, count: Int) {
         let t0 = indices[0], p0 = masses[0], v0 = values[t0]
@@ -58,8 +58,8 @@ extension TotalVariation {
     }
 
     /// Copies the row to the output buffers (when given) unchanged; returns the count written.
-    @inline(__always)
-    private static func copyRow(_ indices: UnsafeBufferPointer<Int>, _ masses: UnsafeBufferPointer<Double>,
+    @inlinable
+    static func copyRow(_ indices: UnsafeBufferPointer<Int>, _ masses: UnsafeBufferPointer<Double>,
                                 _ outIndices: UnsafeMutablePointer<Int>?, _ outMasses: UnsafeMutablePointer<Double>?) -> Int {
         guard let outIndices, let outMasses else { return 0 }
         for pos in 0..<indices.count {

@@ -18,7 +18,7 @@
 /// point `λ` above has objective equal to `q·V` by complementary slackness:
 /// every donor with `V_i > V* + λ` is emptied, donors with `V_i < V* + λ` keep
 /// their mass, and the budget is used up whenever `λ > 0`.
-enum TotalVariation {
+package enum TotalVariation {
     /// Solves one row. `radius` is the TV radius `ρ`.
     static func solve(p: SparseDistribution, v: SortedValues, radius: Double,
                       support: SupportRestriction, build: Bool) -> RowSolution {

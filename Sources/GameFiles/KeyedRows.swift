@@ -151,24 +151,38 @@ final class KeyedRows: Sendable {
     /// written this way (a weight not held or not positive, a sum that fails, an entry that is
     /// not a positive finite number), and then the whole refresh is discarded, so what a failed
     /// row left in `out` is never read.
+    ///
+    /// A row with as many places as entries (every target distinct) stores each weight at its
+    /// place: the bits of `0 + w` with no zeroing and no read back. Without normalizing, every
+    /// weight that passed is finite and positive (an infinite one fails the row's sum), so the
+    /// entries need no second check, and where the entries' sum in index order is the weights'
+    /// sum bit for bit (one place, or two entries: `a + b = b + a`) it is not formed again.
     @inline(__always)
     private static func write(_ row: Int, _ values: KeyedWeights.Values, _ bounds: UncheckedRowBounds, width: Int,
                               normalize: Bool, into out: UnsafeMutablePointer<Double>) -> Bool {
         let begin = bounds.starts[row], end = bounds.ends[row]
-        for j in begin..<end { out[j] = 0 }
+        let first = row &* width, row0 = out + begin
         // The sum and the places in entry order, each weight read once.
         var total = 0.0
-        for k in 0..<width {
-            guard let w = values.weight(k, row: row), w > 0 else { return false }
-            total += w
-            out[begin + Int(bounds.places[row &* width &+ k])] += w
+        if end &- begin == width {
+            for k in 0..<width {
+                guard let w = values.weight(k, row: row), w > 0 else { return false }
+                total += w
+                row0[Int(bounds.places[first &+ k])] = w
+            }
+        } else {
+            for j in 0..<(end &- begin) { row0[j] = 0 }
+            for k in 0..<width {
+                guard let w = values.weight(k, row: row), w > 0 else { return false }
+                total += w
+                row0[Int(bounds.places[first &+ k])] += w
+            }
         }
-        if normalize {
+        if !normalize {
+            guard abs(total - 1) <= GameFile.rowTolerance else { return false }
+            if width <= 2 || end &- begin == 1 { return abs(total - 1) <= MeanFieldGame.probabilityTolerance }
+        } else {
             guard total > 0, total.isFinite else { return false }
-        } else if abs(total - 1) > GameFile.rowTolerance {
-            return false
-        }
-        if normalize {
             for j in begin..<end { out[j] /= total }
         }
         var sum = 0.0

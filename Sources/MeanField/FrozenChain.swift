@@ -147,6 +147,7 @@ struct FrozenChain {
         let n = stateCount, m = actionCount, widest = widest
         let set = snapshot.ambiguity
         let worstCase = population == .worstCase
+        let short = set.shortRows
         let failed = Atomic<Bool>(false)
         let mode = VectorBlocks.mode(count: n, entries: indices.count, execution: execution)
         let rows = snapshot.layout.rows
@@ -163,8 +164,8 @@ struct FrozenChain {
                     withUnsafeTemporaryAllocation(of: Double.self, capacity: widest + 1) { om in
                         guard let oiBase = oi.baseAddress, let omBase = om.baseAddress else { return }
                         for s in states {
-                            guard Self.write(state: s, m: m, k, pos, pol, radii, view, set: set, worstCase: worstCase,
-                                             scratch: (oiBase, omBase), into: out.base)
+                            guard Self.write(state: s, m: m, k, pos, pol, radii, view, set: set, short: short,
+                                             worstCase: worstCase, scratch: (oiBase, omBase), into: out.base)
                             else {
                                 failed.store(true, ordering: .relaxed)
                                 return
@@ -184,7 +185,7 @@ struct FrozenChain {
     @inline(__always)
     private static func write(state s: Int, m: Int, _ k: KernelRows.View, _ pos: UnsafeBufferPointer<Int32>,
                               _ pol: UnsafeBufferPointer<Double>, _ radii: UnsafeBufferPointer<Double>, _ view: RowValues,
-                              set: AmbiguitySet, worstCase: Bool,
+                              set: AmbiguitySet, short: ShortRows?, worstCase: Bool,
                               scratch: (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Double>),
                               into w: UnsafeMutablePointer<Double>) -> Bool {
         let first = s &* m
@@ -199,8 +200,8 @@ struct FrozenChain {
                 for j in begin..<end { w[Int(pos[j])] += pi * k.probabilities[j] }
                 continue
             }
-            let count = set.writeWorstCase(indices: k.indices(row), masses: k.probabilities(row), view: view, radius: radii[row],
-                                           outIndices: scratch.0, outMasses: scratch.1).count
+            let count = set.writeWorstCase(short: short, indices: k.indices(row), masses: k.probabilities(row), view: view,
+                                           radius: radii[row], outIndices: scratch.0, outMasses: scratch.1).count
             // The worst case's states increase and lie in the nominal row: one merge walk.
             var j = begin
             for c in 0..<count {

@@ -356,7 +356,7 @@ extension GameSnapshot {
                           outIndices oi: UnsafeMutableBufferPointer<Int>, outMasses om: UnsafeMutableBufferPointer<Double>,
                           stateValues vb: UnsafeMutableBufferPointer<Double>, worstValues wb: UnsafeMutableBufferPointer<Double>) {
         let n = stateCount, m = actionCount
-        let set = ambiguity
+        let set = ambiguity, short = set.shortRows
         let gamma = discount
         let nominal = layout.rows
         let wantKernels = oi.baseAddress != nil
@@ -375,7 +375,7 @@ extension GameSnapshot {
                     let idx = nominalRows.indices(i), mass = nominalRows.probabilities(i)
                     if wantKernels, let oiBase = oi.baseAddress, let omBase = om.baseAddress {
                         let slot = slots[i]
-                        let (v, count) = set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i],
+                        let (v, count) = set.writeWorstCase(short: short, indices: idx, masses: mass, view: view, radius: rd[i],
                                                             outIndices: oiBase + slot, outMasses: omBase + slot)
                         qb[i] = rw[i] + gamma * v
                         wb.baseAddress?[i] = v
@@ -386,8 +386,8 @@ extension GameSnapshot {
                             omBase[j] = 0
                         }
                     } else {
-                        let v = set.writeWorstCase(indices: idx, masses: mass, view: view, radius: rd[i], outIndices: nil,
-                                                   outMasses: nil).value
+                        let v = set.writeWorstCase(short: short, indices: idx, masses: mass, view: view, radius: rd[i],
+                                                   outIndices: nil, outMasses: nil).value
                         qb[i] = rw[i] + gamma * v
                         wb.baseAddress?[i] = v
                     }
@@ -585,5 +585,24 @@ public enum BestResponse {
             }
             for a in 0..<m { p[base + a] /= sum }
         }
+    }
+}
+
+extension AmbiguitySet {
+    /// ``writeWorstCase(indices:masses:view:radius:outIndices:outMasses:)``, with the rows of one or
+    /// two entries taken by `short` (this set's ``shortRows``, read once per loop): the same `σ`,
+    /// count and entries bit for bit, without the general entry point's dispatch on the set and
+    /// the row (the sweeps' and the frozen chain's row loops; Docs/Performance.md, section 8,
+    /// "Twenty-sixth round").
+    @inline(__always)
+    func writeWorstCase(short: ShortRows?, indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>,
+                        view: RowValues, radius: Double,
+                        outIndices: UnsafeMutablePointer<Int>?, outMasses: UnsafeMutablePointer<Double>?) -> (value: Double, count: Int) {
+        if let short, indices.count <= 2 {
+            return short.worstCase(indices: indices, masses: masses, values: view.values, radius: radius,
+                                   outIndices: outIndices, outMasses: outMasses)
+        }
+        return writeWorstCase(indices: indices, masses: masses, view: view, radius: radius,
+                              outIndices: outIndices, outMasses: outMasses)
     }
 }

@@ -82,4 +82,46 @@ struct ShortRowTests {
                     "trial \(trial): \(got.value) vs by hand \(expected)")
         }
     }
+
+    /// `ShortRows`, the short rows' worst case inlined into a caller's loop (the frozen chain's
+    /// refresh): bit for bit `writeWorstCase`'s value, count and entries, with and without output
+    /// buffers, on the TV ball and uniform `l1` balls of weights 0.75 and 2.5; and no `ShortRows`
+    /// for the sets whose short rows take another path.
+    @Test func inlinedShortRowsEqualWriteWorstCase() throws {
+        let sets = [try AmbiguitySet(kind: .tv, support: .nominal),
+                    try AmbiguitySet(kind: .l1, support: .nominal, weights: [Double](repeating: 0.75, count: 6)),
+                    try AmbiguitySet(kind: .l1, support: .nominal, weights: [Double](repeating: 2.5, count: 6))]
+        var g = SplitMix64(seed: 4_343)
+        for (number, set) in sets.enumerated() {
+            let short = try #require(set.shortRows)
+            for trial in 0..<3_000 {
+                let (p, values, radius) = Self.row(&g)
+                let want = Self.written(set, p, values, radius)
+                var outIndex = [Int](repeating: -1, count: 3), outMass = [Double](repeating: -1, count: 3)
+                let (full, bare) = p.indices.withUnsafeBufferPointer { idx in
+                    p.probabilities.withUnsafeBufferPointer { pr in
+                        values.withUnsafeBufferPointer { v in
+                            outIndex.withUnsafeMutableBufferPointer { oi in
+                                outMass.withUnsafeMutableBufferPointer { om in
+                                    (short.worstCase(indices: idx, masses: pr, values: v, radius: radius,
+                                                     outIndices: oi.baseAddress, outMasses: om.baseAddress),
+                                     short.worstCase(indices: idx, masses: pr, values: v, radius: radius,
+                                                     outIndices: nil, outMasses: nil))
+                                }
+                            }
+                        }
+                    }
+                }
+                let label = "set \(number), trial \(trial)"
+                #expect(full.value.bitPattern == want.value.bitPattern && bare.value.bitPattern == want.value.bitPattern, "\(label)")
+                #expect(bare.count == 0 && Array(outIndex[0..<full.count]) == want.indices, "\(label)")
+                #expect(Array(outMass[0..<full.count]).map(\.bitPattern) == want.masses.map(\.bitPattern), "\(label)")
+            }
+        }
+        let others = [AmbiguitySet.totalVariation(support: .simplex), .nominalOnly,
+                      try AmbiguitySet(kind: .l1, support: .nominal, weights: [1, 2, 1, 1, 1, 1]),
+                      try AmbiguitySet(kind: .tv, support: .nominal, ties: .split),
+                      try AmbiguitySet(kind: .kl, support: .nominal), try AmbiguitySet(kind: .linf, support: .nominal)]
+        for set in others { #expect(set.shortRows == nil, "\(set.kind) \(set.support)") }
+    }
 }

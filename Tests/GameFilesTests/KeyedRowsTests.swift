@@ -57,6 +57,13 @@ import Testing
             - {to: s, p: "0.3 * exp(-0.5 * states * mu[tg])"}
             - {to: s, p: "1 - 0.9 * exp(-0.5 * states * mu[tg])"}
         """
+    /// Three entries on three distinct states in most rows (each weight stored at its place, with
+    /// no zeroing), two or one where the move stays or a target is state 0.
+    static let spread = """
+            - {to: tg, p: "0.5 * exp(-0.5 * states * mu[tg])"}
+            - {to: 0, p: "0.2 + 0.1 * mu[tg]"}
+            - {to: s, p: "0.8 - 0.1 * mu[tg] - 0.5 * exp(-0.5 * states * mu[tg])"}
+        """
     /// Normalized weights that do not sum to 1, and a constant target.
     static let normalized = """
             - {to: tg, p: "exp(-states * mu[tg])"}
@@ -89,11 +96,11 @@ import Testing
             - {to: s, p: "if(kk >= 0, 0.5 - 0.4 * mu[max(kk, 0)], 1)"}
         """
 
-    /// 360 instances: six transitions, a serial (20×20) and a parallel (60×20) grid, 30 mean
+    /// 420 instances: seven transitions, a serial (20×20) and a parallel (60×20) grid, 30 mean
     /// fields each.
     @Test(arguments: [20, 60])
     func randomMeanFieldsGiveTheWriterRowsBitForBit(width: Int) throws {
-        for (name, transition) in [("merged", Self.merged), ("normalized", Self.normalized), ("vanishing", Self.vanishing),
+        for (name, transition) in [("merged", Self.merged), ("spread", Self.spread), ("normalized", Self.normalized), ("vanishing", Self.vanishing),
                                    ("failing", Self.failing), ("underflowing", Self.underflowing),
                                    ("unknown target", Self.unknownTarget)] {
             let file = try Self.file(width: width, transition)
@@ -124,7 +131,7 @@ import Testing
             // Each transition met the kinds of mean field it was written for.
             switch name {
             // (At the point mass `exp(-N)` underflows to 0 on the 60×20 grid: the writer's rows there.)
-            case "merged", "normalized": #expect(paths.filter { $0 == .rows }.count >= 29, "\(name): \(paths)")
+            case "merged", "spread", "normalized": #expect(paths.filter { $0 == .rows }.count >= 29, "\(name): \(paths)")
             case "unknown target": #expect(paths.allSatisfy { $0 == .function }, "\(name): \(paths)")
             default: #expect(paths.contains(.rows) && paths.contains(.function), "\(name): \(paths)")
             }
