@@ -83,12 +83,12 @@ struct ShortRowTests {
         }
     }
 
-    /// `ShortRows`, the short rows' worst case inlined into a caller's loop (the frozen chain's
-    /// refresh): bit for bit `writeWorstCase`'s value, count and entries, with and without output
-    /// buffers, on the TV ball and uniform `l1` balls of weights 0.75 and 2.5; and no `ShortRows`
-    /// for the sets whose short rows take another path.
+    /// `ShortRows`, the short rows' worst case called directly from a caller's loop (the frozen
+    /// chain's refresh, the sweeps): bit for bit `writeWorstCase`'s value, count and entries, with
+    /// and without output buffers, on the TV ball and the uniform `l1` balls of weights 1 (none
+    /// given), 0.75 and 2.5; and no `ShortRows` for the sets whose short rows take another path.
     @Test func inlinedShortRowsEqualWriteWorstCase() throws {
-        let sets = [try AmbiguitySet(kind: .tv, support: .nominal),
+        let sets = [try AmbiguitySet(kind: .tv, support: .nominal), try AmbiguitySet(kind: .l1, support: .nominal),
                     try AmbiguitySet(kind: .l1, support: .nominal, weights: [Double](repeating: 0.75, count: 6)),
                     try AmbiguitySet(kind: .l1, support: .nominal, weights: [Double](repeating: 2.5, count: 6))]
         var g = SplitMix64(seed: 4_343)

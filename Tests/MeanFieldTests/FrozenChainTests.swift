@@ -204,4 +204,51 @@ import TestSupport
         let kl = try AmbiguitySet(kind: .kl, support: .nominal)
         #expect(!FrozenChain.applies(ambiguity: kl, population: .worstCase))
     }
+
+    /// `writeWorstCase(short:…)`, the loops' entry point (the frozen chain's pass, the sweeps): on
+    /// random rows of 1 to 5 entries with ties, tiny masses, radius 0 and radii past every row's
+    /// mass, bit for bit `writeWorstCase`'s value, count and entries for every set that writes rows
+    /// in place (`tv` on the nominal support and on the simplex, `l1` with uniform weights, `none`),
+    /// with the set's own `shortRows`.
+    @Test func theLoopsEntryPointIsWriteWorstCase() throws {
+        let seed = TestSeed()
+        var rng = seed.generator
+        let n = 7
+        let sets = [AmbiguitySet.totalVariation(support: .nominal), .totalVariation(support: .simplex), .nominalOnly,
+                    try AmbiguitySet(kind: .l1, support: .nominal),
+                    try AmbiguitySet(kind: .l1, support: .nominal, weights: [Double](repeating: 2.5, count: n))]
+        var short = 0
+        for instance in 0..<200 {
+            let rows = Self.randomRows(states: n, actions: 3, &rng)
+            let values = Self.randomValues(states: n, &rng)
+            for (number, set) in sets.enumerated() {
+                let radius = Self.randomRadius(&rng)
+                rows.withView { k in
+                    RowValues.with(values) { view in
+                        for row in 0..<rows.count {
+                            var got = ([Int](repeating: -1, count: 6), [Double](repeating: -1, count: 6))
+                            var want = got
+                            let g = got.0.withUnsafeMutableBufferPointer { oi in
+                                got.1.withUnsafeMutableBufferPointer { om in
+                                    set.writeWorstCase(short: set.shortRows, indices: k.indices(row), masses: k.probabilities(row),
+                                                       view: view, radius: radius, outIndices: oi.baseAddress, outMasses: om.baseAddress)
+                                }
+                            }
+                            let w = want.0.withUnsafeMutableBufferPointer { oi in
+                                want.1.withUnsafeMutableBufferPointer { om in
+                                    set.writeWorstCase(indices: k.indices(row), masses: k.probabilities(row), view: view,
+                                                       radius: radius, outIndices: oi.baseAddress, outMasses: om.baseAddress)
+                                }
+                            }
+                            if set.shortRows != nil, k.indices(row).count <= 2 { short += 1 }
+                            let label = "instance \(instance), set \(number), row \(row), \(seed)"
+                            #expect(g.value.bitPattern == w.value.bitPattern && g.count == w.count, "\(label)")
+                            #expect(got.0 == want.0 && got.1.map(\.bitPattern) == want.1.map(\.bitPattern), "\(label)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(short > 100, "short rows taken: \(short)")
+    }
 }
