@@ -16,8 +16,8 @@ extension TotalVariation {
     ///   output buffers (when given) have room for `k + 1` entries.
     @inlinable
     package static func shortNominal(indices: UnsafeBufferPointer<Int>, masses: UnsafeBufferPointer<Double>,
-                             values: UnsafeBufferPointer<Double>, radius: Double,
-                             outIndices: UnsafeMutablePointer<Int>?, outMasses: UnsafeMutablePointer<Double>?) -> (value: Double, count: Int) {
+                                     values: UnsafeBufferPointer<Double>, radius: Double,
+                                     outIndices: UnsafeMutablePointer<Int>?, outMasses: UnsafeMutablePointer<Double>?) -> (value: Double, count: Int) {
         let t0 = indices[0], p0 = masses[0], v0 = values[t0]
         var dot = 0.0
         dot += p0 * v0
@@ -60,7 +60,7 @@ extension TotalVariation {
     /// Copies the row to the output buffers (when given) unchanged; returns the count written.
     @inlinable
     static func copyRow(_ indices: UnsafeBufferPointer<Int>, _ masses: UnsafeBufferPointer<Double>,
-                                _ outIndices: UnsafeMutablePointer<Int>?, _ outMasses: UnsafeMutablePointer<Double>?) -> Int {
+                        _ outIndices: UnsafeMutablePointer<Int>?, _ outMasses: UnsafeMutablePointer<Double>?) -> Int {
         guard let outIndices, let outMasses else { return 0 }
         for pos in 0..<indices.count {
             outIndices[pos] = indices[pos]

@@ -371,7 +371,8 @@ struct FrozenSystem {
         self.block = max(1, block)
         self.helpers = mode == .serial && (helpers?.shareCount ?? 1) > 1 ? helpers : nil
         if kernels.indices.count <= weightedLimit && n <= Int(Int32.max) {
-            // Counted without the sweep's spare slots (`indices.count` holds one per row).
+            // Stored entries, without the sweep's spare slots (`indices.count` holds one per row); the
+            // array's length, never smaller, skips the count over every row on small systems.
             let limit = Self.testMergedEntries ?? Self.mergedEntries
             let merging = kernels.indices.count > limit && kernels.entryCount > limit
             weighted = (merging ? WeightedRows(merging: policy, kernels: kernels, stateCount: n, actionCount: m, mode: mode) : nil)
